@@ -1,0 +1,105 @@
+# towncov — 5G base-station coverage simulator.
+#   make run     install missing libraries, build, run the default scenario
+#   make test    install missing libraries, build, run every test (also under ASan+UBSan)
+#   make bench   benchmark (see bench/README.md)
+
+# ---- options ---------------------------------------------------------------
+CC        ?= gcc
+BUILD     ?= build
+OPT       ?= -O2 -g
+SCENARIO  ?= scenarios/jiangxi-65k.ini
+THREADS   ?=
+SANITIZE  ?=
+PKGS      := shapelib geos proj inih cairo
+# pkg-config name : Debian package providing it
+DEPS      := shapelib:libshp-dev geos:libgeos-dev proj:libproj-dev inih:libinih-dev cairo:libcairo2-dev
+TEST_DEPS := criterion:libcriterion-dev
+# Independent checkers used by the tests (python modules : Debian package)
+TEST_PY   := shapely:python3-shapely pyproj:python3-pyproj osgeo:python3-gdal
+
+CFLAGS   := -std=c11 -D_GNU_SOURCE -DGEOS_USE_ONLY_R_API $(OPT) -fopenmp \
+            -Wall -Wextra -Werror -Iinclude $(SANITIZE)
+LDLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+LDFLAGS  := -fopenmp $(SANITIZE)
+SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+SRC      := $(wildcard sim/*.c)
+OBJ      := $(SRC:sim/%.c=$(BUILD)/obj/%.o)
+LIBOBJ   := $(filter-out $(BUILD)/obj/main.o,$(OBJ))
+TESTSRC  := $(wildcard tests/*.c)
+TESTOBJ  := $(TESTSRC:tests/%.c=$(BUILD)/tobj/%.o)
+HEADERS  := $(wildcard include/towncov/*.h)
+BIN      := $(BUILD)/towncov
+TESTBIN  := $(BUILD)/towncov-tests
+
+.PHONY: all run test test-unit test-asan deps test-deps bench bench-full clean asan
+
+all: deps $(BIN)
+
+# ---- set-up: install what pkg-config (or python) cannot find --------------
+define apt_install
+	echo "towncov: installing $(1) with apt-get"; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $(1) >/dev/null
+endef
+
+deps:
+	@command -v pkg-config >/dev/null || { $(call apt_install,pkg-config gcc make); }
+	@missing=""; for p in $(DEPS); do pkg-config --exists "$${p%%:*}" || missing="$$missing $${p#*:}"; done; \
+	 if [ -n "$$missing" ]; then $(call apt_install,$$missing); fi
+
+test-deps: deps
+	@missing=""; for p in $(TEST_DEPS); do pkg-config --exists "$${p%%:*}" || missing="$$missing $${p#*:}"; done; \
+	 for p in $(TEST_PY); do /usr/bin/python3 -c "import $${p%%:*}" 2>/dev/null || missing="$$missing $${p#*:}"; done; \
+	 command -v ogrinfo >/dev/null || missing="$$missing gdal-bin"; \
+	 if [ -n "$$missing" ]; then $(call apt_install,$$missing); fi
+
+# ---- build -----------------------------------------------------------------
+$(BUILD)/obj/%.o: sim/%.c $(HEADERS) | $(BUILD)/obj
+	$(CC) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -c $< -o $@
+
+$(BUILD)/tobj/%.o: tests/%.c $(HEADERS) | $(BUILD)/tobj
+	$(CC) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) criterion 2>/dev/null) -c $< -o $@
+
+$(BIN): $(OBJ)
+	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+$(TESTBIN): $(LIBOBJ) $(TESTOBJ)
+	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS) $(shell pkg-config --libs criterion)
+
+$(BUILD)/obj $(BUILD)/tobj:
+	mkdir -p $@
+
+# ---- run -------------------------------------------------------------------
+run: all
+	$(BIN) run $(SCENARIO) $(if $(THREADS),--threads $(THREADS))
+
+# ---- tests -----------------------------------------------------------------
+# Unit and whole-run tests (Criterion), then the independent checks against
+# shapely/pyproj/GDAL, then the same Criterion suite under ASan+UBSan.
+test: test-deps
+	$(MAKE) --no-print-directory test-unit
+	$(MAKE) --no-print-directory test-asan
+
+test-unit: $(BIN) $(TESTBIN)
+	TOWNCOV_BIN=$(abspath $(BIN)) $(TESTBIN) --jobs 2
+	TOWNCOV_BIN=$(abspath $(BIN)) /usr/bin/python3 tests/check_independent.py
+
+test-asan:
+	$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" \
+	  SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	  build-asan/towncov build-asan/towncov-tests
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  TOWNCOV_BIN=$(abspath build-asan/towncov) TOWNCOV_SANITIZED=1 build-asan/towncov-tests --jobs 2
+
+asan: test-asan
+
+# ---- bench -----------------------------------------------------------------
+bench: all
+	bench/run.sh quick
+
+bench-full: all
+	bench/run.sh full
+
+clean:
+	rm -rf build build-asan

@@ -1,0 +1,71 @@
+/* common.h — types shared by every stage of the towncov pipeline:
+ * error reports, township kinds, scenario key descriptors, exit codes.
+ * It depends on nothing else in towncov, so any module may include it. */
+#ifndef TOWNCOV_COMMON_H
+#define TOWNCOV_COMMON_H
+
+#include <stddef.h>
+
+#define TC_STR_MAX 512   /* longest string value a scenario key may hold */
+#define TC_PATH_MAX 2048 /* paths built from scenario values (folder + file) */
+
+/* An error report a caller owns and a callee fills: functions return 0 on
+ * success or a negative value on failure, with the message here (PROJ/GEOS
+ * style per-context error state; no process-wide error buffer). */
+struct tc_error {
+    int exit_code;  /* documented exit status main() should use (TC_EXIT_*) */
+    char msg[2048];
+};
+
+/* Documented exit statuses (README "Exit status", towncov --help). */
+enum tc_exit {
+    TC_EXIT_OK = 0,
+    TC_EXIT_GOAL_FAILED = 0, /* a failed goal is a result, not an error */
+    TC_EXIT_USAGE = 2,       /* bad command line */
+    TC_EXIT_SCENARIO = 3,    /* scenario file: syntax, unknown key, bad value */
+    TC_EXIT_MAP = 4,         /* map shapefile, .prj, .cpg, attributes */
+    TC_EXIT_SITES = 5,       /* sites CSV */
+    TC_EXIT_RESOURCE = 6,    /* a limit (memory estimate, shapefile size) */
+    TC_EXIT_OUTPUT = 7,      /* cannot write outputs */
+    TC_EXIT_INTERNAL = 8,    /* a library failed or an invariant broke */
+    TC_EXIT_INTERRUPTED = 130
+};
+
+/* Sets err (if not NULL) with a printf-style message and exit code; returns -1
+ * so that callers can write `return tc_fail(err, ...)`. */
+int tc_fail(struct tc_error *err, int exit_code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Township kinds, from the map's kind attribute (or the name's ending). */
+enum tc_kind { KIND_SUBDISTRICT, KIND_TOWN, KIND_TOWNSHIP, KIND_SPECIAL, KIND_COUNT };
+
+/* "subdistrict", "town", "township", "special". */
+const char *tc_kind_name(enum tc_kind kind);
+/* Parses a kind name; returns -1 when it is not one. */
+int tc_kind_parse(const char *text);
+/* Guesses a kind from a Chinese township name's ending (街道/办事处, 镇, 乡;
+ * anything else is special). */
+enum tc_kind tc_kind_from_name(const char *utf8_name);
+
+/* Scenario keys are described by tables, so that parsing, range checks,
+ * defaults, --set overrides and the README reference share one source. */
+enum key_type { KEY_INT, KEY_DOUBLE, KEY_BOOL, KEY_STRING, KEY_ENUM };
+
+struct key_desc {
+    const char *section;
+    const char *name;
+    enum key_type type;
+    size_t offset;              /* of the field in the owning config struct:
+                                   long for INT, double for DOUBLE, int for
+                                   BOOL and ENUM, char[TC_STR_MAX] for STRING */
+    double min, max;            /* inclusive range for INT and DOUBLE */
+    const char *const *choices; /* NULL-terminated, for ENUM (stored as index) */
+    const char *def;            /* default, written as in a scenario file */
+    const char *unit;           /* "m", "dBm", "" ... */
+    const char *doc;            /* one line for the README and --help */
+};
+
+/* Monotonic wall clock in seconds. */
+double tc_now(void);
+
+#endif

@@ -1,0 +1,53 @@
+/* coverage.h — stage 5: how much of each township the footprints cover,
+ * exactly on polygons. Engines share one interface and must agree:
+ *   geos  — the reference: per township, GEOS union of the footprints that
+ *           reach it, intersected with the township; OpenMP over townships.
+ *   naive — the first implementation anyone would write: one thread, every
+ *           footprint's envelope tested, plain union; the baseline. */
+#ifndef TOWNCOV_COVERAGE_H
+#define TOWNCOV_COVERAGE_H
+
+#include "towncov/common.h"
+
+struct tc_map;
+struct tc_sites;
+struct tc_footprints;
+
+enum cov_engine { COV_ENGINE_GEOS, COV_ENGINE_NAIVE, COV_ENGINE_COUNT };
+
+/* Scenario section [coverage]; described by cov_keys[]. */
+struct cov_config {
+    int engine; /* enum cov_engine */
+};
+
+extern const struct key_desc cov_keys[];
+extern const int cov_nkeys;
+
+const char *cov_engine_name(int engine);
+
+/* One township's outcome. */
+struct cov_result {
+    double area_m2;
+    double covered_m2;
+    double covered_frac;
+    int seat_covered;
+    int sites;        /* stations standing in the township */
+    int footprints;   /* footprints that reach it */
+};
+
+/* Computes results[t] for every township t of the map. Per-township results
+ * are identical whatever `threads` is. Returns 0, or -1 with err set. */
+int cov_compute(const struct cov_config *cfg, const struct tc_map *map,
+                const struct tc_sites *sites, const struct tc_footprints *fp, int threads,
+                struct cov_result *results, struct tc_error *err);
+
+/* Footprints whose envelope meets township t's, ascending. Fills ids (caller
+ * supplies capacity) and returns the count, or the count needed when it is
+ * larger than capacity. The index is built by cov_index_new. */
+struct cov_index;
+struct cov_index *cov_index_new(const struct tc_map *map, const struct tc_footprints *fp);
+void cov_index_free(struct cov_index **idx);
+long cov_index_query(const struct cov_index *idx, const struct tc_footprints *fp, double xmin,
+                     double ymin, double xmax, double ymax, long *ids, long capacity);
+
+#endif

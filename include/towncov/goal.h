@@ -1,0 +1,34 @@
+/* goal.h — stage 6: the "township-to-township" verdict. */
+#ifndef TOWNCOV_GOAL_H
+#define TOWNCOV_GOAL_H
+
+#include "towncov/common.h"
+
+struct tc_map;
+struct cov_result;
+
+/* Scenario section [goal]; described by goal_keys[]. */
+struct goal_config {
+    int seat_covered;            /* a township needs its seat covered */
+    double min_covered_fraction; /* and at least this fraction covered */
+};
+
+extern const struct key_desc goal_keys[];
+extern const int goal_nkeys;
+
+struct goal_verdict {
+    int met;          /* every township meets the goal */
+    int n_failing;
+    int *failing;     /* township indices, worst first */
+    unsigned char *township_met; /* per township */
+    double covered_m2, area_m2;  /* province totals (sums of townships) */
+    int seats_covered;
+};
+
+/* Judges every township. Returns 0 or -1 (out of memory) with err set. */
+int goal_judge(const struct goal_config *cfg, const struct tc_map *map,
+               const struct cov_result *results, struct goal_verdict *v, struct tc_error *err);
+
+void goal_verdict_free(struct goal_verdict *v);
+
+#endif

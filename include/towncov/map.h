@@ -1,0 +1,84 @@
+/* map.h — stage 2: the township map. Loads a polygon shapefile of any
+ * province (shapelib), reads its .prj (PROJ) and .cpg (iconv), and holds
+ * every township in an equal-area metric CRS built for the map's extent. */
+#ifndef TOWNCOV_MAP_H
+#define TOWNCOV_MAP_H
+
+#include <geos_c.h>
+#include <stdio.h>
+
+#include "towncov/common.h"
+
+/* Scenario section [map]; described by map_keys[]. */
+struct map_config {
+    char file[TC_STR_MAX];         /* polygon shapefile (.shp) */
+    char code_field[TC_STR_MAX];
+    char name_field[TC_STR_MAX];
+    char kind_field[TC_STR_MAX];   /* "" or absent field: kind from the name */
+    char county_field[TC_STR_MAX];
+    char seat_lon_field[TC_STR_MAX];
+    char seat_lat_field[TC_STR_MAX];
+    int encoding;                  /* enum map_encoding */
+    int repair;                    /* make invalid polygons valid (warn) */
+    int assume_wgs84;              /* no .prj: take lon/lat WGS 84 */
+};
+
+enum map_encoding { MAP_ENC_AUTO, MAP_ENC_UTF8, MAP_ENC_GBK };
+
+extern const struct key_desc map_keys[];
+extern const int map_nkeys;
+
+struct township {
+    char code[32];
+    char name[128];   /* UTF-8 */
+    char county[128]; /* UTF-8 */
+    enum tc_kind kind;
+    int record;       /* record number in the shapefile (0-based) */
+    GEOSGeometry *geom; /* (Multi)Polygon in the metric CRS; owned by the map */
+    double area_m2;
+    double seat_x, seat_y;     /* metric CRS */
+    double seat_lon, seat_lat; /* degrees, WGS 84 */
+    double xmin, ymin, xmax, ymax; /* envelope, metric CRS */
+};
+
+struct tc_map {
+    int n;
+    struct township *t;        /* sorted by code */
+    char source_file[TC_PATH_MAX];
+    char *source_wkt;          /* the .prj text; NULL when it had none */
+    char *geo_wkt;             /* the lon/lat CRS of the map's datum (seats, reports) */
+    char metric_crs[256];      /* PROJ string of the equal-area CRS */
+    double lon_min, lat_min, lon_max, lat_max; /* extent, degrees */
+    double xmin, ymin, xmax, ymax;             /* extent, metric CRS */
+    double total_area_m2;
+    int repaired;              /* records made valid */
+    GEOSContextHandle_t ctx;   /* created the geometries; owned */
+};
+
+/* Loads the map described by cfg; relative paths are taken from base_dir
+ * (the scenario file's folder; NULL = current folder). Warnings go to warn
+ * (may be NULL). Returns a map the caller frees with map_free, or NULL with
+ * err set, naming the file and the record. Runs on the calling thread. */
+struct tc_map *map_load(const struct map_config *cfg, const char *base_dir, FILE *warn,
+                        struct tc_error *err);
+
+void map_free(struct tc_map **map);
+
+/* A transformation between the map's metric CRS and WGS 84 lon/lat, for one
+ * thread (PROJ objects are not shared between threads). */
+struct map_proj;
+struct map_proj *map_proj_new(const struct tc_map *map, struct tc_error *err);
+void map_proj_free(struct map_proj **p);
+/* In-place, n points; inverse = metric -> lon/lat. Returns 0 or -1. */
+int map_proj_trans(struct map_proj *p, int inverse, double *x, double *y, long n);
+
+/* Index of the township containing point (x, y) of the metric CRS, or -1.
+ * When townships overlap (real county data does, slightly) the one with
+ * the lowest index wins, so the answer never depends on thread order.
+ * Not thread-safe on one locator; make one per thread. */
+struct map_locator;
+struct map_locator *map_locator_new(const struct tc_map *map, GEOSContextHandle_t ctx);
+void map_locator_free(struct map_locator **loc);
+int map_locate(struct map_locator *loc, double x, double y);
+
+#endif

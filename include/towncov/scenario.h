@@ -1,0 +1,47 @@
+/* scenario.h — stage 1: the scenario file (INI, parsed by libinih). Every
+ * key is described by one of the stages' key tables, so that parsing,
+ * defaults, range checks, --set and the README reference agree. */
+#ifndef TOWNCOV_SCENARIO_H
+#define TOWNCOV_SCENARIO_H
+
+#include <stdio.h>
+
+#include "towncov/common.h"
+#include "towncov/coverage.h"
+#include "towncov/goal.h"
+#include "towncov/map.h"
+#include "towncov/radio.h"
+#include "towncov/report.h"
+#include "towncov/sites.h"
+
+struct scenario_info {
+    char name[TC_STR_MAX];
+    long seed;
+};
+
+struct scenario {
+    char path[TC_STR_MAX];     /* the file it was read from */
+    char base_dir[TC_STR_MAX]; /* its folder: relative paths start here */
+    struct scenario_info info;
+    struct map_config map;
+    struct sites_config sites;
+    struct radio_config radio;
+    struct cov_config coverage;
+    struct goal_config goal;
+    struct output_config output;
+};
+
+/* Reads `path`, then applies overrides ("section.key=value", as given to
+ * --set). Every key absent from both takes its default. Returns 0, or -1
+ * with err naming the file and line (or the --set argument). */
+int scenario_load(const char *path, const char *const *overrides, int n_overrides,
+                  struct scenario *scn, struct tc_error *err);
+
+/* Fills scn with every default (no file). */
+void scenario_defaults(struct scenario *scn);
+
+/* Prints the key reference (section, key, type, default, unit, meaning) as
+ * a Markdown table, for the README and `towncov keys`. */
+void scenario_print_keys(FILE *out);
+
+#endif

@@ -1,0 +1,349 @@
+/* coverage.c — per-township coverage on polygons (see coverage.h). */
+#include "towncov/coverage.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <geos_c.h>
+
+#include "towncov/footprint.h"
+#include "towncov/map.h"
+#include "towncov/sites.h"
+
+static const char *const engine_names[] = {"geos", "naive", NULL};
+
+const struct key_desc cov_keys[] = {
+    {"coverage", "engine", KEY_ENUM, offsetof(struct cov_config, engine), 0, 0, engine_names,
+     "geos", "",
+     "geos: GEOS union per township, OpenMP (the reference); naive: one thread, plain union, "
+     "no index (the baseline)"},
+};
+const int cov_nkeys = (int)(sizeof cov_keys / sizeof cov_keys[0]);
+
+const char *cov_engine_name(int engine)
+{
+    return engine >= 0 && engine < COV_ENGINE_COUNT ? engine_names[engine] : "?";
+}
+
+/* ---- the footprint index: a uniform grid of envelope buckets ------------*/
+struct cov_index {
+    double x0, y0, cw, ch;
+    int nx, ny;
+    long *start; /* nx*ny + 1 */
+    long *ids;
+};
+
+static void cells(const struct cov_index *ix, double lo, double hi, double o, double w, int n,
+                  int *a, int *b)
+{
+    (void)ix;
+    *a = (int)floor((lo - o) / w);
+    *b = (int)floor((hi - o) / w);
+    if (*a < 0) *a = 0;
+    if (*b > n - 1) *b = n - 1;
+}
+
+struct cov_index *cov_index_new(const struct tc_map *map, const struct tc_footprints *fp)
+{
+    struct cov_index *ix = calloc(1, sizeof *ix);
+    if (!ix)
+        return NULL;
+    double x0 = map->xmin, y0 = map->ymin, x1 = map->xmax, y1 = map->ymax;
+    for (long i = 0; i < fp->n; i++) {
+        x0 = fmin(x0, fp->xmin[i]);
+        y0 = fmin(y0, fp->ymin[i]);
+        x1 = fmax(x1, fp->xmax[i]);
+        y1 = fmax(y1, fp->ymax[i]);
+    }
+    /* About one footprint per cell, capped so the grid stays small. */
+    double cells_wanted = fmin(fmax((double)fp->n, 1.0), 4e6);
+    double aspect = (x1 - x0) / fmax(y1 - y0, 1.0);
+    ix->nx = (int)fmax(1.0, ceil(sqrt(cells_wanted * aspect)));
+    ix->ny = (int)fmax(1.0, ceil(cells_wanted / ix->nx));
+    ix->x0 = x0;
+    ix->y0 = y0;
+    ix->cw = (x1 - x0) / ix->nx + 1e-6;
+    ix->ch = (y1 - y0) / ix->ny + 1e-6;
+    long ncell = (long)ix->nx * ix->ny;
+    ix->start = calloc((size_t)ncell + 1, sizeof *ix->start);
+    long *fill = calloc((size_t)ncell, sizeof *fill);
+    if (!ix->start || !fill) {
+        free(fill);
+        cov_index_free(&ix);
+        return NULL;
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        for (long i = 0; i < fp->n; i++) {
+            int a, b, c, d;
+            cells(ix, fp->xmin[i], fp->xmax[i], ix->x0, ix->cw, ix->nx, &a, &b);
+            cells(ix, fp->ymin[i], fp->ymax[i], ix->y0, ix->ch, ix->ny, &c, &d);
+            for (int y = c; y <= d; y++)
+                for (int x = a; x <= b; x++) {
+                    long k = (long)y * ix->nx + x;
+                    if (pass)
+                        ix->ids[ix->start[k] + fill[k]++] = i;
+                    else
+                        ix->start[k + 1]++;
+                }
+        }
+        if (!pass) {
+            for (long k = 0; k < ncell; k++)
+                ix->start[k + 1] += ix->start[k];
+            ix->ids = malloc(sizeof *ix->ids * (size_t)(ix->start[ncell] + 1));
+            if (!ix->ids) {
+                free(fill);
+                cov_index_free(&ix);
+                return NULL;
+            }
+        }
+    }
+    free(fill);
+    return ix;
+}
+
+void cov_index_free(struct cov_index **pix)
+{
+    struct cov_index *ix = *pix;
+    if (!ix)
+        return;
+    free(ix->start);
+    free(ix->ids);
+    free(ix);
+    *pix = NULL;
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x > y) - (x < y);
+}
+
+long cov_index_query(const struct cov_index *ix, const struct tc_footprints *fp, double xmin,
+                     double ymin, double xmax, double ymax, long *ids, long capacity)
+{
+    int a, b, c, d;
+    cells(ix, xmin, xmax, ix->x0, ix->cw, ix->nx, &a, &b);
+    cells(ix, ymin, ymax, ix->y0, ix->ch, ix->ny, &c, &d);
+    long n = 0;
+    for (int y = c; y <= d; y++)
+        for (int x = a; x <= b; x++) {
+            long k = (long)y * ix->nx + x;
+            for (long j = ix->start[k]; j < ix->start[k + 1]; j++) {
+                long i = ix->ids[j];
+                if (fp->xmax[i] < xmin || fp->xmin[i] > xmax || fp->ymax[i] < ymin ||
+                    fp->ymin[i] > ymax)
+                    continue;
+                /* A footprint spanning several cells is listed in each:
+                 * report it from the first cell of the query it occupies. */
+                int fa, fc, dummy;
+                cells(ix, fp->xmin[i], fp->xmax[i], ix->x0, ix->cw, ix->nx, &fa, &dummy);
+                cells(ix, fp->ymin[i], fp->ymax[i], ix->y0, ix->ch, ix->ny, &fc, &dummy);
+                if ((fa > a ? fa : a) != x || (fc > c ? fc : c) != y)
+                    continue;
+                if (n < capacity)
+                    ids[n] = i;
+                n++;
+            }
+        }
+    if (n <= capacity)
+        qsort(ids, (size_t)n, sizeof *ids, cmp_long);
+    return n;
+}
+
+/* ---- GEOS helpers ----------------------------------------------------------*/
+static GEOSGeometry *footprint_polygon(GEOSContextHandle_t ctx, const struct tc_footprints *fp,
+                                       long i)
+{
+    long n = fp->offset[i + 1] - fp->offset[i];
+    const double *xy = fp->xy + 2 * fp->offset[i];
+    GEOSCoordSequence *seq = GEOSCoordSeq_create_r(ctx, (unsigned)n + 1, 2);
+    for (long k = 0; k <= n; k++) {
+        long v = k % n;
+        GEOSCoordSeq_setXY_r(ctx, seq, (unsigned)k, xy[2 * v], xy[2 * v + 1]);
+    }
+    return GEOSGeom_createPolygon_r(ctx, GEOSGeom_createLinearRing_r(ctx, seq), NULL, 0);
+}
+
+/* Area of township ∩ union(footprints); the union is built with GEOS's
+ * cascaded UnaryUnion. Takes ownership of polys. */
+static double covered_area(GEOSContextHandle_t ctx, const GEOSGeometry *township,
+                           GEOSGeometry **polys, unsigned n, GEOSGeometry **covered_out)
+{
+    if (n == 0) {
+        if (covered_out)
+            *covered_out = NULL;
+        return 0.0;
+    }
+    GEOSGeometry *coll = GEOSGeom_createCollection_r(ctx, GEOS_MULTIPOLYGON, polys, n);
+    GEOSGeometry *uni = GEOSUnaryUnion_r(ctx, coll);
+    GEOSGeom_destroy_r(ctx, coll);
+    GEOSGeometry *cut = uni ? GEOSIntersection_r(ctx, township, uni) : NULL;
+    if (uni)
+        GEOSGeom_destroy_r(ctx, uni);
+    double area = NAN;
+    if (cut)
+        GEOSArea_r(ctx, cut, &area);
+    if (covered_out)
+        *covered_out = cut;
+    else if (cut)
+        GEOSGeom_destroy_r(ctx, cut);
+    return area;
+}
+
+/* ---- the reference engine: index, envelope filter, union per township --*/
+struct worker {
+    GEOSContextHandle_t ctx;
+    long *ids;
+    long cap;
+    GEOSGeometry **polys;
+};
+
+static int worker_reserve(struct worker *w, long n)
+{
+    if (n <= w->cap)
+        return 0;
+    long cap = n + n / 2 + 16;
+    long *ids = realloc(w->ids, sizeof *ids * (size_t)cap);
+    if (ids)
+        w->ids = ids;
+    GEOSGeometry **p = realloc(w->polys, sizeof *p * (size_t)cap);
+    if (p)
+        w->polys = p;
+    if (!ids || !p)
+        return -1;
+    w->cap = cap;
+    return 0;
+}
+
+static long candidates(struct worker *w, const struct cov_index *ix,
+                       const struct tc_footprints *fp, const struct township *t)
+{
+    long n = cov_index_query(ix, fp, t->xmin, t->ymin, t->xmax, t->ymax, w->ids, w->cap);
+    if (n > w->cap) {
+        if (worker_reserve(w, n) != 0)
+            return -1;
+        n = cov_index_query(ix, fp, t->xmin, t->ymin, t->xmax, t->ymax, w->ids, w->cap);
+    }
+    return n;
+}
+
+static int geos_township(struct worker *w, const struct cov_index *ix,
+                         const struct tc_footprints *fp, const struct township *t,
+                         struct cov_result *r)
+{
+    GEOSContextHandle_t ctx = w->ctx;
+    long n = candidates(w, ix, fp, t);
+    if (n < 0)
+        return -1;
+    const GEOSPreparedGeometry *prep = GEOSPrepare_r(ctx, t->geom);
+    GEOSGeometry *seat = GEOSGeom_createPointFromXY_r(ctx, t->seat_x, t->seat_y);
+    unsigned k = 0;
+    r->seat_covered = 0;
+    for (long j = 0; j < n; j++) {
+        GEOSGeometry *poly = footprint_polygon(ctx, fp, w->ids[j]);
+        if (GEOSPreparedIntersects_r(ctx, prep, poly) != 1) {
+            GEOSGeom_destroy_r(ctx, poly);
+            continue;
+        }
+        if (!r->seat_covered && GEOSIntersects_r(ctx, poly, seat) == 1)
+            r->seat_covered = 1;
+        w->polys[k++] = poly;
+    }
+    GEOSGeom_destroy_r(ctx, seat);
+    GEOSPreparedGeom_destroy_r(ctx, prep);
+    r->footprints = (int)k;
+    r->covered_m2 = covered_area(ctx, t->geom, w->polys, k, NULL);
+    return isnan(r->covered_m2) ? -1 : 0;
+}
+
+/* ---- the naive engine: what anyone would write first ---------------------*/
+static int naive_township(struct worker *w, const struct tc_footprints *fp,
+                          const struct township *t, struct cov_result *r)
+{
+    GEOSContextHandle_t ctx = w->ctx;
+    if (worker_reserve(w, fp->n) != 0)
+        return -1;
+    unsigned k = 0;
+    for (long i = 0; i < fp->n; i++)
+        if (!(fp->xmax[i] < t->xmin || fp->xmin[i] > t->xmax || fp->ymax[i] < t->ymin ||
+              fp->ymin[i] > t->ymax))
+            w->polys[k++] = footprint_polygon(ctx, fp, i);
+    r->footprints = (int)k;
+    GEOSGeometry *covered = NULL;
+    r->covered_m2 = covered_area(ctx, t->geom, w->polys, k, &covered);
+    /* Seats lie inside their township, so covered part and union agree there. */
+    GEOSGeometry *seat = GEOSGeom_createPointFromXY_r(ctx, t->seat_x, t->seat_y);
+    r->seat_covered = covered && GEOSIntersects_r(ctx, covered, seat) == 1;
+    GEOSGeom_destroy_r(ctx, seat);
+    if (covered)
+        GEOSGeom_destroy_r(ctx, covered);
+    return isnan(r->covered_m2) ? -1 : 0;
+}
+
+/* ---- driver ----------------------------------------------------------------*/
+static void count_sites(const struct tc_map *map, const struct tc_sites *sites,
+                        struct cov_result *results)
+{
+    for (int t = 0; t < map->n; t++)
+        results[t].sites = 0;
+    for (long i = 0; i < sites->n; i++)
+        if (sites->township[i] >= 0)
+            results[sites->township[i]].sites++;
+}
+
+static void finish_result(const struct township *t, struct cov_result *r)
+{
+    r->area_m2 = t->area_m2;
+    /* Union and intersection round differently: keep covered <= area. */
+    if (r->covered_m2 > r->area_m2)
+        r->covered_m2 = r->area_m2;
+    r->covered_frac = r->area_m2 > 0 ? r->covered_m2 / r->area_m2 : 0.0;
+}
+
+int cov_compute(const struct cov_config *cfg, const struct tc_map *map,
+                const struct tc_sites *sites, const struct tc_footprints *fp, int threads,
+                struct cov_result *results, struct tc_error *err)
+{
+    count_sites(map, sites, results);
+    int naive = cfg->engine == COV_ENGINE_NAIVE;
+    struct cov_index *ix = naive ? NULL : cov_index_new(map, fp);
+    if (!naive && !ix)
+        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory for the footprint index");
+    int nthreads = naive ? 1 : threads;
+    struct worker *workers = calloc((size_t)nthreads, sizeof *workers);
+    if (!workers) {
+        cov_index_free(&ix);
+        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+    }
+    for (int i = 0; i < nthreads; i++) /* contexts are created serially */
+        workers[i].ctx = GEOS_init_r();
+    int failed_at = -1;
+    #pragma omp parallel num_threads(nthreads)
+    {
+        struct worker *w = &workers[omp_get_thread_num()];
+        #pragma omp for schedule(dynamic, 1)
+        for (int t = 0; t < map->n; t++) {
+            int rc = naive ? naive_township(w, fp, &map->t[t], &results[t])
+                           : geos_township(w, ix, fp, &map->t[t], &results[t]);
+            if (rc != 0) {
+                #pragma omp critical(towncov_cov_fail)
+                if (failed_at < 0 || t < failed_at)
+                    failed_at = t;
+            }
+            finish_result(&map->t[t], &results[t]);
+        }
+    }
+    for (int i = 0; i < nthreads; i++) {
+        GEOS_finish_r(workers[i].ctx);
+        free(workers[i].ids);
+        free(workers[i].polys);
+    }
+    free(workers);
+    cov_index_free(&ix);
+    if (failed_at >= 0)
+        return tc_fail(err, TC_EXIT_INTERNAL, "GEOS failed on township %s (%s)",
+                       map->t[failed_at].code, map->t[failed_at].name);
+    return 0;
+}

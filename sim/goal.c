@@ -1,0 +1,89 @@
+/* goal.c — the "township-to-township" verdict (see goal.h). */
+#include "towncov/goal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "towncov/coverage.h"
+#include "towncov/map.h"
+
+const struct key_desc goal_keys[] = {
+    {"goal", "seat_covered", KEY_BOOL, offsetof(struct goal_config, seat_covered), 0, 0, NULL,
+     "yes", "", "a township has 5G service only if its seat (township government) is covered"},
+    {"goal", "min_covered_fraction", KEY_DOUBLE,
+     offsetof(struct goal_config, min_covered_fraction), 0, 1, NULL, "0.5", "fraction",
+     "and only if at least this fraction of its area is covered (0 = no area condition)"},
+};
+const int goal_nkeys = (int)(sizeof goal_keys / sizeof goal_keys[0]);
+
+static int township_met(const struct goal_config *cfg, const struct cov_result *r)
+{
+    if (cfg->seat_covered && !r->seat_covered)
+        return 0;
+    return r->covered_frac >= cfg->min_covered_fraction;
+}
+
+/* Worst first: lowest covered fraction, then seat uncovered, then code. */
+
+static int worse(const struct tc_map *map, const struct cov_result *r, int a, int b)
+{
+    if (r[a].covered_frac != r[b].covered_frac)
+        return r[a].covered_frac < r[b].covered_frac ? -1 : 1;
+    if (r[a].seat_covered != r[b].seat_covered)
+        return r[a].seat_covered - r[b].seat_covered;
+    return strcmp(map->t[a].code, map->t[b].code);
+}
+
+/* qsort has no user pointer; an insertion-merge sort keeps this reentrant. */
+static void sort_worst_first(const struct tc_map *map, const struct cov_result *r, int *ids,
+                             int n, int *tmp)
+{
+    if (n < 2)
+        return;
+    int h = n / 2;
+    sort_worst_first(map, r, ids, h, tmp);
+    sort_worst_first(map, r, ids + h, n - h, tmp);
+    int i = 0, j = h, k = 0;
+    while (i < h && j < n)
+        tmp[k++] = worse(map, r, ids[i], ids[j]) <= 0 ? ids[i++] : ids[j++];
+    while (i < h)
+        tmp[k++] = ids[i++];
+    while (j < n)
+        tmp[k++] = ids[j++];
+    memcpy(ids, tmp, sizeof *ids * (size_t)n);
+}
+
+int goal_judge(const struct goal_config *cfg, const struct tc_map *map,
+               const struct cov_result *results, struct goal_verdict *v, struct tc_error *err)
+{
+    memset(v, 0, sizeof *v);
+    v->township_met = malloc((size_t)map->n);
+    v->failing = malloc(sizeof *v->failing * (size_t)map->n);
+    int *tmp = malloc(sizeof *tmp * (size_t)map->n);
+    if (!v->township_met || !v->failing || !tmp) {
+        free(tmp);
+        goal_verdict_free(v);
+        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+    }
+    /* Serial sums in township order: the same totals for any thread count. */
+    for (int t = 0; t < map->n; t++) {
+        v->township_met[t] = (unsigned char)township_met(cfg, &results[t]);
+        if (!v->township_met[t])
+            v->failing[v->n_failing++] = t;
+        v->covered_m2 += results[t].covered_m2;
+        v->area_m2 += results[t].area_m2;
+        v->seats_covered += results[t].seat_covered;
+    }
+    sort_worst_first(map, results, v->failing, v->n_failing, tmp);
+    free(tmp);
+    v->met = v->n_failing == 0;
+    return 0;
+}
+
+void goal_verdict_free(struct goal_verdict *v)
+{
+    free(v->township_met);
+    free(v->failing);
+    v->township_met = NULL;
+    v->failing = NULL;
+}

@@ -1,0 +1,884 @@
+/* map.c — loads a township polygon shapefile into the metric CRS (map.h). */
+#include "towncov/map.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <iconv.h>
+#include <math.h>
+#include <proj.h>
+#include <shapefil.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "towncov/shpio.h"
+
+static const char *const encoding_names[] = {"auto", "utf-8", "gbk", NULL};
+
+const struct key_desc map_keys[] = {
+    {"map", "file", KEY_STRING, offsetof(struct map_config, file), 0, 0, NULL, "", "",
+     "township polygon shapefile (.shp), relative to the scenario file's folder"},
+    {"map", "code_field", KEY_STRING, offsetof(struct map_config, code_field), 0, 0, NULL,
+     "code", "", "attribute holding the township code (unique)"},
+    {"map", "name_field", KEY_STRING, offsetof(struct map_config, name_field), 0, 0, NULL,
+     "name", "", "attribute holding the township name"},
+    {"map", "kind_field", KEY_STRING, offsetof(struct map_config, kind_field), 0, 0, NULL,
+     "kind", "",
+     "attribute holding the kind (subdistrict, town, township, special, or 街道/镇/乡); "
+     "empty or absent: guessed from the name's ending"},
+    {"map", "county_field", KEY_STRING, offsetof(struct map_config, county_field), 0, 0, NULL,
+     "county", "", "attribute holding the county name (empty: no county)"},
+    {"map", "seat_lon_field", KEY_STRING, offsetof(struct map_config, seat_lon_field), 0, 0,
+     NULL, "seat_lon", "",
+     "attribute holding the seat's longitude (degrees); absent: a point inside the polygon"},
+    {"map", "seat_lat_field", KEY_STRING, offsetof(struct map_config, seat_lat_field), 0, 0,
+     NULL, "seat_lat", "", "attribute holding the seat's latitude (degrees)"},
+    {"map", "encoding", KEY_ENUM, offsetof(struct map_config, encoding), 0, 0, encoding_names,
+     "auto", "",
+     "text encoding of the .dbf; auto: the .cpg or the DBF code page, else UTF-8 when valid, "
+     "else GBK"},
+    {"map", "repair", KEY_BOOL, offsetof(struct map_config, repair), 0, 0, NULL, "yes", "",
+     "make invalid polygons valid (GEOS MakeValid) with a warning; no: refuse them"},
+    {"map", "assume_wgs84", KEY_BOOL, offsetof(struct map_config, assume_wgs84), 0, 0, NULL,
+     "yes", "",
+     "a map without .prj: take its coordinates as WGS 84 lon/lat (warning) if they fit; "
+     "no: refuse it"},
+};
+const int map_nkeys = (int)(sizeof map_keys / sizeof map_keys[0]);
+
+/* Geographic maps are densified to this step (degrees) before projection:
+ * an edge straight in lon/lat is curved in the metric CRS, and longer edges
+ * make areas drift from geodesic by 0.1-0.2 % on Jiangxi's county data. */
+#define DENSIFY_DEGREES 0.005
+#define DENSIFY_METRES 500.0
+
+/* ---- shapelib's error hook: it has no user pointer, so keep the last
+ * message per thread and add it to ours. */
+static _Thread_local char shapelib_msg[512];
+
+static void on_shapelib_error(const char *message)
+{
+    snprintf(shapelib_msg, sizeof shapelib_msg, "%s", message);
+}
+
+static void quiet_hooks(SAHooks *hooks)
+{
+    SASetupDefaultHooks(hooks);
+    hooks->Error = on_shapelib_error;
+}
+
+/* ---- paths ---------------------------------------------------------------*/
+static void join_path(char *out, size_t size, const char *base_dir, const char *file)
+{
+    if (file[0] == '/' || !base_dir || !base_dir[0] || strcmp(base_dir, ".") == 0)
+        snprintf(out, size, "%s", file);
+    else
+        snprintf(out, size, "%s/%s", base_dir, file);
+}
+
+/* "dir/x.shp" -> "dir/x" */
+static void strip_shp(char *path)
+{
+    size_t n = strlen(path);
+    if (n > 4 && strcasecmp(path + n - 4, ".shp") == 0)
+        path[n - 4] = '\0';
+}
+
+static char *read_text_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    int c;
+    while ((c = getc(f)) != EOF) {
+        if (len + 2 > cap) {
+            cap = cap ? 2 * cap : 4096;
+            char *nb = realloc(buf, cap);
+            if (!nb) {
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = nb;
+        }
+        buf[len++] = (char)c;
+    }
+    fclose(f);
+    if (!buf)
+        buf = calloc(1, 1);
+    else
+        buf[len] = '\0';
+    return buf;
+}
+
+/* ---- text encoding -------------------------------------------------------*/
+static int valid_utf8(const unsigned char *s)
+{
+    while (*s) {
+        int n = *s < 0x80 ? 0 : (*s & 0xE0) == 0xC0 ? 1 : (*s & 0xF0) == 0xE0 ? 2
+                : (*s & 0xF8) == 0xF0 ? 3 : -1;
+        if (n < 0)
+            return 0;
+        s++;
+        for (int i = 0; i < n; i++, s++)
+            if ((*s & 0xC0) != 0x80)
+                return 0;
+    }
+    return 1;
+}
+
+/* What the .cpg (or the DBF header's language driver) says, if anything. */
+static int encoding_from_codepage(const char *cp)
+{
+    if (!cp || !cp[0])
+        return MAP_ENC_AUTO;
+    char up[64];
+    size_t i = 0;
+    for (; cp[i] && i + 1 < sizeof up; i++)
+        up[i] = (char)toupper((unsigned char)cp[i]);
+    up[i] = '\0';
+    if (strstr(up, "UTF") || strstr(up, "65001"))
+        return MAP_ENC_UTF8;
+    if (strstr(up, "GB") || strstr(up, "936") || strcmp(up, "LDID/77") == 0)
+        return MAP_ENC_GBK;
+    return MAP_ENC_AUTO;
+}
+
+/* Converts one DBF string to UTF-8 into out. Returns 0 or -1. */
+static int to_utf8(int encoding, const char *in, char *out, size_t size)
+{
+    if (encoding == MAP_ENC_UTF8 || (encoding == MAP_ENC_AUTO && valid_utf8((const unsigned char *)in))) {
+        if (!valid_utf8((const unsigned char *)in))
+            return -1;
+        snprintf(out, size, "%s", in);
+        return 0;
+    }
+    /* GB18030 is a superset of GBK and GB2312. */
+    iconv_t cd = iconv_open("UTF-8", "GB18030");
+    if (cd == (iconv_t)-1)
+        return -1;
+    char *src = (char *)in, *dst = out;
+    size_t left = strlen(in), room = size - 1;
+    size_t r = iconv(cd, &src, &left, &dst, &room);
+    iconv_close(cd);
+    if (r == (size_t)-1)
+        return -1;
+    *dst = '\0';
+    return 0;
+}
+
+static void trim(char *s)
+{
+    size_t n = strlen(s);
+    while (n && isspace((unsigned char)s[n - 1]))
+        s[--n] = '\0';
+    size_t k = 0;
+    while (s[k] && isspace((unsigned char)s[k]))
+        k++;
+    memmove(s, s + k, n - k + 1);
+}
+
+/* ---- the loader's working state -----------------------------------------*/
+struct loader {
+    const struct map_config *cfg;
+    char shp_path[TC_PATH_MAX];
+    SHPHandle shp;
+    DBFHandle dbf;
+    int encoding;
+    int f_code, f_name, f_kind, f_county, f_lon, f_lat;
+    PJ_CONTEXT *pj_ctx;
+    PJ *src_to_metric;  /* source CRS -> metric */
+    PJ *geo_to_metric;  /* geodetic lon/lat of the source's datum -> metric */
+    char *geo_wkt;      /* that geodetic CRS */
+    int geographic;     /* the source CRS is lon/lat */
+    FILE *warn;
+    struct tc_map *map;
+};
+
+static int trans_point(double *x, double *y, void *userdata)
+{
+    PJ *pj = userdata;
+    PJ_COORD c = proj_coord(*x, *y, 0, 0);
+    c = proj_trans(pj, PJ_FWD, c);
+    if (!isfinite(c.xy.x) || !isfinite(c.xy.y))
+        return 0;
+    *x = c.xy.x;
+    *y = c.xy.y;
+    return 1;
+}
+
+static int open_files(struct loader *ld, const char *base_dir, struct tc_error *err)
+{
+    char base[TC_PATH_MAX];
+    join_path(base, sizeof base, base_dir, ld->cfg->file);
+    snprintf(ld->shp_path, sizeof ld->shp_path, "%s", base);
+    strip_shp(base);
+    SAHooks hooks;
+    quiet_hooks(&hooks);
+    shapelib_msg[0] = '\0';
+    ld->shp = SHPOpenLL(base, "rb", &hooks);
+    if (!ld->shp)
+        return tc_fail(err, TC_EXIT_MAP, "%s: cannot open shapefile (.shp/.shx): %s",
+                       ld->shp_path, shapelib_msg[0] ? shapelib_msg : strerror(errno));
+    ld->dbf = DBFOpenLL(base, "rb", &hooks);
+    if (!ld->dbf)
+        return tc_fail(err, TC_EXIT_MAP, "%s.dbf: cannot open attribute table: %s", base,
+                       shapelib_msg[0] ? shapelib_msg : strerror(errno));
+    int n, type;
+    SHPGetInfo(ld->shp, &n, &type, NULL, NULL);
+    if (type != SHPT_POLYGON && type != SHPT_POLYGONZ && type != SHPT_POLYGONM)
+        return tc_fail(err, TC_EXIT_MAP, "%s: shape type is %s, not polygon", ld->shp_path,
+                       SHPTypeName(type));
+    if (n <= 0)
+        return tc_fail(err, TC_EXIT_MAP, "%s: the map has no records", ld->shp_path);
+    if (DBFGetRecordCount(ld->dbf) != n)
+        return tc_fail(err, TC_EXIT_MAP, "%s: %d shapes but %d attribute records in the .dbf",
+                       ld->shp_path, n, DBFGetRecordCount(ld->dbf));
+    ld->encoding = ld->cfg->encoding != MAP_ENC_AUTO ? ld->cfg->encoding
+                                                     : encoding_from_codepage(DBFGetCodePage(ld->dbf));
+    return 0;
+}
+
+static void list_fields(DBFHandle dbf, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    for (int i = 0; i < DBFGetFieldCount(dbf); i++) {
+        char name[16];
+        DBFGetFieldInfo(dbf, i, name, NULL, NULL);
+        strncat(buf, i ? ", " : "", size - strlen(buf) - 1);
+        strncat(buf, name, size - strlen(buf) - 1);
+    }
+}
+
+static int find_field(struct loader *ld, const char *name, int required, const char *key,
+                      int *index, struct tc_error *err)
+{
+    *index = name[0] ? DBFGetFieldIndex(ld->dbf, name) : -1;
+    if (*index < 0 && required) {
+        char fields[1024];
+        list_fields(ld->dbf, fields, sizeof fields);
+        return tc_fail(err, TC_EXIT_MAP,
+                       "%s: no attribute '%s' (map.%s); the .dbf has: %s", ld->shp_path, name,
+                       key, fields);
+    }
+    return 0;
+}
+
+static int find_fields(struct loader *ld, struct tc_error *err)
+{
+    const struct map_config *c = ld->cfg;
+    if (find_field(ld, c->code_field, 1, "code_field", &ld->f_code, err) ||
+        find_field(ld, c->name_field, 1, "name_field", &ld->f_name, err) ||
+        find_field(ld, c->county_field, c->county_field[0] != 0, "county_field", &ld->f_county, err))
+        return -1;
+    find_field(ld, c->kind_field, 0, "kind_field", &ld->f_kind, err);
+    find_field(ld, c->seat_lon_field, 0, "seat_lon_field", &ld->f_lon, err);
+    find_field(ld, c->seat_lat_field, 0, "seat_lat_field", &ld->f_lat, err);
+    if ((ld->f_lon < 0) != (ld->f_lat < 0))
+        return tc_fail(err, TC_EXIT_MAP, "%s: has only one of the seat fields '%s' and '%s'",
+                       ld->shp_path, c->seat_lon_field, c->seat_lat_field);
+    if (ld->f_kind < 0 && ld->warn && c->kind_field[0])
+        fprintf(ld->warn, "towncov: warning: %s: no attribute '%s'; township kinds are guessed "
+                          "from the names\n", ld->shp_path, c->kind_field);
+    if (ld->f_lon < 0 && ld->warn)
+        fprintf(ld->warn, "towncov: note: %s: no seat attributes; each township's seat is a "
+                          "point inside its polygon\n", ld->shp_path);
+    return 0;
+}
+
+/* ---- coordinate systems --------------------------------------------------*/
+static int read_source_crs(struct loader *ld, PJ **src, struct tc_error *err)
+{
+    char prj[TC_PATH_MAX + 8];
+    snprintf(prj, sizeof prj, "%s", ld->shp_path);
+    strip_shp(prj);
+    strcat(prj, ".prj");
+    char *wkt = read_text_file(prj);
+    if (!wkt) {
+        if (!ld->cfg->assume_wgs84)
+            return tc_fail(err, TC_EXIT_MAP, "%s: missing (map.assume_wgs84 = no)", prj);
+        double lo[4], hi[4];
+        SHPGetInfo(ld->shp, NULL, NULL, lo, hi);
+        if (lo[0] < -180 || hi[0] > 180 || lo[1] < -90 || hi[1] > 90)
+            return tc_fail(err, TC_EXIT_MAP,
+                           "%s: missing, and the coordinates (%g..%g, %g..%g) are not lon/lat: "
+                           "add the .prj the data was made with",
+                           prj, lo[0], hi[0], lo[1], hi[1]);
+        if (ld->warn)
+            fprintf(ld->warn, "towncov: warning: %s: missing; taking WGS 84 lon/lat\n", prj);
+        *src = proj_create(ld->pj_ctx, "EPSG:4326");
+        return *src ? 0 : tc_fail(err, TC_EXIT_INTERNAL, "PROJ cannot build EPSG:4326");
+    }
+    trim(wkt);
+    *src = proj_create(ld->pj_ctx, wkt);
+    if (*src && !proj_is_crs(*src)) {
+        proj_destroy(*src);
+        *src = NULL;
+    }
+    ld->map->source_wkt = wkt;
+    if (!*src)
+        return tc_fail(err, TC_EXIT_MAP, "%s: not a coordinate system PROJ can read: %s", prj,
+                       proj_context_errno_string(ld->pj_ctx, proj_context_errno(ld->pj_ctx)));
+    return 0;
+}
+
+static int is_geographic(const PJ *crs)
+{
+    PJ_TYPE t = proj_get_type(crs);
+    return t == PJ_TYPE_GEOGRAPHIC_2D_CRS || t == PJ_TYPE_GEOGRAPHIC_3D_CRS ||
+           t == PJ_TYPE_GEOGRAPHIC_CRS;
+}
+
+/* A transformation between two CRSs with x = easting/longitude order. */
+static PJ *make_transform(PJ_CONTEXT *ctx, const PJ *from, const PJ *to)
+{
+    PJ *raw = proj_create_crs_to_crs_from_pj(ctx, from, to, NULL, NULL);
+    if (!raw)
+        return NULL;
+    PJ *norm = proj_normalize_for_visualization(ctx, raw);
+    proj_destroy(raw);
+    return norm;
+}
+
+/* Lambert azimuthal equal-area centred on the map, on the source's
+ * ellipsoid: areas exact, distances within 0.05 % over a province. */
+static PJ *make_metric_crs(struct loader *ld, const PJ *geo, struct tc_error *err)
+{
+    PJ *ell = proj_get_ellipsoid(ld->pj_ctx, geo);
+    double a = 6378137.0, inv_f = 298.257223563;
+    if (ell) {
+        proj_ellipsoid_get_parameters(ld->pj_ctx, ell, &a, NULL, NULL, &inv_f);
+        proj_destroy(ell);
+    }
+    struct tc_map *m = ld->map;
+    double lon0 = 0.5 * (m->lon_min + m->lon_max), lat0 = 0.5 * (m->lat_min + m->lat_max);
+    if (inv_f > 0)
+        snprintf(m->metric_crs, sizeof m->metric_crs,
+                 "+proj=laea +lat_0=%.6f +lon_0=%.6f +x_0=0 +y_0=0 +a=%.4f +rf=%.9f +units=m "
+                 "+no_defs +type=crs",
+                 lat0, lon0, a, inv_f);
+    else
+        snprintf(m->metric_crs, sizeof m->metric_crs,
+                 "+proj=laea +lat_0=%.6f +lon_0=%.6f +x_0=0 +y_0=0 +R=%.4f +units=m +no_defs "
+                 "+type=crs",
+                 lat0, lon0, a);
+    PJ *metric = proj_create(ld->pj_ctx, m->metric_crs);
+    if (!metric)
+        tc_fail(err, TC_EXIT_INTERNAL, "PROJ cannot build %s", m->metric_crs);
+    return metric;
+}
+
+static int setup_crs(struct loader *ld, struct tc_error *err)
+{
+    PJ *src = NULL, *geo = NULL, *metric = NULL, *src_to_geo = NULL;
+    int rc = -1;
+    if (read_source_crs(ld, &src, err) != 0)
+        goto done;
+    ld->geographic = is_geographic(src);
+    geo = proj_crs_get_geodetic_crs(ld->pj_ctx, src);
+    if (!geo || !is_geographic(geo)) {
+        tc_fail(err, TC_EXIT_MAP, "%s: its coordinate system has no geographic base",
+                ld->shp_path);
+        goto done;
+    }
+    src_to_geo = make_transform(ld->pj_ctx, src, geo);
+    double lo[4], hi[4];
+    SHPGetInfo(ld->shp, NULL, NULL, lo, hi);
+    struct tc_map *m = ld->map;
+    if (!src_to_geo ||
+        !proj_trans_bounds(ld->pj_ctx, src_to_geo, PJ_FWD, lo[0], lo[1], hi[0], hi[1], &m->lon_min,
+                           &m->lat_min, &m->lon_max, &m->lat_max, 21) ||
+        !isfinite(m->lon_min) || !isfinite(m->lat_max) || m->lat_min < -90 || m->lat_max > 90) {
+        tc_fail(err, TC_EXIT_MAP, "%s: the extent (%g, %g) - (%g, %g) is not valid in its CRS",
+                ld->shp_path, lo[0], lo[1], hi[0], hi[1]);
+        goto done;
+    }
+    metric = make_metric_crs(ld, geo, err);
+    if (!metric)
+        goto done;
+    ld->src_to_metric = make_transform(ld->pj_ctx, src, metric);
+    ld->geo_to_metric = make_transform(ld->pj_ctx, geo, metric);
+    const char *gw = proj_as_wkt(ld->pj_ctx, geo, PJ_WKT2_2019, NULL);
+    ld->geo_wkt = gw ? strdup(gw) : NULL;
+    if (!ld->src_to_metric || !ld->geo_to_metric || !ld->geo_wkt) {
+        tc_fail(err, TC_EXIT_INTERNAL, "PROJ cannot transform %s to %s", ld->shp_path,
+                m->metric_crs);
+        goto done;
+    }
+    rc = 0;
+done:
+    proj_destroy(src_to_geo);
+    proj_destroy(metric);
+    proj_destroy(geo);
+    proj_destroy(src);
+    return rc;
+}
+
+/* ---- records -------------------------------------------------------------*/
+static int check_coordinates(const struct loader *ld, const SHPObject *o, int rec,
+                             struct tc_error *err)
+{
+    for (int i = 0; i < o->nVertices; i++) {
+        double x = o->padfX[i], y = o->padfY[i];
+        if (!isfinite(x) || !isfinite(y))
+            return tc_fail(err, TC_EXIT_MAP, "%s: record %d: vertex %d is not a number",
+                           ld->shp_path, rec, i);
+        if (ld->geographic && (x < -180 || x > 360 || y < -90 || y > 90))
+            return tc_fail(err, TC_EXIT_MAP,
+                           "%s: record %d: vertex %d (%g, %g) is outside lon/lat range",
+                           ld->shp_path, rec, i, x, y);
+    }
+    return 0;
+}
+
+/* Keeps only the polygonal parts of what MakeValid returned. */
+static GEOSGeometry *polygonal_part(GEOSContextHandle_t ctx, GEOSGeometry *g)
+{
+    int type = GEOSGeomTypeId_r(ctx, g);
+    if (type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON)
+        return g;
+    int n = GEOSGetNumGeometries_r(ctx, g);
+    GEOSGeometry **parts = malloc(sizeof *parts * (size_t)(n > 0 ? n : 1));
+    int k = 0;
+    for (int i = 0; parts && i < n; i++) {
+        const GEOSGeometry *p = GEOSGetGeometryN_r(ctx, g, i);
+        int pt = GEOSGeomTypeId_r(ctx, p);
+        if (pt == GEOS_POLYGON)
+            parts[k++] = GEOSGeom_clone_r(ctx, p);
+        else if (pt == GEOS_MULTIPOLYGON)
+            for (int j = 0; j < GEOSGetNumGeometries_r(ctx, p); j++)
+                parts[k++] = GEOSGeom_clone_r(ctx, GEOSGetGeometryN_r(ctx, p, j));
+    }
+    GEOSGeom_destroy_r(ctx, g);
+    GEOSGeometry *out = parts ? GEOSGeom_createCollection_r(ctx, GEOS_MULTIPOLYGON, parts,
+                                                            (unsigned)k)
+                              : NULL;
+    free(parts);
+    return out;
+}
+
+static GEOSGeometry *make_valid(struct loader *ld, GEOSGeometry *g, int rec, const char *code,
+                                struct tc_error *err)
+{
+    GEOSContextHandle_t ctx = ld->map->ctx;
+    if (GEOSisValid_r(ctx, g) == 1)
+        return g;
+    char *reason = GEOSisValidReason_r(ctx, g);
+    if (!ld->cfg->repair) {
+        tc_fail(err, TC_EXIT_MAP, "%s: record %d (code %s): invalid polygon: %s (map.repair = no)",
+                ld->shp_path, rec, code, reason ? reason : "?");
+        GEOSFree_r(ctx, reason);
+        GEOSGeom_destroy_r(ctx, g);
+        return NULL;
+    }
+    double before = 0, after = 0;
+    GEOSArea_r(ctx, g, &before);
+    GEOSGeometry *fixed = GEOSMakeValid_r(ctx, g);
+    GEOSGeom_destroy_r(ctx, g);
+    if (fixed)
+        fixed = polygonal_part(ctx, fixed);
+    if (!fixed || GEOSisEmpty_r(ctx, fixed) || GEOSArea_r(ctx, fixed, &after) != 1 ||
+        after <= 0) {
+        tc_fail(err, TC_EXIT_MAP, "%s: record %d (code %s): invalid polygon (%s) with no area "
+                "left after repair", ld->shp_path, rec, code, reason ? reason : "?");
+        GEOSFree_r(ctx, reason);
+        if (fixed)
+            GEOSGeom_destroy_r(ctx, fixed);
+        return NULL;
+    }
+    ld->map->repaired++;
+    if (ld->warn)
+        fprintf(ld->warn,
+                "towncov: warning: %s: record %d (code %s): invalid polygon (%s) made valid; "
+                "area changed by %.6f km2 (%.4f %%)\n",
+                ld->shp_path, rec, code, reason ? reason : "?", fabs(after - before) / 1e6,
+                100.0 * fabs(after - before) / (before > 0 ? before : after));
+    GEOSFree_r(ctx, reason);
+    return fixed;
+}
+
+static int read_string(struct loader *ld, int rec, int field, const char *what, char *out,
+                       size_t size, struct tc_error *err)
+{
+    out[0] = '\0';
+    if (field < 0)
+        return 0;
+    const char *raw = DBFReadStringAttribute(ld->dbf, rec, field);
+    if (!raw)
+        return tc_fail(err, TC_EXIT_MAP, "%s: record %d: cannot read %s", ld->shp_path, rec, what);
+    if (to_utf8(ld->encoding, raw, out, size) != 0)
+        return tc_fail(err, TC_EXIT_MAP,
+                       "%s: record %d: %s is not valid %s text (set map.encoding)", ld->shp_path,
+                       rec, what, ld->encoding == MAP_ENC_UTF8 ? "UTF-8" : "GBK");
+    trim(out);
+    return 0;
+}
+
+static int read_attributes(struct loader *ld, int rec, struct township *t, struct tc_error *err)
+{
+    char kind[64];
+    if (read_string(ld, rec, ld->f_code, "the code", t->code, sizeof t->code, err) ||
+        read_string(ld, rec, ld->f_name, "the name", t->name, sizeof t->name, err) ||
+        read_string(ld, rec, ld->f_county, "the county", t->county, sizeof t->county, err) ||
+        read_string(ld, rec, ld->f_kind, "the kind", kind, sizeof kind, err))
+        return -1;
+    if (!t->code[0])
+        return tc_fail(err, TC_EXIT_MAP, "%s: record %d: empty township code (field '%s')",
+                       ld->shp_path, rec, ld->cfg->code_field);
+    if (ld->f_kind < 0 || !kind[0]) {
+        t->kind = tc_kind_from_name(t->name);
+    } else {
+        int k = tc_kind_parse(kind);
+        if (k < 0)
+            return tc_fail(err, TC_EXIT_MAP,
+                           "%s: record %d (code %s): unknown kind '%s' (expected subdistrict, "
+                           "town, township or special)",
+                           ld->shp_path, rec, t->code, kind);
+        t->kind = (enum tc_kind)k;
+    }
+    t->seat_lon = t->seat_lat = NAN;
+    if (ld->f_lon >= 0 && !DBFIsAttributeNULL(ld->dbf, rec, ld->f_lon)) {
+        t->seat_lon = DBFReadDoubleAttribute(ld->dbf, rec, ld->f_lon);
+        t->seat_lat = DBFReadDoubleAttribute(ld->dbf, rec, ld->f_lat);
+        if (!isfinite(t->seat_lon) || !isfinite(t->seat_lat) || fabs(t->seat_lat) > 90 ||
+            fabs(t->seat_lon) > 360)
+            return tc_fail(err, TC_EXIT_MAP, "%s: record %d (code %s): seat (%g, %g) is not a "
+                           "longitude/latitude", ld->shp_path, rec, t->code, t->seat_lon,
+                           t->seat_lat);
+    }
+    return 0;
+}
+
+static int read_geometry(struct loader *ld, int rec, struct township *t, struct tc_error *err)
+{
+    GEOSContextHandle_t ctx = ld->map->ctx;
+    shapelib_msg[0] = '\0';
+    SHPObject *o = SHPReadObject(ld->shp, rec);
+    if (!o)
+        return tc_fail(err, TC_EXIT_MAP, "%s: record %d: cannot read the shape (%s)",
+                       ld->shp_path, rec, shapelib_msg[0] ? shapelib_msg : "corrupt file");
+    if (o->nSHPType == SHPT_NULL || o->nVertices == 0) {
+        SHPDestroyObject(o);
+        return tc_fail(err, TC_EXIT_MAP, "%s: record %d (code %s): null shape (no polygon)",
+                       ld->shp_path, rec, t->code);
+    }
+    if (check_coordinates(ld, o, rec, err) != 0) {
+        SHPDestroyObject(o);
+        return -1;
+    }
+    GEOSGeometry *g = shpio_polygon_to_geos(ctx, o, err);
+    SHPDestroyObject(o);
+    if (!g) {
+        char inner[sizeof err->msg];
+        snprintf(inner, sizeof inner, "%s", err->msg);
+        return tc_fail(err, TC_EXIT_MAP, "%s: %s", ld->shp_path, inner);
+    }
+    GEOSGeometry *dense = GEOSDensify_r(ctx, g, ld->geographic ? DENSIFY_DEGREES : DENSIFY_METRES);
+    GEOSGeom_destroy_r(ctx, g);
+    GEOSGeometry *metric = dense ? GEOSGeom_transformXY_r(ctx, dense, trans_point, ld->src_to_metric)
+                                 : NULL;
+    if (dense)
+        GEOSGeom_destroy_r(ctx, dense);
+    if (!metric)
+        return tc_fail(err, TC_EXIT_MAP, "%s: record %d (code %s): coordinates cannot be "
+                       "projected", ld->shp_path, rec, t->code);
+    t->geom = make_valid(ld, metric, rec, t->code, err);
+    return t->geom ? 0 : -1;
+}
+
+static void finish_township(struct loader *ld, struct township *t)
+{
+    GEOSContextHandle_t ctx = ld->map->ctx;
+    GEOSArea_r(ctx, t->geom, &t->area_m2);
+    GEOSGeom_getXMin_r(ctx, t->geom, &t->xmin);
+    GEOSGeom_getYMin_r(ctx, t->geom, &t->ymin);
+    GEOSGeom_getXMax_r(ctx, t->geom, &t->xmax);
+    GEOSGeom_getYMax_r(ctx, t->geom, &t->ymax);
+    if (isfinite(t->seat_lon)) {
+        t->seat_x = t->seat_lon;
+        t->seat_y = t->seat_lat;
+        trans_point(&t->seat_x, &t->seat_y, ld->geo_to_metric);
+    } else {
+        GEOSGeometry *p = GEOSPointOnSurface_r(ctx, t->geom);
+        GEOSGeomGetX_r(ctx, p, &t->seat_x);
+        GEOSGeomGetY_r(ctx, p, &t->seat_y);
+        GEOSGeom_destroy_r(ctx, p);
+        PJ_COORD c = proj_trans(ld->geo_to_metric, PJ_INV, proj_coord(t->seat_x, t->seat_y, 0, 0));
+        t->seat_lon = c.xy.x;
+        t->seat_lat = c.xy.y;
+    }
+}
+
+static int by_code(const void *a, const void *b)
+{
+    const struct township *x = a, *y = b;
+    int c = strcmp(x->code, y->code);
+    return c ? c : x->record - y->record;
+}
+
+static int sort_and_check_codes(struct loader *ld, struct tc_error *err)
+{
+    struct tc_map *m = ld->map;
+    qsort(m->t, (size_t)m->n, sizeof *m->t, by_code);
+    for (int i = 1; i < m->n; i++)
+        if (strcmp(m->t[i].code, m->t[i - 1].code) == 0)
+            return tc_fail(err, TC_EXIT_MAP, "%s: records %d and %d have the same code %s",
+                           ld->shp_path, m->t[i - 1].record, m->t[i].record, m->t[i].code);
+    return 0;
+}
+
+static int read_townships(struct loader *ld, struct tc_error *err)
+{
+    struct tc_map *m = ld->map;
+    int n = DBFGetRecordCount(ld->dbf);
+    m->t = calloc((size_t)n, sizeof *m->t);
+    if (!m->t)
+        return tc_fail(err, TC_EXIT_RESOURCE, "%s: out of memory for %d townships", ld->shp_path, n);
+    for (int rec = 0; rec < n; rec++) {
+        struct township *t = &m->t[m->n];
+        t->record = rec;
+        if (read_attributes(ld, rec, t, err) || read_geometry(ld, rec, t, err))
+            return -1;
+        m->n++;
+        finish_township(ld, t);
+    }
+    if (sort_and_check_codes(ld, err) != 0)
+        return -1;
+    m->xmin = m->ymin = INFINITY;
+    m->xmax = m->ymax = -INFINITY;
+    for (int i = 0; i < m->n; i++) {
+        struct township *t = &m->t[i];
+        m->total_area_m2 += t->area_m2;
+        m->xmin = fmin(m->xmin, t->xmin);
+        m->ymin = fmin(m->ymin, t->ymin);
+        m->xmax = fmax(m->xmax, t->xmax);
+        m->ymax = fmax(m->ymax, t->ymax);
+    }
+    return 0;
+}
+
+static void loader_close(struct loader *ld)
+{
+    if (ld->shp)
+        SHPClose(ld->shp);
+    if (ld->dbf)
+        DBFClose(ld->dbf);
+    proj_destroy(ld->src_to_metric);
+    proj_destroy(ld->geo_to_metric);
+    if (ld->pj_ctx)
+        proj_context_destroy(ld->pj_ctx);
+}
+
+struct tc_map *map_load(const struct map_config *cfg, const char *base_dir, FILE *warn,
+                        struct tc_error *err)
+{
+    struct loader ld = {.cfg = cfg, .warn = warn};
+    ld.map = calloc(1, sizeof *ld.map);
+    if (!ld.map) {
+        tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+        return NULL;
+    }
+    ld.map->ctx = GEOS_init_r();
+    ld.pj_ctx = proj_context_create();
+    proj_log_level(ld.pj_ctx, PJ_LOG_NONE);
+    int rc = open_files(&ld, base_dir, err);
+    snprintf(ld.map->source_file, sizeof ld.map->source_file, "%s", ld.shp_path);
+    if (rc == 0)
+        rc = find_fields(&ld, err);
+    if (rc == 0)
+        rc = setup_crs(&ld, err);
+    if (rc == 0)
+        rc = read_townships(&ld, err);
+    loader_close(&ld);
+    if (rc != 0) {
+        free(ld.geo_wkt);
+        map_free(&ld.map);
+        return NULL;
+    }
+    ld.map->geo_wkt = ld.geo_wkt;
+    return ld.map;
+}
+
+void map_free(struct tc_map **map)
+{
+    struct tc_map *m = *map;
+    if (!m)
+        return;
+    for (int i = 0; i < m->n; i++)
+        GEOSGeom_destroy_r(m->ctx, m->t[i].geom);
+    free(m->t);
+    free(m->source_wkt);
+    free(m->geo_wkt);
+    GEOS_finish_r(m->ctx);
+    free(m);
+    *map = NULL;
+}
+
+/* ---- per-thread projections ---------------------------------------------*/
+struct map_proj {
+    PJ_CONTEXT *ctx;
+    PJ *geo_to_metric;
+};
+
+struct map_proj *map_proj_new(const struct tc_map *map, struct tc_error *err)
+{
+    struct map_proj *p = calloc(1, sizeof *p);
+    if (!p) {
+        tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+        return NULL;
+    }
+    p->ctx = proj_context_create();
+    proj_log_level(p->ctx, PJ_LOG_NONE);
+    PJ *geo = proj_create(p->ctx, map->geo_wkt);
+    PJ *metric = proj_create(p->ctx, map->metric_crs);
+    if (geo && metric)
+        p->geo_to_metric = make_transform(p->ctx, geo, metric);
+    proj_destroy(geo);
+    proj_destroy(metric);
+    if (!p->geo_to_metric) {
+        tc_fail(err, TC_EXIT_INTERNAL, "PROJ cannot rebuild the map's transformation");
+        map_proj_free(&p);
+    }
+    return p;
+}
+
+void map_proj_free(struct map_proj **pp)
+{
+    struct map_proj *p = *pp;
+    if (!p)
+        return;
+    proj_destroy(p->geo_to_metric);
+    proj_context_destroy(p->ctx);
+    free(p);
+    *pp = NULL;
+}
+
+int map_proj_trans(struct map_proj *p, int inverse, double *x, double *y, long n)
+{
+    size_t st = sizeof(double);
+    size_t done = proj_trans_generic(p->geo_to_metric, inverse ? PJ_INV : PJ_FWD, x, st, (size_t)n,
+                                     y, st, (size_t)n, NULL, 0, 0, NULL, 0, 0);
+    return done == (size_t)n ? 0 : -1;
+}
+
+/* ---- point location ------------------------------------------------------
+ * A uniform grid over the map's extent; each cell lists the townships whose
+ * envelope meets it, ascending. Prepared geometries are made lazily per
+ * locator (a locator belongs to one thread). */
+struct map_locator {
+    const struct tc_map *map;
+    GEOSContextHandle_t ctx;
+    int nx, ny;
+    double cell_w, cell_h;
+    long *start;    /* nx*ny + 1 */
+    int *ids;
+    const GEOSPreparedGeometry **prepared;
+};
+
+static void cell_range(const struct map_locator *l, double lo, double hi, double origin,
+                       double size, int n, int *a, int *b)
+{
+    *a = (int)floor((lo - origin) / size);
+    *b = (int)floor((hi - origin) / size);
+    if (*a < 0) *a = 0;
+    if (*b > n - 1) *b = n - 1;
+    (void)l;
+}
+
+struct map_locator *map_locator_new(const struct tc_map *map, GEOSContextHandle_t ctx)
+{
+    struct map_locator *l = calloc(1, sizeof *l);
+    if (!l)
+        return NULL;
+    l->map = map;
+    l->ctx = ctx;
+    int g = (int)ceil(sqrt((double)map->n)) + 1;
+    l->nx = l->ny = g;
+    l->cell_w = (map->xmax - map->xmin) / g + 1e-9;
+    l->cell_h = (map->ymax - map->ymin) / g + 1e-9;
+    l->start = calloc((size_t)g * g + 1, sizeof *l->start);
+    l->prepared = calloc((size_t)map->n, sizeof *l->prepared);
+    if (!l->start || !l->prepared) {
+        map_locator_free(&l);
+        return NULL;
+    }
+    /* Two passes: count, then fill (counting sort keeps ids ascending). */
+    for (int pass = 0; pass < 2; pass++) {
+        long *fill = pass ? calloc((size_t)g * g, sizeof *fill) : NULL;
+        if (pass && !fill) {
+            map_locator_free(&l);
+            return NULL;
+        }
+        for (int i = 0; i < map->n; i++) {
+            const struct township *t = &map->t[i];
+            int x0, x1, y0, y1;
+            cell_range(l, t->xmin, t->xmax, map->xmin, l->cell_w, l->nx, &x0, &x1);
+            cell_range(l, t->ymin, t->ymax, map->ymin, l->cell_h, l->ny, &y0, &y1);
+            for (int y = y0; y <= y1; y++)
+                for (int x = x0; x <= x1; x++) {
+                    long c = (long)y * l->nx + x;
+                    if (pass)
+                        l->ids[l->start[c] + fill[c]++] = i;
+                    else
+                        l->start[c + 1]++;
+                }
+        }
+        if (!pass) {
+            for (long c = 0; c < (long)g * g; c++)
+                l->start[c + 1] += l->start[c];
+            l->ids = malloc(sizeof *l->ids * (size_t)(l->start[(long)g * g] + 1));
+            if (!l->ids) {
+                map_locator_free(&l);
+                return NULL;
+            }
+        }
+        free(fill);
+    }
+    return l;
+}
+
+void map_locator_free(struct map_locator **pl)
+{
+    struct map_locator *l = *pl;
+    if (!l)
+        return;
+    if (l->prepared)
+        for (int i = 0; i < l->map->n; i++)
+            if (l->prepared[i])
+                GEOSPreparedGeom_destroy_r(l->ctx, l->prepared[i]);
+    free(l->prepared);
+    free(l->start);
+    free(l->ids);
+    free(l);
+    *pl = NULL;
+}
+
+int map_locate(struct map_locator *l, double x, double y)
+{
+    const struct tc_map *m = l->map;
+    if (x < m->xmin || x > m->xmax || y < m->ymin || y > m->ymax)
+        return -1;
+    int cx = (int)((x - m->xmin) / l->cell_w), cy = (int)((y - m->ymin) / l->cell_h);
+    if (cx >= l->nx) cx = l->nx - 1;
+    if (cy >= l->ny) cy = l->ny - 1;
+    long c = (long)cy * l->nx + cx;
+    int found = -1;
+    GEOSGeometry *pt = NULL;
+    for (long k = l->start[c]; k < l->start[c + 1] && found < 0; k++) {
+        int i = l->ids[k];
+        const struct township *t = &m->t[i];
+        if (x < t->xmin || x > t->xmax || y < t->ymin || y > t->ymax)
+            continue;
+        if (!l->prepared[i])
+            l->prepared[i] = GEOSPrepare_r(l->ctx, t->geom);
+        if (!pt)
+            pt = GEOSGeom_createPointFromXY_r(l->ctx, x, y);
+        if (GEOSPreparedIntersects_r(l->ctx, l->prepared[i], pt) == 1)
+            found = i;
+    }
+    if (pt)
+        GEOSGeom_destroy_r(l->ctx, pt);
+    return found;
+}

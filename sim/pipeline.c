@@ -1,0 +1,135 @@
+/* pipeline.c — one run, stage after stage (see pipeline.h). */
+#include "towncov/pipeline.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "towncov/coverage.h"
+#include "towncov/footprint.h"
+#include "towncov/goal.h"
+#include "towncov/map.h"
+#include "towncov/report.h"
+#include "towncov/scenario.h"
+#include "towncov/sites.h"
+
+struct run_state {
+    struct tc_map *map;
+    struct tc_sites *sites;
+    struct tc_footprints *fp;
+    struct cov_result *results;
+    struct goal_verdict verdict;
+    double t0;
+};
+
+static void phase_begin(const struct run_options *opt, struct run_state *st, enum phase p)
+{
+    st->t0 = tc_now();
+    if (opt->progress)
+        fprintf(opt->log, "towncov: %s ...\n", phase_name(p));
+}
+
+static void phase_end(struct run_outcome *out, struct run_state *st, enum phase p)
+{
+    out->seconds[p] = tc_now() - st->t0;
+}
+
+static void out_dir_of(const struct scenario *scn, const struct run_options *opt, char *buf,
+                       size_t size)
+{
+    if (opt->out_dir)
+        snprintf(buf, size, "%s", opt->out_dir);
+    else if (scn->output.dir[0])
+        snprintf(buf, size, "%s", scn->output.dir);
+    else
+        snprintf(buf, size, "out/%s", scn->info.name);
+}
+
+static int write_outputs(const struct run_outcome *out, const char *dir, struct tc_error *err)
+{
+    char tmp[TC_STR_MAX + 64], path[TC_STR_MAX + 96];
+    if (report_stage_begin(dir, tmp, sizeof tmp, err) != 0)
+        return -1;
+    snprintf(path, sizeof path, "%s/townships.csv", tmp);
+    int rc = report_write_csv(path, out, err);
+    snprintf(path, sizeof path, "%s/summary.json", tmp);
+    if (rc == 0)
+        rc = report_write_json(path, out, err);
+    snprintf(path, sizeof path, "%s/sites.csv", tmp);
+    if (rc == 0)
+        rc = report_write_sites_csv(path, out, err);
+    if (rc == 0)
+        rc = report_stage_commit(tmp, dir, err);
+    if (rc != 0)
+        report_stage_abort(tmp);
+    return rc;
+}
+
+static int run_stages(const struct scenario *scn, const struct run_options *opt,
+                      struct run_state *st, struct run_outcome *out, struct tc_error *err)
+{
+    phase_begin(opt, st, PHASE_LOAD);
+    st->map = map_load(&scn->map, scn->base_dir, opt->log, err);
+    if (!st->map)
+        return -1;
+    phase_end(out, st, PHASE_LOAD);
+
+    phase_begin(opt, st, PHASE_PLACE);
+    st->sites = sites_place(&scn->sites, st->map, (unsigned long long)scn->info.seed,
+                            scn->base_dir, opt->threads, opt->log, err);
+    if (!st->sites)
+        return -1;
+    phase_end(out, st, PHASE_PLACE);
+
+    phase_begin(opt, st, PHASE_FOOTPRINTS);
+    st->fp = footprints_build(&scn->radio, st->map, st->sites, opt->threads, err);
+    if (!st->fp)
+        return -1;
+    phase_end(out, st, PHASE_FOOTPRINTS);
+
+    phase_begin(opt, st, PHASE_COVERAGE);
+    st->results = calloc((size_t)st->map->n, sizeof *st->results);
+    if (!st->results)
+        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+    if (cov_compute(&scn->coverage, st->map, st->sites, st->fp, opt->threads, st->results, err))
+        return -1;
+    phase_end(out, st, PHASE_COVERAGE);
+
+    phase_begin(opt, st, PHASE_GOAL);
+    if (goal_judge(&scn->goal, st->map, st->results, &st->verdict, err) != 0)
+        return -1;
+    phase_end(out, st, PHASE_GOAL);
+
+    out->map = st->map;
+    out->sites = st->sites;
+    out->fp = st->fp;
+    out->results = st->results;
+    out->verdict = &st->verdict;
+    out->checksum = report_checksum(st->map, st->results);
+
+    phase_begin(opt, st, PHASE_REPORT);
+    char dir[TC_STR_MAX + 8];
+    out_dir_of(scn, opt, dir, sizeof dir);
+    if (write_outputs(out, dir, err) != 0)
+        return -1;
+    phase_end(out, st, PHASE_REPORT);
+    return 0;
+}
+
+int pipeline_run(const struct scenario *scn, const struct run_options *opt, int *goal_met,
+                 struct tc_error *err)
+{
+    struct run_state st = {0};
+    struct run_outcome out = {.scn = scn, .threads = opt->threads};
+    int rc = run_stages(scn, opt, &st, &out, err);
+    if (rc == 0) {
+        if (!opt->quiet)
+            report_print_summary(stdout, &out);
+        *goal_met = st.verdict.met;
+    }
+    goal_verdict_free(&st.verdict);
+    free(st.results);
+    footprints_free(&st.fp);
+    sites_free(&st.sites);
+    map_free(&st.map);
+    return rc;
+}

@@ -1,0 +1,373 @@
+/* report.c — terminal summary, townships.csv, summary.json (see report.h). */
+#define _XOPEN_SOURCE 700
+#include "towncov/report.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "towncov/coverage.h"
+#include "towncov/footprint.h"
+#include "towncov/goal.h"
+#include "towncov/map.h"
+#include "towncov/scenario.h"
+#include "towncov/sites.h"
+
+const struct key_desc output_keys[] = {
+    {"output", "dir", KEY_STRING, offsetof(struct output_config, dir), 0, 0, NULL, "", "",
+     "output folder (relative to the current folder); empty: out/<scenario name>"},
+    {"output", "footprints", KEY_BOOL, offsetof(struct output_config, footprints), 0, 0, NULL,
+     "no", "", "also export every station's footprint polygon"},
+    {"output", "worst", KEY_INT, offsetof(struct output_config, worst), 0, 1e6, NULL, "10",
+     "townships", "failing townships listed in the terminal summary"},
+};
+const int output_nkeys = (int)(sizeof output_keys / sizeof output_keys[0]);
+
+static const char *const phase_names[PHASE_COUNT] = {"load", "place", "footprints",
+                                                     "coverage", "goal", "report"};
+
+const char *phase_name(enum phase p)
+{
+    return phase_names[p];
+}
+
+unsigned long long report_checksum(const struct tc_map *map, const struct cov_result *results)
+{
+    unsigned long long h = 1469598103934665603ULL;
+    for (int t = 0; t < map->n; t++) {
+        long long q[3] = {llround(results[t].covered_m2 * 1e3), llround(results[t].area_m2 * 1e3),
+                          results[t].seat_covered};
+        const unsigned char *b = (const unsigned char *)q;
+        for (size_t k = 0; k < sizeof q; k++)
+            h = (h ^ b[k]) * 1099511628211ULL;
+    }
+    return h;
+}
+
+/* ---- terminal summary ------------------------------------------------------*/
+static void goal_words(const struct goal_config *g, char *buf, size_t size)
+{
+    if (g->seat_covered && g->min_covered_fraction > 0)
+        snprintf(buf, size, "seat covered and >= %g %% of area covered",
+                 100 * g->min_covered_fraction);
+    else if (g->seat_covered)
+        snprintf(buf, size, "seat covered");
+    else
+        snprintf(buf, size, ">= %g %% of area covered", 100 * g->min_covered_fraction);
+}
+
+static void print_by_kind(FILE *out, const struct run_outcome *run)
+{
+    fprintf(out, "\nBy kind        townships  failing   area km2  covered  seats covered\n");
+    for (int k = 0; k < KIND_COUNT; k++) {
+        int n = 0, fail = 0, seats = 0;
+        double area = 0, cov = 0;
+        for (int t = 0; t < run->map->n; t++) {
+            if (run->map->t[t].kind != (enum tc_kind)k)
+                continue;
+            n++;
+            fail += !run->verdict->township_met[t];
+            area += run->results[t].area_m2;
+            cov += run->results[t].covered_m2;
+            seats += run->results[t].seat_covered;
+        }
+        if (n)
+            fprintf(out, "  %-12s %9d %8d %10.1f %7.2f%% %8d (%5.1f%%)\n", tc_kind_name(k), n,
+                    fail, area / 1e6, 100 * cov / area, seats, 100.0 * seats / n);
+    }
+}
+
+/* Counties with failing townships, most failures first. */
+struct county_row { const char *name; int n, fail; double area, cov; };
+
+static int by_failures(const void *a, const void *b)
+{
+    const struct county_row *x = a, *y = b;
+    if (x->fail != y->fail)
+        return y->fail - x->fail;
+    return strcmp(x->name, y->name);
+}
+
+static void print_by_county(FILE *out, const struct run_outcome *run)
+{
+    const struct tc_map *m = run->map;
+    struct county_row *rows = calloc((size_t)m->n, sizeof *rows);
+    if (!rows)
+        return;
+    int nc = 0;
+    for (int t = 0; t < m->n; t++) {
+        int c = 0;
+        while (c < nc && strcmp(rows[c].name, m->t[t].county) != 0)
+            c++;
+        if (c == nc)
+            rows[nc++].name = m->t[t].county;
+        rows[c].n++;
+        rows[c].fail += !run->verdict->township_met[t];
+        rows[c].area += run->results[t].area_m2;
+        rows[c].cov += run->results[t].covered_m2;
+    }
+    qsort(rows, (size_t)nc, sizeof *rows, by_failures);
+    int shown = 0, with_failures = 0;
+    for (int c = 0; c < nc; c++)
+        with_failures += rows[c].fail > 0;
+    fprintf(out, "\nBy county (%d counties, %d with failing townships)\n", nc, with_failures);
+    for (int c = 0; c < nc && shown < 10 && rows[c].fail > 0; c++, shown++)
+        fprintf(out, "  %-24s %3d of %3d failing, %6.2f%% covered\n", rows[c].name,
+                rows[c].fail, rows[c].n, 100 * rows[c].cov / rows[c].area);
+    if (with_failures > shown)
+        fprintf(out, "  ... and %d more counties with failures (see townships.csv)\n",
+                with_failures - shown);
+    free(rows);
+}
+
+static void print_worst(FILE *out, const struct run_outcome *run)
+{
+    const struct goal_verdict *v = run->verdict;
+    long worst = run->scn->output.worst;
+    if (v->n_failing == 0 || worst == 0)
+        return;
+    fprintf(out, "\nWorst townships\n  %-12s %-20s %-20s %-11s %8s  seat\n", "code", "name",
+            "county", "kind", "covered");
+    for (int i = 0; i < v->n_failing && i < worst; i++) {
+        int t = v->failing[i];
+        const struct township *tw = &run->map->t[t];
+        fprintf(out, "  %-12s %-20s %-20s %-11s %7.2f%%  %s\n", tw->code, tw->name, tw->county,
+                tc_kind_name(tw->kind), 100 * run->results[t].covered_frac,
+                run->results[t].seat_covered ? "covered" : "NOT covered");
+    }
+    if (v->n_failing > worst)
+        fprintf(out, "  ... %d more in townships.csv (goal_met = no)\n", v->n_failing - (int)worst);
+}
+
+void report_print_summary(FILE *out, const struct run_outcome *run)
+{
+    const struct goal_verdict *v = run->verdict;
+    char words[128];
+    goal_words(&run->scn->goal, words, sizeof words);
+    if (v->met)
+        fprintf(out, "GOAL MET: all %d townships have 5G service (%s)\n", run->map->n, words);
+    else
+        fprintf(out, "GOAL NOT MET: %d of %d townships fail (%s)\n", v->n_failing, run->map->n,
+                words);
+    fprintf(out, "  scenario %s: %ld stations, %d townships, %.1f km2, %.2f %% covered, "
+                 "%d/%d seats covered\n",
+            run->scn->info.name, run->sites->n, run->map->n, v->area_m2 / 1e6,
+            100 * v->covered_m2 / v->area_m2, v->seats_covered, run->map->n);
+    print_by_kind(out, run);
+    print_by_county(out, run);
+    print_worst(out, run);
+    double total = 0;
+    fprintf(out, "\nPhases (%d thread%s, engine %s):", run->threads, run->threads > 1 ? "s" : "",
+            cov_engine_name(run->scn->coverage.engine));
+    for (int p = 0; p < PHASE_COUNT; p++) {
+        fprintf(out, " %s %.3f s%s", phase_names[p], run->seconds[p],
+                p + 1 < PHASE_COUNT ? "," : "");
+        total += run->seconds[p];
+    }
+    fprintf(out, "; total %.3f s\nChecksum %016llx\n", total, run->checksum);
+}
+
+/* ---- files -----------------------------------------------------------------*/
+static void csv_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\n\r")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static int close_checked(FILE *f, const char *path, struct tc_error *err)
+{
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad)
+        return tc_fail(err, TC_EXIT_OUTPUT, "%s: write failed: %s", path, strerror(errno));
+    return 0;
+}
+
+int report_write_csv(const char *path, const struct run_outcome *run, struct tc_error *err)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot write: %s", path, strerror(errno));
+    fprintf(f, "code,name,county,kind,area_km2,covered_km2,covered_frac,seat_covered,sites,"
+               "goal_met,seat_lon,seat_lat,footprints\n");
+    for (int t = 0; t < run->map->n; t++) {
+        const struct township *tw = &run->map->t[t];
+        const struct cov_result *r = &run->results[t];
+        csv_field(f, tw->code);
+        fputc(',', f);
+        csv_field(f, tw->name);
+        fputc(',', f);
+        csv_field(f, tw->county);
+        fprintf(f, ",%s,%.9f,%.9f,%.12f,%s,%d,%s,%.7f,%.7f,%d\n", tc_kind_name(tw->kind),
+                r->area_m2 / 1e6, r->covered_m2 / 1e6, r->covered_frac,
+                r->seat_covered ? "yes" : "no", r->sites,
+                run->verdict->township_met[t] ? "yes" : "no", tw->seat_lon, tw->seat_lat,
+                r->footprints);
+    }
+    return close_checked(f, path, err);
+}
+
+int report_write_sites_csv(const char *path, const struct run_outcome *run, struct tc_error *err)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot write: %s", path, strerror(errno));
+    const struct tc_sites *s = run->sites;
+    fprintf(f, "id,lon,lat,x_m,y_m,township,kind,band,model,min_range_m,max_range_m\n");
+    for (long i = 0; i < s->n; i++) {
+        char buf[32];
+        int t = s->township[i];
+        const struct radio_range_info *info = &run->fp->info[i];
+        csv_field(f, sites_id(s, i, buf, sizeof buf));
+        fprintf(f, ",%.9f,%.9f,%.4f,%.4f,", s->lon[i], s->lat[i], s->x[i], s->y[i]);
+        csv_field(f, t >= 0 ? run->map->t[t].code : "");
+        fprintf(f, ",%s,%s,%s,%.3f,%.3f\n", t >= 0 ? tc_kind_name(run->map->t[t].kind) : "",
+                info->band, info->pathloss, info->min_range_m, info->max_range_m);
+    }
+    return close_checked(f, path, err);
+}
+
+static void json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+static void json_failing(FILE *f, const struct run_outcome *run)
+{
+    const struct goal_verdict *v = run->verdict;
+    fprintf(f, "  \"failing\": [");
+    for (int i = 0; i < v->n_failing; i++) {
+        int t = v->failing[i];
+        const struct township *tw = &run->map->t[t];
+        fprintf(f, "%s\n    {\"code\": ", i ? "," : "");
+        json_string(f, tw->code);
+        fprintf(f, ", \"name\": ");
+        json_string(f, tw->name);
+        fprintf(f, ", \"county\": ");
+        json_string(f, tw->county);
+        fprintf(f, ", \"kind\": \"%s\", \"covered_frac\": %.10f, \"seat_covered\": %s}",
+                tc_kind_name(tw->kind), run->results[t].covered_frac,
+                run->results[t].seat_covered ? "true" : "false");
+    }
+    fprintf(f, "%s]\n", v->n_failing ? "\n  " : "");
+}
+
+int report_write_json(const char *path, const struct run_outcome *run, struct tc_error *err)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot write: %s", path, strerror(errno));
+    const struct goal_verdict *v = run->verdict;
+    fprintf(f, "{\n  \"scenario\": ");
+    json_string(f, run->scn->info.name);
+    fprintf(f, ",\n  \"scenario_file\": ");
+    json_string(f, run->scn->path);
+    fprintf(f, ",\n  \"map\": ");
+    json_string(f, run->map->source_file);
+    fprintf(f, ",\n  \"metric_crs\": ");
+    json_string(f, run->map->metric_crs);
+    fprintf(f, ",\n  \"seed\": %ld,\n  \"engine\": \"%s\",\n  \"townships\": %d,\n"
+               "  \"sites\": %ld,\n  \"goal_met\": %s,\n  \"townships_failing\": %d,\n"
+               "  \"goal\": {\"seat_covered\": %s, \"min_covered_fraction\": %.6f},\n"
+               "  \"area_km2\": %.6f,\n  \"covered_km2\": %.6f,\n  \"covered_frac\": %.10f,\n"
+               "  \"seats_covered\": %d,\n  \"threads\": %d,\n  \"checksum\": \"%016llx\",\n"
+               "  \"seconds\": {",
+            run->scn->info.seed, cov_engine_name(run->scn->coverage.engine), run->map->n,
+            run->sites->n, v->met ? "true" : "false", v->n_failing,
+            run->scn->goal.seat_covered ? "true" : "false", run->scn->goal.min_covered_fraction,
+            v->area_m2 / 1e6, v->covered_m2 / 1e6, v->covered_m2 / v->area_m2, v->seats_covered,
+            run->threads, run->checksum);
+    for (int p = 0; p < PHASE_COUNT; p++)
+        fprintf(f, "%s\"%s\": %.6f", p ? ", " : "", phase_names[p], run->seconds[p]);
+    fprintf(f, "},\n");
+    json_failing(f, run);
+    fprintf(f, "}\n");
+    return close_checked(f, path, err);
+}
+
+/* ---- the output folder transaction -----------------------------------------*/
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st; (void)flag; (void)ftw;
+    return remove(path);
+}
+
+static void remove_tree(const char *path)
+{
+    nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int make_parents(const char *dir, struct tc_error *err)
+{
+    char buf[TC_STR_MAX];
+    snprintf(buf, sizeof buf, "%s", dir);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot create folder: %s", buf,
+                           strerror(errno));
+        *p = '/';
+    }
+    return 0;
+}
+
+int report_stage_begin(const char *dir, char *tmp, size_t size, struct tc_error *err)
+{
+    if (make_parents(dir, err) != 0)
+        return -1;
+    snprintf(tmp, size, "%s.tmp-%ld", dir, (long)getpid());
+    remove_tree(tmp);
+    if (mkdir(tmp, 0777) != 0)
+        return tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot create folder: %s", tmp, strerror(errno));
+    return 0;
+}
+
+int report_stage_commit(const char *tmp, const char *dir, struct tc_error *err)
+{
+    char old[TC_STR_MAX + 32];
+    snprintf(old, sizeof old, "%s.old-%ld", dir, (long)getpid());
+    struct stat st;
+    int had = stat(dir, &st) == 0;
+    if (had && rename(dir, old) != 0)
+        return tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot replace: %s", dir, strerror(errno));
+    if (rename(tmp, dir) != 0) {
+        int e = errno;
+        if (had)
+            rename(old, dir);
+        return tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot move results into place: %s", dir,
+                       strerror(e));
+    }
+    if (had)
+        remove_tree(old);
+    return 0;
+}
+
+void report_stage_abort(const char *tmp)
+{
+    remove_tree(tmp);
+}

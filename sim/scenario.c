@@ -1,0 +1,343 @@
+/* scenario.c — INI scenario files via libinih (see scenario.h). */
+#include "towncov/scenario.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct key_desc info_keys[] = {
+    {"scenario", "name", KEY_STRING, offsetof(struct scenario_info, name), 0, 0, NULL,
+     "unnamed", "", "name of the scenario; names the default output folder out/<name>/"},
+    {"scenario", "seed", KEY_INT, offsetof(struct scenario_info, seed), 0, 9.007199254740992e15,
+     NULL, "1", "", "seed of every random choice (site placement); same seed, same results"},
+};
+
+/* One table of keys and where its struct sits inside struct scenario. */
+struct key_table {
+    const struct key_desc *keys;
+    const int *count;
+    size_t base;
+};
+
+static const int info_nkeys = (int)(sizeof info_keys / sizeof info_keys[0]);
+
+static const struct key_table tables[] = {
+    {info_keys, &info_nkeys, offsetof(struct scenario, info)},
+    {map_keys, &map_nkeys, offsetof(struct scenario, map)},
+    {sites_keys, &sites_nkeys, offsetof(struct scenario, sites)},
+    {radio_keys, &radio_nkeys, offsetof(struct scenario, radio)},
+    {cov_keys, &cov_nkeys, offsetof(struct scenario, coverage)},
+    {goal_keys, &goal_nkeys, offsetof(struct scenario, goal)},
+    {output_keys, &output_nkeys, offsetof(struct scenario, output)},
+};
+#define N_TABLES (sizeof tables / sizeof tables[0])
+
+/* Longest line Debian's libinih reads whole; longer ones it cuts silently. */
+#define INI_LINE_LIMIT 198
+
+static int section_known(const char *section)
+{
+    for (size_t t = 0; t < N_TABLES; t++)
+        for (int k = 0; k < *tables[t].count; k++)
+            if (strcmp(tables[t].keys[k].section, section) == 0)
+                return 1;
+    return 0;
+}
+
+static const struct key_desc *find_key(const char *section, const char *name, size_t *base)
+{
+    for (size_t t = 0; t < N_TABLES; t++)
+        for (int k = 0; k < *tables[t].count; k++) {
+            const struct key_desc *d = &tables[t].keys[k];
+            if (strcmp(d->section, section) == 0 && strcmp(d->name, name) == 0) {
+                *base = tables[t].base;
+                return d;
+            }
+        }
+    return NULL;
+}
+
+static int parse_bool(const char *v)
+{
+    static const char *const yes[] = {"yes", "true", "on", "1"};
+    static const char *const no[] = {"no", "false", "off", "0"};
+    for (int i = 0; i < 4; i++) {
+        if (strcasecmp(v, yes[i]) == 0)
+            return 1;
+        if (strcasecmp(v, no[i]) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+static void describe_choices(const struct key_desc *d, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    for (int i = 0; d->choices[i]; i++) {
+        strncat(buf, i ? ", " : "", size - strlen(buf) - 1);
+        strncat(buf, d->choices[i], size - strlen(buf) - 1);
+    }
+}
+
+/* Stores text as the value of key d in the struct at dst. On error writes
+ * the reason (without location) to why and returns -1. */
+static int set_value(const struct key_desc *d, void *dst, const char *text, char *why,
+                     size_t why_size)
+{
+    char *end;
+    char *field = (char *)dst + d->offset;
+    switch (d->type) {
+    case KEY_INT: {
+        errno = 0;
+        double v = strtod(text, &end);
+        if (end == text || *end || errno || v != floor(v)) {
+            snprintf(why, why_size, "%s.%s must be an integer, not '%s'", d->section, d->name,
+                     text);
+            return -1;
+        }
+        if (v < d->min || v > d->max) {
+            snprintf(why, why_size, "%s.%s = %s is out of range [%.15g, %.15g]", d->section,
+                     d->name, text, d->min, d->max);
+            return -1;
+        }
+        *(long *)field = (long)v;
+        return 0;
+    }
+    case KEY_DOUBLE: {
+        errno = 0;
+        double v = strtod(text, &end);
+        if (end == text || *end || errno || !isfinite(v)) {
+            snprintf(why, why_size, "%s.%s must be a number, not '%s'", d->section, d->name,
+                     text);
+            return -1;
+        }
+        if (v < d->min || v > d->max) {
+            snprintf(why, why_size, "%s.%s = %s is out of range [%g, %g]%s%s", d->section,
+                     d->name, text, d->min, d->max, d->unit[0] ? " " : "", d->unit);
+            return -1;
+        }
+        *(double *)field = v;
+        return 0;
+    }
+    case KEY_BOOL: {
+        int b = parse_bool(text);
+        if (b < 0) {
+            snprintf(why, why_size, "%s.%s must be yes or no, not '%s'", d->section, d->name,
+                     text);
+            return -1;
+        }
+        *(int *)field = b;
+        return 0;
+    }
+    case KEY_ENUM:
+        for (int i = 0; d->choices[i]; i++)
+            if (strcmp(text, d->choices[i]) == 0) {
+                *(int *)field = i;
+                return 0;
+            }
+        char list[512];
+        describe_choices(d, list, sizeof list);
+        snprintf(why, why_size, "%s.%s must be one of %s, not '%s'", d->section, d->name, list,
+                 text);
+        return -1;
+    case KEY_STRING:
+        if (strlen(text) >= TC_STR_MAX) {
+            snprintf(why, why_size, "%s.%s is longer than %d characters", d->section, d->name,
+                     TC_STR_MAX - 1);
+            return -1;
+        }
+        strcpy(field, text);
+        return 0;
+    }
+    return -1;
+}
+
+void scenario_defaults(struct scenario *scn)
+{
+    memset(scn, 0, sizeof *scn);
+    char why[256];
+    for (size_t t = 0; t < N_TABLES; t++)
+        for (int k = 0; k < *tables[t].count; k++) {
+            const struct key_desc *d = &tables[t].keys[k];
+            /* Defaults are compiled in; a bad one is a programming error
+             * caught by the tests (scenario/defaults_parse). */
+            if (set_value(d, (char *)scn + tables[t].base, d->def, why, sizeof why) != 0)
+                fprintf(stderr, "towncov: internal: bad default: %s\n", why);
+        }
+}
+
+/* State of one ini_parse call: what the handler saw and its first error. */
+struct parse_state {
+    struct scenario *scn;
+    char why[1024];
+    unsigned char seen[16][256]; /* [table][key]: duplicate detection */
+};
+
+static int on_key(void *user, const char *section, const char *name, const char *value)
+{
+    struct parse_state *st = user;
+    size_t base;
+    const struct key_desc *d = find_key(section, name, &base);
+    if (!d) {
+        if (!section_known(section))
+            snprintf(st->why, sizeof st->why, "unknown section [%s]", section);
+        else
+            snprintf(st->why, sizeof st->why, "unknown key '%s' in section [%s]", name, section);
+        return 0;
+    }
+    for (size_t t = 0; t < N_TABLES; t++)
+        if (tables[t].base == base) {
+            int k = (int)(d - tables[t].keys);
+            if (st->seen[t][k]) {
+                snprintf(st->why, sizeof st->why, "%s.%s is set twice", section, name);
+                return 0;
+            }
+            st->seen[t][k] = 1;
+        }
+    return set_value(d, (char *)st->scn + base, value, st->why, sizeof st->why) == 0;
+}
+
+/* libinih cuts long lines without telling; find them first. */
+static int check_line_lengths(const char *path, struct tc_error *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return tc_fail(err, TC_EXIT_SCENARIO, "%s: cannot open scenario: %s", path,
+                       strerror(errno));
+    int line = 1, len = 0, c, rc = 0;
+    while ((c = getc(f)) != EOF) {
+        if (c == '\n') {
+            line++;
+            len = 0;
+        } else if (++len == INI_LINE_LIMIT + 1) {
+            rc = tc_fail(err, TC_EXIT_SCENARIO,
+                         "%s:%d: line longer than %d characters (shorten the value)", path, line,
+                         INI_LINE_LIMIT);
+            break;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+static int apply_override(struct scenario *scn, const char *arg, struct tc_error *err)
+{
+    const char *eq = strchr(arg, '=');
+    const char *dot = strchr(arg, '.');
+    if (!eq || !dot || dot > eq)
+        return tc_fail(err, TC_EXIT_USAGE, "--set %s: expected section.key=value", arg);
+    char section[128], name[128];
+    size_t ls = (size_t)(dot - arg), ln = (size_t)(eq - dot - 1);
+    if (ls >= sizeof section || ln >= sizeof name)
+        return tc_fail(err, TC_EXIT_USAGE, "--set %s: key too long", arg);
+    memcpy(section, arg, ls);
+    section[ls] = '\0';
+    memcpy(name, dot + 1, ln);
+    name[ln] = '\0';
+    size_t base;
+    const struct key_desc *d = find_key(section, name, &base);
+    if (!d)
+        return tc_fail(err, TC_EXIT_SCENARIO, "--set %s: unknown key %s.%s", arg, section, name);
+    char why[1024];
+    if (set_value(d, (char *)scn + base, eq + 1, why, sizeof why) != 0)
+        return tc_fail(err, TC_EXIT_SCENARIO, "--set %s: %s", arg, why);
+    return 0;
+}
+
+static int check_consistency(const struct scenario *scn, struct tc_error *err)
+{
+    if (scn->sites.strategy == SITES_FILE && !scn->sites.file[0])
+        return tc_fail(err, TC_EXIT_SCENARIO, "%s: sites.strategy = file needs sites.file",
+                       scn->path);
+    if (scn->sites.strategy != SITES_FILE && scn->sites.count < 1)
+        return tc_fail(err, TC_EXIT_SCENARIO, "%s: sites.count must be at least 1", scn->path);
+    if (!scn->map.file[0])
+        return tc_fail(err, TC_EXIT_SCENARIO, "%s: map.file is required", scn->path);
+    double wsum = 0;
+    for (int k = 0; k < KIND_COUNT; k++)
+        wsum += scn->sites.weight[k];
+    if (wsum <= 0)
+        return tc_fail(err, TC_EXIT_SCENARIO, "%s: the sites.weight_* keys are all zero",
+                       scn->path);
+    if (radio_config_check(&scn->radio, err) != 0) {
+        char inner[sizeof err->msg];
+        snprintf(inner, sizeof inner, "%s", err->msg);
+        return tc_fail(err, TC_EXIT_SCENARIO, "%s: %s", scn->path, inner);
+    }
+    return 0;
+}
+
+int scenario_load(const char *path, const char *const *overrides, int n_overrides,
+                  struct scenario *scn, struct tc_error *err)
+{
+    scenario_defaults(scn);
+    if (strlen(path) >= sizeof scn->path)
+        return tc_fail(err, TC_EXIT_SCENARIO, "scenario path too long");
+    strcpy(scn->path, path);
+    char tmp[TC_STR_MAX];
+    strcpy(tmp, path);
+    snprintf(scn->base_dir, sizeof scn->base_dir, "%s", dirname(tmp));
+
+    if (check_line_lengths(path, err) != 0)
+        return -1;
+    struct parse_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return tc_fail(err, TC_EXIT_INTERNAL, "out of memory");
+    st->scn = scn;
+    int line = ini_parse(path, on_key, st);
+    int rc = 0;
+    if (line == -1)
+        rc = tc_fail(err, TC_EXIT_SCENARIO, "%s: cannot open scenario: %s", path,
+                     strerror(errno));
+    else if (line == -2)
+        rc = tc_fail(err, TC_EXIT_INTERNAL, "%s: out of memory while parsing", path);
+    else if (line > 0)
+        rc = tc_fail(err, TC_EXIT_SCENARIO, "%s:%d: %s", path, line,
+                     st->why[0] ? st->why : "syntax error (expected [section] or key = value)");
+    free(st);
+    for (int i = 0; rc == 0 && i < n_overrides; i++)
+        rc = apply_override(scn, overrides[i], err);
+    if (rc == 0)
+        rc = check_consistency(scn, err);
+    return rc;
+}
+
+static const char *type_name(const struct key_desc *d)
+{
+    switch (d->type) {
+    case KEY_INT: return "integer";
+    case KEY_DOUBLE: return "number";
+    case KEY_BOOL: return "yes/no";
+    case KEY_STRING: return "text";
+    case KEY_ENUM: return "choice";
+    }
+    return "?";
+}
+
+void scenario_print_keys(FILE *out)
+{
+    const char *section = "";
+    for (size_t t = 0; t < N_TABLES; t++)
+        for (int k = 0; k < *tables[t].count; k++) {
+            const struct key_desc *d = &tables[t].keys[k];
+            if (strcmp(section, d->section) != 0) {
+                section = d->section;
+                fprintf(out, "\n#### [%s]\n\n| key | type | default | unit | meaning |\n"
+                             "| --- | --- | --- | --- | --- |\n",
+                        section);
+            }
+            char range[600] = "";
+            if (d->type == KEY_ENUM) {
+                char list[512];
+                describe_choices(d, list, sizeof list);
+                snprintf(range, sizeof range, " One of: %s.", list);
+            } else if (d->type == KEY_INT || d->type == KEY_DOUBLE) {
+                snprintf(range, sizeof range, " Range %g to %g.", d->min, d->max);
+            }
+            fprintf(out, "| `%s` | %s | `%s` | %s | %s.%s |\n", d->name, type_name(d),
+                    d->def[0] ? d->def : "(empty)", d->unit[0] ? d->unit : "", d->doc, range);
+        }
+}

@@ -1,0 +1,131 @@
+/* fixture.c — see fixture.h. */
+#include "fixture.h"
+
+#include <criterion/criterion.h>
+#include <geos_c.h>
+#include <math.h>
+#include <proj.h>
+#include <shapefil.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "towncov/shpio.h"
+
+const char fx_laea[] = "+proj=laea +lat_0=0 +lon_0=0 +x_0=0 +y_0=0 +ellps=WGS84 +units=m "
+                       "+no_defs +type=crs";
+
+void fx_tmpdir(char *buf, size_t size)
+{
+    snprintf(buf, size, "/tmp/towncov-test-XXXXXX");
+    cr_assert_not_null(mkdtemp(buf));
+}
+
+void fx_to_lonlat(double x, double y, double *lon, double *lat)
+{
+    PJ_CONTEXT *ctx = proj_context_create();
+    PJ *raw = proj_create_crs_to_crs(ctx, fx_laea, "EPSG:4326", NULL);
+    PJ *pj = proj_normalize_for_visualization(ctx, raw);
+    PJ_COORD c = proj_trans(pj, PJ_FWD, proj_coord(x, y, 0, 0));
+    *lon = c.xy.x;
+    *lat = c.xy.y;
+    proj_destroy(pj);
+    proj_destroy(raw);
+    proj_context_destroy(ctx);
+}
+
+static void write_prj(const char *base)
+{
+    PJ_CONTEXT *ctx = proj_context_create();
+    PJ *crs = proj_create(ctx, fx_laea);
+    const char *wkt = proj_as_wkt(ctx, crs, PJ_WKT1_ESRI, NULL);
+    cr_assert_not_null(wkt);
+    char path[1024];
+    snprintf(path, sizeof path, "%s.prj", base);
+    fx_write_text(path, wkt);
+    proj_destroy(crs);
+    proj_context_destroy(ctx);
+}
+
+void fx_write_map(const char *base, const struct fx_township *t, int n)
+{
+    GEOSContextHandle_t ctx = GEOS_init_r();
+    GEOSWKTReader *rd = GEOSWKTReader_create_r(ctx);
+    SHPHandle shp = SHPCreate(base, SHPT_POLYGON);
+    DBFHandle dbf = DBFCreateEx(base, "UTF-8");
+    cr_assert(shp && dbf);
+    DBFAddField(dbf, "code", FTString, 16, 0);
+    DBFAddField(dbf, "name", FTString, 64, 0);
+    DBFAddField(dbf, "county", FTString, 64, 0);
+    DBFAddField(dbf, "kind", FTString, 16, 0);
+    DBFAddField(dbf, "seat_lon", FTDouble, 19, 11);
+    DBFAddField(dbf, "seat_lat", FTDouble, 19, 11);
+    struct tc_error err;
+    for (int i = 0; i < n; i++) {
+        GEOSGeometry *g = GEOSWKTReader_read_r(ctx, rd, t[i].wkt);
+        cr_assert_not_null(g, "bad fixture WKT %s", t[i].wkt);
+        cr_assert_eq(shpio_write_polygon(ctx, shp, -1, g, &err), 0, "%s", err.msg);
+        GEOSGeom_destroy_r(ctx, g);
+        double lon, lat;
+        fx_to_lonlat(t[i].seat_x, t[i].seat_y, &lon, &lat);
+        DBFWriteStringAttribute(dbf, i, 0, t[i].code);
+        DBFWriteStringAttribute(dbf, i, 1, t[i].name);
+        DBFWriteStringAttribute(dbf, i, 2, t[i].county);
+        DBFWriteStringAttribute(dbf, i, 3, t[i].kind);
+        DBFWriteDoubleAttribute(dbf, i, 4, lon);
+        DBFWriteDoubleAttribute(dbf, i, 5, lat);
+    }
+    SHPClose(shp);
+    DBFClose(dbf);
+    GEOSWKTReader_destroy_r(ctx, rd);
+    GEOS_finish_r(ctx);
+    write_prj(base);
+    char cpg[1024];
+    snprintf(cpg, sizeof cpg, "%s.cpg", base);
+    fx_write_text(cpg, "UTF-8");
+}
+
+void fx_write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "cannot write %s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
+char *fx_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    char *buf = malloc((size_t)n + 1);
+    size_t got = fread(buf, 1, (size_t)n, f);
+    fclose(f);
+    buf[got] = '\0';
+    if (len)
+        *len = got;
+    return buf;
+}
+
+int fx_run(const char *args, char *out, size_t size)
+{
+    const char *bin = getenv("TOWNCOV_BIN");
+    cr_assert_not_null(bin, "TOWNCOV_BIN is not set (run the tests with make test)");
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "%s %s 2>&1", bin, args);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    size_t n = fread(out, 1, size - 1, p);
+    out[n] = '\0';
+    int status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+double fx_ngon_area(double r, int n)
+{
+    return 0.5 * n * r * r * sin(2 * M_PI / n);
+}

@@ -1,0 +1,359 @@
+/* Whole runs of the towncov binary on hand-made maps whose answers are
+ * worked out by hand, determinism across thread counts, engines agreeing,
+ * and errors that leave earlier outputs alone. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+
+#define SQUARE(x0, y0, x1, y1)                                                             \
+    "POLYGON((" #x0 " " #y0 ", " #x1 " " #y0 ", " #x1 " " #y1 ", " #x0 " " #y1 ", " #x0 " " #y0 \
+    "))"
+
+static char dir[256];
+static char out[1 << 16];
+
+/* One row of townships.csv, split on commas (fixture names have none). */
+struct row { char buf[512]; char *f[16]; int n; };
+
+static int csv_row(const char *csv_path, const char *code, struct row *r)
+{
+    char *text = fx_read_file(csv_path, NULL);
+    cr_assert_not_null(text, "no %s", csv_path);
+    char key[64];
+    snprintf(key, sizeof key, "\n%s,", code);
+    char *p = strstr(text, key);
+    if (!p) {
+        free(text);
+        return -1;
+    }
+    p++;
+    size_t len = strcspn(p, "\n");
+    snprintf(r->buf, sizeof r->buf, "%.*s", (int)len, p);
+    free(text);
+    r->n = 0;
+    for (char *s = r->buf; r->n < 16;) {
+        r->f[r->n++] = s;
+        char *c = strchr(s, ',');
+        if (!c)
+            break;
+        *c = '\0';
+        s = c + 1;
+    }
+    return 0;
+}
+
+static double covered_m2(const char *code)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/out/townships.csv", dir);
+    struct row r;
+    cr_assert_eq(csv_row(path, code, &r), 0, "no township %s in %s", code, path);
+    return atof(r.f[5]) * 1e6; /* covered_km2 */
+}
+
+static const char *seat_covered(const char *code)
+{
+    static char v[8];
+    char path[512];
+    snprintf(path, sizeof path, "%s/out/townships.csv", dir);
+    struct row r;
+    cr_assert_eq(csv_row(path, code, &r), 0);
+    snprintf(v, sizeof v, "%s", r.f[7]);
+    return v;
+}
+
+/* Writes map.shp, sites.csv (metres converted to lon/lat) and s.ini. */
+static void setup(const struct fx_township *t, int n, const double *sites, int n_sites,
+                  const char *extra_ini)
+{
+    fx_tmpdir(dir, sizeof dir);
+    char path[512];
+    snprintf(path, sizeof path, "%s/map", dir);
+    fx_write_map(path, t, n);
+    char csv[8192] = "id,lon,lat\n";
+    for (int i = 0; i < n_sites; i++) {
+        double lon, lat;
+        fx_to_lonlat(sites[2 * i], sites[2 * i + 1], &lon, &lat);
+        snprintf(csv + strlen(csv), sizeof csv - strlen(csv), "s%d,%.12f,%.12f\n", i + 1, lon,
+                 lat);
+    }
+    snprintf(path, sizeof path, "%s/sites.csv", dir);
+    fx_write_text(path, csv);
+    char ini[4096];
+    snprintf(ini, sizeof ini,
+             "[scenario]\nname = fixture\n[map]\nfile = map.shp\n[sites]\nstrategy = file\n"
+             "file = sites.csv\n[radio]\nvertices = 64\n%s",
+             extra_ini ? extra_ini : "");
+    snprintf(path, sizeof path, "%s/s.ini", dir);
+    fx_write_text(path, ini);
+}
+
+static int run(const char *more)
+{
+    char args[2048];
+    snprintf(args, sizeof args, "run %s/s.ini --quiet --out %s/out %s", dir, dir, more);
+    return fx_run(args, out, sizeof out);
+}
+
+static void assert_close(double got, double want, double rel)
+{
+    cr_assert(fabs(got - want) <= rel * fabs(want) + 1e-6, "got %.6f, want %.6f", got, want);
+}
+
+Test(run, disc_inside_square_covers_the_ngon)
+{
+    const struct fx_township t[] = {
+        {"1", "square", "c", "town", SQUARE(-5000, -5000, 5000, 5000), 0, 0}};
+    const double sites[] = {0, 0};
+    setup(t, 1, sites, 1, "radius_town_m = 1000\n");
+    for (int e = 0; e < 2; e++) {
+        cr_assert_eq(run(e ? "--engine naive" : "--engine geos"), 0, "%s", out);
+        assert_close(covered_m2("1"), fx_ngon_area(1000, 64), 1e-9);
+        cr_assert_str_eq(seat_covered("1"), "yes");
+    }
+}
+
+Test(run, disc_straddling_two_townships_splits_in_half)
+{
+    const struct fx_township t[] = {
+        {"1", "west", "c", "town", SQUARE(-5000, -5000, 0, 5000), -2500, 0},
+        {"2", "east", "c", "town", SQUARE(0, -5000, 5000, 5000), 2500, 0}};
+    const double sites[] = {0, 0};
+    setup(t, 2, sites, 1, "radius_town_m = 1000\n");
+    cr_assert_eq(run(""), 0, "%s", out);
+    double half = fx_ngon_area(1000, 64) / 2;
+    assert_close(covered_m2("1"), half, 1e-9);
+    assert_close(covered_m2("2"), half, 1e-9);
+    cr_assert_str_eq(seat_covered("1"), "no");
+}
+
+Test(run, township_with_a_hole)
+{
+    const struct fx_township t[] = {
+        {"1", "ring", "c", "town",
+         "POLYGON((-5000 -5000, 5000 -5000, 5000 5000, -5000 5000, -5000 -5000),"
+         "(-1000 -1000, -1000 1000, 1000 1000, 1000 -1000, -1000 -1000))",
+         -4000, -4000},
+        {"2", "hole", "c", "town", SQUARE(-1000, -1000, 1000, 1000), 0, 0}};
+    const double sites[] = {0, 0};
+    setup(t, 2, sites, 1, "radius_town_m = 3000\n");
+    cr_assert_eq(run(""), 0, "%s", out);
+    assert_close(covered_m2("1"), fx_ngon_area(3000, 64) - 4e6, 1e-9);
+    assert_close(covered_m2("2"), 4e6, 1e-9);
+}
+
+Test(run, multipart_township)
+{
+    const struct fx_township t[] = {
+        {"1", "two islands", "c", "township",
+         "MULTIPOLYGON(((-5000 -1000, -3000 -1000, -3000 1000, -5000 1000, -5000 -1000)),"
+         "((3000 -1000, 5000 -1000, 5000 1000, 3000 1000, 3000 -1000)))",
+         -4000, 0},
+        {"2", "middle", "c", "town", SQUARE(-1000, -1000, 1000, 1000), 0, 0}};
+    const double sites[] = {-4000, 0, 4000, 0};
+    setup(t, 2, sites, 2, "radius_township_m = 500\n");
+    cr_assert_eq(run(""), 0, "%s", out);
+    assert_close(covered_m2("1"), 2 * fx_ngon_area(500, 64), 1e-9);
+    assert_close(covered_m2("2"), 0, 0);
+    cr_assert_str_eq(seat_covered("1"), "yes");
+}
+
+static const struct fx_township grid4[] = {
+    {"11", "sw", "a", "subdistrict", SQUARE(-20000, -20000, 0, 0), -10000, -10000},
+    {"12", "se", "a", "town", SQUARE(0, -20000, 20000, 0), 10000, -10000},
+    {"21", "nw", "b", "township", SQUARE(-20000, 0, 0, 20000), -10000, 10000},
+    {"22", "ne", "b", "special", SQUARE(0, 0, 20000, 20000), 10000, 10000}};
+
+Test(run, same_results_for_one_and_two_threads)
+{
+    setup(grid4, 4, NULL, 0, NULL);
+    char path[512];
+    snprintf(path, sizeof path, "%s/s.ini", dir);
+    fx_write_text(path, "[scenario]\nname = det\nseed = 7\n[map]\nfile = map.shp\n"
+                        "[sites]\nstrategy = weighted\ncount = 3000\n");
+    char args[1024];
+    snprintf(args, sizeof args, "run %s/s.ini --quiet --threads 1 --out %s/t1", dir, dir);
+    cr_assert_eq(fx_run(args, out, sizeof out), 0, "%s", out);
+    snprintf(args, sizeof args, "run %s/s.ini --quiet --threads 2 --out %s/t2", dir, dir);
+    cr_assert_eq(fx_run(args, out, sizeof out), 0, "%s", out);
+    const char *files[] = {"townships.csv", "sites.csv"};
+    for (int i = 0; i < 2; i++) {
+        char a[512], b[512];
+        snprintf(a, sizeof a, "%s/t1/%s", dir, files[i]);
+        snprintf(b, sizeof b, "%s/t2/%s", dir, files[i]);
+        size_t la, lb;
+        char *x = fx_read_file(a, &la), *y = fx_read_file(b, &lb);
+        cr_assert(x && y);
+        cr_assert(la == lb && memcmp(x, y, la) == 0, "%s differs between 1 and 2 threads",
+                  files[i]);
+        free(x);
+        free(y);
+    }
+}
+
+Test(run, engines_agree_on_random_sites)
+{
+    setup(grid4, 4, NULL, 0, NULL);
+    char path[512];
+    snprintf(path, sizeof path, "%s/s.ini", dir);
+    fx_write_text(path, "[scenario]\nname = eng\nseed = 3\n[map]\nfile = map.shp\n"
+                        "[sites]\nstrategy = uniform\ncount = 400\n");
+    char args[1024];
+    snprintf(args, sizeof args, "run %s/s.ini --quiet --out %s/g --engine geos", dir, dir);
+    cr_assert_eq(fx_run(args, out, sizeof out), 0, "%s", out);
+    snprintf(args, sizeof args, "run %s/s.ini --quiet --out %s/n --engine naive", dir, dir);
+    cr_assert_eq(fx_run(args, out, sizeof out), 0, "%s", out);
+    for (int i = 0; i < 4; i++) {
+        struct row g, n;
+        snprintf(path, sizeof path, "%s/g/townships.csv", dir);
+        cr_assert_eq(csv_row(path, grid4[i].code, &g), 0);
+        snprintf(path, sizeof path, "%s/n/townships.csv", dir);
+        cr_assert_eq(csv_row(path, grid4[i].code, &n), 0);
+        double fg = atof(g.f[6]), fn = atof(n.f[6]);
+        cr_assert(fabs(fg - fn) <= 1e-9, "township %s: geos %.12f naive %.12f",
+                  grid4[i].code, fg, fn);
+        cr_assert(fg > 0.01 && fg < 1.0, "township %s: implausible fraction %g", grid4[i].code,
+                  fg);
+        cr_assert_str_eq(g.f[7], n.f[7]);
+    }
+}
+
+Test(run, goal_verdict_and_worst_first)
+{
+    /* Seat of 11 and 22 covered; 12 and 21 get nothing. */
+    const double sites[] = {-10000, -10000, 10000, 10000};
+    setup(grid4, 4, sites, 2, "radius_subdistrict_m = 9000\nradius_special_m = 2000\n");
+    char args[1024];
+    snprintf(args, sizeof args, "run %s/s.ini --out %s/out --fail-on-goal", dir, dir);
+    cr_assert_eq(fx_run(args, out, sizeof out), 1, "%s", out);
+    cr_assert(strstr(out, "GOAL NOT MET: 3 of 4 townships fail"), "%s", out);
+    char path[512];
+    snprintf(path, sizeof path, "%s/out/summary.json", dir);
+    char *json = fx_read_file(path, NULL);
+    cr_assert(strstr(json, "\"goal_met\": false"));
+    cr_assert(strstr(json, "\"townships_failing\": 3"));
+    /* 22 has its seat covered but only ~3 % of its area: it fails on area;
+     * 12 and 21 have nothing and come first (code order breaks the tie). */
+    char *a = strstr(json, "\"code\": \"12\""), *b = strstr(json, "\"code\": \"21\""),
+         *c = strstr(json, "\"code\": \"22\"");
+    cr_assert(a && b && c && a < b && b < c, "%s", json);
+    free(json);
+    cr_assert_str_eq(seat_covered("22"), "yes");
+    snprintf(args, sizeof args, "run %s/s.ini --quiet --out %s/out --set goal.seat_covered=yes "
+             "--set goal.min_covered_fraction=0 --fail-on-goal", dir, dir);
+    cr_assert_eq(fx_run(args, out, sizeof out), 1, "%s", out);
+    snprintf(path, sizeof path, "%s/out/summary.json", dir);
+    json = fx_read_file(path, NULL);
+    cr_assert(strstr(json, "\"townships_failing\": 2"), "%s", json);
+    free(json);
+}
+
+Test(run, failed_run_leaves_earlier_outputs)
+{
+    const double sites[] = {0, 0};
+    setup(grid4, 4, sites, 1, NULL);
+    cr_assert_eq(run(""), 0, "%s", out);
+    char path[512];
+    snprintf(path, sizeof path, "%s/out/townships.csv", dir);
+    size_t before_len;
+    char *before = fx_read_file(path, &before_len);
+    /* Now break the sites file: the run must fail and touch nothing. */
+    char sites_path[512];
+    snprintf(sites_path, sizeof sites_path, "%s/sites.csv", dir);
+    fx_write_text(sites_path, "id,lon,lat\ns1,abc,0\n");
+    cr_assert_eq(run(""), 5, "%s", out);
+    cr_assert(strstr(out, "sites.csv:2"), "%s", out);
+    size_t after_len;
+    char *after = fx_read_file(path, &after_len);
+    cr_assert(after && after_len == before_len && memcmp(before, after, after_len) == 0);
+    free(before);
+    free(after);
+}
+
+Test(run, bad_inputs_exit_with_documented_status)
+{
+    const double sites[] = {0, 0};
+    setup(grid4, 4, sites, 1, NULL);
+    char args[1024];
+    snprintf(args, sizeof args, "run %s/s.ini --set map.file=nothere.shp --out %s/x", dir, dir);
+    cr_assert_eq(fx_run(args, out, sizeof out), 4, "%s", out);
+    cr_assert(strstr(out, "nothere"), "%s", out);
+    snprintf(args, sizeof args, "run %s/s.ini --set map.code_field=kode --out %s/x", dir, dir);
+    cr_assert_eq(fx_run(args, out, sizeof out), 4, "%s", out);
+    cr_assert(strstr(out, "no attribute 'kode'"), "%s", out);
+    snprintf(args, sizeof args, "run %s/nothere.ini", dir);
+    cr_assert_eq(fx_run(args, out, sizeof out), 3, "%s", out);
+    cr_assert_eq(fx_run("run", out, sizeof out), 2, "%s", out);
+    cr_assert_eq(fx_run("frobnicate", out, sizeof out), 2, "%s", out);
+    snprintf(args, sizeof args, "run %s/s.ini --threads 0", dir);
+    cr_assert_eq(fx_run(args, out, sizeof out), 2, "%s", out);
+    char x[512];
+    snprintf(x, sizeof x, "%s/x", dir);
+    FILE *f = fopen(x, "r");
+    cr_assert_null(f, "a failed run created %s", x);
+}
+
+Test(run, sites_file_errors_are_located)
+{
+    const double sites[] = {0, 0};
+    setup(grid4, 4, sites, 1, NULL);
+    char path[512];
+    snprintf(path, sizeof path, "%s/sites.csv", dir);
+    struct { const char *csv, *words; } cases[] = {
+        {"id,lon,lat\n", "no sites"},
+        {"", "no sites"},
+        {"name,x,y\na,0,0\n", "header"},
+        {"id,lon,lat\na,0\n", "sites.csv:2: expected id,lon,lat"},
+        {"id,lon,lat\na,0,0\nb,0,95\n", "sites.csv:3: lon,lat"},
+        {"id,lon,lat\na,0,0\na,0.01,0\n", "appears twice"},
+        {"id,lon,lat\na,50,50\n", "outside every township"},
+        {"id,lon,lat,height_m\na,0,0,tall\n", "height_m 'tall' is not a number"},
+        {"id,lon,lat,height_m,power_dbm,azimuths\na,0,0,30,46,0;400\n", "azimuths"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        fx_write_text(path, cases[i].csv);
+        cr_assert_eq(run(""), 5, "case %zu: %s", i, out);
+        cr_assert(strstr(out, cases[i].words), "case %zu: '%s' lacks '%s'", i, out,
+                  cases[i].words);
+    }
+}
+
+Test(run, help_explains_itself)
+{
+    cr_assert_eq(fx_run("--help", out, sizeof out), 0);
+    cr_assert(strstr(out, "towncov run SCENARIO"));
+    cr_assert(strstr(out, "Exit status"));
+    cr_assert_eq(fx_run("run --help", out, sizeof out), 0);
+    cr_assert(strstr(out, "--threads N"));
+    cr_assert(strstr(out, "--set section.key=value"));
+}
+
+Test(run, jiangxi_default_scenario, .timeout = 600)
+{
+    fx_tmpdir(dir, sizeof dir);
+    char args[1024];
+    /* Under the sanitizers everything is ~10x slower: a tenth of the sites. */
+    snprintf(args, sizeof args, "run scenarios/jiangxi-65k.ini --threads 2 --out %s/out %s", dir,
+             getenv("TOWNCOV_SANITIZED") ? "--set sites.count=6500" : "");
+    cr_assert_eq(fx_run(args, out, sizeof out), 0, "%s", out);
+    cr_assert(strstr(out, "GOAL "), "%s", out);
+    char path[512];
+    snprintf(path, sizeof path, "%s/out/summary.json", dir);
+    char *json = fx_read_file(path, NULL);
+    cr_assert_not_null(json);
+    cr_assert(strstr(json, "\"townships\": 1767"), "%s", json);
+    cr_assert(strstr(json, getenv("TOWNCOV_SANITIZED") ? "\"sites\": 6500" : "\"sites\": 65000"),
+              "%s", json);
+    free(json);
+    snprintf(path, sizeof path, "%s/out/townships.csv", dir);
+    char *csv = fx_read_file(path, NULL);
+    int lines = 0;
+    for (char *p = csv; *p; p++)
+        lines += *p == '\n';
+    cr_assert_eq(lines, 1768);
+    free(csv);
+}
