@@ -12,13 +12,13 @@
 #include "towncov/map.h"
 #include "towncov/sites.h"
 
-static const char *const engine_names[] = {"geos", "naive", NULL};
+static const char *const engine_names[] = {"geos", "naive", "exact", NULL};
 
 const struct key_desc cov_keys[] = {
     {"coverage", "engine", KEY_ENUM, offsetof(struct cov_config, engine), 0, 0, engine_names,
      "geos", "",
      "geos: GEOS union per township, OpenMP (the reference); naive: one thread, plain union, "
-     "no index (the baseline)"},
+     "no index (the baseline); exact: boundary integration without overlay (fastest)"},
 };
 const int cov_nkeys = (int)(sizeof cov_keys / sizeof cov_keys[0]);
 
@@ -195,6 +195,7 @@ static double covered_area(GEOSContextHandle_t ctx, const GEOSGeometry *township
 /* ---- the reference engine: index, envelope filter, union per township --*/
 struct worker {
     GEOSContextHandle_t ctx;
+    struct covx_scratch *exact;
     long *ids;
     long cap;
     GEOSGeometry **polys;
@@ -229,33 +230,75 @@ static long candidates(struct worker *w, const struct cov_index *ix,
     return n;
 }
 
-static int geos_township(struct worker *w, const struct cov_index *ix,
-                         const struct tc_footprints *fp, const struct township *t,
-                         struct cov_result *r)
+/* Builds the footprints among ids[0..n-1] that meet the township into
+ * w->polys; returns how many, and whether one covers the seat. */
+static unsigned reaching_footprints(struct worker *w, const struct tc_footprints *fp,
+                                    const struct township *t, long n, int *seat_covered)
 {
     GEOSContextHandle_t ctx = w->ctx;
-    long n = candidates(w, ix, fp, t);
-    if (n < 0)
-        return -1;
     const GEOSPreparedGeometry *prep = GEOSPrepare_r(ctx, t->geom);
     GEOSGeometry *seat = GEOSGeom_createPointFromXY_r(ctx, t->seat_x, t->seat_y);
     unsigned k = 0;
-    r->seat_covered = 0;
+    *seat_covered = 0;
     for (long j = 0; j < n; j++) {
         GEOSGeometry *poly = footprint_polygon(ctx, fp, w->ids[j]);
         if (GEOSPreparedIntersects_r(ctx, prep, poly) != 1) {
             GEOSGeom_destroy_r(ctx, poly);
             continue;
         }
-        if (!r->seat_covered && GEOSIntersects_r(ctx, poly, seat) == 1)
-            r->seat_covered = 1;
+        if (!*seat_covered && GEOSIntersects_r(ctx, poly, seat) == 1)
+            *seat_covered = 1;
         w->polys[k++] = poly;
     }
     GEOSGeom_destroy_r(ctx, seat);
     GEOSPreparedGeom_destroy_r(ctx, prep);
+    return k;
+}
+
+static int geos_township(struct worker *w, const struct cov_index *ix,
+                         const struct tc_footprints *fp, const struct township *t,
+                         struct cov_result *r)
+{
+    long n = candidates(w, ix, fp, t);
+    if (n < 0)
+        return -1;
+    unsigned k = reaching_footprints(w, fp, t, n, &r->seat_covered);
     r->footprints = (int)k;
-    r->covered_m2 = covered_area(ctx, t->geom, w->polys, k, NULL);
+    r->covered_m2 = covered_area(w->ctx, t->geom, w->polys, k, NULL);
     return isnan(r->covered_m2) ? -1 : 0;
+}
+
+static int exact_township(struct worker *w, const struct cov_index *ix,
+                          const struct tc_footprints *fp, const struct township *t,
+                          struct cov_result *r)
+{
+    long n = candidates(w, ix, fp, t);
+    if (n < 0)
+        return -1;
+    if (covx_township(w->exact, t, fp, w->ids, n, r) == 0)
+        return 0;
+    return geos_township(w, ix, fp, t, r); /* a case the exact engine declines */
+}
+
+GEOSGeometry *cov_township_geometry(GEOSContextHandle_t ctx, const struct tc_map *map,
+                                    const struct tc_footprints *fp, const struct cov_index *idx,
+                                    int t)
+{
+    struct worker w = {.ctx = ctx};
+    const struct township *tw = &map->t[t];
+    long n = candidates(&w, idx, fp, tw);
+    GEOSGeometry *covered = NULL;
+    if (n >= 0) {
+        int seat;
+        unsigned k = reaching_footprints(&w, fp, tw, n, &seat);
+        if (k == 0)
+            covered = GEOSGeom_createEmptyPolygon_r(ctx);
+        else
+            covered_area(ctx, tw->geom, w.polys, k, &covered);
+    }
+    free(w.ids);
+    free(w.polys);
+    return covered;
 }
 
 /* ---- the naive engine: what anyone would write first ---------------------*/
@@ -317,16 +360,23 @@ int cov_compute(const struct cov_config *cfg, const struct tc_map *map,
         cov_index_free(&ix);
         return tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
     }
-    for (int i = 0; i < nthreads; i++) /* contexts are created serially */
+    for (int i = 0; i < nthreads; i++) { /* contexts are created serially */
         workers[i].ctx = GEOS_init_r();
+        if (cfg->engine == COV_ENGINE_EXACT)
+            workers[i].exact = covx_scratch_new();
+    }
     int failed_at = -1;
     #pragma omp parallel num_threads(nthreads)
     {
         struct worker *w = &workers[omp_get_thread_num()];
         #pragma omp for schedule(dynamic, 1)
         for (int t = 0; t < map->n; t++) {
+            if (tc_interrupted())
+                continue; /* OpenMP loops cannot break: skip what is left */
             int rc = naive ? naive_township(w, fp, &map->t[t], &results[t])
-                           : geos_township(w, ix, fp, &map->t[t], &results[t]);
+                     : cfg->engine == COV_ENGINE_EXACT
+                         ? exact_township(w, ix, fp, &map->t[t], &results[t])
+                         : geos_township(w, ix, fp, &map->t[t], &results[t]);
             if (rc != 0) {
                 #pragma omp critical(towncov_cov_fail)
                 if (failed_at < 0 || t < failed_at)
@@ -337,11 +387,14 @@ int cov_compute(const struct cov_config *cfg, const struct tc_map *map,
     }
     for (int i = 0; i < nthreads; i++) {
         GEOS_finish_r(workers[i].ctx);
+        covx_scratch_free(&workers[i].exact);
         free(workers[i].ids);
         free(workers[i].polys);
     }
     free(workers);
     cov_index_free(&ix);
+    if (tc_interrupted())
+        return tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted while computing coverage");
     if (failed_at >= 0)
         return tc_fail(err, TC_EXIT_INTERNAL, "GEOS failed on township %s (%s)",
                        map->t[failed_at].code, map->t[failed_at].name);

@@ -136,6 +136,7 @@ static int cmd_run(int argc, char **argv)
         free(scn);
         return report_error(&err);
     }
+    tc_signals_install();
     struct run_options opt = {.threads = a.threads, .out_dir = a.out, .quiet = a.quiet,
                               .log = stderr, .progress = !a.quiet && isatty(STDERR_FILENO)};
     int met = 0;

@@ -129,34 +129,47 @@ static int valid_utf8(const unsigned char *s)
     return 1;
 }
 
-/* What the .cpg (or the DBF header's language driver) says, if anything. */
-static int encoding_from_codepage(const char *cp)
-{
-    if (!cp || !cp[0])
-        return MAP_ENC_AUTO;
-    char up[64];
-    size_t i = 0;
-    for (; cp[i] && i + 1 < sizeof up; i++)
-        up[i] = (char)toupper((unsigned char)cp[i]);
-    up[i] = '\0';
-    if (strstr(up, "UTF") || strstr(up, "65001"))
-        return MAP_ENC_UTF8;
-    if (strstr(up, "GB") || strstr(up, "936") || strcmp(up, "LDID/77") == 0)
-        return MAP_ENC_GBK;
-    return MAP_ENC_AUTO;
-}
+static void trim(char *s);
 
-/* Converts one DBF string to UTF-8 into out. Returns 0 or -1. */
-static int to_utf8(int encoding, const char *in, char *out, size_t size)
+/* The iconv name of the .dbf's encoding: from map.encoding, else the .cpg
+ * (shapelib reads it) or the DBF header's language driver; "" = unknown
+ * (then each string is taken as UTF-8 when valid, else as GBK). */
+static int dbf_encoding(int setting, const char *codepage, char *name, size_t size)
 {
-    if (encoding == MAP_ENC_UTF8 || (encoding == MAP_ENC_AUTO && valid_utf8((const unsigned char *)in))) {
-        if (!valid_utf8((const unsigned char *)in))
-            return -1;
-        snprintf(out, size, "%s", in);
+    name[0] = '\0';
+    if (setting == MAP_ENC_UTF8 || setting == MAP_ENC_GBK) {
+        snprintf(name, size, "%s", setting == MAP_ENC_UTF8 ? "UTF-8" : "GB18030");
         return 0;
     }
-    /* GB18030 is a superset of GBK and GB2312. */
-    iconv_t cd = iconv_open("UTF-8", "GB18030");
+    if (!codepage || !codepage[0])
+        return 0;
+    char up[48]; /* code page names are short; "CP" may be prefixed */
+    size_t i = 0;
+    for (; codepage[i] && i + 1 < sizeof up; i++)
+        up[i] = (char)toupper((unsigned char)codepage[i]);
+    up[i] = '\0';
+    trim(up);
+    if (strstr(up, "UTF") || strcmp(up, "65001") == 0) {
+        snprintf(name, size, "UTF-8");
+    } else if (strstr(up, "GB") || strstr(up, "936") || strcmp(up, "LDID/77") == 0) {
+        /* GB18030 is a superset of GBK, CP936 and GB2312. */
+        snprintf(name, size, "GB18030");
+    } else if (strncmp(up, "LDID/", 5) == 0) {
+        return 0; /* a language driver we do not map: guess per string */
+    } else {
+        /* Any other code page iconv knows (CP1252, BIG5, ISO-8859-1...). */
+        snprintf(name, size, "%s%s", isdigit((unsigned char)up[0]) ? "CP" : "", up);
+        iconv_t cd = iconv_open("UTF-8", name);
+        if (cd == (iconv_t)-1)
+            return -1;
+        iconv_close(cd);
+    }
+    return 0;
+}
+
+static int convert(const char *from, const char *in, char *out, size_t size)
+{
+    iconv_t cd = iconv_open("UTF-8", from);
     if (cd == (iconv_t)-1)
         return -1;
     char *src = (char *)in, *dst = out;
@@ -167,6 +180,19 @@ static int to_utf8(int encoding, const char *in, char *out, size_t size)
         return -1;
     *dst = '\0';
     return 0;
+}
+
+/* Converts one DBF string to UTF-8 into out. Returns 0 or -1. */
+static int to_utf8(const char *encoding, const char *in, char *out, size_t size)
+{
+    int utf8 = valid_utf8((const unsigned char *)in);
+    if (strcmp(encoding, "UTF-8") == 0 || (!encoding[0] && utf8)) {
+        if (!utf8)
+            return -1;
+        snprintf(out, size, "%s", in);
+        return 0;
+    }
+    return convert(encoding[0] ? encoding : "GB18030", in, out, size);
 }
 
 static void trim(char *s)
@@ -186,7 +212,7 @@ struct loader {
     char shp_path[TC_PATH_MAX];
     SHPHandle shp;
     DBFHandle dbf;
-    int encoding;
+    char encoding[64]; /* iconv name, "" = guess per string */
     int f_code, f_name, f_kind, f_county, f_lon, f_lat;
     PJ_CONTEXT *pj_ctx;
     PJ *src_to_metric;  /* source CRS -> metric */
@@ -236,8 +262,10 @@ static int open_files(struct loader *ld, const char *base_dir, struct tc_error *
     if (DBFGetRecordCount(ld->dbf) != n)
         return tc_fail(err, TC_EXIT_MAP, "%s: %d shapes but %d attribute records in the .dbf",
                        ld->shp_path, n, DBFGetRecordCount(ld->dbf));
-    ld->encoding = ld->cfg->encoding != MAP_ENC_AUTO ? ld->cfg->encoding
-                                                     : encoding_from_codepage(DBFGetCodePage(ld->dbf));
+    const char *cp = DBFGetCodePage(ld->dbf);
+    if (dbf_encoding(ld->cfg->encoding, cp, ld->encoding, sizeof ld->encoding) != 0)
+        return tc_fail(err, TC_EXIT_MAP, "%s: unknown text encoding '%s' (from the .cpg); "
+                       "set map.encoding to utf-8 or gbk", ld->shp_path, cp);
     return 0;
 }
 
@@ -459,6 +487,9 @@ static GEOSGeometry *polygonal_part(GEOSContextHandle_t ctx, GEOSGeometry *g)
     return out;
 }
 
+/* Returns g if valid, else (map.repair = yes) its polygonal MakeValid with
+ * a warning naming the record and the relative area change, else NULL with
+ * err set. Consumes g. */
 static GEOSGeometry *make_valid(struct loader *ld, GEOSGeometry *g, int rec, const char *code,
                                 struct tc_error *err)
 {
@@ -492,8 +523,8 @@ static GEOSGeometry *make_valid(struct loader *ld, GEOSGeometry *g, int rec, con
     if (ld->warn)
         fprintf(ld->warn,
                 "towncov: warning: %s: record %d (code %s): invalid polygon (%s) made valid; "
-                "area changed by %.6f km2 (%.4f %%)\n",
-                ld->shp_path, rec, code, reason ? reason : "?", fabs(after - before) / 1e6,
+                "area changed by %.4f %%\n",
+                ld->shp_path, rec, code, reason ? reason : "?",
                 100.0 * fabs(after - before) / (before > 0 ? before : after));
     GEOSFree_r(ctx, reason);
     return fixed;
@@ -511,7 +542,7 @@ static int read_string(struct loader *ld, int rec, int field, const char *what, 
     if (to_utf8(ld->encoding, raw, out, size) != 0)
         return tc_fail(err, TC_EXIT_MAP,
                        "%s: record %d: %s is not valid %s text (set map.encoding)", ld->shp_path,
-                       rec, what, ld->encoding == MAP_ENC_UTF8 ? "UTF-8" : "GBK");
+                       rec, what, ld->encoding[0] ? ld->encoding : "UTF-8 or GBK");
     trim(out);
     return 0;
 }
@@ -575,6 +606,11 @@ static int read_geometry(struct loader *ld, int rec, struct township *t, struct 
         snprintf(inner, sizeof inner, "%s", err->msg);
         return tc_fail(err, TC_EXIT_MAP, "%s: %s", ld->shp_path, inner);
     }
+    /* Validate before densifying: GEOS's densifier quietly buffer(0)s
+     * invalid polygons, which can drop whole parts. */
+    g = make_valid(ld, g, rec, t->code, err);
+    if (!g)
+        return -1;
     GEOSGeometry *dense = GEOSDensify_r(ctx, g, ld->geographic ? DENSIFY_DEGREES : DENSIFY_METRES);
     GEOSGeom_destroy_r(ctx, g);
     GEOSGeometry *metric = dense ? GEOSGeom_transformXY_r(ctx, dense, trans_point, ld->src_to_metric)
@@ -584,6 +620,7 @@ static int read_geometry(struct loader *ld, int rec, struct township *t, struct 
     if (!metric)
         return tc_fail(err, TC_EXIT_MAP, "%s: record %d (code %s): coordinates cannot be "
                        "projected", ld->shp_path, rec, t->code);
+    /* Projection can, rarely, make near-touching rings cross. */
     t->geom = make_valid(ld, metric, rec, t->code, err);
     return t->geom ? 0 : -1;
 }
@@ -637,6 +674,8 @@ static int read_townships(struct loader *ld, struct tc_error *err)
     if (!m->t)
         return tc_fail(err, TC_EXIT_RESOURCE, "%s: out of memory for %d townships", ld->shp_path, n);
     for (int rec = 0; rec < n; rec++) {
+        if (tc_interrupted())
+            return tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted while loading %s", ld->shp_path);
         struct township *t = &m->t[m->n];
         t->record = rec;
         if (read_attributes(ld, rec, t, err) || read_geometry(ld, rec, t, err))

@@ -2,6 +2,7 @@
 #include "towncov/pipeline.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "towncov/coverage.h"
@@ -21,6 +22,11 @@ struct run_state {
     double t0;
 };
 
+static int interrupted(struct tc_error *err)
+{
+    return tc_interrupted() ? tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted") : 0;
+}
+
 static void phase_begin(const struct run_options *opt, struct run_state *st, enum phase p)
 {
     st->t0 = tc_now();
@@ -31,6 +37,33 @@ static void phase_begin(const struct run_options *opt, struct run_state *st, enu
 static void phase_end(struct run_outcome *out, struct run_state *st, enum phase p)
 {
     out->seconds[p] = tc_now() - st->t0;
+}
+
+/* Bytes the later stages will hold for n stations: placement, footprints
+ * (at the radio model's largest vertex count) and the index. Checked before
+ * anything is allocated so an absurd sites.count fails at once. */
+static double memory_estimate(const struct scenario *scn, long n_sites, int n_townships)
+{
+    double per_site = sites_bytes_estimate(1) +
+                      (double)radio_footprint_max_vertices(&scn->radio) * 2 * sizeof(double) * 2 +
+                      6 * sizeof(double) + sizeof(struct radio_range_info) + 4 * sizeof(long);
+    return (double)n_sites * per_site + (double)n_townships * 256.0;
+}
+
+static int check_memory(const struct scenario *scn, const struct run_options *opt,
+                        int n_townships, struct tc_error *err)
+{
+    long n = scn->sites.strategy == SITES_FILE ? 0 : scn->sites.count;
+    double need = memory_estimate(scn, n, n_townships);
+    double have = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGE_SIZE);
+    if (!opt->quiet)
+        fprintf(opt->log, "towncov: memory estimate %.0f MB for %ld stations (machine: %.0f MB)\n",
+                need / 1e6, n, have / 1e6);
+    if (have > 0 && need > 0.8 * have)
+        return tc_fail(err, TC_EXIT_RESOURCE,
+                       "%ld stations would need about %.1f GB of memory; this machine has "
+                       "%.1f GB (lower sites.count)", n, need / 1e9, have / 1e9);
+    return 0;
 }
 
 static void out_dir_of(const struct scenario *scn, const struct run_options *opt, char *buf,
@@ -58,6 +91,8 @@ static int write_outputs(const struct run_outcome *out, const char *dir, struct 
     if (rc == 0)
         rc = report_write_sites_csv(path, out, err);
     if (rc == 0)
+        rc = interrupted(err);
+    if (rc == 0)
         rc = report_stage_commit(tmp, dir, err);
     if (rc != 0)
         report_stage_abort(tmp);
@@ -72,17 +107,19 @@ static int run_stages(const struct scenario *scn, const struct run_options *opt,
     if (!st->map)
         return -1;
     phase_end(out, st, PHASE_LOAD);
+    if (check_memory(scn, opt, st->map->n, err) != 0)
+        return -1;
 
     phase_begin(opt, st, PHASE_PLACE);
     st->sites = sites_place(&scn->sites, st->map, (unsigned long long)scn->info.seed,
                             scn->base_dir, opt->threads, opt->log, err);
-    if (!st->sites)
+    if (!st->sites || interrupted(err))
         return -1;
     phase_end(out, st, PHASE_PLACE);
 
     phase_begin(opt, st, PHASE_FOOTPRINTS);
     st->fp = footprints_build(&scn->radio, st->map, st->sites, opt->threads, err);
-    if (!st->fp)
+    if (!st->fp || interrupted(err))
         return -1;
     phase_end(out, st, PHASE_FOOTPRINTS);
 

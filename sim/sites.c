@@ -23,7 +23,7 @@ const struct key_desc sites_keys[] = {
      strategy_names, "weighted", "",
      "uniform: area-proportional; weighted: area x kind weight; seats: one at every seat "
      "first, the rest weighted; file: read sites.file"},
-    {"sites", "count", KEY_INT, offsetof(struct sites_config, count), 0, 1e9, NULL, "65000",
+    {"sites", "count", KEY_INT, offsetof(struct sites_config, count), 0, 1e15, NULL, "65000",
      "stations", "how many stations to place (ignored by strategy = file)"},
     {"sites", "file", KEY_STRING, offsetof(struct sites_config, file), 0, 0, NULL, "", "",
      "CSV of real sites (strategy = file), relative to the scenario file's folder: "
@@ -211,7 +211,7 @@ static struct tc_sites *place_generated(const struct sites_config *cfg, const st
                 s->y[t] = tw->seat_y;
                 s->township[t] = t;
             }
-            if (!quota[t])
+            if (!quota[t] || tc_interrupted())
                 continue;
             const GEOSPreparedGeometry *prep = GEOSPrepare_r(ctx, tw->geom);
             for (long i = first[t]; i < first[t] + quota[t]; i++) {
@@ -225,6 +225,11 @@ static struct tc_sites *place_generated(const struct sites_config *cfg, const st
     free(weight);
     free(quota);
     free(first);
+    if (tc_interrupted()) {
+        sites_free(&s);
+        tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted while placing sites");
+        return NULL;
+    }
     if (fill_lonlat(s, map, err) != 0)
         sites_free(&s);
     return s;

@@ -65,6 +65,15 @@ struct key_desc {
     const char *doc;            /* one line for the README and --help */
 };
 
+/* SIGINT/SIGTERM: tc_signals_install makes them set a flag that long loops
+ * poll with tc_interrupted(), so a run stops cleanly (temporary outputs
+ * removed, earlier outputs intact) instead of dying mid-write. The flag is
+ * the one process-wide state in towncov: signals are process-wide. */
+void tc_signals_install(void);
+int tc_interrupted(void);
+/* For tests and embedding: clears the flag. */
+void tc_interrupt_reset(void);
+
 /* Monotonic wall clock in seconds. */
 double tc_now(void);
 

@@ -3,9 +3,14 @@
  *   geos  — the reference: per township, GEOS union of the footprints that
  *           reach it, intersected with the township; OpenMP over townships.
  *   naive — the first implementation anyone would write: one thread, every
- *           footprint's envelope tested, plain union; the baseline. */
+ *           footprint's envelope tested, plain union; the baseline.
+ *   exact — no polygon overlay: the covered area is integrated along the
+ *           pieces of boundary (Green's theorem) in coverage_exact.c; tested
+ *           against geos. */
 #ifndef TOWNCOV_COVERAGE_H
 #define TOWNCOV_COVERAGE_H
+
+#include <geos_c.h>
 
 #include "towncov/common.h"
 
@@ -13,7 +18,7 @@ struct tc_map;
 struct tc_sites;
 struct tc_footprints;
 
-enum cov_engine { COV_ENGINE_GEOS, COV_ENGINE_NAIVE, COV_ENGINE_COUNT };
+enum cov_engine { COV_ENGINE_GEOS, COV_ENGINE_NAIVE, COV_ENGINE_EXACT, COV_ENGINE_COUNT };
 
 /* Scenario section [coverage]; described by cov_keys[]. */
 struct cov_config {
@@ -49,5 +54,28 @@ struct cov_index *cov_index_new(const struct tc_map *map, const struct tc_footpr
 void cov_index_free(struct cov_index **idx);
 long cov_index_query(const struct cov_index *idx, const struct tc_footprints *fp, double xmin,
                      double ymin, double xmax, double ymax, long *ids, long capacity);
+
+/* The covered part of township t, clipped to it, as a new (Multi)Polygon
+ * (empty when nothing covers it), built with GEOS in context ctx. For the
+ * exporters; thread-safe with one ctx per thread. NULL on GEOS failure. */
+GEOSGeometry *cov_township_geometry(GEOSContextHandle_t ctx, const struct tc_map *map,
+                                    const struct tc_footprints *fp, const struct cov_index *idx,
+                                    int t);
+
+/* ---- engine internals shared by coverage.c and coverage_exact.c ---------*/
+struct township;
+
+/* Per-thread scratch of the exact engine. */
+struct covx_scratch;
+struct covx_scratch *covx_scratch_new(void);
+void covx_scratch_free(struct covx_scratch **s);
+
+/* Fills r->covered_m2, r->seat_covered and r->footprints for township t
+ * from the candidate footprints ids[0..n-1] (ascending; every footprint
+ * whose envelope meets the township's). Returns 0, or -1 when it cannot
+ * decide (the caller then asks the geos engine). Thread-safe with one
+ * scratch per thread. */
+int covx_township(struct covx_scratch *s, const struct township *t,
+                  const struct tc_footprints *fp, const long *ids, long n, struct cov_result *r);
 
 #endif
