@@ -415,6 +415,11 @@ static int setup_crs(struct loader *ld, struct tc_error *err)
     double lo[4], hi[4];
     SHPGetInfo(ld->shp, NULL, NULL, lo, hi);
     struct tc_map *m = ld->map;
+    if (ld->geographic) {
+        /* Out-of-range vertices are reported per record later; clamp here. */
+        lo[0] = fmax(lo[0], -180); hi[0] = fmin(hi[0], 360);
+        lo[1] = fmax(lo[1], -90); hi[1] = fmin(hi[1], 90);
+    }
     if (!src_to_geo ||
         !proj_trans_bounds(ld->pj_ctx, src_to_geo, PJ_FWD, lo[0], lo[1], hi[0], hi[1], &m->lon_min,
                            &m->lat_min, &m->lon_max, &m->lat_max, 21) ||
