@@ -235,6 +235,106 @@ static int trans_point(double *x, double *y, void *userdata)
     return 1;
 }
 
+/* ---- densify and project -------------------------------------------------
+ * One pass per ring: points are inserted so no edge is longer than `step`
+ * (source units), then the ring goes through PROJ in one batch. Done by
+ * hand on coordinate arrays because GEOS 3.11's densifier both buffer(0)s
+ * its result and double-frees on some MultiPolygons. */
+static GEOSGeometry *densify_project_ring(GEOSContextHandle_t ctx, const GEOSGeometry *ring,
+                                          double step, PJ *pj)
+{
+    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(ctx, ring);
+    unsigned n = 0;
+    GEOSCoordSeq_getSize_r(ctx, seq, &n);
+    double *x = malloc(sizeof *x * (n ? n : 1)), *y = malloc(sizeof *y * (n ? n : 1));
+    size_t cap = (size_t)n + 16, m = 0;
+    double *ox = malloc(sizeof *ox * cap), *oy = malloc(sizeof *oy * cap);
+    GEOSGeometry *out = NULL;
+    if (!x || !y || !ox || !oy || !GEOSCoordSeq_copyToArrays_r(ctx, seq, x, y, NULL, NULL))
+        goto done;
+    for (unsigned i = 0; i < n; i++) {
+        int pieces = 1;
+        if (i + 1 < n) {
+            double len = hypot(x[i + 1] - x[i], y[i + 1] - y[i]);
+            pieces = len > step ? (int)ceil(len / step) : 1;
+        }
+        if (m + (size_t)pieces + 1 > cap) {
+            cap = 2 * (m + (size_t)pieces + 1);
+            double *nx = realloc(ox, sizeof *ox * cap), *ny = realloc(oy, sizeof *oy * cap);
+            if (nx) ox = nx;
+            if (ny) oy = ny;
+            if (!nx || !ny)
+                goto done;
+        }
+        for (int k = 0; k < (i + 1 < n ? pieces : 1); k++) {
+            double f = (double)k / pieces;
+            ox[m] = k ? x[i] + f * (x[i + 1] - x[i]) : x[i];
+            oy[m] = k ? y[i] + f * (y[i + 1] - y[i]) : y[i];
+            m++;
+        }
+    }
+    if (proj_trans_generic(pj, PJ_FWD, ox, sizeof *ox, m, oy, sizeof *oy, m, NULL, 0, 0, NULL, 0,
+                           0) != m)
+        goto done;
+    for (size_t i = 0; i < m; i++)
+        if (!isfinite(ox[i]) || !isfinite(oy[i]))
+            goto done;
+    GEOSCoordSequence *os = GEOSCoordSeq_copyFromArrays_r(ctx, ox, oy, NULL, NULL, (unsigned)m);
+    out = os ? GEOSGeom_createLinearRing_r(ctx, os) : NULL;
+done:
+    free(x); free(y); free(ox); free(oy);
+    return out;
+}
+
+static GEOSGeometry *densify_project_polygon(GEOSContextHandle_t ctx, const GEOSGeometry *poly,
+                                             double step, PJ *pj)
+{
+    int nh = GEOSGetNumInteriorRings_r(ctx, poly);
+    GEOSGeometry *shell = densify_project_ring(ctx, GEOSGetExteriorRing_r(ctx, poly), step, pj);
+    GEOSGeometry **holes = malloc(sizeof *holes * (size_t)(nh > 0 ? nh : 1));
+    int ok = shell && holes;
+    for (int i = 0; ok && i < nh; i++) {
+        holes[i] = densify_project_ring(ctx, GEOSGetInteriorRingN_r(ctx, poly, i), step, pj);
+        if (!holes[i]) {
+            for (int j = 0; j < i; j++)
+                GEOSGeom_destroy_r(ctx, holes[j]);
+            ok = 0;
+        }
+    }
+    GEOSGeometry *out = NULL;
+    if (ok)
+        out = GEOSGeom_createPolygon_r(ctx, shell, holes, (unsigned)nh);
+    else if (shell)
+        GEOSGeom_destroy_r(ctx, shell);
+    free(holes);
+    return out;
+}
+
+/* g: Polygon or MultiPolygon in source coordinates; returns a new one in
+ * the metric CRS, or NULL when a coordinate cannot be projected. */
+static GEOSGeometry *densify_project(GEOSContextHandle_t ctx, const GEOSGeometry *g, double step,
+                                     PJ *pj)
+{
+    if (GEOSGeomTypeId_r(ctx, g) == GEOS_POLYGON)
+        return densify_project_polygon(ctx, g, step, pj);
+    int n = GEOSGetNumGeometries_r(ctx, g);
+    GEOSGeometry **parts = malloc(sizeof *parts * (size_t)(n > 0 ? n : 1));
+    if (!parts)
+        return NULL;
+    for (int i = 0; i < n; i++) {
+        parts[i] = densify_project_polygon(ctx, GEOSGetGeometryN_r(ctx, g, i), step, pj);
+        if (!parts[i]) {
+            for (int j = 0; j < i; j++)
+                GEOSGeom_destroy_r(ctx, parts[j]);
+            free(parts);
+            return NULL;
+        }
+    }
+    GEOSGeometry *out = GEOSGeom_createCollection_r(ctx, GEOS_MULTIPOLYGON, parts, (unsigned)n);
+    free(parts);
+    return out;
+}
+
 static int open_files(struct loader *ld, const char *base_dir, struct tc_error *err)
 {
     char base[TC_PATH_MAX];
@@ -466,28 +566,45 @@ static int check_coordinates(const struct loader *ld, const SHPObject *o, int re
     return 0;
 }
 
-/* Keeps only the polygonal parts of what MakeValid returned. */
+/* Keeps only the polygonal parts of what MakeValid returned (it may return
+ * a collection mixing polygons, multipolygons and lines). Consumes g. */
+static int count_polygons(GEOSContextHandle_t ctx, const GEOSGeometry *g)
+{
+    int type = GEOSGeomTypeId_r(ctx, g);
+    if (type == GEOS_POLYGON)
+        return 1;
+    if (type != GEOS_MULTIPOLYGON && type != GEOS_GEOMETRYCOLLECTION)
+        return 0;
+    int n = 0;
+    for (int i = 0; i < GEOSGetNumGeometries_r(ctx, g); i++)
+        n += count_polygons(ctx, GEOSGetGeometryN_r(ctx, g, i));
+    return n;
+}
+
+static void collect_polygons(GEOSContextHandle_t ctx, const GEOSGeometry *g, GEOSGeometry **out,
+                             int *k)
+{
+    int type = GEOSGeomTypeId_r(ctx, g);
+    if (type == GEOS_POLYGON) {
+        out[(*k)++] = GEOSGeom_clone_r(ctx, g);
+    } else if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+        for (int i = 0; i < GEOSGetNumGeometries_r(ctx, g); i++)
+            collect_polygons(ctx, GEOSGetGeometryN_r(ctx, g, i), out, k);
+    }
+}
+
 static GEOSGeometry *polygonal_part(GEOSContextHandle_t ctx, GEOSGeometry *g)
 {
     int type = GEOSGeomTypeId_r(ctx, g);
     if (type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON)
         return g;
-    int n = GEOSGetNumGeometries_r(ctx, g);
+    int n = count_polygons(ctx, g), k = 0;
     GEOSGeometry **parts = malloc(sizeof *parts * (size_t)(n > 0 ? n : 1));
-    int k = 0;
-    for (int i = 0; parts && i < n; i++) {
-        const GEOSGeometry *p = GEOSGetGeometryN_r(ctx, g, i);
-        int pt = GEOSGeomTypeId_r(ctx, p);
-        if (pt == GEOS_POLYGON)
-            parts[k++] = GEOSGeom_clone_r(ctx, p);
-        else if (pt == GEOS_MULTIPOLYGON)
-            for (int j = 0; j < GEOSGetNumGeometries_r(ctx, p); j++)
-                parts[k++] = GEOSGeom_clone_r(ctx, GEOSGetGeometryN_r(ctx, p, j));
-    }
+    if (parts)
+        collect_polygons(ctx, g, parts, &k);
     GEOSGeom_destroy_r(ctx, g);
-    GEOSGeometry *out = parts ? GEOSGeom_createCollection_r(ctx, GEOS_MULTIPOLYGON, parts,
-                                                            (unsigned)k)
-                              : NULL;
+    GEOSGeometry *out =
+        parts ? GEOSGeom_createCollection_r(ctx, GEOS_MULTIPOLYGON, parts, (unsigned)k) : NULL;
     free(parts);
     return out;
 }
@@ -611,17 +728,12 @@ static int read_geometry(struct loader *ld, int rec, struct township *t, struct 
         snprintf(inner, sizeof inner, "%s", err->msg);
         return tc_fail(err, TC_EXIT_MAP, "%s: %s", ld->shp_path, inner);
     }
-    /* Validate before densifying: GEOS's densifier quietly buffer(0)s
-     * invalid polygons, which can drop whole parts. */
     g = make_valid(ld, g, rec, t->code, err);
     if (!g)
         return -1;
-    GEOSGeometry *dense = GEOSDensify_r(ctx, g, ld->geographic ? DENSIFY_DEGREES : DENSIFY_METRES);
+    GEOSGeometry *metric = densify_project(
+        ctx, g, ld->geographic ? DENSIFY_DEGREES : DENSIFY_METRES, ld->src_to_metric);
     GEOSGeom_destroy_r(ctx, g);
-    GEOSGeometry *metric = dense ? GEOSGeom_transformXY_r(ctx, dense, trans_point, ld->src_to_metric)
-                                 : NULL;
-    if (dense)
-        GEOSGeom_destroy_r(ctx, dense);
     if (!metric)
         return tc_fail(err, TC_EXIT_MAP, "%s: record %d (code %s): coordinates cannot be "
                        "projected", ld->shp_path, rec, t->code);
