@@ -32,7 +32,11 @@ HEADERS  := $(wildcard include/towncov/*.h)
 BIN      := $(BUILD)/towncov
 TESTBIN  := $(BUILD)/towncov-tests
 
-.PHONY: all run test test-unit test-asan deps test-deps bench bench-full clean asan
+.PHONY: all run test test-unit test-asan deps test-deps bench bench-full clean asan \
+        fuzz fuzz-smoke leakcheck
+
+# Keep objects of pattern chains (fuzz builds) between runs.
+.SECONDARY:
 
 all: deps $(BIN)
 
@@ -52,6 +56,11 @@ test-deps: deps
 	@missing=""; for p in $(TEST_DEPS); do pkg-config --exists "$${p%%:*}" || missing="$$missing $${p#*:}"; done; \
 	 for p in $(TEST_PY); do /usr/bin/python3 -c "import $${p%%:*}" 2>/dev/null || missing="$$missing $${p#*:}"; done; \
 	 command -v ogrinfo >/dev/null || missing="$$missing gdal-bin"; \
+	 command -v clang >/dev/null || missing="$$missing clang"; \
+	 ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 \
+	   || missing="$$missing libclang-rt-dev"; \
+	 ls /usr/lib/llvm-*/lib/libomp.so >/dev/null 2>&1 || missing="$$missing libomp-dev"; \
+	 command -v valgrind >/dev/null || missing="$$missing valgrind"; \
 	 if [ -n "$$missing" ]; then $(call apt_install,$$missing); fi
 
 # ---- build -----------------------------------------------------------------
@@ -80,6 +89,7 @@ run: all
 test: test-deps
 	$(MAKE) --no-print-directory test-unit
 	$(MAKE) --no-print-directory test-asan
+	$(MAKE) --no-print-directory fuzz-smoke
 
 test-unit: $(BIN) $(TESTBIN)
 	TOWNCOV_BIN=$(abspath $(BIN)) $(TESTBIN) --jobs 2
@@ -94,6 +104,46 @@ test-asan:
 
 asan: test-asan
 
+# ---- fuzzing (libFuzzer, clang, ASan+UBSan) ---------------------------------
+# `make fuzz FUZZ_SECONDS=600` runs each harness that long on a copy of its
+# seed corpus in tests/fuzz/corpus/NAME; `make fuzz-smoke` (part of make
+# test) replays the seeds and runs a few seconds of new inputs, so the
+# harnesses keep building and their findings stay fixed.
+FUZZ_TARGETS := scenario sites shapefile
+FUZZ_SECONDS ?= 600
+FUZZ_SMOKE_SECONDS ?= 5
+FUZZ_BUILD := build-fuzz
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -DGEOS_USE_ONLY_R_API -O1 -g -fopenmp -Iinclude \
+               -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_OBJ := $(LIBOBJ:$(BUILD)/obj/%.o=$(FUZZ_BUILD)/obj/%.o)
+
+$(FUZZ_BUILD)/obj/%.o: sim/%.c $(HEADERS) | $(FUZZ_BUILD)/obj
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(shell pkg-config --cflags $(PKGS)) -c $< -o $@
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -o $@ $(LDLIBS)
+
+$(FUZZ_BUILD)/obj:
+	mkdir -p $@
+
+fuzz: test-deps $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_BUILD)/corpus-$$t && cp -n tests/fuzz/corpus/$$t/* $(FUZZ_BUILD)/corpus-$$t/; \
+	  echo "fuzzing $$t for $(FUZZ_SECONDS) s"; \
+	  ASAN_OPTIONS=detect_leaks=1 $(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+	    -artifact_prefix=$(FUZZ_BUILD)/crash-$$t- $(FUZZ_BUILD)/corpus-$$t 2>&1 \
+	    | grep -E "^#[0-9]+ +DONE|ERROR|SUMMARY" ; done
+
+fuzz-smoke: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
+	@for t in $(FUZZ_TARGETS); do \
+	  rm -rf $(FUZZ_BUILD)/smoke-$$t && mkdir -p $(FUZZ_BUILD)/smoke-$$t; \
+	  ASAN_OPTIONS=detect_leaks=1 $(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SMOKE_SECONDS) \
+	    -artifact_prefix=$(FUZZ_BUILD)/crash-$$t- $(FUZZ_BUILD)/smoke-$$t tests/fuzz/corpus/$$t \
+	    >$(FUZZ_BUILD)/smoke-$$t.log 2>&1 \
+	    || { tail -40 $(FUZZ_BUILD)/smoke-$$t.log; exit 1; }; \
+	  echo "fuzz smoke $$t: $$(grep -Eo '^#[0-9]+' $(FUZZ_BUILD)/smoke-$$t.log | tail -1 | tr -d '#') inputs, no finding"; \
+	done
+
 # ---- bench -----------------------------------------------------------------
 bench: all
 	bench/run.sh quick
@@ -102,4 +152,4 @@ bench-full: all
 	bench/run.sh full
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

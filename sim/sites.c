@@ -359,7 +359,7 @@ static int check_unique_ids(const char *path, const struct tc_sites *s, struct t
     return rc;
 }
 
-static struct tc_sites *read_sites_csv(const char *path, struct tc_error *err)
+struct tc_sites *sites_read_csv(const char *path, struct tc_error *err)
 {
     FILE *f = fopen(path, "r");
     if (!f) {
@@ -482,7 +482,7 @@ struct tc_sites *sites_place(const struct sites_config *cfg, const struct tc_map
         snprintf(path, sizeof path, "%s", cfg->file);
     else
         snprintf(path, sizeof path, "%s/%s", base_dir, cfg->file);
-    struct tc_sites *s = read_sites_csv(path, err);
+    struct tc_sites *s = sites_read_csv(path, err);
     if (s && locate_file_sites(cfg, path, map, s, warn, err) != 0)
         sites_free(&s);
     return s;

@@ -45,6 +45,11 @@ struct tc_sites *sites_place(const struct sites_config *cfg, const struct tc_map
 
 void sites_free(struct tc_sites **sites);
 
+/* Reads a sites CSV (id,lon,lat[,height_m,power_dbm,azimuths,tilt_deg]) without
+ * placing it on a map: x, y and township are not set. NULL with err naming
+ * the file and line on bad input. */
+struct tc_sites *sites_read_csv(const char *path, struct tc_error *err);
+
 /* The station's id as text (the file's id, or index + 1). buf >= 32. */
 const char *sites_id(const struct tc_sites *sites, long i, char *buf, size_t size);
 
