@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <iconv.h>
 #include <math.h>
+#include <omp.h>
 #include <proj.h>
 #include <shapefil.h>
 #include <stdio.h>
@@ -220,6 +221,7 @@ struct loader {
     char *geo_wkt;      /* that geodetic CRS */
     int geographic;     /* the source CRS is lon/lat */
     FILE *warn;
+    int threads;
     struct tc_map *map;
 };
 
@@ -609,19 +611,37 @@ static GEOSGeometry *polygonal_part(GEOSContextHandle_t ctx, GEOSGeometry *g)
     return out;
 }
 
+/* What the parallel part of loading learns about one record; reported
+ * serially, in record order, so messages do not depend on threads. */
+struct record_job {
+    SHPObject *obj;
+    char warning[1024];
+    int repaired;
+    int failed;
+    struct tc_error err;
+};
+
+/* A thread's own GEOS context and PROJ transformations. */
+struct geo_worker {
+    GEOSContextHandle_t ctx;
+    PJ_CONTEXT *pj_ctx;
+    PJ *src_to_metric;
+    PJ *geo_to_metric;
+};
+
 /* Returns g if valid, else (map.repair = yes) its polygonal MakeValid with
  * a warning naming the record and the relative area change, else NULL with
- * err set. Consumes g. */
-static GEOSGeometry *make_valid(struct loader *ld, GEOSGeometry *g, int rec, const char *code,
-                                struct tc_error *err)
+ * the job's error set. Consumes g. */
+static GEOSGeometry *make_valid(const struct loader *ld, GEOSContextHandle_t ctx, GEOSGeometry *g,
+                                int rec, const char *code, struct record_job *job)
 {
-    GEOSContextHandle_t ctx = ld->map->ctx;
     if (GEOSisValid_r(ctx, g) == 1)
         return g;
     char *reason = GEOSisValidReason_r(ctx, g);
     if (!ld->cfg->repair) {
-        tc_fail(err, TC_EXIT_MAP, "%s: record %d (code %s): invalid polygon: %s (map.repair = no)",
-                ld->shp_path, rec, code, reason ? reason : "?");
+        tc_fail(&job->err, TC_EXIT_MAP,
+                "%s: record %d (code %s): invalid polygon: %s (map.repair = no)", ld->shp_path,
+                rec, code, reason ? reason : "?");
         GEOSFree_r(ctx, reason);
         GEOSGeom_destroy_r(ctx, g);
         return NULL;
@@ -634,20 +654,20 @@ static GEOSGeometry *make_valid(struct loader *ld, GEOSGeometry *g, int rec, con
         fixed = polygonal_part(ctx, fixed);
     if (!fixed || GEOSisEmpty_r(ctx, fixed) || GEOSArea_r(ctx, fixed, &after) != 1 ||
         after <= 0) {
-        tc_fail(err, TC_EXIT_MAP, "%s: record %d (code %s): invalid polygon (%s) with no area "
-                "left after repair", ld->shp_path, rec, code, reason ? reason : "?");
+        tc_fail(&job->err, TC_EXIT_MAP, "%s: record %d (code %s): invalid polygon (%s) with no "
+                "area left after repair", ld->shp_path, rec, code, reason ? reason : "?");
         GEOSFree_r(ctx, reason);
         if (fixed)
             GEOSGeom_destroy_r(ctx, fixed);
         return NULL;
     }
-    ld->map->repaired++;
-    if (ld->warn)
-        fprintf(ld->warn,
-                "towncov: warning: %s: record %d (code %s): invalid polygon (%s) made valid; "
-                "area changed by %.4f %%\n",
-                ld->shp_path, rec, code, reason ? reason : "?",
-                100.0 * fabs(after - before) / (before > 0 ? before : after));
+    job->repaired++;
+    size_t used = strlen(job->warning);
+    snprintf(job->warning + used, sizeof job->warning - used,
+             "towncov: warning: %s: record %d (code %s): invalid polygon (%s) made valid; "
+             "area changed by %.4f %%\n",
+             ld->shp_path, rec, code, reason ? reason : "?",
+             100.0 * fabs(after - before) / (before > 0 ? before : after));
     GEOSFree_r(ctx, reason);
     return fixed;
 }
@@ -704,9 +724,10 @@ static int read_attributes(struct loader *ld, int rec, struct township *t, struc
     return 0;
 }
 
-static int read_geometry(struct loader *ld, int rec, struct township *t, struct tc_error *err)
+/* Serial: reads record rec's shape and checks what needs no geometry. */
+static int read_shape(struct loader *ld, int rec, const struct township *t, SHPObject **out,
+                      struct tc_error *err)
 {
-    GEOSContextHandle_t ctx = ld->map->ctx;
     shapelib_msg[0] = '\0';
     SHPObject *o = SHPReadObject(ld->shp, rec);
     if (!o)
@@ -721,48 +742,116 @@ static int read_geometry(struct loader *ld, int rec, struct township *t, struct 
         SHPDestroyObject(o);
         return -1;
     }
-    GEOSGeometry *g = shpio_polygon_to_geos(ctx, o, err);
-    SHPDestroyObject(o);
-    if (!g) {
-        char inner[sizeof err->msg];
-        snprintf(inner, sizeof inner, "%s", err->msg);
-        return tc_fail(err, TC_EXIT_MAP, "%s: %s", ld->shp_path, inner);
-    }
-    g = make_valid(ld, g, rec, t->code, err);
-    if (!g)
-        return -1;
-    GEOSGeometry *metric = densify_project(
-        ctx, g, ld->geographic ? DENSIFY_DEGREES : DENSIFY_METRES, ld->src_to_metric);
-    GEOSGeom_destroy_r(ctx, g);
-    if (!metric)
-        return tc_fail(err, TC_EXIT_MAP, "%s: record %d (code %s): coordinates cannot be "
-                       "projected", ld->shp_path, rec, t->code);
-    /* Projection can, rarely, make near-touching rings cross. */
-    t->geom = make_valid(ld, metric, rec, t->code, err);
-    return t->geom ? 0 : -1;
+    *out = o;
+    return 0;
 }
 
-static void finish_township(struct loader *ld, struct township *t)
+/* Parallel: polygon, validity, densify, projection, area, envelope, seat. */
+static void build_township(const struct loader *ld, struct geo_worker *w, struct township *t,
+                           struct record_job *job)
 {
-    GEOSContextHandle_t ctx = ld->map->ctx;
+    GEOSContextHandle_t ctx = w->ctx;
+    GEOSGeometry *g = shpio_polygon_to_geos(ctx, job->obj, &job->err);
+    if (!g) {
+        char inner[sizeof job->err.msg];
+        snprintf(inner, sizeof inner, "%s", job->err.msg);
+        tc_fail(&job->err, TC_EXIT_MAP, "%s: %s", ld->shp_path, inner);
+        job->failed = 1;
+        return;
+    }
+    g = make_valid(ld, ctx, g, t->record, t->code, job);
+    GEOSGeometry *metric = g ? densify_project(ctx, g, ld->geographic ? DENSIFY_DEGREES
+                                                                      : DENSIFY_METRES,
+                                               w->src_to_metric)
+                             : NULL;
+    if (g && !metric)
+        tc_fail(&job->err, TC_EXIT_MAP, "%s: record %d (code %s): coordinates cannot be "
+                "projected", ld->shp_path, t->record, t->code);
+    if (g)
+        GEOSGeom_destroy_r(ctx, g);
+    /* Projection can, rarely, make near-touching rings cross. */
+    t->geom = metric ? make_valid(ld, ctx, metric, t->record, t->code, job) : NULL;
+    if (!t->geom) {
+        job->failed = 1;
+        return;
+    }
     GEOSArea_r(ctx, t->geom, &t->area_m2);
-    GEOSGeom_getXMin_r(ctx, t->geom, &t->xmin);
+    GEOSGeom_getXMin_r(ctx, t->geom, &t->xmin); /* also warms the envelope cache */
     GEOSGeom_getYMin_r(ctx, t->geom, &t->ymin);
     GEOSGeom_getXMax_r(ctx, t->geom, &t->xmax);
     GEOSGeom_getYMax_r(ctx, t->geom, &t->ymax);
     if (isfinite(t->seat_lon)) {
         t->seat_x = t->seat_lon;
         t->seat_y = t->seat_lat;
-        trans_point(&t->seat_x, &t->seat_y, ld->geo_to_metric);
+        trans_point(&t->seat_x, &t->seat_y, w->geo_to_metric);
     } else {
         GEOSGeometry *p = GEOSPointOnSurface_r(ctx, t->geom);
         GEOSGeomGetX_r(ctx, p, &t->seat_x);
         GEOSGeomGetY_r(ctx, p, &t->seat_y);
         GEOSGeom_destroy_r(ctx, p);
-        PJ_COORD c = proj_trans(ld->geo_to_metric, PJ_INV, proj_coord(t->seat_x, t->seat_y, 0, 0));
+        PJ_COORD c = proj_trans(w->geo_to_metric, PJ_INV, proj_coord(t->seat_x, t->seat_y, 0, 0));
         t->seat_lon = c.xy.x;
         t->seat_lat = c.xy.y;
     }
+}
+
+static int workers_new(const struct loader *ld, struct geo_worker *w, int n)
+{
+    for (int i = 0; i < n; i++) { /* created serially, as GEOS and PROJ want */
+        w[i].ctx = GEOS_init_r();
+        w[i].pj_ctx = proj_context_create();
+        proj_log_level(w[i].pj_ctx, PJ_LOG_NONE);
+        w[i].src_to_metric = proj_clone(w[i].pj_ctx, ld->src_to_metric);
+        w[i].geo_to_metric = proj_clone(w[i].pj_ctx, ld->geo_to_metric);
+        if (!w[i].src_to_metric || !w[i].geo_to_metric)
+            return -1;
+    }
+    return 0;
+}
+
+static void workers_free(struct geo_worker *w, int n)
+{
+    for (int i = 0; i < n; i++) {
+        proj_destroy(w[i].src_to_metric);
+        proj_destroy(w[i].geo_to_metric);
+        if (w[i].pj_ctx)
+            proj_context_destroy(w[i].pj_ctx);
+        if (w[i].ctx)
+            GEOS_finish_r(w[i].ctx);
+    }
+}
+
+/* Builds every township's geometry in parallel, then reports the first
+ * failure and every warning in record order. */
+static int build_townships(struct loader *ld, struct record_job *jobs, struct tc_error *err)
+{
+    struct tc_map *m = ld->map;
+    int nthreads = ld->threads > 0 ? ld->threads : 1;
+    struct geo_worker *w = calloc((size_t)nthreads, sizeof *w);
+    if (!w || workers_new(ld, w, nthreads) != 0) {
+        if (w)
+            workers_free(w, nthreads);
+        free(w);
+        return tc_fail(err, TC_EXIT_INTERNAL, "cannot set up GEOS/PROJ for %d threads", nthreads);
+    }
+    #pragma omp parallel for num_threads(nthreads) schedule(dynamic, 4)
+    for (int i = 0; i < m->n; i++)
+        if (!tc_interrupted())
+            build_township(ld, &w[omp_get_thread_num()], &m->t[i], &jobs[i]);
+    workers_free(w, nthreads);
+    free(w);
+    if (tc_interrupted())
+        return tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted while loading %s", ld->shp_path);
+    for (int i = 0; i < m->n; i++) {
+        if (jobs[i].failed) {
+            *err = jobs[i].err;
+            return -1;
+        }
+        if (jobs[i].warning[0] && ld->warn)
+            fputs(jobs[i].warning, ld->warn);
+        m->repaired += jobs[i].repaired;
+    }
+    return 0;
 }
 
 static int by_code(const void *a, const void *b)
@@ -788,18 +877,28 @@ static int read_townships(struct loader *ld, struct tc_error *err)
     struct tc_map *m = ld->map;
     int n = DBFGetRecordCount(ld->dbf);
     m->t = calloc((size_t)n, sizeof *m->t);
-    if (!m->t)
-        return tc_fail(err, TC_EXIT_RESOURCE, "%s: out of memory for %d townships", ld->shp_path, n);
-    for (int rec = 0; rec < n; rec++) {
-        if (tc_interrupted())
-            return tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted while loading %s", ld->shp_path);
-        struct township *t = &m->t[m->n];
+    struct record_job *jobs = calloc((size_t)n, sizeof *jobs);
+    int rc = m->t && jobs ? 0 : tc_fail(err, TC_EXIT_RESOURCE, "%s: out of memory for %d "
+                                        "townships", ld->shp_path, n);
+    /* shapelib is not thread-safe: read every record here first. */
+    for (int rec = 0; rc == 0 && rec < n; rec++) {
+        struct township *t = &m->t[rec];
         t->record = rec;
-        if (read_attributes(ld, rec, t, err) || read_geometry(ld, rec, t, err))
-            return -1;
-        m->n++;
-        finish_township(ld, t);
+        rc = read_attributes(ld, rec, t, err);
+        if (rc == 0)
+            rc = read_shape(ld, rec, t, &jobs[rec].obj, err);
+        if (rc == 0)
+            m->n++;
+        if (rc == 0 && tc_interrupted())
+            rc = tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted while loading %s", ld->shp_path);
     }
+    if (rc == 0)
+        rc = build_townships(ld, jobs, err);
+    for (int i = 0; jobs && i < n; i++)
+        SHPDestroyObject(jobs[i].obj);
+    free(jobs);
+    if (rc != 0)
+        return -1;
     if (sort_and_check_codes(ld, err) != 0)
         return -1;
     m->xmin = m->ymin = INFINITY;
@@ -827,10 +926,10 @@ static void loader_close(struct loader *ld)
         proj_context_destroy(ld->pj_ctx);
 }
 
-struct tc_map *map_load(const struct map_config *cfg, const char *base_dir, FILE *warn,
-                        struct tc_error *err)
+struct tc_map *map_load(const struct map_config *cfg, const char *base_dir, int threads,
+                        FILE *warn, struct tc_error *err)
 {
-    struct loader ld = {.cfg = cfg, .warn = warn};
+    struct loader ld = {.cfg = cfg, .warn = warn, .threads = threads};
     ld.map = calloc(1, sizeof *ld.map);
     if (!ld.map) {
         tc_fail(err, TC_EXIT_RESOURCE, "out of memory");

@@ -103,7 +103,7 @@ static int run_stages(const struct scenario *scn, const struct run_options *opt,
                       struct run_state *st, struct run_outcome *out, struct tc_error *err)
 {
     phase_begin(opt, st, PHASE_LOAD);
-    st->map = map_load(&scn->map, scn->base_dir, opt->log, err);
+    st->map = map_load(&scn->map, scn->base_dir, opt->threads, opt->log, err);
     if (!st->map)
         return -1;
     phase_end(out, st, PHASE_LOAD);

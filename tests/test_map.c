@@ -86,7 +86,7 @@ static struct tc_map *load(const char *extra_key, const char *value, struct tc_e
     if (extra_key && strcmp(extra_key, "encoding") == 0)
         scn.map.encoding = atoi(value);
     FILE *devnull = fopen("/dev/null", "w");
-    struct tc_map *m = map_load(&scn.map, NULL, devnull, err);
+    struct tc_map *m = map_load(&scn.map, NULL, 2, devnull, err);
     fclose(devnull);
     return m;
 }

@@ -34,7 +34,7 @@ static void setup(void)
     scenario_defaults(&scn);
     snprintf(scn.map.file, sizeof scn.map.file, "%s.shp", base);
     struct tc_error err;
-    map = map_load(&scn.map, NULL, NULL, &err);
+    map = map_load(&scn.map, NULL, 2, NULL, &err);
     cr_assert_not_null(map, "%s", err.msg);
 }
 

@@ -56,11 +56,13 @@ struct tc_map {
 };
 
 /* Loads the map described by cfg; relative paths are taken from base_dir
- * (the scenario file's folder; NULL = current folder). Warnings go to warn
- * (may be NULL). Returns a map the caller frees with map_free, or NULL with
- * err set, naming the file and the record. Runs on the calling thread. */
-struct tc_map *map_load(const struct map_config *cfg, const char *base_dir, FILE *warn,
-                        struct tc_error *err);
+ * (the scenario file's folder; NULL = current folder). Geometry work runs on
+ * `threads` OpenMP threads; the result does not depend on their number.
+ * Warnings go to warn (may be NULL), in record order. Returns a map the
+ * caller frees with map_free, or NULL with err set, naming the file and the
+ * record. */
+struct tc_map *map_load(const struct map_config *cfg, const char *base_dir, int threads,
+                        FILE *warn, struct tc_error *err);
 
 void map_free(struct tc_map **map);
 

@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     scenario_defaults(&scn);
     snprintf(scn.map.file, sizeof scn.map.file, "%s.shp", base);
     struct tc_error err;
-    struct tc_map *m = map_load(&scn.map, NULL, NULL, &err);
+    struct tc_map *m = map_load(&scn.map, NULL, 1, NULL, &err);
     map_free(&m);
     const char *ext[] = {".shp", ".shx", ".dbf", ".prj"};
     for (int i = 0; i < 4; i++) {
