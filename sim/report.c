@@ -50,6 +50,35 @@ unsigned long long report_checksum(const struct tc_map *map, const struct cov_re
 }
 
 /* ---- terminal summary ------------------------------------------------------*/
+
+/* Terminal columns a UTF-8 string takes: CJK and other wide characters
+ * (code points from U+1100, roughly) take two, so Chinese names line up. */
+static int display_width(const char *s)
+{
+    int w = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        unsigned cp = *p;
+        int len = cp < 0x80 ? 1 : (cp & 0xE0) == 0xC0 ? 2 : (cp & 0xF0) == 0xE0 ? 3 : 4;
+        if (len == 3)
+            cp = (cp & 0x0F) << 12 | (p[1] & 0x3Fu) << 6 | (p[2] & 0x3Fu);
+        else if (len == 4)
+            cp = 0x10000;
+        for (int i = 0; i < len && *p; i++)
+            p++;
+        w += cp >= 0x1100 ? 2 : 1;
+    }
+    return w;
+}
+
+/* Prints s left-aligned in `width` columns (at least one space after). */
+static void print_cell(FILE *out, const char *s, int width)
+{
+    fputs(s, out);
+    for (int pad = width - display_width(s); pad > 0; pad--)
+        fputc(' ', out);
+    fputc(' ', out);
+}
+
 static void goal_words(const struct goal_config *g, char *buf, size_t size)
 {
     if (g->seat_covered && g->min_covered_fraction > 0)
@@ -116,9 +145,12 @@ static void print_by_county(FILE *out, const struct run_outcome *run)
     for (int c = 0; c < nc; c++)
         with_failures += rows[c].fail > 0;
     fprintf(out, "\nBy county (%d counties, %d with failing townships)\n", nc, with_failures);
-    for (int c = 0; c < nc && shown < 10 && rows[c].fail > 0; c++, shown++)
-        fprintf(out, "  %-24s %3d of %3d failing, %6.2f%% covered\n", rows[c].name,
-                rows[c].fail, rows[c].n, 100 * rows[c].cov / rows[c].area);
+    for (int c = 0; c < nc && shown < 10 && rows[c].fail > 0; c++, shown++) {
+        fputs("  ", out);
+        print_cell(out, rows[c].name, 16);
+        fprintf(out, "%3d of %3d failing, %6.2f%% covered\n", rows[c].fail, rows[c].n,
+                100 * rows[c].cov / rows[c].area);
+    }
     if (with_failures > shown)
         fprintf(out, "  ... and %d more counties with failures (see townships.csv)\n",
                 with_failures - shown);
@@ -131,13 +163,20 @@ static void print_worst(FILE *out, const struct run_outcome *run)
     long worst = run->scn->output.worst;
     if (v->n_failing == 0 || worst == 0)
         return;
-    fprintf(out, "\nWorst townships\n  %-12s %-20s %-20s %-11s %8s  seat\n", "code", "name",
-            "county", "kind", "covered");
+    fprintf(out, "\nWorst townships\n  ");
+    const char *head[] = {"code", "name", "county", "kind"};
+    const int width[] = {12, 22, 16, 11};
+    for (int c = 0; c < 4; c++)
+        print_cell(out, head[c], width[c]);
+    fprintf(out, " covered  seat\n");
     for (int i = 0; i < v->n_failing && i < worst; i++) {
         int t = v->failing[i];
         const struct township *tw = &run->map->t[t];
-        fprintf(out, "  %-12s %-20s %-20s %-11s %7.2f%%  %s\n", tw->code, tw->name, tw->county,
-                tc_kind_name(tw->kind), 100 * run->results[t].covered_frac,
+        const char *cell[] = {tw->code, tw->name, tw->county, tc_kind_name(tw->kind)};
+        fputs("  ", out);
+        for (int c = 0; c < 4; c++)
+            print_cell(out, cell[c], width[c]);
+        fprintf(out, "%7.2f%%  %s\n", 100 * run->results[t].covered_frac,
                 run->results[t].seat_covered ? "covered" : "NOT covered");
     }
     if (v->n_failing > worst)
