@@ -31,6 +31,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.environ.get("TOWNCOV_BIN", os.path.join(ROOT, "build", "towncov"))
 SCENARIO = os.path.join(ROOT, "scenarios", "jiangxi-65k.ini")
 SITES = 8000
+VERTICES = 64
+RADIUS = {"subdistrict": 400.0, "town": 900.0, "township": 1500.0, "special": 1200.0}
 checks = {"passed": 0, "failed": 0}
 
 
@@ -41,8 +43,11 @@ def check(ok, what):
 
 
 def run_towncov(out):
-    cmd = [BIN, "run", SCENARIO, "--quiet", "--out", out,
-           "--set", "sites.count=%d" % SITES, "--set", "radio.model=disc"]
+    cmd = [BIN, "run", SCENARIO, "--quiet", "--out", out, "--set", "sites.count=%d" % SITES,
+           "--set", "sites.strategy=weighted", "--set", "radio.model=disc",
+           "--set", "radio.vertices=%d" % VERTICES]
+    for kind, r in RADIUS.items():
+        cmd += ["--set", "radio.radius_%s_m=%g" % (kind, r)]
     subprocess.run(cmd, check=True)
     with open(os.path.join(out, "summary.json"), encoding="utf-8") as f:
         return json.load(f)
@@ -64,11 +69,9 @@ def disc(x, y, r, n):
 
 
 def main():
-    scn = configparser.ConfigParser()
+    scn = configparser.ConfigParser(inline_comment_prefixes=(";",))
     scn.read(SCENARIO)
-    radius = {k: float(scn["radio"]["radius_%s_m" % k])
-              for k in ("subdistrict", "town", "township", "special")}
-    vertices = int(scn["radio"].get("vertices", "64"))
+    radius, vertices = RADIUS, VERTICES
     map_file = os.path.normpath(os.path.join(os.path.dirname(SCENARIO), scn["map"]["file"]))
 
     with tempfile.TemporaryDirectory() as tmp:

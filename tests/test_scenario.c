@@ -155,9 +155,13 @@ Test(scenario, shipped_scenarios_parse)
 {
     static struct scenario scn;
     struct tc_error err = {0};
-    cr_assert_eq(scenario_load("scenarios/jiangxi-65k.ini", NULL, 0, &scn, &err), 0, "%s",
-                 err.msg);
-    cr_assert_eq(scn.sites.count, 65000);
+    const char *files[] = {"scenarios/jiangxi-65k.ini", "scenarios/jiangxi-n78-only.ini",
+                           "scenarios/jiangxi-n28-only.ini"};
+    for (int i = 0; i < 3; i++) {
+        cr_assert_eq(scenario_load(files[i], NULL, 0, &scn, &err), 0, "%s", err.msg);
+        cr_assert_eq(scn.sites.count, 65000);
+        cr_assert_eq(scn.radio.model, RADIO_LINK);
+    }
 }
 
 Test(scenario, key_reference_lists_every_section)
