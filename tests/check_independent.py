@@ -19,6 +19,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import warnings
 
 from osgeo import ogr
 from pyproj import CRS, Geod, Transformer
@@ -26,6 +27,9 @@ from shapely import wkb
 from shapely.geometry import Point, Polygon
 from shapely.ops import transform, unary_union
 from shapely.strtree import STRtree
+
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+warnings.filterwarnings("ignore", message=".*STRtree.*")
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.environ.get("TOWNCOV_BIN", os.path.join(ROOT, "build", "towncov"))

@@ -1,0 +1,42 @@
+/* export.h — stage 8: what a run produced, as layers a GIS opens directly.
+ * Shapefiles (townships, coverage, seats, sites, footprints when asked) in
+ * the input map's CRS with UTF-8 attributes, a QGIS style (.qml) beside
+ * each, and a QGIS project (towncov.qgs) that opens them all, styled.
+ * The picture (map.png) is picture.h's. */
+#ifndef TOWNCOV_EXPORT_H
+#define TOWNCOV_EXPORT_H
+
+#include <stddef.h>
+
+#include "towncov/common.h"
+
+struct run_outcome;
+
+/* Shapefile limits every layer is checked against before anything is
+ * written: 2 GB per .shp and .dbf (32-bit offsets in readers), 254 bytes per
+ * string attribute. */
+#define EXPORT_FILE_MAX 2147483647.0
+#define EXPORT_STRING_MAX 254
+
+/* Writes every layer, its .prj/.cpg/.qml and towncov.qgs into `dir` (an
+ * existing folder: the run's temporary output folder). The covered part of
+ * each township is rebuilt with GEOS on `threads` OpenMP threads; files are
+ * written from the calling thread. run is borrowed for the call. Returns 0,
+ * or -1 with err set (TC_EXIT_RESOURCE naming the layer when a shapefile
+ * would exceed a limit, TC_EXIT_OUTPUT when a file cannot be written,
+ * TC_EXIT_INTERNAL when GEOS or PROJ fail, TC_EXIT_INTERRUPTED). Files
+ * already written stay in `dir`: the caller's output transaction discards
+ * them. */
+int export_layers(const char *dir, const struct run_outcome *run, int threads,
+                  struct tc_error *err);
+
+/* Checks a layer's estimated file sizes (bytes) against EXPORT_FILE_MAX.
+ * Returns 0, or -1 with err (TC_EXIT_RESOURCE) naming `layer`. */
+int export_check_size(const char *layer, double shp_bytes, double dbf_bytes,
+                      struct tc_error *err);
+
+/* The length in bytes of the longest prefix of UTF-8 text s that is at
+ * most max bytes and does not end inside a character. */
+size_t export_utf8_cut(const char *s, size_t max);
+
+#endif

@@ -1,0 +1,56 @@
+/* mapgen.h — the map builder (`towncov mapgen`): splits county polygons
+ * into their townships (seeded, relaxed Voronoi cells clipped to the
+ * county), or makes a synthetic province, checks the result and writes
+ * townships.shp, seats.shp and counties.shp. A set-up tool, not a pipeline
+ * stage: the map loader reads what it writes. */
+#ifndef TOWNCOV_MAPGEN_H
+#define TOWNCOV_MAPGEN_H
+
+#include <stdint.h>
+
+#include "towncov/common.h"
+
+struct mapgen_options {
+    const char *counties_shp;  /* county polygons, lon/lat; NULL when synthetic */
+    const char *townships_csv; /* code,name,county_code[,kind]; NULL when synthetic */
+    long synthetic;            /* > 0: a synthetic province of this many townships */
+    const char *out_dir;       /* replaced as a whole at the end of a good build */
+    uint64_t seed;
+    double simplify_deg;       /* simplify county borders (degrees), 0 = keep them */
+    int threads;               /* OpenMP threads; 0 = OpenMP's default */
+    int verbose;               /* print the build log on stdout */
+};
+
+/* What a build measured (the build log prints it). Areas are geodesic km². */
+struct mapgen_report {
+    int counties, townships;
+    int invalid_counties;      /* county polygons that needed MakeValid */
+    int vertices_stripped;     /* repeated, collinear and spike vertices */
+    int parts_dropped;         /* polygon parts under the sliver size */
+    int holes_filled;          /* holes under the sliver size */
+    int lines_dropped;         /* non-polygonal pieces MakeValid left */
+    double sliver_km2;         /* area of the dropped parts */
+    double hole_km2;           /* area of the filled holes */
+    int border_arcs;           /* county border arcs simplified (0: none) */
+    int border_vertices, border_vertices_kept;
+    double county_overlap_km2; /* overlap between neighbouring counties */
+    double area_km2;           /* sum of county areas */
+    double max_tiling_error;   /* max over counties of |sum townships - county| / county */
+    double max_overlap;        /* max over counties of (sum - union) / county */
+    double max_gap;            /* max over counties of area(county xor union) / county */
+    double t_read, t_build, t_overlap, t_write; /* seconds */
+};
+
+/* Builds the map described by opt into opt->out_dir. Writes into a
+ * temporary folder beside out_dir and renames it into place only after every
+ * check passed, so a failed build never leaves half a map. Returns 0, or -1
+ * with err set (exit code TC_EXIT_MAP for bad input, naming the file and
+ * record or line). rep may be NULL. */
+int mapgen_build(const struct mapgen_options *opt, struct mapgen_report *rep,
+                 struct tc_error *err);
+
+/* `towncov mapgen ...` (argv[0] == "mapgen"): parses the command line,
+ * builds, prints the log or the error. Returns the exit status for main(). */
+int mapgen_main(int argc, char **argv);
+
+#endif

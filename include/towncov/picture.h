@@ -1,0 +1,22 @@
+/* picture.h — map.png: the run at a glance, drawn by towncov with cairo so
+ * that no GIS is needed to see it. Townships coloured by covered fraction
+ * (failing ones red), county borders, a legend, a scale bar, a north arrow
+ * and the verdict as the title. */
+#ifndef TOWNCOV_PICTURE_H
+#define TOWNCOV_PICTURE_H
+
+#include "towncov/common.h"
+
+struct run_outcome;
+
+#define PICTURE_WIDTH 1600 /* pixels; the height follows the map's shape */
+
+/* Draws the picture of `run` (borrowed for the call) into the PNG file
+ * `path`, on the calling thread. Chinese text needs a CJK font (the
+ * first of WenQuanYi Zen Hei, Noto Sans CJK SC, ... that fontconfig has);
+ * without one it still draws, with missing-glyph boxes. Returns 0, or -1
+ * with err set (TC_EXIT_OUTPUT when the file cannot be written,
+ * TC_EXIT_INTERNAL when cairo or GEOS fail). */
+int picture_draw(const char *path, const struct run_outcome *run, struct tc_error *err);
+
+#endif

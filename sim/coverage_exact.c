@@ -1,0 +1,1066 @@
+/* coverage_exact.c — the exact coverage engine (see coverage.h).
+ *
+ * area(T ∩ U), U the union of the footprints, without polygon overlay:
+ * by Green's theorem the area is ½∮(x dy − y dx) along the boundary of
+ * T ∩ U, which is made of the pieces of ∂T inside some footprint and the
+ * pieces of each footprint's ring inside T and outside every other
+ * footprint. So per township:
+ *   1. copy the township's rings and the candidate footprints into one
+ *      vertex array, in coordinates local to the township (small numbers,
+ *      small rounding), every ring oriented with T (or the footprint) on its
+ *      left; byte-identical footprints are kept once, with a multiplicity;
+ *   2. bucket every edge that can matter into a uniform grid and find the
+ *      proper crossings of township/footprint and footprint/footprint edges
+ *      cell by cell, with orientation signs that are exact (Shewchuk's
+ *      filter): a sign the filter cannot decide means a vertex on an edge,
+ *      collinear edges or a near tie, and the engine declines (-1);
+ *   3. walk each ring once, toggling "inside T" and "how many other
+ *      footprints contain me" at its crossings, and add the pieces that lie
+ *      on the boundary of T ∩ U. The state at the start of a walk comes
+ *      from exact point-in-polygon tests at a vertex.
+ * Everything runs in a fixed order, so results do not depend on threads. */
+#include "towncov/coverage.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <geos_c.h>
+
+#include "towncov/footprint.h"
+#include "towncov/map.h"
+
+/* Shewchuk's bound for the floating-point orientation determinant: when
+ * |det| exceeds it, its sign is the sign of the exact determinant. */
+#define ORIENT_ERRBOUND 3.3306690738754716e-16
+/* Edge pieces are bucketed with this margin (m): the crossing point
+ * computed from one edge is within ~1e-10 m of the other, far below it. */
+#define PIECE_MARGIN 1e-6
+#define GRID_MAX_SIDE 2048
+#define PIECE_CELLS 0.99 /* longest piece, in cells: < 1 with room for rounding */
+#define FP_TOWNSHIP (-1) /* owner of a township ring */
+
+enum side { SIDE_UNSURE = -1, SIDE_OUT = 0, SIDE_IN = 1 };
+enum edge_use { EDGE_SKIP = 0, EDGE_NEAR = 1, EDGE_ACTIVE = 2 };
+enum ev_kind { EV_FOOTPRINT = 0, EV_TOWNSHIP = 1 };
+
+/* Why the engine declined a township: kept for debugging and for the
+ * decline statistics of the tests (a scratch is per thread). */
+enum covx_reason {
+    COVX_OK,
+    COVX_NOMEM,
+    COVX_GEOMETRY,  /* not a (Multi)Polygon, or a ring without area */
+    COVX_TOUCH,     /* edges touch, overlap or nearly so */
+    COVX_POINT,     /* a start vertex or the seat on (or at) a boundary */
+    COVX_INCONSISTENT /* the in/out counts went out of range */
+};
+
+/* A growable buffer: memory is kept across townships. */
+struct buf {
+    void *p;
+    size_t cap; /* in bytes */
+};
+
+/* Makes b hold at least n elements of size bytes, keeping its contents. */
+static inline double dmin(double a, double b)
+{
+    return a < b ? a : b;
+}
+
+static inline double dmax(double a, double b)
+{
+    return a > b ? a : b;
+}
+
+static void *buf_get(struct buf *b, size_t n, size_t size)
+{
+    size_t need = (n ? n : 1) * size;
+    if (need > b->cap) {
+        size_t cap = need + need / 2 + 256;
+        void *p = realloc(b->p, cap);
+        if (!p)
+            return NULL;
+        b->p = p;
+        b->cap = cap;
+    }
+    return b->p;
+}
+
+/* One ring: vertices vx/vy[off .. off+n-1], not closed; edge g = off + k
+ * runs from vertex off + k to the next one. */
+struct ring {
+    long off, n;
+    int owner;    /* FP_TOWNSHIP, or an index into uf */
+    long nev;     /* crossings found on it */
+    double area2; /* twice its signed area, local coordinates */
+};
+
+/* A candidate footprint kept once (identical copies add to mult). */
+struct ufp {
+    long id;
+    int mult;
+    int ring;
+    int reach; /* meets the township (closed sets) */
+    double xmin, ymin, xmax, ymax;
+};
+
+/* Edges are bucketed in pieces shorter than a cell (PIECE_CELLS of it,
+ * in each coordinate), each in the one cell holding its lower-left corner:
+ * two pieces whose envelopes meet then lie in the same or in adjacent
+ * cells. Piece k of np holds the parameters [k/np, (k+1)/np) of its edge.
+ * A slot is a piece as stored in its cell: what the pair test reads. */
+struct slot {
+    double xmin, ymin, xmax, ymax; /* the piece's envelope, with a margin */
+    int g, h;                      /* the edge: vertex g to vertex h */
+    int owner;                     /* FP_TOWNSHIP or a ufp */
+    int k, np;                     /* piece k of np */
+    int active;                    /* the edge's use is EDGE_ACTIVE */
+};
+
+/* One crossing seen from one of its two edges. */
+struct event {
+    int g;      /* the edge it lies on */
+    int other;  /* the other edge (orders ties) */
+    double t;   /* parameter along g */
+    double x, y;
+    int sign;   /* +1: g enters the other ring's left side */
+    int kind;   /* enum ev_kind of the other ring */
+};
+
+struct covx_scratch {
+    GEOSContextHandle_t ctx;
+    int reason; /* enum covx_reason of the last decline */
+    long declines;
+
+    double ox, oy;             /* local origin (metric CRS) */
+    double bx0, by0, bx1, by1; /* township envelope, local */
+    double cell, inv;
+    int nx, ny;
+    double lmax, lsum; /* longest and summed footprint edges (L-inf) */
+    long lcount;
+
+    long nv;
+    int nring, ntring, nuf;
+    double *vx, *vy;
+    struct ring *rings;
+    struct ufp *uf;
+    int *table; /* open-addressing hash table of candidates */
+    int *rep;   /* candidate -> its first identical candidate's ufp */
+    double *coords;
+    unsigned char *use; /* enum edge_use per edge */
+    struct slot *pc; /* the pieces, in edge order */
+    int *pcell;      /* and their cells */
+    struct slot *tcell, *fcell;
+    long npc;
+    int *tstart, *fstart, *fill;
+    struct event *ev, *evs;
+    long nev;
+    long *evstart;
+
+    struct buf b_vx, b_vy, b_rings, b_uf, b_table, b_rep, b_coords, b_use, b_pc, b_pcell, b_tcell,
+        b_fcell, b_tstart, b_fstart, b_fill, b_ev, b_evs, b_evstart;
+};
+
+struct covx_scratch *covx_scratch_new(void)
+{
+    struct covx_scratch *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->ctx = GEOS_init_r();
+    if (!s->ctx) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void covx_scratch_free(struct covx_scratch **ps)
+{
+    struct covx_scratch *s = ps ? *ps : NULL;
+    if (!s)
+        return;
+    struct buf *bufs[] = {&s->b_vx,    &s->b_vy,     &s->b_rings,  &s->b_uf,    &s->b_table,
+                          &s->b_rep,   &s->b_coords, &s->b_use,    &s->b_pc,    &s->b_pcell, &s->b_tcell,
+                          &s->b_fcell, &s->b_tstart, &s->b_fstart, &s->b_fill,  &s->b_ev,
+                          &s->b_evs,   &s->b_evstart};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+        free(bufs[i]->p);
+    GEOS_finish_r(s->ctx);
+    free(s);
+    *ps = NULL;
+}
+
+static int decline(struct covx_scratch *s, enum covx_reason why)
+{
+    s->reason = why;
+    return -1;
+}
+
+/* ---- exact signs ------------------------------------------------------------*/
+
+/* Sign of the turn a -> b -> c (+1 left, -1 right), exact for the double
+ * inputs; 0 when the filter cannot tell (collinear or nearly). *det gets
+ * the floating determinant (twice the signed area). */
+static inline int orient(double ax, double ay, double bx, double by, double cx, double cy,
+                         double *det)
+{
+    double l = (ax - cx) * (by - cy);
+    double r = (ay - cy) * (bx - cx);
+    double d = l - r;
+    double bound = ORIENT_ERRBOUND * (fabs(l) + fabs(r));
+    *det = d;
+    return d > bound ? 1 : -d > bound ? -1 : 0;
+}
+
+/* Winding contribution of edge (x0,y0)-(x1,y1) to point (x, y) (Sunday's
+ * rule, half-open in y); sets *unsure when the point is on the edge or
+ * too near to decide. */
+static inline int edge_winding(double x0, double y0, double x1, double y1, double x, double y,
+                               int *unsure)
+{
+    double d;
+    if (y0 <= y) {
+        if (y1 > y) {
+            int o = orient(x0, y0, x1, y1, x, y, &d);
+            *unsure |= o == 0;
+            return o > 0;
+        }
+    } else if (y1 <= y) {
+        int o = orient(x0, y0, x1, y1, x, y, &d);
+        *unsure |= o == 0;
+        return -(o < 0);
+    }
+    /* Not straddling: only a vertex or a horizontal edge can hold it. */
+    if ((x == x0 && y == y0) ||
+        (y0 == y && y1 == y && x >= dmin(x0, x1) && x <= dmax(x0, x1)))
+        *unsure = 1;
+    return 0;
+}
+
+/* Is (x, y) inside ring r of s? Exact; SIDE_UNSURE on its boundary. */
+static int ring_side(const struct covx_scratch *s, const struct ring *r, double x, double y)
+{
+    const double *vx = s->vx + r->off, *vy = s->vy + r->off;
+    int w = 0, unsure = 0;
+    for (long a = r->n - 1, b = 0; b < r->n; a = b++)
+        w += edge_winding(vx[a], vy[a], vx[b], vy[b], x, y, &unsure);
+    if (unsure)
+        return SIDE_UNSURE;
+    return w != 0 ? SIDE_IN : SIDE_OUT;
+}
+
+/* How many kept footprints other than `skip` contain (x, y); marks them
+ * as reaching the township when `mark`. -1 when (x, y) is on a boundary. */
+static int cover_count(struct covx_scratch *s, double x, double y, int skip, int mark)
+{
+    int c = 0;
+    for (int u = 0; u < s->nuf; u++) {
+        struct ufp *f = &s->uf[u];
+        if (u == skip || x < f->xmin || x > f->xmax || y < f->ymin || y > f->ymax)
+            continue;
+        int side = ring_side(s, &s->rings[f->ring], x, y);
+        if (side == SIDE_UNSURE)
+            return -1;
+        if (side == SIDE_IN) {
+            c++;
+            if (mark)
+                f->reach = 1;
+        }
+    }
+    return c;
+}
+
+/* ---- the grid ---------------------------------------------------------------*/
+
+/* The grid column (row) of v, clamped: monotone in v, which is what makes
+ * two overlapping envelopes share a cell. Truncation equals floor here
+ * because negative values clamp to 0 anyway. */
+static inline int cell_of(double v, double origin, double inv, int n)
+{
+    double c = (v - origin) * inv;
+    return c < 1.0 ? 0 : c >= n - 1 ? n - 1 : (int)c;
+}
+
+/* Does the piece in slot p hold parameter t of its edge? */
+static inline int slot_holds(const struct slot *p, double t)
+{
+    return (p->k == 0 || t >= (double)p->k / (double)p->np) &&
+           (p->k + 1 == p->np || t < (double)(p->k + 1) / (double)p->np);
+}
+
+/* Winding number of the township edges in cell k about (x, y), counting
+ * only edges that cross the row y there (each long edge once). */
+static int cell_winding(const struct covx_scratch *s, long k, double x, double y, int *unsure)
+{
+    int w = 0;
+    for (int j = s->tstart[k]; j < s->tstart[k + 1]; j++) {
+        const struct slot *p = &s->tcell[j];
+        if (y < p->ymin || y > p->ymax)
+            continue;
+        double x0 = s->vx[p->g], y0 = s->vy[p->g], x1 = s->vx[p->h], y1 = s->vy[p->h];
+        if ((y0 <= y) != (y1 <= y) && p->np > 1 && !slot_holds(p, (y - y0) / (y1 - y0)))
+            continue; /* another piece of this edge meets the row */
+        w += edge_winding(x0, y0, x1, y1, x, y, unsure);
+    }
+    return w;
+}
+
+/* Is (x, y) inside the township? Casts a ray to +x through the cells
+ * whose pieces can reach its row and the right of its column. Exact;
+ * SIDE_UNSURE on ∂T. */
+static int township_side(const struct covx_scratch *s, double x, double y)
+{
+    if (x < s->bx0 || x > s->bx1 || y < s->by0 || y > s->by1)
+        return SIDE_OUT;
+    int row = cell_of(y, s->by0, s->inv, s->ny);
+    int c0 = cell_of(x, s->bx0, s->inv, s->nx);
+    int w = 0, unsure = 0;
+    for (int cy = row > 0 ? row - 1 : 0; cy <= row; cy++)
+        for (int cx = c0 > 0 ? c0 - 1 : 0; cx < s->nx; cx++)
+            w += cell_winding(s, (long)cy * s->nx + cx, x, y, &unsure);
+    if (unsure || w < 0 || w > 1)
+        return SIDE_UNSURE;
+    return w ? SIDE_IN : SIDE_OUT;
+}
+
+/* ---- loading ----------------------------------------------------------------*/
+
+static int add_ring(struct covx_scratch *s, const double *xy, long n, int owner)
+{
+    if (!buf_get(&s->b_rings, (size_t)s->nring + 1, sizeof *s->rings) ||
+        !buf_get(&s->b_vx, (size_t)(s->nv + n), sizeof *s->vx) ||
+        !buf_get(&s->b_vy, (size_t)(s->nv + n), sizeof *s->vy))
+        return decline(s, COVX_NOMEM);
+    s->rings = s->b_rings.p;
+    s->vx = s->b_vx.p;
+    s->vy = s->b_vy.p;
+    double *vx = s->vx + s->nv, *vy = s->vy + s->nv;
+    long m = 0;
+    for (long k = 0; k < n; k++) { /* local coordinates, repeated points out */
+        double x = xy[2 * k] - s->ox, y = xy[2 * k + 1] - s->oy;
+        if (m > 0 && x == vx[m - 1] && y == vy[m - 1])
+            continue;
+        vx[m] = x;
+        vy[m++] = y;
+    }
+    while (m > 1 && vx[m - 1] == vx[0] && vy[m - 1] == vy[0])
+        m--; /* the closing point, or repeats of it */
+    if (m < 3)
+        return decline(s, COVX_GEOMETRY);
+    double a2 = 0;
+    for (long a = m - 1, b = 0; b < m; a = b++)
+        a2 += vx[a] * vy[b] - vx[b] * vy[a];
+    struct ring *r = &s->rings[s->nring++];
+    *r = (struct ring){.off = s->nv, .n = m, .owner = owner, .area2 = a2};
+    s->nv += m;
+    return a2 != 0 ? 0 : decline(s, COVX_GEOMETRY);
+}
+
+/* Reverses ring r in place (so its interior side is on its left). */
+static void ring_reverse(struct covx_scratch *s, struct ring *r)
+{
+    double *vx = s->vx + r->off, *vy = s->vy + r->off;
+    for (long a = 0, b = r->n - 1; a < b; a++, b--) {
+        double tx = vx[a], ty = vy[a];
+        vx[a] = vx[b];
+        vy[a] = vy[b];
+        vx[b] = tx;
+        vy[b] = ty;
+    }
+    r->area2 = -r->area2;
+}
+
+static int add_geos_ring(struct covx_scratch *s, const GEOSGeometry *g, int shell)
+{
+    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(s->ctx, g);
+    unsigned n = 0;
+    if (!seq || !GEOSCoordSeq_getSize_r(s->ctx, seq, &n))
+        return decline(s, COVX_GEOMETRY);
+    s->coords = buf_get(&s->b_coords, 2 * (size_t)n, sizeof *s->coords);
+    if (!s->coords)
+        return decline(s, COVX_NOMEM);
+    if (!GEOSCoordSeq_copyToBuffer_r(s->ctx, seq, s->coords, 0, 0))
+        return decline(s, COVX_GEOMETRY);
+    if (add_ring(s, s->coords, n, FP_TOWNSHIP) != 0)
+        return -1;
+    struct ring *r = &s->rings[s->nring - 1];
+    if ((r->area2 > 0) != shell) /* shells counter-clockwise, holes clockwise */
+        ring_reverse(s, r);
+    return 0;
+}
+
+static int add_geos_polygon(struct covx_scratch *s, const GEOSGeometry *p)
+{
+    if (GEOSisEmpty_r(s->ctx, p) == 1)
+        return 0;
+    if (add_geos_ring(s, GEOSGetExteriorRing_r(s->ctx, p), 1) != 0)
+        return -1;
+    int holes = GEOSGetNumInteriorRings_r(s->ctx, p);
+    for (int h = 0; h < holes; h++)
+        if (add_geos_ring(s, GEOSGetInteriorRingN_r(s->ctx, p, h), 0) != 0)
+            return -1;
+    return 0;
+}
+
+static int load_township(struct covx_scratch *s, const struct township *t)
+{
+    const GEOSGeometry *g = t->geom;
+    int type = GEOSGeomTypeId_r(s->ctx, g);
+    if (type == GEOS_POLYGON) {
+        if (add_geos_polygon(s, g) != 0)
+            return -1;
+    } else if (type == GEOS_MULTIPOLYGON) {
+        int parts = GEOSGetNumGeometries_r(s->ctx, g);
+        for (int i = 0; i < parts; i++)
+            if (add_geos_polygon(s, GEOSGetGeometryN_r(s->ctx, g, i)) != 0)
+                return -1;
+    } else {
+        return decline(s, COVX_GEOMETRY);
+    }
+    s->ntring = s->nring;
+    s->bx0 = s->by0 = INFINITY;
+    s->bx1 = s->by1 = -INFINITY;
+    for (long v = 0; v < s->nv; v++) {
+        s->bx0 = dmin(s->bx0, s->vx[v]);
+        s->bx1 = dmax(s->bx1, s->vx[v]);
+        s->by0 = dmin(s->by0, s->vy[v]);
+        s->by1 = dmax(s->by1, s->vy[v]);
+    }
+    return 0;
+}
+
+
+/* Identical footprints share their first vertex and size: hash those, and
+ * let memcmp settle collisions. */
+static uint64_t fp_hash(const struct tc_footprints *fp, long i)
+{
+    const double *xy = fp->xy + 2 * fp->offset[i];
+    uint64_t a, b;
+    memcpy(&a, &xy[0], sizeof a);
+    memcpy(&b, &xy[1], sizeof b);
+    uint64_t h = a ^ (b * 0x9E3779B97F4A7C15ull) ^
+                 ((uint64_t)(fp->offset[i + 1] - fp->offset[i]) * 0xC2B2AE3D27D4EB4Full);
+    h ^= h >> 31; /* splitmix64's finaliser */
+    h *= 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 27;
+    h *= 0x94D049BB133111EBull;
+    return h ^ (h >> 31);
+}
+
+static int same_fp(const struct tc_footprints *fp, long i, long j)
+{
+    long n = fp->offset[i + 1] - fp->offset[i];
+    return n == fp->offset[j + 1] - fp->offset[j] &&
+           memcmp(fp->xy + 2 * fp->offset[i], fp->xy + 2 * fp->offset[j],
+                  sizeof(double) * 2 * (size_t)n) == 0;
+}
+
+/* rep[j] = the first candidate identical to candidate j (j when none):
+ * co-located stations with equal radio settings have byte-identical
+ * footprints, whose shared edges would otherwise be a degenerate overlap. */
+static int find_duplicates(struct covx_scratch *s, const struct tc_footprints *fp,
+                           const long *ids, long n)
+{
+    size_t size = 16;
+    while (size < 2 * (size_t)n)
+        size *= 2;
+    s->table = buf_get(&s->b_table, size, sizeof *s->table);
+    s->rep = buf_get(&s->b_rep, (size_t)n, sizeof *s->rep);
+    if (!s->table || !s->rep)
+        return decline(s, COVX_NOMEM);
+    memset(s->table, 0xff, size * sizeof *s->table); /* all -1 */
+    for (long j = 0; j < n; j++) {
+        size_t h = (size_t)fp_hash(fp, ids[j]) & (size - 1);
+        s->rep[j] = (int)j;
+        for (; s->table[h] >= 0; h = (h + 1) & (size - 1))
+            if (same_fp(fp, ids[s->table[h]], ids[j])) {
+                s->rep[j] = s->table[h];
+                break;
+            }
+        if (s->rep[j] == j)
+            s->table[h] = (int)j;
+    }
+    return 0;
+}
+
+/* Copies footprint u's ring and measures its envelope and edges. */
+static int add_footprint(struct covx_scratch *s, const struct tc_footprints *fp, long id, int u)
+{
+    long n = fp->offset[id + 1] - fp->offset[id];
+    if (add_ring(s, fp->xy + 2 * fp->offset[id], n, u) != 0)
+        return -1;
+    const struct ring *r = &s->rings[s->nring - 1];
+    if (r->area2 < 0) /* footprints are counter-clockwise by contract */
+        return decline(s, COVX_GEOMETRY);
+    struct ufp *f = &s->uf[u];
+    *f = (struct ufp){.id = id, .mult = 1, .ring = s->nring - 1,
+                      .xmin = INFINITY, .ymin = INFINITY, .xmax = -INFINITY, .ymax = -INFINITY};
+    const double *vx = s->vx + r->off, *vy = s->vy + r->off;
+    for (long a = r->n - 1, b = 0; b < r->n; a = b++) {
+        f->xmin = dmin(f->xmin, vx[b]);
+        f->xmax = dmax(f->xmax, vx[b]);
+        f->ymin = dmin(f->ymin, vy[b]);
+        f->ymax = dmax(f->ymax, vy[b]);
+        double len = dmax(fabs(vx[b] - vx[a]), fabs(vy[b] - vy[a]));
+        s->lmax = dmax(s->lmax, len);
+        s->lsum += len;
+    }
+    s->lcount += r->n;
+    return 0;
+}
+
+static int load_footprints(struct covx_scratch *s, const struct tc_footprints *fp,
+                           const long *ids, long n)
+{
+    if (find_duplicates(s, fp, ids, n) != 0)
+        return -1;
+    s->uf = buf_get(&s->b_uf, (size_t)n, sizeof *s->uf);
+    if (!s->uf)
+        return decline(s, COVX_NOMEM);
+    for (long j = 0; j < n; j++) {
+        if (s->rep[j] != j) { /* rep[] of a kept candidate now holds its ufp */
+            s->uf[s->rep[s->rep[j]]].mult++;
+            s->rep[j] = s->rep[s->rep[j]];
+            continue;
+        }
+        if (add_footprint(s, fp, ids[j], s->nuf) != 0)
+            return -1;
+        s->rep[j] = s->nuf++;
+    }
+    return 0;
+}
+
+/* ---- crossings --------------------------------------------------------------*/
+
+/* Cells are about CELL_EDGES footprint edges wide, and there are at most
+ * CELLS_PER_EDGE cells per edge (a large township with few footprints). */
+#define CELL_EDGES 2.0
+#define CELLS_PER_EDGE 4.0
+
+static void grid_size(struct covx_scratch *s)
+{
+    double w = s->bx1 - s->bx0, h = s->by1 - s->by0;
+    long ntv = s->rings[s->ntring - 1].off + s->rings[s->ntring - 1].n; /* township edges */
+    double cell = s->lcount ? CELL_EDGES * s->lsum / (double)s->lcount : 0.0;
+    cell = dmax(cell, sqrt(w * h / (CELLS_PER_EDGE * (double)(s->lcount + ntv) + 16.0)));
+    cell = dmax(cell, dmax(w, h) / (GRID_MAX_SIDE - 1));
+    s->cell = cell;
+    s->inv = 1.0 / cell;
+    s->nx = (int)(w * s->inv) + 1;
+    s->ny = (int)(h * s->inv) + 1;
+}
+
+/* Which edges can matter: township edges, and footprint edges meeting the
+ * township's envelope B, are walked (ACTIVE); footprint edges within the
+ * longest footprint edge of B (NEAR) can cross an active one, so they are
+ * bucketed too; the rest are skipped. */
+static int edge_use(const struct covx_scratch *s, const struct ring *r, double x0, double y0,
+                    double x1, double y1)
+{
+    if (r->owner == FP_TOWNSHIP)
+        return EDGE_ACTIVE;
+    double m = s->lmax + PIECE_MARGIN;
+    double xl = dmin(x0, x1), xh = dmax(x0, x1), yl = dmin(y0, y1), yh = dmax(y0, y1);
+    if (xh < s->bx0 - m || xl > s->bx1 + m || yh < s->by0 - m || yl > s->by1 + m)
+        return EDGE_SKIP;
+    if (xh < s->bx0 || xl > s->bx1 || yh < s->by0 || yl > s->by1)
+        return EDGE_NEAR;
+    return EDGE_ACTIVE;
+}
+
+static inline long edge_pieces(const struct covx_scratch *s, long g, long h)
+{
+    double len = dmax(fabs(s->vx[h] - s->vx[g]), fabs(s->vy[h] - s->vy[g]));
+    double most = PIECE_CELLS * s->cell;
+    return len <= most ? 1 : (long)ceil(len / most);
+}
+
+/* Piece k of np of edge g -> h of a ring owned by `owner`. */
+static struct slot make_slot(const struct covx_scratch *s, long g, long h, long k, long np,
+                             int owner, int active)
+{
+    double x0 = s->vx[g], y0 = s->vy[g], x1 = s->vx[h], y1 = s->vy[h];
+    double xa = x0, ya = y0, xb = x1, yb = y1;
+    if (np > 1) {
+        double ta = (double)k / (double)np, tb = (double)(k + 1) / (double)np;
+        if (k > 0) {
+            xa = x0 + ta * (x1 - x0);
+            ya = y0 + ta * (y1 - y0);
+        }
+        if (k + 1 < np) {
+            xb = x0 + tb * (x1 - x0);
+            yb = y0 + tb * (y1 - y0);
+        }
+    }
+    return (struct slot){.xmin = dmin(xa, xb) - PIECE_MARGIN, .ymin = dmin(ya, yb) - PIECE_MARGIN,
+                         .xmax = dmax(xa, xb) + PIECE_MARGIN, .ymax = dmax(ya, yb) + PIECE_MARGIN,
+                         .g = (int)g, .h = (int)h, .owner = owner, .k = (int)k, .np = (int)np,
+                         .active = active};
+}
+
+/* Marks every edge's use and makes its pieces, counting them per cell
+ * (township ones in fill[0..ncell), the others after). */
+static int make_pieces(struct covx_scratch *s, size_t ncell)
+{
+    s->use = buf_get(&s->b_use, (size_t)s->nv, sizeof *s->use);
+    if (!s->use)
+        return decline(s, COVX_NOMEM);
+    s->npc = 0;
+    for (int ri = 0; ri < s->nring; ri++) {
+        const struct ring *r = &s->rings[ri];
+        int *cnt = s->fill + (r->owner == FP_TOWNSHIP ? 0 : ncell);
+        for (long g = r->off, end = r->off + r->n; g < end; g++) {
+            long h = g + 1 == end ? r->off : g + 1;
+            int use = edge_use(s, r, s->vx[g], s->vy[g], s->vx[h], s->vy[h]);
+            s->use[g] = (unsigned char)use;
+            if (use == EDGE_SKIP)
+                continue;
+            long np = edge_pieces(s, g, h);
+            s->pc = buf_get(&s->b_pc, (size_t)(s->npc + np), sizeof *s->pc);
+            s->pcell = buf_get(&s->b_pcell, (size_t)(s->npc + np), sizeof *s->pcell);
+            if (!s->pc || !s->pcell)
+                return decline(s, COVX_NOMEM);
+            for (long k = 0; k < np; k++) {
+                struct slot p = s->pc[s->npc] =
+                    make_slot(s, g, h, k, np, r->owner, use == EDGE_ACTIVE);
+                int cx = cell_of(p.xmin, s->bx0, s->inv, s->nx);
+                int cy = cell_of(p.ymin, s->by0, s->inv, s->ny);
+                s->pcell[s->npc++] = cy * s->nx + cx;
+                cnt[cy * s->nx + cx]++;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Stores every piece in its cell, in piece order. */
+static void fill_cells(struct covx_scratch *s, int *tn, int *fn)
+{
+    for (long i = 0; i < s->npc; i++) {
+        if (s->pc[i].owner == FP_TOWNSHIP)
+            s->tcell[tn[s->pcell[i]]++] = s->pc[i];
+        else
+            s->fcell[fn[s->pcell[i]]++] = s->pc[i];
+    }
+}
+
+/* Buckets the pieces of every edge that can matter: township pieces into
+ * tcell, footprint pieces into fcell, each a compressed row per cell. */
+static int bucket_pieces(struct covx_scratch *s)
+{
+    size_t ncell = (size_t)s->nx * (size_t)s->ny;
+    s->tstart = buf_get(&s->b_tstart, ncell + 1, sizeof *s->tstart);
+    s->fstart = buf_get(&s->b_fstart, ncell + 1, sizeof *s->fstart);
+    s->fill = buf_get(&s->b_fill, 2 * ncell, sizeof *s->fill);
+    if (!s->tstart || !s->fstart || !s->fill)
+        return decline(s, COVX_NOMEM);
+    memset(s->fill, 0, 2 * ncell * sizeof *s->fill);
+    if (make_pieces(s, ncell) != 0)
+        return -1;
+    int *tn = s->fill, *fn = s->fill + ncell;
+    s->tstart[0] = s->fstart[0] = 0;
+    for (size_t k = 0; k < ncell; k++) {
+        s->tstart[k + 1] = s->tstart[k] + tn[k];
+        s->fstart[k + 1] = s->fstart[k] + fn[k];
+        tn[k] = s->tstart[k];
+        fn[k] = s->fstart[k];
+    }
+    s->tcell = buf_get(&s->b_tcell, (size_t)s->tstart[ncell], sizeof *s->tcell);
+    s->fcell = buf_get(&s->b_fcell, (size_t)s->fstart[ncell], sizeof *s->fcell);
+    if (!s->tcell || !s->fcell)
+        return decline(s, COVX_NOMEM);
+    fill_cells(s, tn, fn);
+    return 0;
+}
+
+static int add_event(struct covx_scratch *s, const struct slot *on, const struct slot *other,
+                     double t, double x, double y, int sign)
+{
+    s->ev = buf_get(&s->b_ev, (size_t)s->nev + 1, sizeof *s->ev);
+    if (!s->ev)
+        return decline(s, COVX_NOMEM);
+    s->ev[s->nev++] = (struct event){
+        .g = on->g, .other = other->g, .t = t, .x = x, .y = y, .sign = sign,
+        .kind = other->owner == FP_TOWNSHIP ? EV_TOWNSHIP : EV_FOOTPRINT};
+    return 0;
+}
+
+/* Tests the edges of slots a and b (whose envelopes meet) for a proper
+ * crossing and records it on both. A crossing of two long edges is kept by the one pair of pieces
+ * holding its parameters, so it is recorded exactly once. -1: declined. */
+static int test_pair(struct covx_scratch *s, const struct slot *a, const struct slot *b)
+{
+    if (a->g > b->g) { /* the point is computed from the lower edge: a fixed choice */
+        const struct slot *t = a;
+        a = b;
+        b = t;
+    }
+    double ax0 = s->vx[a->g], ay0 = s->vy[a->g], ax1 = s->vx[a->h], ay1 = s->vy[a->h];
+    double bx0 = s->vx[b->g], by0 = s->vy[b->g], bx1 = s->vx[b->h], by1 = s->vy[b->h];
+    double o1, o2, o3, o4;
+    int s1 = orient(ax0, ay0, ax1, ay1, bx0, by0, &o1);
+    int s2 = orient(ax0, ay0, ax1, ay1, bx1, by1, &o2);
+    if (s1 && s1 == s2)
+        return 0; /* b on one side of a's line */
+    int s3 = orient(bx0, by0, bx1, by1, ax0, ay0, &o3);
+    int s4 = orient(bx0, by0, bx1, by1, ax1, ay1, &o4);
+    if (s3 && s3 == s4)
+        return 0;
+    if (!s1 || !s2 || !s3 || !s4)
+        return decline(s, COVX_TOUCH); /* touching, overlapping or too near to tell */
+    double t = o3 / (o3 - o4), u = o1 / (o1 - o2);
+    if (!slot_holds(a, t) || !slot_holds(b, u))
+        return 0; /* another pair of pieces of these edges keeps it */
+    double x = ax0 + t * (ax1 - ax0), y = ay0 + t * (ay1 - ay0);
+    /* a enters b's left side when a starts on b's right (s3 < 0). */
+    if (add_event(s, a, b, t, x, y, s3 < 0 ? 1 : -1) != 0 ||
+        add_event(s, b, a, u, x, y, s1 < 0 ? 1 : -1) != 0)
+        return -1;
+    return 0;
+}
+
+static inline int boxes_meet(const struct slot *a, const struct slot *b)
+{
+    return a->xmin <= b->xmax && b->xmin <= a->xmax && a->ymin <= b->ymax && b->ymin <= a->ymax;
+}
+
+/* Footprint pieces of one footprint never cross, nor two that lie off the
+ * township's envelope. */
+static inline int footprint_pair(const struct slot *a, const struct slot *b)
+{
+    return boxes_meet(a, b) && a->owner != b->owner && (a->active | b->active);
+}
+
+static inline int township_pair(const struct slot *a, const struct slot *b)
+{
+    return boxes_meet(a, b);
+}
+
+/* Pairs between cell k and cell n (n != k): township x footprint both
+ * ways, footprint x footprint. */
+static int cells_pairs(struct covx_scratch *s, long k, long n)
+{
+    if (s->fstart[n] == s->fstart[n + 1] && s->fstart[k] == s->fstart[k + 1])
+        return 0;
+    for (int i = s->fstart[k]; i < s->fstart[k + 1]; i++) {
+        const struct slot *a = &s->fcell[i];
+        for (int j = s->tstart[n]; j < s->tstart[n + 1]; j++)
+            if (township_pair(&s->tcell[j], a) && test_pair(s, &s->tcell[j], a) != 0)
+                return -1;
+        for (int j = s->fstart[n]; j < s->fstart[n + 1]; j++)
+            if (footprint_pair(a, &s->fcell[j]) && test_pair(s, a, &s->fcell[j]) != 0)
+                return -1;
+    }
+    for (int i = s->tstart[k]; i < s->tstart[k + 1]; i++)
+        for (int j = s->fstart[n]; j < s->fstart[n + 1]; j++)
+            if (township_pair(&s->tcell[i], &s->fcell[j]) &&
+                test_pair(s, &s->tcell[i], &s->fcell[j]) != 0)
+                return -1;
+    return 0;
+}
+
+/* Every pair of pieces in cell (cx, cy), and between it and the four
+ * neighbours ahead of it (east, and the three above): each pair of
+ * neighbouring pieces is tested once. */
+static int cell_crossings(struct covx_scratch *s, int cx, int cy)
+{
+    long k = (long)cy * s->nx + cx;
+    int f0 = s->fstart[k], f1 = s->fstart[k + 1];
+    if (f0 == f1 && s->tstart[k] == s->tstart[k + 1])
+        return 0;
+    for (int i = s->tstart[k]; i < s->tstart[k + 1]; i++)
+        for (int j = f0; j < f1; j++)
+            if (township_pair(&s->tcell[i], &s->fcell[j]) &&
+                test_pair(s, &s->tcell[i], &s->fcell[j]) != 0)
+                return -1;
+    for (int i = f0; i < f1; i++)
+        for (int j = i + 1; j < f1; j++)
+            if (footprint_pair(&s->fcell[i], &s->fcell[j]) &&
+                test_pair(s, &s->fcell[i], &s->fcell[j]) != 0)
+                return -1;
+    if (cx + 1 < s->nx && cells_pairs(s, k, k + 1) != 0)
+        return -1;
+    if (cy + 1 < s->ny) {
+        for (int dx = -1; dx <= 1; dx++)
+            if (cx + dx >= 0 && cx + dx < s->nx && cells_pairs(s, k, k + s->nx + dx) != 0)
+                return -1;
+    }
+    return 0;
+}
+
+/* Sorts the events by edge, then along each edge by parameter (ties by
+ * the other edge, for a fixed order). */
+static int sort_events(struct covx_scratch *s)
+{
+    s->evstart = buf_get(&s->b_evstart, (size_t)s->nv + 1, sizeof *s->evstart);
+    s->evs = buf_get(&s->b_evs, (size_t)s->nev, sizeof *s->evs);
+    if (!s->evstart || !s->evs)
+        return decline(s, COVX_NOMEM);
+    memset(s->evstart, 0, ((size_t)s->nv + 1) * sizeof *s->evstart);
+    for (long e = 0; e < s->nev; e++)
+        s->evstart[s->ev[e].g + 1]++;
+    for (long g = 0; g < s->nv; g++)
+        s->evstart[g + 1] += s->evstart[g];
+    for (long e = 0; e < s->nev; e++) { /* evstart[g] moves to the end of g's run */
+        long g = s->ev[e].g;
+        s->evs[s->evstart[g]++] = s->ev[e];
+    }
+    for (long g = s->nv; g > 0; g--) /* ... and back */
+        s->evstart[g] = s->evstart[g - 1];
+    s->evstart[0] = 0;
+    for (int ri = 0; ri < s->nring; ri++) {
+        struct ring *r = &s->rings[ri];
+        r->nev = s->evstart[r->off + r->n] - s->evstart[r->off];
+    }
+    for (long g = 0; g < s->nv; g++) {
+        struct event *e = s->evs + s->evstart[g];
+        long m = s->evstart[g + 1] - s->evstart[g];
+        for (long i = 1; i < m; i++) {
+            struct event key = e[i];
+            long j = i - 1;
+            while (j >= 0 && (e[j].t > key.t || (e[j].t == key.t && e[j].other > key.other))) {
+                e[j + 1] = e[j];
+                j--;
+            }
+            e[j + 1] = key;
+        }
+    }
+    return 0;
+}
+
+static int find_crossings(struct covx_scratch *s)
+{
+    grid_size(s);
+    if (bucket_pieces(s) != 0)
+        return -1;
+    s->nev = 0;
+    for (int cy = 0; cy < s->ny; cy++)
+        for (int cx = 0; cx < s->nx; cx++)
+            if (cell_crossings(s, cx, cy) != 0)
+                return -1;
+    return s->nev ? sort_events(s) : 0;
+}
+
+/* ---- walking the rings ------------------------------------------------------*/
+
+/* Twice the Green's-theorem contribution of the piece p -> q. */
+static inline double green(double px, double py, double qx, double qy)
+{
+    return px * qy - qx * py;
+}
+
+/* A township ring bounds T ∩ U where some footprint covers it. */
+static int walk_township_ring(struct covx_scratch *s, const struct ring *r, double *acc)
+{
+    const double *vx = s->vx + r->off, *vy = s->vy + r->off;
+    int c0 = cover_count(s, vx[0], vy[0], -1, 1);
+    if (c0 < 0)
+        return decline(s, COVX_POINT);
+    if (r->nev == 0) {
+        if (c0 > 0)
+            *acc += r->area2;
+        return 0;
+    }
+    int c = c0;
+    double x = vx[0], y = vy[0];
+    for (long k = 0; k < r->n; k++) {
+        long g = r->off + k, k1 = k + 1 == r->n ? 0 : k + 1;
+        for (long e = s->evstart[g]; e < s->evstart[g + 1]; e++) {
+            const struct event *ev = &s->evs[e];
+            if (c > 0)
+                *acc += green(x, y, ev->x, ev->y);
+            if ((c += ev->sign) < 0)
+                return decline(s, COVX_INCONSISTENT);
+            x = ev->x;
+            y = ev->y;
+        }
+        if (c > 0)
+            *acc += green(x, y, vx[k1], vy[k1]);
+        x = vx[k1];
+        y = vy[k1];
+    }
+    return c == c0 ? 0 : decline(s, COVX_INCONSISTENT);
+}
+
+/* The state of a walk along part of a footprint ring. How many other
+ * footprints cover the start vertex is asked only once the walk is inside
+ * the township (most walks never are). */
+struct walk {
+    const struct ring *r;
+    long k0;    /* start vertex */
+    int in_t;   /* inside the township */
+    int base;   /* other footprints covering the start vertex; -1 unknown */
+    int delta;  /* footprints entered minus left since */
+    double x, y;
+};
+
+/* Moves the walk to (x, y), adding the piece when it bounds T ∩ U. */
+static int walk_to(struct covx_scratch *s, struct walk *w, double x, double y, double *acc)
+{
+    if (w->in_t) {
+        if (w->base < 0) {
+            w->base = cover_count(s, s->vx[w->r->off + w->k0], s->vy[w->r->off + w->k0],
+                                  w->r->owner, 0);
+            if (w->base < 0)
+                return decline(s, COVX_POINT);
+        }
+        int c = w->base + w->delta;
+        if (c < 0)
+            return decline(s, COVX_INCONSISTENT);
+        if (c == 0)
+            *acc += green(w->x, w->y, x, y);
+    }
+    w->x = x;
+    w->y = y;
+    return 0;
+}
+
+/* Walks footprint ring r from vertex k0, all the way round (cyclic) or
+ * along the run of active edges that starts there. */
+static int walk_run(struct covx_scratch *s, const struct ring *r, long k0, int cyclic,
+                    double *acc)
+{
+    const double *vx = s->vx + r->off, *vy = s->vy + r->off;
+    struct ufp *f = &s->uf[r->owner];
+    struct walk w = {.r = r, .k0 = k0, .base = -1, .x = vx[k0], .y = vy[k0]};
+    w.in_t = township_side(s, vx[k0], vy[k0]);
+    if (w.in_t == SIDE_UNSURE)
+        return decline(s, COVX_POINT);
+    int in0 = w.in_t;
+    f->reach |= w.in_t;
+    long k = k0;
+    do {
+        long g = r->off + k, k1 = k + 1 == r->n ? 0 : k + 1;
+        for (long e = s->evstart[g]; e < s->evstart[g + 1]; e++) {
+            const struct event *ev = &s->evs[e];
+            if (walk_to(s, &w, ev->x, ev->y, acc) != 0)
+                return -1;
+            if (ev->kind == EV_FOOTPRINT) {
+                w.delta += ev->sign;
+                continue;
+            }
+            f->reach = 1;
+            w.in_t += ev->sign;
+            if (w.in_t < 0 || w.in_t > 1)
+                return decline(s, COVX_INCONSISTENT);
+        }
+        if (walk_to(s, &w, vx[k1], vy[k1], acc) != 0)
+            return -1;
+        k = k1;
+    } while (cyclic ? k != k0 : s->use[r->off + k] == EDGE_ACTIVE);
+    /* Back at the start, or at a vertex outside the township's envelope. */
+    if (cyclic ? w.in_t != in0 || w.delta != 0 : w.in_t != 0)
+        return decline(s, COVX_INCONSISTENT);
+    return 0;
+}
+
+/* A footprint ring crossing nothing lies inside or outside T as a whole. */
+static int lone_footprint(struct covx_scratch *s, const struct ring *r, double *acc)
+{
+    double x = s->vx[r->off], y = s->vy[r->off];
+    int side = township_side(s, x, y);
+    if (side == SIDE_UNSURE)
+        return decline(s, COVX_POINT);
+    if (side == SIDE_OUT)
+        return 0;
+    s->uf[r->owner].reach = 1;
+    int c = cover_count(s, x, y, r->owner, 0);
+    if (c < 0)
+        return decline(s, COVX_POINT);
+    if (c == 0)
+        *acc += r->area2;
+    return 0;
+}
+
+/* A footprint ring bounds T ∩ U where it is inside T and no other
+ * footprint covers it. Only active edges (meeting T's envelope) are
+ * walked, in runs that start where the ring enters the envelope. */
+static int walk_footprint_ring(struct covx_scratch *s, const struct ring *r, double *acc)
+{
+    if (r->nev == 0)
+        return lone_footprint(s, r, acc);
+    const unsigned char *use = s->use + r->off;
+    long k = 0;
+    while (k < r->n && use[k] == EDGE_ACTIVE)
+        k++;
+    if (k == r->n)
+        return walk_run(s, r, 0, 1, acc);
+    for (k = 0; k < r->n; k++)
+        if (use[k] == EDGE_ACTIVE && use[k ? k - 1 : r->n - 1] != EDGE_ACTIVE &&
+            walk_run(s, r, k, 0, acc) != 0)
+            return -1;
+    return 0;
+}
+
+/* Is the seat in (or on) a footprint that reaches the township? */
+static int seat_side(struct covx_scratch *s, double x, double y)
+{
+    int unsure = 0;
+    for (int u = 0; u < s->nuf; u++) {
+        const struct ufp *f = &s->uf[u];
+        if (!f->reach || x < f->xmin || x > f->xmax || y < f->ymin || y > f->ymax)
+            continue;
+        int side = ring_side(s, &s->rings[f->ring], x, y);
+        if (side == SIDE_IN)
+            return SIDE_IN;
+        unsure |= side == SIDE_UNSURE;
+    }
+    return unsure ? SIDE_UNSURE : SIDE_OUT;
+}
+
+/* ---- the engine -------------------------------------------------------------*/
+
+static int township_exact(struct covx_scratch *s, const struct township *t,
+                          const struct tc_footprints *fp, const long *ids, long n,
+                          struct cov_result *r)
+{
+    s->nv = 0;
+    s->nring = s->ntring = s->nuf = 0;
+    s->nev = 0;
+    s->lmax = s->lsum = 0.0;
+    s->lcount = 0;
+    /* An integral origin: translating by it is exact for most coordinates. */
+    s->ox = round(0.5 * (t->xmin + t->xmax));
+    s->oy = round(0.5 * (t->ymin + t->ymax));
+    if (load_township(s, t) != 0)
+        return -1;
+    if (s->ntring == 0)
+        return 0; /* empty township: nothing meets it */
+    if (load_footprints(s, fp, ids, n) != 0 || find_crossings(s) != 0)
+        return -1;
+    double acc = 0.0;
+    for (int ri = 0; ri < s->nring; ri++) {
+        const struct ring *ring = &s->rings[ri];
+        int rc = ring->owner == FP_TOWNSHIP ? walk_township_ring(s, ring, &acc)
+                                            : walk_footprint_ring(s, ring, &acc);
+        if (rc != 0)
+            return -1;
+    }
+    int seat = seat_side(s, t->seat_x - s->ox, t->seat_y - s->oy);
+    if (seat == SIDE_UNSURE)
+        return decline(s, COVX_POINT);
+    double area = 0.5 * acc;
+    if (area < -1e-6 * (1.0 + t->area_m2))
+        return decline(s, COVX_INCONSISTENT);
+    r->covered_m2 = dmax(area, 0.0);
+    r->seat_covered = seat == SIDE_IN;
+    for (int u = 0; u < s->nuf; u++)
+        r->footprints += s->uf[u].reach ? s->uf[u].mult : 0;
+    return 0;
+}
+
+int covx_township(struct covx_scratch *s, const struct township *t,
+                  const struct tc_footprints *fp, const long *ids, long n, struct cov_result *r)
+{
+    r->covered_m2 = 0.0;
+    r->seat_covered = 0;
+    r->footprints = 0;
+    s->reason = COVX_OK;
+    if (n == 0)
+        return 0; /* no footprint reaches it */
+    if (township_exact(s, t, fp, ids, n, r) == 0)
+        return 0;
+    s->declines++;
+    return -1;
+}

@@ -1,0 +1,572 @@
+/* picture.c — map.png (see picture.h).
+ * Drawn in the map's metric CRS, an equal-area projection centred on the
+ * map: a metre is the same length everywhere on the picture to within
+ * 0.05 %, so the scale bar is honest, and grid north is true north at the
+ * centre. */
+#include "towncov/picture.h"
+
+#include <cairo.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <geos_c.h>
+
+#include "towncov/coverage.h"
+#include "towncov/goal.h"
+#include "towncov/map.h"
+#include "towncov/report.h"
+#include "towncov/scenario.h"
+#include "towncov/sites.h"
+
+/* Layout, pixels. */
+#define MARGIN 30.0
+#define TITLE_H 104.0
+#define LEGEND_W 330.0
+#define BOTTOM_H 80.0
+#define MAP_H_MAX 1500.0
+#define LEGEND_H 560.0
+
+struct rgb { double r, g, b; };
+
+/* Covered fraction of townships that meet the goal, five classes of 20 %:
+ * ColorBrewer YlGnBu, light (little) to dark (all); sequential, and apart
+ * from the red of failing townships for colour-blind readers too. */
+static const struct rgb frac_palette[5] = {
+    {1.000, 1.000, 0.800}, {0.631, 0.855, 0.706}, {0.255, 0.714, 0.769},
+    {0.173, 0.498, 0.722}, {0.145, 0.204, 0.580}};
+static const struct rgb fail_red = {0.890, 0.102, 0.110};
+static const struct rgb ink = {0.15, 0.15, 0.15};
+
+struct canvas {
+    cairo_t *cr;
+    double s;        /* pixels per metre */
+    double x0, y0;   /* pixel of the map's (xmin, ymax) */
+    double mw, mh;   /* map box, pixels */
+    double xmin, ymax;
+    const char *font;
+};
+
+static void to_px(const struct canvas *c, double x, double y, double *px, double *py)
+{
+    *px = c->x0 + (x - c->xmin) * c->s;
+    *py = c->y0 + (c->ymax - y) * c->s;
+}
+
+static void set_rgb(cairo_t *cr, struct rgb c)
+{
+    cairo_set_source_rgb(cr, c.r, c.g, c.b);
+}
+
+/* ---- fonts --------------------------------------------------------------------
+ * The toy text API takes one family; fontconfig substitutes silently when
+ * it is missing. A family is taken only if it has a glyph for 中. */
+static const char *pick_font(cairo_t *cr)
+{
+    static const char *const families[] = {"WenQuanYi Zen Hei", "Noto Sans CJK SC",
+                                           "Noto Sans SC", "Source Han Sans SC",
+                                           "Droid Sans Fallback", "AR PL UMing CN"};
+    for (size_t i = 0; i < sizeof families / sizeof families[0]; i++) {
+        cairo_select_font_face(cr, families[i], CAIRO_FONT_SLANT_NORMAL,
+                               CAIRO_FONT_WEIGHT_NORMAL);
+        cairo_glyph_t *g = NULL;
+        int n = 0;
+        cairo_status_t st = cairo_scaled_font_text_to_glyphs(
+            cairo_get_scaled_font(cr), 0, 0, "\xe4\xb8\xad", -1, &g, &n, NULL, NULL, NULL);
+        int found = st == CAIRO_STATUS_SUCCESS && n == 1 && g[0].index != 0;
+        cairo_glyph_free(g);
+        if (found)
+            return families[i];
+    }
+    return "sans-serif";
+}
+
+static void text_at(const struct canvas *c, double x, double y, double size, int bold,
+                    const char *s)
+{
+    cairo_select_font_face(c->cr, c->font, CAIRO_FONT_SLANT_NORMAL,
+                           bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(c->cr, size);
+    cairo_move_to(c->cr, x, y);
+    cairo_show_text(c->cr, s);
+}
+
+static double text_width(const struct canvas *c, double size, const char *s)
+{
+    cairo_text_extents_t e;
+    cairo_select_font_face(c->cr, c->font, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(c->cr, size);
+    cairo_text_extents(c->cr, s, &e);
+    return e.x_advance;
+}
+
+/* ---- geometry as paths ----------------------------------------------------------
+ * A province has hundreds of thousands of vertices, most of them closer
+ * together than a pixel: a pen that skips points within half a pixel of
+ * the last one drawn keeps cairo's paths (and stroking time) small. */
+struct pen { int down, pending; double lx, ly, qx, qy; };
+
+static void pen_move(cairo_t *cr, struct pen *p, double x, double y)
+{
+    cairo_move_to(cr, x, y);
+    *p = (struct pen){1, 0, x, y, x, y};
+}
+
+static void pen_line(cairo_t *cr, struct pen *p, double x, double y)
+{
+    p->qx = x;
+    p->qy = y;
+    p->pending = 1;
+    if ((x - p->lx) * (x - p->lx) + (y - p->ly) * (y - p->ly) < 0.25)
+        return;
+    cairo_line_to(cr, x, y);
+    p->lx = x;
+    p->ly = y;
+    p->pending = 0;
+}
+
+static void pen_up(cairo_t *cr, struct pen *p)
+{
+    if (p->down && p->pending)
+        cairo_line_to(cr, p->qx, p->qy);
+    p->down = p->pending = 0;
+}
+
+static void ring_path(const struct canvas *c, GEOSContextHandle_t ctx, const GEOSGeometry *ring)
+{
+    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(ctx, ring);
+    unsigned n = 0;
+    if (!seq || !GEOSCoordSeq_getSize_r(ctx, seq, &n))
+        return;
+    struct pen pen = {0};
+    for (unsigned i = 0; i < n; i++) {
+        double x, y, px, py;
+        GEOSCoordSeq_getXY_r(ctx, seq, i, &x, &y);
+        to_px(c, x, y, &px, &py);
+        if (i == 0)
+            pen_move(c->cr, &pen, px, py);
+        else
+            pen_line(c->cr, &pen, px, py);
+    }
+    pen_up(c->cr, &pen);
+    cairo_close_path(c->cr);
+}
+
+/* Every ring of every polygon in g (collections descended into). */
+static void geom_path(const struct canvas *c, GEOSContextHandle_t ctx, const GEOSGeometry *g)
+{
+    int type = GEOSGeomTypeId_r(ctx, g);
+    if (type == GEOS_POLYGON) {
+        if (GEOSisEmpty_r(ctx, g))
+            return;
+        ring_path(c, ctx, GEOSGetExteriorRing_r(ctx, g));
+        int nh = GEOSGetNumInteriorRings_r(ctx, g);
+        for (int i = 0; i < nh; i++)
+            ring_path(c, ctx, GEOSGetInteriorRingN_r(ctx, g, i));
+    } else if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+        int n = GEOSGetNumGeometries_r(ctx, g);
+        for (int i = 0; i < n; i++)
+            geom_path(c, ctx, GEOSGetGeometryN_r(ctx, g, i));
+    }
+}
+
+/* ---- the map -------------------------------------------------------------------*/
+/* Class of township t: 0..4 by covered fraction, 5 when it fails. */
+static int township_class(const struct run_outcome *run, int t)
+{
+    if (!run->verdict->township_met[t])
+        return 5;
+    int k = (int)floor(run->results[t].covered_frac * 5);
+    return k < 0 ? 0 : k > 4 ? 4 : k;
+}
+
+static struct rgb township_color(const struct run_outcome *run, int t)
+{
+    int k = township_class(run, t);
+    return k == 5 ? fail_red : frac_palette[k];
+}
+
+static void draw_townships(const struct canvas *c, GEOSContextHandle_t ctx,
+                           const struct run_outcome *run)
+{
+    cairo_t *cr = c->cr;
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    for (int t = 0; t < run->map->n; t++) {
+        geom_path(c, ctx, run->map->t[t].geom);
+        set_rgb(cr, township_color(run, t));
+        cairo_fill_preserve(cr);
+        /* Township edges: thin and light, so that counties read first. */
+        cairo_set_source_rgba(cr, 0.35, 0.35, 0.35, 0.55);
+        cairo_set_line_width(cr, 0.5);
+        cairo_stroke(cr);
+    }
+}
+
+/* ---- county borders ----------------------------------------------------------------
+ * An edge between two townships of one county is interior; every other
+ * township edge is a county border (or the province's). Township maps
+ * tile their counties with shared vertices, so an edge is found by its two
+ * end points in a hash table: linear in the vertices, where dissolving the
+ * counties with GEOS takes seconds on a province. Maps whose neighbours do
+ * not share vertices get some interior edges drawn as borders: a cosmetic
+ * fault, never a wrong number. */
+struct edge { double x1, y1, x2, y2; int county, town, interior, used; };
+
+struct edge_table { struct edge *e; size_t mask; };
+
+static uint64_t mix(uint64_t h, double v)
+{
+    uint64_t b;
+    memcpy(&b, &v, sizeof b);
+    h ^= b + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+    return h * 0xff51afd7ed558ccdULL;
+}
+
+/* The entry of edge (a, b) in either direction, inserted when new. */
+static struct edge *edge_find(struct edge_table *tb, double ax, double ay, double bx, double by)
+{
+    if (ax > bx || (ax == bx && ay > by)) {
+        double tx = ax, ty = ay;
+        ax = bx, ay = by, bx = tx, by = ty;
+    }
+    uint64_t h = mix(mix(mix(mix(0, ax), ay), bx), by);
+    for (size_t i = h & tb->mask;; i = (i + 1) & tb->mask) {
+        struct edge *e = &tb->e[i];
+        if (!e->used) {
+            *e = (struct edge){ax, ay, bx, by, -1, -1, 0, 1};
+            return e;
+        }
+        if (e->x1 == ax && e->y1 == ay && e->x2 == bx && e->y2 == by)
+            return e;
+    }
+}
+
+/* Calls fn on every ring of g (collections descended into) as arrays. */
+struct ring_visit {
+    double *x, *y;
+    size_t cap;
+    void (*fn)(void *user, const double *x, const double *y, unsigned n);
+    void *user;
+};
+
+static void visit_rings(GEOSContextHandle_t ctx, const GEOSGeometry *g, struct ring_visit *v)
+{
+    int type = GEOSGeomTypeId_r(ctx, g);
+    if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+        for (int i = 0, n = GEOSGetNumGeometries_r(ctx, g); i < n; i++)
+            visit_rings(ctx, GEOSGetGeometryN_r(ctx, g, i), v);
+        return;
+    }
+    if (type != GEOS_POLYGON || GEOSisEmpty_r(ctx, g))
+        return;
+    for (int r = -1, nh = GEOSGetNumInteriorRings_r(ctx, g); r < nh; r++) {
+        const GEOSGeometry *ring = r < 0 ? GEOSGetExteriorRing_r(ctx, g)
+                                         : GEOSGetInteriorRingN_r(ctx, g, r);
+        const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(ctx, ring);
+        unsigned n = 0;
+        if (!seq || !GEOSCoordSeq_getSize_r(ctx, seq, &n) || n < 2)
+            continue;
+        if (n > v->cap) {
+            double *x = realloc(v->x, sizeof *x * n), *y = x ? realloc(v->y, sizeof *y * n) : NULL;
+            if (x)
+                v->x = x;
+            if (!y)
+                continue;
+            v->y = y;
+            v->cap = n;
+        }
+        if (GEOSCoordSeq_copyToArrays_r(ctx, seq, v->x, v->y, NULL, NULL))
+            v->fn(v->user, v->x, v->y, n);
+    }
+}
+
+struct border_pass {
+    const struct canvas *c;
+    struct edge_table *tb;
+    int county, town;
+    int draw; /* 0: register edges; 1: stroke the border edges */
+};
+
+static void border_ring(void *user, const double *x, const double *y, unsigned n)
+{
+    struct border_pass *bp = user;
+    struct pen pen = {0};
+    for (unsigned i = 0; i + 1 < n; i++) {
+        struct edge *e = edge_find(bp->tb, x[i], y[i], x[i + 1], y[i + 1]);
+        if (!bp->draw) {
+            if (e->town < 0) {
+                e->county = bp->county;
+                e->town = bp->town;
+            } else if (e->town != bp->town && e->county == bp->county) {
+                e->interior = 1;
+            }
+        } else if (e->interior) {
+            pen_up(bp->c->cr, &pen);
+        } else {
+            double px, py;
+            if (!pen.down) {
+                to_px(bp->c, x[i], y[i], &px, &py);
+                pen_move(bp->c->cr, &pen, px, py);
+            }
+            to_px(bp->c, x[i + 1], y[i + 1], &px, &py);
+            pen_line(bp->c->cr, &pen, px, py);
+        }
+    }
+    pen_up(bp->c->cr, &pen);
+}
+
+/* A township's place in county order (qsort has no user pointer, so the
+ * key travels with the index). */
+struct county_key { const char *county; int t; };
+
+static int by_county(const void *a, const void *b)
+{
+    const struct county_key *x = a, *y = b;
+    int d = strcmp(x->county, y->county);
+    return d ? d : x->t - y->t;
+}
+
+/* county[t]: a number per distinct county name. */
+static int county_numbers(const struct tc_map *map, int *county)
+{
+    struct county_key *keys = malloc(sizeof *keys * (size_t)(map->n + 1));
+    if (!keys)
+        return -1;
+    for (int t = 0; t < map->n; t++)
+        keys[t] = (struct county_key){map->t[t].county, t};
+    qsort(keys, (size_t)map->n, sizeof *keys, by_county);
+    for (int i = 0, id = 0; i < map->n; i++) {
+        if (i > 0 && strcmp(keys[i].county, keys[i - 1].county) != 0)
+            id++;
+        county[keys[i].t] = id;
+    }
+    free(keys);
+    return 0;
+}
+
+static size_t edge_capacity(GEOSContextHandle_t ctx, const struct tc_map *map)
+{
+    size_t n = 0, cap = 1024;
+    for (int t = 0; t < map->n; t++)
+        n += (size_t)GEOSGetNumCoordinates_r(ctx, map->t[t].geom);
+    while (cap < 2 * n)
+        cap *= 2;
+    return cap;
+}
+
+static int draw_counties(const struct canvas *c, GEOSContextHandle_t ctx, const struct tc_map *map)
+{
+    size_t cap = edge_capacity(ctx, map);
+    struct edge_table tb = {calloc(cap, sizeof *tb.e), cap - 1};
+    int *county = malloc(sizeof *county * (size_t)(map->n + 1));
+    int rc = tb.e && county ? county_numbers(map, county) : -1;
+    struct border_pass bp = {.c = c, .tb = &tb};
+    struct ring_visit v = {.fn = border_ring, .user = &bp};
+    for (bp.draw = 0; rc == 0 && bp.draw < 2; bp.draw++)
+        for (bp.town = 0; bp.town < map->n; bp.town++) {
+            bp.county = county[bp.town];
+            visit_rings(ctx, map->t[bp.town].geom, &v);
+        }
+    set_rgb(c->cr, ink);
+    cairo_set_line_width(c->cr, 1.4);
+    cairo_set_line_join(c->cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_stroke(c->cr);
+    free(v.x);
+    free(v.y);
+    free(county);
+    free(tb.e);
+    return rc;
+}
+
+/* ---- title, legend, scale bar, north arrow ---------------------------------------*/
+static void draw_title(const struct canvas *c, const struct run_outcome *run)
+{
+    const struct goal_verdict *v = run->verdict;
+    char line[TC_STR_MAX + 256];
+    if (v->met)
+        snprintf(line, sizeof line, "GOAL MET: all %d townships have 5G service", run->map->n);
+    else
+        snprintf(line, sizeof line, "GOAL NOT MET: %d of %d townships fail", v->n_failing,
+                 run->map->n);
+    set_rgb(c->cr, v->met ? (struct rgb){0.10, 0.45, 0.20} : fail_red);
+    text_at(c, MARGIN, 50, 34, 1, line);
+    snprintf(line, sizeof line, "%s  |  %ld stations  |  %.2f %% of %.0f km\xc2\xb2 covered  |  "
+             "%d of %d seats covered", run->scn->info.name, run->sites->n,
+             100 * v->covered_m2 / v->area_m2, v->area_m2 / 1e6, v->seats_covered, run->map->n);
+    set_rgb(c->cr, ink);
+    text_at(c, MARGIN, 86, 20, 0, line);
+}
+
+static void swatch(const struct canvas *c, double x, double y, struct rgb fill, const char *label)
+{
+    cairo_rectangle(c->cr, x, y, 34, 22);
+    set_rgb(c->cr, fill);
+    cairo_fill_preserve(c->cr);
+    cairo_set_source_rgb(c->cr, 0.4, 0.4, 0.4);
+    cairo_set_line_width(c->cr, 0.8);
+    cairo_stroke(c->cr);
+    set_rgb(c->cr, ink);
+    text_at(c, x + 46, y + 17, 18, 0, label);
+}
+
+static void draw_legend_stats(const struct canvas *c, const struct run_outcome *run, double x,
+                              double y)
+{
+    const struct goal_verdict *v = run->verdict;
+    char line[256];
+    text_at(c, x, y, 20, 1, "Goal");
+    snprintf(line, sizeof line, "seat covered: %s", run->scn->goal.seat_covered ? "yes" : "no");
+    text_at(c, x, y + 30, 17, 0, line);
+    snprintf(line, sizeof line, "covered area \xe2\x89\xa5 %g %%",
+             100 * run->scn->goal.min_covered_fraction);
+    text_at(c, x, y + 56, 17, 0, line);
+    snprintf(line, sizeof line, "failing: %d of %d", v->n_failing, run->map->n);
+    text_at(c, x, y + 82, 17, 0, line);
+}
+
+static void draw_legend(const struct canvas *c, const struct run_outcome *run)
+{
+    double x = c->x0 + c->mw + MARGIN, y = TITLE_H + 10;
+    int count[6] = {0};
+    for (int t = 0; t < run->map->n; t++)
+        count[township_class(run, t)]++;
+    set_rgb(c->cr, ink);
+    text_at(c, x, y + 16, 20, 1, "Covered fraction");
+    text_at(c, x, y + 40, 16, 0, "(townships meeting the goal)");
+    char label[64];
+    for (int k = 4; k >= 0; k--) {
+        snprintf(label, sizeof label, "%d \xe2\x80\x93 %d %%  (%d)", 20 * k, 20 * (k + 1),
+                 count[k]);
+        swatch(c, x, y + 58 + 32 * (4 - k), frac_palette[k], label);
+    }
+    snprintf(label, sizeof label, "goal not met  (%d)", count[5]);
+    swatch(c, x, y + 58 + 32 * 5 + 14, fail_red, label);
+    double ly = y + 58 + 32 * 6 + 40;
+    set_rgb(c->cr, ink);
+    cairo_set_line_width(c->cr, 1.4);
+    cairo_move_to(c->cr, x, ly);
+    cairo_line_to(c->cr, x + 34, ly);
+    cairo_stroke(c->cr);
+    text_at(c, x + 46, ly + 6, 18, 0, "county border");
+    cairo_set_source_rgba(c->cr, 0.35, 0.35, 0.35, 0.8);
+    cairo_set_line_width(c->cr, 0.5);
+    cairo_move_to(c->cr, x, ly + 28);
+    cairo_line_to(c->cr, x + 34, ly + 28);
+    cairo_stroke(c->cr);
+    set_rgb(c->cr, ink);
+    text_at(c, x + 46, ly + 34, 18, 0, "township border");
+    draw_legend_stats(c, run, x, ly + 84);
+}
+
+/* 1, 2 or 5 times a power of ten, near a fifth of the map's width. */
+static double nice_length(double metres)
+{
+    double p = pow(10, floor(log10(metres)));
+    double m = metres / p;
+    return (m >= 5 ? 5 : m >= 2 ? 2 : 1) * p;
+}
+
+static void draw_scale_bar(const struct canvas *c)
+{
+    double len = nice_length(c->mw / c->s / 5);
+    double w = len * c->s, x = c->x0, y = c->y0 + c->mh + 30;
+    for (int i = 0; i < 4; i++) {
+        cairo_rectangle(c->cr, x + i * w / 4, y, w / 4, 10);
+        if (i % 2 == 0)
+            set_rgb(c->cr, ink);
+        else
+            cairo_set_source_rgb(c->cr, 1, 1, 1);
+        cairo_fill_preserve(c->cr);
+        set_rgb(c->cr, ink);
+        cairo_set_line_width(c->cr, 1);
+        cairo_stroke(c->cr);
+    }
+    char label[64];
+    const char *unit = len >= 1000 ? "km" : "m";
+    double f = len >= 1000 ? 1e-3 : 1;
+    text_at(c, x - 4, y + 32, 16, 0, "0");
+    snprintf(label, sizeof label, "%g", len / 2 * f);
+    text_at(c, x + w / 2 - text_width(c, 16, label) / 2, y + 32, 16, 0, label);
+    snprintf(label, sizeof label, "%g %s", len * f, unit);
+    text_at(c, x + w - text_width(c, 16, "0") / 2, y + 32, 16, 0, label);
+}
+
+static void draw_north_arrow(const struct canvas *c)
+{
+    double x = c->x0 + c->mw - 30, y = c->y0 + 20;
+    cairo_move_to(c->cr, x, y);
+    cairo_line_to(c->cr, x + 13, y + 42);
+    cairo_line_to(c->cr, x, y + 32);
+    cairo_line_to(c->cr, x - 13, y + 42);
+    cairo_close_path(c->cr);
+    set_rgb(c->cr, ink);
+    cairo_fill(c->cr);
+    text_at(c, x - text_width(c, 20, "N") / 2, y + 66, 20, 1, "N");
+}
+
+/* ---- layout and driver -------------------------------------------------------------*/
+/* Fits the map's extent into the space beside the legend; the picture is
+ * as tall as the map (or the legend) needs. */
+static void layout(struct canvas *c, const struct tc_map *map, int *height)
+{
+    double w = fmax(map->xmax - map->xmin, 1), h = fmax(map->ymax - map->ymin, 1);
+    double box_w = PICTURE_WIDTH - 3 * MARGIN - LEGEND_W;
+    c->s = fmin(box_w / w, MAP_H_MAX / h);
+    c->mw = w * c->s;
+    c->mh = h * c->s;
+    c->x0 = MARGIN + (box_w - c->mw) / 2;
+    c->y0 = TITLE_H;
+    c->xmin = map->xmin;
+    c->ymax = map->ymax;
+    *height = (int)ceil(TITLE_H + fmax(c->mh, LEGEND_H) + BOTTOM_H);
+}
+
+static int draw_all(struct canvas *c, const struct run_outcome *run)
+{
+    GEOSContextHandle_t ctx = GEOS_init_r();
+    if (!ctx)
+        return -1;
+    cairo_set_source_rgb(c->cr, 1, 1, 1);
+    cairo_paint(c->cr);
+    draw_townships(c, ctx, run);
+    int rc = draw_counties(c, ctx, run->map);
+    GEOS_finish_r(ctx);
+    draw_title(c, run);
+    draw_legend(c, run);
+    draw_scale_bar(c);
+    draw_north_arrow(c);
+    return rc;
+}
+
+int picture_draw(const char *path, const struct run_outcome *run, struct tc_error *err)
+{
+    struct canvas c = {0};
+    int height;
+    layout(&c, run->map, &height);
+    cairo_surface_t *sf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, PICTURE_WIDTH, height);
+    c.cr = cairo_create(sf);
+    int rc = 0;
+    if (cairo_status(c.cr) != CAIRO_STATUS_SUCCESS) {
+        rc = tc_fail(err, TC_EXIT_INTERNAL, "picture: cairo cannot make a %dx%d image: %s",
+                     PICTURE_WIDTH, height, cairo_status_to_string(cairo_status(c.cr)));
+    } else {
+        c.font = pick_font(c.cr);
+        if (draw_all(&c, run) != 0)
+            rc = tc_fail(err, TC_EXIT_INTERNAL, "picture: out of memory or GEOS failed");
+        else if (cairo_status(c.cr) != CAIRO_STATUS_SUCCESS)
+            rc = tc_fail(err, TC_EXIT_INTERNAL, "picture: cairo: %s",
+                         cairo_status_to_string(cairo_status(c.cr)));
+    }
+    cairo_destroy(c.cr);
+    if (rc == 0) {
+        cairo_status_t st = cairo_surface_write_to_png(sf, path);
+        if (st != CAIRO_STATUS_SUCCESS)
+            rc = tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot write: %s", path,
+                         cairo_status_to_string(st));
+    }
+    cairo_surface_destroy(sf);
+    return rc;
+}

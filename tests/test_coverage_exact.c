@@ -1,0 +1,575 @@
+/* The exact coverage engine (coverage_exact.c) against GEOS: hand-made
+ * townships and footprints, then hundreds of seeded random cases. The
+ * reference is what the geos engine computes: the union of the footprints
+ * that intersect the township, intersected with it. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <geos_c.h>
+
+#include "towncov/coverage.h"
+#include "towncov/footprint.h"
+#include "towncov/map.h"
+
+#define MAXF 512
+#define MAXV 400
+
+/* Footprints built by hand, stored as footprints_build stores them. */
+struct fpset {
+    struct tc_footprints fp;
+    long offset[MAXF + 1];
+    double xy[2 * MAXF * MAXV];
+    double xmin[MAXF], ymin[MAXF], xmax[MAXF], ymax[MAXF];
+};
+
+static struct fpset *fps_new(void)
+{
+    struct fpset *s = calloc(1, sizeof *s);
+    cr_assert_not_null(s);
+    s->fp = (struct tc_footprints){.offset = s->offset, .xy = s->xy, .xmin = s->xmin,
+                                   .ymin = s->ymin, .xmax = s->xmax, .ymax = s->ymax};
+    return s;
+}
+
+/* A footprint star-shaped about (cx, cy): vertex j at angle a0 + 2 pi j / n,
+ * radius r[j] (counter-clockwise), as radio_footprint + place_footprint. */
+static long fps_star(struct fpset *s, double cx, double cy, int n, const double *r, double a0)
+{
+    cr_assert(s->fp.n < MAXF && n <= MAXV);
+    long i = s->fp.n++;
+    double *xy = s->xy + 2 * s->offset[i];
+    s->xmin[i] = s->ymin[i] = INFINITY;
+    s->xmax[i] = s->ymax[i] = -INFINITY;
+    for (int j = 0; j < n; j++) {
+        double a = a0 + 2.0 * M_PI * j / n;
+        xy[2 * j] = r[j] * cos(a) + cx;
+        xy[2 * j + 1] = r[j] * sin(a) + cy;
+        s->xmin[i] = fmin(s->xmin[i], xy[2 * j]);
+        s->xmax[i] = fmax(s->xmax[i], xy[2 * j]);
+        s->ymin[i] = fmin(s->ymin[i], xy[2 * j + 1]);
+        s->ymax[i] = fmax(s->ymax[i], xy[2 * j + 1]);
+    }
+    s->offset[i + 1] = s->offset[i] + n;
+    return i;
+}
+
+static long fps_disc(struct fpset *s, double cx, double cy, double radius, int n, double a0)
+{
+    double r[MAXV];
+    for (int j = 0; j < n; j++)
+        r[j] = radius;
+    return fps_star(s, cx, cy, n, r, a0);
+}
+
+/* A byte-identical copy of footprint i (a co-located twin station). */
+static long fps_copy(struct fpset *s, long i)
+{
+    long n = s->offset[i + 1] - s->offset[i], k = s->fp.n++;
+    memcpy(s->xy + 2 * s->offset[k], s->xy + 2 * s->offset[i], sizeof(double) * 2 * (size_t)n);
+    s->offset[k + 1] = s->offset[k] + n;
+    s->xmin[k] = s->xmin[i];
+    s->ymin[k] = s->ymin[i];
+    s->xmax[k] = s->xmax[i];
+    s->ymax[k] = s->ymax[i];
+    return k;
+}
+
+/* A polygon footprint from explicit vertices (counter-clockwise). */
+static long fps_poly(struct fpset *s, const double *pts, int n)
+{
+    long i = s->fp.n++;
+    double *xy = s->xy + 2 * s->offset[i];
+    s->xmin[i] = s->ymin[i] = INFINITY;
+    s->xmax[i] = s->ymax[i] = -INFINITY;
+    for (int j = 0; j < n; j++) {
+        xy[2 * j] = pts[2 * j];
+        xy[2 * j + 1] = pts[2 * j + 1];
+        s->xmin[i] = fmin(s->xmin[i], xy[2 * j]);
+        s->xmax[i] = fmax(s->xmax[i], xy[2 * j]);
+        s->ymin[i] = fmin(s->ymin[i], xy[2 * j + 1]);
+        s->ymax[i] = fmax(s->ymax[i], xy[2 * j + 1]);
+    }
+    s->offset[i + 1] = s->offset[i] + n;
+    return i;
+}
+
+static void township_set(GEOSContextHandle_t ctx, struct township *t, GEOSGeometry *g,
+                         double seat_x, double seat_y)
+{
+    memset(t, 0, sizeof *t);
+    cr_assert_not_null(g);
+    t->geom = g;
+    GEOSArea_r(ctx, g, &t->area_m2);
+    GEOSGeom_getXMin_r(ctx, g, &t->xmin);
+    GEOSGeom_getYMin_r(ctx, g, &t->ymin);
+    GEOSGeom_getXMax_r(ctx, g, &t->xmax);
+    GEOSGeom_getYMax_r(ctx, g, &t->ymax);
+    t->seat_x = seat_x;
+    t->seat_y = seat_y;
+}
+
+static void township_wkt(GEOSContextHandle_t ctx, struct township *t, const char *wkt,
+                         double seat_x, double seat_y)
+{
+    GEOSWKTReader *rd = GEOSWKTReader_create_r(ctx);
+    township_set(ctx, t, GEOSWKTReader_read_r(ctx, rd, wkt), seat_x, seat_y);
+    GEOSWKTReader_destroy_r(ctx, rd);
+}
+
+/* Footprints whose envelope meets the township's, ascending (what the
+ * driver's index hands the engine). */
+static long candidates(const struct township *t, const struct tc_footprints *fp, long *ids)
+{
+    long n = 0;
+    for (long i = 0; i < fp->n; i++)
+        if (!(fp->xmax[i] < t->xmin || fp->xmin[i] > t->xmax || fp->ymax[i] < t->ymin ||
+              fp->ymin[i] > t->ymax))
+            ids[n++] = i;
+    return n;
+}
+
+static GEOSGeometry *fp_polygon(GEOSContextHandle_t ctx, const struct tc_footprints *fp, long i)
+{
+    long n = fp->offset[i + 1] - fp->offset[i];
+    const double *xy = fp->xy + 2 * fp->offset[i];
+    GEOSCoordSequence *seq = GEOSCoordSeq_create_r(ctx, (unsigned)n + 1, 2);
+    for (long k = 0; k <= n; k++)
+        GEOSCoordSeq_setXY_r(ctx, seq, (unsigned)k, xy[2 * (k % n)], xy[2 * (k % n) + 1]);
+    return GEOSGeom_createPolygon_r(ctx, GEOSGeom_createLinearRing_r(ctx, seq), NULL, 0);
+}
+
+/* The geos engine's answer, written out here. */
+static void reference(GEOSContextHandle_t ctx, const struct township *t,
+                      const struct tc_footprints *fp, const long *ids, long n,
+                      struct cov_result *r)
+{
+    GEOSGeometry **polys = calloc((size_t)n + 1, sizeof *polys);
+    GEOSGeometry *seat = GEOSGeom_createPointFromXY_r(ctx, t->seat_x, t->seat_y);
+    unsigned k = 0;
+    memset(r, 0, sizeof *r);
+    for (long j = 0; j < n; j++) {
+        GEOSGeometry *p = fp_polygon(ctx, fp, ids[j]);
+        if (GEOSIntersects_r(ctx, t->geom, p) != 1) {
+            GEOSGeom_destroy_r(ctx, p);
+            continue;
+        }
+        r->seat_covered |= GEOSIntersects_r(ctx, p, seat) == 1;
+        polys[k++] = p;
+    }
+    r->footprints = (int)k;
+    if (k) {
+        GEOSGeometry *coll = GEOSGeom_createCollection_r(ctx, GEOS_MULTIPOLYGON, polys, k);
+        GEOSGeometry *uni = GEOSUnaryUnion_r(ctx, coll);
+        GEOSGeometry *cut = GEOSIntersection_r(ctx, t->geom, uni);
+        cr_assert(cut && GEOSArea_r(ctx, cut, &r->covered_m2));
+        GEOSGeom_destroy_r(ctx, cut);
+        GEOSGeom_destroy_r(ctx, uni);
+        GEOSGeom_destroy_r(ctx, coll);
+    }
+    GEOSGeom_destroy_r(ctx, seat);
+    free(polys);
+}
+
+struct env {
+    GEOSContextHandle_t ctx;
+    struct covx_scratch *s;
+    struct fpset *f;
+    long ids[MAXF];
+};
+
+static void env_open(struct env *e)
+{
+    e->ctx = GEOS_init_r();
+    e->s = covx_scratch_new();
+    e->f = fps_new();
+    cr_assert(e->ctx && e->s);
+}
+
+static void env_close(struct env *e, struct township *t)
+{
+    if (t && t->geom)
+        GEOSGeom_destroy_r(e->ctx, t->geom);
+    covx_scratch_free(&e->s);
+    cr_assert_null(e->s, "covx_scratch_free must null the pointer");
+    free(e->f);
+    GEOS_finish_r(e->ctx);
+}
+
+/* Runs the engine; 0, or -1 when it declined. Checks against GEOS when it
+ * answered, to rel (of the reference area; 1e-6 m² at least). */
+static int check(struct env *e, const struct township *t, double rel, struct cov_result *got)
+{
+    long n = candidates(t, &e->f->fp, e->ids);
+    struct cov_result want;
+    memset(got, 0x55, sizeof *got);
+    if (covx_township(e->s, t, &e->f->fp, e->ids, n, got) != 0)
+        return -1;
+    reference(e->ctx, t, &e->f->fp, e->ids, n, &want);
+    cr_assert(fabs(got->covered_m2 - want.covered_m2) <= rel * want.covered_m2 + 1e-6,
+              "covered %.9f m², GEOS %.9f m² (rel %.3g)", got->covered_m2, want.covered_m2,
+              fabs(got->covered_m2 - want.covered_m2) / fmax(want.covered_m2, 1e-300));
+    cr_assert_eq(got->footprints, want.footprints, "footprints %d, GEOS %d", got->footprints,
+                 want.footprints);
+    cr_assert_eq(got->seat_covered, want.seat_covered, "seat %d, GEOS %d", got->seat_covered,
+                 want.seat_covered);
+    return 0;
+}
+
+static double ngon_area(double r, int n)
+{
+    return 0.5 * n * r * r * sin(2 * M_PI / n);
+}
+
+/* ---- hand-made cases ------------------------------------------------------*/
+
+Test(exact, disc_inside_square_is_the_whole_ngon)
+{
+    struct env e;
+    struct township t;
+    struct cov_result r;
+    env_open(&e);
+    township_wkt(e.ctx, &t, "POLYGON((0 0,10000 0,10000 10000,0 10000,0 0))", 5000.5, 5000.5);
+    fps_disc(e.f, 5000.5, 5000.5, 1000, 64, 0.1);
+    cr_assert_eq(check(&e, &t, 1e-12, &r), 0, "declined");
+    cr_assert_float_eq(r.covered_m2, ngon_area(1000, 64), 1e-6);
+    cr_assert_eq(r.footprints, 1);
+    cr_assert_eq(r.seat_covered, 1);
+    env_close(&e, &t);
+}
+
+Test(exact, disc_straddling_two_townships_splits_between_them)
+{
+    struct env e;
+    struct township w, east;
+    struct cov_result a, b;
+    env_open(&e);
+    township_wkt(e.ctx, &w, "POLYGON((0 0,10000 0,10000 10000,0 10000,0 0))", 5000, 5000);
+    township_wkt(e.ctx, &east, "POLYGON((10000 0,20000 0,20000 10000,10000 10000,10000 0))",
+                 15000, 5000);
+    fps_disc(e.f, 10300.25, 5000.5, 1000, 64, 0.05);
+    cr_assert_eq(check(&e, &w, 1e-9, &a), 0, "declined west");
+    cr_assert_eq(check(&e, &east, 1e-9, &b), 0, "declined east");
+    cr_assert(a.covered_m2 > 0 && b.covered_m2 > a.covered_m2);
+    cr_assert_float_eq(a.covered_m2 + b.covered_m2, ngon_area(1000, 64), 1e-6);
+    cr_assert_eq(a.seat_covered + b.seat_covered, 0);
+    GEOSGeom_destroy_r(e.ctx, w.geom);
+    env_close(&e, &east);
+}
+
+Test(exact, hole_covered_by_a_disc_is_not_counted)
+{
+    struct env e;
+    struct township t;
+    struct cov_result r;
+    env_open(&e);
+    township_wkt(e.ctx, &t,
+                 "POLYGON((0 0,10000 0,10000 10000,0 10000,0 0),"
+                 "(4000 4000,4000 6000,6000 6000,6000 4000,4000 4000))",
+                 2000, 2000);
+    fps_disc(e.f, 5000.3, 5000.7, 2500, 64, 0.2); /* holds the hole */
+    fps_disc(e.f, 5100.3, 5000.7, 800, 64, 0.3);  /* inside the hole only */
+    cr_assert_eq(check(&e, &t, 1e-10, &r), 0, "declined");
+    cr_assert_float_eq(r.covered_m2, ngon_area(2500, 64) - 4e6, 1e-3);
+    cr_assert_eq(r.footprints, 1, "the disc inside the hole misses the township");
+    env_close(&e, &t);
+}
+
+Test(exact, multipart_township_sums_its_parts)
+{
+    struct env e;
+    struct township t;
+    struct cov_result r;
+    env_open(&e);
+    township_wkt(e.ctx, &t,
+                 "MULTIPOLYGON(((0 0,3000 0,3000 3000,0 3000,0 0)),"
+                 "((6000 0,9000 0,9000 3000,6000 3000,6000 0)),"
+                 "((0 6000,9000 6000,9000 9000,0 9000,0 6000),"
+                 "(1000 7000,8000 7000,8000 8000,1000 8000,1000 7000)))",
+                 1500, 1500);
+    fps_disc(e.f, 1500.1, 1500.2, 700, 64, 0.0);  /* inside part 1 */
+    fps_disc(e.f, 6000.3, 1500.4, 900, 64, 0.1);  /* straddles part 2's edge */
+    fps_disc(e.f, 4500.5, 1500.6, 1000, 64, 0.2); /* between parts */
+    fps_disc(e.f, 4500.5, 7500.6, 1200, 64, 0.3); /* over part 3's hole */
+    fps_disc(e.f, 2900.7, 2900.8, 500, 64, 0.4);  /* part 1's corner */
+    cr_assert_eq(check(&e, &t, 1e-10, &r), 0, "declined");
+    cr_assert_eq(r.footprints, 4);
+    cr_assert_eq(r.seat_covered, 1);
+    env_close(&e, &t);
+}
+
+Test(exact, identical_colocated_footprints_count_but_cover_once)
+{
+    struct env e;
+    struct township t;
+    struct cov_result r;
+    env_open(&e);
+    township_wkt(e.ctx, &t, "POLYGON((0 0,10000 0,10000 10000,0 10000,0 0))", 9000, 9000);
+    long a = fps_disc(e.f, 9800.5, 5000.5, 1000, 64, 0.1); /* straddles the east edge */
+    fps_copy(e.f, a);
+    fps_disc(e.f, 9000.5, 5500.5, 700, 64, 0.1);
+    fps_copy(e.f, a);
+    long b = fps_disc(e.f, 3000.5, 3000.5, 600, 64, 0.1); /* alone, inside */
+    fps_copy(e.f, b);
+    cr_assert_eq(check(&e, &t, 1e-10, &r), 0, "identical footprints must not be declined");
+    cr_assert_eq(r.footprints, 6);
+    env_close(&e, &t);
+}
+
+Test(exact, township_inside_one_footprint_is_fully_covered)
+{
+    struct env e;
+    struct township t;
+    struct cov_result r;
+    env_open(&e);
+    township_wkt(e.ctx, &t, "POLYGON((100 100,300 120,250 300,90 250,100 100))", 200, 200);
+    fps_disc(e.f, 200.5, 200.5, 1000, 64, 0.1);
+    fps_disc(e.f, 900.5, 200.5, 500, 64, 0.1); /* envelope meets, disc misses */
+    cr_assert_eq(check(&e, &t, 1e-12, &r), 0, "declined");
+    cr_assert_float_eq(r.covered_m2, t.area_m2, 1e-6);
+    cr_assert_eq(r.footprints, 1);
+    env_close(&e, &t);
+}
+
+Test(exact, no_footprints_covers_nothing)
+{
+    struct env e;
+    struct township t;
+    struct cov_result r;
+    env_open(&e);
+    township_wkt(e.ctx, &t, "POLYGON((0 0,10 0,10 10,0 10,0 0))", 5, 5);
+    memset(&r, 0x55, sizeof r);
+    cr_assert_eq(covx_township(e.s, &t, &e.f->fp, e.ids, 0, &r), 0);
+    cr_assert_eq(r.covered_m2, 0.0);
+    cr_assert_eq(r.footprints, 0);
+    cr_assert_eq(r.seat_covered, 0);
+    env_close(&e, &t);
+}
+
+Test(exact, seat_covered_only_by_a_footprint_reaching_the_township)
+{
+    struct env e;
+    struct township t;
+    struct cov_result r;
+    env_open(&e);
+    /* The seat lies off the township (bad data happens); the disc holding
+     * it has an envelope meeting the township's but misses its corner. */
+    township_wkt(e.ctx, &t, "POLYGON((0 0,1000 0,1000 1000,0 1000,0 0))", 1100, 1100);
+    fps_disc(e.f, 1100, 1100, 140, 64, 0.1);
+    cr_assert_eq(check(&e, &t, 1e-12, &r), 0, "declined");
+    cr_assert_eq(r.seat_covered, 0);
+    cr_assert_eq(r.footprints, 0);
+    /* Now a second disc reaches the township and holds the seat too. */
+    fps_disc(e.f, 1050, 1050, 200, 64, 0.1);
+    cr_assert_eq(check(&e, &t, 1e-12, &r), 0, "declined");
+    cr_assert_eq(r.seat_covered, 1);
+    cr_assert_eq(r.footprints, 1);
+    env_close(&e, &t);
+}
+
+Test(exact, seat_off_every_footprint_is_not_covered)
+{
+    struct env e;
+    struct township t;
+    struct cov_result r;
+    env_open(&e);
+    township_wkt(e.ctx, &t, "POLYGON((0 0,10000 0,10000 10000,0 10000,0 0))", 5000, 5000);
+    fps_disc(e.f, 2000.5, 2000.5, 1000, 64, 0.1);
+    fps_disc(e.f, 5000.5, 3900.5, 1000, 64, 0.1); /* stops ~100 m short of the seat */
+    cr_assert_eq(check(&e, &t, 1e-10, &r), 0, "declined");
+    cr_assert_eq(r.seat_covered, 0);
+    cr_assert_eq(r.footprints, 2);
+    env_close(&e, &t);
+}
+
+/* A footprint vertex exactly on the township's edge, and a footprint edge
+ * lying along it: the engine must decline (the driver then asks GEOS),
+ * never return a guess. */
+Test(exact, degenerate_contacts_are_declined)
+{
+    struct env e;
+    struct township t;
+    struct cov_result r;
+    env_open(&e);
+    township_wkt(e.ctx, &t, "POLYGON((0 0,10000 0,10000 10000,0 10000,0 0))", 5000, 5000);
+    const double diamond[] = {0, 4000, 1000, 5000, 0, 6000, -1000, 5000};
+    fps_poly(e.f, diamond, 4);
+    long n = candidates(&t, &e.f->fp, e.ids);
+    cr_assert_eq(covx_township(e.s, &t, &e.f->fp, e.ids, n, &r), -1, "vertex on an edge");
+    e.f->fp.n = 0;
+    const double square[] = {0, 4000, 1000, 4000, 1000, 6000, 0, 6000};
+    fps_poly(e.f, square, 4);
+    n = candidates(&t, &e.f->fp, e.ids);
+    cr_assert_eq(covx_township(e.s, &t, &e.f->fp, e.ids, n, &r), -1, "collinear edges");
+    /* The same square nudged off the edge is fine again. */
+    e.f->fp.n = 0;
+    const double nudged[] = {0.001, 4000, 1000, 4000, 1000, 6000, 0.001, 6000};
+    fps_poly(e.f, nudged, 4);
+    cr_assert_eq(check(&e, &t, 1e-12, &r), 0, "declined a clean square");
+    cr_assert_float_eq(r.covered_m2, 999.999 * 2000, 1e-6);
+    env_close(&e, &t);
+}
+
+/* Non-convex star footprints (the link model's shape): sectors with deep
+ * notches, with many more vertices than the discs. */
+Test(exact, star_footprints_with_notches)
+{
+    struct env e;
+    struct township t;
+    struct cov_result r;
+    env_open(&e);
+    township_wkt(e.ctx, &t, "POLYGON((0 0,8000 500,9000 9000,500 7000,0 0))", 4000, 4000);
+    double rad[360];
+    for (int s = 0; s < 3; s++) {
+        for (int j = 0; j < 360; j++) /* three lobes, 120 degrees apart */
+            rad[j] = 300 + (1500 + 200 * s) * pow(fabs(cos(1.5 * M_PI * j / 180.0)), 4);
+        fps_star(e.f, 2000.0 + 2500 * s + 0.37, 3000.0 + 1200 * s + 0.71, 360, rad, 0.01 * s);
+    }
+    cr_assert_eq(check(&e, &t, 1e-10, &r), 0, "declined");
+    cr_assert_eq(r.footprints, 3);
+    env_close(&e, &t);
+}
+
+/* ---- seeded random cases ----------------------------------------------------*/
+
+/* splitmix64: a counter-based stream, one per case. */
+static double rnd(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    return (double)(z >> 11) * 0x1.0p-53;
+}
+
+/* A ring star-shaped about (cx, cy) with n random radii in [r0, r1]. */
+static GEOSGeometry *random_ring(GEOSContextHandle_t ctx, uint64_t *st, double cx, double cy,
+                                 int n, double r0, double r1, int clockwise)
+{
+    GEOSCoordSequence *seq = GEOSCoordSeq_create_r(ctx, (unsigned)n + 1, 2);
+    double a0 = rnd(st);
+    for (int k = 0; k < n; k++) {
+        double a = a0 + 2 * M_PI * (k + 0.8 * rnd(st)) / n;
+        double r = r0 + (r1 - r0) * rnd(st);
+        unsigned at = (unsigned)(clockwise ? n - k : k);
+        GEOSCoordSeq_setXY_r(ctx, seq, at, cx + r * cos(a), cy + r * sin(a));
+        if (k == 0)
+            GEOSCoordSeq_setXY_r(ctx, seq, clockwise ? 0 : (unsigned)n, cx + r * cos(a),
+                                 cy + r * sin(a));
+    }
+    return GEOSGeom_createLinearRing_r(ctx, seq);
+}
+
+/* A random township near the origin (metric coordinates of a province:
+ * offset by a few hundred km), sometimes with a hole, sometimes in two
+ * parts, and 10-120 footprints around it: discs of 64 vertices, star
+ * footprints of up to 360, and twins. */
+static void random_case(struct env *e, struct township *t, uint64_t seed)
+{
+    uint64_t st = seed * 0x2545F4914F6CDD1Dull;
+    GEOSContextHandle_t ctx = e->ctx;
+    double ox = 3e5 * (rnd(&st) - 0.5), oy = 3e5 * (rnd(&st) - 0.5);
+    double big = 3000 + 7000 * rnd(&st);
+    int nv = 8 + (int)(600 * rnd(&st));
+    GEOSGeometry *holes[1];
+    int nh = rnd(&st) < 0.3;
+    if (nh)
+        holes[0] = random_ring(ctx, &st, ox + 0.05 * big, oy, 40, 0.1 * big, 0.25 * big, 1);
+    GEOSGeometry *shell = random_ring(ctx, &st, ox, oy, nv, 0.6 * big, big, 0);
+    GEOSGeometry *parts[2];
+    parts[0] = GEOSGeom_createPolygon_r(ctx, shell, holes, (unsigned)nh);
+    int np = 1;
+    if (rnd(&st) < 0.2)
+        parts[np++] = GEOSGeom_createPolygon_r(
+            ctx, random_ring(ctx, &st, ox + 2.3 * big, oy, 30, 0.3 * big, 0.6 * big, 0), NULL, 0);
+    GEOSGeometry *g = np == 1 ? parts[0]
+                              : GEOSGeom_createCollection_r(ctx, GEOS_MULTIPOLYGON, parts, 2);
+    township_set(ctx, t, g, ox + 0.7 * big * (rnd(&st) - 0.5),
+                 oy + 0.7 * big * (rnd(&st) - 0.5));
+    e->f->fp.n = 0;
+    int nf = 10 + (int)(110 * rnd(&st));
+    double rad[MAXV];
+    for (int i = 0; i < nf; i++) {
+        double u = rnd(&st);
+        double cx = t->xmin - 0.2 * big + (t->xmax - t->xmin + 0.4 * big) * rnd(&st);
+        double cy = t->ymin - 0.2 * big + (t->ymax - t->ymin + 0.4 * big) * rnd(&st);
+        double r0 = big * (0.03 + 0.3 * rnd(&st));
+        if (u < 0.1 && e->f->fp.n > 0) {
+            fps_copy(e->f, (long)(rnd(&st) * (double)e->f->fp.n));
+        } else if (u < 0.3) {
+            int n = 90 + (int)(270 * rnd(&st));
+            for (int j = 0; j < n; j++)
+                rad[j] = r0 * (0.3 + 0.7 * rnd(&st));
+            fps_star(e->f, cx, cy, n, rad, rnd(&st));
+        } else {
+            fps_disc(e->f, cx, cy, r0, 64, 0.0);
+        }
+    }
+}
+
+Test(exact, random_cases_agree_with_geos)
+{
+    struct env e;
+    struct township t = {0};
+    struct cov_result r;
+    env_open(&e);
+    int declined = 0, cases = 300;
+    for (int c = 0; c < cases; c++) {
+        random_case(&e, &t, 1000 + (uint64_t)c);
+        cr_assert(GEOSisValid_r(e.ctx, t.geom) == 1, "case %d: invalid township", c);
+        declined += check(&e, &t, 1e-9, &r) != 0;
+        GEOSGeom_destroy_r(e.ctx, t.geom);
+        t.geom = NULL;
+    }
+    cr_assert(declined <= cases / 100, "%d of %d random cases declined", declined, cases);
+    env_close(&e, NULL);
+}
+
+/* Dense overlap: 400 discs over a small township, many crossing near one
+ * another, as in a city's subdistrict. */
+Test(exact, dense_city_agrees_with_geos)
+{
+    struct env e;
+    struct township t;
+    struct cov_result r;
+    env_open(&e);
+    township_wkt(e.ctx, &t, "POLYGON((0 0,3000 200,3300 3100,-200 2800,0 0))", 1500, 1500);
+    uint64_t st = 7;
+    for (int i = 0; i < 400; i++)
+        fps_disc(e.f, -500 + 4300 * rnd(&st), -500 + 4100 * rnd(&st), 400, 64, 0.0);
+    cr_assert_eq(check(&e, &t, 1e-9, &r), 0, "declined");
+    cr_assert(r.footprints > 300);
+    env_close(&e, &t);
+}
+
+/* Results depend only on the township and footprints: not on what the
+ * scratch computed before (buffers are reused), nor on which scratch. */
+Test(exact, results_do_not_depend_on_the_scratch_history)
+{
+    struct env e;
+    struct township t = {0};
+    struct cov_result first[20], again;
+    env_open(&e);
+    struct covx_scratch *other = covx_scratch_new();
+    for (int c = 0; c < 20; c++) {
+        random_case(&e, &t, 77 + (uint64_t)c);
+        long n = candidates(&t, &e.f->fp, e.ids);
+        int rc = covx_township(e.s, &t, &e.f->fp, e.ids, n, &first[c]);
+        GEOSGeom_destroy_r(e.ctx, t.geom);
+        cr_assert_eq(rc, 0, "case %d declined", c);
+    }
+    for (int c = 19; c >= 0; c--) {
+        random_case(&e, &t, 77 + (uint64_t)c);
+        long n = candidates(&t, &e.f->fp, e.ids);
+        cr_assert_eq(covx_township(other, &t, &e.f->fp, e.ids, n, &again), 0);
+        GEOSGeom_destroy_r(e.ctx, t.geom);
+        cr_assert(memcmp(&again.covered_m2, &first[c].covered_m2, sizeof(double)) == 0 &&
+                      again.footprints == first[c].footprints &&
+                      again.seat_covered == first[c].seat_covered,
+                  "case %d differs", c);
+    }
+    covx_scratch_free(&other);
+    env_close(&e, NULL);
+}
