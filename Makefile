@@ -22,6 +22,7 @@ CFLAGS   := -std=c11 -D_GNU_SOURCE -DGEOS_USE_ONLY_R_API $(OPT) -fopenmp \
 LDLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 LDFLAGS  := -fopenmp $(SANITIZE)
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+NPROC    := $(shell nproc 2>/dev/null || echo 2)
 
 SRC      := $(wildcard sim/*.c)
 OBJ      := $(SRC:sim/%.c=$(BUILD)/obj/%.o)
@@ -87,9 +88,9 @@ run: all
 # Unit and whole-run tests (Criterion), then the independent checks against
 # shapely/pyproj/GDAL, then the same Criterion suite under ASan+UBSan.
 test: test-deps
-	$(MAKE) --no-print-directory test-unit
-	$(MAKE) --no-print-directory test-asan
-	$(MAKE) --no-print-directory fuzz-smoke
+	$(MAKE) --no-print-directory -j$(NPROC) test-unit
+	$(MAKE) --no-print-directory -j$(NPROC) test-asan
+	$(MAKE) --no-print-directory -j$(NPROC) fuzz-smoke
 
 test-unit: $(BIN) $(TESTBIN)
 	TOWNCOV_BIN=$(abspath $(BIN)) $(TESTBIN) --jobs 2
@@ -100,6 +101,7 @@ test-asan:
 	  SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  build-asan/towncov build-asan/towncov-tests
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) \
 	  TOWNCOV_BIN=$(abspath build-asan/towncov) TOWNCOV_SANITIZED=1 build-asan/towncov-tests --jobs 2
 
 asan: test-asan
@@ -130,14 +132,16 @@ fuzz: test-deps $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 	@for t in $(FUZZ_TARGETS); do \
 	  mkdir -p $(FUZZ_BUILD)/corpus-$$t && cp -n tests/fuzz/corpus/$$t/* $(FUZZ_BUILD)/corpus-$$t/; \
 	  echo "fuzzing $$t for $(FUZZ_SECONDS) s"; \
-	  ASAN_OPTIONS=detect_leaks=1 $(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+	  ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) \
+	  $(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
 	    -artifact_prefix=$(FUZZ_BUILD)/crash-$$t- $(FUZZ_BUILD)/corpus-$$t 2>&1 \
 	    | grep -E "^#[0-9]+ +DONE|ERROR|SUMMARY" ; done
 
 fuzz-smoke: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 	@for t in $(FUZZ_TARGETS); do \
 	  rm -rf $(FUZZ_BUILD)/smoke-$$t && mkdir -p $(FUZZ_BUILD)/smoke-$$t; \
-	  ASAN_OPTIONS=detect_leaks=1 $(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SMOKE_SECONDS) \
+	  ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) \
+	  $(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SMOKE_SECONDS) \
 	    -artifact_prefix=$(FUZZ_BUILD)/crash-$$t- $(FUZZ_BUILD)/smoke-$$t tests/fuzz/corpus/$$t \
 	    >$(FUZZ_BUILD)/smoke-$$t.log 2>&1 \
 	    || { tail -40 $(FUZZ_BUILD)/smoke-$$t.log; exit 1; }; \
