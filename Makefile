@@ -106,6 +106,10 @@ test-asan:
 
 asan: test-asan
 
+# valgrind memcheck over the good path and every class of bad input.
+leakcheck: $(BIN)
+	tests/leakcheck.sh $(BIN)
+
 # ---- fuzzing (libFuzzer, clang, ASan+UBSan) ---------------------------------
 # `make fuzz FUZZ_SECONDS=600` runs each harness that long on a copy of its
 # seed corpus in tests/fuzz/corpus/NAME; `make fuzz-smoke` (part of make

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "towncov/shpio.h"
 
@@ -128,4 +129,11 @@ int fx_run(const char *args, char *out, size_t size)
 double fx_ngon_area(double r, int n)
 {
     return 0.5 * n * r * r * sin(2 * M_PI / n);
+}
+
+double fx_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }

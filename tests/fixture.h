@@ -36,6 +36,9 @@ int fx_run(const char *args, char *out, size_t size);
 /* Metres of the fixture CRS -> lon/lat degrees. */
 void fx_to_lonlat(double x, double y, double *lon, double *lat);
 
+/* Monotonic clock, seconds. */
+double fx_now(void);
+
 /* Area of a regular n-gon inscribed in a circle of radius r. */
 double fx_ngon_area(double r, int n);
 

@@ -2,10 +2,14 @@
  * worked out by hand, determinism across thread counts, engines agreeing,
  * and errors that leave earlier outputs alone. */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "fixture.h"
 
@@ -356,4 +360,53 @@ Test(run, jiangxi_default_scenario, .timeout = 600)
         lines += *p == '\n';
     cr_assert_eq(lines, 1768);
     free(csv);
+}
+
+/* SIGTERM in the middle of a run: it stops within seconds, says so, exits
+ * 130 and leaves the previous outputs as they were. */
+Test(run, signal_stops_cleanly_and_keeps_earlier_outputs, .timeout = 300)
+{
+    const double sites[] = {0, 0};
+    setup(grid4, 4, sites, 1, NULL);
+    cr_assert_eq(run(""), 0, "%s", out);
+    char csv[512];
+    snprintf(csv, sizeof csv, "%s/out/townships.csv", dir);
+    size_t before_len;
+    char *before = fx_read_file(csv, &before_len);
+    /* A long run into the same folder: the Jiangxi map with the slow engine. */
+    char outdir[512];
+    snprintf(outdir, sizeof outdir, "%s/out", dir);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(devnull, 1);
+        dup2(devnull, 2);
+        execl(getenv("TOWNCOV_BIN"), "towncov", "run", "scenarios/jiangxi-65k.ini", "--engine",
+              "geos", "--out", outdir, (char *)NULL);
+        _exit(127);
+    }
+    usleep(1500 * 1000);
+    kill(pid, SIGTERM);
+    double t0 = fx_now();
+    int status = 0;
+    while (waitpid(pid, &status, WNOHANG) == 0 && fx_now() - t0 < 60)
+        usleep(10 * 1000);
+    double waited = fx_now() - t0;
+    cr_assert(WIFEXITED(status), "towncov did not exit after SIGTERM");
+    cr_assert_eq(WEXITSTATUS(status), 130);
+    /* "within a second" on an idle machine; sanitizers and shared CI
+     * machines get slack, but not minutes. */
+    cr_assert(waited < (getenv("TOWNCOV_SANITIZED") ? 20.0 : 5.0), "took %.1f s", waited);
+    size_t after_len;
+    char *after = fx_read_file(csv, &after_len);
+    cr_assert(after && after_len == before_len && memcmp(before, after, after_len) == 0);
+    free(before);
+    free(after);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "ls -d %s/out.tmp-* 2>/dev/null | wc -l", dir);
+    FILE *p = popen(cmd, "r");
+    int leftovers = -1;
+    cr_assert_eq(fscanf(p, "%d", &leftovers), 1);
+    pclose(p);
+    cr_assert_eq(leftovers, 0, "temporary output folders left behind");
 }
