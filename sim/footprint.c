@@ -49,12 +49,11 @@ static void place_footprint(struct tc_footprints *fp, long i, double sx, double 
     double *xy = fp->xy + 2 * fp->offset[i];
     double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
     for (int k = 0; k < n; k++) {
-        xy[2 * k] += sx;
-        xy[2 * k + 1] += sy;
-        x0 = fmin(x0, xy[2 * k]);
-        x1 = fmax(x1, xy[2 * k]);
-        y0 = fmin(y0, xy[2 * k + 1]);
-        y1 = fmax(y1, xy[2 * k + 1]);
+        double x = xy[2 * k] += sx, y = xy[2 * k + 1] += sy;
+        x0 = x < x0 ? x : x0;
+        x1 = x > x1 ? x : x1;
+        y0 = y < y0 ? y : y0;
+        y1 = y > y1 ? y : y1;
     }
     fp->xmin[i] = x0;
     fp->ymin[i] = y0;
@@ -104,20 +103,25 @@ struct tc_footprints *footprints_build(const struct radio_config *radio, const s
         return NULL;
     }
     fp->offset[0] = 0;
+    int packed = 1; /* every footprint filled its slot: nothing to move */
     for (long i = 0; i < sites->n; i++) {
         fp->offset[i + 1] = fp->offset[i] + count[i];
-        if (fp->offset[i] != maxv * i)
+        if (fp->offset[i] != maxv * i) {
+            packed = 0;
             memmove(fp->xy + 2 * fp->offset[i], fp->xy + 2 * maxv * i,
                     sizeof *fp->xy * 2 * (size_t)count[i]);
+        }
     }
     free(count);
     #pragma omp parallel for num_threads(threads) schedule(static)
     for (long i = 0; i < sites->n; i++)
         place_footprint(fp, i, sites->x[i], sites->y[i],
                         (int)(fp->offset[i + 1] - fp->offset[i]));
-    double *shrunk = realloc(fp->xy, sizeof *fp->xy * 2 * (size_t)(fp->offset[fp->n] + 1));
-    if (shrunk)
-        fp->xy = shrunk;
+    if (!packed) {
+        double *shrunk = realloc(fp->xy, sizeof *fp->xy * 2 * (size_t)(fp->offset[fp->n] + 1));
+        if (shrunk)
+            fp->xy = shrunk;
+    }
     return fp;
 }
 

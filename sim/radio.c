@@ -908,6 +908,15 @@ int radio_prepare(struct radio_config *rc, struct tc_error *err)
     p->ready = 0;
     if (radio_config_check(rc, err) != 0)
         return -1;
+    if (rc->model == RADIO_DISC && rc->vertices <= RADIO_MAX_VERTICES) {
+        /* The disc's unit vectors: one table instead of a sincos per vertex
+         * of every station. */
+        int n = p->nvert = (int)rc->vertices;
+        for (int j = 0; j < n; j++) {
+            p->ux[j] = cos(2.0 * M_PI * j / n);
+            p->uy[j] = sin(2.0 * M_PI * j / n);
+        }
+    }
     if (rc->model == RADIO_LINK) {
         int n = p->nvert = nvert_of(rc);
         for (int j = 0; j < n; j++) {
@@ -948,14 +957,13 @@ int radio_footprint_max_vertices(const struct radio_config *rc)
 
 /* A regular N-gon inscribed in the circle of radius r: its vertices lie on
  * the circle, so its area is N/2 r^2 sin(2 pi / N). */
-static int disc_ring(double r, int n, double *xy)
+static void disc_ring(double r, int n, double *xy)
 {
     for (int i = 0; i < n; i++) {
         double a = 2.0 * M_PI * i / n;
         xy[2 * i] = r * cos(a);
         xy[2 * i + 1] = r * sin(a);
     }
-    return n;
 }
 
 static int disc_footprint(const struct radio_config *rc, enum tc_kind kind, double *xy,
@@ -965,6 +973,14 @@ static int disc_footprint(const struct radio_config *rc, enum tc_kind kind, doub
     if (n > capacity)
         return -1;
     double r = rc->radius_m[kind];
+    if (prep_valid(rc) && rc->prep.nvert == n) {
+        for (int i = 0; i < n; i++) {
+            xy[2 * i] = r * rc->prep.ux[i];
+            xy[2 * i + 1] = r * rc->prep.uy[i];
+        }
+    } else {
+        disc_ring(r, n, xy);
+    }
     if (info) {
         info->min_range_m = r * cos(M_PI / n);
         info->max_range_m = r;
@@ -972,7 +988,7 @@ static int disc_footprint(const struct radio_config *rc, enum tc_kind kind, doub
         info->pathloss = "disc";
         info->warnings = 0;
     }
-    return disc_ring(r, n, xy);
+    return n;
 }
 
 int radio_footprint(const struct radio_config *rc, enum tc_kind kind,
