@@ -51,6 +51,7 @@ endef
 deps:
 	@command -v pkg-config >/dev/null || { $(call apt_install,pkg-config gcc make); }
 	@missing=""; for p in $(DEPS); do pkg-config --exists "$${p%%:*}" || missing="$$missing $${p#*:}"; done; \
+	 fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-wqy-zenhei"; \
 	 if [ -n "$$missing" ]; then $(call apt_install,$$missing); fi
 
 test-deps: deps

@@ -147,7 +147,7 @@ long cov_index_query(const struct cov_index *ix, const struct tc_footprints *fp,
                 n++;
             }
         }
-    if (n <= capacity)
+    if (n > 1 && n <= capacity)
         qsort(ids, (size_t)n, sizeof *ids, cmp_long);
     return n;
 }

@@ -40,9 +40,16 @@
 #define GRID_MAX_SIDE 2048
 #define PIECE_CELLS 0.99 /* longest piece, in cells: < 1 with room for rounding */
 #define FP_TOWNSHIP (-1) /* owner of a township ring */
+#define CIRCLE_SLACK 1e-9
 
 enum side { SIDE_UNSURE = -1, SIDE_OUT = 0, SIDE_IN = 1 };
-enum edge_use { EDGE_SKIP = 0, EDGE_NEAR = 1, EDGE_ACTIVE = 2 };
+enum edge_use { EDGE_SKIP = 0, EDGE_ACTIVE = 1 /* walked */ };
+/* Grid cell classification bits. */
+enum cell_bits {
+    CELL_TOUCHED = 1, /* a township piece's envelope covers it */
+    CELL_INSIDE = 2,  /* its centre is inside T */
+    CELL_WALKED = 4   /* a walked footprint piece's envelope covers it */
+};
 enum ev_kind { EV_FOOTPRINT = 0, EV_TOWNSHIP = 1 };
 
 /* Why the engine declined a township: kept for debugging and for the
@@ -103,6 +110,9 @@ struct ufp {
     int ring;
     int reach; /* meets the township (closed sets) */
     double xmin, ymin, xmax, ymax;
+    int circles;        /* cx .. rout2 measured (on first use) */
+    double cx, cy;      /* the vertices' mean */
+    double rin2, rout2; /* squared radii of the discs about it: inside, containing */
 };
 
 /* Edges are bucketed in pieces shorter than a cell (PIECE_CELLS of it,
@@ -115,7 +125,22 @@ struct slot {
     int g, h;                      /* the edge: vertex g to vertex h */
     int owner;                     /* FP_TOWNSHIP or a ufp */
     int k, np;                     /* piece k of np */
-    int active;                    /* the edge's use is EDGE_ACTIVE */
+    int walked;                    /* the edge's use is EDGE_ACTIVE */
+};
+
+/* Consecutive slots of one ring in one cell's list, with their joint
+ * envelope: pairs are looked for run against run first. */
+struct run {
+    double xmin, ymin, xmax, ymax;
+    int start, end; /* slots [start, end) of the cell lists */
+    int owner;
+    int walked;     /* some slot is walked */
+};
+
+/* A township edge crossing a grid row's centre line. */
+struct rowx {
+    int row;
+    double x;
 };
 
 /* One crossing seen from one of its two edges. */
@@ -151,6 +176,13 @@ struct covx_scratch {
     unsigned char *use; /* enum edge_use per edge */
     struct slot *pc; /* the pieces, in edge order */
     int *pcell;      /* and their cells */
+    unsigned char *cls; /* enum cell_bits per cell */
+    struct rowx *xr;
+    long nxr;
+    double *xrs;     /* row crossings sorted by row, then x */
+    int *rstart;
+    struct run *truns, *fruns; /* cell k's runs: [trs[k], trs[k+1]) ... */
+    int *trs, *frs;
     struct slot *tcell, *fcell;
     long npc;
     int *tstart, *fstart, *fill;
@@ -159,7 +191,8 @@ struct covx_scratch {
     long *evstart;
 
     struct buf b_vx, b_vy, b_rings, b_uf, b_table, b_rep, b_coords, b_use, b_pc, b_pcell, b_tcell,
-        b_fcell, b_tstart, b_fstart, b_fill, b_ev, b_evs, b_evstart;
+        b_fcell, b_tstart, b_fstart, b_fill, b_ev, b_evs, b_evstart, b_cls, b_xr, b_xrs, b_rstart, b_truns,
+        b_fruns, b_trs, b_frs;
 };
 
 struct covx_scratch *covx_scratch_new(void)
@@ -183,7 +216,8 @@ void covx_scratch_free(struct covx_scratch **ps)
     struct buf *bufs[] = {&s->b_vx,    &s->b_vy,     &s->b_rings,  &s->b_uf,    &s->b_table,
                           &s->b_rep,   &s->b_coords, &s->b_use,    &s->b_pc,    &s->b_pcell, &s->b_tcell,
                           &s->b_fcell, &s->b_tstart, &s->b_fstart, &s->b_fill,  &s->b_ev,
-                          &s->b_evs,   &s->b_evstart};
+                          &s->b_evs,   &s->b_evstart, &s->b_cls, &s->b_xr, &s->b_xrs,
+                          &s->b_rstart, &s->b_truns, &s->b_fruns, &s->b_trs, &s->b_frs};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         free(bufs[i]->p);
     GEOS_finish_r(s->ctx);
@@ -250,6 +284,50 @@ static int ring_side(const struct covx_scratch *s, const struct ring *r, double 
     return w != 0 ? SIDE_IN : SIDE_OUT;
 }
 
+/* Measures footprint f's discs about its vertices' mean c: the ring lies
+ * within rout of c; when c is left of every edge, by rin at least, the
+ * ring is star-shaped about c and the disc of radius rin is inside it.
+ * The radii are shrunk/grown by CIRCLE_SLACK, far above their rounding. */
+static void footprint_circles(const struct covx_scratch *s, struct ufp *f)
+{
+    const struct ring *r = &s->rings[f->ring];
+    const double *vx = s->vx + r->off, *vy = s->vy + r->off;
+    double cx = 0.0, cy = 0.0;
+    for (long k = 0; k < r->n; k++) {
+        cx += vx[k];
+        cy += vy[k];
+    }
+    cx /= (double)r->n;
+    cy /= (double)r->n;
+    double rin2 = INFINITY, rout2 = 0.0;
+    for (long a = r->n - 1, b = 0; b < r->n; a = b++) {
+        double dx = vx[b] - cx, dy = vy[b] - cy;
+        rout2 = dmax(rout2, dx * dx + dy * dy);
+        double ex = vx[b] - vx[a], ey = vy[b] - vy[a];
+        double d = ex * (cy - vy[a]) - ey * (cx - vx[a]); /* > 0: c left of the edge */
+        rin2 = d > 0.0 ? dmin(rin2, d * d / (ex * ex + ey * ey)) : 0.0;
+    }
+    f->cx = cx;
+    f->cy = cy;
+    f->rin2 = rin2 * (1.0 - CIRCLE_SLACK);
+    f->rout2 = rout2 * (1.0 + CIRCLE_SLACK);
+    f->circles = 1;
+}
+
+/* Is (x, y) inside footprint f? The discs settle most points; the exact
+ * ring test the rest. */
+static int footprint_side(const struct covx_scratch *s, struct ufp *f, double x, double y)
+{
+    if (!f->circles)
+        footprint_circles(s, f);
+    double dx = x - f->cx, dy = y - f->cy, d2 = dx * dx + dy * dy;
+    if (d2 < f->rin2)
+        return SIDE_IN;
+    if (d2 > f->rout2)
+        return SIDE_OUT;
+    return ring_side(s, &s->rings[f->ring], x, y);
+}
+
 /* How many kept footprints other than `skip` contain (x, y); marks them
  * as reaching the township when `mark`. -1 when (x, y) is on a boundary. */
 static int cover_count(struct covx_scratch *s, double x, double y, int skip, int mark)
@@ -259,7 +337,7 @@ static int cover_count(struct covx_scratch *s, double x, double y, int skip, int
         struct ufp *f = &s->uf[u];
         if (u == skip || x < f->xmin || x > f->xmax || y < f->ymin || y > f->ymax)
             continue;
-        int side = ring_side(s, &s->rings[f->ring], x, y);
+        int side = footprint_side(s, f, x, y);
         if (side == SIDE_UNSURE)
             return -1;
         if (side == SIDE_IN) {
@@ -315,6 +393,9 @@ static int township_side(const struct covx_scratch *s, double x, double y)
         return SIDE_OUT;
     int row = cell_of(y, s->by0, s->inv, s->ny);
     int c0 = cell_of(x, s->bx0, s->inv, s->nx);
+    unsigned char cls = s->cls[(long)row * s->nx + c0];
+    if (!(cls & CELL_TOUCHED)) /* ∂T misses the cell: it is all in or out */
+        return cls & CELL_INSIDE ? SIDE_IN : SIDE_OUT;
     int w = 0, unsure = 0;
     for (int cy = row > 0 ? row - 1 : 0; cy <= row; cy++)
         for (int cx = c0 > 0 ? c0 - 1 : 0; cx < s->nx; cx++)
@@ -535,7 +616,7 @@ static int load_footprints(struct covx_scratch *s, const struct tc_footprints *f
 
 /* Cells are about CELL_EDGES footprint edges wide, and there are at most
  * CELLS_PER_EDGE cells per edge (a large township with few footprints). */
-#define CELL_EDGES 2.0
+#define CELL_EDGES 2.5
 #define CELLS_PER_EDGE 4.0
 
 static void grid_size(struct covx_scratch *s)
@@ -551,38 +632,13 @@ static void grid_size(struct covx_scratch *s)
     s->ny = (int)(h * s->inv) + 1;
 }
 
-/* Which edges can matter: township edges, and footprint edges meeting the
- * township's envelope B, are walked (ACTIVE); footprint edges within the
- * longest footprint edge of B (NEAR) can cross an active one, so they are
- * bucketed too; the rest are skipped. */
-static int edge_use(const struct covx_scratch *s, const struct ring *r, double x0, double y0,
-                    double x1, double y1)
-{
-    if (r->owner == FP_TOWNSHIP)
-        return EDGE_ACTIVE;
-    double m = s->lmax + PIECE_MARGIN;
-    double xl = dmin(x0, x1), xh = dmax(x0, x1), yl = dmin(y0, y1), yh = dmax(y0, y1);
-    if (xh < s->bx0 - m || xl > s->bx1 + m || yh < s->by0 - m || yl > s->by1 + m)
-        return EDGE_SKIP;
-    if (xh < s->bx0 || xl > s->bx1 || yh < s->by0 || yl > s->by1)
-        return EDGE_NEAR;
-    return EDGE_ACTIVE;
-}
-
-static inline long edge_pieces(const struct covx_scratch *s, long g, long h)
-{
-    double len = dmax(fabs(s->vx[h] - s->vx[g]), fabs(s->vy[h] - s->vy[g]));
-    double most = PIECE_CELLS * s->cell;
-    return len <= most ? 1 : (long)ceil(len / most);
-}
-
 /* Piece k of np of edge g -> h of a ring owned by `owner`. */
 static struct slot make_slot(const struct covx_scratch *s, long g, long h, long k, long np,
-                             int owner, int active)
+                             int owner, int walked)
 {
     double x0 = s->vx[g], y0 = s->vy[g], x1 = s->vx[h], y1 = s->vy[h];
     double xa = x0, ya = y0, xb = x1, yb = y1;
-    if (np > 1) {
+    if (np > 1) { /* the ends of piece k */
         double ta = (double)k / (double)np, tb = (double)(k + 1) / (double)np;
         if (k > 0) {
             xa = x0 + ta * (x1 - x0);
@@ -596,82 +652,366 @@ static struct slot make_slot(const struct covx_scratch *s, long g, long h, long 
     return (struct slot){.xmin = dmin(xa, xb) - PIECE_MARGIN, .ymin = dmin(ya, yb) - PIECE_MARGIN,
                          .xmax = dmax(xa, xb) + PIECE_MARGIN, .ymax = dmax(ya, yb) + PIECE_MARGIN,
                          .g = (int)g, .h = (int)h, .owner = owner, .k = (int)k, .np = (int)np,
-                         .active = active};
+                         .walked = walked};
 }
 
-/* Marks every edge's use and makes its pieces, counting them per cell
- * (township ones in fill[0..ncell), the others after). */
-static int make_pieces(struct covx_scratch *s, size_t ncell)
+static inline long edge_pieces(const struct covx_scratch *s, long g, long h)
 {
-    s->use = buf_get(&s->b_use, (size_t)s->nv, sizeof *s->use);
-    if (!s->use)
-        return decline(s, COVX_NOMEM);
+    double len = dmax(fabs(s->vx[h] - s->vx[g]), fabs(s->vy[h] - s->vy[g]));
+    double most = PIECE_CELLS * s->cell;
+    return len <= most ? 1 : (long)ceil(len / most);
+}
+
+/* The cells an envelope covers (clamped to the grid). */
+struct span {
+    int cx0, cy0, cx1, cy1;
+};
+
+static inline struct span span_of(const struct covx_scratch *s, double xmin, double ymin,
+                                  double xmax, double ymax)
+{
+    return (struct span){cell_of(xmin, s->bx0, s->inv, s->nx), cell_of(ymin, s->by0, s->inv, s->ny),
+                         cell_of(xmax, s->bx0, s->inv, s->nx), cell_of(ymax, s->by0, s->inv, s->ny)};
+}
+
+/* Does any cell of span c have one of the bits? */
+static int span_any(const struct covx_scratch *s, struct span c, unsigned char bits)
+{
+    for (int cy = c.cy0; cy <= c.cy1; cy++)
+        for (int cx = c.cx0; cx <= c.cx1; cx++)
+            if (s->cls[(long)cy * s->nx + cx] & bits)
+                return 1;
+    return 0;
+}
+
+static void span_mark(struct covx_scratch *s, struct span c, unsigned char bits)
+{
+    for (int cy = c.cy0; cy <= c.cy1; cy++)
+        for (int cx = c.cx0; cx <= c.cx1; cx++)
+            s->cls[(long)cy * s->nx + cx] |= bits;
+}
+
+/* Makes room for n more pieces. */
+static int reserve_pieces(struct covx_scratch *s, long n)
+{
+    s->pc = buf_get(&s->b_pc, (size_t)(s->npc + n), sizeof *s->pc);
+    s->pcell = buf_get(&s->b_pcell, (size_t)(s->npc + n), sizeof *s->pcell);
+    return s->pc && s->pcell ? 0 : decline(s, COVX_NOMEM);
+}
+
+/* Appends piece p (room reserved) to the piece list, counted in its cell
+ * (the one holding its lower-left corner) in cnt. */
+static inline void push_piece(struct covx_scratch *s, const struct slot *p, int *cnt)
+{
+    int c = cell_of(p->ymin, s->by0, s->inv, s->ny) * s->nx + cell_of(p->xmin, s->bx0, s->inv, s->nx);
+    s->pc[s->npc] = *p;
+    s->pcell[s->npc++] = c;
+    cnt[c]++;
+}
+
+/* Turns per-cell counts into row starts (start[0..ncell]) and the counts
+ * into fill positions. */
+static void cell_starts(int *cnt, int *start, size_t ncell)
+{
+    start[0] = 0;
+    for (size_t k = 0; k < ncell; k++) {
+        start[k + 1] = start[k] + cnt[k];
+        cnt[k] = start[k];
+    }
+}
+
+/* Buckets the township's edges, and marks the cells their pieces touch. */
+static int bucket_township(struct covx_scratch *s, size_t ncell)
+{
+    int *cnt = s->fill;
+    memset(cnt, 0, ncell * sizeof *cnt);
     s->npc = 0;
-    for (int ri = 0; ri < s->nring; ri++) {
+    for (int ri = 0; ri < s->ntring; ri++) {
         const struct ring *r = &s->rings[ri];
-        int *cnt = s->fill + (r->owner == FP_TOWNSHIP ? 0 : ncell);
         for (long g = r->off, end = r->off + r->n; g < end; g++) {
             long h = g + 1 == end ? r->off : g + 1;
-            int use = edge_use(s, r, s->vx[g], s->vy[g], s->vx[h], s->vy[h]);
-            s->use[g] = (unsigned char)use;
-            if (use == EDGE_SKIP)
-                continue;
             long np = edge_pieces(s, g, h);
-            s->pc = buf_get(&s->b_pc, (size_t)(s->npc + np), sizeof *s->pc);
-            s->pcell = buf_get(&s->b_pcell, (size_t)(s->npc + np), sizeof *s->pcell);
-            if (!s->pc || !s->pcell)
-                return decline(s, COVX_NOMEM);
+            s->use[g] = EDGE_ACTIVE;
+            if (reserve_pieces(s, np) != 0)
+                return -1;
             for (long k = 0; k < np; k++) {
-                struct slot p = s->pc[s->npc] =
-                    make_slot(s, g, h, k, np, r->owner, use == EDGE_ACTIVE);
-                int cx = cell_of(p.xmin, s->bx0, s->inv, s->nx);
-                int cy = cell_of(p.ymin, s->by0, s->inv, s->ny);
-                s->pcell[s->npc++] = cy * s->nx + cx;
-                cnt[cy * s->nx + cx]++;
+                struct slot p = make_slot(s, g, h, k, np, FP_TOWNSHIP, 1);
+                span_mark(s, span_of(s, p.xmin, p.ymin, p.xmax, p.ymax), CELL_TOUCHED);
+                push_piece(s, &p, cnt);
+            }
+        }
+    }
+    cell_starts(cnt, s->tstart, ncell);
+    s->tcell = buf_get(&s->b_tcell, (size_t)s->tstart[ncell], sizeof *s->tcell);
+    if (!s->tcell)
+        return decline(s, COVX_NOMEM);
+    for (long i = 0; i < s->npc; i++)
+        s->tcell[cnt[s->pcell[i]]++] = s->pc[i];
+    return 0;
+}
+
+/* Where each township edge crosses the centre line of a grid row. */
+static int row_crossings(struct covx_scratch *s)
+{
+    s->nxr = 0;
+    for (int ri = 0; ri < s->ntring; ri++) {
+        const struct ring *r = &s->rings[ri];
+        for (long g = r->off, end = r->off + r->n; g < end; g++) {
+            long h = g + 1 == end ? r->off : g + 1;
+            double x0 = s->vx[g], y0 = s->vy[g], x1 = s->vx[h], y1 = s->vy[h];
+            int r0 = cell_of(dmin(y0, y1), s->by0, s->inv, s->ny);
+            int r1 = cell_of(dmax(y0, y1), s->by0, s->inv, s->ny);
+            for (int row = r0; row <= r1; row++) {
+                double yr = s->by0 + (row + 0.5) * s->cell;
+                if ((y0 <= yr) == (y1 <= yr))
+                    continue;
+                s->xr = buf_get(&s->b_xr, (size_t)s->nxr + 1, sizeof *s->xr);
+                if (!s->xr)
+                    return decline(s, COVX_NOMEM);
+                s->xr[s->nxr++] = (struct rowx){row, x0 + (yr - y0) * (x1 - x0) / (y1 - y0)};
             }
         }
     }
     return 0;
 }
 
-/* Stores every piece in its cell, in piece order. */
-static void fill_cells(struct covx_scratch *s, int *tn, int *fn)
+/* Sorts the row crossings by row, then x, into xrs (rows start at
+ * rstart[row]). */
+static int sort_row_crossings(struct covx_scratch *s)
 {
-    for (long i = 0; i < s->npc; i++) {
-        if (s->pc[i].owner == FP_TOWNSHIP)
-            s->tcell[tn[s->pcell[i]]++] = s->pc[i];
-        else
-            s->fcell[fn[s->pcell[i]]++] = s->pc[i];
+    s->rstart = buf_get(&s->b_rstart, (size_t)s->ny + 1, sizeof *s->rstart);
+    s->xrs = buf_get(&s->b_xrs, (size_t)s->nxr, sizeof *s->xrs);
+    if (!s->rstart || !s->xrs)
+        return decline(s, COVX_NOMEM);
+    memset(s->rstart, 0, ((size_t)s->ny + 1) * sizeof *s->rstart);
+    for (long i = 0; i < s->nxr; i++)
+        s->rstart[s->xr[i].row + 1]++;
+    for (int row = 0; row < s->ny; row++)
+        s->rstart[row + 1] += s->rstart[row];
+    for (long i = 0; i < s->nxr; i++) {
+        double x = s->xr[i].x;
+        s->xrs[s->rstart[s->xr[i].row]++] = x;
     }
+    for (int row = s->ny; row > 0; row--)
+        s->rstart[row] = s->rstart[row - 1];
+    s->rstart[0] = 0;
+    for (int row = 0; row < s->ny; row++) {
+        double *x = s->xrs + s->rstart[row];
+        long m = s->rstart[row + 1] - s->rstart[row];
+        for (long i = 1; i < m; i++) {
+            double key = x[i];
+            long j = i - 1;
+            for (; j >= 0 && x[j] > key; j--)
+                x[j + 1] = x[j];
+            x[j + 1] = key;
+        }
+    }
+    return 0;
 }
 
-/* Buckets the pieces of every edge that can matter: township pieces into
- * tcell, footprint pieces into fcell, each a compressed row per cell. */
-static int bucket_pieces(struct covx_scratch *s)
+/* Marks CELL_INSIDE the cells whose centre is inside T, by crossing
+ * parity along each row's centre line. It matters only for cells no
+ * township piece touches: ∂T misses them, so they lie on one side of it
+ * as a whole, and the computed crossings (off by ~1e-12 m) cannot reach
+ * their centre, half a cell away. */
+static int classify_cells(struct covx_scratch *s)
+{
+    if (row_crossings(s) != 0 || sort_row_crossings(s) != 0)
+        return -1;
+    for (int row = 0; row < s->ny; row++) {
+        const double *x = s->xrs + s->rstart[row];
+        long m = s->rstart[row + 1] - s->rstart[row], i = 0;
+        for (int cx = 0; cx < s->nx && i < m; cx++) {
+            double xc = s->bx0 + (cx + 0.5) * s->cell;
+            while (i < m && x[i] < xc)
+                i++;
+            if (i & 1)
+                s->cls[(long)row * s->nx + cx] |= CELL_INSIDE;
+        }
+    }
+    return 0;
+}
+
+/* A footprint edge is walked when it can hold a point of T: its envelope
+ * meets B and covers a cell that is not clean outside T. */
+static int walked_edge(const struct covx_scratch *s, double x0, double y0, double x1, double y1)
+{
+    double xl = dmin(x0, x1), xh = dmax(x0, x1), yl = dmin(y0, y1), yh = dmax(y0, y1);
+    if (xh < s->bx0 || xl > s->bx1 || yh < s->by0 || yl > s->by1)
+        return 0;
+    return span_any(s, span_of(s, xl, yl, xh, yh), CELL_TOUCHED | CELL_INSIDE);
+}
+
+/* The bits any cell of span c has (*any), and those every one has. */
+static void span_bits(const struct covx_scratch *s, struct span c, unsigned char *any,
+                      unsigned char *all)
+{
+    unsigned char o = 0, a = 0xff;
+    for (int cy = c.cy0; cy <= c.cy1; cy++)
+        for (int cx = c.cx0; cx <= c.cx1; cx++) {
+            unsigned char b = s->cls[(long)cy * s->nx + cx];
+            o |= b;
+            a &= b;
+        }
+    *any = o;
+    *all = a;
+}
+
+/* What a footprint's envelope says of all its edges at once: EDGE_SKIP
+ * when it covers clean outside cells only, EDGE_ACTIVE when it lies in B
+ * on clean inside cells only, else -1 (decide edge by edge). */
+static int footprint_use(const struct covx_scratch *s, const struct ufp *f)
+{
+    unsigned char any, all;
+    span_bits(s, span_of(s, f->xmin, f->ymin, f->xmax, f->ymax), &any, &all);
+    if (!(any & (CELL_TOUCHED | CELL_INSIDE)))
+        return EDGE_SKIP;
+    if ((all & CELL_INSIDE) && !(any & CELL_TOUCHED) && f->xmin >= s->bx0 && f->xmax <= s->bx1 &&
+        f->ymin >= s->by0 && f->ymax <= s->by1)
+        return EDGE_ACTIVE;
+    return -1;
+}
+
+/* Pass 1: every piece of every walked footprint edge, marking the cells
+ * they cover CELL_WALKED. */
+static int bucket_walked(struct covx_scratch *s, int *cnt)
+{
+    for (int ri = s->ntring; ri < s->nring; ri++) {
+        const struct ring *r = &s->rings[ri];
+        int bulk = footprint_use(s, &s->uf[r->owner]);
+        if (bulk == EDGE_SKIP) {
+            memset(s->use + r->off, EDGE_SKIP, (size_t)r->n);
+            continue;
+        }
+        if (reserve_pieces(s, r->n) != 0) /* one piece per edge, usually */
+            return -1;
+        for (long g = r->off, end = r->off + r->n; g < end; g++) {
+            long h = g + 1 == end ? r->off : g + 1;
+            int walked = bulk == EDGE_ACTIVE || walked_edge(s, s->vx[g], s->vy[g], s->vx[h], s->vy[h]);
+            s->use[g] = walked ? EDGE_ACTIVE : EDGE_SKIP;
+            if (!walked)
+                continue;
+            long np = edge_pieces(s, g, h);
+            if (np > 1 && reserve_pieces(s, np + (end - g)) != 0)
+                return -1;
+            for (long k = 0; k < np; k++) {
+                struct slot p = make_slot(s, g, h, k, np, r->owner, 1);
+                span_mark(s, span_of(s, p.xmin, p.ymin, p.xmax, p.ymax), CELL_WALKED);
+                push_piece(s, &p, cnt);
+            }
+        }
+    }
+    return 0;
+}
+
+/* Pass 2: pieces of the other footprint edges that share a cell with a
+ * walked piece: only they can cross one (far ones are rejected on B
+ * grown by the longest footprint edge first). */
+static int bucket_neighbours(struct covx_scratch *s, int *cnt)
+{
+    double m = s->lmax + s->cell;
+    for (int ri = s->ntring; ri < s->nring; ri++) {
+        const struct ring *r = &s->rings[ri];
+        const struct ufp *f = &s->uf[r->owner];
+        unsigned char any, all;
+        span_bits(s, span_of(s, f->xmin - PIECE_MARGIN, f->ymin - PIECE_MARGIN,
+                             f->xmax + PIECE_MARGIN, f->ymax + PIECE_MARGIN), &any, &all);
+        if (!(any & CELL_WALKED))
+            continue;
+        for (long g = r->off, end = r->off + r->n; g < end; g++) {
+            if (s->use[g] == EDGE_ACTIVE)
+                continue;
+            long h = g + 1 == end ? r->off : g + 1;
+            double x0 = s->vx[g], y0 = s->vy[g], x1 = s->vx[h], y1 = s->vy[h];
+            double xl = dmin(x0, x1), xh = dmax(x0, x1), yl = dmin(y0, y1), yh = dmax(y0, y1);
+            if (xh < s->bx0 - m || xl > s->bx1 + m || yh < s->by0 - m || yl > s->by1 + m ||
+                !span_any(s, span_of(s, xl - PIECE_MARGIN, yl - PIECE_MARGIN, xh + PIECE_MARGIN,
+                                     yh + PIECE_MARGIN), CELL_WALKED))
+                continue;
+            long np = edge_pieces(s, g, h);
+            if (reserve_pieces(s, np) != 0)
+                return -1;
+            for (long k = 0; k < np; k++) {
+                struct slot p = make_slot(s, g, h, k, np, r->owner, 0);
+                if (np == 1 || span_any(s, span_of(s, p.xmin, p.ymin, p.xmax, p.ymax), CELL_WALKED))
+                    push_piece(s, &p, cnt);
+            }
+        }
+    }
+    return 0;
+}
+
+static int bucket_footprints(struct covx_scratch *s, size_t ncell)
+{
+    int *cnt = s->fill;
+    memset(cnt, 0, ncell * sizeof *cnt);
+    s->npc = 0;
+    if (bucket_walked(s, cnt) != 0 || bucket_neighbours(s, cnt) != 0)
+        return -1;
+    cell_starts(cnt, s->fstart, ncell);
+    s->fcell = buf_get(&s->b_fcell, (size_t)s->fstart[ncell], sizeof *s->fcell);
+    if (!s->fcell)
+        return decline(s, COVX_NOMEM);
+    for (long i = 0; i < s->npc; i++)
+        s->fcell[cnt[s->pcell[i]]++] = s->pc[i];
+    return 0;
+}
+
+/* Groups the slots of each cell (cells[start[k] .. start[k+1])) into runs
+ * of one ring: cell k's runs are runs[rs[k] .. rs[k+1]). */
+static struct run *make_runs(struct covx_scratch *s, const struct slot *cells, const int *start,
+                             size_t ncell, struct buf *b, int *rs)
+{
+    struct run *runs = buf_get(b, (size_t)start[ncell], sizeof *runs);
+    if (!runs) {
+        decline(s, COVX_NOMEM);
+        return NULL;
+    }
+    int n = 0;
+    for (size_t k = 0; k < ncell; k++) {
+        rs[k] = n;
+        for (int j = start[k]; j < start[k + 1]; j++) {
+            const struct slot *p = &cells[j];
+            struct run *r = &runs[n - 1];
+            if (j == start[k] || p->owner != r->owner) {
+                r = &runs[n++];
+                *r = (struct run){p->xmin, p->ymin, p->xmax, p->ymax, j, j, p->owner, 0};
+            }
+            r->xmin = dmin(r->xmin, p->xmin);
+            r->ymin = dmin(r->ymin, p->ymin);
+            r->xmax = dmax(r->xmax, p->xmax);
+            r->ymax = dmax(r->ymax, p->ymax);
+            r->end = j + 1;
+            r->walked |= p->walked;
+        }
+    }
+    rs[ncell] = n;
+    return runs;
+}
+
+/* Buckets the edges into the grid: township edges, then the cells'
+ * classification, then the footprint edges that can matter. */
+static int bucket_edges(struct covx_scratch *s)
 {
     size_t ncell = (size_t)s->nx * (size_t)s->ny;
     s->tstart = buf_get(&s->b_tstart, ncell + 1, sizeof *s->tstart);
     s->fstart = buf_get(&s->b_fstart, ncell + 1, sizeof *s->fstart);
-    s->fill = buf_get(&s->b_fill, 2 * ncell, sizeof *s->fill);
-    if (!s->tstart || !s->fstart || !s->fill)
+    s->fill = buf_get(&s->b_fill, ncell, sizeof *s->fill);
+    s->cls = buf_get(&s->b_cls, ncell, sizeof *s->cls);
+    s->use = buf_get(&s->b_use, (size_t)s->nv, sizeof *s->use);
+    if (!s->tstart || !s->fstart || !s->fill || !s->cls || !s->use)
         return decline(s, COVX_NOMEM);
-    memset(s->fill, 0, 2 * ncell * sizeof *s->fill);
-    if (make_pieces(s, ncell) != 0)
+    memset(s->cls, 0, ncell);
+    if (bucket_township(s, ncell) != 0 || classify_cells(s) != 0 ||
+        bucket_footprints(s, ncell) != 0)
         return -1;
-    int *tn = s->fill, *fn = s->fill + ncell;
-    s->tstart[0] = s->fstart[0] = 0;
-    for (size_t k = 0; k < ncell; k++) {
-        s->tstart[k + 1] = s->tstart[k] + tn[k];
-        s->fstart[k + 1] = s->fstart[k] + fn[k];
-        tn[k] = s->tstart[k];
-        fn[k] = s->fstart[k];
-    }
-    s->tcell = buf_get(&s->b_tcell, (size_t)s->tstart[ncell], sizeof *s->tcell);
-    s->fcell = buf_get(&s->b_fcell, (size_t)s->fstart[ncell], sizeof *s->fcell);
-    if (!s->tcell || !s->fcell)
+    s->trs = buf_get(&s->b_trs, ncell + 1, sizeof *s->trs);
+    s->frs = buf_get(&s->b_frs, ncell + 1, sizeof *s->frs);
+    if (!s->trs || !s->frs)
         return decline(s, COVX_NOMEM);
-    fill_cells(s, tn, fn);
-    return 0;
+    s->truns = make_runs(s, s->tcell, s->tstart, ncell, &s->b_truns, s->trs);
+    s->fruns = s->truns ? make_runs(s, s->fcell, s->fstart, ncell, &s->b_fruns, s->frs) : NULL;
+    return s->fruns ? 0 : -1;
 }
 
 static int add_event(struct covx_scratch *s, const struct slot *on, const struct slot *other,
@@ -725,37 +1065,49 @@ static inline int boxes_meet(const struct slot *a, const struct slot *b)
     return a->xmin <= b->xmax && b->xmin <= a->xmax && a->ymin <= b->ymax && b->ymin <= a->ymax;
 }
 
-/* Footprint pieces of one footprint never cross, nor two that lie off the
- * township's envelope. */
-static inline int footprint_pair(const struct slot *a, const struct slot *b)
+static inline int runs_meet(const struct run *a, const struct run *b)
 {
-    return boxes_meet(a, b) && a->owner != b->owner && (a->active | b->active);
+    return a->xmin <= b->xmax && b->xmin <= a->xmax && a->ymin <= b->ymax && b->ymin <= a->ymax;
 }
 
-static inline int township_pair(const struct slot *a, const struct slot *b)
+/* Can runs a and b hold a crossing we need? Not within one footprint, nor
+ * between two pieces neither of which is walked. */
+static inline int runs_pair(const struct run *a, const struct run *b)
 {
-    return boxes_meet(a, b);
+    return a->owner != b->owner && (a->walked | b->walked) && runs_meet(a, b);
 }
 
-/* Pairs between cell k and cell n (n != k): township x footprint both
- * ways, footprint x footprint. */
+/* Tests the slots of run a (in list la) against those of run b (in lb). */
+static int run_pairs(struct covx_scratch *s, const struct slot *la, const struct run *a,
+                     const struct slot *lb, const struct run *b)
+{
+    for (int i = a->start; i < a->end; i++)
+        for (int j = b->start; j < b->end; j++)
+            if ((la[i].walked | lb[j].walked) && boxes_meet(&la[i], &lb[j]) &&
+                test_pair(s, &la[i], &lb[j]) != 0)
+                return -1;
+    return 0;
+}
+
+/* Pairs between cell k's runs and cell n's (n != k): footprint against
+ * footprint, township against footprint both ways. */
 static int cells_pairs(struct covx_scratch *s, long k, long n)
 {
-    if (s->fstart[n] == s->fstart[n + 1] && s->fstart[k] == s->fstart[k + 1])
-        return 0;
-    for (int i = s->fstart[k]; i < s->fstart[k + 1]; i++) {
-        const struct slot *a = &s->fcell[i];
-        for (int j = s->tstart[n]; j < s->tstart[n + 1]; j++)
-            if (township_pair(&s->tcell[j], a) && test_pair(s, &s->tcell[j], a) != 0)
+    for (int i = s->frs[k]; i < s->frs[k + 1]; i++) {
+        const struct run *a = &s->fruns[i];
+        for (int j = s->frs[n]; j < s->frs[n + 1]; j++)
+            if (runs_pair(a, &s->fruns[j]) &&
+                run_pairs(s, s->fcell, a, s->fcell, &s->fruns[j]) != 0)
                 return -1;
-        for (int j = s->fstart[n]; j < s->fstart[n + 1]; j++)
-            if (footprint_pair(a, &s->fcell[j]) && test_pair(s, a, &s->fcell[j]) != 0)
+        for (int j = s->trs[n]; j < s->trs[n + 1]; j++)
+            if (runs_meet(a, &s->truns[j]) &&
+                run_pairs(s, s->fcell, a, s->tcell, &s->truns[j]) != 0)
                 return -1;
     }
-    for (int i = s->tstart[k]; i < s->tstart[k + 1]; i++)
-        for (int j = s->fstart[n]; j < s->fstart[n + 1]; j++)
-            if (township_pair(&s->tcell[i], &s->fcell[j]) &&
-                test_pair(s, &s->tcell[i], &s->fcell[j]) != 0)
+    for (int i = s->trs[k]; i < s->trs[k + 1]; i++)
+        for (int j = s->frs[n]; j < s->frs[n + 1]; j++)
+            if (runs_meet(&s->truns[i], &s->fruns[j]) &&
+                run_pairs(s, s->tcell, &s->truns[i], s->fcell, &s->fruns[j]) != 0)
                 return -1;
     return 0;
 }
@@ -766,18 +1118,18 @@ static int cells_pairs(struct covx_scratch *s, long k, long n)
 static int cell_crossings(struct covx_scratch *s, int cx, int cy)
 {
     long k = (long)cy * s->nx + cx;
-    int f0 = s->fstart[k], f1 = s->fstart[k + 1];
-    if (f0 == f1 && s->tstart[k] == s->tstart[k + 1])
+    int r0 = s->frs[k], r1 = s->frs[k + 1];
+    if (r0 == r1 && s->trs[k] == s->trs[k + 1])
         return 0;
-    for (int i = s->tstart[k]; i < s->tstart[k + 1]; i++)
-        for (int j = f0; j < f1; j++)
-            if (township_pair(&s->tcell[i], &s->fcell[j]) &&
-                test_pair(s, &s->tcell[i], &s->fcell[j]) != 0)
+    for (int i = s->trs[k]; i < s->trs[k + 1]; i++)
+        for (int j = r0; j < r1; j++)
+            if (runs_meet(&s->truns[i], &s->fruns[j]) &&
+                run_pairs(s, s->tcell, &s->truns[i], s->fcell, &s->fruns[j]) != 0)
                 return -1;
-    for (int i = f0; i < f1; i++)
-        for (int j = i + 1; j < f1; j++)
-            if (footprint_pair(&s->fcell[i], &s->fcell[j]) &&
-                test_pair(s, &s->fcell[i], &s->fcell[j]) != 0)
+    for (int i = r0; i < r1; i++)
+        for (int j = i + 1; j < r1; j++)
+            if (runs_pair(&s->fruns[i], &s->fruns[j]) &&
+                run_pairs(s, s->fcell, &s->fruns[i], s->fcell, &s->fruns[j]) != 0)
                 return -1;
     if (cx + 1 < s->nx && cells_pairs(s, k, k + 1) != 0)
         return -1;
@@ -832,7 +1184,7 @@ static int sort_events(struct covx_scratch *s)
 static int find_crossings(struct covx_scratch *s)
 {
     grid_size(s);
-    if (bucket_pieces(s) != 0)
+    if (bucket_edges(s) != 0)
         return -1;
     s->nev = 0;
     for (int cy = 0; cy < s->ny; cy++)
@@ -998,10 +1350,10 @@ static int seat_side(struct covx_scratch *s, double x, double y)
 {
     int unsure = 0;
     for (int u = 0; u < s->nuf; u++) {
-        const struct ufp *f = &s->uf[u];
+        struct ufp *f = &s->uf[u];
         if (!f->reach || x < f->xmin || x > f->xmax || y < f->ymin || y > f->ymax)
             continue;
-        int side = ring_side(s, &s->rings[f->ring], x, y);
+        int side = footprint_side(s, f, x, y);
         if (side == SIDE_IN)
             return SIDE_IN;
         unsure |= side == SIDE_UNSURE;

@@ -325,8 +325,10 @@ static int build_points(struct exporter *ex, struct tc_error *err)
         ex->seat_x[t] = map->t[t].seat_x;
         ex->seat_y[t] = map->t[t].seat_y;
     }
-    memcpy(ex->site_x, s->x, sizeof *s->x * (size_t)s->n);
-    memcpy(ex->site_y, s->y, sizeof *s->y * (size_t)s->n);
+    if (s->n > 0) { /* no stations: x and y may be NULL */
+        memcpy(ex->site_x, s->x, sizeof *s->x * (size_t)s->n);
+        memcpy(ex->site_y, s->y, sizeof *s->y * (size_t)s->n);
+    }
     if (project(&ex->w[0], ex->seat_x, ex->seat_y, (size_t)map->n) != 0 ||
         project(&ex->w[0], ex->site_x, ex->site_y, (size_t)s->n) != 0)
         return tc_fail(err, TC_EXIT_INTERNAL, "export: a seat or station does not transform "
@@ -380,7 +382,7 @@ static void extent_of_townships(struct exporter *ex)
 
 static void exporter_free(struct exporter *ex)
 {
-    for (int t = 0; ex->owner && t < ex->run->map->n; t++) {
+    for (int t = 0; ex->owner && ex->town && ex->cov && t < ex->run->map->n; t++) {
         GEOSContextHandle_t c = ex->w[ex->owner[t]].ctx;
         if (ex->town[t])
             GEOSGeom_destroy_r(c, ex->town[t]);
@@ -793,7 +795,8 @@ static void renderer_townships(FILE *f)
         {"outlineColor", "CASE WHEN \"goal_met\" = 'no' THEN '160,0,0,255' ELSE '0,0,0,0' END"},
         {"outlineWidth", "CASE WHEN \"goal_met\" = 'no' THEN 0.6 ELSE 0 END"},
     };
-    fputs("  <renderer-v2 type=\"graduatedSymbol\" attr=\"cov_frac\" graduatedMethod=\"GraduatedColor\" "
+    fputs("  <renderer-v2 type=\"graduatedSymbol\" attr=\"cov_frac\" "
+          "graduatedMethod=\"GraduatedColor\" "
           "symbollevels=\"1\" enableorderby=\"0\" forceraster=\"0\" referencescale=\"-1\">\n"
           "    <ranges>\n", f);
     for (int i = 0; i < 5; i++)
@@ -963,6 +966,19 @@ static int write_records(struct exporter *ex, const struct plan *p, SHPHandle sh
     return 0;
 }
 
+/* shapelib ends the .dbf with an end-of-file mark after every record it
+ * flushes and steps back over it for the next: a seek, so a write(2), per
+ * record. The mark is left off until the last record, which DBFClose
+ * flushes with it. */
+static int write_dbf_records(struct exporter *ex, const struct plan *p, SHPHandle shp,
+                             DBFHandle dbf, struct tc_error *err)
+{
+    DBFSetWriteEndOfFileChar(dbf, 0);
+    int rc = write_records(ex, p, shp, dbf, err);
+    DBFSetWriteEndOfFileChar(dbf, 1);
+    return rc;
+}
+
 static int add_fields(DBFHandle dbf, const struct plan *p)
 {
     static const DBFFieldType types[] = {[FT_STR] = FTString, [FT_INT] = FTInteger,
@@ -1091,7 +1107,7 @@ static int write_layer(struct exporter *ex, const struct plan *p, struct tc_erro
     else if (add_fields(dbf, p) != 0)
         rc = tc_fail(err, TC_EXIT_OUTPUT, "%s.dbf: cannot add the fields", base);
     else
-        rc = write_records(ex, p, shp, dbf, err);
+        rc = write_dbf_records(ex, p, shp, dbf, err);
     if (shp)
         SHPClose(shp);
     if (dbf)
@@ -1116,7 +1132,8 @@ static void scale_attributes(FILE *f, const struct layer_spec *spec)
             spec->min_scale > 0, spec->min_scale > 0 ? spec->min_scale : 1e8);
 }
 
-static const char *const qgis_doctype = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n";
+static const char *const qgis_doctype =
+    "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n";
 
 /* QGIS loads <layer>.qml beside a layer as its default style. */
 static int write_qml(const struct exporter *ex, const struct layer_spec *spec,

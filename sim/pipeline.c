@@ -6,9 +6,11 @@
 #include <string.h>
 
 #include "towncov/coverage.h"
+#include "towncov/export.h"
 #include "towncov/footprint.h"
 #include "towncov/goal.h"
 #include "towncov/map.h"
+#include "towncov/picture.h"
 #include "towncov/report.h"
 #include "towncov/scenario.h"
 #include "towncov/sites.h"
@@ -77,19 +79,30 @@ static void out_dir_of(const struct scenario *scn, const struct run_options *opt
         snprintf(buf, size, "out/%s", scn->info.name);
 }
 
-static int write_outputs(const struct run_outcome *out, const char *dir, struct tc_error *err)
+/* Writes every output into a temporary folder and swaps it into place:
+ * reports, QGIS layers and the picture, then summary.json last so that it
+ * can say how long the report phase took. */
+static int write_outputs(struct run_outcome *out, const char *dir, int threads, double t0,
+                         struct tc_error *err)
 {
+    const struct output_config *oc = &out->scn->output;
     char tmp[TC_STR_MAX + 64], path[TC_STR_MAX + 96];
     if (report_stage_begin(dir, tmp, sizeof tmp, err) != 0)
         return -1;
     snprintf(path, sizeof path, "%s/townships.csv", tmp);
     int rc = report_write_csv(path, out, err);
-    snprintf(path, sizeof path, "%s/summary.json", tmp);
-    if (rc == 0)
-        rc = report_write_json(path, out, err);
     snprintf(path, sizeof path, "%s/sites.csv", tmp);
     if (rc == 0)
         rc = report_write_sites_csv(path, out, err);
+    if (rc == 0 && oc->layers)
+        rc = export_layers(tmp, out, threads, err);
+    snprintf(path, sizeof path, "%s/map.png", tmp);
+    if (rc == 0 && oc->picture)
+        rc = picture_draw(path, out, err);
+    out->seconds[PHASE_REPORT] = tc_now() - t0;
+    snprintf(path, sizeof path, "%s/summary.json", tmp);
+    if (rc == 0)
+        rc = report_write_json(path, out, err);
     if (rc == 0)
         rc = interrupted(err);
     if (rc == 0)
@@ -146,7 +159,7 @@ static int run_stages(const struct scenario *scn, const struct run_options *opt,
     phase_begin(opt, st, PHASE_REPORT);
     char dir[TC_STR_MAX + 8];
     out_dir_of(scn, opt, dir, sizeof dir);
-    if (write_outputs(out, dir, err) != 0)
+    if (write_outputs(out, dir, opt->threads, st->t0, err) != 0)
         return -1;
     phase_end(out, st, PHASE_REPORT);
     return 0;

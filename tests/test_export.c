@@ -34,8 +34,8 @@ static const struct fx_township towns[] = {
      "POLYGON((-6000 -6000, 0 -6000, 0 0, -6000 0, -6000 -6000),"
      "(-4000 -4000, -4000 -2000, -2000 -2000, -2000 -4000, -4000 -4000))",
      -1000, -1000},
-    {"360101002", "百花洲街道", "东湖区", "town", "POLYGON" SQ(-4000, -4000, -2000, -2000), -3000,
-     -3000},
+    {"360101002", "百花洲街道", "东湖区", "town", "POLYGON" SQ(-4000, -4000, -2000, -2000),
+     -3000, -3000},
     {"360102101", "梅岭镇", "湾里区", "town", "POLYGON" SQ(0, -6000, 6000, 0), 3000, -3000},
     {"360102201", "太平乡", "湾里区", "township",
      "MULTIPOLYGON(" SQ(-6000, 1000, -1000, 6000) "," SQ(1000, 1000, 6000, 6000) ")", -3500,
@@ -118,7 +118,8 @@ static void write_lonlat_map(const char *base)
 
 /* Map, stations, footprints, coverage and verdict, then the layers in
  * x->out with `threads` threads. */
-static void xrun_build(struct xrun *x, int lonlat, int footprints, int threads)
+static void xrun_build_with(struct xrun *x, int lonlat, int footprints, int threads,
+                            const char *sites_ini)
 {
     char path[512];
     fx_tmpdir(x->dir, sizeof x->dir);
@@ -128,12 +129,14 @@ static void xrun_build(struct xrun *x, int lonlat, int footprints, int threads)
     else
         fx_write_map(path, towns, NTOWNS);
     write_sites(x->dir);
+    snprintf(path, sizeof path, "%s/far.csv", x->dir);
+    fx_write_text(path, "id,lon,lat\nfar,10,10\n");
     char ini[1024];
     snprintf(ini, sizeof ini,
-             "[scenario]\nname = 导出 export\n[map]\nfile = map.shp\n[sites]\nstrategy = file\n"
-             "file = sites.csv\n[radio]\nvertices = 64\nradius_subdistrict_m = 1500\n"
+             "[scenario]\nname = 导出 export\n[map]\nfile = map.shp\n[sites]\n%s\n"
+             "[radio]\nvertices = 64\nradius_subdistrict_m = 1500\n"
              "radius_town_m = 900\nradius_township_m = 1500\n[output]\nfootprints = %s\n",
-             footprints ? "yes" : "no");
+             sites_ini, footprints ? "yes" : "no");
     snprintf(path, sizeof path, "%s/s.ini", x->dir);
     fx_write_text(path, ini);
     struct tc_error err = {0};
@@ -154,6 +157,11 @@ static void xrun_build(struct xrun *x, int lonlat, int footprints, int threads)
     snprintf(x->out, sizeof x->out, "%s/out", x->dir);
     cr_assert_eq(mkdir(x->out, 0777), 0);
     cr_assert_eq(export_layers(x->out, &x->run, threads, &err), 0, "%s", err.msg);
+}
+
+static void xrun_build(struct xrun *x, int lonlat, int footprints, int threads)
+{
+    xrun_build_with(x, lonlat, footprints, threads, "strategy = file\nfile = sites.csv");
 }
 
 static void xrun_free(struct xrun *x)
@@ -284,7 +292,8 @@ static double record_area(PJ *pj, const SHPObject *o)
     for (int part = 0; part < o->nParts; part++) {
         int a = o->panPartStart[part];
         int b = part + 1 < o->nParts ? o->panPartStart[part + 1] : o->nVertices;
-        double *xs = malloc(sizeof *xs * (size_t)(b - a)), *ys = malloc(sizeof *ys * (size_t)(b - a));
+        double *xs = malloc(sizeof *xs * (size_t)(b - a));
+        double *ys = malloc(sizeof *ys * (size_t)(b - a));
         for (int k = a; k < b; k++) {
             PJ_COORD c = proj_trans(pj, PJ_FWD, proj_coord(o->padfX[k], o->padfY[k], 0, 0));
             xs[k - a] = c.xy.x;
@@ -582,6 +591,29 @@ Test(export, picture_into_a_missing_folder_fails_cleanly)
     cr_assert_eq(picture_draw(path, &x.run, &err), -1);
     cr_assert_eq(err.exit_code, TC_EXIT_OUTPUT);
     cr_assert_not_null(strstr(err.msg, "map.png"), "%s", err.msg);
+    xrun_free(&x);
+}
+
+Test(export, no_stations_gives_empty_layers)
+{
+    struct xrun x;
+    /* The only station stands outside the map and is dropped. */
+    xrun_build_with(&x, 0, 1, 2, "strategy = file\nfile = far.csv\noutside = drop");
+    const char *layers[] = {"coverage", "sites", "footprints"};
+    for (int i = 0; i < 3; i++) {
+        char path[512];
+        layer_path(&x, layers[i], "shp", path, sizeof path);
+        SHPHandle shp = SHPOpen(path, "rb");
+        cr_assert_not_null(shp, "%s", path);
+        int n;
+        SHPGetInfo(shp, &n, NULL, NULL, NULL);
+        cr_assert_eq(n, 0, "%s", layers[i]);
+        SHPClose(shp);
+    }
+    char path[512];
+    snprintf(path, sizeof path, "%s/map.png", x.out);
+    struct tc_error err;
+    cr_assert_eq(picture_draw(path, &x.run, &err), 0, "%s", err.msg);
     xrun_free(&x);
 }
 

@@ -18,6 +18,8 @@ struct scenario;
 /* Scenario section [output]; described by output_keys[]. */
 struct output_config {
     char dir[TC_STR_MAX];  /* "" = out/<scenario name> */
+    int layers;            /* write the QGIS layers, styles and project */
+    int picture;           /* draw map.png */
     int footprints;        /* also export each station's footprint */
     long worst;            /* failing townships listed in the summary */
 };
