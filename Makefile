@@ -34,7 +34,7 @@ BIN      := $(BUILD)/towncov
 TESTBIN  := $(BUILD)/towncov-tests
 
 .PHONY: all run test test-unit test-asan deps test-deps bench bench-full clean asan \
-        fuzz fuzz-smoke leakcheck
+        fuzz fuzz-smoke leakcheck readme-keys
 
 # Keep objects of pattern chains (fuzz builds) between runs.
 .SECONDARY:
@@ -106,6 +106,13 @@ test-asan:
 	  TOWNCOV_BIN=$(abspath build-asan/towncov) TOWNCOV_SANITIZED=1 build-asan/towncov-tests --jobs 2
 
 asan: test-asan
+
+# Regenerates the scenario key reference in README.md from the key tables.
+readme-keys: $(BIN)
+	$(BIN) keys > $(BUILD)/keys.md
+	/usr/bin/python3 -c 'import re,sys; s=open("README.md").read(); k=open(sys.argv[1]).read(); \
+	  s=re.sub(r"(<!-- keys:begin -->\n[^\n]*\n).*?(<!-- keys:end -->)", lambda m: m.group(1)+k+"\n"+m.group(2), s, flags=re.S); \
+	  open("README.md","w").write(s)' $(BUILD)/keys.md
 
 # valgrind memcheck over the good path and every class of bad input.
 leakcheck: $(BIN)

@@ -178,3 +178,19 @@ Test(scenario, key_reference_lists_every_section)
     cr_assert(strstr(buf, "| `count` | integer | `65000` |"), "%s", buf);
     free(buf);
 }
+
+Test(scenario, readme_documents_every_key)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    scenario_print_keys(f);
+    fclose(f);
+    char *readme = fx_read_file("README.md", NULL);
+    cr_assert_not_null(readme);
+    for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+        if (strncmp(line, "| `", 3) == 0)
+            cr_assert(strstr(readme, line), "README.md lacks (run make readme-keys): %s", line);
+    free(readme);
+    free(buf);
+}
