@@ -122,23 +122,38 @@ static int report_error(const struct tc_error *err)
     return err->exit_code ? err->exit_code : TC_EXIT_INTERNAL;
 }
 
+/* Parses a command's arguments and loads its scenario. Returns 0 with *scn
+ * set (the caller frees it), or the exit status (-1 after printing help). */
+static int load_command(int argc, char **argv, const char *usage, struct run_args *a,
+                        struct scenario **scn)
+{
+    *scn = NULL;
+    int rc = parse_run_args(argc, argv, a, usage);
+    if (rc)
+        return rc;
+    struct tc_error err = {0};
+    *scn = malloc(sizeof **scn);
+    if (!*scn)
+        return TC_EXIT_RESOURCE;
+    if (scenario_load(a->scenario, a->sets, a->n_sets, *scn, &err) != 0) {
+        free(*scn);
+        *scn = NULL;
+        return report_error(&err);
+    }
+    return 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     struct run_args a;
-    int rc = parse_run_args(argc, argv, &a, usage_run);
+    struct scenario *scn;
+    int rc = load_command(argc, argv, usage_run, &a, &scn);
     if (rc)
         return rc < 0 ? 0 : rc;
-    struct tc_error err = {0};
-    struct scenario *scn = malloc(sizeof *scn);
-    if (!scn)
-        return TC_EXIT_RESOURCE;
-    if (scenario_load(a.scenario, a.sets, a.n_sets, scn, &err) != 0) {
-        free(scn);
-        return report_error(&err);
-    }
     tc_signals_install();
     struct run_options opt = {.threads = a.threads, .out_dir = a.out, .quiet = a.quiet,
                               .log = stderr, .progress = !a.quiet && isatty(STDERR_FILENO)};
+    struct tc_error err = {0};
     int met = 0;
     rc = pipeline_run(scn, &opt, &met, &err);
     free(scn);
@@ -156,16 +171,11 @@ static const char usage_link[] =
 static int cmd_link(int argc, char **argv)
 {
     struct run_args a;
-    int rc = parse_run_args(argc, argv, &a, usage_link);
+    struct scenario *scn;
+    int rc = load_command(argc, argv, usage_link, &a, &scn);
     if (rc)
         return rc < 0 ? 0 : rc;
-    struct tc_error err = {0};
-    struct scenario *scn = malloc(sizeof *scn);
-    if (!scn)
-        return TC_EXIT_RESOURCE;
-    rc = scenario_load(a.scenario, a.sets, a.n_sets, scn, &err) != 0 ? report_error(&err) : 0;
-    if (rc == 0)
-        rc = radio_print_link(stdout, &scn->radio) != 0 ? TC_EXIT_INTERNAL : 0;
+    rc = radio_print_link(stdout, &scn->radio) != 0 ? TC_EXIT_OUTPUT : 0;
     free(scn);
     return rc;
 }
