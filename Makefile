@@ -4,7 +4,7 @@
 #   make bench   benchmark (see bench/README.md)
 
 # ---- options ---------------------------------------------------------------
-CC        ?= gcc
+CC        = gcc
 BUILD     ?= build
 OPT       ?= -O2 -g
 SCENARIO  ?= scenarios/jiangxi-65k.ini
@@ -162,10 +162,10 @@ fuzz-smoke: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 
 # ---- bench -----------------------------------------------------------------
 bench: all
-	bench/run.sh quick
+	TOWNCOV_BIN=$(abspath $(BIN)) bench/run.sh quick
 
 bench-full: all
-	bench/run.sh full
+	TOWNCOV_BIN=$(abspath $(BIN)) bench/run.sh full
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -19,6 +19,7 @@ Layout of DIR/<scale>/ (written by run.sh):
   scale/t<N>-r<K>/   towncov, exact engine, N threads, repeat K:
                      summary.json, townships.csv, time.json
   naive/, geos/      towncov comparators, same files
+  outputs/           towncov exact with the QGIS layers and map.png (default outputs)
   postgis/           load.json; natural, func-w0, func-w2: .csv + .json
   skipped.txt        "comparator: reason" lines
 """
@@ -30,6 +31,7 @@ import re
 import statistics
 import subprocess
 import sys
+import time
 
 TOLERANCE = 1e-6  # largest |covered_frac difference| accepted, per township
 PHASES = ["load", "place", "footprints", "coverage", "goal", "report"]
@@ -184,6 +186,7 @@ def towncov_run(run_dir):
     return {
         "phases": {p: summary["seconds"].get(p, 0.0) for p in PHASES},
         "wall_s": timing["end"] - timing["start"],
+        "start": timing["start"],
         "max_rss_mb": timing["max_rss_kb"] / 1024.0,
         "cpu_s": timing.get("user_s", 0.0) + timing.get("sys_s", 0.0),
         "checksum": summary["checksum"],
@@ -214,6 +217,12 @@ def median_run(runs):
 
 
 # ---- one scale --------------------------------------------------------------
+TOWNCOV_COMPARATORS = [  # folder under DIR/<scale>/, label
+    ("naive", "naive"),
+    ("geos", "geos"),
+    ("outputs", "exact + QGIS layers + map.png"),
+]
+
 def analyse_scale(tmp, scale, ref_threads):
     scale_dir = os.path.join(tmp, scale)
     by_threads = scaling_runs(scale_dir)
@@ -222,6 +231,7 @@ def analyse_scale(tmp, scale, ref_threads):
     first = next(iter(by_threads.values()))[0]["summary"]
     n_town, n_sites = first["townships"], first["sites"]
     checksums = {r["checksum"] for runs in by_threads.values() for r in runs}
+    starts = [r["start"] for runs in by_threads.values() for r in runs]
 
     medians = {t: median_run(runs) for t, runs in by_threads.items()}
     t1 = medians.get(1)
@@ -245,13 +255,13 @@ def analyse_scale(tmp, scale, ref_threads):
         "ratio_e2e": 1.0, "ratio_coverage": 1.0, "max_dfrac": 0.0,
         "max_rss_mb": ref["max_rss_mb"], "cpu_s": ref["cpu_s"],
     }]
-    for engine in ("naive", "geos"):
-        run_dir = os.path.join(scale_dir, engine)
+    for name, variant in TOWNCOV_COMPARATORS:
+        run_dir = os.path.join(scale_dir, name)
         if not os.path.exists(os.path.join(run_dir, "time.json")):
             continue
         r = towncov_run(run_dir)
         comparators.append({
-            "tool": "towncov", "variant": engine, "threads": r["summary"]["threads"],
+            "tool": "towncov", "variant": variant, "threads": r["summary"]["threads"],
             "wall_s": r["wall_s"], "coverage_s": r["phases"]["coverage"],
             "ratio_e2e": r["wall_s"] / ref["wall_s"],
             "ratio_coverage": r["phases"]["coverage"] / ref["phases"]["coverage"],
@@ -272,6 +282,7 @@ def analyse_scale(tmp, scale, ref_threads):
         "scale": scale, "scenario": first["scenario_file"], "map": first["map"],
         "metric_crs": first["metric_crs"], "townships": n_town, "sites": n_sites,
         "checksum": first["checksum"], "checksums_identical": len(checksums) == 1,
+        "measured_from": time.strftime("%Y-%m-%d %H:%M", time.localtime(min(starts))),
         "reference_threads": ref_t, "scaling": scaling, "comparators": comparators,
         "skipped": skipped,
     }
@@ -331,21 +342,24 @@ def tables(results):
     """The terminal / Markdown tables, as lines."""
     out = [headline(results["meta"]), ""]
     for s in results["scales"]:
-        out.append(f"### {s['scale']}: {s['townships']:,} townships, {s['sites']:,} stations")
+        out.append(f"### {s['scale']}: {s['townships']:,} townships, {s['sites']:,} stations "
+                   f"(runs from {s['measured_from']})")
         out.append("")
         out.append(f"towncov, exact engine; medians of repeats (CPU s: user + sys of the process; "
                    f"well under threads × wall means other processes took the cores); checksum "
                    f"{s['checksum']} ({'identical' if s['checksums_identical'] else 'DIFFERS'} at every thread count)")
         out.append("")
-        out.append("| threads | runs | load s | place s | footprints s | coverage s | end to end s | CPU s "
-                   "| coverage speedup (eff.) | end-to-end speedup (eff.) | peak MB | townships/s | stations/s |")
-        out.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        out.append("| threads | runs | load s | place s | footprints s | coverage s | report s | end to end s "
+                   "| CPU s | coverage speedup (eff.) | end-to-end speedup (eff.) | peak MB | townships/s "
+                   "| stations/s |")
+        out.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+                   "| ---: |")
         for r in s["scaling"]:
             p = r["phases"]
             sc = f"{fmt(r.get('speedup_coverage'), '.2f')} ({fmt(r.get('efficiency_coverage'), '.0%')})"
             se = f"{fmt(r.get('speedup_e2e'), '.2f')} ({fmt(r.get('efficiency_e2e'), '.0%')})"
             out.append(f"| {r['threads']} | {r['repeats']} | {p['load']:.3f} | {p['place']:.3f} | "
-                       f"{p['footprints']:.3f} | {p['coverage']:.3f} | {r['wall_s']:.3f} | {r['cpu_s']:.2f} | {sc} | {se} | "
+                       f"{p['footprints']:.3f} | {p['coverage']:.3f} | {p['report']:.3f} | {r['wall_s']:.3f} | {r['cpu_s']:.2f} | {sc} | {se} | "
                        f"{r['max_rss_mb']:.0f} | {r['townships_per_s']:,.0f} | {r['stations_per_s']:,.0f} |")
         out.append("")
         out.append(f"Side by side on the same footprints (ratios: time / towncov exact at "
@@ -362,7 +376,7 @@ def tables(results):
                        f"{fmt(c['ratio_e2e'], '.1f')} | {fmt(c['ratio_coverage'], '.1f')} | "
                        f"{fmt(c['max_dfrac'], '.2e')} | {agrees} |")
         for line in s["skipped"]:
-            out.append(f"\nSkipped: {line}")
+            out.append(f"\nNot run: {line}.")
         out.append("")
     return out
 
