@@ -9,6 +9,7 @@
 #include <geos_c.h>
 
 #include "towncov/footprint.h"
+#include "towncov/grid.h"
 #include "towncov/map.h"
 #include "towncov/sites.h"
 
@@ -29,20 +30,16 @@ const char *cov_engine_name(int engine)
 
 /* ---- the footprint index: a uniform grid of envelope buckets ------------*/
 struct cov_index {
-    double x0, y0, cw, ch;
-    int nx, ny;
-    long *start; /* nx*ny + 1 */
-    long *ids;
+    struct grid grid;
 };
 
-static void cells(const struct cov_index *ix, double lo, double hi, double o, double w, int n,
-                  int *a, int *b)
+static void footprint_envelope(const void *items, long i, double box[4])
 {
-    (void)ix;
-    *a = (int)floor((lo - o) / w);
-    *b = (int)floor((hi - o) / w);
-    if (*a < 0) *a = 0;
-    if (*b > n - 1) *b = n - 1;
+    const struct tc_footprints *fp = items;
+    box[0] = fp->xmin[i];
+    box[1] = fp->ymin[i];
+    box[2] = fp->xmax[i];
+    box[3] = fp->ymax[i];
 }
 
 struct cov_index *cov_index_new(const struct tc_map *map, const struct tc_footprints *fp)
@@ -50,56 +47,17 @@ struct cov_index *cov_index_new(const struct tc_map *map, const struct tc_footpr
     struct cov_index *ix = calloc(1, sizeof *ix);
     if (!ix)
         return NULL;
-    double x0 = map->xmin, y0 = map->ymin, x1 = map->xmax, y1 = map->ymax;
+    double extent[4] = {map->xmin, map->ymin, map->xmax, map->ymax};
     for (long i = 0; i < fp->n; i++) {
-        x0 = fmin(x0, fp->xmin[i]);
-        y0 = fmin(y0, fp->ymin[i]);
-        x1 = fmax(x1, fp->xmax[i]);
-        y1 = fmax(y1, fp->ymax[i]);
+        extent[0] = fmin(extent[0], fp->xmin[i]);
+        extent[1] = fmin(extent[1], fp->ymin[i]);
+        extent[2] = fmax(extent[2], fp->xmax[i]);
+        extent[3] = fmax(extent[3], fp->ymax[i]);
     }
     /* About one footprint per cell, capped so the grid stays small. */
-    double cells_wanted = fmin(fmax((double)fp->n, 1.0), 4e6);
-    double aspect = (x1 - x0) / fmax(y1 - y0, 1.0);
-    ix->nx = (int)fmax(1.0, ceil(sqrt(cells_wanted * aspect)));
-    ix->ny = (int)fmax(1.0, ceil(cells_wanted / ix->nx));
-    ix->x0 = x0;
-    ix->y0 = y0;
-    ix->cw = (x1 - x0) / ix->nx + 1e-6;
-    ix->ch = (y1 - y0) / ix->ny + 1e-6;
-    long ncell = (long)ix->nx * ix->ny;
-    ix->start = calloc((size_t)ncell + 1, sizeof *ix->start);
-    long *fill = calloc((size_t)ncell, sizeof *fill);
-    if (!ix->start || !fill) {
-        free(fill);
+    long cells = fp->n < 1 ? 1 : fp->n > 4000000 ? 4000000 : fp->n;
+    if (grid_build(&ix->grid, extent, cells, fp->n, footprint_envelope, fp) != 0)
         cov_index_free(&ix);
-        return NULL;
-    }
-    for (int pass = 0; pass < 2; pass++) {
-        for (long i = 0; i < fp->n; i++) {
-            int a, b, c, d;
-            cells(ix, fp->xmin[i], fp->xmax[i], ix->x0, ix->cw, ix->nx, &a, &b);
-            cells(ix, fp->ymin[i], fp->ymax[i], ix->y0, ix->ch, ix->ny, &c, &d);
-            for (int y = c; y <= d; y++)
-                for (int x = a; x <= b; x++) {
-                    long k = (long)y * ix->nx + x;
-                    if (pass)
-                        ix->ids[ix->start[k] + fill[k]++] = i;
-                    else
-                        ix->start[k + 1]++;
-                }
-        }
-        if (!pass) {
-            for (long k = 0; k < ncell; k++)
-                ix->start[k + 1] += ix->start[k];
-            ix->ids = malloc(sizeof *ix->ids * (size_t)(ix->start[ncell] + 1));
-            if (!ix->ids) {
-                free(fill);
-                cov_index_free(&ix);
-                return NULL;
-            }
-        }
-    }
-    free(fill);
     return ix;
 }
 
@@ -108,48 +66,16 @@ void cov_index_free(struct cov_index **pix)
     struct cov_index *ix = *pix;
     if (!ix)
         return;
-    free(ix->start);
-    free(ix->ids);
+    grid_free(&ix->grid);
     free(ix);
     *pix = NULL;
-}
-
-static int cmp_long(const void *a, const void *b)
-{
-    long x = *(const long *)a, y = *(const long *)b;
-    return (x > y) - (x < y);
 }
 
 long cov_index_query(const struct cov_index *ix, const struct tc_footprints *fp, double xmin,
                      double ymin, double xmax, double ymax, long *ids, long capacity)
 {
-    int a, b, c, d;
-    cells(ix, xmin, xmax, ix->x0, ix->cw, ix->nx, &a, &b);
-    cells(ix, ymin, ymax, ix->y0, ix->ch, ix->ny, &c, &d);
-    long n = 0;
-    for (int y = c; y <= d; y++)
-        for (int x = a; x <= b; x++) {
-            long k = (long)y * ix->nx + x;
-            for (long j = ix->start[k]; j < ix->start[k + 1]; j++) {
-                long i = ix->ids[j];
-                if (fp->xmax[i] < xmin || fp->xmin[i] > xmax || fp->ymax[i] < ymin ||
-                    fp->ymin[i] > ymax)
-                    continue;
-                /* A footprint spanning several cells is listed in each:
-                 * report it from the first cell of the query it occupies. */
-                int fa, fc, dummy;
-                cells(ix, fp->xmin[i], fp->xmax[i], ix->x0, ix->cw, ix->nx, &fa, &dummy);
-                cells(ix, fp->ymin[i], fp->ymax[i], ix->y0, ix->ch, ix->ny, &fc, &dummy);
-                if ((fa > a ? fa : a) != x || (fc > c ? fc : c) != y)
-                    continue;
-                if (n < capacity)
-                    ids[n] = i;
-                n++;
-            }
-        }
-    if (n > 1 && n <= capacity)
-        qsort(ids, (size_t)n, sizeof *ids, cmp_long);
-    return n;
+    const double box[4] = {xmin, ymin, xmax, ymax};
+    return grid_query(&ix->grid, box, footprint_envelope, fp, ids, capacity);
 }
 
 /* ---- GEOS helpers ----------------------------------------------------------*/

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "towncov/grid.h"
 #include "towncov/shpio.h"
 
 static const char *const encoding_names[] = {"auto", "utf-8", "gbk", NULL};
@@ -1025,21 +1026,17 @@ int map_proj_trans(struct map_proj *p, int inverse, double *x, double *y, long n
 struct map_locator {
     const struct tc_map *map;
     GEOSContextHandle_t ctx;
-    int nx, ny;
-    double cell_w, cell_h;
-    long *start;    /* nx*ny + 1 */
-    int *ids;
+    struct grid grid;
     const GEOSPreparedGeometry **prepared;
 };
 
-static void cell_range(const struct map_locator *l, double lo, double hi, double origin,
-                       double size, int n, int *a, int *b)
+static void township_envelope(const void *items, long i, double box[4])
 {
-    *a = (int)floor((lo - origin) / size);
-    *b = (int)floor((hi - origin) / size);
-    if (*a < 0) *a = 0;
-    if (*b > n - 1) *b = n - 1;
-    (void)l;
+    const struct township *t = &((const struct tc_map *)items)->t[i];
+    box[0] = t->xmin;
+    box[1] = t->ymin;
+    box[2] = t->xmax;
+    box[3] = t->ymax;
 }
 
 struct map_locator *map_locator_new(const struct tc_map *map, GEOSContextHandle_t ctx)
@@ -1049,48 +1046,11 @@ struct map_locator *map_locator_new(const struct tc_map *map, GEOSContextHandle_
         return NULL;
     l->map = map;
     l->ctx = ctx;
-    int g = (int)ceil(sqrt((double)map->n)) + 1;
-    l->nx = l->ny = g;
-    l->cell_w = (map->xmax - map->xmin) / g + 1e-9;
-    l->cell_h = (map->ymax - map->ymin) / g + 1e-9;
-    l->start = calloc((size_t)g * g + 1, sizeof *l->start);
+    const double extent[4] = {map->xmin, map->ymin, map->xmax, map->ymax};
     l->prepared = calloc((size_t)map->n, sizeof *l->prepared);
-    if (!l->start || !l->prepared) {
+    if (!l->prepared ||
+        grid_build(&l->grid, extent, 4L * map->n, map->n, township_envelope, map) != 0)
         map_locator_free(&l);
-        return NULL;
-    }
-    /* Two passes: count, then fill (counting sort keeps ids ascending). */
-    for (int pass = 0; pass < 2; pass++) {
-        long *fill = pass ? calloc((size_t)g * g, sizeof *fill) : NULL;
-        if (pass && !fill) {
-            map_locator_free(&l);
-            return NULL;
-        }
-        for (int i = 0; i < map->n; i++) {
-            const struct township *t = &map->t[i];
-            int x0, x1, y0, y1;
-            cell_range(l, t->xmin, t->xmax, map->xmin, l->cell_w, l->nx, &x0, &x1);
-            cell_range(l, t->ymin, t->ymax, map->ymin, l->cell_h, l->ny, &y0, &y1);
-            for (int y = y0; y <= y1; y++)
-                for (int x = x0; x <= x1; x++) {
-                    long c = (long)y * l->nx + x;
-                    if (pass)
-                        l->ids[l->start[c] + fill[c]++] = i;
-                    else
-                        l->start[c + 1]++;
-                }
-        }
-        if (!pass) {
-            for (long c = 0; c < (long)g * g; c++)
-                l->start[c + 1] += l->start[c];
-            l->ids = malloc(sizeof *l->ids * (size_t)(l->start[(long)g * g] + 1));
-            if (!l->ids) {
-                map_locator_free(&l);
-                return NULL;
-            }
-        }
-        free(fill);
-    }
     return l;
 }
 
@@ -1104,8 +1064,7 @@ void map_locator_free(struct map_locator **pl)
             if (l->prepared[i])
                 GEOSPreparedGeom_destroy_r(l->ctx, l->prepared[i]);
     free(l->prepared);
-    free(l->start);
-    free(l->ids);
+    grid_free(&l->grid);
     free(l);
     *pl = NULL;
 }
@@ -1113,16 +1072,12 @@ void map_locator_free(struct map_locator **pl)
 int map_locate(struct map_locator *l, double x, double y)
 {
     const struct tc_map *m = l->map;
-    if (x < m->xmin || x > m->xmax || y < m->ymin || y > m->ymax)
-        return -1;
-    int cx = (int)((x - m->xmin) / l->cell_w), cy = (int)((y - m->ymin) / l->cell_h);
-    if (cx >= l->nx) cx = l->nx - 1;
-    if (cy >= l->ny) cy = l->ny - 1;
-    long c = (long)cy * l->nx + cx;
+    long first, last;
+    grid_cell(&l->grid, x, y, &first, &last);
     int found = -1;
     GEOSGeometry *pt = NULL;
-    for (long k = l->start[c]; k < l->start[c + 1] && found < 0; k++) {
-        int i = l->ids[k];
+    for (long k = first; k < last && found < 0; k++) {
+        int i = (int)l->grid.ids[k];
         const struct township *t = &m->t[i];
         if (x < t->xmin || x > t->xmax || y < t->ymin || y > t->ymax)
             continue;
