@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "towncov/grid.h"
 #include "towncov/shpio.h"
@@ -338,6 +339,25 @@ static GEOSGeometry *densify_project(GEOSContextHandle_t ctx, const GEOSGeometry
     return out;
 }
 
+/* A corrupt .dbf header can claim billions of records: refuse it before
+ * allocating anything for them, from the file's real size. */
+static int dbf_claims_too_much(DBFHandle dbf, const char *base, struct tc_error *err)
+{
+    char path[TC_PATH_MAX + 8];
+    snprintf(path, sizeof path, "%s.dbf", base);
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return 0; /* opened under another case of the extension: shapelib checked it */
+    double claimed = (double)dbf->nHeaderLength +
+                     (double)DBFGetRecordCount(dbf) * (double)dbf->nRecordLength;
+    if (claimed > (double)st.st_size + 1)
+        return tc_fail(err, TC_EXIT_MAP,
+                       "%s: truncated or corrupt: its header claims %d records (%.0f bytes) "
+                       "but the file has %lld bytes",
+                       path, DBFGetRecordCount(dbf), claimed, (long long)st.st_size);
+    return 0;
+}
+
 static int open_files(struct loader *ld, const char *base_dir, struct tc_error *err)
 {
     char base[TC_PATH_MAX];
@@ -362,6 +382,8 @@ static int open_files(struct loader *ld, const char *base_dir, struct tc_error *
                        SHPTypeName(type));
     if (n <= 0)
         return tc_fail(err, TC_EXIT_MAP, "%s: the map has no records", ld->shp_path);
+    if (dbf_claims_too_much(ld->dbf, base, err))
+        return -1;
     if (DBFGetRecordCount(ld->dbf) != n)
         return tc_fail(err, TC_EXIT_MAP, "%s: %d shapes but %d attribute records in the .dbf",
                        ld->shp_path, n, DBFGetRecordCount(ld->dbf));

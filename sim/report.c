@@ -188,6 +188,47 @@ static void print_worst(FILE *out, const struct run_outcome *run)
         fprintf(out, "  ... %d more in townships.csv (goal_met = no)\n", v->n_failing - (int)worst);
 }
 
+/* What the radio model gave the stations of one township kind. */
+struct radio_row {
+    long stations;
+    const char *band, *model;
+    double min_range, max_range; /* shortest and longest reach of any footprint */
+    double sum_max_range;
+};
+
+static void radio_by_kind(const struct run_outcome *run, struct radio_row rows[KIND_COUNT])
+{
+    memset(rows, 0, sizeof(struct radio_row) * KIND_COUNT);
+    for (long i = 0; i < run->sites->n; i++) {
+        int t = run->sites->township[i];
+        int k = t >= 0 ? (int)run->map->t[t].kind : KIND_SPECIAL;
+        const struct radio_range_info *info = &run->fp->info[i];
+        struct radio_row *r = &rows[k];
+        if (!r->stations++) {
+            r->band = info->band;
+            r->model = info->pathloss;
+            r->min_range = info->min_range_m;
+            r->max_range = info->max_range_m;
+        }
+        r->min_range = info->min_range_m < r->min_range ? info->min_range_m : r->min_range;
+        r->max_range = info->max_range_m > r->max_range ? info->max_range_m : r->max_range;
+        r->sum_max_range += info->max_range_m;
+    }
+}
+
+static void print_radio(FILE *out, const struct run_outcome *run)
+{
+    struct radio_row rows[KIND_COUNT];
+    radio_by_kind(run, rows);
+    fprintf(out, "\nRadio by kind  stations  band  model      reach m: shortest  longest  "
+                 "(mean longest)\n");
+    for (int k = 0; k < KIND_COUNT; k++)
+        if (rows[k].stations)
+            fprintf(out, "  %-12s %9ld  %-5s %-10s %17.0f %8.0f  (%.0f)\n", tc_kind_name(k),
+                    rows[k].stations, rows[k].band, rows[k].model, rows[k].min_range,
+                    rows[k].max_range, rows[k].sum_max_range / rows[k].stations);
+}
+
 void report_print_summary(FILE *out, const struct run_outcome *run)
 {
     const struct goal_verdict *v = run->verdict;
@@ -203,6 +244,7 @@ void report_print_summary(FILE *out, const struct run_outcome *run)
             run->scn->info.name, run->sites->n, run->map->n, v->area_m2 / 1e6,
             100 * v->covered_m2 / v->area_m2, v->seats_covered, run->map->n);
     print_by_kind(out, run);
+    print_radio(out, run);
     print_by_county(out, run);
     print_worst(out, run);
     double total = 0;
@@ -346,7 +388,21 @@ int report_write_json(const char *path, const struct run_outcome *run, struct tc
             run->threads, run->checksum);
     for (int p = 0; p < PHASE_COUNT; p++)
         fprintf(f, "%s\"%s\": %.6f", p ? ", " : "", phase_names[p], run->seconds[p]);
-    fprintf(f, "},\n");
+    fprintf(f, "},\n  \"radio\": [");
+    struct radio_row rows[KIND_COUNT];
+    radio_by_kind(run, rows);
+    for (int k = 0, first = 1; k < KIND_COUNT; k++) {
+        if (!rows[k].stations)
+            continue;
+        fprintf(f, "%s\n    {\"kind\": \"%s\", \"stations\": %ld, \"band\": \"%s\", "
+                   "\"model\": \"%s\", \"min_range_m\": %.3f, \"max_range_m\": %.3f, "
+                   "\"mean_max_range_m\": %.3f}",
+                first ? "" : ",", tc_kind_name(k), rows[k].stations, rows[k].band,
+                rows[k].model, rows[k].min_range, rows[k].max_range,
+                rows[k].sum_max_range / rows[k].stations);
+        first = 0;
+    }
+    fprintf(f, "\n  ],\n");
     json_failing(f, run);
     fprintf(f, "}\n");
     return close_checked(f, path, err);

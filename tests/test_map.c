@@ -386,3 +386,18 @@ Test(map, point_location, .init = setup)
     GEOS_finish_r(ctx);
     map_free(&m);
 }
+
+Test(map, dbf_header_claiming_billions_of_records, .init = setup)
+{
+    struct shape s[2];
+    two_squares(s);
+    write_shapes(NULL, "UTF-8", s, 2, two_codes, two_names);
+    char path[600];
+    snprintf(path, sizeof path, "%s.dbf", base);
+    FILE *f = fopen(path, "r+b");
+    unsigned char huge[4] = {0xff, 0xff, 0xff, 0x7f}; /* 2,147,483,647 records */
+    fseek(f, 4, SEEK_SET);
+    fwrite(huge, 1, 4, f);
+    fclose(f);
+    expect_refusal("claims 2147483647 records");
+}

@@ -410,3 +410,28 @@ Test(run, signal_stops_cleanly_and_keeps_earlier_outputs, .timeout = 300)
     pclose(p);
     cr_assert_eq(leftovers, 0, "temporary output folders left behind");
 }
+
+Test(run, reports_say_which_band_model_and_range_each_station_got)
+{
+    setup(grid4, 4, NULL, 0, NULL);
+    char path[512];
+    snprintf(path, sizeof path, "%s/s.ini", dir);
+    fx_write_text(path, "[scenario]\nname = radio\n[map]\nfile = map.shp\n[sites]\ncount = 40\n"
+                        "[radio]\nmodel = link\nband_township = n28\n");
+    char args[1024];
+    snprintf(args, sizeof args, "run %s/s.ini --out %s/out", dir, dir);
+    cr_assert_eq(fx_run(args, out, sizeof out), 0, "%s", out);
+    cr_assert(strstr(out, "Radio by kind"), "%s", out);
+    snprintf(path, sizeof path, "%s/out/summary.json", dir);
+    char *json = fx_read_file(path, NULL);
+    cr_assert(strstr(json, "\"kind\": \"subdistrict\"") && strstr(json, "\"band\": \"n78\""),
+              "%s", json);
+    cr_assert(strstr(json, "\"kind\": \"township\"") && strstr(json, "\"band\": \"n28\""), "%s",
+              json);
+    free(json);
+    snprintf(path, sizeof path, "%s/out/sites.csv", dir);
+    char *csv = fx_read_file(path, NULL);
+    cr_assert(strstr(csv, ",township,n28,rma-nlos,"), "%s", csv);
+    cr_assert(strstr(csv, ",subdistrict,n78,uma-nlos,"), "%s", csv);
+    free(csv);
+}
