@@ -9,15 +9,20 @@
  *      vertex array, in coordinates local to the township (small numbers,
  *      small rounding), every ring oriented with T (or the footprint) on its
  *      left; byte-identical footprints are kept once, with a multiplicity;
- *   2. bucket every edge that can matter into a uniform grid and find the
- *      proper crossings of township/footprint and footprint/footprint edges
- *      cell by cell, with orientation signs that are exact (Shewchuk's
- *      filter): a sign the filter cannot decide means a vertex on an edge,
- *      collinear edges or a near tie, and the engine declines (-1);
- *   3. walk each ring once, toggling "inside T" and "how many other
- *      footprints contain me" at its crossings, and add the pieces that lie
- *      on the boundary of T ∩ U. The state at the start of a walk comes
- *      from exact point-in-polygon tests at a vertex.
+ *   2. bucket the township's edges into a uniform grid over its envelope
+ *      and classify the cells they miss as inside or outside T; footprint
+ *      edges are walked only where they may meet T (not on cells wholly
+ *      outside it), and bucketed with their neighbours;
+ *   3. find the proper crossings of township/footprint and footprint/
+ *      footprint edges between neighbouring cells, with orientation signs
+ *      that are exact (Shewchuk's filter): a sign the filter cannot decide
+ *      means a vertex on an edge, collinear edges or a near tie, and the
+ *      engine declines (-1: the driver asks GEOS);
+ *   4. walk each ring (each run of walked footprint edges), toggling
+ *      "inside T" and "how many other footprints contain me" at its
+ *      crossings, and add the pieces that lie on the boundary of T ∩ U.
+ *      The state at the start of a walk comes from exact point-in-polygon
+ *      tests at a vertex; nothing is computed at a computed point.
  * Everything runs in a fixed order, so results do not depend on threads. */
 #include "towncov/coverage.h"
 
@@ -40,10 +45,9 @@
 #define GRID_MAX_SIDE 2048
 #define PIECE_CELLS 0.99 /* longest piece, in cells: < 1 with room for rounding */
 #define FP_TOWNSHIP (-1) /* owner of a township ring */
-#define CIRCLE_SLACK 1e-9
 
 enum side { SIDE_UNSURE = -1, SIDE_OUT = 0, SIDE_IN = 1 };
-enum edge_use { EDGE_SKIP = 0, EDGE_ACTIVE = 1 /* walked */ };
+enum edge_use { EDGE_SKIP = 0, EDGE_WALKED = 1 };
 /* Grid cell classification bits. */
 enum cell_bits {
     CELL_TOUCHED = 1, /* a township piece's envelope covers it */
@@ -52,8 +56,8 @@ enum cell_bits {
 };
 enum ev_kind { EV_FOOTPRINT = 0, EV_TOWNSHIP = 1 };
 
-/* Why the engine declined a township: kept for debugging and for the
- * decline statistics of the tests (a scratch is per thread). */
+/* Why the engine declined a township (s->reason), for a debugger and for
+ * decline statistics (see the notes: coverage.h could expose them). */
 enum covx_reason {
     COVX_OK,
     COVX_NOMEM,
@@ -69,7 +73,8 @@ struct buf {
     size_t cap; /* in bytes */
 };
 
-/* Makes b hold at least n elements of size bytes, keeping its contents. */
+/* min and max without fmin's NaN rules, so they compile to one
+ * instruction (coordinates are never NaN). */
 static inline double dmin(double a, double b)
 {
     return a < b ? a : b;
@@ -80,6 +85,7 @@ static inline double dmax(double a, double b)
     return a > b ? a : b;
 }
 
+/* Makes b hold at least n elements of size bytes, keeping its contents. */
 static void *buf_get(struct buf *b, size_t n, size_t size)
 {
     size_t need = (n ? n : 1) * size;
@@ -110,9 +116,6 @@ struct ufp {
     int ring;
     int reach; /* meets the township (closed sets) */
     double xmin, ymin, xmax, ymax;
-    int circles;        /* cx .. rout2 measured (on first use) */
-    double cx, cy;      /* the vertices' mean */
-    double rin2, rout2; /* squared radii of the discs about it: inside, containing */
 };
 
 /* Edges are bucketed in pieces shorter than a cell (PIECE_CELLS of it,
@@ -125,7 +128,7 @@ struct slot {
     int g, h;                      /* the edge: vertex g to vertex h */
     int owner;                     /* FP_TOWNSHIP or a ufp */
     int k, np;                     /* piece k of np */
-    int walked;                    /* the edge's use is EDGE_ACTIVE */
+    int walked;                    /* the edge's use is EDGE_WALKED */
 };
 
 /* Consecutive slots of one ring in one cell's list, with their joint
@@ -153,6 +156,37 @@ struct event {
     int kind;   /* enum ev_kind of the other ring */
 };
 
+/* The scratch's growable buffers. */
+enum buf_id {
+    BUF_VX,
+    BUF_VY,
+    BUF_RINGS,
+    BUF_UF,
+    BUF_TABLE,
+    BUF_REP,
+    BUF_COORDS,
+    BUF_USE,
+    BUF_PC,
+    BUF_PCELL,
+    BUF_TCELL,
+    BUF_FCELL,
+    BUF_TSTART,
+    BUF_FSTART,
+    BUF_FILL,
+    BUF_EV,
+    BUF_EVS,
+    BUF_EVSTART,
+    BUF_CLS,
+    BUF_XR,
+    BUF_XRS,
+    BUF_RSTART,
+    BUF_TRUNS,
+    BUF_FRUNS,
+    BUF_TRS,
+    BUF_FRS,
+    BUF_COUNT
+};
+
 struct covx_scratch {
     GEOSContextHandle_t ctx;
     int reason; /* enum covx_reason of the last decline */
@@ -162,7 +196,8 @@ struct covx_scratch {
     double bx0, by0, bx1, by1; /* township envelope, local */
     double cell, inv;
     int nx, ny;
-    double lmax, lsum; /* longest and summed footprint edges (L-inf) */
+    double lmax; /* longest footprint edge (L-inf) */
+    double linv; /* sum of 1 / length over footprint edges */
     long lcount;
 
     long nv;
@@ -190,9 +225,7 @@ struct covx_scratch {
     long nev;
     long *evstart;
 
-    struct buf b_vx, b_vy, b_rings, b_uf, b_table, b_rep, b_coords, b_use, b_pc, b_pcell, b_tcell,
-        b_fcell, b_tstart, b_fstart, b_fill, b_ev, b_evs, b_evstart, b_cls, b_xr, b_xrs, b_rstart, b_truns,
-        b_fruns, b_trs, b_frs;
+    struct buf bufs[BUF_COUNT]; /* what the pointers above point into */
 };
 
 struct covx_scratch *covx_scratch_new(void)
@@ -213,13 +246,8 @@ void covx_scratch_free(struct covx_scratch **ps)
     struct covx_scratch *s = ps ? *ps : NULL;
     if (!s)
         return;
-    struct buf *bufs[] = {&s->b_vx,    &s->b_vy,     &s->b_rings,  &s->b_uf,    &s->b_table,
-                          &s->b_rep,   &s->b_coords, &s->b_use,    &s->b_pc,    &s->b_pcell, &s->b_tcell,
-                          &s->b_fcell, &s->b_tstart, &s->b_fstart, &s->b_fill,  &s->b_ev,
-                          &s->b_evs,   &s->b_evstart, &s->b_cls, &s->b_xr, &s->b_xrs,
-                          &s->b_rstart, &s->b_truns, &s->b_fruns, &s->b_trs, &s->b_frs};
-    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
-        free(bufs[i]->p);
+    for (int i = 0; i < BUF_COUNT; i++)
+        free(s->bufs[i].p);
     GEOS_finish_r(s->ctx);
     free(s);
     *ps = NULL;
@@ -253,22 +281,19 @@ static inline int orient(double ax, double ay, double bx, double by, double cx, 
 static inline int edge_winding(double x0, double y0, double x1, double y1, double x, double y,
                                int *unsure)
 {
-    double d;
-    if (y0 <= y) {
-        if (y1 > y) {
-            int o = orient(x0, y0, x1, y1, x, y, &d);
-            *unsure |= o == 0;
-            return o > 0;
-        }
-    } else if (y1 <= y) {
+    /* Bitwise tests: these loops run over whole rings, where data-dependent
+     * branches mispredict. */
+    int up = (y0 <= y) & (y1 > y), down = (y0 > y) & (y1 <= y);
+    if (up | down) {
+        double d;
         int o = orient(x0, y0, x1, y1, x, y, &d);
         *unsure |= o == 0;
-        return -(o < 0);
+        return up ? o > 0 : -(o < 0);
     }
     /* Not straddling: only a vertex or a horizontal edge can hold it. */
-    if ((x == x0 && y == y0) ||
-        (y0 == y && y1 == y && x >= dmin(x0, x1) && x <= dmax(x0, x1)))
-        *unsure = 1;
+    int at_vertex = (x == x0) && (y == y0);
+    int on_flat_edge = (y0 == y) && (y1 == y) && x >= dmin(x0, x1) && x <= dmax(x0, x1);
+    *unsure |= at_vertex | on_flat_edge;
     return 0;
 }
 
@@ -284,50 +309,6 @@ static int ring_side(const struct covx_scratch *s, const struct ring *r, double 
     return w != 0 ? SIDE_IN : SIDE_OUT;
 }
 
-/* Measures footprint f's discs about its vertices' mean c: the ring lies
- * within rout of c; when c is left of every edge, by rin at least, the
- * ring is star-shaped about c and the disc of radius rin is inside it.
- * The radii are shrunk/grown by CIRCLE_SLACK, far above their rounding. */
-static void footprint_circles(const struct covx_scratch *s, struct ufp *f)
-{
-    const struct ring *r = &s->rings[f->ring];
-    const double *vx = s->vx + r->off, *vy = s->vy + r->off;
-    double cx = 0.0, cy = 0.0;
-    for (long k = 0; k < r->n; k++) {
-        cx += vx[k];
-        cy += vy[k];
-    }
-    cx /= (double)r->n;
-    cy /= (double)r->n;
-    double rin2 = INFINITY, rout2 = 0.0;
-    for (long a = r->n - 1, b = 0; b < r->n; a = b++) {
-        double dx = vx[b] - cx, dy = vy[b] - cy;
-        rout2 = dmax(rout2, dx * dx + dy * dy);
-        double ex = vx[b] - vx[a], ey = vy[b] - vy[a];
-        double d = ex * (cy - vy[a]) - ey * (cx - vx[a]); /* > 0: c left of the edge */
-        rin2 = d > 0.0 ? dmin(rin2, d * d / (ex * ex + ey * ey)) : 0.0;
-    }
-    f->cx = cx;
-    f->cy = cy;
-    f->rin2 = rin2 * (1.0 - CIRCLE_SLACK);
-    f->rout2 = rout2 * (1.0 + CIRCLE_SLACK);
-    f->circles = 1;
-}
-
-/* Is (x, y) inside footprint f? The discs settle most points; the exact
- * ring test the rest. */
-static int footprint_side(const struct covx_scratch *s, struct ufp *f, double x, double y)
-{
-    if (!f->circles)
-        footprint_circles(s, f);
-    double dx = x - f->cx, dy = y - f->cy, d2 = dx * dx + dy * dy;
-    if (d2 < f->rin2)
-        return SIDE_IN;
-    if (d2 > f->rout2)
-        return SIDE_OUT;
-    return ring_side(s, &s->rings[f->ring], x, y);
-}
-
 /* How many kept footprints other than `skip` contain (x, y); marks them
  * as reaching the township when `mark`. -1 when (x, y) is on a boundary. */
 static int cover_count(struct covx_scratch *s, double x, double y, int skip, int mark)
@@ -335,9 +316,9 @@ static int cover_count(struct covx_scratch *s, double x, double y, int skip, int
     int c = 0;
     for (int u = 0; u < s->nuf; u++) {
         struct ufp *f = &s->uf[u];
-        if (u == skip || x < f->xmin || x > f->xmax || y < f->ymin || y > f->ymax)
+        if ((u == skip) | (x < f->xmin) | (x > f->xmax) | (y < f->ymin) | (y > f->ymax))
             continue;
-        int side = footprint_side(s, f, x, y);
+        int side = ring_side(s, &s->rings[f->ring], x, y);
         if (side == SIDE_UNSURE)
             return -1;
         if (side == SIDE_IN) {
@@ -352,12 +333,12 @@ static int cover_count(struct covx_scratch *s, double x, double y, int skip, int
 /* ---- the grid ---------------------------------------------------------------*/
 
 /* The grid column (row) of v, clamped: monotone in v, which is what makes
- * two overlapping envelopes share a cell. Truncation equals floor here
- * because negative values clamp to 0 anyway. */
+ * two overlapping envelopes share a cell. Truncation equals floor here,
+ * on values clamped to [0, n - 1]. */
 static inline int cell_of(double v, double origin, double inv, int n)
 {
-    double c = (v - origin) * inv;
-    return c < 1.0 ? 0 : c >= n - 1 ? n - 1 : (int)c;
+    double c = dmin(dmax((v - origin) * inv, 0.0), (double)(n - 1)); /* min/max: no branch */
+    return (int)c;
 }
 
 /* Does the piece in slot p hold parameter t of its edge? */
@@ -409,13 +390,11 @@ static int township_side(const struct covx_scratch *s, double x, double y)
 
 static int add_ring(struct covx_scratch *s, const double *xy, long n, int owner)
 {
-    if (!buf_get(&s->b_rings, (size_t)s->nring + 1, sizeof *s->rings) ||
-        !buf_get(&s->b_vx, (size_t)(s->nv + n), sizeof *s->vx) ||
-        !buf_get(&s->b_vy, (size_t)(s->nv + n), sizeof *s->vy))
+    s->rings = buf_get(&s->bufs[BUF_RINGS], (size_t)s->nring + 1, sizeof *s->rings);
+    s->vx = buf_get(&s->bufs[BUF_VX], (size_t)(s->nv + n), sizeof *s->vx);
+    s->vy = buf_get(&s->bufs[BUF_VY], (size_t)(s->nv + n), sizeof *s->vy);
+    if (!s->rings || !s->vx || !s->vy)
         return decline(s, COVX_NOMEM);
-    s->rings = s->b_rings.p;
-    s->vx = s->b_vx.p;
-    s->vy = s->b_vy.p;
     double *vx = s->vx + s->nv, *vy = s->vy + s->nv;
     long m = 0;
     for (long k = 0; k < n; k++) { /* local coordinates, repeated points out */
@@ -458,7 +437,7 @@ static int add_geos_ring(struct covx_scratch *s, const GEOSGeometry *g, int shel
     unsigned n = 0;
     if (!seq || !GEOSCoordSeq_getSize_r(s->ctx, seq, &n))
         return decline(s, COVX_GEOMETRY);
-    s->coords = buf_get(&s->b_coords, 2 * (size_t)n, sizeof *s->coords);
+    s->coords = buf_get(&s->bufs[BUF_COORDS], 2 * (size_t)n, sizeof *s->coords);
     if (!s->coords)
         return decline(s, COVX_NOMEM);
     if (!GEOSCoordSeq_copyToBuffer_r(s->ctx, seq, s->coords, 0, 0))
@@ -546,8 +525,8 @@ static int find_duplicates(struct covx_scratch *s, const struct tc_footprints *f
     size_t size = 16;
     while (size < 2 * (size_t)n)
         size *= 2;
-    s->table = buf_get(&s->b_table, size, sizeof *s->table);
-    s->rep = buf_get(&s->b_rep, (size_t)n, sizeof *s->rep);
+    s->table = buf_get(&s->bufs[BUF_TABLE], size, sizeof *s->table);
+    s->rep = buf_get(&s->bufs[BUF_REP], (size_t)n, sizeof *s->rep);
     if (!s->table || !s->rep)
         return decline(s, COVX_NOMEM);
     memset(s->table, 0xff, size * sizeof *s->table); /* all -1 */
@@ -585,7 +564,7 @@ static int add_footprint(struct covx_scratch *s, const struct tc_footprints *fp,
         f->ymax = dmax(f->ymax, vy[b]);
         double len = dmax(fabs(vx[b] - vx[a]), fabs(vy[b] - vy[a]));
         s->lmax = dmax(s->lmax, len);
-        s->lsum += len;
+        s->linv += len > 0.0 ? 1.0 / len : 0.0;
     }
     s->lcount += r->n;
     return 0;
@@ -596,7 +575,7 @@ static int load_footprints(struct covx_scratch *s, const struct tc_footprints *f
 {
     if (find_duplicates(s, fp, ids, n) != 0)
         return -1;
-    s->uf = buf_get(&s->b_uf, (size_t)n, sizeof *s->uf);
+    s->uf = buf_get(&s->bufs[BUF_UF], (size_t)n, sizeof *s->uf);
     if (!s->uf)
         return decline(s, COVX_NOMEM);
     for (long j = 0; j < n; j++) {
@@ -614,18 +593,21 @@ static int load_footprints(struct covx_scratch *s, const struct tc_footprints *f
 
 /* ---- crossings --------------------------------------------------------------*/
 
-/* Cells are about CELL_EDGES footprint edges wide, and there are at most
- * CELLS_PER_EDGE cells per edge (a large township with few footprints). */
-#define CELL_EDGES 2.5
+/* Cells are CELL_EDGES footprint edges wide (their harmonic mean: small
+ * footprints, dense in cities, set the scale), and there are at most
+ * CELLS_PER_EDGE cells per edge (a large township with few footprints).
+ * Tuned on Jiangxi with discs and with link-model stars. */
+#define CELL_EDGES 4.5
 #define CELLS_PER_EDGE 4.0
 
 static void grid_size(struct covx_scratch *s)
 {
     double w = s->bx1 - s->bx0, h = s->by1 - s->by0;
     long ntv = s->rings[s->ntring - 1].off + s->rings[s->ntring - 1].n; /* township edges */
-    double cell = s->lcount ? CELL_EDGES * s->lsum / (double)s->lcount : 0.0;
+    double cell = s->linv > 0.0 ? CELL_EDGES * (double)s->lcount / s->linv : 0.0;
     cell = dmax(cell, sqrt(w * h / (CELLS_PER_EDGE * (double)(s->lcount + ntv) + 16.0)));
     cell = dmax(cell, dmax(w, h) / (GRID_MAX_SIDE - 1));
+    cell = dmax(cell, 1e3 * PIECE_MARGIN); /* the margin must stay small in cells */
     s->cell = cell;
     s->inv = 1.0 / cell;
     s->nx = (int)(w * s->inv) + 1;
@@ -670,8 +652,9 @@ struct span {
 static inline struct span span_of(const struct covx_scratch *s, double xmin, double ymin,
                                   double xmax, double ymax)
 {
-    return (struct span){cell_of(xmin, s->bx0, s->inv, s->nx), cell_of(ymin, s->by0, s->inv, s->ny),
-                         cell_of(xmax, s->bx0, s->inv, s->nx), cell_of(ymax, s->by0, s->inv, s->ny)};
+    return (struct span){
+        cell_of(xmin, s->bx0, s->inv, s->nx), cell_of(ymin, s->by0, s->inv, s->ny),
+        cell_of(xmax, s->bx0, s->inv, s->nx), cell_of(ymax, s->by0, s->inv, s->ny)};
 }
 
 /* Does any cell of span c have one of the bits? */
@@ -694,19 +677,25 @@ static void span_mark(struct covx_scratch *s, struct span c, unsigned char bits)
 /* Makes room for n more pieces. */
 static int reserve_pieces(struct covx_scratch *s, long n)
 {
-    s->pc = buf_get(&s->b_pc, (size_t)(s->npc + n), sizeof *s->pc);
-    s->pcell = buf_get(&s->b_pcell, (size_t)(s->npc + n), sizeof *s->pcell);
+    s->pc = buf_get(&s->bufs[BUF_PC], (size_t)(s->npc + n), sizeof *s->pc);
+    s->pcell = buf_get(&s->bufs[BUF_PCELL], (size_t)(s->npc + n), sizeof *s->pcell);
     return s->pc && s->pcell ? 0 : decline(s, COVX_NOMEM);
 }
 
-/* Appends piece p (room reserved) to the piece list, counted in its cell
- * (the one holding its lower-left corner) in cnt. */
-static inline void push_piece(struct covx_scratch *s, const struct slot *p, int *cnt)
+/* Appends piece p (room reserved) to the piece list, counted in cnt for
+ * the cell holding its lower-left corner (that of its span sp). */
+static inline void push_piece(struct covx_scratch *s, const struct slot *p, struct span sp,
+                              int *cnt)
 {
-    int c = cell_of(p->ymin, s->by0, s->inv, s->ny) * s->nx + cell_of(p->xmin, s->bx0, s->inv, s->nx);
+    int c = sp.cy0 * s->nx + sp.cx0;
     s->pc[s->npc] = *p;
     s->pcell[s->npc++] = c;
     cnt[c]++;
+}
+
+static inline struct span slot_span(const struct covx_scratch *s, const struct slot *p)
+{
+    return span_of(s, p->xmin, p->ymin, p->xmax, p->ymax);
 }
 
 /* Turns per-cell counts into row starts (start[0..ncell]) and the counts
@@ -731,18 +720,19 @@ static int bucket_township(struct covx_scratch *s, size_t ncell)
         for (long g = r->off, end = r->off + r->n; g < end; g++) {
             long h = g + 1 == end ? r->off : g + 1;
             long np = edge_pieces(s, g, h);
-            s->use[g] = EDGE_ACTIVE;
+            s->use[g] = EDGE_WALKED;
             if (reserve_pieces(s, np) != 0)
                 return -1;
             for (long k = 0; k < np; k++) {
                 struct slot p = make_slot(s, g, h, k, np, FP_TOWNSHIP, 1);
-                span_mark(s, span_of(s, p.xmin, p.ymin, p.xmax, p.ymax), CELL_TOUCHED);
-                push_piece(s, &p, cnt);
+                struct span sp = slot_span(s, &p);
+                span_mark(s, sp, CELL_TOUCHED);
+                push_piece(s, &p, sp, cnt);
             }
         }
     }
     cell_starts(cnt, s->tstart, ncell);
-    s->tcell = buf_get(&s->b_tcell, (size_t)s->tstart[ncell], sizeof *s->tcell);
+    s->tcell = buf_get(&s->bufs[BUF_TCELL], (size_t)s->tstart[ncell], sizeof *s->tcell);
     if (!s->tcell)
         return decline(s, COVX_NOMEM);
     for (long i = 0; i < s->npc; i++)
@@ -765,7 +755,7 @@ static int row_crossings(struct covx_scratch *s)
                 double yr = s->by0 + (row + 0.5) * s->cell;
                 if ((y0 <= yr) == (y1 <= yr))
                     continue;
-                s->xr = buf_get(&s->b_xr, (size_t)s->nxr + 1, sizeof *s->xr);
+                s->xr = buf_get(&s->bufs[BUF_XR], (size_t)s->nxr + 1, sizeof *s->xr);
                 if (!s->xr)
                     return decline(s, COVX_NOMEM);
                 s->xr[s->nxr++] = (struct rowx){row, x0 + (yr - y0) * (x1 - x0) / (y1 - y0)};
@@ -779,8 +769,8 @@ static int row_crossings(struct covx_scratch *s)
  * rstart[row]). */
 static int sort_row_crossings(struct covx_scratch *s)
 {
-    s->rstart = buf_get(&s->b_rstart, (size_t)s->ny + 1, sizeof *s->rstart);
-    s->xrs = buf_get(&s->b_xrs, (size_t)s->nxr, sizeof *s->xrs);
+    s->rstart = buf_get(&s->bufs[BUF_RSTART], (size_t)s->ny + 1, sizeof *s->rstart);
+    s->xrs = buf_get(&s->bufs[BUF_XRS], (size_t)s->nxr, sizeof *s->xrs);
     if (!s->rstart || !s->xrs)
         return decline(s, COVX_NOMEM);
     memset(s->rstart, 0, ((size_t)s->ny + 1) * sizeof *s->rstart);
@@ -833,13 +823,13 @@ static int classify_cells(struct covx_scratch *s)
 }
 
 /* A footprint edge is walked when it can hold a point of T: its envelope
- * meets B and covers a cell that is not clean outside T. */
-static int walked_edge(const struct covx_scratch *s, double x0, double y0, double x1, double y1)
+ * (sp its span) meets B and covers a cell that is not clean outside T. */
+static int walked_edge(const struct covx_scratch *s, double xl, double yl, double xh, double yh,
+                       struct span sp)
 {
-    double xl = dmin(x0, x1), xh = dmax(x0, x1), yl = dmin(y0, y1), yh = dmax(y0, y1);
-    if (xh < s->bx0 || xl > s->bx1 || yh < s->by0 || yl > s->by1)
+    if ((xh < s->bx0) | (xl > s->bx1) | (yh < s->by0) | (yl > s->by1))
         return 0;
-    return span_any(s, span_of(s, xl, yl, xh, yh), CELL_TOUCHED | CELL_INSIDE);
+    return span_any(s, sp, CELL_TOUCHED | CELL_INSIDE);
 }
 
 /* The bits any cell of span c has (*any), and those every one has. */
@@ -858,7 +848,7 @@ static void span_bits(const struct covx_scratch *s, struct span c, unsigned char
 }
 
 /* What a footprint's envelope says of all its edges at once: EDGE_SKIP
- * when it covers clean outside cells only, EDGE_ACTIVE when it lies in B
+ * when it covers clean outside cells only, EDGE_WALKED when it lies in B
  * on clean inside cells only, else -1 (decide edge by edge). */
 static int footprint_use(const struct covx_scratch *s, const struct ufp *f)
 {
@@ -868,7 +858,7 @@ static int footprint_use(const struct covx_scratch *s, const struct ufp *f)
         return EDGE_SKIP;
     if ((all & CELL_INSIDE) && !(any & CELL_TOUCHED) && f->xmin >= s->bx0 && f->xmax <= s->bx1 &&
         f->ymin >= s->by0 && f->ymax <= s->by1)
-        return EDGE_ACTIVE;
+        return EDGE_WALKED;
     return -1;
 }
 
@@ -887,17 +877,26 @@ static int bucket_walked(struct covx_scratch *s, int *cnt)
             return -1;
         for (long g = r->off, end = r->off + r->n; g < end; g++) {
             long h = g + 1 == end ? r->off : g + 1;
-            int walked = bulk == EDGE_ACTIVE || walked_edge(s, s->vx[g], s->vy[g], s->vx[h], s->vy[h]);
-            s->use[g] = walked ? EDGE_ACTIVE : EDGE_SKIP;
+            long np = edge_pieces(s, g, h);
+            /* The whole edge's envelope: the piece itself when np == 1. */
+            struct slot e = make_slot(s, g, h, 0, 1, r->owner, 1);
+            struct span sp = slot_span(s, &e);
+            int walked = bulk == EDGE_WALKED || walked_edge(s, e.xmin, e.ymin, e.xmax, e.ymax, sp);
+            s->use[g] = walked ? EDGE_WALKED : EDGE_SKIP;
             if (!walked)
                 continue;
-            long np = edge_pieces(s, g, h);
-            if (np > 1 && reserve_pieces(s, np + (end - g)) != 0)
+            if (np == 1) {
+                span_mark(s, sp, CELL_WALKED);
+                push_piece(s, &e, sp, cnt);
+                continue;
+            }
+            if (reserve_pieces(s, np + (end - g)) != 0)
                 return -1;
             for (long k = 0; k < np; k++) {
                 struct slot p = make_slot(s, g, h, k, np, r->owner, 1);
-                span_mark(s, span_of(s, p.xmin, p.ymin, p.xmax, p.ymax), CELL_WALKED);
-                push_piece(s, &p, cnt);
+                struct span ps = slot_span(s, &p);
+                span_mark(s, ps, CELL_WALKED);
+                push_piece(s, &p, ps, cnt);
             }
         }
     }
@@ -919,22 +918,28 @@ static int bucket_neighbours(struct covx_scratch *s, int *cnt)
         if (!(any & CELL_WALKED))
             continue;
         for (long g = r->off, end = r->off + r->n; g < end; g++) {
-            if (s->use[g] == EDGE_ACTIVE)
+            if (s->use[g] == EDGE_WALKED)
                 continue;
             long h = g + 1 == end ? r->off : g + 1;
-            double x0 = s->vx[g], y0 = s->vy[g], x1 = s->vx[h], y1 = s->vy[h];
-            double xl = dmin(x0, x1), xh = dmax(x0, x1), yl = dmin(y0, y1), yh = dmax(y0, y1);
-            if (xh < s->bx0 - m || xl > s->bx1 + m || yh < s->by0 - m || yl > s->by1 + m ||
-                !span_any(s, span_of(s, xl - PIECE_MARGIN, yl - PIECE_MARGIN, xh + PIECE_MARGIN,
-                                     yh + PIECE_MARGIN), CELL_WALKED))
+            struct slot e = make_slot(s, g, h, 0, 1, r->owner, 0);
+            if ((e.xmax < s->bx0 - m) | (e.xmin > s->bx1 + m) | (e.ymax < s->by0 - m) |
+                (e.ymin > s->by1 + m))
+                continue;
+            struct span sp = slot_span(s, &e);
+            if (!span_any(s, sp, CELL_WALKED))
                 continue;
             long np = edge_pieces(s, g, h);
             if (reserve_pieces(s, np) != 0)
                 return -1;
+            if (np == 1) {
+                push_piece(s, &e, sp, cnt);
+                continue;
+            }
             for (long k = 0; k < np; k++) {
                 struct slot p = make_slot(s, g, h, k, np, r->owner, 0);
-                if (np == 1 || span_any(s, span_of(s, p.xmin, p.ymin, p.xmax, p.ymax), CELL_WALKED))
-                    push_piece(s, &p, cnt);
+                struct span ps = slot_span(s, &p);
+                if (span_any(s, ps, CELL_WALKED))
+                    push_piece(s, &p, ps, cnt);
             }
         }
     }
@@ -949,7 +954,7 @@ static int bucket_footprints(struct covx_scratch *s, size_t ncell)
     if (bucket_walked(s, cnt) != 0 || bucket_neighbours(s, cnt) != 0)
         return -1;
     cell_starts(cnt, s->fstart, ncell);
-    s->fcell = buf_get(&s->b_fcell, (size_t)s->fstart[ncell], sizeof *s->fcell);
+    s->fcell = buf_get(&s->bufs[BUF_FCELL], (size_t)s->fstart[ncell], sizeof *s->fcell);
     if (!s->fcell)
         return decline(s, COVX_NOMEM);
     for (long i = 0; i < s->npc; i++)
@@ -994,30 +999,32 @@ static struct run *make_runs(struct covx_scratch *s, const struct slot *cells, c
 static int bucket_edges(struct covx_scratch *s)
 {
     size_t ncell = (size_t)s->nx * (size_t)s->ny;
-    s->tstart = buf_get(&s->b_tstart, ncell + 1, sizeof *s->tstart);
-    s->fstart = buf_get(&s->b_fstart, ncell + 1, sizeof *s->fstart);
-    s->fill = buf_get(&s->b_fill, ncell, sizeof *s->fill);
-    s->cls = buf_get(&s->b_cls, ncell, sizeof *s->cls);
-    s->use = buf_get(&s->b_use, (size_t)s->nv, sizeof *s->use);
+    s->tstart = buf_get(&s->bufs[BUF_TSTART], ncell + 1, sizeof *s->tstart);
+    s->fstart = buf_get(&s->bufs[BUF_FSTART], ncell + 1, sizeof *s->fstart);
+    s->fill = buf_get(&s->bufs[BUF_FILL], ncell, sizeof *s->fill);
+    s->cls = buf_get(&s->bufs[BUF_CLS], ncell, sizeof *s->cls);
+    s->use = buf_get(&s->bufs[BUF_USE], (size_t)s->nv, sizeof *s->use);
     if (!s->tstart || !s->fstart || !s->fill || !s->cls || !s->use)
         return decline(s, COVX_NOMEM);
     memset(s->cls, 0, ncell);
     if (bucket_township(s, ncell) != 0 || classify_cells(s) != 0 ||
         bucket_footprints(s, ncell) != 0)
         return -1;
-    s->trs = buf_get(&s->b_trs, ncell + 1, sizeof *s->trs);
-    s->frs = buf_get(&s->b_frs, ncell + 1, sizeof *s->frs);
+    s->trs = buf_get(&s->bufs[BUF_TRS], ncell + 1, sizeof *s->trs);
+    s->frs = buf_get(&s->bufs[BUF_FRS], ncell + 1, sizeof *s->frs);
     if (!s->trs || !s->frs)
         return decline(s, COVX_NOMEM);
-    s->truns = make_runs(s, s->tcell, s->tstart, ncell, &s->b_truns, s->trs);
-    s->fruns = s->truns ? make_runs(s, s->fcell, s->fstart, ncell, &s->b_fruns, s->frs) : NULL;
+    s->fruns = NULL;
+    s->truns = make_runs(s, s->tcell, s->tstart, ncell, &s->bufs[BUF_TRUNS], s->trs);
+    if (s->truns)
+        s->fruns = make_runs(s, s->fcell, s->fstart, ncell, &s->bufs[BUF_FRUNS], s->frs);
     return s->fruns ? 0 : -1;
 }
 
 static int add_event(struct covx_scratch *s, const struct slot *on, const struct slot *other,
                      double t, double x, double y, int sign)
 {
-    s->ev = buf_get(&s->b_ev, (size_t)s->nev + 1, sizeof *s->ev);
+    s->ev = buf_get(&s->bufs[BUF_EV], (size_t)s->nev + 1, sizeof *s->ev);
     if (!s->ev)
         return decline(s, COVX_NOMEM);
     s->ev[s->nev++] = (struct event){
@@ -1060,21 +1067,25 @@ static int test_pair(struct covx_scratch *s, const struct slot *a, const struct 
     return 0;
 }
 
+/* Bitwise, not short-circuit: one well-predicted branch instead of four
+ * data-dependent ones in the pair loops. */
 static inline int boxes_meet(const struct slot *a, const struct slot *b)
 {
-    return a->xmin <= b->xmax && b->xmin <= a->xmax && a->ymin <= b->ymax && b->ymin <= a->ymax;
+    return (a->xmin <= b->xmax) & (b->xmin <= a->xmax) & (a->ymin <= b->ymax) &
+           (b->ymin <= a->ymax);
 }
 
 static inline int runs_meet(const struct run *a, const struct run *b)
 {
-    return a->xmin <= b->xmax && b->xmin <= a->xmax && a->ymin <= b->ymax && b->ymin <= a->ymax;
+    return (a->xmin <= b->xmax) & (b->xmin <= a->xmax) & (a->ymin <= b->ymax) &
+           (b->ymin <= a->ymax);
 }
 
 /* Can runs a and b hold a crossing we need? Not within one footprint, nor
  * between two pieces neither of which is walked. */
 static inline int runs_pair(const struct run *a, const struct run *b)
 {
-    return a->owner != b->owner && (a->walked | b->walked) && runs_meet(a, b);
+    return (a->owner != b->owner) & (a->walked | b->walked) & runs_meet(a, b);
 }
 
 /* Tests the slots of run a (in list la) against those of run b (in lb). */
@@ -1083,7 +1094,7 @@ static int run_pairs(struct covx_scratch *s, const struct slot *la, const struct
 {
     for (int i = a->start; i < a->end; i++)
         for (int j = b->start; j < b->end; j++)
-            if ((la[i].walked | lb[j].walked) && boxes_meet(&la[i], &lb[j]) &&
+            if (((la[i].walked | lb[j].walked) & boxes_meet(&la[i], &lb[j])) &&
                 test_pair(s, &la[i], &lb[j]) != 0)
                 return -1;
     return 0;
@@ -1145,8 +1156,8 @@ static int cell_crossings(struct covx_scratch *s, int cx, int cy)
  * the other edge, for a fixed order). */
 static int sort_events(struct covx_scratch *s)
 {
-    s->evstart = buf_get(&s->b_evstart, (size_t)s->nv + 1, sizeof *s->evstart);
-    s->evs = buf_get(&s->b_evs, (size_t)s->nev, sizeof *s->evs);
+    s->evstart = buf_get(&s->bufs[BUF_EVSTART], (size_t)s->nv + 1, sizeof *s->evstart);
+    s->evs = buf_get(&s->bufs[BUF_EVS], (size_t)s->nev, sizeof *s->evs);
     if (!s->evstart || !s->evs)
         return decline(s, COVX_NOMEM);
     memset(s->evstart, 0, ((size_t)s->nv + 1) * sizeof *s->evstart);
@@ -1269,7 +1280,7 @@ static int walk_to(struct covx_scratch *s, struct walk *w, double x, double y, d
 }
 
 /* Walks footprint ring r from vertex k0, all the way round (cyclic) or
- * along the run of active edges that starts there. */
+ * along the run of walked edges that starts there. */
 static int walk_run(struct covx_scratch *s, const struct ring *r, long k0, int cyclic,
                     double *acc)
 {
@@ -1300,8 +1311,9 @@ static int walk_run(struct covx_scratch *s, const struct ring *r, long k0, int c
         if (walk_to(s, &w, vx[k1], vy[k1], acc) != 0)
             return -1;
         k = k1;
-    } while (cyclic ? k != k0 : s->use[r->off + k] == EDGE_ACTIVE);
-    /* Back at the start, or at a vertex outside the township's envelope. */
+    } while (cyclic ? k != k0 : s->use[r->off + k] == EDGE_WALKED);
+    /* Back at the start, or at the start of an edge that is not walked,
+     * which lies outside T. */
     if (cyclic ? w.in_t != in0 || w.delta != 0 : w.in_t != 0)
         return decline(s, COVX_INCONSISTENT);
     return 0;
@@ -1326,20 +1338,20 @@ static int lone_footprint(struct covx_scratch *s, const struct ring *r, double *
 }
 
 /* A footprint ring bounds T ∩ U where it is inside T and no other
- * footprint covers it. Only active edges (meeting T's envelope) are
- * walked, in runs that start where the ring enters the envelope. */
+ * footprint covers it. Only walked edges (those that may meet T) are
+ * walked, in runs that start where the ring enters them. */
 static int walk_footprint_ring(struct covx_scratch *s, const struct ring *r, double *acc)
 {
     if (r->nev == 0)
         return lone_footprint(s, r, acc);
     const unsigned char *use = s->use + r->off;
     long k = 0;
-    while (k < r->n && use[k] == EDGE_ACTIVE)
+    while (k < r->n && use[k] == EDGE_WALKED)
         k++;
     if (k == r->n)
         return walk_run(s, r, 0, 1, acc);
     for (k = 0; k < r->n; k++)
-        if (use[k] == EDGE_ACTIVE && use[k ? k - 1 : r->n - 1] != EDGE_ACTIVE &&
+        if (use[k] == EDGE_WALKED && use[k ? k - 1 : r->n - 1] != EDGE_WALKED &&
             walk_run(s, r, k, 0, acc) != 0)
             return -1;
     return 0;
@@ -1350,10 +1362,10 @@ static int seat_side(struct covx_scratch *s, double x, double y)
 {
     int unsure = 0;
     for (int u = 0; u < s->nuf; u++) {
-        struct ufp *f = &s->uf[u];
+        const struct ufp *f = &s->uf[u];
         if (!f->reach || x < f->xmin || x > f->xmax || y < f->ymin || y > f->ymax)
             continue;
-        int side = footprint_side(s, f, x, y);
+        int side = ring_side(s, &s->rings[f->ring], x, y);
         if (side == SIDE_IN)
             return SIDE_IN;
         unsure |= side == SIDE_UNSURE;
@@ -1370,7 +1382,7 @@ static int township_exact(struct covx_scratch *s, const struct township *t,
     s->nv = 0;
     s->nring = s->ntring = s->nuf = 0;
     s->nev = 0;
-    s->lmax = s->lsum = 0.0;
+    s->lmax = s->linv = 0.0;
     s->lcount = 0;
     /* An integral origin: translating by it is exact for most coordinates. */
     s->ox = round(0.5 * (t->xmin + t->xmax));

@@ -4,6 +4,7 @@
  * that intersect the township, intersected with it. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <omp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -464,8 +465,8 @@ static GEOSGeometry *random_ring(GEOSContextHandle_t ctx, uint64_t *st, double c
 
 /* A random township near the origin (metric coordinates of a province:
  * offset by a few hundred km), sometimes with a hole, sometimes in two
- * parts, and 10-120 footprints around it: discs of 64 vertices, star
- * footprints of up to 360, and twins. */
+ * parts, and 10-70 footprints around it: discs of 64 vertices, star
+ * footprints of up to 222, and twins (kept small: GEOS is the slow side). */
 static void random_case(struct env *e, struct township *t, uint64_t seed)
 {
     uint64_t st = seed * 0x2545F4914F6CDD1Dull;
@@ -489,7 +490,7 @@ static void random_case(struct env *e, struct township *t, uint64_t seed)
     township_set(ctx, t, g, ox + 0.7 * big * (rnd(&st) - 0.5),
                  oy + 0.7 * big * (rnd(&st) - 0.5));
     e->f->fp.n = 0;
-    int nf = 10 + (int)(110 * rnd(&st));
+    int nf = 10 + (int)(60 * rnd(&st));
     double rad[MAXV];
     for (int i = 0; i < nf; i++) {
         double u = rnd(&st);
@@ -499,7 +500,7 @@ static void random_case(struct env *e, struct township *t, uint64_t seed)
         if (u < 0.1 && e->f->fp.n > 0) {
             fps_copy(e->f, (long)(rnd(&st) * (double)e->f->fp.n));
         } else if (u < 0.3) {
-            int n = 90 + (int)(270 * rnd(&st));
+            int n = 72 + (int)(150 * rnd(&st));
             for (int j = 0; j < n; j++)
                 rad[j] = r0 * (0.3 + 0.7 * rnd(&st));
             fps_star(e->f, cx, cy, n, rad, rnd(&st));
@@ -571,5 +572,117 @@ Test(exact, results_do_not_depend_on_the_scratch_history)
                   "case %d differs", c);
     }
     covx_scratch_free(&other);
+    env_close(&e, NULL);
+}
+
+/* The decline rate on random inputs (no GEOS here, so many more cases):
+ * random coordinates never meet exactly, so the engine should answer all. */
+Test(exact, declines_are_rare_on_random_inputs)
+{
+    struct env e;
+    struct township t = {0};
+    struct cov_result r;
+    env_open(&e);
+    int declined = 0, cases = 1500;
+    for (int c = 0; c < cases; c++) {
+        random_case(&e, &t, 50000 + (uint64_t)c);
+        long n = candidates(&t, &e.f->fp, e.ids);
+        declined += covx_township(e.s, &t, &e.f->fp, e.ids, n, &r) != 0;
+        GEOSGeom_destroy_r(e.ctx, t.geom);
+    }
+    cr_assert(declined * 1000 <= cases, "%d of %d random cases declined", declined, cases);
+    env_close(&e, NULL);
+}
+
+/* Degenerate contacts the engine may decline; when it answers, the answer
+ * must be GEOS's. */
+static void decline_or_agree(struct env *e, const struct township *t, const char *what)
+{
+    struct cov_result r;
+    long n = candidates(t, &e->f->fp, e->ids);
+    if (covx_township(e->s, t, &e->f->fp, e->ids, n, &r) == 0)
+        cr_assert_eq(check(e, t, 1e-9, &r), 0, "%s: answered once, declined the next time", what);
+}
+
+Test(exact, degenerate_inputs_decline_or_agree)
+{
+    struct env e;
+    struct township t;
+    env_open(&e);
+    township_wkt(e.ctx, &t,
+                 "POLYGON((0 0,10000 0,10000 10000,0 10000,0 0),"
+                 "(4000 4000,4000 6000,6000 6000,6000 4000,4000 4000))",
+                 2000, 2000);
+    /* Two stations on one mast, sectors pointing apart: stars about the
+     * same point with equal radii in some directions (shared vertices and
+     * edges). */
+    double ra[72], rb[72];
+    for (int j = 0; j < 72; j++) {
+        ra[j] = j < 36 ? 1500 : 800;
+        rb[j] = j < 18 || j >= 54 ? 800 : 1300;
+    }
+    fps_star(e.f, 2500.5, 2500.5, 72, ra, 0.0);
+    fps_star(e.f, 2500.5, 2500.5, 72, rb, 0.0);
+    decline_or_agree(&e, &t, "co-sited stars");
+    /* A footprint vertex exactly on the hole's edge, and one at a corner. */
+    e.f->fp.n = 0;
+    const double on_hole[] = {4000, 5000, 3000, 5500, 3000, 4500};
+    const double at_corner[] = {10000, 10000, 9000, 9500, 9500, 9000};
+    fps_poly(e.f, on_hole, 3);
+    fps_poly(e.f, at_corner, 3);
+    decline_or_agree(&e, &t, "vertex on a township edge");
+    /* Two footprints sharing part of an edge. */
+    e.f->fp.n = 0;
+    const double sq1[] = {1000, 1000, 2000, 1000, 2000, 2000, 1000, 2000};
+    const double sq2[] = {2000, 1500, 3000, 1500, 3000, 2500, 2000, 2500};
+    fps_poly(e.f, sq1, 4);
+    fps_poly(e.f, sq2, 4);
+    decline_or_agree(&e, &t, "footprints sharing an edge");
+    env_close(&e, &t);
+}
+
+/* One scratch per thread, as the driver runs it: the results are the
+ * serial ones, bit for bit, whatever thread computes which township. */
+Test(exact, parallel_scratches_match_serial_results)
+{
+    struct env e;
+    env_open(&e);
+    uint64_t st = 99;
+    for (int i = 0; i < 300; i++) {
+        double x = 40000 * rnd(&st), y = 40000 * rnd(&st);
+        fps_disc(e.f, x, y, 300 + 1200 * rnd(&st), 64, 0.0);
+    }
+    enum { N = 16 };
+    struct township t[N];
+    struct cov_result serial[N], parallel[N];
+    long n[N], *ids = calloc((size_t)N * MAXF, sizeof *ids);
+    for (int k = 0; k < N; k++) {
+        GEOSGeometry *ring = random_ring(e.ctx, &st, 5000 + 10000 * (k % 4), 5000 + 10000 * (k / 4),
+                                         200, 3000, 5500, 0);
+        township_set(e.ctx, &t[k], GEOSGeom_createPolygon_r(e.ctx, ring, NULL, 0),
+                     5000 + 10000 * (k % 4), 5000 + 10000 * (k / 4));
+        n[k] = candidates(&t[k], &e.f->fp, ids + (long)k * MAXF);
+        cr_assert_eq(covx_township(e.s, &t[k], &e.f->fp, ids + (long)k * MAXF, n[k], &serial[k]),
+                     0, "township %d declined", k);
+    }
+    int nthreads = 4, failed = 0;
+    struct covx_scratch *sc[4];
+    for (int i = 0; i < nthreads; i++) /* created serially, as the driver does */
+        sc[i] = covx_scratch_new();
+    #pragma omp parallel for num_threads(nthreads) schedule(dynamic, 1) reduction(+ : failed)
+    for (int k = 0; k < N; k++)
+        failed += covx_township(sc[omp_get_thread_num()], &t[k], &e.f->fp,
+                                ids + (long)k * MAXF, n[k], &parallel[k]) != 0;
+    cr_assert_eq(failed, 0);
+    for (int k = 0; k < N; k++) {
+        cr_assert(memcmp(&parallel[k].covered_m2, &serial[k].covered_m2, sizeof(double)) == 0 &&
+                      parallel[k].footprints == serial[k].footprints &&
+                      parallel[k].seat_covered == serial[k].seat_covered,
+                  "township %d differs", k);
+        GEOSGeom_destroy_r(e.ctx, t[k].geom);
+    }
+    for (int i = 0; i < nthreads; i++)
+        covx_scratch_free(&sc[i]);
+    free(ids);
     env_close(&e, NULL);
 }
