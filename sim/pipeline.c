@@ -2,8 +2,8 @@
 #include "towncov/pipeline.h"
 
 #include <stdlib.h>
-#include <unistd.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "towncov/coverage.h"
 #include "towncov/export.h"
@@ -55,7 +55,9 @@ static double memory_estimate(const struct scenario *scn, long n_sites, int n_to
 static int check_memory(const struct scenario *scn, const struct run_options *opt,
                         int n_townships, struct tc_error *err)
 {
-    long n = scn->sites.strategy == SITES_FILE ? 0 : scn->sites.count;
+    if (scn->sites.strategy == SITES_FILE)
+        return 0; /* bounded by the file's size, which is already on disk */
+    long n = scn->sites.count;
     double need = memory_estimate(scn, n, n_townships);
     double have = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGE_SIZE);
     if (!opt->quiet)
