@@ -134,8 +134,8 @@ FUZZ_OBJ := $(LIBOBJ:$(BUILD)/obj/%.o=$(FUZZ_BUILD)/obj/%.o)
 $(FUZZ_BUILD)/obj/%.o: sim/%.c $(HEADERS) | $(FUZZ_BUILD)/obj
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(shell pkg-config --cflags $(PKGS)) -c $< -o $@
 
-$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -o $@ $(LDLIBS)
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_tmpfile.h $(FUZZ_OBJ)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer $(filter %.c %.o,$^) -o $@ $(LDLIBS)
 
 $(FUZZ_BUILD)/obj:
 	mkdir -p $@
