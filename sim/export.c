@@ -39,6 +39,9 @@ struct worker {
     PJ *pj;            /* metric CRS -> output CRS, easting/longitude first */
     double *x, *y;     /* one ring's coordinates */
     size_t cap;
+    struct covx_scratch *covx; /* the exact engine's, for the covered parts */
+    long *ids;         /* candidate footprints of one township */
+    long ids_cap;
     long failed_at;    /* first item this thread could not do, or -1 */
     char msg[256];
 };
@@ -126,7 +129,8 @@ static int workers_new(struct exporter *ex, int threads, struct tc_error *err)
         w->failed_at = -1;
         w->ctx = GEOS_init_r();
         w->pj_ctx = proj_context_create();
-        if (!w->ctx || !w->pj_ctx)
+        w->covx = covx_scratch_new();
+        if (!w->ctx || !w->pj_ctx || !w->covx)
             return tc_fail(err, TC_EXIT_INTERNAL, "export: cannot create GEOS/PROJ contexts");
         w->pj = i == 0 ? metric_to_output(w->pj_ctx, ex->run->map)
                        : proj_clone(w->pj_ctx, ex->w[0].pj);
@@ -146,6 +150,8 @@ static void workers_free(struct exporter *ex)
             proj_context_destroy(w->pj_ctx);
         free(w->x);
         free(w->y);
+        free(w->ids);
+        covx_scratch_free(&w->covx);
     }
 }
 
@@ -248,13 +254,34 @@ static GEOSGeometry *geom_out(struct worker *w, const GEOSGeometry *g)
 }
 
 /* ---- geometry: the parallel step -------------------------------------------*/
+/* The covered part of township t, metric CRS: from the exact engine's
+ * boundary when it can (no overlay), else from the GEOS union. */
+static GEOSGeometry *covered_part(struct worker *w, const struct tc_map *map,
+                                  const struct tc_footprints *fp, const struct cov_index *idx,
+                                  int t)
+{
+    const struct township *tw = &map->t[t];
+    long n = cov_index_query(idx, fp, tw->xmin, tw->ymin, tw->xmax, tw->ymax, w->ids,
+                             w->ids_cap);
+    if (n > w->ids_cap) {
+        long *ids = realloc(w->ids, sizeof *ids * (size_t)n);
+        if (!ids)
+            return NULL;
+        w->ids = ids;
+        w->ids_cap = n;
+        n = cov_index_query(idx, fp, tw->xmin, tw->ymin, tw->xmax, tw->ymax, w->ids, n);
+    }
+    GEOSGeometry *g = covx_township_geometry(w->covx, w->ctx, tw, fp, w->ids, n);
+    return g ? g : cov_township_geometry(w->ctx, map, fp, idx, t);
+}
+
 static void township_geoms(struct exporter *ex, int wi, const struct cov_index *idx, int t)
 {
     struct worker *w = &ex->w[wi];
     const struct tc_map *map = ex->run->map;
     ex->owner[t] = wi;
     ex->town[t] = geom_out(w, map->t[t].geom);
-    GEOSGeometry *cov = cov_township_geometry(w->ctx, map, ex->run->fp, idx, t);
+    GEOSGeometry *cov = covered_part(w, map, ex->run->fp, idx, t);
     if (cov) {
         ex->cov[t] = geom_out(w, cov);
         GEOSGeom_destroy_r(w->ctx, cov);

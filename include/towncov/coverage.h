@@ -78,4 +78,13 @@ void covx_scratch_free(struct covx_scratch **s);
 int covx_township(struct covx_scratch *s, const struct township *t,
                   const struct tc_footprints *fp, const long *ids, long n, struct cov_result *r);
 
+/* The covered part of township t, as cov_township_geometry returns it, from
+ * the exact engine's boundary (no polygon overlay), built in context ctx from
+ * the candidates ids[0..n-1] (as for covx_township). NULL when the engine
+ * declines or its boundary does not chain into rings: then ask
+ * cov_township_geometry. Thread-safe with one scratch per thread. */
+GEOSGeometry *covx_township_geometry(struct covx_scratch *s, GEOSContextHandle_t ctx,
+                                     const struct township *t, const struct tc_footprints *fp,
+                                     const long *ids, long n);
+
 #endif
