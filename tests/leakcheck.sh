@@ -51,6 +51,7 @@ failed=0
 for c in "${cases[@]}"; do
   # shellcheck disable=SC2086
   valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect \
+    --suppressions="$root/tests/valgrind.supp" \
     --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
     "$bin" $c >"$tmp/out" 2>&1
   rc=$?

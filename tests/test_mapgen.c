@@ -731,7 +731,7 @@ static void quiet(void)
     cr_redirect_stderr();
 }
 
-Test(mapgen, command_line, .init = quiet)
+Test(mapgen, command_line, .init = quiet, .fini = teardown)
 {
     const char *help[] = {"mapgen", "--help"};
     cr_assert_eq(run_main(2, help), TC_EXIT_OK);
