@@ -724,14 +724,15 @@ static int run_main(int argc, const char **argv)
     return mapgen_main(argc, (char **)argv);
 }
 
+/* The suite's setup() has run already: Criterion runs suite and test
+ * fixtures both. */
 static void quiet(void)
 {
-    setup();
     cr_redirect_stdout();
     cr_redirect_stderr();
 }
 
-Test(mapgen, command_line, .init = quiet, .fini = teardown)
+Test(mapgen, command_line, .init = quiet)
 {
     const char *help[] = {"mapgen", "--help"};
     cr_assert_eq(run_main(2, help), TC_EXIT_OK);
