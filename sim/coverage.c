@@ -17,7 +17,7 @@ static const char *const engine_names[] = {"geos", "naive", "exact", NULL};
 
 const struct key_desc cov_keys[] = {
     {"coverage", "engine", KEY_ENUM, offsetof(struct cov_config, engine), 0, 0, engine_names,
-     "geos", "",
+     "exact", "",
      "geos: GEOS union per township, OpenMP (the reference); naive: one thread, plain union, "
      "no index (the baseline); exact: boundary integration without overlay (fastest)"},
 };
