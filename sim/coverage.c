@@ -181,17 +181,22 @@ static unsigned reaching_footprints(struct worker *w, const struct tc_footprints
     return k;
 }
 
+/* The GEOS computation on the n candidates already in w->ids. */
+static int geos_on_candidates(struct worker *w, const struct tc_footprints *fp,
+                              const struct township *t, long n, struct cov_result *r)
+{
+    unsigned k = reaching_footprints(w, fp, t, n, &r->seat_covered);
+    r->footprints = (int)k;
+    r->covered_m2 = covered_area(w->ctx, t->geom, w->polys, k, NULL);
+    return isnan(r->covered_m2) ? -1 : 0;
+}
+
 static int geos_township(struct worker *w, const struct cov_index *ix,
                          const struct tc_footprints *fp, const struct township *t,
                          struct cov_result *r)
 {
     long n = candidates(w, ix, fp, t);
-    if (n < 0)
-        return -1;
-    unsigned k = reaching_footprints(w, fp, t, n, &r->seat_covered);
-    r->footprints = (int)k;
-    r->covered_m2 = covered_area(w->ctx, t->geom, w->polys, k, NULL);
-    return isnan(r->covered_m2) ? -1 : 0;
+    return n < 0 ? -1 : geos_on_candidates(w, fp, t, n, r);
 }
 
 static int exact_township(struct worker *w, const struct cov_index *ix,
@@ -203,7 +208,7 @@ static int exact_township(struct worker *w, const struct cov_index *ix,
         return -1;
     if (covx_township(w->exact, t, fp, w->ids, n, r) == 0)
         return 0;
-    return geos_township(w, ix, fp, t, r); /* a case the exact engine declines */
+    return geos_on_candidates(w, fp, t, n, r); /* a case the exact engine declines */
 }
 
 GEOSGeometry *cov_township_geometry(GEOSContextHandle_t ctx, const struct tc_map *map,
