@@ -82,12 +82,12 @@ long cov_index_query(const struct cov_index *ix, const struct tc_footprints *fp,
 static GEOSGeometry *footprint_polygon(GEOSContextHandle_t ctx, const struct tc_footprints *fp,
                                        long i)
 {
-    long n = fp->offset[i + 1] - fp->offset[i];
-    const double *xy = fp->xy + 2 * fp->offset[i];
+    long n = footprint_size(fp, i);
     GEOSCoordSequence *seq = GEOSCoordSeq_create_r(ctx, (unsigned)n + 1, 2);
     for (long k = 0; k <= n; k++) {
-        long v = k % n;
-        GEOSCoordSeq_setXY_r(ctx, seq, (unsigned)k, xy[2 * v], xy[2 * v + 1]);
+        double x, y;
+        footprint_vertex(fp, i, k % n, &x, &y);
+        GEOSCoordSeq_setXY_r(ctx, seq, (unsigned)k, x, y);
     }
     return GEOSGeom_createPolygon_r(ctx, GEOSGeom_createLinearRing_r(ctx, seq), NULL, 0);
 }

@@ -415,7 +415,10 @@ static int township_side(const struct covx_scratch *s, double x, double y)
 
 /* ---- loading ----------------------------------------------------------------*/
 
-static int add_ring(struct covx_scratch *s, const double *xy, long n, int owner)
+/* Adds the ring of n points xy + (dx, dy) (a footprint's shape and its
+ * station, or a township's ring and 0), in local coordinates. */
+static int add_ring(struct covx_scratch *s, const double *xy, long n, double dx, double dy,
+                    int owner)
 {
     s->rings = buf_get(&s->bufs[BUF_RINGS], (size_t)s->nring + 1, sizeof *s->rings);
     s->vx = buf_get(&s->bufs[BUF_VX], (size_t)(s->nv + n), sizeof *s->vx);
@@ -425,7 +428,7 @@ static int add_ring(struct covx_scratch *s, const double *xy, long n, int owner)
     double *vx = s->vx + s->nv, *vy = s->vy + s->nv;
     long m = 0;
     for (long k = 0; k < n; k++) { /* local coordinates, repeated points out */
-        double x = xy[2 * k] - s->ox, y = xy[2 * k + 1] - s->oy;
+        double x = (xy[2 * k] + dx) - s->ox, y = (xy[2 * k + 1] + dy) - s->oy;
         if (m > 0 && x == vx[m - 1] && y == vy[m - 1])
             continue;
         vx[m] = x;
@@ -469,7 +472,7 @@ static int add_geos_ring(struct covx_scratch *s, const GEOSGeometry *g, int shel
         return decline(s, COVX_NOMEM);
     if (!GEOSCoordSeq_copyToBuffer_r(s->ctx, seq, s->coords, 0, 0))
         return decline(s, COVX_GEOMETRY);
-    if (add_ring(s, s->coords, n, FP_TOWNSHIP) != 0)
+    if (add_ring(s, s->coords, n, 0.0, 0.0, FP_TOWNSHIP) != 0)
         return -1;
     struct ring *r = &s->rings[s->nring - 1];
     if ((r->area2 > 0) != shell) /* shells counter-clockwise, holes clockwise */
@@ -519,15 +522,16 @@ static int load_township(struct covx_scratch *s, const struct township *t)
 
 
 /* Identical footprints share their first vertex and size: hash those, and
- * let memcmp settle collisions. */
+ * let a vertex-by-vertex comparison settle collisions. */
 static uint64_t fp_hash(const struct tc_footprints *fp, long i)
 {
-    const double *xy = fp->xy + 2 * fp->offset[i];
+    double x, y;
+    footprint_vertex(fp, i, 0, &x, &y);
     uint64_t a, b;
-    memcpy(&a, &xy[0], sizeof a);
-    memcpy(&b, &xy[1], sizeof b);
+    memcpy(&a, &x, sizeof a);
+    memcpy(&b, &y, sizeof b);
     uint64_t h = a ^ (b * 0x9E3779B97F4A7C15ull) ^
-                 ((uint64_t)(fp->offset[i + 1] - fp->offset[i]) * 0xC2B2AE3D27D4EB4Full);
+                 ((uint64_t)footprint_size(fp, i) * 0xC2B2AE3D27D4EB4Full);
     h ^= h >> 31; /* splitmix64's finaliser */
     h *= 0xBF58476D1CE4E5B9ull;
     h ^= h >> 27;
@@ -537,10 +541,19 @@ static uint64_t fp_hash(const struct tc_footprints *fp, long i)
 
 static int same_fp(const struct tc_footprints *fp, long i, long j)
 {
-    long n = fp->offset[i + 1] - fp->offset[i];
-    return n == fp->offset[j + 1] - fp->offset[j] &&
-           memcmp(fp->xy + 2 * fp->offset[i], fp->xy + 2 * fp->offset[j],
-                  sizeof(double) * 2 * (size_t)n) == 0;
+    long n = footprint_size(fp, i);
+    if (n != footprint_size(fp, j))
+        return 0;
+    if (fp->shape[i] == fp->shape[j]) /* the common case: compare the placements */
+        return fp->cx[i] == fp->cx[j] && fp->cy[i] == fp->cy[j];
+    for (long k = 0; k < n; k++) {
+        double xi, yi, xj, yj;
+        footprint_vertex(fp, i, k, &xi, &yi);
+        footprint_vertex(fp, j, k, &xj, &yj);
+        if (xi != xj || yi != yj)
+            return 0;
+    }
+    return 1;
 }
 
 /* rep[j] = the first candidate identical to candidate j (j when none):
@@ -574,8 +587,8 @@ static int find_duplicates(struct covx_scratch *s, const struct tc_footprints *f
 /* Copies footprint u's ring and measures its envelope and edges. */
 static int add_footprint(struct covx_scratch *s, const struct tc_footprints *fp, long id, int u)
 {
-    long n = fp->offset[id + 1] - fp->offset[id];
-    if (add_ring(s, fp->xy + 2 * fp->offset[id], n, u) != 0)
+    const double *shape = fp->sxy + 2 * fp->shape_off[fp->shape[id]];
+    if (add_ring(s, shape, footprint_size(fp, id), fp->cx[id], fp->cy[id], u) != 0)
         return -1;
     const struct ring *r = &s->rings[s->nring - 1];
     if (r->area2 < 0) /* footprints are counter-clockwise by contract */

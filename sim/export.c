@@ -60,7 +60,8 @@ struct exporter {
     int n_cov;
     double *seat_x, *seat_y;      /* per township, output CRS */
     double *site_x, *site_y;      /* per station, output CRS */
-    double *fp_x, *fp_y;          /* footprint vertices (fp->offset), output CRS */
+    double *fp_x, *fp_y;          /* footprint vertices, output CRS: */
+    long *fp_off;                 /* footprint i's are fp_off[i] .. fp_off[i+1]-1 */
     double xmin, ymin, xmax, ymax; /* extent of the townships, output CRS */
 };
 
@@ -366,7 +367,13 @@ static int build_points(struct exporter *ex, struct tc_error *err)
 static int build_footprints(struct exporter *ex, struct tc_error *err)
 {
     const struct tc_footprints *fp = ex->run->fp;
-    size_t nv = (size_t)fp->offset[fp->n];
+    ex->fp_off = malloc(sizeof *ex->fp_off * (size_t)(fp->n + 1));
+    if (!ex->fp_off)
+        return tc_fail(err, TC_EXIT_RESOURCE, "export: out of memory for the footprints");
+    ex->fp_off[0] = 0;
+    for (long i = 0; i < fp->n; i++)
+        ex->fp_off[i + 1] = ex->fp_off[i] + footprint_size(fp, i);
+    size_t nv = (size_t)ex->fp_off[fp->n];
     ex->fp_x = malloc(sizeof *ex->fp_x * (nv + 1));
     ex->fp_y = malloc(sizeof *ex->fp_y * (nv + 1));
     if (!ex->fp_x || !ex->fp_y)
@@ -376,12 +383,10 @@ static int build_footprints(struct exporter *ex, struct tc_error *err)
         struct worker *w = &ex->w[omp_get_thread_num()];
         #pragma omp for schedule(static)
         for (long i = 0; i < fp->n; i++) {
-            long a = fp->offset[i], b = fp->offset[i + 1];
-            for (long k = a; k < b; k++) {
-                ex->fp_x[k] = fp->xy[2 * k];
-                ex->fp_y[k] = fp->xy[2 * k + 1];
-            }
-            if (project(w, ex->fp_x + a, ex->fp_y + a, (size_t)(b - a)) != 0)
+            long a = ex->fp_off[i], n = ex->fp_off[i + 1] - a;
+            for (long k = 0; k < n; k++)
+                footprint_vertex(fp, i, k, &ex->fp_x[a + k], &ex->fp_y[a + k]);
+            if (project(w, ex->fp_x + a, ex->fp_y + a, (size_t)n) != 0)
                 worker_fail(w, i, "a footprint does not transform to the map's coordinate "
                             "system");
         }
@@ -425,6 +430,7 @@ static void exporter_free(struct exporter *ex)
     free(ex->site_x);
     free(ex->site_y);
     free(ex->fp_x);
+    free(ex->fp_off);
     free(ex->fp_y);
     workers_free(ex);
     for (int i = 0; ex->w && i < ex->nw; i++)
@@ -642,7 +648,7 @@ static void site_azimuths(const struct exporter *ex, long i, char *buf, size_t s
 static void site_row(const struct exporter *ex, long i, struct value *v)
 {
     const struct tc_sites *s = ex->run->sites;
-    const struct radio_range_info *info = &ex->run->fp->info[i];
+    const struct radio_range_info *info = footprint_info(ex->run->fp, i);
     const struct radio_config *rc = &ex->run->scn->radio;
     int t = s->township[i];
     v[0].s = sites_id(s, i, v[0].buf, sizeof v[0].buf);
@@ -684,20 +690,20 @@ static void footprint_row(const struct exporter *ex, long i, struct value *v)
     int t = s->township[i];
     v[0].s = sites_id(s, i, v[0].buf, sizeof v[0].buf);
     v[1].s = t >= 0 ? ex->run->map->t[t].code : "";
-    v[2].d = ex->run->fp->info[i].min_range_m;
-    v[3].d = ex->run->fp->info[i].max_range_m;
+    v[2].d = footprint_info(ex->run->fp, i)->min_range_m;
+    v[3].d = footprint_info(ex->run->fp, i)->max_range_m;
 }
 
 static double footprint_bytes(const struct exporter *ex, long i)
 {
-    long n = ex->run->fp->offset[i + 1] - ex->run->fp->offset[i];
+    long n = footprint_size(ex->run->fp, i);
     return 8 + 44 + 4 + 16.0 * (double)(n + 1); /* one ring, closed */
 }
 
 static int footprint_shape(struct exporter *ex, SHPHandle shp, long i, struct tc_error *err)
 {
     GEOSContextHandle_t c = ex->w[0].ctx;
-    long a = ex->run->fp->offset[i], n = ex->run->fp->offset[i + 1] - a;
+    long a = ex->fp_off[i], n = ex->fp_off[i + 1] - a;
     GEOSCoordSequence *seq = GEOSCoordSeq_create_r(c, (unsigned)n + 1, 2);
     for (long k = 0; seq && k <= n; k++)
         GEOSCoordSeq_setXY_r(c, seq, (unsigned)k, ex->fp_x[a + k % n], ex->fp_y[a + k % n]);

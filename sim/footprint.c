@@ -2,64 +2,190 @@
 #include "towncov/footprint.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "towncov/map.h"
 #include "towncov/sites.h"
 
+/* Stations whose shapes are computed at once: enough for the threads,
+ * small enough that the block's buffer stays near 64 MB whatever the
+ * radio model's vertex count. */
+#define BLOCK_DOUBLES (8L << 20)
+
 void footprints_free(struct tc_footprints **pfp)
 {
     struct tc_footprints *fp = *pfp;
     if (!fp)
         return;
-    free(fp->offset);
-    free(fp->xy);
+    free(fp->cx);
+    free(fp->cy);
+    free(fp->shape);
+    free(fp->shape_off);
+    free(fp->sxy);
+    free(fp->shape_info);
     free(fp->xmin);
     free(fp->ymin);
     free(fp->xmax);
     free(fp->ymax);
-    free(fp->info);
     free(fp);
     *pfp = NULL;
 }
 
-static struct tc_footprints *footprints_alloc(long n, long max_vertices)
+static struct tc_footprints *footprints_alloc(long n)
 {
     struct tc_footprints *fp = calloc(1, sizeof *fp);
     if (!fp)
         return NULL;
     size_t m = (size_t)(n > 0 ? n : 1);
     fp->n = n;
-    fp->offset = malloc((m + 1) * sizeof *fp->offset);
-    fp->xy = malloc(m * (size_t)max_vertices * 2 * sizeof *fp->xy);
+    fp->cx = malloc(m * sizeof(double));
+    fp->cy = malloc(m * sizeof(double));
+    fp->shape = malloc(m * sizeof *fp->shape);
+    fp->shape_off = calloc(1, sizeof *fp->shape_off);
     fp->xmin = malloc(m * sizeof(double));
     fp->ymin = malloc(m * sizeof(double));
     fp->xmax = malloc(m * sizeof(double));
     fp->ymax = malloc(m * sizeof(double));
-    fp->info = malloc(m * sizeof *fp->info);
-    if (!fp->offset || !fp->xy || !fp->xmin || !fp->ymin || !fp->xmax || !fp->ymax || !fp->info)
+    if (!fp->cx || !fp->cy || !fp->shape || !fp->shape_off || !fp->xmin || !fp->ymin ||
+        !fp->xmax || !fp->ymax)
         footprints_free(&fp);
     return fp;
 }
 
-/* Moves footprint i's vertices to the station and records its envelope. */
-static void place_footprint(struct tc_footprints *fp, long i, double sx, double sy, int n)
+/* ---- shapes, stored once ----------------------------------------------------*/
+
+/* One station's shape as the radio model returned it. */
+struct shape_view {
+    const double *xy;
+    int n;
+    const struct radio_range_info *info;
+};
+
+/* The distinct shapes so far, found by content (open addressing). */
+struct shape_table {
+    long *slot;      /* shape + 1; 0: empty */
+    size_t mask;
+    uint64_t *hash;  /* of each shape */
+    long cap;        /* shapes the arrays below hold */
+    long vcap;       /* vertices sxy holds */
+};
+
+static uint64_t mix64(uint64_t h)
 {
-    double *xy = fp->xy + 2 * fp->offset[i];
-    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
-    for (int k = 0; k < n; k++) {
-        double x = xy[2 * k] += sx, y = xy[2 * k + 1] += sy;
-        x0 = x < x0 ? x : x0;
-        x1 = x > x1 ? x : x1;
-        y0 = y < y0 ? y : y0;
-        y1 = y > y1 ? y : y1;
-    }
-    fp->xmin[i] = x0;
-    fp->ymin[i] = y0;
-    fp->xmax[i] = x1;
-    fp->ymax[i] = y1;
+    h ^= h >> 31; /* splitmix64's finaliser */
+    h *= 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 27;
+    h *= 0x94D049BB133111EBull;
+    return h ^ (h >> 31);
 }
+
+/* Every byte of the vertices counts: stations whose azimuths differ by a
+ * little have shapes that differ in a few vertices only. */
+static uint64_t shape_hash(const struct shape_view *v)
+{
+    uint64_t h = (uint64_t)v->n * 0x9E3779B97F4A7C15ull;
+    for (int k = 0; k < 2 * v->n; k++) {
+        uint64_t w;
+        memcpy(&w, &v->xy[k], sizeof w);
+        h = mix64(h ^ w);
+    }
+    uint64_t r;
+    memcpy(&r, &v->info->max_range_m, sizeof r);
+    return mix64(h ^ r ^ v->info->warnings);
+}
+
+static int same_info(const struct radio_range_info *a, const struct radio_range_info *b)
+{
+    return memcmp(&a->min_range_m, &b->min_range_m, sizeof a->min_range_m) == 0 &&
+           memcmp(&a->max_range_m, &b->max_range_m, sizeof a->max_range_m) == 0 &&
+           strcmp(a->band, b->band) == 0 && strcmp(a->pathloss, b->pathloss) == 0 &&
+           a->warnings == b->warnings;
+}
+
+static int same_shape(const struct tc_footprints *fp, long s, const struct shape_view *v)
+{
+    long a = fp->shape_off[s];
+    return fp->shape_off[s + 1] - a == v->n &&
+           memcmp(fp->sxy + 2 * a, v->xy, sizeof(double) * 2 * (size_t)v->n) == 0 &&
+           same_info(&fp->shape_info[s], v->info);
+}
+
+static int grow(void **p, size_t n, size_t size)
+{
+    void *q = realloc(*p, n * size);
+    if (!q)
+        return -1;
+    *p = q;
+    return 0;
+}
+
+/* Doubles the hash table, re-inserting every shape. */
+static int table_rehash(struct shape_table *t, long nshape)
+{
+    size_t size = t->mask ? 2 * (t->mask + 1) : 64;
+    long *slot = calloc(size, sizeof *slot);
+    if (!slot)
+        return -1;
+    for (long s = 0; s < nshape; s++) {
+        size_t i = (size_t)t->hash[s] & (size - 1);
+        while (slot[i])
+            i = (i + 1) & (size - 1);
+        slot[i] = s + 1;
+    }
+    free(t->slot);
+    t->slot = slot;
+    t->mask = size - 1;
+    return 0;
+}
+
+/* Room for one more shape of n vertices. */
+static int table_reserve(struct tc_footprints *fp, struct shape_table *t, int n)
+{
+    if (fp->nshape + 1 > t->cap) {
+        long cap = 2 * t->cap + 16;
+        if (grow((void **)&fp->shape_off, (size_t)cap + 1, sizeof *fp->shape_off) ||
+            grow((void **)&fp->shape_info, (size_t)cap, sizeof *fp->shape_info) ||
+            grow((void **)&t->hash, (size_t)cap, sizeof *t->hash))
+            return -1;
+        t->cap = cap;
+    }
+    long need = fp->shape_off[fp->nshape] + n;
+    if (need > t->vcap) {
+        long vcap = 2 * t->vcap + need;
+        if (grow((void **)&fp->sxy, 2 * (size_t)vcap, sizeof *fp->sxy))
+            return -1;
+        t->vcap = vcap;
+    }
+    if (2 * (size_t)(fp->nshape + 1) > t->mask + 1 && table_rehash(t, fp->nshape) != 0)
+        return -1;
+    return 0;
+}
+
+/* The shape equal to v, added if new; -1 when out of memory. */
+static long shape_intern(struct tc_footprints *fp, struct shape_table *t,
+                         const struct shape_view *v, uint64_t hash)
+{
+    if (table_reserve(fp, t, v->n) != 0)
+        return -1;
+    size_t i = (size_t)hash & t->mask;
+    for (; t->slot[i]; i = (i + 1) & t->mask) {
+        long s = t->slot[i] - 1;
+        if (t->hash[s] == hash && same_shape(fp, s, v))
+            return s;
+    }
+    long s = fp->nshape++;
+    long a = fp->shape_off[s];
+    memcpy(fp->sxy + 2 * a, v->xy, sizeof(double) * 2 * (size_t)v->n);
+    fp->shape_off[s + 1] = a + v->n;
+    fp->shape_info[s] = *v->info;
+    t->hash[s] = hash;
+    t->slot[i] = s + 1;
+    return s;
+}
+
+/* ---- building ---------------------------------------------------------------*/
 
 /* A station outside every township (sites.outside = keep) uses the radio
  * settings of the special kind; the README says so. */
@@ -69,78 +195,138 @@ static enum tc_kind station_kind(const struct tc_map *map, const struct tc_sites
     return t >= 0 ? map->t[t].kind : KIND_SPECIAL;
 }
 
+/* Scratch for one block of stations: each writes its own slot of maxv
+ * vertices in parallel, then the shapes are interned serially, in station
+ * order, so shape numbers do not depend on the threads. */
+struct block {
+    long size, maxv;
+    double *xy;
+    int *count;
+    struct radio_range_info *info;
+    uint64_t *hash;
+};
+
+static int block_new(struct block *b, long n, long maxv)
+{
+    b->maxv = maxv;
+    b->size = BLOCK_DOUBLES / (2 * maxv);
+    if (b->size > n)
+        b->size = n > 0 ? n : 1;
+    b->xy = malloc(sizeof *b->xy * 2 * (size_t)(maxv * b->size));
+    b->count = malloc(sizeof *b->count * (size_t)b->size);
+    b->info = malloc(sizeof *b->info * (size_t)b->size);
+    b->hash = malloc(sizeof *b->hash * (size_t)b->size);
+    return b->xy && b->count && b->info && b->hash ? 0 : -1;
+}
+
+static void block_free(struct block *b)
+{
+    free(b->xy);
+    free(b->count);
+    free(b->info);
+    free(b->hash);
+}
+
+/* Shapes of stations first .. first+m-1 into the block; -1 when the radio
+ * model returned one without area. */
+static int block_shapes(struct block *b, const struct radio_config *radio, const struct tc_map *map,
+                        const struct tc_sites *sites, long first, long m, int threads)
+{
+    int failed = 0;
+    #pragma omp parallel for num_threads(threads) schedule(static) reduction(|| : failed)
+    for (long j = 0; j < m; j++) {
+        long i = first + j;
+        const struct radio_site *rs = sites->radio ? &sites->radio[i] : NULL;
+        double *xy = b->xy + 2 * b->maxv * j;
+        b->count[j] = radio_footprint(radio, station_kind(map, sites, i), rs, xy, (int)b->maxv,
+                                      &b->info[j]);
+        failed = failed || b->count[j] < 3;
+        if (!failed)
+            b->hash[j] = shape_hash(&(struct shape_view){xy, b->count[j], &b->info[j]});
+    }
+    return failed ? -1 : 0;
+}
+
+static int intern_shapes(struct tc_footprints *fp, const struct radio_config *radio,
+                         const struct tc_map *map, const struct tc_sites *sites, int threads,
+                         struct tc_error *err)
+{
+    struct block b = {0};
+    struct shape_table t = {0};
+    int rc = block_new(&b, sites->n, radio_footprint_max_vertices(radio));
+    if (rc != 0)
+        tc_fail(err, TC_EXIT_RESOURCE, "out of memory for the footprints");
+    for (long first = 0; rc == 0 && first < sites->n; first += b.size) {
+        long m = sites->n - first < b.size ? sites->n - first : b.size;
+        if (block_shapes(&b, radio, map, sites, first, m, threads) != 0) {
+            rc = tc_fail(err, TC_EXIT_INTERNAL, "the radio model returned a footprint with no "
+                         "area");
+            break;
+        }
+        for (long j = 0; rc == 0 && j < m; j++) {
+            struct shape_view v = {b.xy + 2 * b.maxv * j, b.count[j], &b.info[j]};
+            long s = shape_intern(fp, &t, &v, b.hash[j]);
+            if (s < 0)
+                rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory for the footprint shapes");
+            fp->shape[first + j] = (int)s;
+        }
+    }
+    block_free(&b);
+    free(t.slot);
+    free(t.hash);
+    return rc;
+}
+
+/* Envelopes: rounding to nearest is monotonic, so the smallest of
+ * sx + cx over a shape's vertices is (its smallest sx) + cx, exactly. */
+static int place_footprints(struct tc_footprints *fp, const struct tc_sites *sites, int threads)
+{
+    double *env = malloc(sizeof *env * 4 * (size_t)(fp->nshape > 0 ? fp->nshape : 1));
+    if (!env)
+        return -1;
+    for (long s = 0; s < fp->nshape; s++) {
+        double *e = env + 4 * s;
+        e[0] = e[1] = INFINITY;
+        e[2] = e[3] = -INFINITY;
+        for (long k = fp->shape_off[s]; k < fp->shape_off[s + 1]; k++) {
+            double x = fp->sxy[2 * k], y = fp->sxy[2 * k + 1];
+            e[0] = x < e[0] ? x : e[0];
+            e[1] = y < e[1] ? y : e[1];
+            e[2] = x > e[2] ? x : e[2];
+            e[3] = y > e[3] ? y : e[3];
+        }
+    }
+    #pragma omp parallel for num_threads(threads) schedule(static)
+    for (long i = 0; i < fp->n; i++) {
+        const double *e = env + 4 * fp->shape[i];
+        fp->cx[i] = sites->x[i];
+        fp->cy[i] = sites->y[i];
+        fp->xmin[i] = e[0] + fp->cx[i];
+        fp->ymin[i] = e[1] + fp->cy[i];
+        fp->xmax[i] = e[2] + fp->cx[i];
+        fp->ymax[i] = e[3] + fp->cy[i];
+    }
+    free(env);
+    return 0;
+}
+
 struct tc_footprints *footprints_build(const struct radio_config *radio, const struct tc_map *map,
                                        const struct tc_sites *sites, int threads,
                                        struct tc_error *err)
 {
-    long maxv = radio_footprint_max_vertices(radio);
-    struct tc_footprints *fp = footprints_alloc(sites->n, maxv);
+    struct tc_footprints *fp = footprints_alloc(sites->n);
     if (!fp) {
-        tc_fail(err, TC_EXIT_RESOURCE, "out of memory for %ld footprints of up to %ld vertices",
-                sites->n, maxv);
+        tc_fail(err, TC_EXIT_RESOURCE, "out of memory for %ld footprints", sites->n);
         return NULL;
     }
-    /* Slots of maxv vertices first, so each station writes only its own
-     * slot; then the slots are packed serially in station order. */
-    int failed = 0;
-    int *count = malloc(sizeof *count * (size_t)(sites->n > 0 ? sites->n : 1));
-    if (!count) {
+    if (intern_shapes(fp, radio, map, sites, threads, err) != 0) {
+        footprints_free(&fp);
+        return NULL;
+    }
+    if (place_footprints(fp, sites, threads) != 0) {
         footprints_free(&fp);
         tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
         return NULL;
     }
-    #pragma omp parallel for num_threads(threads) schedule(static) reduction(|| : failed)
-    for (long i = 0; i < sites->n; i++) {
-        const struct radio_site *rs = sites->radio ? &sites->radio[i] : NULL;
-        count[i] = radio_footprint(radio, station_kind(map, sites, i), rs, fp->xy + 2 * maxv * i,
-                                   (int)maxv, &fp->info[i]);
-        failed = failed || count[i] < 3;
-    }
-    if (failed) {
-        free(count);
-        footprints_free(&fp);
-        tc_fail(err, TC_EXIT_INTERNAL, "the radio model returned a footprint with no area");
-        return NULL;
-    }
-    fp->offset[0] = 0;
-    int packed = 1; /* every footprint filled its slot: nothing to move */
-    for (long i = 0; i < sites->n; i++) {
-        fp->offset[i + 1] = fp->offset[i] + count[i];
-        if (fp->offset[i] != maxv * i) {
-            packed = 0;
-            memmove(fp->xy + 2 * fp->offset[i], fp->xy + 2 * maxv * i,
-                    sizeof *fp->xy * 2 * (size_t)count[i]);
-        }
-    }
-    free(count);
-    #pragma omp parallel for num_threads(threads) schedule(static)
-    for (long i = 0; i < sites->n; i++)
-        place_footprint(fp, i, sites->x[i], sites->y[i],
-                        (int)(fp->offset[i + 1] - fp->offset[i]));
-    if (!packed) {
-        double *shrunk = realloc(fp->xy, sizeof *fp->xy * 2 * (size_t)(fp->offset[fp->n] + 1));
-        if (shrunk)
-            fp->xy = shrunk;
-    }
     return fp;
-}
-
-int footprint_contains(const struct tc_footprints *fp, long i, double x, double y)
-{
-    if (x < fp->xmin[i] || x > fp->xmax[i] || y < fp->ymin[i] || y > fp->ymax[i])
-        return 0;
-    const double *xy = fp->xy + 2 * fp->offset[i];
-    long n = fp->offset[i + 1] - fp->offset[i];
-    /* Crossing number; a point on an edge counts as inside. */
-    int inside = 0;
-    for (long a = 0, b = n - 1; a < n; b = a++) {
-        double xa = xy[2 * a], ya = xy[2 * a + 1], xb = xy[2 * b], yb = xy[2 * b + 1];
-        double cross = (xb - xa) * (y - ya) - (yb - ya) * (x - xa);
-        if (cross == 0 && fmin(xa, xb) <= x && x <= fmax(xa, xb) && fmin(ya, yb) <= y &&
-            y <= fmax(ya, yb))
-            return 1;
-        if ((ya > y) != (yb > y) && x < xa + (y - ya) * (xb - xa) / (yb - ya))
-            inside = !inside;
-    }
-    return inside;
 }

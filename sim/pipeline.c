@@ -42,13 +42,13 @@ static void phase_end(struct run_outcome *out, struct run_state *st, enum phase 
 }
 
 /* Bytes the later stages will hold for n stations: placement, footprints
- * (at the radio model's largest vertex count) and the index. Checked before
- * anything is allocated so an absurd sites.count fails at once. */
-static double memory_estimate(const struct scenario *scn, long n_sites, int n_townships)
+ * (generated stations share their kind's shape, so a footprint is its
+ * place, shape and envelope) and the index. Checked before anything is
+ * allocated so an absurd sites.count fails at once. */
+static double memory_estimate(long n_sites, int n_townships)
 {
-    double per_site = sites_bytes_estimate(1) +
-                      (double)radio_footprint_max_vertices(&scn->radio) * 2 * sizeof(double) * 2 +
-                      6 * sizeof(double) + sizeof(struct radio_range_info) + 4 * sizeof(long);
+    double per_site = sites_bytes_estimate(1) + 6 * sizeof(double) + sizeof(int) +
+                      4 * sizeof(long);
     return (double)n_sites * per_site + (double)n_townships * 256.0;
 }
 
@@ -58,7 +58,7 @@ static int check_memory(const struct scenario *scn, const struct run_options *op
     if (scn->sites.strategy == SITES_FILE)
         return 0; /* bounded by the file's size, which is already on disk */
     long n = scn->sites.count;
-    double need = memory_estimate(scn, n, n_townships);
+    double need = memory_estimate(n, n_townships);
     double have = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGE_SIZE);
     if (!opt->quiet)
         fprintf(opt->log, "towncov: memory estimate %.0f MB for %ld stations (machine: %.0f MB)\n",

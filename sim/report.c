@@ -202,7 +202,7 @@ static void radio_by_kind(const struct run_outcome *run, struct radio_row rows[K
     for (long i = 0; i < run->sites->n; i++) {
         int t = run->sites->township[i];
         int k = t >= 0 ? (int)run->map->t[t].kind : KIND_SPECIAL;
-        const struct radio_range_info *info = &run->fp->info[i];
+        const struct radio_range_info *info = footprint_info(run->fp, i);
         struct radio_row *r = &rows[k];
         if (!r->stations++) {
             r->band = info->band;
@@ -316,7 +316,7 @@ int report_write_sites_csv(const char *path, const struct run_outcome *run, stru
     for (long i = 0; i < s->n; i++) {
         char buf[32];
         int t = s->township[i];
-        const struct radio_range_info *info = &run->fp->info[i];
+        const struct radio_range_info *info = footprint_info(run->fp, i);
         csv_field(f, sites_id(s, i, buf, sizeof buf));
         fprintf(f, ",%.9f,%.9f,%.4f,%.4f,", s->lon[i], s->lat[i], s->x[i], s->y[i]);
         csv_field(f, t >= 0 ? run->map->t[t].code : "");

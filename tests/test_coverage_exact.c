@@ -18,10 +18,13 @@
 #define MAXF 512
 #define MAXV 400
 
-/* Footprints built by hand, stored as footprints_build stores them. */
+/* Footprints built by hand, stored as footprints_build stores them: each
+ * a shape of its own placed at (0, 0), unless it copies another's. */
 struct fpset {
     struct tc_footprints fp;
-    long offset[MAXF + 1];
+    int shape[MAXF];
+    double cx[MAXF], cy[MAXF];
+    long offset[MAXF + 1]; /* of the shapes */
     double xy[2 * MAXF * MAXV];
     double xmin[MAXF], ymin[MAXF], xmax[MAXF], ymax[MAXF];
 };
@@ -30,30 +33,54 @@ static struct fpset *fps_new(void)
 {
     struct fpset *s = calloc(1, sizeof *s);
     cr_assert_not_null(s);
-    s->fp = (struct tc_footprints){.offset = s->offset, .xy = s->xy, .xmin = s->xmin,
+    s->fp = (struct tc_footprints){.cx = s->cx, .cy = s->cy, .shape = s->shape,
+                                   .shape_off = s->offset, .sxy = s->xy, .xmin = s->xmin,
                                    .ymin = s->ymin, .xmax = s->xmax, .ymax = s->ymax};
     return s;
+}
+
+/* Forgets every footprint and shape. */
+static void fps_clear(struct fpset *s)
+{
+    s->fp.n = s->fp.nshape = 0;
+}
+
+/* A new footprint with a new shape of n vertices: their array to fill. */
+static double *fps_add(struct fpset *s, int n, long *id)
+{
+    cr_assert(s->fp.n < MAXF && s->fp.nshape < MAXF && n <= MAXV);
+    long i = *id = s->fp.n++, sh = s->fp.nshape++;
+    s->shape[i] = (int)sh;
+    s->offset[sh + 1] = s->offset[sh] + n;
+    return s->xy + 2 * s->offset[sh];
+}
+
+static void fps_envelope(struct fpset *s, long i)
+{
+    s->xmin[i] = s->ymin[i] = INFINITY;
+    s->xmax[i] = s->ymax[i] = -INFINITY;
+    for (long k = 0; k < footprint_size(&s->fp, i); k++) {
+        double x, y;
+        footprint_vertex(&s->fp, i, k, &x, &y);
+        s->xmin[i] = fmin(s->xmin[i], x);
+        s->xmax[i] = fmax(s->xmax[i], x);
+        s->ymin[i] = fmin(s->ymin[i], y);
+        s->ymax[i] = fmax(s->ymax[i], y);
+    }
 }
 
 /* A footprint star-shaped about (cx, cy): vertex j at angle a0 + 2 pi j / n,
  * radius r[j] (counter-clockwise), as radio_footprint + place_footprint. */
 static long fps_star(struct fpset *s, double cx, double cy, int n, const double *r, double a0)
 {
-    cr_assert(s->fp.n < MAXF && n <= MAXV);
-    long i = s->fp.n++;
-    double *xy = s->xy + 2 * s->offset[i];
-    s->xmin[i] = s->ymin[i] = INFINITY;
-    s->xmax[i] = s->ymax[i] = -INFINITY;
+    long i;
+    double *xy = fps_add(s, n, &i);
     for (int j = 0; j < n; j++) {
         double a = a0 + 2.0 * M_PI * j / n;
         xy[2 * j] = r[j] * cos(a) + cx;
         xy[2 * j + 1] = r[j] * sin(a) + cy;
-        s->xmin[i] = fmin(s->xmin[i], xy[2 * j]);
-        s->xmax[i] = fmax(s->xmax[i], xy[2 * j]);
-        s->ymin[i] = fmin(s->ymin[i], xy[2 * j + 1]);
-        s->ymax[i] = fmax(s->ymax[i], xy[2 * j + 1]);
     }
-    s->offset[i + 1] = s->offset[i] + n;
+    fps_envelope(s, i);
     return i;
 }
 
@@ -65,35 +92,37 @@ static long fps_disc(struct fpset *s, double cx, double cy, double radius, int n
     return fps_star(s, cx, cy, n, r, a0);
 }
 
-/* A byte-identical copy of footprint i (a co-located twin station). */
+/* A co-located twin of footprint i: the same shape at the same place, as
+ * footprints_build stores two stations with equal radio settings. */
 static long fps_copy(struct fpset *s, long i)
 {
-    long n = s->offset[i + 1] - s->offset[i], k = s->fp.n++;
-    memcpy(s->xy + 2 * s->offset[k], s->xy + 2 * s->offset[i], sizeof(double) * 2 * (size_t)n);
-    s->offset[k + 1] = s->offset[k] + n;
-    s->xmin[k] = s->xmin[i];
-    s->ymin[k] = s->ymin[i];
-    s->xmax[k] = s->xmax[i];
-    s->ymax[k] = s->ymax[i];
+    cr_assert(s->fp.n < MAXF);
+    long k = s->fp.n++;
+    s->shape[k] = s->shape[i];
+    s->cx[k] = s->cx[i];
+    s->cy[k] = s->cy[i];
+    fps_envelope(s, k);
+    return k;
+}
+
+/* A byte-identical copy of footprint i stored as a shape of its own. */
+static long fps_clone(struct fpset *s, long i)
+{
+    long n = footprint_size(&s->fp, i), k;
+    double *xy = fps_add(s, (int)n, &k);
+    for (long j = 0; j < n; j++)
+        footprint_vertex(&s->fp, i, j, &xy[2 * j], &xy[2 * j + 1]);
+    fps_envelope(s, k);
     return k;
 }
 
 /* A polygon footprint from explicit vertices (counter-clockwise). */
 static long fps_poly(struct fpset *s, const double *pts, int n)
 {
-    long i = s->fp.n++;
-    double *xy = s->xy + 2 * s->offset[i];
-    s->xmin[i] = s->ymin[i] = INFINITY;
-    s->xmax[i] = s->ymax[i] = -INFINITY;
-    for (int j = 0; j < n; j++) {
-        xy[2 * j] = pts[2 * j];
-        xy[2 * j + 1] = pts[2 * j + 1];
-        s->xmin[i] = fmin(s->xmin[i], xy[2 * j]);
-        s->xmax[i] = fmax(s->xmax[i], xy[2 * j]);
-        s->ymin[i] = fmin(s->ymin[i], xy[2 * j + 1]);
-        s->ymax[i] = fmax(s->ymax[i], xy[2 * j + 1]);
-    }
-    s->offset[i + 1] = s->offset[i] + n;
+    long i;
+    double *xy = fps_add(s, n, &i);
+    memcpy(xy, pts, sizeof(double) * 2 * (size_t)n);
+    fps_envelope(s, i);
     return i;
 }
 
@@ -134,11 +163,13 @@ static long candidates(const struct township *t, const struct tc_footprints *fp,
 
 static GEOSGeometry *fp_polygon(GEOSContextHandle_t ctx, const struct tc_footprints *fp, long i)
 {
-    long n = fp->offset[i + 1] - fp->offset[i];
-    const double *xy = fp->xy + 2 * fp->offset[i];
+    long n = footprint_size(fp, i);
     GEOSCoordSequence *seq = GEOSCoordSeq_create_r(ctx, (unsigned)n + 1, 2);
-    for (long k = 0; k <= n; k++)
-        GEOSCoordSeq_setXY_r(ctx, seq, (unsigned)k, xy[2 * (k % n)], xy[2 * (k % n) + 1]);
+    for (long k = 0; k <= n; k++) {
+        double x, y;
+        footprint_vertex(fp, i, k % n, &x, &y);
+        GEOSCoordSeq_setXY_r(ctx, seq, (unsigned)k, x, y);
+    }
     return GEOSGeom_createPolygon_r(ctx, GEOSGeom_createLinearRing_r(ctx, seq), NULL, 0);
 }
 
@@ -313,7 +344,7 @@ Test(exact, identical_colocated_footprints_count_but_cover_once)
     fps_disc(e.f, 9000.5, 5500.5, 700, 64, 0.1);
     fps_copy(e.f, a);
     long b = fps_disc(e.f, 3000.5, 3000.5, 600, 64, 0.1); /* alone, inside */
-    fps_copy(e.f, b);
+    fps_clone(e.f, b); /* identical vertices in a shape of its own */
     cr_assert_eq(check(&e, &t, 1e-10, &r), 0, "identical footprints must not be declined");
     cr_assert_eq(r.footprints, 6);
     env_close(&e, &t);
@@ -399,13 +430,13 @@ Test(exact, degenerate_contacts_are_declined)
     fps_poly(e.f, diamond, 4);
     long n = candidates(&t, &e.f->fp, e.ids);
     cr_assert_eq(covx_township(e.s, &t, &e.f->fp, e.ids, n, &r), -1, "vertex on an edge");
-    e.f->fp.n = 0;
+    fps_clear(e.f);
     const double square[] = {0, 4000, 1000, 4000, 1000, 6000, 0, 6000};
     fps_poly(e.f, square, 4);
     n = candidates(&t, &e.f->fp, e.ids);
     cr_assert_eq(covx_township(e.s, &t, &e.f->fp, e.ids, n, &r), -1, "collinear edges");
     /* The same square nudged off the edge is fine again. */
-    e.f->fp.n = 0;
+    fps_clear(e.f);
     const double nudged[] = {0.001, 4000, 1000, 4000, 1000, 6000, 0.001, 6000};
     fps_poly(e.f, nudged, 4);
     cr_assert_eq(check(&e, &t, 1e-12, &r), 0, "declined a clean square");
@@ -489,7 +520,7 @@ static void random_case(struct env *e, struct township *t, uint64_t seed)
                               : GEOSGeom_createCollection_r(ctx, GEOS_MULTIPOLYGON, parts, 2);
     township_set(ctx, t, g, ox + 0.7 * big * (rnd(&st) - 0.5),
                  oy + 0.7 * big * (rnd(&st) - 0.5));
-    e->f->fp.n = 0;
+    fps_clear(e->f);
     int nf = 10 + (int)(60 * rnd(&st));
     double rad[MAXV];
     for (int i = 0; i < nf; i++) {
@@ -625,14 +656,14 @@ Test(exact, degenerate_inputs_decline_or_agree)
     fps_star(e.f, 2500.5, 2500.5, 72, rb, 0.0);
     decline_or_agree(&e, &t, "co-sited stars");
     /* A footprint vertex exactly on the hole's edge, and one at a corner. */
-    e.f->fp.n = 0;
+    fps_clear(e.f);
     const double on_hole[] = {4000, 5000, 3000, 5500, 3000, 4500};
     const double at_corner[] = {10000, 10000, 9000, 9500, 9500, 9000};
     fps_poly(e.f, on_hole, 3);
     fps_poly(e.f, at_corner, 3);
     decline_or_agree(&e, &t, "vertex on a township edge");
     /* Two footprints sharing part of an edge. */
-    e.f->fp.n = 0;
+    fps_clear(e.f);
     const double sq1[] = {1000, 1000, 2000, 1000, 2000, 2000, 1000, 2000};
     const double sq2[] = {2000, 1500, 3000, 1500, 3000, 2500, 2000, 2500};
     fps_poly(e.f, sq1, 4);

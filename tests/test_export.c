@@ -260,7 +260,7 @@ Test(export, sites_seats_and_their_attributes)
         cr_assert_str_eq(DBFReadStringAttribute(dbf, i, 2), "disc");
         cr_assert_str_eq(DBFReadStringAttribute(dbf, i, 5), "omni");
         cr_assert(DBFIsAttributeNULL(dbf, i, 4), "disc model: no height");
-        cr_assert_float_eq(DBFReadDoubleAttribute(dbf, i, 7), x.fp->info[i].max_range_m, 1e-3);
+        cr_assert_float_eq(DBFReadDoubleAttribute(dbf, i, 7), footprint_info(x.fp, i)->max_range_m, 1e-3);
         /* Points back in the map's CRS: the fixture metres. */
         SHPObject *o = SHPReadObject(shp, i);
         cr_assert_float_eq(o->padfX[0], station_xy[2 * i], 1e-4);

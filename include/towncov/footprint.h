@@ -9,15 +9,25 @@
 struct tc_map;
 struct tc_sites;
 
-/* All footprints, vertices in the map's metric CRS, stored back to back:
- * footprint i is vertices offset[i] .. offset[i+1]-1 of xy (x, y pairs),
- * counter-clockwise, not closed. */
+/* All footprints, vertices in the map's metric CRS. Stations with the same
+ * radio settings have the same footprint shape, so shapes are stored once
+ * (a few per scenario, one per station at worst) and each footprint is a
+ * shape placed at its station: memory grows with the stations by a few
+ * numbers each, not by their vertices (4 million stations fit in memory).
+ *
+ * Footprint i is shape s = shape[i], whose vertices, relative to the
+ * station, are sxy[2k], sxy[2k+1] for k in shape_off[s] .. shape_off[s+1]-1
+ * (counter-clockwise, not closed). Its vertex k is (sxy + cx[i], sxy + cy[i]):
+ * read it with footprint_vertex so every reader sees the same doubles. */
 struct tc_footprints {
     long n;
-    long *offset;
-    double *xy;
-    double *xmin, *ymin, *xmax, *ymax; /* envelope of each footprint */
-    struct radio_range_info *info;
+    double *cx, *cy;       /* where footprint i stands (its station) */
+    int *shape;            /* footprint i's shape */
+    long nshape;
+    long *shape_off;       /* nshape + 1 offsets into sxy (in vertices) */
+    double *sxy;           /* shape vertices, relative to the station */
+    struct radio_range_info *shape_info; /* what the radio model said of each shape */
+    double *xmin, *ymin, *xmax, *ymax;   /* envelope of each footprint */
 };
 
 /* Computes every station's footprint in parallel. Returns NULL with err set
@@ -28,7 +38,27 @@ struct tc_footprints *footprints_build(const struct radio_config *radio, const s
 
 void footprints_free(struct tc_footprints **fp);
 
-/* Is point (x, y) inside footprint i (boundary counts as inside)? */
-int footprint_contains(const struct tc_footprints *fp, long i, double x, double y);
+/* Vertices of footprint i. */
+static inline long footprint_size(const struct tc_footprints *fp, long i)
+{
+    int s = fp->shape[i];
+    return fp->shape_off[s + 1] - fp->shape_off[s];
+}
+
+/* Vertex k of footprint i, metric CRS. */
+static inline void footprint_vertex(const struct tc_footprints *fp, long i, long k, double *x,
+                                    double *y)
+{
+    const double *v = fp->sxy + 2 * (fp->shape_off[fp->shape[i]] + k);
+    *x = v[0] + fp->cx[i];
+    *y = v[1] + fp->cy[i];
+}
+
+/* The radio model's ranges, band and warnings for footprint i (borrowed). */
+static inline const struct radio_range_info *footprint_info(const struct tc_footprints *fp,
+                                                            long i)
+{
+    return &fp->shape_info[fp->shape[i]];
+}
 
 #endif
