@@ -295,6 +295,11 @@ Test(run, bad_inputs_exit_with_documented_status)
     cr_assert_eq(fx_run("frobnicate", out, sizeof out), 2, "%s", out);
     snprintf(args, sizeof args, "run %s/s.ini --threads 0", dir);
     cr_assert_eq(fx_run(args, out, sizeof out), 2, "%s", out);
+    /* Refused from the estimate, before anything is allocated. */
+    snprintf(args, sizeof args, "run %s/s.ini --set sites.strategy=uniform "
+             "--set sites.count=1000000000000 --out %s/x", dir, dir);
+    cr_assert_eq(fx_run(args, out, sizeof out), 6, "%s", out);
+    cr_assert(strstr(out, "1000000000000 stations would need about"), "%s", out);
     char x[512];
     snprintf(x, sizeof x, "%s/x", dir);
     FILE *f = fopen(x, "r");
