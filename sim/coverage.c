@@ -118,6 +118,138 @@ static double covered_area(GEOSContextHandle_t ctx, const GEOSGeometry *township
     return area;
 }
 
+/* ---- covered parts, gathered per thread --------------------------------*/
+
+/* One thread's rings, townships in the order it did them. */
+struct ring_store {
+    double *x, *y;
+    long nv, vcap;
+    long *start, *shell; /* start[r] in x/y; shell[r] relative to the township's first ring */
+    long nring, rcap;
+};
+
+/* Where township t's rings went: which thread's store, from which ring. */
+struct parts_place {
+    int store;
+    long ring, nring;
+};
+
+static int store_grow(void **p, size_t n, size_t size)
+{
+    void *q = realloc(*p, n * size);
+    if (!q)
+        return -1;
+    *p = q;
+    return 0;
+}
+
+/* Appends one township's rings; -1 when out of memory. */
+static int store_add(struct ring_store *st, const struct covx_rings *r, struct parts_place *pl,
+                     int store)
+{
+    long nv = r->start[r->nring];
+    if (st->nv + nv > st->vcap) {
+        long cap = 2 * st->vcap + nv + 1024;
+        if (store_grow((void **)&st->x, (size_t)cap, sizeof *st->x) ||
+            store_grow((void **)&st->y, (size_t)cap, sizeof *st->y))
+            return -1;
+        st->vcap = cap;
+    }
+    if (st->nring + r->nring > st->rcap) {
+        long cap = 2 * st->rcap + r->nring + 64;
+        if (store_grow((void **)&st->start, (size_t)cap, sizeof *st->start) ||
+            store_grow((void **)&st->shell, (size_t)cap, sizeof *st->shell))
+            return -1;
+        st->rcap = cap;
+    }
+    *pl = (struct parts_place){.store = store, .ring = st->nring, .nring = r->nring};
+    memcpy(st->x + st->nv, r->x, sizeof *st->x * (size_t)nv);
+    memcpy(st->y + st->nv, r->y, sizeof *st->y * (size_t)nv);
+    for (long k = 0; k < r->nring; k++) {
+        st->start[st->nring + k] = st->nv + r->start[k];
+        st->shell[st->nring + k] = r->shell[k];
+    }
+    st->nv += nv;
+    st->nring += r->nring;
+    return 0;
+}
+
+static void store_free(struct ring_store *st)
+{
+    free(st->x);
+    free(st->y);
+    free(st->start);
+    free(st->shell);
+}
+
+void cov_parts_free(struct cov_parts **pp)
+{
+    struct cov_parts *p = *pp;
+    if (!p)
+        return;
+    free(p->first);
+    free(p->start);
+    free(p->shell);
+    free(p->x);
+    free(p->y);
+    free(p->missing);
+    free(p);
+    *pp = NULL;
+}
+
+/* The length of the rings of a store up to ring k (exclusive). */
+static long store_ring_end(const struct ring_store *st, long k)
+{
+    return k < st->nring ? st->start[k] : st->nv;
+}
+
+/* Gathers the threads' rings in township order: the layout, like the
+ * results, does not depend on the threads. NULL when out of memory. */
+static struct cov_parts *parts_gather(int n, const struct parts_place *place,
+                                      const struct ring_store *stores, int nstores)
+{
+    long nring = 0, nv = 0;
+    for (int i = 0; i < nstores; i++) {
+        nring += stores[i].nring;
+        nv += stores[i].nv;
+    }
+    struct cov_parts *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->n = n;
+    p->first = malloc(sizeof *p->first * ((size_t)n + 1));
+    p->start = malloc(sizeof *p->start * ((size_t)nring + 1));
+    p->shell = malloc(sizeof *p->shell * ((size_t)nring + 1));
+    p->x = malloc(sizeof *p->x * ((size_t)nv + 1));
+    p->y = malloc(sizeof *p->y * ((size_t)nv + 1));
+    p->missing = calloc((size_t)n + 1, 1);
+    if (!p->first || !p->start || !p->shell || !p->x || !p->y || !p->missing) {
+        cov_parts_free(&p);
+        return NULL;
+    }
+    long r = 0, v = 0;
+    for (int t = 0; t < n; t++) {
+        p->first[t] = r;
+        const struct parts_place *pl = &place[t];
+        p->missing[t] = pl->store < 0;
+        if (pl->store < 0 || pl->nring == 0)
+            continue;
+        const struct ring_store *st = &stores[pl->store];
+        long v0 = store_ring_end(st, pl->ring), v1 = store_ring_end(st, pl->ring + pl->nring);
+        memcpy(p->x + v, st->x + v0, sizeof *p->x * (size_t)(v1 - v0));
+        memcpy(p->y + v, st->y + v0, sizeof *p->y * (size_t)(v1 - v0));
+        for (long k = 0; k < pl->nring; k++) {
+            p->start[r + k] = v + st->start[pl->ring + k] - v0;
+            p->shell[r + k] = r + st->shell[pl->ring + k];
+        }
+        r += pl->nring;
+        v += v1 - v0;
+    }
+    p->first[n] = r;
+    p->start[r] = v;
+    return p;
+}
+
 /* ---- the reference engine: index, envelope filter, union per township --*/
 struct worker {
     GEOSContextHandle_t ctx;
@@ -125,6 +257,8 @@ struct worker {
     long *ids;
     long cap;
     GEOSGeometry **polys;
+    struct ring_store rings; /* covered parts, when kept */
+    int id;
 };
 
 static int worker_reserve(struct worker *w, long n)
@@ -199,15 +333,25 @@ static int geos_township(struct worker *w, const struct cov_index *ix,
     return n < 0 ? -1 : geos_on_candidates(w, fp, t, n, r);
 }
 
+/* Keeps the exact engine's rings of the township it just did, when they
+ * chained (else pl->store stays -1 and the exporter asks GEOS). */
+static int keep_rings(struct worker *w, struct parts_place *pl)
+{
+    struct covx_rings r;
+    if (covx_rings(w->exact, &r) != 0)
+        return 0;
+    return store_add(&w->rings, &r, pl, w->id);
+}
+
 static int exact_township(struct worker *w, const struct cov_index *ix,
                           const struct tc_footprints *fp, const struct township *t,
-                          struct cov_result *r)
+                          struct cov_result *r, struct parts_place *pl)
 {
     long n = candidates(w, ix, fp, t);
     if (n < 0)
         return -1;
     if (covx_township(w->exact, t, fp, w->ids, n, r) == 0)
-        return 0;
+        return pl ? keep_rings(w, pl) : 0;
     return geos_on_candidates(w, fp, t, n, r); /* a case the exact engine declines */
 }
 
@@ -276,25 +420,82 @@ static void finish_result(const struct township *t, struct cov_result *r)
     r->covered_frac = r->area_m2 > 0 ? r->covered_m2 / r->area_m2 : 0.0;
 }
 
+/* Workers: contexts are created serially (GEOS and PROJ want it so). */
+static struct worker *workers_new(int n, int engine, int keep)
+{
+    struct worker *workers = calloc((size_t)n, sizeof *workers);
+    for (int i = 0; workers && i < n; i++) {
+        struct worker *w = &workers[i];
+        w->id = i;
+        w->ctx = GEOS_init_r();
+        if (engine == COV_ENGINE_EXACT) {
+            w->exact = covx_scratch_new();
+            if (w->exact)
+                covx_keep_rings(w->exact, keep);
+        }
+    }
+    return workers;
+}
+
+static int workers_ready(const struct worker *workers, int n, int engine)
+{
+    for (int i = 0; i < n; i++)
+        if (!workers[i].ctx || (engine == COV_ENGINE_EXACT && !workers[i].exact))
+            return 0;
+    return 1;
+}
+
+static void workers_free(struct worker *workers, int n)
+{
+    for (int i = 0; workers && i < n; i++) {
+        if (workers[i].ctx)
+            GEOS_finish_r(workers[i].ctx);
+        covx_scratch_free(&workers[i].exact);
+        free(workers[i].ids);
+        free(workers[i].polys);
+        store_free(&workers[i].rings);
+    }
+    free(workers);
+}
+
+static struct parts_place *places_new(int n)
+{
+    struct parts_place *place = malloc(sizeof *place * ((size_t)n + 1));
+    for (int t = 0; place && t < n; t++)
+        place[t] = (struct parts_place){.store = -1};
+    return place;
+}
+
+static int township_coverage(struct worker *w, int engine, const struct cov_index *ix,
+                             const struct tc_footprints *fp, const struct township *t,
+                             struct cov_result *r, struct parts_place *pl)
+{
+    switch (engine) {
+    case COV_ENGINE_NAIVE:
+        return naive_township(w, fp, t, r);
+    case COV_ENGINE_EXACT:
+        return exact_township(w, ix, fp, t, r, pl);
+    default:
+        return geos_township(w, ix, fp, t, r);
+    }
+}
+
 int cov_compute(const struct cov_config *cfg, const struct tc_map *map,
                 const struct tc_sites *sites, const struct tc_footprints *fp, int threads,
-                struct cov_result *results, struct tc_error *err)
+                struct cov_result *results, struct cov_parts **parts, struct tc_error *err)
 {
     count_sites(map, sites, results);
-    int naive = cfg->engine == COV_ENGINE_NAIVE;
-    struct cov_index *ix = naive ? NULL : cov_index_new(map, fp);
-    if (!naive && !ix)
-        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory for the footprint index");
+    int engine = cfg->engine, naive = engine == COV_ENGINE_NAIVE;
     int nthreads = naive ? 1 : threads;
-    struct worker *workers = calloc((size_t)nthreads, sizeof *workers);
-    if (!workers) {
+    struct cov_index *ix = naive ? NULL : cov_index_new(map, fp);
+    struct worker *workers = workers_new(nthreads, engine, parts != NULL);
+    struct parts_place *place = parts ? places_new(map->n) : NULL;
+    if ((!naive && !ix) || !workers || !workers_ready(workers, nthreads, engine) ||
+        (parts && !place)) {
         cov_index_free(&ix);
-        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
-    }
-    for (int i = 0; i < nthreads; i++) { /* contexts are created serially */
-        workers[i].ctx = GEOS_init_r();
-        if (cfg->engine == COV_ENGINE_EXACT)
-            workers[i].exact = covx_scratch_new();
+        workers_free(workers, nthreads);
+        free(place);
+        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory for the coverage engine");
     }
     int failed_at = -1;
     #pragma omp parallel num_threads(nthreads)
@@ -304,11 +505,8 @@ int cov_compute(const struct cov_config *cfg, const struct tc_map *map,
         for (int t = 0; t < map->n; t++) {
             if (tc_interrupted())
                 continue; /* OpenMP loops cannot break: skip what is left */
-            int rc = naive ? naive_township(w, fp, &map->t[t], &results[t])
-                     : cfg->engine == COV_ENGINE_EXACT
-                         ? exact_township(w, ix, fp, &map->t[t], &results[t])
-                         : geos_township(w, ix, fp, &map->t[t], &results[t]);
-            if (rc != 0) {
+            if (township_coverage(w, engine, ix, fp, &map->t[t], &results[t],
+                                  place ? &place[t] : NULL) != 0) {
                 #pragma omp critical(towncov_cov_fail)
                 if (failed_at < 0 || t < failed_at)
                     failed_at = t;
@@ -316,18 +514,23 @@ int cov_compute(const struct cov_config *cfg, const struct tc_map *map,
             finish_result(&map->t[t], &results[t]);
         }
     }
-    for (int i = 0; i < nthreads; i++) {
-        GEOS_finish_r(workers[i].ctx);
-        covx_scratch_free(&workers[i].exact);
-        free(workers[i].ids);
-        free(workers[i].polys);
-    }
-    free(workers);
     cov_index_free(&ix);
+    int rc = 0;
     if (tc_interrupted())
-        return tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted while computing coverage");
-    if (failed_at >= 0)
-        return tc_fail(err, TC_EXIT_INTERNAL, "GEOS failed on township %s (%s)",
-                       map->t[failed_at].code, map->t[failed_at].name);
-    return 0;
+        rc = tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted while computing coverage");
+    else if (failed_at >= 0)
+        rc = tc_fail(err, TC_EXIT_INTERNAL, "GEOS failed on township %s (%s)",
+                     map->t[failed_at].code, map->t[failed_at].name);
+    if (rc == 0 && parts) {
+        struct ring_store *stores = malloc(sizeof *stores * (size_t)nthreads);
+        for (int i = 0; stores && i < nthreads; i++)
+            stores[i] = workers[i].rings;
+        *parts = stores ? parts_gather(map->n, place, stores, nthreads) : NULL;
+        free(stores);
+        if (!*parts)
+            rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory for the covered parts");
+    }
+    workers_free(workers, nthreads);
+    free(place);
+    return rc;
 }

@@ -157,7 +157,7 @@ struct event {
 };
 
 /* The covered part's rings, chained from the recorded boundary edges
- * (covx_township_geometry). */
+ * (covx_keep_rings). */
 struct chain {
     long *head;          /* hash slot of a start point -> first edge + 1, 0: none */
     long *pos;           /* slot -> place of that point on the walk's stack, or -1 */
@@ -243,7 +243,8 @@ struct covx_scratch {
     long nev;
     long *evstart;
 
-    int keep;      /* also record the boundary (covx_township_geometry) */
+    int keep;      /* also record the boundary and chain it (covx_keep_rings) */
+    int chained;   /* the last township's rings are in ch */
     long nedge;    /* boundary edges recorded: edge[4k .. 4k+3] = x0 y0 x1 y1 */
     double *edge;
     struct chain ch;
@@ -1254,7 +1255,7 @@ static inline double green(double px, double py, double qx, double qy)
 }
 
 /* Adds the boundary piece p -> q of T ∩ U (local coordinates) to the area
- * and, for covx_township_geometry, to the recorded edges (metric CRS). */
+ * and, when rings are kept, to the recorded edges (metric CRS). */
 static int bound(struct covx_scratch *s, double *acc, double px, double py, double qx,
                  double qy)
 {
@@ -1483,30 +1484,15 @@ static int township_exact(struct covx_scratch *s, const struct township *t,
     return 0;
 }
 
-int covx_township(struct covx_scratch *s, const struct township *t,
-                  const struct tc_footprints *fp, const long *ids, long n, struct cov_result *r)
-{
-    r->covered_m2 = 0.0;
-    r->seat_covered = 0;
-    r->footprints = 0;
-    s->reason = COVX_OK;
-    if (n == 0)
-        return 0; /* no footprint reaches it */
-    if (township_exact(s, t, fp, ids, n, r) == 0)
-        return 0;
-    s->declines++;
-    return -1;
-}
-
-/* ---- the covered part as geometry ---------------------------------------------
+/* ---- the covered part as rings ------------------------------------------------
  * With keep set, the walks record the boundary of T ∩ U as directed edges,
  * the covered side on their left; a crossing's point is computed once for
  * both its edges, so edges that follow each other on a ring share
  * bit-identical end points. Chaining them by end points gives the rings in
  * linear time, where a GEOS union of the footprints costs many times more.
  * Anything unusual (a chain that does not close, a ring without area, a
- * hole in no shell) returns NULL and the caller asks GEOS: never wrong, only
- * sometimes not taken. */
+ * hole in no shell) gives no rings and the caller asks GEOS: never wrong,
+ * only sometimes not taken. */
 static int resize(void **p, long n, size_t size)
 {
     void *q = realloc(*p, (size_t)n * size);
@@ -1650,6 +1636,7 @@ static int chain_walk_from(struct chain *c, const double *e, long k0)
 static double chain_rings(struct chain *c, const double *e, long ne)
 {
     c->nring = c->nv = 0;
+    c->rstart[0] = 0; /* no rings: no vertices */
     chain_index(c, e, ne);
     double total = 0;
     for (long k = 0; k < ne; k++)
@@ -1696,79 +1683,46 @@ static int chain_holes(struct chain *c)
     return 0;
 }
 
-/* Ring r as a closed GEOS ring (metric CRS). */
-static GEOSGeometry *chain_ring(const struct chain *c, GEOSContextHandle_t ctx, long r)
+/* Chains the recorded edges into rings; their area must be the engine's
+ * sum, or the chaining went wrong. */
+static int chain_boundary(struct covx_scratch *s, const struct township *t, double covered_m2)
 {
-    long a = c->rstart[r], n = c->rstart[r + 1] - a;
-    GEOSCoordSequence *seq = GEOSCoordSeq_create_r(ctx, (unsigned)n + 1, 2);
-    for (long i = 0; seq && i <= n; i++)
-        GEOSCoordSeq_setXY_r(ctx, seq, (unsigned)i, c->rx[a + i % n], c->ry[a + i % n]);
-    return seq ? GEOSGeom_createLinearRing_r(ctx, seq) : NULL;
-}
-
-static void destroy_all(GEOSContextHandle_t ctx, GEOSGeometry **g, long n)
-{
-    for (long i = 0; i < n; i++)
-        if (g[i])
-            GEOSGeom_destroy_r(ctx, g[i]);
-}
-
-/* Shell s with its holes; holes has room for every ring. */
-static GEOSGeometry *chain_polygon(const struct chain *c, GEOSContextHandle_t ctx, long s,
-                                   GEOSGeometry **holes)
-{
-    long nh = 0;
-    int ok = 1;
-    for (long h = 0; ok && h < c->nring; h++)
-        if (h != s && c->rshell[h] == s)
-            ok = (holes[nh++] = chain_ring(c, ctx, h)) != NULL;
-    GEOSGeometry *shell = ok ? chain_ring(c, ctx, s) : NULL;
-    GEOSGeometry *p = shell ? GEOSGeom_createPolygon_r(ctx, shell, holes, (unsigned)nh) : NULL;
-    if (!p) {
-        destroy_all(ctx, holes, nh);
-        if (shell)
-            GEOSGeom_destroy_r(ctx, shell);
-    }
-    return p;
-}
-
-static GEOSGeometry *chain_geometry(const struct chain *c, GEOSContextHandle_t ctx)
-{
-    GEOSGeometry **polys = malloc(sizeof *polys * (size_t)(2 * c->nring + 1));
-    if (!polys)
-        return NULL;
-    GEOSGeometry **holes = polys + c->nring;
-    long np = 0;
-    int ok = 1;
-    for (long r = 0; ok && r < c->nring; r++)
-        if (c->rarea[r] > 0)
-            ok = (polys[np++] = chain_polygon(c, ctx, r, holes)) != NULL;
-    GEOSGeometry *g = NULL;
-    if (ok)
-        g = np == 0   ? GEOSGeom_createEmptyPolygon_r(ctx)
-            : np == 1 ? polys[0]
-                      : GEOSGeom_createCollection_r(ctx, GEOS_MULTIPOLYGON, polys, (unsigned)np);
-    if (!g)
-        destroy_all(ctx, polys, np);
-    free(polys);
-    return g;
-}
-
-GEOSGeometry *covx_township_geometry(struct covx_scratch *s, GEOSContextHandle_t ctx,
-                                     const struct township *t, const struct tc_footprints *fp,
-                                     const long *ids, long n)
-{
-    struct cov_result r = {0};
-    s->keep = 1;
-    s->nedge = 0;
-    int rc = covx_township(s, t, fp, ids, n, &r);
-    s->keep = 0;
-    if (rc != 0 || chain_reserve(&s->ch, s->nedge) != 0)
-        return NULL;
+    if (chain_reserve(&s->ch, s->nedge) != 0)
+        return -1;
     double area = chain_rings(&s->ch, s->edge, s->nedge);
-    /* The rings use every edge once, so their area is the engine's sum;
-     * a difference means the chaining went wrong. */
-    if (!(fabs(area - r.covered_m2) <= 1e-9 * t->area_m2 + 1e-6) || chain_holes(&s->ch) != 0)
-        return NULL;
-    return chain_geometry(&s->ch, ctx);
+    if (!(fabs(area - covered_m2) <= 1e-9 * t->area_m2 + 1e-6))
+        return -1;
+    return chain_holes(&s->ch);
+}
+
+void covx_keep_rings(struct covx_scratch *s, int keep)
+{
+    s->keep = keep;
+}
+
+int covx_rings(const struct covx_scratch *s, struct covx_rings *out)
+{
+    *out = (struct covx_rings){.nring = s->ch.nring, .start = s->ch.rstart,
+                               .shell = s->ch.rshell, .x = s->ch.rx, .y = s->ch.ry};
+    return s->chained ? 0 : -1;
+}
+
+/* ---- the engine's entry point ------------------------------------------------*/
+
+int covx_township(struct covx_scratch *s, const struct township *t,
+                  const struct tc_footprints *fp, const long *ids, long n, struct cov_result *r)
+{
+    r->covered_m2 = 0.0;
+    r->seat_covered = 0;
+    r->footprints = 0;
+    s->reason = COVX_OK;
+    s->nedge = 0;
+    s->chained = 0;
+    if (n > 0 && township_exact(s, t, fp, ids, n, r) != 0) {
+        s->declines++;
+        return -1;
+    }
+    /* n == 0: no footprint reaches it, and no ring bounds its covered part */
+    s->chained = s->keep && chain_boundary(s, t, r->covered_m2) == 0;
+    return 0;
 }

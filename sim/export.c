@@ -39,9 +39,6 @@ struct worker {
     PJ *pj;            /* metric CRS -> output CRS, easting/longitude first */
     double *x, *y;     /* one ring's coordinates */
     size_t cap;
-    struct covx_scratch *covx; /* the exact engine's, for the covered parts */
-    long *ids;         /* candidate footprints of one township */
-    long ids_cap;
     long failed_at;    /* first item this thread could not do, or -1 */
     char msg[256];
 };
@@ -130,8 +127,7 @@ static int workers_new(struct exporter *ex, int threads, struct tc_error *err)
         w->failed_at = -1;
         w->ctx = GEOS_init_r();
         w->pj_ctx = proj_context_create();
-        w->covx = covx_scratch_new();
-        if (!w->ctx || !w->pj_ctx || !w->covx)
+        if (!w->ctx || !w->pj_ctx)
             return tc_fail(err, TC_EXIT_INTERNAL, "export: cannot create GEOS/PROJ contexts");
         w->pj = i == 0 ? metric_to_output(w->pj_ctx, ex->run->map)
                        : proj_clone(w->pj_ctx, ex->w[0].pj);
@@ -151,8 +147,6 @@ static void workers_free(struct exporter *ex)
             proj_context_destroy(w->pj_ctx);
         free(w->x);
         free(w->y);
-        free(w->ids);
-        covx_scratch_free(&w->covx);
     }
 }
 
@@ -255,25 +249,92 @@ static GEOSGeometry *geom_out(struct worker *w, const GEOSGeometry *g)
 }
 
 /* ---- geometry: the parallel step -------------------------------------------*/
-/* The covered part of township t, metric CRS: from the exact engine's
- * boundary when it can (no overlay), else from the GEOS union. */
-static GEOSGeometry *covered_part(struct worker *w, const struct tc_map *map,
-                                  const struct tc_footprints *fp, const struct cov_index *idx,
-                                  int t)
+
+/* Ring r of the covered parts as a closed GEOS ring in the output CRS. */
+static GEOSGeometry *part_ring_out(struct worker *w, const struct cov_parts *p, long r)
 {
-    const struct township *tw = &map->t[t];
-    long n = cov_index_query(idx, fp, tw->xmin, tw->ymin, tw->xmax, tw->ymax, w->ids,
-                             w->ids_cap);
-    if (n > w->ids_cap) {
-        long *ids = realloc(w->ids, sizeof *ids * (size_t)n);
-        if (!ids)
+    long a = p->start[r], n = p->start[r + 1] - a;
+    if (worker_reserve(w, (size_t)n + 1) != 0)
+        return NULL;
+    memcpy(w->x, p->x + a, sizeof *w->x * (size_t)n);
+    memcpy(w->y, p->y + a, sizeof *w->y * (size_t)n);
+    if (project(w, w->x, w->y, (size_t)n) != 0)
+        return NULL;
+    w->x[n] = w->x[0];
+    w->y[n] = w->y[0];
+    GEOSCoordSequence *seq = GEOSCoordSeq_copyFromArrays_r(w->ctx, w->x, w->y, NULL, NULL,
+                                                           (unsigned)n + 1);
+    return seq ? GEOSGeom_createLinearRing_r(w->ctx, seq) : NULL;
+}
+
+/* Shell s of township t's covered part with its holes, output CRS. */
+static GEOSGeometry *part_polygon_out(struct worker *w, const struct cov_parts *p, int t, long s,
+                                      struct parts *holes)
+{
+    holes->n = 0;
+    for (long h = p->first[t]; h < p->first[t + 1]; h++) {
+        if (h == s || p->shell[h] != s)
+            continue;
+        GEOSGeometry *g = part_ring_out(w, p, h);
+        if (!g || parts_push(holes, g) != 0) {
+            if (g)
+                GEOSGeom_destroy_r(w->ctx, g);
             return NULL;
-        w->ids = ids;
-        w->ids_cap = n;
-        n = cov_index_query(idx, fp, tw->xmin, tw->ymin, tw->xmax, tw->ymax, w->ids, n);
+        }
     }
-    GEOSGeometry *g = covx_township_geometry(w->covx, w->ctx, tw, fp, w->ids, n);
-    return g ? g : cov_township_geometry(w->ctx, map, fp, idx, t);
+    GEOSGeometry *shell = part_ring_out(w, p, s);
+    GEOSGeometry *poly =
+        shell ? GEOSGeom_createPolygon_r(w->ctx, shell, holes->p, holes->n) : NULL;
+    if (poly)
+        holes->n = 0; /* owned by poly now */
+    else if (shell)
+        GEOSGeom_destroy_r(w->ctx, shell);
+    return poly;
+}
+
+/* Township t's covered part from the rings the coverage phase kept: a
+ * Polygon, a MultiPolygon or an empty Polygon in the output CRS. */
+static GEOSGeometry *parts_out(struct worker *w, const struct cov_parts *p, int t)
+{
+    struct parts polys = {0}, holes = {0};
+    int ok = 1;
+    for (long r = p->first[t]; ok && r < p->first[t + 1]; r++) {
+        if (p->shell[r] != r)
+            continue;
+        GEOSGeometry *g = part_polygon_out(w, p, t, r, &holes);
+        ok = g && parts_push(&polys, g) == 0;
+        if (!ok && g)
+            GEOSGeom_destroy_r(w->ctx, g);
+    }
+    GEOSGeometry *out = NULL;
+    if (ok)
+        out = polys.n == 0   ? GEOSGeom_createEmptyPolygon_r(w->ctx)
+              : polys.n == 1 ? polys.p[0]
+                             : GEOSGeom_createCollection_r(w->ctx, GEOS_MULTIPOLYGON, polys.p,
+                                                           polys.n);
+    if (out)
+        polys.n = 0;
+    for (unsigned i = 0; i < polys.n; i++)
+        GEOSGeom_destroy_r(w->ctx, polys.p[i]);
+    for (unsigned i = 0; i < holes.n; i++)
+        GEOSGeom_destroy_r(w->ctx, holes.p[i]);
+    free(polys.p);
+    free(holes.p);
+    return out;
+}
+
+/* The covered part of township t, output CRS: from the rings the coverage
+ * phase kept (no overlay, no second pass), else from the GEOS union. */
+static GEOSGeometry *covered_part(struct worker *w, const struct run_outcome *run,
+                                  const struct cov_index *idx, int t)
+{
+    if (run->parts && !run->parts->missing[t])
+        return parts_out(w, run->parts, t);
+    GEOSGeometry *g = cov_township_geometry(w->ctx, run->map, run->fp, idx, t);
+    GEOSGeometry *out = g ? geom_out(w, g) : NULL;
+    if (g)
+        GEOSGeom_destroy_r(w->ctx, g);
+    return out;
 }
 
 static void township_geoms(struct exporter *ex, int wi, const struct cov_index *idx, int t)
@@ -282,11 +343,7 @@ static void township_geoms(struct exporter *ex, int wi, const struct cov_index *
     const struct tc_map *map = ex->run->map;
     ex->owner[t] = wi;
     ex->town[t] = geom_out(w, map->t[t].geom);
-    GEOSGeometry *cov = covered_part(w, map, ex->run->fp, idx, t);
-    if (cov) {
-        ex->cov[t] = geom_out(w, cov);
-        GEOSGeom_destroy_r(w->ctx, cov);
-    }
+    ex->cov[t] = covered_part(w, ex->run, idx, t);
     if (!ex->town[t] || !ex->cov[t]) {
         char what[200];
         snprintf(what, sizeof what, "township %s: cannot build its %s in the map's "
@@ -308,6 +365,15 @@ static int workers_failure(const struct exporter *ex, struct tc_error *err)
     return first ? tc_fail(err, TC_EXIT_INTERNAL, "export: %s", first->msg) : 0;
 }
 
+/* Does some township lack the coverage phase's rings? */
+static int any_missing(const struct run_outcome *run)
+{
+    for (int t = 0; run->parts && t < run->parts->n; t++)
+        if (run->parts->missing[t])
+            return 1;
+    return run->parts == NULL;
+}
+
 static int build_township_geoms(struct exporter *ex, struct tc_error *err)
 {
     const struct tc_map *map = ex->run->map;
@@ -316,8 +382,9 @@ static int build_township_geoms(struct exporter *ex, struct tc_error *err)
     ex->cov = calloc(n, sizeof *ex->cov);
     ex->owner = calloc(n, sizeof *ex->owner);
     ex->cov_ids = calloc(n, sizeof *ex->cov_ids);
-    struct cov_index *idx = cov_index_new(map, ex->run->fp);
-    if (!ex->town || !ex->cov || !ex->owner || !ex->cov_ids || !idx) {
+    /* The index serves the GEOS fallback only: townships without rings. */
+    struct cov_index *idx = any_missing(ex->run) ? cov_index_new(map, ex->run->fp) : NULL;
+    if (!ex->town || !ex->cov || !ex->owner || !ex->cov_ids || (any_missing(ex->run) && !idx)) {
         cov_index_free(&idx);
         return tc_fail(err, TC_EXIT_RESOURCE, "export: out of memory");
     }

@@ -81,19 +81,22 @@ static uint64_t mix64(uint64_t h)
     return h ^ (h >> 31);
 }
 
-/* Every byte of the vertices counts: stations whose azimuths differ by a
- * little have shapes that differ in a few vertices only. */
+/* Every bit of the vertices counts (stations whose azimuths differ a
+ * little have shapes that differ in a few vertices), cheaply: one
+ * multiply per coordinate, x and y in two independent lanes. */
 static uint64_t shape_hash(const struct shape_view *v)
 {
-    uint64_t h = (uint64_t)v->n * 0x9E3779B97F4A7C15ull;
-    for (int k = 0; k < 2 * v->n; k++) {
-        uint64_t w;
-        memcpy(&w, &v->xy[k], sizeof w);
-        h = mix64(h ^ w);
+    uint64_t hx = (uint64_t)v->n, hy = 0x9E3779B97F4A7C15ull;
+    for (int k = 0; k < v->n; k++) {
+        uint64_t x, y;
+        memcpy(&x, &v->xy[2 * k], sizeof x);
+        memcpy(&y, &v->xy[2 * k + 1], sizeof y);
+        hx = ((hx ^ x) << 27 | (hx ^ x) >> 37) * 0x9E3779B97F4A7C15ull;
+        hy = ((hy ^ y) << 31 | (hy ^ y) >> 33) * 0xC2B2AE3D27D4EB4Full;
     }
     uint64_t r;
     memcpy(&r, &v->info->max_range_m, sizeof r);
-    return mix64(h ^ r ^ v->info->warnings);
+    return mix64(hx ^ mix64(hy ^ r ^ v->info->warnings));
 }
 
 static int same_info(const struct radio_range_info *a, const struct radio_range_info *b)

@@ -20,6 +20,7 @@ struct run_state {
     struct tc_sites *sites;
     struct tc_footprints *fp;
     struct cov_result *results;
+    struct cov_parts *parts;
     struct goal_verdict verdict;
     double t0;
 };
@@ -142,7 +143,10 @@ static int run_stages(const struct scenario *scn, const struct run_options *opt,
     st->results = calloc((size_t)st->map->n, sizeof *st->results);
     if (!st->results)
         return tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
-    if (cov_compute(&scn->coverage, st->map, st->sites, st->fp, opt->threads, st->results, err))
+    /* The coverage layer is drawn from the engine's own rings: kept now,
+     * only when the layers are wanted. */
+    if (cov_compute(&scn->coverage, st->map, st->sites, st->fp, opt->threads, st->results,
+                    scn->output.layers ? &st->parts : NULL, err))
         return -1;
     phase_end(out, st, PHASE_COVERAGE);
 
@@ -155,6 +159,7 @@ static int run_stages(const struct scenario *scn, const struct run_options *opt,
     out->sites = st->sites;
     out->fp = st->fp;
     out->results = st->results;
+    out->parts = st->parts;
     out->verdict = &st->verdict;
     out->checksum = report_checksum(st->map, st->results);
 
@@ -180,6 +185,7 @@ int pipeline_run(const struct scenario *scn, const struct run_options *opt, int 
     }
     goal_verdict_free(&st.verdict);
     free(st.results);
+    cov_parts_free(&st.parts);
     footprints_free(&st.fp);
     sites_free(&st.sites);
     map_free(&st.map);

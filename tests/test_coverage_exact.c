@@ -174,9 +174,9 @@ static GEOSGeometry *fp_polygon(GEOSContextHandle_t ctx, const struct tc_footpri
 }
 
 /* The geos engine's answer, written out here. */
-static void reference(GEOSContextHandle_t ctx, const struct township *t,
-                      const struct tc_footprints *fp, const long *ids, long n,
-                      struct cov_result *r)
+static void reference_part(GEOSContextHandle_t ctx, const struct township *t,
+                           const struct tc_footprints *fp, const long *ids, long n,
+                           struct cov_result *r, GEOSGeometry **part)
 {
     GEOSGeometry **polys = calloc((size_t)n + 1, sizeof *polys);
     GEOSGeometry *seat = GEOSGeom_createPointFromXY_r(ctx, t->seat_x, t->seat_y);
@@ -197,12 +197,24 @@ static void reference(GEOSContextHandle_t ctx, const struct township *t,
         GEOSGeometry *uni = GEOSUnaryUnion_r(ctx, coll);
         GEOSGeometry *cut = GEOSIntersection_r(ctx, t->geom, uni);
         cr_assert(cut && GEOSArea_r(ctx, cut, &r->covered_m2));
-        GEOSGeom_destroy_r(ctx, cut);
+        if (part)
+            *part = cut;
+        else
+            GEOSGeom_destroy_r(ctx, cut);
         GEOSGeom_destroy_r(ctx, uni);
         GEOSGeom_destroy_r(ctx, coll);
     }
+    else if (part)
+        *part = GEOSGeom_createEmptyPolygon_r(ctx);
     GEOSGeom_destroy_r(ctx, seat);
     free(polys);
+}
+
+static void reference(GEOSContextHandle_t ctx, const struct township *t,
+                      const struct tc_footprints *fp, const long *ids, long n,
+                      struct cov_result *r)
+{
+    reference_part(ctx, t, fp, ids, n, r, NULL);
 }
 
 struct env {
@@ -556,6 +568,82 @@ Test(exact, random_cases_agree_with_geos)
         t.geom = NULL;
     }
     cr_assert(declined <= cases / 100, "%d of %d random cases declined", declined, cases);
+    env_close(&e, NULL);
+}
+
+/* The rings the engine keeps for the exporters, as a GEOS geometry. */
+static GEOSGeometry *rings_geometry(GEOSContextHandle_t ctx, const struct covx_rings *r)
+{
+    GEOSGeometry **ring = calloc((size_t)r->nring + 1, sizeof *ring);
+    GEOSGeometry **poly = calloc((size_t)r->nring + 1, sizeof *poly);
+    GEOSGeometry **holes = calloc((size_t)r->nring + 1, sizeof *holes);
+    for (long k = 0; k < r->nring; k++) {
+        long a = r->start[k], n = r->start[k + 1] - a;
+        GEOSCoordSequence *seq = GEOSCoordSeq_create_r(ctx, (unsigned)n + 1, 2);
+        for (long i = 0; i <= n; i++)
+            GEOSCoordSeq_setXY_r(ctx, seq, (unsigned)i, r->x[a + i % n], r->y[a + i % n]);
+        ring[k] = GEOSGeom_createLinearRing_r(ctx, seq);
+    }
+    unsigned np = 0;
+    for (long k = 0; k < r->nring; k++) {
+        if (r->shell[k] != k)
+            continue;
+        unsigned nh = 0;
+        for (long h = 0; h < r->nring; h++)
+            if (h != k && r->shell[h] == k)
+                holes[nh++] = ring[h];
+        poly[np++] = GEOSGeom_createPolygon_r(ctx, ring[k], holes, nh);
+    }
+    GEOSGeometry *g = GEOSGeom_createCollection_r(ctx, GEOS_MULTIPOLYGON, poly, np);
+    free(ring);
+    free(poly);
+    free(holes);
+    return g;
+}
+
+/* Kept rings are the covered part itself: valid, with the engine's area,
+ * and the same region as GEOS's union and intersection. */
+Test(exact, kept_rings_are_the_covered_part)
+{
+    struct env e;
+    struct township t = {0};
+    env_open(&e);
+    covx_keep_rings(e.s, 1);
+    int unchained = 0, holes = 0, cases = 120;
+    for (int c = 0; c < cases; c++) {
+        random_case(&e, &t, 5000 + (uint64_t)c);
+        long n = candidates(&t, &e.f->fp, e.ids);
+        struct cov_result got, want;
+        GEOSGeometry *part = NULL;
+        struct covx_rings rings;
+        if (covx_township(e.s, &t, &e.f->fp, e.ids, n, &got) != 0)
+            goto next;
+        if (covx_rings(e.s, &rings) != 0) {
+            unchained++;
+            goto next;
+        }
+        for (long k = 0; k < rings.nring; k++)
+            holes += rings.shell[k] != k;
+        reference_part(e.ctx, &t, &e.f->fp, e.ids, n, &want, &part);
+        GEOSGeometry *g = rings_geometry(e.ctx, &rings);
+        cr_assert_eq(GEOSisValid_r(e.ctx, g), 1, "case %d: kept rings are not valid", c);
+        double area, diff_area;
+        cr_assert(GEOSArea_r(e.ctx, g, &area));
+        cr_assert(fabs(area - got.covered_m2) <= 1e-9 * t.area_m2 + 1e-6,
+                  "case %d: rings %.6f m2, engine %.6f m2", c, area, got.covered_m2);
+        GEOSGeometry *diff = GEOSSymDifference_r(e.ctx, g, part);
+        cr_assert(diff && GEOSArea_r(e.ctx, diff, &diff_area));
+        cr_assert(diff_area <= 1e-9 * t.area_m2 + 1e-6, "case %d: rings and GEOS differ by %g m2",
+                  c, diff_area);
+        GEOSGeom_destroy_r(e.ctx, diff);
+        GEOSGeom_destroy_r(e.ctx, g);
+        GEOSGeom_destroy_r(e.ctx, part);
+    next:
+        GEOSGeom_destroy_r(e.ctx, t.geom);
+        t.geom = NULL;
+    }
+    cr_assert(unchained <= cases / 50, "%d of %d cases gave no rings", unchained, cases);
+    cr_assert(holes > 0, "the cases must include covered parts with holes");
     env_close(&e, NULL);
 }
 

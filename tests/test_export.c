@@ -56,6 +56,7 @@ struct xrun {
     struct tc_sites *sites;
     struct tc_footprints *fp;
     struct cov_result *res;
+    struct cov_parts *parts; /* NULL: the exporter falls back to GEOS */
     struct goal_verdict v;
     struct run_outcome run;
 };
@@ -116,10 +117,11 @@ static void write_lonlat_map(const char *base)
     cr_assert_eq(shpio_write_sidecars(base, shpio_wgs84_wkt, &err), 0, "%s", err.msg);
 }
 
-/* Map, stations, footprints, coverage and verdict, then the layers in
+/* Map, stations, footprints, coverage (keeping the covered parts' rings
+ * as a run does, unless told not to) and verdict, then the layers in
  * x->out with `threads` threads. */
 static void xrun_build_with(struct xrun *x, int lonlat, int footprints, int threads,
-                            const char *sites_ini)
+                            const char *sites_ini, int keep_rings)
 {
     char path[512];
     fx_tmpdir(x->dir, sizeof x->dir);
@@ -149,11 +151,13 @@ static void xrun_build_with(struct xrun *x, int lonlat, int footprints, int thre
     x->fp = footprints_build(&x->scn->radio, x->map, x->sites, 1, &err);
     cr_assert_not_null(x->fp, "%s", err.msg);
     x->res = calloc((size_t)x->map->n, sizeof *x->res);
-    cr_assert_eq(cov_compute(&x->scn->coverage, x->map, x->sites, x->fp, 1, x->res, &err), 0,
-                 "%s", err.msg);
+    x->parts = NULL;
+    cr_assert_eq(cov_compute(&x->scn->coverage, x->map, x->sites, x->fp, 1, x->res,
+                             keep_rings ? &x->parts : NULL, &err), 0, "%s", err.msg);
     cr_assert_eq(goal_judge(&x->scn->goal, x->map, x->res, &x->v, &err), 0, "%s", err.msg);
     x->run = (struct run_outcome){.scn = x->scn, .map = x->map, .sites = x->sites, .fp = x->fp,
-                                  .results = x->res, .verdict = &x->v, .threads = threads};
+                                  .results = x->res, .parts = x->parts, .verdict = &x->v,
+                                  .threads = threads};
     snprintf(x->out, sizeof x->out, "%s/out", x->dir);
     cr_assert_eq(mkdir(x->out, 0777), 0);
     cr_assert_eq(export_layers(x->out, &x->run, threads, &err), 0, "%s", err.msg);
@@ -161,13 +165,14 @@ static void xrun_build_with(struct xrun *x, int lonlat, int footprints, int thre
 
 static void xrun_build(struct xrun *x, int lonlat, int footprints, int threads)
 {
-    xrun_build_with(x, lonlat, footprints, threads, "strategy = file\nfile = sites.csv");
+    xrun_build_with(x, lonlat, footprints, threads, "strategy = file\nfile = sites.csv", 1);
 }
 
 static void xrun_free(struct xrun *x)
 {
     goal_verdict_free(&x->v);
     free(x->res);
+    cov_parts_free(&x->parts);
     footprints_free(&x->fp);
     sites_free(&x->sites);
     map_free(&x->map);
@@ -364,6 +369,20 @@ Test(export, coverage_polygons_have_the_covered_area)
 {
     struct xrun x;
     xrun_build(&x, 0, 0, 2);
+    cr_assert_not_null(x.parts);
+    for (int t = 0; t < x.map->n; t++)
+        cr_assert_not(x.parts->missing[t], "township %s: no rings kept", x.map->t[t].code);
+    check_coverage_areas(&x);
+    xrun_free(&x);
+}
+
+/* Without the coverage phase's rings the exporter builds the covered parts
+ * with GEOS: the same areas. */
+Test(export, coverage_polygons_without_kept_rings)
+{
+    struct xrun x;
+    xrun_build_with(&x, 0, 0, 2, "strategy = file\nfile = sites.csv", 0);
+    cr_assert_null(x.parts);
     check_coverage_areas(&x);
     xrun_free(&x);
 }
@@ -598,7 +617,7 @@ Test(export, no_stations_gives_empty_layers)
 {
     struct xrun x;
     /* The only station stands outside the map and is dropped. */
-    xrun_build_with(&x, 0, 1, 2, "strategy = file\nfile = far.csv\noutside = drop");
+    xrun_build_with(&x, 0, 1, 2, "strategy = file\nfile = far.csv\noutside = drop", 1);
     const char *layers[] = {"coverage", "sites", "footprints"};
     for (int i = 0; i < 3; i++) {
         char path[512];

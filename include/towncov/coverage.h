@@ -40,11 +40,30 @@ struct cov_result {
     int footprints;   /* footprints that reach it */
 };
 
-/* Computes results[t] for every township t of the map. Per-township results
- * are identical whatever `threads` is. Returns 0, or -1 with err set. */
+/* The covered part of every township as plain rings in the metric CRS,
+ * kept by cov_compute for the exporters so that they need no second pass
+ * over the footprints. Township t's rings are first[t] .. first[t+1]-1;
+ * ring r's vertices are start[r] .. start[r+1]-1 of x, y (not closed),
+ * shells counter-clockwise, holes clockwise; shell[r] is the shell a hole
+ * lies in (r itself for a shell). missing[t] is set where the engine gave
+ * no rings (it declined the township, or is not the exact engine): ask
+ * cov_township_geometry there. */
+struct cov_parts {
+    int n;
+    long *first, *start, *shell;
+    double *x, *y;
+    unsigned char *missing;
+};
+
+void cov_parts_free(struct cov_parts **parts);
+
+/* Computes results[t] for every township t of the map, and, when parts is
+ * not NULL, the covered parts (*parts, freed by the caller with
+ * cov_parts_free). Per-township results are identical whatever `threads`
+ * is. Returns 0, or -1 with err set. */
 int cov_compute(const struct cov_config *cfg, const struct tc_map *map,
                 const struct tc_sites *sites, const struct tc_footprints *fp, int threads,
-                struct cov_result *results, struct tc_error *err);
+                struct cov_result *results, struct cov_parts **parts, struct tc_error *err);
 
 /* Footprints whose envelope meets township t's, ascending. Fills ids (caller
  * supplies capacity) and returns the count, or the count needed when it is
@@ -78,13 +97,21 @@ void covx_scratch_free(struct covx_scratch **s);
 int covx_township(struct covx_scratch *s, const struct township *t,
                   const struct tc_footprints *fp, const long *ids, long n, struct cov_result *r);
 
-/* The covered part of township t, as cov_township_geometry returns it, from
- * the exact engine's boundary (no polygon overlay), built in context ctx from
- * the candidates ids[0..n-1] (as for covx_township). NULL when the engine
- * declines or its boundary does not chain into rings: then ask
- * cov_township_geometry. Thread-safe with one scratch per thread. */
-GEOSGeometry *covx_township_geometry(struct covx_scratch *s, GEOSContextHandle_t ctx,
-                                     const struct township *t, const struct tc_footprints *fp,
-                                     const long *ids, long n);
+/* The boundary of the covered part, kept by the exact engine when asked:
+ * with keep set, each covx_township call that succeeds also chains the
+ * boundary of T ∩ U into rings (no polygon overlay), readable with
+ * covx_rings until the next call. */
+void covx_keep_rings(struct covx_scratch *s, int keep);
+
+/* The rings of the last covx_township call, laid out as in cov_parts for
+ * one township (shell[] indexes these rings), borrowed from s. Returns -1
+ * when they did not chain into valid rings with the engine's area (never
+ * wrong, only sometimes not available: then use cov_township_geometry). */
+struct covx_rings {
+    long nring;
+    const long *start, *shell;
+    const double *x, *y;
+};
+int covx_rings(const struct covx_scratch *s, struct covx_rings *out);
 
 #endif

@@ -37,6 +37,7 @@ struct run_outcome {
     const struct tc_sites *sites;
     const struct tc_footprints *fp;
     const struct cov_result *results;
+    const struct cov_parts *parts;   /* covered parts as rings; NULL: not kept */
     const struct goal_verdict *verdict;
     int threads;
     double seconds[PHASE_COUNT];
