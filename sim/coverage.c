@@ -352,7 +352,8 @@ static int exact_township(struct worker *w, const struct cov_index *ix,
         return -1;
     if (covx_township(w->exact, t, fp, w->ids, n, r) == 0)
         return pl ? keep_rings(w, pl) : 0;
-    return geos_on_candidates(w, fp, t, n, r); /* a case the exact engine declines */
+    r->by_geos = 1; /* a case the exact engine declines */
+    return geos_on_candidates(w, fp, t, n, r);
 }
 
 GEOSGeometry *cov_township_geometry(GEOSContextHandle_t ctx, const struct tc_map *map,
@@ -470,6 +471,7 @@ static int township_coverage(struct worker *w, int engine, const struct cov_inde
                              const struct tc_footprints *fp, const struct township *t,
                              struct cov_result *r, struct parts_place *pl)
 {
+    r->by_geos = 0;
     switch (engine) {
     case COV_ENGINE_NAIVE:
         return naive_township(w, fp, t, r);

@@ -56,8 +56,8 @@ enum cell_bits {
 };
 enum ev_kind { EV_FOOTPRINT = 0, EV_TOWNSHIP = 1 };
 
-/* Why the engine declined a township (s->reason), for a debugger and for
- * decline statistics (see the notes: coverage.h could expose them). */
+/* Why the engine declined a township (s->reason), for a debugger; how
+ * many it declined is in the results (cov_result.by_geos). */
 enum covx_reason {
     COVX_OK,
     COVX_NOMEM,
@@ -208,7 +208,6 @@ enum buf_id {
 struct covx_scratch {
     GEOSContextHandle_t ctx;
     int reason; /* enum covx_reason of the last decline */
-    long declines;
 
     double ox, oy;             /* local origin (metric CRS) */
     double bx0, by0, bx1, by1; /* township envelope, local */
@@ -1718,10 +1717,8 @@ int covx_township(struct covx_scratch *s, const struct township *t,
     s->reason = COVX_OK;
     s->nedge = 0;
     s->chained = 0;
-    if (n > 0 && township_exact(s, t, fp, ids, n, r) != 0) {
-        s->declines++;
+    if (n > 0 && township_exact(s, t, fp, ids, n, r) != 0)
         return -1;
-    }
     /* n == 0: no footprint reaches it, and no ring bounds its covered part */
     s->chained = s->keep && chain_boundary(s, t, r->covered_m2) == 0;
     return 0;

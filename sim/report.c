@@ -162,6 +162,16 @@ static void print_by_county(FILE *out, const struct run_outcome *run)
     free(rows);
 }
 
+/* Townships the exact engine declined (degenerate contacts) and GEOS
+ * computed instead: rare, and worth knowing when it is not. */
+static int townships_by_geos(const struct run_outcome *run)
+{
+    int n = 0;
+    for (int t = 0; t < run->map->n; t++)
+        n += run->results[t].by_geos;
+    return n;
+}
+
 static void print_worst(FILE *out, const struct run_outcome *run)
 {
     const struct goal_verdict *v = run->verdict;
@@ -248,8 +258,11 @@ void report_print_summary(FILE *out, const struct run_outcome *run)
     print_by_county(out, run);
     print_worst(out, run);
     double total = 0;
-    fprintf(out, "\nPhases (%d thread%s, engine %s):", run->threads, run->threads > 1 ? "s" : "",
+    fprintf(out, "\nPhases (%d thread%s, engine %s", run->threads, run->threads > 1 ? "s" : "",
             cov_engine_name(run->scn->coverage.engine));
+    if (run->scn->coverage.engine == COV_ENGINE_EXACT)
+        fprintf(out, ", %d townships by GEOS", townships_by_geos(run));
+    fprintf(out, "):");
     for (int p = 0; p < PHASE_COUNT; p++) {
         fprintf(out, " %s %.3f s%s", phase_names[p], run->seconds[p],
                 p + 1 < PHASE_COUNT ? "," : "");
@@ -380,12 +393,12 @@ int report_write_json(const char *path, const struct run_outcome *run, struct tc
                "  \"goal\": {\"seat_covered\": %s, \"min_covered_fraction\": %.6f},\n"
                "  \"area_km2\": %.6f,\n  \"covered_km2\": %.6f,\n  \"covered_frac\": %.10f,\n"
                "  \"seats_covered\": %d,\n  \"threads\": %d,\n  \"checksum\": \"%016llx\",\n"
-               "  \"seconds\": {",
+               "  \"townships_by_geos\": %d,\n  \"seconds\": {",
             run->scn->info.seed, cov_engine_name(run->scn->coverage.engine), run->map->n,
             run->sites->n, v->met ? "true" : "false", v->n_failing,
             run->scn->goal.seat_covered ? "true" : "false", run->scn->goal.min_covered_fraction,
             v->area_m2 / 1e6, v->covered_m2 / 1e6, v->covered_m2 / v->area_m2, v->seats_covered,
-            run->threads, run->checksum);
+            run->threads, run->checksum, townships_by_geos(run));
     for (int p = 0; p < PHASE_COUNT; p++)
         fprintf(f, "%s\"%s\": %.6f", p ? ", " : "", phase_names[p], run->seconds[p]);
     fprintf(f, "},\n  \"radio\": [");

@@ -14,6 +14,8 @@
 #include "towncov/coverage.h"
 #include "towncov/footprint.h"
 #include "towncov/map.h"
+#include "towncov/sites.h"
+#include "fixture.h"
 
 #define MAXF 512
 #define MAXV 400
@@ -458,6 +460,39 @@ Test(exact, degenerate_contacts_are_declined)
 
 /* Non-convex star footprints (the link model's shape): sectors with deep
  * notches, with many more vertices than the discs. */
+/* Through the driver: a township the engine declines is computed by GEOS
+ * (the same answer), counted in by_geos, and has no kept rings. */
+Test(exact, declined_township_falls_back_to_geos_and_is_counted)
+{
+    struct env e;
+    struct township t[2];
+    env_open(&e);
+    township_wkt(e.ctx, &t[0], "POLYGON((0 0,10000 0,10000 10000,0 10000,0 0))", 5000, 5000);
+    township_wkt(e.ctx, &t[1], "POLYGON((20000 0,30000 0,30000 10000,20000 10000,20000 0))",
+                 25000, 5000);
+    const double diamond[] = {0, 4000, 1000, 5000, 0, 6000, -1000, 5000}; /* vertex on an edge */
+    fps_poly(e.f, diamond, 4);
+    fps_disc(e.f, 25000.5, 5000.5, 1000, 64, 0.1);
+    struct tc_map map = {.n = 2, .t = t, .xmin = -1000, .ymin = 0, .xmax = 30000, .ymax = 10000};
+    struct tc_sites sites = {.n = 0};
+    struct cov_config cfg = {.engine = COV_ENGINE_EXACT};
+    struct cov_result r[2];
+    struct cov_parts *parts = NULL;
+    struct tc_error err = {0};
+    cr_assert_eq(cov_compute(&cfg, &map, &sites, &e.f->fp, 2, r, &parts, &err), 0, "%s", err.msg);
+    cr_assert_eq(r[0].by_geos, 1, "the diamond's vertex lies on the township's edge");
+    cr_assert_eq(r[1].by_geos, 0);
+    cr_assert_float_eq(r[0].covered_m2, 1e6, 1e-6, "half the diamond: %.9f", r[0].covered_m2);
+    cr_assert_float_eq(r[1].covered_m2, fx_ngon_area(1000, 64), 1e-6);
+    cr_assert(parts->missing[0] && !parts->missing[1]);
+    cr_assert_eq(parts->first[1], 0, "no rings for the declined township");
+    cr_assert_eq(parts->first[2], 1, "one ring, the disc");
+    cov_parts_free(&parts);
+    cr_assert_null(parts);
+    GEOSGeom_destroy_r(e.ctx, t[1].geom);
+    env_close(&e, &t[0]);
+}
+
 Test(exact, star_footprints_with_notches)
 {
     struct env e;

@@ -38,6 +38,7 @@ struct cov_result {
     int seat_covered;
     int sites;        /* stations standing in the township */
     int footprints;   /* footprints that reach it */
+    int by_geos;      /* the exact engine declined it (a degenerate contact): GEOS answered */
 };
 
 /* The covered part of every township as plain rings in the metric CRS,
