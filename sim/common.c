@@ -2,7 +2,10 @@
 #define _POSIX_C_SOURCE 200809L
 #include "towncov/common.h"
 
+#include <errno.h>
+#include <math.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -91,4 +94,54 @@ int tc_interrupted(void)
 void tc_interrupt_reset(void)
 {
     interrupted = 0;
+}
+
+int tc_fclose_checked(FILE *f, const char *path, struct tc_error *err)
+{
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad)
+        return tc_fail(err, TC_EXIT_OUTPUT, "%s: write failed: %s", path, strerror(errno));
+    return 0;
+}
+
+static const double pow10_tab[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                     1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+
+/* Digits of q, most significant first, at least `width` of them. */
+static int put_digits(char *p, uint64_t q, int width)
+{
+    char tmp[24];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + q % 10);
+        q /= 10;
+    } while (q || n < width);
+    for (int i = 0; i < n; i++)
+        p[i] = tmp[n - 1 - i];
+    return n;
+}
+
+/* v * 10^d rounded to an integer as printf rounds the exact value, i.e.
+ * the scaled product's error (<= half an ulp) cannot move it across a
+ * half: only values within that error of a tie go to snprintf, which
+ * settles ties by the exact binary value. */
+int tc_format_fixed(char *buf, double v, int decimals)
+{
+    int d = decimals < 0 ? 0 : decimals > 15 ? 15 : decimals;
+    double scaled = fabs(v) * pow10_tab[d];
+    double whole = floor(scaled), frac = scaled - whole;
+    if (!(scaled < 9e15) || fabs(frac - 0.5) <= 4.5e-16 * scaled + 1e-300)
+        return snprintf(buf, TC_FIXED_MAX, "%.*f", d, v);
+    uint64_t q = (uint64_t)whole + (frac > 0.5);
+    uint64_t unit = (uint64_t)pow10_tab[d];
+    int n = 0;
+    if (signbit(v))
+        buf[n++] = '-'; /* printf keeps the sign of values that round to zero */
+    n += put_digits(buf + n, q / unit, 1);
+    if (d > 0) {
+        buf[n++] = '.';
+        n += put_digits(buf + n, q % unit, d);
+    }
+    buf[n] = '\0';
+    return n;
 }

@@ -1217,14 +1217,6 @@ static int write_layer(struct exporter *ex, const struct plan *p, struct tc_erro
     return rc;
 }
 
-static int close_checked(FILE *f, const char *path, struct tc_error *err)
-{
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad)
-        return tc_fail(err, TC_EXIT_OUTPUT, "%s: write failed: %s", path, strerror(errno));
-    return 0;
-}
-
 /* QGIS: minScale is the most zoomed-out scale a layer is drawn at. */
 static void scale_attributes(FILE *f, const struct layer_spec *spec)
 {
@@ -1252,7 +1244,7 @@ static int write_qml(const struct exporter *ex, const struct layer_spec *spec,
     fprintf(f, "  <blendMode>0</blendMode>\n  <featureBlendMode>0</featureBlendMode>\n"
                "  <layerGeometryType>%d</layerGeometryType>\n</qgis>\n",
             spec->shp_type == SHPT_POINT ? 0 : 2);
-    return close_checked(f, path, err);
+    return tc_fclose_checked(f, path, err);
 }
 
 /* ---- the QGIS project ----------------------------------------------------------*/
@@ -1418,7 +1410,7 @@ static int write_project(const struct exporter *ex, const struct plan *p, int n,
     crs_describe(ex->prj_wkt, &crs);
     project_body(f, ex, p, n, &crs);
     crs_free(&crs);
-    return close_checked(f, path, err);
+    return tc_fclose_checked(f, path, err);
 }
 
 /* ---- driver -------------------------------------------------------------------*/

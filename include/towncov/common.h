@@ -5,6 +5,7 @@
 #define TOWNCOV_COMMON_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define TC_STR_MAX 512   /* longest string value a scenario key may hold */
 #define TC_PATH_MAX 2048 /* paths built from scenario values (folder + file) */
@@ -76,5 +77,16 @@ void tc_interrupt_reset(void);
 
 /* Monotonic wall clock in seconds. */
 double tc_now(void);
+
+/* Writes v with `decimals` (0..15) digits after the point into buf (at
+ * least TC_FIXED_MAX bytes), byte for byte what printf's "%.*f" writes,
+ * at a fraction of its cost (reports of millions of stations); returns
+ * the length. */
+#define TC_FIXED_MAX 352
+int tc_format_fixed(char *buf, double v, int decimals);
+
+/* fclose(f), and an output error naming path (exit 7) if writing or
+ * closing failed. */
+int tc_fclose_checked(FILE *f, const char *path, struct tc_error *err);
 
 #endif

@@ -1,0 +1,62 @@
+/* Helpers every stage shares (common.c). */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "towncov/common.h"
+
+static void expect_as_printf(double v, int d)
+{
+    char want[TC_FIXED_MAX], got[TC_FIXED_MAX];
+    snprintf(want, sizeof want, "%.*f", d, v);
+    int n = tc_format_fixed(got, v, d);
+    cr_assert_str_eq(got, want, "%.17g with %d decimals", v, d);
+    cr_assert_eq(n, (int)strlen(want));
+}
+
+static double rnd(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    return (double)(z >> 11) * 0x1.0p-53;
+}
+
+Test(common, fixed_format_is_printf_on_random_values)
+{
+    uint64_t st = 42;
+    for (int i = 0; i < 400000; i++) {
+        double mag = pow(10.0, -6.0 + 22.0 * rnd(&st)); /* 1e-6 .. 1e16 */
+        double v = (rnd(&st) < 0.5 ? -1 : 1) * mag * rnd(&st);
+        expect_as_printf(v, i % 16);
+    }
+}
+
+Test(common, fixed_format_is_printf_at_ties_and_edges)
+{
+    const double cases[] = {0.0, -0.0, 0.5, 1.5, 2.5, -2.5, 0.125, 0.375, 1e-10, -1e-10,
+                            0.0005, 0.00049999999999999999, 0.9999999999, 999999.9999995,
+                            115.123456789, 28.5, 1e15, 9.0071992547409915e15, 1e300, -1e300,
+                            INFINITY, -INFINITY, NAN, 4503599627370495.5, 0.045, 1.005};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        for (int d = 0; d <= 15; d++)
+            expect_as_printf(cases[i], d);
+    /* Every decimal tie k + 0.5 / 10^d near representable values. */
+    for (int d = 0; d <= 15; d++)
+        for (int k = 0; k < 2000; k++)
+            expect_as_printf(((double)k + 0.5) / pow(10, d), d);
+}
+
+Test(common, fclose_checked_reports_a_failed_write)
+{
+    FILE *f = fopen("/dev/full", "w");
+    cr_assert_not_null(f);
+    fputs("a line that cannot be written\n", f);
+    struct tc_error err = {0};
+    cr_assert_eq(tc_fclose_checked(f, "/dev/full", &err), -1);
+    cr_assert_eq(err.exit_code, TC_EXIT_OUTPUT);
+    cr_assert(strstr(err.msg, "/dev/full: write failed"), "%s", err.msg);
+}
