@@ -250,12 +250,52 @@ static int block_shapes(struct block *b, const struct radio_config *radio, const
     return failed ? -1 : 0;
 }
 
+/* Stations without settings of their own (placed by a strategy, not read
+ * from a file) have their kind's shape: one radio_footprint call a kind,
+ * in order of first use so that shape numbers follow the stations. */
+static int intern_by_kind(struct tc_footprints *fp, const struct radio_config *radio,
+                          const struct tc_map *map, const struct tc_sites *sites,
+                          struct shape_table *t, struct tc_error *err)
+{
+    int maxv = radio_footprint_max_vertices(radio);
+    double *xy = malloc(sizeof *xy * 2 * (size_t)maxv);
+    if (!xy)
+        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory for the footprints");
+    long kind_shape[KIND_COUNT] = {-1, -1, -1, -1};
+    int rc = 0;
+    for (long i = 0; rc == 0 && i < sites->n; i++) {
+        enum tc_kind k = station_kind(map, sites, i);
+        if (kind_shape[k] < 0) {
+            struct radio_range_info info;
+            int n = radio_footprint(radio, k, NULL, xy, maxv, &info);
+            if (n < 3) {
+                rc = tc_fail(err, TC_EXIT_INTERNAL, "the radio model returned a footprint with "
+                             "no area");
+                break;
+            }
+            struct shape_view v = {xy, n, &info};
+            kind_shape[k] = shape_intern(fp, t, &v, shape_hash(&v));
+            if (kind_shape[k] < 0)
+                rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory for the footprint shapes");
+        }
+        fp->shape[i] = (int)kind_shape[k];
+    }
+    free(xy);
+    return rc;
+}
+
 static int intern_shapes(struct tc_footprints *fp, const struct radio_config *radio,
                          const struct tc_map *map, const struct tc_sites *sites, int threads,
                          struct tc_error *err)
 {
-    struct block b = {0};
     struct shape_table t = {0};
+    if (!sites->radio) {
+        int rc = intern_by_kind(fp, radio, map, sites, &t, err);
+        free(t.slot);
+        free(t.hash);
+        return rc;
+    }
+    struct block b = {0};
     int rc = block_new(&b, sites->n, radio_footprint_max_vertices(radio));
     if (rc != 0)
         tc_fail(err, TC_EXIT_RESOURCE, "out of memory for the footprints");

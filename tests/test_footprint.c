@@ -66,7 +66,7 @@ static void expect_as_drawn(const struct world *w, const struct tc_footprints *f
     cr_assert_eq(fp->n, NSITES);
     for (long i = 0; i < fp->n; i++) {
         struct radio_range_info info;
-        const struct radio_site *rs = &w->radio[i];
+        const struct radio_site *rs = w->sites.radio ? &w->radio[i] : NULL;
         int n = radio_footprint(&w->scn.radio, kind_of(w, i), rs, xy, maxv, &info);
         cr_assert_eq(footprint_size(fp, i), n, "footprint %ld", i);
         double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
@@ -100,6 +100,23 @@ Test(footprint, link_model_shapes_are_shared_and_exact)
     cr_assert(fp->nshape > 3, "custom azimuths must give shapes of their own");
     footprints_free(&fp);
     cr_assert_null(fp);
+    free(w);
+}
+
+Test(footprint, placed_stations_share_their_kinds_shape)
+{
+    struct world *w = world_new(RADIO_LINK);
+    w->sites.radio = NULL; /* placed by a strategy: no settings of their own */
+    struct tc_error err = {0};
+    struct tc_footprints *fp = footprints_build(&w->scn.radio, &w->map, &w->sites, 2, &err);
+    cr_assert_not_null(fp, "%s", err.msg);
+    expect_as_drawn(w, fp);
+    /* Three kinds in use; kinds whose settings are equal share a shape. */
+    cr_assert(fp->nshape >= 1 && fp->nshape <= 3, "%ld shapes", fp->nshape);
+    for (long i = 3; i < NSITES; i++)
+        cr_assert_eq(fp->shape[i], fp->shape[i % 3 == 2 ? 2 : i % 2], "station %ld", i);
+    cr_assert_eq(fp->shape[0], 0, "shapes are numbered in order of first use");
+    footprints_free(&fp);
     free(w);
 }
 
