@@ -7,6 +7,7 @@
 #define TOWNCOV_TEST_FIXTURE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct fx_township {
     const char *code, *name, *county, *kind;
@@ -38,6 +39,9 @@ void fx_to_lonlat(double x, double y, double *lon, double *lat);
 
 /* Monotonic clock, seconds. */
 double fx_now(void);
+
+/* Uniform in [0, 1) from a SplitMix64 state: seeded random cases. */
+double fx_rnd(uint64_t *state);
 
 /* Area of a regular n-gon inscribed in a circle of radius r. */
 double fx_ngon_area(double r, int n);

@@ -7,6 +7,8 @@
 
 #include "towncov/common.h"
 
+#include "fixture.h"
+
 static void expect_as_printf(double v, int d)
 {
     char want[TC_FIXED_MAX], got[TC_FIXED_MAX];
@@ -16,21 +18,12 @@ static void expect_as_printf(double v, int d)
     cr_assert_eq(n, (int)strlen(want));
 }
 
-static double rnd(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
-    return (double)(z >> 11) * 0x1.0p-53;
-}
-
 Test(common, fixed_format_is_printf_on_random_values)
 {
     uint64_t st = 42;
     for (int i = 0; i < 400000; i++) {
-        double mag = pow(10.0, -6.0 + 22.0 * rnd(&st)); /* 1e-6 .. 1e16 */
-        double v = (rnd(&st) < 0.5 ? -1 : 1) * mag * rnd(&st);
+        double mag = pow(10.0, -6.0 + 22.0 * fx_rnd(&st)); /* 1e-6 .. 1e16 */
+        double v = (fx_rnd(&st) < 0.5 ? -1 : 1) * mag * fx_rnd(&st);
         expect_as_printf(v, i % 16);
     }
 }

@@ -514,24 +514,15 @@ Test(exact, star_footprints_with_notches)
 /* ---- seeded random cases ----------------------------------------------------*/
 
 /* splitmix64: a counter-based stream, one per case. */
-static double rnd(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
-    return (double)(z >> 11) * 0x1.0p-53;
-}
-
 /* A ring star-shaped about (cx, cy) with n random radii in [r0, r1]. */
 static GEOSGeometry *random_ring(GEOSContextHandle_t ctx, uint64_t *st, double cx, double cy,
                                  int n, double r0, double r1, int clockwise)
 {
     GEOSCoordSequence *seq = GEOSCoordSeq_create_r(ctx, (unsigned)n + 1, 2);
-    double a0 = rnd(st);
+    double a0 = fx_rnd(st);
     for (int k = 0; k < n; k++) {
-        double a = a0 + 2 * M_PI * (k + 0.8 * rnd(st)) / n;
-        double r = r0 + (r1 - r0) * rnd(st);
+        double a = a0 + 2 * M_PI * (k + 0.8 * fx_rnd(st)) / n;
+        double r = r0 + (r1 - r0) * fx_rnd(st);
         unsigned at = (unsigned)(clockwise ? n - k : k);
         GEOSCoordSeq_setXY_r(ctx, seq, at, cx + r * cos(a), cy + r * sin(a));
         if (k == 0)
@@ -549,39 +540,39 @@ static void random_case(struct env *e, struct township *t, uint64_t seed)
 {
     uint64_t st = seed * 0x2545F4914F6CDD1Dull;
     GEOSContextHandle_t ctx = e->ctx;
-    double ox = 3e5 * (rnd(&st) - 0.5), oy = 3e5 * (rnd(&st) - 0.5);
-    double big = 3000 + 7000 * rnd(&st);
-    int nv = 8 + (int)(600 * rnd(&st));
+    double ox = 3e5 * (fx_rnd(&st) - 0.5), oy = 3e5 * (fx_rnd(&st) - 0.5);
+    double big = 3000 + 7000 * fx_rnd(&st);
+    int nv = 8 + (int)(600 * fx_rnd(&st));
     GEOSGeometry *holes[1];
-    int nh = rnd(&st) < 0.3;
+    int nh = fx_rnd(&st) < 0.3;
     if (nh)
         holes[0] = random_ring(ctx, &st, ox + 0.05 * big, oy, 40, 0.1 * big, 0.25 * big, 1);
     GEOSGeometry *shell = random_ring(ctx, &st, ox, oy, nv, 0.6 * big, big, 0);
     GEOSGeometry *parts[2];
     parts[0] = GEOSGeom_createPolygon_r(ctx, shell, holes, (unsigned)nh);
     int np = 1;
-    if (rnd(&st) < 0.2)
+    if (fx_rnd(&st) < 0.2)
         parts[np++] = GEOSGeom_createPolygon_r(
             ctx, random_ring(ctx, &st, ox + 2.3 * big, oy, 30, 0.3 * big, 0.6 * big, 0), NULL, 0);
     GEOSGeometry *g = np == 1 ? parts[0]
                               : GEOSGeom_createCollection_r(ctx, GEOS_MULTIPOLYGON, parts, 2);
-    township_set(ctx, t, g, ox + 0.7 * big * (rnd(&st) - 0.5),
-                 oy + 0.7 * big * (rnd(&st) - 0.5));
+    township_set(ctx, t, g, ox + 0.7 * big * (fx_rnd(&st) - 0.5),
+                 oy + 0.7 * big * (fx_rnd(&st) - 0.5));
     fps_clear(e->f);
-    int nf = 10 + (int)(60 * rnd(&st));
+    int nf = 10 + (int)(60 * fx_rnd(&st));
     double rad[MAXV];
     for (int i = 0; i < nf; i++) {
-        double u = rnd(&st);
-        double cx = t->xmin - 0.2 * big + (t->xmax - t->xmin + 0.4 * big) * rnd(&st);
-        double cy = t->ymin - 0.2 * big + (t->ymax - t->ymin + 0.4 * big) * rnd(&st);
-        double r0 = big * (0.03 + 0.3 * rnd(&st));
+        double u = fx_rnd(&st);
+        double cx = t->xmin - 0.2 * big + (t->xmax - t->xmin + 0.4 * big) * fx_rnd(&st);
+        double cy = t->ymin - 0.2 * big + (t->ymax - t->ymin + 0.4 * big) * fx_rnd(&st);
+        double r0 = big * (0.03 + 0.3 * fx_rnd(&st));
         if (u < 0.1 && e->f->fp.n > 0) {
-            fps_copy(e->f, (long)(rnd(&st) * (double)e->f->fp.n));
+            fps_copy(e->f, (long)(fx_rnd(&st) * (double)e->f->fp.n));
         } else if (u < 0.3) {
-            int n = 72 + (int)(150 * rnd(&st));
+            int n = 72 + (int)(150 * fx_rnd(&st));
             for (int j = 0; j < n; j++)
-                rad[j] = r0 * (0.3 + 0.7 * rnd(&st));
-            fps_star(e->f, cx, cy, n, rad, rnd(&st));
+                rad[j] = r0 * (0.3 + 0.7 * fx_rnd(&st));
+            fps_star(e->f, cx, cy, n, rad, fx_rnd(&st));
         } else {
             fps_disc(e->f, cx, cy, r0, 64, 0.0);
         }
@@ -693,7 +684,7 @@ Test(exact, dense_city_agrees_with_geos)
     township_wkt(e.ctx, &t, "POLYGON((0 0,3000 200,3300 3100,-200 2800,0 0))", 1500, 1500);
     uint64_t st = 7;
     for (int i = 0; i < 400; i++)
-        fps_disc(e.f, -500 + 4300 * rnd(&st), -500 + 4100 * rnd(&st), 400, 64, 0.0);
+        fps_disc(e.f, -500 + 4300 * fx_rnd(&st), -500 + 4100 * fx_rnd(&st), 400, 64, 0.0);
     cr_assert_eq(check(&e, &t, 1e-9, &r), 0, "declined");
     cr_assert(r.footprints > 300);
     env_close(&e, &t);
@@ -803,8 +794,8 @@ Test(exact, parallel_scratches_match_serial_results)
     env_open(&e);
     uint64_t st = 99;
     for (int i = 0; i < 300; i++) {
-        double x = 40000 * rnd(&st), y = 40000 * rnd(&st);
-        fps_disc(e.f, x, y, 300 + 1200 * rnd(&st), 64, 0.0);
+        double x = 40000 * fx_rnd(&st), y = 40000 * fx_rnd(&st);
+        fps_disc(e.f, x, y, 300 + 1200 * fx_rnd(&st), 64, 0.0);
     }
     enum { N = 16 };
     struct township t[N];
