@@ -467,6 +467,44 @@ static struct parts_place *places_new(int n)
     return place;
 }
 
+/* Townships in the order they are handed to the threads: the most
+ * footprints first, so that dynamic scheduling does not end on one big
+ * township while the other threads idle (a tail that grows with the
+ * threads). The order changes no result. NULL when out of memory. */
+struct work { long cost; int t; };
+
+static int by_cost(const void *a, const void *b)
+{
+    const struct work *x = a, *y = b;
+    if (x->cost != y->cost)
+        return x->cost > y->cost ? -1 : 1;
+    return (x->t > y->t) - (x->t < y->t);
+}
+
+static int *work_order(const struct tc_map *map, const struct cov_index *ix,
+                       const struct tc_footprints *fp, int threads)
+{
+    struct work *w = malloc(sizeof *w * ((size_t)map->n + 1));
+    int *order = malloc(sizeof *order * ((size_t)map->n + 1));
+    if (!w || !order) {
+        free(w);
+        free(order);
+        return NULL;
+    }
+    #pragma omp parallel for num_threads(threads) schedule(static)
+    for (int t = 0; t < map->n; t++) {
+        const struct township *tw = &map->t[t];
+        long n = ix ? cov_index_query(ix, fp, tw->xmin, tw->ymin, tw->xmax, tw->ymax, NULL, 0)
+                    : 0;
+        w[t] = (struct work){n, t};
+    }
+    qsort(w, (size_t)map->n, sizeof *w, by_cost);
+    for (int k = 0; k < map->n; k++)
+        order[k] = w[k].t;
+    free(w);
+    return order;
+}
+
 static int township_coverage(struct worker *w, int engine, const struct cov_index *ix,
                              const struct tc_footprints *fp, const struct township *t,
                              struct cov_result *r, struct parts_place *pl)
@@ -492,11 +530,13 @@ int cov_compute(const struct cov_config *cfg, const struct tc_map *map,
     struct cov_index *ix = naive ? NULL : cov_index_new(map, fp);
     struct worker *workers = workers_new(nthreads, engine, parts != NULL);
     struct parts_place *place = parts ? places_new(map->n) : NULL;
+    int *order = work_order(map, ix, fp, nthreads);
     if ((!naive && !ix) || !workers || !workers_ready(workers, nthreads, engine) ||
-        (parts && !place)) {
+        (parts && !place) || !order) {
         cov_index_free(&ix);
         workers_free(workers, nthreads);
         free(place);
+        free(order);
         return tc_fail(err, TC_EXIT_RESOURCE, "out of memory for the coverage engine");
     }
     int failed_at = -1;
@@ -504,7 +544,8 @@ int cov_compute(const struct cov_config *cfg, const struct tc_map *map,
     {
         struct worker *w = &workers[omp_get_thread_num()];
         #pragma omp for schedule(dynamic, 1)
-        for (int t = 0; t < map->n; t++) {
+        for (int k = 0; k < map->n; k++) {
+            int t = order[k];
             if (tc_interrupted())
                 continue; /* OpenMP loops cannot break: skip what is left */
             if (township_coverage(w, engine, ix, fp, &map->t[t], &results[t],
@@ -534,5 +575,6 @@ int cov_compute(const struct cov_config *cfg, const struct tc_map *map,
     }
     workers_free(workers, nthreads);
     free(place);
+    free(order);
     return rc;
 }
