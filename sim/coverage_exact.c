@@ -779,28 +779,40 @@ static int reserve_pieces(struct covx_scratch *s, struct pieces *l, long n)
     return l->slot && l->made && l->made_cell ? 0 : decline(s, COVX_NOMEM);
 }
 
-/* Appends piece p (room reserved) to list l. It lies in the cell holding
- * its lower-left corner (that of its span sp): it joins the last run when
- * that is its ring's in the same cell, else starts a run, counted in cnt
- * for the cell. */
-static inline void push_piece(struct covx_scratch *s, struct pieces *l, const struct slot *p,
-                              struct span sp, int *cnt)
+/* List l's next slot, where a piece is made in place (room reserved):
+ * push_piece keeps it, else the next piece overwrites it. */
+static inline struct slot *next_slot(struct pieces *l)
 {
+    return &l->slot[l->n];
+}
+
+/* Starts a run in cell c, counted in cnt, with the piece in next_slot. */
+static struct run *start_run(struct pieces *l, int c, int *cnt)
+{
+    const struct slot *p = next_slot(l);
+    struct run *r = &l->made[l->nmade];
+    l->made_cell[l->nmade++] = c;
+    cnt[c]++;
+    *r = (struct run){p->xmin, p->ymin, p->xmax, p->ymax, (int)l->n, (int)l->n, p->owner, 0};
+    return r;
+}
+
+/* Keeps the piece made in next_slot(l). It lies in the cell holding its
+ * lower-left corner (that of its span sp): it joins the last run when
+ * that is its ring's in the same cell, else starts a run. */
+static inline void push_piece(struct covx_scratch *s, struct pieces *l, struct span sp, int *cnt)
+{
+    const struct slot *p = next_slot(l);
     int c = sp.cy0 * s->nx + sp.cx0;
     struct run *r = &l->made[l->nmade - 1];
-    if (l->nmade == 0 || l->made_cell[l->nmade - 1] != c || r->owner != p->owner) {
-        r = &l->made[l->nmade];
-        l->made_cell[l->nmade++] = c;
-        cnt[c]++;
-        *r = (struct run){p->xmin, p->ymin, p->xmax, p->ymax, (int)l->n, (int)l->n, p->owner, 0};
-    }
+    if (l->nmade == 0 || l->made_cell[l->nmade - 1] != c || r->owner != p->owner)
+        r = start_run(l, c, cnt);
     r->xmin = dmin(r->xmin, p->xmin);
     r->ymin = dmin(r->ymin, p->ymin);
     r->xmax = dmax(r->xmax, p->xmax);
     r->ymax = dmax(r->ymax, p->ymax);
     r->walked |= p->walked;
-    l->slot[l->n++] = *p;
-    r->end = (int)l->n;
+    r->end = (int)++l->n;
 }
 
 static inline struct span slot_span(const struct covx_scratch *s, const struct slot *p)
@@ -841,10 +853,11 @@ static int bucket_township(struct covx_scratch *s, size_t ncell)
             if (reserve_pieces(s, &s->tpc, np) != 0)
                 return -1;
             for (long k = 0; k < np; k++) {
-                struct slot p = make_slot(s, g, h, k, np, FP_TOWNSHIP, 1);
-                struct span sp = slot_span(s, &p);
+                struct slot *p = next_slot(&s->tpc);
+                *p = make_slot(s, g, h, k, np, FP_TOWNSHIP, 1);
+                struct span sp = slot_span(s, p);
                 span_mark(s, sp, CELL_TOUCHED);
-                push_piece(s, &s->tpc, &p, sp, cnt);
+                push_piece(s, &s->tpc, sp, cnt);
             }
         }
     }
@@ -990,24 +1003,27 @@ static int bucket_walked(struct covx_scratch *s, int *cnt)
             long h = g + 1 == end ? r->off : g + 1;
             long np = edge_pieces(s, g, h);
             /* The whole edge's envelope: the piece itself when np == 1. */
-            struct slot e = edge_slot(s, g, h, r->owner, 1);
-            struct span sp = slot_span(s, &e);
-            int walked = bulk == EDGE_WALKED || walked_edge(s, e.xmin, e.ymin, e.xmax, e.ymax, sp);
+            struct slot *e = next_slot(&s->fpc);
+            *e = edge_slot(s, g, h, r->owner, 1);
+            struct span sp = slot_span(s, e);
+            int walked =
+                bulk == EDGE_WALKED || walked_edge(s, e->xmin, e->ymin, e->xmax, e->ymax, sp);
             s->use[g] = walked ? EDGE_WALKED : EDGE_SKIP;
             if (!walked)
                 continue;
             if (np == 1) {
                 span_mark(s, sp, CELL_WALKED);
-                push_piece(s, &s->fpc, &e, sp, cnt);
+                push_piece(s, &s->fpc, sp, cnt);
                 continue;
             }
             if (reserve_pieces(s, &s->fpc, np + (end - g)) != 0)
                 return -1;
             for (long k = 0; k < np; k++) {
-                struct slot p = make_slot(s, g, h, k, np, r->owner, 1);
-                struct span ps = slot_span(s, &p);
+                struct slot *p = next_slot(&s->fpc);
+                *p = make_slot(s, g, h, k, np, r->owner, 1);
+                struct span ps = slot_span(s, p);
                 span_mark(s, ps, CELL_WALKED);
-                push_piece(s, &s->fpc, &p, ps, cnt);
+                push_piece(s, &s->fpc, ps, cnt);
             }
         }
     }
@@ -1034,25 +1050,27 @@ static int bucket_neighbours(struct covx_scratch *s, int *cnt)
             if (s->use[g] == EDGE_WALKED)
                 continue;
             long h = g + 1 == end ? r->off : g + 1;
-            struct slot e = edge_slot(s, g, h, r->owner, 0);
-            if ((e.xmax < s->bx0 - m) | (e.xmin > s->bx1 + m) | (e.ymax < s->by0 - m) |
-                (e.ymin > s->by1 + m))
+            struct slot *e = next_slot(&s->fpc);
+            *e = edge_slot(s, g, h, r->owner, 0);
+            if ((e->xmax < s->bx0 - m) | (e->xmin > s->bx1 + m) | (e->ymax < s->by0 - m) |
+                (e->ymin > s->by1 + m))
                 continue;
-            struct span sp = slot_span(s, &e);
+            struct span sp = slot_span(s, e);
             if (!span_any(s, sp, CELL_WALKED))
                 continue;
             long np = edge_pieces(s, g, h);
             if (np == 1) {
-                push_piece(s, &s->fpc, &e, sp, cnt);
+                push_piece(s, &s->fpc, sp, cnt);
                 continue;
             }
             if (reserve_pieces(s, &s->fpc, np + (end - g)) != 0)
                 return -1;
             for (long k = 0; k < np; k++) {
-                struct slot p = make_slot(s, g, h, k, np, r->owner, 0);
-                struct span ps = slot_span(s, &p);
+                struct slot *p = next_slot(&s->fpc);
+                *p = make_slot(s, g, h, k, np, r->owner, 0);
+                struct span ps = slot_span(s, p);
                 if (span_any(s, ps, CELL_WALKED))
-                    push_piece(s, &s->fpc, &p, ps, cnt);
+                    push_piece(s, &s->fpc, ps, cnt);
             }
         }
     }
@@ -1364,6 +1382,14 @@ static int walk_to(struct covx_scratch *s, struct walk *w, double x, double y, d
     return 0;
 }
 
+/* Does the walk need its vertices: is it inside T with its count unknown
+ * or at most 0 (adding pieces, or about to decline)? Otherwise only its
+ * crossings can change what it does, and walk_to at one moves it there. */
+static inline int walk_needs_vertices(const struct walk *w)
+{
+    return w->in_t && (w->base < 0 || w->base + w->delta <= 0);
+}
+
 /* Walks footprint ring r from vertex k0, all the way round (cyclic) or
  * along the run of walked edges that starts there. */
 static int walk_run(struct covx_scratch *s, const struct ring *r, long k0, int cyclic,
@@ -1393,7 +1419,7 @@ static int walk_run(struct covx_scratch *s, const struct ring *r, long k0, int c
             if (w.in_t < 0 || w.in_t > 1)
                 return decline(s, COVX_INCONSISTENT);
         }
-        if (walk_to(s, &w, vx[k1], vy[k1], acc) != 0)
+        if (walk_needs_vertices(&w) && walk_to(s, &w, vx[k1], vy[k1], acc) != 0)
             return -1;
         k = k1;
     } while (cyclic ? k != k0 : s->use[r->off + k] == EDGE_WALKED);
