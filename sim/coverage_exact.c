@@ -1184,8 +1184,8 @@ static int run_pairs(struct covx_scratch *s, const struct slot *la, const struct
 }
 
 /* Tests run a (of list la) against list lb's runs [j0, j1). */
-static int run_against(struct covx_scratch *s, const struct pieces *la, const struct run *a,
-                       const struct pieces *lb, int j0, int j1)
+static inline int run_against(struct covx_scratch *s, const struct pieces *la, const struct run *a,
+                              const struct pieces *lb, int j0, int j1)
 {
     for (int j = j0; j < j1; j++)
         if (runs_pair(a, &lb->run[j]) && run_pairs(s, la->slot, a, lb->slot, &lb->run[j]) != 0)
