@@ -122,7 +122,7 @@ struct ufp {
  * in each coordinate), each in the one cell holding its lower-left corner:
  * two pieces whose envelopes meet then lie in the same or in adjacent
  * cells. Piece k of np holds the parameters [k/np, (k+1)/np) of its edge.
- * A slot is a piece as stored in its cell: what the pair test reads. */
+ * A slot is a piece as the pair test reads it. */
 struct slot {
     double xmin, ymin, xmax, ymax; /* the piece's envelope, with a margin */
     int g, h;                      /* the edge: vertex g to vertex h */
@@ -131,13 +131,26 @@ struct slot {
     int walked;                    /* the edge's use is EDGE_WALKED */
 };
 
-/* Consecutive slots of one ring in one cell's list, with their joint
- * envelope: pairs are looked for run against run first. */
+/* Pieces of one ring made one after the other and lying in one cell,
+ * with their joint envelope: pairs are looked for run against run first. */
 struct run {
     double xmin, ymin, xmax, ymax;
-    int start, end; /* slots [start, end) of the cell lists */
+    int start, end; /* slots [start, end) of their piece list */
     int owner;
     int walked;     /* some slot is walked */
+};
+
+/* The township's pieces, or the footprints': slots in the order they are
+ * made (a ring's pieces in a row), so runs are made as the pieces are and
+ * are all that is sorted into the cells (a slot is never moved). */
+struct pieces {
+    struct slot *slot;
+    long n;
+    struct run *made; /* the runs, in the order made */
+    int *made_cell;   /* and their cells */
+    int nmade;
+    struct run *run;  /* by cell: cell k's runs are run[start[k] .. start[k+1]) */
+    int *start;
 };
 
 /* A township edge crossing a grid row's centre line. */
@@ -183,11 +196,16 @@ enum buf_id {
     BUF_REP,
     BUF_COORDS,
     BUF_USE,
-    BUF_PC,
-    BUF_PCELL,
-    BUF_TCELL,
-    BUF_FCELL,
+    /* a piece list's, in the order of enum pieces_buf */
+    BUF_TSLOT,
+    BUF_TMADE,
+    BUF_TMADE_CELL,
+    BUF_TRUN,
     BUF_TSTART,
+    BUF_FSLOT,
+    BUF_FMADE,
+    BUF_FMADE_CELL,
+    BUF_FRUN,
     BUF_FSTART,
     BUF_FILL,
     BUF_EV,
@@ -197,10 +215,6 @@ enum buf_id {
     BUF_XR,
     BUF_XRS,
     BUF_RSTART,
-    BUF_TRUNS,
-    BUF_FRUNS,
-    BUF_TRS,
-    BUF_FRS,
     BUF_EDGE,
     BUF_COUNT
 };
@@ -226,18 +240,13 @@ struct covx_scratch {
     int *rep;   /* candidate -> its first identical candidate's ufp */
     double *coords;
     unsigned char *use; /* enum edge_use per edge */
-    struct slot *pc; /* the pieces, in edge order */
-    int *pcell;      /* and their cells */
     unsigned char *cls; /* enum cell_bits per cell */
     struct rowx *xr;
     long nxr;
     double *xrs;     /* row crossings sorted by row, then x */
     int *rstart;
-    struct run *truns, *fruns; /* cell k's runs: [trs[k], trs[k+1]) ... */
-    int *trs, *frs;
-    struct slot *tcell, *fcell;
-    long npc;
-    int *tstart, *fstart, *fill;
+    struct pieces tpc, fpc; /* the township's pieces, the footprints' */
+    int *fill;
     struct event *ev, *evs;
     long nev;
     long *evstart;
@@ -324,13 +333,20 @@ static inline int edge_winding(double x0, double y0, double x1, double y1, doubl
     return 0;
 }
 
-/* Is (x, y) inside ring r of s? Exact; SIDE_UNSURE on its boundary. */
+/* Is (x, y) inside ring r of s? Exact; SIDE_UNSURE on its boundary.
+ * edge_winding over the ring, but each vertex is compared with y once,
+ * and only the few edges that straddle y or start on it go further. */
 static int ring_side(const struct covx_scratch *s, const struct ring *r, double x, double y)
 {
     const double *vx = s->vx + r->off, *vy = s->vy + r->off;
     int w = 0, unsure = 0;
-    for (long a = r->n - 1, b = 0; b < r->n; a = b++)
-        w += edge_winding(vx[a], vy[a], vx[b], vy[b], x, y, &unsure);
+    int below_a = vy[r->n - 1] <= y;
+    for (long a = r->n - 1, b = 0; b < r->n; a = b++) {
+        int below_b = vy[b] <= y;
+        if ((below_a != below_b) | (vy[a] == y))
+            w += edge_winding(vx[a], vy[a], vx[b], vy[b], x, y, &unsure);
+        below_a = below_b;
+    }
     if (unsure)
         return SIDE_UNSURE;
     return w != 0 ? SIDE_IN : SIDE_OUT;
@@ -380,14 +396,19 @@ static inline int slot_holds(const struct slot *p, double t)
 static int cell_winding(const struct covx_scratch *s, long k, double x, double y, int *unsure)
 {
     int w = 0;
-    for (int j = s->tstart[k]; j < s->tstart[k + 1]; j++) {
-        const struct slot *p = &s->tcell[j];
-        if (y < p->ymin || y > p->ymax)
+    for (int i = s->tpc.start[k]; i < s->tpc.start[k + 1]; i++) {
+        const struct run *r = &s->tpc.run[i];
+        if (y < r->ymin || y > r->ymax)
             continue;
-        double x0 = s->vx[p->g], y0 = s->vy[p->g], x1 = s->vx[p->h], y1 = s->vy[p->h];
-        if ((y0 <= y) != (y1 <= y) && p->np > 1 && !slot_holds(p, (y - y0) / (y1 - y0)))
-            continue; /* another piece of this edge meets the row */
-        w += edge_winding(x0, y0, x1, y1, x, y, unsure);
+        for (int j = r->start; j < r->end; j++) {
+            const struct slot *p = &s->tpc.slot[j];
+            if (y < p->ymin || y > p->ymax)
+                continue;
+            double x0 = s->vx[p->g], y0 = s->vy[p->g], x1 = s->vx[p->h], y1 = s->vy[p->h];
+            if ((y0 <= y) != (y1 <= y) && p->np > 1 && !slot_holds(p, (y - y0) / (y1 - y0)))
+                continue; /* another piece of this edge meets the row */
+            w += edge_winding(x0, y0, x1, y1, x, y, unsure);
+        }
     }
     return w;
 }
@@ -677,6 +698,18 @@ static struct slot make_slot(const struct covx_scratch *s, long g, long h, long 
                          .walked = walked};
 }
 
+/* Edge g -> h as one piece: make_slot(s, g, h, 0, 1, ...), but small
+ * enough to inline where every edge is looked at. */
+static inline struct slot edge_slot(const struct covx_scratch *s, long g, long h, int owner,
+                                    int walked)
+{
+    double x0 = s->vx[g], y0 = s->vy[g], x1 = s->vx[h], y1 = s->vy[h];
+    return (struct slot){.xmin = dmin(x0, x1) - PIECE_MARGIN, .ymin = dmin(y0, y1) - PIECE_MARGIN,
+                         .xmax = dmax(x0, x1) + PIECE_MARGIN, .ymax = dmax(y0, y1) + PIECE_MARGIN,
+                         .g = (int)g, .h = (int)h, .owner = owner, .k = 0, .np = 1,
+                         .walked = walked};
+}
+
 static inline long edge_pieces(const struct covx_scratch *s, long g, long h)
 {
     double len = dmax(fabs(s->vx[h] - s->vx[g]), fabs(s->vy[h] - s->vy[g]));
@@ -697,9 +730,20 @@ static inline struct span span_of(const struct covx_scratch *s, double xmin, dou
         cell_of(xmax, s->bx0, s->inv, s->nx), cell_of(ymax, s->by0, s->inv, s->ny)};
 }
 
-/* Does any cell of span c have one of the bits? */
-static int span_any(const struct covx_scratch *s, struct span c, unsigned char bits)
+/* A piece's span: at most 2 x 2 cells, a piece being shorter than one. */
+static inline int span_small(struct span c)
 {
+    return (c.cx1 - c.cx0 <= 1) & (c.cy1 - c.cy0 <= 1);
+}
+
+/* Does any cell of span c have one of the bits? */
+static inline int span_any(const struct covx_scratch *s, struct span c, unsigned char bits)
+{
+    if (span_small(c)) { /* its four corners, the same cell twice if need be */
+        const unsigned char *p = s->cls + (long)c.cy0 * s->nx + c.cx0;
+        long dx = c.cx1 - c.cx0, dy = (long)(c.cy1 - c.cy0) * s->nx;
+        return ((p[0] | p[dx] | p[dy] | p[dy + dx]) & bits) != 0;
+    }
     for (int cy = c.cy0; cy <= c.cy1; cy++)
         for (int cx = c.cx0; cx <= c.cx1; cx++)
             if (s->cls[(long)cy * s->nx + cx] & bits)
@@ -707,30 +751,81 @@ static int span_any(const struct covx_scratch *s, struct span c, unsigned char b
     return 0;
 }
 
-static void span_mark(struct covx_scratch *s, struct span c, unsigned char bits)
+static inline void span_mark(struct covx_scratch *s, struct span c, unsigned char bits)
 {
+    if (span_small(c)) {
+        unsigned char *p = s->cls + (long)c.cy0 * s->nx + c.cx0;
+        long dx = c.cx1 - c.cx0, dy = (long)(c.cy1 - c.cy0) * s->nx;
+        p[0] |= bits;
+        p[dx] |= bits;
+        p[dy] |= bits;
+        p[dy + dx] |= bits;
+        return;
+    }
     for (int cy = c.cy0; cy <= c.cy1; cy++)
         for (int cx = c.cx0; cx <= c.cx1; cx++)
             s->cls[(long)cy * s->nx + cx] |= bits;
 }
 
-/* Makes room for n more pieces. */
-static int reserve_pieces(struct covx_scratch *s, long n)
+/* The buffers of a piece list, as they follow each other in enum buf_id. */
+enum pieces_buf { PB_SLOT, PB_MADE, PB_MADE_CELL, PB_RUN, PB_START };
+
+static struct buf *pieces_bufs(struct covx_scratch *s, const struct pieces *l)
 {
-    s->pc = buf_get(&s->bufs[BUF_PC], (size_t)(s->npc + n), sizeof *s->pc);
-    s->pcell = buf_get(&s->bufs[BUF_PCELL], (size_t)(s->npc + n), sizeof *s->pcell);
-    return s->pc && s->pcell ? 0 : decline(s, COVX_NOMEM);
+    return &s->bufs[l == &s->tpc ? BUF_TSLOT : BUF_FSLOT];
 }
 
-/* Appends piece p (room reserved) to the piece list, counted in cnt for
- * the cell holding its lower-left corner (that of its span sp). */
-static inline void push_piece(struct covx_scratch *s, const struct slot *p, struct span sp,
-                              int *cnt)
+static void pieces_clear(struct pieces *l)
 {
-    int c = sp.cy0 * s->nx + sp.cx0;
-    s->pc[s->npc] = *p;
-    s->pcell[s->npc++] = c;
+    l->n = 0;
+    l->nmade = 0;
+}
+
+/* Makes room in list l for n more pieces (and as many runs). */
+static int reserve_pieces(struct covx_scratch *s, struct pieces *l, long n)
+{
+    struct buf *b = pieces_bufs(s, l);
+    size_t runs = (size_t)l->nmade + (size_t)n;
+    l->slot = buf_get(&b[PB_SLOT], (size_t)(l->n + n), sizeof *l->slot);
+    l->made = buf_get(&b[PB_MADE], runs, sizeof *l->made);
+    l->made_cell = buf_get(&b[PB_MADE_CELL], runs, sizeof *l->made_cell);
+    return l->slot && l->made && l->made_cell ? 0 : decline(s, COVX_NOMEM);
+}
+
+/* List l's next slot, where a piece is made in place (room reserved):
+ * push_piece keeps it, else the next piece overwrites it. */
+static inline struct slot *next_slot(struct pieces *l)
+{
+    return &l->slot[l->n];
+}
+
+/* Starts a run in cell c, counted in cnt, with the piece in next_slot. */
+static struct run *start_run(struct pieces *l, int c, int *cnt)
+{
+    const struct slot *p = next_slot(l);
+    struct run *r = &l->made[l->nmade];
+    l->made_cell[l->nmade++] = c;
     cnt[c]++;
+    *r = (struct run){p->xmin, p->ymin, p->xmax, p->ymax, (int)l->n, (int)l->n, p->owner, 0};
+    return r;
+}
+
+/* Keeps the piece made in next_slot(l). It lies in the cell holding its
+ * lower-left corner (that of its span sp): it joins the last run when
+ * that is its ring's in the same cell, else starts a run. */
+static inline void push_piece(struct covx_scratch *s, struct pieces *l, struct span sp, int *cnt)
+{
+    const struct slot *p = next_slot(l);
+    int c = sp.cy0 * s->nx + sp.cx0;
+    struct run *r = &l->made[l->nmade - 1];
+    if (l->nmade == 0 || l->made_cell[l->nmade - 1] != c || r->owner != p->owner)
+        r = start_run(l, c, cnt);
+    r->xmin = dmin(r->xmin, p->xmin);
+    r->ymin = dmin(r->ymin, p->ymin);
+    r->xmax = dmax(r->xmax, p->xmax);
+    r->ymax = dmax(r->ymax, p->ymax);
+    r->walked |= p->walked;
+    r->end = (int)++l->n;
 }
 
 static inline struct span slot_span(const struct covx_scratch *s, const struct slot *p)
@@ -738,15 +833,22 @@ static inline struct span slot_span(const struct covx_scratch *s, const struct s
     return span_of(s, p->xmin, p->ymin, p->xmax, p->ymax);
 }
 
-/* Turns per-cell counts into row starts (start[0..ncell]) and the counts
- * into fill positions. */
-static void cell_starts(int *cnt, int *start, size_t ncell)
+/* Sorts list l's runs into their cells; cnt holds the runs per cell. */
+static int sort_runs(struct covx_scratch *s, struct pieces *l, int *cnt, size_t ncell)
 {
-    start[0] = 0;
-    for (size_t k = 0; k < ncell; k++) {
-        start[k + 1] = start[k] + cnt[k];
-        cnt[k] = start[k];
+    struct buf *b = pieces_bufs(s, l);
+    l->start = buf_get(&b[PB_START], ncell + 1, sizeof *l->start);
+    l->run = buf_get(&b[PB_RUN], (size_t)l->nmade, sizeof *l->run);
+    if (!l->start || !l->run)
+        return decline(s, COVX_NOMEM);
+    l->start[0] = 0;
+    for (size_t k = 0; k < ncell; k++) { /* cnt[k] becomes cell k's fill position */
+        l->start[k + 1] = l->start[k] + cnt[k];
+        cnt[k] = l->start[k];
     }
+    for (int i = 0; i < l->nmade; i++)
+        l->run[cnt[l->made_cell[i]]++] = l->made[i];
+    return 0;
 }
 
 /* Buckets the township's edges, and marks the cells their pieces touch. */
@@ -754,30 +856,25 @@ static int bucket_township(struct covx_scratch *s, size_t ncell)
 {
     int *cnt = s->fill;
     memset(cnt, 0, ncell * sizeof *cnt);
-    s->npc = 0;
+    pieces_clear(&s->tpc);
     for (int ri = 0; ri < s->ntring; ri++) {
         const struct ring *r = &s->rings[ri];
         for (long g = r->off, end = r->off + r->n; g < end; g++) {
             long h = g + 1 == end ? r->off : g + 1;
             long np = edge_pieces(s, g, h);
             s->use[g] = EDGE_WALKED;
-            if (reserve_pieces(s, np) != 0)
+            if (reserve_pieces(s, &s->tpc, np) != 0)
                 return -1;
             for (long k = 0; k < np; k++) {
-                struct slot p = make_slot(s, g, h, k, np, FP_TOWNSHIP, 1);
-                struct span sp = slot_span(s, &p);
+                struct slot *p = next_slot(&s->tpc);
+                *p = make_slot(s, g, h, k, np, FP_TOWNSHIP, 1);
+                struct span sp = slot_span(s, p);
                 span_mark(s, sp, CELL_TOUCHED);
-                push_piece(s, &p, sp, cnt);
+                push_piece(s, &s->tpc, sp, cnt);
             }
         }
     }
-    cell_starts(cnt, s->tstart, ncell);
-    s->tcell = buf_get(&s->bufs[BUF_TCELL], (size_t)s->tstart[ncell], sizeof *s->tcell);
-    if (!s->tcell)
-        return decline(s, COVX_NOMEM);
-    for (long i = 0; i < s->npc; i++)
-        s->tcell[cnt[s->pcell[i]]++] = s->pc[i];
-    return 0;
+    return sort_runs(s, &s->tpc, cnt, ncell);
 }
 
 /* Where each township edge crosses the centre line of a grid row. */
@@ -913,30 +1010,33 @@ static int bucket_walked(struct covx_scratch *s, int *cnt)
             memset(s->use + r->off, EDGE_SKIP, (size_t)r->n);
             continue;
         }
-        if (reserve_pieces(s, r->n) != 0) /* one piece per edge, usually */
+        if (reserve_pieces(s, &s->fpc, r->n) != 0) /* one piece per edge, usually */
             return -1;
         for (long g = r->off, end = r->off + r->n; g < end; g++) {
             long h = g + 1 == end ? r->off : g + 1;
             long np = edge_pieces(s, g, h);
             /* The whole edge's envelope: the piece itself when np == 1. */
-            struct slot e = make_slot(s, g, h, 0, 1, r->owner, 1);
-            struct span sp = slot_span(s, &e);
-            int walked = bulk == EDGE_WALKED || walked_edge(s, e.xmin, e.ymin, e.xmax, e.ymax, sp);
+            struct slot *e = next_slot(&s->fpc);
+            *e = edge_slot(s, g, h, r->owner, 1);
+            struct span sp = slot_span(s, e);
+            int walked =
+                bulk == EDGE_WALKED || walked_edge(s, e->xmin, e->ymin, e->xmax, e->ymax, sp);
             s->use[g] = walked ? EDGE_WALKED : EDGE_SKIP;
             if (!walked)
                 continue;
             if (np == 1) {
                 span_mark(s, sp, CELL_WALKED);
-                push_piece(s, &e, sp, cnt);
+                push_piece(s, &s->fpc, sp, cnt);
                 continue;
             }
-            if (reserve_pieces(s, np + (end - g)) != 0)
+            if (reserve_pieces(s, &s->fpc, np + (end - g)) != 0)
                 return -1;
             for (long k = 0; k < np; k++) {
-                struct slot p = make_slot(s, g, h, k, np, r->owner, 1);
-                struct span ps = slot_span(s, &p);
+                struct slot *p = next_slot(&s->fpc);
+                *p = make_slot(s, g, h, k, np, r->owner, 1);
+                struct span ps = slot_span(s, p);
                 span_mark(s, ps, CELL_WALKED);
-                push_piece(s, &p, ps, cnt);
+                push_piece(s, &s->fpc, ps, cnt);
             }
         }
     }
@@ -957,29 +1057,33 @@ static int bucket_neighbours(struct covx_scratch *s, int *cnt)
                              f->xmax + PIECE_MARGIN, f->ymax + PIECE_MARGIN), &any, &all);
         if (!(any & CELL_WALKED))
             continue;
+        if (reserve_pieces(s, &s->fpc, r->n) != 0) /* one piece per edge, usually */
+            return -1;
         for (long g = r->off, end = r->off + r->n; g < end; g++) {
             if (s->use[g] == EDGE_WALKED)
                 continue;
             long h = g + 1 == end ? r->off : g + 1;
-            struct slot e = make_slot(s, g, h, 0, 1, r->owner, 0);
-            if ((e.xmax < s->bx0 - m) | (e.xmin > s->bx1 + m) | (e.ymax < s->by0 - m) |
-                (e.ymin > s->by1 + m))
+            struct slot *e = next_slot(&s->fpc);
+            *e = edge_slot(s, g, h, r->owner, 0);
+            if ((e->xmax < s->bx0 - m) | (e->xmin > s->bx1 + m) | (e->ymax < s->by0 - m) |
+                (e->ymin > s->by1 + m))
                 continue;
-            struct span sp = slot_span(s, &e);
+            struct span sp = slot_span(s, e);
             if (!span_any(s, sp, CELL_WALKED))
                 continue;
             long np = edge_pieces(s, g, h);
-            if (reserve_pieces(s, np) != 0)
-                return -1;
             if (np == 1) {
-                push_piece(s, &e, sp, cnt);
+                push_piece(s, &s->fpc, sp, cnt);
                 continue;
             }
+            if (reserve_pieces(s, &s->fpc, np + (end - g)) != 0)
+                return -1;
             for (long k = 0; k < np; k++) {
-                struct slot p = make_slot(s, g, h, k, np, r->owner, 0);
-                struct span ps = slot_span(s, &p);
+                struct slot *p = next_slot(&s->fpc);
+                *p = make_slot(s, g, h, k, np, r->owner, 0);
+                struct span ps = slot_span(s, p);
                 if (span_any(s, ps, CELL_WALKED))
-                    push_piece(s, &p, ps, cnt);
+                    push_piece(s, &s->fpc, ps, cnt);
             }
         }
     }
@@ -990,48 +1094,10 @@ static int bucket_footprints(struct covx_scratch *s, size_t ncell)
 {
     int *cnt = s->fill;
     memset(cnt, 0, ncell * sizeof *cnt);
-    s->npc = 0;
+    pieces_clear(&s->fpc);
     if (bucket_walked(s, cnt) != 0 || bucket_neighbours(s, cnt) != 0)
         return -1;
-    cell_starts(cnt, s->fstart, ncell);
-    s->fcell = buf_get(&s->bufs[BUF_FCELL], (size_t)s->fstart[ncell], sizeof *s->fcell);
-    if (!s->fcell)
-        return decline(s, COVX_NOMEM);
-    for (long i = 0; i < s->npc; i++)
-        s->fcell[cnt[s->pcell[i]]++] = s->pc[i];
-    return 0;
-}
-
-/* Groups the slots of each cell (cells[start[k] .. start[k+1])) into runs
- * of one ring: cell k's runs are runs[rs[k] .. rs[k+1]). */
-static struct run *make_runs(struct covx_scratch *s, const struct slot *cells, const int *start,
-                             size_t ncell, struct buf *b, int *rs)
-{
-    struct run *runs = buf_get(b, (size_t)start[ncell], sizeof *runs);
-    if (!runs) {
-        decline(s, COVX_NOMEM);
-        return NULL;
-    }
-    int n = 0;
-    for (size_t k = 0; k < ncell; k++) {
-        rs[k] = n;
-        for (int j = start[k]; j < start[k + 1]; j++) {
-            const struct slot *p = &cells[j];
-            struct run *r = &runs[n - 1];
-            if (j == start[k] || p->owner != r->owner) {
-                r = &runs[n++];
-                *r = (struct run){p->xmin, p->ymin, p->xmax, p->ymax, j, j, p->owner, 0};
-            }
-            r->xmin = dmin(r->xmin, p->xmin);
-            r->ymin = dmin(r->ymin, p->ymin);
-            r->xmax = dmax(r->xmax, p->xmax);
-            r->ymax = dmax(r->ymax, p->ymax);
-            r->end = j + 1;
-            r->walked |= p->walked;
-        }
-    }
-    rs[ncell] = n;
-    return runs;
+    return sort_runs(s, &s->fpc, cnt, ncell);
 }
 
 /* Buckets the edges into the grid: township edges, then the cells'
@@ -1039,26 +1105,16 @@ static struct run *make_runs(struct covx_scratch *s, const struct slot *cells, c
 static int bucket_edges(struct covx_scratch *s)
 {
     size_t ncell = (size_t)s->nx * (size_t)s->ny;
-    s->tstart = buf_get(&s->bufs[BUF_TSTART], ncell + 1, sizeof *s->tstart);
-    s->fstart = buf_get(&s->bufs[BUF_FSTART], ncell + 1, sizeof *s->fstart);
     s->fill = buf_get(&s->bufs[BUF_FILL], ncell, sizeof *s->fill);
     s->cls = buf_get(&s->bufs[BUF_CLS], ncell, sizeof *s->cls);
     s->use = buf_get(&s->bufs[BUF_USE], (size_t)s->nv, sizeof *s->use);
-    if (!s->tstart || !s->fstart || !s->fill || !s->cls || !s->use)
+    if (!s->fill || !s->cls || !s->use)
         return decline(s, COVX_NOMEM);
     memset(s->cls, 0, ncell);
-    if (bucket_township(s, ncell) != 0 || classify_cells(s) != 0 ||
-        bucket_footprints(s, ncell) != 0)
-        return -1;
-    s->trs = buf_get(&s->bufs[BUF_TRS], ncell + 1, sizeof *s->trs);
-    s->frs = buf_get(&s->bufs[BUF_FRS], ncell + 1, sizeof *s->frs);
-    if (!s->trs || !s->frs)
-        return decline(s, COVX_NOMEM);
-    s->fruns = NULL;
-    s->truns = make_runs(s, s->tcell, s->tstart, ncell, &s->bufs[BUF_TRUNS], s->trs);
-    if (s->truns)
-        s->fruns = make_runs(s, s->fcell, s->fstart, ncell, &s->bufs[BUF_FRUNS], s->frs);
-    return s->fruns ? 0 : -1;
+    return bucket_township(s, ncell) != 0 || classify_cells(s) != 0 ||
+                   bucket_footprints(s, ncell) != 0
+               ? -1
+               : 0;
 }
 
 static int add_event(struct covx_scratch *s, const struct slot *on, const struct slot *other,
@@ -1140,55 +1196,46 @@ static int run_pairs(struct covx_scratch *s, const struct slot *la, const struct
     return 0;
 }
 
-/* Pairs between cell k's runs and cell n's (n != k): footprint against
- * footprint, township against footprint both ways. */
-static int cells_pairs(struct covx_scratch *s, long k, long n)
+/* Tests run a (of list la) against list lb's runs [j0, j1). */
+static inline int run_against(struct covx_scratch *s, const struct pieces *la, const struct run *a,
+                              const struct pieces *lb, int j0, int j1)
 {
-    for (int i = s->frs[k]; i < s->frs[k + 1]; i++) {
-        const struct run *a = &s->fruns[i];
-        for (int j = s->frs[n]; j < s->frs[n + 1]; j++)
-            if (runs_pair(a, &s->fruns[j]) &&
-                run_pairs(s, s->fcell, a, s->fcell, &s->fruns[j]) != 0)
-                return -1;
-        for (int j = s->trs[n]; j < s->trs[n + 1]; j++)
-            if (runs_meet(a, &s->truns[j]) &&
-                run_pairs(s, s->fcell, a, s->tcell, &s->truns[j]) != 0)
-                return -1;
-    }
-    for (int i = s->trs[k]; i < s->trs[k + 1]; i++)
-        for (int j = s->frs[n]; j < s->frs[n + 1]; j++)
-            if (runs_meet(&s->truns[i], &s->fruns[j]) &&
-                run_pairs(s, s->tcell, &s->truns[i], s->fcell, &s->fruns[j]) != 0)
-                return -1;
+    for (int j = j0; j < j1; j++)
+        if (runs_pair(a, &lb->run[j]) && run_pairs(s, la->slot, a, lb->slot, &lb->run[j]) != 0)
+            return -1;
     return 0;
 }
 
 /* Every pair of pieces in cell (cx, cy), and between it and the four
  * neighbours ahead of it (east, and the three above): each pair of
- * neighbouring pieces is tested once. */
+ * neighbouring pieces is tested once. Runs are sorted by cell, so the
+ * cell with its east neighbour, and the three above, are two ranges of
+ * runs in each list: cells [k, east] and [up0, up1]. */
 static int cell_crossings(struct covx_scratch *s, int cx, int cy)
 {
+    const struct pieces *t = &s->tpc, *f = &s->fpc;
     long k = (long)cy * s->nx + cx;
-    int r0 = s->frs[k], r1 = s->frs[k + 1];
-    if (r0 == r1 && s->trs[k] == s->trs[k + 1])
+    if (f->start[k] == f->start[k + 1] && t->start[k] == t->start[k + 1])
         return 0;
-    for (int i = s->trs[k]; i < s->trs[k + 1]; i++)
-        for (int j = r0; j < r1; j++)
-            if (runs_meet(&s->truns[i], &s->fruns[j]) &&
-                run_pairs(s, s->tcell, &s->truns[i], s->fcell, &s->fruns[j]) != 0)
-                return -1;
-    for (int i = r0; i < r1; i++)
-        for (int j = i + 1; j < r1; j++)
-            if (runs_pair(&s->fruns[i], &s->fruns[j]) &&
-                run_pairs(s, s->fcell, &s->fruns[i], s->fcell, &s->fruns[j]) != 0)
-                return -1;
-    if (cx + 1 < s->nx && cells_pairs(s, k, k + 1) != 0)
-        return -1;
+    long east = cx + 1 < s->nx ? k + 1 : k;
+    long up0 = 0, up1 = -1; /* none */
     if (cy + 1 < s->ny) {
-        for (int dx = -1; dx <= 1; dx++)
-            if (cx + dx >= 0 && cx + dx < s->nx && cells_pairs(s, k, k + s->nx + dx) != 0)
-                return -1;
+        up0 = k + s->nx - (cx > 0);
+        up1 = k + s->nx + (cx + 1 < s->nx);
     }
+    int fe = f->start[east + 1], fu0 = f->start[up0], fu1 = f->start[up1 + 1];
+    int te0 = t->start[k + 1], te1 = t->start[east + 1];
+    int tu0 = t->start[up0], tu1 = t->start[up1 + 1];
+    for (int i = t->start[k]; i < t->start[k + 1]; i++)
+        if (run_against(s, t, &t->run[i], f, f->start[k], fe) != 0 ||
+            run_against(s, t, &t->run[i], f, fu0, fu1) != 0)
+            return -1;
+    for (int i = f->start[k]; i < f->start[k + 1]; i++)
+        if (run_against(s, f, &f->run[i], f, i + 1, fe) != 0 ||
+            run_against(s, f, &f->run[i], f, fu0, fu1) != 0 ||
+            run_against(s, f, &f->run[i], t, te0, te1) != 0 ||
+            run_against(s, f, &f->run[i], t, tu0, tu1) != 0)
+            return -1;
     return 0;
 }
 
@@ -1202,23 +1249,22 @@ static int sort_events(struct covx_scratch *s)
         return decline(s, COVX_NOMEM);
     memset(s->evstart, 0, ((size_t)s->nv + 1) * sizeof *s->evstart);
     for (long e = 0; e < s->nev; e++)
-        s->evstart[s->ev[e].g + 1]++;
-    for (long g = 0; g < s->nv; g++)
-        s->evstart[g + 1] += s->evstart[g];
-    for (long e = 0; e < s->nev; e++) { /* evstart[g] moves to the end of g's run */
+        s->evstart[s->ev[e].g]++;
+    for (long g = 1; g < s->nv; g++) /* evstart[g]: the end of g's events */
+        s->evstart[g] += s->evstart[g - 1];
+    s->evstart[s->nv] = s->nev;
+    for (long e = s->nev - 1; e >= 0; e--) { /* ... moved down to their start */
         long g = s->ev[e].g;
-        s->evs[s->evstart[g]++] = s->ev[e];
+        s->evs[--s->evstart[g]] = s->ev[e];
     }
-    for (long g = s->nv; g > 0; g--) /* ... and back */
-        s->evstart[g] = s->evstart[g - 1];
-    s->evstart[0] = 0;
     for (int ri = 0; ri < s->nring; ri++) {
         struct ring *r = &s->rings[ri];
         r->nev = s->evstart[r->off + r->n] - s->evstart[r->off];
     }
-    for (long g = 0; g < s->nv; g++) {
-        struct event *e = s->evs + s->evstart[g];
-        long m = s->evstart[g + 1] - s->evstart[g];
+    /* Most edges have none: step from one edge's events to the next's. */
+    for (long first = 0, m; first < s->nev; first += m) {
+        struct event *e = s->evs + first;
+        m = s->evstart[e->g + 1] - first;
         for (long i = 1; i < m; i++) {
             struct event key = e[i];
             long j = i - 1;
@@ -1349,6 +1395,14 @@ static int walk_to(struct covx_scratch *s, struct walk *w, double x, double y, d
     return 0;
 }
 
+/* Does the walk need its vertices: is it inside T with its count unknown
+ * or at most 0 (adding pieces, or about to decline)? Otherwise only its
+ * crossings can change what it does, and walk_to at one moves it there. */
+static inline int walk_needs_vertices(const struct walk *w)
+{
+    return w->in_t && (w->base < 0 || w->base + w->delta <= 0);
+}
+
 /* Walks footprint ring r from vertex k0, all the way round (cyclic) or
  * along the run of walked edges that starts there. */
 static int walk_run(struct covx_scratch *s, const struct ring *r, long k0, int cyclic,
@@ -1378,7 +1432,7 @@ static int walk_run(struct covx_scratch *s, const struct ring *r, long k0, int c
             if (w.in_t < 0 || w.in_t > 1)
                 return decline(s, COVX_INCONSISTENT);
         }
-        if (walk_to(s, &w, vx[k1], vy[k1], acc) != 0)
+        if (walk_needs_vertices(&w) && walk_to(s, &w, vx[k1], vy[k1], acc) != 0)
             return -1;
         k = k1;
     } while (cyclic ? k != k0 : s->use[r->off + k] == EDGE_WALKED);
