@@ -468,7 +468,7 @@ static struct parts_place *places_new(int n)
 }
 
 /* Townships in the order they are handed to the threads: the most
- * footprints first, so that dynamic scheduling does not end on one big
+ * footprints first (counted roughly, from the index's buckets), so that dynamic scheduling does not end on one big
  * township while the other threads idle (a tail that grows with the
  * threads). The order changes no result. NULL when out of memory. */
 struct work { long cost; int t; };
@@ -481,8 +481,7 @@ static int by_cost(const void *a, const void *b)
     return (x->t > y->t) - (x->t < y->t);
 }
 
-static int *work_order(const struct tc_map *map, const struct cov_index *ix,
-                       const struct tc_footprints *fp, int threads)
+static int *work_order(const struct tc_map *map, const struct cov_index *ix, int threads)
 {
     struct work *w = malloc(sizeof *w * ((size_t)map->n + 1));
     int *order = malloc(sizeof *order * ((size_t)map->n + 1));
@@ -494,9 +493,8 @@ static int *work_order(const struct tc_map *map, const struct cov_index *ix,
     #pragma omp parallel for num_threads(threads) schedule(static)
     for (int t = 0; t < map->n; t++) {
         const struct township *tw = &map->t[t];
-        long n = ix ? cov_index_query(ix, fp, tw->xmin, tw->ymin, tw->xmax, tw->ymax, NULL, 0)
-                    : 0;
-        w[t] = (struct work){n, t};
+        const double box[4] = {tw->xmin, tw->ymin, tw->xmax, tw->ymax};
+        w[t] = (struct work){ix ? grid_load(&ix->grid, box) : 0, t};
     }
     qsort(w, (size_t)map->n, sizeof *w, by_cost);
     for (int k = 0; k < map->n; k++)
@@ -530,7 +528,7 @@ int cov_compute(const struct cov_config *cfg, const struct tc_map *map,
     struct cov_index *ix = naive ? NULL : cov_index_new(map, fp);
     struct worker *workers = workers_new(nthreads, engine, parts != NULL);
     struct parts_place *place = parts ? places_new(map->n) : NULL;
-    int *order = work_order(map, ix, fp, nthreads);
+    int *order = work_order(map, ix, nthreads);
     if ((!naive && !ix) || !workers || !workers_ready(workers, nthreads, engine) ||
         (parts && !place) || !order) {
         cov_index_free(&ix);

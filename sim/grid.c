@@ -94,6 +94,16 @@ static int cmp_long(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+long grid_load(const struct grid *g, const double box[4])
+{
+    int q[4];
+    cells_of(g, box, q);
+    long n = 0;
+    for (int y = q[1]; y <= q[3]; y++)
+        n += g->start[(long)y * g->nx + q[2] + 1] - g->start[(long)y * g->nx + q[0]];
+    return n;
+}
+
 long grid_query(const struct grid *g, const double box[4], grid_envelope_fn envelope,
                 const void *items, long *ids, long capacity)
 {

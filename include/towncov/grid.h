@@ -27,6 +27,10 @@ void grid_free(struct grid *g);
  * point is outside the extent. */
 void grid_cell(const struct grid *g, double x, double y, long *first, long *last);
 
+/* Bucket entries over the cells `box` meets: an item spanning several
+ * cells counts in each. A cheap upper bound of what grid_query finds. */
+long grid_load(const struct grid *g, const double box[4]);
+
 /* Items whose envelope meets `box`, each once, ascending, into ids; returns
  * the count, or the count needed when it exceeds capacity. */
 long grid_query(const struct grid *g, const double box[4], grid_envelope_fn envelope,
