@@ -147,7 +147,10 @@ static int store_grow(void **p, size_t n, size_t size)
 static int store_add(struct ring_store *st, const struct covx_rings *r, struct parts_place *pl,
                      int store)
 {
+    *pl = (struct parts_place){.store = store, .ring = st->nring, .nring = r->nring};
     long nv = r->start[r->nring];
+    if (r->nring == 0)
+        return 0; /* nothing covered: no rings */
     if (st->nv + nv > st->vcap) {
         long cap = 2 * st->vcap + nv + 1024;
         if (store_grow((void **)&st->x, (size_t)cap, sizeof *st->x) ||
@@ -162,7 +165,6 @@ static int store_add(struct ring_store *st, const struct covx_rings *r, struct p
             return -1;
         st->rcap = cap;
     }
-    *pl = (struct parts_place){.store = store, .ring = st->nring, .nring = r->nring};
     memcpy(st->x + st->nv, r->x, sizeof *st->x * (size_t)nv);
     memcpy(st->y + st->nv, r->y, sizeof *st->y * (size_t)nv);
     for (long k = 0; k < r->nring; k++) {

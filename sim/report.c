@@ -348,7 +348,7 @@ static void text_int(struct text *t, long v)
 /* Writes t to f and empties it; -1 when t ran out of memory or f failed. */
 static int text_flush(struct text *t, FILE *f)
 {
-    if (t->failed || fwrite(t->p, 1, t->n, f) != t->n)
+    if (t->failed || (t->n > 0 && fwrite(t->p, 1, t->n, f) != t->n))
         return -1;
     t->n = 0;
     return 0;
