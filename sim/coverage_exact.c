@@ -106,6 +106,7 @@ struct ring {
     long off, n;
     int owner;    /* FP_TOWNSHIP, or an index into uf */
     long nev;     /* crossings found on it */
+    int area_known; /* area2 is set (else ring_twice_area computes it) */
     double area2; /* twice its signed area, local coordinates */
 };
 
@@ -116,6 +117,8 @@ struct ufp {
     int ring;
     int reach; /* meets the township (closed sets) */
     double xmin, ymin, xmax, ymax;
+    double px, py;      /* its station */
+    double rin2, rout2; /* its shape's sure discs (shape_facts) */
 };
 
 /* Edges are bucketed in pieces shorter than a cell (PIECE_CELLS of it,
@@ -138,6 +141,17 @@ struct run {
     int start, end; /* slots [start, end) of their piece list */
     int owner;
     int walked;     /* some slot is walked */
+};
+
+/* What a township's candidates of one footprint shape have in common,
+ * measured once on the shape (vertices relative to the station). */
+struct shape_facts {
+    int shape; /* -1: a free slot of the table */
+    int plain; /* placed copies keep every vertex and a positive area */
+    double lmax, linv; /* longest edge (L-inf), sum of 1 / length */
+    /* Squared radii about the station: a point nearer than sqrt(rin2) is
+     * inside, one farther than sqrt(rout2) outside, as ring_side says. */
+    double rin2, rout2;
 };
 
 /* The township's pieces, or the footprints': slots in the order they are
@@ -194,6 +208,7 @@ enum buf_id {
     BUF_UF,
     BUF_TABLE,
     BUF_REP,
+    BUF_SHAPES,
     BUF_COORDS,
     BUF_USE,
     /* a piece list's, in the order of enum pieces_buf */
@@ -238,6 +253,8 @@ struct covx_scratch {
     struct ufp *uf;
     int *table; /* open-addressing hash table of candidates */
     int *rep;   /* candidate -> its first identical candidate's ufp */
+    struct shape_facts *shapes; /* open-addressing table by shape id */
+    size_t shape_mask;
     double *coords;
     unsigned char *use; /* enum edge_use per edge */
     unsigned char *cls; /* enum cell_bits per cell */
@@ -352,6 +369,19 @@ static int ring_side(const struct covx_scratch *s, const struct ring *r, double 
     return w != 0 ? SIDE_IN : SIDE_OUT;
 }
 
+/* Is (x, y) inside footprint f? ring_side's answer, given at once for a
+ * point in the disc its shape surely holds or out of the one holding it. */
+static inline int footprint_side(const struct covx_scratch *s, const struct ufp *f, double x,
+                                 double y)
+{
+    double dx = x - f->px, dy = y - f->py, d2 = dx * dx + dy * dy;
+    if (d2 < f->rin2)
+        return SIDE_IN;
+    if (d2 > f->rout2)
+        return SIDE_OUT;
+    return ring_side(s, &s->rings[f->ring], x, y);
+}
+
 /* How many kept footprints other than `skip` contain (x, y); marks them
  * as reaching the township when `mark`. -1 when (x, y) is on a boundary. */
 static int cover_count(struct covx_scratch *s, double x, double y, int skip, int mark)
@@ -361,7 +391,7 @@ static int cover_count(struct covx_scratch *s, double x, double y, int skip, int
         struct ufp *f = &s->uf[u];
         if ((u == skip) | (x < f->xmin) | (x > f->xmax) | (y < f->ymin) | (y > f->ymax))
             continue;
-        int side = ring_side(s, &s->rings[f->ring], x, y);
+        int side = footprint_side(s, f, x, y);
         if (side == SIDE_UNSURE)
             return -1;
         if (side == SIDE_IN) {
@@ -436,16 +466,38 @@ static int township_side(const struct covx_scratch *s, double x, double y)
 
 /* ---- loading ----------------------------------------------------------------*/
 
+/* Makes room for one more ring of n vertices. */
+static int reserve_ring(struct covx_scratch *s, long n)
+{
+    s->rings = buf_get(&s->bufs[BUF_RINGS], (size_t)s->nring + 1, sizeof *s->rings);
+    s->vx = buf_get(&s->bufs[BUF_VX], (size_t)(s->nv + n), sizeof *s->vx);
+    s->vy = buf_get(&s->bufs[BUF_VY], (size_t)(s->nv + n), sizeof *s->vy);
+    return s->rings && s->vx && s->vy ? 0 : decline(s, COVX_NOMEM);
+}
+
+/* Twice the signed area of n vertices vx/vy, summed in ring order. */
+static double twice_area(const double *vx, const double *vy, long n)
+{
+    double a2 = 0;
+    for (long a = n - 1, b = 0; b < n; a = b++)
+        a2 += vx[a] * vy[b] - vx[b] * vy[a];
+    return a2;
+}
+
+/* Twice ring r's signed area. add_plain_ring leaves it to here: few
+ * footprints need it, and those once (the same sum, in the same order). */
+static double ring_twice_area(const struct covx_scratch *s, const struct ring *r)
+{
+    return r->area_known ? r->area2 : twice_area(s->vx + r->off, s->vy + r->off, r->n);
+}
+
 /* Adds the ring of n points xy + (dx, dy) (a footprint's shape and its
  * station, or a township's ring and 0), in local coordinates. */
 static int add_ring(struct covx_scratch *s, const double *xy, long n, double dx, double dy,
                     int owner)
 {
-    s->rings = buf_get(&s->bufs[BUF_RINGS], (size_t)s->nring + 1, sizeof *s->rings);
-    s->vx = buf_get(&s->bufs[BUF_VX], (size_t)(s->nv + n), sizeof *s->vx);
-    s->vy = buf_get(&s->bufs[BUF_VY], (size_t)(s->nv + n), sizeof *s->vy);
-    if (!s->rings || !s->vx || !s->vy)
-        return decline(s, COVX_NOMEM);
+    if (reserve_ring(s, n) != 0)
+        return -1;
     double *vx = s->vx + s->nv, *vy = s->vy + s->nv;
     long m = 0;
     for (long k = 0; k < n; k++) { /* local coordinates, repeated points out */
@@ -459,13 +511,28 @@ static int add_ring(struct covx_scratch *s, const double *xy, long n, double dx,
         m--; /* the closing point, or repeats of it */
     if (m < 3)
         return decline(s, COVX_GEOMETRY);
-    double a2 = 0;
-    for (long a = m - 1, b = 0; b < m; a = b++)
-        a2 += vx[a] * vy[b] - vx[b] * vy[a];
+    double a2 = twice_area(vx, vy, m);
     struct ring *r = &s->rings[s->nring++];
-    *r = (struct ring){.off = s->nv, .n = m, .owner = owner, .area2 = a2};
+    *r = (struct ring){.off = s->nv, .n = m, .owner = owner, .area_known = 1, .area2 = a2};
     s->nv += m;
     return a2 != 0 ? 0 : decline(s, COVX_GEOMETRY);
+}
+
+/* add_ring for a plain shape (shape_facts.plain): no vertex can repeat
+ * and the area is positive, so the vertices are only placed. */
+static int add_plain_ring(struct covx_scratch *s, const double *xy, long n, double dx, double dy,
+                          int owner)
+{
+    if (reserve_ring(s, n) != 0)
+        return -1;
+    double *vx = s->vx + s->nv, *vy = s->vy + s->nv;
+    for (long k = 0; k < n; k++) {
+        vx[k] = (xy[2 * k] + dx) - s->ox;
+        vy[k] = (xy[2 * k + 1] + dy) - s->oy;
+    }
+    s->rings[s->nring++] = (struct ring){.off = s->nv, .n = n, .owner = owner};
+    s->nv += n;
+    return 0;
 }
 
 /* Reverses ring r in place (so its interior side is on its left). */
@@ -479,7 +546,7 @@ static void ring_reverse(struct covx_scratch *s, struct ring *r)
         vx[b] = tx;
         vy[b] = ty;
     }
-    r->area2 = -r->area2;
+    r->area2 = -r->area2; /* township rings: always known */
 }
 
 static int add_geos_ring(struct covx_scratch *s, const GEOSGeometry *g, int shell)
@@ -605,28 +672,110 @@ static int find_duplicates(struct covx_scratch *s, const struct tc_footprints *f
     return 0;
 }
 
-/* Copies footprint u's ring and measures its envelope and edges. */
+/* A shape is plain when its edges are far longer than the rounding of
+ * placing it (~1e-9 m) and its area is far from 0: placed copies then
+ * keep every vertex and a positive area. */
+#define PLAIN_EDGE 1e-3 /* m, L-inf */
+#define PLAIN_AREA 1e-3 /* of its envelope's */
+
+/* The sure discs keep this far (m) from the boundary, far above the
+ * rounding of placing a shape (~1e-9 m). So far from it, ring_side's
+ * filter decides every sign it takes: with c the point and ab an edge it
+ * tests, both in the envelope (|a - c|, |b - c| <= 3 rout), the filter
+ * is sure when |det| > 3.4e-16 * 18 rout^2. Inside a convex shape, |det|
+ * = |ab| * dist(c, line ab) >= lmin * SURE_MARGIN; outside, for an edge
+ * straddling c's row, |det| = (horizontal gap) * |dy| >= SURE_MARGIN *
+ * dymin. SURE_SLACK asks for 100 times the bound. */
+#define SURE_MARGIN 1e-3
+#define SURE_SLACK 1e-12
+
+/* Measures shape sh (vertices relative to its station). */
+static struct shape_facts measure_shape(const struct tc_footprints *fp, int sh)
+{
+    const double *xy = fp->sxy + 2 * fp->shape_off[sh];
+    long n = fp->shape_off[sh + 1] - fp->shape_off[sh];
+    struct shape_facts f = {.shape = sh, .rout2 = INFINITY};
+    double lmin = INFINITY, dymin = INFINITY, a2 = 0.0, rin = INFINITY, rout2 = 0.0;
+    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+    int convex = 1;
+    for (long a = n - 1, b = 0; b < n; a = b++) {
+        double xa = xy[2 * a], ya = xy[2 * a + 1], xb = xy[2 * b], yb = xy[2 * b + 1];
+        double len = dmax(fabs(xb - xa), fabs(yb - ya));
+        f.lmax = dmax(f.lmax, len);
+        f.linv += len > 0.0 ? 1.0 / len : 0.0;
+        lmin = dmin(lmin, len);
+        dymin = yb != ya ? dmin(dymin, fabs(yb - ya)) : dymin;
+        double cross = xa * yb - xb * ya; /* the station's distance to ab's line, * |ab| */
+        a2 += cross;
+        rin = dmin(rin, cross / hypot(xb - xa, yb - ya));
+        rout2 = dmax(rout2, xb * xb + yb * yb);
+        long c = b + 1 == n ? 0 : b + 1; /* the turn at b */
+        convex &= (xb - xa) * (xy[2 * c + 1] - yb) - (yb - ya) * (xy[2 * c] - xb) > 0.0;
+        x0 = dmin(x0, xb);
+        y0 = dmin(y0, yb);
+        x1 = dmax(x1, xb);
+        y1 = dmax(y1, yb);
+    }
+    f.plain = n >= 3 && lmin > PLAIN_EDGE && a2 > 2.0 * PLAIN_AREA * (x1 - x0) * (y1 - y0);
+    if (!f.plain)
+        return f;
+    if (convex && rin > 2.0 * SURE_MARGIN && lmin * SURE_MARGIN > SURE_SLACK * rout2)
+        f.rin2 = (rin - SURE_MARGIN) * (rin - SURE_MARGIN);
+    if (dymin * SURE_MARGIN > SURE_SLACK * rout2)
+        f.rout2 = (sqrt(rout2) + SURE_MARGIN) * (sqrt(rout2) + SURE_MARGIN);
+    return f;
+}
+
+/* Empties the table of shapes for a township of n candidates. */
+static int clear_shapes(struct covx_scratch *s, long n)
+{
+    size_t size = 16;
+    while (size < 2 * (size_t)n)
+        size *= 2;
+    s->shapes = buf_get(&s->bufs[BUF_SHAPES], size, sizeof *s->shapes);
+    if (!s->shapes)
+        return decline(s, COVX_NOMEM);
+    for (size_t i = 0; i < size; i++)
+        s->shapes[i].shape = -1;
+    s->shape_mask = size - 1;
+    return 0;
+}
+
+/* The facts of shape sh, measured the first time a township meets it. */
+static const struct shape_facts *shape_facts_of(struct covx_scratch *s,
+                                                const struct tc_footprints *fp, int sh)
+{
+    size_t h = ((size_t)sh * 0x9E3779B97F4A7C15ull >> 32) & s->shape_mask;
+    for (; s->shapes[h].shape >= 0; h = (h + 1) & s->shape_mask)
+        if (s->shapes[h].shape == sh)
+            return &s->shapes[h];
+    s->shapes[h] = measure_shape(fp, sh);
+    return &s->shapes[h];
+}
+
+/* Copies footprint u's ring. Its envelope is the footprint's, moved to
+ * local coordinates: rounding is monotonic, so min(x - ox) = min(x) - ox
+ * exactly. Its edges' lengths, which only size the grid and bound how far
+ * a neighbour can be (with a cell to spare), are its shape's. */
 static int add_footprint(struct covx_scratch *s, const struct tc_footprints *fp, long id, int u)
 {
+    const struct shape_facts *sf = shape_facts_of(s, fp, fp->shape[id]);
     const double *shape = fp->sxy + 2 * fp->shape_off[fp->shape[id]];
-    if (add_ring(s, shape, footprint_size(fp, id), fp->cx[id], fp->cy[id], u) != 0)
+    long n = footprint_size(fp, id);
+    int rc = sf->plain ? add_plain_ring(s, shape, n, fp->cx[id], fp->cy[id], u)
+                       : add_ring(s, shape, n, fp->cx[id], fp->cy[id], u);
+    if (rc != 0)
         return -1;
     const struct ring *r = &s->rings[s->nring - 1];
-    if (r->area2 < 0) /* footprints are counter-clockwise by contract */
+    if (r->area_known && r->area2 < 0) /* footprints are counter-clockwise by contract */
         return decline(s, COVX_GEOMETRY);
-    struct ufp *f = &s->uf[u];
-    *f = (struct ufp){.id = id, .mult = 1, .ring = s->nring - 1,
-                      .xmin = INFINITY, .ymin = INFINITY, .xmax = -INFINITY, .ymax = -INFINITY};
-    const double *vx = s->vx + r->off, *vy = s->vy + r->off;
-    for (long a = r->n - 1, b = 0; b < r->n; a = b++) {
-        f->xmin = dmin(f->xmin, vx[b]);
-        f->xmax = dmax(f->xmax, vx[b]);
-        f->ymin = dmin(f->ymin, vy[b]);
-        f->ymax = dmax(f->ymax, vy[b]);
-        double len = dmax(fabs(vx[b] - vx[a]), fabs(vy[b] - vy[a]));
-        s->lmax = dmax(s->lmax, len);
-        s->linv += len > 0.0 ? 1.0 / len : 0.0;
-    }
+    s->uf[u] = (struct ufp){.id = id, .mult = 1, .ring = s->nring - 1,
+                            .xmin = fp->xmin[id] - s->ox, .ymin = fp->ymin[id] - s->oy,
+                            .xmax = fp->xmax[id] - s->ox, .ymax = fp->ymax[id] - s->oy,
+                            .px = fp->cx[id] - s->ox, .py = fp->cy[id] - s->oy,
+                            .rin2 = sf->rin2, .rout2 = sf->rout2};
+    s->lmax = dmax(s->lmax, sf->lmax);
+    s->linv += sf->linv;
     s->lcount += r->n;
     return 0;
 }
@@ -634,7 +783,7 @@ static int add_footprint(struct covx_scratch *s, const struct tc_footprints *fp,
 static int load_footprints(struct covx_scratch *s, const struct tc_footprints *fp,
                            const long *ids, long n)
 {
-    if (find_duplicates(s, fp, ids, n) != 0)
+    if (find_duplicates(s, fp, ids, n) != 0 || clear_shapes(s, n) != 0)
         return -1;
     s->uf = buf_get(&s->bufs[BUF_UF], (size_t)n, sizeof *s->uf);
     if (!s->uf)
@@ -1328,7 +1477,7 @@ static int bound_ring(struct covx_scratch *s, const struct ring *r, double *acc)
         if (bound(s, &unused, vx[k], vy[k], vx[k1], vy[k1]) != 0)
             return -1;
     }
-    *acc += r->area2;
+    *acc += ring_twice_area(s, r);
     return 0;
 }
 
@@ -1487,7 +1636,7 @@ static int seat_side(struct covx_scratch *s, double x, double y)
         const struct ufp *f = &s->uf[u];
         if (!f->reach || x < f->xmin || x > f->xmax || y < f->ymin || y > f->ymax)
             continue;
-        int side = ring_side(s, &s->rings[f->ring], x, y);
+        int side = footprint_side(s, f, x, y);
         if (side == SIDE_IN)
             return SIDE_IN;
         unsure |= side == SIDE_UNSURE;
