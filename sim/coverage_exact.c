@@ -119,6 +119,7 @@ struct ufp {
     double xmin, ymin, xmax, ymax;
     double px, py;      /* its station */
     double rin2, rout2; /* its shape's sure discs (shape_facts) */
+    double lmax;        /* its shape's longest edge (L-inf) */
 };
 
 /* Edges are bucketed in pieces shorter than a cell (PIECE_CELLS of it,
@@ -773,7 +774,7 @@ static int add_footprint(struct covx_scratch *s, const struct tc_footprints *fp,
                             .xmin = fp->xmin[id] - s->ox, .ymin = fp->ymin[id] - s->oy,
                             .xmax = fp->xmax[id] - s->ox, .ymax = fp->ymax[id] - s->oy,
                             .px = fp->cx[id] - s->ox, .py = fp->cy[id] - s->oy,
-                            .rin2 = sf->rin2, .rout2 = sf->rout2};
+                            .rin2 = sf->rin2, .rout2 = sf->rout2, .lmax = sf->lmax};
     s->lmax = dmax(s->lmax, sf->lmax);
     s->linv += sf->linv;
     s->lcount += r->n;
@@ -864,6 +865,13 @@ static inline long edge_pieces(const struct covx_scratch *s, long g, long h)
     double len = dmax(fabs(s->vx[h] - s->vx[g]), fabs(s->vy[h] - s->vy[g]));
     double most = PIECE_CELLS * s->cell;
     return len <= most ? 1 : (long)ceil(len / most);
+}
+
+/* Are all of footprint f's edges one piece each? Its shape's longest edge
+ * is within ~1e-9 m of the placed one's, far inside PIECE_CELLS' room. */
+static inline int one_piece_edges(const struct covx_scratch *s, const struct ufp *f)
+{
+    return f->lmax <= PIECE_CELLS * s->cell;
 }
 
 /* The cells an envelope covers (clamped to the grid). */
@@ -1161,9 +1169,9 @@ static int bucket_walked(struct covx_scratch *s, int *cnt)
         }
         if (reserve_pieces(s, &s->fpc, r->n) != 0) /* one piece per edge, usually */
             return -1;
+        int one = one_piece_edges(s, &s->uf[r->owner]);
         for (long g = r->off, end = r->off + r->n; g < end; g++) {
             long h = g + 1 == end ? r->off : g + 1;
-            long np = edge_pieces(s, g, h);
             /* The whole edge's envelope: the piece itself when np == 1. */
             struct slot *e = next_slot(&s->fpc);
             *e = edge_slot(s, g, h, r->owner, 1);
@@ -1173,6 +1181,7 @@ static int bucket_walked(struct covx_scratch *s, int *cnt)
             s->use[g] = walked ? EDGE_WALKED : EDGE_SKIP;
             if (!walked)
                 continue;
+            long np = one ? 1 : edge_pieces(s, g, h);
             if (np == 1) {
                 span_mark(s, sp, CELL_WALKED);
                 push_piece(s, &s->fpc, sp, cnt);
@@ -1208,6 +1217,7 @@ static int bucket_neighbours(struct covx_scratch *s, int *cnt)
             continue;
         if (reserve_pieces(s, &s->fpc, r->n) != 0) /* one piece per edge, usually */
             return -1;
+        int one = one_piece_edges(s, f);
         for (long g = r->off, end = r->off + r->n; g < end; g++) {
             if (s->use[g] == EDGE_WALKED)
                 continue;
@@ -1220,7 +1230,7 @@ static int bucket_neighbours(struct covx_scratch *s, int *cnt)
             struct span sp = slot_span(s, e);
             if (!span_any(s, sp, CELL_WALKED))
                 continue;
-            long np = edge_pieces(s, g, h);
+            long np = one ? 1 : edge_pieces(s, g, h);
             if (np == 1) {
                 push_piece(s, &s->fpc, sp, cnt);
                 continue;
