@@ -120,6 +120,7 @@ struct ufp {
     double px, py;      /* its station */
     double rin2, rout2; /* its shape's sure discs (shape_facts) */
     double lmax;        /* its shape's longest edge (L-inf) */
+    int all_walked;     /* bucket_walked walked every edge */
 };
 
 /* Edges are bucketed in pieces shorter than a cell (PIECE_CELLS of it,
@@ -210,6 +211,8 @@ enum buf_id {
     BUF_TABLE,
     BUF_REP,
     BUF_SHAPES,
+    BUF_BAND_START,
+    BUF_BAND_UF,
     BUF_COORDS,
     BUF_USE,
     /* a piece list's, in the order of enum pieces_buf */
@@ -254,6 +257,8 @@ struct covx_scratch {
     struct ufp *uf;
     int *table; /* open-addressing hash table of candidates */
     int *rep;   /* candidate -> its first identical candidate's ufp */
+    int *band_start, *band_uf; /* band b's footprints: band_uf[band_start[b] ..] */
+    int band_rows;             /* grid rows per band */
     struct shape_facts *shapes; /* open-addressing table by shape id */
     size_t shape_mask;
     double *coords;
@@ -383,12 +388,58 @@ static inline int footprint_side(const struct covx_scratch *s, const struct ufp 
     return ring_side(s, &s->rings[f->ring], x, y);
 }
 
+/* ---- the grid ---------------------------------------------------------------*/
+
+/* The grid column (row) of v, clamped: monotone in v, which is what makes
+ * two overlapping envelopes share a cell. Truncation equals floor here,
+ * on values clamped to [0, n - 1]. */
+static inline int cell_of(double v, double origin, double inv, int n)
+{
+    double c = dmin(dmax((v - origin) * inv, 0.0), (double)(n - 1)); /* min/max: no branch */
+    return (int)c;
+}
+
+/* The point tests' band of y: grid rows grouped, so monotone in y too. */
+static inline int band_of(const struct covx_scratch *s, double y)
+{
+    return cell_of(y, s->by0, s->inv, s->ny) / s->band_rows;
+}
+
+/* Lists the kept footprints by band (in order), each in the bands its
+ * envelope's rows meet: a point test reads only its band's footprints. */
+#define UF_BANDS 32
+
+static int band_footprints(struct covx_scratch *s)
+{
+    s->band_rows = (s->ny + UF_BANDS - 1) / UF_BANDS;
+    int nband = (s->ny + s->band_rows - 1) / s->band_rows;
+    s->band_start = buf_get(&s->bufs[BUF_BAND_START], (size_t)nband + 1, sizeof *s->band_start);
+    if (!s->band_start)
+        return decline(s, COVX_NOMEM);
+    memset(s->band_start, 0, ((size_t)nband + 1) * sizeof *s->band_start);
+    for (int u = 0; u < s->nuf; u++) /* band b's count in band_start[b + 1] */
+        for (int b = band_of(s, s->uf[u].ymin); b <= band_of(s, s->uf[u].ymax); b++)
+            s->band_start[b + 1]++;
+    for (int b = 0; b < nband; b++)
+        s->band_start[b + 1] += s->band_start[b];
+    s->band_uf = buf_get(&s->bufs[BUF_BAND_UF], (size_t)s->band_start[nband], sizeof *s->band_uf);
+    s->fill = buf_get(&s->bufs[BUF_FILL], (size_t)nband, sizeof *s->fill);
+    if (!s->band_uf || !s->fill)
+        return decline(s, COVX_NOMEM);
+    memcpy(s->fill, s->band_start, (size_t)nband * sizeof *s->fill);
+    for (int u = 0; u < s->nuf; u++)
+        for (int b = band_of(s, s->uf[u].ymin); b <= band_of(s, s->uf[u].ymax); b++)
+            s->band_uf[s->fill[b]++] = u;
+    return 0;
+}
+
 /* How many kept footprints other than `skip` contain (x, y); marks them
  * as reaching the township when `mark`. -1 when (x, y) is on a boundary. */
 static int cover_count(struct covx_scratch *s, double x, double y, int skip, int mark)
 {
-    int c = 0;
-    for (int u = 0; u < s->nuf; u++) {
+    int c = 0, b = band_of(s, y);
+    for (int i = s->band_start[b]; i < s->band_start[b + 1]; i++) {
+        int u = s->band_uf[i];
         struct ufp *f = &s->uf[u];
         if ((u == skip) | (x < f->xmin) | (x > f->xmax) | (y < f->ymin) | (y > f->ymax))
             continue;
@@ -402,17 +453,6 @@ static int cover_count(struct covx_scratch *s, double x, double y, int skip, int
         }
     }
     return c;
-}
-
-/* ---- the grid ---------------------------------------------------------------*/
-
-/* The grid column (row) of v, clamped: monotone in v, which is what makes
- * two overlapping envelopes share a cell. Truncation equals floor here,
- * on values clamped to [0, n - 1]. */
-static inline int cell_of(double v, double origin, double inv, int n)
-{
-    double c = dmin(dmax((v - origin) * inv, 0.0), (double)(n - 1)); /* min/max: no branch */
-    return (int)c;
 }
 
 /* Does the piece in slot p hold parameter t of its edge? */
@@ -1163,6 +1203,7 @@ static int bucket_walked(struct covx_scratch *s, int *cnt)
     for (int ri = s->ntring; ri < s->nring; ri++) {
         const struct ring *r = &s->rings[ri];
         int bulk = footprint_use(s, &s->uf[r->owner]);
+        s->uf[r->owner].all_walked = bulk == EDGE_WALKED;
         if (bulk == EDGE_SKIP) {
             memset(s->use + r->off, EDGE_SKIP, (size_t)r->n);
             continue;
@@ -1210,6 +1251,8 @@ static int bucket_neighbours(struct covx_scratch *s, int *cnt)
     for (int ri = s->ntring; ri < s->nring; ri++) {
         const struct ring *r = &s->rings[ri];
         const struct ufp *f = &s->uf[r->owner];
+        if (f->all_walked) /* no edge left to add */
+            continue;
         unsigned char any, all;
         span_bits(s, span_of(s, f->xmin - PIECE_MARGIN, f->ymin - PIECE_MARGIN,
                              f->xmax + PIECE_MARGIN, f->ymax + PIECE_MARGIN), &any, &all);
@@ -1562,6 +1605,31 @@ static inline int walk_needs_vertices(const struct walk *w)
     return w->in_t && (w->base < 0 || w->base + w->delta <= 0);
 }
 
+/* Where a walk that needs no vertices, at vertex k of ring r, has
+ * something to do next: the first edge from k on (cyclically) with a
+ * crossing, unless the walk ends before it, back at k0 (cyclic) or at an
+ * edge that is not walked. Nothing between changes its state. */
+static long next_busy_edge(const struct covx_scratch *s, const struct ring *r, long k, long k0,
+                           int cyclic)
+{
+    long first = s->evstart[r->off + k]; /* the ring's next crossing, if on an edge >= k */
+    long kt = first < s->evstart[r->off + r->n] ? s->evs[first].g - r->off
+                                                 : s->evs[s->evstart[r->off]].g - r->off;
+    long gap = kt >= k ? kt - k : kt - k + r->n; /* edges to step over */
+    if (cyclic) {
+        long to_k0 = k0 >= k ? k0 - k : k0 - k + r->n;
+        return to_k0 < gap ? k0 : kt;
+    }
+    const unsigned char *use = s->use + r->off;
+    long ahead = gap < r->n - k ? gap : r->n - k;
+    const unsigned char *stop = memchr(use + k, EDGE_SKIP, (size_t)ahead);
+    if (stop)
+        return stop - use;
+    if (gap > ahead && (stop = memchr(use, EDGE_SKIP, (size_t)(gap - ahead))) != NULL)
+        return stop - use;
+    return kt;
+}
+
 /* Walks footprint ring r from vertex k0, all the way round (cyclic) or
  * along the run of walked edges that starts there. */
 static int walk_run(struct covx_scratch *s, const struct ring *r, long k0, int cyclic,
@@ -1591,9 +1659,13 @@ static int walk_run(struct covx_scratch *s, const struct ring *r, long k0, int c
             if (w.in_t < 0 || w.in_t > 1)
                 return decline(s, COVX_INCONSISTENT);
         }
-        if (walk_needs_vertices(&w) && walk_to(s, &w, vx[k1], vy[k1], acc) != 0)
-            return -1;
-        k = k1;
+        if (walk_needs_vertices(&w)) {
+            if (walk_to(s, &w, vx[k1], vy[k1], acc) != 0)
+                return -1;
+            k = k1;
+        } else {
+            k = next_busy_edge(s, r, k1, k0, cyclic);
+        }
     } while (cyclic ? k != k0 : s->use[r->off + k] == EDGE_WALKED);
     /* Back at the start, or at the start of an edge that is not walked,
      * which lies outside T. */
@@ -1641,9 +1713,9 @@ static int walk_footprint_ring(struct covx_scratch *s, const struct ring *r, dou
 /* Is the seat in (or on) a footprint that reaches the township? */
 static int seat_side(struct covx_scratch *s, double x, double y)
 {
-    int unsure = 0;
-    for (int u = 0; u < s->nuf; u++) {
-        const struct ufp *f = &s->uf[u];
+    int unsure = 0, b = band_of(s, y);
+    for (int i = s->band_start[b]; i < s->band_start[b + 1]; i++) {
+        const struct ufp *f = &s->uf[s->band_uf[i]];
         if (!f->reach || x < f->xmin || x > f->xmax || y < f->ymin || y > f->ymax)
             continue;
         int side = footprint_side(s, f, x, y);
@@ -1673,7 +1745,8 @@ static int township_exact(struct covx_scratch *s, const struct township *t,
         return -1;
     if (s->ntring == 0)
         return 0; /* empty township: nothing meets it */
-    if (load_footprints(s, fp, ids, n) != 0 || find_crossings(s) != 0)
+    if (load_footprints(s, fp, ids, n) != 0 || find_crossings(s) != 0 ||
+        band_footprints(s) != 0)
         return -1;
     double acc = 0.0;
     for (int ri = 0; ri < s->nring; ri++) {
