@@ -721,14 +721,21 @@ static int find_duplicates(struct covx_scratch *s, const struct tc_footprints *f
 
 /* The sure discs keep this far (m) from the boundary, far above the
  * rounding of placing a shape (~1e-9 m). So far from it, ring_side's
- * filter decides every sign it takes: with c the point and ab an edge it
- * tests, both in the envelope (|a - c|, |b - c| <= 3 rout), the filter
- * is sure when |det| > 3.4e-16 * 18 rout^2. Inside a convex shape, |det|
- * = |ab| * dist(c, line ab) >= lmin * SURE_MARGIN; outside, for an edge
- * straddling c's row, |det| = (horizontal gap) * |dy| >= SURE_MARGIN *
- * dymin. SURE_SLACK asks for 100 times the bound. */
+ * filter decides every sign it takes: with c the point and ab an edge
+ * straddling c's row, both in the envelope (|a - c|, |b - c| <= 3 rout),
+ * the filter is sure when |det| > 3.4e-16 * 18 rout^2, and |det| =
+ * (c's horizontal gap to ab) * |dy| >= SURE_MARGIN * dymin. SURE_SLACK
+ * asks for 100 times the bound. */
 #define SURE_MARGIN 1e-3
 #define SURE_SLACK 1e-12
+
+/* The distance from the station (0, 0) to segment a b. */
+static double station_distance(double xa, double ya, double xb, double yb)
+{
+    double dx = xb - xa, dy = yb - ya, l2 = dx * dx + dy * dy;
+    double t = l2 > 0.0 ? dmin(dmax(-(xa * dx + ya * dy) / l2, 0.0), 1.0) : 0.0;
+    return hypot(xa + t * dx, ya + t * dy);
+}
 
 /* Measures shape sh (vertices relative to its station). */
 static struct shape_facts measure_shape(const struct tc_footprints *fp, int sh)
@@ -738,7 +745,7 @@ static struct shape_facts measure_shape(const struct tc_footprints *fp, int sh)
     struct shape_facts f = {.shape = sh, .rout2 = INFINITY};
     double lmin = INFINITY, dymin = INFINITY, a2 = 0.0, rin = INFINITY, rout2 = 0.0;
     double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
-    int convex = 1;
+    int winding = 0; /* of the shape about its station (crossings of the +x ray) */
     for (long a = n - 1, b = 0; b < n; a = b++) {
         double xa = xy[2 * a], ya = xy[2 * a + 1], xb = xy[2 * b], yb = xy[2 * b + 1];
         double len = dmax(fabs(xb - xa), fabs(yb - ya));
@@ -746,24 +753,23 @@ static struct shape_facts measure_shape(const struct tc_footprints *fp, int sh)
         f.linv += len > 0.0 ? 1.0 / len : 0.0;
         lmin = dmin(lmin, len);
         dymin = yb != ya ? dmin(dymin, fabs(yb - ya)) : dymin;
-        double cross = xa * yb - xb * ya; /* the station's distance to ab's line, * |ab| */
+        double cross = xa * yb - xb * ya;
         a2 += cross;
-        rin = dmin(rin, cross / hypot(xb - xa, yb - ya));
+        if ((ya <= 0.0) != (yb <= 0.0)) /* a crossing of y = 0, right of 0 or not */
+            winding += (yb > ya) == (cross > 0.0) ? (yb > ya ? 1 : -1) : 0;
+        rin = dmin(rin, station_distance(xa, ya, xb, yb));
         rout2 = dmax(rout2, xb * xb + yb * yb);
-        long c = b + 1 == n ? 0 : b + 1; /* the turn at b */
-        convex &= (xb - xa) * (xy[2 * c + 1] - yb) - (yb - ya) * (xy[2 * c] - xb) > 0.0;
         x0 = dmin(x0, xb);
         y0 = dmin(y0, yb);
         x1 = dmax(x1, xb);
         y1 = dmax(y1, yb);
     }
     f.plain = n >= 3 && lmin > PLAIN_EDGE && a2 > 2.0 * PLAIN_AREA * (x1 - x0) * (y1 - y0);
-    if (!f.plain)
+    if (!f.plain || dymin * SURE_MARGIN <= SURE_SLACK * rout2)
         return f;
-    if (convex && rin > 2.0 * SURE_MARGIN && lmin * SURE_MARGIN > SURE_SLACK * rout2)
+    if (winding == 1 && rin > 2.0 * SURE_MARGIN) /* the station is inside, clear of ∂ */
         f.rin2 = (rin - SURE_MARGIN) * (rin - SURE_MARGIN);
-    if (dymin * SURE_MARGIN > SURE_SLACK * rout2)
-        f.rout2 = (sqrt(rout2) + SURE_MARGIN) * (sqrt(rout2) + SURE_MARGIN);
+    f.rout2 = (sqrt(rout2) + SURE_MARGIN) * (sqrt(rout2) + SURE_MARGIN);
     return f;
 }
 
