@@ -106,6 +106,7 @@ struct ring {
     long off, n;
     int owner;    /* FP_TOWNSHIP, or an index into uf */
     long nev;     /* crossings found on it */
+    int area_known; /* area2 is set (else ring_twice_area computes it) */
     double area2; /* twice its signed area, local coordinates */
 };
 
@@ -116,6 +117,10 @@ struct ufp {
     int ring;
     int reach; /* meets the township (closed sets) */
     double xmin, ymin, xmax, ymax;
+    double px, py;      /* its station */
+    double rin2, rout2; /* its shape's sure discs (shape_facts) */
+    double lmax;        /* its shape's longest edge (L-inf) */
+    int all_walked;     /* bucket_walked walked every edge */
 };
 
 /* Edges are bucketed in pieces shorter than a cell (PIECE_CELLS of it,
@@ -138,6 +143,17 @@ struct run {
     int start, end; /* slots [start, end) of their piece list */
     int owner;
     int walked;     /* some slot is walked */
+};
+
+/* What a township's candidates of one footprint shape have in common,
+ * measured once on the shape (vertices relative to the station). */
+struct shape_facts {
+    int shape; /* -1: a free slot of the table */
+    int plain; /* placed copies keep every vertex and a positive area */
+    double lmax, linv; /* longest edge (L-inf), sum of 1 / length */
+    /* Squared radii about the station: a point nearer than sqrt(rin2) is
+     * inside, one farther than sqrt(rout2) outside, as ring_side says. */
+    double rin2, rout2;
 };
 
 /* The township's pieces, or the footprints': slots in the order they are
@@ -194,6 +210,9 @@ enum buf_id {
     BUF_UF,
     BUF_TABLE,
     BUF_REP,
+    BUF_SHAPES,
+    BUF_BAND_START,
+    BUF_BAND_UF,
     BUF_COORDS,
     BUF_USE,
     /* a piece list's, in the order of enum pieces_buf */
@@ -238,6 +257,10 @@ struct covx_scratch {
     struct ufp *uf;
     int *table; /* open-addressing hash table of candidates */
     int *rep;   /* candidate -> its first identical candidate's ufp */
+    int *band_start, *band_uf; /* band b's footprints: band_uf[band_start[b] ..] */
+    int band_rows;             /* grid rows per band */
+    struct shape_facts *shapes; /* open-addressing table by shape id */
+    size_t shape_mask;
     double *coords;
     unsigned char *use; /* enum edge_use per edge */
     unsigned char *cls; /* enum cell_bits per cell */
@@ -352,25 +375,17 @@ static int ring_side(const struct covx_scratch *s, const struct ring *r, double 
     return w != 0 ? SIDE_IN : SIDE_OUT;
 }
 
-/* How many kept footprints other than `skip` contain (x, y); marks them
- * as reaching the township when `mark`. -1 when (x, y) is on a boundary. */
-static int cover_count(struct covx_scratch *s, double x, double y, int skip, int mark)
+/* Is (x, y) inside footprint f? ring_side's answer, given at once for a
+ * point in the disc its shape surely holds or out of the one holding it. */
+static inline int footprint_side(const struct covx_scratch *s, const struct ufp *f, double x,
+                                 double y)
 {
-    int c = 0;
-    for (int u = 0; u < s->nuf; u++) {
-        struct ufp *f = &s->uf[u];
-        if ((u == skip) | (x < f->xmin) | (x > f->xmax) | (y < f->ymin) | (y > f->ymax))
-            continue;
-        int side = ring_side(s, &s->rings[f->ring], x, y);
-        if (side == SIDE_UNSURE)
-            return -1;
-        if (side == SIDE_IN) {
-            c++;
-            if (mark)
-                f->reach = 1;
-        }
-    }
-    return c;
+    double dx = x - f->px, dy = y - f->py, d2 = dx * dx + dy * dy;
+    if (d2 < f->rin2)
+        return SIDE_IN;
+    if (d2 > f->rout2)
+        return SIDE_OUT;
+    return ring_side(s, &s->rings[f->ring], x, y);
 }
 
 /* ---- the grid ---------------------------------------------------------------*/
@@ -382,6 +397,62 @@ static inline int cell_of(double v, double origin, double inv, int n)
 {
     double c = dmin(dmax((v - origin) * inv, 0.0), (double)(n - 1)); /* min/max: no branch */
     return (int)c;
+}
+
+/* The point tests' band of y: grid rows grouped, so monotone in y too. */
+static inline int band_of(const struct covx_scratch *s, double y)
+{
+    return cell_of(y, s->by0, s->inv, s->ny) / s->band_rows;
+}
+
+/* Lists the kept footprints by band (in order), each in the bands its
+ * envelope's rows meet: a point test reads only its band's footprints. */
+#define UF_BANDS 32
+
+static int band_footprints(struct covx_scratch *s)
+{
+    s->band_rows = (s->ny + UF_BANDS - 1) / UF_BANDS;
+    int nband = (s->ny + s->band_rows - 1) / s->band_rows;
+    s->band_start = buf_get(&s->bufs[BUF_BAND_START], (size_t)nband + 1, sizeof *s->band_start);
+    if (!s->band_start)
+        return decline(s, COVX_NOMEM);
+    memset(s->band_start, 0, ((size_t)nband + 1) * sizeof *s->band_start);
+    for (int u = 0; u < s->nuf; u++) /* band b's count in band_start[b + 1] */
+        for (int b = band_of(s, s->uf[u].ymin); b <= band_of(s, s->uf[u].ymax); b++)
+            s->band_start[b + 1]++;
+    for (int b = 0; b < nband; b++)
+        s->band_start[b + 1] += s->band_start[b];
+    s->band_uf = buf_get(&s->bufs[BUF_BAND_UF], (size_t)s->band_start[nband], sizeof *s->band_uf);
+    s->fill = buf_get(&s->bufs[BUF_FILL], (size_t)nband, sizeof *s->fill);
+    if (!s->band_uf || !s->fill)
+        return decline(s, COVX_NOMEM);
+    memcpy(s->fill, s->band_start, (size_t)nband * sizeof *s->fill);
+    for (int u = 0; u < s->nuf; u++)
+        for (int b = band_of(s, s->uf[u].ymin); b <= band_of(s, s->uf[u].ymax); b++)
+            s->band_uf[s->fill[b]++] = u;
+    return 0;
+}
+
+/* How many kept footprints other than `skip` contain (x, y); marks them
+ * as reaching the township when `mark`. -1 when (x, y) is on a boundary. */
+static int cover_count(struct covx_scratch *s, double x, double y, int skip, int mark)
+{
+    int c = 0, b = band_of(s, y);
+    for (int i = s->band_start[b]; i < s->band_start[b + 1]; i++) {
+        int u = s->band_uf[i];
+        struct ufp *f = &s->uf[u];
+        if ((u == skip) | (x < f->xmin) | (x > f->xmax) | (y < f->ymin) | (y > f->ymax))
+            continue;
+        int side = footprint_side(s, f, x, y);
+        if (side == SIDE_UNSURE)
+            return -1;
+        if (side == SIDE_IN) {
+            c++;
+            if (mark)
+                f->reach = 1;
+        }
+    }
+    return c;
 }
 
 /* Does the piece in slot p hold parameter t of its edge? */
@@ -436,16 +507,38 @@ static int township_side(const struct covx_scratch *s, double x, double y)
 
 /* ---- loading ----------------------------------------------------------------*/
 
+/* Makes room for one more ring of n vertices. */
+static int reserve_ring(struct covx_scratch *s, long n)
+{
+    s->rings = buf_get(&s->bufs[BUF_RINGS], (size_t)s->nring + 1, sizeof *s->rings);
+    s->vx = buf_get(&s->bufs[BUF_VX], (size_t)(s->nv + n), sizeof *s->vx);
+    s->vy = buf_get(&s->bufs[BUF_VY], (size_t)(s->nv + n), sizeof *s->vy);
+    return s->rings && s->vx && s->vy ? 0 : decline(s, COVX_NOMEM);
+}
+
+/* Twice the signed area of n vertices vx/vy, summed in ring order. */
+static double twice_area(const double *vx, const double *vy, long n)
+{
+    double a2 = 0;
+    for (long a = n - 1, b = 0; b < n; a = b++)
+        a2 += vx[a] * vy[b] - vx[b] * vy[a];
+    return a2;
+}
+
+/* Twice ring r's signed area. add_plain_ring leaves it to here: few
+ * footprints need it, and those once (the same sum, in the same order). */
+static double ring_twice_area(const struct covx_scratch *s, const struct ring *r)
+{
+    return r->area_known ? r->area2 : twice_area(s->vx + r->off, s->vy + r->off, r->n);
+}
+
 /* Adds the ring of n points xy + (dx, dy) (a footprint's shape and its
  * station, or a township's ring and 0), in local coordinates. */
 static int add_ring(struct covx_scratch *s, const double *xy, long n, double dx, double dy,
                     int owner)
 {
-    s->rings = buf_get(&s->bufs[BUF_RINGS], (size_t)s->nring + 1, sizeof *s->rings);
-    s->vx = buf_get(&s->bufs[BUF_VX], (size_t)(s->nv + n), sizeof *s->vx);
-    s->vy = buf_get(&s->bufs[BUF_VY], (size_t)(s->nv + n), sizeof *s->vy);
-    if (!s->rings || !s->vx || !s->vy)
-        return decline(s, COVX_NOMEM);
+    if (reserve_ring(s, n) != 0)
+        return -1;
     double *vx = s->vx + s->nv, *vy = s->vy + s->nv;
     long m = 0;
     for (long k = 0; k < n; k++) { /* local coordinates, repeated points out */
@@ -459,13 +552,28 @@ static int add_ring(struct covx_scratch *s, const double *xy, long n, double dx,
         m--; /* the closing point, or repeats of it */
     if (m < 3)
         return decline(s, COVX_GEOMETRY);
-    double a2 = 0;
-    for (long a = m - 1, b = 0; b < m; a = b++)
-        a2 += vx[a] * vy[b] - vx[b] * vy[a];
+    double a2 = twice_area(vx, vy, m);
     struct ring *r = &s->rings[s->nring++];
-    *r = (struct ring){.off = s->nv, .n = m, .owner = owner, .area2 = a2};
+    *r = (struct ring){.off = s->nv, .n = m, .owner = owner, .area_known = 1, .area2 = a2};
     s->nv += m;
     return a2 != 0 ? 0 : decline(s, COVX_GEOMETRY);
+}
+
+/* add_ring for a plain shape (shape_facts.plain): no vertex can repeat
+ * and the area is positive, so the vertices are only placed. */
+static int add_plain_ring(struct covx_scratch *s, const double *xy, long n, double dx, double dy,
+                          int owner)
+{
+    if (reserve_ring(s, n) != 0)
+        return -1;
+    double *vx = s->vx + s->nv, *vy = s->vy + s->nv;
+    for (long k = 0; k < n; k++) {
+        vx[k] = (xy[2 * k] + dx) - s->ox;
+        vy[k] = (xy[2 * k + 1] + dy) - s->oy;
+    }
+    s->rings[s->nring++] = (struct ring){.off = s->nv, .n = n, .owner = owner};
+    s->nv += n;
+    return 0;
 }
 
 /* Reverses ring r in place (so its interior side is on its left). */
@@ -479,7 +587,7 @@ static void ring_reverse(struct covx_scratch *s, struct ring *r)
         vx[b] = tx;
         vy[b] = ty;
     }
-    r->area2 = -r->area2;
+    r->area2 = -r->area2; /* township rings: always known */
 }
 
 static int add_geos_ring(struct covx_scratch *s, const GEOSGeometry *g, int shell)
@@ -605,28 +713,116 @@ static int find_duplicates(struct covx_scratch *s, const struct tc_footprints *f
     return 0;
 }
 
-/* Copies footprint u's ring and measures its envelope and edges. */
+/* A shape is plain when its edges are far longer than the rounding of
+ * placing it (~1e-9 m) and its area is far from 0: placed copies then
+ * keep every vertex and a positive area. */
+#define PLAIN_EDGE 1e-3 /* m, L-inf */
+#define PLAIN_AREA 1e-3 /* of its envelope's */
+
+/* The sure discs keep this far (m) from the boundary, far above the
+ * rounding of placing a shape (~1e-9 m). So far from it, ring_side's
+ * filter decides every sign it takes: with c the point and ab an edge
+ * straddling c's row, both in the envelope (|a - c|, |b - c| <= 3 rout),
+ * the filter is sure when |det| > 3.4e-16 * 18 rout^2, and |det| =
+ * (c's horizontal gap to ab) * |dy| >= SURE_MARGIN * dymin. SURE_SLACK
+ * asks for 100 times the bound. */
+#define SURE_MARGIN 1e-3
+#define SURE_SLACK 1e-12
+
+/* The distance from the station (0, 0) to segment a b. */
+static double station_distance(double xa, double ya, double xb, double yb)
+{
+    double dx = xb - xa, dy = yb - ya, l2 = dx * dx + dy * dy;
+    double t = l2 > 0.0 ? dmin(dmax(-(xa * dx + ya * dy) / l2, 0.0), 1.0) : 0.0;
+    return hypot(xa + t * dx, ya + t * dy);
+}
+
+/* Measures shape sh (vertices relative to its station). */
+static struct shape_facts measure_shape(const struct tc_footprints *fp, int sh)
+{
+    const double *xy = fp->sxy + 2 * fp->shape_off[sh];
+    long n = fp->shape_off[sh + 1] - fp->shape_off[sh];
+    struct shape_facts f = {.shape = sh, .rout2 = INFINITY};
+    double lmin = INFINITY, dymin = INFINITY, a2 = 0.0, rin = INFINITY, rout2 = 0.0;
+    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+    int winding = 0; /* of the shape about its station (crossings of the +x ray) */
+    for (long a = n - 1, b = 0; b < n; a = b++) {
+        double xa = xy[2 * a], ya = xy[2 * a + 1], xb = xy[2 * b], yb = xy[2 * b + 1];
+        double len = dmax(fabs(xb - xa), fabs(yb - ya));
+        f.lmax = dmax(f.lmax, len);
+        f.linv += len > 0.0 ? 1.0 / len : 0.0;
+        lmin = dmin(lmin, len);
+        dymin = yb != ya ? dmin(dymin, fabs(yb - ya)) : dymin;
+        double cross = xa * yb - xb * ya;
+        a2 += cross;
+        if ((ya <= 0.0) != (yb <= 0.0)) /* a crossing of y = 0, right of 0 or not */
+            winding += (yb > ya) == (cross > 0.0) ? (yb > ya ? 1 : -1) : 0;
+        rin = dmin(rin, station_distance(xa, ya, xb, yb));
+        rout2 = dmax(rout2, xb * xb + yb * yb);
+        x0 = dmin(x0, xb);
+        y0 = dmin(y0, yb);
+        x1 = dmax(x1, xb);
+        y1 = dmax(y1, yb);
+    }
+    f.plain = n >= 3 && lmin > PLAIN_EDGE && a2 > 2.0 * PLAIN_AREA * (x1 - x0) * (y1 - y0);
+    if (!f.plain || dymin * SURE_MARGIN <= SURE_SLACK * rout2)
+        return f;
+    if (winding == 1 && rin > 2.0 * SURE_MARGIN) /* the station is inside, clear of ∂ */
+        f.rin2 = (rin - SURE_MARGIN) * (rin - SURE_MARGIN);
+    f.rout2 = (sqrt(rout2) + SURE_MARGIN) * (sqrt(rout2) + SURE_MARGIN);
+    return f;
+}
+
+/* Empties the table of shapes for a township of n candidates. */
+static int clear_shapes(struct covx_scratch *s, long n)
+{
+    size_t size = 16;
+    while (size < 2 * (size_t)n)
+        size *= 2;
+    s->shapes = buf_get(&s->bufs[BUF_SHAPES], size, sizeof *s->shapes);
+    if (!s->shapes)
+        return decline(s, COVX_NOMEM);
+    for (size_t i = 0; i < size; i++)
+        s->shapes[i].shape = -1;
+    s->shape_mask = size - 1;
+    return 0;
+}
+
+/* The facts of shape sh, measured the first time a township meets it. */
+static const struct shape_facts *shape_facts_of(struct covx_scratch *s,
+                                                const struct tc_footprints *fp, int sh)
+{
+    size_t h = ((size_t)sh * 0x9E3779B97F4A7C15ull >> 32) & s->shape_mask;
+    for (; s->shapes[h].shape >= 0; h = (h + 1) & s->shape_mask)
+        if (s->shapes[h].shape == sh)
+            return &s->shapes[h];
+    s->shapes[h] = measure_shape(fp, sh);
+    return &s->shapes[h];
+}
+
+/* Copies footprint u's ring. Its envelope is the footprint's, moved to
+ * local coordinates: rounding is monotonic, so min(x - ox) = min(x) - ox
+ * exactly. Its edges' lengths, which only size the grid and bound how far
+ * a neighbour can be (with a cell to spare), are its shape's. */
 static int add_footprint(struct covx_scratch *s, const struct tc_footprints *fp, long id, int u)
 {
+    const struct shape_facts *sf = shape_facts_of(s, fp, fp->shape[id]);
     const double *shape = fp->sxy + 2 * fp->shape_off[fp->shape[id]];
-    if (add_ring(s, shape, footprint_size(fp, id), fp->cx[id], fp->cy[id], u) != 0)
+    long n = footprint_size(fp, id);
+    int rc = sf->plain ? add_plain_ring(s, shape, n, fp->cx[id], fp->cy[id], u)
+                       : add_ring(s, shape, n, fp->cx[id], fp->cy[id], u);
+    if (rc != 0)
         return -1;
     const struct ring *r = &s->rings[s->nring - 1];
-    if (r->area2 < 0) /* footprints are counter-clockwise by contract */
+    if (r->area_known && r->area2 < 0) /* footprints are counter-clockwise by contract */
         return decline(s, COVX_GEOMETRY);
-    struct ufp *f = &s->uf[u];
-    *f = (struct ufp){.id = id, .mult = 1, .ring = s->nring - 1,
-                      .xmin = INFINITY, .ymin = INFINITY, .xmax = -INFINITY, .ymax = -INFINITY};
-    const double *vx = s->vx + r->off, *vy = s->vy + r->off;
-    for (long a = r->n - 1, b = 0; b < r->n; a = b++) {
-        f->xmin = dmin(f->xmin, vx[b]);
-        f->xmax = dmax(f->xmax, vx[b]);
-        f->ymin = dmin(f->ymin, vy[b]);
-        f->ymax = dmax(f->ymax, vy[b]);
-        double len = dmax(fabs(vx[b] - vx[a]), fabs(vy[b] - vy[a]));
-        s->lmax = dmax(s->lmax, len);
-        s->linv += len > 0.0 ? 1.0 / len : 0.0;
-    }
+    s->uf[u] = (struct ufp){.id = id, .mult = 1, .ring = s->nring - 1,
+                            .xmin = fp->xmin[id] - s->ox, .ymin = fp->ymin[id] - s->oy,
+                            .xmax = fp->xmax[id] - s->ox, .ymax = fp->ymax[id] - s->oy,
+                            .px = fp->cx[id] - s->ox, .py = fp->cy[id] - s->oy,
+                            .rin2 = sf->rin2, .rout2 = sf->rout2, .lmax = sf->lmax};
+    s->lmax = dmax(s->lmax, sf->lmax);
+    s->linv += sf->linv;
     s->lcount += r->n;
     return 0;
 }
@@ -634,7 +830,7 @@ static int add_footprint(struct covx_scratch *s, const struct tc_footprints *fp,
 static int load_footprints(struct covx_scratch *s, const struct tc_footprints *fp,
                            const long *ids, long n)
 {
-    if (find_duplicates(s, fp, ids, n) != 0)
+    if (find_duplicates(s, fp, ids, n) != 0 || clear_shapes(s, n) != 0)
         return -1;
     s->uf = buf_get(&s->bufs[BUF_UF], (size_t)n, sizeof *s->uf);
     if (!s->uf)
@@ -715,6 +911,13 @@ static inline long edge_pieces(const struct covx_scratch *s, long g, long h)
     double len = dmax(fabs(s->vx[h] - s->vx[g]), fabs(s->vy[h] - s->vy[g]));
     double most = PIECE_CELLS * s->cell;
     return len <= most ? 1 : (long)ceil(len / most);
+}
+
+/* Are all of footprint f's edges one piece each? Its shape's longest edge
+ * is within ~1e-9 m of the placed one's, far inside PIECE_CELLS' room. */
+static inline int one_piece_edges(const struct covx_scratch *s, const struct ufp *f)
+{
+    return f->lmax <= PIECE_CELLS * s->cell;
 }
 
 /* The cells an envelope covers (clamped to the grid). */
@@ -1006,15 +1209,16 @@ static int bucket_walked(struct covx_scratch *s, int *cnt)
     for (int ri = s->ntring; ri < s->nring; ri++) {
         const struct ring *r = &s->rings[ri];
         int bulk = footprint_use(s, &s->uf[r->owner]);
+        s->uf[r->owner].all_walked = bulk == EDGE_WALKED;
         if (bulk == EDGE_SKIP) {
             memset(s->use + r->off, EDGE_SKIP, (size_t)r->n);
             continue;
         }
         if (reserve_pieces(s, &s->fpc, r->n) != 0) /* one piece per edge, usually */
             return -1;
+        int one = one_piece_edges(s, &s->uf[r->owner]);
         for (long g = r->off, end = r->off + r->n; g < end; g++) {
             long h = g + 1 == end ? r->off : g + 1;
-            long np = edge_pieces(s, g, h);
             /* The whole edge's envelope: the piece itself when np == 1. */
             struct slot *e = next_slot(&s->fpc);
             *e = edge_slot(s, g, h, r->owner, 1);
@@ -1024,6 +1228,7 @@ static int bucket_walked(struct covx_scratch *s, int *cnt)
             s->use[g] = walked ? EDGE_WALKED : EDGE_SKIP;
             if (!walked)
                 continue;
+            long np = one ? 1 : edge_pieces(s, g, h);
             if (np == 1) {
                 span_mark(s, sp, CELL_WALKED);
                 push_piece(s, &s->fpc, sp, cnt);
@@ -1052,6 +1257,8 @@ static int bucket_neighbours(struct covx_scratch *s, int *cnt)
     for (int ri = s->ntring; ri < s->nring; ri++) {
         const struct ring *r = &s->rings[ri];
         const struct ufp *f = &s->uf[r->owner];
+        if (f->all_walked) /* no edge left to add */
+            continue;
         unsigned char any, all;
         span_bits(s, span_of(s, f->xmin - PIECE_MARGIN, f->ymin - PIECE_MARGIN,
                              f->xmax + PIECE_MARGIN, f->ymax + PIECE_MARGIN), &any, &all);
@@ -1059,6 +1266,7 @@ static int bucket_neighbours(struct covx_scratch *s, int *cnt)
             continue;
         if (reserve_pieces(s, &s->fpc, r->n) != 0) /* one piece per edge, usually */
             return -1;
+        int one = one_piece_edges(s, f);
         for (long g = r->off, end = r->off + r->n; g < end; g++) {
             if (s->use[g] == EDGE_WALKED)
                 continue;
@@ -1071,7 +1279,7 @@ static int bucket_neighbours(struct covx_scratch *s, int *cnt)
             struct span sp = slot_span(s, e);
             if (!span_any(s, sp, CELL_WALKED))
                 continue;
-            long np = edge_pieces(s, g, h);
+            long np = one ? 1 : edge_pieces(s, g, h);
             if (np == 1) {
                 push_piece(s, &s->fpc, sp, cnt);
                 continue;
@@ -1328,7 +1536,7 @@ static int bound_ring(struct covx_scratch *s, const struct ring *r, double *acc)
         if (bound(s, &unused, vx[k], vy[k], vx[k1], vy[k1]) != 0)
             return -1;
     }
-    *acc += r->area2;
+    *acc += ring_twice_area(s, r);
     return 0;
 }
 
@@ -1403,6 +1611,31 @@ static inline int walk_needs_vertices(const struct walk *w)
     return w->in_t && (w->base < 0 || w->base + w->delta <= 0);
 }
 
+/* Where a walk that needs no vertices, at vertex k of ring r, has
+ * something to do next: the first edge from k on (cyclically) with a
+ * crossing, unless the walk ends before it, back at k0 (cyclic) or at an
+ * edge that is not walked. Nothing between changes its state. */
+static long next_busy_edge(const struct covx_scratch *s, const struct ring *r, long k, long k0,
+                           int cyclic)
+{
+    long first = s->evstart[r->off + k]; /* the ring's next crossing, if on an edge >= k */
+    long kt = first < s->evstart[r->off + r->n] ? s->evs[first].g - r->off
+                                                 : s->evs[s->evstart[r->off]].g - r->off;
+    long gap = kt >= k ? kt - k : kt - k + r->n; /* edges to step over */
+    if (cyclic) {
+        long to_k0 = k0 >= k ? k0 - k : k0 - k + r->n;
+        return to_k0 < gap ? k0 : kt;
+    }
+    const unsigned char *use = s->use + r->off;
+    long ahead = gap < r->n - k ? gap : r->n - k;
+    const unsigned char *stop = memchr(use + k, EDGE_SKIP, (size_t)ahead);
+    if (stop)
+        return stop - use;
+    if (gap > ahead && (stop = memchr(use, EDGE_SKIP, (size_t)(gap - ahead))) != NULL)
+        return stop - use;
+    return kt;
+}
+
 /* Walks footprint ring r from vertex k0, all the way round (cyclic) or
  * along the run of walked edges that starts there. */
 static int walk_run(struct covx_scratch *s, const struct ring *r, long k0, int cyclic,
@@ -1432,9 +1665,13 @@ static int walk_run(struct covx_scratch *s, const struct ring *r, long k0, int c
             if (w.in_t < 0 || w.in_t > 1)
                 return decline(s, COVX_INCONSISTENT);
         }
-        if (walk_needs_vertices(&w) && walk_to(s, &w, vx[k1], vy[k1], acc) != 0)
-            return -1;
-        k = k1;
+        if (walk_needs_vertices(&w)) {
+            if (walk_to(s, &w, vx[k1], vy[k1], acc) != 0)
+                return -1;
+            k = k1;
+        } else {
+            k = next_busy_edge(s, r, k1, k0, cyclic);
+        }
     } while (cyclic ? k != k0 : s->use[r->off + k] == EDGE_WALKED);
     /* Back at the start, or at the start of an edge that is not walked,
      * which lies outside T. */
@@ -1482,12 +1719,12 @@ static int walk_footprint_ring(struct covx_scratch *s, const struct ring *r, dou
 /* Is the seat in (or on) a footprint that reaches the township? */
 static int seat_side(struct covx_scratch *s, double x, double y)
 {
-    int unsure = 0;
-    for (int u = 0; u < s->nuf; u++) {
-        const struct ufp *f = &s->uf[u];
+    int unsure = 0, b = band_of(s, y);
+    for (int i = s->band_start[b]; i < s->band_start[b + 1]; i++) {
+        const struct ufp *f = &s->uf[s->band_uf[i]];
         if (!f->reach || x < f->xmin || x > f->xmax || y < f->ymin || y > f->ymax)
             continue;
-        int side = ring_side(s, &s->rings[f->ring], x, y);
+        int side = footprint_side(s, f, x, y);
         if (side == SIDE_IN)
             return SIDE_IN;
         unsure |= side == SIDE_UNSURE;
@@ -1514,7 +1751,8 @@ static int township_exact(struct covx_scratch *s, const struct township *t,
         return -1;
     if (s->ntring == 0)
         return 0; /* empty township: nothing meets it */
-    if (load_footprints(s, fp, ids, n) != 0 || find_crossings(s) != 0)
+    if (load_footprints(s, fp, ids, n) != 0 || find_crossings(s) != 0 ||
+        band_footprints(s) != 0)
         return -1;
     double acc = 0.0;
     for (int ri = 0; ri < s->nring; ri++) {
