@@ -1,6 +1,7 @@
 /* pipeline.c — one run, stage after stage (see pipeline.h). */
 #include "towncov/pipeline.h"
 
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -82,13 +83,43 @@ static void out_dir_of(const struct scenario *scn, const struct run_options *opt
         snprintf(buf, size, "out/%s", scn->info.name);
 }
 
+/* The QGIS layers and the picture read the results and write files of
+ * their own: they run side by side, the picture being one thread's work
+ * and the layers' writing mostly serial too. The layers keep their own
+ * threads (a nested team). Errors are reported layers first. */
+static int write_layers_and_picture(const char *tmp, struct run_outcome *out, int threads,
+                                    struct tc_error *err)
+{
+    const struct output_config *oc = &out->scn->output;
+    char png[TC_STR_MAX + 96];
+    snprintf(png, sizeof png, "%s/map.png", tmp);
+    struct tc_error picture_err = {0};
+    int layers_rc = 0, picture_rc = 0;
+    int levels = omp_get_max_active_levels();
+    omp_set_max_active_levels(2);
+    #pragma omp parallel sections num_threads(threads > 1 && oc->layers && oc->picture ? 2 : 1)
+    {
+        #pragma omp section
+        if (oc->layers)
+            layers_rc = export_layers(tmp, out, threads, err);
+        #pragma omp section
+        if (oc->picture)
+            picture_rc = picture_draw(png, out, &picture_err);
+    }
+    omp_set_max_active_levels(levels);
+    if (layers_rc != 0)
+        return layers_rc;
+    if (picture_rc != 0)
+        *err = picture_err;
+    return picture_rc;
+}
+
 /* Writes every output into a temporary folder and swaps it into place:
  * reports, QGIS layers and the picture, then summary.json last so that it
  * can say how long the report phase took. */
 static int write_outputs(struct run_outcome *out, const char *dir, int threads, double t0,
                          struct tc_error *err)
 {
-    const struct output_config *oc = &out->scn->output;
     char tmp[TC_STR_MAX + 64], path[TC_STR_MAX + 96];
     if (report_stage_begin(dir, tmp, sizeof tmp, err) != 0)
         return -1;
@@ -97,11 +128,8 @@ static int write_outputs(struct run_outcome *out, const char *dir, int threads, 
     snprintf(path, sizeof path, "%s/sites.csv", tmp);
     if (rc == 0)
         rc = report_write_sites_csv(path, out, err);
-    if (rc == 0 && oc->layers)
-        rc = export_layers(tmp, out, threads, err);
-    snprintf(path, sizeof path, "%s/map.png", tmp);
-    if (rc == 0 && oc->picture)
-        rc = picture_draw(path, out, err);
+    if (rc == 0)
+        rc = write_layers_and_picture(tmp, out, threads, err);
     out->seconds[PHASE_REPORT] = tc_now() - t0;
     snprintf(path, sizeof path, "%s/summary.json", tmp);
     if (rc == 0)
