@@ -113,9 +113,9 @@ static int project(struct worker *w, double *x, double *y, size_t n)
     return 0;
 }
 
-/* Contexts and transformations are made here, serially: GEOS and PROJ
- * contexts must not be created concurrently, and each thread then owns
- * its own (proj_clone into the thread's context). */
+/* Contexts and transformations are made here, on one thread: the
+ * transformation is looked up in PROJ's database once and cloned into each
+ * thread's own context (a PJ must not be shared between threads). */
 static int workers_new(struct exporter *ex, int threads, struct tc_error *err)
 {
     ex->nw = threads < 1 ? 1 : threads;
