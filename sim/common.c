@@ -6,6 +6,7 @@
 #include <math.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -94,6 +95,18 @@ int tc_interrupted(void)
 void tc_interrupt_reset(void)
 {
     interrupted = 0;
+}
+
+int tc_resize(void **p, size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        return -1;
+    size_t bytes = n * size;
+    void *q = realloc(*p, bytes > 0 ? bytes : 1); /* never realloc(p, 0): that may free p */
+    if (!q)
+        return -1;
+    *p = q;
+    return 0;
 }
 
 int tc_fclose_checked(FILE *f, const char *path, struct tc_error *err)

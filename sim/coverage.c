@@ -134,15 +134,6 @@ struct parts_place {
     long ring, nring;
 };
 
-static int store_grow(void **p, size_t n, size_t size)
-{
-    void *q = realloc(*p, n * size);
-    if (!q)
-        return -1;
-    *p = q;
-    return 0;
-}
-
 /* Appends one township's rings; -1 when out of memory. */
 static int store_add(struct ring_store *st, const struct covx_rings *r, struct parts_place *pl,
                      int store)
@@ -153,15 +144,15 @@ static int store_add(struct ring_store *st, const struct covx_rings *r, struct p
         return 0; /* nothing covered: no rings */
     if (st->nv + nv > st->vcap) {
         long cap = 2 * st->vcap + nv + 1024;
-        if (store_grow((void **)&st->x, (size_t)cap, sizeof *st->x) ||
-            store_grow((void **)&st->y, (size_t)cap, sizeof *st->y))
+        if (tc_resize((void **)&st->x, (size_t)cap, sizeof *st->x) ||
+            tc_resize((void **)&st->y, (size_t)cap, sizeof *st->y))
             return -1;
         st->vcap = cap;
     }
     if (st->nring + r->nring > st->rcap) {
         long cap = 2 * st->rcap + r->nring + 64;
-        if (store_grow((void **)&st->start, (size_t)cap, sizeof *st->start) ||
-            store_grow((void **)&st->shell, (size_t)cap, sizeof *st->shell))
+        if (tc_resize((void **)&st->start, (size_t)cap, sizeof *st->start) ||
+            tc_resize((void **)&st->shell, (size_t)cap, sizeof *st->shell))
             return -1;
         st->rcap = cap;
     }
@@ -268,13 +259,8 @@ static int worker_reserve(struct worker *w, long n)
     if (n <= w->cap)
         return 0;
     long cap = n + n / 2 + 16;
-    long *ids = realloc(w->ids, sizeof *ids * (size_t)cap);
-    if (ids)
-        w->ids = ids;
-    GEOSGeometry **p = realloc(w->polys, sizeof *p * (size_t)cap);
-    if (p)
-        w->polys = p;
-    if (!ids || !p)
+    if (tc_resize((void **)&w->ids, (size_t)cap, sizeof *w->ids) ||
+        tc_resize((void **)&w->polys, (size_t)cap, sizeof *w->polys))
         return -1;
     w->cap = cap;
     return 0;

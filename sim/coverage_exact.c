@@ -1784,29 +1784,21 @@ static int township_exact(struct covx_scratch *s, const struct township *t,
  * Anything unusual (a chain that does not close, a ring without area, a
  * hole in no shell) gives no rings and the caller asks GEOS: never wrong,
  * only sometimes not taken. */
-static int resize(void **p, long n, size_t size)
-{
-    void *q = realloc(*p, (size_t)n * size);
-    if (!q)
-        return -1;
-    *p = q;
-    return 0;
-}
 
 /* Room for ne edges: as many vertices, at most as many rings. */
 static int chain_reserve(struct chain *c, long ne)
 {
     if (ne + 1 > c->cap) {
         long cap = ne + ne / 2 + 64;
-        if (resize((void **)&c->same, cap, sizeof *c->same) ||
-            resize((void **)&c->node, cap, sizeof *c->node) ||
-            resize((void **)&c->stack, cap, sizeof *c->stack) ||
-            resize((void **)&c->used, cap, sizeof *c->used) ||
-            resize((void **)&c->rx, cap, sizeof *c->rx) ||
-            resize((void **)&c->ry, cap, sizeof *c->ry) ||
-            resize((void **)&c->rstart, cap + 1, sizeof *c->rstart) ||
-            resize((void **)&c->rarea, cap, sizeof *c->rarea) ||
-            resize((void **)&c->rshell, cap, sizeof *c->rshell))
+        if (tc_resize((void **)&c->same, (size_t)cap, sizeof *c->same) ||
+            tc_resize((void **)&c->node, (size_t)cap, sizeof *c->node) ||
+            tc_resize((void **)&c->stack, (size_t)cap, sizeof *c->stack) ||
+            tc_resize((void **)&c->used, (size_t)cap, sizeof *c->used) ||
+            tc_resize((void **)&c->rx, (size_t)cap, sizeof *c->rx) ||
+            tc_resize((void **)&c->ry, (size_t)cap, sizeof *c->ry) ||
+            tc_resize((void **)&c->rstart, (size_t)cap + 1, sizeof *c->rstart) ||
+            tc_resize((void **)&c->rarea, (size_t)cap, sizeof *c->rarea) ||
+            tc_resize((void **)&c->rshell, (size_t)cap, sizeof *c->rshell))
             return -1;
         c->cap = cap;
     }
@@ -1814,8 +1806,8 @@ static int chain_reserve(struct chain *c, long ne)
     while (size < 2 * (size_t)ne)
         size *= 2;
     if (size > c->tmask + 1) {
-        if (resize((void **)&c->head, (long)size, sizeof *c->head) ||
-            resize((void **)&c->pos, (long)size, sizeof *c->pos))
+        if (tc_resize((void **)&c->head, size, sizeof *c->head) ||
+            tc_resize((void **)&c->pos, size, sizeof *c->pos))
             return -1;
         c->tmask = size - 1;
     }

@@ -67,13 +67,8 @@ static int worker_reserve(struct worker *w, size_t n)
     if (n <= w->cap)
         return 0;
     size_t cap = n + n / 2 + 64;
-    double *x = realloc(w->x, sizeof *x * cap);
-    if (x)
-        w->x = x;
-    double *y = realloc(w->y, sizeof *y * cap);
-    if (y)
-        w->y = y;
-    if (!x || !y)
+    if (tc_resize((void **)&w->x, cap, sizeof *w->x) ||
+        tc_resize((void **)&w->y, cap, sizeof *w->y))
         return -1;
     w->cap = cap;
     return 0;

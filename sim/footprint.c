@@ -115,15 +115,6 @@ static int same_shape(const struct tc_footprints *fp, long s, const struct shape
            same_info(&fp->shape_info[s], v->info);
 }
 
-static int grow(void **p, size_t n, size_t size)
-{
-    void *q = realloc(*p, n * size);
-    if (!q)
-        return -1;
-    *p = q;
-    return 0;
-}
-
 /* Doubles the hash table, re-inserting every shape. */
 static int table_rehash(struct shape_table *t, long nshape)
 {
@@ -148,16 +139,16 @@ static int table_reserve(struct tc_footprints *fp, struct shape_table *t, int n)
 {
     if (fp->nshape + 1 > t->cap) {
         long cap = 2 * t->cap + 16;
-        if (grow((void **)&fp->shape_off, (size_t)cap + 1, sizeof *fp->shape_off) ||
-            grow((void **)&fp->shape_info, (size_t)cap, sizeof *fp->shape_info) ||
-            grow((void **)&t->hash, (size_t)cap, sizeof *t->hash))
+        if (tc_resize((void **)&fp->shape_off, (size_t)cap + 1, sizeof *fp->shape_off) ||
+            tc_resize((void **)&fp->shape_info, (size_t)cap, sizeof *fp->shape_info) ||
+            tc_resize((void **)&t->hash, (size_t)cap, sizeof *t->hash))
             return -1;
         t->cap = cap;
     }
     long need = fp->shape_off[fp->nshape] + n;
     if (need > t->vcap) {
         long vcap = 2 * t->vcap + need;
-        if (grow((void **)&fp->sxy, 2 * (size_t)vcap, sizeof *fp->sxy))
+        if (tc_resize((void **)&fp->sxy, 2 * (size_t)vcap, sizeof *fp->sxy))
             return -1;
         t->vcap = vcap;
     }

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "towncov/common.h"
@@ -52,4 +53,21 @@ Test(common, fclose_checked_reports_a_failed_write)
     cr_assert_eq(tc_fclose_checked(f, "/dev/full", &err), -1);
     cr_assert_eq(err.exit_code, TC_EXIT_OUTPUT);
     cr_assert(strstr(err.msg, "/dev/full: write failed"), "%s", err.msg);
+}
+
+Test(common, resize_keeps_contents_and_refuses_overflow)
+{
+    int *a = NULL;
+    cr_assert_eq(tc_resize((void **)&a, 4, sizeof *a), 0);
+    for (int i = 0; i < 4; i++)
+        a[i] = i * 7;
+    cr_assert_eq(tc_resize((void **)&a, 1000, sizeof *a), 0);
+    for (int i = 0; i < 4; i++)
+        cr_assert_eq(a[i], i * 7, "element %d kept", i);
+    int *before = a;
+    cr_assert_eq(tc_resize((void **)&a, SIZE_MAX / 2, sizeof *a), -1, "n * size overflows");
+    cr_assert_eq(a, before, "a failed resize leaves the array");
+    cr_assert_eq(tc_resize((void **)&a, 0, sizeof *a), 0, "zero elements: still an array");
+    cr_assert_not_null(a);
+    free(a);
 }

@@ -78,6 +78,10 @@ void tc_interrupt_reset(void);
 /* Monotonic wall clock in seconds. */
 double tc_now(void);
 
+/* Resizes the array *p to n elements of size bytes (realloc, with the
+ * multiplication checked); on failure returns -1 and leaves *p as it was. */
+int tc_resize(void **p, size_t n, size_t size);
+
 /* Writes v with `decimals` (0..15) digits after the point into buf (at
  * least TC_FIXED_MAX bytes), byte for byte what printf's "%.*f" writes,
  * at a fraction of its cost (reports of millions of stations); returns
