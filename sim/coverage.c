@@ -79,19 +79,6 @@ long cov_index_query(const struct cov_index *ix, const struct tc_footprints *fp,
 }
 
 /* ---- GEOS helpers ----------------------------------------------------------*/
-static GEOSGeometry *footprint_polygon(GEOSContextHandle_t ctx, const struct tc_footprints *fp,
-                                       long i)
-{
-    long n = footprint_size(fp, i);
-    GEOSCoordSequence *seq = GEOSCoordSeq_create_r(ctx, (unsigned)n + 1, 2);
-    for (long k = 0; k <= n; k++) {
-        double x, y;
-        footprint_vertex(fp, i, k % n, &x, &y);
-        GEOSCoordSeq_setXY_r(ctx, seq, (unsigned)k, x, y);
-    }
-    return GEOSGeom_createPolygon_r(ctx, GEOSGeom_createLinearRing_r(ctx, seq), NULL, 0);
-}
-
 /* Area of township ∩ union(footprints); the union is built with GEOS's
  * cascaded UnaryUnion. Takes ownership of polys. */
 static double covered_area(GEOSContextHandle_t ctx, const GEOSGeometry *township,

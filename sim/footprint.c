@@ -364,3 +364,16 @@ struct tc_footprints *footprints_build(const struct radio_config *radio, const s
     }
     return fp;
 }
+
+GEOSGeometry *footprint_polygon(GEOSContextHandle_t ctx, const struct tc_footprints *fp, long i)
+{
+    long n = footprint_size(fp, i);
+    GEOSCoordSequence *seq = GEOSCoordSeq_create_r(ctx, (unsigned)n + 1, 2);
+    for (long k = 0; seq && k <= n; k++) {
+        double x, y;
+        footprint_vertex(fp, i, k % n, &x, &y);
+        GEOSCoordSeq_setXY_r(ctx, seq, (unsigned)k, x, y);
+    }
+    GEOSGeometry *ring = seq ? GEOSGeom_createLinearRing_r(ctx, seq) : NULL;
+    return ring ? GEOSGeom_createPolygon_r(ctx, ring, NULL, 0) : NULL;
+}

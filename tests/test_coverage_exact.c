@@ -163,18 +163,6 @@ static long candidates(const struct township *t, const struct tc_footprints *fp,
     return n;
 }
 
-static GEOSGeometry *fp_polygon(GEOSContextHandle_t ctx, const struct tc_footprints *fp, long i)
-{
-    long n = footprint_size(fp, i);
-    GEOSCoordSequence *seq = GEOSCoordSeq_create_r(ctx, (unsigned)n + 1, 2);
-    for (long k = 0; k <= n; k++) {
-        double x, y;
-        footprint_vertex(fp, i, k % n, &x, &y);
-        GEOSCoordSeq_setXY_r(ctx, seq, (unsigned)k, x, y);
-    }
-    return GEOSGeom_createPolygon_r(ctx, GEOSGeom_createLinearRing_r(ctx, seq), NULL, 0);
-}
-
 /* The geos engine's answer, written out here. */
 static void reference_part(GEOSContextHandle_t ctx, const struct township *t,
                            const struct tc_footprints *fp, const long *ids, long n,
@@ -185,7 +173,7 @@ static void reference_part(GEOSContextHandle_t ctx, const struct township *t,
     unsigned k = 0;
     memset(r, 0, sizeof *r);
     for (long j = 0; j < n; j++) {
-        GEOSGeometry *p = fp_polygon(ctx, fp, ids[j]);
+        GEOSGeometry *p = footprint_polygon(ctx, fp, ids[j]);
         if (GEOSIntersects_r(ctx, t->geom, p) != 1) {
             GEOSGeom_destroy_r(ctx, p);
             continue;

@@ -3,6 +3,8 @@
 #ifndef TOWNCOV_FOOTPRINT_H
 #define TOWNCOV_FOOTPRINT_H
 
+#include <geos_c.h>
+
 #include "towncov/common.h"
 #include "towncov/radio.h"
 
@@ -37,6 +39,10 @@ struct tc_footprints *footprints_build(const struct radio_config *radio, const s
                                        struct tc_error *err);
 
 void footprints_free(struct tc_footprints **fp);
+
+/* Footprint i as a GEOS Polygon made in context ctx (the caller destroys
+ * it); NULL when GEOS fails. */
+GEOSGeometry *footprint_polygon(GEOSContextHandle_t ctx, const struct tc_footprints *fp, long i);
 
 /* Vertices of footprint i. */
 static inline long footprint_size(const struct tc_footprints *fp, long i)
