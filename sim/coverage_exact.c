@@ -267,7 +267,7 @@ struct covx_scratch {
     struct rowx *xr;
     long nxr;
     double *xrs;     /* row crossings sorted by row, then x */
-    int *rstart;
+    long *rstart;
     struct pieces tpc, fpc; /* the township's pieces, the footprints' */
     int *fill;
     struct event *ev, *evs;
@@ -1105,6 +1105,20 @@ static int row_crossings(struct covx_scratch *s)
     return 0;
 }
 
+/* Counting sort by an int key, first half: start[k] (nkeys + 1 entries)
+ * becomes the end of key k's items. The key of item i is the int at byte
+ * offset i * stride from `key` (a field of an array of structs). Moving
+ * the items down to --start[key], last item first, then leaves start[k]
+ * at their start, in their order. */
+static void key_ends(long *start, long nkeys, const int *key, size_t stride, long n)
+{
+    memset(start, 0, (size_t)(nkeys + 1) * sizeof *start);
+    for (long i = 0; i < n; i++)
+        start[*(const int *)((const char *)key + (size_t)i * stride)]++;
+    for (long k = 1; k <= nkeys; k++)
+        start[k] += start[k - 1];
+}
+
 /* Sorts the row crossings by row, then x, into xrs (rows start at
  * rstart[row]). */
 static int sort_row_crossings(struct covx_scratch *s)
@@ -1113,18 +1127,9 @@ static int sort_row_crossings(struct covx_scratch *s)
     s->xrs = buf_get(&s->bufs[BUF_XRS], (size_t)s->nxr, sizeof *s->xrs);
     if (!s->rstart || !s->xrs)
         return decline(s, COVX_NOMEM);
-    memset(s->rstart, 0, ((size_t)s->ny + 1) * sizeof *s->rstart);
-    for (long i = 0; i < s->nxr; i++)
-        s->rstart[s->xr[i].row + 1]++;
-    for (int row = 0; row < s->ny; row++)
-        s->rstart[row + 1] += s->rstart[row];
-    for (long i = 0; i < s->nxr; i++) {
-        double x = s->xr[i].x;
-        s->xrs[s->rstart[s->xr[i].row]++] = x;
-    }
-    for (int row = s->ny; row > 0; row--)
-        s->rstart[row] = s->rstart[row - 1];
-    s->rstart[0] = 0;
+    key_ends(s->rstart, s->ny, s->nxr ? &s->xr[0].row : NULL, sizeof *s->xr, s->nxr);
+    for (long i = s->nxr - 1; i >= 0; i--)
+        s->xrs[--s->rstart[s->xr[i].row]] = s->xr[i].x;
     for (int row = 0; row < s->ny; row++) {
         double *x = s->xrs + s->rstart[row];
         long m = s->rstart[row + 1] - s->rstart[row];
@@ -1455,13 +1460,8 @@ static int sort_events(struct covx_scratch *s)
     s->evs = buf_get(&s->bufs[BUF_EVS], (size_t)s->nev, sizeof *s->evs);
     if (!s->evstart || !s->evs)
         return decline(s, COVX_NOMEM);
-    memset(s->evstart, 0, ((size_t)s->nv + 1) * sizeof *s->evstart);
-    for (long e = 0; e < s->nev; e++)
-        s->evstart[s->ev[e].g]++;
-    for (long g = 1; g < s->nv; g++) /* evstart[g]: the end of g's events */
-        s->evstart[g] += s->evstart[g - 1];
-    s->evstart[s->nv] = s->nev;
-    for (long e = s->nev - 1; e >= 0; e--) { /* ... moved down to their start */
+    key_ends(s->evstart, s->nv, &s->ev[0].g, sizeof *s->ev, s->nev); /* nev > 0 */
+    for (long e = s->nev - 1; e >= 0; e--) {
         long g = s->ev[e].g;
         s->evs[--s->evstart[g]] = s->ev[e];
     }
