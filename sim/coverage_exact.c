@@ -1207,6 +1207,27 @@ static int footprint_use(const struct covx_scratch *s, const struct ufp *f)
     return -1;
 }
 
+/* Edge g -> h of footprint `owner`, cut in np pieces (room: pieces still
+ * to come on its ring, one per edge). A walked edge's pieces all go in and
+ * mark their cells CELL_WALKED; a neighbour's go in only where a walked
+ * piece lies. */
+static int push_edge_pieces(struct covx_scratch *s, long g, long h, long np, long room, int owner,
+                            int walked, int *cnt)
+{
+    if (reserve_pieces(s, &s->fpc, np + room) != 0)
+        return -1;
+    for (long k = 0; k < np; k++) {
+        struct slot *p = next_slot(&s->fpc);
+        *p = make_slot(s, g, h, k, np, owner, walked);
+        struct span ps = slot_span(s, p);
+        if (walked)
+            span_mark(s, ps, CELL_WALKED);
+        if (walked || span_any(s, ps, CELL_WALKED))
+            push_piece(s, &s->fpc, ps, cnt);
+    }
+    return 0;
+}
+
 /* Pass 1: every piece of every walked footprint edge, marking the cells
  * they cover CELL_WALKED. */
 static int bucket_walked(struct covx_scratch *s, int *cnt)
@@ -1239,15 +1260,8 @@ static int bucket_walked(struct covx_scratch *s, int *cnt)
                 push_piece(s, &s->fpc, sp, cnt);
                 continue;
             }
-            if (reserve_pieces(s, &s->fpc, np + (end - g)) != 0)
+            if (push_edge_pieces(s, g, h, np, end - g, r->owner, 1, cnt) != 0)
                 return -1;
-            for (long k = 0; k < np; k++) {
-                struct slot *p = next_slot(&s->fpc);
-                *p = make_slot(s, g, h, k, np, r->owner, 1);
-                struct span ps = slot_span(s, p);
-                span_mark(s, ps, CELL_WALKED);
-                push_piece(s, &s->fpc, ps, cnt);
-            }
         }
     }
     return 0;
@@ -1289,15 +1303,8 @@ static int bucket_neighbours(struct covx_scratch *s, int *cnt)
                 push_piece(s, &s->fpc, sp, cnt);
                 continue;
             }
-            if (reserve_pieces(s, &s->fpc, np + (end - g)) != 0)
+            if (push_edge_pieces(s, g, h, np, end - g, r->owner, 0, cnt) != 0)
                 return -1;
-            for (long k = 0; k < np; k++) {
-                struct slot *p = next_slot(&s->fpc);
-                *p = make_slot(s, g, h, k, np, r->owner, 0);
-                struct span ps = slot_span(s, p);
-                if (span_any(s, ps, CELL_WALKED))
-                    push_piece(s, &s->fpc, ps, cnt);
-            }
         }
     }
     return 0;
