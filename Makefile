@@ -66,11 +66,15 @@ test-deps: deps
 	 if [ -n "$$missing" ]; then $(call apt_install,$$missing); fi
 
 # ---- build -----------------------------------------------------------------
-$(BUILD)/obj/%.o: sim/%.c $(HEADERS) | $(BUILD)/obj
-	$(CC) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -c $< -o $@
+# Each object depends on the headers it includes (-MMD -MP), so that a
+# change rebuilds what it touches; set-up (deps) comes first even with -j.
+$(BUILD)/obj/%.o: sim/%.c | $(BUILD)/obj deps
+	$(CC) $(CFLAGS) -MMD -MP $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -c $< -o $@
 
-$(BUILD)/tobj/%.o: tests/%.c $(HEADERS) | $(BUILD)/tobj
-	$(CC) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) criterion 2>/dev/null) -c $< -o $@
+$(BUILD)/tobj/%.o: tests/%.c | $(BUILD)/tobj deps
+	$(CC) $(CFLAGS) -MMD -MP $(shell pkg-config --cflags $(PKGS) criterion 2>/dev/null) -c $< -o $@
+
+-include $(OBJ:.o=.d) $(TESTOBJ:.o=.d)
 
 $(BIN): $(OBJ)
 	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)

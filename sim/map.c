@@ -2,6 +2,8 @@
 #include "towncov/map.h"
 
 #include <ctype.h>
+#include <stdarg.h>
+#include <strings.h>
 #include <errno.h>
 #include <iconv.h>
 #include <math.h>
@@ -15,8 +17,7 @@
 
 #include "towncov/grid.h"
 #include "towncov/shpio.h"
-
-static const char *const encoding_names[] = {"auto", "utf-8", "gbk", NULL};
+#include "towncov/textenc.h"
 
 const struct key_desc map_keys[] = {
     {"map", "file", KEY_STRING, offsetof(struct map_config, file), 0, 0, NULL, "", "",
@@ -36,10 +37,10 @@ const struct key_desc map_keys[] = {
      "attribute holding the seat's longitude (degrees); absent: a point inside the polygon"},
     {"map", "seat_lat_field", KEY_STRING, offsetof(struct map_config, seat_lat_field), 0, 0,
      NULL, "seat_lat", "", "attribute holding the seat's latitude (degrees)"},
-    {"map", "encoding", KEY_ENUM, offsetof(struct map_config, encoding), 0, 0, encoding_names,
+    {"map", "encoding", KEY_ENCODING, offsetof(struct map_config, encoding), 0, 0, NULL,
      "auto", "",
-     "text encoding of the .dbf; auto: the .cpg or the DBF code page, else UTF-8 when valid, "
-     "else GBK"},
+     "text encoding of the .dbf: auto (the .cpg, else the DBF's language driver, else UTF-8 "
+     "when valid and GBK otherwise), utf-8, gbk, or any iconv name (latin1, cp1252, big5...)"},
     {"map", "repair", KEY_BOOL, offsetof(struct map_config, repair), 0, 0, NULL, "yes", "",
      "make invalid polygons valid (GEOS MakeValid) with a warning; no: refuse them"},
     {"map", "assume_wgs84", KEY_BOOL, offsetof(struct map_config, assume_wgs84), 0, 0, NULL,
@@ -55,21 +56,6 @@ const int map_nkeys = (int)(sizeof map_keys / sizeof map_keys[0]);
 #define DENSIFY_DEGREES 0.005
 #define DENSIFY_METRES 500.0
 
-/* ---- shapelib's error hook: it has no user pointer, so keep the last
- * message per thread and add it to ours. */
-static _Thread_local char shapelib_msg[512];
-
-static void on_shapelib_error(const char *message)
-{
-    snprintf(shapelib_msg, sizeof shapelib_msg, "%s", message);
-}
-
-static void quiet_hooks(SAHooks *hooks)
-{
-    SASetupDefaultHooks(hooks);
-    hooks->Error = on_shapelib_error;
-}
-
 /* ---- paths ---------------------------------------------------------------*/
 static void join_path(char *out, size_t size, const char *base_dir, const char *file)
 {
@@ -77,14 +63,6 @@ static void join_path(char *out, size_t size, const char *base_dir, const char *
         snprintf(out, size, "%s", file);
     else
         snprintf(out, size, "%s/%s", base_dir, file);
-}
-
-/* "dir/x.shp" -> "dir/x" */
-static void strip_shp(char *path)
-{
-    size_t n = strlen(path);
-    if (n > 4 && strcasecmp(path + n - 4, ".shp") == 0)
-        path[n - 4] = '\0';
 }
 
 static char *read_text_file(const char *path)
@@ -116,88 +94,6 @@ static char *read_text_file(const char *path)
     return buf;
 }
 
-/* ---- text encoding -------------------------------------------------------*/
-static int valid_utf8(const unsigned char *s)
-{
-    while (*s) {
-        int n = *s < 0x80 ? 0 : (*s & 0xE0) == 0xC0 ? 1 : (*s & 0xF0) == 0xE0 ? 2
-                : (*s & 0xF8) == 0xF0 ? 3 : -1;
-        if (n < 0)
-            return 0;
-        s++;
-        for (int i = 0; i < n; i++, s++)
-            if ((*s & 0xC0) != 0x80)
-                return 0;
-    }
-    return 1;
-}
-
-static void trim(char *s);
-
-/* The iconv name of the .dbf's encoding: from map.encoding, else the .cpg
- * (shapelib reads it) or the DBF header's language driver; "" = unknown
- * (then each string is taken as UTF-8 when valid, else as GBK). */
-static int dbf_encoding(int setting, const char *codepage, char *name, size_t size)
-{
-    name[0] = '\0';
-    if (setting == MAP_ENC_UTF8 || setting == MAP_ENC_GBK) {
-        snprintf(name, size, "%s", setting == MAP_ENC_UTF8 ? "UTF-8" : "GB18030");
-        return 0;
-    }
-    if (!codepage || !codepage[0])
-        return 0;
-    char up[48]; /* code page names are short; "CP" may be prefixed */
-    size_t i = 0;
-    for (; codepage[i] && i + 1 < sizeof up; i++)
-        up[i] = (char)toupper((unsigned char)codepage[i]);
-    up[i] = '\0';
-    trim(up);
-    if (strstr(up, "UTF") || strcmp(up, "65001") == 0) {
-        snprintf(name, size, "UTF-8");
-    } else if (strstr(up, "GB") || strstr(up, "936") || strcmp(up, "LDID/77") == 0) {
-        /* GB18030 is a superset of GBK, CP936 and GB2312. */
-        snprintf(name, size, "GB18030");
-    } else if (strncmp(up, "LDID/", 5) == 0) {
-        return 0; /* a language driver we do not map: guess per string */
-    } else {
-        /* Any other code page iconv knows (CP1252, BIG5, ISO-8859-1...). */
-        snprintf(name, size, "%s%s", isdigit((unsigned char)up[0]) ? "CP" : "", up);
-        iconv_t cd = iconv_open("UTF-8", name);
-        if (cd == (iconv_t)-1)
-            return -1;
-        iconv_close(cd);
-    }
-    return 0;
-}
-
-static int convert(const char *from, const char *in, char *out, size_t size)
-{
-    iconv_t cd = iconv_open("UTF-8", from);
-    if (cd == (iconv_t)-1)
-        return -1;
-    char *src = (char *)in, *dst = out;
-    size_t left = strlen(in), room = size - 1;
-    size_t r = iconv(cd, &src, &left, &dst, &room);
-    iconv_close(cd);
-    if (r == (size_t)-1)
-        return -1;
-    *dst = '\0';
-    return 0;
-}
-
-/* Converts one DBF string to UTF-8 into out. Returns 0 or -1. */
-static int to_utf8(const char *encoding, const char *in, char *out, size_t size)
-{
-    int utf8 = valid_utf8((const unsigned char *)in);
-    if (strcmp(encoding, "UTF-8") == 0 || (!encoding[0] && utf8)) {
-        if (!utf8)
-            return -1;
-        snprintf(out, size, "%s", in);
-        return 0;
-    }
-    return convert(encoding[0] ? encoding : "GB18030", in, out, size);
-}
-
 static void trim(char *s)
 {
     size_t n = strlen(s);
@@ -215,7 +111,11 @@ struct loader {
     char shp_path[TC_PATH_MAX];
     SHPHandle shp;
     DBFHandle dbf;
-    char encoding[64]; /* iconv name, "" = guess per string */
+    char *base;        /* shp_path without ".shp": the sidecars' stem */
+    char encoding[TEXTENC_NAME_MAX]; /* iconv name, "" = guess per string */
+    int shp_type;      /* the type the .shp header declares */
+    int deleted;       /* DBF records marked deleted (skipped) */
+    int cut_texts;     /* texts a writer cut inside a character */
     int f_code, f_name, f_kind, f_county, f_lon, f_lat;
     PJ_CONTEXT *pj_ctx;
     PJ *src_to_metric;  /* source CRS -> metric */
@@ -358,40 +258,42 @@ static int dbf_claims_too_much(DBFHandle dbf, const char *base, struct tc_error 
     return 0;
 }
 
+/* The .dbf's encoding: map.encoding, else the .cpg or language driver. */
+static int choose_encoding(struct loader *ld, struct tc_error *err)
+{
+    const char *setting = ld->cfg->encoding;
+    if (setting[0] && strcasecmp(setting, "auto") != 0) {
+        if (textenc_from_setting(setting, ld->encoding, sizeof ld->encoding) != 0)
+            return tc_fail(err, TC_EXIT_MAP, "map.encoding = %s: iconv knows no such encoding",
+                           setting);
+        return 0;
+    }
+    const char *cp = DBFGetCodePage(ld->dbf);
+    if (textenc_from_codepage(cp, ld->encoding, sizeof ld->encoding) != 0)
+        return tc_fail(err, TC_EXIT_MAP, "%s.cpg: unknown text encoding '%s'; set map.encoding "
+                       "(utf-8, gbk, cp1252, or any iconv name) or correct the .cpg",
+                       ld->base, ld->encoding);
+    return 0;
+}
+
 static int open_files(struct loader *ld, const char *base_dir, struct tc_error *err)
 {
-    char base[TC_PATH_MAX];
-    join_path(base, sizeof base, base_dir, ld->cfg->file);
-    snprintf(ld->shp_path, sizeof ld->shp_path, "%s", base);
-    strip_shp(base);
-    SAHooks hooks;
-    quiet_hooks(&hooks);
-    shapelib_msg[0] = '\0';
-    ld->shp = SHPOpenLL(base, "rb", &hooks);
-    if (!ld->shp)
-        return tc_fail(err, TC_EXIT_MAP, "%s: cannot open shapefile (.shp/.shx): %s",
-                       ld->shp_path, shapelib_msg[0] ? shapelib_msg : strerror(errno));
-    ld->dbf = DBFOpenLL(base, "rb", &hooks);
-    if (!ld->dbf)
-        return tc_fail(err, TC_EXIT_MAP, "%s.dbf: cannot open attribute table: %s", base,
-                       shapelib_msg[0] ? shapelib_msg : strerror(errno));
-    int n, type;
-    SHPGetInfo(ld->shp, &n, &type, NULL, NULL);
-    if (type != SHPT_POLYGON && type != SHPT_POLYGONZ && type != SHPT_POLYGONM)
-        return tc_fail(err, TC_EXIT_MAP, "%s: shape type is %s, not polygon", ld->shp_path,
-                       SHPTypeName(type));
+    join_path(ld->shp_path, sizeof ld->shp_path, base_dir, ld->cfg->file);
+    if (shpio_open(ld->shp_path, &ld->shp, &ld->dbf, &ld->base, err) != 0)
+        return -1;
+    int n;
+    SHPGetInfo(ld->shp, &n, &ld->shp_type, NULL, NULL);
+    if (!shpio_is_polygon_type(ld->shp_type))
+        return tc_fail(err, TC_EXIT_MAP, "%s: shape type is %s, not Polygon", ld->shp_path,
+                       shpio_type_name(ld->shp_type));
     if (n <= 0)
         return tc_fail(err, TC_EXIT_MAP, "%s: the map has no records", ld->shp_path);
-    if (dbf_claims_too_much(ld->dbf, base, err))
+    if (dbf_claims_too_much(ld->dbf, ld->base, err))
         return -1;
     if (DBFGetRecordCount(ld->dbf) != n)
         return tc_fail(err, TC_EXIT_MAP, "%s: %d shapes but %d attribute records in the .dbf",
                        ld->shp_path, n, DBFGetRecordCount(ld->dbf));
-    const char *cp = DBFGetCodePage(ld->dbf);
-    if (dbf_encoding(ld->cfg->encoding, cp, ld->encoding, sizeof ld->encoding) != 0)
-        return tc_fail(err, TC_EXIT_MAP, "%s: unknown text encoding '%s' (from the .cpg); "
-                       "set map.encoding to utf-8 or gbk", ld->shp_path, cp);
-    return 0;
+    return choose_encoding(ld, err);
 }
 
 static void list_fields(DBFHandle dbf, char *buf, size_t size)
@@ -445,9 +347,7 @@ static int find_fields(struct loader *ld, struct tc_error *err)
 static int read_source_crs(struct loader *ld, PJ **src, struct tc_error *err)
 {
     char prj[TC_PATH_MAX + 8];
-    snprintf(prj, sizeof prj, "%s", ld->shp_path);
-    strip_shp(prj);
-    strcat(prj, ".prj");
+    snprintf(prj, sizeof prj, "%s.prj", ld->base);
     char *wkt = read_text_file(prj);
     if (!wkt) {
         if (!ld->cfg->assume_wgs84)
@@ -581,12 +481,12 @@ static int check_coordinates(const struct loader *ld, const SHPObject *o, int re
     for (int i = 0; i < o->nVertices; i++) {
         double x = o->padfX[i], y = o->padfY[i];
         if (!isfinite(x) || !isfinite(y))
-            return tc_fail(err, TC_EXIT_MAP, "%s: record %d: vertex %d is not a number",
-                           ld->shp_path, rec, i);
+            return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT ": vertex %d is not a number",
+                           ld->shp_path, SHPIO_REC(rec), i);
         if (ld->geographic && (x < -180 || x > 360 || y < -90 || y > 90))
             return tc_fail(err, TC_EXIT_MAP,
-                           "%s: record %d: vertex %d (%g, %g) is outside lon/lat range",
-                           ld->shp_path, rec, i, x, y);
+                           "%s: " SHPIO_REC_FMT ": vertex %d (%g, %g) is outside lon/lat range",
+                           ld->shp_path, SHPIO_REC(rec), i, x, y);
     }
     return 0;
 }
@@ -638,7 +538,8 @@ static GEOSGeometry *polygonal_part(GEOSContextHandle_t ctx, GEOSGeometry *g)
  * serially, in record order, so messages do not depend on threads. */
 struct record_job {
     SHPObject *obj;
-    char warning[1024];
+    char *warning;            /* repair warnings, "" or NULL when none */
+    struct shpio_drops drops; /* parts with no area that were dropped */
     int repaired;
     int failed;
     struct tc_error err;
@@ -652,20 +553,72 @@ struct geo_worker {
     PJ *geo_to_metric;
 };
 
+/* Appends a printf-style line to the job's warnings (grown as needed: the
+ * codes in them are input text of any length). */
+static void job_warn(struct record_job *job, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void job_warn(struct record_job *job, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int add = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    size_t used = job->warning ? strlen(job->warning) : 0;
+    if (add < 0 || tc_resize((void **)&job->warning, used + (size_t)add + 1, 1) != 0)
+        return; /* a warning lost to memory exhaustion; the load goes on */
+    va_start(ap, fmt);
+    vsnprintf(job->warning + used, (size_t)add + 1, fmt, ap);
+    va_end(ap);
+}
+
+/* Why g is invalid and where, the place given in the input's CRS (to_input
+ * maps g's coordinates back to it; NULL when they already are), as users
+ * see it in QGIS: "Self-intersection at (115.123456, 28.654321)". Returns a
+ * new string, NULL when GEOS says nothing. */
+static char *invalid_reason(const struct loader *ld, GEOSContextHandle_t ctx,
+                            const GEOSGeometry *g, PJ *to_input)
+{
+    char *reason = NULL;
+    GEOSGeometry *where = NULL;
+    if (GEOSisValidDetail_r(ctx, g, 0, &reason, &where) != 0 || !reason)
+        return NULL;
+    double x = NAN, y = NAN;
+    if (where) {
+        GEOSGeomGetX_r(ctx, where, &x);
+        GEOSGeomGetY_r(ctx, where, &y);
+        GEOSGeom_destroy_r(ctx, where);
+    }
+    if (to_input && isfinite(x)) {
+        PJ_COORD c = proj_trans(to_input, PJ_INV, proj_coord(x, y, 0, 0));
+        x = c.xy.x;
+        y = c.xy.y;
+    }
+    size_t len = strlen(reason) + 96;
+    char *text = malloc(len);
+    if (text && isfinite(x))
+        snprintf(text, len, ld->geographic ? "%s at (%.6f, %.6f)" : "%s at (%.2f, %.2f)",
+                 reason, x, y);
+    else if (text)
+        snprintf(text, len, "%s", reason);
+    GEOSFree_r(ctx, reason);
+    return text;
+}
+
 /* Returns g if valid, else (map.repair = yes) its polygonal MakeValid with
- * a warning naming the record and the relative area change, else NULL with
- * the job's error set. Consumes g. */
+ * a warning naming the record, the place and the relative area change,
+ * else NULL with the job's error set. Consumes g. */
 static GEOSGeometry *make_valid(const struct loader *ld, GEOSContextHandle_t ctx, GEOSGeometry *g,
-                                int rec, const char *code, struct record_job *job)
+                                PJ *to_input, const struct township *t, struct record_job *job)
 {
     if (GEOSisValid_r(ctx, g) == 1)
         return g;
-    char *reason = GEOSisValidReason_r(ctx, g);
+    char *reason = invalid_reason(ld, ctx, g, to_input);
+    const char *why = reason ? reason : "?";
     if (!ld->cfg->repair) {
         tc_fail(&job->err, TC_EXIT_MAP,
-                "%s: record %d (code %s): invalid polygon: %s (map.repair = no)", ld->shp_path,
-                rec, code, reason ? reason : "?");
-        GEOSFree_r(ctx, reason);
+                "%s: " SHPIO_REC_FMT " (code %s): invalid polygon: %s (map.repair = no)",
+                ld->shp_path, SHPIO_REC(t->record), t->code, why);
+        free(reason);
         GEOSGeom_destroy_r(ctx, g);
         return NULL;
     }
@@ -677,91 +630,117 @@ static GEOSGeometry *make_valid(const struct loader *ld, GEOSContextHandle_t ctx
         fixed = polygonal_part(ctx, fixed);
     if (!fixed || GEOSisEmpty_r(ctx, fixed) || GEOSArea_r(ctx, fixed, &after) != 1 ||
         after <= 0) {
-        tc_fail(&job->err, TC_EXIT_MAP, "%s: record %d (code %s): invalid polygon (%s) with no "
-                "area left after repair", ld->shp_path, rec, code, reason ? reason : "?");
-        GEOSFree_r(ctx, reason);
+        tc_fail(&job->err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT " (code %s): invalid polygon (%s) "
+                "with no area left after repair", ld->shp_path, SHPIO_REC(t->record), t->code,
+                why);
+        free(reason);
         if (fixed)
             GEOSGeom_destroy_r(ctx, fixed);
         return NULL;
     }
     job->repaired++;
-    size_t used = strlen(job->warning);
-    snprintf(job->warning + used, sizeof job->warning - used,
-             "towncov: warning: %s: record %d (code %s): invalid polygon (%s) made valid; "
-             "area changed by %.4f %%\n",
-             ld->shp_path, rec, code, reason ? reason : "?",
-             100.0 * fabs(after - before) / (before > 0 ? before : after));
-    GEOSFree_r(ctx, reason);
+    job_warn(job, "towncov: warning: %s: " SHPIO_REC_FMT " (code %s): invalid polygon (%s) "
+             "made valid; area changed by %.4f %%\n", ld->shp_path, SHPIO_REC(t->record),
+             t->code, why, 100.0 * fabs(after - before) / (before > 0 ? before : after));
+    free(reason);
     return fixed;
 }
 
-static int read_string(struct loader *ld, int rec, int field, const char *what, char *out,
-                       size_t size, struct tc_error *err)
+/* Text attribute `field` of record fid as a new UTF-8 string, or NULL with
+ * err saying how to read it. A writer's cut is counted (and noted in the
+ * job's warnings by the caller). */
+static char *read_text(struct loader *ld, int fid, int field, const char *what, int *cut,
+                       struct tc_error *err)
 {
-    out[0] = '\0';
-    if (field < 0)
+    int was_cut = 0;
+    char *text = shpio_read_text(ld->dbf, fid, field, ld->encoding, &was_cut);
+    *cut |= was_cut;
+    if (text)
+        return text;
+    if (errno == ENOMEM)
+        tc_fail(err, TC_EXIT_RESOURCE, "%s: out of memory", ld->shp_path);
+    else
+        tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT ": %s is not valid %s text: set "
+                "map.encoding (gbk, cp1252, latin1, big5 or any iconv name), or put a .cpg "
+                "naming the encoding beside the file (%s.cpg)", ld->shp_path, SHPIO_REC(fid),
+                what, ld->encoding[0] ? ld->encoding : "UTF-8 or GBK", ld->base);
+    return NULL;
+}
+
+static int read_kind(struct loader *ld, int fid, struct township *t, int *cut,
+                     struct tc_error *err)
+{
+    if (ld->f_kind < 0) {
+        t->kind = tc_kind_from_name(t->name);
         return 0;
-    const char *raw = DBFReadStringAttribute(ld->dbf, rec, field);
-    if (!raw)
-        return tc_fail(err, TC_EXIT_MAP, "%s: record %d: cannot read %s", ld->shp_path, rec, what);
-    if (to_utf8(ld->encoding, raw, out, size) != 0)
-        return tc_fail(err, TC_EXIT_MAP,
-                       "%s: record %d: %s is not valid %s text (set map.encoding)", ld->shp_path,
-                       rec, what, ld->encoding[0] ? ld->encoding : "UTF-8 or GBK");
-    trim(out);
+    }
+    char *kind = read_text(ld, fid, ld->f_kind, "the kind", cut, err);
+    if (!kind)
+        return -1;
+    int k = kind[0] ? tc_kind_parse(kind) : (int)tc_kind_from_name(t->name);
+    if (k < 0)
+        tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT " (code %s): unknown kind '%s' (expected "
+                "subdistrict, town, township or special)", ld->shp_path, SHPIO_REC(fid), t->code,
+                kind);
+    free(kind);
+    if (k < 0)
+        return -1;
+    t->kind = (enum tc_kind)k;
     return 0;
 }
 
-static int read_attributes(struct loader *ld, int rec, struct township *t, struct tc_error *err)
+static int read_seat(struct loader *ld, int fid, struct township *t, struct tc_error *err)
 {
-    char kind[64];
-    if (read_string(ld, rec, ld->f_code, "the code", t->code, sizeof t->code, err) ||
-        read_string(ld, rec, ld->f_name, "the name", t->name, sizeof t->name, err) ||
-        read_string(ld, rec, ld->f_county, "the county", t->county, sizeof t->county, err) ||
-        read_string(ld, rec, ld->f_kind, "the kind", kind, sizeof kind, err))
+    t->seat_lon = t->seat_lat = NAN;
+    if (ld->f_lon < 0 || DBFIsAttributeNULL(ld->dbf, fid, ld->f_lon))
+        return 0;
+    t->seat_lon = DBFReadDoubleAttribute(ld->dbf, fid, ld->f_lon);
+    t->seat_lat = DBFReadDoubleAttribute(ld->dbf, fid, ld->f_lat);
+    if (!isfinite(t->seat_lon) || !isfinite(t->seat_lat) || fabs(t->seat_lat) > 90 ||
+        fabs(t->seat_lon) > 360)
+        return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT " (code %s): seat (%g, %g) is not "
+                       "a longitude/latitude", ld->shp_path, SHPIO_REC(fid), t->code,
+                       t->seat_lon, t->seat_lat);
+    return 0;
+}
+
+/* Code, name, county, kind and seat of record fid. Texts are kept whole
+ * (a DBF field holds up to 254 bytes; decoded, more). *cut is set when a
+ * writer cut one of them inside a character. */
+static int read_attributes(struct loader *ld, int fid, struct township *t, int *cut,
+                           struct tc_error *err)
+{
+    if (!(t->code = read_text(ld, fid, ld->f_code, "the code", cut, err)) ||
+        !(t->name = read_text(ld, fid, ld->f_name, "the name", cut, err)) ||
+        !(t->county = read_text(ld, fid, ld->f_county, "the county", cut, err)))
         return -1;
     if (!t->code[0])
-        return tc_fail(err, TC_EXIT_MAP, "%s: record %d: empty township code (field '%s')",
-                       ld->shp_path, rec, ld->cfg->code_field);
-    if (ld->f_kind < 0 || !kind[0]) {
-        t->kind = tc_kind_from_name(t->name);
-    } else {
-        int k = tc_kind_parse(kind);
-        if (k < 0)
-            return tc_fail(err, TC_EXIT_MAP,
-                           "%s: record %d (code %s): unknown kind '%s' (expected subdistrict, "
-                           "town, township or special)",
-                           ld->shp_path, rec, t->code, kind);
-        t->kind = (enum tc_kind)k;
-    }
-    t->seat_lon = t->seat_lat = NAN;
-    if (ld->f_lon >= 0 && !DBFIsAttributeNULL(ld->dbf, rec, ld->f_lon)) {
-        t->seat_lon = DBFReadDoubleAttribute(ld->dbf, rec, ld->f_lon);
-        t->seat_lat = DBFReadDoubleAttribute(ld->dbf, rec, ld->f_lat);
-        if (!isfinite(t->seat_lon) || !isfinite(t->seat_lat) || fabs(t->seat_lat) > 90 ||
-            fabs(t->seat_lon) > 360)
-            return tc_fail(err, TC_EXIT_MAP, "%s: record %d (code %s): seat (%g, %g) is not a "
-                           "longitude/latitude", ld->shp_path, rec, t->code, t->seat_lon,
-                           t->seat_lat);
-    }
-    return 0;
+        return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT ": empty township code (field "
+                       "'%s')", ld->shp_path, SHPIO_REC(fid), ld->cfg->code_field);
+    if (read_kind(ld, fid, t, cut, err) != 0)
+        return -1;
+    return read_seat(ld, fid, t, err);
 }
 
-/* Serial: reads record rec's shape and checks what needs no geometry. */
-static int read_shape(struct loader *ld, int rec, const struct township *t, SHPObject **out,
+/* Serial: reads record fid's shape and checks what needs no geometry. */
+static int read_shape(struct loader *ld, int fid, const struct township *t, SHPObject **out,
                       struct tc_error *err)
 {
-    shapelib_msg[0] = '\0';
-    SHPObject *o = SHPReadObject(ld->shp, rec);
+    SHPObject *o = SHPReadObject(ld->shp, fid);
     if (!o)
-        return tc_fail(err, TC_EXIT_MAP, "%s: record %d: cannot read the shape (%s)",
-                       ld->shp_path, rec, shapelib_msg[0] ? shapelib_msg : "corrupt file");
-    if (o->nSHPType == SHPT_NULL || o->nVertices == 0) {
-        SHPDestroyObject(o);
-        return tc_fail(err, TC_EXIT_MAP, "%s: record %d (code %s): null shape (no polygon)",
-                       ld->shp_path, rec, t->code);
-    }
-    if (check_coordinates(ld, o, rec, err) != 0) {
+        return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT ": cannot read the shape (corrupt "
+                       "file)", ld->shp_path, SHPIO_REC(fid));
+    int rc = 0;
+    if (o->nSHPType != SHPT_NULL && !shpio_is_polygon_type(o->nSHPType))
+        rc = tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT " (code %s): shape type %s, but the "
+                     "file declares %s", ld->shp_path, SHPIO_REC(fid), t->code,
+                     shpio_type_name(o->nSHPType), shpio_type_name(ld->shp_type));
+    else if (o->nSHPType == SHPT_NULL || o->nVertices == 0)
+        rc = tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT " (code %s): null shape (no "
+                     "polygon)", ld->shp_path, SHPIO_REC(fid), t->code);
+    else
+        rc = check_coordinates(ld, o, fid, err);
+    if (rc != 0) {
         SHPDestroyObject(o);
         return -1;
     }
@@ -769,31 +748,60 @@ static int read_shape(struct loader *ld, int rec, const struct township *t, SHPO
     return 0;
 }
 
+/* The record's polygon in the source CRS; parts with no area dropped under
+ * map.repair = yes (listed in job->drops), refused under no. */
+static GEOSGeometry *record_polygon(const struct loader *ld, GEOSContextHandle_t ctx,
+                                    const struct township *t, struct record_job *job)
+{
+    GEOSGeometry *g = shpio_polygon_to_geos(ctx, job->obj, ld->cfg->repair ? &job->drops : NULL,
+                                            &job->err);
+    if (g)
+        return g;
+    char inner[sizeof job->err.msg];
+    snprintf(inner, sizeof inner, "%s", job->err.msg);
+    tc_fail(&job->err, TC_EXIT_MAP, "%s: %s (code %s)%s", ld->shp_path, inner, t->code,
+            ld->cfg->repair ? "" : " (map.repair = no; yes drops parts with no area)");
+    return NULL;
+}
+
+/* The seat in both CRSs: the attributes' point, else one inside the polygon. */
+static void place_seat(struct geo_worker *w, struct township *t)
+{
+    GEOSContextHandle_t ctx = w->ctx;
+    if (isfinite(t->seat_lon)) {
+        t->seat_x = t->seat_lon;
+        t->seat_y = t->seat_lat;
+        trans_point(&t->seat_x, &t->seat_y, w->geo_to_metric);
+        return;
+    }
+    GEOSGeometry *p = GEOSPointOnSurface_r(ctx, t->geom);
+    GEOSGeomGetX_r(ctx, p, &t->seat_x);
+    GEOSGeomGetY_r(ctx, p, &t->seat_y);
+    GEOSGeom_destroy_r(ctx, p);
+    PJ_COORD c = proj_trans(w->geo_to_metric, PJ_INV, proj_coord(t->seat_x, t->seat_y, 0, 0));
+    t->seat_lon = c.xy.x;
+    t->seat_lat = c.xy.y;
+}
+
 /* Parallel: polygon, validity, densify, projection, area, envelope, seat. */
 static void build_township(const struct loader *ld, struct geo_worker *w, struct township *t,
                            struct record_job *job)
 {
     GEOSContextHandle_t ctx = w->ctx;
-    GEOSGeometry *g = shpio_polygon_to_geos(ctx, job->obj, &job->err);
-    if (!g) {
-        char inner[sizeof job->err.msg];
-        snprintf(inner, sizeof inner, "%s", job->err.msg);
-        tc_fail(&job->err, TC_EXIT_MAP, "%s: %s", ld->shp_path, inner);
-        job->failed = 1;
-        return;
-    }
-    g = make_valid(ld, ctx, g, t->record, t->code, job);
+    GEOSGeometry *g = record_polygon(ld, ctx, t, job);
+    if (g)
+        g = make_valid(ld, ctx, g, NULL, t, job);
     GEOSGeometry *metric = g ? densify_project(ctx, g, ld->geographic ? DENSIFY_DEGREES
                                                                       : DENSIFY_METRES,
                                                w->src_to_metric)
                              : NULL;
     if (g && !metric)
-        tc_fail(&job->err, TC_EXIT_MAP, "%s: record %d (code %s): coordinates cannot be "
-                "projected", ld->shp_path, t->record, t->code);
+        tc_fail(&job->err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT " (code %s): coordinates cannot be "
+                "projected", ld->shp_path, SHPIO_REC(t->record), t->code);
     if (g)
         GEOSGeom_destroy_r(ctx, g);
     /* Projection can, rarely, make near-touching rings cross. */
-    t->geom = metric ? make_valid(ld, ctx, metric, t->record, t->code, job) : NULL;
+    t->geom = metric ? make_valid(ld, ctx, metric, w->src_to_metric, t, job) : NULL;
     if (!t->geom) {
         job->failed = 1;
         return;
@@ -803,19 +811,7 @@ static void build_township(const struct loader *ld, struct geo_worker *w, struct
     GEOSGeom_getYMin_r(ctx, t->geom, &t->ymin);
     GEOSGeom_getXMax_r(ctx, t->geom, &t->xmax);
     GEOSGeom_getYMax_r(ctx, t->geom, &t->ymax);
-    if (isfinite(t->seat_lon)) {
-        t->seat_x = t->seat_lon;
-        t->seat_y = t->seat_lat;
-        trans_point(&t->seat_x, &t->seat_y, w->geo_to_metric);
-    } else {
-        GEOSGeometry *p = GEOSPointOnSurface_r(ctx, t->geom);
-        GEOSGeomGetX_r(ctx, p, &t->seat_x);
-        GEOSGeomGetY_r(ctx, p, &t->seat_y);
-        GEOSGeom_destroy_r(ctx, p);
-        PJ_COORD c = proj_trans(w->geo_to_metric, PJ_INV, proj_coord(t->seat_x, t->seat_y, 0, 0));
-        t->seat_lon = c.xy.x;
-        t->seat_lat = c.xy.y;
-    }
+    place_seat(w, t);
 }
 
 static int workers_new(const struct loader *ld, struct geo_worker *w, int n)
@@ -846,6 +842,8 @@ static void workers_free(struct geo_worker *w, int n)
 
 /* Builds every township's geometry in parallel, then reports the first
  * failure and every warning in record order. */
+static void report_drops(struct loader *ld, const struct record_job *jobs);
+
 static int build_townships(struct loader *ld, struct record_job *jobs, struct tc_error *err)
 {
     struct tc_map *m = ld->map;
@@ -870,11 +868,43 @@ static int build_townships(struct loader *ld, struct record_job *jobs, struct tc
             *err = jobs[i].err;
             return -1;
         }
-        if (jobs[i].warning[0] && ld->warn)
+        if (jobs[i].warning && ld->warn)
             fputs(jobs[i].warning, ld->warn);
         m->repaired += jobs[i].repaired;
     }
+    report_drops(ld, jobs);
     return 0;
+}
+
+/* How many detailed lines a repeated warning gets before it only counts. */
+#define WARN_FIRST 5
+
+/* Parts with no area that were dropped: one summary line, then the first
+ * few (a coastal province has dozens of collapsed islets). */
+static void report_drops(struct loader *ld, const struct record_job *jobs)
+{
+    struct tc_map *m = ld->map;
+    int parts = 0, records = 0;
+    for (int i = 0; i < m->n; i++) {
+        parts += jobs[i].drops.n;
+        records += jobs[i].drops.n > 0;
+    }
+    m->parts_dropped = parts;
+    if (parts == 0 || !ld->warn)
+        return;
+    fprintf(ld->warn, "towncov: warning: %s: dropped %d part%s with no area from %d record%s "
+            "(islets or holes collapsed to a point or a line)%s\n", ld->shp_path, parts,
+            parts == 1 ? "" : "s", records, records == 1 ? "" : "s",
+            parts > WARN_FIRST ? "; the first ones:" : ":");
+    int shown = 0;
+    for (int i = 0; i < m->n && shown < WARN_FIRST; i++)
+        for (int k = 0; k < jobs[i].drops.n && shown < WARN_FIRST; k++, shown++) {
+            const struct shpio_drop *d = &jobs[i].drops.part[k];
+            fprintf(ld->warn, "  " SHPIO_REC_FMT " (code %s): part %d, %s of %d vertices with %d "
+                    "distinct point%s\n", SHPIO_REC(m->t[i].record), m->t[i].code, d->part,
+                    d->hole ? "a hole" : "an islet", d->vertices, d->distinct,
+                    d->distinct == 1 ? "" : "s");
+        }
 }
 
 static int by_code(const void *a, const void *b)
@@ -890,9 +920,68 @@ static int sort_and_check_codes(struct loader *ld, struct tc_error *err)
     qsort(m->t, (size_t)m->n, sizeof *m->t, by_code);
     for (int i = 1; i < m->n; i++)
         if (strcmp(m->t[i].code, m->t[i - 1].code) == 0)
-            return tc_fail(err, TC_EXIT_MAP, "%s: records %d and %d have the same code %s",
-                           ld->shp_path, m->t[i - 1].record, m->t[i].record, m->t[i].code);
+            return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT " and " SHPIO_REC_FMT " have "
+                           "the same code %s", ld->shp_path, SHPIO_REC(m->t[i - 1].record),
+                           SHPIO_REC(m->t[i].record), m->t[i].code);
     return 0;
+}
+
+/* Notes what the reading skipped or mended, once per file. */
+static void report_reading(const struct loader *ld, int first_deleted, int first_cut)
+{
+    if (!ld->warn)
+        return;
+    if (ld->deleted)
+        fprintf(ld->warn, "towncov: note: %s: skipped %d record%s marked deleted in the .dbf "
+                "(as GDAL and QGIS do), the first " SHPIO_REC_FMT "\n", ld->shp_path,
+                ld->deleted, ld->deleted == 1 ? "" : "s", SHPIO_REC(first_deleted));
+    if (ld->cut_texts)
+        fprintf(ld->warn, "towncov: warning: %s: %d record%s had text cut inside a character "
+                "by the program that wrote the file (the first " SHPIO_REC_FMT "); the "
+                "incomplete character was dropped\n", ld->shp_path, ld->cut_texts,
+                ld->cut_texts == 1 ? "" : "s", SHPIO_REC(first_cut));
+}
+
+/* An invariant of every loaded map: each township has an area. */
+static int check_areas(const struct loader *ld, struct tc_error *err)
+{
+    const struct tc_map *m = ld->map;
+    for (int i = 0; i < m->n; i++)
+        if (!(m->t[i].area_m2 > 0))
+            return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT " (code %s): the township has "
+                           "no area after loading", ld->shp_path, SHPIO_REC(m->t[i].record),
+                           m->t[i].code);
+    return 0;
+}
+
+/* Serial: attributes and shapes of every live record (shapelib is not
+ * thread-safe), into m->t and jobs. */
+static int read_records(struct loader *ld, struct record_job *jobs, struct tc_error *err)
+{
+    struct tc_map *m = ld->map;
+    int n = DBFGetRecordCount(ld->dbf), first_deleted = -1, first_cut = -1, rc = 0;
+    for (int fid = 0; rc == 0 && fid < n; fid++) {
+        if (DBFIsRecordDeleted(ld->dbf, fid)) {
+            if (ld->deleted++ == 0)
+                first_deleted = fid;
+            continue;
+        }
+        struct township *t = &m->t[m->n++]; /* counted first: map_free frees its texts */
+        t->record = fid;
+        int cut = 0;
+        rc = read_attributes(ld, fid, t, &cut, err);
+        if (rc == 0 && cut && ld->cut_texts++ == 0)
+            first_cut = fid;
+        if (rc == 0)
+            rc = read_shape(ld, fid, t, &jobs[m->n - 1].obj, err);
+        if (rc == 0 && tc_interrupted())
+            rc = tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted while loading %s", ld->shp_path);
+    }
+    if (rc == 0 && m->n == 0)
+        rc = tc_fail(err, TC_EXIT_MAP, "%s: every record is marked deleted", ld->shp_path);
+    if (rc == 0)
+        report_reading(ld, first_deleted, first_cut);
+    return rc;
 }
 
 static int read_townships(struct loader *ld, struct tc_error *err)
@@ -903,26 +992,17 @@ static int read_townships(struct loader *ld, struct tc_error *err)
     struct record_job *jobs = calloc((size_t)n, sizeof *jobs);
     int rc = m->t && jobs ? 0 : tc_fail(err, TC_EXIT_RESOURCE, "%s: out of memory for %d "
                                         "townships", ld->shp_path, n);
-    /* shapelib is not thread-safe: read every record here first. */
-    for (int rec = 0; rc == 0 && rec < n; rec++) {
-        struct township *t = &m->t[rec];
-        t->record = rec;
-        rc = read_attributes(ld, rec, t, err);
-        if (rc == 0)
-            rc = read_shape(ld, rec, t, &jobs[rec].obj, err);
-        if (rc == 0)
-            m->n++;
-        if (rc == 0 && tc_interrupted())
-            rc = tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted while loading %s", ld->shp_path);
-    }
+    if (rc == 0)
+        rc = read_records(ld, jobs, err);
     if (rc == 0)
         rc = build_townships(ld, jobs, err);
-    for (int i = 0; jobs && i < n; i++)
+    for (int i = 0; jobs && i < n; i++) {
         SHPDestroyObject(jobs[i].obj);
+        free(jobs[i].warning);
+        shpio_drops_free(&jobs[i].drops);
+    }
     free(jobs);
-    if (rc != 0)
-        return -1;
-    if (sort_and_check_codes(ld, err) != 0)
+    if (rc != 0 || check_areas(ld, err) != 0 || sort_and_check_codes(ld, err) != 0)
         return -1;
     m->xmin = m->ymin = INFINITY;
     m->xmax = m->ymax = -INFINITY;
@@ -939,6 +1019,7 @@ static int read_townships(struct loader *ld, struct tc_error *err)
 
 static void loader_close(struct loader *ld)
 {
+    free(ld->base);
     if (ld->shp)
         SHPClose(ld->shp);
     if (ld->dbf)
@@ -984,8 +1065,12 @@ void map_free(struct tc_map **map)
     struct tc_map *m = *map;
     if (!m)
         return;
-    for (int i = 0; i < m->n; i++)
+    for (int i = 0; i < m->n; i++) {
         GEOSGeom_destroy_r(m->ctx, m->t[i].geom);
+        free(m->t[i].code);
+        free(m->t[i].name);
+        free(m->t[i].county);
+    }
     free(m->t);
     free(m->source_wkt);
     free(m->geo_wkt);

@@ -33,6 +33,7 @@
 
 #include "towncov/rng.h"
 #include "towncov/shpio.h"
+#include "towncov/textenc.h"
 
 /* Longest edge written, degrees. Consumers project vertex by vertex; a long
  * straight lon/lat edge then bends the area by 0.1-0.2 %. */
@@ -118,6 +119,7 @@ struct county {
     uint64_t stream;
     double area_km2, xmin, ymin, xmax, ymax;
     int was_invalid, vertices_stripped, parts_dropped, holes_filled, lines_dropped;
+    int collapsed_parts;   /* parts with no area dropped as read (islets, holes) */
     double sliver_km2, hole_km2, overlap_km2;
     double tiling_err, overlap, gap;
     int status;            /* 0, or the failure's exit code */
@@ -140,6 +142,7 @@ struct province {
     struct township *t;    /* sorted by county, then code */
     int nt;
     const char *shp_path, *csv_path;
+    char encoding[TEXTENC_NAME_MAX]; /* of the county .dbf; "" = guess */
 };
 
 /* Per-thread state, created serially before the parallel region. */
@@ -629,43 +632,39 @@ static int csv_read(struct province *p, struct tc_error *err)
 
 /* ---- reading the county shapefile ----------------------------------------- */
 
-/* shapelib reports through a hook without user data; this buffer is per
- * thread and only ever used by the reading thread. */
-static _Thread_local char shp_msg[512];
-
-static void shp_error(const char *message)
+/* A text attribute, decoded and trimmed, as a new string ("" when absent);
+ * NULL with err set when it cannot be decoded or memory ran out. */
+static char *dbf_text(const struct province *p, DBFHandle dbf, int rec, int field,
+                      const char *what, struct tc_error *err)
 {
-    snprintf(shp_msg, sizeof shp_msg, "%s", message);
+    int cut = 0;
+    char *text = shpio_read_text(dbf, rec, field, p->encoding, &cut);
+    if (!text && errno == ENOMEM)
+        tc_fail(err, TC_EXIT_RESOURCE, "out of memory reading %s", p->shp_path);
+    else if (!text)
+        tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT ": the %s is not valid %s text; put a "
+                ".cpg naming the encoding beside the file", p->shp_path, SHPIO_REC(rec), what,
+                p->encoding[0] ? p->encoding : "UTF-8 or GBK");
+    else if (cut)
+        fprintf(stderr, "towncov: warning: %s: " SHPIO_REC_FMT ": the %s was cut inside a "
+                "character by the program that wrote the file; the incomplete character was "
+                "dropped\n", p->shp_path, SHPIO_REC(rec), what);
+    return text;
 }
 
-/* A string attribute, trimmed, as a new string ("" when absent). */
-static char *dbf_string(DBFHandle dbf, int rec, int field)
-{
-    if (field < 0 || DBFIsAttributeNULL(dbf, rec, field))
-        return dup_str("");
-    const char *s = DBFReadStringAttribute(dbf, rec, field);
-    char *d = dup_str(s ? s : "");
-    if (d) {
-        char *t = trim(d);
-        memmove(d, t, strlen(t) + 1);
-    }
-    return d;
-}
-
-static int dbf_check(const char *path, DBFHandle dbf, int *fcode, int *fname, int *fcity,
+static int dbf_check(struct province *p, DBFHandle dbf, int *fcode, int *fname, int *fcity,
                      int *fcount, struct tc_error *err)
 {
     const char *cp = DBFGetCodePage(dbf);
-    if (cp && strncmp(cp, "LDID/", 5) != 0 && strcasecmp(cp, "UTF-8") != 0
-        && strcasecmp(cp, "UTF8") != 0 && strcmp(cp, "65001") != 0)
-        return tc_fail(err, TC_EXIT_MAP, "%s: attributes are in %s; the builder reads UTF-8",
-                       path, cp);
+    if (textenc_from_codepage(cp, p->encoding, sizeof p->encoding) != 0)
+        return tc_fail(err, TC_EXIT_MAP, "%s: unknown text encoding '%s' (from the .cpg); "
+                       "correct the .cpg", p->shp_path, p->encoding);
     *fcode = DBFGetFieldIndex(dbf, "code");
     *fname = DBFGetFieldIndex(dbf, "name");
     *fcity = DBFGetFieldIndex(dbf, "city");
     *fcount = DBFGetFieldIndex(dbf, "townships");
     if (*fcode < 0 || *fname < 0)
-        return tc_fail(err, TC_EXIT_MAP, "%s: the .dbf has no '%s' field", path,
+        return tc_fail(err, TC_EXIT_MAP, "%s: the .dbf has no '%s' field", p->shp_path,
                        *fcode < 0 ? "code" : "name");
     return 0;
 }
@@ -674,43 +673,27 @@ static int county_read(const struct province *p, SHPHandle shp, DBFHandle dbf, i
                        const int *fields, struct county *c, struct tc_error *err)
 {
     c->record = rec;
-    c->code = dbf_string(dbf, rec, fields[0]);
-    c->name = dbf_string(dbf, rec, fields[1]);
-    c->city = dbf_string(dbf, rec, fields[2]);
+    if (!(c->code = dbf_text(p, dbf, rec, fields[0], "code", err)) ||
+        !(c->name = dbf_text(p, dbf, rec, fields[1], "name", err)) ||
+        !(c->city = dbf_text(p, dbf, rec, fields[2], "city", err)))
+        return -1;
     c->declared = fields[3] >= 0 && !DBFIsAttributeNULL(dbf, rec, fields[3])
         ? DBFReadIntegerAttribute(dbf, rec, fields[3]) : -1;
-    if (!c->code || !c->name || !c->city)
-        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory reading %s", p->shp_path);
     if (!*c->code)
-        return tc_fail(err, TC_EXIT_MAP, "%s record %d: empty county code", p->shp_path, rec);
-    shp_msg[0] = '\0';
+        return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT ": empty county code", p->shp_path,
+                       SHPIO_REC(rec));
     c->shape = SHPReadObject(shp, rec);
     if (!c->shape)
-        return tc_fail(err, TC_EXIT_MAP, "%s record %d (county %s): cannot read the shape%s%s",
-                       p->shp_path, rec, c->code, shp_msg[0] ? ": " : "", shp_msg);
+        return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT " (county %s): cannot read the "
+                       "shape (corrupt file)", p->shp_path, SHPIO_REC(rec), c->code);
+    if (c->shape->nSHPType != SHPT_NULL && !shpio_is_polygon_type(c->shape->nSHPType))
+        return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT " (county %s): shape type %s, but "
+                       "the file declares Polygon", p->shp_path, SHPIO_REC(rec), c->code,
+                       shpio_type_name(c->shape->nSHPType));
     if (c->shape->nSHPType == SHPT_NULL || c->shape->nVertices == 0)
-        return tc_fail(err, TC_EXIT_MAP, "%s record %d (county %s): null shape", p->shp_path,
-                       rec, c->code);
+        return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT " (county %s): null shape",
+                       p->shp_path, SHPIO_REC(rec), c->code);
     c->stream = hash_str(c->code);
-    return 0;
-}
-
-static int shp_open(const char *path, SHPHandle *shp, DBFHandle *dbf, struct tc_error *err)
-{
-    if (access(path, R_OK) != 0)
-        return tc_fail(err, TC_EXIT_MAP, "cannot open %s: %s", path, strerror(errno));
-    SAHooks hooks;
-    SASetupDefaultHooks(&hooks);
-    hooks.Error = shp_error;
-    shp_msg[0] = '\0';
-    *shp = SHPOpenLL(path, "rb", &hooks);
-    if (!*shp)
-        return tc_fail(err, TC_EXIT_MAP, "cannot open %s as a shapefile%s%s", path,
-                       shp_msg[0] ? ": " : " (is its .shx there?)", shp_msg);
-    *dbf = DBFOpenLL(path, "rb", &hooks);
-    if (!*dbf)
-        return tc_fail(err, TC_EXIT_MAP, "cannot open the .dbf of %s%s%s", path,
-                       shp_msg[0] ? ": " : "", shp_msg);
     return 0;
 }
 
@@ -718,12 +701,13 @@ static int counties_read(struct province *p, struct tc_error *err)
 {
     SHPHandle shp = NULL;
     DBFHandle dbf = NULL;
-    int rc = shp_open(p->shp_path, &shp, &dbf, err), n = 0, type = 0, f[4] = {-1, -1, -1, -1};
+    int rc = shpio_open(p->shp_path, &shp, &dbf, NULL, err), n = 0, type = 0;
+    int f[4] = {-1, -1, -1, -1}, deleted = 0;
     if (rc == 0) {
         SHPGetInfo(shp, &n, &type, NULL, NULL);
-        if (type != SHPT_POLYGON && type != SHPT_POLYGONZ && type != SHPT_POLYGONM)
-            rc = tc_fail(err, TC_EXIT_MAP, "%s: shape type %s, not polygons", p->shp_path,
-                         SHPTypeName(type));
+        if (!shpio_is_polygon_type(type))
+            rc = tc_fail(err, TC_EXIT_MAP, "%s: shape type %s, not Polygon", p->shp_path,
+                         shpio_type_name(type));
         else if (n == 0)
             rc = tc_fail(err, TC_EXIT_MAP, "%s: no records", p->shp_path);
         else if (DBFGetRecordCount(dbf) != n)
@@ -731,13 +715,22 @@ static int counties_read(struct province *p, struct tc_error *err)
                          DBFGetRecordCount(dbf));
     }
     if (rc == 0)
-        rc = dbf_check(p->shp_path, dbf, &f[0], &f[1], &f[2], &f[3], err);
+        rc = dbf_check(p, dbf, &f[0], &f[1], &f[2], &f[3], err);
     if (rc == 0 && !(p->c = calloc((size_t)n, sizeof *p->c)))
         rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory reading %s", p->shp_path);
     for (int i = 0; rc == 0 && i < n; i++) {
+        if (DBFIsRecordDeleted(dbf, i)) { /* GDAL and QGIS skip them too */
+            deleted++;
+            continue;
+        }
         p->nc++;
-        rc = county_read(p, shp, dbf, i, f, &p->c[i], err);
+        rc = county_read(p, shp, dbf, i, f, &p->c[p->nc - 1], err);
     }
+    if (rc == 0 && deleted)
+        fprintf(stderr, "towncov: note: %s: skipped %d record%s marked deleted in the .dbf\n",
+                p->shp_path, deleted, deleted == 1 ? "" : "s");
+    if (rc == 0 && p->nc == 0)
+        rc = tc_fail(err, TC_EXIT_MAP, "%s: every record is marked deleted", p->shp_path);
     if (dbf)
         DBFClose(dbf);
     if (shp)
@@ -786,8 +779,9 @@ static int check_unique_counties(const struct province *p, struct tc_error *err)
 {
     for (int i = 1; i < p->nc; i++)
         if (strcmp(p->c[i - 1].code, p->c[i].code) == 0)
-            return tc_fail(err, TC_EXIT_MAP, "%s record %d: county code %s repeats record %d",
-                           p->shp_path, p->c[i].record, p->c[i].code, p->c[i - 1].record);
+            return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT ": county code %s repeats "
+                           SHPIO_REC_FMT, p->shp_path, SHPIO_REC(p->c[i].record), p->c[i].code,
+                           SHPIO_REC(p->c[i - 1].record));
     return 0;
 }
 
@@ -834,11 +828,11 @@ static int link_ranges(struct province *p, struct tc_error *err)
     for (int i = 0; i < p->nc; i++) {
         struct county *c = &p->c[i];
         if (c->n == 0)
-            return tc_fail(err, TC_EXIT_MAP, "%s record %d: county %s (%s) has no townships "
-                           "in %s", p->shp_path, c->record, c->code, c->name, p->csv_path);
+            return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT ": county %s (%s) has no "
+                           "townships in %s", p->shp_path, SHPIO_REC(c->record), c->code, c->name, p->csv_path);
         if (c->declared >= 0 && c->declared != c->n)
-            return tc_fail(err, TC_EXIT_MAP, "%s record %d: county %s (%s) says it has %d "
-                           "townships but %s lists %d", p->shp_path, c->record, c->code,
+            return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT ": county %s (%s) says it "
+                           "has %d townships but %s lists %d", p->shp_path, SHPIO_REC(c->record), c->code,
                            c->name, c->declared, p->csv_path, c->n);
         if (c->n > MAX_TOWNSHIPS_PER_COUNTY)
             return tc_fail(err, TC_EXIT_RESOURCE, "county %s has %d townships (at most %d)",
@@ -1951,7 +1945,12 @@ static GEOSGeometry *county_source(struct worker *w, const struct province *p, s
     GEOSGeometry *g = c->geom;
     c->geom = NULL;
     if (!g) {
-        g = shpio_polygon_to_geos(ctx, c->shape, &w->err);
+        /* The builder always repairs: parts a coarse grid collapsed to a
+         * point or a line (coastal islets) are dropped and counted. */
+        struct shpio_drops drops = {0};
+        g = shpio_polygon_to_geos(ctx, c->shape, &drops, &w->err);
+        c->collapsed_parts = drops.n;
+        shpio_drops_free(&drops);
         SHPDestroyObject(c->shape);
         c->shape = NULL;
         if (!g) {
@@ -1965,9 +1964,9 @@ static GEOSGeometry *county_source(struct worker *w, const struct province *p, s
     if (GEOSGeom_getExtent_r(ctx, g, &x0, &y0, &x1, &y1)
         && (x0 < -180 || x1 > 180 || y0 < -90 || y1 > 90)) {
         destroy(ctx, &g);
-        tc_fail(&w->err, TC_EXIT_MAP, "%s record %d: coordinates up to %.1f %.1f are not "
-                "longitude/latitude degrees (the builder reads WGS 84 lon/lat)", p->shp_path,
-                c->record, fabs(x0) > fabs(x1) ? x0 : x1, fabs(y0) > fabs(y1) ? y0 : y1);
+        tc_fail(&w->err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT ": coordinates up to %.1f %.1f are "
+                "not longitude/latitude degrees (the builder reads WGS 84 lon/lat)", p->shp_path,
+                SHPIO_REC(c->record), fabs(x0) > fabs(x1) ? x0 : x1, fabs(y0) > fabs(y1) ? y0 : y1);
     }
     return g;
 }
@@ -1996,8 +1995,8 @@ static int county_clean(struct worker *w, const struct province *p, struct count
         return geos_fail(w, "MakeValid");
     if (GEOSisEmpty_r(ctx, clean)) {
         destroy(ctx, &clean);
-        return tc_fail(&w->err, TC_EXIT_MAP, "%s record %d: the county has no area",
-                       p->shp_path, c->record);
+        return tc_fail(&w->err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT ": the county has no area",
+                       p->shp_path, SHPIO_REC(c->record));
     }
     c->geom = clean;
     if (check_valid(w, c->geom, "the cleaned county") != 0)
@@ -2760,6 +2759,7 @@ static void report_fill(const struct province *p, struct mapgen_report *r)
         r->invalid_counties += c->was_invalid;
         r->vertices_stripped += c->vertices_stripped;
         r->parts_dropped += c->parts_dropped;
+        r->collapsed_parts += c->collapsed_parts;
         r->holes_filled += c->holes_filled;
         r->lines_dropped += c->lines_dropped;
         r->sliver_km2 += c->sliver_km2;
@@ -2778,10 +2778,11 @@ static void report_print(const struct mapgen_options *opt, const struct mapgen_r
     const char *src = opt->synthetic > 0 ? "synthetic province" : opt->counties_shp;
     printf("mapgen: %s: %d counties, %d townships, %.1f km2 (%.2f s)\n", src, r->counties,
            r->townships, r->area_km2, r->t_read);
-    printf("mapgen: cleaning: removed %d repeated, collinear or spike vertices (no area); "
+    printf("mapgen: cleaning: dropped %d parts with no area (islets or holes collapsed to a "
+           "point or a line); removed %d repeated, collinear or spike vertices (no area); "
            "%d counties made valid; dropped %d sliver parts (%.3f km2) and %d non-polygonal "
-           "pieces; filled %d small holes (%.3f km2)\n", r->vertices_stripped,
-           r->invalid_counties, r->parts_dropped, r->sliver_km2, r->lines_dropped,
+           "pieces; filled %d small holes (%.3f km2)\n", r->collapsed_parts,
+           r->vertices_stripped, r->invalid_counties, r->parts_dropped, r->sliver_km2, r->lines_dropped,
            r->holes_filled, r->hole_km2);
     if (r->border_arcs > 0)
         printf("mapgen: simplified the county borders to %g deg, shared borders alike: %d arcs, "

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "towncov/textenc.h"
+
 static const struct key_desc info_keys[] = {
     {"scenario", "name", KEY_STRING, offsetof(struct scenario_info, name), 0, 0, NULL,
      "unnamed", "", "name of the scenario; names the default output folder out/<name>/"},
@@ -143,6 +145,15 @@ static int set_value(const struct key_desc *d, void *dst, const char *text, char
         snprintf(why, why_size, "%s.%s must be one of %s, not '%s'", d->section, d->name, list,
                  text);
         return -1;
+    case KEY_ENCODING: {
+        char name[TEXTENC_NAME_MAX];
+        if (strlen(text) >= TEXTENC_NAME_MAX || textenc_from_setting(text, name, sizeof name)) {
+            snprintf(why, why_size, "%s.%s = %s: not an encoding iconv knows (auto, utf-8, gbk, "
+                     "latin1, cp1252, big5...)", d->section, d->name, text);
+            return -1;
+        }
+        __attribute__((fallthrough)); /* stored as written, as a string */
+    }
     case KEY_STRING:
         if (strlen(text) >= TC_STR_MAX) {
             snprintf(why, why_size, "%s.%s is longer than %d characters", d->section, d->name,
@@ -318,6 +329,7 @@ static const char *type_name(const struct key_desc *d)
     case KEY_BOOL: return "yes/no";
     case KEY_STRING: return "text";
     case KEY_ENUM: return "choice";
+    case KEY_ENCODING: return "encoding";
     }
     return "?";
 }

@@ -10,6 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "towncov/textenc.h"
 
 const char shpio_wgs84_wkt[] =
     "GEOGCS[\"GCS_WGS_1984\",DATUM[\"D_WGS_1984\",SPHEROID[\"WGS_1984\",6378137.0,"
@@ -22,6 +26,8 @@ struct ring {
     int n;                         /* vertices, closing vertex included if present */
     double area;                   /* absolute shoelace area */
     double xmin, ymin, xmax, ymax;
+    int collinear;                 /* all on one line or one point: no area */
+    int distinct;                  /* distinct points when collinear (else 3) */
     int depth;                     /* how many rings contain it */
     int parent;                    /* smallest ring containing it, or -1 */
 };
@@ -67,38 +73,89 @@ static int ring_inside(const struct ring *a, const struct ring *b)
     return 0;
 }
 
-/* Fills r from part `part` of obj; checks coordinates and distinct points. */
+/* Whether every vertex of r lies on one line (to rounding: the cross
+ * product within 1e-12 of the lengths' product). A bowtie's signed area can
+ * be zero too, but it has area: only a line has none. */
+static int ring_collinear(const struct ring *r)
+{
+    double x0 = r->x[0], y0 = r->y[0];
+    int k = 1;
+    while (k < r->n && r->x[k] == x0 && r->y[k] == y0)
+        k++;
+    if (k == r->n)
+        return 1;
+    double ux = r->x[k] - x0, uy = r->y[k] - y0, ul = hypot(ux, uy);
+    for (int i = k + 1; i < r->n; i++) {
+        double vx = r->x[i] - x0, vy = r->y[i] - y0;
+        if (fabs(ux * vy - uy * vx) > 1e-12 * ul * hypot(vx, vy))
+            return 0;
+    }
+    return 1;
+}
+
+static int cmp_xy(const void *a, const void *b)
+{
+    const double *p = a, *q = b;
+    return p[0] < q[0] ? -1 : p[0] > q[0] ? 1 : p[1] < q[1] ? -1 : p[1] > q[1];
+}
+
+/* How many different points the ring has (the closing vertex is the first
+ * one again); -1 when out of memory. */
+static int distinct_points(const struct ring *r)
+{
+    double *xy = malloc(sizeof *xy * 2 * (size_t)r->n);
+    if (!xy)
+        return -1;
+    for (int i = 0; i < r->n; i++) {
+        xy[2 * i] = r->x[i];
+        xy[2 * i + 1] = r->y[i];
+    }
+    qsort(xy, (size_t)r->n, 2 * sizeof *xy, cmp_xy);
+    int count = r->n > 0;
+    for (int i = 1; i < r->n; i++)
+        count += cmp_xy(xy + 2 * i, xy + 2 * (i - 1)) != 0;
+    free(xy);
+    return count;
+}
+
+/* Fills r from part `part` of obj; checks coordinates, and whether the ring
+ * has an area (its distinct points are counted when it has none). */
 static int ring_init(const SHPObject *obj, int part, struct ring *r, struct tc_error *err)
 {
     int start = obj->panPartStart[part];
     int end = part + 1 < obj->nParts ? obj->panPartStart[part + 1] : obj->nVertices;
+    int rec = obj->nShapeId;
     if (start < 0 || end > obj->nVertices || end <= start)
-        return tc_fail(err, TC_EXIT_MAP, "record %d: ring %d has bad vertex offsets",
-                       obj->nShapeId, part);
+        return tc_fail(err, TC_EXIT_MAP, SHPIO_REC_FMT ": part %d has bad vertex offsets",
+                       SHPIO_REC(rec), part);
     r->x = obj->padfX + start;
     r->y = obj->padfY + start;
     r->n = end - start;
     r->xmin = r->ymin = INFINITY;
     r->xmax = r->ymax = -INFINITY;
-    int distinct = 0;
     for (int i = 0; i < r->n; i++) {
         if (!isfinite(r->x[i]) || !isfinite(r->y[i]))
-            return tc_fail(err, TC_EXIT_MAP, "record %d: ring %d vertex %d is not a finite "
-                           "number", obj->nShapeId, part, i);
-        if (i == 0 || r->x[i] != r->x[i - 1] || r->y[i] != r->y[i - 1])
-            distinct++;
+            return tc_fail(err, TC_EXIT_MAP, SHPIO_REC_FMT ": part %d vertex %d is not a "
+                           "finite number", SHPIO_REC(rec), part, i);
         r->xmin = fmin(r->xmin, r->x[i]);
         r->xmax = fmax(r->xmax, r->x[i]);
         r->ymin = fmin(r->ymin, r->y[i]);
         r->ymax = fmax(r->ymax, r->y[i]);
     }
-    if (r->n > 1 && r->x[0] == r->x[r->n - 1] && r->y[0] == r->y[r->n - 1])
-        distinct--; /* the closing vertex repeats the first */
-    if (distinct < 3)
-        return tc_fail(err, TC_EXIT_MAP, "record %d: ring %d has %d distinct point%s (a ring "
-                       "needs 3)", obj->nShapeId, part, distinct, distinct == 1 ? "" : "s");
     r->area = fabs(ring_area2(r->x, r->y, r->n)) / 2.0;
-    return 0;
+    r->collinear = ring_collinear(r);
+    /* Only a ring with no area needs its exact count (for the message). */
+    r->distinct = r->collinear ? distinct_points(r) : 3;
+    return r->distinct < 0 ? tc_fail(err, TC_EXIT_RESOURCE, SHPIO_REC_FMT ": out of memory",
+                                     SHPIO_REC(rec)) : 0;
+}
+
+/* A ring with no area: all its points on a line or at one point (fewer
+ * than 3 distinct points are on a line too): an islet or a hole that a
+ * coarse grid collapsed. */
+static int ring_degenerate(const struct ring *r)
+{
+    return r->collinear;
 }
 
 /* Depth and parent of every ring: O(rings^2), fine for the few rings a
@@ -194,35 +251,229 @@ static GEOSGeometry *rings_to_geos(GEOSContextHandle_t ctx, const struct ring *r
     return g;
 }
 
+const char *shpio_type_name(int type)
+{
+    switch (type) {
+    case SHPT_NULL: return "Null";
+    case SHPT_POINT: return "Point";
+    case SHPT_ARC: return "PolyLine";
+    case SHPT_POLYGON: return "Polygon";
+    case SHPT_MULTIPOINT: return "MultiPoint";
+    case SHPT_POINTZ: return "PointZ";
+    case SHPT_ARCZ: return "PolyLineZ";
+    case SHPT_POLYGONZ: return "PolygonZ";
+    case SHPT_MULTIPOINTZ: return "MultiPointZ";
+    case SHPT_POINTM: return "PointM";
+    case SHPT_ARCM: return "PolyLineM";
+    case SHPT_POLYGONM: return "PolygonM";
+    case SHPT_MULTIPOINTM: return "MultiPointM";
+    case SHPT_MULTIPATCH: return "MultiPatch";
+    }
+    return "unknown";
+}
+
+int shpio_is_polygon_type(int type)
+{
+    return type == SHPT_POLYGON || type == SHPT_POLYGONZ || type == SHPT_POLYGONM;
+}
+
+void shpio_drops_free(struct shpio_drops *d)
+{
+    free(d->part);
+    d->part = NULL;
+    d->n = 0;
+}
+
+/* Whether degenerate ring i lies inside one of the rings with an area:
+ * then it was a hole, else an islet. */
+static int ring_was_hole(const struct ring *rings, int n, int i)
+{
+    for (int j = 0; j < n; j++)
+        if (j != i && !ring_degenerate(&rings[j]) && ring_locate(&rings[j], rings[i].x[0],
+                                                                 rings[i].y[0]) > 0)
+            return 1;
+    return 0;
+}
+
+/* Records the degenerate rings in drops (or fails when drops is NULL) and
+ * moves the others to the front; returns how many are left, or -1. */
+static int drop_degenerate(const SHPObject *obj, struct ring *rings, int n,
+                           struct shpio_drops *drops, struct tc_error *err)
+{
+    int bad = 0;
+    for (int i = 0; i < n; i++)
+        bad += ring_degenerate(&rings[i]);
+    if (bad == 0)
+        return n;
+    if (drops && tc_resize((void **)&drops->part, (size_t)bad, sizeof *drops->part) != 0)
+        return tc_fail(err, TC_EXIT_RESOURCE, SHPIO_REC_FMT ": out of memory",
+                       SHPIO_REC(obj->nShapeId));
+    for (int i = 0; i < n; i++) {
+        const struct ring *r = &rings[i];
+        if (!ring_degenerate(r))
+            continue;
+        struct shpio_drop d = {i, r->n, r->distinct, ring_was_hole(rings, n, i)};
+        if (!drops)
+            return tc_fail(err, TC_EXIT_MAP, SHPIO_REC_FMT ": part %d (%s of %d vertices) has "
+                           "%d distinct point%s%s: it has no area", SHPIO_REC(obj->nShapeId),
+                           i, d.hole ? "a hole" : "a ring", d.vertices, d.distinct,
+                           d.distinct == 1 ? "" : "s", d.distinct >= 3 ? ", all on a line" : "");
+        drops->part[drops->n++] = d;
+    }
+    int kept = 0;
+    for (int i = 0; i < n; i++)
+        if (!ring_degenerate(&rings[i]))
+            rings[kept++] = rings[i];
+    if (kept == 0)
+        return tc_fail(err, TC_EXIT_MAP, SHPIO_REC_FMT ": no part has an area (its %d part%s "
+                       "collapsed to points or lines)", SHPIO_REC(obj->nShapeId), n,
+                       n == 1 ? "" : "s");
+    return kept;
+}
+
 GEOSGeometry *shpio_polygon_to_geos(GEOSContextHandle_t ctx, const SHPObject *obj,
-                                    struct tc_error *err)
+                                    struct shpio_drops *drops, struct tc_error *err)
 {
     int type = obj->nSHPType;
-    if (type == SHPT_NULL || obj->nVertices == 0 || obj->nParts == 0)
-        return GEOSGeom_createEmptyPolygon_r(ctx);
-    if (type != SHPT_POLYGON && type != SHPT_POLYGONZ && type != SHPT_POLYGONM) {
-        tc_fail(err, TC_EXIT_MAP, "record %d: shape type %s, not a polygon", obj->nShapeId,
-                SHPTypeName(type));
+    if (type != SHPT_NULL && !shpio_is_polygon_type(type)) {
+        tc_fail(err, TC_EXIT_MAP, SHPIO_REC_FMT ": shape type %s, not a polygon",
+                SHPIO_REC(obj->nShapeId), shpio_type_name(type));
         return NULL;
     }
+    if (type == SHPT_NULL || obj->nVertices == 0 || obj->nParts == 0)
+        return GEOSGeom_createEmptyPolygon_r(ctx);
     struct ring *rings = malloc(sizeof *rings * (size_t)obj->nParts);
     if (!rings) {
-        tc_fail(err, TC_EXIT_RESOURCE, "record %d: out of memory", obj->nShapeId);
+        tc_fail(err, TC_EXIT_RESOURCE, SHPIO_REC_FMT ": out of memory", SHPIO_REC(obj->nShapeId));
         return NULL;
     }
     GEOSGeometry *g = NULL;
     int rc = 0;
     for (int i = 0; rc == 0 && i < obj->nParts; i++)
         rc = ring_init(obj, i, &rings[i], err);
-    if (rc == 0) {
-        rings_nest(rings, obj->nParts);
-        g = rings_to_geos(ctx, rings, obj->nParts);
+    int n = rc == 0 ? drop_degenerate(obj, rings, obj->nParts, drops, err) : -1;
+    if (n > 0) {
+        rings_nest(rings, n);
+        g = rings_to_geos(ctx, rings, n);
         if (!g)
-            tc_fail(err, TC_EXIT_INTERNAL, "record %d: GEOS could not build the polygon",
-                    obj->nShapeId);
+            tc_fail(err, TC_EXIT_INTERNAL, SHPIO_REC_FMT ": GEOS could not build the polygon",
+                    SHPIO_REC(obj->nShapeId));
     }
     free(rings);
     return g;
+}
+
+/* ---- opening and attributes ---------------------------------------------*/
+
+/* shapelib reports through a hook without user data: keep the last
+ * message per thread (shapelib handles are used by one thread anyway). */
+static _Thread_local char shapelib_msg[512];
+
+static void on_shapelib_error(const char *message)
+{
+    snprintf(shapelib_msg, sizeof shapelib_msg, "%s", message);
+}
+
+/* path + ext, trying the extension's upper case when only that exists. */
+static char *sidecar_path(const char *base, const char *ext)
+{
+    size_t len = strlen(base) + strlen(ext) + 1;
+    char *p = malloc(len);
+    if (!p)
+        return NULL;
+    snprintf(p, len, "%s%s", base, ext);
+    if (access(p, F_OK) != 0) {
+        for (char *c = p + strlen(base); *c; c++)
+            *c = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
+        if (access(p, F_OK) != 0)
+            snprintf(p, len, "%s%s", base, ext);
+    }
+    return p;
+}
+
+static int open_fail(struct tc_error *err, const char *what, const char *file)
+{
+    return tc_fail(err, TC_EXIT_MAP, "%s: %s%s%s", file, what, shapelib_msg[0] ? ": " : "",
+                   shapelib_msg);
+}
+
+/* Says what to do about a missing .shx rather than shapelib's advice (a
+ * GDAL option towncov does not have). */
+static int missing_shx(const char *shp_path, const char *shx_path, struct tc_error *err)
+{
+    return tc_fail(err, TC_EXIT_MAP,
+                   "%s: the shapefile's index %s is missing; copy it from where the .shp "
+                   "came from, or let GDAL rebuild it beside the .shp: "
+                   "ogrinfo --config SHAPE_RESTORE_SHX YES '%s'",
+                   shp_path, shx_path, shp_path);
+}
+
+int shpio_open(const char *path, SHPHandle *shp, DBFHandle *dbf, char **base_out,
+               struct tc_error *err)
+{
+    *shp = NULL;
+    if (dbf)
+        *dbf = NULL;
+    size_t n = strlen(path);
+    int has_ext = n > 4 && strcasecmp(path + n - 4, ".shp") == 0;
+    char *base = strdup(path), *shp_path = NULL, *shx = NULL;
+    if (!base)
+        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+    if (has_ext)
+        base[n - 4] = '\0';
+    shp_path = has_ext ? strdup(path) : sidecar_path(base, ".shp");
+    shx = sidecar_path(base, ".shx");
+    int rc = shp_path && shx ? 0 : tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+    SAHooks hooks;
+    SASetupDefaultHooks(&hooks);
+    hooks.Error = on_shapelib_error;
+    shapelib_msg[0] = '\0';
+    if (rc == 0 && access(shp_path, R_OK) != 0)
+        rc = tc_fail(err, TC_EXIT_MAP, "%s: cannot open: %s", shp_path, strerror(errno));
+    else if (rc == 0 && access(shx, F_OK) != 0)
+        rc = missing_shx(shp_path, shx, err);
+    /* Given with its .shp, shapelib strips only that extension. */
+    if (rc == 0 && !(*shp = SHPOpenLL(shp_path, "rb", &hooks)))
+        rc = open_fail(err, "cannot open the shapefile (.shp/.shx)", shp_path);
+    if (rc == 0 && dbf && !(*dbf = DBFOpenLL(shp_path, "rb", &hooks))) {
+        char *dbf_path = sidecar_path(base, ".dbf");
+        rc = open_fail(err, "cannot open the attribute table", dbf_path ? dbf_path : base);
+        free(dbf_path);
+    }
+    if (rc != 0) {
+        if (*shp)
+            SHPClose(*shp);
+        *shp = NULL;
+    }
+    free(shp_path);
+    free(shx);
+    if (rc == 0 && base_out)
+        *base_out = base;
+    else
+        free(base);
+    return rc;
+}
+
+char *shpio_read_text(DBFHandle dbf, int fid, int field, const char *encoding, int *cut)
+{
+    *cut = 0;
+    if (field < 0 || DBFIsAttributeNULL(dbf, fid, field))
+        return strdup("");
+    const char *raw = DBFReadStringAttribute(dbf, fid, field);
+    if (!raw) {
+        errno = EILSEQ;
+        return NULL;
+    }
+    char *text = textenc_decode(encoding, raw, strlen(raw), cut);
+    if (!text)
+        return NULL;
+    size_t k = strspn(text, " \t\r\n");
+    size_t len = strlen(text + k);
+    while (len && strchr(" \t\r\n", text[k + len - 1]))
+        len--;
+    memmove(text, text + k, len);
+    text[len] = '\0';
+    return text;
 }
 
 /* ---- writing --------------------------------------------------------- */

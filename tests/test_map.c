@@ -84,7 +84,7 @@ static struct tc_map *load(const char *extra_key, const char *value, struct tc_e
     if (extra_key && strcmp(extra_key, "assume_wgs84") == 0)
         scn.map.assume_wgs84 = atoi(value);
     if (extra_key && strcmp(extra_key, "encoding") == 0)
-        scn.map.encoding = atoi(value);
+        snprintf(scn.map.encoding, sizeof scn.map.encoding, "%s", value);
     FILE *devnull = fopen("/dev/null", "w");
     struct tc_map *m = map_load(&scn.map, NULL, 2, devnull, err);
     fclose(devnull);
@@ -206,10 +206,17 @@ Test(map, gbk_names_with_a_cpg_are_read_as_utf8, .init = setup)
     cr_assert_str_eq(m->t[0].name, "甲镇");
     cr_assert_str_eq(m->t[1].name, "乙镇");
     map_free(&m);
-    /* Without a .cpg, auto-detection: not UTF-8, so GBK. */
+    /* Without a .cpg nor a language driver (shapelib writes 0x57, "ANSI":
+     * clear it), auto-detection: not UTF-8, so GBK. */
     char cpg[600];
     snprintf(cpg, sizeof cpg, "%s.cpg", base);
     remove(cpg);
+    snprintf(cpg, sizeof cpg, "%s.dbf", base);
+    FILE *f = fopen(cpg, "r+b");
+    fseek(f, 29, SEEK_SET);
+    fputc(0, f);
+    fclose(f);
+    snprintf(cpg, sizeof cpg, "%s.cpg", base);
     m = load(NULL, NULL, &err);
     cr_assert_not_null(m, "%s", err.msg);
     cr_assert_str_eq(m->t[1].name, "乙镇");
@@ -256,7 +263,7 @@ Test(map, self_intersecting_polygon_is_repaired_or_refused, .init = setup)
     map_free(&m);
     m = load("repair", "0", &err);
     cr_assert_null(m);
-    cr_assert(strstr(err.msg, "record 1 (code 2): invalid polygon"), "%s", err.msg);
+    cr_assert(strstr(err.msg, "record 2 (FID 1) (code 2): invalid polygon: Self-intersection at (116.100000, 28.700000)"), "%s", err.msg);
 }
 
 static void expect_refusal(const char *words)
@@ -275,7 +282,7 @@ Test(map, duplicate_codes, .init = setup)
     two_squares(s);
     const char *codes[] = {"7", "7"};
     write_shapes(NULL, "UTF-8", s, 2, codes, two_names);
-    expect_refusal("records 0 and 1 have the same code 7");
+    expect_refusal("record 1 (FID 0) and record 2 (FID 1) have the same code 7");
 }
 
 Test(map, empty_code, .init = setup)
@@ -284,7 +291,7 @@ Test(map, empty_code, .init = setup)
     two_squares(s);
     const char *codes[] = {"1", " "};
     write_shapes(NULL, "UTF-8", s, 2, codes, two_names);
-    expect_refusal("record 1: empty township code");
+    expect_refusal("record 2 (FID 1): empty township code");
 }
 
 Test(map, nan_and_out_of_range_coordinates, .init = setup)
@@ -293,12 +300,12 @@ Test(map, nan_and_out_of_range_coordinates, .init = setup)
     two_squares(s);
     s[1].x[2] = NAN;
     write_shapes(NULL, "UTF-8", s, 2, two_codes, two_names);
-    expect_refusal("record 1: vertex 2 is not a number");
+    expect_refusal("record 2 (FID 1): vertex 2 is not a number");
     setup();
     two_squares(s);
     s[0].y[1] = 95;
     write_shapes(shpio_wgs84_wkt, "UTF-8", s, 2, two_codes, two_names);
-    expect_refusal("record 0");
+    expect_refusal("record 1 (FID 0)");
 }
 
 Test(map, empty_map_and_missing_files, .init = setup)
@@ -311,7 +318,7 @@ Test(map, empty_map_and_missing_files, .init = setup)
     expect_refusal("map");
     snprintf(path, sizeof path, "%s.shp", base);
     remove(path);
-    expect_refusal("cannot open shapefile");
+    expect_refusal("map.shp: cannot open");
 }
 
 Test(map, shape_count_disagrees_with_dbf, .init = setup)
@@ -337,7 +344,7 @@ Test(map, points_are_not_a_township_map, .init = setup)
     DBFAddField(dbf, "code", FTString, 8, 0);
     DBFWriteStringAttribute(dbf, 0, 0, "1");
     DBFClose(dbf);
-    expect_refusal("not polygon");
+    expect_refusal("shape type is Point, not Polygon");
 }
 
 Test(map, null_shape, .init = setup)
@@ -350,7 +357,7 @@ Test(map, null_shape, .init = setup)
     SHPWriteObject(shp, 1, o);
     SHPDestroyObject(o);
     SHPClose(shp);
-    expect_refusal("record 1 (code 2): null shape");
+    expect_refusal("record 2 (FID 1) (code 2): null shape");
 }
 
 Test(map, truncated_shp, .init = setup)
@@ -366,7 +373,7 @@ Test(map, truncated_shp, .init = setup)
     fwrite(data, 1, len - 60, f);
     fclose(f);
     free(data);
-    expect_refusal("record 1");
+    expect_refusal("record 2 (FID 1)");
 }
 
 Test(map, point_location, .init = setup)

@@ -209,7 +209,7 @@ static int read_townships(const char *out, struct twp *t, int max)
         t[i].area_km2 = DBFReadDoubleAttribute(dbf, i, fi[8]);
         SHPObject *o = SHPReadObject(shp, i);
         struct tc_error err = {0};
-        t[i].g = shpio_polygon_to_geos(ctx, o, &err);
+        t[i].g = shpio_polygon_to_geos(ctx, o, NULL, &err);
         cr_assert_not_null(t[i].g, "%s", err.msg);
         SHPDestroyObject(o);
     }
@@ -237,7 +237,7 @@ static GEOSGeometry *read_county(const char *out, const char *code)
         if (strcmp(DBFReadStringAttribute(dbf, i, DBFGetFieldIndex(dbf, "code")), code) == 0) {
             SHPObject *o = SHPReadObject(shp, i);
             struct tc_error err = {0};
-            g = shpio_polygon_to_geos(ctx, o, &err);
+            g = shpio_polygon_to_geos(ctx, o, NULL, &err);
             SHPDestroyObject(o);
         }
     DBFClose(dbf);
@@ -508,7 +508,7 @@ Test(mapgen, township_count_mismatch)
     char base[192];
     snprintf(base, sizeof base, "%s/counties", f.dir);
     write_counties(base, 6);
-    const char *want[] = {f.shp, "record 0", "360101", "6", f.csv};
+    const char *want[] = {f.shp, "record 1 (FID 0)", "360101", "6", f.csv};
     expect_map_error(&f, want, 5);
     fx_clean(&f);
 }
@@ -574,7 +574,7 @@ Test(mapgen, projected_coordinates_are_refused)
     DBFClose(dbf);
     SHPClose(shp);
     write_text(f.csv, "code,name,county_code,kind\n360101001,A,360101,town\n");
-    const char *want[] = {f.shp, "record 0", "longitude/latitude"};
+    const char *want[] = {f.shp, "record 1 (FID 0)", "longitude/latitude"};
     expect_map_error(&f, want, 3);
     fx_clean(&f);
 }

@@ -65,7 +65,7 @@ Test(shpio, hole_and_island_nested_by_containment)
     const double sq[3][4] = {{0, 0, 10, 1}, {2, 2, 6, 0}, {4, 4, 2, 1}};
     SHPObject *o = record(sq, 3);
     struct tc_error err = {0};
-    GEOSGeometry *g = shpio_polygon_to_geos(ctx, o, &err);
+    GEOSGeometry *g = shpio_polygon_to_geos(ctx, o, NULL, &err);
     cr_assert_not_null(g, "%s", err.msg);
     cr_assert_eq(GEOSGeomTypeId_r(ctx, g), GEOS_MULTIPOLYGON);
     cr_assert_eq(GEOSGetNumGeometries_r(ctx, g), 2);
@@ -82,7 +82,7 @@ Test(shpio, ring_order_does_not_matter)
     const double sq[3][4] = {{4, 4, 2, 0}, {2, 2, 6, 1}, {0, 0, 10, 0}};
     SHPObject *o = record(sq, 3);
     struct tc_error err = {0};
-    GEOSGeometry *g = shpio_polygon_to_geos(ctx, o, &err);
+    GEOSGeometry *g = shpio_polygon_to_geos(ctx, o, NULL, &err);
     cr_assert_not_null(g, "%s", err.msg);
     cr_assert_float_eq(area(g), 68.0, 1e-12);
     cr_assert_eq(GEOSisValid_r(ctx, g), 1);
@@ -98,7 +98,7 @@ Test(shpio, hole_touching_its_shell_at_a_vertex)
     int start[2] = {0, 5};
     SHPObject *o = SHPCreateObject(SHPT_POLYGON, 3, 2, start, NULL, 9, x, y, NULL, NULL);
     struct tc_error err = {0};
-    GEOSGeometry *g = shpio_polygon_to_geos(ctx, o, &err);
+    GEOSGeometry *g = shpio_polygon_to_geos(ctx, o, NULL, &err);
     cr_assert_not_null(g, "%s", err.msg);
     cr_assert_eq(GEOSGeomTypeId_r(ctx, g), GEOS_POLYGON);
     cr_assert_eq(GEOSGetNumInteriorRings_r(ctx, g), 1);
@@ -112,7 +112,7 @@ Test(shpio, two_shells_make_a_multipolygon)
     const double sq[2][4] = {{0, 0, 1, 0}, {5, 5, 2, 0}};
     SHPObject *o = record(sq, 2);
     struct tc_error err = {0};
-    GEOSGeometry *g = shpio_polygon_to_geos(ctx, o, &err);
+    GEOSGeometry *g = shpio_polygon_to_geos(ctx, o, NULL, &err);
     cr_assert_not_null(g, "%s", err.msg);
     cr_assert_eq(GEOSGeomTypeId_r(ctx, g), GEOS_MULTIPOLYGON);
     cr_assert_eq(GEOSGetNumGeometries_r(ctx, g), 2);
@@ -126,7 +126,7 @@ Test(shpio, unclosed_ring_is_closed)
     double x[4] = {0, 1, 1, 0}, y[4] = {0, 0, 1, 1};
     SHPObject *o = SHPCreateObject(SHPT_POLYGON, 0, 0, NULL, NULL, 4, x, y, NULL, NULL);
     struct tc_error err = {0};
-    GEOSGeometry *g = shpio_polygon_to_geos(ctx, o, &err);
+    GEOSGeometry *g = shpio_polygon_to_geos(ctx, o, NULL, &err);
     cr_assert_not_null(g, "%s", err.msg);
     cr_assert_float_eq(area(g), 1.0, 1e-12);
     GEOSGeom_destroy_r(ctx, g);
@@ -138,8 +138,8 @@ Test(shpio, degenerate_ring_is_an_error)
     double x[4] = {0, 1, 0, 0}, y[4] = {0, 1, 0, 0};
     SHPObject *o = SHPCreateObject(SHPT_POLYGON, 12, 0, NULL, NULL, 4, x, y, NULL, NULL);
     struct tc_error err = {0};
-    cr_assert_null(shpio_polygon_to_geos(ctx, o, &err));
-    cr_assert(strstr(err.msg, "record 12") && strstr(err.msg, "distinct"), "%s", err.msg);
+    cr_assert_null(shpio_polygon_to_geos(ctx, o, NULL, &err));
+    cr_assert(strstr(err.msg, "record 13 (FID 12): part 0 (a ring of 4 vertices) has 2 distinct points"), "%s", err.msg);
     cr_assert_eq(err.exit_code, TC_EXIT_MAP);
     SHPDestroyObject(o);
 }
@@ -149,8 +149,8 @@ Test(shpio, nan_coordinate_is_an_error)
     double x[5] = {0, 1, 1, NAN, 0}, y[5] = {0, 0, 1, 1, 0};
     SHPObject *o = SHPCreateObject(SHPT_POLYGON, 4, 0, NULL, NULL, 5, x, y, NULL, NULL);
     struct tc_error err = {0};
-    cr_assert_null(shpio_polygon_to_geos(ctx, o, &err));
-    cr_assert(strstr(err.msg, "record 4") && strstr(err.msg, "finite"), "%s", err.msg);
+    cr_assert_null(shpio_polygon_to_geos(ctx, o, NULL, &err));
+    cr_assert(strstr(err.msg, "record 5 (FID 4): part 0 vertex 3") && strstr(err.msg, "finite"), "%s", err.msg);
     SHPDestroyObject(o);
 }
 
@@ -158,7 +158,7 @@ Test(shpio, null_shape_is_an_empty_polygon)
 {
     SHPObject *o = SHPCreateSimpleObject(SHPT_NULL, 0, NULL, NULL, NULL);
     struct tc_error err = {0};
-    GEOSGeometry *g = shpio_polygon_to_geos(ctx, o, &err);
+    GEOSGeometry *g = shpio_polygon_to_geos(ctx, o, NULL, &err);
     cr_assert_not_null(g, "%s", err.msg);
     cr_assert_eq(GEOSisEmpty_r(ctx, g), 1);
     GEOSGeom_destroy_r(ctx, g);
@@ -230,7 +230,7 @@ Test(shpio, write_orients_rings_and_reads_back_equal)
         cr_assert(part_area(o, 0) < 0, "shells are clockwise on disk");
         if (i == 0)
             cr_assert(part_area(o, 1) > 0, "holes are counter-clockwise on disk");
-        GEOSGeometry *back = shpio_polygon_to_geos(ctx, o, &err);
+        GEOSGeometry *back = shpio_polygon_to_geos(ctx, o, NULL, &err);
         cr_assert_not_null(back, "%s", err.msg);
         GEOSGeometry *orig = wkt(in[i]);
         cr_assert_eq(GEOSEquals_r(ctx, back, orig), 1, "record %d changed", i);

@@ -18,22 +18,20 @@ struct map_config {
     char county_field[TC_STR_MAX];
     char seat_lon_field[TC_STR_MAX];
     char seat_lat_field[TC_STR_MAX];
-    int encoding;                  /* enum map_encoding */
+    char encoding[TC_STR_MAX];     /* auto, utf-8, gbk or an iconv name */
     int repair;                    /* make invalid polygons valid (warn) */
     int assume_wgs84;              /* no .prj: take lon/lat WGS 84 */
 };
-
-enum map_encoding { MAP_ENC_AUTO, MAP_ENC_UTF8, MAP_ENC_GBK };
 
 extern const struct key_desc map_keys[];
 extern const int map_nkeys;
 
 struct township {
-    char code[32];
-    char name[128];   /* UTF-8 */
-    char county[128]; /* UTF-8 */
+    char *code;       /* UTF-8, whole as read; owned by the map */
+    char *name;       /* UTF-8, whole */
+    char *county;     /* UTF-8, whole; "" when the map has none */
     enum tc_kind kind;
-    int record;       /* record number in the shapefile (0-based) */
+    int record;       /* the record's FID in the shapefile (0-based) */
     GEOSGeometry *geom; /* (Multi)Polygon in the metric CRS; owned by the map */
     double area_m2;
     double seat_x, seat_y;     /* metric CRS */
@@ -52,6 +50,7 @@ struct tc_map {
     double xmin, ymin, xmax, ymax;             /* extent, metric CRS */
     double total_area_m2;
     int repaired;              /* records made valid */
+    int parts_dropped;         /* parts with no area dropped (map.repair) */
     GEOSContextHandle_t ctx;   /* created the geometries; owned */
 };
 

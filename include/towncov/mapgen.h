@@ -25,6 +25,8 @@ struct mapgen_options {
 struct mapgen_report {
     int counties, townships;
     int invalid_counties;      /* county polygons that needed MakeValid */
+    int collapsed_parts;       /* parts with no area (islets or holes collapsed
+                                  to a point or a line), dropped as read */
     int vertices_stripped;     /* repeated, collinear and spike vertices */
     int parts_dropped;         /* polygon parts under the sliver size */
     int holes_filled;          /* holes under the sliver size */
