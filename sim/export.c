@@ -28,6 +28,7 @@
 #include "towncov/report.h"
 #include "towncov/scenario.h"
 #include "towncov/shpio.h"
+#include "towncov/textenc.h"
 #include "towncov/sites.h"
 
 #define MAX_FIELDS 16
@@ -502,15 +503,11 @@ static void exporter_free(struct exporter *ex)
 }
 
 /* ---- attributes -------------------------------------------------------------*/
-size_t export_utf8_cut(const char *s, size_t max)
+/* A text value's bytes in a DBF field: whole up to the dBase limit, else
+ * cut where a character starts (never inside one). */
+static size_t dbf_text_len(const char *s)
 {
-    size_t len = strlen(s);
-    if (len <= max)
-        return len;
-    /* Back up over continuation bytes (10xxxxxx) to a character start. */
-    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
-        max--;
-    return max;
+    return textenc_utf8_prefix(s, strlen(s), EXPORT_STRING_MAX);
 }
 
 enum ftype { FT_STR, FT_INT, FT_DBL };
@@ -980,6 +977,7 @@ struct plan {
     const struct layer_spec *spec;
     struct field f[MAX_FIELDS];
     long n;
+    long cut;         /* text values over the dBase limit, cut */
     double shp_bytes, dbf_bytes;
 };
 
@@ -1002,6 +1000,7 @@ static void plan_layer(const struct exporter *ex, const struct layer_spec *spec,
 {
     p->spec = spec;
     p->n = spec->count(ex);
+    p->cut = 0;
     memcpy(p->f, spec->fields, sizeof *p->f * (size_t)spec->nf);
     for (int k = 0; k < spec->nf; k++)
         if (p->f[k].type == FT_STR)
@@ -1012,7 +1011,8 @@ static void plan_layer(const struct exporter *ex, const struct layer_spec *spec,
         spec->row(ex, i, v);
         for (int k = 0; k < spec->nf; k++)
             if (p->f[k].type == FT_STR) {
-                int len = (int)export_utf8_cut(v[k].s, EXPORT_STRING_MAX);
+                int len = (int)dbf_text_len(v[k].s);
+                p->cut += (size_t)len < strlen(v[k].s);
                 p->f[k].width = len > p->f[k].width ? len : p->f[k].width;
             }
         p->shp_bytes += spec->shape_bytes(ex, i);
@@ -1032,7 +1032,7 @@ static int write_value(DBFHandle dbf, long i, int k, const struct field *f,
         ok = DBFWriteNULLAttribute(dbf, (int)i, k);
     } else if (f->type == FT_STR) {
         char buf[EXPORT_STRING_MAX + 1];
-        size_t len = export_utf8_cut(v->s, EXPORT_STRING_MAX);
+        size_t len = dbf_text_len(v->s);
         memcpy(buf, v->s, len);
         buf[len] = '\0';
         ok = DBFWriteStringAttribute(dbf, (int)i, k, buf);
@@ -1429,6 +1429,11 @@ static int plan_all(const struct exporter *ex, struct plan *plans, int *n, struc
         plan_layer(ex, &layers[i], &plans[*n]);
         if (export_check_size(layers[i].name, plans[*n].shp_bytes, plans[*n].dbf_bytes, err))
             return -1;
+        if (plans[*n].cut)
+            fprintf(stderr, "towncov: warning: %s.dbf: %ld text value%s longer than the dBase "
+                    "limit of %d bytes cut at a character boundary (townships.csv and "
+                    "summary.json keep them whole)\n", layers[i].name, plans[*n].cut,
+                    plans[*n].cut == 1 ? "" : "s", EXPORT_STRING_MAX);
         (*n)++;
     }
     return 0;

@@ -56,9 +56,9 @@ void fx_write_map(const char *base, const struct fx_township *t, int n)
     SHPHandle shp = SHPCreate(base, SHPT_POLYGON);
     DBFHandle dbf = DBFCreateEx(base, "UTF-8");
     cr_assert(shp && dbf);
-    DBFAddField(dbf, "code", FTString, 16, 0);
-    DBFAddField(dbf, "name", FTString, 64, 0);
-    DBFAddField(dbf, "county", FTString, 64, 0);
+    DBFAddField(dbf, "code", FTString, 64, 0);
+    DBFAddField(dbf, "name", FTString, 254, 0); /* the dBase limit: long names */
+    DBFAddField(dbf, "county", FTString, 254, 0);
     DBFAddField(dbf, "kind", FTString, 16, 0);
     DBFAddField(dbf, "seat_lon", FTDouble, 19, 11);
     DBFAddField(dbf, "seat_lat", FTDouble, 19, 11);

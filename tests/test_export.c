@@ -15,6 +15,7 @@
 #include "fixture.h"
 #include "towncov/coverage.h"
 #include "towncov/export.h"
+#include "towncov/textenc.h"
 #include "towncov/footprint.h"
 #include "towncov/goal.h"
 #include "towncov/map.h"
@@ -642,12 +643,12 @@ Test(export, utf8_cut_never_splits_a_character)
     char s[400] = "";
     for (int i = 0; i < 100; i++)
         strcat(s, "镇"); /* 3 bytes each: 300 bytes */
-    cr_assert_eq(export_utf8_cut(s, EXPORT_STRING_MAX), 252);
-    cr_assert_eq(export_utf8_cut(s, 253), 252);
-    cr_assert_eq(export_utf8_cut(s, 255), 255);
-    cr_assert_eq(export_utf8_cut("abc", 254), 3);
-    cr_assert_eq(export_utf8_cut("a镇", 2), 1);
-    cr_assert_eq(export_utf8_cut("a镇", 4), 4);
+    cr_assert_eq(textenc_utf8_prefix(s, strlen(s), EXPORT_STRING_MAX), 252);
+    cr_assert_eq(textenc_utf8_prefix(s, strlen(s), 253), 252);
+    cr_assert_eq(textenc_utf8_prefix(s, strlen(s), 255), 255);
+    cr_assert_eq(textenc_utf8_prefix("abc", strlen("abc"), 254), 3);
+    cr_assert_eq(textenc_utf8_prefix("a镇", strlen("a镇"), 2), 1);
+    cr_assert_eq(textenc_utf8_prefix("a镇", strlen("a镇"), 4), 4);
 }
 
 Test(export, size_limit_names_the_layer)

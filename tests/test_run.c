@@ -3,6 +3,7 @@
  * and errors that leave earlier outputs alone. */
 #include <criterion/criterion.h>
 #include <fcntl.h>
+#include <iconv.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,6 +11,8 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <shapefil.h>
 
 #include "fixture.h"
 
@@ -439,4 +442,96 @@ Test(run, reports_say_which_band_model_and_range_each_station_got)
     cr_assert(strstr(csv, ",township,n28,rma-nlos,"), "%s", csv);
     cr_assert(strstr(csv, ",subdistrict,n78,uma-nlos,"), "%s", csv);
     free(csv);
+}
+
+/* n bytes of UTF-8 text: Chinese characters (3 bytes each), then ASCII. */
+static void long_name(char *buf, int bytes)
+{
+    int k = 0;
+    for (; k + 3 <= bytes; k += 3)
+        memcpy(buf + k, "镇", 3);
+    for (; k < bytes; k++)
+        buf[k] = 'z';
+    buf[k] = '\0';
+}
+
+Test(run, names_of_200_and_254_bytes_round_trip_byte_for_byte)
+{
+    char a[300], b[300];
+    long_name(a, 200);
+    long_name(b, 254);
+    const struct fx_township t[] = {
+        {"1", a, "c", "town", SQUARE(-5000, -5000, 0, 5000), -2500, 0},
+        {"2", b, b, "town", SQUARE(0, -5000, 5000, 5000), 2500, 0}};
+    const double sites[] = {-4900, -4900};
+    setup(t, 2, sites, 1, "radius_town_m = 100\n");
+    cr_assert_eq(run(""), 0, "%s", out);
+    char path[600];
+    snprintf(path, sizeof path, "%s/out/townships.csv", dir);
+    char *csv = fx_read_file(path, NULL);
+    snprintf(path, sizeof path, "%s/out/summary.json", dir);
+    char *json = fx_read_file(path, NULL);
+    cr_assert(csv && json);
+    for (int i = 0; i < 2; i++) {
+        char quoted[320];
+        snprintf(quoted, sizeof quoted, ",%s,", t[i].name);
+        cr_assert(strstr(csv, quoted), "townships.csv lacks the %zu-byte name", strlen(t[i].name));
+        snprintf(quoted, sizeof quoted, "\"%s\"", t[i].name);
+        cr_assert(strstr(json, quoted), "summary.json lacks the %zu-byte name", strlen(t[i].name));
+    }
+    free(csv);
+    free(json);
+    snprintf(path, sizeof path, "%s/out/townships.dbf", dir);
+    DBFHandle dbf = DBFOpen(path, "rb");
+    cr_assert_not_null(dbf);
+    int f_name = DBFGetFieldIndex(dbf, "name"), f_code = DBFGetFieldIndex(dbf, "code");
+    cr_assert(f_name >= 0 && f_code >= 0);
+    for (int r = 0; r < DBFGetRecordCount(dbf); r++) {
+        const char *want = strcmp(DBFReadStringAttribute(dbf, r, f_code), "1") == 0 ? a : b;
+        cr_assert_str_eq(DBFReadStringAttribute(dbf, r, f_name), want);
+    }
+    DBFClose(dbf);
+}
+
+Test(run, names_past_the_dbase_limit_are_cut_on_a_character_with_one_warning)
+{
+    /* 127 GBK characters fill a 254-byte field and decode to 381 bytes of
+     * UTF-8: whole in the CSV, cut to 252 bytes (84 characters) in the DBF. */
+    char utf8[400], gbk[300];
+    long_name(utf8, 381);
+    iconv_t cd = iconv_open("GB18030", "UTF-8");
+    char *in = utf8, *o = gbk;
+    size_t left = strlen(utf8), room = sizeof gbk - 1;
+    cr_assert_neq(iconv(cd, &in, &left, &o, &room), (size_t)-1);
+    *o = '\0';
+    iconv_close(cd);
+    cr_assert_eq(strlen(gbk), 254u);
+    const struct fx_township t[] = {
+        {"1", "x", "c", "town", SQUARE(-5000, -5000, 0, 5000), -2500, 0},
+        {"2", "y", "c", "town", SQUARE(0, -5000, 5000, 5000), 2500, 0}};
+    const double sites[] = {-4900, -4900};
+    setup(t, 2, sites, 1, "radius_town_m = 100\n");
+    char path[600];
+    snprintf(path, sizeof path, "%s/map.dbf", dir);
+    DBFHandle in_dbf = DBFOpen(path, "rb+");
+    for (int r = 0; r < 2; r++)
+        DBFWriteStringAttribute(in_dbf, r, DBFGetFieldIndex(in_dbf, "name"), gbk);
+    DBFClose(in_dbf);
+    snprintf(path, sizeof path, "%s/map.cpg", dir);
+    fx_write_text(path, "GBK");
+    cr_assert_eq(run(""), 0, "%s", out);
+    const char *warn = strstr(out, "townships.dbf: 2 text values longer than the dBase limit of "
+                                   "254 bytes cut at a character boundary");
+    cr_assert(warn, "%s", out);
+    cr_assert_null(strstr(warn + 1, "townships.dbf: 2 text values"), "warned twice: %s", out);
+    snprintf(path, sizeof path, "%s/out/townships.csv", dir);
+    char *csv = fx_read_file(path, NULL);
+    cr_assert(strstr(csv, utf8), "townships.csv lost part of the name");
+    free(csv);
+    snprintf(path, sizeof path, "%s/out/townships.dbf", dir);
+    DBFHandle dbf = DBFOpen(path, "rb");
+    cr_assert_not_null(dbf);
+    utf8[252] = '\0';
+    cr_assert_str_eq(DBFReadStringAttribute(dbf, 0, DBFGetFieldIndex(dbf, "name")), utf8);
+    DBFClose(dbf);
 }

@@ -35,8 +35,4 @@ int export_layers(const char *dir, const struct run_outcome *run, int threads,
 int export_check_size(const char *layer, double shp_bytes, double dbf_bytes,
                       struct tc_error *err);
 
-/* The length in bytes of the longest prefix of UTF-8 text s that is at
- * most max bytes and does not end inside a character. */
-size_t export_utf8_cut(const char *s, size_t max);
-
 #endif
