@@ -1442,6 +1442,10 @@ static int plan_all(const struct exporter *ex, struct plan *plans, int *n, struc
 int export_layers(const char *dir, const struct run_outcome *run, int threads,
                   struct tc_error *err)
 {
+    /* The writers below build "dir/<layer>.<ext>" in TC_PATH_MAX buffers:
+     * a longer dir would be cut, and written somewhere else. */
+    if (strlen(dir) + 32 >= TC_PATH_MAX)
+        return tc_fail(err, TC_EXIT_OUTPUT, "%.200s...: output path too long", dir);
     struct exporter ex = {.run = run, .dir = dir};
     ex.prj_wkt = run->map->source_wkt ? run->map->source_wkt : shpio_wgs84_wkt;
     struct plan plans[NLAYERS];

@@ -17,7 +17,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "towncov/mapgen.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <geodesic.h>
 #include <geos_c.h>
@@ -28,9 +27,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "towncov/outdir.h"
 #include "towncov/rng.h"
 #include "towncov/shpio.h"
 #include "towncov/textenc.h"
@@ -85,7 +84,8 @@ static const char usage[] =
     "                     105E 30N (~95 km2 each, ~18 per county), for benchmarks\n"
     "\n"
     "Options:\n"
-    "  --out DIR          output folder, replaced as a whole when the build passes\n"
+    "  --out DIR          output folder, replaced when the build passes; refused\n"
+    "                     when it holds anything towncov did not write\n"
     "  --seed N           random seed (default 1); same inputs and seed give\n"
     "                     byte-identical files\n"
     "  --simplify DEG     simplify the county borders to DEG degrees, borders two\n"
@@ -2447,78 +2447,6 @@ static int counties_overlap(struct worker *ws, int nthreads, struct province *p,
 
 /* ---- writing ----------------------------------------------------------------- */
 
-static const char *const out_layers[] = {"townships", "seats", "counties"};
-static const char *const out_exts[] = {".shp", ".shx", ".dbf", ".prj", ".cpg"};
-#define N_LAYERS 3
-#define N_EXTS 5
-
-static int is_map_file(const char *name)
-{
-    for (int l = 0; l < N_LAYERS; l++) {
-        size_t n = strlen(out_layers[l]);
-        if (strncmp(name, out_layers[l], n) != 0)
-            continue;
-        for (int e = 0; e < N_EXTS; e++)
-            if (strcmp(name + n, out_exts[e]) == 0)
-                return 1;
-    }
-    return 0;
-}
-
-/* An existing out_dir is replaced only if it holds nothing but map files: a
- * mistyped --out must not wipe someone's folder. */
-static int out_check(const char *dir, struct tc_error *err)
-{
-    struct stat st;
-    if (stat(dir, &st) != 0)
-        return 0;
-    if (!S_ISDIR(st.st_mode))
-        return tc_fail(err, TC_EXIT_OUTPUT, "%s exists and is not a folder", dir);
-    DIR *d = opendir(dir);
-    if (!d)
-        return tc_fail(err, TC_EXIT_OUTPUT, "cannot read %s: %s", dir, strerror(errno));
-    int rc = 0;
-    for (struct dirent *e; rc == 0 && (e = readdir(d));)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 && !is_map_file(e->d_name))
-            rc = tc_fail(err, TC_EXIT_OUTPUT, "%s holds %s, which a map build does not write: "
-                         "not replacing it (choose another --out)", dir, e->d_name);
-    closedir(d);
-    return rc;
-}
-
-/* Removes the map files in dir, then dir. */
-static void out_remove(const char *dir)
-{
-    char path[4096];
-    for (int l = 0; l < N_LAYERS; l++)
-        for (int e = 0; e < N_EXTS; e++) {
-            snprintf(path, sizeof path, "%s/%s%s", dir, out_layers[l], out_exts[e]);
-            unlink(path);
-        }
-    rmdir(dir);
-}
-
-static int out_commit(const char *tmp, const char *dir, struct tc_error *err)
-{
-    char old[4096];
-    snprintf(old, sizeof old, "%s.old-%ld", dir, (long)getpid());
-    struct stat st;
-    int had = stat(dir, &st) == 0;
-    if (had && out_check(dir, err) != 0)
-        return -1;
-    if (had && rename(dir, old) != 0)
-        return tc_fail(err, TC_EXIT_OUTPUT, "cannot move %s aside: %s", dir, strerror(errno));
-    if (rename(tmp, dir) != 0) {
-        int e = errno;
-        if (had)
-            rename(old, dir);
-        return tc_fail(err, TC_EXIT_OUTPUT, "cannot rename %s to %s: %s", tmp, dir, strerror(e));
-    }
-    if (had)
-        out_remove(old);
-    return 0;
-}
-
 /* Fixed-width DBF text fields: as wide as the longest value (UTF-8 bytes),
  * so that nothing is cut mid-character. */
 static int text_width(int w)
@@ -2529,13 +2457,15 @@ static int text_width(int w)
 struct layer {
     SHPHandle shp;
     DBFHandle dbf;
-    char base[4096];
+    char *base; /* "dir/name", without extension */
 };
 
 static int layer_open(struct layer *ly, const char *dir, const char *name, int type,
                       struct tc_error *err)
 {
-    snprintf(ly->base, sizeof ly->base, "%s/%s", dir, name);
+    ly->base = outdir_join(dir, name);
+    if (!ly->base)
+        return tc_fail(err, TC_EXIT_OUTPUT, "out of memory");
     ly->shp = SHPCreate(ly->base, type);
     ly->dbf = ly->shp ? DBFCreateEx(ly->base, "UTF-8") : NULL;
     if (!ly->shp || !ly->dbf)
@@ -2552,8 +2482,10 @@ static int layer_close(struct layer *ly, int rc, struct tc_error *err)
         SHPClose(ly->shp);
     ly->dbf = NULL;
     ly->shp = NULL;
-    if (rc == 0)
+    if (rc == 0 && ly->base)
         rc = shpio_write_sidecars(ly->base, shpio_wgs84_wkt, err);
+    free(ly->base);
+    ly->base = NULL;
     return rc;
 }
 
@@ -2699,12 +2631,9 @@ static int cmp_township_ptr(const void *a, const void *b)
 static int write_map(struct worker *w, const struct province *p, const char *dir,
                      struct tc_error *err)
 {
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp-%ld", dir, (long)getpid()) >= (int)sizeof tmp - 64)
-        return tc_fail(err, TC_EXIT_OUTPUT, "output path too long: %s", dir);
-    out_remove(tmp); /* a leftover of a killed run with our pid */
-    if (mkdir(tmp, 0777) != 0)
-        return tc_fail(err, TC_EXIT_OUTPUT, "cannot create %s: %s", tmp, strerror(errno));
+    char *tmp;
+    if (outdir_begin(dir, "mapgen", &tmp, err) != 0)
+        return -1;
     const struct township **order = malloc(sizeof *order * (size_t)p->nt);
     int rc = order ? 0 : tc_fail(err, TC_EXIT_OUTPUT, "out of memory");
     for (int i = 0; rc == 0 && i < p->nt; i++)
@@ -2719,9 +2648,8 @@ static int write_map(struct worker *w, const struct province *p, const char *dir
         rc = write_counties(w, p, tmp, err);
     free(order);
     if (rc == 0)
-        rc = out_commit(tmp, dir, err);
-    if (rc != 0)
-        out_remove(tmp);
+        rc = outdir_commit(&tmp, dir, err);
+    outdir_abort(&tmp); /* nothing left after a commit */
     return rc;
 }
 
@@ -2817,7 +2745,9 @@ static int build_run(struct worker *ws, int nthreads, const struct mapgen_option
                      struct province *p, struct mapgen_report *r, struct tc_error *err)
 {
     double t0 = tc_now();
-    int rc = out_check(opt->out_dir, err);
+    /* Before reading anything: a refused folder costs nothing. */
+    const char *inputs[] = {opt->counties_shp, opt->townships_csv};
+    int rc = outdir_check(opt->out_dir, inputs, 2, err);
     if (rc == 0 && opt->synthetic > 0) {
         rc = read_synthetic(&ws[0], opt->synthetic, opt->seed, p, err);
     } else if (rc == 0) {

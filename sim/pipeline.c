@@ -2,6 +2,7 @@
 #include "towncov/pipeline.h"
 
 #include <omp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include "towncov/footprint.h"
 #include "towncov/goal.h"
 #include "towncov/map.h"
+#include "towncov/outdir.h"
 #include "towncov/picture.h"
 #include "towncov/report.h"
 #include "towncov/scenario.h"
@@ -72,15 +74,40 @@ static int check_memory(const struct scenario *scn, const struct run_options *op
     return 0;
 }
 
-static void out_dir_of(const struct scenario *scn, const struct run_options *opt, char *buf,
-                       size_t size)
+/* The output folder, malloc'd: --out, else [output] dir, else out/<name>. */
+static char *out_dir_of(const struct scenario *scn, const struct run_options *opt)
 {
+    char *dir = NULL;
     if (opt->out_dir)
-        snprintf(buf, size, "%s", opt->out_dir);
-    else if (scn->output.dir[0])
-        snprintf(buf, size, "%s", scn->output.dir);
-    else
-        snprintf(buf, size, "out/%s", scn->info.name);
+        return strdup(opt->out_dir);
+    if (scn->output.dir[0])
+        return strdup(scn->output.dir);
+    return asprintf(&dir, "out/%s", scn->info.name) < 0 ? NULL : dir;
+}
+
+/* A file the run reads, as the loaders find it: relative to the scenario's
+ * folder unless absolute. */
+static char *input_path(const char *base_dir, const char *file)
+{
+    if (file[0] == '/' || !base_dir[0] || strcmp(base_dir, ".") == 0)
+        return strdup(file);
+    return outdir_join(base_dir, file);
+}
+
+/* Refuses an output folder towncov may not replace before any work: the
+ * folders of the scenario, the map and the sites file are among those. */
+static int check_out_dir(const struct scenario *scn, const char *dir, struct tc_error *err)
+{
+    char *map = input_path(scn->base_dir, scn->map.file);
+    char *sites = scn->sites.strategy == SITES_FILE ? input_path(scn->base_dir, scn->sites.file)
+                                                    : NULL;
+    const char *inputs[] = {scn->path, map, sites};
+    int rc = !map || (scn->sites.strategy == SITES_FILE && !sites)
+                 ? tc_fail(err, TC_EXIT_OUTPUT, "out of memory")
+                 : outdir_check(dir, inputs, 3, err);
+    free(map);
+    free(sites);
+    return rc;
 }
 
 /* The QGIS layers and the picture read the results and write files of
@@ -91,8 +118,9 @@ static int write_layers_and_picture(const char *tmp, struct run_outcome *out, in
                                     struct tc_error *err)
 {
     const struct output_config *oc = &out->scn->output;
-    char png[TC_STR_MAX + 96];
-    snprintf(png, sizeof png, "%s/map.png", tmp);
+    char *png = outdir_join(tmp, "map.png");
+    if (!png)
+        return tc_fail(err, TC_EXIT_OUTPUT, "out of memory");
     struct tc_error picture_err = {0};
     int layers_rc = 0, picture_rc = 0;
     int levels = omp_get_max_active_levels();
@@ -107,11 +135,24 @@ static int write_layers_and_picture(const char *tmp, struct run_outcome *out, in
             picture_rc = picture_draw(png, out, &picture_err);
     }
     omp_set_max_active_levels(levels);
+    free(png);
     if (layers_rc != 0)
         return layers_rc;
     if (picture_rc != 0)
         *err = picture_err;
     return picture_rc;
+}
+
+/* Writes one report file, name, into tmp. */
+static int write_report(const char *tmp, const char *name,
+                        int (*writer)(const char *, const struct run_outcome *,
+                                      struct tc_error *),
+                        const struct run_outcome *out, struct tc_error *err)
+{
+    char *path = outdir_join(tmp, name);
+    int rc = path ? writer(path, out, err) : tc_fail(err, TC_EXIT_OUTPUT, "out of memory");
+    free(path);
+    return rc;
 }
 
 /* Writes every output into a temporary folder and swaps it into place:
@@ -120,32 +161,31 @@ static int write_layers_and_picture(const char *tmp, struct run_outcome *out, in
 static int write_outputs(struct run_outcome *out, const char *dir, int threads, double t0,
                          struct tc_error *err)
 {
-    char tmp[TC_STR_MAX + 64], path[TC_STR_MAX + 96];
-    if (report_stage_begin(dir, tmp, sizeof tmp, err) != 0)
+    char *tmp;
+    if (outdir_begin(dir, "run", &tmp, err) != 0)
         return -1;
-    snprintf(path, sizeof path, "%s/townships.csv", tmp);
-    int rc = report_write_csv(path, out, err);
-    snprintf(path, sizeof path, "%s/sites.csv", tmp);
+    int rc = write_report(tmp, "townships.csv", report_write_csv, out, err);
     if (rc == 0)
-        rc = report_write_sites_csv(path, out, err);
+        rc = write_report(tmp, "sites.csv", report_write_sites_csv, out, err);
     if (rc == 0)
         rc = write_layers_and_picture(tmp, out, threads, err);
     out->seconds[PHASE_REPORT] = tc_now() - t0;
-    snprintf(path, sizeof path, "%s/summary.json", tmp);
     if (rc == 0)
-        rc = report_write_json(path, out, err);
+        rc = write_report(tmp, "summary.json", report_write_json, out, err);
     if (rc == 0)
         rc = interrupted(err);
     if (rc == 0)
-        rc = report_stage_commit(tmp, dir, err);
-    if (rc != 0)
-        report_stage_abort(tmp);
+        rc = outdir_commit(&tmp, dir, err);
+    outdir_abort(&tmp); /* nothing left after a commit */
     return rc;
 }
 
 static int run_stages(const struct scenario *scn, const struct run_options *opt,
-                      struct run_state *st, struct run_outcome *out, struct tc_error *err)
+                      const char *dir, struct run_state *st, struct run_outcome *out,
+                      struct tc_error *err)
 {
+    if (check_out_dir(scn, dir, err) != 0)
+        return -1;
     phase_begin(opt, st, PHASE_LOAD);
     st->map = map_load(&scn->map, scn->base_dir, opt->threads, opt->log, err);
     if (!st->map)
@@ -192,8 +232,6 @@ static int run_stages(const struct scenario *scn, const struct run_options *opt,
     out->checksum = report_checksum(st->map, st->results);
 
     phase_begin(opt, st, PHASE_REPORT);
-    char dir[TC_STR_MAX + 8];
-    out_dir_of(scn, opt, dir, sizeof dir);
     if (write_outputs(out, dir, opt->threads, st->t0, err) != 0)
         return -1;
     phase_end(out, st, PHASE_REPORT);
@@ -205,7 +243,10 @@ int pipeline_run(const struct scenario *scn, const struct run_options *opt, int 
 {
     struct run_state st = {0};
     struct run_outcome out = {.scn = scn, .threads = opt->threads};
-    int rc = run_stages(scn, opt, &st, &out, err);
+    char *dir = out_dir_of(scn, opt);
+    int rc = dir ? run_stages(scn, opt, dir, &st, &out, err)
+                 : tc_fail(err, TC_EXIT_OUTPUT, "out of memory");
+    free(dir);
     if (rc == 0) {
         if (!opt->quiet)
             report_print_summary(stdout, &out);

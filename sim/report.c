@@ -3,13 +3,9 @@
 #include "towncov/report.h"
 
 #include <errno.h>
-#include <ftw.h>
-#include <libgen.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "towncov/coverage.h"
 #include "towncov/footprint.h"
@@ -560,68 +556,4 @@ int report_write_json(const char *path, const struct run_outcome *run, struct tc
     json_failing(f, run);
     fprintf(f, "}\n");
     return tc_fclose_checked(f, path, err);
-}
-
-/* ---- the output folder transaction -----------------------------------------*/
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st; (void)flag; (void)ftw;
-    return remove(path);
-}
-
-static void remove_tree(const char *path)
-{
-    nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static int make_parents(const char *dir, struct tc_error *err)
-{
-    char buf[TC_STR_MAX];
-    snprintf(buf, sizeof buf, "%s", dir);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot create folder: %s", buf,
-                           strerror(errno));
-        *p = '/';
-    }
-    return 0;
-}
-
-int report_stage_begin(const char *dir, char *tmp, size_t size, struct tc_error *err)
-{
-    if (make_parents(dir, err) != 0)
-        return -1;
-    snprintf(tmp, size, "%s.tmp-%ld", dir, (long)getpid());
-    remove_tree(tmp);
-    if (mkdir(tmp, 0777) != 0)
-        return tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot create folder: %s", tmp, strerror(errno));
-    return 0;
-}
-
-int report_stage_commit(const char *tmp, const char *dir, struct tc_error *err)
-{
-    char old[TC_STR_MAX + 32];
-    snprintf(old, sizeof old, "%s.old-%ld", dir, (long)getpid());
-    struct stat st;
-    int had = stat(dir, &st) == 0;
-    if (had && rename(dir, old) != 0)
-        return tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot replace: %s", dir, strerror(errno));
-    if (rename(tmp, dir) != 0) {
-        int e = errno;
-        if (had)
-            rename(old, dir);
-        return tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot move results into place: %s", dir,
-                       strerror(e));
-    }
-    if (had)
-        remove_tree(old);
-    return 0;
-}
-
-void report_stage_abort(const char *tmp)
-{
-    remove_tree(tmp);
 }

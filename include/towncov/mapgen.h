@@ -14,7 +14,7 @@ struct mapgen_options {
     const char *counties_shp;  /* county polygons, lon/lat; NULL when synthetic */
     const char *townships_csv; /* code,name,county_code[,kind]; NULL when synthetic */
     long synthetic;            /* > 0: a synthetic province of this many townships */
-    const char *out_dir;       /* replaced as a whole at the end of a good build */
+    const char *out_dir;       /* replaced at the end of a good build (outdir.h rules) */
     uint64_t seed;
     double simplify_deg;       /* simplify county borders (degrees), 0 = keep them */
     int threads;               /* OpenMP threads; 0 = OpenMP's default */
@@ -45,9 +45,10 @@ struct mapgen_report {
 
 /* Builds the map described by opt into opt->out_dir. Writes into a
  * temporary folder beside out_dir and renames it into place only after every
- * check passed, so a failed build never leaves half a map. Returns 0, or -1
- * with err set (exit code TC_EXIT_MAP for bad input, naming the file and
- * record or line). rep may be NULL. */
+ * check passed, so a failed build never leaves half a map; an out_dir that
+ * outdir_check refuses fails with TC_EXIT_OUTPUT before any input is read.
+ * Returns 0, or -1 with err set (exit code TC_EXIT_MAP for bad input,
+ * naming the file and record or line). rep may be NULL. */
 int mapgen_build(const struct mapgen_options *opt, struct mapgen_report *rep,
                  struct tc_error *err);
 

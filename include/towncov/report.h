@@ -1,6 +1,6 @@
 /* report.h — stage 7: the terminal summary and the report files
- * (townships.csv, summary.json), written into a temporary folder that
- * replaces the output folder only when everything is written. */
+ * (townships.csv, sites.csv, summary.json); the pipeline writes them into
+ * the output folder's temporary twin (outdir.h). */
 #ifndef TOWNCOV_REPORT_H
 #define TOWNCOV_REPORT_H
 
@@ -60,13 +60,5 @@ int report_write_json(const char *path, const struct run_outcome *run, struct tc
 /* sites.csv: where each station stands and what the radio model gave it. */
 int report_write_sites_csv(const char *path, const struct run_outcome *run,
                            struct tc_error *err);
-
-/* Output folder transaction: report_stage_begin makes a fresh temporary
- * folder next to `dir` and returns its path in tmp (size >= TC_STR_MAX);
- * report_stage_commit swaps it into place (the previous folder is removed
- * only after the new one stands); report_stage_abort removes it. */
-int report_stage_begin(const char *dir, char *tmp, size_t size, struct tc_error *err);
-int report_stage_commit(const char *tmp, const char *dir, struct tc_error *err);
-void report_stage_abort(const char *tmp);
 
 #endif

@@ -1,0 +1,50 @@
+/* outdir.h — the output folder of every command that writes one (run,
+ * mapgen): checked before any work, written as a temporary folder beside
+ * it, swapped into place at the end. towncov never deletes what it did not
+ * write: a folder is replaced only when it is empty or holds nothing but a
+ * previous towncov output, recognised by the marker file OUTDIR_MARKER that
+ * lists every entry towncov wrote there. */
+#ifndef TOWNCOV_OUTDIR_H
+#define TOWNCOV_OUTDIR_H
+
+#include "towncov/common.h"
+
+/* The marker written into every output folder; its first line is
+ * OUTDIR_MARKER_HEADER, then the command, then one "file NAME" or
+ * "folder NAME" line per entry written (NAME relative to the folder). */
+#define OUTDIR_MARKER ".towncov-output"
+#define OUTDIR_MARKER_HEADER "towncov output folder; safe to replace"
+
+/* Whether `dir` may become the output folder; call it before any work, so
+ * that a refusal costs nothing. Accepted: a path that does not exist yet
+ * (its nearest existing parent being a folder), an empty folder, or a
+ * towncov output whose every entry its marker lists. Refused (exit 7,
+ * naming the folder and the reason): a file, a symbolic link, the root,
+ * the current folder or one above it, the home folder or one above it, the
+ * folder of any of the ninputs input files (NULL entries are skipped) or
+ * one above it, and a folder holding anything towncov did not write.
+ * Folders are compared by device and inode, not by name. */
+int outdir_check(const char *dir, const char *const *inputs, int ninputs,
+                 struct tc_error *err);
+
+/* Creates the parents of dir and a fresh temporary folder beside it
+ * ("DIR.tmp-XXXXXX") holding the marker's first lines, naming `command`
+ * ("run", "mapgen"). *tmp receives its path (malloc'd), or NULL on error. */
+int outdir_begin(const char *dir, const char *command, char **tmp, struct tc_error *err);
+
+/* Lists what was written in *tmp into its marker, then swaps it into place
+ * of dir: the earlier folder is moved aside, checked again (it must still
+ * hold only what towncov wrote, else it is put back and the commit
+ * refused), and after the new folder stands only the entries its marker
+ * lists are removed. On success *tmp is freed and set to NULL; on failure
+ * it is left for outdir_abort. */
+int outdir_commit(char **tmp, const char *dir, struct tc_error *err);
+
+/* Removes the temporary folder *tmp and frees it (nothing when NULL), so a
+ * failed or interrupted command leaves the earlier folder as it was. */
+void outdir_abort(char **tmp);
+
+/* "dir/name", malloc'd; NULL when out of memory. */
+char *outdir_join(const char *dir, const char *name);
+
+#endif

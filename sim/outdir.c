@@ -1,0 +1,660 @@
+/* outdir.c — the output folder: checked before any work, written beside,
+ * swapped in at the end, and never a deletion of what towncov did not
+ * write (see outdir.h). */
+#include "towncov/outdir.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <ftw.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define REFUSE_HINT "not replacing it (choose another --out or empty it)"
+#define MARKER_MAX (64L << 20) /* a marker this large is not one towncov wrote */
+
+/* ---- paths ------------------------------------------------------------------ */
+
+char *outdir_join(const char *dir, const char *name)
+{
+    char *s = NULL;
+    return asprintf(&s, "%s/%s", dir, name) < 0 ? NULL : s;
+}
+
+static int oom(struct tc_error *err)
+{
+    return tc_fail(err, TC_EXIT_OUTPUT, "out of memory");
+}
+
+/* dir without trailing slashes ("out/x/" would put the temporary folder
+ * inside out/x, not beside it). */
+static char *tidy(const char *dir)
+{
+    char *s = strdup(dir);
+    size_t n = s ? strlen(s) : 0;
+    while (n > 1 && s[n - 1] == '/')
+        s[--n] = '\0';
+    return s;
+}
+
+/* The last component of a tidy path. */
+static const char *last_part(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+static int same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* Whether the folder `st` is `path` itself or one of the folders above it,
+ * compared by device and inode along path's real (symlink-free) chain. */
+static int is_at_or_above(const struct stat *st, const char *path)
+{
+    char *r = realpath(path, NULL);
+    int hit = 0;
+    for (char *end; r && !hit;) {
+        struct stat s;
+        hit = stat(r, &s) == 0 && same_file(st, &s);
+        if (strcmp(r, "/") == 0)
+            break;
+        end = strrchr(r, '/');
+        end[end == r ? 1 : 0] = '\0'; /* "/a" -> "/", "/a/b" -> "/a" */
+    }
+    free(r);
+    return hit;
+}
+
+/* Whether the folder `st` holds `input` somewhere below it: the input's
+ * folder as written, and the folder of the file it resolves to. */
+static int holds_input(const struct stat *st, const char *input)
+{
+    char *copy = strdup(input);
+    int hit = copy && is_at_or_above(st, dirname(copy));
+    free(copy);
+    char *real = hit ? NULL : realpath(input, NULL);
+    if (real)
+        hit = is_at_or_above(st, dirname(real));
+    free(real);
+    return hit;
+}
+
+/* ---- reading folders -------------------------------------------------------- */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void names_free(char ***names, size_t n)
+{
+    for (size_t i = 0; *names && i < n; i++)
+        free((*names)[i]);
+    free(*names);
+    *names = NULL;
+}
+
+/* The entries of path but . and .., sorted (so that walks, markers and
+ * messages do not depend on the file system's order). */
+static int list_names(const char *path, char ***names, size_t *n, struct tc_error *err)
+{
+    *names = NULL;
+    *n = 0;
+    DIR *d = opendir(path);
+    if (!d)
+        return tc_fail(err, TC_EXIT_OUTPUT, "cannot read %s: %s", path, strerror(errno));
+    int rc = 0;
+    for (struct dirent *e; rc == 0 && (e = readdir(d));) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char *s = strdup(e->d_name);
+        if (!s || tc_resize((void **)names, *n + 1, sizeof **names) != 0) {
+            free(s);
+            rc = oom(err);
+        } else {
+            (*names)[(*n)++] = s;
+        }
+    }
+    closedir(d);
+    if (rc != 0)
+        names_free(names, *n);
+    else if (*n > 1)
+        qsort(*names, *n, sizeof **names, cmp_str);
+    return rc;
+}
+
+/* Visits every entry below root in sorted order, `rel` relative to root;
+ * folders are entered (symbolic links never followed), before their
+ * contents are visited or, with post, after. A visitor's nonzero return
+ * stops the walk and is returned. */
+typedef int (*visit_fn)(void *ctx, const char *root, const char *rel, const struct stat *st,
+                        struct tc_error *err);
+
+static int walk(const char *root, const char *rel, int post, visit_fn visit, void *ctx,
+                struct tc_error *err)
+{
+    char *here = rel[0] ? outdir_join(root, rel) : strdup(root);
+    if (!here)
+        return oom(err);
+    char **names;
+    size_t n;
+    int rc = list_names(here, &names, &n, err);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        char *child = rel[0] ? outdir_join(rel, names[i]) : strdup(names[i]);
+        char *full = child ? outdir_join(root, child) : NULL;
+        struct stat st;
+        if (!full)
+            rc = oom(err);
+        else if (lstat(full, &st) != 0)
+            rc = tc_fail(err, TC_EXIT_OUTPUT, "cannot read %s: %s", full, strerror(errno));
+        if (rc == 0 && !post)
+            rc = visit(ctx, root, child, &st, err);
+        if (rc == 0 && S_ISDIR(st.st_mode))
+            rc = walk(root, child, post, visit, ctx, err);
+        if (rc == 0 && post)
+            rc = visit(ctx, root, child, &st, err);
+        free(full);
+        free(child);
+    }
+    names_free(&names, n);
+    free(here);
+    return rc;
+}
+
+/* ---- the marker --------------------------------------------------------------- */
+
+struct entry {
+    const char *name; /* relative to the folder, into listing.text */
+    int folder;
+};
+
+/* What a marker says towncov wrote, sorted by name. */
+struct listing {
+    char *text;
+    struct entry *e;
+    size_t n;
+};
+
+static void listing_free(struct listing *l)
+{
+    free(l->text);
+    free(l->e);
+    memset(l, 0, sizeof *l);
+}
+
+/* Names a marker may list: relative, no empty, "." or ".." parts, so that
+ * an edited marker cannot point outside its folder. */
+static int plain_name(const char *name)
+{
+    if (!name[0] || name[0] == '/')
+        return 0;
+    for (const char *p = name; *p;) {
+        size_t k = strcspn(p, "/");
+        if (k == 0 || (k == 1 && p[0] == '.') || (k == 2 && p[0] == '.' && p[1] == '.'))
+            return 0;
+        p += k + (p[k] == '/');
+        if (p[-1] == '/' && !*p)
+            return 0;
+    }
+    return 1;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+    return strcmp(((const struct entry *)a)->name, ((const struct entry *)b)->name);
+}
+
+static char *read_small_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *text = NULL;
+    long n = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    if (n >= 0 && n <= MARKER_MAX && fseek(f, 0, SEEK_SET) == 0 && (text = malloc((size_t)n + 1))) {
+        size_t got = fread(text, 1, (size_t)n, f);
+        text[got] = '\0';
+    }
+    fclose(f);
+    return text;
+}
+
+/* Reads dir's marker. Returns 0 with l filled, 1 when the file does not
+ * begin with OUTDIR_MARKER_HEADER (not a towncov marker), -1 on error. */
+static int listing_read(const char *dir, struct listing *l, struct tc_error *err)
+{
+    memset(l, 0, sizeof *l);
+    char *path = outdir_join(dir, OUTDIR_MARKER);
+    l->text = path ? read_small_file(path) : NULL;
+    int rc = l->text ? 0 : tc_fail(err, TC_EXIT_OUTPUT, "cannot read %s: %s",
+                                    path ? path : OUTDIR_MARKER, strerror(errno));
+    free(path);
+    size_t hn = strlen(OUTDIR_MARKER_HEADER);
+    if (rc == 0 && (strncmp(l->text, OUTDIR_MARKER_HEADER, hn) != 0 || l->text[hn] != '\n'))
+        rc = 1;
+    for (char *line = l->text, *next; rc == 0 && line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        int folder = strncmp(line, "folder ", 7) == 0;
+        const char *name = folder ? line + 7 : strncmp(line, "file ", 5) == 0 ? line + 5 : NULL;
+        if (!name || !plain_name(name))
+            continue; /* the header and the explanation */
+        if (tc_resize((void **)&l->e, l->n + 1, sizeof *l->e) != 0)
+            rc = oom(err);
+        else
+            l->e[l->n++] = (struct entry){name, folder};
+    }
+    if (rc == 0 && l->n > 1)
+        qsort(l->e, l->n, sizeof *l->e, cmp_entry);
+    if (rc != 0)
+        listing_free(l);
+    return rc;
+}
+
+/* Whether the listing names rel as what st is (a file as a file, a folder
+ * as a folder: anything else, or a link, is not towncov's). */
+static int listed(const struct listing *l, const char *rel, const struct stat *st)
+{
+    struct entry key = {rel, 0};
+    const struct entry *e = l->n ? bsearch(&key, l->e, l->n, sizeof *l->e, cmp_entry) : NULL;
+    return e && (e->folder ? S_ISDIR(st->st_mode) : S_ISREG(st->st_mode));
+}
+
+static int is_marker(const char *rel)
+{
+    return strcmp(rel, OUTDIR_MARKER) == 0;
+}
+
+/* ---- checks ------------------------------------------------------------------ */
+
+struct check_ctx {
+    const struct listing *l;
+    const char *shown; /* the folder as the user named it */
+};
+
+static int check_entry(void *ctx, const char *root, const char *rel, const struct stat *st,
+                       struct tc_error *err)
+{
+    (void)root;
+    const struct check_ctx *c = ctx;
+    if (is_marker(rel) || listed(c->l, rel, st))
+        return 0;
+    return tc_fail(err, TC_EXIT_OUTPUT, "%s holds %s, which towncov did not write: " REFUSE_HINT,
+                   c->shown, rel);
+}
+
+/* dir may be replaced when empty, or when it has a towncov marker listing
+ * every entry it holds; messages name it as `shown`. */
+static int check_contents(const char *dir, const char *shown, struct tc_error *err)
+{
+    char **names;
+    size_t n;
+    if (list_names(dir, &names, &n, err) != 0)
+        return -1;
+    if (n == 0) {
+        names_free(&names, n);
+        return 0;
+    }
+    /* The entry a refusal of an unmarked folder names. */
+    char *first_copy = strdup(is_marker(names[0]) && n > 1 ? names[1] : names[0]);
+    names_free(&names, n);
+    if (!first_copy)
+        return oom(err);
+    struct listing l;
+    char *marker = outdir_join(dir, OUTDIR_MARKER);
+    struct stat st;
+    int has_marker = marker && lstat(marker, &st) == 0 && S_ISREG(st.st_mode);
+    free(marker);
+    int rc = has_marker ? listing_read(dir, &l, err) : 1;
+    if (rc == 1 && has_marker)
+        rc = tc_fail(err, TC_EXIT_OUTPUT, "%s holds a %s that towncov did not write (it does "
+                     "not begin '%s'): " REFUSE_HINT, shown, OUTDIR_MARKER, OUTDIR_MARKER_HEADER);
+    else if (rc == 1)
+        rc = tc_fail(err, TC_EXIT_OUTPUT, "%s holds %s and no %s marker, so towncov did not "
+                     "write it: " REFUSE_HINT, shown, first_copy, OUTDIR_MARKER);
+    free(first_copy);
+    if (rc != 0)
+        return -1;
+    struct check_ctx c = {&l, shown};
+    rc = walk(dir, "", 0, check_entry, &c, err);
+    listing_free(&l);
+    return rc;
+}
+
+/* What an existing path must be: a real folder, not a link to one (that
+ * would swap the link and delete in the folder it points to) nor a file. */
+static int check_kind(const char *dir, const struct stat *lst, struct tc_error *err)
+{
+    if (S_ISLNK(lst->st_mode))
+        return tc_fail(err, TC_EXIT_OUTPUT, "%s is a symbolic link: not replacing it (give the "
+                       "folder it points to, or another --out)", dir);
+    if (S_ISREG(lst->st_mode))
+        return tc_fail(err, TC_EXIT_OUTPUT, "%s is a file: not replacing it with a folder "
+                       "(choose another --out)", dir);
+    if (!S_ISDIR(lst->st_mode))
+        return tc_fail(err, TC_EXIT_OUTPUT, "%s is not a folder: not replacing it (choose "
+                       "another --out)", dir);
+    return 0;
+}
+
+/* Folders never replaced whatever they hold: those whose removal takes the
+ * current folder, the home folder or an input file with it. */
+static int check_protected(const char *dir, const struct stat *st, const char *const *inputs,
+                           int ninputs, struct tc_error *err)
+{
+    struct stat root;
+    if (stat("/", &root) == 0 && same_file(st, &root))
+        return tc_fail(err, TC_EXIT_OUTPUT, "%s is the root folder: not replacing it (choose "
+                       "another --out)", dir);
+    if (is_at_or_above(st, "."))
+        return tc_fail(err, TC_EXIT_OUTPUT, "%s is the current folder or one above it: not "
+                       "replacing it (choose another --out)", dir);
+    const char *home = getenv("HOME");
+    if (home && home[0] && is_at_or_above(st, home))
+        return tc_fail(err, TC_EXIT_OUTPUT, "%s is the home folder or one above it: not "
+                       "replacing it (choose another --out)", dir);
+    for (int i = 0; i < ninputs; i++)
+        if (inputs[i] && holds_input(st, inputs[i]))
+            return tc_fail(err, TC_EXIT_OUTPUT, "%s holds the input %s: not replacing it "
+                           "(choose another --out)", dir, inputs[i]);
+    const char *last = last_part(dir);
+    if (strcmp(last, ".") == 0 || strcmp(last, "..") == 0)
+        return tc_fail(err, TC_EXIT_OUTPUT, "%s ends in '%s': name the folder itself", dir,
+                       last);
+    return 0;
+}
+
+/* A folder that does not exist yet will be made: its nearest existing
+ * parent must be a folder, else the run would fail only at the end. */
+static int check_creatable(const char *dir, struct tc_error *err)
+{
+    const char *last = last_part(dir);
+    if (strcmp(last, ".") == 0 || strcmp(last, "..") == 0)
+        return tc_fail(err, TC_EXIT_OUTPUT, "%s ends in '%s': name the folder itself", dir,
+                       last);
+    char *p = strdup(dir);
+    if (!p)
+        return oom(err);
+    int rc = 0;
+    for (;;) {
+        char *slash = strrchr(p, '/');
+        if (!slash) {
+            strcpy(p, ".");
+        } else {
+            slash[slash == p ? 1 : 0] = '\0';
+        }
+        struct stat st;
+        if (stat(p, &st) == 0) {
+            if (!S_ISDIR(st.st_mode))
+                rc = tc_fail(err, TC_EXIT_OUTPUT, "cannot make %s: %s is not a folder", dir, p);
+            break;
+        }
+        if (errno != ENOENT && errno != ENOTDIR) {
+            rc = tc_fail(err, TC_EXIT_OUTPUT, "cannot make %s: %s: %s", dir, p, strerror(errno));
+            break;
+        }
+        if (strcmp(p, ".") == 0 || strcmp(p, "/") == 0)
+            break;
+    }
+    free(p);
+    return rc;
+}
+
+/* An existing dir: what it is, whether it is one never replaced, then
+ * what it holds. */
+static int check_existing(const char *dir, const struct stat *lst, const char *const *inputs,
+                          int ninputs, struct tc_error *err)
+{
+    struct stat st;
+    if (check_kind(dir, lst, err) != 0)
+        return -1;
+    if (stat(dir, &st) != 0)
+        return tc_fail(err, TC_EXIT_OUTPUT, "cannot use %s: %s", dir, strerror(errno));
+    if (check_protected(dir, &st, inputs, ninputs, err) != 0)
+        return -1;
+    return check_contents(dir, dir, err);
+}
+
+int outdir_check(const char *dir, const char *const *inputs, int ninputs,
+                 struct tc_error *err)
+{
+    if (!dir || !dir[0])
+        return tc_fail(err, TC_EXIT_OUTPUT, "no output folder given");
+    char *d = tidy(dir);
+    if (!d)
+        return oom(err);
+    struct stat lst;
+    int rc;
+    if (lstat(d, &lst) == 0)
+        rc = check_existing(d, &lst, inputs, ninputs, err);
+    else if (errno == ENOENT || errno == ENOTDIR)
+        rc = check_creatable(d, err);
+    else
+        rc = tc_fail(err, TC_EXIT_OUTPUT, "cannot use %s: %s", d, strerror(errno));
+    free(d);
+    return rc;
+}
+
+/* ---- the transaction --------------------------------------------------------- */
+
+static int make_parents(const char *dir, struct tc_error *err)
+{
+    char *buf = strdup(dir);
+    if (!buf)
+        return oom(err);
+    int rc = 0;
+    for (char *p = buf + 1; rc == 0 && *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            rc = tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot create folder: %s", buf,
+                         strerror(errno));
+        *p = '/';
+    }
+    free(buf);
+    return rc;
+}
+
+/* A fresh folder "<dir><suffix>XXXXXX" beside dir, with the permissions a
+ * mkdir would give (mkdtemp makes it private). */
+static char *make_beside(const char *dir, const char *suffix, struct tc_error *err)
+{
+    char *path = NULL;
+    if (asprintf(&path, "%s%sXXXXXX", dir, suffix) < 0) {
+        oom(err);
+        return NULL;
+    }
+    if (!mkdtemp(path)) {
+        tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot create folder: %s", path, strerror(errno));
+        free(path);
+        return NULL;
+    }
+    mode_t mask = umask(0); /* reading the umask means setting it: put it back */
+    umask(mask);
+    chmod(path, 0777 & ~mask);
+    return path;
+}
+
+static int write_header(const char *tmp, const char *command, struct tc_error *err)
+{
+    char *path = outdir_join(tmp, OUTDIR_MARKER);
+    FILE *f = path ? fopen(path, "w") : NULL;
+    int rc;
+    if (!f) {
+        rc = tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot create: %s", path ? path : tmp,
+                     strerror(errno));
+    } else {
+        fprintf(f, "%s\nwritten by: towncov %s\n"
+                   "towncov replaces this folder only while it holds nothing but this marker\n"
+                   "and the entries listed below; anything else makes it refuse.\n",
+                OUTDIR_MARKER_HEADER, command);
+        rc = tc_fclose_checked(f, path, err);
+    }
+    free(path);
+    return rc;
+}
+
+int outdir_begin(const char *dir, const char *command, char **tmp, struct tc_error *err)
+{
+    *tmp = NULL;
+    char *d = tidy(dir);
+    if (!d)
+        return oom(err);
+    char *t = make_parents(d, err) == 0 ? make_beside(d, ".tmp-", err) : NULL;
+    free(d);
+    if (!t)
+        return -1;
+    if (write_header(t, command, err) != 0) {
+        outdir_abort(&t);
+        return -1;
+    }
+    *tmp = t;
+    return 0;
+}
+
+static int list_entry(void *ctx, const char *root, const char *rel, const struct stat *st,
+                      struct tc_error *err)
+{
+    (void)root;
+    if (is_marker(rel))
+        return 0;
+    if (strchr(rel, '\n') || !plain_name(rel))
+        return tc_fail(err, TC_EXIT_INTERNAL, "output name %s cannot be listed", rel);
+    if (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode))
+        return tc_fail(err, TC_EXIT_INTERNAL, "output %s is neither a file nor a folder", rel);
+    fprintf(ctx, "%s %s\n", S_ISDIR(st->st_mode) ? "folder" : "file", rel);
+    return 0;
+}
+
+/* Appends every entry of tmp but the marker to the marker. */
+static int write_listing(const char *tmp, struct tc_error *err)
+{
+    char *path = outdir_join(tmp, OUTDIR_MARKER);
+    FILE *f = path ? fopen(path, "a") : NULL;
+    int rc;
+    if (!f) {
+        rc = tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot write: %s", path ? path : tmp,
+                     strerror(errno));
+    } else {
+        rc = walk(tmp, "", 0, list_entry, f, err);
+        int close_rc = tc_fclose_checked(f, path, err);
+        rc = rc != 0 ? rc : close_rc;
+    }
+    free(path);
+    return rc;
+}
+
+static int remove_entry(void *ctx, const char *root, const char *rel, const struct stat *st,
+                        struct tc_error *err)
+{
+    (void)err;
+    if (is_marker(rel) || !listed(ctx, rel, st))
+        return 0;
+    char *full = outdir_join(root, rel);
+    if (full)
+        (void)(S_ISDIR(st->st_mode) ? rmdir(full) : unlink(full));
+    free(full);
+    return 0;
+}
+
+/* Removes from old, the earlier folder set aside, what its marker lists,
+ * then the marker and old itself. Only what is there and listed goes (the
+ * walk reads the folder, not the marker's names); anything else keeps old
+ * standing, under its .old- name. */
+static void remove_listed(const char *old)
+{
+    struct listing l;
+    if (listing_read(old, &l, NULL) == 0) {
+        walk(old, "", 1, remove_entry, &l, NULL);
+        listing_free(&l);
+        char *marker = outdir_join(old, OUTDIR_MARKER);
+        if (marker)
+            unlink(marker);
+        free(marker);
+    }
+    rmdir(old);
+}
+
+/* Moves the existing dir aside to a fresh name and checks it there, where
+ * nothing else writes any more; puts it back when it is not towncov's. */
+static int set_aside(const char *dir, const struct stat *lst, char **old, struct tc_error *err)
+{
+    struct stat st;
+    if (check_kind(dir, lst, err) != 0)
+        return -1;
+    if (stat(dir, &st) != 0)
+        return tc_fail(err, TC_EXIT_OUTPUT, "cannot use %s: %s", dir, strerror(errno));
+    if (check_protected(dir, &st, NULL, 0, err) != 0)
+        return -1;
+    *old = make_beside(dir, ".old-", err);
+    if (!*old)
+        return -1;
+    if (rename(dir, *old) != 0) {
+        int e = errno;
+        rmdir(*old);
+        free(*old);
+        *old = NULL;
+        return tc_fail(err, TC_EXIT_OUTPUT, "cannot move %s aside: %s", dir, strerror(e));
+    }
+    if (check_contents(*old, dir, err) == 0)
+        return 0;
+    if (rename(*old, dir) != 0 && err) {
+        size_t n = strlen(err->msg);
+        snprintf(err->msg + n, sizeof err->msg - n, " (and it could not be put back: it is %s)",
+                 *old);
+    }
+    free(*old);
+    *old = NULL;
+    return -1;
+}
+
+int outdir_commit(char **tmp, const char *dir, struct tc_error *err)
+{
+    char *d = tidy(dir), *old = NULL;
+    if (!d)
+        return oom(err);
+    struct stat lst;
+    int had = lstat(d, &lst) == 0;
+    int rc = write_listing(*tmp, err);
+    if (rc == 0 && had)
+        rc = set_aside(d, &lst, &old, err);
+    if (rc == 0 && rename(*tmp, d) != 0) {
+        rc = tc_fail(err, TC_EXIT_OUTPUT, "cannot move the results into %s: %s", d,
+                     strerror(errno));
+        if (old && rename(old, d) != 0 && err) {
+            size_t n = strlen(err->msg);
+            snprintf(err->msg + n, sizeof err->msg - n, " (the earlier folder is now %s)", old);
+        }
+    } else if (rc == 0) {
+        if (old)
+            remove_listed(old);
+        free(*tmp);
+        *tmp = NULL;
+    }
+    free(old);
+    free(d);
+    return rc;
+}
+
+static int remove_any(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st; (void)flag; (void)ftw;
+    return remove(path);
+}
+
+void outdir_abort(char **tmp)
+{
+    if (!*tmp)
+        return;
+    /* A folder of towncov's own making (mkdtemp), written only by it. */
+    nftw(*tmp, remove_any, 16, FTW_DEPTH | FTW_PHYS);
+    free(*tmp);
+    *tmp = NULL;
+}
