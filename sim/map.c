@@ -32,6 +32,9 @@ const struct key_desc map_keys[] = {
      "empty or absent: guessed from the name's ending"},
     {"map", "county_field", KEY_STRING, offsetof(struct map_config, county_field), 0, 0, NULL,
      "county", "", "attribute holding the county name (empty: no county)"},
+    {"map", "county_code_field", KEY_STRING, offsetof(struct map_config, county_code_field), 0,
+     0, NULL, "cnty_code", "", "attribute holding the county code, which tells apart counties "
+     "that share a name (absent: counties are told apart by name)"},
     {"map", "seat_lon_field", KEY_STRING, offsetof(struct map_config, seat_lon_field), 0, 0,
      NULL, "seat_lon", "",
      "attribute holding the seat's longitude (degrees); absent: a point inside the polygon"},
@@ -116,7 +119,7 @@ struct loader {
     int shp_type;      /* the type the .shp header declares */
     int deleted;       /* DBF records marked deleted (skipped) */
     int cut_texts;     /* texts a writer cut inside a character */
-    int f_code, f_name, f_kind, f_county, f_lon, f_lat;
+    int f_code, f_name, f_kind, f_county, f_county_code, f_lon, f_lat;
     PJ_CONTEXT *pj_ctx;
     PJ *src_to_metric;  /* source CRS -> metric */
     PJ *geo_to_metric;  /* geodetic lon/lat of the source's datum -> metric */
@@ -329,6 +332,7 @@ static int find_fields(struct loader *ld, struct tc_error *err)
         find_field(ld, c->county_field, c->county_field[0] != 0, "county_field", &ld->f_county, err))
         return -1;
     find_field(ld, c->kind_field, 0, "kind_field", &ld->f_kind, err);
+    find_field(ld, c->county_code_field, 0, "county_code_field", &ld->f_county_code, err);
     find_field(ld, c->seat_lon_field, 0, "seat_lon_field", &ld->f_lon, err);
     find_field(ld, c->seat_lat_field, 0, "seat_lat_field", &ld->f_lat, err);
     if ((ld->f_lon < 0) != (ld->f_lat < 0))
@@ -712,7 +716,8 @@ static int read_attributes(struct loader *ld, int fid, struct township *t, int *
 {
     if (!(t->code = read_text(ld, fid, ld->f_code, "the code", cut, err)) ||
         !(t->name = read_text(ld, fid, ld->f_name, "the name", cut, err)) ||
-        !(t->county = read_text(ld, fid, ld->f_county, "the county", cut, err)))
+        !(t->county = read_text(ld, fid, ld->f_county, "the county", cut, err)) ||
+        !(t->county_code = read_text(ld, fid, ld->f_county_code, "the county code", cut, err)))
         return -1;
     if (!t->code[0])
         return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT ": empty township code (field "
@@ -926,6 +931,41 @@ static int sort_and_check_codes(struct loader *ld, struct tc_error *err)
     return 0;
 }
 
+/* A township's county, as the key that tells counties apart. */
+static const char *county_key(const struct township *t)
+{
+    return t->county_code[0] ? t->county_code : t->county;
+}
+
+static int by_county(const void *a, const void *b, void *map)
+{
+    const struct township *t = ((const struct tc_map *)map)->t;
+    int x = *(const int *)a, y = *(const int *)b;
+    int d = strcmp(county_key(&t[x]), county_key(&t[y]));
+    return d ? d : x - y;
+}
+
+/* Numbers the counties 0..n-1 in key order: two counties sharing a name
+ * (新华区 in two cities) stay two when the map has county codes. */
+static int number_counties(struct tc_map *m, struct tc_error *err)
+{
+    int *order = malloc(sizeof *order * (size_t)m->n);
+    if (!order)
+        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+    for (int i = 0; i < m->n; i++)
+        order[i] = i;
+    qsort_r(order, (size_t)m->n, sizeof *order, by_county, m);
+    m->n_counties = 0;
+    for (int i = 0; i < m->n; i++) {
+        if (i > 0 && strcmp(county_key(&m->t[order[i]]), county_key(&m->t[order[i - 1]])) != 0)
+            m->n_counties++;
+        m->t[order[i]].county_id = m->n_counties;
+    }
+    m->n_counties += m->n > 0;
+    free(order);
+    return 0;
+}
+
 /* Notes what the reading skipped or mended, once per file. */
 static void report_reading(const struct loader *ld, int first_deleted, int first_cut)
 {
@@ -1002,7 +1042,8 @@ static int read_townships(struct loader *ld, struct tc_error *err)
         shpio_drops_free(&jobs[i].drops);
     }
     free(jobs);
-    if (rc != 0 || check_areas(ld, err) != 0 || sort_and_check_codes(ld, err) != 0)
+    if (rc != 0 || check_areas(ld, err) != 0 || sort_and_check_codes(ld, err) != 0 ||
+        number_counties(m, err) != 0)
         return -1;
     m->xmin = m->ymin = INFINITY;
     m->xmax = m->ymax = -INFINITY;
@@ -1070,6 +1111,7 @@ void map_free(struct tc_map **map)
         free(m->t[i].code);
         free(m->t[i].name);
         free(m->t[i].county);
+        free(m->t[i].county_code);
     }
     free(m->t);
     free(m->source_wkt);

@@ -318,35 +318,6 @@ static void border_ring(void *user, const double *x, const double *y, unsigned n
     pen_up(bp->c->cr, &pen);
 }
 
-/* A township's place in county order (qsort has no user pointer, so the
- * key travels with the index). */
-struct county_key { const char *county; int t; };
-
-static int by_county(const void *a, const void *b)
-{
-    const struct county_key *x = a, *y = b;
-    int d = strcmp(x->county, y->county);
-    return d ? d : x->t - y->t;
-}
-
-/* county[t]: a number per distinct county name. */
-static int county_numbers(const struct tc_map *map, int *county)
-{
-    struct county_key *keys = malloc(sizeof *keys * (size_t)(map->n + 1));
-    if (!keys)
-        return -1;
-    for (int t = 0; t < map->n; t++)
-        keys[t] = (struct county_key){map->t[t].county, t};
-    qsort(keys, (size_t)map->n, sizeof *keys, by_county);
-    for (int i = 0, id = 0; i < map->n; i++) {
-        if (i > 0 && strcmp(keys[i].county, keys[i - 1].county) != 0)
-            id++;
-        county[keys[i].t] = id;
-    }
-    free(keys);
-    return 0;
-}
-
 static size_t edge_capacity(GEOSContextHandle_t ctx, const struct tc_map *map)
 {
     size_t n = 0, cap = 1024;
@@ -361,13 +332,12 @@ static int draw_counties(const struct canvas *c, GEOSContextHandle_t ctx, const 
 {
     size_t cap = edge_capacity(ctx, map);
     struct edge_table tb = {calloc(cap, sizeof *tb.e), cap - 1};
-    int *county = malloc(sizeof *county * (size_t)(map->n + 1));
-    int rc = tb.e && county ? county_numbers(map, county) : -1;
+    int rc = tb.e ? 0 : -1;
     struct border_pass bp = {.c = c, .tb = &tb};
     struct ring_visit v = {.fn = border_ring, .user = &bp};
     for (bp.draw = 0; rc == 0 && bp.draw < 2; bp.draw++)
         for (bp.town = 0; bp.town < map->n; bp.town++) {
-            bp.county = county[bp.town];
+            bp.county = map->t[bp.town].county_id;
             visit_rings(ctx, map->t[bp.town].geom, &v);
         }
     set_rgb(c->cr, ink);
@@ -376,7 +346,6 @@ static int draw_counties(const struct canvas *c, GEOSContextHandle_t ctx, const 
     cairo_stroke(c->cr);
     free(v.x);
     free(v.y);
-    free(county);
     free(tb.e);
     return rc;
 }

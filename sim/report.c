@@ -113,33 +113,47 @@ static void print_by_kind(FILE *out, const struct run_outcome *run)
 }
 
 /* Counties with failing townships, most failures first. */
-struct county_row { const char *name; int n, fail; double area, cov; };
+struct county_row { const char *name, *code; int n, fail; double area, cov; };
 
 static int by_failures(const void *a, const void *b)
 {
     const struct county_row *x = a, *y = b;
     if (x->fail != y->fail)
         return y->fail - x->fail;
-    return strcmp(x->name, y->name);
+    int d = strcmp(x->name, y->name);
+    return d ? d : strcmp(x->code, y->code);
+}
+
+/* The county's name, with its code when another county has that name, as
+ * a new string (NULL when out of memory). */
+static char *county_label(const struct county_row *rows, int n, int c)
+{
+    const char *code = "";
+    for (int k = 0; k < n && rows[c].code[0]; k++)
+        if (k != c && strcmp(rows[k].name, rows[c].name) == 0)
+            code = rows[c].code;
+    size_t len = strlen(rows[c].name) + strlen(code) + 2;
+    char *label = malloc(len);
+    if (label)
+        snprintf(label, len, "%s%s%s", rows[c].name, code[0] ? " " : "", code);
+    return label;
 }
 
 static void print_by_county(FILE *out, const struct run_outcome *run)
 {
     const struct tc_map *m = run->map;
-    struct county_row *rows = calloc((size_t)m->n, sizeof *rows);
+    struct county_row *rows = calloc((size_t)m->n_counties + 1, sizeof *rows);
     if (!rows)
         return;
-    int nc = 0;
+    int nc = m->n_counties;
     for (int t = 0; t < m->n; t++) {
-        int c = 0;
-        while (c < nc && strcmp(rows[c].name, m->t[t].county) != 0)
-            c++;
-        if (c == nc)
-            rows[nc++].name = m->t[t].county;
-        rows[c].n++;
-        rows[c].fail += !run->verdict->township_met[t];
-        rows[c].area += run->results[t].area_m2;
-        rows[c].cov += run->results[t].covered_m2;
+        struct county_row *r = &rows[m->t[t].county_id];
+        r->name = m->t[t].county;
+        r->code = m->t[t].county_code;
+        r->n++;
+        r->fail += !run->verdict->township_met[t];
+        r->area += run->results[t].area_m2;
+        r->cov += run->results[t].covered_m2;
     }
     qsort(rows, (size_t)nc, sizeof *rows, by_failures);
     int shown = 0, with_failures = 0;
@@ -148,7 +162,9 @@ static void print_by_county(FILE *out, const struct run_outcome *run)
     fprintf(out, "\nBy county (%d counties, %d with failing townships)\n", nc, with_failures);
     for (int c = 0; c < nc && shown < 10 && rows[c].fail > 0; c++, shown++) {
         fputs("  ", out);
-        print_cell(out, rows[c].name, 16);
+        char *label = county_label(rows, nc, c);
+        print_cell(out, label ? label : rows[c].name, 16);
+        free(label);
         fprintf(out, "%3d of %3d failing, %6.2f%% covered\n", rows[c].fail, rows[c].n,
                 100 * rows[c].cov / rows[c].area);
     }

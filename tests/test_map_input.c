@@ -641,3 +641,51 @@ Test(map_input, repair_warnings_give_the_place_in_the_inputs_crs, .init = setup)
                           "(116.100000, 28.700000)) made valid"), "%s", log);
     map_free(&m);
 }
+
+/* ---- counties that share a name -------------------------------------------*/
+
+Test(map_input, counties_sharing_a_name_are_told_apart_by_code, .init = setup)
+{
+    char shp_path[400];
+    snprintf(shp_path, sizeof shp_path, "%s/twins.shp", dir);
+    struct rec r[3];
+    memset(r, 0, sizeof r);
+    for (int i = 0; i < 3; i++)
+        square(&r[i], 0, 115.8 + 0.2 * i, 28.6, 0.2);
+    const char *codes[] = {"1", "2", "3"}, *county_codes[] = {"130105", "130105", "130503"};
+    for (int pass = 0; pass < 2; pass++) {
+        SHPHandle shp = SHPCreate(shp_path, SHPT_POLYGON);
+        DBFHandle dbf = DBFCreateEx(shp_path, "UTF-8");
+        DBFAddField(dbf, "code", FTString, 8, 0);
+        DBFAddField(dbf, "name", FTString, 16, 0);
+        DBFAddField(dbf, "county", FTString, 16, 0);
+        if (pass == 0)
+            DBFAddField(dbf, "cnty_code", FTString, 8, 0);
+        for (int i = 0; i < 3; i++) {
+            int start = 0;
+            SHPObject *o = SHPCreateObject(SHPT_POLYGON, -1, 1, &start, NULL, 5, r[i].x[0],
+                                           r[i].y[0], NULL, NULL);
+            SHPWriteObject(shp, -1, o);
+            SHPDestroyObject(o);
+            DBFWriteStringAttribute(dbf, i, 0, codes[i]);
+            DBFWriteStringAttribute(dbf, i, 1, "镇");
+            DBFWriteStringAttribute(dbf, i, 2, "新华区"); /* in 石家庄 and in 沧州 */
+            if (pass == 0)
+                DBFWriteStringAttribute(dbf, i, 3, county_codes[i]);
+        }
+        SHPClose(shp);
+        DBFClose(dbf);
+        struct tc_error err;
+        struct tc_map *m = load(shp_path, NULL, NULL, NULL, 0, &err);
+        cr_assert_not_null(m, "%s", err.msg);
+        if (pass == 0) {
+            cr_assert_eq(m->n_counties, 2);
+            cr_assert_eq(m->t[0].county_id, m->t[1].county_id);
+            cr_assert_neq(m->t[0].county_id, m->t[2].county_id);
+            cr_assert_str_eq(m->t[2].county_code, "130503");
+        } else {
+            cr_assert_eq(m->n_counties, 1, "without codes, the name is all there is");
+        }
+        map_free(&m);
+    }
+}

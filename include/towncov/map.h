@@ -16,6 +16,7 @@ struct map_config {
     char name_field[TC_STR_MAX];
     char kind_field[TC_STR_MAX];   /* "" or absent field: kind from the name */
     char county_field[TC_STR_MAX];
+    char county_code_field[TC_STR_MAX]; /* tells counties apart; absent: by name */
     char seat_lon_field[TC_STR_MAX];
     char seat_lat_field[TC_STR_MAX];
     char encoding[TC_STR_MAX];     /* auto, utf-8, gbk or an iconv name */
@@ -30,6 +31,8 @@ struct township {
     char *code;       /* UTF-8, whole as read; owned by the map */
     char *name;       /* UTF-8, whole */
     char *county;     /* UTF-8, whole; "" when the map has none */
+    char *county_code;/* "" when the map has no county codes */
+    int county_id;    /* 0..map->n_counties-1: one per county (by code, else name) */
     enum tc_kind kind;
     int record;       /* the record's FID in the shapefile (0-based) */
     GEOSGeometry *geom; /* (Multi)Polygon in the metric CRS; owned by the map */
@@ -49,6 +52,7 @@ struct tc_map {
     double lon_min, lat_min, lon_max, lat_max; /* extent, degrees */
     double xmin, ymin, xmax, ymax;             /* extent, metric CRS */
     double total_area_m2;
+    int n_counties;            /* distinct counties (t[i].county_id) */
     int repaired;              /* records made valid */
     int parts_dropped;         /* parts with no area dropped (map.repair) */
     GEOSContextHandle_t ctx;   /* created the geometries; owned */
