@@ -2905,7 +2905,7 @@ int mapgen_main(int argc, char **argv)
     if (options_check(&o, &err) != 0)
         return usage_error("%s", err.msg);
     if (mapgen_build(&o, NULL, &err) != 0) {
-        fprintf(stderr, "towncov mapgen: %s\n", err.msg);
+        fprintf(stderr, "towncov: error: %s\n", err.msg);
         return err.exit_code ? err.exit_code : TC_EXIT_INTERNAL;
     }
     return TC_EXIT_OK;
