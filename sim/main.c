@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "towncov/buildinfo.h"
 #include "towncov/mapgen.h"
 #include "towncov/pipeline.h"
 #include "towncov/radio.h"
@@ -22,6 +23,7 @@ static const char usage_main[] =
     "  towncov link SCENARIO [--set section.key=value ...]\n"
     "  towncov pathloss --model MODEL --freq-ghz F --distance-m D [options]\n"
     "  towncov keys            every scenario key, its default, unit and meaning\n"
+    "  towncov --version       version, git revision, compiler, flags, libraries\n"
     "  towncov COMMAND --help  help on one command\n"
     "\n"
     "Exit status: 0 run completed (goal met or not: see the summary), 1 run completed\n"
@@ -188,6 +190,10 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(usage_main, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        tc_build_print(stdout);
         return 0;
     }
     if (strcmp(cmd, "run") == 0)

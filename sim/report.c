@@ -2,6 +2,8 @@
 #define _XOPEN_SOURCE 700
 #include "towncov/report.h"
 
+#include "towncov/buildinfo.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -492,6 +494,22 @@ int report_write_sites_csv(const char *path, const struct run_outcome *run, stru
     return tc_fclose_checked(f, path, err);
 }
 
+static void json_string(FILE *f, const char *s);
+
+/* "build": what built the binary, beside every result. */
+static void json_build(FILE *f)
+{
+    const struct tc_build *b = tc_build_info();
+    const char *keys[] = {"version", "git_rev", "compiler", "cflags", "libraries"};
+    const char *vals[] = {b->version, b->git_rev, b->compiler, b->cflags, b->libs};
+    fprintf(f, ",\n  \"build\": {");
+    for (int i = 0; i < 5; i++) {
+        fprintf(f, "%s\"%s\": ", i ? ", " : "", keys[i]);
+        json_string(f, vals[i]);
+    }
+    fputc('}', f);
+}
+
 static void json_string(FILE *f, const char *s)
 {
     fputc('"', f);
@@ -535,6 +553,7 @@ int report_write_json(const char *path, const struct run_outcome *run, struct tc
     const struct goal_verdict *v = run->verdict;
     fprintf(f, "{\n  \"scenario\": ");
     json_string(f, run->scn->info.name);
+    json_build(f);
     fprintf(f, ",\n  \"scenario_file\": ");
     json_string(f, run->scn->path);
     fprintf(f, ",\n  \"map\": ");
