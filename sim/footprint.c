@@ -2,11 +2,13 @@
 #include "towncov/footprint.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "towncov/map.h"
+#include "towncov/projection.h"
 #include "towncov/sites.h"
 
 /* Stations whose shapes are computed at once: enough for the threads,
@@ -221,10 +223,29 @@ static void block_free(struct block *b)
     free(b->hash);
 }
 
+/* On a map wider than a province: the radio model's shape, in ground
+ * metres east and north of the station (range and azimuth), placed by
+ * the CRS's second-order local map at the station (rounded, so that
+ * neighbours share a shape; uncorrected where there is none, at a pole). */
+static void to_local_scale(const struct projection_local *l, double x, double y, double *xy,
+                           int n)
+{
+    double d = 0;
+    for (int k = 0; k < n; k++)
+        d = fmax(d, hypot(xy[2 * k], xy[2 * k + 1]));
+    struct projection_map m;
+    projection_local_map(l, x, y, d, &m);
+    projection_map_round(&m, d);
+    for (int k = 0; k < n; k++)
+        projection_map_apply(&m, xy[2 * k], xy[2 * k + 1], &xy[2 * k], &xy[2 * k + 1]);
+}
+
 /* Shapes of stations first .. first+m-1 into the block; -1 when the radio
- * model returned one without area. */
+ * model returned one without area. local: one per thread, or NULL (shapes
+ * as the radio model drew them). */
 static int block_shapes(struct block *b, const struct radio_config *radio, const struct tc_map *map,
-                        const struct tc_sites *sites, long first, long m, int threads)
+                        const struct tc_sites *sites, long first, long m, int threads,
+                        const struct projection_local *local)
 {
     int failed = 0;
     #pragma omp parallel for num_threads(threads) schedule(static) reduction(|| : failed)
@@ -235,6 +256,9 @@ static int block_shapes(struct block *b, const struct radio_config *radio, const
         b->count[j] = radio_footprint(radio, station_kind(map, sites, i), rs, xy, (int)b->maxv,
                                       &b->info[j]);
         failed = failed || b->count[j] < 3;
+        if (!failed && local)
+            to_local_scale(&local[omp_get_thread_num()], sites->x[i], sites->y[i], xy,
+                           b->count[j]);
         if (!failed)
             b->hash[j] = shape_hash(&(struct shape_view){xy, b->count[j], &b->info[j]});
     }
@@ -277,10 +301,10 @@ static int intern_by_kind(struct tc_footprints *fp, const struct radio_config *r
 
 static int intern_shapes(struct tc_footprints *fp, const struct radio_config *radio,
                          const struct tc_map *map, const struct tc_sites *sites, int threads,
-                         struct tc_error *err)
+                         const struct projection_local *local, struct tc_error *err)
 {
     struct shape_table t = {0};
-    if (!sites->radio) {
+    if (!sites->radio && !local) {
         int rc = intern_by_kind(fp, radio, map, sites, &t, err);
         free(t.slot);
         free(t.hash);
@@ -292,7 +316,7 @@ static int intern_shapes(struct tc_footprints *fp, const struct radio_config *ra
         tc_fail(err, TC_EXIT_RESOURCE, "out of memory for the footprints");
     for (long first = 0; rc == 0 && first < sites->n; first += b.size) {
         long m = sites->n - first < b.size ? sites->n - first : b.size;
-        if (block_shapes(&b, radio, map, sites, first, m, threads) != 0) {
+        if (block_shapes(&b, radio, map, sites, first, m, threads, local) != 0) {
             rc = tc_fail(err, TC_EXIT_INTERNAL, "the radio model returned a footprint with no "
                          "area");
             break;
@@ -344,6 +368,31 @@ static int place_footprints(struct tc_footprints *fp, const struct tc_sites *sit
     return 0;
 }
 
+/* Where the map's metric CRS is off ground truth by more than
+ * PROJECTION_SCALE_TOL, *out gets one Jacobian state per thread (created
+ * serially, as PROJ wants); else NULL, and every shape is the radio
+ * model's own. */
+static int locals_new(const struct tc_map *map, int n, struct projection_local **out,
+                      struct tc_error *err)
+{
+    *out = NULL;
+    if (!(map->scale_error > PROJECTION_SCALE_TOL))
+        return 0;
+    struct projection_local *l = calloc((size_t)n, sizeof *l);
+    if (!l)
+        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+    for (int i = 0; i < n; i++)
+        if (projection_local_init(&l[i], map->metric_crs) != 0) {
+            for (int j = 0; j < i; j++)
+                projection_local_free(&l[j]);
+            free(l);
+            return tc_fail(err, TC_EXIT_INTERNAL, "PROJ cannot give the scale of %s",
+                           map->metric_crs);
+        }
+    *out = l;
+    return 0;
+}
+
 struct tc_footprints *footprints_build(const struct radio_config *radio, const struct tc_map *map,
                                        const struct tc_sites *sites, int threads,
                                        struct tc_error *err)
@@ -353,7 +402,15 @@ struct tc_footprints *footprints_build(const struct radio_config *radio, const s
         tc_fail(err, TC_EXIT_RESOURCE, "out of memory for %ld footprints", sites->n);
         return NULL;
     }
-    if (intern_shapes(fp, radio, map, sites, threads, err) != 0) {
+    int nlocal = threads > 0 ? threads : 1;
+    struct projection_local *local = NULL;
+    int rc = locals_new(map, nlocal, &local, err);
+    if (rc == 0)
+        rc = intern_shapes(fp, radio, map, sites, threads, local, err);
+    for (int i = 0; local && i < nlocal; i++)
+        projection_local_free(&local[i]);
+    free(local);
+    if (rc != 0) {
         footprints_free(&fp);
         return NULL;
     }

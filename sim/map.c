@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "towncov/grid.h"
+#include "towncov/projection.h"
 #include "towncov/shpio.h"
 #include "towncov/textenc.h"
 
@@ -55,9 +56,17 @@ const int map_nkeys = (int)(sizeof map_keys / sizeof map_keys[0]);
 
 /* Geographic maps are densified to this step (degrees) before projection:
  * an edge straight in lon/lat is curved in the metric CRS, and longer edges
- * make areas drift from geodesic by 0.1-0.2 % on Jiangxi's county data. */
+ * make areas drift from geodesic by 0.1-0.2 % on Jiangxi's county data.
+ * That fixed step is kept where the metric CRS's scale error stays within
+ * PROJECTION_SCALE_TOL over the map (a province); on wider maps edges are
+ * densified by the projection's error instead (DENSIFY_BY_ERROR). */
 #define DENSIFY_DEGREES 0.005
 #define DENSIFY_METRES 500.0
+#define DENSIFY_BY_ERROR 0.0
+
+/* Longitudes this far past +-180 (rounding in the data's making, as
+ * Natural Earth's 180.00000000000006) are taken as +-180. */
+#define LON_SLACK 1e-9
 
 /* ---- paths ---------------------------------------------------------------*/
 static void join_path(char *out, size_t size, const char *base_dir, const char *file)
@@ -144,11 +153,25 @@ static int trans_point(double *x, double *y, void *userdata)
 
 /* ---- densify and project -------------------------------------------------
  * One pass per ring: points are inserted so no edge is longer than `step`
- * (source units), then the ring goes through PROJ in one batch. Done by
- * hand on coordinate arrays because GEOS 3.11's densifier both buffer(0)s
- * its result and double-frees on some MultiPolygons. */
+ * (source units), then the ring goes through PROJ in one batch; or, with
+ * step DENSIFY_BY_ERROR, edges are bisected by the projection's error
+ * (projection_densify_ring). Done by hand on coordinate arrays because
+ * GEOS 3.11's densifier both buffer(0)s its result and double-frees on
+ * some MultiPolygons. */
+static GEOSGeometry *densify_by_error(GEOSContextHandle_t ctx, const double *x, const double *y,
+                                      unsigned n, double seed, PJ *pj)
+{
+    double *ox = NULL, *oy = NULL;
+    long m = projection_densify_ring(pj, x, y, n, seed, PROJECTION_DENSIFY_TOL_M, &ox, &oy);
+    GEOSCoordSequence *os =
+        m > 0 ? GEOSCoordSeq_copyFromArrays_r(ctx, ox, oy, NULL, NULL, (unsigned)m) : NULL;
+    free(ox);
+    free(oy);
+    return os ? GEOSGeom_createLinearRing_r(ctx, os) : NULL;
+}
+
 static GEOSGeometry *densify_project_ring(GEOSContextHandle_t ctx, const GEOSGeometry *ring,
-                                          double step, PJ *pj)
+                                          double step, PJ *pj, double seed)
 {
     const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(ctx, ring);
     unsigned n = 0;
@@ -159,6 +182,10 @@ static GEOSGeometry *densify_project_ring(GEOSContextHandle_t ctx, const GEOSGeo
     GEOSGeometry *out = NULL;
     if (!x || !y || !ox || !oy || !GEOSCoordSeq_copyToArrays_r(ctx, seq, x, y, NULL, NULL))
         goto done;
+    if (step == DENSIFY_BY_ERROR) {
+        out = densify_by_error(ctx, x, y, n, seed, pj);
+        goto done;
+    }
     for (unsigned i = 0; i < n; i++) {
         int pieces = 1;
         if (i + 1 < n) {
@@ -194,14 +221,16 @@ done:
 }
 
 static GEOSGeometry *densify_project_polygon(GEOSContextHandle_t ctx, const GEOSGeometry *poly,
-                                             double step, PJ *pj)
+                                             double step, PJ *pj, double seed)
 {
     int nh = GEOSGetNumInteriorRings_r(ctx, poly);
-    GEOSGeometry *shell = densify_project_ring(ctx, GEOSGetExteriorRing_r(ctx, poly), step, pj);
+    GEOSGeometry *shell =
+        densify_project_ring(ctx, GEOSGetExteriorRing_r(ctx, poly), step, pj, seed);
     GEOSGeometry **holes = malloc(sizeof *holes * (size_t)(nh > 0 ? nh : 1));
     int ok = shell && holes;
     for (int i = 0; ok && i < nh; i++) {
-        holes[i] = densify_project_ring(ctx, GEOSGetInteriorRingN_r(ctx, poly, i), step, pj);
+        holes[i] =
+            densify_project_ring(ctx, GEOSGetInteriorRingN_r(ctx, poly, i), step, pj, seed);
         if (!holes[i]) {
             for (int j = 0; j < i; j++)
                 GEOSGeom_destroy_r(ctx, holes[j]);
@@ -218,18 +247,19 @@ static GEOSGeometry *densify_project_polygon(GEOSContextHandle_t ctx, const GEOS
 }
 
 /* g: Polygon or MultiPolygon in source coordinates; returns a new one in
- * the metric CRS, or NULL when a coordinate cannot be projected. */
+ * the metric CRS, or NULL when a coordinate cannot be projected. `seed`:
+ * the longest piece (source units) when step is DENSIFY_BY_ERROR. */
 static GEOSGeometry *densify_project(GEOSContextHandle_t ctx, const GEOSGeometry *g, double step,
-                                     PJ *pj)
+                                     PJ *pj, double seed)
 {
     if (GEOSGeomTypeId_r(ctx, g) == GEOS_POLYGON)
-        return densify_project_polygon(ctx, g, step, pj);
+        return densify_project_polygon(ctx, g, step, pj, seed);
     int n = GEOSGetNumGeometries_r(ctx, g);
     GEOSGeometry **parts = malloc(sizeof *parts * (size_t)(n > 0 ? n : 1));
     if (!parts)
         return NULL;
     for (int i = 0; i < n; i++) {
-        parts[i] = densify_project_polygon(ctx, GEOSGetGeometryN_r(ctx, g, i), step, pj);
+        parts[i] = densify_project_polygon(ctx, GEOSGetGeometryN_r(ctx, g, i), step, pj, seed);
         if (!parts[i]) {
             for (int j = 0; j < i; j++)
                 GEOSGeom_destroy_r(ctx, parts[j]);
@@ -348,6 +378,17 @@ static int find_fields(struct loader *ld, struct tc_error *err)
 }
 
 /* ---- coordinate systems --------------------------------------------------*/
+static double clamp_longitude(double x)
+{
+    if (x < -180 && x >= -180 - LON_SLACK)
+        return -180;
+    if (x > 180 && x <= 180 + LON_SLACK)
+        return 180;
+    if (x > 360 && x <= 360 + LON_SLACK)
+        return 360;
+    return x;
+}
+
 static int read_source_crs(struct loader *ld, PJ **src, struct tc_error *err)
 {
     char prj[TC_PATH_MAX + 8];
@@ -358,7 +399,7 @@ static int read_source_crs(struct loader *ld, PJ **src, struct tc_error *err)
             return tc_fail(err, TC_EXIT_MAP, "%s: missing (map.assume_wgs84 = no)", prj);
         double lo[4], hi[4];
         SHPGetInfo(ld->shp, NULL, NULL, lo, hi);
-        if (lo[0] < -180 || hi[0] > 180 || lo[1] < -90 || hi[1] > 90)
+        if (lo[0] < -180 - LON_SLACK || hi[0] > 180 + LON_SLACK || lo[1] < -90 || hi[1] > 90)
             return tc_fail(err, TC_EXIT_MAP,
                            "%s: missing, and the coordinates (%g..%g, %g..%g) are not lon/lat: "
                            "add the .prj the data was made with",
@@ -400,7 +441,9 @@ static PJ *make_transform(PJ_CONTEXT *ctx, const PJ *from, const PJ *to)
 }
 
 /* Lambert azimuthal equal-area centred on the map, on the source's
- * ellipsoid: areas exact, distances within 0.05 % over a province. */
+ * ellipsoid: areas exact, distances within 0.05 % over a province; wider
+ * maps are corrected where the scale error passes PROJECTION_SCALE_TOL
+ * (setup_crs measures it; see projection.h). */
 static PJ *make_metric_crs(struct loader *ld, const PJ *geo, struct tc_error *err)
 {
     PJ *ell = proj_get_ellipsoid(ld->pj_ctx, geo);
@@ -446,7 +489,7 @@ static int setup_crs(struct loader *ld, struct tc_error *err)
     struct tc_map *m = ld->map;
     if (ld->geographic) {
         /* Out-of-range vertices are reported per record later; clamp here. */
-        lo[0] = fmax(lo[0], -180); hi[0] = fmin(hi[0], 360);
+        lo[0] = fmax(clamp_longitude(lo[0]), -180); hi[0] = fmin(clamp_longitude(hi[0]), 360);
         lo[1] = fmax(lo[1], -90); hi[1] = fmin(hi[1], 90);
     }
     if (!src_to_geo ||
@@ -460,6 +503,13 @@ static int setup_crs(struct loader *ld, struct tc_error *err)
     metric = make_metric_crs(ld, geo, err);
     if (!metric)
         goto done;
+    m->scale_error = projection_worst_scale_error(ld->pj_ctx, metric, m->lon_min, m->lat_min,
+                                                  m->lon_max, m->lat_max);
+    if (m->scale_error > PROJECTION_SCALE_TOL && ld->warn)
+        fprintf(ld->warn, "towncov: note: %s: wider than a province (the metric CRS's scale is "
+                "off by up to %.2f %%): edges are densified by the projection's error and "
+                "footprints drawn at their stations' scale\n", ld->shp_path,
+                100 * m->scale_error);
     ld->src_to_metric = make_transform(ld->pj_ctx, src, metric);
     ld->geo_to_metric = make_transform(ld->pj_ctx, geo, metric);
     const char *gw = proj_as_wkt(ld->pj_ctx, geo, PJ_WKT2_2019, NULL);
@@ -479,7 +529,8 @@ done:
 }
 
 /* ---- records -------------------------------------------------------------*/
-static int check_coordinates(const struct loader *ld, const SHPObject *o, int rec,
+/* Also clamps longitudes within LON_SLACK past -180, 180 or 360 to them. */
+static int check_coordinates(const struct loader *ld, SHPObject *o, int rec,
                              struct tc_error *err)
 {
     for (int i = 0; i < o->nVertices; i++) {
@@ -487,6 +538,8 @@ static int check_coordinates(const struct loader *ld, const SHPObject *o, int re
         if (!isfinite(x) || !isfinite(y))
             return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT ": vertex %d is not a number",
                            ld->shp_path, SHPIO_REC(rec), i);
+        if (ld->geographic)
+            x = o->padfX[i] = clamp_longitude(x);
         if (ld->geographic && (x < -180 || x > 360 || y < -90 || y > 90))
             return tc_fail(err, TC_EXIT_MAP,
                            "%s: " SHPIO_REC_FMT ": vertex %d (%g, %g) is outside lon/lat range",
@@ -788,6 +841,21 @@ static void place_seat(struct geo_worker *w, struct township *t)
     t->seat_lat = c.xy.y;
 }
 
+/* The fixed step of a map whose metric CRS is within PROJECTION_SCALE_TOL
+ * of ground truth everywhere (a province: the results of old), else
+ * DENSIFY_BY_ERROR. */
+static double densify_step(const struct loader *ld)
+{
+    if (ld->map->scale_error > PROJECTION_SCALE_TOL)
+        return DENSIFY_BY_ERROR;
+    return ld->geographic ? DENSIFY_DEGREES : DENSIFY_METRES;
+}
+
+static double densify_seed(const struct loader *ld)
+{
+    return ld->geographic ? PROJECTION_SEED_DEGREES : PROJECTION_SEED_UNITS;
+}
+
 /* Parallel: polygon, validity, densify, projection, area, envelope, seat. */
 static void build_township(const struct loader *ld, struct geo_worker *w, struct township *t,
                            struct record_job *job)
@@ -796,9 +864,8 @@ static void build_township(const struct loader *ld, struct geo_worker *w, struct
     GEOSGeometry *g = record_polygon(ld, ctx, t, job);
     if (g)
         g = make_valid(ld, ctx, g, NULL, t, job);
-    GEOSGeometry *metric = g ? densify_project(ctx, g, ld->geographic ? DENSIFY_DEGREES
-                                                                      : DENSIFY_METRES,
-                                               w->src_to_metric)
+    GEOSGeometry *metric = g ? densify_project(ctx, g, densify_step(ld), w->src_to_metric,
+                                               densify_seed(ld))
                              : NULL;
     if (g && !metric)
         tc_fail(&job->err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT " (code %s): coordinates cannot be "

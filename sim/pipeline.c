@@ -2,6 +2,7 @@
 #include "towncov/pipeline.h"
 
 #include <omp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "towncov/map.h"
 #include "towncov/outdir.h"
 #include "towncov/picture.h"
+#include "towncov/projection.h"
 #include "towncov/report.h"
 #include "towncov/scenario.h"
 #include "towncov/sites.h"
@@ -49,20 +51,31 @@ static void phase_end(struct run_outcome *out, struct run_state *st, enum phase 
  * (generated stations share their kind's shape, so a footprint is its
  * place, shape and envelope) and the index. Checked before anything is
  * allocated so an absurd sites.count fails at once. */
-static double memory_estimate(long n_sites, int n_townships)
+static double memory_estimate(long n_sites, int n_townships, double shape_bytes)
 {
     double per_site = sites_bytes_estimate(1) + 6 * sizeof(double) + sizeof(int) +
-                      4 * sizeof(long);
+                      4 * sizeof(long) + shape_bytes;
     return (double)n_sites * per_site + (double)n_townships * 256.0;
 }
 
+/* On a map wider than a province each station may have a shape of its own
+ * (drawn at its scale; see projection.h): its vertices, facts, hash and
+ * offset, and two slots of the shape table. */
+static double own_shape_bytes(const struct scenario *scn, const struct tc_map *map)
+{
+    if (!(map->scale_error > PROJECTION_SCALE_TOL))
+        return 0;
+    return 2.0 * sizeof(double) * radio_footprint_max_vertices(&scn->radio) +
+           sizeof(struct radio_range_info) + sizeof(uint64_t) + 3 * sizeof(long);
+}
+
 static int check_memory(const struct scenario *scn, const struct run_options *opt,
-                        int n_townships, struct tc_error *err)
+                        const struct tc_map *map, struct tc_error *err)
 {
     if (scn->sites.strategy == SITES_FILE)
         return 0; /* bounded by the file's size, which is already on disk */
     long n = scn->sites.count;
-    double need = memory_estimate(n, n_townships);
+    double need = memory_estimate(n, map->n, own_shape_bytes(scn, map));
     double have = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGE_SIZE);
     if (!opt->quiet)
         fprintf(opt->log, "towncov: memory estimate %.0f MB for %ld stations (machine: %.0f MB)\n",
@@ -191,7 +204,7 @@ static int run_stages(const struct scenario *scn, const struct run_options *opt,
     if (!st->map)
         return -1;
     phase_end(out, st, PHASE_LOAD);
-    if (check_memory(scn, opt, st->map->n, err) != 0)
+    if (check_memory(scn, opt, st->map, err) != 0)
         return -1;
 
     phase_begin(opt, st, PHASE_PLACE);

@@ -16,6 +16,10 @@ struct tc_sites;
  * (a few per scenario, one per station at worst) and each footprint is a
  * shape placed at its station: memory grows with the stations by a few
  * numbers each, not by their vertices (4 million stations fit in memory).
+ * On a map wider than a province (map->scale_error past
+ * PROJECTION_SCALE_TOL) shapes are drawn at each station's scale
+ * (projection.h), so most stations have a shape of their own, kept in the
+ * same store; on a province every shape is the radio model's own.
  *
  * Footprint i is shape s = shape[i], whose vertices, relative to the
  * station, are sxy[2k], sxy[2k+1] for k in shape_off[s] .. shape_off[s+1]-1

@@ -49,6 +49,9 @@ struct tc_map {
     char *source_wkt;          /* the .prj text; NULL when it had none */
     char *geo_wkt;             /* the lon/lat CRS of the map's datum (seats, reports) */
     char metric_crs[256];      /* PROJ string of the equal-area CRS */
+    double scale_error;        /* its worst relative scale error over the extent;
+                                  past PROJECTION_SCALE_TOL, edges and footprints
+                                  are corrected (projection.h) */
     double lon_min, lat_min, lon_max, lat_max; /* extent, degrees */
     double xmin, ymin, xmax, ymax;             /* extent, metric CRS */
     double total_area_m2;
