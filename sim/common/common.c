@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <stdarg.h>
@@ -70,11 +71,14 @@ double tc_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static volatile sig_atomic_t interrupted;
+/* Written by the signal handler, read by every worker thread: a lock-free
+ * atomic is both async-signal-safe and race-free across threads (a
+ * volatile sig_atomic_t is only the former). */
+static atomic_int interrupted;
 
 static void on_signal(int sig)
 {
-    interrupted = sig;
+    atomic_store_explicit(&interrupted, sig, memory_order_relaxed);
 }
 
 void tc_signals_install(void)
@@ -89,12 +93,12 @@ void tc_signals_install(void)
 
 int tc_interrupted(void)
 {
-    return interrupted != 0;
+    return atomic_load_explicit(&interrupted, memory_order_relaxed) != 0;
 }
 
 void tc_interrupt_reset(void)
 {
-    interrupted = 0;
+    atomic_store_explicit(&interrupted, 0, memory_order_relaxed);
 }
 
 int tc_resize(void **p, size_t n, size_t size)
