@@ -1,0 +1,38 @@
+/* keys.c — the [map] section's keys (see map.h). */
+#include "map_internal.h"
+
+#include <stddef.h>
+
+const struct key_desc map_keys[] = {
+    {"map", "file", KEY_STRING, offsetof(struct map_config, file), 0, 0, NULL, "", "",
+     "township polygon shapefile (.shp), relative to the scenario file's folder"},
+    {"map", "code_field", KEY_STRING, offsetof(struct map_config, code_field), 0, 0, NULL,
+     "code", "", "attribute holding the township code (unique)"},
+    {"map", "name_field", KEY_STRING, offsetof(struct map_config, name_field), 0, 0, NULL,
+     "name", "", "attribute holding the township name"},
+    {"map", "kind_field", KEY_STRING, offsetof(struct map_config, kind_field), 0, 0, NULL,
+     "kind", "",
+     "attribute holding the kind (subdistrict, town, township, special, or 街道/镇/乡); "
+     "empty or absent: guessed from the name's ending"},
+    {"map", "county_field", KEY_STRING, offsetof(struct map_config, county_field), 0, 0, NULL,
+     "county", "", "attribute holding the county name (empty: no county)"},
+    {"map", "county_code_field", KEY_STRING, offsetof(struct map_config, county_code_field), 0,
+     0, NULL, "cnty_code", "", "attribute holding the county code, which tells apart counties "
+     "that share a name (absent: counties are told apart by name)"},
+    {"map", "seat_lon_field", KEY_STRING, offsetof(struct map_config, seat_lon_field), 0, 0,
+     NULL, "seat_lon", "",
+     "attribute holding the seat's longitude (degrees); absent: a point inside the polygon"},
+    {"map", "seat_lat_field", KEY_STRING, offsetof(struct map_config, seat_lat_field), 0, 0,
+     NULL, "seat_lat", "", "attribute holding the seat's latitude (degrees)"},
+    {"map", "encoding", KEY_ENCODING, offsetof(struct map_config, encoding), 0, 0, NULL,
+     "auto", "",
+     "text encoding of the .dbf: auto (the .cpg, else the DBF's language driver, else UTF-8 "
+     "when valid and GBK otherwise), utf-8, gbk, or any iconv name (latin1, cp1252, big5...)"},
+    {"map", "repair", KEY_BOOL, offsetof(struct map_config, repair), 0, 0, NULL, "yes", "",
+     "make invalid polygons valid (GEOS MakeValid) with a warning; no: refuse them"},
+    {"map", "assume_wgs84", KEY_BOOL, offsetof(struct map_config, assume_wgs84), 0, 0, NULL,
+     "yes", "",
+     "a map without .prj: take its coordinates as WGS 84 lon/lat (warning) if they fit; "
+     "no: refuse it"},
+};
+const int map_nkeys = (int)(sizeof map_keys / sizeof map_keys[0]);

@@ -1,0 +1,129 @@
+/* locate.c — per-thread projections between the metric CRS and lon/lat,
+ * and the township containing a point. */
+#include "map_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "towncov/grid.h"
+
+/* ---- per-thread projections ---------------------------------------------*/
+struct map_proj {
+    PJ_CONTEXT *ctx;
+    PJ *geo_to_metric;
+};
+
+struct map_proj *map_proj_new(const struct tc_map *map, struct tc_error *err)
+{
+    struct map_proj *p = calloc(1, sizeof *p);
+    if (!p) {
+        tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+        return NULL;
+    }
+    p->ctx = proj_context_create();
+    proj_log_level(p->ctx, PJ_LOG_NONE);
+    PJ *geo = proj_create(p->ctx, map->geo_wkt);
+    PJ *metric = proj_create(p->ctx, map->metric_crs);
+    if (geo && metric)
+        p->geo_to_metric = map_make_transform(p->ctx, geo, metric);
+    proj_destroy(geo);
+    proj_destroy(metric);
+    if (!p->geo_to_metric) {
+        tc_fail(err, TC_EXIT_INTERNAL, "PROJ cannot rebuild the map's transformation");
+        map_proj_free(&p);
+    }
+    return p;
+}
+
+void map_proj_free(struct map_proj **pp)
+{
+    struct map_proj *p = *pp;
+    if (!p)
+        return;
+    proj_destroy(p->geo_to_metric);
+    proj_context_destroy(p->ctx);
+    free(p);
+    *pp = NULL;
+}
+
+int map_proj_trans(struct map_proj *p, int inverse, double *x, double *y, long n)
+{
+    size_t st = sizeof(double);
+    size_t done = proj_trans_generic(p->geo_to_metric, inverse ? PJ_INV : PJ_FWD, x, st, (size_t)n,
+                                     y, st, (size_t)n, NULL, 0, 0, NULL, 0, 0);
+    return done == (size_t)n ? 0 : -1;
+}
+
+/* ---- point location ------------------------------------------------------
+ * A uniform grid over the map's extent; each cell lists the townships whose
+ * envelope meets it, ascending. Prepared geometries are made lazily per
+ * locator (a locator belongs to one thread). */
+struct map_locator {
+    const struct tc_map *map;
+    GEOSContextHandle_t ctx;
+    struct grid grid;
+    const GEOSPreparedGeometry **prepared;
+};
+
+static void township_envelope(const void *items, long i, double box[4])
+{
+    const struct township *t = &((const struct tc_map *)items)->t[i];
+    box[0] = t->xmin;
+    box[1] = t->ymin;
+    box[2] = t->xmax;
+    box[3] = t->ymax;
+}
+
+struct map_locator *map_locator_new(const struct tc_map *map, GEOSContextHandle_t ctx)
+{
+    struct map_locator *l = calloc(1, sizeof *l);
+    if (!l)
+        return NULL;
+    l->map = map;
+    l->ctx = ctx;
+    const double extent[4] = {map->xmin, map->ymin, map->xmax, map->ymax};
+    l->prepared = calloc((size_t)map->n, sizeof *l->prepared);
+    if (!l->prepared ||
+        grid_build(&l->grid, extent, 4L * map->n, map->n, township_envelope, map) != 0)
+        map_locator_free(&l);
+    return l;
+}
+
+void map_locator_free(struct map_locator **pl)
+{
+    struct map_locator *l = *pl;
+    if (!l)
+        return;
+    if (l->prepared)
+        for (int i = 0; i < l->map->n; i++)
+            if (l->prepared[i])
+                GEOSPreparedGeom_destroy_r(l->ctx, l->prepared[i]);
+    free(l->prepared);
+    grid_free(&l->grid);
+    free(l);
+    *pl = NULL;
+}
+
+int map_locate(struct map_locator *l, double x, double y)
+{
+    const struct tc_map *m = l->map;
+    long first, last;
+    grid_cell(&l->grid, x, y, &first, &last);
+    int found = -1;
+    GEOSGeometry *pt = NULL;
+    for (long k = first; k < last && found < 0; k++) {
+        int i = (int)l->grid.ids[k];
+        const struct township *t = &m->t[i];
+        if (x < t->xmin || x > t->xmax || y < t->ymin || y > t->ymax)
+            continue;
+        if (!l->prepared[i])
+            l->prepared[i] = GEOSPrepare_r(l->ctx, t->geom);
+        if (!pt)
+            pt = GEOSGeom_createPointFromXY_r(l->ctx, x, y);
+        if (GEOSPreparedIntersects_r(l->ctx, l->prepared[i], pt) == 1)
+            found = i;
+    }
+    if (pt)
+        GEOSGeom_destroy_r(l->ctx, pt);
+    return found;
+}

@@ -1,0 +1,179 @@
+/* records.c — each live record's attributes (decoded, kept whole) and
+ * shape, read serially (shapelib is not thread-safe). */
+#include "map_internal.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "towncov/common.h"
+
+/* ---- records -------------------------------------------------------------*/
+/* Also clamps longitudes within LON_SLACK past -180, 180 or 360 to them. */
+static int check_coordinates(const struct loader *ld, SHPObject *o, int rec,
+                             struct tc_error *err)
+{
+    for (int i = 0; i < o->nVertices; i++) {
+        double x = o->padfX[i], y = o->padfY[i];
+        if (!isfinite(x) || !isfinite(y))
+            return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT ": vertex %d is not a number",
+                           ld->shp_path, SHPIO_REC(rec), i);
+        if (ld->geographic)
+            x = o->padfX[i] = map_clamp_longitude(x);
+        if (ld->geographic && (x < -180 || x > 360 || y < -90 || y > 90))
+            return tc_fail(err, TC_EXIT_MAP,
+                           "%s: " SHPIO_REC_FMT ": vertex %d (%g, %g) is outside lon/lat range",
+                           ld->shp_path, SHPIO_REC(rec), i, x, y);
+    }
+    return 0;
+}
+
+/* Text attribute `field` of record fid as a new UTF-8 string, or NULL with
+ * err saying how to read it. A writer's cut is counted (and noted in the
+ * job's warnings by the caller). */
+static char *read_text(struct loader *ld, int fid, int field, const char *what, int *cut,
+                       struct tc_error *err)
+{
+    int was_cut = 0;
+    char *text = shpio_read_text(ld->dbf, fid, field, ld->encoding, &was_cut);
+    *cut |= was_cut;
+    if (text)
+        return text;
+    if (errno == ENOMEM)
+        tc_fail(err, TC_EXIT_RESOURCE, "%s: out of memory", ld->shp_path);
+    else
+        tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT ": %s is not valid %s text: set "
+                "map.encoding (gbk, cp1252, latin1, big5 or any iconv name), or put a .cpg "
+                "naming the encoding beside the file (%s.cpg)", ld->shp_path, SHPIO_REC(fid),
+                what, ld->encoding[0] ? ld->encoding : "UTF-8 or GBK", ld->base);
+    return NULL;
+}
+
+static int read_kind(struct loader *ld, int fid, struct township *t, int *cut,
+                     struct tc_error *err)
+{
+    if (ld->f_kind < 0) {
+        t->kind = tc_kind_from_name(t->name);
+        return 0;
+    }
+    char *kind = read_text(ld, fid, ld->f_kind, "the kind", cut, err);
+    if (!kind)
+        return -1;
+    int k = kind[0] ? tc_kind_parse(kind) : (int)tc_kind_from_name(t->name);
+    if (k < 0)
+        tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT " (code %s): unknown kind '%s' (expected "
+                "subdistrict, town, township or special)", ld->shp_path, SHPIO_REC(fid), t->code,
+                kind);
+    free(kind);
+    if (k < 0)
+        return -1;
+    t->kind = (enum tc_kind)k;
+    return 0;
+}
+
+static int read_seat(struct loader *ld, int fid, struct township *t, struct tc_error *err)
+{
+    t->seat_lon = t->seat_lat = NAN;
+    if (ld->f_lon < 0 || DBFIsAttributeNULL(ld->dbf, fid, ld->f_lon))
+        return 0;
+    t->seat_lon = DBFReadDoubleAttribute(ld->dbf, fid, ld->f_lon);
+    t->seat_lat = DBFReadDoubleAttribute(ld->dbf, fid, ld->f_lat);
+    if (!isfinite(t->seat_lon) || !isfinite(t->seat_lat) || fabs(t->seat_lat) > 90 ||
+        fabs(t->seat_lon) > 360)
+        return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT " (code %s): seat (%g, %g) is not "
+                       "a longitude/latitude", ld->shp_path, SHPIO_REC(fid), t->code,
+                       t->seat_lon, t->seat_lat);
+    return 0;
+}
+
+/* Code, name, county, kind and seat of record fid. Texts are kept whole
+ * (a DBF field holds up to 254 bytes; decoded, more). *cut is set when a
+ * writer cut one of them inside a character. */
+static int read_attributes(struct loader *ld, int fid, struct township *t, int *cut,
+                           struct tc_error *err)
+{
+    if (!(t->code = read_text(ld, fid, ld->f_code, "the code", cut, err)) ||
+        !(t->name = read_text(ld, fid, ld->f_name, "the name", cut, err)) ||
+        !(t->county = read_text(ld, fid, ld->f_county, "the county", cut, err)) ||
+        !(t->county_code = read_text(ld, fid, ld->f_county_code, "the county code", cut, err)))
+        return -1;
+    if (!t->code[0])
+        return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT ": empty township code (field "
+                       "'%s')", ld->shp_path, SHPIO_REC(fid), ld->cfg->code_field);
+    if (read_kind(ld, fid, t, cut, err) != 0)
+        return -1;
+    return read_seat(ld, fid, t, err);
+}
+
+/* Serial: reads record fid's shape and checks what needs no geometry. */
+static int read_shape(struct loader *ld, int fid, const struct township *t, SHPObject **out,
+                      struct tc_error *err)
+{
+    SHPObject *o = SHPReadObject(ld->shp, fid);
+    if (!o)
+        return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT ": cannot read the shape (corrupt "
+                       "file)", ld->shp_path, SHPIO_REC(fid));
+    int rc = 0;
+    if (o->nSHPType != SHPT_NULL && !shpio_is_polygon_type(o->nSHPType))
+        rc = tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT " (code %s): shape type %s, but the "
+                     "file declares %s", ld->shp_path, SHPIO_REC(fid), t->code,
+                     shpio_type_name(o->nSHPType), shpio_type_name(ld->shp_type));
+    else if (o->nSHPType == SHPT_NULL || o->nVertices == 0)
+        rc = tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT " (code %s): null shape (no "
+                     "polygon)", ld->shp_path, SHPIO_REC(fid), t->code);
+    else
+        rc = check_coordinates(ld, o, fid, err);
+    if (rc != 0) {
+        SHPDestroyObject(o);
+        return -1;
+    }
+    *out = o;
+    return 0;
+}
+
+/* Notes what the reading skipped or mended, once per file. */
+static void report_reading(const struct loader *ld, int first_deleted, int first_cut)
+{
+    if (!ld->warn)
+        return;
+    if (ld->deleted)
+        fprintf(ld->warn, "towncov: note: %s: skipped %d record%s marked deleted in the .dbf "
+                "(as GDAL and QGIS do), the first " SHPIO_REC_FMT "\n", ld->shp_path,
+                ld->deleted, ld->deleted == 1 ? "" : "s", SHPIO_REC(first_deleted));
+    if (ld->cut_texts)
+        fprintf(ld->warn, "towncov: warning: %s: %d record%s had text cut inside a character "
+                "by the program that wrote the file (the first " SHPIO_REC_FMT "); the "
+                "incomplete character was dropped\n", ld->shp_path, ld->cut_texts,
+                ld->cut_texts == 1 ? "" : "s", SHPIO_REC(first_cut));
+}
+
+/* Serial: attributes and shapes of every live record (shapelib is not
+ * thread-safe), into m->t and jobs. */
+int map_read_records(struct loader *ld, struct record_job *jobs, struct tc_error *err)
+{
+    struct tc_map *m = ld->map;
+    int n = DBFGetRecordCount(ld->dbf), first_deleted = -1, first_cut = -1, rc = 0;
+    for (int fid = 0; rc == 0 && fid < n; fid++) {
+        if (DBFIsRecordDeleted(ld->dbf, fid)) {
+            if (ld->deleted++ == 0)
+                first_deleted = fid;
+            continue;
+        }
+        struct township *t = &m->t[m->n++]; /* counted first: map_free frees its texts */
+        t->record = fid;
+        int cut = 0;
+        rc = read_attributes(ld, fid, t, &cut, err);
+        if (rc == 0 && cut && ld->cut_texts++ == 0)
+            first_cut = fid;
+        if (rc == 0)
+            rc = read_shape(ld, fid, t, &jobs[m->n - 1].obj, err);
+        if (rc == 0 && tc_interrupted())
+            rc = tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted while loading %s", ld->shp_path);
+    }
+    if (rc == 0 && m->n == 0)
+        rc = tc_fail(err, TC_EXIT_MAP, "%s: every record is marked deleted", ld->shp_path);
+    if (rc == 0)
+        report_reading(ld, first_deleted, first_cut);
+    return rc;
+}
