@@ -29,6 +29,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "towncov/csv.h"
 #include "towncov/outdir.h"
 #include "towncov/rng.h"
 #include "towncov/shpio.h"
@@ -78,7 +79,8 @@ static const char usage[] =
     "Input:\n"
     "  --counties SHP     county polygons, lon/lat WGS 84, UTF-8 attributes: code,\n"
     "                     name, optional city and townships (checked against CSV)\n"
-    "  --townships CSV    header code,name,county_code[,kind]; kind is subdistrict,\n"
+    "  --townships CSV    columns code,name,county_code[,kind] (by name, any order;\n"
+    "                     UTF-8 or GBK, as spreadsheets save it); kind is subdistrict,\n"
     "                     town, township or special (from the name when absent)\n"
     "  --synthetic N      instead: a synthetic province of N townships near\n"
     "                     105E 30N (~95 km2 each, ~18 per county), for benchmarks\n"
@@ -162,17 +164,6 @@ static char *dup_str(const char *s)
     if (d)
         memcpy(d, s, n);
     return d;
-}
-
-/* Trims ASCII blanks in place: cuts the tail, returns past the head. */
-static char *trim(char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
-        s[--n] = '\0';
-    return s;
 }
 
 /* FNV-1a: a county's random stream from its code, so its townships do not
@@ -490,94 +481,42 @@ static GEOSGeometry *densify(GEOSContextHandle_t ctx, const GEOSGeometry *g, dou
 
 /* ---- reading the township list ------------------------------------------ */
 
-/* Splits a CSV line in place (RFC 4180 quotes). Returns the field count or
- * -1 on an unterminated quote. */
-static int csv_split(char *line, char **fields, int max)
-{
-    int n = 0;
-    char *p = line;
-    for (;;) {
-        char *out = p, *start = p;
-        if (*p == '"') {
-            p++;
-            for (;;) {
-                if (*p == '\0')
-                    return -1;
-                if (*p == '"' && p[1] == '"') {
-                    *out++ = '"';
-                    p += 2;
-                } else if (*p == '"') {
-                    p++;
-                    break;
-                } else {
-                    *out++ = *p++;
-                }
-            }
-            while (*p && *p != ',')
-                p++;
-        } else {
-            while (*p && *p != ',')
-                p++;
-            out = p;
-        }
-        int more = *p == ',';
-        *out = '\0';
-        if (n < max)
-            fields[n] = trim(start);
-        n++;
-        if (!more)
-            return n;
-        p++;
-    }
-}
-
 enum { COL_CODE, COL_NAME, COL_COUNTY, COL_KIND, NCOLS };
 static const char *const col_names[NCOLS] = {"code", "name", "county_code", "kind"};
-#define CSV_MAX_FIELDS 64
 
-static int csv_header(const char *path, char *line, int *col, struct tc_error *err)
+/* The header's columns, by name in any order (kind may be absent). */
+static int csv_columns(struct csv_reader *r, int *col, struct tc_error *err)
 {
-    char *f[CSV_MAX_FIELDS];
-    if (strncmp(line, "\xEF\xBB\xBF", 3) == 0) /* UTF-8 byte order mark */
-        memmove(line, line + 3, strlen(line + 3) + 1);
-    int nf = csv_split(line, f, CSV_MAX_FIELDS);
     for (int k = 0; k < NCOLS; k++) {
-        col[k] = -1;
-        for (int i = 0; i < nf && i < CSV_MAX_FIELDS; i++)
-            if (strcasecmp(f[i], col_names[k]) == 0)
-                col[k] = i;
+        col[k] = csv_column(r, col_names[k]);
         if (col[k] < 0 && k != COL_KIND)
-            return tc_fail(err, TC_EXIT_MAP, "%s line 1: no '%s' column (the header must "
-                           "name code,name,county_code[,kind])", path, col_names[k]);
+            return csv_fail(r, err, "no '%s' column in the header \"%s\" (the header must "
+                            "name code,name,county_code[,kind])", col_names[k],
+                            csv_header_text(r));
     }
     return 0;
 }
 
-static int csv_row(const struct province *p, char *line, int lineno, const int *col,
-                   struct township *t, struct tc_error *err)
+static int csv_township(const struct province *p, struct csv_reader *r, const int *col,
+                        struct township *t, struct tc_error *err)
 {
-    char *f[CSV_MAX_FIELDS];
-    int nf = csv_split(line, f, CSV_MAX_FIELDS);
-    if (nf < 0)
-        return tc_fail(err, TC_EXIT_MAP, "%s line %d: unterminated quote", p->csv_path, lineno);
+    int nf = csv_nfields(r);
     for (int k = 0; k < NCOLS; k++)
-        if (col[k] >= nf)
-            return tc_fail(err, TC_EXIT_MAP, "%s line %d: %d field%s, no '%s'", p->csv_path,
-                           lineno, nf, nf == 1 ? "" : "s", col_names[k]);
-    const char *code = f[col[COL_CODE]], *name = f[col[COL_NAME]];
-    if (!*code || !*name || !*f[col[COL_COUNTY]])
-        return tc_fail(err, TC_EXIT_MAP, "%s line %d: empty code, name or county_code",
-                       p->csv_path, lineno);
-    int kind = col[COL_KIND] >= 0 && *f[col[COL_KIND]] ? tc_kind_parse(f[col[COL_KIND]])
-                                                        : (int)tc_kind_from_name(name);
+        if (col[k] >= nf && k != COL_KIND)
+            return csv_fail(r, err, "%d field%s, no '%s'", nf, nf == 1 ? "" : "s", col_names[k]);
+    const char *code = csv_field(r, col[COL_CODE]), *name = csv_field(r, col[COL_NAME]);
+    const char *county = csv_field(r, col[COL_COUNTY]), *kind_text = csv_field(r, col[COL_KIND]);
+    if (!*code || !*name || !*county)
+        return csv_fail(r, err, "empty code, name or county_code");
+    int kind = *kind_text ? tc_kind_parse(kind_text) : (int)tc_kind_from_name(name);
     if (kind < 0)
-        return tc_fail(err, TC_EXIT_MAP, "%s line %d: kind '%s' is not subdistrict, town, "
-                       "township or special", p->csv_path, lineno, f[col[COL_KIND]]);
+        return csv_fail(r, err, "kind '%s' is not subdistrict, town, township or special",
+                        kind_text);
     t->code = dup_str(code);
     t->name = dup_str(name);
-    t->county_code = dup_str(f[col[COL_COUNTY]]);
+    t->county_code = dup_str(county);
     t->kind = (enum tc_kind)kind;
-    t->line = lineno;
+    t->line = (int)csv_line(r);
     if (!t->code || !t->name || !t->county_code)
         return tc_fail(err, TC_EXIT_RESOURCE, "out of memory reading %s", p->csv_path);
     return 0;
@@ -599,34 +538,26 @@ static struct township *push_township(struct province *p, int *cap)
     return t;
 }
 
-/* Reads the CSV into p->t (in file order). */
+/* Reads the CSV into p->t (in file order). Its text is decoded to UTF-8
+ * (auto: UTF-8 when the whole file is, else GBK), as the map's .cpg says. */
 static int csv_read(struct province *p, struct tc_error *err)
 {
-    FILE *f = fopen(p->csv_path, "r");
-    if (!f)
-        return tc_fail(err, TC_EXIT_MAP, "cannot open %s: %s", p->csv_path, strerror(errno));
-    char *line = NULL;
-    size_t len = 0;
-    int col[NCOLS], lineno = 0, cap = 0, rc = 0, have_header = 0;
-    while (rc == 0 && getline(&line, &len, f) > 0) {
-        lineno++;
-        if (*trim(line) == '\0')
-            continue;
-        if (!have_header) {
-            rc = csv_header(p->csv_path, line, col, err);
-            have_header = 1;
-            continue;
-        }
+    struct csv_options opt = {"", NULL, TC_EXIT_MAP};
+    struct csv_reader *r = csv_open(p->csv_path, &opt, err);
+    if (!r)
+        return -1;
+    int col[NCOLS], cap = 0;
+    int rc = csv_ncols(r) ? csv_columns(r, col, err)
+                          : tc_fail(err, TC_EXIT_MAP, "%s: no townships (the file is empty)",
+                                    p->csv_path);
+    while (rc == 0 && (rc = csv_next(r, err)) == 1) {
         struct township *t = push_township(p, &cap);
-        rc = t ? csv_row(p, line, lineno, col, t, err)
+        rc = t ? csv_township(p, r, col, t, err)
                : tc_fail(err, TC_EXIT_RESOURCE, "out of memory reading %s", p->csv_path);
     }
-    if (rc == 0 && ferror(f))
-        rc = tc_fail(err, TC_EXIT_MAP, "cannot read %s: %s", p->csv_path, strerror(errno));
     if (rc == 0 && p->nt == 0)
         rc = tc_fail(err, TC_EXIT_MAP, "%s: no townships", p->csv_path);
-    free(line);
-    fclose(f);
+    csv_close(&r);
     return rc;
 }
 
@@ -791,7 +722,7 @@ static int check_unique_townships(const struct province *p, struct tc_error *err
     for (int i = 1; i < p->nt; i++) {
         const struct township *a = &p->t[i - 1], *b = &p->t[i];
         if (strcmp(a->code, b->code) == 0)
-            return tc_fail(err, TC_EXIT_MAP, "%s line %d: township code %s repeats line %d",
+            return tc_fail(err, TC_EXIT_MAP, "%s:%d: township code %s repeats line %d",
                            p->csv_path, a->line > b->line ? a->line : b->line, a->code,
                            a->line < b->line ? a->line : b->line);
     }
@@ -808,7 +739,7 @@ static int check_county_codes(struct province *p, struct tc_error *err)
             bad = i;
     }
     if (bad >= 0)
-        return tc_fail(err, TC_EXIT_MAP, "%s line %d: county_code %s has no county in %s",
+        return tc_fail(err, TC_EXIT_MAP, "%s:%d: county_code %s has no county in %s",
                        p->csv_path, p->t[bad].line, p->t[bad].county_code, p->shp_path);
     return 0;
 }

@@ -267,6 +267,9 @@ static int check_consistency(const struct scenario *scn, struct tc_error *err)
         return tc_fail(err, TC_EXIT_SCENARIO, "%s: sites.count must be at least 1", scn->path);
     if (!scn->map.file[0])
         return tc_fail(err, TC_EXIT_SCENARIO, "%s: map.file is required", scn->path);
+    if (scn->sites.filter[0] && !strchr(scn->sites.filter + 1, '='))
+        return tc_fail(err, TC_EXIT_SCENARIO, "%s: sites.filter = %s: expected COLUMN=VALUE "
+                       "(e.g. radio=NR)", scn->path, scn->sites.filter);
     double wsum = 0;
     for (int k = 0; k < KIND_COUNT; k++)
         wsum += scn->sites.weight[k];

@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
+#include <iconv.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -476,7 +477,7 @@ Test(mapgen, county_code_missing_from_the_shapefile)
     char text[sizeof csv_text + 100];
     snprintf(text, sizeof text, "%s360199001,Lost,360199,town\n", csv_text);
     write_text(f.csv, text);
-    const char *want[] = {f.csv, "line 20", "360199", f.shp};
+    const char *want[] = {f.csv, ":20:", "360199", f.shp};
     expect_map_error(&f, want, 4);
     fx_clean(&f);
 }
@@ -535,12 +536,49 @@ Test(mapgen, bad_kind_and_repeated_code)
     char text[sizeof csv_text + 100];
     snprintf(text, sizeof text, "%s360101300,X,360101,village\n", csv_text);
     write_text(f.csv, text);
-    const char *want[] = {f.csv, "line 20", "village"};
+    const char *want[] = {f.csv, ":20:", "village"};
     expect_map_error(&f, want, 3);
     snprintf(text, sizeof text, "%s360101100,Again,360101,town\n", csv_text);
     write_text(f.csv, text);
-    const char *want2[] = {f.csv, "line 20", "360101100", "line 4"};
+    const char *want2[] = {f.csv, ":20:", "360101100", "line 4"};
     expect_map_error(&f, want2, 4);
+    fx_clean(&f);
+}
+
+/* The township list as Excel saves it on Chinese Windows: GBK, CRLF. The
+ * map must hold the names in UTF-8, as its .cpg says. */
+Test(mapgen, gbk_townships_csv_gives_utf8_names)
+{
+    struct fx f;
+    fx_make(&f);
+    char crlf[2 * sizeof csv_text], gbk[2 * sizeof csv_text];
+    size_t n = 0;
+    for (const char *c = csv_text; *c; c++) {
+        if (*c == '\n')
+            crlf[n++] = '\r';
+        crlf[n++] = *c;
+    }
+    iconv_t cd = iconv_open("GBK", "UTF-8");
+    cr_assert(cd != (iconv_t)-1);
+    char *in = crlf, *out = gbk;
+    size_t in_left = n, out_left = sizeof gbk;
+    cr_assert_neq(iconv(cd, &in, &in_left, &out, &out_left), (size_t)-1);
+    iconv_close(cd);
+    size_t len = sizeof gbk - out_left;
+    cr_assert(memmem(gbk, len, "\xEB\xF8\xCD\xF5", 4), "滕王 in GBK bytes");
+    FILE *fp = fopen(f.csv, "wb");
+    cr_assert_eq(fwrite(gbk, 1, len, fp), len);
+    fclose(fp);
+    struct tc_error err = {0};
+    cr_assert_eq(build(&f, f.out, 1, 1, NULL, &err), 0, "%s", err.msg);
+    struct twp t[NT + 1];
+    cr_assert_eq(read_townships(f.out, t, NT + 1), NT);
+    cr_assert_str_eq(t[0].name, "滕王阁街道");
+    cr_assert_str_eq(t[1].name, "百花洲街道");
+    cr_assert_str_eq(t[1].kind, "subdistrict");
+    cr_assert_str_eq(t[8].code, "360102400");
+    cr_assert_str_eq(t[8].name, "Farm, L");
+    free_townships(t, NT);
     fx_clean(&f);
 }
 
@@ -549,8 +587,8 @@ Test(mapgen, csv_without_header_columns)
     struct fx f;
     fx_make(&f);
     write_text(f.csv, "id,label\n1,a\n");
-    const char *want[] = {f.csv, "line 1", "code"};
-    expect_map_error(&f, want, 3);
+    const char *want[] = {f.csv, ":1:", "code", "\"id,label\""};
+    expect_map_error(&f, want, 4);
     fx_clean(&f);
 }
 

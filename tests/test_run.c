@@ -319,7 +319,9 @@ Test(run, sites_file_errors_are_located)
         {"id,lon,lat\n", "no sites"},
         {"", "no sites"},
         {"name,x,y\na,0,0\n", "header"},
-        {"id,lon,lat\na,0\n", "sites.csv:2: expected id,lon,lat"},
+        {"id,lng,lattitude\na,0,0\n", "sites.csv:1: no column 'lat' (or latitude) in the "
+                                     "header: \"id,lng,lattitude\"; set sites.lat_field"},
+        {"id,lon,lat\na,0\n", "sites.csv:2: 2 fields, no 'lat'"},
         {"id,lon,lat\na,0,0\nb,0,95\n", "sites.csv:3: lon,lat"},
         {"id,lon,lat\na,0,0\na,0.01,0\n", "appears twice"},
         {"id,lon,lat\na,50,50\n", "outside every township"},

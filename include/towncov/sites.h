@@ -19,6 +19,11 @@ struct sites_config {
     int strategy;               /* enum sites_strategy */
     long count;
     char file[TC_STR_MAX];      /* CSV for strategy = file */
+    char encoding[TC_STR_MAX];  /* its text: auto, utf-8, gbk or an iconv name */
+    char id_field[TC_STR_MAX];  /* its columns: the id ("" = id) */
+    char lon_field[TC_STR_MAX]; /* "" = lon, lng or longitude */
+    char lat_field[TC_STR_MAX]; /* "" = lat or latitude */
+    char filter[TC_STR_MAX];    /* COLUMN=VALUE: only matching rows; "" = all */
     double weight[KIND_COUNT];  /* relative station density per km2, per kind */
     int outside;                /* file sites outside every township: enum */
 };
@@ -45,10 +50,14 @@ struct tc_sites *sites_place(const struct sites_config *cfg, const struct tc_map
 
 void sites_free(struct tc_sites **sites);
 
-/* Reads a sites CSV (id,lon,lat[,height_m,power_dbm,azimuths,tilt_deg]) without
- * placing it on a map: x, y and township are not set. NULL with err naming
- * the file and line on bad input. */
-struct tc_sites *sites_read_csv(const char *path, struct tc_error *err);
+/* Reads a sites CSV (columns id, lon, lat and optional height_m, power_dbm,
+ * azimuths, tilt_deg, found by name; see csv.h for what it accepts) without
+ * placing it on a map: x, y and township are not set. cfg gives encoding,
+ * id_field, lon_field, lat_field and filter (NULL: the defaults); notes
+ * (columns not used, rows filtered) go to warn (may be NULL). NULL with err
+ * naming the file and line on bad input. */
+struct tc_sites *sites_read_csv(const char *path, const struct sites_config *cfg, FILE *warn,
+                                struct tc_error *err);
 
 /* The station's id as text (the file's id, or index + 1). buf >= 32. */
 const char *sites_id(const struct tc_sites *sites, long i, char *buf, size_t size);

@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (fuzz_write_tmpfile(path, data, size) != 0)
         return 0;
     struct tc_error err;
-    struct tc_sites *s = sites_read_csv(path, &err);
+    struct tc_sites *s = sites_read_csv(path, NULL, NULL, &err);
     sites_free(&s);
     unlink(path);
     return 0;
