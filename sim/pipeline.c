@@ -10,6 +10,7 @@
 
 #include "towncov/coverage.h"
 #include "towncov/export.h"
+#include "towncov/verify.h"
 #include "towncov/footprint.h"
 #include "towncov/goal.h"
 #include "towncov/map.h"
@@ -204,6 +205,8 @@ static int run_stages(const struct scenario *scn, const struct run_options *opt,
     if (!st->map)
         return -1;
     phase_end(out, st, PHASE_LOAD);
+    if (verify_map(st->map, err) != 0)
+        return -1;
     if (check_memory(scn, opt, st->map, err) != 0)
         return -1;
 
@@ -213,6 +216,9 @@ static int run_stages(const struct scenario *scn, const struct run_options *opt,
     if (!st->sites || interrupted(err))
         return -1;
     phase_end(out, st, PHASE_PLACE);
+    if (verify_sites(st->map, st->sites, scn->sites.strategy == SITES_FILE &&
+                     scn->sites.outside == SITES_OUTSIDE_KEEP, err) != 0)
+        return -1;
 
     phase_begin(opt, st, PHASE_FOOTPRINTS);
     st->fp = footprints_build(&scn->radio, st->map, st->sites, opt->threads, err);
@@ -230,6 +236,8 @@ static int run_stages(const struct scenario *scn, const struct run_options *opt,
                     scn->output.layers ? &st->parts : NULL, err))
         return -1;
     phase_end(out, st, PHASE_COVERAGE);
+    if (verify_coverage(st->map, st->sites, st->results, err) != 0)
+        return -1;
 
     phase_begin(opt, st, PHASE_GOAL);
     if (goal_judge(&scn->goal, st->map, st->results, &st->verdict, err) != 0)
