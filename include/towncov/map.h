@@ -70,6 +70,14 @@ struct tc_map {
 struct tc_map *map_load(const struct map_config *cfg, const char *base_dir, int threads,
                         FILE *warn, struct tc_error *err);
 
+/* Loads another polygon layer keyed by code (seat areas) in the metric CRS
+ * of the map `onto`, read, validated and repaired exactly as a map (so its
+ * errors name the file and the record); cfg's name, county and kind fields
+ * may be absent. Freed with map_free. */
+struct tc_map *map_load_layer(const struct map_config *cfg, const char *base_dir,
+                              const struct tc_map *onto, int threads, FILE *warn,
+                              struct tc_error *err);
+
 void map_free(struct tc_map **map);
 
 /* A transformation between the map's metric CRS and WGS 84 lon/lat, for one

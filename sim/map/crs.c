@@ -247,7 +247,9 @@ static PJ *make_metric_crs(struct loader *ld, const PJ *geo, struct tc_error *er
     }
     struct tc_map *m = ld->map;
     double lon0 = 0.5 * (m->lon_min + m->lon_max), lat0 = 0.5 * (m->lat_min + m->lat_max);
-    if (inv_f > 0)
+    if (ld->given_metric) /* a layer joined to a map: in that map's CRS */
+        snprintf(m->metric_crs, sizeof m->metric_crs, "%s", ld->given_metric);
+    else if (inv_f > 0)
         snprintf(m->metric_crs, sizeof m->metric_crs,
                  "+proj=laea +lat_0=%.6f +lon_0=%.6f +x_0=0 +y_0=0 +a=%.4f +rf=%.9f +units=m "
                  "+no_defs +type=crs",

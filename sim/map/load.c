@@ -119,34 +119,49 @@ static void loader_close(struct loader *ld)
         proj_context_destroy(ld->pj_ctx);
 }
 
+/* The loader's stages in order, with ld set up by the caller. */
+static struct tc_map *load(struct loader *ld, const char *base_dir, struct tc_error *err)
+{
+    ld->map = calloc(1, sizeof *ld->map);
+    if (!ld->map) {
+        tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+        return NULL;
+    }
+    ld->map->ctx = GEOS_init_r();
+    ld->pj_ctx = proj_context_create();
+    proj_log_level(ld->pj_ctx, PJ_LOG_NONE);
+    int rc = map_open_files(ld, base_dir, err);
+    snprintf(ld->map->source_file, sizeof ld->map->source_file, "%s", ld->shp_path);
+    if (rc == 0)
+        rc = map_find_fields(ld, err);
+    if (rc == 0)
+        rc = map_setup_crs(ld, err);
+    if (rc == 0)
+        rc = read_townships(ld, err);
+    loader_close(ld);
+    if (rc != 0) {
+        free(ld->geo_wkt);
+        map_free(&ld->map);
+        return NULL;
+    }
+    ld->map->geo_wkt = ld->geo_wkt;
+    return ld->map;
+}
+
 struct tc_map *map_load(const struct map_config *cfg, const char *base_dir, int threads,
                         FILE *warn, struct tc_error *err)
 {
     struct loader ld = {.cfg = cfg, .warn = warn, .threads = threads};
-    ld.map = calloc(1, sizeof *ld.map);
-    if (!ld.map) {
-        tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
-        return NULL;
-    }
-    ld.map->ctx = GEOS_init_r();
-    ld.pj_ctx = proj_context_create();
-    proj_log_level(ld.pj_ctx, PJ_LOG_NONE);
-    int rc = map_open_files(&ld, base_dir, err);
-    snprintf(ld.map->source_file, sizeof ld.map->source_file, "%s", ld.shp_path);
-    if (rc == 0)
-        rc = map_find_fields(&ld, err);
-    if (rc == 0)
-        rc = map_setup_crs(&ld, err);
-    if (rc == 0)
-        rc = read_townships(&ld, err);
-    loader_close(&ld);
-    if (rc != 0) {
-        free(ld.geo_wkt);
-        map_free(&ld.map);
-        return NULL;
-    }
-    ld.map->geo_wkt = ld.geo_wkt;
-    return ld.map;
+    return load(&ld, base_dir, err);
+}
+
+struct tc_map *map_load_layer(const struct map_config *cfg, const char *base_dir,
+                              const struct tc_map *onto, int threads, FILE *warn,
+                              struct tc_error *err)
+{
+    struct loader ld = {.cfg = cfg, .warn = warn, .threads = threads,
+                        .given_metric = onto->metric_crs, .names_optional = 1};
+    return load(&ld, base_dir, err);
 }
 
 void map_free(struct tc_map **map)

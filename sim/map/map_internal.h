@@ -47,6 +47,8 @@ struct loader {
     int geographic;     /* the source CRS is lon/lat */
     FILE *warn;
     int threads;
+    const char *given_metric; /* a layer joined to a map: its metric CRS */
+    int names_optional;       /* a layer joined to a map: no name field needed */
     struct tc_map *map;
 };
 

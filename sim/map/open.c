@@ -116,7 +116,7 @@ int map_find_fields(struct loader *ld, struct tc_error *err)
 {
     const struct map_config *c = ld->cfg;
     if (find_field(ld, c->code_field, 1, "code_field", &ld->f_code, err) ||
-        find_field(ld, c->name_field, 1, "name_field", &ld->f_name, err) ||
+        find_field(ld, c->name_field, !ld->names_optional, "name_field", &ld->f_name, err) ||
         find_field(ld, c->county_field, c->county_field[0] != 0, "county_field", &ld->f_county, err))
         return -1;
     find_field(ld, c->kind_field, 0, "kind_field", &ld->f_kind, err);

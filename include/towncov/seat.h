@@ -1,0 +1,51 @@
+/* seat.h — stage 2b: every township's seat area (乡镇镇区), the built-up area
+ * around the township government that the official 5G count judges. Read
+ * from a polygon layer when the planner has one ([map] seat_areas, joined
+ * by code), otherwise modelled as a disc around the seat with a radius per
+ * kind, clipped to the township; a radius of 0 makes the whole township
+ * its seat area (a subdistrict is urban throughout). */
+#ifndef TOWNCOV_SEAT_H
+#define TOWNCOV_SEAT_H
+
+#include <geos_c.h>
+#include <stdio.h>
+
+#include "towncov/common.h"
+
+struct tc_map;
+
+/* Keys of [map] (the layer) and [goal] (the model); seat_keys[]. */
+struct seat_config {
+    char areas_file[TC_STR_MAX];  /* [map] seat_areas: polygon shapefile, "" = none */
+    char code_field[TC_STR_MAX];  /* [map] seat_area_code_field */
+    double radius_m[KIND_COUNT];  /* [goal] seat_radius_<kind>_m; 0 = the whole township */
+};
+
+extern const struct key_desc seat_keys[];
+extern const int seat_nkeys;
+
+/* Vertices of a modelled seat disc (before clipping). */
+#define SEAT_DISC_VERTICES 64
+
+struct tc_seat_areas {
+    int n;                      /* = the map's townships, same order */
+    GEOSGeometry **geom;        /* (Multi)Polygon in the map's metric CRS; owned */
+    double *area_m2;
+    unsigned char *from_layer;  /* 1: read from the layer, 0: modelled */
+    int modelled;               /* townships whose seat area is modelled */
+    GEOSContextHandle_t ctx;    /* destroys the geometries; owned */
+};
+
+/* Every township's seat area. The layer (if any) is read like the map
+ * (located errors, repair) in the map's CRS, each record joined to the
+ * township of its code and clipped to it; townships it lacks are modelled,
+ * with one note giving the count. Parallel over townships with `threads`
+ * workers; the result does not depend on their number. Returns a set the
+ * caller frees with seat_areas_free, or NULL with err set. */
+struct tc_seat_areas *seat_areas_build(const struct seat_config *cfg, const struct tc_map *map,
+                                       const char *base_dir, int threads, FILE *warn,
+                                       struct tc_error *err);
+
+void seat_areas_free(struct tc_seat_areas **s);
+
+#endif
