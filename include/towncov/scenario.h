@@ -12,6 +12,7 @@
 #include "towncov/map.h"
 #include "towncov/radio.h"
 #include "towncov/report.h"
+#include "towncov/seat.h"
 #include "towncov/sites.h"
 
 struct scenario_info {
@@ -24,6 +25,7 @@ struct scenario {
     char base_dir[TC_STR_MAX]; /* its folder: relative paths start here */
     struct scenario_info info;
     struct map_config map;
+    struct seat_config seat;
     struct sites_config sites;
     struct radio_config radio;
     struct cov_config coverage;

@@ -29,6 +29,7 @@ static const int info_nkeys = (int)(sizeof info_keys / sizeof info_keys[0]);
 static const struct key_table tables[] = {
     {info_keys, &info_nkeys, offsetof(struct scenario, info)},
     {map_keys, &map_nkeys, offsetof(struct scenario, map)},
+    {seat_keys, &seat_nkeys, offsetof(struct scenario, seat)},
     {sites_keys, &sites_nkeys, offsetof(struct scenario, sites)},
     {radio_keys, &radio_nkeys, offsetof(struct scenario, radio)},
     {cov_keys, &cov_nkeys, offsetof(struct scenario, coverage)},
