@@ -3,8 +3,8 @@
  *
  * Three steps. Geometry (geometry.c): the covered part of every township is
  * rebuilt with GEOS and every coordinate is taken from the metric CRS back
- * to the map's own CRS, in parallel (one GEOS context, one PROJ context per
- * thread, both made before the parallel region). Plan (shapefile.c): every
+ * to the map's own CRS, in parallel (one worker per thread from the
+ * project's factory, worker.h, made before the parallel region). Plan (shapefile.c): every
  * layer's string widths and file sizes are worked out, so that a layer too
  * big for a shapefile is refused before the first byte is written. Write:
  * shapelib, on the calling thread only (its handles are not thread-safe),
@@ -14,34 +14,23 @@
 #define TOWNCOV_EXPORT_INT_H
 
 #include <geos_c.h>
-#include <proj.h>
 #include <shapefil.h>
 #include <stdio.h>
 
 #include "towncov/common.h"
 #include "towncov/export.h"
+#include "towncov/worker.h"
 
 #define MAX_FIELDS 16
 
-/* ---- per-thread state ------------------------------------------------------*/
-struct worker {
-    GEOSContextHandle_t ctx;
-    PJ_CONTEXT *pj_ctx;
-    PJ *pj;            /* metric CRS -> output CRS, easting/longitude first */
-    double *x, *y;     /* one ring's coordinates */
-    size_t cap;
-    long failed_at;    /* first item this thread could not do, or -1 */
-    char msg[256];
-};
-
 /* Everything the layers are written from. Geometries in town/cov were made
- * in the context of worker owner[t] and are written and freed with it. */
+ * in the GEOS context of worker owner[t] and are written and freed with it. */
 struct exporter {
     const struct run_outcome *run;
     const char *dir;
     const char *prj_wkt;          /* written to every .prj */
-    int nw;
-    struct worker *w;
+    struct tc_workers *ws;        /* one per thread (worker.h), each with its own
+                                     clone of metric CRS -> output CRS */
     GEOSGeometry **town, **cov;   /* per township, output CRS */
     int *owner;
     int *cov_ids;                 /* townships with a covered part, ascending */
@@ -52,6 +41,12 @@ struct exporter {
     long *fp_off;                 /* footprint i's are fp_off[i] .. fp_off[i+1]-1 */
     double xmin, ymin, xmax, ymax; /* extent of the townships, output CRS */
 };
+
+/* The GEOS context of worker wi. */
+static inline GEOSContextHandle_t export_geos(const struct exporter *ex, int wi)
+{
+    return ex->ws->w[wi].geos;
+}
 
 /* ---- geometry (geometry.c) ---------------------------------------------------*/
 /* Builds every geometry of ex in the output CRS on `threads` threads: the

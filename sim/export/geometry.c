@@ -15,24 +15,32 @@
 #include "towncov/scenario.h"
 #include "towncov/sites.h"
 
-static int worker_reserve(struct worker *w, size_t n)
+/* A worker's scratch: one ring's coordinates. */
+struct ring_buf {
+    double *x, *y;
+    size_t cap;
+};
+
+static void ring_buf_free(void *p)
 {
-    if (n <= w->cap)
-        return 0;
-    size_t cap = n + n / 2 + 64;
-    if (tc_resize((void **)&w->x, cap, sizeof *w->x) ||
-        tc_resize((void **)&w->y, cap, sizeof *w->y))
-        return -1;
-    w->cap = cap;
-    return 0;
+    struct ring_buf *b = p;
+    free(b->x);
+    free(b->y);
+    free(b);
 }
 
-static void worker_fail(struct worker *w, long item, const char *what)
+/* w's ring buffer with room for n points; NULL when out of memory. */
+static struct ring_buf *ring_buf_reserve(struct tc_worker *w, size_t n)
 {
-    if (w->failed_at >= 0 && w->failed_at < item)
-        return;
-    w->failed_at = item;
-    snprintf(w->msg, sizeof w->msg, "%s", what);
+    struct ring_buf *b = w->scratch;
+    if (n <= b->cap)
+        return b;
+    size_t cap = n + n / 2 + 64;
+    if (tc_resize((void **)&b->x, cap, sizeof *b->x) ||
+        tc_resize((void **)&b->y, cap, sizeof *b->y))
+        return NULL;
+    b->cap = cap;
+    return b;
 }
 
 /* metric -> output CRS; PROJ's own axis order is normalised because
@@ -48,11 +56,13 @@ static PJ *metric_to_output(PJ_CONTEXT *c, const struct tc_map *map)
     return norm;
 }
 
-/* Transforms n points in place; -1 when one does not transform. */
-static int project(struct worker *w, double *x, double *y, size_t n)
+/* Transforms n points in place with w's own clone of the transformation;
+ * -1 when one does not transform. */
+static int project(struct tc_worker *w, double *x, double *y, size_t n)
 {
     size_t st = sizeof(double);
-    size_t done = proj_trans_generic(w->pj, PJ_FWD, x, st, n, y, st, n, NULL, 0, 0, NULL, 0, 0);
+    size_t done =
+        proj_trans_generic(w->pj[0], PJ_FWD, x, st, n, y, st, n, NULL, 0, 0, NULL, 0, 0);
     if (done != n)
         return -1;
     for (size_t i = 0; i < n; i++)
@@ -61,71 +71,61 @@ static int project(struct worker *w, double *x, double *y, size_t n)
     return 0;
 }
 
-/* Contexts and transformations are made here, on one thread: the
- * transformation is looked up in PROJ's database once and cloned into each
- * thread's own context (a PJ must not be shared between threads). */
+/* The project's worker factory, serially: the transformation is looked up
+ * in PROJ's database once, here, and each worker gets its own clone in its
+ * own context (a PJ must not be shared between threads), its own GEOS
+ * context and a ring buffer. */
 static int workers_new(struct exporter *ex, int threads, struct tc_error *err)
 {
-    ex->nw = threads < 1 ? 1 : threads;
-    ex->w = calloc((size_t)ex->nw, sizeof *ex->w);
-    if (!ex->w)
-        return tc_fail(err, TC_EXIT_RESOURCE, "export: out of memory");
-    for (int i = 0; i < ex->nw; i++) {
-        struct worker *w = &ex->w[i];
-        w->failed_at = -1;
-        w->ctx = GEOS_init_r();
-        w->pj_ctx = proj_context_create();
-        if (!w->ctx || !w->pj_ctx)
-            return tc_fail(err, TC_EXIT_INTERNAL, "export: cannot create GEOS/PROJ contexts");
-        w->pj = i == 0 ? metric_to_output(w->pj_ctx, ex->run->map)
-                       : proj_clone(w->pj_ctx, ex->w[0].pj);
-        if (!w->pj)
-            return tc_fail(err, TC_EXIT_INTERNAL, "export: PROJ cannot transform %s to the "
-                           "map's coordinate system", ex->run->map->metric_crs);
+    PJ_CONTEXT *c = proj_context_create();
+    PJ *pj = c ? metric_to_output(c, ex->run->map) : NULL;
+    int rc = 0;
+    if (!pj)
+        rc = tc_fail(err, TC_EXIT_INTERNAL, "export: PROJ cannot transform %s to the map's "
+                     "coordinate system", ex->run->map->metric_crs);
+    else if (!(ex->ws = tc_workers_new(threads, &pj, 1, err)))
+        rc = -1;
+    proj_destroy(pj);
+    if (c)
+        proj_context_destroy(c);
+    for (int i = 0; rc == 0 && i < ex->ws->n; i++) {
+        struct tc_worker *w = &ex->ws->w[i];
+        if (!(w->scratch = calloc(1, sizeof(struct ring_buf))))
+            rc = tc_fail(err, TC_EXIT_RESOURCE, "export: out of memory");
+        w->scratch_free = ring_buf_free;
     }
-    return 0;
-}
-
-static void workers_free(struct exporter *ex)
-{
-    for (int i = 0; ex->w && i < ex->nw; i++) {
-        struct worker *w = &ex->w[i];
-        proj_destroy(w->pj); /* PJs before their context */
-        if (w->pj_ctx)
-            proj_context_destroy(w->pj_ctx);
-        free(w->x);
-        free(w->y);
-    }
+    return rc;
 }
 
 /* ---- metric -> output CRS --------------------------------------------------*/
-static GEOSGeometry *ring_out(struct worker *w, const GEOSGeometry *ring)
+static GEOSGeometry *ring_out(struct tc_worker *w, const GEOSGeometry *ring)
 {
-    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(w->ctx, ring);
+    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(w->geos, ring);
     unsigned n = 0;
-    if (!seq || !GEOSCoordSeq_getSize_r(w->ctx, seq, &n) || worker_reserve(w, n) != 0 ||
-        !GEOSCoordSeq_copyToArrays_r(w->ctx, seq, w->x, w->y, NULL, NULL) ||
-        project(w, w->x, w->y, n) != 0)
+    struct ring_buf *b = NULL;
+    if (!seq || !GEOSCoordSeq_getSize_r(w->geos, seq, &n) || !(b = ring_buf_reserve(w, n)) ||
+        !GEOSCoordSeq_copyToArrays_r(w->geos, seq, b->x, b->y, NULL, NULL) ||
+        project(w, b->x, b->y, n) != 0)
         return NULL;
-    GEOSCoordSequence *out = GEOSCoordSeq_copyFromArrays_r(w->ctx, w->x, w->y, NULL, NULL, n);
-    return out ? GEOSGeom_createLinearRing_r(w->ctx, out) : NULL;
+    GEOSCoordSequence *out = GEOSCoordSeq_copyFromArrays_r(w->geos, b->x, b->y, NULL, NULL, n);
+    return out ? GEOSGeom_createLinearRing_r(w->geos, out) : NULL;
 }
 
-static GEOSGeometry *polygon_out(struct worker *w, const GEOSGeometry *p)
+static GEOSGeometry *polygon_out(struct tc_worker *w, const GEOSGeometry *p)
 {
-    int nh = GEOSGetNumInteriorRings_r(w->ctx, p);
-    GEOSGeometry *shell = ring_out(w, GEOSGetExteriorRing_r(w->ctx, p));
+    int nh = GEOSGetNumInteriorRings_r(w->geos, p);
+    GEOSGeometry *shell = ring_out(w, GEOSGetExteriorRing_r(w->geos, p));
     GEOSGeometry **holes = nh > 0 ? malloc(sizeof *holes * (size_t)nh) : NULL;
     int k = 0, ok = shell && nh >= 0 && (nh == 0 || holes);
     for (; ok && k < nh; k++)
-        ok = (holes[k] = ring_out(w, GEOSGetInteriorRingN_r(w->ctx, p, k))) != NULL;
-    GEOSGeometry *out = ok ? GEOSGeom_createPolygon_r(w->ctx, shell, holes, (unsigned)k) : NULL;
+        ok = (holes[k] = ring_out(w, GEOSGetInteriorRingN_r(w->geos, p, k))) != NULL;
+    GEOSGeometry *out = ok ? GEOSGeom_createPolygon_r(w->geos, shell, holes, (unsigned)k) : NULL;
     if (!out) {
         for (int i = 0; i < k && holes; i++)
             if (holes[i])
-                GEOSGeom_destroy_r(w->ctx, holes[i]);
+                GEOSGeom_destroy_r(w->geos, holes[i]);
         if (shell)
-            GEOSGeom_destroy_r(w->ctx, shell);
+            GEOSGeom_destroy_r(w->geos, shell);
     }
     free(holes);
     return out;
@@ -151,47 +151,47 @@ static int parts_push(struct parts *ps, GEOSGeometry *g)
 /* Collects the non-empty polygons of g, descending into collections: an
  * overlay may return lines or points where pieces touch, which have no
  * area and have no place in a polygon layer. */
-static int collect_polygons(struct worker *w, const GEOSGeometry *g, struct parts *ps)
+static int collect_polygons(struct tc_worker *w, const GEOSGeometry *g, struct parts *ps)
 {
-    int type = GEOSGeomTypeId_r(w->ctx, g);
+    int type = GEOSGeomTypeId_r(w->geos, g);
     if (type == GEOS_POLYGON) {
-        if (GEOSisEmpty_r(w->ctx, g))
+        if (GEOSisEmpty_r(w->geos, g))
             return 0;
         GEOSGeometry *p = polygon_out(w, g);
         if (!p || parts_push(ps, p) != 0) {
             if (p)
-                GEOSGeom_destroy_r(w->ctx, p);
+                GEOSGeom_destroy_r(w->geos, p);
             return -1;
         }
         return 0;
     }
     if (type != GEOS_MULTIPOLYGON && type != GEOS_GEOMETRYCOLLECTION)
         return type < 0 ? -1 : 0;
-    int n = GEOSGetNumGeometries_r(w->ctx, g);
+    int n = GEOSGetNumGeometries_r(w->geos, g);
     for (int i = 0; i < n; i++)
-        if (collect_polygons(w, GEOSGetGeometryN_r(w->ctx, g, i), ps) != 0)
+        if (collect_polygons(w, GEOSGetGeometryN_r(w->geos, g, i), ps) != 0)
             return -1;
     return 0;
 }
 
 /* The polygonal part of g in the output CRS: a Polygon, a MultiPolygon, or
  * an empty Polygon. NULL on failure. */
-static GEOSGeometry *geom_out(struct worker *w, const GEOSGeometry *g)
+static GEOSGeometry *geom_out(struct tc_worker *w, const GEOSGeometry *g)
 {
     struct parts ps = {0};
     GEOSGeometry *out = NULL;
     if (collect_polygons(w, g, &ps) == 0) {
         if (ps.n == 0)
-            out = GEOSGeom_createEmptyPolygon_r(w->ctx);
+            out = GEOSGeom_createEmptyPolygon_r(w->geos);
         else if (ps.n == 1)
             out = ps.p[0];
         else
-            out = GEOSGeom_createCollection_r(w->ctx, GEOS_MULTIPOLYGON, ps.p, ps.n);
+            out = GEOSGeom_createCollection_r(w->geos, GEOS_MULTIPOLYGON, ps.p, ps.n);
         if (out)
             ps.n = 0; /* owned by out now */
     }
     for (unsigned i = 0; i < ps.n; i++)
-        GEOSGeom_destroy_r(w->ctx, ps.p[i]);
+        GEOSGeom_destroy_r(w->geos, ps.p[i]);
     free(ps.p);
     return out;
 }
@@ -199,24 +199,25 @@ static GEOSGeometry *geom_out(struct worker *w, const GEOSGeometry *g)
 /* ---- the parallel step ----------------------------------------------------*/
 
 /* Ring r of the covered parts as a closed GEOS ring in the output CRS. */
-static GEOSGeometry *part_ring_out(struct worker *w, const struct cov_parts *p, long r)
+static GEOSGeometry *part_ring_out(struct tc_worker *w, const struct cov_parts *p, long r)
 {
     long a = p->start[r], n = p->start[r + 1] - a;
-    if (worker_reserve(w, (size_t)n + 1) != 0)
+    struct ring_buf *b = ring_buf_reserve(w, (size_t)n + 1);
+    if (!b)
         return NULL;
-    memcpy(w->x, p->x + a, sizeof *w->x * (size_t)n);
-    memcpy(w->y, p->y + a, sizeof *w->y * (size_t)n);
-    if (project(w, w->x, w->y, (size_t)n) != 0)
+    memcpy(b->x, p->x + a, sizeof *b->x * (size_t)n);
+    memcpy(b->y, p->y + a, sizeof *b->y * (size_t)n);
+    if (project(w, b->x, b->y, (size_t)n) != 0)
         return NULL;
-    w->x[n] = w->x[0];
-    w->y[n] = w->y[0];
-    GEOSCoordSequence *seq = GEOSCoordSeq_copyFromArrays_r(w->ctx, w->x, w->y, NULL, NULL,
+    b->x[n] = b->x[0];
+    b->y[n] = b->y[0];
+    GEOSCoordSequence *seq = GEOSCoordSeq_copyFromArrays_r(w->geos, b->x, b->y, NULL, NULL,
                                                            (unsigned)n + 1);
-    return seq ? GEOSGeom_createLinearRing_r(w->ctx, seq) : NULL;
+    return seq ? GEOSGeom_createLinearRing_r(w->geos, seq) : NULL;
 }
 
 /* Shell s of township t's covered part with its holes, output CRS. */
-static GEOSGeometry *part_polygon_out(struct worker *w, const struct cov_parts *p, int t, long s,
+static GEOSGeometry *part_polygon_out(struct tc_worker *w, const struct cov_parts *p, int t, long s,
                                       struct parts *holes)
 {
     holes->n = 0;
@@ -226,23 +227,23 @@ static GEOSGeometry *part_polygon_out(struct worker *w, const struct cov_parts *
         GEOSGeometry *g = part_ring_out(w, p, h);
         if (!g || parts_push(holes, g) != 0) {
             if (g)
-                GEOSGeom_destroy_r(w->ctx, g);
+                GEOSGeom_destroy_r(w->geos, g);
             return NULL;
         }
     }
     GEOSGeometry *shell = part_ring_out(w, p, s);
     GEOSGeometry *poly =
-        shell ? GEOSGeom_createPolygon_r(w->ctx, shell, holes->p, holes->n) : NULL;
+        shell ? GEOSGeom_createPolygon_r(w->geos, shell, holes->p, holes->n) : NULL;
     if (poly)
         holes->n = 0; /* owned by poly now */
     else if (shell)
-        GEOSGeom_destroy_r(w->ctx, shell);
+        GEOSGeom_destroy_r(w->geos, shell);
     return poly;
 }
 
 /* Township t's covered part from the rings the coverage phase kept: a
  * Polygon, a MultiPolygon or an empty Polygon in the output CRS. */
-static GEOSGeometry *parts_out(struct worker *w, const struct cov_parts *p, int t)
+static GEOSGeometry *parts_out(struct tc_worker *w, const struct cov_parts *p, int t)
 {
     struct parts polys = {0}, holes = {0};
     int ok = 1;
@@ -252,20 +253,20 @@ static GEOSGeometry *parts_out(struct worker *w, const struct cov_parts *p, int 
         GEOSGeometry *g = part_polygon_out(w, p, t, r, &holes);
         ok = g && parts_push(&polys, g) == 0;
         if (!ok && g)
-            GEOSGeom_destroy_r(w->ctx, g);
+            GEOSGeom_destroy_r(w->geos, g);
     }
     GEOSGeometry *out = NULL;
     if (ok)
-        out = polys.n == 0   ? GEOSGeom_createEmptyPolygon_r(w->ctx)
+        out = polys.n == 0   ? GEOSGeom_createEmptyPolygon_r(w->geos)
               : polys.n == 1 ? polys.p[0]
-                             : GEOSGeom_createCollection_r(w->ctx, GEOS_MULTIPOLYGON, polys.p,
+                             : GEOSGeom_createCollection_r(w->geos, GEOS_MULTIPOLYGON, polys.p,
                                                            polys.n);
     if (out)
         polys.n = 0;
     for (unsigned i = 0; i < polys.n; i++)
-        GEOSGeom_destroy_r(w->ctx, polys.p[i]);
+        GEOSGeom_destroy_r(w->geos, polys.p[i]);
     for (unsigned i = 0; i < holes.n; i++)
-        GEOSGeom_destroy_r(w->ctx, holes.p[i]);
+        GEOSGeom_destroy_r(w->geos, holes.p[i]);
     free(polys.p);
     free(holes.p);
     return out;
@@ -273,44 +274,39 @@ static GEOSGeometry *parts_out(struct worker *w, const struct cov_parts *p, int 
 
 /* The covered part of township t, output CRS: from the rings the coverage
  * phase kept (no overlay, no second pass), else from the GEOS union. */
-static GEOSGeometry *covered_part(struct worker *w, const struct run_outcome *run,
+static GEOSGeometry *covered_part(struct tc_worker *w, const struct run_outcome *run,
                                   const struct cov_index *idx, int t)
 {
     if (run->parts && !run->parts->missing[t])
         return parts_out(w, run->parts, t);
-    GEOSGeometry *g = cov_township_geometry(w->ctx, run->map, run->fp, idx, t);
+    GEOSGeometry *g = cov_township_geometry(w->geos, run->map, run->fp, idx, t);
     GEOSGeometry *out = g ? geom_out(w, g) : NULL;
     if (g)
-        GEOSGeom_destroy_r(w->ctx, g);
+        GEOSGeom_destroy_r(w->geos, g);
     return out;
 }
 
 static void township_geoms(struct exporter *ex, int wi, const struct cov_index *idx, int t)
 {
-    struct worker *w = &ex->w[wi];
+    struct tc_worker *w = &ex->ws->w[wi];
     const struct tc_map *map = ex->run->map;
     ex->owner[t] = wi;
     ex->town[t] = geom_out(w, map->t[t].geom);
     ex->cov[t] = covered_part(w, ex->run, idx, t);
-    if (!ex->town[t] || !ex->cov[t]) {
-        char what[200];
-        snprintf(what, sizeof what, "township %s: cannot build its %s in the map's "
-                 "coordinate system", map->t[t].code, ex->town[t] ? "covered part" : "polygon");
-        worker_fail(w, t, what);
-    }
+    if (!ex->town[t] || !ex->cov[t])
+        tc_worker_failf(w, t, TC_EXIT_INTERNAL, "export: township %s: cannot build its %s in "
+                        "the map's coordinate system", map->t[t].code,
+                        ex->town[t] ? "covered part" : "polygon");
 }
 
-/* The failure of the lowest item over all threads, so that the message does
- * not depend on scheduling. */
+/* After a parallel loop: an interruption, else the failure of the lowest
+ * item over all threads, so that the message does not depend on
+ * scheduling. */
 static int workers_failure(const struct exporter *ex, struct tc_error *err)
 {
-    const struct worker *first = NULL;
-    for (int i = 0; i < ex->nw; i++)
-        if (ex->w[i].failed_at >= 0 && (!first || ex->w[i].failed_at < first->failed_at))
-            first = &ex->w[i];
     if (tc_interrupted())
         return tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted while exporting layers");
-    return first ? tc_fail(err, TC_EXIT_INTERNAL, "export: %s", first->msg) : 0;
+    return tc_workers_failure(ex->ws, err);
 }
 
 /* Does some township lack the coverage phase's rings? */
@@ -336,7 +332,7 @@ static int build_township_geoms(struct exporter *ex, struct tc_error *err)
         cov_index_free(&idx);
         return tc_fail(err, TC_EXIT_RESOURCE, "export: out of memory");
     }
-    #pragma omp parallel num_threads(ex->nw)
+    #pragma omp parallel num_threads(ex->ws->n)
     {
         int wi = omp_get_thread_num();
         #pragma omp for schedule(dynamic, 1)
@@ -348,7 +344,7 @@ static int build_township_geoms(struct exporter *ex, struct tc_error *err)
     if (workers_failure(ex, err) != 0)
         return -1;
     for (int t = 0; t < map->n; t++)
-        if (!GEOSisEmpty_r(ex->w[ex->owner[t]].ctx, ex->cov[t]))
+        if (!GEOSisEmpty_r(export_geos(ex, ex->owner[t]), ex->cov[t]))
             ex->cov_ids[ex->n_cov++] = t;
     return 0;
 }
@@ -372,8 +368,8 @@ static int build_points(struct exporter *ex, struct tc_error *err)
         memcpy(ex->site_x, s->x, sizeof *s->x * (size_t)s->n);
         memcpy(ex->site_y, s->y, sizeof *s->y * (size_t)s->n);
     }
-    if (project(&ex->w[0], ex->seat_x, ex->seat_y, (size_t)map->n) != 0 ||
-        project(&ex->w[0], ex->site_x, ex->site_y, (size_t)s->n) != 0)
+    if (project(&ex->ws->w[0], ex->seat_x, ex->seat_y, (size_t)map->n) != 0 ||
+        project(&ex->ws->w[0], ex->site_x, ex->site_y, (size_t)s->n) != 0)
         return tc_fail(err, TC_EXIT_INTERNAL, "export: a seat or station does not transform "
                        "to the map's coordinate system");
     return 0;
@@ -393,17 +389,17 @@ static int build_footprints(struct exporter *ex, struct tc_error *err)
     ex->fp_y = malloc(sizeof *ex->fp_y * (nv + 1));
     if (!ex->fp_x || !ex->fp_y)
         return tc_fail(err, TC_EXIT_RESOURCE, "export: out of memory for the footprints");
-    #pragma omp parallel num_threads(ex->nw)
+    #pragma omp parallel num_threads(ex->ws->n)
     {
-        struct worker *w = &ex->w[omp_get_thread_num()];
+        struct tc_worker *w = &ex->ws->w[omp_get_thread_num()];
         #pragma omp for schedule(static)
         for (long i = 0; i < fp->n; i++) {
             long a = ex->fp_off[i], n = ex->fp_off[i + 1] - a;
             for (long k = 0; k < n; k++)
                 footprint_vertex(fp, i, k, &ex->fp_x[a + k], &ex->fp_y[a + k]);
             if (project(w, ex->fp_x + a, ex->fp_y + a, (size_t)n) != 0)
-                worker_fail(w, i, "a footprint does not transform to the map's coordinate "
-                            "system");
+                tc_worker_failf(w, i, TC_EXIT_INTERNAL, "export: a footprint does not "
+                                "transform to the map's coordinate system");
         }
     }
     return workers_failure(ex, err);
@@ -414,7 +410,7 @@ static void extent_of_townships(struct exporter *ex)
     ex->xmin = ex->ymin = INFINITY;
     ex->xmax = ex->ymax = -INFINITY;
     for (int t = 0; t < ex->run->map->n; t++) {
-        GEOSContextHandle_t c = ex->w[ex->owner[t]].ctx;
+        GEOSContextHandle_t c = export_geos(ex, ex->owner[t]);
         double a, b, d, e;
         if (GEOSisEmpty_r(c, ex->town[t]) || !GEOSGeom_getXMin_r(c, ex->town[t], &a) ||
             !GEOSGeom_getYMin_r(c, ex->town[t], &b) || !GEOSGeom_getXMax_r(c, ex->town[t], &d) ||
@@ -430,7 +426,7 @@ static void extent_of_townships(struct exporter *ex)
 void export_geometry_free(struct exporter *ex)
 {
     for (int t = 0; ex->owner && ex->town && ex->cov && t < ex->run->map->n; t++) {
-        GEOSContextHandle_t c = ex->w[ex->owner[t]].ctx;
+        GEOSContextHandle_t c = export_geos(ex, ex->owner[t]);
         if (ex->town[t])
             GEOSGeom_destroy_r(c, ex->town[t]);
         if (ex->cov[t])
@@ -447,11 +443,7 @@ void export_geometry_free(struct exporter *ex)
     free(ex->fp_x);
     free(ex->fp_off);
     free(ex->fp_y);
-    workers_free(ex);
-    for (int i = 0; ex->w && i < ex->nw; i++)
-        if (ex->w[i].ctx)
-            GEOS_finish_r(ex->w[i].ctx); /* after every geometry made in it */
-    free(ex->w);
+    tc_workers_free(&ex->ws); /* after every geometry made in their contexts */
 }
 
 int export_geometry_build(struct exporter *ex, int threads, struct tc_error *err)

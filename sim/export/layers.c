@@ -41,7 +41,7 @@ static double point_bytes(const struct exporter *ex, long i)
 static int polygon_write(struct exporter *ex, SHPHandle shp, int t, const GEOSGeometry *g,
                          struct tc_error *err)
 {
-    return shpio_write_polygon(ex->w[ex->owner[t]].ctx, shp, -1, g, err);
+    return shpio_write_polygon(export_geos(ex, ex->owner[t]), shp, -1, g, err);
 }
 
 /* townships ------------------------------------------------------------------*/
@@ -79,7 +79,7 @@ static void township_row(const struct exporter *ex, long i, struct value *v)
 
 static double township_bytes(const struct exporter *ex, long i)
 {
-    return polygon_bytes(ex->w[ex->owner[i]].ctx, ex->town[i]);
+    return polygon_bytes(export_geos(ex, ex->owner[i]), ex->town[i]);
 }
 
 static int township_shape(struct exporter *ex, SHPHandle shp, long i, struct tc_error *err)
@@ -108,7 +108,7 @@ static void coverage_row(const struct exporter *ex, long i, struct value *v)
 static double coverage_bytes(const struct exporter *ex, long i)
 {
     int t = ex->cov_ids[i];
-    return polygon_bytes(ex->w[ex->owner[t]].ctx, ex->cov[t]);
+    return polygon_bytes(export_geos(ex, ex->owner[t]), ex->cov[t]);
 }
 
 static int coverage_shape(struct exporter *ex, SHPHandle shp, long i, struct tc_error *err)
@@ -234,7 +234,7 @@ static double footprint_bytes(const struct exporter *ex, long i)
 
 static int footprint_shape(struct exporter *ex, SHPHandle shp, long i, struct tc_error *err)
 {
-    GEOSContextHandle_t c = ex->w[0].ctx;
+    GEOSContextHandle_t c = export_geos(ex, 0);
     long a = ex->fp_off[i], n = ex->fp_off[i + 1] - a;
     GEOSCoordSequence *seq = GEOSCoordSeq_create_r(c, (unsigned)n + 1, 2);
     for (long k = 0; seq && k <= n; k++)
