@@ -20,6 +20,7 @@
 #include "towncov/goal.h"
 #include "towncov/map.h"
 #include "towncov/picture.h"
+#include "towncov/pipeline.h"
 #include "towncov/report.h"
 #include "towncov/scenario.h"
 #include "towncov/shpio.h"
@@ -156,9 +157,12 @@ static void xrun_build_with(struct xrun *x, int lonlat, int footprints, int thre
     cr_assert_eq(cov_compute(&x->scn->coverage, x->map, x->sites, x->fp, 1, x->res,
                              keep_rings ? &x->parts : NULL, &err), 0, "%s", err.msg);
     cr_assert_eq(goal_judge(&x->scn->goal, x->map, x->res, &x->v, &err), 0, "%s", err.msg);
-    x->run = (struct run_outcome){.scn = x->scn, .map = x->map, .sites = x->sites, .fp = x->fp,
-                                  .results = x->res, .parts = x->parts, .verdict = &x->v,
-                                  .threads = threads};
+    x->run = (struct run_outcome){
+        .info = {.name = x->scn->info.name, .scenario_path = x->scn->path,
+                 .seed = x->scn->info.seed, .engine = x->scn->coverage.engine},
+        .goal = &x->scn->goal, .radio = &x->scn->radio, .output = &x->scn->output,
+        .map = x->map, .sites = x->sites, .fp = x->fp, .results = x->res, .parts = x->parts,
+        .verdict = &x->v, .threads = threads};
     snprintf(x->out, sizeof x->out, "%s/out", x->dir);
     cr_assert_eq(mkdir(x->out, 0777), 0);
     cr_assert_eq(export_layers(x->out, &x->run, threads, &err), 0, "%s", err.msg);

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "towncov/map.h"
-#include "towncov/report.h"
-#include "towncov/scenario.h"
+#include "towncov/output.h"
+#include "towncov/pipeline.h"
 #include "towncov/shpio.h"
 
 static int plan_all(const struct exporter *ex, struct plan *plans, int *n, struct tc_error *err)
@@ -15,7 +15,7 @@ static int plan_all(const struct exporter *ex, struct plan *plans, int *n, struc
     *n = 0;
     for (int i = 0; i < EXPORT_NLAYERS; i++) {
         const struct layer_spec *spec = &export_layer_specs[i];
-        if (spec->footprints && !ex->run->scn->output.footprints)
+        if (spec->footprints && !ex->run->output->footprints)
             continue;
         export_plan_layer(ex, spec, &plans[*n]);
         if (export_check_size(spec->name, plans[*n].shp_bytes, plans[*n].dbf_bytes, err))

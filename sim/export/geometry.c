@@ -11,8 +11,8 @@
 #include "towncov/coverage.h"
 #include "towncov/footprint.h"
 #include "towncov/map.h"
-#include "towncov/report.h"
-#include "towncov/scenario.h"
+#include "towncov/output.h"
+#include "towncov/pipeline.h"
 #include "towncov/sites.h"
 
 /* A worker's scratch: one ring's coordinates. */
@@ -451,7 +451,7 @@ int export_geometry_build(struct exporter *ex, int threads, struct tc_error *err
     if (workers_new(ex, threads, err) != 0 || build_township_geoms(ex, err) != 0 ||
         build_points(ex, err) != 0)
         return -1;
-    if (ex->run->scn->output.footprints && build_footprints(ex, err) != 0)
+    if (ex->run->output->footprints && build_footprints(ex, err) != 0)
         return -1;
     extent_of_townships(ex);
     return 0;

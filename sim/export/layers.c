@@ -10,8 +10,9 @@
 #include "towncov/footprint.h"
 #include "towncov/goal.h"
 #include "towncov/map.h"
-#include "towncov/report.h"
-#include "towncov/scenario.h"
+#include "towncov/output.h"
+#include "towncov/pipeline.h"
+#include "towncov/radio.h"
 #include "towncov/shpio.h"
 #include "towncov/sites.h"
 
@@ -163,7 +164,7 @@ static enum tc_kind site_kind(const struct exporter *ex, long i)
  * when its sites file gave them, else the kind's 360 i / n. */
 static void site_azimuths(const struct exporter *ex, long i, char *buf, size_t size)
 {
-    const struct radio_config *rc = &ex->run->scn->radio;
+    const struct radio_config *rc = ex->run->radio;
     const struct radio_site *rs = ex->run->sites->radio ? &ex->run->sites->radio[i] : NULL;
     int n = rc->model == RADIO_DISC ? 0 : (int)rc->sectors[site_kind(ex, i)];
     int own = rc->model != RADIO_DISC && rs && rs->n_azimuths > 0;
@@ -181,7 +182,7 @@ static void site_row(const struct exporter *ex, long i, struct value *v)
 {
     const struct tc_sites *s = ex->run->sites;
     const struct radio_range_info *info = footprint_info(ex->run->fp, i);
-    const struct radio_config *rc = &ex->run->scn->radio;
+    const struct radio_config *rc = ex->run->radio;
     int t = s->township[i];
     v[0].s = sites_id(s, i, v[0].buf, sizeof v[0].buf);
     v[1].s = t >= 0 ? ex->run->map->t[t].code : "";
@@ -213,7 +214,7 @@ static const struct field footprint_fields[] = {
 
 static long footprint_count(const struct exporter *ex)
 {
-    return ex->run->scn->output.footprints ? ex->run->fp->n : 0;
+    return ex->run->output->footprints ? ex->run->fp->n : 0;
 }
 
 static void footprint_row(const struct exporter *ex, long i, struct value *v)

@@ -17,8 +17,7 @@
 #include "towncov/coverage.h"
 #include "towncov/goal.h"
 #include "towncov/map.h"
-#include "towncov/report.h"
-#include "towncov/scenario.h"
+#include "towncov/pipeline.h"
 #include "towncov/sites.h"
 
 /* Layout, pixels. */
@@ -363,7 +362,7 @@ static void draw_title(const struct canvas *c, const struct run_outcome *run)
     set_rgb(c->cr, v->met ? (struct rgb){0.10, 0.45, 0.20} : fail_red);
     text_at(c, MARGIN, 50, 34, 1, line);
     snprintf(line, sizeof line, "%s  |  %ld stations  |  %.2f %% of %.0f km\xc2\xb2 covered  |  "
-             "%d of %d seats covered", run->scn->info.name, run->sites->n,
+             "%d of %d seats covered", run->info.name, run->sites->n,
              100 * v->covered_m2 / v->area_m2, v->area_m2 / 1e6, v->seats_covered, run->map->n);
     set_rgb(c->cr, ink);
     text_at(c, MARGIN, 86, 20, 0, line);
@@ -387,10 +386,10 @@ static void draw_legend_stats(const struct canvas *c, const struct run_outcome *
     const struct goal_verdict *v = run->verdict;
     char line[256];
     text_at(c, x, y, 20, 1, "Goal");
-    snprintf(line, sizeof line, "seat covered: %s", run->scn->goal.seat_covered ? "yes" : "no");
+    snprintf(line, sizeof line, "seat covered: %s", run->goal->seat_covered ? "yes" : "no");
     text_at(c, x, y + 30, 17, 0, line);
     snprintf(line, sizeof line, "covered area \xe2\x89\xa5 %g %%",
-             100 * run->scn->goal.min_covered_fraction);
+             100 * run->goal->min_covered_fraction);
     text_at(c, x, y + 56, 17, 0, line);
     snprintf(line, sizeof line, "failing: %d of %d", v->n_failing, run->map->n);
     text_at(c, x, y + 82, 17, 0, line);

@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "towncov/report.h"
-#include "towncov/scenario.h"
+#include "towncov/pipeline.h"
 
 /* What QGIS wants to know of a CRS in a <spatialrefsys>; PROJ answers. */
 struct crs_desc {
@@ -135,9 +134,9 @@ static void project_body(FILE *f, const struct exporter *ex, const struct plan *
 {
     fputs(export_qgis_doctype, f);
     fputs("<qgis version=\"3.22.0\" projectname=\"", f);
-    export_xml_escaped(f, ex->run->scn->info.name);
+    export_xml_escaped(f, ex->run->info.name);
     fputs("\">\n  <homePath path=\"\"/>\n", f);
-    xml_element(f, "  ", "title", ex->run->scn->info.name);
+    xml_element(f, "  ", "title", ex->run->info.name);
     fputs("  <projectCrs>\n", f);
     spatialrefsys(f, "    ", crs);
     fputs("  </projectCrs>\n", f);

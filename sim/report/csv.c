@@ -11,6 +11,7 @@
 #include "towncov/footprint.h"
 #include "towncov/goal.h"
 #include "towncov/map.h"
+#include "towncov/pipeline.h"
 #include "towncov/sites.h"
 
 /* A growable text buffer: CSV rows are formatted into it (one per thread

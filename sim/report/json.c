@@ -10,7 +10,6 @@
 #include "towncov/coverage.h"
 #include "towncov/goal.h"
 #include "towncov/map.h"
-#include "towncov/scenario.h"
 #include "towncov/sites.h"
 
 static void json_string(FILE *f, const char *s);
@@ -71,10 +70,10 @@ int report_write_json(const char *path, const struct run_outcome *run, struct tc
         return tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot write: %s", path, strerror(errno));
     const struct goal_verdict *v = run->verdict;
     fprintf(f, "{\n  \"scenario\": ");
-    json_string(f, run->scn->info.name);
+    json_string(f, run->info.name);
     json_build(f);
     fprintf(f, ",\n  \"scenario_file\": ");
-    json_string(f, run->scn->path);
+    json_string(f, run->info.scenario_path);
     fprintf(f, ",\n  \"map\": ");
     json_string(f, run->map->source_file);
     fprintf(f, ",\n  \"metric_crs\": ");
@@ -85,9 +84,9 @@ int report_write_json(const char *path, const struct run_outcome *run, struct tc
                "  \"area_km2\": %.6f,\n  \"covered_km2\": %.6f,\n  \"covered_frac\": %.10f,\n"
                "  \"seats_covered\": %d,\n  \"threads\": %d,\n  \"checksum\": \"%016llx\",\n"
                "  \"townships_by_geos\": %d,\n  \"seconds\": {",
-            run->scn->info.seed, cov_engine_name(run->scn->coverage.engine), run->map->n,
+            run->info.seed, cov_engine_name(run->info.engine), run->map->n,
             run->sites->n, v->met ? "true" : "false", v->n_failing,
-            run->scn->goal.seat_covered ? "true" : "false", run->scn->goal.min_covered_fraction,
+            run->goal->seat_covered ? "true" : "false", run->goal->min_covered_fraction,
             v->area_m2 / 1e6, v->covered_m2 / 1e6, v->covered_m2 / v->area_m2, v->seats_covered,
             run->threads, run->checksum, report_townships_by_geos(run));
     for (int p = 0; p < PHASE_COUNT; p++)

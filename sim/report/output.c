@@ -1,5 +1,5 @@
-/* output.c — the scenario's [output] section: what a run writes. */
-#include "towncov/report.h"
+/* output.c — the scenario's [output] section: its key table (see output.h). */
+#include "towncov/output.h"
 
 const struct key_desc output_keys[] = {
     {"output", "dir", KEY_STRING, offsetof(struct output_config, dir), 0, 0, NULL, "", "",

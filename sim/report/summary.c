@@ -8,7 +8,7 @@
 #include "towncov/coverage.h"
 #include "towncov/goal.h"
 #include "towncov/map.h"
-#include "towncov/scenario.h"
+#include "towncov/output.h"
 #include "towncov/sites.h"
 
 /* Terminal columns a UTF-8 string takes: CJK and other wide characters
@@ -136,7 +136,7 @@ static void print_by_county(FILE *out, const struct run_outcome *run)
 static void print_worst(FILE *out, const struct run_outcome *run)
 {
     const struct goal_verdict *v = run->verdict;
-    long worst = run->scn->output.worst;
+    long worst = run->output->worst;
     if (v->n_failing == 0 || worst == 0)
         return;
     fprintf(out, "\nWorst townships\n  ");
@@ -177,7 +177,7 @@ void report_print_summary(FILE *out, const struct run_outcome *run)
 {
     const struct goal_verdict *v = run->verdict;
     char words[128];
-    goal_words(&run->scn->goal, words, sizeof words);
+    goal_words(run->goal, words, sizeof words);
     if (v->met)
         fprintf(out, "GOAL MET: all %d townships have 5G service (%s)\n", run->map->n, words);
     else
@@ -185,7 +185,7 @@ void report_print_summary(FILE *out, const struct run_outcome *run)
                 words);
     fprintf(out, "  scenario %s: %ld stations, %d townships, %.1f km2, %.2f %% covered, "
                  "%d/%d seats covered\n",
-            run->scn->info.name, run->sites->n, run->map->n, v->area_m2 / 1e6,
+            run->info.name, run->sites->n, run->map->n, v->area_m2 / 1e6,
             100 * v->covered_m2 / v->area_m2, v->seats_covered, run->map->n);
     print_by_kind(out, run);
     print_radio(out, run);
@@ -193,8 +193,8 @@ void report_print_summary(FILE *out, const struct run_outcome *run)
     print_worst(out, run);
     double total = 0;
     fprintf(out, "\nPhases (%d thread%s, engine %s", run->threads, run->threads > 1 ? "s" : "",
-            cov_engine_name(run->scn->coverage.engine));
-    if (run->scn->coverage.engine == COV_ENGINE_EXACT)
+            cov_engine_name(run->info.engine));
+    if (run->info.engine == COV_ENGINE_EXACT)
         fprintf(out, ", %d townships by GEOS", report_townships_by_geos(run));
     fprintf(out, "):");
     for (int p = 0; p < PHASE_COUNT; p++) {

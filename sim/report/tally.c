@@ -1,5 +1,5 @@
 /* tally.c — counts over a run that the summary and summary.json share
- * (see report_int.h), and the phases' names. */
+ * (see report_int.h). */
 #include "report_int.h"
 
 #include <string.h>
@@ -7,15 +7,8 @@
 #include "towncov/coverage.h"
 #include "towncov/footprint.h"
 #include "towncov/map.h"
+#include "towncov/pipeline.h"
 #include "towncov/sites.h"
-
-static const char *const phase_names[PHASE_COUNT] = {"load", "place", "footprints",
-                                                     "coverage", "goal", "report"};
-
-const char *phase_name(enum phase p)
-{
-    return phase_names[p];
-}
 
 /* Townships the exact engine declined (degenerate contacts) and GEOS
  * computed instead: rare, and worth knowing when it is not. */
