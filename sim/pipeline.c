@@ -31,6 +31,14 @@ struct run_state {
     double t0;
 };
 
+static const char *const phase_names[PHASE_COUNT] = {"load", "place", "footprints",
+                                                     "coverage", "goal", "report"};
+
+const char *phase_name(enum phase p)
+{
+    return phase_names[p];
+}
+
 static int interrupted(struct tc_error *err)
 {
     return tc_interrupted() ? tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted") : 0;
@@ -131,7 +139,7 @@ static int check_out_dir(const struct scenario *scn, const char *dir, struct tc_
 static int write_layers_and_picture(const char *tmp, struct run_outcome *out, int threads,
                                     struct tc_error *err)
 {
-    const struct output_config *oc = &out->scn->output;
+    const struct output_config *oc = out->output;
     char *png = outdir_join(tmp, "map.png");
     if (!png)
         return tc_fail(err, TC_EXIT_OUTPUT, "out of memory");
@@ -263,7 +271,15 @@ int pipeline_run(const struct scenario *scn, const struct run_options *opt, int 
                  struct tc_error *err)
 {
     struct run_state st = {0};
-    struct run_outcome out = {.scn = scn, .threads = opt->threads};
+    /* The writers see these pieces of the scenario, never all of it. */
+    struct run_outcome out = {
+        .info = {.name = scn->info.name, .scenario_path = scn->path, .seed = scn->info.seed,
+                 .engine = scn->coverage.engine},
+        .goal = &scn->goal,
+        .radio = &scn->radio,
+        .output = &scn->output,
+        .threads = opt->threads,
+    };
     char *dir = out_dir_of(scn, opt);
     int rc = dir ? run_stages(scn, opt, dir, &st, &out, err)
                  : tc_fail(err, TC_EXIT_OUTPUT, "out of memory");

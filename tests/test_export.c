@@ -1,8 +1,8 @@
 /* The export stage: shapefiles read back with shapelib and GDAL's ogrinfo,
  * covered areas recomputed from the exported polygons, QML and the QGIS
  * project checked as XML (and with QGIS itself when its Python bindings are
- * installed), the picture's PNG header. Runs are built by calling the
- * stages directly on a hand-made map with Chinese names. */
+ * installed). Runs are built by calling the stages directly on a hand-made
+ * map with Chinese names. (The picture has tests/test_picture.c.) */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <proj.h>
@@ -19,7 +19,7 @@
 #include "towncov/footprint.h"
 #include "towncov/goal.h"
 #include "towncov/map.h"
-#include "towncov/picture.h"
+#include "towncov/pipeline.h"
 #include "towncov/report.h"
 #include "towncov/scenario.h"
 #include "towncov/shpio.h"
@@ -156,9 +156,12 @@ static void xrun_build_with(struct xrun *x, int lonlat, int footprints, int thre
     cr_assert_eq(cov_compute(&x->scn->coverage, x->map, x->sites, x->fp, 1, x->res,
                              keep_rings ? &x->parts : NULL, &err), 0, "%s", err.msg);
     cr_assert_eq(goal_judge(&x->scn->goal, x->map, x->res, &x->v, &err), 0, "%s", err.msg);
-    x->run = (struct run_outcome){.scn = x->scn, .map = x->map, .sites = x->sites, .fp = x->fp,
-                                  .results = x->res, .parts = x->parts, .verdict = &x->v,
-                                  .threads = threads};
+    x->run = (struct run_outcome){
+        .info = {.name = x->scn->info.name, .scenario_path = x->scn->path,
+                 .seed = x->scn->info.seed, .engine = x->scn->coverage.engine},
+        .goal = &x->scn->goal, .radio = &x->scn->radio, .output = &x->scn->output,
+        .map = x->map, .sites = x->sites, .fp = x->fp, .results = x->res, .parts = x->parts,
+        .verdict = &x->v, .threads = threads};
     snprintf(x->out, sizeof x->out, "%s/out", x->dir);
     cr_assert_eq(mkdir(x->out, 0777), 0);
     cr_assert_eq(export_layers(x->out, &x->run, threads, &err), 0, "%s", err.msg);
@@ -578,42 +581,6 @@ Test(export, qgis_opens_the_project, .timeout = 120)
     xrun_free(&x);
 }
 
-/* ---- the picture ----------------------------------------------------------------*/
-Test(export, picture_is_a_1600_pixel_png)
-{
-    struct xrun x;
-    xrun_build(&x, 0, 0, 1);
-    char path[512];
-    snprintf(path, sizeof path, "%s/map.png", x.out);
-    struct tc_error err;
-    cr_assert_eq(picture_draw(path, &x.run, &err), 0, "%s", err.msg);
-    size_t len;
-    unsigned char *png = (unsigned char *)fx_read_file(path, &len);
-    cr_assert_not_null(png);
-    cr_assert(len > 20000, "only %zu bytes", len);
-    cr_assert_eq(memcmp(png, "\x89PNG\r\n\x1a\n", 8), 0);
-    cr_assert_eq(memcmp(png + 12, "IHDR", 4), 0);
-    unsigned w = (unsigned)png[16] << 24 | png[17] << 16 | png[18] << 8 | png[19];
-    unsigned h = (unsigned)png[20] << 24 | png[21] << 16 | png[22] << 8 | png[23];
-    cr_assert_eq(w, PICTURE_WIDTH);
-    cr_assert(h > 500 && h < 4000, "height %u", h);
-    free(png);
-    xrun_free(&x);
-}
-
-Test(export, picture_into_a_missing_folder_fails_cleanly)
-{
-    struct xrun x;
-    xrun_build(&x, 0, 0, 1);
-    char path[512];
-    snprintf(path, sizeof path, "%s/no/such/folder/map.png", x.dir);
-    struct tc_error err = {0};
-    cr_assert_eq(picture_draw(path, &x.run, &err), -1);
-    cr_assert_eq(err.exit_code, TC_EXIT_OUTPUT);
-    cr_assert_not_null(strstr(err.msg, "map.png"), "%s", err.msg);
-    xrun_free(&x);
-}
-
 Test(export, no_stations_gives_empty_layers)
 {
     struct xrun x;
@@ -630,10 +597,6 @@ Test(export, no_stations_gives_empty_layers)
         cr_assert_eq(n, 0, "%s", layers[i]);
         SHPClose(shp);
     }
-    char path[512];
-    snprintf(path, sizeof path, "%s/map.png", x.out);
-    struct tc_error err;
-    cr_assert_eq(picture_draw(path, &x.run, &err), 0, "%s", err.msg);
     xrun_free(&x);
 }
 

@@ -9,6 +9,49 @@
 #include "towncov/common.h"
 
 struct scenario;
+struct tc_map;
+struct tc_sites;
+struct tc_footprints;
+struct cov_result;
+struct cov_parts;
+struct goal_config;
+struct goal_verdict;
+struct radio_config;
+struct output_config;
+
+/* The phases a run times, in order. */
+enum phase { PHASE_LOAD, PHASE_PLACE, PHASE_FOOTPRINTS, PHASE_COVERAGE, PHASE_GOAL,
+             PHASE_REPORT, PHASE_COUNT };
+
+/* "load", "place", ...: the names the summary and summary.json print. */
+const char *phase_name(enum phase p);
+
+/* What the run was, as the reports name it. */
+struct run_info {
+    const char *name;          /* the scenario's name */
+    const char *scenario_path; /* the file it was read from */
+    long seed;
+    int engine;                /* enum cov_engine: the coverage engine that ran */
+};
+
+/* Everything a run produced, and the pieces of the scenario its writers
+ * (report.h, export.h, picture.h) print, borrowed by them for the call:
+ * each pointer stays owned by the pipeline (or a test) and outlives it. */
+struct run_outcome {
+    struct run_info info;
+    const struct goal_config *goal;     /* what the verdict judged by */
+    const struct radio_config *radio;   /* model, heights and sectors: the sites layer */
+    const struct output_config *output; /* which files to write */
+    const struct tc_map *map;
+    const struct tc_sites *sites;
+    const struct tc_footprints *fp;
+    const struct cov_result *results;
+    const struct cov_parts *parts;   /* covered parts as rings; NULL: not kept */
+    const struct goal_verdict *verdict;
+    int threads;
+    double seconds[PHASE_COUNT];
+    unsigned long long checksum;
+};
 
 struct run_options {
     int threads;          /* >= 1 */

@@ -1,6 +1,8 @@
 /* report.h — stage 7: the terminal summary and the report files
  * (townships.csv, sites.csv, summary.json); the pipeline writes them into
- * the output folder's temporary twin (outdir.h). */
+ * the output folder's temporary twin (outdir.h). The writers read a
+ * struct run_outcome (pipeline.h): what the run produced and the pieces of
+ * the scenario they print, never the scenario itself. */
 #ifndef TOWNCOV_REPORT_H
 #define TOWNCOV_REPORT_H
 
@@ -9,55 +11,24 @@
 #include "towncov/common.h"
 
 struct tc_map;
-struct tc_sites;
-struct tc_footprints;
 struct cov_result;
-struct goal_verdict;
-struct scenario;
-
-/* Scenario section [output]; described by output_keys[]. */
-struct output_config {
-    char dir[TC_STR_MAX];  /* "" = out/<scenario name> */
-    int layers;            /* write the QGIS layers, styles and project */
-    int picture;           /* draw map.png */
-    int footprints;        /* also export each station's footprint */
-    long worst;            /* failing townships listed in the summary */
-};
-
-extern const struct key_desc output_keys[];
-extern const int output_nkeys;
-
-enum phase { PHASE_LOAD, PHASE_PLACE, PHASE_FOOTPRINTS, PHASE_COVERAGE, PHASE_GOAL,
-             PHASE_REPORT, PHASE_COUNT };
-
-/* Everything a run produced, borrowed by the report writers. */
-struct run_outcome {
-    const struct scenario *scn;
-    const struct tc_map *map;
-    const struct tc_sites *sites;
-    const struct tc_footprints *fp;
-    const struct cov_result *results;
-    const struct cov_parts *parts;   /* covered parts as rings; NULL: not kept */
-    const struct goal_verdict *verdict;
-    int threads;
-    double seconds[PHASE_COUNT];
-    unsigned long long checksum;
-};
-
-const char *phase_name(enum phase p);
+struct run_outcome;
 
 /* FNV-1a over every township's results quantised to 1e-3 m2 and its seat
- * flag, in township order: the same for any number of threads. */
+ * flag, in township order: the same for any number of threads. Its offset
+ * basis is 1469598103934665603 (the standard one short of its last digit):
+ * kept, so that checksums stay comparable with every earlier run. */
 unsigned long long report_checksum(const struct tc_map *map, const struct cov_result *results);
 
 /* The terminal summary: verdict first, then by kind, by county, the worst
- * townships, the phases. */
+ * townships (run->output->worst of them), the phases. */
 void report_print_summary(FILE *out, const struct run_outcome *run);
 
-/* Report files; each returns 0 or -1 with err set. */
+/* Report files; each returns 0 or -1 with err set. run is borrowed for the
+ * call. sites.csv: where each station stands and what the radio model
+ * gave it; it is formatted on run->threads threads. */
 int report_write_csv(const char *path, const struct run_outcome *run, struct tc_error *err);
 int report_write_json(const char *path, const struct run_outcome *run, struct tc_error *err);
-/* sites.csv: where each station stands and what the radio model gave it. */
 int report_write_sites_csv(const char *path, const struct run_outcome *run,
                            struct tc_error *err);
 

@@ -10,8 +10,8 @@
 #include "towncov/coverage.h"
 #include "towncov/goal.h"
 #include "towncov/map.h"
+#include "towncov/output.h"
 #include "towncov/radio.h"
-#include "towncov/report.h"
 #include "towncov/seat.h"
 #include "towncov/sites.h"
 

@@ -17,9 +17,9 @@
 #include "towncov/coverage.h"
 #include "towncov/goal.h"
 #include "towncov/map.h"
-#include "towncov/report.h"
-#include "towncov/scenario.h"
+#include "towncov/pipeline.h"
 #include "towncov/sites.h"
+#include "towncov/worker.h"
 
 /* Layout, pixels. */
 #define MARGIN 30.0
@@ -363,7 +363,7 @@ static void draw_title(const struct canvas *c, const struct run_outcome *run)
     set_rgb(c->cr, v->met ? (struct rgb){0.10, 0.45, 0.20} : fail_red);
     text_at(c, MARGIN, 50, 34, 1, line);
     snprintf(line, sizeof line, "%s  |  %ld stations  |  %.2f %% of %.0f km\xc2\xb2 covered  |  "
-             "%d of %d seats covered", run->scn->info.name, run->sites->n,
+             "%d of %d seats covered", run->info.name, run->sites->n,
              100 * v->covered_m2 / v->area_m2, v->area_m2 / 1e6, v->seats_covered, run->map->n);
     set_rgb(c->cr, ink);
     text_at(c, MARGIN, 86, 20, 0, line);
@@ -387,10 +387,10 @@ static void draw_legend_stats(const struct canvas *c, const struct run_outcome *
     const struct goal_verdict *v = run->verdict;
     char line[256];
     text_at(c, x, y, 20, 1, "Goal");
-    snprintf(line, sizeof line, "seat covered: %s", run->scn->goal.seat_covered ? "yes" : "no");
+    snprintf(line, sizeof line, "seat covered: %s", run->goal->seat_covered ? "yes" : "no");
     text_at(c, x, y + 30, 17, 0, line);
     snprintf(line, sizeof line, "covered area \xe2\x89\xa5 %g %%",
-             100 * run->scn->goal.min_covered_fraction);
+             100 * run->goal->min_covered_fraction);
     text_at(c, x, y + 56, 17, 0, line);
     snprintf(line, sizeof line, "failing: %d of %d", v->n_failing, run->map->n);
     text_at(c, x, y + 82, 17, 0, line);
@@ -493,16 +493,12 @@ static void layout(struct canvas *c, const struct tc_map *map, int *height)
     *height = (int)ceil(TITLE_H + fmax(c->mh, LEGEND_H) + BOTTOM_H);
 }
 
-static int draw_all(struct canvas *c, const struct run_outcome *run)
+static int draw_all(struct canvas *c, GEOSContextHandle_t ctx, const struct run_outcome *run)
 {
-    GEOSContextHandle_t ctx = GEOS_init_r();
-    if (!ctx)
-        return -1;
     cairo_set_source_rgb(c->cr, 1, 1, 1);
     cairo_paint(c->cr);
     draw_townships(c, ctx, run);
     int rc = draw_counties(c, ctx, run->map);
-    GEOS_finish_r(ctx);
     draw_title(c, run);
     draw_legend(c, run);
     draw_scale_bar(c);
@@ -512,6 +508,12 @@ static int draw_all(struct canvas *c, const struct run_outcome *run)
 
 int picture_draw(const char *path, const struct run_outcome *run, struct tc_error *err)
 {
+    /* One worker from the project's factory: the GEOS context (with its
+     * error message) that reads the map's geometries on this thread. */
+    struct tc_workers *ws = tc_workers_new(1, NULL, 0, err);
+    if (!ws)
+        return -1;
+    const struct tc_worker *w = &ws->w[0];
     struct canvas c = {0};
     int height;
     layout(&c, run->map, &height);
@@ -523,8 +525,9 @@ int picture_draw(const char *path, const struct run_outcome *run, struct tc_erro
                      PICTURE_WIDTH, height, cairo_status_to_string(cairo_status(c.cr)));
     } else {
         c.font = pick_font(c.cr);
-        if (draw_all(&c, run) != 0)
-            rc = tc_fail(err, TC_EXIT_INTERNAL, "picture: out of memory or GEOS failed");
+        if (draw_all(&c, w->geos, run) != 0)
+            rc = tc_fail(err, TC_EXIT_INTERNAL, "picture: out of memory or GEOS failed%s%s",
+                         w->geos_msg[0] ? ": " : "", w->geos_msg);
         else if (cairo_status(c.cr) != CAIRO_STATUS_SUCCESS)
             rc = tc_fail(err, TC_EXIT_INTERNAL, "picture: cairo: %s",
                          cairo_status_to_string(cairo_status(c.cr)));
@@ -537,5 +540,6 @@ int picture_draw(const char *path, const struct run_outcome *run, struct tc_erro
                          cairo_status_to_string(st));
     }
     cairo_surface_destroy(sf);
+    tc_workers_free(&ws);
     return rc;
 }

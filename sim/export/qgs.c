@@ -1,0 +1,174 @@
+/* qgs.c — the QGIS project towncov.qgs (see export_int.h): every layer,
+ * styled, in the map's CRS as PROJ describes it. */
+#include "export_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "towncov/pipeline.h"
+
+/* What QGIS wants to know of a CRS in a <spatialrefsys>; PROJ answers. */
+struct crs_desc {
+    char *wkt, *proj4, *name;
+    char authid[64];
+    int geographic;
+};
+
+static void crs_describe(const char *wkt, struct crs_desc *d)
+{
+    memset(d, 0, sizeof *d);
+    PJ_CONTEXT *c = proj_context_create();
+    PJ *crs = c ? proj_create(c, wkt) : NULL;
+    const char *w2 = crs ? proj_as_wkt(c, crs, PJ_WKT2_2019, NULL) : NULL;
+    const char *p4 = crs ? proj_as_proj_string(c, crs, PJ_PROJ_4, NULL) : NULL;
+    const char *nm = crs ? proj_get_name(crs) : NULL;
+    d->wkt = strdup(w2 ? w2 : wkt);
+    d->proj4 = strdup(p4 ? p4 : "");
+    d->name = strdup(nm ? nm : "");
+    if (crs) {
+        PJ_TYPE t = proj_get_type(crs);
+        d->geographic = t == PJ_TYPE_GEOGRAPHIC_2D_CRS || t == PJ_TYPE_GEOGRAPHIC_3D_CRS;
+        int *conf = NULL;
+        PJ_OBJ_LIST *ids = proj_identify(c, crs, "EPSG", NULL, &conf);
+        PJ *best = ids && proj_list_get_count(ids) > 0 && conf[0] == 100
+                       ? proj_list_get(c, ids, 0) : NULL;
+        if (best && proj_get_id_code(best, 0))
+            snprintf(d->authid, sizeof d->authid, "EPSG:%s", proj_get_id_code(best, 0));
+        proj_destroy(best);
+        proj_int_list_destroy(conf);
+        proj_list_destroy(ids);
+    }
+    proj_destroy(crs);
+    if (c)
+        proj_context_destroy(c);
+}
+
+static void crs_free(struct crs_desc *d)
+{
+    free(d->wkt);
+    free(d->proj4);
+    free(d->name);
+}
+
+static void xml_element(FILE *f, const char *indent, const char *tag, const char *text)
+{
+    fprintf(f, "%s<%s>", indent, tag);
+    export_xml_escaped(f, text);
+    fprintf(f, "</%s>\n", tag);
+}
+
+static void spatialrefsys(FILE *f, const char *in, const struct crs_desc *d)
+{
+    char ind[64];
+    snprintf(ind, sizeof ind, "%s  ", in);
+    fprintf(f, "%s<spatialrefsys>\n", in);
+    xml_element(f, ind, "wkt", d->wkt);
+    xml_element(f, ind, "proj4", d->proj4);
+    fprintf(f, "%s<srsid>0</srsid>\n%s<srid>0</srid>\n", ind, ind);
+    xml_element(f, ind, "authid", d->authid);
+    xml_element(f, ind, "description", d->name);
+    fprintf(f, "%s<geographicflag>%s</geographicflag>\n%s</spatialrefsys>\n", ind,
+            d->geographic ? "true" : "false", in);
+}
+
+static void extent_xml(FILE *f, const char *in, const struct exporter *ex)
+{
+    fprintf(f, "%s<extent>\n%s  <xmin>%.9f</xmin>\n%s  <ymin>%.9f</ymin>\n"
+               "%s  <xmax>%.9f</xmax>\n%s  <ymax>%.9f</ymax>\n%s</extent>\n",
+            in, in, ex->xmin, in, ex->ymin, in, ex->xmax, in, ex->ymax, in);
+}
+
+/* Layer ids: QGIS ignores an id of 10 characters or fewer and makes up
+ * its own, which would orphan the layer tree's references. */
+#define LAYER_ID "towncov_%s"
+
+/* The layer tree lists layers top first: the reverse of the drawing order. */
+static void project_tree(FILE *f, const struct plan *p, int n)
+{
+    fputs("  <layer-tree-group>\n    <customproperties/>\n", f);
+    for (int i = n - 1; i >= 0; i--)
+        fprintf(f, "    <layer-tree-layer id=\"" LAYER_ID "\" name=\"%s\" source=\"./%s.shp\" "
+                   "providerKey=\"ogr\" checked=\"Qt::%s\" expanded=\"%d\">\n"
+                   "      <customproperties/>\n    </layer-tree-layer>\n",
+                p[i].spec->name, p[i].spec->name, p[i].spec->name,
+                p[i].spec->visible ? "Checked" : "Unchecked", i == 0);
+    fputs("    <custom-order enabled=\"0\">\n", f);
+    for (int i = n - 1; i >= 0; i--)
+        fprintf(f, "      <item>" LAYER_ID "</item>\n", p[i].spec->name);
+    fputs("    </custom-order>\n  </layer-tree-group>\n", f);
+}
+
+static void project_layer(FILE *f, const struct exporter *ex, const struct plan *p,
+                          const struct crs_desc *crs)
+{
+    int point = p->spec->shp_type == SHPT_POINT;
+    fprintf(f, "    <maplayer type=\"vector\" geometry=\"%s\" wkbType=\"%s\" "
+               "styleCategories=\"AllStyleCategories\"",
+            point ? "Point" : "Polygon", point ? "Point" : "MultiPolygon");
+    export_scale_attributes(f, p->spec);
+    fputs(">\n", f);
+    extent_xml(f, "      ", ex);
+    fprintf(f, "      <id>" LAYER_ID "</id>\n      <datasource>./%s.shp</datasource>\n"
+               "      <layername>%s</layername>\n      <srs>\n",
+            p->spec->name, p->spec->name, p->spec->name);
+    spatialrefsys(f, "        ", crs);
+    fputs("      </srs>\n      <provider encoding=\"UTF-8\">ogr</provider>\n", f);
+    p->spec->renderer(f);
+    fputs("      <blendMode>0</blendMode>\n      <featureBlendMode>0</featureBlendMode>\n"
+          "      <layerOpacity>1</layerOpacity>\n    </maplayer>\n", f);
+}
+
+static void project_canvas(FILE *f, const struct exporter *ex, const struct crs_desc *crs)
+{
+    fprintf(f, "  <mapcanvas name=\"theMapCanvas\" annotationsVisible=\"1\">\n"
+               "    <units>%s</units>\n", crs->geographic ? "degrees" : "meters");
+    extent_xml(f, "    ", ex);
+    fputs("    <rotation>0</rotation>\n    <destinationsrs>\n", f);
+    spatialrefsys(f, "      ", crs);
+    fputs("    </destinationsrs>\n    <rendermaptile>0</rendermaptile>\n  </mapcanvas>\n", f);
+}
+
+static void project_body(FILE *f, const struct exporter *ex, const struct plan *p, int n,
+                         const struct crs_desc *crs)
+{
+    fputs(export_qgis_doctype, f);
+    fputs("<qgis version=\"3.22.0\" projectname=\"", f);
+    export_xml_escaped(f, ex->run->info.name);
+    fputs("\">\n  <homePath path=\"\"/>\n", f);
+    xml_element(f, "  ", "title", ex->run->info.name);
+    fputs("  <projectCrs>\n", f);
+    spatialrefsys(f, "    ", crs);
+    fputs("  </projectCrs>\n", f);
+    project_tree(f, p, n);
+    project_canvas(f, ex, crs);
+    fputs("  <projectlayers>\n", f);
+    for (int i = 0; i < n; i++)
+        project_layer(f, ex, &p[i], crs);
+    fputs("  </projectlayers>\n  <layerorder>\n", f);
+    for (int i = n - 1; i >= 0; i--)
+        fprintf(f, "    <layer id=\"" LAYER_ID "\"/>\n", p[i].spec->name);
+    /* QGIS reads <projectCrs> only when ProjectionsEnabled says so. */
+    fputs("  </layerorder>\n  <properties>\n    <Paths>\n"
+          "      <Absolute type=\"bool\">false</Absolute>\n    </Paths>\n"
+          "    <SpatialRefSys>\n      <ProjectionsEnabled type=\"int\">1</ProjectionsEnabled>\n",
+          f);
+    if (crs->authid[0])
+        fprintf(f, "      <ProjectCrs type=\"QString\">%s</ProjectCrs>\n", crs->authid);
+    fputs("    </SpatialRefSys>\n  </properties>\n</qgis>\n", f);
+}
+
+int export_write_project(const struct exporter *ex, const struct plan *p, int n,
+                         struct tc_error *err)
+{
+    char path[TC_PATH_MAX];
+    snprintf(path, sizeof path, "%s/towncov.qgs", ex->dir);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot write: %s", path, strerror(errno));
+    struct crs_desc crs;
+    crs_describe(ex->prj_wkt, &crs);
+    project_body(f, ex, p, n, &crs);
+    crs_free(&crs);
+    return tc_fclose_checked(f, path, err);
+}

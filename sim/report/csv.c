@@ -1,0 +1,222 @@
+/* csv.c — townships.csv and sites.csv (see report.h). Rows are formatted
+ * into growable text buffers (tc_format_fixed, not printf: millions of
+ * stations) and written in order. */
+#include "towncov/report.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "towncov/coverage.h"
+#include "towncov/footprint.h"
+#include "towncov/goal.h"
+#include "towncov/map.h"
+#include "towncov/pipeline.h"
+#include "towncov/sites.h"
+
+/* A growable text buffer: CSV rows are formatted into it (one per thread
+ * for the stations) and written out in order. */
+struct text {
+    char *p;
+    size_t n, cap;
+    int failed; /* out of memory: the file is not written */
+};
+
+/* Room for `more` bytes at the end; NULL (and failed set) when out of
+ * memory. */
+static char *text_room(struct text *t, size_t more)
+{
+    if (t->n + more + 1 > t->cap) {
+        size_t cap = 2 * t->cap + more + 4096;
+        char *p = t->failed ? NULL : realloc(t->p, cap);
+        if (!p) {
+            t->failed = 1;
+            return NULL;
+        }
+        t->p = p;
+        t->cap = cap;
+    }
+    return t->p + t->n;
+}
+
+static void text_str(struct text *t, const char *s)
+{
+    size_t len = strlen(s);
+    char *p = text_room(t, len);
+    if (p) {
+        memcpy(p, s, len);
+        t->n += len;
+    }
+}
+
+static void text_char(struct text *t, char c)
+{
+    char *p = text_room(t, 1);
+    if (p)
+        p[0] = c, t->n++;
+}
+
+/* A CSV field, quoted when it holds a comma, a quote or a line break. */
+static void text_csv(struct text *t, const char *s)
+{
+    if (!strpbrk(s, ",\"\n\r")) {
+        text_str(t, s);
+        return;
+    }
+    text_char(t, '"');
+    for (; *s; s++) {
+        if (*s == '"')
+            text_char(t, '"');
+        text_char(t, *s);
+    }
+    text_char(t, '"');
+}
+
+static void text_fixed(struct text *t, double v, int decimals)
+{
+    char *p = text_room(t, TC_FIXED_MAX);
+    if (p)
+        t->n += (size_t)tc_format_fixed(p, v, decimals);
+}
+
+static void text_int(struct text *t, long v)
+{
+    char *p = text_room(t, 24);
+    if (p)
+        t->n += (size_t)snprintf(p, 24, "%ld", v);
+}
+
+/* Writes t to f and empties it; -1 when t ran out of memory or f failed. */
+static int text_flush(struct text *t, FILE *f)
+{
+    if (t->failed || (t->n > 0 && fwrite(t->p, 1, t->n, f) != t->n))
+        return -1;
+    t->n = 0;
+    return 0;
+}
+
+static int write_text_file(const char *path, struct text *t, struct tc_error *err)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot write: %s", path, strerror(errno));
+    if (t->failed) {
+        fclose(f);
+        return tc_fail(err, TC_EXIT_RESOURCE, "%s: out of memory", path);
+    }
+    text_flush(t, f);
+    return tc_fclose_checked(f, path, err);
+}
+
+static void township_row(struct text *t, const struct run_outcome *run, int i)
+{
+    const struct township *tw = &run->map->t[i];
+    const struct cov_result *r = &run->results[i];
+    text_csv(t, tw->code);
+    text_char(t, ',');
+    text_csv(t, tw->name);
+    text_char(t, ',');
+    text_csv(t, tw->county);
+    text_char(t, ',');
+    text_str(t, tc_kind_name(tw->kind));
+    text_char(t, ',');
+    text_fixed(t, r->area_m2 / 1e6, 9);
+    text_char(t, ',');
+    text_fixed(t, r->covered_m2 / 1e6, 9);
+    text_char(t, ',');
+    text_fixed(t, r->covered_frac, 12);
+    text_str(t, r->seat_covered ? ",yes," : ",no,");
+    text_int(t, r->sites);
+    text_str(t, run->verdict->township_met[i] ? ",yes," : ",no,");
+    text_fixed(t, tw->seat_lon, 7);
+    text_char(t, ',');
+    text_fixed(t, tw->seat_lat, 7);
+    text_char(t, ',');
+    text_int(t, r->footprints);
+    text_char(t, '\n');
+}
+
+int report_write_csv(const char *path, const struct run_outcome *run, struct tc_error *err)
+{
+    struct text t = {0};
+    text_str(&t, "code,name,county,kind,area_km2,covered_km2,covered_frac,seat_covered,sites,"
+                 "goal_met,seat_lon,seat_lat,footprints\n");
+    for (int i = 0; i < run->map->n; i++)
+        township_row(&t, run, i);
+    int rc = write_text_file(path, &t, err);
+    free(t.p);
+    return rc;
+}
+
+static void site_row(struct text *t, const struct run_outcome *run, long i)
+{
+    const struct tc_sites *s = run->sites;
+    char id[32];
+    int tw = s->township[i];
+    const struct radio_range_info *info = footprint_info(run->fp, i);
+    text_csv(t, sites_id(s, i, id, sizeof id));
+    const double v[4] = {s->lon[i], s->lat[i], s->x[i], s->y[i]};
+    for (int k = 0; k < 4; k++) {
+        text_char(t, ',');
+        text_fixed(t, v[k], k < 2 ? 9 : 4);
+    }
+    text_char(t, ',');
+    text_csv(t, tw >= 0 ? run->map->t[tw].code : "");
+    text_char(t, ',');
+    text_str(t, tw >= 0 ? tc_kind_name(run->map->t[tw].kind) : "");
+    text_char(t, ',');
+    text_str(t, info->band);
+    text_char(t, ',');
+    text_str(t, info->pathloss);
+    text_char(t, ',');
+    text_fixed(t, info->min_range_m, 3);
+    text_char(t, ',');
+    text_fixed(t, info->max_range_m, 3);
+    text_char(t, '\n');
+}
+
+/* Stations are formatted in blocks, each thread a contiguous share into
+ * its own buffer, written in station order: millions of rows in seconds,
+ * the same bytes for any number of threads. */
+#define SITE_BLOCK 262144L
+
+static int write_site_blocks(FILE *f, const struct run_outcome *run, struct text *bufs,
+                             int threads)
+{
+    long n = run->sites->n;
+    int failed = 0;
+    for (long first = 0; first < n && !failed; first += SITE_BLOCK) {
+        long m = n - first < SITE_BLOCK ? n - first : SITE_BLOCK;
+        #pragma omp parallel for num_threads(threads) schedule(static, 1)
+        for (int k = 0; k < threads; k++)
+            for (long i = first + m * k / threads; i < first + m * (k + 1) / threads; i++)
+                site_row(&bufs[k], run, i);
+        for (int k = 0; k < threads && !failed; k++)
+            failed = text_flush(&bufs[k], f) != 0;
+    }
+    return failed ? -1 : 0;
+}
+
+int report_write_sites_csv(const char *path, const struct run_outcome *run, struct tc_error *err)
+{
+    int threads = run->threads > 0 ? run->threads : 1;
+    struct text *bufs = calloc((size_t)threads, sizeof *bufs);
+    FILE *f = bufs ? fopen(path, "w") : NULL;
+    if (!f) {
+        free(bufs);
+        return tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot write: %s", path, strerror(errno));
+    }
+    fputs("id,lon,lat,x_m,y_m,township,kind,band,model,min_range_m,max_range_m\n", f);
+    int failed = write_site_blocks(f, run, bufs, threads);
+    int out_of_memory = 0;
+    for (int k = 0; k < threads; k++) {
+        out_of_memory |= bufs[k].failed;
+        free(bufs[k].p);
+    }
+    free(bufs);
+    if (failed && out_of_memory) {
+        fclose(f);
+        return tc_fail(err, TC_EXIT_RESOURCE, "%s: out of memory", path);
+    }
+    return tc_fclose_checked(f, path, err);
+}

@@ -1,0 +1,112 @@
+/* json.c — summary.json (see report.h): the run's numbers, the build that
+ * made them and the failing townships, for programs to read. */
+#include "report_int.h"
+
+#include "towncov/buildinfo.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "towncov/coverage.h"
+#include "towncov/goal.h"
+#include "towncov/map.h"
+#include "towncov/sites.h"
+
+static void json_string(FILE *f, const char *s);
+
+/* "build": what built the binary, beside every result. */
+static void json_build(FILE *f)
+{
+    const struct tc_build *b = tc_build_info();
+    const char *keys[] = {"version", "git_rev", "compiler", "cflags", "libraries"};
+    const char *vals[] = {b->version, b->git_rev, b->compiler, b->cflags, b->libs};
+    fprintf(f, ",\n  \"build\": {");
+    for (int i = 0; i < 5; i++) {
+        fprintf(f, "%s\"%s\": ", i ? ", " : "", keys[i]);
+        json_string(f, vals[i]);
+    }
+    fputc('}', f);
+}
+
+static void json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+static void json_failing(FILE *f, const struct run_outcome *run)
+{
+    const struct goal_verdict *v = run->verdict;
+    fprintf(f, "  \"failing\": [");
+    for (int i = 0; i < v->n_failing; i++) {
+        int t = v->failing[i];
+        const struct township *tw = &run->map->t[t];
+        fprintf(f, "%s\n    {\"code\": ", i ? "," : "");
+        json_string(f, tw->code);
+        fprintf(f, ", \"name\": ");
+        json_string(f, tw->name);
+        fprintf(f, ", \"county\": ");
+        json_string(f, tw->county);
+        fprintf(f, ", \"kind\": \"%s\", \"covered_frac\": %.10f, \"seat_covered\": %s}",
+                tc_kind_name(tw->kind), run->results[t].covered_frac,
+                run->results[t].seat_covered ? "true" : "false");
+    }
+    fprintf(f, "%s]\n", v->n_failing ? "\n  " : "");
+}
+
+int report_write_json(const char *path, const struct run_outcome *run, struct tc_error *err)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot write: %s", path, strerror(errno));
+    const struct goal_verdict *v = run->verdict;
+    fprintf(f, "{\n  \"scenario\": ");
+    json_string(f, run->info.name);
+    json_build(f);
+    fprintf(f, ",\n  \"scenario_file\": ");
+    json_string(f, run->info.scenario_path);
+    fprintf(f, ",\n  \"map\": ");
+    json_string(f, run->map->source_file);
+    fprintf(f, ",\n  \"metric_crs\": ");
+    json_string(f, run->map->metric_crs);
+    fprintf(f, ",\n  \"seed\": %ld,\n  \"engine\": \"%s\",\n  \"townships\": %d,\n"
+               "  \"sites\": %ld,\n  \"goal_met\": %s,\n  \"townships_failing\": %d,\n"
+               "  \"goal\": {\"seat_covered\": %s, \"min_covered_fraction\": %.6f},\n"
+               "  \"area_km2\": %.6f,\n  \"covered_km2\": %.6f,\n  \"covered_frac\": %.10f,\n"
+               "  \"seats_covered\": %d,\n  \"threads\": %d,\n  \"checksum\": \"%016llx\",\n"
+               "  \"townships_by_geos\": %d,\n  \"seconds\": {",
+            run->info.seed, cov_engine_name(run->info.engine), run->map->n,
+            run->sites->n, v->met ? "true" : "false", v->n_failing,
+            run->goal->seat_covered ? "true" : "false", run->goal->min_covered_fraction,
+            v->area_m2 / 1e6, v->covered_m2 / 1e6, v->covered_m2 / v->area_m2, v->seats_covered,
+            run->threads, run->checksum, report_townships_by_geos(run));
+    for (int p = 0; p < PHASE_COUNT; p++)
+        fprintf(f, "%s\"%s\": %.6f", p ? ", " : "", phase_name(p), run->seconds[p]);
+    fprintf(f, "},\n  \"radio\": [");
+    struct radio_row rows[KIND_COUNT];
+    report_radio_by_kind(run, rows);
+    for (int k = 0, first = 1; k < KIND_COUNT; k++) {
+        if (!rows[k].stations)
+            continue;
+        fprintf(f, "%s\n    {\"kind\": \"%s\", \"stations\": %ld, \"band\": \"%s\", "
+                   "\"model\": \"%s\", \"min_range_m\": %.3f, \"max_range_m\": %.3f, "
+                   "\"mean_max_range_m\": %.3f}",
+                first ? "" : ",", tc_kind_name(k), rows[k].stations, rows[k].band,
+                rows[k].model, rows[k].min_range, rows[k].max_range,
+                rows[k].sum_max_range / rows[k].stations);
+        first = 0;
+    }
+    fprintf(f, "\n  ],\n");
+    json_failing(f, run);
+    fprintf(f, "}\n");
+    return tc_fclose_checked(f, path, err);
+}

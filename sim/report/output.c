@@ -1,0 +1,17 @@
+/* output.c — the scenario's [output] section: its key table (see output.h). */
+#include "towncov/output.h"
+
+const struct key_desc output_keys[] = {
+    {"output", "dir", KEY_STRING, offsetof(struct output_config, dir), 0, 0, NULL, "", "",
+     "output folder (relative to the current folder); empty: out/<scenario name>"},
+    {"output", "layers", KEY_BOOL, offsetof(struct output_config, layers), 0, 0, NULL, "yes",
+     "", "write the QGIS layers (townships, coverage, sites, seats .shp with .qml styles) and "
+     "towncov.qgs"},
+    {"output", "picture", KEY_BOOL, offsetof(struct output_config, picture), 0, 0, NULL, "yes",
+     "", "draw map.png"},
+    {"output", "footprints", KEY_BOOL, offsetof(struct output_config, footprints), 0, 0, NULL,
+     "no", "", "also export every station's footprint polygon (footprints.shp; needs layers)"},
+    {"output", "worst", KEY_INT, offsetof(struct output_config, worst), 0, 1e6, NULL, "10",
+     "townships", "failing townships listed in the terminal summary"},
+};
+const int output_nkeys = (int)(sizeof output_keys / sizeof output_keys[0]);
