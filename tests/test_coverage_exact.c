@@ -1,4 +1,4 @@
-/* The exact coverage engine (coverage_exact.c) against GEOS: hand-made
+/* The exact coverage engine (sim/coverage/exact/) against GEOS: hand-made
  * townships and footprints, then hundreds of seeded random cases. The
  * reference is what the geos engine computes: the union of the footprints
  * that intersect the township, intersected with it. */
@@ -16,6 +16,8 @@
 #include "towncov/map.h"
 #include "towncov/sites.h"
 #include "fixture.h"
+/* The engine's internals (covx_*) are private to the coverage stage: */
+#include "../sim/coverage/exact/exact.h"
 
 #define MAXF 512
 #define MAXV 400

@@ -1,4 +1,4 @@
-/* coverage_exact.c — the exact coverage engine (see coverage.h).
+/* exact.c — the exact coverage engine (see exact.h).
  *
  * area(T ∩ U), U the union of the footprints, without polygon overlay:
  * by Green's theorem the area is ½∮(x dy − y dx) along the boundary of
@@ -24,7 +24,7 @@
  *      The state at the start of a walk comes from exact point-in-polygon
  *      tests at a vertex; nothing is computed at a computed point.
  * Everything runs in a fixed order, so results do not depend on threads. */
-#include "towncov/coverage.h"
+#include "exact.h"
 
 #include <math.h>
 #include <stdint.h>
