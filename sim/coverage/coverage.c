@@ -3,16 +3,13 @@
  * over the townships. */
 #include "towncov/coverage.h"
 
-#include <math.h>
 #include <omp.h>
+#include <stddef.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include <geos_c.h>
-
-#include "towncov/footprint.h"
 #include "towncov/map.h"
 #include "towncov/sites.h"
+#include "towncov/worker.h"
 
 #include "coverage_internal.h"
 #include "exact/exact.h"
@@ -46,6 +43,43 @@ int cov_worker_reserve(struct cov_worker *w, long n)
     return 0;
 }
 
+/* A worker's scratch_free. */
+static void cov_worker_free(void *p)
+{
+    struct cov_worker *w = p;
+    covx_scratch_free(&w->exact);
+    free(w->ids);
+    free(w->polys);
+    cov_store_free(&w->rings);
+    free(w);
+}
+
+/* n workers from the project's factory (tc_workers_new: serially, each
+ * with its own GEOS context), each holding its coverage state as scratch;
+ * the exact engine's scratch reads geometries with that same context.
+ * NULL with err set. */
+static struct tc_workers *workers_new(int n, int engine, int keep, struct tc_error *err)
+{
+    struct tc_workers *ws = tc_workers_new(n, NULL, 0, err);
+    for (int i = 0; ws && i < ws->n; i++) {
+        struct tc_worker *tw = &ws->w[i];
+        struct cov_worker *w = calloc(1, sizeof *w);
+        if (w) {
+            tw->scratch = w;
+            tw->scratch_free = cov_worker_free;
+            w->id = i;
+            w->ctx = tw->geos;
+            if (engine == COV_ENGINE_EXACT && (w->exact = covx_scratch_new(w->ctx)) != NULL)
+                covx_keep_rings(w->exact, keep);
+        }
+        if (!w || (engine == COV_ENGINE_EXACT && !w->exact)) {
+            tc_workers_free(&ws);
+            tc_fail(err, TC_EXIT_RESOURCE, "out of memory for the coverage engine");
+        }
+    }
+    return ws;
+}
+
 /* ---- the driver ------------------------------------------------------------*/
 
 static void count_sites(const struct tc_map *map, const struct tc_sites *sites,
@@ -65,44 +99,6 @@ static void finish_result(const struct township *t, struct cov_result *r)
     if (r->covered_m2 > r->area_m2)
         r->covered_m2 = r->area_m2;
     r->covered_frac = r->area_m2 > 0 ? r->covered_m2 / r->area_m2 : 0.0;
-}
-
-/* Workers: contexts are created serially (GEOS and PROJ want it so). */
-static struct cov_worker *workers_new(int n, int engine, int keep)
-{
-    struct cov_worker *workers = calloc((size_t)n, sizeof *workers);
-    for (int i = 0; workers && i < n; i++) {
-        struct cov_worker *w = &workers[i];
-        w->id = i;
-        w->ctx = GEOS_init_r();
-        if (engine == COV_ENGINE_EXACT) {
-            w->exact = covx_scratch_new();
-            if (w->exact)
-                covx_keep_rings(w->exact, keep);
-        }
-    }
-    return workers;
-}
-
-static int workers_ready(const struct cov_worker *workers, int n, int engine)
-{
-    for (int i = 0; i < n; i++)
-        if (!workers[i].ctx || (engine == COV_ENGINE_EXACT && !workers[i].exact))
-            return 0;
-    return 1;
-}
-
-static void workers_free(struct cov_worker *workers, int n)
-{
-    for (int i = 0; workers && i < n; i++) {
-        if (workers[i].ctx)
-            GEOS_finish_r(workers[i].ctx);
-        covx_scratch_free(&workers[i].exact);
-        free(workers[i].ids);
-        free(workers[i].polys);
-        cov_store_free(&workers[i].rings);
-    }
-    free(workers);
 }
 
 static struct parts_place *places_new(int n)
@@ -193,33 +189,34 @@ int cov_compute(const struct cov_config *cfg, const struct tc_map *map,
     count_sites(map, sites, results);
     int engine = cfg->engine, naive = engine == COV_ENGINE_NAIVE;
     int nthreads = naive ? 1 : threads;
+    struct tc_workers *ws = workers_new(nthreads, engine, parts != NULL, err);
+    if (!ws)
+        return -1;
+    nthreads = ws->n;
     struct cov_index *ix = naive ? NULL : cov_index_new(map, fp);
-    struct cov_worker *workers = workers_new(nthreads, engine, parts != NULL);
     struct parts_place *place = parts ? places_new(map->n) : NULL;
     int *order = work_order(map, ix, nthreads);
-    if ((!naive && !ix) || !workers || !workers_ready(workers, nthreads, engine) ||
-        (parts && !place) || !order) {
+    if ((!naive && !ix) || (parts && !place) || !order) {
         cov_index_free(&ix);
-        workers_free(workers, nthreads);
+        tc_workers_free(&ws);
         free(place);
         free(order);
         return tc_fail(err, TC_EXIT_RESOURCE, "out of memory for the coverage engine");
     }
-    int failed_at = -1;
     #pragma omp parallel num_threads(nthreads)
     {
-        struct cov_worker *w = &workers[omp_get_thread_num()];
+        struct tc_worker *tw = &ws->w[omp_get_thread_num()];
+        struct cov_worker *w = tw->scratch;
         #pragma omp for schedule(dynamic, 1)
         for (int k = 0; k < map->n; k++) {
             int t = order[k];
             if (tc_interrupted())
                 continue; /* OpenMP loops cannot break: skip what is left */
             if (township_coverage(w, engine, ix, fp, &map->t[t], &results[t],
-                                  place ? &place[t] : NULL) != 0) {
-                #pragma omp critical(towncov_cov_fail)
-                if (failed_at < 0 || t < failed_at)
-                    failed_at = t;
-            }
+                                  place ? &place[t] : NULL) != 0)
+                /* in this thread's slot: the lowest township wins, after the loop */
+                tc_worker_failf(tw, t, TC_EXIT_INTERNAL, "GEOS failed on township %s (%s)",
+                                map->t[t].code, map->t[t].name);
             finish_result(&map->t[t], &results[t]);
         }
     }
@@ -227,19 +224,18 @@ int cov_compute(const struct cov_config *cfg, const struct tc_map *map,
     int rc = 0;
     if (tc_interrupted())
         rc = tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted while computing coverage");
-    else if (failed_at >= 0)
-        rc = tc_fail(err, TC_EXIT_INTERNAL, "GEOS failed on township %s (%s)",
-                     map->t[failed_at].code, map->t[failed_at].name);
+    else
+        rc = tc_workers_failure(ws, err);
     if (rc == 0 && parts) {
         struct ring_store *stores = malloc(sizeof *stores * (size_t)nthreads);
         for (int i = 0; stores && i < nthreads; i++)
-            stores[i] = workers[i].rings;
+            stores[i] = ((const struct cov_worker *)ws->w[i].scratch)->rings;
         *parts = stores ? cov_parts_gather(map->n, place, stores, nthreads) : NULL;
         free(stores);
         if (!*parts)
             rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory for the covered parts");
     }
-    workers_free(workers, nthreads);
+    tc_workers_free(&ws);
     free(place);
     free(order);
     return rc;

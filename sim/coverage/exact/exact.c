@@ -30,22 +30,14 @@
 
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
-
-#include <geos_c.h>
 
 #include "towncov/map.h"
 
-struct covx_scratch *covx_scratch_new(void)
+struct covx_scratch *covx_scratch_new(GEOSContextHandle_t ctx)
 {
     struct covx_scratch *s = calloc(1, sizeof *s);
-    if (!s)
-        return NULL;
-    s->ctx = GEOS_init_r();
-    if (!s->ctx) {
-        free(s);
-        return NULL;
-    }
+    if (s)
+        s->ctx = ctx;
     return s;
 }
 
@@ -60,8 +52,7 @@ void covx_scratch_free(struct covx_scratch **ps)
                   s->ch.rx,    s->ch.ry,  s->ch.rstart, s->ch.rarea, s->ch.rshell};
     for (size_t i = 0; i < sizeof ch / sizeof ch[0]; i++)
         free(ch[i]);
-    GEOS_finish_r(s->ctx);
-    free(s);
+    free(s); /* s->ctx is the caller's */
     *ps = NULL;
 }
 

@@ -12,6 +12,8 @@
 #ifndef TOWNCOV_COVERAGE_EXACT_H
 #define TOWNCOV_COVERAGE_EXACT_H
 
+#include <geos_c.h>
+
 #include "towncov/coverage.h"
 
 struct township;
@@ -20,8 +22,11 @@ struct tc_footprints;
 /* Per-thread scratch of the exact engine: buffers kept across townships. */
 struct covx_scratch;
 
-/* A new scratch, freed with covx_scratch_free; NULL when out of memory. */
-struct covx_scratch *covx_scratch_new(void);
+/* A new scratch, freed with covx_scratch_free; NULL when out of memory.
+ * It reads the townships' geometries with ctx, borrowed: the thread's own
+ * context (its worker's), which must outlive the scratch; scratch and
+ * context are used by one thread at a time. */
+struct covx_scratch *covx_scratch_new(GEOSContextHandle_t ctx);
 
 /* Frees *s (NULL is fine); *s becomes NULL. */
 void covx_scratch_free(struct covx_scratch **s);

@@ -214,7 +214,7 @@ enum buf_id {
 };
 
 struct covx_scratch {
-    GEOSContextHandle_t ctx;
+    GEOSContextHandle_t ctx; /* borrowed: the thread's (covx_scratch_new) */
     int reason; /* enum covx_reason of the last decline */
 
     double ox, oy;             /* local origin (metric CRS) */
