@@ -25,7 +25,7 @@
 struct world {
     GEOSContextHandle_t ctx;
     struct township t[NT];
-    char code[NT][8], name[NT][16];
+    char code[NT][16], name[NT][24];
     struct tc_map map;
     struct tc_sites sites;
     struct tc_footprints fp;
