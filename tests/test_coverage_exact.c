@@ -1,4 +1,4 @@
-/* The exact coverage engine (coverage_exact.c) against GEOS: hand-made
+/* The exact coverage engine (sim/coverage/exact/) against GEOS: hand-made
  * townships and footprints, then hundreds of seeded random cases. The
  * reference is what the geos engine computes: the union of the footprints
  * that intersect the township, intersected with it. */
@@ -15,7 +15,10 @@
 #include "towncov/footprint.h"
 #include "towncov/map.h"
 #include "towncov/sites.h"
+#include "towncov/worker.h"
 #include "fixture.h"
+/* The engine's internals (covx_*) are private to the coverage stage: */
+#include "../sim/coverage/exact/exact.h"
 
 #define MAXF 512
 #define MAXV 400
@@ -217,7 +220,7 @@ struct env {
 static void env_open(struct env *e)
 {
     e->ctx = GEOS_init_r();
-    e->s = covx_scratch_new();
+    e->s = covx_scratch_new(e->ctx);
     e->f = fps_new();
     cr_assert(e->ctx && e->s);
 }
@@ -686,7 +689,7 @@ Test(exact, results_do_not_depend_on_the_scratch_history)
     struct township t = {0};
     struct cov_result first[20], again;
     env_open(&e);
-    struct covx_scratch *other = covx_scratch_new();
+    struct covx_scratch *other = covx_scratch_new(e.ctx);
     for (int c = 0; c < 20; c++) {
         random_case(&e, &t, 77 + (uint64_t)c);
         long n = candidates(&t, &e.f->fp, e.ids);
@@ -799,9 +802,12 @@ Test(exact, parallel_scratches_match_serial_results)
                      0, "township %d declined", k);
     }
     int nthreads = 4, failed = 0;
+    struct tc_error err;
+    struct tc_workers *ws = tc_workers_new(nthreads, NULL, 0, &err);
+    cr_assert_not_null(ws, "%s", err.msg);
     struct covx_scratch *sc[4];
     for (int i = 0; i < nthreads; i++) /* created serially, as the driver does */
-        sc[i] = covx_scratch_new();
+        sc[i] = covx_scratch_new(ws->w[i].geos); /* each thread its own GEOS context */
     #pragma omp parallel for num_threads(nthreads) schedule(dynamic, 1) reduction(+ : failed)
     for (int k = 0; k < N; k++)
         failed += covx_township(sc[omp_get_thread_num()], &t[k], &e.f->fp,
@@ -816,6 +822,7 @@ Test(exact, parallel_scratches_match_serial_results)
     }
     for (int i = 0; i < nthreads; i++)
         covx_scratch_free(&sc[i]);
+    tc_workers_free(&ws);
     free(ids);
     env_close(&e, NULL);
 }

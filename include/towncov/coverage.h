@@ -5,8 +5,10 @@
  *   naive — the first implementation anyone would write: one thread, every
  *           footprint's envelope tested, plain union; the baseline.
  *   exact — no polygon overlay: the covered area is integrated along the
- *           pieces of boundary (Green's theorem) in coverage_exact.c; tested
- *           against geos. */
+ *           pieces of boundary (Green's theorem); tested against geos.
+ * Sources in sim/coverage/: the driver (coverage.c), the footprint index
+ * (index.c), the engines (geos.c, naive.c, exact/), the covered parts
+ * (parts.c). */
 #ifndef TOWNCOV_COVERAGE_H
 #define TOWNCOV_COVERAGE_H
 
@@ -81,38 +83,5 @@ long cov_index_query(const struct cov_index *idx, const struct tc_footprints *fp
 GEOSGeometry *cov_township_geometry(GEOSContextHandle_t ctx, const struct tc_map *map,
                                     const struct tc_footprints *fp, const struct cov_index *idx,
                                     int t);
-
-/* ---- engine internals shared by coverage.c and coverage_exact.c ---------*/
-struct township;
-
-/* Per-thread scratch of the exact engine. */
-struct covx_scratch;
-struct covx_scratch *covx_scratch_new(void);
-void covx_scratch_free(struct covx_scratch **s);
-
-/* Fills r->covered_m2, r->seat_covered and r->footprints for township t
- * from the candidate footprints ids[0..n-1] (ascending; every footprint
- * whose envelope meets the township's). Returns 0, or -1 when it cannot
- * decide (the caller then asks the geos engine). Thread-safe with one
- * scratch per thread. */
-int covx_township(struct covx_scratch *s, const struct township *t,
-                  const struct tc_footprints *fp, const long *ids, long n, struct cov_result *r);
-
-/* The boundary of the covered part, kept by the exact engine when asked:
- * with keep set, each covx_township call that succeeds also chains the
- * boundary of T ∩ U into rings (no polygon overlay), readable with
- * covx_rings until the next call. */
-void covx_keep_rings(struct covx_scratch *s, int keep);
-
-/* The rings of the last covx_township call, laid out as in cov_parts for
- * one township (shell[] indexes these rings), borrowed from s. Returns -1
- * when they did not chain into valid rings with the engine's area (never
- * wrong, only sometimes not available: then use cov_township_geometry). */
-struct covx_rings {
-    long nring;
-    const long *start, *shell;
-    const double *x, *y;
-};
-int covx_rings(const struct covx_scratch *s, struct covx_rings *out);
 
 #endif

@@ -1,0 +1,242 @@
+/* coverage.c — the coverage stage's driver (see coverage.h): its scenario
+ * keys, the engine table, the per-thread state, and cov_compute's loop
+ * over the townships. */
+#include "towncov/coverage.h"
+
+#include <omp.h>
+#include <stddef.h>
+#include <stdlib.h>
+
+#include "towncov/map.h"
+#include "towncov/sites.h"
+#include "towncov/worker.h"
+
+#include "coverage_internal.h"
+#include "exact/exact.h"
+
+static const char *const engine_names[] = {"geos", "naive", "exact", NULL};
+
+const struct key_desc cov_keys[] = {
+    {"coverage", "engine", KEY_ENUM, offsetof(struct cov_config, engine), 0, 0, engine_names,
+     "exact", "",
+     "geos: GEOS union per township, OpenMP (the reference); naive: one thread, plain union, "
+     "no index (the baseline); exact: boundary integration without overlay (fastest)"},
+};
+const int cov_nkeys = (int)(sizeof cov_keys / sizeof cov_keys[0]);
+
+const char *cov_engine_name(int engine)
+{
+    return engine >= 0 && engine < COV_ENGINE_COUNT ? engine_names[engine] : "?";
+}
+
+/* ---- one thread's state ----------------------------------------------------*/
+
+int cov_worker_reserve(struct cov_worker *w, long n)
+{
+    if (n <= w->cap)
+        return 0;
+    long cap = n + n / 2 + 16;
+    if (tc_resize((void **)&w->ids, (size_t)cap, sizeof *w->ids) ||
+        tc_resize((void **)&w->polys, (size_t)cap, sizeof *w->polys))
+        return -1;
+    w->cap = cap;
+    return 0;
+}
+
+/* A worker's scratch_free. */
+static void cov_worker_free(void *p)
+{
+    struct cov_worker *w = p;
+    covx_scratch_free(&w->exact);
+    free(w->ids);
+    free(w->polys);
+    cov_store_free(&w->rings);
+    free(w);
+}
+
+/* n workers from the project's factory (tc_workers_new: serially, each
+ * with its own GEOS context), each holding its coverage state as scratch;
+ * the exact engine's scratch reads geometries with that same context.
+ * NULL with err set. */
+static struct tc_workers *workers_new(int n, int engine, int keep, struct tc_error *err)
+{
+    struct tc_workers *ws = tc_workers_new(n, NULL, 0, err);
+    for (int i = 0; ws && i < ws->n; i++) {
+        struct tc_worker *tw = &ws->w[i];
+        struct cov_worker *w = calloc(1, sizeof *w);
+        if (w) {
+            tw->scratch = w;
+            tw->scratch_free = cov_worker_free;
+            w->id = i;
+            w->ctx = tw->geos;
+            if (engine == COV_ENGINE_EXACT && (w->exact = covx_scratch_new(w->ctx)) != NULL)
+                covx_keep_rings(w->exact, keep);
+        }
+        if (!w || (engine == COV_ENGINE_EXACT && !w->exact)) {
+            tc_workers_free(&ws);
+            tc_fail(err, TC_EXIT_RESOURCE, "out of memory for the coverage engine");
+        }
+    }
+    return ws;
+}
+
+/* ---- the driver ------------------------------------------------------------*/
+
+static void count_sites(const struct tc_map *map, const struct tc_sites *sites,
+                        struct cov_result *results)
+{
+    for (int t = 0; t < map->n; t++)
+        results[t].sites = 0;
+    for (long i = 0; i < sites->n; i++)
+        if (sites->township[i] >= 0)
+            results[sites->township[i]].sites++;
+}
+
+static void finish_result(const struct township *t, struct cov_result *r)
+{
+    r->area_m2 = t->area_m2;
+    /* Union and intersection round differently: keep covered <= area. */
+    if (r->covered_m2 > r->area_m2)
+        r->covered_m2 = r->area_m2;
+    r->covered_frac = r->area_m2 > 0 ? r->covered_m2 / r->area_m2 : 0.0;
+}
+
+static struct parts_place *places_new(int n)
+{
+    struct parts_place *place = malloc(sizeof *place * ((size_t)n + 1));
+    for (int t = 0; place && t < n; t++)
+        place[t] = (struct parts_place){.store = -1};
+    return place;
+}
+
+/* Townships in the order they are handed to the threads: the most
+ * footprints first (counted roughly, from the index's buckets), so that
+ * dynamic scheduling does not end on one big township while the other
+ * threads idle (a tail that grows with the threads). The order changes no result. NULL when out of memory. */
+struct work { long cost; int t; };
+
+static int by_cost(const void *a, const void *b)
+{
+    const struct work *x = a, *y = b;
+    if (x->cost != y->cost)
+        return x->cost > y->cost ? -1 : 1;
+    return (x->t > y->t) - (x->t < y->t);
+}
+
+static int *work_order(const struct tc_map *map, const struct cov_index *ix, int threads)
+{
+    struct work *w = malloc(sizeof *w * ((size_t)map->n + 1));
+    int *order = malloc(sizeof *order * ((size_t)map->n + 1));
+    if (!w || !order) {
+        free(w);
+        free(order);
+        return NULL;
+    }
+    #pragma omp parallel for num_threads(threads) schedule(static)
+    for (int t = 0; t < map->n; t++)
+        w[t] = (struct work){ix ? cov_index_load(ix, &map->t[t]) : 0, t};
+    qsort(w, (size_t)map->n, sizeof *w, by_cost);
+    for (int k = 0; k < map->n; k++)
+        order[k] = w[k].t;
+    free(w);
+    return order;
+}
+
+/* ---- the engine table ------------------------------------------------------*/
+
+/* Keeps the exact engine's rings of the township it just did, when they
+ * chained (else pl->store stays -1 and the exporter asks GEOS). */
+static int keep_rings(struct cov_worker *w, struct parts_place *pl)
+{
+    struct covx_rings r;
+    if (covx_rings(w->exact, &r) != 0)
+        return 0;
+    return cov_store_add(&w->rings, &r, pl, w->id);
+}
+
+static int exact_township(struct cov_worker *w, const struct cov_index *ix,
+                          const struct tc_footprints *fp, const struct township *t,
+                          struct cov_result *r, struct parts_place *pl)
+{
+    long n = cov_candidates(w, ix, fp, t);
+    if (n < 0)
+        return -1;
+    if (covx_township(w->exact, t, fp, w->ids, n, r) == 0)
+        return pl ? keep_rings(w, pl) : 0;
+    r->by_geos = 1; /* a case the exact engine declines */
+    return cov_geos_on_candidates(w, fp, t, n, r);
+}
+
+static int township_coverage(struct cov_worker *w, int engine, const struct cov_index *ix,
+                             const struct tc_footprints *fp, const struct township *t,
+                             struct cov_result *r, struct parts_place *pl)
+{
+    r->by_geos = 0;
+    switch (engine) {
+    case COV_ENGINE_NAIVE:
+        return cov_naive_township(w, fp, t, r);
+    case COV_ENGINE_EXACT:
+        return exact_township(w, ix, fp, t, r, pl);
+    default:
+        return cov_geos_township(w, ix, fp, t, r);
+    }
+}
+
+int cov_compute(const struct cov_config *cfg, const struct tc_map *map,
+                const struct tc_sites *sites, const struct tc_footprints *fp, int threads,
+                struct cov_result *results, struct cov_parts **parts, struct tc_error *err)
+{
+    count_sites(map, sites, results);
+    int engine = cfg->engine, naive = engine == COV_ENGINE_NAIVE;
+    int nthreads = naive ? 1 : threads;
+    struct tc_workers *ws = workers_new(nthreads, engine, parts != NULL, err);
+    if (!ws)
+        return -1;
+    nthreads = ws->n;
+    struct cov_index *ix = naive ? NULL : cov_index_new(map, fp);
+    struct parts_place *place = parts ? places_new(map->n) : NULL;
+    int *order = work_order(map, ix, nthreads);
+    if ((!naive && !ix) || (parts && !place) || !order) {
+        cov_index_free(&ix);
+        tc_workers_free(&ws);
+        free(place);
+        free(order);
+        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory for the coverage engine");
+    }
+    #pragma omp parallel num_threads(nthreads)
+    {
+        struct tc_worker *tw = &ws->w[omp_get_thread_num()];
+        struct cov_worker *w = tw->scratch;
+        #pragma omp for schedule(dynamic, 1)
+        for (int k = 0; k < map->n; k++) {
+            int t = order[k];
+            if (tc_interrupted())
+                continue; /* OpenMP loops cannot break: skip what is left */
+            if (township_coverage(w, engine, ix, fp, &map->t[t], &results[t],
+                                  place ? &place[t] : NULL) != 0)
+                /* in this thread's slot: the lowest township wins, after the loop */
+                tc_worker_failf(tw, t, TC_EXIT_INTERNAL, "GEOS failed on township %s (%s)",
+                                map->t[t].code, map->t[t].name);
+            finish_result(&map->t[t], &results[t]);
+        }
+    }
+    cov_index_free(&ix);
+    int rc = 0;
+    if (tc_interrupted())
+        rc = tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted while computing coverage");
+    else
+        rc = tc_workers_failure(ws, err);
+    if (rc == 0 && parts) {
+        struct ring_store *stores = malloc(sizeof *stores * (size_t)nthreads);
+        for (int i = 0; stores && i < nthreads; i++)
+            stores[i] = ((const struct cov_worker *)ws->w[i].scratch)->rings;
+        *parts = stores ? cov_parts_gather(map->n, place, stores, nthreads) : NULL;
+        free(stores);
+        if (!*parts)
+            rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory for the covered parts");
+    }
+    tc_workers_free(&ws);
+    free(place);
+    free(order);
+    return rc;
+}

@@ -1,0 +1,80 @@
+/* index.c — the footprint index: a uniform grid of envelope buckets over
+ * the footprints (see coverage.h). Read-only once built. */
+#include "towncov/coverage.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "towncov/footprint.h"
+#include "towncov/grid.h"
+#include "towncov/map.h"
+
+#include "coverage_internal.h"
+
+struct cov_index {
+    struct grid grid;
+};
+
+static void footprint_envelope(const void *items, long i, double box[4])
+{
+    const struct tc_footprints *fp = items;
+    box[0] = fp->xmin[i];
+    box[1] = fp->ymin[i];
+    box[2] = fp->xmax[i];
+    box[3] = fp->ymax[i];
+}
+
+struct cov_index *cov_index_new(const struct tc_map *map, const struct tc_footprints *fp)
+{
+    struct cov_index *ix = calloc(1, sizeof *ix);
+    if (!ix)
+        return NULL;
+    double extent[4] = {map->xmin, map->ymin, map->xmax, map->ymax};
+    for (long i = 0; i < fp->n; i++) {
+        extent[0] = fmin(extent[0], fp->xmin[i]);
+        extent[1] = fmin(extent[1], fp->ymin[i]);
+        extent[2] = fmax(extent[2], fp->xmax[i]);
+        extent[3] = fmax(extent[3], fp->ymax[i]);
+    }
+    /* About one footprint per cell, capped so the grid stays small. */
+    long cells = fp->n < 1 ? 1 : fp->n > 4000000 ? 4000000 : fp->n;
+    if (grid_build(&ix->grid, extent, cells, fp->n, footprint_envelope, fp) != 0)
+        cov_index_free(&ix);
+    return ix;
+}
+
+void cov_index_free(struct cov_index **pix)
+{
+    struct cov_index *ix = *pix;
+    if (!ix)
+        return;
+    grid_free(&ix->grid);
+    free(ix);
+    *pix = NULL;
+}
+
+long cov_index_query(const struct cov_index *ix, const struct tc_footprints *fp, double xmin,
+                     double ymin, double xmax, double ymax, long *ids, long capacity)
+{
+    const double box[4] = {xmin, ymin, xmax, ymax};
+    return grid_query(&ix->grid, box, footprint_envelope, fp, ids, capacity);
+}
+
+long cov_index_load(const struct cov_index *ix, const struct township *t)
+{
+    const double box[4] = {t->xmin, t->ymin, t->xmax, t->ymax};
+    return grid_load(&ix->grid, box);
+}
+
+long cov_candidates(struct cov_worker *w, const struct cov_index *ix,
+                    const struct tc_footprints *fp, const struct township *t)
+{
+    long n = cov_index_query(ix, fp, t->xmin, t->ymin, t->xmax, t->ymax, w->ids, w->cap);
+    if (n > w->cap) {
+        if (cov_worker_reserve(w, n) != 0)
+            return -1;
+        n = cov_index_query(ix, fp, t->xmin, t->ymin, t->xmax, t->ymax, w->ids, w->cap);
+    }
+    return n;
+}
+
