@@ -1,4 +1,4 @@
-/* footprint.c — every station's footprint polygon (see footprint.h). */
+/* footprint/footprint.c — every station's footprint polygon (see footprint.h). */
 #include "towncov/footprint.h"
 
 #include <math.h>

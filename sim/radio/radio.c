@@ -1,4 +1,4 @@
-/* radio.c — footprints from the radio model (see radio.h).
+/* radio/radio.c — footprints from the radio model (see radio.h).
  *
  * Reading order: names and key table; bands; path-loss models; O2I;
  * antenna pattern; the link of one station and the range solver; config
