@@ -118,7 +118,7 @@ static void to_local_scale(const struct projection_local *l, double x, double y,
 /* Shapes of stations first .. first+m-1 into the block; -1 when the radio
  * model returned one without area. local: one per thread, or NULL (shapes
  * as the radio model drew them). */
-static int block_shapes(struct block *b, const struct radio_config *radio, const struct tc_map *map,
+static int block_shapes(struct block *b, const struct radio_model *radio, const struct tc_map *map,
                         const struct tc_sites *sites, long first, long m, int threads,
                         const struct projection_local *local)
 {
@@ -143,11 +143,11 @@ static int block_shapes(struct block *b, const struct radio_config *radio, const
 /* Stations without settings of their own (placed by a strategy, not read
  * from a file) have their kind's shape: one radio_footprint call a kind,
  * in order of first use so that shape numbers follow the stations. */
-static int intern_by_kind(struct tc_footprints *fp, const struct radio_config *radio,
+static int intern_by_kind(struct tc_footprints *fp, const struct radio_model *radio,
                           const struct tc_map *map, const struct tc_sites *sites,
                           struct shape_table *t, struct tc_error *err)
 {
-    int maxv = radio_footprint_max_vertices(radio);
+    int maxv = radio_footprint_max_vertices(radio_model_config(radio));
     double *xy = malloc(sizeof *xy * 2 * (size_t)maxv);
     if (!xy)
         return tc_fail(err, TC_EXIT_RESOURCE, "out of memory for the footprints");
@@ -174,7 +174,7 @@ static int intern_by_kind(struct tc_footprints *fp, const struct radio_config *r
     return rc;
 }
 
-static int intern_shapes(struct tc_footprints *fp, const struct radio_config *radio,
+static int intern_shapes(struct tc_footprints *fp, const struct radio_model *radio,
                          const struct tc_map *map, const struct tc_sites *sites, int threads,
                          const struct projection_local *local, struct tc_error *err)
 {
@@ -186,7 +186,7 @@ static int intern_shapes(struct tc_footprints *fp, const struct radio_config *ra
         return rc;
     }
     struct block b = {0};
-    int rc = block_new(&b, sites->n, radio_footprint_max_vertices(radio));
+    int rc = block_new(&b, sites->n, radio_footprint_max_vertices(radio_model_config(radio)));
     if (rc != 0)
         tc_fail(err, TC_EXIT_RESOURCE, "out of memory for the footprints");
     for (long first = 0; rc == 0 && first < sites->n; first += b.size) {
@@ -268,7 +268,7 @@ static int locals_new(const struct tc_map *map, int n, struct projection_local *
     return 0;
 }
 
-struct tc_footprints *footprints_build(const struct radio_config *radio, const struct tc_map *map,
+struct tc_footprints *footprints_build(const struct radio_model *radio, const struct tc_map *map,
                                        const struct tc_sites *sites, int threads,
                                        struct tc_error *err)
 {

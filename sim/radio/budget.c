@@ -294,19 +294,19 @@ static void disc_ring(double r, int n, double *xy)
     }
 }
 
-static int disc_footprint(const struct radio_config *rc, enum tc_kind kind, double *xy,
+static int disc_footprint(const struct radio_model *m, enum tc_kind kind, double *xy,
                           int capacity, struct radio_range_info *info)
 {
-    int n = (int)rc->vertices;
+    int n = (int)m->cfg.vertices;
     if (n > capacity)
         return -1;
-    double r = rc->radius_m[kind];
-    if (radio_prep_valid(rc) && rc->prep.nvert == n) {
+    double r = m->cfg.radius_m[kind];
+    if (m->nvert == n) {
         for (int i = 0; i < n; i++) {
-            xy[2 * i] = r * rc->prep.ux[i];
-            xy[2 * i + 1] = r * rc->prep.uy[i];
+            xy[2 * i] = r * m->ux[i];
+            xy[2 * i + 1] = r * m->uy[i];
         }
-    } else {
+    } else { /* more vertices than the tables hold */
         disc_ring(r, n, xy);
     }
     if (info) {
@@ -319,39 +319,39 @@ static int disc_footprint(const struct radio_config *rc, enum tc_kind kind, doub
     return n;
 }
 
-int radio_footprint(const struct radio_config *rc, enum tc_kind kind,
+int radio_footprint(const struct radio_model *m, enum tc_kind kind,
                     const struct radio_site *site, double *xy, int capacity,
                     struct radio_range_info *info)
 {
+    const struct radio_config *rc = &m->cfg;
     if (rc->model != RADIO_LINK)
-        return disc_footprint(rc, kind, xy, capacity, info);
+        return disc_footprint(m, kind, xy, capacity, info);
     int n = nvert_of(rc);
     if (n > capacity || n > RADIO_MAX_VERTICES)
         return -1;
-    int prepared = radio_prep_valid(rc);
     struct station st;
     radio_station_of(rc, kind, site, &st);
     double rbuf[RADIO_MAX_VERTICES];
     const double *r = rbuf;
     double lo = INFINITY, hi = 0;
     unsigned warn;
-    if (prepared && !st.custom_link && !st.custom_az) {
+    if (!st.custom_link && !st.custom_az) {
         /* The common case: the kind's own footprint, solved once. */
-        r = rc->prep.default_r[kind];
-        lo = rc->prep.default_min_r[kind];
-        hi = rc->prep.default_max_r[kind];
-        warn = rc->prep.default_warn[kind];
+        r = m->default_r[kind];
+        lo = m->default_min_r[kind];
+        hi = m->default_max_r[kind];
+        warn = m->default_warn[kind];
     } else {
         unsigned param_warn;
-        if (prepared && !st.custom_link) {
+        if (!st.custom_link) {
             /* Only the azimuths differ: the sector's range against the
              * offset is the kind's table (interpolation error << 1 m). */
-            table_footprint(rc->prep.sector_r[kind], rc->mtilt_deg[kind] == 0, &st, n, rbuf);
-            param_warn = rc->prep.param_warn[kind];
+            table_footprint(m->sector_r[kind], rc->mtilt_deg[kind] == 0, &st, n, rbuf);
+            param_warn = m->param_warn[kind];
         } else {
             struct link lk;
             radio_link_init(&lk, rc, kind, st.h_bs, st.power, st.mtilt);
-            radio_solve_footprint(&lk, &st, n, prepared ? rc->prep.sector_r[kind] : NULL, rbuf);
+            radio_solve_footprint(&lk, &st, n, m->sector_r[kind], rbuf);
             param_warn = radio_pathloss_check(lk.model, &lk.pp);
         }
         for (int j = 0; j < n; j++)
@@ -359,10 +359,8 @@ int radio_footprint(const struct radio_config *rc, enum tc_kind kind,
         warn = radio_range_warnings(rc, kind, param_warn, lo, hi);
     }
     for (int j = 0; j < n; j++) {
-        double cx = prepared ? rc->prep.ux[j] : cos(2 * M_PI * j / n);
-        double cy = prepared ? rc->prep.uy[j] : sin(2 * M_PI * j / n);
-        xy[2 * j] = r[j] * cx;
-        xy[2 * j + 1] = r[j] * cy;
+        xy[2 * j] = r[j] * m->ux[j];
+        xy[2 * j + 1] = r[j] * m->uy[j];
     }
     if (info) {
         info->min_range_m = lo;
@@ -374,11 +372,12 @@ int radio_footprint(const struct radio_config *rc, enum tc_kind kind,
     return n;
 }
 
-/* ---- link budget report ---------------------------------------------------------- */
+/* ---- link budget, term by term ---------------------------------------------------- */
 
-int radio_budget(const struct radio_config *rc, enum tc_kind kind, const struct radio_site *site,
+int radio_budget(const struct radio_model *m, enum tc_kind kind, const struct radio_site *site,
                  struct radio_budget *b)
 {
+    const struct radio_config *rc = &m->cfg;
     struct station st;
     radio_station_of(rc, kind, site, &st);
     struct link lk;

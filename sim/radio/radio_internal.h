@@ -215,7 +215,22 @@ unsigned radio_range_warnings(const struct radio_config *rc, enum tc_kind k,
 
 /* ---- model.c ------------------------------------------------------------- */
 
-/* rc->prep holds tables for rc's present values. */
-int radio_prep_valid(const struct radio_config *rc);
+/* What radio_model_new() derives from a configuration; never written after
+ * it returns, so that any number of threads may read it. */
+struct radio_model {
+    struct radio_config cfg; /* a copy of the configuration it was built from */
+    int nvert;               /* vertices of ux, uy: the footprints' (0: none tabulated) */
+    double ux[RADIO_MAX_VERTICES], uy[RADIO_MAX_VERTICES]; /* unit vector of vertex j */
+    /* Link model. One sector's range (m) against |azimuth offset| 0, 0.1,
+     * ..., 180 deg, for a station with the kind's default height, power
+     * and tilts. */
+    double sector_r[KIND_COUNT][RADIO_PSI_STEPS + 1];
+    /* The footprint radii of a default station (default azimuths), vertex j
+     * at the math angle 360 j / nvert deg (counter-clockwise from east). */
+    double default_r[KIND_COUNT][RADIO_MAX_VERTICES];
+    double default_min_r[KIND_COUNT], default_max_r[KIND_COUNT];
+    unsigned default_warn[KIND_COUNT];
+    unsigned param_warn[KIND_COUNT]; /* of the kind's band, heights: radio_pathloss_check() */
+};
 
 #endif

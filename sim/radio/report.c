@@ -134,13 +134,14 @@ static void print_ranges(FILE *out, const struct radio_config *rc, const struct 
 }
 #undef ROW
 
-int radio_print_link(FILE *out, const struct radio_config *rc)
+int radio_print_link(FILE *out, const struct radio_model *m)
 {
+    const struct radio_config *rc = &m->cfg;
     struct radio_budget b[KIND_COUNT];
     struct link lk[KIND_COUNT];
     const char *names[KIND_COUNT];
     for (int k = 0; k < KIND_COUNT; k++) {
-        radio_budget(rc, (enum tc_kind)k, NULL, &b[k]);
+        radio_budget(m, (enum tc_kind)k, NULL, &b[k]);
         radio_link_default(&lk[k], rc, (enum tc_kind)k);
         names[k] = tc_kind_name((enum tc_kind)k);
     }
