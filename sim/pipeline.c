@@ -229,7 +229,9 @@ static int run_stages(const struct scenario *scn, const struct run_options *opt,
         return -1;
 
     phase_begin(opt, st, PHASE_FOOTPRINTS);
-    st->fp = footprints_build(&scn->radio, st->map, st->sites, opt->threads, err);
+    struct radio_model *radio = radio_model_new(&scn->radio, err);
+    st->fp = radio ? footprints_build(radio, st->map, st->sites, opt->threads, err) : NULL;
+    radio_model_free(&radio);
     if (!st->fp || interrupted(err))
         return -1;
     phase_end(out, st, PHASE_FOOTPRINTS);

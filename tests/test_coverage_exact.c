@@ -75,7 +75,8 @@ static void fps_envelope(struct fpset *s, long i)
 }
 
 /* A footprint star-shaped about (cx, cy): vertex j at angle a0 + 2 pi j / n,
- * radius r[j] (counter-clockwise), as radio_footprint + place_footprint. */
+ * radius r[j] (counter-clockwise), as radio_footprint draws a shape and
+ * footprints_build places it. */
 static long fps_star(struct fpset *s, double cx, double cy, int n, const double *r, double a0)
 {
     long i;

@@ -149,7 +149,10 @@ static void xrun_build_with(struct xrun *x, int lonlat, int footprints, int thre
     cr_assert_not_null(x->map, "%s", err.msg);
     x->sites = sites_place(&x->scn->sites, x->map, 1, x->scn->base_dir, 1, NULL, &err);
     cr_assert_not_null(x->sites, "%s", err.msg);
-    x->fp = footprints_build(&x->scn->radio, x->map, x->sites, 1, &err);
+    struct radio_model *radio = radio_model_new(&x->scn->radio, &err);
+    cr_assert_not_null(radio, "%s", err.msg);
+    x->fp = footprints_build(radio, x->map, x->sites, 1, &err);
+    radio_model_free(&radio);
     cr_assert_not_null(x->fp, "%s", err.msg);
     x->res = calloc((size_t)x->map->n, sizeof *x->res);
     x->parts = NULL;

@@ -1,4 +1,4 @@
-/* Footprints (footprint.c): shapes are stored once and placed at each
+/* Footprints (sim/footprint/): shapes are stored once and placed at each
  * station; what a reader sees must be exactly what the radio model drew
  * there, whatever the number of threads. */
 #include <criterion/criterion.h>
@@ -17,6 +17,7 @@
  * grid; every 7th station has its own azimuths, so its shape is its own. */
 struct world {
     struct scenario scn;
+    struct radio_model *model; /* of scn.radio */
     struct township t[2];
     struct tc_map map;
     struct tc_sites sites;
@@ -32,7 +33,8 @@ static struct world *world_new(int model)
     scenario_defaults(&w->scn);
     w->scn.radio.model = model;
     struct tc_error err = {0};
-    cr_assert_eq(radio_prepare(&w->scn.radio, &err), 0, "%s", err.msg);
+    w->model = radio_model_new(&w->scn.radio, &err);
+    cr_assert_not_null(w->model, "%s", err.msg);
     w->t[0].kind = KIND_TOWN;
     w->t[1].kind = KIND_TOWNSHIP;
     w->map = (struct tc_map){.n = 2, .t = w->t};
@@ -52,6 +54,12 @@ static struct world *world_new(int model)
     return w;
 }
 
+static void world_free(struct world *w)
+{
+    radio_model_free(&w->model);
+    free(w);
+}
+
 static enum tc_kind kind_of(const struct world *w, long i)
 {
     return w->township[i] < 0 ? KIND_SPECIAL : w->t[w->township[i]].kind;
@@ -61,13 +69,13 @@ static enum tc_kind kind_of(const struct world *w, long i)
  * the last bit, with the envelope of exactly those vertices. */
 static void expect_as_drawn(const struct world *w, const struct tc_footprints *fp)
 {
-    int maxv = radio_footprint_max_vertices(&w->scn.radio);
+    int maxv = radio_footprint_max_vertices(radio_model_config(w->model));
     double *xy = malloc(sizeof *xy * 2 * (size_t)maxv);
     cr_assert_eq(fp->n, NSITES);
     for (long i = 0; i < fp->n; i++) {
         struct radio_range_info info;
         const struct radio_site *rs = w->sites.radio ? &w->radio[i] : NULL;
-        int n = radio_footprint(&w->scn.radio, kind_of(w, i), rs, xy, maxv, &info);
+        int n = radio_footprint(w->model, kind_of(w, i), rs, xy, maxv, &info);
         cr_assert_eq(footprint_size(fp, i), n, "footprint %ld", i);
         double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
         for (int k = 0; k < n; k++) {
@@ -90,7 +98,7 @@ Test(footprint, link_model_shapes_are_shared_and_exact)
 {
     struct world *w = world_new(RADIO_LINK);
     struct tc_error err = {0};
-    struct tc_footprints *fp = footprints_build(&w->scn.radio, &w->map, &w->sites, 2, &err);
+    struct tc_footprints *fp = footprints_build(w->model, &w->map, &w->sites, 2, &err);
     cr_assert_not_null(fp, "%s", err.msg);
     expect_as_drawn(w, fp);
     /* Stations with default settings share their kind's shape (three kinds
@@ -100,7 +108,7 @@ Test(footprint, link_model_shapes_are_shared_and_exact)
     cr_assert(fp->nshape > 3, "custom azimuths must give shapes of their own");
     footprints_free(&fp);
     cr_assert_null(fp);
-    free(w);
+    world_free(w);
 }
 
 Test(footprint, placed_stations_share_their_kinds_shape)
@@ -108,7 +116,7 @@ Test(footprint, placed_stations_share_their_kinds_shape)
     struct world *w = world_new(RADIO_LINK);
     w->sites.radio = NULL; /* placed by a strategy: no settings of their own */
     struct tc_error err = {0};
-    struct tc_footprints *fp = footprints_build(&w->scn.radio, &w->map, &w->sites, 2, &err);
+    struct tc_footprints *fp = footprints_build(w->model, &w->map, &w->sites, 2, &err);
     cr_assert_not_null(fp, "%s", err.msg);
     expect_as_drawn(w, fp);
     /* Three kinds in use; kinds whose settings are equal share a shape. */
@@ -117,27 +125,27 @@ Test(footprint, placed_stations_share_their_kinds_shape)
         cr_assert_eq(fp->shape[i], fp->shape[i % 3 == 2 ? 2 : i % 2], "station %ld", i);
     cr_assert_eq(fp->shape[0], 0, "shapes are numbered in order of first use");
     footprints_free(&fp);
-    free(w);
+    world_free(w);
 }
 
 Test(footprint, disc_model_has_one_shape_per_kind)
 {
     struct world *w = world_new(RADIO_DISC);
     struct tc_error err = {0};
-    struct tc_footprints *fp = footprints_build(&w->scn.radio, &w->map, &w->sites, 2, &err);
+    struct tc_footprints *fp = footprints_build(w->model, &w->map, &w->sites, 2, &err);
     cr_assert_not_null(fp, "%s", err.msg);
     expect_as_drawn(w, fp);
     cr_assert_eq(fp->nshape, 3, "town, township and special radii: %ld shapes", fp->nshape);
     footprints_free(&fp);
-    free(w);
+    world_free(w);
 }
 
 Test(footprint, same_shapes_and_places_for_one_and_two_threads)
 {
     struct world *w = world_new(RADIO_LINK);
     struct tc_error err = {0};
-    struct tc_footprints *a = footprints_build(&w->scn.radio, &w->map, &w->sites, 1, &err);
-    struct tc_footprints *b = footprints_build(&w->scn.radio, &w->map, &w->sites, 2, &err);
+    struct tc_footprints *a = footprints_build(w->model, &w->map, &w->sites, 1, &err);
+    struct tc_footprints *b = footprints_build(w->model, &w->map, &w->sites, 2, &err);
     cr_assert(a && b, "%s", err.msg);
     cr_assert_eq(a->nshape, b->nshape);
     cr_assert_eq(memcmp(a->shape, b->shape, sizeof *a->shape * NSITES), 0);
@@ -146,7 +154,7 @@ Test(footprint, same_shapes_and_places_for_one_and_two_threads)
     cr_assert_eq(memcmp(a->sxy, b->sxy, sizeof *a->sxy * 2 * (size_t)a->shape_off[a->nshape]), 0);
     footprints_free(&a);
     footprints_free(&b);
-    free(w);
+    world_free(w);
 }
 
 Test(footprint, no_stations_no_footprints)
@@ -154,10 +162,10 @@ Test(footprint, no_stations_no_footprints)
     struct world *w = world_new(RADIO_DISC);
     w->sites.n = 0;
     struct tc_error err = {0};
-    struct tc_footprints *fp = footprints_build(&w->scn.radio, &w->map, &w->sites, 2, &err);
+    struct tc_footprints *fp = footprints_build(w->model, &w->map, &w->sites, 2, &err);
     cr_assert_not_null(fp, "%s", err.msg);
     cr_assert_eq(fp->n, 0);
     cr_assert_eq(fp->nshape, 0);
     footprints_free(&fp);
-    free(w);
+    world_free(w);
 }

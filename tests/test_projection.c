@@ -197,20 +197,21 @@ static void stations_free(struct tc_sites *s)
  * radio model's ground range from its station (within tol, relative) and
  * in the model's direction (within tol radians); returns the worst
  * relative range error. */
-static double check_ground_truth(const struct tc_map *m, const struct tc_sites *s,
-                                 const struct tc_footprints *fp, double tol)
+static double check_ground_truth(const struct radio_model *rm, const struct tc_map *m,
+                                 const struct tc_sites *s, const struct tc_footprints *fp,
+                                 double tol)
 {
     struct geod_geodesic g;
     geod_init(&g, WGS84_A, WGS84_F);
     struct tc_error err;
     struct map_proj *p = map_proj_new(m, &err);
     cr_assert_not_null(p, "%s", err.msg);
-    int maxv = radio_footprint_max_vertices(&scn.radio);
+    int maxv = radio_footprint_max_vertices(radio_model_config(rm));
     double *xy = malloc(sizeof *xy * 2 * (size_t)maxv);
     double worst = 0, worst_dir = 0;
     for (long i = 0; i < s->n; i++) {
         const struct radio_site *rs = s->radio ? &s->radio[i] : NULL;
-        int n = radio_footprint(&scn.radio, KIND_SPECIAL, rs, xy, maxv, NULL);
+        int n = radio_footprint(rm, KIND_SPECIAL, rs, xy, maxv, NULL);
         cr_assert_eq(footprint_size(fp, i), n);
         for (int k = 0; k < n; k++) {
             double x, y, s12, azi1, azi2;
@@ -247,14 +248,16 @@ Test(projection, disc_footprints_keep_ground_range_far_from_the_centre, .init = 
     cr_assert_not_null(m, "%s", err.msg);
     scn.radio.model = RADIO_DISC;
     scn.radio.radius_m[KIND_SPECIAL] = 30000;
-    cr_assert_eq(radio_prepare(&scn.radio, &err), 0, "%s", err.msg);
+    struct radio_model *rm = radio_model_new(&scn.radio, &err);
+    cr_assert_not_null(rm, "%s", err.msg);
     struct tc_sites *s = stations(m, far_stations, NFAR, NULL);
-    struct tc_footprints *fp = footprints_build(&scn.radio, m, s, 2, &err);
+    struct tc_footprints *fp = footprints_build(rm, m, s, 2, &err);
     cr_assert_not_null(fp, "%s", err.msg);
-    check_ground_truth(m, s, fp, 1e-3);
+    check_ground_truth(rm, m, s, fp, 1e-3);
     cr_assert_eq(fp->nshape, NFAR - 1, "%ld shapes", fp->nshape); /* the pair shares one */
     footprints_free(&fp);
     stations_free(s);
+    radio_model_free(&rm);
     map_free(&m);
 }
 
@@ -264,7 +267,8 @@ Test(projection, sector_footprints_keep_ground_azimuths, .init = setup)
     struct tc_map *m = load_boxes(wide, NWIDE, 1, &err);
     cr_assert_not_null(m, "%s", err.msg);
     scn.radio.model = RADIO_LINK;
-    cr_assert_eq(radio_prepare(&scn.radio, &err), 0, "%s", err.msg);
+    struct radio_model *rm = radio_model_new(&scn.radio, &err);
+    cr_assert_not_null(rm, "%s", err.msg);
     struct radio_site radio[NFAR];
     for (long i = 0; i < NFAR; i++) {
         radio[i] = (struct radio_site){NAN, NAN, NAN, 0, {0}};
@@ -273,11 +277,12 @@ Test(projection, sector_footprints_keep_ground_azimuths, .init = setup)
         radio[i].azimuth_deg[1] = 200.0 + 11 * (double)i;
     }
     struct tc_sites *s = stations(m, far_stations, NFAR, radio);
-    struct tc_footprints *fp = footprints_build(&scn.radio, m, s, 2, &err);
+    struct tc_footprints *fp = footprints_build(rm, m, s, 2, &err);
     cr_assert_not_null(fp, "%s", err.msg);
-    check_ground_truth(m, s, fp, 1e-3);
+    check_ground_truth(rm, m, s, fp, 1e-3);
     footprints_free(&fp);
     stations_free(s);
+    radio_model_free(&rm);
     map_free(&m);
 }
 
@@ -293,15 +298,16 @@ Test(projection, a_province_keeps_the_shared_uncorrected_shapes, .init = setup)
     cr_assert(m->scale_error > 1e-4 && m->scale_error < PROJECTION_SCALE_TOL, "%g",
               m->scale_error);
     scn.radio.model = RADIO_DISC;
-    cr_assert_eq(radio_prepare(&scn.radio, &err), 0, "%s", err.msg);
+    struct radio_model *rm = radio_model_new(&scn.radio, &err);
+    cr_assert_not_null(rm, "%s", err.msg);
     static const double ll[][2] = {{113.7, 24.6}, {118.4, 30}, {116, 27.3}};
     struct tc_sites *s = stations(m, ll, 3, NULL);
-    struct tc_footprints *fp = footprints_build(&scn.radio, m, s, 2, &err);
+    struct tc_footprints *fp = footprints_build(rm, m, s, 2, &err);
     cr_assert_not_null(fp, "%s", err.msg);
     cr_assert_eq(fp->nshape, 1);
     int maxv = radio_footprint_max_vertices(&scn.radio);
     double *xy = malloc(sizeof *xy * 2 * (size_t)maxv);
-    int n = radio_footprint(&scn.radio, KIND_SPECIAL, NULL, xy, maxv, NULL);
+    int n = radio_footprint(rm, KIND_SPECIAL, NULL, xy, maxv, NULL);
     for (long i = 0; i < s->n; i++)
         for (int k = 0; k < n; k++) {
             double x, y;
@@ -315,6 +321,7 @@ Test(projection, a_province_keeps_the_shared_uncorrected_shapes, .init = setup)
     free(xy);
     footprints_free(&fp);
     stations_free(s);
+    radio_model_free(&rm);
     map_free(&m);
 }
 

@@ -1,7 +1,8 @@
 /* test_radio.c — the radio model: key table, path-loss formulas against the
  * standards written out here independently (and a few values worked by
  * hand), O2I, antenna pattern, link budget, range solver, footprints,
- * the disc model, and `towncov pathloss`. */
+ * the model handle (bad configs, copies, threads), the disc model, and
+ * `towncov link` / `towncov pathloss`. */
 #include <criterion/criterion.h>
 
 #include <math.h>
@@ -17,7 +18,7 @@
 /* ---- helpers ------------------------------------------------------------- */
 
 /* A config holding every key's compiled-in default (what the scenario
- * parser would give for an empty [radio] section). Heap: it is ~100 KB. */
+ * parser would give for an empty [radio] section); the caller frees it. */
 static struct radio_config *defaults(void)
 {
     struct radio_config *rc = calloc(1, sizeof *rc);
@@ -53,6 +54,15 @@ static struct radio_config *link_defaults(void)
     struct radio_config *rc = defaults();
     rc->model = RADIO_LINK;
     return rc;
+}
+
+/* The model of rc, which must be a good configuration. */
+static struct radio_model *model_of(const struct radio_config *rc)
+{
+    struct tc_error err = {0};
+    struct radio_model *m = radio_model_new(rc, &err);
+    cr_assert_not_null(m, "%s", err.msg);
+    return m;
 }
 
 static struct radio_site blank_site(void)
@@ -455,8 +465,9 @@ Test(radio, tilted_pattern_matches_explicit_rotation)
 Test(radio, link_budget_terms_worked_by_hand)
 {
     struct radio_config *rc = link_defaults();
+    struct radio_model *m = model_of(rc);
     struct radio_budget b;
-    radio_budget(rc, KIND_SUBDISTRICT, NULL, &b);
+    radio_budget(m, KIND_SUBDISTRICT, NULL, &b);
     /* n78: 273 PRB x 12 = 3276 subcarriers; 53 dBm - 10 log10(3276) =
      * 53 - 35.1534 = 17.8466 dBm per RE; + 17 dBi - 0 dB cable = 34.8466;
      * + 0 dBi UE - 3 dB body - 0 O2I - 0.67449 x 6 dB (UMa NLOS sigma, 75 %)
@@ -470,7 +481,7 @@ Test(radio, link_budget_terms_worked_by_hand)
     cr_expect_float_eq(b.mapl_db, 137.7996, 1e-4);
     /* n28 township: 160 PRB (15 kHz, 30 MHz); 53.8 - 32.8330 = 20.9670;
      * + 15 - 0.5 = 35.4670; - 3 - 0.67449 x 8 (RMa NLOS) + 113 = 140.0711. */
-    radio_budget(rc, KIND_TOWNSHIP, NULL, &b);
+    radio_budget(m, KIND_TOWNSHIP, NULL, &b);
     cr_expect_str_eq(b.band, "n28");
     cr_expect_eq(b.nrb, 160);
     cr_expect_float_eq(b.eirp_re_dbm, 35.4670, 1e-4);
@@ -478,10 +489,13 @@ Test(radio, link_budget_terms_worked_by_hand)
     /* High-loss O2I adds its mean loss and its sigma in quadrature. */
     rc->o2i[KIND_SUBDISTRICT] = RADIO_O2I_HIGH;
     rc->o2i_depth_m = 10;
-    radio_budget(rc, KIND_SUBDISTRICT, NULL, &b);
+    radio_model_free(&m);
+    m = model_of(rc);
+    radio_budget(m, KIND_SUBDISTRICT, NULL, &b);
     cr_expect_float_eq(b.o2i_db, 26.8498 + 5, 1e-4);
     cr_expect_float_eq(b.sigma_db, sqrt(36 + 6.5 * 6.5), 1e-12);
     cr_expect_float_eq(b.mapl_db, 34.8466 - 3 - 31.8498 - 0.6744898 * sqrt(78.25) + 110, 1e-4);
+    radio_model_free(&m);
     free(rc);
 }
 
@@ -489,15 +503,16 @@ Test(radio, link_budget_terms_worked_by_hand)
 
 /* Loss minus budget at ground distance d, re-derived from the public
  * pieces: path loss + O2I + z sigma - pattern - MAPL-before-margin. */
-static double ref_excess(const struct radio_config *rc, enum tc_kind k, double h_bs,
+static double ref_excess(const struct radio_model *m, enum tc_kind k, double h_bs,
                          double power, double mtilt, double psi, int omni, double d)
 {
+    const struct radio_config *rc = radio_model_config(m);
     struct radio_budget b;
     struct radio_site s = blank_site();
     s.height_m = h_bs;
     s.power_dbm = power;
     s.tilt_deg = mtilt;
-    radio_budget(rc, k, &s, &b);
+    radio_budget(m, k, &s, &b);
     double f = b.f_mhz / 1000, sigma, so2i;
     struct radio_pl_params p = {f, h_bs, rc->ue_height_m, rc->building_height_m,
                                 rc->street_width_m, rc->empirical_sigma_db};
@@ -512,11 +527,11 @@ static double ref_excess(const struct radio_config *rc, enum tc_kind k, double h
 }
 
 /* The forward check: the excess changes sign within 0.5 m of r. */
-static void expect_edge(const struct radio_config *rc, enum tc_kind k, double h, double pw,
+static void expect_edge(const struct radio_model *m, enum tc_kind k, double h, double pw,
                         double mt, double psi, int omni, double r)
 {
-    cr_expect_leq(ref_excess(rc, k, h, pw, mt, psi, omni, r - 0.5), 0, "inside edge at %g", r);
-    cr_expect_gt(ref_excess(rc, k, h, pw, mt, psi, omni, r + 0.5), 0, "outside edge at %g", r);
+    cr_expect_leq(ref_excess(m, k, h, pw, mt, psi, omni, r - 0.5), 0, "inside edge at %g", r);
+    cr_expect_gt(ref_excess(m, k, h, pw, mt, psi, omni, r + 0.5), 0, "outside edge at %g", r);
 }
 
 Test(radio, omni_footprint_is_the_budget_circle)
@@ -524,16 +539,15 @@ Test(radio, omni_footprint_is_the_budget_circle)
     struct radio_config *rc = link_defaults();
     for (int k = 0; k < KIND_COUNT; k++)
         rc->sectors[k] = 0;
-    struct tc_error err = {0};
-    cr_assert_eq(radio_prepare(rc, &err), 0, "%s", err.msg);
+    struct radio_model *m = model_of(rc);
     int n = radio_footprint_max_vertices(rc);
     cr_assert_eq(n, 72);
     double xy[2 * 72];
     for (int k = 0; k < KIND_COUNT; k++) {
         struct radio_range_info info;
-        cr_assert_eq(radio_footprint(rc, (enum tc_kind)k, NULL, xy, n, &info), n);
+        cr_assert_eq(radio_footprint(m, (enum tc_kind)k, NULL, xy, n, &info), n);
         double r = hypot(xy[0], xy[1]);
-        expect_edge(rc, (enum tc_kind)k, rc->height_m[k], rc->tx_power_dbm[k], 0, 0, 1, r);
+        expect_edge(m, (enum tc_kind)k, rc->height_m[k], rc->tx_power_dbm[k], 0, 0, 1, r);
         /* The inscribed 72-gon falls short of pi r^2 by 1 - 72 sin(2 pi/72)/(2 pi). */
         double a = shoelace(xy, n), circle = M_PI * r * r;
         cr_expect_float_eq(a, circle, circle * (1 - n * sin(2 * M_PI / n) / (2 * M_PI)) + 1e-6);
@@ -541,22 +555,23 @@ Test(radio, omni_footprint_is_the_budget_circle)
         cr_expect_float_eq(info.min_range_m, r, 1e-9);
         cr_expect_float_eq(info.max_range_m, r, 1e-9);
     }
+    radio_model_free(&m);
     free(rc);
 }
 
 Test(radio, footprint_ccw_open_and_first_vertex_east)
 {
     struct radio_config *rc = link_defaults();
-    struct tc_error err = {0};
-    cr_assert_eq(radio_prepare(rc, &err), 0, "%s", err.msg);
+    struct radio_model *m = model_of(rc);
     double xy[2 * RADIO_MAX_VERTICES];
-    int n = radio_footprint(rc, KIND_TOWN, NULL, xy, RADIO_MAX_VERTICES, NULL);
+    int n = radio_footprint(m, KIND_TOWN, NULL, xy, RADIO_MAX_VERTICES, NULL);
     cr_assert_eq(n, 72);
     cr_expect_gt(shoelace(xy, n), 0, "counter-clockwise");
     cr_expect_gt(xy[0], 0);
     cr_expect_float_eq(xy[1], 0, 1e-9);
     cr_expect(xy[2 * (n - 1)] != xy[0] || xy[2 * (n - 1) + 1] != xy[1], "not closed");
-    cr_expect_eq(radio_footprint(rc, KIND_TOWN, NULL, xy, n - 1, NULL), -1);
+    cr_expect_eq(radio_footprint(m, KIND_TOWN, NULL, xy, n - 1, NULL), -1);
+    radio_model_free(&m);
     free(rc);
 }
 
@@ -577,22 +592,22 @@ Test(radio, single_sector_symmetric_and_30_db_at_the_back)
 {
     struct radio_config *rc = link_defaults();
     rc->mtilt_deg[KIND_TOWN] = 4; /* the rotation must keep the symmetry */
-    struct tc_error err = {0};
-    cr_assert_eq(radio_prepare(rc, &err), 0, "%s", err.msg);
+    struct radio_model *m = model_of(rc);
     struct radio_site s = blank_site();
     s.n_azimuths = 1;
     s.azimuth_deg[0] = 30;
     double xy[2 * RADIO_MAX_VERTICES];
-    int n = radio_footprint(rc, KIND_TOWN, &s, xy, RADIO_MAX_VERTICES, NULL);
+    int n = radio_footprint(m, KIND_TOWN, &s, xy, RADIO_MAX_VERTICES, NULL);
     for (int d = 5; d <= 175; d += 5)
         cr_expect_float_eq(rad(xy, vert_at(30 + d, n)), rad(xy, vert_at(30 - d, n)), 0.01,
                            "offset %d", d);
     double front = rad(xy, vert_at(30, n)), back = rad(xy, vert_at(210, n));
-    expect_edge(rc, KIND_TOWN, 25, 53, 4, 0, 0, front);
-    expect_edge(rc, KIND_TOWN, 25, 53, 4, 180, 0, back);
+    expect_edge(m, KIND_TOWN, 25, 53, 4, 0, 0, front);
+    expect_edge(m, KIND_TOWN, 25, 53, 4, 180, 0, back);
     /* 30 dB less at the back; UMa NLOS loses 39.08 dB/decade, so the back
      * range is about 10^(-30/39.08) = 0.17 of the front one. */
     cr_expect_float_eq(back / front, pow(10, -30 / 39.08), 0.02);
+    radio_model_free(&m);
     free(rc);
 }
 
@@ -602,39 +617,38 @@ Test(radio, coarse_step_that_does_not_divide_90)
      * vertex 2 at 10; a sector at 0 sees them 90, 50 and 10 deg off. */
     struct radio_config *rc = link_defaults();
     rc->angle_step_deg = 40;
-    struct tc_error err = {0};
-    cr_assert_eq(radio_prepare(rc, &err), 0, "%s", err.msg);
+    struct radio_model *m = model_of(rc);
     struct radio_site s = blank_site();
     s.n_azimuths = 1;
     s.azimuth_deg[0] = 0;
     double xy[2 * 9];
-    cr_assert_eq(radio_footprint(rc, KIND_TOWN, &s, xy, 9, NULL), 9);
-    expect_edge(rc, KIND_TOWN, 25, 53, 0, 90, 0, rad(xy, 0));
-    expect_edge(rc, KIND_TOWN, 25, 53, 0, 50, 0, rad(xy, 1));
-    expect_edge(rc, KIND_TOWN, 25, 53, 0, 10, 0, rad(xy, 2));
+    cr_assert_eq(radio_footprint(m, KIND_TOWN, &s, xy, 9, NULL), 9);
+    expect_edge(m, KIND_TOWN, 25, 53, 0, 90, 0, rad(xy, 0));
+    expect_edge(m, KIND_TOWN, 25, 53, 0, 50, 0, rad(xy, 1));
+    expect_edge(m, KIND_TOWN, 25, 53, 0, 10, 0, rad(xy, 2));
     /* The same with a custom height (full solve) and without tables. */
     s.height_m = 30;
-    cr_assert_eq(radio_footprint(rc, KIND_TOWN, &s, xy, 9, NULL), 9);
-    expect_edge(rc, KIND_TOWN, 30, 53, 0, 90, 0, rad(xy, 0));
-    expect_edge(rc, KIND_TOWN, 30, 53, 0, 50, 0, rad(xy, 1));
+    cr_assert_eq(radio_footprint(m, KIND_TOWN, &s, xy, 9, NULL), 9);
+    expect_edge(m, KIND_TOWN, 30, 53, 0, 90, 0, rad(xy, 0));
+    expect_edge(m, KIND_TOWN, 30, 53, 0, 50, 0, rad(xy, 1));
     /* Three default sectors (0/120/240): vertex 0 is 30 deg off the one at 120. */
-    cr_assert_eq(radio_footprint(rc, KIND_SUBDISTRICT, NULL, xy, 9, NULL), 9);
-    expect_edge(rc, KIND_SUBDISTRICT, 25, 53, 0, 30, 0, rad(xy, 0));
+    cr_assert_eq(radio_footprint(m, KIND_SUBDISTRICT, NULL, xy, 9, NULL), 9);
+    expect_edge(m, KIND_SUBDISTRICT, 25, 53, 0, 30, 0, rad(xy, 0));
+    radio_model_free(&m);
     free(rc);
 }
 
 Test(radio, three_sector_union_is_max_of_sectors)
 {
     struct radio_config *rc = link_defaults();
-    struct tc_error err = {0};
-    cr_assert_eq(radio_prepare(rc, &err), 0, "%s", err.msg);
+    struct radio_model *m = model_of(rc);
     double xy3[2 * RADIO_MAX_VERTICES], xy1[3][2 * RADIO_MAX_VERTICES];
-    int n = radio_footprint(rc, KIND_SUBDISTRICT, NULL, xy3, RADIO_MAX_VERTICES, NULL);
+    int n = radio_footprint(m, KIND_SUBDISTRICT, NULL, xy3, RADIO_MAX_VERTICES, NULL);
     for (int s = 0; s < 3; s++) {
         struct radio_site site = blank_site();
         site.n_azimuths = 1;
         site.azimuth_deg[0] = 120.0 * s;
-        radio_footprint(rc, KIND_SUBDISTRICT, &site, xy1[s], RADIO_MAX_VERTICES, NULL);
+        radio_footprint(m, KIND_SUBDISTRICT, &site, xy1[s], RADIO_MAX_VERTICES, NULL);
     }
     for (int j = 0; j < n; j++) {
         double m = fmax(rad(xy1[0], j), fmax(rad(xy1[1], j), rad(xy1[2], j)));
@@ -643,20 +657,20 @@ Test(radio, three_sector_union_is_max_of_sectors)
     /* Boresights at 0/120/240 are the longest, the gaps at 60/180/300 the shortest. */
     cr_expect_gt(rad(xy3, vert_at(0, n)), rad(xy3, vert_at(60, n)) * 1.5);
     cr_expect_float_eq(rad(xy3, vert_at(0, n)), rad(xy3, vert_at(120, n)), 1e-6);
+    radio_model_free(&m);
     free(rc);
 }
 
-Test(radio, prepared_tables_agree_with_full_solves)
+Test(radio, model_tables_agree_with_full_solves)
 {
     struct radio_config *rc = link_defaults();
     rc->mtilt_deg[KIND_TOWNSHIP] = 3;
-    struct tc_error err = {0};
-    cr_assert_eq(radio_prepare(rc, &err), 0, "%s", err.msg);
-    struct radio_config *raw = malloc(sizeof *raw);
-    memcpy(raw, rc, sizeof *raw);
-    raw->prep.ready = 0; /* every station solved in full */
+    struct radio_model *m = model_of(rc);
     double a[2 * RADIO_MAX_VERTICES], b[2 * RADIO_MAX_VERTICES];
-    /* Default stations (table) and off-grid azimuths (interpolated). */
+    /* Default stations (the kind's footprint) and off-grid azimuths
+     * (interpolated in the kind's sector table), against the same stations
+     * 1e-9 m taller: a link of their own, so every direction is solved in
+     * full, and the same ranges to far below a millimetre. */
     struct radio_site s = blank_site();
     s.n_azimuths = 3;
     s.azimuth_deg[0] = 12.3;
@@ -664,22 +678,22 @@ Test(radio, prepared_tables_agree_with_full_solves)
     s.azimuth_deg[2] = 250.05;
     for (int k = 0; k < KIND_COUNT; k++)
         for (int pass = 0; pass < 2; pass++) {
-            const struct radio_site *sp = pass ? &s : NULL;
-            int n = radio_footprint(rc, (enum tc_kind)k, sp, a, RADIO_MAX_VERTICES, NULL);
-            cr_assert_eq(radio_footprint(raw, (enum tc_kind)k, sp, b, RADIO_MAX_VERTICES, NULL), n);
+            struct radio_site tab = pass ? s : blank_site(), full = tab;
+            full.height_m = rc->height_m[k] + 1e-9;
+            int n = radio_footprint(m, (enum tc_kind)k, &tab, a, RADIO_MAX_VERTICES, NULL);
+            cr_assert_eq(radio_footprint(m, (enum tc_kind)k, &full, b, RADIO_MAX_VERTICES, NULL), n);
             for (int j = 0; j < n; j++)
                 cr_expect_leq(fabs(rad(a, j) - rad(b, j)), 1.0, "kind %d pass %d vertex %d: %g %g",
                               k, pass, j, rad(a, j), rad(b, j));
         }
-    free(raw);
+    radio_model_free(&m);
     free(rc);
 }
 
 Test(radio, custom_station_solved_against_forward_formula)
 {
     struct radio_config *rc = link_defaults();
-    struct tc_error err = {0};
-    cr_assert_eq(radio_prepare(rc, &err), 0, "%s", err.msg);
+    struct radio_model *m = model_of(rc);
     struct radio_site s = blank_site();
     s.height_m = 40;
     s.power_dbm = 50;
@@ -689,34 +703,43 @@ Test(radio, custom_station_solved_against_forward_formula)
     s.azimuth_deg[1] = 200;
     double xy[2 * RADIO_MAX_VERTICES];
     struct radio_range_info info;
-    int n = radio_footprint(rc, KIND_TOWNSHIP, &s, xy, RADIO_MAX_VERTICES, &info);
+    int n = radio_footprint(m, KIND_TOWNSHIP, &s, xy, RADIO_MAX_VERTICES, &info);
     cr_assert_eq(n, 72);
     /* Both boresights (bearings 45 and 200) fall on the 5-degree grid. */
-    expect_edge(rc, KIND_TOWNSHIP, 40, 50, 5, 0, 0, rad(xy, vert_at(45, n)));
-    expect_edge(rc, KIND_TOWNSHIP, 40, 50, 5, 0, 0, rad(xy, vert_at(200, n)));
+    expect_edge(m, KIND_TOWNSHIP, 40, 50, 5, 0, 0, rad(xy, vert_at(45, n)));
+    expect_edge(m, KIND_TOWNSHIP, 40, 50, 5, 0, 0, rad(xy, vert_at(200, n)));
     cr_expect_str_eq(info.band, "n28");
     cr_expect_str_eq(info.pathloss, "rma-nlos");
     cr_expect_gt(info.max_range_m, 1000);
     /* More power, more range. */
     s.power_dbm = 56;
     double xy2[2 * RADIO_MAX_VERTICES];
-    radio_footprint(rc, KIND_TOWNSHIP, &s, xy2, RADIO_MAX_VERTICES, NULL);
+    radio_footprint(m, KIND_TOWNSHIP, &s, xy2, RADIO_MAX_VERTICES, NULL);
     cr_expect_gt(rad(xy2, vert_at(45, n)), rad(xy, vert_at(45, n)) * 1.1);
+    radio_model_free(&m);
     free(rc);
 }
 
-Test(radio, stale_tables_are_not_used)
+Test(radio, model_keeps_its_own_copy_of_the_config)
 {
     struct radio_config *rc = link_defaults();
-    struct tc_error err = {0};
-    cr_assert_eq(radio_prepare(rc, &err), 0, "%s", err.msg);
-    double a[2 * RADIO_MAX_VERTICES], b[2 * RADIO_MAX_VERTICES];
-    radio_footprint(rc, KIND_TOWN, NULL, a, RADIO_MAX_VERTICES, NULL);
-    rc->tx_power_dbm[KIND_TOWN] += 6; /* changed after radio_prepare() */
-    radio_footprint(rc, KIND_TOWN, NULL, b, RADIO_MAX_VERTICES, NULL);
-    cr_expect_gt(rad(b, 0), rad(a, 0) * 1.2);
+    struct radio_model *m = model_of(rc);
+    double a[2 * RADIO_MAX_VERTICES], b[2 * RADIO_MAX_VERTICES], c[2 * RADIO_MAX_VERTICES];
+    int n = radio_footprint(m, KIND_TOWN, NULL, a, RADIO_MAX_VERTICES, NULL);
+    rc->tx_power_dbm[KIND_TOWN] += 6; /* changed after the model was built ... */
+    cr_assert_eq(radio_footprint(m, KIND_TOWN, NULL, b, RADIO_MAX_VERTICES, NULL), n);
+    cr_expect_eq(memcmp(a, b, sizeof(double) * 2 * (size_t)n), 0, "... the model is not");
+    cr_expect_float_eq(radio_model_config(m)->tx_power_dbm[KIND_TOWN], 53, 0);
+    /* A model of the changed config has the longer range. */
+    struct radio_model *m2 = model_of(rc);
+    radio_footprint(m2, KIND_TOWN, NULL, c, RADIO_MAX_VERTICES, NULL);
+    cr_expect_gt(rad(c, 0), rad(a, 0) * 1.2);
     /* Vertex 0 looks east: 30 deg off the sector at 120 deg, which wins. */
-    expect_edge(rc, KIND_TOWN, 25, 59, 0, 30, 0, rad(b, 0));
+    expect_edge(m2, KIND_TOWN, 25, 59, 0, 30, 0, rad(c, 0));
+    radio_model_free(&m2);
+    radio_model_free(&m);
+    cr_expect_null(m);
+    radio_model_free(&m); /* freeing NULL is fine */
     free(rc);
 }
 
@@ -729,42 +752,155 @@ Test(radio, range_clipped_and_no_cover_flags)
     rc->sectors[KIND_SPECIAL] = 0;
     rc->rsrp_threshold_dbm[KIND_SPECIAL] = -40; /* unreachable */
     rc->tx_power_dbm[KIND_SPECIAL] = 0;
+    struct radio_model *m = model_of(rc);
     double xy[2 * RADIO_MAX_VERTICES];
     struct radio_range_info info;
-    radio_footprint(rc, KIND_TOWN, NULL, xy, RADIO_MAX_VERTICES, &info);
+    radio_footprint(m, KIND_TOWN, NULL, xy, RADIO_MAX_VERTICES, &info);
     cr_expect(info.warnings & RADIO_WARN_RANGE_CAP);
     cr_expect_float_eq(info.max_range_m, 5000, 1e-9);
-    int n = radio_footprint(rc, KIND_SPECIAL, NULL, xy, RADIO_MAX_VERTICES, &info);
+    int n = radio_footprint(m, KIND_SPECIAL, NULL, xy, RADIO_MAX_VERTICES, &info);
     cr_expect(info.warnings & RADIO_WARN_NO_COVER);
     cr_expect_gt(shoelace(xy, n), 0, "still a valid polygon");
+    radio_model_free(&m);
     free(rc);
 }
 
-Test(radio, parallel_footprints_equal_serial)
+/* ---- the model handle ------------------------------------------------------------------ */
+
+Test(radio, model_new_rejects_a_bad_config_with_a_message)
 {
     struct radio_config *rc = link_defaults();
+    rc->angle_step_deg = 7; /* does not divide 360 */
     struct tc_error err = {0};
-    cr_assert_eq(radio_prepare(rc, &err), 0, "%s", err.msg);
-    enum { N = 400 };
-    static double ser[N][2 * 72], par[N][2 * 72];
-    struct radio_site s[N];
-    for (int i = 0; i < N; i++) {
+    struct radio_model *m = radio_model_new(rc, &err);
+    cr_expect_null(m);
+    cr_expect_eq(err.exit_code, TC_EXIT_SCENARIO);
+    cr_expect(strstr(err.msg, "radio.angle_step_deg = 7") != NULL, "%s", err.msg);
+    rc->angle_step_deg = 5;
+    rc->band[KIND_TOWN] = RADIO_BAND_CUSTOM;
+    rc->custom_bandwidth_mhz = 33; /* no N_RB in Table 5.3.2-1 */
+    memset(&err, 0, sizeof err);
+    cr_expect_null(radio_model_new(rc, &err));
+    cr_expect(strstr(err.msg, "radio.band_town = custom") != NULL, "%s", err.msg);
+    rc->custom_nrb = 100; /* 36 MHz at 30 kHz */
+    cr_expect_null(radio_model_new(rc, &err));
+    cr_expect(strstr(err.msg, "do not fit") != NULL, "%s", err.msg);
+    rc->custom_nrb = 90;
+    m = radio_model_new(rc, &err);
+    cr_expect_not_null(m, "%s", err.msg);
+    radio_model_free(&m);
+    free(rc);
+}
+
+/* Stations of every kind down every path of radio_footprint(): the kind's
+ * own, its own azimuths (interpolated), its own height, power or tilt
+ * (solved in full), omni. */
+#define NSTATIONS 480
+static void stations(struct radio_site *s, enum tc_kind *kind)
+{
+    for (int i = 0; i < NSTATIONS; i++) {
         s[i] = blank_site();
-        if (i % 3 == 1) {
+        kind[i] = (enum tc_kind)(i % KIND_COUNT);
+        switch (i / KIND_COUNT % 6) {
+        case 1:
             s[i].n_azimuths = 3;
             for (int a = 0; a < 3; a++)
                 s[i].azimuth_deg[a] = fmod(17.0 * i + 120 * a, 360);
-        }
-        if (i % 7 == 2)
+            break;
+        case 2:
             s[i].height_m = 20 + i % 30;
+            break;
+        case 3:
+            s[i].power_dbm = 44 + i % 11;
+            s[i].tilt_deg = i % 9;
+            break;
+        case 4:
+            s[i].n_azimuths = 1 + i % RADIO_MAX_SECTORS;
+            for (int a = 0; a < s[i].n_azimuths; a++)
+                s[i].azimuth_deg[a] = fmod(7.5 * i + 31.0 * a, 360);
+            s[i].tilt_deg = 2;
+            break;
+        default: /* the kind's own */
+            break;
+        }
     }
-    for (int i = 0; i < N; i++)
-        radio_footprint(rc, (enum tc_kind)(i % KIND_COUNT), &s[i], ser[i], 72, NULL);
-#pragma omp parallel for num_threads(4) schedule(dynamic)
-    for (int i = 0; i < N; i++)
-        radio_footprint(rc, (enum tc_kind)(i % KIND_COUNT), &s[i], par[i], 72, NULL);
-    cr_expect_eq(memcmp(ser, par, sizeof ser), 0);
-    free(rc);
+}
+
+/* Footprint, facts and budget of every station. */
+struct outcome {
+    int n[NSTATIONS];
+    double xy[NSTATIONS][2 * RADIO_MAX_VERTICES];
+    struct radio_range_info info[NSTATIONS];
+    struct radio_budget budget[NSTATIONS];
+};
+
+static void compute(const struct radio_model *m, const struct radio_site *s,
+                    const enum tc_kind *kind, struct outcome *o, int threads)
+{
+    memset(o, 0, sizeof *o);
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+    for (int i = 0; i < NSTATIONS; i++) {
+        o->n[i] = radio_footprint(m, kind[i], &s[i], o->xy[i], RADIO_MAX_VERTICES, &o->info[i]);
+        radio_budget(m, kind[i], &s[i], &o->budget[i]);
+    }
+}
+
+static void expect_same(const struct outcome *a, const struct outcome *b)
+{
+    for (int i = 0; i < NSTATIONS; i++) {
+        cr_assert_gt(a->n[i], 2, "station %d", i);
+        cr_assert_eq(a->n[i], b->n[i], "station %d", i);
+        cr_expect_eq(memcmp(a->xy[i], b->xy[i], sizeof(double) * 2 * (size_t)a->n[i]), 0,
+                     "station %d", i);
+        cr_expect(memcmp(&a->info[i].min_range_m, &b->info[i].min_range_m, sizeof(double)) == 0 &&
+                  memcmp(&a->info[i].max_range_m, &b->info[i].max_range_m, sizeof(double)) == 0 &&
+                  a->info[i].warnings == b->info[i].warnings &&
+                  strcmp(a->info[i].band, b->info[i].band) == 0, "station %d", i);
+        cr_expect(memcmp(&a->budget[i].range_boresight_m, &b->budget[i].range_boresight_m,
+                         sizeof(double)) == 0 && a->budget[i].mapl_db == b->budget[i].mapl_db,
+                  "budget of station %d", i);
+    }
+}
+
+Test(radio, two_models_of_one_config_give_identical_footprints)
+{
+    static struct radio_site s[NSTATIONS];
+    static enum tc_kind kind[NSTATIONS];
+    static struct outcome a, b;
+    stations(s, kind);
+    for (int model = RADIO_DISC; model <= RADIO_LINK; model++) {
+        struct radio_config *rc = defaults();
+        rc->model = model;
+        rc->mtilt_deg[KIND_TOWNSHIP] = 3;
+        struct radio_model *m1 = model_of(rc), *m2 = model_of(rc);
+        compute(m1, s, kind, &a, 1);
+        compute(m2, s, kind, &b, 1);
+        expect_same(&a, &b);
+        radio_model_free(&m1);
+        radio_model_free(&m2);
+        free(rc);
+    }
+}
+
+Test(radio, one_model_shared_by_8_threads_equals_serial)
+{
+    static struct radio_site s[NSTATIONS];
+    static enum tc_kind kind[NSTATIONS];
+    static struct outcome ser, par;
+    stations(s, kind);
+    for (int model = RADIO_DISC; model <= RADIO_LINK; model++) {
+        struct radio_config *rc = defaults();
+        rc->model = model;
+        rc->mtilt_deg[KIND_TOWNSHIP] = 3;
+        struct radio_model *m = model_of(rc);
+        compute(m, s, kind, &ser, 1);
+        for (int rep = 0; rep < 3; rep++) {
+            compute(m, s, kind, &par, 8);
+            expect_same(&ser, &par);
+        }
+        radio_model_free(&m);
+        free(rc);
+    }
 }
 
 /* ---- the disc model, unchanged ---------------------------------------------------------- */
@@ -772,14 +908,13 @@ Test(radio, parallel_footprints_equal_serial)
 Test(radio, disc_model_unchanged)
 {
     struct radio_config *rc = defaults();
-    struct tc_error err = {0};
-    cr_assert_eq(radio_prepare(rc, &err), 0, "%s", err.msg);
+    struct radio_model *m = model_of(rc);
     int n = radio_footprint_max_vertices(rc);
     cr_assert_eq(n, 64);
     double xy[2 * 64];
     struct radio_range_info info;
     for (int k = 0; k < KIND_COUNT; k++) {
-        cr_assert_eq(radio_footprint(rc, (enum tc_kind)k, NULL, xy, 64, &info), 64);
+        cr_assert_eq(radio_footprint(m, (enum tc_kind)k, NULL, xy, 64, &info), 64);
         double r = rc->radius_m[k];
         cr_expect_float_eq(shoelace(xy, n), n / 2.0 * r * r * sin(2 * M_PI / n), 1e-6 * r * r);
         cr_expect_float_eq(xy[0], r, 1e-9);
@@ -789,7 +924,8 @@ Test(radio, disc_model_unchanged)
         cr_expect_str_eq(info.pathloss, "disc");
     }
     cr_expect_float_eq(rc->radius_m[KIND_SUBDISTRICT], 400, 0);
-    cr_expect_eq(radio_footprint(rc, KIND_TOWN, NULL, xy, 63, NULL), -1);
+    cr_expect_eq(radio_footprint(m, KIND_TOWN, NULL, xy, 63, NULL), -1);
+    radio_model_free(&m);
     free(rc);
 }
 
@@ -878,9 +1014,10 @@ Test(radio, pathloss_command_errors_and_help)
 Test(radio, print_link_reports_every_kind)
 {
     struct radio_config *rc = link_defaults();
+    struct radio_model *m = model_of(rc);
     FILE *f = tmpfile();
     cr_assert(f);
-    cr_assert_eq(radio_print_link(f, rc), 0);
+    cr_assert_eq(radio_print_link(f, m), 0);
     rewind(f);
     char buf[16384];
     size_t n = fread(buf, 1, sizeof buf - 1, f);
@@ -890,5 +1027,6 @@ Test(radio, print_link_reports_every_kind)
     cr_expect(strstr(buf, "n78") && strstr(buf, "n28") && strstr(buf, "rma-nlos"));
     cr_expect(strstr(buf, "137.80") != NULL, "MAPL of the n78 kinds:\n%s", buf);
     cr_expect(strstr(buf, "range, boresight") && strstr(buf, "back 180"));
+    radio_model_free(&m);
     free(rc);
 }

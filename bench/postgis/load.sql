@@ -23,7 +23,7 @@ CREATE TABLE sites (id text, lon float8, lat float8, x_m float8, y_m float8, tow
                     kind text, band text, model text, min_range_m float8, max_range_m float8);
 \copy sites FROM pstdin WITH (FORMAT csv, HEADER true)
 
--- Footprints: the same regular polygon towncov draws (radio.c disc_ring),
+-- Footprints: the same regular polygon towncov draws (sim/radio/budget.c disc_ring),
 -- vertex k at (x + r cos(2 pi k / n), y + r sin(2 pi k / n)), r by the kind of
 -- the station's township (a station outside every township: special).
 CREATE TABLE radius (kind text PRIMARY KEY, r float8 NOT NULL);

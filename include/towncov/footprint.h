@@ -36,9 +36,10 @@ struct tc_footprints {
     double *xmin, *ymin, *xmax, *ymax;   /* envelope of each footprint */
 };
 
-/* Computes every station's footprint in parallel. Returns NULL with err set
- * on failure; the caller frees with footprints_free. */
-struct tc_footprints *footprints_build(const struct radio_config *radio, const struct tc_map *map,
+/* Computes every station's footprint under the radio model (borrowed, only
+ * read, during the call), in parallel. Returns NULL with err set on
+ * failure; the caller frees with footprints_free. */
+struct tc_footprints *footprints_build(const struct radio_model *radio, const struct tc_map *map,
                                        const struct tc_sites *sites, int threads,
                                        struct tc_error *err);
 

@@ -4,7 +4,14 @@
  * Two models. `disc`: a fixed radius per township kind. `link`: a 5G NR
  * SS-RSRP link budget per kind (band, power, antenna, losses, shadowing
  * margin) inverted through a path-loss model (3GPP TR 38.901, Hata,
- * COST-231, free space) into a range per direction. */
+ * COST-231, free space) into a range per direction.
+ *
+ * The configuration (struct radio_config, the scenario's [radio] section)
+ * is plain data. What is derived from it, the tabulated ranges that make a
+ * footprint cheap, lives in an opaque handle, struct radio_model, that the
+ * stage needing it builds (radio_model_new) and frees (radio_model_free).
+ * A model is read-only once built: any number of threads may use one model
+ * at once, with no locking. */
 #ifndef TOWNCOV_RADIO_H
 #define TOWNCOV_RADIO_H
 
@@ -17,7 +24,7 @@
 #define RADIO_MAX_VERTICES 360 /* link model: angle_step_deg >= 1 */
 #define RADIO_PSI_STEPS 1800   /* range tables: |azimuth offset| 0..180 deg by 0.1 */
 
-enum radio_model { RADIO_DISC, RADIO_LINK };
+enum radio_model_type { RADIO_DISC, RADIO_LINK };
 
 /* Band presets (radio_band_names[] gives "n78", ...). */
 enum radio_band { RADIO_BAND_N78, RADIO_BAND_N41, RADIO_BAND_N28, RADIO_BAND_CUSTOM,
@@ -59,28 +66,10 @@ enum radio_warning {
     RADIO_WARN_NO_COVER = 1u << 8   /* the budget is not met even 1 m from the mast */
 };
 
-/* Filled by radio_prepare(); read-only afterwards, so any number of threads
- * may read it. Depends only on the scenario's [radio] values. */
-struct radio_prepared {
-    int ready;      /* 1 once radio_prepare() succeeded ... */
-    uint64_t stamp; /* ... for the key values with this fingerprint (else unused) */
-    int nvert;      /* link model: vertices per footprint (360 / angle_step_deg) */
-    double ux[RADIO_MAX_VERTICES], uy[RADIO_MAX_VERTICES]; /* unit vector of vertex j */
-    /* One sector's range (m) against |azimuth offset| 0, 0.1, ..., 180 deg,
-     * for a station with the kind's default height, power and tilts. */
-    double sector_r[KIND_COUNT][RADIO_PSI_STEPS + 1];
-    /* The footprint radii of a default station (default azimuths), vertex j
-     * at the math angle 360 j / nvert deg (counter-clockwise from east). */
-    double default_r[KIND_COUNT][RADIO_MAX_VERTICES];
-    double default_min_r[KIND_COUNT], default_max_r[KIND_COUNT];
-    unsigned default_warn[KIND_COUNT];
-    unsigned param_warn[KIND_COUNT]; /* of the kind's band, heights: radio_pathloss_check() */
-};
-
 /* Scenario section [radio]; every field is described in radio_keys[].
  * Per-kind arrays are indexed by enum tc_kind. */
 struct radio_config {
-    int model;                    /* enum radio_model */
+    int model;                    /* enum radio_model_type */
     double radius_m[KIND_COUNT];  /* disc model: radius per township kind */
     long vertices;                /* disc model: vertices of the N-gon */
 
@@ -113,9 +102,10 @@ struct radio_config {
     double hpbw_h_deg, hpbw_v_deg, front_to_back_db, sla_v_db; /* Table 7.3-1 */
     double angle_step_deg;
     double max_range_m;
-
-    struct radio_prepared prep;   /* radio_prepare() fills it; not a key */
 };
+
+/* The radio model built from a configuration: opaque (radio_internal.h). */
+struct radio_model;
 
 /* What a sites file may say of one station; NaN (or n_azimuths == 0) means
  * "use the scenario's default for the station's kind". tilt_deg is the
@@ -180,28 +170,38 @@ extern const char *const radio_pathloss_names[]; /* NULL-terminated */
 /* Checks cross-key consistency after parsing; 0 or -1 with err set. */
 int radio_config_check(const struct radio_config *rc, struct tc_error *err);
 
-/* Checks rc (radio_config_check) and fills rc->prep, the read-only tables
- * that let radio_footprint() skip the range solve for stations with the
- * kind's default height, power and tilt. Call it once after every key
- * (including --set overrides) is final and before the footprint loop; call
- * it again if a value changes (tables stamped with other values are
- * ignored). Without it radio_footprint() still works, solving every
- * station in full (slower). Not thread-safe (it writes rc);
- * ~20 ms. Returns 0 or -1 with err set. */
-int radio_prepare(struct radio_config *rc, struct tc_error *err);
+/* Checks cfg (radio_config_check) and builds its model. For the link model
+ * that solves, once per township kind, a sector's range at every 0.1 deg
+ * of azimuth offset and the default station's footprint (~1 ms), so that
+ * radio_footprint() need not solve a station with its kind's height, power
+ * and tilt. cfg is copied: the model does not borrow it, and changing cfg
+ * afterwards does not change the model (build another). Returns the model,
+ * which the caller frees with radio_model_free(), or NULL with err set (a
+ * bad configuration, or out of memory). Call it from one thread; the model
+ * it returns is never written again, so any number of threads may then
+ * call the functions taking a const struct radio_model * on it at once. */
+struct radio_model *radio_model_new(const struct radio_config *cfg, struct tc_error *err);
 
-/* Largest number of vertices radio_footprint() can return for rc. */
+/* Frees *m and sets *m to NULL; does nothing when *m is NULL. No other
+ * thread may be using the model. */
+void radio_model_free(struct radio_model **m);
+
+/* The model's own copy of its configuration (borrowed: lives as long as m). */
+const struct radio_config *radio_model_config(const struct radio_model *m);
+
+/* Largest number of vertices radio_footprint() can return for a model of
+ * rc (depends on the configuration alone). */
 int radio_footprint_max_vertices(const struct radio_config *rc);
 
-/* The footprint of a station standing in a township of the given kind: a
- * simple polygon, star-shaped about the station, as `n` vertices
- * xy[2i], xy[2i+1] in metres east/north of the station, counter-clockwise,
- * not closed (the first vertex is not repeated). Link model: vertex j lies
- * at 360 j / n degrees counter-clockwise from east, at the longest range of
- * the station's sectors in that direction. Returns n, or -1 when capacity
- * (in vertices) is too small. site may be NULL. Thread-safe; rc is only
- * read (see radio_prepare()). */
-int radio_footprint(const struct radio_config *rc, enum tc_kind kind,
+/* The footprint, under model m, of a station standing in a township of
+ * the given kind: a simple polygon, star-shaped about the station, as `n`
+ * vertices xy[2i], xy[2i+1] in metres east/north of the station,
+ * counter-clockwise, not closed (the first vertex is not repeated). Link
+ * model: vertex j lies at 360 j / n degrees counter-clockwise from east, at
+ * the longest range of the station's sectors in that direction. Returns n,
+ * or -1 when capacity (in vertices) is too small. site may be NULL.
+ * Thread-safe: m is only read. */
+int radio_footprint(const struct radio_model *m, enum tc_kind kind,
                     const struct radio_site *site, double *xy, int capacity,
                     struct radio_range_info *info);
 
@@ -234,21 +234,24 @@ int radio_nrb(double bandwidth_mhz, int scs_khz);
 double radio_pattern_db(const struct radio_config *rc, double mtilt_deg, double etilt_deg,
                         double psi_deg, double depression_deg);
 
-/* The link budget of a station of `kind` (site may be NULL). Returns 0. */
-int radio_budget(const struct radio_config *rc, enum tc_kind kind, const struct radio_site *site,
+/* The link budget, under model m, of a station of `kind` (site may be
+ * NULL). Thread-safe. Returns 0. */
+int radio_budget(const struct radio_model *m, enum tc_kind kind, const struct radio_site *site,
                  struct radio_budget *b);
 
 /* "frequency outside 0.5-30 GHz; ..." for the flags of `model`, into buf.
  * Returns buf. */
 char *radio_warning_text(unsigned flags, enum radio_pathloss model, char *buf, size_t size);
 
-/* `towncov link SCENARIO`: the link budget per kind, term by term, and the
- * resulting ranges. Returns 0, or -1 when writing to out failed. */
-int radio_print_link(FILE *out, const struct radio_config *rc);
+/* `towncov link SCENARIO`: model m's link budget per kind, term by term,
+ * and the resulting ranges. Returns 0, or -1 when writing to out failed. */
+int radio_print_link(FILE *out, const struct radio_model *m);
 
 /* `towncov pathloss ...` (argv[0] == "pathloss"): prints one path loss in
  * dB with four decimals. Returns the exit status: 0, or 2 on a bad command
- * line (message on stderr). Out-of-validity inputs warn on stderr. */
+ * line (message on stderr). Out-of-validity inputs warn on stderr. The
+ * command line is parsed in sim/cli/pathloss.c; declared here until main.c
+ * has a cli header to include. */
 int radio_cmd_pathloss(int argc, char **argv);
 
 #endif

@@ -178,7 +178,13 @@ static int cmd_link(int argc, char **argv)
     int rc = load_command(argc, argv, usage_link, &a, &scn);
     if (rc)
         return rc < 0 ? 0 : rc;
-    rc = radio_print_link(stdout, &scn->radio) != 0 ? TC_EXIT_OUTPUT : 0;
+    struct tc_error err = {0};
+    struct radio_model *radio = radio_model_new(&scn->radio, &err);
+    if (!radio)
+        rc = report_error(&err);
+    else
+        rc = radio_print_link(stdout, radio) != 0 ? TC_EXIT_OUTPUT : 0;
+    radio_model_free(&radio);
     free(scn);
     return rc;
 }

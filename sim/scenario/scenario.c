@@ -317,11 +317,6 @@ int scenario_load(const char *path, const char *const *overrides, int n_override
         rc = apply_override(scn, overrides[i], err);
     if (rc == 0)
         rc = check_consistency(scn, err);
-    if (rc == 0 && radio_prepare(&scn->radio, err) != 0) {
-        char inner[sizeof err->msg];
-        snprintf(inner, sizeof inner, "%s", err->msg);
-        rc = tc_fail(err, TC_EXIT_SCENARIO, "%s: %s", scn->path, inner);
-    }
     return rc;
 }
 

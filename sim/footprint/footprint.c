@@ -1,5 +1,5 @@
-/* footprint.c — every station's footprint polygon (see footprint.h). */
-#include "towncov/footprint.h"
+/* footprint/footprint.c — every station's footprint polygon (see footprint.h). */
+#include "footprint_internal.h"
 
 #include <math.h>
 #include <omp.h>
@@ -54,131 +54,6 @@ static struct tc_footprints *footprints_alloc(long n)
         !fp->xmax || !fp->ymax)
         footprints_free(&fp);
     return fp;
-}
-
-/* ---- shapes, stored once ----------------------------------------------------*/
-
-/* One station's shape as the radio model returned it. */
-struct shape_view {
-    const double *xy;
-    int n;
-    const struct radio_range_info *info;
-};
-
-/* The distinct shapes so far, found by content (open addressing). */
-struct shape_table {
-    long *slot;      /* shape + 1; 0: empty */
-    size_t mask;
-    uint64_t *hash;  /* of each shape */
-    long cap;        /* shapes the arrays below hold */
-    long vcap;       /* vertices sxy holds */
-};
-
-static uint64_t mix64(uint64_t h)
-{
-    h ^= h >> 31; /* splitmix64's finaliser */
-    h *= 0xBF58476D1CE4E5B9ull;
-    h ^= h >> 27;
-    h *= 0x94D049BB133111EBull;
-    return h ^ (h >> 31);
-}
-
-/* Every bit of the vertices counts (stations whose azimuths differ a
- * little have shapes that differ in a few vertices), cheaply: one
- * multiply per coordinate, x and y in two independent lanes. */
-static uint64_t shape_hash(const struct shape_view *v)
-{
-    uint64_t hx = (uint64_t)v->n, hy = 0x9E3779B97F4A7C15ull;
-    for (int k = 0; k < v->n; k++) {
-        uint64_t x, y;
-        memcpy(&x, &v->xy[2 * k], sizeof x);
-        memcpy(&y, &v->xy[2 * k + 1], sizeof y);
-        hx = ((hx ^ x) << 27 | (hx ^ x) >> 37) * 0x9E3779B97F4A7C15ull;
-        hy = ((hy ^ y) << 31 | (hy ^ y) >> 33) * 0xC2B2AE3D27D4EB4Full;
-    }
-    uint64_t r;
-    memcpy(&r, &v->info->max_range_m, sizeof r);
-    return mix64(hx ^ mix64(hy ^ r ^ v->info->warnings));
-}
-
-static int same_info(const struct radio_range_info *a, const struct radio_range_info *b)
-{
-    return memcmp(&a->min_range_m, &b->min_range_m, sizeof a->min_range_m) == 0 &&
-           memcmp(&a->max_range_m, &b->max_range_m, sizeof a->max_range_m) == 0 &&
-           strcmp(a->band, b->band) == 0 && strcmp(a->pathloss, b->pathloss) == 0 &&
-           a->warnings == b->warnings;
-}
-
-static int same_shape(const struct tc_footprints *fp, long s, const struct shape_view *v)
-{
-    long a = fp->shape_off[s];
-    return fp->shape_off[s + 1] - a == v->n &&
-           memcmp(fp->sxy + 2 * a, v->xy, sizeof(double) * 2 * (size_t)v->n) == 0 &&
-           same_info(&fp->shape_info[s], v->info);
-}
-
-/* Doubles the hash table, re-inserting every shape. */
-static int table_rehash(struct shape_table *t, long nshape)
-{
-    size_t size = t->mask ? 2 * (t->mask + 1) : 64;
-    long *slot = calloc(size, sizeof *slot);
-    if (!slot)
-        return -1;
-    for (long s = 0; s < nshape; s++) {
-        size_t i = (size_t)t->hash[s] & (size - 1);
-        while (slot[i])
-            i = (i + 1) & (size - 1);
-        slot[i] = s + 1;
-    }
-    free(t->slot);
-    t->slot = slot;
-    t->mask = size - 1;
-    return 0;
-}
-
-/* Room for one more shape of n vertices. */
-static int table_reserve(struct tc_footprints *fp, struct shape_table *t, int n)
-{
-    if (fp->nshape + 1 > t->cap) {
-        long cap = 2 * t->cap + 16;
-        if (tc_resize((void **)&fp->shape_off, (size_t)cap + 1, sizeof *fp->shape_off) ||
-            tc_resize((void **)&fp->shape_info, (size_t)cap, sizeof *fp->shape_info) ||
-            tc_resize((void **)&t->hash, (size_t)cap, sizeof *t->hash))
-            return -1;
-        t->cap = cap;
-    }
-    long need = fp->shape_off[fp->nshape] + n;
-    if (need > t->vcap) {
-        long vcap = 2 * t->vcap + need;
-        if (tc_resize((void **)&fp->sxy, 2 * (size_t)vcap, sizeof *fp->sxy))
-            return -1;
-        t->vcap = vcap;
-    }
-    if (2 * (size_t)(fp->nshape + 1) > t->mask + 1 && table_rehash(t, fp->nshape) != 0)
-        return -1;
-    return 0;
-}
-
-/* The shape equal to v, added if new; -1 when out of memory. */
-static long shape_intern(struct tc_footprints *fp, struct shape_table *t,
-                         const struct shape_view *v, uint64_t hash)
-{
-    if (table_reserve(fp, t, v->n) != 0)
-        return -1;
-    size_t i = (size_t)hash & t->mask;
-    for (; t->slot[i]; i = (i + 1) & t->mask) {
-        long s = t->slot[i] - 1;
-        if (t->hash[s] == hash && same_shape(fp, s, v))
-            return s;
-    }
-    long s = fp->nshape++;
-    long a = fp->shape_off[s];
-    memcpy(fp->sxy + 2 * a, v->xy, sizeof(double) * 2 * (size_t)v->n);
-    fp->shape_off[s + 1] = a + v->n;
-    fp->shape_info[s] = *v->info;
-    t->hash[s] = hash;
-    t->slot[i] = s + 1;
-    return s;
 }
 
 /* ---- building ---------------------------------------------------------------*/
@@ -243,7 +118,7 @@ static void to_local_scale(const struct projection_local *l, double x, double y,
 /* Shapes of stations first .. first+m-1 into the block; -1 when the radio
  * model returned one without area. local: one per thread, or NULL (shapes
  * as the radio model drew them). */
-static int block_shapes(struct block *b, const struct radio_config *radio, const struct tc_map *map,
+static int block_shapes(struct block *b, const struct radio_model *radio, const struct tc_map *map,
                         const struct tc_sites *sites, long first, long m, int threads,
                         const struct projection_local *local)
 {
@@ -268,11 +143,11 @@ static int block_shapes(struct block *b, const struct radio_config *radio, const
 /* Stations without settings of their own (placed by a strategy, not read
  * from a file) have their kind's shape: one radio_footprint call a kind,
  * in order of first use so that shape numbers follow the stations. */
-static int intern_by_kind(struct tc_footprints *fp, const struct radio_config *radio,
+static int intern_by_kind(struct tc_footprints *fp, const struct radio_model *radio,
                           const struct tc_map *map, const struct tc_sites *sites,
                           struct shape_table *t, struct tc_error *err)
 {
-    int maxv = radio_footprint_max_vertices(radio);
+    int maxv = radio_footprint_max_vertices(radio_model_config(radio));
     double *xy = malloc(sizeof *xy * 2 * (size_t)maxv);
     if (!xy)
         return tc_fail(err, TC_EXIT_RESOURCE, "out of memory for the footprints");
@@ -289,7 +164,7 @@ static int intern_by_kind(struct tc_footprints *fp, const struct radio_config *r
                 break;
             }
             struct shape_view v = {xy, n, &info};
-            kind_shape[k] = shape_intern(fp, t, &v, shape_hash(&v));
+            kind_shape[k] = footprint_shape_intern(fp, t, &v, shape_hash(&v));
             if (kind_shape[k] < 0)
                 rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory for the footprint shapes");
         }
@@ -299,7 +174,7 @@ static int intern_by_kind(struct tc_footprints *fp, const struct radio_config *r
     return rc;
 }
 
-static int intern_shapes(struct tc_footprints *fp, const struct radio_config *radio,
+static int intern_shapes(struct tc_footprints *fp, const struct radio_model *radio,
                          const struct tc_map *map, const struct tc_sites *sites, int threads,
                          const struct projection_local *local, struct tc_error *err)
 {
@@ -311,7 +186,7 @@ static int intern_shapes(struct tc_footprints *fp, const struct radio_config *ra
         return rc;
     }
     struct block b = {0};
-    int rc = block_new(&b, sites->n, radio_footprint_max_vertices(radio));
+    int rc = block_new(&b, sites->n, radio_footprint_max_vertices(radio_model_config(radio)));
     if (rc != 0)
         tc_fail(err, TC_EXIT_RESOURCE, "out of memory for the footprints");
     for (long first = 0; rc == 0 && first < sites->n; first += b.size) {
@@ -323,7 +198,7 @@ static int intern_shapes(struct tc_footprints *fp, const struct radio_config *ra
         }
         for (long j = 0; rc == 0 && j < m; j++) {
             struct shape_view v = {b.xy + 2 * b.maxv * j, b.count[j], &b.info[j]};
-            long s = shape_intern(fp, &t, &v, b.hash[j]);
+            long s = footprint_shape_intern(fp, &t, &v, b.hash[j]);
             if (s < 0)
                 rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory for the footprint shapes");
             fp->shape[first + j] = (int)s;
@@ -393,7 +268,7 @@ static int locals_new(const struct tc_map *map, int n, struct projection_local *
     return 0;
 }
 
-struct tc_footprints *footprints_build(const struct radio_config *radio, const struct tc_map *map,
+struct tc_footprints *footprints_build(const struct radio_model *radio, const struct tc_map *map,
                                        const struct tc_sites *sites, int threads,
                                        struct tc_error *err)
 {
