@@ -15,20 +15,13 @@
 #include <geos_c.h>
 
 #include "towncov/common.h"
+#include "towncov/coverage_config.h"
 
 struct tc_map;
 struct tc_sites;
 struct tc_footprints;
 
 enum cov_engine { COV_ENGINE_GEOS, COV_ENGINE_NAIVE, COV_ENGINE_EXACT, COV_ENGINE_COUNT };
-
-/* Scenario section [coverage]; described by cov_keys[]. */
-struct cov_config {
-    int engine; /* enum cov_engine */
-};
-
-extern const struct key_desc cov_keys[];
-extern const int cov_nkeys;
 
 const char *cov_engine_name(int engine);
 

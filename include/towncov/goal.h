@@ -3,18 +3,10 @@
 #define TOWNCOV_GOAL_H
 
 #include "towncov/common.h"
+#include "towncov/goal_config.h"
 
 struct tc_map;
 struct cov_result;
-
-/* Scenario section [goal]; described by goal_keys[]. */
-struct goal_config {
-    int seat_covered;            /* a township needs its seat covered */
-    double min_covered_fraction; /* and at least this fraction covered */
-};
-
-extern const struct key_desc goal_keys[];
-extern const int goal_nkeys;
 
 struct goal_verdict {
     int met;          /* every township meets the goal */

@@ -8,24 +8,7 @@
 #include <stdio.h>
 
 #include "towncov/common.h"
-
-/* Scenario section [map]; described by map_keys[]. */
-struct map_config {
-    char file[TC_STR_MAX];         /* polygon shapefile (.shp) */
-    char code_field[TC_STR_MAX];
-    char name_field[TC_STR_MAX];
-    char kind_field[TC_STR_MAX];   /* "" or absent field: kind from the name */
-    char county_field[TC_STR_MAX];
-    char county_code_field[TC_STR_MAX]; /* tells counties apart; absent: by name */
-    char seat_lon_field[TC_STR_MAX];
-    char seat_lat_field[TC_STR_MAX];
-    char encoding[TC_STR_MAX];     /* auto, utf-8, gbk or an iconv name */
-    int repair;                    /* make invalid polygons valid (warn) */
-    int assume_wgs84;              /* no .prj: take lon/lat WGS 84 */
-};
-
-extern const struct key_desc map_keys[];
-extern const int map_nkeys;
+#include "towncov/map_config.h"
 
 struct township {
     char *code;       /* UTF-8, whole as read; owned by the map */

@@ -7,13 +7,13 @@
 #include <stdio.h>
 
 #include "towncov/common.h"
-#include "towncov/coverage.h"
-#include "towncov/goal.h"
-#include "towncov/map.h"
+#include "towncov/coverage_config.h"
+#include "towncov/goal_config.h"
+#include "towncov/map_config.h"
 #include "towncov/output.h"
-#include "towncov/radio.h"
-#include "towncov/seat.h"
-#include "towncov/sites.h"
+#include "towncov/radio_config.h"
+#include "towncov/seat_config.h"
+#include "towncov/sites_config.h"
 
 struct scenario_info {
     char name[TC_STR_MAX];

@@ -11,18 +11,9 @@
 #include <stdio.h>
 
 #include "towncov/common.h"
+#include "towncov/seat_config.h"
 
 struct tc_map;
-
-/* Keys of [map] (the layer) and [goal] (the model); seat_keys[]. */
-struct seat_config {
-    char areas_file[TC_STR_MAX];  /* [map] seat_areas: polygon shapefile, "" = none */
-    char code_field[TC_STR_MAX];  /* [map] seat_area_code_field */
-    double radius_m[KIND_COUNT];  /* [goal] seat_radius_<kind>_m; 0 = the whole township */
-};
-
-extern const struct key_desc seat_keys[];
-extern const int seat_nkeys;
 
 /* Vertices of a modelled seat disc (before clipping). */
 #define SEAT_DISC_VERTICES 64

@@ -1,0 +1,26 @@
+/* map_config.h — the [map] section: plain data the scenario file fills
+ * (scenario.h embeds it); the stage's own header includes it. */
+#ifndef TOWNCOV_MAP_CONFIG_H
+#define TOWNCOV_MAP_CONFIG_H
+
+#include "towncov/common.h"
+
+/* Scenario section [map]; described by map_keys[]. */
+struct map_config {
+    char file[TC_STR_MAX];         /* polygon shapefile (.shp) */
+    char code_field[TC_STR_MAX];
+    char name_field[TC_STR_MAX];
+    char kind_field[TC_STR_MAX];   /* "" or absent field: kind from the name */
+    char county_field[TC_STR_MAX];
+    char county_code_field[TC_STR_MAX]; /* tells counties apart; absent: by name */
+    char seat_lon_field[TC_STR_MAX];
+    char seat_lat_field[TC_STR_MAX];
+    char encoding[TC_STR_MAX];     /* auto, utf-8, gbk or an iconv name */
+    int repair;                    /* make invalid polygons valid (warn) */
+    int assume_wgs84;              /* no .prj: take lon/lat WGS 84 */
+};
+
+extern const struct key_desc map_keys[];
+extern const int map_nkeys;
+
+#endif
