@@ -104,7 +104,7 @@ static int county_assign(struct worker *w, struct province *p, struct county *c,
         rank[k] = (struct cand){sp->dist[k], k};
     qsort(rank, (size_t)n, sizeof *rank, mg_cmp_cand); /* by distance, then index */
     for (int r = 0; r < n; r++) {
-        struct township *t = &p->t[c->first + order[r]];
+        struct mg_township *t = &p->t[c->first + order[r]];
         int k = rank[r].i;
         t->geom = sp->cell[k];
         sp->cell[k] = NULL;

@@ -48,7 +48,8 @@ static GEOSGeometry *seeds_multipoint(GEOSContextHandle_t ctx, const double *sx,
     int ok = 1;
     for (int k = 0; ok && k < n; k++)
         ok = (pt[k] = GEOSGeom_createPointFromXY_r(ctx, sx[k], sy[k])) != NULL;
-    GEOSGeometry *mp = ok ? GEOSGeom_createCollection_r(ctx, GEOS_MULTIPOINT, pt, (unsigned)n) : NULL;
+    GEOSGeometry *mp =
+        ok ? GEOSGeom_createCollection_r(ctx, GEOS_MULTIPOINT, pt, (unsigned)n) : NULL;
     if (!mp)
         for (int k = 0; k < n; k++)
             mg_destroy(ctx, &pt[k]);
@@ -114,7 +115,7 @@ static GEOSGeometry *faces_of(struct splitter *z, struct glist *lines)
 
 /* Face f goes to the seed whose cell holds it (the seed nearest a point
  * inside it), unless it lies outside the polygon (a hole, or beyond). */
-static int face_assign(struct splitter *z, const GEOSGeometry *f, const struct grid *g,
+static int face_assign(struct splitter *z, const GEOSGeometry *f, const struct seed_grid *g,
                        const double *sx, const double *sy, struct glist *per_seed)
 {
     GEOSContextHandle_t ctx = z->w->ctx;
@@ -141,7 +142,7 @@ static int faces_assign(struct splitter *z, const GEOSGeometry *faces, const dou
 {
     GEOSContextHandle_t ctx = z->w->ctx;
     struct glist *per_seed = calloc((size_t)z->n, sizeof *per_seed);
-    struct grid g = {0};
+    struct seed_grid g = {0};
     int rc = per_seed && seed_grid_build(&g, sx, sy, z->n) == 0
         ? 0 : tc_fail(&z->w->err, TC_EXIT_INTERNAL, "out of memory");
     int nf = rc == 0 ? GEOSGetNumGeometries_r(ctx, faces) : 0;

@@ -26,7 +26,7 @@ int mg_check_valid(struct worker *w, const GEOSGeometry *g, const char *what)
     return 0;
 }
 
-static int township_check(struct worker *w, const struct county *c, const struct township *t)
+static int township_check(struct worker *w, const struct county *c, const struct mg_township *t)
 {
     char what[160];
     snprintf(what, sizeof what, "township %s (%s)", t->code, t->name);

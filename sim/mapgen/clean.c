@@ -215,7 +215,6 @@ static GEOSGeometry *make_valid(GEOSContextHandle_t ctx, const GEOSGeometry *g)
     return v;
 }
 
-/* The county as a valid, sliver-free, densified (Multi)Polygon. */
 /* The county's shape as read (the record converted, its SHPObject freed),
  * or the synthetic county's; NULL with w->err set. */
 static GEOSGeometry *county_source(struct worker *w, const struct province *p, struct county *c)
@@ -250,6 +249,8 @@ static GEOSGeometry *county_source(struct worker *w, const struct province *p, s
     return g;
 }
 
+/* County c cleaned: c->geom a valid, sliver-free (Multi)Polygon (densified
+ * later, after the borders are simplified), its extent measured. */
 int mg_county_clean(struct worker *w, const struct province *p, struct county *c)
 {
     GEOSContextHandle_t ctx = w->ctx;

@@ -17,13 +17,13 @@ static int cmp_county(const void *a, const void *b)
 
 static int cmp_code(const void *a, const void *b)
 {
-    return strcmp(((const struct township *)a)->code, ((const struct township *)b)->code);
+    return strcmp(((const struct mg_township *)a)->code, ((const struct mg_township *)b)->code);
 }
 
 /* County, then code: each county's townships form one range. */
 static int cmp_township(const void *a, const void *b)
 {
-    const struct township *s = a, *t = b;
+    const struct mg_township *s = a, *t = b;
     if (s->county != t->county)
         return s->county < t->county ? -1 : 1;
     return strcmp(s->code, t->code);
@@ -58,7 +58,7 @@ static int check_unique_counties(const struct province *p, struct tc_error *err)
 static int check_unique_townships(const struct province *p, struct tc_error *err)
 {
     for (int i = 1; i < p->nt; i++) {
-        const struct township *a = &p->t[i - 1], *b = &p->t[i];
+        const struct mg_township *a = &p->t[i - 1], *b = &p->t[i];
         if (strcmp(a->code, b->code) == 0)
             return tc_fail(err, TC_EXIT_MAP, "%s:%d: township code %s repeats line %d",
                            p->csv_path, a->line > b->line ? a->line : b->line, a->code,
@@ -98,11 +98,13 @@ static int link_ranges(struct province *p, struct tc_error *err)
         struct county *c = &p->c[i];
         if (c->n == 0)
             return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT ": county %s (%s) has no "
-                           "townships in %s", p->shp_path, SHPIO_REC(c->record), c->code, c->name, p->csv_path);
+                           "townships in %s", p->shp_path, SHPIO_REC(c->record), c->code,
+                           c->name, p->csv_path);
         if (c->declared >= 0 && c->declared != c->n)
             return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT ": county %s (%s) says it "
-                           "has %d townships but %s lists %d", p->shp_path, SHPIO_REC(c->record), c->code,
-                           c->name, c->declared, p->csv_path, c->n);
+                           "has %d townships but %s lists %d", p->shp_path,
+                           SHPIO_REC(c->record), c->code, c->name, c->declared, p->csv_path,
+                           c->n);
         if (c->n > MAX_TOWNSHIPS_PER_COUNTY)
             return tc_fail(err, TC_EXIT_RESOURCE, "county %s has %d townships (at most %d)",
                            c->code, c->n, MAX_TOWNSHIPS_PER_COUNTY);

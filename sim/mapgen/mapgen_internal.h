@@ -43,7 +43,7 @@ struct county {
     char *errmsg;          /* failure message (allocated) */
 };
 
-struct township {
+struct mg_township {
     char *code, *name;
     char *county_code;     /* as read; the link is `county` */
     int county;            /* index into province.c */
@@ -56,7 +56,7 @@ struct township {
 struct province {
     struct county *c;
     int nc;
-    struct township *t;    /* sorted by county, then code */
+    struct mg_township *t; /* sorted by county, then code */
     int nt;
     const char *shp_path, *csv_path;
     char encoding[TEXTENC_NAME_MAX]; /* of the county .dbf; "" = guess */
@@ -130,7 +130,7 @@ struct rings {
 };
 
 /* A uniform grid over points, for nearest-point queries in O(1) expected. */
-struct grid {
+struct seed_grid {
     double x0, y0, cs;
     int nx, ny;
     int *head, *item; /* points of cell c: item[head[c] .. head[c + 1]) */
@@ -197,9 +197,9 @@ double mg_rings_distance(const struct rings *r, double px, double py);
 int mg_splitter_setup(struct splitter *z);
 
 /* seeds.c: the seeds, and the grid that finds the one nearest a point */
-int seed_grid_build(struct grid *g, const double *x, const double *y, int n);
-void seed_grid_free(struct grid *g);
-int seed_grid_nearest(const struct grid *g, const double *x, const double *y, double px,
+int seed_grid_build(struct seed_grid *g, const double *x, const double *y, int n);
+void seed_grid_free(struct seed_grid *g);
+int seed_grid_nearest(const struct seed_grid *g, const double *x, const double *y, double px,
                       double py);
 int mg_seeds_place(struct splitter *z, double *sx, double *sy);
 

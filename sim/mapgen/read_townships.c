@@ -24,7 +24,7 @@ static int csv_columns(struct csv_reader *r, int *col, struct tc_error *err)
 }
 
 static int csv_township(const struct province *p, struct csv_reader *r, const int *col,
-                        struct township *t, struct tc_error *err)
+                        struct mg_township *t, struct tc_error *err)
 {
     int nf = csv_nfields(r);
     for (int k = 0; k < NCOLS; k++)
@@ -49,17 +49,17 @@ static int csv_township(const struct province *p, struct csv_reader *r, const in
 }
 
 /* Appends a zeroed township. */
-static struct township *push_township(struct province *p, int *cap)
+static struct mg_township *push_township(struct province *p, int *cap)
 {
     if (p->nt == *cap) {
         int ncap = *cap ? 2 * *cap : 1024;
-        struct township *nt = realloc(p->t, sizeof *nt * (size_t)ncap);
+        struct mg_township *nt = realloc(p->t, sizeof *nt * (size_t)ncap);
         if (!nt)
             return NULL;
         p->t = nt;
         *cap = ncap;
     }
-    struct township *t = &p->t[p->nt++];
+    struct mg_township *t = &p->t[p->nt++];
     memset(t, 0, sizeof *t);
     return t;
 }
@@ -77,7 +77,7 @@ int mg_townships_read(struct province *p, struct tc_error *err)
                           : tc_fail(err, TC_EXIT_MAP, "%s: no townships (the file is empty)",
                                     p->csv_path);
     while (rc == 0 && (rc = csv_next(r, err)) == 1) {
-        struct township *t = push_township(p, &cap);
+        struct mg_township *t = push_township(p, &cap);
         rc = t ? csv_township(p, r, col, t, err)
                : tc_fail(err, TC_EXIT_RESOURCE, "out of memory reading %s", p->csv_path);
     }

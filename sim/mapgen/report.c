@@ -37,8 +37,8 @@ void mg_report_print(const struct mapgen_options *opt, const struct mapgen_repor
            "point or a line); removed %d repeated, collinear or spike vertices (no area); "
            "%d counties made valid; dropped %d sliver parts (%.3f km2) and %d non-polygonal "
            "pieces; filled %d small holes (%.3f km2)\n", r->collapsed_parts,
-           r->vertices_stripped, r->invalid_counties, r->parts_dropped, r->sliver_km2, r->lines_dropped,
-           r->holes_filled, r->hole_km2);
+           r->vertices_stripped, r->invalid_counties, r->parts_dropped, r->sliver_km2,
+           r->lines_dropped, r->holes_filled, r->hole_km2);
     if (r->border_arcs > 0)
         printf("mapgen: simplified the county borders to %g deg, shared borders alike: %d arcs, "
                "%d -> %d vertices\n", opt->simplify_deg, r->border_arcs, r->border_vertices,

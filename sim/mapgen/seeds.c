@@ -11,13 +11,13 @@
 
 #define LLOYD_ITERS 4
 
-static int grid_col(const struct grid *g, double v, double v0, int nmax)
+static int grid_col(const struct seed_grid *g, double v, double v0, int nmax)
 {
     long c = (long)floor((v - v0) / g->cs);
     return c < 0 ? 0 : c >= nmax ? nmax - 1 : (int)c;
 }
 
-int seed_grid_build(struct grid *g, const double *x, const double *y, int n)
+int seed_grid_build(struct seed_grid *g, const double *x, const double *y, int n)
 {
     double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
     for (int i = 0; i < n; i++) {
@@ -49,14 +49,14 @@ int seed_grid_build(struct grid *g, const double *x, const double *y, int n)
     return 0;
 }
 
-void seed_grid_free(struct grid *g)
+void seed_grid_free(struct seed_grid *g)
 {
     free(g->head);
     free(g->item);
     memset(g, 0, sizeof *g);
 }
 
-static void grid_scan_cell(const struct grid *g, const double *x, const double *y, int cx,
+static void grid_scan_cell(const struct seed_grid *g, const double *x, const double *y, int cx,
                            int cy, double px, double py, int *best, double *bd)
 {
     if (cx < 0 || cy < 0 || cx >= g->nx || cy >= g->ny)
@@ -72,7 +72,7 @@ static void grid_scan_cell(const struct grid *g, const double *x, const double *
 
 /* Index of the point nearest (px, py): rings of cells outward until no
  * unvisited cell can hold anything nearer. */
-int seed_grid_nearest(const struct grid *g, const double *x, const double *y, double px,
+int seed_grid_nearest(const struct seed_grid *g, const double *x, const double *y, double px,
                       double py)
 {
     int cx = grid_col(g, px, g->x0, g->nx), cy = grid_col(g, py, g->y0, g->ny);
@@ -135,7 +135,7 @@ static int seeds_relax(struct splitter *z, double *sx, double *sy)
 {
     double *ax = calloc((size_t)z->n, sizeof *ax), *ay = calloc((size_t)z->n, sizeof *ay);
     double *aw = calloc((size_t)z->n, sizeof *aw);
-    struct grid g = {0};
+    struct seed_grid g = {0};
     int rc = ax && ay && aw ? 0 : -1;
     for (int it = 0; rc == 0; it++) {
         if ((rc = seed_grid_build(&g, sx, sy, z->n)) != 0)

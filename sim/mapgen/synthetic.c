@@ -110,7 +110,7 @@ static int synth_townships(struct province *p, const int *count, uint64_t seed)
         c->first = p->nt;
         c->n = count[i];
         for (int j = 0; j < count[i]; j++) {
-            struct township *t = &p->t[p->nt];
+            struct mg_township *t = &p->t[p->nt];
             char code[32];
             snprintf(code, sizeof code, "%s%03d", c->code, j + 1);
             t->kind = synth_kind(seed, (uint64_t)p->nt);

@@ -81,7 +81,7 @@ static int max_len(const struct province *p, int which)
 {
     size_t m = 0;
     for (int i = 0; i < p->nt; i++) {
-        const struct township *t = &p->t[i];
+        const struct mg_township *t = &p->t[i];
         const struct county *c = &p->c[t->county];
         const char *s = which == 0 ? t->code : which == 1 ? t->name : which == 2 ? c->name
                       : which == 3 ? c->code : c->city;
@@ -106,7 +106,7 @@ static int township_fields(struct layer *ly, const struct province *p, struct tc
 }
 
 static int township_write(struct worker *w, struct layer *ly, const struct province *p,
-                          const struct township *t, int rec, struct tc_error *err)
+                          const struct mg_township *t, int rec, struct tc_error *err)
 {
     const struct county *c = &p->c[t->county];
     if (shpio_write_polygon(w->ctx, ly->shp, -1, t->geom, err) != 0)
@@ -121,7 +121,7 @@ static int township_write(struct worker *w, struct layer *ly, const struct provi
 }
 
 static int write_townships(struct worker *w, const struct province *p,
-                           const struct township *const *order, const char *dir,
+                           const struct mg_township *const *order, const char *dir,
                            struct tc_error *err)
 {
     struct layer ly = {0};
@@ -133,7 +133,7 @@ static int write_townships(struct worker *w, const struct province *p,
     return layer_close(&ly, rc, err);
 }
 
-static int write_seats(const struct province *p, const struct township *const *order,
+static int write_seats(const struct province *p, const struct mg_township *const *order,
                        const char *dir, struct tc_error *err)
 {
     struct layer ly = {0};
@@ -143,7 +143,7 @@ static int write_seats(const struct province *p, const struct township *const *o
             || add_field(&ly, "name", FTString, text_width(max_len(p, 1)), 0, err)
             || add_field(&ly, "kind", FTString, 11, 0, err);
     for (int i = 0; rc == 0 && i < p->nt; i++) {
-        const struct township *t = order[i];
+        const struct mg_township *t = order[i];
         rc = shpio_write_point(ly.shp, t->seat_lon, t->seat_lat, err)
             || put_str(&ly, i, 0, t->code, err) || put_str(&ly, i, 1, t->name, err)
             || put_str(&ly, i, 2, tc_kind_name(t->kind), err);
@@ -185,8 +185,8 @@ static int write_counties(struct worker *w, const struct province *p, const char
 
 static int cmp_township_ptr(const void *a, const void *b)
 {
-    const struct township *s = *(const struct township *const *)a;
-    const struct township *t = *(const struct township *const *)b;
+    const struct mg_township *s = *(const struct mg_township *const *)a;
+    const struct mg_township *t = *(const struct mg_township *const *)b;
     return strcmp(s->code, t->code);
 }
 
@@ -197,7 +197,7 @@ int mg_write_map(struct worker *w, const struct province *p, const char *dir,
     char *tmp;
     if (outdir_begin(dir, "mapgen", &tmp, err) != 0)
         return -1;
-    const struct township **order = malloc(sizeof *order * (size_t)p->nt);
+    const struct mg_township **order = malloc(sizeof *order * (size_t)p->nt);
     int rc = order ? 0 : tc_fail(err, TC_EXIT_OUTPUT, "out of memory");
     for (int i = 0; rc == 0 && i < p->nt; i++)
         order[i] = &p->t[i];
