@@ -31,34 +31,30 @@
 #include "towncov/outdir.h"
 #include "towncov/rng.h"
 
-static void geos_message(const char *message, void *userdata)
+/* The factory's workers (worker.h), serially, each with a mapgen worker
+ * as its scratch; NULL with err set. */
+static struct tc_workers *workers_new(int n, struct tc_error *err)
 {
-    struct worker *w = userdata;
-    snprintf(w->geos_msg, sizeof w->geos_msg, "%s", message);
-}
-
-static int worker_init(struct worker *w)
-{
-    memset(w, 0, sizeof *w);
-    w->ctx = GEOS_init_r();
-    if (!w->ctx)
-        return -1;
-    GEOSContext_setErrorMessageHandler_r(w->ctx, geos_message, w);
-    geod_init(&w->geod, 6378137.0, 1.0 / 298.257223563);
-    return 0;
-}
-
-static void worker_finish(struct worker *w)
-{
-    if (w->ctx)
-        GEOS_finish_r(w->ctx);
-    w->ctx = NULL;
+    struct tc_workers *ws = tc_workers_new(n, NULL, 0, err);
+    for (int i = 0; ws && i < ws->n; i++) {
+        struct mg_worker *w = calloc(1, sizeof *w);
+        if (!w) {
+            tc_workers_free(&ws);
+            tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+            break;
+        }
+        w->tw = &ws->w[i];
+        geod_init(&w->geod, 6378137.0, 1.0 / 298.257223563);
+        ws->w[i].scratch = w;
+        ws->w[i].scratch_free = free;
+    }
+    return ws;
 }
 
 /* The county ready to split: densified, checked, measured. */
-static int county_finish(struct worker *w, struct county *c)
+static int county_finish(struct mg_worker *w, struct county *c)
 {
-    GEOSContextHandle_t ctx = w->ctx;
+    GEOSContextHandle_t ctx = w->tw->geos;
     GEOSGeometry *dense = mg_densify(ctx, c->geom, DENSIFY_DEG);
     if (!dense)
         return mg_geos_fail(w, "densify");
@@ -74,7 +70,7 @@ static int county_finish(struct worker *w, struct county *c)
 /* Hands the cells to the townships: subdistricts (in code order) take the
  * cells nearest the centre, the other kinds the rest in a seeded random
  * order (towns and townships mix in real counties). */
-static int county_assign(struct worker *w, struct province *p, struct county *c,
+static int county_assign(struct mg_worker *w, struct province *p, struct county *c,
                          struct split *sp, uint64_t seed)
 {
     int n = c->n;
@@ -116,13 +112,13 @@ static int county_assign(struct worker *w, struct province *p, struct county *c,
     return 0;
 }
 
-static int county_clean_at(struct worker *w, struct province *p, int ci, uint64_t seed)
+static int county_clean_at(struct mg_worker *w, struct province *p, int ci, uint64_t seed)
 {
     (void)seed;
     return mg_county_clean(w, p, &p->c[ci]);
 }
 
-static int county_build(struct worker *w, struct province *p, int ci, uint64_t seed)
+static int county_build(struct mg_worker *w, struct province *p, int ci, uint64_t seed)
 {
     struct county *c = &p->c[ci];
     struct split sp = {0};
@@ -130,7 +126,7 @@ static int county_build(struct worker *w, struct province *p, int ci, uint64_t s
         || mg_split_polygon(w, c->geom, c->n, c->n_urban, seed, c->stream, &sp) != 0)
         return -1;
     int rc = county_assign(w, p, c, &sp, seed);
-    mg_split_free(w->ctx, &sp);
+    mg_split_free(w->tw->geos, &sp);
     if (rc == 0)
         rc = mg_county_check(w, p, c);
     for (int j = 0; rc == 0 && j < c->n; j++)
@@ -138,41 +134,37 @@ static int county_build(struct worker *w, struct province *p, int ci, uint64_t s
     return rc;
 }
 
-typedef int (*county_fn)(struct worker *w, struct province *p, int ci, uint64_t seed);
+typedef int (*county_fn)(struct mg_worker *w, struct province *p, int ci, uint64_t seed);
 
-/* fn on every county, in parallel; a failure is kept with its county, and
- * the lowest county's is reported, whatever the thread order. */
-static int for_counties(struct worker *ws, int nthreads, struct province *p, county_fn fn,
-                        uint64_t seed, struct tc_error *err)
+/* fn on every county, in parallel; a failure is kept in its thread's slot,
+ * and the lowest county's is reported, whatever the thread order. */
+static int for_counties(struct tc_workers *ws, struct province *p, county_fn fn, uint64_t seed,
+                        struct tc_error *err)
 {
-#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 1)
+#pragma omp parallel for num_threads(ws->n) schedule(dynamic, 1)
     for (int i = 0; i < p->nc; i++) {
-        struct worker *w = &ws[omp_get_thread_num()];
-        struct county *c = &p->c[i];
-        w->geos_msg[0] = '\0';
+        struct mg_worker *w = ws->w[omp_get_thread_num()].scratch;
+        const struct county *c = &p->c[i];
+        w->tw->geos_msg[0] = '\0';
         w->err.exit_code = TC_EXIT_INTERNAL;
-        if (fn(w, p, i, seed) != 0) {
-            c->status = w->err.exit_code ? w->err.exit_code : TC_EXIT_INTERNAL;
-            c->errmsg = mg_dup_str(w->err.msg);
-        }
+        if (fn(w, p, i, seed) != 0)
+            tc_worker_failf(w->tw, i, w->err.exit_code ? w->err.exit_code : TC_EXIT_INTERNAL,
+                            "county %s (%s): %s", c->code, c->name, w->err.msg);
     }
-    for (int i = 0; i < p->nc; i++)
-        if (p->c[i].status)
-            return tc_fail(err, p->c[i].status, "county %s (%s): %s", p->c[i].code,
-                           p->c[i].name, p->c[i].errmsg ? p->c[i].errmsg : "out of memory");
-    return 0;
+    return tc_workers_failure(ws, err);
 }
 
 /* Clean every county, simplify the borders (if asked), then split. */
-static int build_counties(struct worker *ws, int nthreads, struct province *p,
+static int build_counties(struct tc_workers *ws, struct province *p,
                           const struct mapgen_options *opt, struct mapgen_report *r,
                           struct tc_error *err)
 {
-    if (for_counties(ws, nthreads, p, county_clean_at, opt->seed, err) != 0)
+    if (for_counties(ws, p, county_clean_at, opt->seed, err) != 0)
         return -1;
-    if (opt->simplify_deg > 0 && mg_counties_simplify(&ws[0], p, opt->simplify_deg, r, err) != 0)
+    if (opt->simplify_deg > 0
+        && mg_counties_simplify(ws->w[0].scratch, p, opt->simplify_deg, r, err) != 0)
         return -1;
-    return for_counties(ws, nthreads, p, county_build, opt->seed, err);
+    return for_counties(ws, p, county_build, opt->seed, err);
 }
 
 static void province_free(GEOSContextHandle_t ctx, struct province *p)
@@ -182,7 +174,6 @@ static void province_free(GEOSContextHandle_t ctx, struct province *p)
         free(c->code);
         free(c->name);
         free(c->city);
-        free(c->errmsg);
         if (c->shape)
             SHPDestroyObject(c->shape);
         mg_destroy(ctx, &c->geom);
@@ -213,7 +204,7 @@ static int options_check(const struct mapgen_options *opt, struct tc_error *err)
     return 0;
 }
 
-static int build_run(struct worker *ws, int nthreads, const struct mapgen_options *opt,
+static int build_run(struct tc_workers *ws, const struct mapgen_options *opt,
                      struct province *p, struct mapgen_report *r, struct tc_error *err)
 {
     double t0 = tc_now();
@@ -221,7 +212,7 @@ static int build_run(struct worker *ws, int nthreads, const struct mapgen_option
     const char *inputs[] = {opt->counties_shp, opt->townships_csv};
     int rc = outdir_check(opt->out_dir, inputs, 2, err);
     if (rc == 0 && opt->synthetic > 0) {
-        rc = mg_synthetic_read(&ws[0], opt->synthetic, opt->seed, p, err);
+        rc = mg_synthetic_read(ws->w[0].scratch, opt->synthetic, opt->seed, p, err);
     } else if (rc == 0) {
         p->shp_path = opt->counties_shp;
         p->csv_path = opt->townships_csv;
@@ -229,13 +220,13 @@ static int build_run(struct worker *ws, int nthreads, const struct mapgen_option
     }
     double t1 = tc_now();
     if (rc == 0)
-        rc = build_counties(ws, nthreads, p, opt, r, err);
+        rc = build_counties(ws, p, opt, r, err);
     double t2 = tc_now();
     if (rc == 0)
-        rc = mg_counties_overlap(ws, nthreads, p, err);
+        rc = mg_counties_overlap(ws, p, err);
     double t3 = tc_now();
     if (rc == 0)
-        rc = mg_write_map(&ws[0], p, opt->out_dir, err);
+        rc = mg_write_map(ws->w[0].scratch, p, opt->out_dir, err);
     double t4 = tc_now();
     if (rc == 0) {
         mg_report_fill(p, r);
@@ -250,24 +241,17 @@ int mapgen_build(const struct mapgen_options *opt, struct mapgen_report *rep,
     if (options_check(opt, err) != 0)
         return -1;
     int nthreads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
-    struct worker *ws = calloc((size_t)nthreads, sizeof *ws);
+    struct tc_workers *ws = workers_new(nthreads, err);
     if (!ws)
-        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
-    int rc = 0;
-    for (int i = 0; i < nthreads; i++) /* contexts are created serially */
-        if (worker_init(&ws[i]) != 0)
-            rc = tc_fail(err, TC_EXIT_INTERNAL, "cannot start GEOS");
+        return -1;
     struct province p = {0};
     struct mapgen_report r = {0};
-    if (rc == 0)
-        rc = build_run(ws, nthreads, opt, &p, &r, err);
+    int rc = build_run(ws, opt, &p, &r, err);
     if (rc == 0 && opt->verbose)
         mg_report_print(opt, &r, nthreads);
     if (rc == 0 && rep)
         *rep = r;
-    province_free(ws[0].ctx, &p);
-    for (int i = 0; i < nthreads; i++)
-        worker_finish(&ws[i]);
-    free(ws);
+    province_free(ws->w[0].geos, &p); /* before the contexts go */
+    tc_workers_free(&ws);
     return rc;
 }

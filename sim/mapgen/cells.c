@@ -23,7 +23,7 @@ void mg_split_free(GEOSContextHandle_t ctx, struct split *sp)
  * later, per township: noding is far cheaper on the few long edges. */
 static GEOSGeometry *cell_outline(struct splitter *z, const GEOSGeometry *cell)
 {
-    GEOSContextHandle_t ctx = z->w->ctx;
+    GEOSContextHandle_t ctx = z->w->tw->geos;
     double *x, *y;
     int n = mg_ring_coords(ctx, GEOSGetExteriorRing_r(ctx, cell), &x, &y);
     if (n < 4) {
@@ -62,7 +62,7 @@ static GEOSGeometry *seeds_multipoint(GEOSContextHandle_t ctx, const double *sx,
 static int voronoi_outlines(struct splitter *z, const double *sx, const double *sy,
                             const double *box, struct glist *l)
 {
-    GEOSContextHandle_t ctx = z->w->ctx;
+    GEOSContextHandle_t ctx = z->w->tw->geos;
     GEOSGeometry *mp = seeds_multipoint(ctx, sx, sy, z->n);
     GEOSGeometry *env = GEOSGeom_createRectangle_r(ctx, box[0], box[1], box[2], box[3]);
     GEOSGeometry *vd = mp && env ? GEOSVoronoiDiagram_r(ctx, mp, env, 0.0, 0) : NULL;
@@ -92,7 +92,7 @@ static int voronoi_outlines(struct splitter *z, const double *sx, const double *
  * share their vertices exactly and the faces tile the polygon. */
 static GEOSGeometry *faces_of(struct splitter *z, struct glist *lines)
 {
-    GEOSContextHandle_t ctx = z->w->ctx;
+    GEOSContextHandle_t ctx = z->w->tw->geos;
     GEOSGeometry *bound = GEOSBoundary_r(ctx, z->poly);
     if (!bound || mg_glist_push(lines, bound) != 0) {
         mg_destroy(ctx, &bound);
@@ -118,7 +118,7 @@ static GEOSGeometry *faces_of(struct splitter *z, struct glist *lines)
 static int face_assign(struct splitter *z, const GEOSGeometry *f, const struct seed_grid *g,
                        const double *sx, const double *sy, struct glist *per_seed)
 {
-    GEOSContextHandle_t ctx = z->w->ctx;
+    GEOSContextHandle_t ctx = z->w->tw->geos;
     GEOSGeometry *pt = GEOSPointOnSurface_r(ctx, f);
     double lon = 0, lat = 0;
     int ok = pt && GEOSGeomGetX_r(ctx, pt, &lon) && GEOSGeomGetY_r(ctx, pt, &lat);
@@ -140,7 +140,7 @@ static int face_assign(struct splitter *z, const GEOSGeometry *f, const struct s
 static int faces_assign(struct splitter *z, const GEOSGeometry *faces, const double *sx,
                         const double *sy, struct split *sp)
 {
-    GEOSContextHandle_t ctx = z->w->ctx;
+    GEOSContextHandle_t ctx = z->w->tw->geos;
     struct glist *per_seed = calloc((size_t)z->n, sizeof *per_seed);
     struct seed_grid g = {0};
     int rc = per_seed && seed_grid_build(&g, sx, sy, z->n) == 0
@@ -168,7 +168,7 @@ static int faces_assign(struct splitter *z, const GEOSGeometry *faces, const dou
  * cells tile the polygon as given. */
 static int split_cells(struct splitter *z, const double *sx, const double *sy, struct split *sp)
 {
-    GEOSContextHandle_t ctx = z->w->ctx;
+    GEOSContextHandle_t ctx = z->w->tw->geos;
     if (z->n == 1)
         return (sp->cell[0] = GEOSGeom_clone_r(ctx, z->poly)) ? 0 : mg_geos_fail(z->w, "clone");
     double pad = 0.05 * fmax(z->box[2] - z->box[0], z->box[3] - z->box[1]) + 1e-9;
@@ -218,7 +218,7 @@ static int splitter_run(struct splitter *z, struct split *sp)
 /* Splits poly (lon/lat, valid) into n cells that tile it; the n_urban
  * cells nearest its centre come out small. sp is filled (caller frees with
  * split_free) or, on failure, w->err is set. */
-int mg_split_polygon(struct worker *w, const GEOSGeometry *poly, int n, int n_urban,
+int mg_split_polygon(struct mg_worker *w, const GEOSGeometry *poly, int n, int n_urban,
                      uint64_t seed, uint64_t stream, struct split *sp)
 {
     struct splitter z = {.w = w, .poly = poly, .n = n, .n_urban = n_urban, .seed = seed,
@@ -229,6 +229,6 @@ int mg_split_polygon(struct worker *w, const GEOSGeometry *poly, int n, int n_ur
     free(z.wt);
     free(z.assign);
     if (rc != 0)
-        mg_split_free(w->ctx, sp);
+        mg_split_free(w->tw->geos, sp);
     return rc;
 }

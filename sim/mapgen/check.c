@@ -11,32 +11,32 @@
 #define TILING_TOL 1e-6   /* relative: township areas vs the county's */
 #define OVERLAP_TOL 1e-9  /* relative: area covered twice inside a county */
 
-int mg_check_valid(struct worker *w, const GEOSGeometry *g, const char *what)
+int mg_check_valid(struct mg_worker *w, const GEOSGeometry *g, const char *what)
 {
-    char v = GEOSisValid_r(w->ctx, g);
+    char v = GEOSisValid_r(w->tw->geos, g);
     if (v == 2)
         return mg_geos_fail(w, "isValid");
     if (!v) {
-        char *reason = GEOSisValidReason_r(w->ctx, g);
+        char *reason = GEOSisValidReason_r(w->tw->geos, g);
         tc_fail(&w->err, TC_EXIT_INTERNAL, "%s is not valid (%s)", what,
                 reason ? reason : "no reason given");
-        GEOSFree_r(w->ctx, reason);
+        GEOSFree_r(w->tw->geos, reason);
         return -1;
     }
     return 0;
 }
 
-static int township_check(struct worker *w, const struct county *c, const struct mg_township *t)
+static int township_check(struct mg_worker *w, const struct county *c, const struct mg_township *t)
 {
     char what[160];
     snprintf(what, sizeof what, "township %s (%s)", t->code, t->name);
-    if (!t->geom || GEOSisEmpty_r(w->ctx, t->geom))
+    if (!t->geom || GEOSisEmpty_r(w->tw->geos, t->geom))
         return tc_fail(&w->err, TC_EXIT_INTERNAL, "%s is empty", what);
     if (mg_check_valid(w, t->geom, what) != 0)
         return -1;
-    GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(w->ctx, t->seat_lon, t->seat_lat);
-    char in = pt ? GEOSContains_r(w->ctx, t->geom, pt) : 2;
-    mg_destroy(w->ctx, &pt);
+    GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(w->tw->geos, t->seat_lon, t->seat_lat);
+    char in = pt ? GEOSContains_r(w->tw->geos, t->geom, pt) : 2;
+    mg_destroy(w->tw->geos, &pt);
     if (in != 1)
         return tc_fail(&w->err, TC_EXIT_INTERNAL, "%s: seat %.7f %.7f is not inside it "
                        "(county %s)", what, t->seat_lon, t->seat_lat, c->code);
@@ -44,10 +44,10 @@ static int township_check(struct worker *w, const struct county *c, const struct
 }
 
 /* The union of the county's townships, and the sum of their areas. */
-static GEOSGeometry *townships_union(struct worker *w, const struct province *p,
+static GEOSGeometry *townships_union(struct mg_worker *w, const struct province *p,
                                      const struct county *c, double *sum)
 {
-    GEOSContextHandle_t ctx = w->ctx;
+    GEOSContextHandle_t ctx = w->tw->geos;
     GEOSGeometry **g = calloc((size_t)c->n, sizeof *g);
     int ok = g != NULL;
     *sum = 0.0;
@@ -80,15 +80,15 @@ static GEOSGeometry *townships_union(struct worker *w, const struct province *p,
  * cannot stick out, being intersections with the county). Planar lon/lat
  * areas: the same measure on both sides, so the comparison is exact up to
  * rounding. */
-int mg_county_check(struct worker *w, const struct province *p, struct county *c)
+int mg_county_check(struct mg_worker *w, const struct province *p, struct county *c)
 {
     for (int j = 0; j < c->n; j++)
         if (township_check(w, c, &p->t[c->first + j]) != 0)
             return -1;
     double sum = 0.0, area = 0.0, uarea = 0.0;
     GEOSGeometry *u = townships_union(w, p, c, &sum);
-    int ok = u && GEOSArea_r(w->ctx, c->geom, &area) && GEOSArea_r(w->ctx, u, &uarea);
-    mg_destroy(w->ctx, &u);
+    int ok = u && GEOSArea_r(w->tw->geos, c->geom, &area) && GEOSArea_r(w->tw->geos, u, &uarea);
+    mg_destroy(w->tw->geos, &u);
     if (!ok)
         return mg_geos_fail(w, "union of the townships");
     c->tiling_err = fabs(sum - area) / area;
@@ -106,48 +106,40 @@ static int boxes_meet(const struct county *a, const struct county *b)
     return a->xmin <= b->xmax && b->xmin <= a->xmax && a->ymin <= b->ymax && b->ymin <= a->ymax;
 }
 
-static int county_overlaps(struct worker *w, struct province *p, int i)
+static int county_overlaps(struct mg_worker *w, struct province *p, int i)
 {
     struct county *a = &p->c[i];
     for (int j = i + 1; j < p->nc; j++) {
         if (!boxes_meet(a, &p->c[j]))
             continue;
-        GEOSGeometry *x = GEOSIntersection_r(w->ctx, a->geom, p->c[j].geom);
+        GEOSGeometry *x = GEOSIntersection_r(w->tw->geos, a->geom, p->c[j].geom);
         if (!x)
             return mg_geos_fail(w, "intersection of counties");
-        GEOSGeometry *poly = mg_polygonal(w->ctx, x, NULL);
-        mg_destroy(w->ctx, &x);
+        GEOSGeometry *poly = mg_polygonal(w->tw->geos, x, NULL);
+        mg_destroy(w->tw->geos, &x);
         if (!poly)
             return mg_geos_fail(w, "intersection of counties");
         a->overlap_km2 += mg_geo_area_km2(w, poly);
-        mg_destroy(w->ctx, &poly);
+        mg_destroy(w->tw->geos, &poly);
     }
     return 0;
 }
 
-int mg_counties_overlap(struct worker *ws, int nthreads, struct province *p,
-                        struct tc_error *err)
+int mg_counties_overlap(struct tc_workers *ws, struct province *p, struct tc_error *err)
 {
     /* Shared geometries are read by many threads below: compute their lazy
      * envelopes here, on one thread. */
     for (int i = 0; i < p->nc; i++) {
         double x;
-        GEOSGeom_getXMin_r(ws[0].ctx, p->c[i].geom, &x);
+        GEOSGeom_getXMin_r(ws->w[0].geos, p->c[i].geom, &x);
     }
-    int failed = -1;
-#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 4)
+#pragma omp parallel for num_threads(ws->n) schedule(dynamic, 4)
     for (int i = 0; i < p->nc; i++) {
-        struct worker *w = &ws[omp_get_thread_num()];
-        if (county_overlaps(w, p, i) != 0) {
-            p->c[i].status = TC_EXIT_INTERNAL;
-            p->c[i].errmsg = mg_dup_str(w->err.msg);
-        }
+        struct mg_worker *w = ws->w[omp_get_thread_num()].scratch;
+        w->tw->geos_msg[0] = '\0';
+        if (county_overlaps(w, p, i) != 0)
+            tc_worker_failf(w->tw, i, TC_EXIT_INTERNAL, "county %s: %s", p->c[i].code,
+                            w->err.msg);
     }
-    for (int i = 0; i < p->nc && failed < 0; i++)
-        if (p->c[i].status)
-            failed = i;
-    if (failed >= 0)
-        return tc_fail(err, TC_EXIT_INTERNAL, "county %s: %s", p->c[failed].code,
-                       p->c[failed].errmsg ? p->c[failed].errmsg : "out of memory");
-    return 0;
+    return tc_workers_failure(ws, err);
 }

@@ -17,10 +17,10 @@
 
 /* A copy of polygon p without the holes under SLIVER_KM2 (km2_per_unit
  * converts its planar area). */
-static GEOSGeometry *fill_small_holes(struct worker *w, struct county *c, const GEOSGeometry *p,
+static GEOSGeometry *fill_small_holes(struct mg_worker *w, struct county *c, const GEOSGeometry *p,
                                       double km2_per_unit)
 {
-    GEOSContextHandle_t ctx = w->ctx;
+    GEOSContextHandle_t ctx = w->tw->geos;
     int nh = GEOSGetNumInteriorRings_r(ctx, p), nk = 0;
     GEOSGeometry **keep = calloc((size_t)nh + 1, sizeof *keep);
     GEOSGeometry *shell = GEOSGeom_clone_r(ctx, GEOSGetExteriorRing_r(ctx, p));
@@ -53,9 +53,9 @@ static GEOSGeometry *fill_small_holes(struct worker *w, struct county *c, const 
 
 /* The polygonal part of a valid geometry, without slivers: parts under
  * SLIVER_KM2 (but never the largest) and holes under it. */
-static GEOSGeometry *drop_slivers(struct worker *w, struct county *c, const GEOSGeometry *g)
+static GEOSGeometry *drop_slivers(struct mg_worker *w, struct county *c, const GEOSGeometry *g)
 {
-    GEOSContextHandle_t ctx = w->ctx;
+    GEOSContextHandle_t ctx = w->tw->geos;
     struct glist parts = {0}, kept = {0};
     double y0 = 0, y1 = 0, x0, x1, best = -1.0;
     int largest = -1, ok = mg_collect_polygons(ctx, g, &parts, &c->lines_dropped) == 0;
@@ -217,9 +217,9 @@ static GEOSGeometry *make_valid(GEOSContextHandle_t ctx, const GEOSGeometry *g)
 
 /* The county's shape as read (the record converted, its SHPObject freed),
  * or the synthetic county's; NULL with w->err set. */
-static GEOSGeometry *county_source(struct worker *w, const struct province *p, struct county *c)
+static GEOSGeometry *county_source(struct mg_worker *w, const struct province *p, struct county *c)
 {
-    GEOSContextHandle_t ctx = w->ctx;
+    GEOSContextHandle_t ctx = w->tw->geos;
     GEOSGeometry *g = c->geom;
     c->geom = NULL;
     if (!g) {
@@ -251,9 +251,9 @@ static GEOSGeometry *county_source(struct worker *w, const struct province *p, s
 
 /* County c cleaned: c->geom a valid, sliver-free (Multi)Polygon (densified
  * later, after the borders are simplified), its extent measured. */
-int mg_county_clean(struct worker *w, const struct province *p, struct county *c)
+int mg_county_clean(struct mg_worker *w, const struct province *p, struct county *c)
 {
-    GEOSContextHandle_t ctx = w->ctx;
+    GEOSContextHandle_t ctx = w->tw->geos;
     GEOSGeometry *g = county_source(w, p, c);
     if (!g)
         return -1;

@@ -28,10 +28,10 @@ uint64_t mg_hash_str(const char *s)
 }
 
 /* Fails with the last GEOS message, for library calls that returned NULL. */
-int mg_geos_fail(struct worker *w, const char *what)
+int mg_geos_fail(struct mg_worker *w, const char *what)
 {
     return tc_fail(&w->err, TC_EXIT_INTERNAL, "GEOS %s failed: %s", what,
-                   w->geos_msg[0] ? w->geos_msg : "no message");
+                   w->tw->geos_msg[0] ? w->tw->geos_msg : "no message");
 }
 
 void mg_destroy(GEOSContextHandle_t ctx, GEOSGeometry **g)
@@ -97,10 +97,10 @@ double mg_shoelace(const double *x, const double *y, int n)
 }
 
 /* Geodesic area of a ring, m², absolute. */
-double mg_ring_geo_m2(struct worker *w, const GEOSGeometry *ring)
+double mg_ring_geo_m2(struct mg_worker *w, const GEOSGeometry *ring)
 {
     double *x, *y;
-    int n = mg_ring_coords(w->ctx, ring, &x, &y);
+    int n = mg_ring_coords(w->tw->geos, ring, &x, &y);
     if (n < 4) {
         if (n >= 0) {
             free(x);
@@ -116,20 +116,20 @@ double mg_ring_geo_m2(struct worker *w, const GEOSGeometry *ring)
 }
 
 /* Geodesic area of a lon/lat Polygon or MultiPolygon, km². */
-double mg_geo_area_km2(struct worker *w, const GEOSGeometry *g)
+double mg_geo_area_km2(struct mg_worker *w, const GEOSGeometry *g)
 {
-    int type = GEOSGeomTypeId_r(w->ctx, g);
+    int type = GEOSGeomTypeId_r(w->tw->geos, g);
     if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
         double s = 0.0;
-        for (int i = 0; i < GEOSGetNumGeometries_r(w->ctx, g); i++)
-            s += mg_geo_area_km2(w, GEOSGetGeometryN_r(w->ctx, g, i));
+        for (int i = 0; i < GEOSGetNumGeometries_r(w->tw->geos, g); i++)
+            s += mg_geo_area_km2(w, GEOSGetGeometryN_r(w->tw->geos, g, i));
         return s;
     }
-    if (type != GEOS_POLYGON || GEOSisEmpty_r(w->ctx, g))
+    if (type != GEOS_POLYGON || GEOSisEmpty_r(w->tw->geos, g))
         return 0.0;
-    double m2 = mg_ring_geo_m2(w, GEOSGetExteriorRing_r(w->ctx, g));
-    for (int i = 0; i < GEOSGetNumInteriorRings_r(w->ctx, g); i++)
-        m2 -= mg_ring_geo_m2(w, GEOSGetInteriorRingN_r(w->ctx, g, i));
+    double m2 = mg_ring_geo_m2(w, GEOSGetExteriorRing_r(w->tw->geos, g));
+    for (int i = 0; i < GEOSGetNumInteriorRings_r(w->tw->geos, g); i++)
+        m2 -= mg_ring_geo_m2(w, GEOSGetInteriorRingN_r(w->tw->geos, g, i));
     return m2 / 1e6;
 }
 

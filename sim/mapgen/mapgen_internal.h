@@ -14,6 +14,7 @@
 #include "towncov/common.h"
 #include "towncov/mapgen.h"
 #include "towncov/textenc.h"
+#include "towncov/worker.h"
 
 /* Longest edge written, degrees. Consumers project vertex by vertex; a long
  * straight lon/lat edge then bends the area by 0.1-0.2 %. */
@@ -39,8 +40,6 @@ struct county {
     int collapsed_parts;   /* parts with no area dropped as read (islets, holes) */
     double sliver_km2, hole_km2, overlap_km2;
     double tiling_err, overlap, gap;
-    int status;            /* 0, or the failure's exit code */
-    char *errmsg;          /* failure message (allocated) */
 };
 
 struct mg_township {
@@ -62,12 +61,17 @@ struct province {
     char encoding[TEXTENC_NAME_MAX]; /* of the county .dbf; "" = guess */
 };
 
-/* Per-thread state, created serially before the parallel region. */
-struct worker {
-    GEOSContextHandle_t ctx;
-    struct geod_geodesic geod;
-    char geos_msg[512];
-    struct tc_error err;
+/* What one thread of the builder works with: its worker from the project's
+ * factory (worker.h: its own GEOS context, whose error handler writes
+ * tw->geos_msg, and the failure slot that keeps the lowest failing county)
+ * and the builder's own per-thread state. Each lives in its worker's
+ * scratch, made serially after tc_workers_new (build.c) and freed by
+ * tc_workers_free. */
+struct mg_worker {
+    struct tc_worker *tw;      /* the worker whose scratch this is */
+    struct geod_geodesic geod; /* WGS 84, for geodesic areas (geodesic.h) */
+    struct tc_error err;       /* the failure of the county at hand, until it
+                                  is recorded in tw's slot (tc_worker_failf) */
 };
 
 /* A growable list of points. */
@@ -138,7 +142,7 @@ struct seed_grid {
 
 /* Everything one split works on, in the local frame. */
 struct splitter {
-    struct worker *w;
+    struct mg_worker *w;
     const GEOSGeometry *poly; /* lon/lat */
     struct frame f;
     struct rings rings;
@@ -163,15 +167,15 @@ struct split {
 /* geom.c: strings, GEOS clean-up and errors, lists, rings, areas */
 char *mg_dup_str(const char *s);
 uint64_t mg_hash_str(const char *s);
-int mg_geos_fail(struct worker *w, const char *what);
+int mg_geos_fail(struct mg_worker *w, const char *what);
 void mg_destroy(GEOSContextHandle_t ctx, GEOSGeometry **g);
 void mg_pts_free(struct pts *p);
 int mg_glist_push(struct glist *l, GEOSGeometry *g);
 void mg_glist_free(GEOSContextHandle_t ctx, struct glist *l);
 int mg_ring_coords(GEOSContextHandle_t ctx, const GEOSGeometry *ring, double **x, double **y);
 double mg_shoelace(const double *x, const double *y, int n);
-double mg_ring_geo_m2(struct worker *w, const GEOSGeometry *ring);
-double mg_geo_area_km2(struct worker *w, const GEOSGeometry *g);
+double mg_ring_geo_m2(struct mg_worker *w, const GEOSGeometry *ring);
+double mg_geo_area_km2(struct mg_worker *w, const GEOSGeometry *g);
 int mg_collect_polygons(GEOSContextHandle_t ctx, const GEOSGeometry *g, struct glist *l,
                         int *others);
 GEOSGeometry *mg_polygons_make(GEOSContextHandle_t ctx, struct glist *l);
@@ -187,7 +191,7 @@ int mg_townships_read(struct province *p, struct tc_error *err);
 int mg_province_read(struct province *p, struct tc_error *err);
 
 /* synthetic.c: the synthetic province */
-int mg_synthetic_read(struct worker *w, long total, uint64_t seed, struct province *p,
+int mg_synthetic_read(struct mg_worker *w, long total, uint64_t seed, struct province *p,
                       struct tc_error *err);
 
 /* sample.c: the polygon in its local frame, its samples and weights */
@@ -205,24 +209,23 @@ int mg_seeds_place(struct splitter *z, double *sx, double *sy);
 
 /* cells.c: the split into cells */
 void mg_split_free(GEOSContextHandle_t ctx, struct split *sp);
-int mg_split_polygon(struct worker *w, const GEOSGeometry *poly, int n, int n_urban,
+int mg_split_polygon(struct mg_worker *w, const GEOSGeometry *poly, int n, int n_urban,
                      uint64_t seed, uint64_t stream, struct split *sp);
 
 /* clean.c: a county cleaned */
-int mg_county_clean(struct worker *w, const struct province *p, struct county *c);
+int mg_county_clean(struct mg_worker *w, const struct province *p, struct county *c);
 
 /* check.c: validity, tiling, county overlaps */
-int mg_check_valid(struct worker *w, const GEOSGeometry *g, const char *what);
-int mg_county_check(struct worker *w, const struct province *p, struct county *c);
-int mg_counties_overlap(struct worker *ws, int nthreads, struct province *p,
-                        struct tc_error *err);
+int mg_check_valid(struct mg_worker *w, const GEOSGeometry *g, const char *what);
+int mg_county_check(struct mg_worker *w, const struct province *p, struct county *c);
+int mg_counties_overlap(struct tc_workers *ws, struct province *p, struct tc_error *err);
 
 /* simplify.c: county borders simplified, shared borders alike */
-int mg_counties_simplify(struct worker *w, struct province *p, double tol,
+int mg_counties_simplify(struct mg_worker *w, struct province *p, double tol,
                          struct mapgen_report *r, struct tc_error *err);
 
 /* write.c: the layers */
-int mg_write_map(struct worker *w, const struct province *p, const char *dir,
+int mg_write_map(struct mg_worker *w, const struct province *p, const char *dir,
                  struct tc_error *err);
 
 /* report.c: the build's measures and log */

@@ -134,12 +134,12 @@ static int sample_grid(const struct rings *r, double h, const double *box, struc
 static int splitter_frame(struct splitter *z)
 {
     double x0, y0, x1, y1;
-    if (!GEOSGeom_getExtent_r(z->w->ctx, z->poly, &x0, &y0, &x1, &y1))
+    if (!GEOSGeom_getExtent_r(z->w->tw->geos, z->poly, &x0, &y0, &x1, &y1))
         return mg_geos_fail(z->w, "extent");
     z->f.lon0 = (x0 + x1) / 2;
     z->f.lat0 = (y0 + y1) / 2;
     z->f.c = cos(z->f.lat0 * M_PI / 180.0);
-    if (rings_from(z->w->ctx, z->poly, &z->f, &z->rings) != 0)
+    if (rings_from(z->w->tw->geos, z->poly, &z->f, &z->rings) != 0)
         return tc_fail(&z->w->err, TC_EXIT_INTERNAL, "out of memory for rings");
     z->box[0] = z->box[1] = INFINITY;
     z->box[2] = z->box[3] = -INFINITY;
@@ -156,7 +156,7 @@ static int splitter_frame(struct splitter *z)
 static int splitter_sample(struct splitter *z)
 {
     double area = 0.0;
-    if (!GEOSArea_r(z->w->ctx, z->poly, &area))
+    if (!GEOSArea_r(z->w->tw->geos, z->poly, &area))
         return mg_geos_fail(z->w, "area");
     z->h = sqrt(area * z->f.c / ((double)SAMPLES_PER_SEED * z->n));
     for (int attempt = 0; attempt < 12; attempt++) {
@@ -185,14 +185,14 @@ static int splitter_centre(struct splitter *z)
     if (z->n_urban == 0)
         return 0;
     double area = 0.0;
-    GEOSArea_r(z->w->ctx, z->poly, &area);
-    GEOSGeometry *mic = GEOSMaximumInscribedCircle_r(z->w->ctx, z->poly, sqrt(area) / 200.0);
+    GEOSArea_r(z->w->tw->geos, z->poly, &area);
+    GEOSGeometry *mic = GEOSMaximumInscribedCircle_r(z->w->tw->geos, z->poly, sqrt(area) / 200.0);
     if (!mic)
         return mg_geos_fail(z->w, "MaximumInscribedCircle");
-    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(z->w->ctx, mic);
+    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(z->w->tw->geos, mic);
     double lon = 0, lat = 0;
-    int ok = seq && GEOSCoordSeq_getXY_r(z->w->ctx, seq, 0, &lon, &lat);
-    GEOSGeom_destroy_r(z->w->ctx, mic);
+    int ok = seq && GEOSCoordSeq_getXY_r(z->w->tw->geos, seq, 0, &lon, &lat);
+    GEOSGeom_destroy_r(z->w->tw->geos, mic);
     if (!ok)
         return mg_geos_fail(z->w, "MaximumInscribedCircle");
     z->cx = (lon - z->f.lon0) * z->f.c;

@@ -8,9 +8,9 @@
 /* The province's border arcs: every county boundary, noded together (a
  * border two counties share appears once) and merged into arcs between
  * the points where three or more borders meet. */
-static GEOSGeometry *border_arcs(struct worker *w, const struct province *p)
+static GEOSGeometry *border_arcs(struct mg_worker *w, const struct province *p)
 {
-    GEOSContextHandle_t ctx = w->ctx;
+    GEOSContextHandle_t ctx = w->tw->geos;
     struct glist l = {0};
     for (int i = 0; i < p->nc; i++) {
         GEOSGeometry *b = GEOSBoundary_r(ctx, p->c[i].geom);
@@ -36,10 +36,10 @@ static GEOSGeometry *border_arcs(struct worker *w, const struct province *p)
 
 /* The counties whose boundary holds arc a, probed at the middle of its
  * first segment (exactly on the boundary, up to rounding). */
-static int arc_owners(struct worker *w, const struct province *p,
+static int arc_owners(struct mg_worker *w, const struct province *p,
                       const GEOSPreparedGeometry *const *bound, const GEOSGeometry *a, int *own)
 {
-    GEOSContextHandle_t ctx = w->ctx;
+    GEOSContextHandle_t ctx = w->tw->geos;
     const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(ctx, a);
     double x0, y0, x1, y1;
     if (!seq || !GEOSCoordSeq_getXY_r(ctx, seq, 0, &x0, &y0)
@@ -70,10 +70,10 @@ static int count_vertices(GEOSContextHandle_t ctx, const GEOSGeometry *g)
  * (simplifying at the source's resolution moves a county's by under 0.5 %)
  * and every part of the original still has a point in or near the new one
  * (parts touching at a point may merge). */
-static int simplified_check(struct worker *w, const GEOSGeometry *old, const GEOSGeometry *new,
+static int simplified_check(struct mg_worker *w, const GEOSGeometry *old, const GEOSGeometry *new,
                             double tol)
 {
-    GEOSContextHandle_t ctx = w->ctx;
+    GEOSContextHandle_t ctx = w->tw->geos;
     double a0 = 0, a1 = 0;
     GEOSArea_r(ctx, old, &a0);
     GEOSArea_r(ctx, new, &a1);
@@ -93,10 +93,10 @@ static int simplified_check(struct worker *w, const GEOSGeometry *old, const GEO
 }
 
 /* County i rebuilt from its simplified arcs (even-odd nesting). */
-static int county_rebuild(struct worker *w, struct county *c, int i, const GEOSGeometry *simp,
+static int county_rebuild(struct mg_worker *w, struct county *c, int i, const GEOSGeometry *simp,
                           const int *nown, const int (*own)[MAX_OWNERS], double tol)
 {
-    GEOSContextHandle_t ctx = w->ctx;
+    GEOSContextHandle_t ctx = w->tw->geos;
     struct glist l = {0};
     int rc = 0;
     for (int a = 0; rc == 0 && a < GEOSGetNumGeometries_r(ctx, simp); a++)
@@ -130,10 +130,10 @@ static int county_rebuild(struct worker *w, struct county *c, int i, const GEOSG
 }
 
 /* Owners of every arc; an arc nobody owns means the noding went wrong. */
-static int arcs_owned(struct worker *w, const struct province *p, const GEOSGeometry *arcs,
+static int arcs_owned(struct mg_worker *w, const struct province *p, const GEOSGeometry *arcs,
                       int *nown, int (*own)[MAX_OWNERS])
 {
-    GEOSContextHandle_t ctx = w->ctx;
+    GEOSContextHandle_t ctx = w->tw->geos;
     int rc = 0;
     GEOSGeometry **bound = calloc((size_t)p->nc, sizeof *bound);
     const GEOSPreparedGeometry **prep = calloc((size_t)p->nc, sizeof *prep);
@@ -164,10 +164,10 @@ static int arcs_owned(struct worker *w, const struct province *p, const GEOSGeom
  * counties sharing a border still share it vertex for vertex: the arcs are
  * simplified once, together, by GEOS's topology-preserving simplifier
  * (no arc crosses another), and each county is rebuilt from its arcs. */
-int mg_counties_simplify(struct worker *w, struct province *p, double tol,
+int mg_counties_simplify(struct mg_worker *w, struct province *p, double tol,
                          struct mapgen_report *r, struct tc_error *err)
 {
-    GEOSContextHandle_t ctx = w->ctx;
+    GEOSContextHandle_t ctx = w->tw->geos;
     GEOSGeometry *arcs = border_arcs(w, p);
     GEOSGeometry *simp = arcs ? GEOSTopologyPreserveSimplify_r(ctx, arcs, tol) : NULL;
     int na = arcs ? GEOSGetNumGeometries_r(ctx, arcs) : 0;

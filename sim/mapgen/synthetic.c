@@ -35,7 +35,7 @@ static char *synth_name(uint64_t seed, uint64_t ctr, const char *suffix)
 /* An irregular blob of area_km2 around SYNTH_LON/LAT: a radius wobbling
  * with a few random harmonics, drawn in the sinusoidal (equal-area)
  * projection so that the area comes out right. */
-static GEOSGeometry *synth_blob(struct worker *w, uint64_t seed, double area_km2)
+static GEOSGeometry *synth_blob(struct mg_worker *w, uint64_t seed, double area_km2)
 {
     enum { NB = 720 };
     static const double amp[4] = {0.10, 0.07, 0.04, 0.02};
@@ -58,11 +58,11 @@ static GEOSGeometry *synth_blob(struct worker *w, uint64_t seed, double area_km2
     }
     x[NB] = x[0];
     y[NB] = y[0];
-    GEOSCoordSequence *seq = GEOSCoordSeq_copyFromArrays_r(w->ctx, x, y, NULL, NULL, NB + 1);
-    GEOSGeometry *ring = seq ? GEOSGeom_createLinearRing_r(w->ctx, seq) : NULL;
-    GEOSGeometry *poly = ring ? GEOSGeom_createPolygon_r(w->ctx, ring, NULL, 0) : NULL;
-    GEOSGeometry *dense = poly ? mg_densify(w->ctx, poly, DENSIFY_DEG) : NULL;
-    mg_destroy(w->ctx, &poly);
+    GEOSCoordSequence *seq = GEOSCoordSeq_copyFromArrays_r(w->tw->geos, x, y, NULL, NULL, NB + 1);
+    GEOSGeometry *ring = seq ? GEOSGeom_createLinearRing_r(w->tw->geos, seq) : NULL;
+    GEOSGeometry *poly = ring ? GEOSGeom_createPolygon_r(w->tw->geos, ring, NULL, 0) : NULL;
+    GEOSGeometry *dense = poly ? mg_densify(w->tw->geos, poly, DENSIFY_DEG) : NULL;
+    mg_destroy(w->tw->geos, &poly);
     return dense;
 }
 
@@ -144,7 +144,7 @@ static int synth_county(struct province *p, int i, GEOSGeometry *cell, uint64_t 
 
 /* A province of `total` townships: an irregular blob split into counties
  * of ~SYNTH_PER_COUNTY townships by the same splitter the counties use. */
-int mg_synthetic_read(struct worker *w, long total, uint64_t seed, struct province *p,
+int mg_synthetic_read(struct mg_worker *w, long total, uint64_t seed, struct province *p,
                       struct tc_error *err)
 {
     int m = (int)fmax(1.0, floor(total / SYNTH_PER_COUNTY + 0.5));
@@ -153,7 +153,7 @@ int mg_synthetic_read(struct worker *w, long total, uint64_t seed, struct provin
     struct split sp = {0};
     int rc = blob ? mg_split_polygon(w, blob, m, 0, seed, STREAM_PROVINCE, &sp)
                   : mg_geos_fail(w, "blob");
-    mg_destroy(w->ctx, &blob);
+    mg_destroy(w->tw->geos, &blob);
     if (rc != 0)
         return tc_fail(err, TC_EXIT_INTERNAL, "synthetic province: %s", w->err.msg);
     double *area = malloc(sizeof *area * (size_t)m);
@@ -173,7 +173,7 @@ int mg_synthetic_read(struct worker *w, long total, uint64_t seed, struct provin
         rc = synth_townships(p, count, seed);
     free(area);
     free(count);
-    mg_split_free(w->ctx, &sp);
+    mg_split_free(w->tw->geos, &sp);
     return rc == 0 ? 0 : tc_fail(err, TC_EXIT_RESOURCE, "out of memory for the synthetic "
                                  "province");
 }

@@ -105,11 +105,11 @@ static int township_fields(struct layer *ly, const struct province *p, struct tc
     return 0;
 }
 
-static int township_write(struct worker *w, struct layer *ly, const struct province *p,
+static int township_write(struct mg_worker *w, struct layer *ly, const struct province *p,
                           const struct mg_township *t, int rec, struct tc_error *err)
 {
     const struct county *c = &p->c[t->county];
-    if (shpio_write_polygon(w->ctx, ly->shp, -1, t->geom, err) != 0)
+    if (shpio_write_polygon(w->tw->geos, ly->shp, -1, t->geom, err) != 0)
         return -1;
     if (put_str(ly, rec, 0, t->code, err) || put_str(ly, rec, 1, t->name, err)
         || put_str(ly, rec, 2, c->name, err) || put_str(ly, rec, 3, c->code, err)
@@ -120,7 +120,7 @@ static int township_write(struct worker *w, struct layer *ly, const struct provi
     return 0;
 }
 
-static int write_townships(struct worker *w, const struct province *p,
+static int write_townships(struct mg_worker *w, const struct province *p,
                            const struct mg_township *const *order, const char *dir,
                            struct tc_error *err)
 {
@@ -162,7 +162,7 @@ static int county_width(const struct province *p, int which)
     return text_width((int)m);
 }
 
-static int write_counties(struct worker *w, const struct province *p, const char *dir,
+static int write_counties(struct mg_worker *w, const struct province *p, const char *dir,
                           struct tc_error *err)
 {
     struct layer ly = {0};
@@ -175,7 +175,7 @@ static int write_counties(struct worker *w, const struct province *p, const char
             || add_field(&ly, "area_km2", FTDouble, 16, 6, err);
     for (int i = 0; rc == 0 && i < p->nc; i++) {
         const struct county *c = &p->c[i];
-        rc = shpio_write_polygon(w->ctx, ly.shp, -1, c->geom, err)
+        rc = shpio_write_polygon(w->tw->geos, ly.shp, -1, c->geom, err)
             || put_str(&ly, i, 0, c->code, err) || put_str(&ly, i, 1, c->name, err)
             || put_str(&ly, i, 2, c->city, err) || put_num(&ly, i, 3, c->n, err)
             || put_num(&ly, i, 4, c->area_km2, err);
@@ -191,7 +191,7 @@ static int cmp_township_ptr(const void *a, const void *b)
 }
 
 /* Writes the three layers into a fresh folder beside dir, then swaps it in. */
-int mg_write_map(struct worker *w, const struct province *p, const char *dir,
+int mg_write_map(struct mg_worker *w, const struct province *p, const char *dir,
                  struct tc_error *err)
 {
     char *tmp;
