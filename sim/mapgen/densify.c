@@ -1,54 +1,28 @@
-/* densify.c — points inserted along a polygon's edges, computed alike
- * whichever way a ring runs, so that two townships sharing an edge get
- * identical vertices. */
+/* densify.c — densified copies of the builder's polygons (densify.h), the
+ * points of an edge computed from its lexicographically smaller end: the two
+ * townships sharing an edge get bit-identical vertices whichever way their
+ * rings run, so the tiling stays exact (GEOSDensify would not). */
 #include "mapgen_internal.h"
 
-#include <math.h>
+#include <limits.h>
 #include <stdlib.h>
 
-/* Inserts points every `step` or less along each edge. Unlike GEOSDensify,
- * the points of an edge are computed from its lexicographically smaller end,
- * so the two townships sharing an edge get bit-identical vertices whichever
- * way their rings run: the tiling stays exact. */
-static int densify_edge(struct pts *out, double ax, double ay, double bx, double by, double step)
-{
-    int forward = ax < bx || (ax == bx && ay <= by);
-    double px = forward ? ax : bx, py = forward ? ay : by;
-    double qx = forward ? bx : ax, qy = forward ? by : ay;
-    double len = hypot(qx - px, qy - py);
-    int k = (int)ceil(len / step);
-    for (int i = 1; i < k; i++) {
-        int j = forward ? i : k - i;
-        double f = (double)j / k;
-        if (mg_pts_push(out, px + (qx - px) * f, py + (qy - py) * f) != 0)
-            return -1;
-    }
-    return 0;
-}
+#include "towncov/densify.h"
 
 static GEOSGeometry *densify_ring(GEOSContextHandle_t ctx, const GEOSGeometry *ring, double step)
 {
-    double *x, *y;
+    double *x, *y, *ox, *oy;
     int n = mg_ring_coords(ctx, ring, &x, &y);
     if (n < 0)
         return NULL;
-    struct pts out = {0};
-    int rc = 0;
-    for (int i = 0; rc == 0 && i < n; i++) {
-        rc = mg_pts_push(&out, x[i], y[i]);
-        if (rc == 0 && i + 1 < n)
-            rc = densify_edge(&out, x[i], y[i], x[i + 1], y[i + 1], step);
-    }
+    long m = densify_coords(x, y, n, step, DENSIFY_FROM_SMALLER_END, &ox, &oy);
     free(x);
     free(y);
-    GEOSGeometry *r = NULL;
-    if (rc == 0) {
-        GEOSCoordSequence *seq =
-            GEOSCoordSeq_copyFromArrays_r(ctx, out.x, out.y, NULL, NULL, (unsigned)out.n);
-        r = seq ? GEOSGeom_createLinearRing_r(ctx, seq) : NULL;
-    }
-    mg_pts_free(&out);
-    return r;
+    GEOSCoordSequence *seq = m >= 0 && m <= (long)UINT_MAX
+        ? GEOSCoordSeq_copyFromArrays_r(ctx, ox, oy, NULL, NULL, (unsigned)m) : NULL;
+    free(ox);
+    free(oy);
+    return seq ? GEOSGeom_createLinearRing_r(ctx, seq) : NULL;
 }
 
 static GEOSGeometry *densify_polygon(GEOSContextHandle_t ctx, const GEOSGeometry *p, double step)
