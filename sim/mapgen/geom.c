@@ -4,7 +4,6 @@
 #include "mapgen_internal.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
