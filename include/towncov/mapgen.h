@@ -10,6 +10,12 @@
 
 #include "towncov/common.h"
 
+/* Default border simplification (degrees): the source's own resolution
+ * (1/1024 deg grid, about 100 m), so nothing real is lost; it shrinks the
+ * map threefold. */
+#define MAPGEN_SIMPLIFY_DEG 0.001
+#define MAPGEN_SYNTHETIC_MAX 1000000L /* townships of a synthetic province */
+
 struct mapgen_options {
     const char *counties_shp;  /* county polygons, lon/lat; NULL when synthetic */
     const char *townships_csv; /* code,name,county_code[,kind]; NULL when synthetic */
@@ -47,8 +53,10 @@ struct mapgen_report {
  * temporary folder beside out_dir and renames it into place only after every
  * check passed, so a failed build never leaves half a map; an out_dir that
  * outdir_check refuses fails with TC_EXIT_OUTPUT before any input is read.
- * Returns 0, or -1 with err set (exit code TC_EXIT_MAP for bad input,
- * naming the file and record or line). rep may be NULL. */
+ * Returns 0, or -1 with err set (exit code TC_EXIT_USAGE, before anything
+ * else is done, for options that are missing, out of range or do not go
+ * together; TC_EXIT_MAP for bad input, naming the file and record or
+ * line). rep may be NULL. */
 int mapgen_build(const struct mapgen_options *opt, struct mapgen_report *rep,
                  struct tc_error *err);
 

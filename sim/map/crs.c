@@ -2,10 +2,12 @@
  * for the map's extent, and rings densified and projected into it. */
 #include "map_internal.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "towncov/densify.h"
 #include "towncov/projection.h"
 
 static char *read_text_file(const char *path)
@@ -51,11 +53,11 @@ int map_trans_point(double *x, double *y, void *userdata)
 
 /* ---- densify and project -------------------------------------------------
  * One pass per ring: points are inserted so no edge is longer than `step`
- * (source units), then the ring goes through PROJ in one batch; or, with
- * step DENSIFY_BY_ERROR, edges are bisected by the projection's error
- * (projection_densify_ring). Done by hand on coordinate arrays because
- * GEOS 3.11's densifier both buffer(0)s its result and double-frees on
- * some MultiPolygons. */
+ * (source units; densify_coords, from each edge's start), then the ring
+ * goes through PROJ in one batch; or, with step DENSIFY_BY_ERROR, edges are
+ * bisected by the projection's error (projection_densify_ring). Done by
+ * hand on coordinate arrays because GEOS 3.11's densifier both buffer(0)s
+ * its result and double-frees on some MultiPolygons. */
 static GEOSGeometry *densify_by_error(GEOSContextHandle_t ctx, const double *x, const double *y,
                                       unsigned n, double seed, PJ *pj)
 {
@@ -75,36 +77,18 @@ static GEOSGeometry *densify_project_ring(GEOSContextHandle_t ctx, const GEOSGeo
     unsigned n = 0;
     GEOSCoordSeq_getSize_r(ctx, seq, &n);
     double *x = malloc(sizeof *x * (n ? n : 1)), *y = malloc(sizeof *y * (n ? n : 1));
-    size_t cap = (size_t)n + 16, m = 0;
-    double *ox = malloc(sizeof *ox * cap), *oy = malloc(sizeof *oy * cap);
+    double *ox = NULL, *oy = NULL;
     GEOSGeometry *out = NULL;
-    if (!x || !y || !ox || !oy || !GEOSCoordSeq_copyToArrays_r(ctx, seq, x, y, NULL, NULL))
+    if (!x || !y || !GEOSCoordSeq_copyToArrays_r(ctx, seq, x, y, NULL, NULL))
         goto done;
     if (step == DENSIFY_BY_ERROR) {
         out = densify_by_error(ctx, x, y, n, seed, pj);
         goto done;
     }
-    for (unsigned i = 0; i < n; i++) {
-        int pieces = 1;
-        if (i + 1 < n) {
-            double len = hypot(x[i + 1] - x[i], y[i + 1] - y[i]);
-            pieces = len > step ? (int)ceil(len / step) : 1;
-        }
-        if (m + (size_t)pieces + 1 > cap) {
-            cap = 2 * (m + (size_t)pieces + 1);
-            double *nx = realloc(ox, sizeof *ox * cap), *ny = realloc(oy, sizeof *oy * cap);
-            if (nx) ox = nx;
-            if (ny) oy = ny;
-            if (!nx || !ny)
-                goto done;
-        }
-        for (int k = 0; k < (i + 1 < n ? pieces : 1); k++) {
-            double f = (double)k / pieces;
-            ox[m] = k ? x[i] + f * (x[i + 1] - x[i]) : x[i];
-            oy[m] = k ? y[i] + f * (y[i + 1] - y[i]) : y[i];
-            m++;
-        }
-    }
+    long dm = densify_coords(x, y, n, step, DENSIFY_FROM_START, &ox, &oy);
+    if (dm < 0 || dm > (long)UINT_MAX)
+        goto done;
+    size_t m = (size_t)dm;
     if (proj_trans_generic(pj, PJ_FWD, ox, sizeof *ox, m, oy, sizeof *oy, m, NULL, 0, 0, NULL, 0,
                            0) != m)
         goto done;
