@@ -3,78 +3,18 @@
  * (outdir.h), on one thread. */
 #include "mapgen_internal.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "towncov/outdir.h"
 #include "towncov/shpio.h"
+#include "towncov/shplayer.h"
 
 /* Fixed-width DBF text fields: as wide as the longest value (UTF-8 bytes),
- * so that nothing is cut mid-character. */
+ * up to the dBase limit, so that nothing is cut mid-character. */
 static int text_width(int w)
 {
-    return w < 1 ? 1 : w;
-}
-
-struct layer {
-    SHPHandle shp;
-    DBFHandle dbf;
-    char *base; /* "dir/name", without extension */
-};
-
-static int layer_open(struct layer *ly, const char *dir, const char *name, int type,
-                      struct tc_error *err)
-{
-    ly->base = outdir_join(dir, name);
-    if (!ly->base)
-        return tc_fail(err, TC_EXIT_OUTPUT, "out of memory");
-    ly->shp = SHPCreate(ly->base, type);
-    ly->dbf = ly->shp ? DBFCreateEx(ly->base, "UTF-8") : NULL;
-    if (!ly->shp || !ly->dbf)
-        return tc_fail(err, TC_EXIT_OUTPUT, "cannot create %s.shp/.dbf: %s", ly->base,
-                       strerror(errno));
-    return 0;
-}
-
-static int layer_close(struct layer *ly, int rc, struct tc_error *err)
-{
-    if (ly->dbf)
-        DBFClose(ly->dbf);
-    if (ly->shp)
-        SHPClose(ly->shp);
-    ly->dbf = NULL;
-    ly->shp = NULL;
-    if (rc == 0 && ly->base)
-        rc = shpio_write_sidecars(ly->base, shpio_wgs84_wkt, err);
-    free(ly->base);
-    ly->base = NULL;
-    return rc;
-}
-
-static int add_field(struct layer *ly, const char *name, DBFFieldType type, int width, int dec,
-                     struct tc_error *err)
-{
-    if (width > 254 || DBFAddField(ly->dbf, name, type, width, dec) < 0)
-        return tc_fail(err, TC_EXIT_OUTPUT, "cannot add field %s (width %d) to %s.dbf", name,
-                       width, ly->base);
-    return 0;
-}
-
-static int put_str(struct layer *ly, int rec, int field, const char *v, struct tc_error *err)
-{
-    if (!DBFWriteStringAttribute(ly->dbf, rec, field, v))
-        return tc_fail(err, TC_EXIT_OUTPUT, "cannot write %s.dbf record %d field %d", ly->base,
-                       rec, field);
-    return 0;
-}
-
-static int put_num(struct layer *ly, int rec, int field, double v, struct tc_error *err)
-{
-    if (!DBFWriteDoubleAttribute(ly->dbf, rec, field, v))
-        return tc_fail(err, TC_EXIT_OUTPUT, "cannot write %s.dbf record %d field %d", ly->base,
-                       rec, field);
-    return 0;
+    return w < 1 ? 1 : w > SHPLAYER_TEXT_MAX ? SHPLAYER_TEXT_MAX : w;
 }
 
 static int max_len(const struct province *p, int which)
@@ -91,31 +31,31 @@ static int max_len(const struct province *p, int which)
     return (int)m;
 }
 
-static int township_fields(struct layer *ly, const struct province *p, struct tc_error *err)
+static int township_fields(struct shp_layer *ly, const struct province *p, struct tc_error *err)
 {
     static const char *const names[5] = {"code", "name", "county", "cnty_code", "city"};
     for (int f = 0; f < 5; f++)
-        if (add_field(ly, names[f], FTString, text_width(max_len(p, f)), 0, err) != 0)
+        if (shp_layer_field(ly, names[f], FTString, text_width(max_len(p, f)), 0, err) != 0)
             return -1;
-    if (add_field(ly, "kind", FTString, 11, 0, err) != 0
-        || add_field(ly, "seat_lon", FTDouble, 18, 12, err) != 0
-        || add_field(ly, "seat_lat", FTDouble, 18, 12, err) != 0
-        || add_field(ly, "area_km2", FTDouble, 16, 6, err) != 0)
+    if (shp_layer_field(ly, "kind", FTString, 11, 0, err) != 0
+        || shp_layer_field(ly, "seat_lon", FTDouble, 18, 12, err) != 0
+        || shp_layer_field(ly, "seat_lat", FTDouble, 18, 12, err) != 0
+        || shp_layer_field(ly, "area_km2", FTDouble, 16, 6, err) != 0)
         return -1;
     return 0;
 }
 
-static int township_write(struct mg_worker *w, struct layer *ly, const struct province *p,
+static int township_write(struct mg_worker *w, struct shp_layer *ly, const struct province *p,
                           const struct mg_township *t, int rec, struct tc_error *err)
 {
     const struct county *c = &p->c[t->county];
     if (shpio_write_polygon(w->tw->geos, ly->shp, -1, t->geom, err) != 0)
         return -1;
-    if (put_str(ly, rec, 0, t->code, err) || put_str(ly, rec, 1, t->name, err)
-        || put_str(ly, rec, 2, c->name, err) || put_str(ly, rec, 3, c->code, err)
-        || put_str(ly, rec, 4, c->city, err) || put_str(ly, rec, 5, tc_kind_name(t->kind), err)
-        || put_num(ly, rec, 6, t->seat_lon, err) || put_num(ly, rec, 7, t->seat_lat, err)
-        || put_num(ly, rec, 8, t->area_km2, err))
+    if (shp_layer_text(ly, rec, 0, t->code, err) || shp_layer_text(ly, rec, 1, t->name, err)
+        || shp_layer_text(ly, rec, 2, c->name, err) || shp_layer_text(ly, rec, 3, c->code, err)
+        || shp_layer_text(ly, rec, 4, c->city, err) || shp_layer_text(ly, rec, 5, tc_kind_name(t->kind), err)
+        || shp_layer_double(ly, rec, 6, t->seat_lon, err) || shp_layer_double(ly, rec, 7, t->seat_lat, err)
+        || shp_layer_double(ly, rec, 8, t->area_km2, err))
         return -1;
     return 0;
 }
@@ -124,31 +64,31 @@ static int write_townships(struct mg_worker *w, const struct province *p,
                            const struct mg_township *const *order, const char *dir,
                            struct tc_error *err)
 {
-    struct layer ly = {0};
-    int rc = layer_open(&ly, dir, "townships", SHPT_POLYGON, err);
+    struct shp_layer ly;
+    int rc = shp_layer_create(&ly, dir, "townships", SHPT_POLYGON, err);
     if (rc == 0)
         rc = township_fields(&ly, p, err);
     for (int i = 0; rc == 0 && i < p->nt; i++)
         rc = township_write(w, &ly, p, order[i], i, err);
-    return layer_close(&ly, rc, err);
+    return shp_layer_close(&ly, rc, shpio_wgs84_wkt, err);
 }
 
 static int write_seats(const struct province *p, const struct mg_township *const *order,
                        const char *dir, struct tc_error *err)
 {
-    struct layer ly = {0};
-    int rc = layer_open(&ly, dir, "seats", SHPT_POINT, err);
+    struct shp_layer ly;
+    int rc = shp_layer_create(&ly, dir, "seats", SHPT_POINT, err);
     if (rc == 0)
-        rc = add_field(&ly, "code", FTString, text_width(max_len(p, 0)), 0, err)
-            || add_field(&ly, "name", FTString, text_width(max_len(p, 1)), 0, err)
-            || add_field(&ly, "kind", FTString, 11, 0, err);
+        rc = shp_layer_field(&ly, "code", FTString, text_width(max_len(p, 0)), 0, err)
+            || shp_layer_field(&ly, "name", FTString, text_width(max_len(p, 1)), 0, err)
+            || shp_layer_field(&ly, "kind", FTString, 11, 0, err);
     for (int i = 0; rc == 0 && i < p->nt; i++) {
         const struct mg_township *t = order[i];
         rc = shpio_write_point(ly.shp, t->seat_lon, t->seat_lat, err)
-            || put_str(&ly, i, 0, t->code, err) || put_str(&ly, i, 1, t->name, err)
-            || put_str(&ly, i, 2, tc_kind_name(t->kind), err);
+            || shp_layer_text(&ly, i, 0, t->code, err) || shp_layer_text(&ly, i, 1, t->name, err)
+            || shp_layer_text(&ly, i, 2, tc_kind_name(t->kind), err);
     }
-    return layer_close(&ly, rc ? -1 : 0, err);
+    return shp_layer_close(&ly, rc ? -1 : 0, shpio_wgs84_wkt, err);
 }
 
 static int county_width(const struct province *p, int which)
@@ -165,22 +105,22 @@ static int county_width(const struct province *p, int which)
 static int write_counties(struct mg_worker *w, const struct province *p, const char *dir,
                           struct tc_error *err)
 {
-    struct layer ly = {0};
-    int rc = layer_open(&ly, dir, "counties", SHPT_POLYGON, err);
+    struct shp_layer ly;
+    int rc = shp_layer_create(&ly, dir, "counties", SHPT_POLYGON, err);
     if (rc == 0)
-        rc = add_field(&ly, "code", FTString, county_width(p, 0), 0, err)
-            || add_field(&ly, "name", FTString, county_width(p, 1), 0, err)
-            || add_field(&ly, "city", FTString, county_width(p, 2), 0, err)
-            || add_field(&ly, "townships", FTInteger, 9, 0, err)
-            || add_field(&ly, "area_km2", FTDouble, 16, 6, err);
+        rc = shp_layer_field(&ly, "code", FTString, county_width(p, 0), 0, err)
+            || shp_layer_field(&ly, "name", FTString, county_width(p, 1), 0, err)
+            || shp_layer_field(&ly, "city", FTString, county_width(p, 2), 0, err)
+            || shp_layer_field(&ly, "townships", FTInteger, 9, 0, err)
+            || shp_layer_field(&ly, "area_km2", FTDouble, 16, 6, err);
     for (int i = 0; rc == 0 && i < p->nc; i++) {
         const struct county *c = &p->c[i];
         rc = shpio_write_polygon(w->tw->geos, ly.shp, -1, c->geom, err)
-            || put_str(&ly, i, 0, c->code, err) || put_str(&ly, i, 1, c->name, err)
-            || put_str(&ly, i, 2, c->city, err) || put_num(&ly, i, 3, c->n, err)
-            || put_num(&ly, i, 4, c->area_km2, err);
+            || shp_layer_text(&ly, i, 0, c->code, err) || shp_layer_text(&ly, i, 1, c->name, err)
+            || shp_layer_text(&ly, i, 2, c->city, err) || shp_layer_double(&ly, i, 3, c->n, err)
+            || shp_layer_double(&ly, i, 4, c->area_km2, err);
     }
-    return layer_close(&ly, rc ? -1 : 0, err);
+    return shp_layer_close(&ly, rc ? -1 : 0, shpio_wgs84_wkt, err);
 }
 
 static int cmp_township_ptr(const void *a, const void *b)

@@ -1,0 +1,201 @@
+/* shplayer.c — one shapefile layer written (see shplayer.h). */
+#include "towncov/shplayer.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "towncov/shpio.h"
+#include "towncov/textenc.h"
+
+/* shapelib's file I/O through stdio, with the position kept here.
+ * shapelib seeks before every record it writes, and a stdio seek flushes:
+ * one write(2) per record, 130,000 for the stations of a province. A seek
+ * to where the file already is is skipped instead. shapelib's own error
+ * messages (on stderr) are silenced: the caller reports with the file name
+ * and reason. */
+struct sa_file {
+    FILE *f;
+    SAOffset pos;
+    int writing; /* last transfer was a write (C wants a seek between directions) */
+};
+
+/* Before a read after a write, or a write after a read: a real seek. */
+static void sa_turn(struct sa_file *s, int writing)
+{
+    if (s->writing >= 0 && s->writing != writing)
+        fseek(s->f, (long)s->pos, SEEK_SET);
+    s->writing = writing;
+}
+
+static SAFile sa_open(const char *path, const char *access)
+{
+    struct sa_file *s = malloc(sizeof *s);
+    if (s && !(s->f = fopen(path, access))) {
+        free(s);
+        s = NULL;
+    }
+    if (s) {
+        s->pos = 0;
+        s->writing = -1; /* either direction may come first */
+    }
+    return (SAFile)(void *)s;
+}
+
+static SAOffset sa_read(void *p, SAOffset size, SAOffset n, SAFile file)
+{
+    struct sa_file *s = (struct sa_file *)(void *)file;
+    sa_turn(s, 0);
+    SAOffset got = fread(p, size, n, s->f);
+    long pos = ftell(s->f);
+    s->pos = pos < 0 ? 0 : (SAOffset)pos;
+    return got;
+}
+
+static SAOffset sa_write(void *p, SAOffset size, SAOffset n, SAFile file)
+{
+    struct sa_file *s = (struct sa_file *)(void *)file;
+    sa_turn(s, 1);
+    SAOffset done = fwrite(p, size, n, s->f);
+    s->pos += done * size;
+    return done;
+}
+
+static SAOffset sa_seek(SAFile file, SAOffset offset, int whence)
+{
+    struct sa_file *s = (struct sa_file *)(void *)file;
+    if ((whence == SEEK_SET && offset == s->pos) || (whence == SEEK_CUR && offset == 0))
+        return 0;
+    if (fseek(s->f, (long)offset, whence) != 0)
+        return (SAOffset)-1;
+    s->writing = -1;
+    long pos = ftell(s->f);
+    s->pos = pos < 0 ? 0 : (SAOffset)pos;
+    return 0;
+}
+
+static SAOffset sa_tell(SAFile file)
+{
+    return ((struct sa_file *)(void *)file)->pos;
+}
+
+static int sa_flush(SAFile file)
+{
+    return fflush(((struct sa_file *)(void *)file)->f);
+}
+
+static int sa_close(SAFile file)
+{
+    struct sa_file *s = (struct sa_file *)(void *)file;
+    int rc = fclose(s->f);
+    free(s);
+    return rc;
+}
+
+static void sa_quiet(const char *message)
+{
+    (void)message;
+}
+
+static void sa_hooks(SAHooks *h)
+{
+    SASetupDefaultHooks(h);
+    h->FOpen = sa_open;
+    h->FRead = sa_read;
+    h->FWrite = sa_write;
+    h->FSeek = sa_seek;
+    h->FTell = sa_tell;
+    h->FFlush = sa_flush;
+    h->FClose = sa_close;
+    h->Error = sa_quiet;
+}
+
+int shp_layer_create(struct shp_layer *ly, const char *dir, const char *name, int shp_type,
+                     struct tc_error *err)
+{
+    memset(ly, 0, sizeof *ly);
+    size_t len = strlen(dir) + strlen(name) + 2;
+    if (!(ly->base = malloc(len)))
+        return tc_fail(err, TC_EXIT_OUTPUT, "out of memory");
+    snprintf(ly->base, len, "%s/%s", dir, name);
+    SAHooks hooks;
+    sa_hooks(&hooks);
+    errno = 0;
+    ly->shp = SHPCreateLL(ly->base, shp_type, &hooks);
+    ly->dbf = ly->shp ? DBFCreateLL(ly->base, "UTF-8", &hooks) : NULL;
+    if (!ly->shp || !ly->dbf)
+        return tc_fail(err, TC_EXIT_OUTPUT, "%s.shp: cannot create: %s", ly->base,
+                       strerror(errno));
+    /* shapelib ends the .dbf with an end-of-file mark after every record it
+     * flushes and steps back over it for the next: a seek, so a write(2),
+     * per record. The mark is left off until DBFClose writes it. */
+    DBFSetWriteEndOfFileChar(ly->dbf, 0);
+    return 0;
+}
+
+int shp_layer_field(struct shp_layer *ly, const char *name, DBFFieldType type, int width,
+                    int decimals, struct tc_error *err)
+{
+    if (width > SHPLAYER_TEXT_MAX || DBFAddField(ly->dbf, name, type, width, decimals) < 0)
+        return tc_fail(err, TC_EXIT_OUTPUT, "%s.dbf: cannot add field %s (width %d)", ly->base,
+                       name, width);
+    return 0;
+}
+
+static int value_failed(const struct shp_layer *ly, int rec, int field, struct tc_error *err)
+{
+    char name[16] = "?";
+    DBFGetFieldInfo(ly->dbf, field, name, NULL, NULL);
+    return tc_fail(err, TC_EXIT_OUTPUT, "%s.dbf: record %d, field %s: cannot write the value",
+                   ly->base, rec, name);
+}
+
+size_t shp_layer_text_len(const char *v)
+{
+    return textenc_utf8_prefix(v, strlen(v), SHPLAYER_TEXT_MAX);
+}
+
+int shp_layer_text(struct shp_layer *ly, int rec, int field, const char *v,
+                   struct tc_error *err)
+{
+    char buf[SHPLAYER_TEXT_MAX + 1];
+    size_t len = shp_layer_text_len(v);
+    memcpy(buf, v, len);
+    buf[len] = '\0';
+    return DBFWriteStringAttribute(ly->dbf, rec, field, buf) ? 0
+                                                             : value_failed(ly, rec, field, err);
+}
+
+int shp_layer_double(struct shp_layer *ly, int rec, int field, double v, struct tc_error *err)
+{
+    return DBFWriteDoubleAttribute(ly->dbf, rec, field, v) ? 0 : value_failed(ly, rec, field, err);
+}
+
+int shp_layer_integer(struct shp_layer *ly, int rec, int field, int v, struct tc_error *err)
+{
+    return DBFWriteIntegerAttribute(ly->dbf, rec, field, v) ? 0
+                                                            : value_failed(ly, rec, field, err);
+}
+
+int shp_layer_null(struct shp_layer *ly, int rec, int field, struct tc_error *err)
+{
+    return DBFWriteNULLAttribute(ly->dbf, rec, field) ? 0 : value_failed(ly, rec, field, err);
+}
+
+int shp_layer_close(struct shp_layer *ly, int rc, const char *prj_wkt, struct tc_error *err)
+{
+    if (ly->dbf) {
+        DBFSetWriteEndOfFileChar(ly->dbf, 1);
+        DBFClose(ly->dbf);
+    }
+    if (ly->shp)
+        SHPClose(ly->shp);
+    ly->dbf = NULL;
+    ly->shp = NULL;
+    if (rc == 0 && ly->base)
+        rc = shpio_write_sidecars(ly->base, prj_wkt, err);
+    free(ly->base);
+    ly->base = NULL;
+    return rc;
+}
