@@ -5,15 +5,13 @@
 #define _POSIX_C_SOURCE 200809L
 #include "towncov/shpio.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <unistd.h>
 
-#include "towncov/textenc.h"
+#include "shpio_internal.h"
+
 
 const char shpio_wgs84_wkt[] =
     "GEOGCS[\"GCS_WGS_1984\",DATUM[\"D_WGS_1984\",SPHEROID[\"WGS_1984\",6378137.0,"
@@ -31,16 +29,6 @@ struct ring {
     int depth;                     /* how many rings contain it */
     int parent;                    /* smallest ring containing it, or -1 */
 };
-
-/* Twice the signed area (counter-clockwise positive); works on open or
- * closed rings because a closing edge of zero length adds nothing. */
-static double ring_area2(const double *x, const double *y, int n)
-{
-    double s = 0.0;
-    for (int i = 0, j = n - 1; i < n; j = i++)
-        s += (x[j] - x[i]) * (y[j] + y[i]);
-    return s;
-}
 
 /* 1 inside, 0 outside, -1 on the boundary of ring r (even-odd rule). */
 static int ring_locate(const struct ring *r, double px, double py)
@@ -142,7 +130,7 @@ static int ring_init(const SHPObject *obj, int part, struct ring *r, struct tc_e
         r->ymin = fmin(r->ymin, r->y[i]);
         r->ymax = fmax(r->ymax, r->y[i]);
     }
-    r->area = fabs(ring_area2(r->x, r->y, r->n)) / 2.0;
+    r->area = fabs(shpio_ring_area2(r->x, r->y, r->n)) / 2.0;
     r->collinear = ring_collinear(r);
     /* Only a ring with no area needs its exact count (for the message). */
     r->distinct = r->collinear ? distinct_points(r) : 3;
@@ -361,276 +349,4 @@ GEOSGeometry *shpio_polygon_to_geos(GEOSContextHandle_t ctx, const SHPObject *ob
     }
     free(rings);
     return g;
-}
-
-/* ---- opening and attributes ---------------------------------------------*/
-
-/* shapelib reports through a hook without user data: keep the last
- * message per thread (shapelib handles are used by one thread anyway). */
-static _Thread_local char shapelib_msg[512];
-
-static void on_shapelib_error(const char *message)
-{
-    snprintf(shapelib_msg, sizeof shapelib_msg, "%s", message);
-}
-
-/* path + ext, trying the extension's upper case when only that exists. */
-static char *sidecar_path(const char *base, const char *ext)
-{
-    size_t len = strlen(base) + strlen(ext) + 1;
-    char *p = malloc(len);
-    if (!p)
-        return NULL;
-    snprintf(p, len, "%s%s", base, ext);
-    if (access(p, F_OK) != 0) {
-        for (char *c = p + strlen(base); *c; c++)
-            *c = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
-        if (access(p, F_OK) != 0)
-            snprintf(p, len, "%s%s", base, ext);
-    }
-    return p;
-}
-
-static int open_fail(struct tc_error *err, const char *what, const char *file)
-{
-    return tc_fail(err, TC_EXIT_MAP, "%s: %s%s%s", file, what, shapelib_msg[0] ? ": " : "",
-                   shapelib_msg);
-}
-
-/* Says what to do about a missing .shx rather than shapelib's advice (a
- * GDAL option towncov does not have). */
-static int missing_shx(const char *shp_path, const char *shx_path, struct tc_error *err)
-{
-    return tc_fail(err, TC_EXIT_MAP,
-                   "%s: the shapefile's index %s is missing; copy it from where the .shp "
-                   "came from, or let GDAL rebuild it beside the .shp: "
-                   "ogrinfo --config SHAPE_RESTORE_SHX YES '%s'",
-                   shp_path, shx_path, shp_path);
-}
-
-int shpio_open(const char *path, SHPHandle *shp, DBFHandle *dbf, char **base_out,
-               struct tc_error *err)
-{
-    *shp = NULL;
-    if (dbf)
-        *dbf = NULL;
-    size_t n = strlen(path);
-    int has_ext = n > 4 && strcasecmp(path + n - 4, ".shp") == 0;
-    char *base = strdup(path), *shp_path = NULL, *shx = NULL;
-    if (!base)
-        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
-    if (has_ext)
-        base[n - 4] = '\0';
-    shp_path = has_ext ? strdup(path) : sidecar_path(base, ".shp");
-    shx = sidecar_path(base, ".shx");
-    int rc = shp_path && shx ? 0 : tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
-    SAHooks hooks;
-    SASetupDefaultHooks(&hooks);
-    hooks.Error = on_shapelib_error;
-    shapelib_msg[0] = '\0';
-    if (rc == 0 && access(shp_path, R_OK) != 0)
-        rc = tc_fail(err, TC_EXIT_MAP, "%s: cannot open: %s", shp_path, strerror(errno));
-    else if (rc == 0 && access(shx, F_OK) != 0)
-        rc = missing_shx(shp_path, shx, err);
-    /* Given with its .shp, shapelib strips only that extension. */
-    if (rc == 0 && !(*shp = SHPOpenLL(shp_path, "rb", &hooks)))
-        rc = open_fail(err, "cannot open the shapefile (.shp/.shx)", shp_path);
-    if (rc == 0 && dbf && !(*dbf = DBFOpenLL(shp_path, "rb", &hooks))) {
-        char *dbf_path = sidecar_path(base, ".dbf");
-        rc = open_fail(err, "cannot open the attribute table", dbf_path ? dbf_path : base);
-        free(dbf_path);
-    }
-    if (rc != 0) {
-        if (*shp)
-            SHPClose(*shp);
-        *shp = NULL;
-    }
-    free(shp_path);
-    free(shx);
-    if (rc == 0 && base_out)
-        *base_out = base;
-    else
-        free(base);
-    return rc;
-}
-
-char *shpio_read_text(DBFHandle dbf, int fid, int field, const char *encoding, int *cut)
-{
-    *cut = 0;
-    if (field < 0 || DBFIsAttributeNULL(dbf, fid, field))
-        return strdup("");
-    const char *raw = DBFReadStringAttribute(dbf, fid, field);
-    if (!raw) {
-        errno = EILSEQ;
-        return NULL;
-    }
-    char *text = textenc_decode(encoding, raw, strlen(raw), cut);
-    if (!text)
-        return NULL;
-    size_t k = strspn(text, " \t\r\n");
-    size_t len = strlen(text + k);
-    while (len && strchr(" \t\r\n", text[k + len - 1]))
-        len--;
-    memmove(text, text + k, len);
-    text[len] = '\0';
-    return text;
-}
-
-/* ---- writing --------------------------------------------------------- */
-
-/* Vertex buffers of one record under construction. */
-struct rec_buf {
-    double *x, *y;
-    int *starts;
-    int nv, nparts, cap_v, cap_p;
-};
-
-static int buf_reserve(struct rec_buf *b, int more_v)
-{
-    if (b->nparts + 1 > b->cap_p) {
-        int cap = b->cap_p ? 2 * b->cap_p : 8;
-        int *p = realloc(b->starts, sizeof *p * (size_t)cap);
-        if (!p)
-            return -1;
-        b->starts = p;
-        b->cap_p = cap;
-    }
-    if (b->nv + more_v > b->cap_v) {
-        int cap = b->cap_v ? 2 * b->cap_v : 256;
-        while (cap < b->nv + more_v)
-            cap *= 2;
-        double *x = realloc(b->x, sizeof *x * (size_t)cap);
-        if (x)
-            b->x = x;
-        double *y = realloc(b->y, sizeof *y * (size_t)cap);
-        if (y)
-            b->y = y;
-        if (!x || !y)
-            return -1;
-        b->cap_v = cap;
-    }
-    return 0;
-}
-
-/* Appends ring r; reverses it when its orientation is not the wanted one
- * (clockwise for shells, counter-clockwise for holes). */
-static int buf_add_ring(GEOSContextHandle_t ctx, struct rec_buf *b, const GEOSGeometry *r,
-                        int clockwise)
-{
-    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(ctx, r);
-    unsigned n = 0;
-    if (!seq || !GEOSCoordSeq_getSize_r(ctx, seq, &n) || buf_reserve(b, (int)n) != 0)
-        return -1;
-    double *x = b->x + b->nv, *y = b->y + b->nv;
-    if (!GEOSCoordSeq_copyToArrays_r(ctx, seq, x, y, NULL, NULL))
-        return -1;
-    int is_cw = ring_area2(x, y, (int)n) < 0.0;
-    if (is_cw != clockwise)
-        for (unsigned i = 0, j = n - 1; i < j; i++, j--) {
-            double tx = x[i], ty = y[i];
-            x[i] = x[j], y[i] = y[j];
-            x[j] = tx, y[j] = ty;
-        }
-    b->starts[b->nparts++] = b->nv;
-    b->nv += (int)n;
-    return 0;
-}
-
-static int buf_add_polygon(GEOSContextHandle_t ctx, struct rec_buf *b, const GEOSGeometry *p)
-{
-    if (GEOSisEmpty_r(ctx, p))
-        return 0;
-    const GEOSGeometry *shell = GEOSGetExteriorRing_r(ctx, p);
-    if (!shell || buf_add_ring(ctx, b, shell, 1) != 0)
-        return -1;
-    int nholes = GEOSGetNumInteriorRings_r(ctx, p);
-    for (int i = 0; i < nholes; i++) {
-        const GEOSGeometry *hole = GEOSGetInteriorRingN_r(ctx, p, i);
-        if (!hole || buf_add_ring(ctx, b, hole, 0) != 0)
-            return -1;
-    }
-    return 0;
-}
-
-static int buf_write(struct rec_buf *b, SHPHandle shp, int record, struct tc_error *err)
-{
-    int shp_type = SHPT_POLYGON;
-    SHPGetInfo(shp, NULL, &shp_type, NULL, NULL);
-    SHPObject *obj = b->nparts == 0
-        ? SHPCreateSimpleObject(SHPT_NULL, 0, NULL, NULL, NULL)
-        : SHPCreateObject(shp_type, -1, b->nparts, b->starts, NULL, b->nv, b->x, b->y, NULL,
-                          NULL);
-    if (!obj)
-        return tc_fail(err, TC_EXIT_OUTPUT, "out of memory for a shapefile record");
-    int written = SHPWriteObject(shp, record, obj);
-    SHPDestroyObject(obj);
-    if (written < 0)
-        return tc_fail(err, TC_EXIT_OUTPUT, "cannot write shapefile record %d", record);
-    return 0;
-}
-
-int shpio_write_polygon(GEOSContextHandle_t ctx, SHPHandle shp, int record,
-                        const GEOSGeometry *g, struct tc_error *err)
-{
-    int type = GEOSGeomTypeId_r(ctx, g);
-    if (type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON)
-        return tc_fail(err, TC_EXIT_INTERNAL, "record %d: cannot write a %s as a polygon",
-                       record, type == GEOS_GEOMETRYCOLLECTION ? "collection" : "non-polygon");
-    struct rec_buf b = {0};
-    int rc = 0;
-    if (type == GEOS_POLYGON) {
-        rc = buf_add_polygon(ctx, &b, g);
-    } else {
-        int n = GEOSGetNumGeometries_r(ctx, g);
-        for (int i = 0; rc == 0 && i < n; i++)
-            rc = buf_add_polygon(ctx, &b, GEOSGetGeometryN_r(ctx, g, i));
-    }
-    if (rc != 0)
-        tc_fail(err, TC_EXIT_INTERNAL, "record %d: cannot read the polygon's rings", record);
-    else
-        rc = buf_write(&b, shp, record, err);
-    free(b.x);
-    free(b.y);
-    free(b.starts);
-    return rc;
-}
-
-int shpio_write_point(SHPHandle shp, double x, double y, struct tc_error *err)
-{
-    SHPObject *obj = SHPCreateSimpleObject(SHPT_POINT, 1, &x, &y, NULL);
-    if (!obj)
-        return tc_fail(err, TC_EXIT_OUTPUT, "out of memory for a shapefile point");
-    int written = SHPWriteObject(shp, -1, obj);
-    SHPDestroyObject(obj);
-    if (written < 0)
-        return tc_fail(err, TC_EXIT_OUTPUT, "cannot write a shapefile point");
-    return 0;
-}
-
-static int write_text(const char *path, const char *text, struct tc_error *err)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return tc_fail(err, TC_EXIT_OUTPUT, "cannot create %s: %s", path, strerror(errno));
-    size_t len = strlen(text);
-    int ok = fwrite(text, 1, len, f) == len;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok)
-        return tc_fail(err, TC_EXIT_OUTPUT, "cannot write %s: %s", path, strerror(errno));
-    return 0;
-}
-
-int shpio_write_sidecars(const char *base, const char *prj_wkt, struct tc_error *err)
-{
-    size_t len = strlen(base) + 5;
-    char *path = malloc(len);
-    if (!path)
-        return tc_fail(err, TC_EXIT_OUTPUT, "out of memory");
-    snprintf(path, len, "%s.prj", base);
-    int rc = write_text(path, prj_wkt, err);
-    snprintf(path, len, "%s.cpg", base);
-    if (rc == 0)
-        rc = write_text(path, "UTF-8", err);
-    free(path);
-    return rc;
 }

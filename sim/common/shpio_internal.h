@@ -1,0 +1,15 @@
+/* shpio_internal.h — what shpio's files share (private to sim/common/). */
+#ifndef TOWNCOV_SHPIO_INTERNAL_H
+#define TOWNCOV_SHPIO_INTERNAL_H
+
+/* Twice the signed area (counter-clockwise positive); works on open or
+ * closed rings because a closing edge of zero length adds nothing. */
+static inline double shpio_ring_area2(const double *x, const double *y, int n)
+{
+    double s = 0.0;
+    for (int i = 0, j = n - 1; i < n; j = i++)
+        s += (x[j] - x[i]) * (y[j] + y[i]);
+    return s;
+}
+
+#endif
