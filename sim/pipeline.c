@@ -10,6 +10,7 @@
 
 #include "towncov/coverage.h"
 #include "towncov/export.h"
+#include "towncov/seat.h"
 #include "towncov/verify.h"
 #include "towncov/footprint.h"
 #include "towncov/goal.h"
@@ -23,6 +24,7 @@
 
 struct run_state {
     struct tc_map *map;
+    struct tc_seat_areas *seats;
     struct tc_sites *sites;
     struct tc_footprints *fp;
     struct cov_result *results;
@@ -212,9 +214,13 @@ static int run_stages(const struct scenario *scn, const struct run_options *opt,
     st->map = map_load(&scn->map, scn->base_dir, opt->threads, opt->log, err);
     if (!st->map)
         return -1;
-    phase_end(out, st, PHASE_LOAD);
     if (verify_map(st->map, err) != 0)
         return -1;
+    /* Seat areas belong to the map: read or modelled in the load phase. */
+    st->seats = seat_areas_build(&scn->seat, st->map, scn->base_dir, opt->threads, opt->log, err);
+    if (!st->seats || interrupted(err))
+        return -1;
+    phase_end(out, st, PHASE_LOAD);
     if (check_memory(scn, opt, st->map, err) != 0)
         return -1;
 
@@ -242,7 +248,8 @@ static int run_stages(const struct scenario *scn, const struct run_options *opt,
         return tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
     /* The coverage layer is drawn from the engine's own rings: kept now,
      * only when the layers are wanted. */
-    if (cov_compute(&scn->coverage, st->map, st->sites, st->fp, opt->threads, st->results,
+    if (cov_compute(&scn->coverage, st->map, st->sites, st->fp, st->seats, opt->threads,
+                    st->results,
                     scn->output.layers ? &st->parts : NULL, err))
         return -1;
     phase_end(out, st, PHASE_COVERAGE);
@@ -257,6 +264,7 @@ static int run_stages(const struct scenario *scn, const struct run_options *opt,
     out->map = st->map;
     out->sites = st->sites;
     out->fp = st->fp;
+    out->seats = st->seats;
     out->results = st->results;
     out->parts = st->parts;
     out->verdict = &st->verdict;
@@ -296,6 +304,7 @@ int pipeline_run(const struct scenario *scn, const struct run_options *opt, int 
     cov_parts_free(&st.parts);
     footprints_free(&st.fp);
     sites_free(&st.sites);
+    seat_areas_free(&st.seats);
     map_free(&st.map);
     return rc;
 }

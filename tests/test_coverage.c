@@ -101,7 +101,7 @@ Test(coverage, engines_agree_through_the_driver)
             struct cov_config cfg = {.engine = engine};
             struct cov_result r[NT];
             struct tc_error err = {0};
-            cr_assert_eq(cov_compute(&cfg, &w.map, &w.sites, &w.fp, threads, r, NULL, &err), 0,
+            cr_assert_eq(cov_compute(&cfg, &w.map, &w.sites, &w.fp, NULL, threads, r, NULL, &err), 0,
                          "%s: %s", cov_engine_name(engine), err.msg);
             for (int i = 0; i < NT; i++) {
                 cr_assert_float_eq(r[i].covered_m2, 4 * HALF * HALF, 1e-6, "%s, township %d",
@@ -126,7 +126,7 @@ Test(coverage, the_lowest_failing_township_is_reported_whatever_the_threads)
             struct cov_result r[NT];
             struct cov_parts *parts = NULL;
             struct tc_error err = {0};
-            cr_assert_eq(cov_compute(&cfg, &w.map, &w.sites, &w.fp, threads, r, &parts, &err),
+            cr_assert_eq(cov_compute(&cfg, &w.map, &w.sites, &w.fp, NULL, threads, r, &parts, &err),
                          -1, "%s: the bowties must fail", cov_engine_name(engine));
             cr_assert_null(parts, "no covered parts after a failure");
             cr_assert_eq(err.exit_code, TC_EXIT_INTERNAL);

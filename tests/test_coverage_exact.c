@@ -471,7 +471,7 @@ Test(exact, declined_township_falls_back_to_geos_and_is_counted)
     struct cov_result r[2];
     struct cov_parts *parts = NULL;
     struct tc_error err = {0};
-    cr_assert_eq(cov_compute(&cfg, &map, &sites, &e.f->fp, 2, r, &parts, &err), 0, "%s", err.msg);
+    cr_assert_eq(cov_compute(&cfg, &map, &sites, &e.f->fp, NULL, 2, r, &parts, &err), 0, "%s", err.msg);
     cr_assert_eq(r[0].by_geos, 1, "the diamond's vertex lies on the township's edge");
     cr_assert_eq(r[1].by_geos, 0);
     cr_assert_float_eq(r[0].covered_m2, 1e6, 1e-6, "half the diamond: %.9f", r[0].covered_m2);

@@ -156,7 +156,7 @@ static void xrun_build_with(struct xrun *x, int lonlat, int footprints, int thre
     cr_assert_not_null(x->fp, "%s", err.msg);
     x->res = calloc((size_t)x->map->n, sizeof *x->res);
     x->parts = NULL;
-    cr_assert_eq(cov_compute(&x->scn->coverage, x->map, x->sites, x->fp, 1, x->res,
+    cr_assert_eq(cov_compute(&x->scn->coverage, x->map, x->sites, x->fp, NULL, 1, x->res,
                              keep_rings ? &x->parts : NULL, &err), 0, "%s", err.msg);
     cr_assert_eq(goal_judge(&x->scn->goal, x->map, x->res, &x->v, &err), 0, "%s", err.msg);
     x->run = (struct run_outcome){
@@ -227,7 +227,7 @@ Test(export, township_attributes_equal_the_report)
     DBFHandle dbf = DBFOpen(path, "rb");
     cr_assert_not_null(dbf);
     cr_assert_eq(DBFGetRecordCount(dbf), NTOWNS);
-    cr_assert_eq(DBFGetFieldCount(dbf), 13);
+    cr_assert_eq(DBFGetFieldCount(dbf), 16);
     char *line = strchr(csv, '\n') + 1;
     for (int i = 0; i < NTOWNS; i++) {
         char *end = strchr(line, '\n');

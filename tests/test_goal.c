@@ -126,3 +126,41 @@ Test(goal, totals_are_the_townships_sums)
     cr_assert_str_eq(c.t[v.failing[0]].code, "c");
     goal_verdict_free(&v);
 }
+
+/* Every combination of the goal's keys, on one township that has 96 % of
+ * its seat area, 40 % of its area and its seat point covered, and one with
+ * 90 %, 80 % and no seat. */
+Test(goal, every_combination_of_the_keys)
+{
+    struct cov_result a = {.area_m2 = 1, .covered_frac = 0.4, .seat_covered = 1,
+                           .seat_area_m2 = 1, .seat_covered_frac = 0.96};
+    struct cov_result b = {.area_m2 = 1, .covered_frac = 0.8, .seat_covered = 0,
+                           .seat_area_m2 = 1, .seat_covered_frac = 0.90};
+    for (int mask = 0; mask < 8; mask++) {
+        struct goal_config g = {.seat_area_min_fraction = mask & 1 ? 0.95 : 0,
+                                .min_covered_fraction = mask & 2 ? 0.5 : 0,
+                                .seat_covered = (mask & 4) != 0};
+        int want_a = !(mask & 2);            /* a fails only on its area */
+        int want_b = !(mask & 1) && !(mask & 4); /* b on its seat area or its seat */
+        cr_assert_eq(goal_township_met(&g, &a), want_a, "mask %d, a", mask);
+        cr_assert_eq(goal_township_met(&g, &b), want_b, "mask %d, b", mask);
+    }
+}
+
+Test(goal, the_criterion_in_words)
+{
+    char w[256];
+    struct goal_config g = {.seat_area_min_fraction = 0.95};
+    goal_criterion(&g, w, sizeof w);
+    cr_assert_str_eq(w, "under 95 % of their seat area covered");
+    g.min_covered_fraction = 0.5;
+    goal_criterion(&g, w, sizeof w);
+    cr_assert_str_eq(w, "without 95 % of their seat area covered and 50 % of their area covered");
+    g.seat_covered = 1;
+    goal_criterion(&g, w, sizeof w);
+    cr_assert_str_eq(w, "without 95 % of their seat area covered, 50 % of their area covered "
+                        "and their seat covered");
+    g = (struct goal_config){.seat_covered = 1};
+    goal_criterion(&g, w, sizeof w);
+    cr_assert_str_eq(w, "without their seat covered");
+}

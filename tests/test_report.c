@@ -52,7 +52,9 @@ static void hrun_make(struct hrun *h, const char *scenario_name)
         h->r[i] = (struct cov_result){.area_m2 = area[i], .covered_m2 = covered[i],
                                       .covered_frac = covered[i] / area[i],
                                       .seat_covered = seat[i], .sites = sites[i],
-                                      .footprints = fps[i]};
+                                      .footprints = fps[i], .seat_area_m2 = 0.5e6,
+                                      .seat_covered_m2 = 0.5e6 * (i == 2 ? 0.5 : 1),
+                                      .seat_covered_frac = i == 2 ? 0.5 : 1};
     }
     h->map.n = NT;
     h->map.t = h->t;
@@ -179,8 +181,10 @@ Test(report, summary_verdict_totals_and_worst_townships)
     report_print_summary(f, &h.run);
     fclose(f);
     const char *want[] = {
-        "GOAL NOT MET: 2 of 3 townships fail (seat covered and >= 50 % of area covered)\n",
-        "  scenario sum: 0 stations, 3 townships, 7.5 km2, 52.00 % covered, 2/3 seats covered\n",
+        "GOAL NOT MET: 2 of 3 townships fail (without 50 % of their area covered and their seat "
+        "covered)\n",
+        "  scenario sum: 0 stations, 3 townships, 7.5 km2, 52.00 % covered, 83.33 % of seat "
+        "areas covered, 2/3 seats covered\n",
         "\nWorst townships\n",
         "  360102201    太平乡", /* worst first; output.worst = 1: only it */
         "  ... 1 more in townships.csv (goal_met = no)\n",
@@ -206,14 +210,15 @@ Test(report, townships_csv_columns_and_quoting)
     cr_assert_not_null(csv);
     const char *want =
         "code,name,county,kind,area_km2,covered_km2,covered_frac,seat_covered,sites,goal_met,"
-        "seat_lon,seat_lat,footprints\n"
+        "seat_lon,seat_lat,footprints,seat_area_km2,seat_covered_km2,seat_covered_frac\n"
         "360101001,滕王阁街道,东湖区,subdistrict,2.500000000,2.500000000,1.000000000000,yes,4,"
-        "yes,115.5000000,28.2500000,6\n"
+        "yes,115.5000000,28.2500000,6,0.500000000,0.500000000,1.000000000000\n"
         /* a field with a comma or a quote is quoted, its quotes doubled */
         "360102101,\"梅岭镇, \"\"北\"\"\",\"湾里,区\",town,1.000000000,0.400000000,"
-        "0.400000000000,no,3,no,116.5000000,27.2500000,7\n"
+        "0.400000000000,no,3,no,116.5000000,27.2500000,7,0.500000000,0.500000000,"
+        "1.000000000000\n"
         "360102201,太平乡,湾里区,township,4.000000000,1.000000000,0.250000000000,yes,0,no,"
-        "117.5000000,26.2500000,1\n";
+        "117.5000000,26.2500000,1,0.500000000,0.250000000,0.500000000000\n";
     cr_assert_str_eq(csv, want);
     free(csv);
     hrun_free(&h);

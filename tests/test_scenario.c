@@ -30,8 +30,11 @@ Test(scenario, defaults_parse_and_fill_every_key)
     cr_assert_str_eq(scn.info.name, "unnamed");
     cr_assert_eq(scn.sites.count, 65000);
     cr_assert_eq(scn.sites.strategy, SITES_WEIGHTED);
-    cr_assert_eq(scn.goal.seat_covered, 1);
-    cr_assert_float_eq(scn.goal.min_covered_fraction, 0.5, 1e-15);
+    cr_assert_eq(scn.goal.seat_covered, 0);
+    cr_assert_float_eq(scn.goal.min_covered_fraction, 0, 1e-15);
+    cr_assert_float_eq(scn.goal.seat_area_min_fraction, 0.95, 1e-15);
+    cr_assert_float_eq(scn.seat.radius_m[KIND_TOWN], 850, 1e-15);
+    cr_assert_float_eq(scn.seat.radius_m[KIND_SUBDISTRICT], 0, 1e-15);
     cr_assert_str_eq(scn.map.code_field, "code");
     cr_assert_str_eq(scn.base_dir, dir);
 }

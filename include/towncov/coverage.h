@@ -34,6 +34,9 @@ struct cov_result {
     int sites;        /* stations standing in the township */
     int footprints;   /* footprints that reach it */
     int by_geos;      /* the exact engine declined it (a degenerate contact): GEOS answered */
+    double seat_area_m2;      /* its seat area (0: none computed) */
+    double seat_covered_m2;   /* the covered part of it, by the same engine, same pass */
+    double seat_covered_frac; /* seat_covered_m2 / seat_area_m2 (0 when no seat area) */
 };
 
 /* The covered part of every township as plain rings in the metric CRS,
@@ -53,12 +56,17 @@ struct cov_parts {
 
 void cov_parts_free(struct cov_parts **parts);
 
-/* Computes results[t] for every township t of the map, and, when parts is
- * not NULL, the covered parts (*parts, freed by the caller with
+/* Computes results[t] for every township t of the map — and of its seat
+ * area when seats is not NULL: one more polygon per township, computed by
+ * the same engine from the same candidate footprints in the same pass —
+ * and, when parts is not NULL, the covered parts (*parts, freed by the caller with
  * cov_parts_free). Per-township results are identical whatever `threads`
  * is. Returns 0, or -1 with err set. */
+struct tc_seat_areas;
+
 int cov_compute(const struct cov_config *cfg, const struct tc_map *map,
-                const struct tc_sites *sites, const struct tc_footprints *fp, int threads,
+                const struct tc_sites *sites, const struct tc_footprints *fp,
+                const struct tc_seat_areas *seats, int threads,
                 struct cov_result *results, struct cov_parts **parts, struct tc_error *err);
 
 /* Footprints whose envelope meets township t's, ascending. Fills ids (caller

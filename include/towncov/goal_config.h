@@ -7,8 +7,9 @@
 
 /* Scenario section [goal]; described by goal_keys[]. */
 struct goal_config {
-    int seat_covered;            /* a township needs its seat covered */
-    double min_covered_fraction; /* and at least this fraction covered */
+    double seat_area_min_fraction; /* share of the seat area (镇区) to cover; 0 = not judged */
+    double min_covered_fraction;   /* share of the whole township; 0 = not judged */
+    int seat_covered;              /* the seat point (township government) covered */
 };
 
 extern const struct key_desc goal_keys[];

@@ -12,6 +12,7 @@ struct scenario;
 struct tc_map;
 struct tc_sites;
 struct tc_footprints;
+struct tc_seat_areas;
 struct cov_result;
 struct cov_parts;
 struct goal_config;
@@ -45,6 +46,7 @@ struct run_outcome {
     const struct tc_map *map;
     const struct tc_sites *sites;
     const struct tc_footprints *fp;
+    const struct tc_seat_areas *seats;
     const struct cov_result *results;
     const struct cov_parts *parts;   /* covered parts as rings; NULL: not kept */
     const struct goal_verdict *verdict;

@@ -22,7 +22,9 @@ struct tc_seat_areas {
     int n;                      /* = the map's townships, same order */
     GEOSGeometry **geom;        /* (Multi)Polygon in the map's metric CRS; owned */
     double *area_m2;
+    double (*envelope)[4];      /* xmin, ymin, xmax, ymax (warmed: safe to share) */
     unsigned char *from_layer;  /* 1: read from the layer, 0: modelled */
+    unsigned char *whole;       /* 1: the whole township (its coverage is the township's) */
     int modelled;               /* townships whose seat area is modelled */
     GEOSContextHandle_t ctx;    /* destroys the geometries; owned */
 };

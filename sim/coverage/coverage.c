@@ -7,7 +7,9 @@
 #include <stddef.h>
 #include <stdlib.h>
 
+#include "towncov/footprint.h"
 #include "towncov/map.h"
+#include "towncov/seat.h"
 #include "towncov/sites.h"
 #include "towncov/worker.h"
 
@@ -73,6 +75,7 @@ static struct tc_workers *workers_new(int n, int engine, int keep, struct tc_err
             w->ctx = tw->geos;
             if (engine == COV_ENGINE_EXACT && (w->exact = covx_scratch_new(w->ctx)) != NULL)
                 covx_keep_rings(w->exact, keep);
+            w->keep = keep;
         }
         if (!w || (engine == COV_ENGINE_EXACT && !w->exact)) {
             tc_workers_free(&ws);
@@ -103,6 +106,10 @@ static void finish_result(const struct township *t, struct cov_result *r)
     if (r->covered_m2 > r->area_m2 && r->covered_m2 <= r->area_m2 * (1 + VERIFY_AREA_REL))
         r->covered_m2 = r->area_m2;
     r->covered_frac = r->area_m2 > 0 ? r->covered_m2 / r->area_m2 : 0.0;
+    if (r->seat_covered_m2 > r->seat_area_m2 &&
+        r->seat_covered_m2 <= r->seat_area_m2 * (1 + VERIFY_AREA_REL))
+        r->seat_covered_m2 = r->seat_area_m2;
+    r->seat_covered_frac = r->seat_area_m2 > 0 ? r->seat_covered_m2 / r->seat_area_m2 : 0.0;
 }
 
 static struct parts_place *places_new(int n)
@@ -158,36 +165,104 @@ static int keep_rings(struct cov_worker *w, struct parts_place *pl)
     return cov_store_add(&w->rings, &r, pl, w->id);
 }
 
-static int exact_township(struct cov_worker *w, const struct cov_index *ix,
-                          const struct tc_footprints *fp, const struct township *t,
-                          struct cov_result *r, struct parts_place *pl)
+static int exact_township(struct cov_worker *w, long n, const struct tc_footprints *fp,
+                          const struct township *t, struct cov_result *r, struct parts_place *pl)
 {
-    long n = cov_candidates(w, ix, fp, t);
-    if (n < 0)
-        return -1;
     if (covx_township(w->exact, t, fp, w->ids, n, r) == 0)
         return pl ? keep_rings(w, pl) : 0;
     r->by_geos = 1; /* a case the exact engine declines */
     return cov_geos_on_candidates(w, fp, t, n, r);
 }
 
-static int township_coverage(struct cov_worker *w, int engine, const struct cov_index *ix,
-                             const struct tc_footprints *fp, const struct township *t,
-                             struct cov_result *r, struct parts_place *pl)
+/* The seat area as a township of the engines' own: the same seat, its own
+ * polygon, area and envelope. */
+static void seat_township(const struct township *t, const struct tc_seat_areas *s, int i,
+                          struct township *out)
 {
-    r->by_geos = 0;
-    switch (engine) {
-    case COV_ENGINE_NAIVE:
-        return cov_naive_township(w, fp, t, r);
-    case COV_ENGINE_EXACT:
-        return exact_township(w, ix, fp, t, r, pl);
-    default:
-        return cov_geos_township(w, ix, fp, t, r);
+    *out = *t;
+    out->geom = s->geom[i];
+    out->area_m2 = s->area_m2[i];
+    out->xmin = s->envelope[i][0];
+    out->ymin = s->envelope[i][1];
+    out->xmax = s->envelope[i][2];
+    out->ymax = s->envelope[i][3];
+}
+
+/* Keeps of the township's candidates w->ids[0..n-1] those whose envelope
+ * meets the seat area's (in order); returns how many. */
+static long near_seat(struct cov_worker *w, const struct tc_footprints *fp,
+                      const struct township *seat, long n)
+{
+    long k = 0;
+    for (long j = 0; j < n; j++) {
+        long f = w->ids[j];
+        if (fp->xmax[f] >= seat->xmin && fp->xmin[f] <= seat->xmax && fp->ymax[f] >= seat->ymin &&
+            fp->ymin[f] <= seat->ymax)
+            w->ids[k++] = f;
     }
+    return k;
+}
+
+/* The covered part of township i's seat area, by the engine that did the
+ * township, from the candidates it found for it (w->ids[0..n-1]: every
+ * footprint meeting the township's envelope, so the seat area's too). */
+static int seat_coverage(struct cov_worker *w, int engine, long n, const struct tc_footprints *fp,
+                         const struct township *t, const struct tc_seat_areas *seats, int i,
+                         struct cov_result *r)
+{
+    r->seat_area_m2 = seats->area_m2[i];
+    r->seat_covered_m2 = 0;
+    if (!(r->seat_area_m2 > 0))
+        return 0;
+    if (seats->whole[i]) { /* the township itself: its answer */
+        r->seat_covered_m2 = r->covered_m2;
+        return 0;
+    }
+    struct township seat;
+    seat_township(t, seats, i, &seat);
+    n = near_seat(w, fp, &seat, n);
+    struct cov_result sr = {0};
+    int rc;
+    if (engine == COV_ENGINE_NAIVE) {
+        rc = cov_naive_township(w, fp, &seat, &sr);
+    } else if (engine == COV_ENGINE_EXACT) {
+        covx_keep_rings(w->exact, 0); /* the township's rings are the ones kept */
+        rc = covx_township(w->exact, &seat, fp, w->ids, n, &sr);
+        covx_keep_rings(w->exact, w->keep);
+        if (rc != 0)
+            rc = cov_geos_on_candidates(w, fp, &seat, n, &sr);
+    } else {
+        rc = cov_geos_on_candidates(w, fp, &seat, n, &sr);
+    }
+    r->seat_covered_m2 = sr.covered_m2;
+    return rc;
+}
+
+static int township_coverage(struct cov_worker *w, int engine, const struct cov_index *ix,
+                             const struct tc_footprints *fp, const struct tc_map *map,
+                             const struct tc_seat_areas *seats, int i, struct cov_result *r,
+                             struct parts_place *pl)
+{
+    const struct township *t = &map->t[i];
+    r->by_geos = 0;
+    long n = engine == COV_ENGINE_NAIVE ? 0 : cov_candidates(w, ix, fp, t);
+    int rc;
+    if (n < 0)
+        return -1;
+    if (engine == COV_ENGINE_NAIVE)
+        rc = cov_naive_township(w, fp, t, r);
+    else if (engine == COV_ENGINE_EXACT)
+        rc = exact_township(w, n, fp, t, r, pl);
+    else
+        rc = cov_geos_on_candidates(w, fp, t, n, r);
+    if (rc == 0 && seats)
+        rc = seat_coverage(w, engine, n, fp, t, seats, i, r);
+    return rc;
 }
 
 int cov_compute(const struct cov_config *cfg, const struct tc_map *map,
-                const struct tc_sites *sites, const struct tc_footprints *fp, int threads,
+                const struct tc_sites *sites, const struct tc_footprints *fp,
+                const struct tc_seat_areas *seats, int threads,
                 struct cov_result *results, struct cov_parts **parts, struct tc_error *err)
 {
     count_sites(map, sites, results);
@@ -216,7 +291,7 @@ int cov_compute(const struct cov_config *cfg, const struct tc_map *map,
             int t = order[k];
             if (tc_interrupted())
                 continue; /* OpenMP loops cannot break: skip what is left */
-            if (township_coverage(w, engine, ix, fp, &map->t[t], &results[t],
+            if (township_coverage(w, engine, ix, fp, map, seats, t, &results[t],
                                   place ? &place[t] : NULL) != 0)
                 /* in this thread's slot: the lowest township wins, after the loop */
                 tc_worker_failf(tw, t, TC_EXIT_INTERNAL, "GEOS failed on township %s (%s)",

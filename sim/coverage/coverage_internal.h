@@ -52,6 +52,7 @@ struct cov_worker {
     GEOSGeometry **polys;
     struct ring_store rings;    /* covered parts, when kept */
     int id;                     /* the thread: its store's index */
+    int keep;                   /* the exact engine chains the covered parts */
 };
 
 /* Makes room for n candidates in w->ids and w->polys; -1 when out of memory. */

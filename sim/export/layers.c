@@ -51,7 +51,8 @@ static const struct field township_fields[] = {
     {"kind", FT_STR, 0, 0},      {"area_km2", FT_DBL, 20, 9}, {"cov_km2", FT_DBL, 20, 9},
     {"cov_frac", FT_DBL, 15, 12}, {"seat_cov", FT_STR, 3, 0}, {"sites", FT_INT, 10, 0},
     {"goal_met", FT_STR, 3, 0},  {"seat_lon", FT_DBL, 14, 7}, {"seat_lat", FT_DBL, 14, 7},
-    {"fprints", FT_INT, 10, 0},
+    {"fprints", FT_INT, 10, 0},  {"seat_km2", FT_DBL, 20, 9}, {"seatcovkm2", FT_DBL, 20, 9},
+    {"seat_frac", FT_DBL, 15, 12},
 };
 
 static long township_count(const struct exporter *ex)
@@ -76,6 +77,9 @@ static void township_row(const struct exporter *ex, long i, struct value *v)
     v[10].d = t->seat_lon;
     v[11].d = t->seat_lat;
     v[12].d = r->footprints;
+    v[13].d = r->seat_area_m2 / 1e6;
+    v[14].d = r->seat_covered_m2 / 1e6;
+    v[15].d = r->seat_covered_frac;
 }
 
 static double township_bytes(const struct exporter *ex, long i)

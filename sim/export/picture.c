@@ -387,10 +387,11 @@ static void draw_legend_stats(const struct canvas *c, const struct run_outcome *
     const struct goal_verdict *v = run->verdict;
     char line[256];
     text_at(c, x, y, 20, 1, "Goal");
-    snprintf(line, sizeof line, "seat covered: %s", run->goal->seat_covered ? "yes" : "no");
+    snprintf(line, sizeof line, "seat area covered \xe2\x89\xa5 %g %%",
+             100 * run->goal->seat_area_min_fraction);
     text_at(c, x, y + 30, 17, 0, line);
-    snprintf(line, sizeof line, "covered area \xe2\x89\xa5 %g %%",
-             100 * run->goal->min_covered_fraction);
+    snprintf(line, sizeof line, "covered area \xe2\x89\xa5 %g %%%s",
+             100 * run->goal->min_covered_fraction, run->goal->seat_covered ? ", seat covered" : "");
     text_at(c, x, y + 56, 17, 0, line);
     snprintf(line, sizeof line, "failing: %d of %d", v->n_failing, run->map->n);
     text_at(c, x, y + 82, 17, 0, line);

@@ -8,25 +8,61 @@
 #include "towncov/map.h"
 
 const struct key_desc goal_keys[] = {
-    {"goal", "seat_covered", KEY_BOOL, offsetof(struct goal_config, seat_covered), 0, 0, NULL,
-     "yes", "", "a township has 5G service only if its seat (township government) is covered"},
+    {"goal", "seat_area_min_fraction", KEY_DOUBLE,
+     offsetof(struct goal_config, seat_area_min_fraction), 0, 1, NULL, "0.95", "fraction",
+     "a township has 5G only if at least this share of its seat area (乡镇镇区, the official "
+     "count) is covered (0 = not judged)"},
     {"goal", "min_covered_fraction", KEY_DOUBLE,
-     offsetof(struct goal_config, min_covered_fraction), 0, 1, NULL, "0.5", "fraction",
-     "and only if at least this fraction of its area is covered (0 = no area condition)"},
+     offsetof(struct goal_config, min_covered_fraction), 0, 1, NULL, "0", "fraction",
+     "and at least this share of its whole area (0 = not judged; always reported)"},
+    {"goal", "seat_covered", KEY_BOOL, offsetof(struct goal_config, seat_covered), 0, 0, NULL,
+     "no", "", "and its seat point (the township government) covered"},
 };
 const int goal_nkeys = (int)(sizeof goal_keys / sizeof goal_keys[0]);
 
-static int township_met(const struct goal_config *cfg, const struct cov_result *r)
+int goal_township_met(const struct goal_config *cfg, const struct cov_result *r)
 {
     if (cfg->seat_covered && !r->seat_covered)
+        return 0;
+    if (cfg->seat_area_min_fraction > 0 && r->seat_covered_frac < cfg->seat_area_min_fraction)
         return 0;
     return r->covered_frac >= cfg->min_covered_fraction;
 }
 
+void goal_criterion(const struct goal_config *cfg, char *buf, size_t size)
+{
+    char parts[3][96];
+    int n = 0;
+    if (cfg->seat_area_min_fraction > 0)
+        snprintf(parts[n++], sizeof parts[0], "%g %% of their seat area covered",
+                 100 * cfg->seat_area_min_fraction);
+    if (cfg->min_covered_fraction > 0)
+        snprintf(parts[n++], sizeof parts[0], "%g %% of their area covered",
+                 100 * cfg->min_covered_fraction);
+    if (cfg->seat_covered)
+        snprintf(parts[n++], sizeof parts[0], "their seat covered");
+    if (n == 0) {
+        snprintf(buf, size, "no condition set");
+        return;
+    }
+    /* What a failing township lacks: "under 95 % of their seat area
+     * covered", or "without A, B and C" for several conditions. */
+    if (n == 1 && !cfg->seat_covered) {
+        snprintf(buf, size, "under %s", parts[0]);
+        return;
+    }
+    snprintf(buf, size, "without %s%s%s%s%s", parts[0], n > 2 ? ", " : n > 1 ? " and " : "",
+             n > 1 ? parts[1] : "", n > 2 ? " and " : "", n > 2 ? parts[2] : "");
+}
+
 /* Worst first: lowest covered fraction, then seat uncovered, then code. */
 
-static int worse(const struct tc_map *map, const struct cov_result *r, int a, int b)
+static int worse(const struct goal_config *cfg, const struct tc_map *map,
+                 const struct cov_result *r, int a, int b)
 {
+    /* the seat area first when it is judged (the official count) */
+    if (cfg->seat_area_min_fraction > 0 && r[a].seat_covered_frac != r[b].seat_covered_frac)
+        return r[a].seat_covered_frac < r[b].seat_covered_frac ? -1 : 1;
     if (r[a].covered_frac != r[b].covered_frac)
         return r[a].covered_frac < r[b].covered_frac ? -1 : 1;
     if (r[a].seat_covered != r[b].seat_covered)
@@ -35,17 +71,18 @@ static int worse(const struct tc_map *map, const struct cov_result *r, int a, in
 }
 
 /* qsort has no user pointer; an insertion-merge sort keeps this reentrant. */
-static void sort_worst_first(const struct tc_map *map, const struct cov_result *r, int *ids,
+static void sort_worst_first(const struct goal_config *cfg, const struct tc_map *map,
+                             const struct cov_result *r, int *ids,
                              int n, int *tmp)
 {
     if (n < 2)
         return;
     int h = n / 2;
-    sort_worst_first(map, r, ids, h, tmp);
-    sort_worst_first(map, r, ids + h, n - h, tmp);
+    sort_worst_first(cfg, map, r, ids, h, tmp);
+    sort_worst_first(cfg, map, r, ids + h, n - h, tmp);
     int i = 0, j = h, k = 0;
     while (i < h && j < n)
-        tmp[k++] = worse(map, r, ids[i], ids[j]) <= 0 ? ids[i++] : ids[j++];
+        tmp[k++] = worse(cfg, map, r, ids[i], ids[j]) <= 0 ? ids[i++] : ids[j++];
     while (i < h)
         tmp[k++] = ids[i++];
     while (j < n)
@@ -67,14 +104,16 @@ int goal_judge(const struct goal_config *cfg, const struct tc_map *map,
     }
     /* Serial sums in township order: the same totals for any thread count. */
     for (int t = 0; t < map->n; t++) {
-        v->township_met[t] = (unsigned char)township_met(cfg, &results[t]);
+        v->township_met[t] = (unsigned char)goal_township_met(cfg, &results[t]);
         if (!v->township_met[t])
             v->failing[v->n_failing++] = t;
         v->covered_m2 += results[t].covered_m2;
         v->area_m2 += results[t].area_m2;
+        v->seat_covered_m2 += results[t].seat_covered_m2;
+        v->seat_area_m2 += results[t].seat_area_m2;
         v->seats_covered += results[t].seat_covered;
     }
-    sort_worst_first(map, results, v->failing, v->n_failing, tmp);
+    sort_worst_first(cfg, map, results, v->failing, v->n_failing, tmp);
     free(tmp);
     v->met = v->n_failing == 0;
     return 0;

@@ -133,6 +133,12 @@ static void township_row(struct text *t, const struct run_outcome *run, int i)
     text_fixed(t, tw->seat_lat, 7);
     text_char(t, ',');
     text_int(t, r->footprints);
+    text_char(t, ',');
+    text_fixed(t, r->seat_area_m2 / 1e6, 9);
+    text_char(t, ',');
+    text_fixed(t, r->seat_covered_m2 / 1e6, 9);
+    text_char(t, ',');
+    text_fixed(t, r->seat_covered_frac, 12);
     text_char(t, '\n');
 }
 
@@ -140,7 +146,8 @@ int report_write_csv(const char *path, const struct run_outcome *run, struct tc_
 {
     struct text t = {0};
     text_str(&t, "code,name,county,kind,area_km2,covered_km2,covered_frac,seat_covered,sites,"
-                 "goal_met,seat_lon,seat_lat,footprints\n");
+                 "goal_met,seat_lon,seat_lat,footprints,seat_area_km2,seat_covered_km2,"
+                 "seat_covered_frac\n");
     for (int i = 0; i < run->map->n; i++)
         township_row(&t, run, i);
     int rc = write_text_file(path, &t, err);

@@ -56,8 +56,10 @@ static void json_failing(FILE *f, const struct run_outcome *run)
         json_string(f, tw->name);
         fprintf(f, ", \"county\": ");
         json_string(f, tw->county);
-        fprintf(f, ", \"kind\": \"%s\", \"covered_frac\": %.10f, \"seat_covered\": %s}",
+        fprintf(f, ", \"kind\": \"%s\", \"covered_frac\": %.10f, \"seat_area_km2\": %.6f, "
+                "\"seat_covered_frac\": %.10f, \"seat_covered\": %s}",
                 tc_kind_name(tw->kind), run->results[t].covered_frac,
+                run->results[t].seat_area_m2 / 1e6, run->results[t].seat_covered_frac,
                 run->results[t].seat_covered ? "true" : "false");
     }
     fprintf(f, "%s]\n", v->n_failing ? "\n  " : "");
@@ -80,14 +82,20 @@ int report_write_json(const char *path, const struct run_outcome *run, struct tc
     json_string(f, run->map->metric_crs);
     fprintf(f, ",\n  \"seed\": %ld,\n  \"engine\": \"%s\",\n  \"townships\": %d,\n"
                "  \"sites\": %ld,\n  \"goal_met\": %s,\n  \"townships_failing\": %d,\n"
-               "  \"goal\": {\"seat_covered\": %s, \"min_covered_fraction\": %.6f},\n"
+               "  \"goal\": {\"seat_area_min_fraction\": %.6f, \"min_covered_fraction\": %.6f, "
+               "\"seat_covered\": %s},\n"
                "  \"area_km2\": %.6f,\n  \"covered_km2\": %.6f,\n  \"covered_frac\": %.10f,\n"
+               "  \"seat_area_km2\": %.6f,\n  \"seat_covered_km2\": %.6f,\n"
+               "  \"seat_covered_frac\": %.10f,\n"
                "  \"seats_covered\": %d,\n  \"threads\": %d,\n  \"checksum\": \"%016llx\",\n"
                "  \"townships_by_geos\": %d,\n  \"seconds\": {",
             run->info.seed, cov_engine_name(run->info.engine), run->map->n,
             run->sites->n, v->met ? "true" : "false", v->n_failing,
-            run->goal->seat_covered ? "true" : "false", run->goal->min_covered_fraction,
-            v->area_m2 / 1e6, v->covered_m2 / 1e6, v->covered_m2 / v->area_m2, v->seats_covered,
+            run->goal->seat_area_min_fraction, run->goal->min_covered_fraction,
+            run->goal->seat_covered ? "true" : "false",
+            v->area_m2 / 1e6, v->covered_m2 / 1e6, v->covered_m2 / v->area_m2,
+            v->seat_area_m2 / 1e6, v->seat_covered_m2 / 1e6,
+            v->seat_area_m2 > 0 ? v->seat_covered_m2 / v->seat_area_m2 : 0.0, v->seats_covered,
             run->threads, run->checksum, report_townships_by_geos(run));
     for (int p = 0; p < PHASE_COUNT; p++)
         fprintf(f, "%s\"%s\": %.6f", p ? ", " : "", phase_name(p), run->seconds[p]);

@@ -39,17 +39,6 @@ static void print_cell(FILE *out, const char *s, int width)
     fputc(' ', out);
 }
 
-static void goal_words(const struct goal_config *g, char *buf, size_t size)
-{
-    if (g->seat_covered && g->min_covered_fraction > 0)
-        snprintf(buf, size, "seat covered and >= %g %% of area covered",
-                 100 * g->min_covered_fraction);
-    else if (g->seat_covered)
-        snprintf(buf, size, "seat covered");
-    else
-        snprintf(buf, size, ">= %g %% of area covered", 100 * g->min_covered_fraction);
-}
-
 static void print_by_kind(FILE *out, const struct run_outcome *run)
 {
     fprintf(out, "\nBy kind        townships  failing   area km2  covered  seats covered\n");
@@ -176,17 +165,24 @@ static void print_radio(FILE *out, const struct run_outcome *run)
 void report_print_summary(FILE *out, const struct run_outcome *run)
 {
     const struct goal_verdict *v = run->verdict;
-    char words[128];
-    goal_words(run->goal, words, sizeof words);
+    char words[400];
+    goal_criterion(run->goal, words, sizeof words);
+    int lacks = strncmp(words, "under ", 6) == 0;
     if (v->met)
-        fprintf(out, "GOAL MET: all %d townships have 5G service (%s)\n", run->map->n, words);
+        fprintf(out, "GOAL MET: all %d townships have 5G service (%s%s)\n", run->map->n,
+                lacks ? "at least " : "", lacks ? words + 6 : words);
+    else if (lacks)
+        fprintf(out, "GOAL NOT MET: %d of %d townships have %s\n", v->n_failing, run->map->n,
+                words);
     else
         fprintf(out, "GOAL NOT MET: %d of %d townships fail (%s)\n", v->n_failing, run->map->n,
                 words);
     fprintf(out, "  scenario %s: %ld stations, %d townships, %.1f km2, %.2f %% covered, "
-                 "%d/%d seats covered\n",
+                 "%.2f %% of seat areas covered, %d/%d seats covered\n",
             run->info.name, run->sites->n, run->map->n, v->area_m2 / 1e6,
-            100 * v->covered_m2 / v->area_m2, v->seats_covered, run->map->n);
+            100 * v->covered_m2 / v->area_m2,
+            v->seat_area_m2 > 0 ? 100 * v->seat_covered_m2 / v->seat_area_m2 : 0.0,
+            v->seats_covered, run->map->n);
     print_by_kind(out, run);
     print_radio(out, run);
     print_by_county(out, run);

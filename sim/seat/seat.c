@@ -106,8 +106,11 @@ static struct tc_seat_areas *areas_alloc(int n)
     s->ctx = GEOS_init_r();
     s->geom = calloc((size_t)n + 1, sizeof *s->geom);
     s->area_m2 = calloc((size_t)n + 1, sizeof *s->area_m2);
+    s->envelope = calloc((size_t)n + 1, sizeof *s->envelope);
     s->from_layer = calloc((size_t)n + 1, 1);
-    if (!s->ctx || !s->geom || !s->area_m2 || !s->from_layer)
+    s->whole = calloc((size_t)n + 1, 1);
+    if (!s->ctx || !s->geom || !s->area_m2 || !s->envelope || !s->from_layer ||
+        !s->whole)
         seat_areas_free(&s);
     return s;
 }
@@ -175,7 +178,11 @@ struct tc_seat_areas *seat_areas_build(const struct seat_config *cfg, const stru
         if (!s->geom[t] || GEOSArea_r(w->geos, s->geom[t], &s->area_m2[t]) != 1)
             tc_worker_failf(w, t, TC_EXIT_INTERNAL, "township %s: GEOS cannot build its seat "
                             "area: %s", map->t[t].code, w->geos_msg);
+        else if (!GEOSisEmpty_r(w->geos, s->geom[t])) /* also warms GEOS's envelope cache */
+            GEOSGeom_getExtent_r(w->geos, s->geom[t], &s->envelope[t][0], &s->envelope[t][1],
+                                 &s->envelope[t][2], &s->envelope[t][3]);
         s->from_layer[t] = of[t] != NULL;
+        s->whole[t] = !of[t] && cfg->radius_m[map->t[t].kind] <= 0;
     }
     int rc = tc_workers_failure(ws, err);
     tc_workers_free(&ws);
@@ -202,7 +209,9 @@ void seat_areas_free(struct tc_seat_areas **ps)
             GEOSGeom_destroy_r(s->ctx, s->geom[i]);
     free(s->geom);
     free(s->area_m2);
+    free(s->envelope);
     free(s->from_layer);
+    free(s->whole);
     if (s->ctx)
         GEOS_finish_r(s->ctx);
     free(s);
