@@ -583,3 +583,50 @@ Test(run, seat_areas_covered_worked_by_hand)
     cr_assert(fabs(got[0] - got[1]) < 1e-9 && fabs(got[0] - got[2]) < 1e-9, "%.12f %.12f %.12f",
               got[0], got[1], got[2]);
 }
+
+/* The seat_areas layer: one polygon a township, its area the reported
+ * seat_area_km2 (back in the map's CRS, which here is the metric one),
+ * styled and in the QGIS project. */
+Test(run, seat_areas_layer_matches_the_report)
+{
+    const struct fx_township t[] = {
+        {"1", "甲镇", "c", "town", SQUARE(-10000, -5000, 0, 5000), -5000, 0},
+        {"2", "乙乡", "c", "township", SQUARE(0, -5000, 10000, 5000), 5000, 0}};
+    const double sites[] = {-5000, 0};
+    setup(t, 2, sites, 1, "radius_town_m = 600\n");
+    cr_assert_eq(run(""), 0, "%s", out);
+    char path[512];
+    snprintf(path, sizeof path, "%s/out/seat_areas.shp", dir);
+    SHPHandle shp = SHPOpen(path, "rb");
+    cr_assert_not_null(shp, "no seat_areas.shp");
+    int n = 0;
+    SHPGetInfo(shp, &n, NULL, NULL, NULL);
+    cr_assert_eq(n, 2);
+    snprintf(path, sizeof path, "%s/out/seat_areas.dbf", dir);
+    DBFHandle dbf = DBFOpen(path, "rb");
+    int f_km2 = DBFGetFieldIndex(dbf, "seat_km2"), f_src = DBFGetFieldIndex(dbf, "source");
+    cr_assert(f_km2 >= 0 && f_src >= 0);
+    for (int i = 0; i < n; i++) {
+        SHPObject *o = SHPReadObject(shp, i);
+        double a = 0; /* shoelace over the record's rings (clockwise shells) */
+        for (int p = 0; p < o->nParts; p++) {
+            int s0 = o->panPartStart[p], s1 = p + 1 < o->nParts ? o->panPartStart[p + 1]
+                                                                 : o->nVertices;
+            for (int k = s0; k + 1 < s1; k++)
+                a += o->padfX[k] * o->padfY[k + 1] - o->padfX[k + 1] * o->padfY[k];
+        }
+        SHPDestroyObject(o);
+        assert_close(fabs(a) / 2, DBFReadDoubleAttribute(dbf, i, f_km2) * 1e6, 1e-6);
+        cr_assert_str_eq(DBFReadStringAttribute(dbf, i, f_src), "modelled");
+    }
+    DBFClose(dbf);
+    SHPClose(shp);
+    snprintf(path, sizeof path, "%s/out/towncov.qgs", dir);
+    char *qgs = fx_read_file(path, NULL);
+    cr_assert(qgs && strstr(qgs, "seat_areas.shp"), "seat_areas not in the project");
+    free(qgs);
+    snprintf(path, sizeof path, "%s/out/seat_areas.qml", dir);
+    char *qml = fx_read_file(path, NULL);
+    cr_assert(qml && strstr(qml, "attr=\"seat_frac\""));
+    free(qml);
+}

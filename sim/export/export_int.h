@@ -32,6 +32,7 @@ struct exporter {
     struct tc_workers *ws;        /* one per thread (worker.h), each with its own
                                      clone of metric CRS -> output CRS */
     GEOSGeometry **town, **cov;   /* per township, output CRS */
+    GEOSGeometry **seat_area;     /* per township, output CRS; NULL without seat areas */
     int *owner;
     int *cov_ids;                 /* townships with a covered part, ascending */
     int n_cov;
@@ -93,7 +94,7 @@ struct layer_spec {
 };
 
 /* Its definition must list exactly this many: the two would conflict. */
-#define EXPORT_NLAYERS 5
+#define EXPORT_NLAYERS 6
 extern const struct layer_spec export_layer_specs[EXPORT_NLAYERS];
 
 /* ---- shapefiles (shapefile.c) ----------------------------------------------------*/
@@ -126,6 +127,7 @@ void export_scale_attributes(FILE *f, const struct layer_spec *spec);
 /* The <renderer-v2> element of each layer. */
 void export_renderer_townships(FILE *f);
 void export_renderer_coverage(FILE *f);
+void export_renderer_seat_areas(FILE *f);
 void export_renderer_seats(FILE *f);
 void export_renderer_sites(FILE *f);
 void export_renderer_footprints(FILE *f);

@@ -3,6 +3,8 @@
  * metric CRS back to the map's own, in parallel. */
 #include "export_int.h"
 
+#include "towncov/seat.h"
+
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -293,7 +295,12 @@ static void township_geoms(struct exporter *ex, int wi, const struct cov_index *
     ex->owner[t] = wi;
     ex->town[t] = geom_out(w, map->t[t].geom);
     ex->cov[t] = covered_part(w, ex->run, idx, t);
-    if (!ex->town[t] || !ex->cov[t])
+    if (ex->seat_area)
+        ex->seat_area[t] = geom_out(w, ex->run->seats->geom[t]);
+    if (ex->seat_area && !ex->seat_area[t] && ex->town[t] && ex->cov[t])
+        tc_worker_failf(w, t, TC_EXIT_INTERNAL, "export: township %s: cannot build its seat "
+                        "area in the map's coordinate system", map->t[t].code);
+    else if (!ex->town[t] || !ex->cov[t])
         tc_worker_failf(w, t, TC_EXIT_INTERNAL, "export: township %s: cannot build its %s in "
                         "the map's coordinate system", map->t[t].code,
                         ex->town[t] ? "covered part" : "polygon");
@@ -326,6 +333,8 @@ static int build_township_geoms(struct exporter *ex, struct tc_error *err)
     ex->cov = calloc(n, sizeof *ex->cov);
     ex->owner = calloc(n, sizeof *ex->owner);
     ex->cov_ids = calloc(n, sizeof *ex->cov_ids);
+    if (ex->run->seats && !(ex->seat_area = calloc(n, sizeof *ex->seat_area)))
+        return tc_fail(err, TC_EXIT_RESOURCE, "export: out of memory");
     /* The index serves the GEOS fallback only: townships without rings. */
     struct cov_index *idx = any_missing(ex->run) ? cov_index_new(map, ex->run->fp) : NULL;
     if (!ex->town || !ex->cov || !ex->owner || !ex->cov_ids || (any_missing(ex->run) && !idx)) {
@@ -431,7 +440,10 @@ void export_geometry_free(struct exporter *ex)
             GEOSGeom_destroy_r(c, ex->town[t]);
         if (ex->cov[t])
             GEOSGeom_destroy_r(c, ex->cov[t]);
+        if (ex->seat_area && ex->seat_area[t])
+            GEOSGeom_destroy_r(c, ex->seat_area[t]);
     }
+    free(ex->seat_area);
     free(ex->town);
     free(ex->cov);
     free(ex->owner);

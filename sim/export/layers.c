@@ -3,6 +3,8 @@
  * order QGIS draws them. */
 #include "export_int.h"
 
+#include "towncov/seat.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -120,6 +122,42 @@ static int coverage_shape(struct exporter *ex, SHPHandle shp, long i, struct tc_
 {
     int t = ex->cov_ids[i];
     return polygon_write(ex, shp, t, ex->cov[t], err);
+}
+
+/* seat areas (乡镇镇区): what the goal judges ---------------------------------*/
+static const struct field seat_area_fields[] = {
+    {"code", FT_STR, 0, 0},      {"name", FT_STR, 0, 0},        {"kind", FT_STR, 0, 0},
+    {"seat_km2", FT_DBL, 20, 9}, {"seatcovkm2", FT_DBL, 20, 9}, {"seat_frac", FT_DBL, 15, 12},
+    {"source", FT_STR, 0, 0},    {"goal_met", FT_STR, 3, 0},
+};
+
+static long seat_area_count(const struct exporter *ex)
+{
+    return ex->seat_area ? ex->run->map->n : 0;
+}
+
+static void seat_area_row(const struct exporter *ex, long i, struct value *v)
+{
+    const struct township *t = &ex->run->map->t[i];
+    const struct cov_result *r = &ex->run->results[i];
+    v[0].s = t->code;
+    v[1].s = t->name;
+    v[2].s = tc_kind_name(t->kind);
+    v[3].d = r->seat_area_m2 / 1e6;
+    v[4].d = r->seat_covered_m2 / 1e6;
+    v[5].d = r->seat_covered_frac;
+    v[6].s = ex->run->seats->from_layer[i] ? "layer" : "modelled";
+    v[7].s = yes_no(ex->run->verdict->township_met[i]);
+}
+
+static double seat_area_bytes(const struct exporter *ex, long i)
+{
+    return polygon_bytes(export_geos(ex, ex->owner[i]), ex->seat_area[i]);
+}
+
+static int seat_area_shape(struct exporter *ex, SHPHandle shp, long i, struct tc_error *err)
+{
+    return polygon_write(ex, shp, (int)i, ex->seat_area[i], err);
 }
 
 /* seats ---------------------------------------------------------------------*/
@@ -261,6 +299,8 @@ const struct layer_spec export_layer_specs[] = {
      township_row, township_bytes, township_shape, export_renderer_townships, 1, 0, 0},
     {"coverage", SHPT_POLYGON, coverage_fields, NFIELDS(coverage_fields), coverage_count,
      coverage_row, coverage_bytes, coverage_shape, export_renderer_coverage, 1, 0, 0},
+    {"seat_areas", SHPT_POLYGON, seat_area_fields, NFIELDS(seat_area_fields), seat_area_count,
+     seat_area_row, seat_area_bytes, seat_area_shape, export_renderer_seat_areas, 1, 0, 0},
     {"seats", SHPT_POINT, seat_fields, NFIELDS(seat_fields), township_count, seat_row,
      point_bytes, seat_shape, export_renderer_seats, 1, 0, 0},
     /* Tens of thousands of stations blacken a province: shown from 1:500,000 */

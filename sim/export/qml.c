@@ -107,19 +107,19 @@ static const char *const frac_colors[5] = {"215,25,28,255", "253,174,97,255",
                                            "255,255,191,255", "166,217,106,255",
                                            "26,150,65,255"};
 
-/* Townships: graduated by cov_frac; failing ones get a dark red outline
- * drawn in a second pass (symbol levels), so that neighbours' grey edges
- * never cover it. */
-void export_renderer_townships(FILE *f)
+/* Graduated by the fraction in attr (red little, green all); failing ones
+ * get a dark red outline drawn in a second pass (symbol levels), so that
+ * neighbours' grey edges never cover it. */
+static void graduated_by_fraction(FILE *f, const char *attr)
 {
     static const struct kv fail_outline[] = {
         {"outlineColor", "CASE WHEN \"goal_met\" = 'no' THEN '160,0,0,255' ELSE '0,0,0,0' END"},
         {"outlineWidth", "CASE WHEN \"goal_met\" = 'no' THEN 0.6 ELSE 0 END"},
     };
-    fputs("  <renderer-v2 type=\"graduatedSymbol\" attr=\"cov_frac\" "
-          "graduatedMethod=\"GraduatedColor\" "
-          "symbollevels=\"1\" enableorderby=\"0\" forceraster=\"0\" referencescale=\"-1\">\n"
-          "    <ranges>\n", f);
+    fprintf(f, "  <renderer-v2 type=\"graduatedSymbol\" attr=\"%s\" "
+               "graduatedMethod=\"GraduatedColor\" "
+               "symbollevels=\"1\" enableorderby=\"0\" forceraster=\"0\" referencescale=\"-1\">\n"
+               "    <ranges>\n", attr);
     for (int i = 0; i < 5; i++)
         fprintf(f, "      <range lower=\"%.1f\" upper=\"%.1f\" symbol=\"%d\" render=\"true\" "
                    "label=\"%d - %d %% covered\"/>\n", 0.2 * i, 0.2 * (i + 1), i, 20 * i,
@@ -132,6 +132,18 @@ void export_renderer_townships(FILE *f)
         fputs("      </symbol>\n", f);
     }
     fputs("    </symbols>\n    <mode name=\"equal\"/>\n  </renderer-v2>\n", f);
+}
+
+/* Townships: by their covered share of area. */
+void export_renderer_townships(FILE *f)
+{
+    graduated_by_fraction(f, "cov_frac");
+}
+
+/* Seat areas: by their covered share, what the goal judges. */
+void export_renderer_seat_areas(FILE *f)
+{
+    graduated_by_fraction(f, "seat_frac");
 }
 
 static void renderer_single(FILE *f, const char *type)
