@@ -10,6 +10,7 @@
 
 #include "towncov/coverage.h"
 #include "towncov/export.h"
+#include "towncov/keypoints.h"
 #include "towncov/seat.h"
 #include "towncov/verify.h"
 #include "towncov/footprint.h"
@@ -191,6 +192,8 @@ static int write_outputs(struct run_outcome *out, const char *dir, int threads, 
     int rc = write_report(tmp, "townships.csv", report_write_csv, out, err);
     if (rc == 0)
         rc = write_report(tmp, "sites.csv", report_write_sites_csv, out, err);
+    if (rc == 0 && out->seats->keys->n > 0)
+        rc = write_report(tmp, "key_points.csv", report_write_key_points_csv, out, err);
     if (rc == 0)
         rc = write_layers_and_picture(tmp, out, threads, err);
     out->seconds[PHASE_REPORT] = tc_now() - t0;

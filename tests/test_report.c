@@ -210,15 +210,16 @@ Test(report, townships_csv_columns_and_quoting)
     cr_assert_not_null(csv);
     const char *want =
         "code,name,county,kind,area_km2,covered_km2,covered_frac,seat_covered,sites,goal_met,"
-        "seat_lon,seat_lat,footprints,seat_area_km2,seat_covered_km2,seat_covered_frac\n"
+        "seat_lon,seat_lat,footprints,seat_area_km2,seat_covered_km2,seat_covered_frac,key_points,"
+        "key_points_covered\n"
         "360101001,滕王阁街道,东湖区,subdistrict,2.500000000,2.500000000,1.000000000000,yes,4,"
-        "yes,115.5000000,28.2500000,6,0.500000000,0.500000000,1.000000000000\n"
+        "yes,115.5000000,28.2500000,6,0.500000000,0.500000000,1.000000000000,0,0\n"
         /* a field with a comma or a quote is quoted, its quotes doubled */
         "360102101,\"梅岭镇, \"\"北\"\"\",\"湾里,区\",town,1.000000000,0.400000000,"
         "0.400000000000,no,3,no,116.5000000,27.2500000,7,0.500000000,0.500000000,"
-        "1.000000000000\n"
+        "1.000000000000,0,0\n"
         "360102201,太平乡,湾里区,township,4.000000000,1.000000000,0.250000000000,yes,0,no,"
-        "117.5000000,26.2500000,1,0.500000000,0.250000000,0.500000000000\n";
+        "117.5000000,26.2500000,1,0.500000000,0.250000000,0.500000000000,0,0\n";
     cr_assert_str_eq(csv, want);
     free(csv);
     hrun_free(&h);

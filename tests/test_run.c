@@ -24,7 +24,7 @@ static char dir[256];
 static char out[1 << 16];
 
 /* One row of townships.csv, split on commas (fixture names have none). */
-struct row { char buf[512]; char *f[16]; int n; };
+struct row { char buf[1024]; char *f[32]; int n; };
 
 static int csv_row(const char *csv_path, const char *code, struct row *r)
 {
@@ -42,7 +42,7 @@ static int csv_row(const char *csv_path, const char *code, struct row *r)
     snprintf(r->buf, sizeof r->buf, "%.*s", (int)len, p);
     free(text);
     r->n = 0;
-    for (char *s = r->buf; r->n < 16;) {
+    for (char *s = r->buf; r->n < 32;) {
         r->f[r->n++] = s;
         char *c = strchr(s, ',');
         if (!c)
@@ -629,4 +629,52 @@ Test(run, seat_areas_layer_matches_the_report)
     char *qml = fx_read_file(path, NULL);
     cr_assert(qml && strstr(qml, "attr=\"seat_frac\""));
     free(qml);
+}
+
+/* Key points: one inside a footprint, one outside, one in another
+ * township; each reported, the goal judging them with key_points = all. */
+Test(run, key_points_inside_and_outside)
+{
+    const struct fx_township t[] = {
+        {"1", "甲镇", "c", "town", SQUARE(-10000, -5000, 0, 5000), -5000, 0},
+        {"2", "乙乡", "c", "township", SQUARE(0, -5000, 10000, 5000), 5000, 0}};
+    const double sites[] = {-5000, 0, 5000, 0};
+    setup(t, 2, sites, 2, "radius_town_m = 3000\nradius_township_m = 3000\n"
+                          "[map]\nkey_points = keys.csv\n[goal]\nkey_points = all\n"
+                          "seat_area_min_fraction = 0\n");
+    double lon[3], lat[3];
+    fx_to_lonlat(-4000, 1000, &lon[0], &lat[0]); /* 1.4 km from township 1's station */
+    fx_to_lonlat(-9000, 4000, &lon[1], &lat[1]); /* far from it */
+    fx_to_lonlat(6000, 0, &lon[2], &lat[2]);     /* township 2, covered */
+    char csv[1024], path[512];
+    snprintf(csv, sizeof csv, "code,kind,lon,lat\n1,school,%.12f,%.12f\n1,clinic,%.12f,%.12f\n"
+             "2,government,%.12f,%.12f\n", lon[0], lat[0], lon[1], lat[1], lon[2], lat[2]);
+    snprintf(path, sizeof path, "%s/keys.csv", dir);
+    fx_write_text(path, csv);
+    cr_assert_eq(run(""), 0, "%s", out);
+    snprintf(path, sizeof path, "%s/out/townships.csv", dir);
+    struct row r;
+    cr_assert_eq(csv_row(path, "1", &r), 0);
+    cr_assert_str_eq(r.f[16], "2");
+    cr_assert_str_eq(r.f[17], "1");
+    cr_assert_str_eq(r.f[9], "no", "one key point uncovered: not met under 'all'");
+    cr_assert_eq(csv_row(path, "2", &r), 0);
+    cr_assert_str_eq(r.f[17], "1");
+    cr_assert_str_eq(r.f[9], "yes");
+    snprintf(path, sizeof path, "%s/out/key_points.csv", dir);
+    char *k = fx_read_file(path, NULL);
+    cr_assert(k && strstr(k, "1,school,") && strstr(k, ",甲镇,yes\n1,clinic,"), "%s", k);
+    cr_assert(strstr(k, ",甲镇,no\n2,government,"), "%s", k);
+    free(k);
+    /* With 'any', one covered point is enough. */
+    cr_assert_eq(run("--set goal.key_points=any"), 0, "%s", out);
+    snprintf(path, sizeof path, "%s/out/townships.csv", dir);
+    cr_assert_eq(csv_row(path, "1", &r), 0);
+    cr_assert_str_eq(r.f[9], "yes");
+    /* A key point of a township the map lacks is refused with its line. */
+    snprintf(path, sizeof path, "%s/keys.csv", dir);
+    fx_write_text(path, "code,kind,lon,lat\n1,school,0,0\n9,clinic,0,0\n");
+    cr_assert_eq(run(""), 5, "%s", out);
+    cr_assert(strstr(out, "keys.csv:3: key point of township '9', which the map does not have"),
+              "%s", out);
 }

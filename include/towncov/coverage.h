@@ -37,6 +37,8 @@ struct cov_result {
     double seat_area_m2;      /* its seat area (0: none computed) */
     double seat_covered_m2;   /* the covered part of it, by the same engine, same pass */
     double seat_covered_frac; /* seat_covered_m2 / seat_area_m2 (0 when no seat area) */
+    int key_points;           /* key points of the township ([map] key_points) */
+    int key_points_covered;   /* ... inside a footprint */
 };
 
 /* The covered part of every township as plain rings in the metric CRS,

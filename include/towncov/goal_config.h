@@ -10,7 +10,13 @@ struct goal_config {
     double seat_area_min_fraction; /* share of the seat area (镇区) to cover; 0 = not judged */
     double min_covered_fraction;   /* share of the whole township; 0 = not judged */
     int seat_covered;              /* the seat point (township government) covered */
+    int key_points;                /* enum goal_key_points */
 };
+
+/* [goal] key_points: a township's key points must be covered all, any
+ * (at least one), or none (not judged). Townships without any are not
+ * judged on them. */
+enum goal_key_points { GOAL_KEYS_NONE, GOAL_KEYS_ALL, GOAL_KEYS_ANY };
 
 extern const struct key_desc goal_keys[];
 extern const int goal_nkeys;

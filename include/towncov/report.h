@@ -29,6 +29,10 @@ void report_print_summary(FILE *out, const struct run_outcome *run);
  * gave it; it is formatted on run->threads threads. */
 int report_write_csv(const char *path, const struct run_outcome *run, struct tc_error *err);
 int report_write_json(const char *path, const struct run_outcome *run, struct tc_error *err);
+/* key_points.csv: each key point, its township and whether it is covered
+ * (written only when the scenario has key points). */
+int report_write_key_points_csv(const char *path, const struct run_outcome *run,
+                                struct tc_error *err);
 int report_write_sites_csv(const char *path, const struct run_outcome *run,
                            struct tc_error *err);
 

@@ -14,6 +14,7 @@
 #include "towncov/seat_config.h"
 
 struct tc_map;
+struct tc_key_points;
 
 /* Vertices of a modelled seat disc (before clipping). */
 #define SEAT_DISC_VERTICES 64
@@ -26,6 +27,7 @@ struct tc_seat_areas {
     unsigned char *from_layer;  /* 1: read from the layer, 0: modelled */
     unsigned char *whole;       /* 1: the whole township (its coverage is the township's) */
     int modelled;               /* townships whose seat area is modelled */
+    struct tc_key_points *keys; /* the key points ([map] key_points); owned, never NULL */
     GEOSContextHandle_t ctx;    /* destroys the geometries; owned */
 };
 

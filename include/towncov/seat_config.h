@@ -9,6 +9,7 @@
 struct seat_config {
     char areas_file[TC_STR_MAX];  /* [map] seat_areas: polygon shapefile, "" = none */
     char code_field[TC_STR_MAX];  /* [map] seat_area_code_field */
+    char key_points[TC_STR_MAX];  /* [map] key_points: CSV code,kind,lon,lat; "" = none */
     double radius_m[KIND_COUNT];  /* [goal] seat_radius_<kind>_m; 0 = the whole township */
 };
 

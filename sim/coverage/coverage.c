@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "towncov/footprint.h"
+#include "towncov/keypoints.h"
 #include "towncov/map.h"
 #include "towncov/seat.h"
 #include "towncov/sites.h"
@@ -188,6 +189,46 @@ static void seat_township(const struct township *t, const struct tc_seat_areas *
     out->ymax = s->envelope[i][3];
 }
 
+/* Whether (x, y) lies inside footprint f (crossing rule over its ring). */
+static int in_footprint(const struct tc_footprints *fp, long f, double x, double y)
+{
+    if (x < fp->xmin[f] || x > fp->xmax[f] || y < fp->ymin[f] || y > fp->ymax[f])
+        return 0;
+    long n = footprint_size(fp, f);
+    int in = 0;
+    double px, py;
+    footprint_vertex(fp, f, n - 1, &px, &py);
+    for (long k = 0; k < n; k++) {
+        double qx, qy;
+        footprint_vertex(fp, f, k, &qx, &qy);
+        if ((qy > y) != (py > y) && x < qx + (y - qy) * (px - qx) / (py - qy))
+            in = !in;
+        px = qx, py = qy;
+    }
+    return in;
+}
+
+/* Township i's key points: covered when inside one of the candidates
+ * w->ids[0..n-1] (every footprint meeting the township's envelope; a
+ * point outside that envelope, or the naive engine, asks every footprint).
+ * Each key point has one township, so this thread alone writes its flag. */
+static void key_points_coverage(const struct cov_worker *w, const struct tc_footprints *fp,
+                                const struct township *t, struct tc_key_points *kp, int i,
+                                long n, int all, struct cov_result *r)
+{
+    r->key_points = (int)(kp->first[i + 1] - kp->first[i]);
+    r->key_points_covered = 0;
+    for (long j = kp->first[i]; j < kp->first[i + 1]; j++) {
+        long p = kp->order[j];
+        double x = kp->x[p], y = kp->y[p];
+        int any = all || x < t->xmin || x > t->xmax || y < t->ymin || y > t->ymax, in = 0;
+        for (long c = 0; !in && c < (any ? fp->n : n); c++)
+            in = in_footprint(fp, any ? c : w->ids[c], x, y);
+        kp->covered[p] = (unsigned char)in;
+        r->key_points_covered += in;
+    }
+}
+
 /* Keeps of the township's candidates w->ids[0..n-1] those whose envelope
  * meets the seat area's (in order); returns how many. */
 static long near_seat(struct cov_worker *w, const struct tc_footprints *fp,
@@ -255,8 +296,10 @@ static int township_coverage(struct cov_worker *w, int engine, const struct cov_
         rc = exact_township(w, n, fp, t, r, pl);
     else
         rc = cov_geos_on_candidates(w, fp, t, n, r);
-    if (rc == 0 && seats)
+    if (rc == 0 && seats) {
+        key_points_coverage(w, fp, t, seats->keys, i, n, engine == COV_ENGINE_NAIVE, r);
         rc = seat_coverage(w, engine, n, fp, t, seats, i, r);
+    }
     return rc;
 }
 

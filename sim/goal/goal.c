@@ -7,6 +7,8 @@
 #include "towncov/coverage.h"
 #include "towncov/map.h"
 
+static const char *const key_point_rules[] = {"none", "all", "any", NULL};
+
 const struct key_desc goal_keys[] = {
     {"goal", "seat_area_min_fraction", KEY_DOUBLE,
      offsetof(struct goal_config, seat_area_min_fraction), 0, 1, NULL, "0.95", "fraction",
@@ -17,6 +19,10 @@ const struct key_desc goal_keys[] = {
      "and at least this share of its whole area (0 = not judged; always reported)"},
     {"goal", "seat_covered", KEY_BOOL, offsetof(struct goal_config, seat_covered), 0, 0, NULL,
      "no", "", "and its seat point (the township government) covered"},
+    {"goal", "key_points", KEY_ENUM, offsetof(struct goal_config, key_points), 0, 0,
+     key_point_rules, "none", "",
+     "and its key points ([map] key_points) covered: all, any (at least one), none (not "
+     "judged); a township without key points is not judged on them"},
 };
 const int goal_nkeys = (int)(sizeof goal_keys / sizeof goal_keys[0]);
 
@@ -26,12 +32,16 @@ int goal_township_met(const struct goal_config *cfg, const struct cov_result *r)
         return 0;
     if (cfg->seat_area_min_fraction > 0 && r->seat_covered_frac < cfg->seat_area_min_fraction)
         return 0;
+    if (r->key_points > 0 && ((cfg->key_points == GOAL_KEYS_ALL &&
+                               r->key_points_covered < r->key_points) ||
+                              (cfg->key_points == GOAL_KEYS_ANY && r->key_points_covered == 0)))
+        return 0;
     return r->covered_frac >= cfg->min_covered_fraction;
 }
 
 void goal_criterion(const struct goal_config *cfg, char *buf, size_t size)
 {
-    char parts[3][96];
+    char parts[4][96];
     int n = 0;
     if (cfg->seat_area_min_fraction > 0)
         snprintf(parts[n++], sizeof parts[0], "%g %% of their seat area covered",
@@ -39,6 +49,9 @@ void goal_criterion(const struct goal_config *cfg, char *buf, size_t size)
     if (cfg->min_covered_fraction > 0)
         snprintf(parts[n++], sizeof parts[0], "%g %% of their area covered",
                  100 * cfg->min_covered_fraction);
+    if (cfg->key_points != GOAL_KEYS_NONE)
+        snprintf(parts[n++], sizeof parts[0], "%s of their key points covered",
+                 cfg->key_points == GOAL_KEYS_ALL ? "all" : "one");
     if (cfg->seat_covered)
         snprintf(parts[n++], sizeof parts[0], "their seat covered");
     if (n == 0) {
@@ -47,12 +60,14 @@ void goal_criterion(const struct goal_config *cfg, char *buf, size_t size)
     }
     /* What a failing township lacks: "under 95 % of their seat area
      * covered", or "without A, B and C" for several conditions. */
-    if (n == 1 && !cfg->seat_covered) {
+    if (n == 1 && (cfg->seat_area_min_fraction > 0 || cfg->min_covered_fraction > 0)) {
         snprintf(buf, size, "under %s", parts[0]);
         return;
     }
-    snprintf(buf, size, "without %s%s%s%s%s", parts[0], n > 2 ? ", " : n > 1 ? " and " : "",
-             n > 1 ? parts[1] : "", n > 2 ? " and " : "", n > 2 ? parts[2] : "");
+    size_t used = (size_t)snprintf(buf, size, "without ");
+    for (int i = 0; i < n && used < size; i++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%s",
+                                 i == 0 ? "" : i == n - 1 ? " and " : ", ", parts[i]);
 }
 
 /* Worst first: lowest covered fraction, then seat uncovered, then code. */

@@ -10,8 +10,10 @@
 #include "towncov/coverage.h"
 #include "towncov/footprint.h"
 #include "towncov/goal.h"
+#include "towncov/keypoints.h"
 #include "towncov/map.h"
 #include "towncov/pipeline.h"
+#include "towncov/seat.h"
 #include "towncov/sites.h"
 
 /* A growable text buffer: CSV rows are formatted into it (one per thread
@@ -139,6 +141,10 @@ static void township_row(struct text *t, const struct run_outcome *run, int i)
     text_fixed(t, r->seat_covered_m2 / 1e6, 9);
     text_char(t, ',');
     text_fixed(t, r->seat_covered_frac, 12);
+    text_char(t, ',');
+    text_int(t, r->key_points);
+    text_char(t, ',');
+    text_int(t, r->key_points_covered);
     text_char(t, '\n');
 }
 
@@ -147,7 +153,7 @@ int report_write_csv(const char *path, const struct run_outcome *run, struct tc_
     struct text t = {0};
     text_str(&t, "code,name,county,kind,area_km2,covered_km2,covered_frac,seat_covered,sites,"
                  "goal_met,seat_lon,seat_lat,footprints,seat_area_km2,seat_covered_km2,"
-                 "seat_covered_frac\n");
+                 "seat_covered_frac,key_points,key_points_covered\n");
     for (int i = 0; i < run->map->n; i++)
         township_row(&t, run, i);
     int rc = write_text_file(path, &t, err);
@@ -226,4 +232,27 @@ int report_write_sites_csv(const char *path, const struct run_outcome *run, stru
         return tc_fail(err, TC_EXIT_RESOURCE, "%s: out of memory", path);
     }
     return tc_fclose_checked(f, path, err);
+}
+
+int report_write_key_points_csv(const char *path, const struct run_outcome *run,
+                                struct tc_error *err)
+{
+    const struct tc_key_points *k = run->seats->keys;
+    struct text t = {0};
+    text_str(&t, "code,kind,lon,lat,township,covered\n");
+    for (long i = 0; i < k->n; i++) {
+        text_csv(&t, k->code[i]);
+        text_char(&t, ',');
+        text_csv(&t, k->kind[i]);
+        text_char(&t, ',');
+        text_fixed(&t, k->lon[i], 7);
+        text_char(&t, ',');
+        text_fixed(&t, k->lat[i], 7);
+        text_char(&t, ',');
+        text_csv(&t, run->map->t[k->township[i]].name);
+        text_str(&t, k->covered[i] ? ",yes\n" : ",no\n");
+    }
+    int rc = write_text_file(path, &t, err);
+    free(t.p);
+    return rc;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "towncov/keypoints.h"
 #include "towncov/map.h"
 #include "towncov/worker.h"
 
@@ -21,6 +22,9 @@ const struct key_desc seat_keys[] = {
      "empty: every seat area is modelled ([goal] seat_radius_*)"},
     {"map", "seat_area_code_field", KEY_STRING, offsetof(struct seat_config, code_field), 0, 0,
      NULL, "code", "", "attribute of the seat-area layer holding its township's code"},
+    {"map", "key_points", KEY_STRING, offsetof(struct seat_config, key_points), 0, 0, NULL, "",
+     "", "CSV of key points (code of their township, kind — government, school, clinic, "
+     "market —, lon, lat), each reported covered or not; empty: none"},
     RADIUS_KEY(KIND_SUBDISTRICT, "subdistrict", "0", "a subdistrict is urban throughout"),
     RADIUS_KEY(KIND_TOWN, "town", "850", "a town's built-up area averages ~2.3 km2"),
     RADIUS_KEY(KIND_TOWNSHIP, "township", "450", "a rural township's averages ~0.7 km2"),
@@ -194,6 +198,8 @@ struct tc_seat_areas *seat_areas_build(const struct seat_config *cfg, const stru
                 map->n);
     free(of);
     map_free(&layer);
+    if (rc == 0 && !(s->keys = key_points_load(cfg, map, base_dir, warn, err)))
+        rc = -1;
     if (rc != 0)
         seat_areas_free(&s);
     return s;
@@ -212,6 +218,7 @@ void seat_areas_free(struct tc_seat_areas **ps)
     free(s->envelope);
     free(s->from_layer);
     free(s->whole);
+    key_points_free(&s->keys);
     if (s->ctx)
         GEOS_finish_r(s->ctx);
     free(s);
