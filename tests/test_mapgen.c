@@ -2,7 +2,8 @@
  * (a square county, an L-shaped one, one with a hole, a multipart one with a
  * sliver, a one-township county and a pinched, invalid one like the real
  * source data), built and read back: counts, attributes, tiling, seats,
- * validity, determinism, bad input, the output folder, the command line. */
+ * seat areas (and a run fed them), validity, determinism, bad input, the
+ * output folder, the command line. */
 #define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
@@ -17,7 +18,9 @@
 #include <geos_c.h>
 #include <shapefil.h>
 
+#include "fixture.h"
 #include "towncov/mapgen.h"
+#include "towncov/seat.h"
 #include "towncov/shpio.h"
 
 static GEOSContextHandle_t ctx;
@@ -377,6 +380,148 @@ Test(mapgen, subdistricts_are_small)
     fx_clean(&f);
 }
 
+/* ---- seat areas --------------------------------------------------------------- */
+
+struct seat_rec {
+    char code[32], kind[16], source[16];
+    double km2;
+    GEOSGeometry *g;
+};
+
+/* base.shp/.dbf's records (seat_areas of a map or of a run): code, kind,
+ * source and the area field `area_field`; geometries when want_geom. */
+static int read_seat_areas(const char *base, const char *area_field, int want_geom,
+                           struct seat_rec *s, int max)
+{
+    SHPHandle shp = want_geom ? SHPOpen(base, "rb") : NULL;
+    DBFHandle dbf = DBFOpen(base, "rb");
+    cr_assert(dbf && (shp || !want_geom), "cannot open %s", base);
+    int n = DBFGetRecordCount(dbf);
+    cr_assert_leq(n, max);
+    int fc = DBFGetFieldIndex(dbf, "code"), fk = DBFGetFieldIndex(dbf, "kind");
+    int fs = DBFGetFieldIndex(dbf, "source"), fa = DBFGetFieldIndex(dbf, area_field);
+    cr_assert(fc >= 0 && fk >= 0 && fs >= 0 && fa >= 0, "fields of %s", base);
+    for (int i = 0; i < n; i++) {
+        snprintf(s[i].code, sizeof s[i].code, "%s", DBFReadStringAttribute(dbf, i, fc));
+        snprintf(s[i].kind, sizeof s[i].kind, "%s", DBFReadStringAttribute(dbf, i, fk));
+        snprintf(s[i].source, sizeof s[i].source, "%s", DBFReadStringAttribute(dbf, i, fs));
+        s[i].km2 = DBFReadDoubleAttribute(dbf, i, fa);
+        s[i].g = NULL;
+        if (!want_geom)
+            continue;
+        SHPObject *o = SHPReadObject(shp, i);
+        struct tc_error err = {0};
+        s[i].g = shpio_polygon_to_geos(ctx, o, NULL, &err);
+        cr_assert_not_null(s[i].g, "%s", err.msg);
+        SHPDestroyObject(o);
+    }
+    DBFClose(dbf);
+    if (shp)
+        SHPClose(shp);
+    return n;
+}
+
+static void free_seat_areas(struct seat_rec *s, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (s[i].g)
+            GEOSGeom_destroy_r(ctx, s[i].g);
+}
+
+/* seat_areas.shp: one modelled seat area a township, in its township; a
+ * town's disc that stays inside it has the area of a geodesic 64-gon of
+ * 850 m, a subdistrict's is its whole township. */
+Test(mapgen, seat_areas_are_modelled_per_township)
+{
+    struct fx f;
+    fx_make(&f);
+    struct tc_error err = {0};
+    cr_assert_eq(build(&f, f.out, 1, 2, NULL, &err), 0, "%s", err.msg);
+    struct twp t[NT + 1];
+    int n = read_townships(f.out, t, NT + 1);
+    struct seat_rec s[NT + 1];
+    char base[256];
+    snprintf(base, sizeof base, "%s/seat_areas", f.out);
+    cr_assert_eq(read_seat_areas(base, "area_km2", 1, s, NT + 1), n, "one record a township");
+    cr_assert_float_eq(seat_default_radius_m(KIND_TOWN), 850, 0);
+    cr_assert_float_eq(seat_default_radius_m(KIND_SUBDISTRICT), 0, 0);
+    double disc_km2 = M_PI * 0.85 * 0.85;
+    int towns_inside = 0, subdistricts = 0;
+    for (int i = 0; i < n; i++) {
+        cr_assert_str_eq(s[i].code, t[i].code);
+        cr_assert_str_eq(s[i].kind, t[i].kind, "kind of %s", t[i].code);
+        cr_assert_str_eq(s[i].source, "modelled");
+        cr_assert_eq(GEOSisValid_r(ctx, s[i].g), 1, "seat area of %s invalid", t[i].code);
+        cr_assert_eq(GEOSCovers_r(ctx, t[i].g, s[i].g), 1, "seat area of %s outside it",
+                     t[i].code);
+        cr_assert(covers_point(s[i].g, t[i].seat_lon, t[i].seat_lat), "seat of %s outside "
+                  "its seat area", t[i].code);
+        cr_assert_gt(s[i].km2, 0);
+        cr_assert_leq(s[i].km2, t[i].area_km2 * (1 + 1e-12));
+        if (strcmp(t[i].kind, "subdistrict") == 0) {
+            subdistricts++;
+            cr_assert_eq(GEOSEquals_r(ctx, s[i].g, t[i].g), 1, "%s: not its township",
+                         t[i].code);
+            cr_assert_float_eq(s[i].km2, t[i].area_km2, 1e-9 * t[i].area_km2);
+            continue;
+        }
+        GEOSGeometry *edge = GEOSBoundary_r(ctx, t[i].g);
+        int inside = GEOSIntersects_r(ctx, edge, s[i].g) == 0;
+        GEOSGeom_destroy_r(ctx, edge);
+        double want = strcmp(t[i].kind, "town") == 0 ? disc_km2 : M_PI * 0.45 * 0.45;
+        if (inside) {
+            towns_inside += strcmp(t[i].kind, "town") == 0;
+            cr_assert(fabs(s[i].km2 - want) <= 0.005 * want, "%s: %.6f km2, want %.6f",
+                      t[i].code, s[i].km2, want);
+        } else {
+            cr_assert_lt(s[i].km2, want, "%s: clipped", t[i].code);
+        }
+    }
+    cr_assert_eq(subdistricts, 2);
+    cr_assert_gt(towns_inside, 0, "some town's disc lies inside its township");
+    free_seat_areas(s, n);
+    free_townships(t, n);
+    fx_clean(&f);
+}
+
+/* A run fed the map's seat_areas.shp ([map] seat_areas) takes them from the
+ * layer, and they are what the run models itself: discs within 0.5 % (a
+ * geodesic circle against the run's disc in its equal-area CRS), whole
+ * townships to 1e-6. */
+Test(mapgen, seat_areas_feed_a_run)
+{
+    struct fx f;
+    fx_make(&f);
+    struct tc_error err = {0};
+    cr_assert_eq(build(&f, f.out, 1, 2, NULL, &err), 0, "%s", err.msg);
+    char path[256], args[1024], out[8192];
+    snprintf(path, sizeof path, "%s/s.ini", f.dir);
+    fx_write_text(path, "[scenario]\nname = mapgen-seats\n[map]\nfile = map/townships.shp\n"
+                        "[sites]\nstrategy = seats\ncount = 30\n");
+    snprintf(args, sizeof args, "run %s --quiet --threads 2 --out %s/modelled", path, f.dir);
+    cr_assert_eq(fx_run(args, out, sizeof out), 0, "%s", out);
+    snprintf(args, sizeof args, "run %s --quiet --threads 2 --out %s/layer "
+             "--set map.seat_areas=map/seat_areas.shp", path, f.dir);
+    cr_assert_eq(fx_run(args, out, sizeof out), 0, "%s", out);
+    cr_assert(strstr(out, "no seat area in it") == NULL && strstr(out, "towncov: note") == NULL,
+              "every seat area from the layer, no notes: %s", out);
+    struct seat_rec m[NT + 1], l[NT + 1];
+    snprintf(path, sizeof path, "%s/modelled/seat_areas", f.dir);
+    int n = read_seat_areas(path, "seat_km2", 0, m, NT + 1);
+    snprintf(path, sizeof path, "%s/layer/seat_areas", f.dir);
+    cr_assert_eq(read_seat_areas(path, "seat_km2", 0, l, NT + 1), n);
+    cr_assert_eq(n, NT);
+    for (int i = 0; i < n; i++) {
+        cr_assert_str_eq(l[i].code, m[i].code);
+        cr_assert_str_eq(m[i].source, "modelled");
+        cr_assert_str_eq(l[i].source, "layer", "%s", l[i].code);
+        double tol = strcmp(m[i].kind, "subdistrict") == 0 ? 1e-6 : 0.005;
+        cr_assert(fabs(l[i].km2 - m[i].km2) <= tol * m[i].km2, "%s (%s): layer %.9f km2, "
+                  "modelled %.9f", m[i].code, m[i].kind, l[i].km2, m[i].km2);
+    }
+    fx_clean(&f);
+}
+
 static char *slurp(const char *path, size_t *len)
 {
     FILE *fp = fopen(path, "rb");
@@ -415,8 +560,8 @@ Test(mapgen, same_seed_same_bytes_other_seed_other_map)
     cr_assert_eq(build(&f, b, 7, 2, NULL, &err), 0, "%s", err.msg);
     cr_assert_eq(build(&f, c, 8, 2, NULL, &err), 0, "%s", err.msg);
     const char *files[] = {"townships.shp", "townships.shx", "townships.dbf", "townships.prj",
-                           "townships.cpg", "seats.shp", "seats.dbf", "counties.shp",
-                           "counties.dbf"};
+                           "townships.cpg", "seats.shp", "seats.dbf", "seat_areas.shp",
+                           "seat_areas.dbf", "counties.shp", "counties.dbf"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char pa[300], pb[300];
         snprintf(pa, sizeof pa, "%s/%s", a, files[i]);
@@ -439,8 +584,8 @@ Test(mapgen, writes_prj_and_cpg)
     fx_make(&f);
     struct tc_error err = {0};
     cr_assert_eq(build(&f, f.out, 1, 1, NULL, &err), 0, "%s", err.msg);
-    const char *layers[3] = {"townships", "seats", "counties"};
-    for (int i = 0; i < 3; i++) {
+    const char *layers[4] = {"townships", "seats", "seat_areas", "counties"};
+    for (int i = 0; i < 4; i++) {
         char path[300];
         size_t len;
         snprintf(path, sizeof path, "%s/%s.prj", f.out, layers[i]);

@@ -1,8 +1,10 @@
 /* mapgen.h — the map builder (`towncov mapgen`): splits county polygons
  * into their townships (seeded, relaxed Voronoi cells clipped to the
  * county), or makes a synthetic province, checks the result and writes
- * townships.shp, seats.shp and counties.shp. A set-up tool, not a pipeline
- * stage: the map loader reads what it writes. */
+ * townships.shp, seats.shp, seat_areas.shp (each township's seat area as
+ * seat.h models it by default, for a run's [map] seat_areas) and
+ * counties.shp. A set-up tool, not a pipeline stage: the map loader reads
+ * what it writes. */
 #ifndef TOWNCOV_MAPGEN_H
 #define TOWNCOV_MAPGEN_H
 
@@ -43,6 +45,7 @@ struct mapgen_report {
     int border_vertices, border_vertices_kept;
     double county_overlap_km2; /* overlap between neighbouring counties */
     double area_km2;           /* sum of county areas */
+    double seat_area_km2;      /* sum of the modelled seat areas */
     double max_tiling_error;   /* max over counties of |sum townships - county| / county */
     double max_overlap;        /* max over counties of (sum - union) / county */
     double max_gap;            /* max over counties of area(county xor union) / county */

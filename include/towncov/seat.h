@@ -31,6 +31,12 @@ struct tc_seat_areas {
     GEOSContextHandle_t ctx;    /* destroys the geometries; owned */
 };
 
+/* The default radius of a kind's modelled seat area, metres (0: the whole
+ * township), read from its [goal] seat_radius_<kind>_m key's default in
+ * seat_keys[], the one place the numbers are written; -1 for a kind out of
+ * range. The map builder models seat areas with it. */
+double seat_default_radius_m(enum tc_kind kind);
+
 /* Every township's seat area. The layer (if any) is read like the map
  * (located errors, repair) in the map's CRS, each record joined to the
  * township of its code and clipped to it; townships it lacks are modelled,

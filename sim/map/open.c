@@ -129,7 +129,7 @@ int map_find_fields(struct loader *ld, struct tc_error *err)
     if (ld->f_kind < 0 && ld->warn && c->kind_field[0])
         fprintf(ld->warn, "towncov: warning: %s: no attribute '%s'; township kinds are guessed "
                           "from the names\n", ld->shp_path, c->kind_field);
-    if (ld->f_lon < 0 && ld->warn)
+    if (ld->f_lon < 0 && ld->warn && c->seat_lon_field[0]) /* "": a layer, no seats */
         fprintf(ld->warn, "towncov: note: %s: no seat attributes; each township's seat is a "
                           "point inside its polygon\n", ld->shp_path);
     return 0;

@@ -12,7 +12,8 @@
  *           place one seed per township by weighted Lloyd relaxation on a
  *           grid of samples (sample.c, seeds.c); Voronoi; node the cells with
  *           the county border and keep the faces inside (cells.c); check
- *           that the townships tile the county (check.c)
+ *           that the townships tile the county (check.c); model each
+ *           township's seat area (seat_areas.c)
  * overlap   measure how much neighbouring counties overlap (reported only)
  * write     shapefiles into a temporary folder, renamed into place at the end
  *           (write.c); the log (report.c)
@@ -128,8 +129,10 @@ static int county_build(struct mg_worker *w, struct province *p, int ci, uint64_
     mg_split_free(w->tw->geos, &sp);
     if (rc == 0)
         rc = mg_county_check(w, p, c);
-    for (int j = 0; rc == 0 && j < c->n; j++)
+    for (int j = 0; rc == 0 && j < c->n; j++) {
         p->t[c->first + j].area_km2 = mg_geo_area_km2(w, p->t[c->first + j].geom);
+        rc = mg_seat_area(w, &p->t[c->first + j]);
+    }
     return rc;
 }
 
@@ -182,6 +185,7 @@ static void province_free(GEOSContextHandle_t ctx, struct province *p)
         free(p->t[i].name);
         free(p->t[i].county_code);
         mg_destroy(ctx, &p->t[i].geom);
+        mg_destroy(ctx, &p->t[i].seat_area);
     }
     free(p->c);
     free(p->t);

@@ -50,6 +50,8 @@ struct mg_township {
     enum tc_kind kind;
     GEOSGeometry *geom;    /* lon/lat */
     double seat_lon, seat_lat, area_km2;
+    GEOSGeometry *seat_area; /* lon/lat: the modelled seat area (seat_areas.c) */
+    double seat_area_km2;
 };
 
 struct province {
@@ -223,6 +225,9 @@ int mg_counties_overlap(struct tc_workers *ws, struct province *p, struct tc_err
 /* simplify.c: county borders simplified, shared borders alike */
 int mg_counties_simplify(struct mg_worker *w, struct province *p, double tol,
                          struct mapgen_report *r, struct tc_error *err);
+
+/* seat_areas.c: a township's modelled seat area */
+int mg_seat_area(struct mg_worker *w, struct mg_township *t);
 
 /* write.c: the layers */
 int mg_write_map(struct mg_worker *w, const struct province *p, const char *dir,

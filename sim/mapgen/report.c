@@ -5,6 +5,8 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "towncov/seat.h"
+
 void mg_report_fill(const struct province *p, struct mapgen_report *r)
 {
     r->counties = p->nc;
@@ -25,6 +27,8 @@ void mg_report_fill(const struct province *p, struct mapgen_report *r)
         r->max_overlap = fmax(r->max_overlap, c->overlap);
         r->max_gap = fmax(r->max_gap, c->gap);
     }
+    for (int i = 0; i < p->nt; i++)
+        r->seat_area_km2 += p->t[i].seat_area_km2;
 }
 
 void mg_report_print(const struct mapgen_options *opt, const struct mapgen_report *r,
@@ -49,6 +53,11 @@ void mg_report_print(const struct mapgen_options *opt, const struct mapgen_repor
            r->max_tiling_error, r->max_overlap, r->max_gap);
     printf("mapgen: counties overlap by %.3f km2 in total (kept as given) (%.2f s)\n",
            r->county_overlap_km2, r->t_overlap);
-    printf("mapgen: wrote %s (townships, seats, counties; seed %llu) (%.2f s)\n", opt->out_dir,
-           (unsigned long long)opt->seed, r->t_write);
+    printf("mapgen: seat areas modelled as a run's defaults ([goal] seat_radius_*_m: "
+           "subdistrict %g, town %g, township %g, special %g m): %.1f km2 in total\n",
+           seat_default_radius_m(KIND_SUBDISTRICT), seat_default_radius_m(KIND_TOWN),
+           seat_default_radius_m(KIND_TOWNSHIP), seat_default_radius_m(KIND_SPECIAL),
+           r->seat_area_km2);
+    printf("mapgen: wrote %s (townships, seats, seat areas, counties; seed %llu) (%.2f s)\n",
+           opt->out_dir, (unsigned long long)opt->seed, r->t_write);
 }

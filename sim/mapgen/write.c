@@ -1,6 +1,6 @@
-/* write.c — the three layers (townships, seats, counties) written with
- * shapelib into a fresh folder beside the output folder, then swapped in
- * (outdir.h), on one thread. */
+/* write.c — the four layers (townships, seats, seat areas, counties)
+ * written with shapelib into a fresh folder beside the output folder, then
+ * swapped in (outdir.h), on one thread. */
 #include "mapgen_internal.h"
 
 #include <stdlib.h>
@@ -91,6 +91,31 @@ static int write_seats(const struct province *p, const struct mg_township *const
     return shp_layer_close(&ly, rc ? -1 : 0, shpio_wgs84_wkt, err);
 }
 
+/* The modelled seat areas (seat_areas.c), in the form a run reads back as
+ * [map] seat_areas (joined by code). */
+static int write_seat_areas(struct mg_worker *w, const struct province *p,
+                            const struct mg_township *const *order, const char *dir,
+                            struct tc_error *err)
+{
+    struct shp_layer ly;
+    int rc = shp_layer_create(&ly, dir, "seat_areas", SHPT_POLYGON, err);
+    if (rc == 0)
+        rc = shp_layer_field(&ly, "code", FTString, text_width(max_len(p, 0)), 0, err)
+            || shp_layer_field(&ly, "name", FTString, text_width(max_len(p, 1)), 0, err)
+            || shp_layer_field(&ly, "kind", FTString, 11, 0, err)
+            || shp_layer_field(&ly, "area_km2", FTDouble, 16, 6, err)
+            || shp_layer_field(&ly, "source", FTString, 8, 0, err);
+    for (int i = 0; rc == 0 && i < p->nt; i++) {
+        const struct mg_township *t = order[i];
+        rc = shpio_write_polygon(w->tw->geos, ly.shp, -1, t->seat_area, err)
+            || shp_layer_text(&ly, i, 0, t->code, err) || shp_layer_text(&ly, i, 1, t->name, err)
+            || shp_layer_text(&ly, i, 2, tc_kind_name(t->kind), err)
+            || shp_layer_double(&ly, i, 3, t->seat_area_km2, err)
+            || shp_layer_text(&ly, i, 4, "modelled", err);
+    }
+    return shp_layer_close(&ly, rc ? -1 : 0, shpio_wgs84_wkt, err);
+}
+
 static int county_width(const struct province *p, int which)
 {
     size_t m = 0;
@@ -130,7 +155,7 @@ static int cmp_township_ptr(const void *a, const void *b)
     return strcmp(s->code, t->code);
 }
 
-/* Writes the three layers into a fresh folder beside dir, then swaps it in. */
+/* Writes the four layers into a fresh folder beside dir, then swaps it in. */
 int mg_write_map(struct mg_worker *w, const struct province *p, const char *dir,
                  struct tc_error *err)
 {
@@ -147,6 +172,8 @@ int mg_write_map(struct mg_worker *w, const struct province *p, const char *dir,
     }
     if (rc == 0)
         rc = write_seats(p, order, tmp, err);
+    if (rc == 0)
+        rc = write_seat_areas(w, p, order, tmp, err);
     if (rc == 0)
         rc = write_counties(w, p, tmp, err);
     free(order);

@@ -32,6 +32,17 @@ const struct key_desc seat_keys[] = {
 };
 const int seat_nkeys = (int)(sizeof seat_keys / sizeof seat_keys[0]);
 
+double seat_default_radius_m(enum tc_kind kind)
+{
+    if ((int)kind < 0 || kind >= KIND_COUNT)
+        return -1;
+    size_t off = offsetof(struct seat_config, radius_m) + (size_t)kind * sizeof(double);
+    for (int i = 0; i < seat_nkeys; i++)
+        if (seat_keys[i].type == KEY_DOUBLE && seat_keys[i].offset == off)
+            return strtod(seat_keys[i].def, NULL);
+    return -1;
+}
+
 /* A regular polygon of radius r around (x, y), counter-clockwise. */
 static GEOSGeometry *disc(GEOSContextHandle_t ctx, double x, double y, double r)
 {
