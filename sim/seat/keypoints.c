@@ -125,6 +125,8 @@ static int place(const struct tc_map *map, struct tc_key_points *k, struct tc_er
     k->covered = calloc(n, 1);
     if (!k->x || !k->y || !k->first || !k->order || !k->covered)
         return tc_fail(err, TC_EXIT_RESOURCE, "out of memory for key points");
+    if (k->n == 0)
+        return 0; /* none asked (or an empty file): nothing to place */
     memcpy(k->x, k->lon, sizeof *k->x * (size_t)k->n);
     memcpy(k->y, k->lat, sizeof *k->y * (size_t)k->n);
     struct map_proj *p = map_proj_new(map, err);
