@@ -678,3 +678,43 @@ Test(run, key_points_inside_and_outside)
     cr_assert(strstr(out, "keys.csv:3: key point of township '9', which the map does not have"),
               "%s", out);
 }
+
+/* Key points from a shapefile of points (WGS 84 .prj) load as from a CSV. */
+Test(run, key_points_from_a_point_shapefile)
+{
+    const struct fx_township t[] = {
+        {"1", "甲镇", "c", "town", SQUARE(-10000, -5000, 0, 5000), -5000, 0},
+        {"2", "乙乡", "c", "township", SQUARE(0, -5000, 10000, 5000), 5000, 0}};
+    const double sites[] = {-5000, 0, 5000, 0};
+    setup(t, 2, sites, 2, "radius_town_m = 3000\nradius_township_m = 3000\n"
+                          "[map]\nkey_points = keys.shp\n");
+    char base[512];
+    snprintf(base, sizeof base, "%s/keys.shp", dir);
+    SHPHandle shp = SHPCreate(base, SHPT_POINT);
+    DBFHandle dbf = DBFCreate(base);
+    DBFAddField(dbf, "code", FTString, 8, 0);
+    DBFAddField(dbf, "kind", FTString, 16, 0);
+    const double at[2][2] = {{-4000, 1000}, {-9000, 4000}};
+    for (int i = 0; i < 2; i++) {
+        double lon, lat;
+        fx_to_lonlat(at[i][0], at[i][1], &lon, &lat);
+        SHPObject *o = SHPCreateSimpleObject(SHPT_POINT, 1, &lon, &lat, NULL);
+        SHPWriteObject(shp, -1, o);
+        SHPDestroyObject(o);
+        DBFWriteStringAttribute(dbf, i, 0, "1");
+        DBFWriteStringAttribute(dbf, i, 1, i ? "clinic" : "school");
+    }
+    SHPClose(shp);
+    DBFClose(dbf);
+    char path[600];
+    snprintf(path, sizeof path, "%s/keys.prj", dir);
+    fx_write_text(path, "GEOGCS[\"GCS_WGS_1984\",DATUM[\"D_WGS_1984\",SPHEROID[\"WGS_1984\","
+                        "6378137.0,298.257223563]],PRIMEM[\"Greenwich\",0.0],UNIT[\"Degree\","
+                        "0.0174532925199433]]");
+    cr_assert_eq(run(""), 0, "%s", out);
+    snprintf(path, sizeof path, "%s/out/key_points.csv", dir);
+    char *k = fx_read_file(path, NULL);
+    cr_assert(k && strstr(k, "1,school,") && strstr(k, ",甲镇,yes\n1,clinic,") &&
+              strstr(k, ",甲镇,no\n"), "%s", k);
+    free(k);
+}

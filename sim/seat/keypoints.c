@@ -3,11 +3,15 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <proj.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "towncov/csv.h"
 #include "towncov/map.h"
 #include "towncov/seat.h"
+#include "towncov/shpio.h"
 
 void key_points_free(struct tc_key_points **pk)
 {
@@ -75,6 +79,32 @@ static int find(struct csv_reader *r, const char *const *names, const char *what
                    csv_path(r), csv_header_line(r), what, csv_header_text(r)) - 1;
 }
 
+/* Adds one key point (lon/lat WGS 84) of township code; 0 or -1 with err
+ * naming where (`where` is "file:line" or "file: record N (FID M)"). */
+static int add_point(const struct tc_map *map, struct tc_key_points *k, long *cap,
+                     const char *code, const char *kind, double lon, double lat,
+                     const char *where, struct tc_error *err)
+{
+    if (grow(k, cap) != 0)
+        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory for key points");
+    if (!isfinite(lon) || !isfinite(lat) || fabs(lat) > 90 || fabs(lon) > 360)
+        return tc_fail(err, TC_EXIT_SITES, "%s: (%g, %g) is not a longitude and latitude", where,
+                       lon, lat);
+    int t = township_of(map, code);
+    if (t < 0)
+        return tc_fail(err, TC_EXIT_SITES, "%s: key point of township '%s', which the map does "
+                       "not have", where, code);
+    k->code[k->n] = strdup(code);
+    k->kind[k->n] = strdup(kind);
+    k->lon[k->n] = lon;
+    k->lat[k->n] = lat;
+    k->township[k->n] = t;
+    if (!k->code[k->n] || !k->kind[k->n])
+        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory for key points");
+    k->n++;
+    return 0;
+}
+
 static int read_rows(struct csv_reader *r, const struct tc_map *map, struct tc_key_points *k,
                      struct tc_error *err)
 {
@@ -87,31 +117,118 @@ static int read_rows(struct csv_reader *r, const struct tc_map *map, struct tc_k
     int c_lat = c_lon >= 0 ? find(r, lats, "lat", err) : -2;
     if (c_lat < 0)
         return -1;
-    long cap = 0;
+    long cap = k->n;
     int got;
     while ((got = csv_next(r, err)) == 1) {
-        if (grow(k, &cap) != 0)
-            return tc_fail(err, TC_EXIT_RESOURCE, "out of memory for key points");
         char *end1, *end2;
         double lon = strtod(csv_field(r, c_lon), &end1), lat = strtod(csv_field(r, c_lat), &end2);
-        if (*end1 || *end2 || !isfinite(lon) || !isfinite(lat) || fabs(lat) > 90 ||
-            fabs(lon) > 360)
+        if (*end1 || *end2)
             return csv_fail(r, err, "'%s', '%s' is not a longitude and latitude",
                             csv_field(r, c_lon), csv_field(r, c_lat));
-        int t = township_of(map, csv_field(r, c_code));
-        if (t < 0)
-            return csv_fail(r, err, "key point of township '%s', which the map does not have",
-                            csv_field(r, c_code));
-        k->code[k->n] = strdup(csv_field(r, c_code));
-        k->kind[k->n] = strdup(csv_field(r, c_kind));
-        k->lon[k->n] = lon;
-        k->lat[k->n] = lat;
-        k->township[k->n] = t;
-        if (!k->code[k->n] || !k->kind[k->n])
+        char where[32];
+        snprintf(where, sizeof where, ":%ld", csv_line(r));
+        size_t len = strlen(csv_path(r)) + sizeof where;
+        char *at = malloc(len);
+        if (!at)
             return tc_fail(err, TC_EXIT_RESOURCE, "out of memory for key points");
-        k->n++;
+        snprintf(at, len, "%s%s", csv_path(r), where);
+        int rc = add_point(map, k, &cap, csv_field(r, c_code), csv_field(r, c_kind), lon, lat,
+                           at, err);
+        free(at);
+        if (rc != 0)
+            return -1;
     }
     return got;
+}
+
+/* The whole of an open file as a string (NULL when out of memory). */
+static char *read_whole(FILE *f)
+{
+    if (fseek(f, 0, SEEK_END) != 0)
+        return NULL;
+    long len = ftell(f);
+    char *text = len >= 0 ? malloc((size_t)len + 1) : NULL;
+    if (!text)
+        return NULL;
+    rewind(f);
+    size_t got = fread(text, 1, (size_t)len, f);
+    text[got] = '\0';
+    return text;
+}
+
+/* A point shapefile: fields code and kind; coordinates in its .prj's CRS
+ * (none: WGS 84 lon/lat), taken to lon/lat by PROJ. */
+static int read_points_shapefile(const char *path, const struct tc_map *map,
+                                 struct tc_key_points *k, struct tc_error *err)
+{
+    SHPHandle shp;
+    DBFHandle dbf;
+    char *base = NULL;
+    if (shpio_open(path, &shp, &dbf, &base, err) != 0)
+        return -1;
+    int n = 0, type = 0, rc = 0;
+    SHPGetInfo(shp, &n, &type, NULL, NULL);
+    int f_code = DBFGetFieldIndex(dbf, "code"), f_kind = DBFGetFieldIndex(dbf, "kind");
+    if (type != SHPT_POINT && type != SHPT_POINTZ && type != SHPT_POINTM)
+        rc = tc_fail(err, TC_EXIT_SITES, "%s: shape type %s, not Point", path,
+                     shpio_type_name(type));
+    else if (f_code < 0)
+        rc = tc_fail(err, TC_EXIT_SITES, "%s: the .dbf has no 'code' field", path);
+    PJ_CONTEXT *ctx = proj_context_create();
+    PJ *to_lonlat = NULL;
+    size_t plen = strlen(base) + 5;
+    char *prj = malloc(plen);
+    FILE *pf = NULL;
+    if (prj) {
+        snprintf(prj, plen, "%s.prj", base);
+        pf = fopen(prj, "rb");
+    }
+    char *wkt = rc == 0 && pf ? read_whole(pf) : NULL;
+    if (rc == 0 && pf) {
+        PJ *raw = wkt ? proj_create_crs_to_crs(ctx, wkt, "EPSG:4326", NULL) : NULL;
+        to_lonlat = raw ? proj_normalize_for_visualization(ctx, raw) : NULL;
+        proj_destroy(raw);
+        if (!to_lonlat)
+            rc = tc_fail(err, TC_EXIT_SITES, "%s: not a coordinate system PROJ can read", prj);
+    }
+    free(wkt);
+    if (pf)
+        fclose(pf);
+    long cap = k->n;
+    for (int i = 0; rc == 0 && i < n; i++) {
+        SHPObject *o = SHPReadObject(shp, i);
+        if (!o || o->nVertices < 1) {
+            rc = tc_fail(err, TC_EXIT_SITES, "%s: " SHPIO_REC_FMT ": no point", path,
+                         SHPIO_REC(i));
+            SHPDestroyObject(o);
+            break;
+        }
+        PJ_COORD c = proj_coord(o->padfX[0], o->padfY[0], 0, 0);
+        SHPDestroyObject(o);
+        if (to_lonlat)
+            c = proj_trans(to_lonlat, PJ_FWD, c);
+        int cut = 0;
+        char *code = shpio_read_text(dbf, i, f_code, "", &cut);
+        char *kind = shpio_read_text(dbf, i, f_kind, "", &cut);
+        char where[64];
+        snprintf(where, sizeof where, SHPIO_REC_FMT, SHPIO_REC(i));
+        char *at = malloc(strlen(path) + sizeof where + 3);
+        if (at)
+            sprintf(at, "%s: %s", path, where);
+        rc = code && kind && at ? add_point(map, k, &cap, code, kind, c.xy.x, c.xy.y, at, err)
+                                : tc_fail(err, TC_EXIT_SITES, "%s: %s: unreadable code or kind",
+                                          path, where);
+        free(code);
+        free(kind);
+        free(at);
+    }
+    proj_destroy(to_lonlat);
+    proj_context_destroy(ctx);
+    free(prj);
+    free(base);
+    DBFClose(dbf);
+    SHPClose(shp);
+    return rc;
 }
 
 /* Metric coordinates and the township index (first/order). */
@@ -168,10 +285,15 @@ struct tc_key_points *key_points_load(const struct seat_config *cfg, const struc
             snprintf(path, len, "%s", cfg->key_points);
         else
             snprintf(path, len, "%s/%s", base_dir, cfg->key_points);
-        struct csv_options opt = {NULL, NULL, TC_EXIT_SITES};
-        struct csv_reader *r = rc == 0 ? csv_open(path, &opt, err) : NULL;
-        rc = r ? read_rows(r, map, k, err) : -1;
-        csv_close(&r);
+        size_t n = path ? strlen(path) : 0;
+        if (rc == 0 && n > 4 && strcasecmp(path + n - 4, ".shp") == 0) {
+            rc = read_points_shapefile(path, map, k, err);
+        } else if (rc == 0) {
+            struct csv_options opt = {NULL, NULL, TC_EXIT_SITES};
+            struct csv_reader *r = csv_open(path, &opt, err);
+            rc = r ? read_rows(r, map, k, err) : -1;
+            csv_close(&r);
+        }
         free(path);
     }
     if (rc == 0)

@@ -23,8 +23,9 @@ const struct key_desc seat_keys[] = {
     {"map", "seat_area_code_field", KEY_STRING, offsetof(struct seat_config, code_field), 0, 0,
      NULL, "code", "", "attribute of the seat-area layer holding its township's code"},
     {"map", "key_points", KEY_STRING, offsetof(struct seat_config, key_points), 0, 0, NULL, "",
-     "", "CSV of key points (code of their township, kind — government, school, clinic, "
-     "market —, lon, lat), each reported covered or not; empty: none"},
+     "", "key points: a CSV (code of their township, kind — government, school, clinic, "
+     "market —, lon, lat) or a point shapefile (code, kind), each reported covered or not; "
+     "empty: none"},
     RADIUS_KEY(KIND_SUBDISTRICT, "subdistrict", "0", "a subdistrict is urban throughout"),
     RADIUS_KEY(KIND_TOWN, "town", "850", "a town's built-up area averages ~2.3 km2"),
     RADIUS_KEY(KIND_TOWNSHIP, "township", "450", "a rural township's averages ~0.7 km2"),
