@@ -63,6 +63,10 @@ struct tc_map *map_load_layer(const struct map_config *cfg, const char *base_dir
 
 void map_free(struct tc_map **map);
 
+/* Index of the township whose code is `code` (the map is sorted by code),
+ * or -1. */
+int map_find_code(const struct tc_map *map, const char *code);
+
 /* A transformation between the map's metric CRS and WGS 84 lon/lat, for one
  * thread (PROJ objects are not shared between threads). */
 struct map_proj;

@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "towncov/grid.h"
 
@@ -126,4 +127,19 @@ int map_locate(struct map_locator *l, double x, double y)
     if (pt)
         GEOSGeom_destroy_r(l->ctx, pt);
     return found;
+}
+
+int map_find_code(const struct tc_map *map, const char *code)
+{
+    int lo = 0, hi = map->n - 1;
+    while (lo <= hi) {
+        int mid = lo + (hi - lo) / 2, c = strcmp(code, map->t[mid].code);
+        if (c == 0)
+            return mid;
+        if (c < 0)
+            hi = mid - 1;
+        else
+            lo = mid + 1;
+    }
+    return -1;
 }

@@ -51,22 +51,6 @@ static int grow(struct tc_key_points *k, long *cap)
     return 0;
 }
 
-/* The township of code, by binary search (the map is sorted by code). */
-static int township_of(const struct tc_map *map, const char *code)
-{
-    int lo = 0, hi = map->n - 1;
-    while (lo <= hi) {
-        int mid = lo + (hi - lo) / 2, c = strcmp(code, map->t[mid].code);
-        if (c == 0)
-            return mid;
-        if (c < 0)
-            hi = mid - 1;
-        else
-            lo = mid + 1;
-    }
-    return -1;
-}
-
 static int find(struct csv_reader *r, const char *const *names, const char *what,
                 struct tc_error *err)
 {
@@ -90,7 +74,7 @@ static int add_point(const struct tc_map *map, struct tc_key_points *k, long *ca
     if (!isfinite(lon) || !isfinite(lat) || fabs(lat) > 90 || fabs(lon) > 360)
         return tc_fail(err, TC_EXIT_SITES, "%s: (%g, %g) is not a longitude and latitude", where,
                        lon, lat);
-    int t = township_of(map, code);
+    int t = map_find_code(map, code);
     if (t < 0)
         return tc_fail(err, TC_EXIT_SITES, "%s: key point of township '%s', which the map does "
                        "not have", where, code);
