@@ -71,3 +71,29 @@ Test(common, resize_keeps_contents_and_refuses_overflow)
     cr_assert_not_null(a);
     free(a);
 }
+
+Test(common, reserve_grows_keeps_contents_and_refuses_overflow)
+{
+    int *a = NULL;
+    size_t cap = 0;
+    for (int i = 0; i < 10000; i++) {
+        cr_assert_eq(tc_reserve((void **)&a, &cap, (size_t)i + 1, sizeof *a), 0);
+        cr_assert_geq(cap, (size_t)i + 1);
+        a[i] = i;
+    }
+    for (int i = 0; i < 10000; i++)
+        cr_assert_eq(a[i], i);
+    size_t before = cap;
+    cr_assert_eq(tc_reserve((void **)&a, &cap, SIZE_MAX / 2, sizeof *a), -1);
+    cr_assert_eq(cap, before, "a failure leaves the capacity as it was");
+    free(a);
+    double *x = NULL, *y = NULL;
+    size_t c = 0;
+    cr_assert_eq(tc_reserve_xy(&x, &y, &c, 1000), 0);
+    cr_assert_geq(c, 1000u);
+    x[999] = 1, y[999] = 2;
+    cr_assert_eq(tc_reserve_xy(&x, &y, &c, SIZE_MAX / 4), -1);
+    cr_assert(x[999] == 1 && y[999] == 2, "both arrays still valid after a failure");
+    free(x);
+    free(y);
+}

@@ -84,6 +84,15 @@ double tc_now(void);
  * multiplication checked); on failure returns -1 and leaves *p as it was. */
 int tc_resize(void **p, size_t n, size_t size);
 
+/* Makes room for at least `need` elements of `size` bytes in the growable
+ * array *p whose capacity is *cap (doubling, through tc_resize). Returns 0,
+ * or -1 when out of memory with *p and *cap as they were. */
+int tc_reserve(void **p, size_t *cap, size_t need, size_t size);
+
+/* The same for two parallel arrays of doubles sharing one capacity
+ * (coordinates). On failure both stay valid and *cap as it was. */
+int tc_reserve_xy(double **x, double **y, size_t *cap, size_t need);
+
 /* Writes v with `decimals` (0..15) digits after the point into buf (at
  * least TC_FIXED_MAX bytes), byte for byte what printf's "%.*f" writes,
  * at a fraction of its cost (reports of millions of stations); returns

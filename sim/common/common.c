@@ -113,6 +113,39 @@ int tc_resize(void **p, size_t n, size_t size)
     return 0;
 }
 
+/* The capacity to grow to: doubled, at least `first`, at least `need`. */
+static size_t grown(size_t cap, size_t need, size_t first)
+{
+    size_t c = cap ? cap : first;
+    while (c < need)
+        c = c > SIZE_MAX / 2 ? need : 2 * c;
+    return c;
+}
+
+int tc_reserve(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = grown(*cap, need, 16);
+    if (tc_resize(p, c, size) != 0)
+        return -1;
+    *cap = c;
+    return 0;
+}
+
+int tc_reserve_xy(double **x, double **y, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = grown(*cap, need, 256);
+    /* Both grown before the capacity says so: a failure leaves each array
+     * valid (perhaps larger) and the capacity as it was. */
+    if (tc_resize((void **)x, c, sizeof **x) != 0 || tc_resize((void **)y, c, sizeof **y) != 0)
+        return -1;
+    *cap = c;
+    return 0;
+}
+
 int tc_fclose_checked(FILE *f, const char *path, struct tc_error *err)
 {
     int bad = ferror(f);

@@ -1,6 +1,8 @@
 /* densify.c — edges cut into pieces no longer than a step (see densify.h). */
 #include "towncov/densify.h"
 
+#include "towncov/common.h"
+
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -9,18 +11,10 @@
  * out (the arrays are still the caller's to free). */
 static int reserve(double **ox, double **oy, long m, long more, long *cap)
 {
-    if (m + more <= *cap)
-        return 0;
-    long ncap = 2 * (m + more);
-    double *nx = realloc(*ox, sizeof *nx * (size_t)ncap);
-    if (nx)
-        *ox = nx;
-    double *ny = realloc(*oy, sizeof *ny * (size_t)ncap);
-    if (ny)
-        *oy = ny;
-    if (!nx || !ny)
+    size_t c = (size_t)*cap;
+    if (tc_reserve_xy(ox, oy, &c, (size_t)(m + more)) != 0)
         return -1;
-    *cap = ncap;
+    *cap = (long)c;
     return 0;
 }
 

@@ -16,33 +16,16 @@
 struct rec_buf {
     double *x, *y;
     int *starts;
-    int nv, nparts, cap_v, cap_p;
+    int nv, nparts;
+    size_t cap_v, cap_p;
 };
 
 static int buf_reserve(struct rec_buf *b, int more_v)
 {
-    if (b->nparts + 1 > b->cap_p) {
-        int cap = b->cap_p ? 2 * b->cap_p : 8;
-        int *p = realloc(b->starts, sizeof *p * (size_t)cap);
-        if (!p)
-            return -1;
-        b->starts = p;
-        b->cap_p = cap;
-    }
-    if (b->nv + more_v > b->cap_v) {
-        int cap = b->cap_v ? 2 * b->cap_v : 256;
-        while (cap < b->nv + more_v)
-            cap *= 2;
-        double *x = realloc(b->x, sizeof *x * (size_t)cap);
-        if (x)
-            b->x = x;
-        double *y = realloc(b->y, sizeof *y * (size_t)cap);
-        if (y)
-            b->y = y;
-        if (!x || !y)
-            return -1;
-        b->cap_v = cap;
-    }
+    if (tc_reserve((void **)&b->starts, &b->cap_p, (size_t)b->nparts + 1, sizeof *b->starts))
+        return -1;
+    if (tc_reserve_xy(&b->x, &b->y, &b->cap_v, (size_t)b->nv + (size_t)more_v))
+        return -1;
     return 0;
 }
 

@@ -134,18 +134,12 @@ static GEOSGeometry *polygon_out(struct tc_worker *w, const GEOSGeometry *p)
 }
 
 /* A growing list of polygons in the output CRS. */
-struct parts { GEOSGeometry **p; unsigned n, cap; };
+struct parts { GEOSGeometry **p; unsigned n; size_t cap; };
 
 static int parts_push(struct parts *ps, GEOSGeometry *g)
 {
-    if (ps->n == ps->cap) {
-        unsigned cap = ps->cap ? 2 * ps->cap : 8;
-        GEOSGeometry **p = realloc(ps->p, sizeof *p * cap);
-        if (!p)
-            return -1;
-        ps->p = p;
-        ps->cap = cap;
-    }
+    if (tc_reserve((void **)&ps->p, &ps->cap, (size_t)ps->n + 1, sizeof *ps->p) != 0)
+        return -1;
     ps->p[ps->n++] = g;
     return 0;
 }

@@ -2,6 +2,8 @@
  * (projection.h). */
 #include "towncov/projection.h"
 
+#include "towncov/common.h"
+
 #include <geodesic.h>
 #include <math.h>
 #include <stdlib.h>
@@ -62,18 +64,10 @@ struct densifier {
 
 static int push(struct densifier *d, double x, double y)
 {
-    if (d->n == d->cap) {
-        long cap = 2 * d->cap + 64;
-        double *nx = realloc(d->x, sizeof *nx * (size_t)cap);
-        if (nx)
-            d->x = nx;
-        double *ny = realloc(d->y, sizeof *ny * (size_t)cap);
-        if (ny)
-            d->y = ny;
-        if (!nx || !ny)
-            return -1;
-        d->cap = cap;
-    }
+    size_t cap = (size_t)d->cap;
+    if (tc_reserve_xy(&d->x, &d->y, &cap, (size_t)d->n + 1) != 0)
+        return -1;
+    d->cap = (long)cap;
     d->x[d->n] = x;
     d->y[d->n] = y;
     d->n++;

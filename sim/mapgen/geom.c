@@ -49,14 +49,10 @@ void mg_pts_free(struct pts *p)
 
 int mg_glist_push(struct glist *l, GEOSGeometry *g)
 {
-    if (l->n == l->cap) {
-        int cap = l->cap ? 2 * l->cap : 16;
-        GEOSGeometry **ng = realloc(l->g, sizeof *ng * (size_t)cap);
-        if (!ng)
-            return -1;
-        l->g = ng;
-        l->cap = cap;
-    }
+    size_t cap = (size_t)l->cap;
+    if (tc_reserve((void **)&l->g, &cap, (size_t)l->n + 1, sizeof *l->g) != 0)
+        return -1;
+    l->cap = (int)cap;
     l->g[l->n++] = g;
     return 0;
 }

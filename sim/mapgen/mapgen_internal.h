@@ -85,16 +85,10 @@ struct pts {
 static inline int mg_pts_push(struct pts *p, double x, double y)
 {
     if (p->n == p->cap) {
-        int cap = p->cap ? 2 * p->cap : 256;
-        double *nx = realloc(p->x, sizeof *nx * (size_t)cap);
-        if (nx)
-            p->x = nx;
-        double *ny = realloc(p->y, sizeof *ny * (size_t)cap);
-        if (ny)
-            p->y = ny;
-        if (!nx || !ny)
+        size_t cap = (size_t)p->cap;
+        if (tc_reserve_xy(&p->x, &p->y, &cap, (size_t)p->n + 1) != 0)
             return -1;
-        p->cap = cap;
+        p->cap = (int)cap;
     }
     p->x[p->n] = x;
     p->y[p->n++] = y;

@@ -51,14 +51,10 @@ static int csv_township(const struct province *p, struct csv_reader *r, const in
 /* Appends a zeroed township. */
 static struct mg_township *push_township(struct province *p, int *cap)
 {
-    if (p->nt == *cap) {
-        int ncap = *cap ? 2 * *cap : 1024;
-        struct mg_township *nt = realloc(p->t, sizeof *nt * (size_t)ncap);
-        if (!nt)
-            return NULL;
-        p->t = nt;
-        *cap = ncap;
-    }
+    size_t c = (size_t)*cap;
+    if (tc_reserve((void **)&p->t, &c, (size_t)p->nt + 1, sizeof *p->t) != 0)
+        return NULL;
+    *cap = (int)c;
     struct mg_township *t = &p->t[p->nt++];
     memset(t, 0, sizeof *t);
     return t;
