@@ -50,18 +50,7 @@ static int buf_grow(struct buf *b, size_t more)
 {
     if (b->cap - b->n >= more)
         return 0;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap - b->n < more) {
-        if (cap > ((size_t)-1) / 2)
-            return -1;
-        cap *= 2;
-    }
-    char *p = realloc(b->p, cap);
-    if (!p)
-        return -1;
-    b->p = p;
-    b->cap = cap;
-    return 0;
+    return tc_reserve((void **)&b->p, &b->cap, b->n + more, 1);
 }
 
 static int buf_put(struct buf *b, const char *s, size_t n)

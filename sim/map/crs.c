@@ -19,15 +19,10 @@ static char *read_text_file(const char *path)
     size_t len = 0, cap = 0;
     int c;
     while ((c = getc(f)) != EOF) {
-        if (len + 2 > cap) {
-            cap = cap ? 2 * cap : 4096;
-            char *nb = realloc(buf, cap);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = nb;
+        if (tc_reserve((void **)&buf, &cap, len + 2, 1) != 0) {
+            free(buf);
+            fclose(f);
+            return NULL;
         }
         buf[len++] = (char)c;
     }

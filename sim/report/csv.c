@@ -28,15 +28,9 @@ struct text {
  * memory. */
 static char *text_room(struct text *t, size_t more)
 {
-    if (t->n + more + 1 > t->cap) {
-        size_t cap = 2 * t->cap + more + 4096;
-        char *p = t->failed ? NULL : realloc(t->p, cap);
-        if (!p) {
-            t->failed = 1;
-            return NULL;
-        }
-        t->p = p;
-        t->cap = cap;
+    if (t->failed || tc_reserve((void **)&t->p, &t->cap, t->n + more + 1, 1) != 0) {
+        t->failed = 1;
+        return NULL;
     }
     return t->p + t->n;
 }
