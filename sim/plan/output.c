@@ -171,7 +171,10 @@ int plan_write_json(const char *dir, const struct plan_result *r, struct tc_erro
         fprintf(f, ", \"seat_area_km2\": %.6f, \"seat_covered_before\": %.6f, "
                    "\"seat_covered_after\": %.6f, \"status\": \"%s\", \"by\": [",
                 area / 1e6, area > 0 ? p->before[s] / area : 0, area > 0 ? p->cover[s] / area : 0,
-                !p->fixable[s] ? "unfixable" : plan_slot_met(p, s) ? "fixed" : "not fixed");
+                p->before[s] >= p->need[s] ? "seat area met (fails another condition)"
+                : !p->fixable[s]           ? "unfixable"
+                : plan_slot_met(p, s)      ? "fixed"
+                                           : "not fixed");
         int first = 1;
         char id[TC_STR_MAX];
         for (long k = 0; k < r->n_added; k++) {
