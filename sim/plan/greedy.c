@@ -356,6 +356,10 @@ int plan_greedy(struct plan *p, long max_added, struct tc_error *err)
     while (rc == 0 && h.n > 0 && !all_fixable_met(p) &&
            (max_added <= 0 || p->n_added < max_added)) {
         long now = p->n_added;
+        if (tc_interrupted()) {
+            rc = tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted while planning");
+            break;
+        }
         if (stamp[h.j[0]] == now) { /* fresh and above every bound: take it */
             long j = heap_pop(&h);
             if (gain[j] <= GAIN_MIN)
