@@ -6,7 +6,9 @@
  * footprints standing near the seat area. Gains are evaluated in parallel
  * over candidates, each thread writing only its candidates' slots; the
  * heap is ordered by (gain, candidate index) and re-evaluated in batches
- * of a fixed size, so the plan does not depend on the number of threads. */
+ * of a fixed size, so the plan does not depend on the number of threads.
+ * With --max-added K below the plan's size, the plan is then trimmed to K
+ * stations keeping as many fixed townships as it can (trim). */
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -330,6 +332,69 @@ static int drop_pass(struct plan *p, struct tc_error *err)
     return rc;
 }
 
+/* Whether added station k (index into p->added) stands near slot f. */
+static int reaches(const struct plan *p, long k, int f)
+{
+    long id = p->n_exist + p->added[k];
+    for (long q = 0; q < p->cur[f].n; q++)
+        if (p->cur[f].id[q] == id)
+            return 1;
+    return 0;
+}
+
+/* --max-added K below what the full plan needs: keeps the stations of as
+ * many of the townships it fixed as K allows, taking each time the
+ * township that needs the fewest stations not kept yet (ties: the smaller
+ * deficit, then the slot), and removes the others. */
+static int trim(struct plan *p, long max_added, struct tc_error *err)
+{
+    unsigned char *kept = calloc((size_t)p->n_added + 1, 1);
+    unsigned char *done = calloc((size_t)p->nf + 1, 1);
+    int rc = kept && done ? 0 : tc_fail(err, TC_EXIT_RESOURCE, "out of memory for the plan");
+    long count = 0;
+    for (;;) {
+        int best = -1;
+        long best_extra = 0;
+        for (int f = 0; rc == 0 && f < p->nf; f++) {
+            if (done[f] || !p->fixable[f] || !plan_slot_met(p, f) || p->before[f] >= p->need[f])
+                continue;
+            long extra = 0;
+            for (long k = 0; k < p->n_added; k++)
+                extra += !kept[k] && reaches(p, k, f);
+            double d = p->need[f] - p->before[f];
+            if (count + extra <= max_added &&
+                (best < 0 || extra < best_extra ||
+                 (extra == best_extra && d < p->need[best] - p->before[best])))
+                best = f, best_extra = extra;
+        }
+        if (best < 0)
+            break;
+        done[best] = 1;
+        for (long k = 0; k < p->n_added; k++)
+            if (reaches(p, k, best))
+                kept[k] = 1;
+        count += best_extra;
+    }
+    long n = 0;
+    for (long k = 0; rc == 0 && k < p->n_added; k++) {
+        if (kept[k]) {
+            p->added[n++] = p->added[k];
+            continue;
+        }
+        if (place(p, p->added[k], 0) != 0)
+            rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory for the plan");
+        else
+            rc = tc_workers_failure(p->ws, err);
+    }
+    if (rc == 0) {
+        p->n_trimmed = p->n_added - n;
+        p->n_added = n;
+    }
+    free(kept);
+    free(done);
+    return rc;
+}
+
 int plan_greedy(struct plan *p, long max_added, struct tc_error *err)
 {
     long nc = p->n_cand;
@@ -353,8 +418,7 @@ int plan_greedy(struct plan *p, long max_added, struct tc_error *err)
     for (long k = 0; k < n; k++)
         if (gain[js[k]] > GAIN_MIN)
             heap_push(&h, js[k]);
-    while (rc == 0 && h.n > 0 && !all_fixable_met(p) &&
-           (max_added <= 0 || p->n_added < max_added)) {
+    while (rc == 0 && h.n > 0 && !all_fixable_met(p)) {
         long now = p->n_added;
         if (tc_interrupted()) {
             rc = tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted while planning");
@@ -383,6 +447,8 @@ int plan_greedy(struct plan *p, long max_added, struct tc_error *err)
     p->n_greedy = p->n_added;
     if (rc == 0)
         rc = drop_pass(p, err);
+    if (rc == 0 && max_added > 0 && p->n_added > max_added)
+        rc = trim(p, max_added, err);
     free(gain);
     free(stamp);
     free(js);

@@ -136,9 +136,10 @@ int plan_write_json(const char *dir, const struct plan_result *r, struct tc_erro
     json_str(f, r->scenario_path);
     fprintf(f, ",\n  \"failing_before\": %d,\n  \"failing_after_planned\": %d,\n"
                "  \"unfixable\": %d,\n  \"added\": %ld,\n  \"greedy_added\": %ld,\n"
-               "  \"dropped\": %ld,\n  \"candidates\": %ld,\n  \"candidates_from\": ",
+               "  \"dropped\": %ld,\n  \"trimmed\": %ld,\n  \"candidates\": %ld,\n"
+               "  \"candidates_from\": ",
             r->failing_before, r->failing_after, r->unfixable, r->n_added, p ? p->n_greedy : 0,
-            p ? p->n_dropped : 0, p ? p->n_cand : 0);
+            p ? p->n_dropped : 0, p ? p->n_trimmed : 0, p ? p->n_cand : 0);
     json_str(f, r->candidates_from);
     fprintf(f, ",\n  \"spacing_m\": %.3f,\n  \"evaluations\": %ld,\n", r->spacing_m,
             p ? p->evaluations : 0);

@@ -133,8 +133,11 @@ static void print_summary(const struct plan_result *r, const struct goal_config 
         if (!strcmp(r->candidates_from, "lattice"))
             printf(", spacing %.0f m", r->spacing_m);
         printf("), %ld gains evaluated\n", r->plan->evaluations);
-        printf("plan: %ld added (greedy %ld, %ld dropped again)", r->n_added, r->plan->n_greedy,
+        printf("plan: %ld added (greedy %ld, %ld dropped again", r->n_added, r->plan->n_greedy,
                r->plan->n_dropped);
+        if (r->plan->n_trimmed)
+            printf(", %ld cut by --max-added", r->plan->n_trimmed);
+        printf(")");
         if (r->bound.ok)
             printf("; at least %ld needed on the %.0f m discretisation (LP bound %.3f); "
                    "gap %.1f %%", r->bound.bound, r->bound.step_m, r->bound.lp, r->gap_percent);

@@ -48,7 +48,7 @@ struct plan {
     int *naff;
 
     long *added;         /* candidates chosen, in order (after the drop pass: kept ones) */
-    long n_added, n_greedy, n_dropped;
+    long n_added, n_greedy, n_dropped, n_trimmed; /* trimmed: --max-added */
     long evaluations;    /* marginal gains computed */
 };
 
@@ -72,7 +72,8 @@ struct tc_sites *plan_candidates(const struct tc_map *map, const struct tc_seat_
  * verdict's failing townships; share is the goal's seat_area_min_fraction. */
 int plan_setup(struct plan *p, const struct goal_verdict *v, double share, struct tc_error *err);
 
-/* The lazy greedy and the drop pass; max_added 0: no limit. */
+/* The lazy greedy and the drop pass, then, when the plan has more than
+ * max_added stations (0: no limit), the trim to max_added. */
 int plan_greedy(struct plan *p, long max_added, struct tc_error *err);
 
 /* Whether slot f meets the need now. */
