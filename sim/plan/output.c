@@ -144,7 +144,10 @@ int plan_write_json(const char *dir, const struct plan_result *r, struct tc_erro
     fprintf(f, ",\n  \"spacing_m\": %.3f,\n  \"evaluations\": %ld,\n", r->spacing_m,
             p ? p->evaluations : 0);
     const struct plan_bound *b = &r->bound;
-    if (b->ok)
+    if (b->ok && p && p->n_trimmed) /* the bound is on fixing every township */
+        fprintf(f, "  \"lower_bound\": %ld,\n  \"lp_optimum\": %.6f,\n  \"gap_percent\": null,\n",
+                b->bound, b->lp);
+    else if (b->ok)
         fprintf(f, "  \"lower_bound\": %ld,\n  \"lp_optimum\": %.6f,\n  \"gap_percent\": %.2f,\n",
                 b->bound, b->lp, r->gap_percent);
     else

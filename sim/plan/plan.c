@@ -138,7 +138,11 @@ static void print_summary(const struct plan_result *r, const struct goal_config 
         if (r->plan->n_trimmed)
             printf(", %ld cut by --max-added", r->plan->n_trimmed);
         printf(")");
-        if (r->bound.ok)
+        if (r->bound.ok && r->plan->n_trimmed)
+            printf("; fixing every fixable township needs at least %ld on the %.0f m "
+                   "discretisation (LP bound %.3f)", r->bound.bound, r->bound.step_m,
+                   r->bound.lp);
+        else if (r->bound.ok)
             printf("; at least %ld needed on the %.0f m discretisation (LP bound %.3f); "
                    "gap %.1f %%", r->bound.bound, r->bound.step_m, r->bound.lp, r->gap_percent);
         else
