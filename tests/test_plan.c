@@ -225,3 +225,21 @@ Test(plan, bad_options_exit_2)
     cr_assert_eq(plan("--max-added 0"), 2, "%s", out);
     cr_assert_eq(plan("--max-added 1.5"), 2, "%s", out);
 }
+
+Test(plan, set_overrides_reach_planned_ini_and_the_folder_is_replaceable)
+{
+    setup(apart, 3, existing, 1);
+    cr_assert_eq(plan("--quiet --set goal.seat_area_min_fraction=0.5"), 0, "%s", out);
+    char path[512];
+    snprintf(path, sizeof path, "%s/plan/planned.ini", dir);
+    char *ini = fx_read_file(path, NULL);
+    cr_assert(ini && strstr(ini, "seat_area_min_fraction = 0.5\n") &&
+                  strstr(ini, "strategy = file\n") && strstr(ini, "file = planned_sites.csv\n"),
+              "%s", ini);
+    free(ini);
+    snprintf(path, sizeof path, "%s/plan/check/townships.csv", dir);
+    char *check = fx_read_file(path, NULL);
+    cr_assert_not_null(check, "no check run");
+    free(check);
+    cr_assert_eq(plan("--quiet"), 0, "a second plan into the same folder: %s", out);
+}
