@@ -82,7 +82,8 @@ struct tc_workers *cov_workers_new(int n, int engine, struct tc_error *err);
 /* The covered part (m2) of township t's seat area by the footprints
  * ids[0..n-1] of fp (ascending; those whose envelope meets the seat
  * area's: the set cov_compute would find), computed as cov_compute does it
- * (the same engine, the same fallback, the same rounding rule), so that a
+ * (the same engine, the same fallback, the same rounding rule; the naive
+ * engine's union is the geos engine's on these footprints), so that a
  * planner sees what a run will judge. w is one of cov_workers_new's, used
  * by one thread at a time. Returns 0, or -1 when GEOS failed. */
 int cov_seat_with(struct tc_worker *w, int engine, const struct tc_map *map,
