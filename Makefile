@@ -11,7 +11,8 @@ SCENARIO  ?= scenarios/jiangxi-65k.ini
 THREADS   ?=
 SANITIZE  ?=
 PKGS      := shapelib geos proj inih cairo
-# pkg-config name : Debian package providing it
+# pkg-config name : Debian package providing it (GLPK has no pkg-config
+# file on Debian: the deps target looks for /usr/include/glpk.h instead)
 DEPS      := shapelib:libshp-dev geos:libgeos-dev proj:libproj-dev inih:libinih-dev cairo:libcairo2-dev
 TEST_DEPS := criterion:libcriterion-dev
 # Independent checkers used by the tests (python modules : Debian package)
@@ -19,7 +20,7 @@ TEST_PY   := shapely:python3-shapely pyproj:python3-pyproj osgeo:python3-gdal
 
 CFLAGS   := -std=c11 -D_GNU_SOURCE -DGEOS_USE_ONLY_R_API $(OPT) -fopenmp \
             -Wall -Wextra -Werror -Iinclude $(SANITIZE)
-LDLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+LDLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lglpk -lm
 LDFLAGS  := -fopenmp $(SANITIZE)
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 NPROC    := $(shell nproc 2>/dev/null || echo 2)
@@ -56,6 +57,7 @@ deps:
 	@command -v pkg-config >/dev/null || { $(call apt_install,pkg-config gcc make); }
 	@missing=""; for p in $(DEPS); do pkg-config --exists "$${p%%:*}" || missing="$$missing $${p#*:}"; done; \
 	 fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-wqy-zenhei"; \
+	 [ -e /usr/include/glpk.h ] || missing="$$missing libglpk-dev"; \
 	 if [ -n "$$missing" ]; then $(call apt_install,$$missing); fi
 
 test-deps: deps

@@ -23,17 +23,6 @@
 #include "towncov/scenario.h"
 #include "towncov/sites.h"
 
-struct run_state {
-    struct tc_map *map;
-    struct tc_seat_areas *seats;
-    struct tc_sites *sites;
-    struct tc_footprints *fp;
-    struct cov_result *results;
-    struct cov_parts *parts;
-    struct goal_verdict verdict;
-    double t0;
-};
-
 static const char *const phase_names[PHASE_COUNT] = {"load", "place", "footprints",
                                                      "coverage", "goal", "report"};
 
@@ -207,12 +196,11 @@ static int write_outputs(struct run_outcome *out, const char *dir, int threads, 
     return rc;
 }
 
-static int run_stages(const struct scenario *scn, const struct run_options *opt,
-                      const char *dir, struct run_state *st, struct run_outcome *out,
-                      struct tc_error *err)
+/* The stages up to the goal: load, place, footprints, coverage, goal. */
+static int judge_stages(const struct scenario *scn, const struct run_options *opt,
+                        struct run_state *st, struct run_outcome *out, int keep_parts,
+                        struct tc_error *err)
 {
-    if (check_out_dir(scn, dir, err) != 0)
-        return -1;
     phase_begin(opt, st, PHASE_LOAD);
     st->map = map_load(&scn->map, scn->base_dir, opt->threads, opt->log, err);
     if (!st->map)
@@ -252,8 +240,7 @@ static int run_stages(const struct scenario *scn, const struct run_options *opt,
     /* The coverage layer is drawn from the engine's own rings: kept now,
      * only when the layers are wanted. */
     if (cov_compute(&scn->coverage, st->map, st->sites, st->fp, st->seats, opt->threads,
-                    st->results,
-                    scn->output.layers ? &st->parts : NULL, err))
+                    st->results, keep_parts ? &st->parts : NULL, err))
         return -1;
     phase_end(out, st, PHASE_COVERAGE);
     if (verify_coverage(st->map, st->sites, st->results, err) != 0)
@@ -263,6 +250,42 @@ static int run_stages(const struct scenario *scn, const struct run_options *opt,
     if (goal_judge(&scn->goal, st->map, st->results, &st->verdict, err) != 0)
         return -1;
     phase_end(out, st, PHASE_GOAL);
+    return 0;
+}
+
+int pipeline_judge(const struct scenario *scn, const struct run_options *opt,
+                   struct run_state *st, double seconds[PHASE_COUNT], struct tc_error *err)
+{
+    struct run_outcome out = {0};
+    memset(st, 0, sizeof *st);
+    int rc = judge_stages(scn, opt, st, &out, 0, err);
+    for (int p = 0; p < PHASE_COUNT; p++)
+        seconds[p] = out.seconds[p];
+    if (rc != 0)
+        pipeline_state_free(st);
+    return rc;
+}
+
+void pipeline_state_free(struct run_state *st)
+{
+    goal_verdict_free(&st->verdict);
+    free(st->results);
+    cov_parts_free(&st->parts);
+    footprints_free(&st->fp);
+    sites_free(&st->sites);
+    seat_areas_free(&st->seats);
+    map_free(&st->map);
+    st->results = NULL;
+}
+
+static int run_stages(const struct scenario *scn, const struct run_options *opt,
+                      const char *dir, struct run_state *st, struct run_outcome *out,
+                      struct tc_error *err)
+{
+    if (check_out_dir(scn, dir, err) != 0)
+        return -1;
+    if (judge_stages(scn, opt, st, out, scn->output.layers, err) != 0)
+        return -1;
 
     out->map = st->map;
     out->sites = st->sites;
@@ -302,12 +325,6 @@ int pipeline_run(const struct scenario *scn, const struct run_options *opt, int 
             report_print_summary(stdout, &out);
         *goal_met = st.verdict.met;
     }
-    goal_verdict_free(&st.verdict);
-    free(st.results);
-    cov_parts_free(&st.parts);
-    footprints_free(&st.fp);
-    sites_free(&st.sites);
-    seat_areas_free(&st.seats);
-    map_free(&st.map);
+    pipeline_state_free(&st);
     return rc;
 }

@@ -71,6 +71,25 @@ int cov_compute(const struct cov_config *cfg, const struct tc_map *map,
                 const struct tc_seat_areas *seats, int threads,
                 struct cov_result *results, struct cov_parts **parts, struct tc_error *err);
 
+/* Per-thread state for cov_seat_with: n workers from the project's factory
+ * (worker.h), made serially before a parallel region, each with its GEOS
+ * context and the engine's scratch; freed with tc_workers_free. NULL with
+ * err set. */
+struct tc_workers;
+struct tc_worker;
+struct tc_workers *cov_workers_new(int n, int engine, struct tc_error *err);
+
+/* The covered part (m2) of township t's seat area by the footprints
+ * ids[0..n-1] of fp (ascending; those whose envelope meets the seat
+ * area's: the set cov_compute would find), computed as cov_compute does it
+ * (the same engine, the same fallback, the same rounding rule; the naive
+ * engine's union is the geos engine's on these footprints), so that a
+ * planner sees what a run will judge. w is one of cov_workers_new's, used
+ * by one thread at a time. Returns 0, or -1 when GEOS failed. */
+int cov_seat_with(struct tc_worker *w, int engine, const struct tc_map *map,
+                  const struct tc_seat_areas *seats, int t, const struct tc_footprints *fp,
+                  const long *ids, long n, double *covered_m2);
+
 /* Footprints whose envelope meets township t's, ascending. Fills ids (caller
  * supplies capacity) and returns the count, or the count needed when it is
  * larger than capacity. The index is built by cov_index_new. */

@@ -45,6 +45,13 @@ struct tc_footprints *footprints_build(const struct radio_model *radio, const st
 
 void footprints_free(struct tc_footprints **fp);
 
+/* a's footprints followed by b's (footprint i of b becomes a->n + i), shapes
+ * copied, so that one engine call can see both (the planner: existing
+ * stations and candidates). Returns a new set the caller frees with
+ * footprints_free, or NULL when out of memory. */
+struct tc_footprints *footprints_concat(const struct tc_footprints *a,
+                                        const struct tc_footprints *b);
+
 /* Footprint i as a GEOS Polygon made in context ctx (the caller destroys
  * it); NULL when GEOS fails. */
 GEOSGeometry *footprint_polygon(GEOSContextHandle_t ctx, const struct tc_footprints *fp, long i);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "towncov/common.h"
+#include "towncov/goal.h"
 
 struct scenario;
 struct tc_map;
@@ -67,5 +68,27 @@ struct run_options {
  * run completed (whatever the verdict; *goal_met tells), or -1 with err. */
 int pipeline_run(const struct scenario *scn, const struct run_options *opt, int *goal_met,
                  struct tc_error *err);
+
+/* What the stages up to the goal produced, owned (pipeline_state_free). */
+struct run_state {
+    struct tc_map *map;
+    struct tc_seat_areas *seats;
+    struct tc_sites *sites;
+    struct tc_footprints *fp;
+    struct cov_result *results;
+    struct cov_parts *parts;   /* NULL from pipeline_judge */
+    struct goal_verdict verdict;
+    double t0;
+};
+
+/* Runs the stages of pipeline_run up to the goal (load, place, footprints,
+ * coverage, goal; no outputs, no output folder) into *st, with the
+ * seconds of each phase. For the planner, which starts from the verdict a
+ * run would give. 0, or -1 with err set (st then holds nothing). */
+int pipeline_judge(const struct scenario *scn, const struct run_options *opt,
+                   struct run_state *st, double seconds[PHASE_COUNT], struct tc_error *err);
+
+/* Frees what *st holds (not st itself). */
+void pipeline_state_free(struct run_state *st);
 
 #endif

@@ -42,6 +42,12 @@ int scenario_load(const char *path, const char *const *overrides, int n_override
 /* Fills scn with every default (no file). */
 void scenario_defaults(struct scenario *scn);
 
+/* Writes every key of scn with its value, section by section, as a
+ * scenario file that scenario_load reads back to the same values (doubles
+ * with 17 digits). Relative paths stay as they are: the caller makes them
+ * right for where the file goes. Returns 0, or -1 when writing failed. */
+int scenario_write(FILE *out, const struct scenario *scn);
+
 /* Prints the key reference (section, key, type, default, unit, meaning) as
  * a Markdown table, for the README and `towncov keys`. */
 void scenario_print_keys(FILE *out);

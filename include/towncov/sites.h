@@ -39,6 +39,20 @@ void sites_free(struct tc_sites **sites);
 struct tc_sites *sites_read_csv(const char *path, const struct sites_config *cfg, FILE *warn,
                                 struct tc_error *err);
 
+/* n stations at (x[i], y[i]) of the map's metric CRS in township[i]
+ * (generated ids), with lon, lat by the map's inverse projection and x, y
+ * then projected back from them, so that a sites file holding these lon,
+ * lat gives a run the same x, y. Freed with sites_free; NULL with err. */
+struct tc_sites *sites_from_points(const struct tc_map *map, const double *x, const double *y,
+                                   const int *township, long n, struct tc_error *err);
+
+/* A sites CSV read with sites_read_csv's defaults and placed on the map
+ * like a sites file (projected, located); rows outside every township are
+ * dropped with a warning on warn. Freed with sites_free; NULL with err
+ * naming the file and line. */
+struct tc_sites *sites_read_located(const char *path, const struct tc_map *map, FILE *warn,
+                                    struct tc_error *err);
+
 /* The station's id as text (the file's id, or index + 1). buf >= 32. */
 const char *sites_id(const struct tc_sites *sites, long i, char *buf, size_t size);
 

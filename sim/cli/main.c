@@ -8,6 +8,7 @@
 #include "towncov/buildinfo.h"
 #include "towncov/mapgen.h"
 #include "towncov/pipeline.h"
+#include "towncov/plan.h"
 #include "towncov/radio.h"
 #include "towncov/scenario.h"
 
@@ -20,6 +21,8 @@ static const char usage_main[] =
     "  towncov run SCENARIO [--threads N] [--out DIR] [--set section.key=value ...] [--quiet]\n"
     "  towncov mapgen --counties SHP --townships CSV --out DIR [--seed N] [--simplify DEG]\n"
     "  towncov mapgen --synthetic N --out DIR [--seed N] [--threads N] [--quiet]\n"
+    "  towncov plan SCENARIO [--candidates CSV] [--spacing M] [--max-added K] [--threads N]\n"
+    "               [--out DIR] [--set section.key=value ...] [--quiet]\n"
     "  towncov link SCENARIO [--set section.key=value ...]\n"
     "  towncov pathloss --model MODEL --freq-ghz F --distance-m D [options]\n"
     "  towncov keys            every scenario key, its default, unit and meaning\n"
@@ -206,6 +209,8 @@ int main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "mapgen") == 0)
         return mapgen_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "plan") == 0)
+        return plan_main(argc - 1, argv + 1);
     if (strcmp(cmd, "link") == 0)
         return cmd_link(argc - 1, argv + 1);
     if (strcmp(cmd, "pathloss") == 0)

@@ -63,6 +63,13 @@ static void cov_worker_free(void *p)
  * with its own GEOS context), each holding its coverage state as scratch;
  * the exact engine's scratch reads geometries with that same context.
  * NULL with err set. */
+static struct tc_workers *workers_new(int n, int engine, int keep, struct tc_error *err);
+
+struct tc_workers *cov_workers_new(int n, int engine, struct tc_error *err)
+{
+    return workers_new(n, engine, 0, err);
+}
+
 static struct tc_workers *workers_new(int n, int engine, int keep, struct tc_error *err)
 {
     struct tc_workers *ws = tc_workers_new(n, NULL, 0, err);
@@ -277,6 +284,38 @@ static int seat_coverage(struct cov_worker *w, int engine, long n, const struct 
     }
     r->seat_covered_m2 = sr.covered_m2;
     return rc;
+}
+
+int cov_seat_with(struct tc_worker *tw, int engine, const struct tc_map *map,
+                  const struct tc_seat_areas *seats, int t, const struct tc_footprints *fp,
+                  const long *ids, long n, double *covered_m2)
+{
+    struct cov_worker *w = tw->scratch;
+    *covered_m2 = 0;
+    if (!(seats->area_m2[t] > 0))
+        return 0;
+    if (cov_worker_reserve(w, n) != 0)
+        return -1;
+    for (long j = 0; j < n; j++)
+        w->ids[j] = ids[j];
+    struct township seat;
+    if (seats->whole[t])
+        seat = map->t[t]; /* the township itself, as cov_compute does it */
+    else
+        seat_township(&map->t[t], seats, t, &seat);
+    struct cov_result sr = {0};
+    int rc = -1;
+    if (engine == COV_ENGINE_EXACT)
+        rc = covx_township(w->exact, &seat, fp, w->ids, n, &sr);
+    if (rc != 0)
+        rc = cov_geos_on_candidates(w, fp, &seat, n, &sr);
+    if (rc != 0)
+        return -1;
+    double area = seats->area_m2[t];
+    if (sr.covered_m2 > area && sr.covered_m2 <= area * (1 + VERIFY_AREA_REL))
+        sr.covered_m2 = area; /* finish_result's rule */
+    *covered_m2 = sr.covered_m2;
+    return 0;
 }
 
 static int township_coverage(struct cov_worker *w, int engine, const struct cov_index *ix,

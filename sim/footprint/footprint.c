@@ -309,3 +309,54 @@ GEOSGeometry *footprint_polygon(GEOSContextHandle_t ctx, const struct tc_footpri
     GEOSGeometry *ring = seq ? GEOSGeom_createLinearRing_r(ctx, seq) : NULL;
     return ring ? GEOSGeom_createPolygon_r(ctx, ring, NULL, 0) : NULL;
 }
+
+/* ---- joining ---------------------------------------------------------------*/
+
+/* Copies n elements of size bytes from src to dst + at (in elements). */
+static void put(void *dst, long at, const void *src, long n, size_t size)
+{
+    if (n > 0)
+        memcpy((char *)dst + (size_t)at * size, src, (size_t)n * size);
+}
+
+struct tc_footprints *footprints_concat(const struct tc_footprints *a,
+                                        const struct tc_footprints *b)
+{
+    struct tc_footprints *fp = footprints_alloc(a->n + b->n);
+    if (!fp)
+        return NULL;
+    long nv_a = a->shape_off[a->nshape], nv_b = b->shape_off[b->nshape];
+    long ns = a->nshape + b->nshape;
+    free(fp->shape_off);
+    fp->shape_off = malloc(sizeof *fp->shape_off * (size_t)(ns + 1));
+    fp->sxy = malloc(sizeof *fp->sxy * 2 * (size_t)(nv_a + nv_b + 1));
+    fp->shape_info = malloc(sizeof *fp->shape_info * (size_t)(ns + 1));
+    if (!fp->shape_off || !fp->sxy || !fp->shape_info) {
+        footprints_free(&fp);
+        return NULL;
+    }
+    fp->nshape = ns;
+    const struct tc_footprints *part[2] = {a, b};
+    long at = 0, shape_at = 0, v_at = 0;
+    for (int k = 0; k < 2; k++) {
+        const struct tc_footprints *p = part[k];
+        put(fp->cx, at, p->cx, p->n, sizeof(double));
+        put(fp->cy, at, p->cy, p->n, sizeof(double));
+        put(fp->xmin, at, p->xmin, p->n, sizeof(double));
+        put(fp->ymin, at, p->ymin, p->n, sizeof(double));
+        put(fp->xmax, at, p->xmax, p->n, sizeof(double));
+        put(fp->ymax, at, p->ymax, p->n, sizeof(double));
+        for (long i = 0; i < p->n; i++)
+            fp->shape[at + i] = p->shape[i] + (int)shape_at;
+        for (long s = 0; s < p->nshape; s++)
+            fp->shape_off[shape_at + s] = p->shape_off[s] + v_at;
+        put(fp->shape_info, shape_at, p->shape_info, p->nshape, sizeof *p->shape_info);
+        long nv = p->shape_off[p->nshape];
+        put(fp->sxy, 2 * v_at, p->sxy, 2 * nv, sizeof(double));
+        at += p->n;
+        shape_at += p->nshape;
+        v_at += nv;
+    }
+    fp->shape_off[ns] = v_at;
+    return fp;
+}

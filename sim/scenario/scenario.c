@@ -357,3 +357,43 @@ void scenario_print_keys(FILE *out)
                     d->def[0] ? d->def : "(empty)", d->unit[0] ? d->unit : "", d->doc, range);
         }
 }
+
+/* One key's value as a scenario file writes it. */
+static void write_value(FILE *out, const struct key_desc *d, const void *src)
+{
+    switch (d->type) {
+    case KEY_INT:
+        fprintf(out, "%ld", *(const long *)src);
+        break;
+    case KEY_DOUBLE:
+        fprintf(out, "%.17g", *(const double *)src);
+        break;
+    case KEY_BOOL:
+        fputs(*(const int *)src ? "yes" : "no", out);
+        break;
+    case KEY_ENUM:
+        fputs(d->choices[*(const int *)src], out);
+        break;
+    case KEY_STRING:
+    case KEY_ENCODING:
+        fputs((const char *)src, out);
+        break;
+    }
+}
+
+int scenario_write(FILE *out, const struct scenario *scn)
+{
+    const char *section = "";
+    for (size_t t = 0; t < N_TABLES; t++)
+        for (int k = 0; k < *tables[t].count; k++) {
+            const struct key_desc *d = &tables[t].keys[k];
+            if (strcmp(section, d->section) != 0) {
+                section = d->section;
+                fprintf(out, "%s[%s]\n", t || k ? "\n" : "", section);
+            }
+            fprintf(out, "%s = ", d->name);
+            write_value(out, d, (const char *)scn + tables[t].base + d->offset);
+            fputc('\n', out);
+        }
+    return ferror(out) ? -1 : 0;
+}

@@ -226,3 +226,37 @@ struct tc_sites *sites_place(const struct sites_config *cfg, const struct tc_map
         sites_free(&s);
     return s;
 }
+
+struct tc_sites *sites_from_points(const struct tc_map *map, const double *x, const double *y,
+                                   const int *township, long n, struct tc_error *err)
+{
+    struct tc_sites *s = sites_alloc(n);
+    if (!s) {
+        tc_fail(err, TC_EXIT_RESOURCE, "out of memory for %ld sites", n);
+        return NULL;
+    }
+    memcpy(s->x, x, sizeof *x * (size_t)n);
+    memcpy(s->y, y, sizeof *y * (size_t)n);
+    memcpy(s->township, township, sizeof *township * (size_t)n);
+    struct map_proj *p = fill_lonlat(s, map, err) == 0 ? map_proj_new(map, err) : NULL;
+    /* x, y as a sites file holding these lon, lat gives them back */
+    memcpy(s->x, s->lon, sizeof *x * (size_t)n);
+    memcpy(s->y, s->lat, sizeof *y * (size_t)n);
+    if (!p || map_proj_trans(p, 0, s->x, s->y, n) != 0) {
+        if (p)
+            tc_fail(err, TC_EXIT_INTERNAL, "PROJ failed on site coordinates");
+        sites_free(&s);
+    }
+    map_proj_free(&p);
+    return s;
+}
+
+struct tc_sites *sites_read_located(const char *path, const struct tc_map *map, FILE *warn,
+                                    struct tc_error *err)
+{
+    struct sites_config cfg = {.outside = SITES_OUTSIDE_DROP};
+    struct tc_sites *s = sites_read_csv(path, NULL, warn, err);
+    if (s && locate_file_sites(&cfg, path, map, s, warn, err) != 0)
+        sites_free(&s);
+    return s;
+}

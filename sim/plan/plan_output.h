@@ -1,0 +1,41 @@
+/* plan_output.h — the plan as its writers (output.c) and the driver
+ * (plan.c) see it; private to sim/plan/. */
+#ifndef TOWNCOV_PLAN_OUTPUT_H
+#define TOWNCOV_PLAN_OUTPUT_H
+
+#include <stddef.h>
+
+#include "plan_internal.h"
+
+struct scenario;
+
+enum plan_phase { PLAN_JUDGE, PLAN_CANDIDATES, PLAN_GREEDY, PLAN_BOUND, PLAN_CHECK,
+                  PLAN_PHASES };
+extern const char *const plan_phase_names[PLAN_PHASES];
+
+struct plan_result {
+    const char *scenario_path;
+    const char *candidates_from; /* the CSV, or "lattice" */
+    const struct tc_map *map;
+    const struct tc_sites *existing;
+    const struct tc_sites *cand;  /* NULL when the goal was met */
+    const struct plan *plan;      /* NULL when the goal was met */
+    const double *seats_area;     /* slot -> seat area, m2 */
+    long *added;                  /* candidate indices, ascending */
+    long n_added;
+    int failing_before, failing_after, unfixable;
+    double spacing_m;
+    struct plan_bound bound;
+    double gap_percent;
+    int check_ran, check_met;
+    double seconds[PLAN_PHASES];
+};
+
+/* The id added station k is written with (its CSV id, or plan-N). */
+void plan_added_id(const struct plan_result *r, long k, char *buf, size_t size);
+
+int plan_write_sites(const char *dir, const struct plan_result *r, struct tc_error *err);
+int plan_write_ini(const char *dir, const struct scenario *planned, struct tc_error *err);
+int plan_write_json(const char *dir, const struct plan_result *r, struct tc_error *err);
+
+#endif

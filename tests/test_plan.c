@@ -1,0 +1,245 @@
+/* `towncov plan` on hand-made maps: how many stations each case needs,
+ * unfixable townships, --max-added, the LP bound, the planned scenario
+ * re-run, thread independence and bad input. Stations are discs of 1000 m
+ * and seat areas discs of 500 m around the seats (fixture metres). */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+
+#define SQUARE(x0, y0, x1, y1)                                                             \
+    "POLYGON((" #x0 " " #y0 ", " #x1 " " #y0 ", " #x1 " " #y1 ", " #x0 " " #y1 ", " #x0 " " #y0 \
+    "))"
+
+static char dir[256];
+static char out[1 << 16];
+
+/* Two far-apart failing townships (1, 2), one already covered (3) and,
+ * when with_far is set, one no candidate of cands() reaches (4). */
+static const struct fx_township apart[] = {
+    {"1", "west", "cw", "town", SQUARE(-10000, -2000, -6000, 2000), -8000, 0},
+    {"2", "east", "ce", "town", SQUARE(6000, -2000, 10000, 2000), 8000, 0},
+    {"3", "middle", "cm", "town", SQUARE(-2000, -2000, 2000, 2000), 0, 0},
+    {"4", "far", "cf", "town", SQUARE(20000, -2000, 24000, 2000), 22000, 0}};
+
+/* Two neighbours whose seat areas one station between them covers. */
+static const struct fx_township pair[] = {
+    {"1", "west", "c", "town", SQUARE(-4000, -2000, 0, 2000), -300, 0},
+    {"2", "east", "c", "town", SQUARE(0, -2000, 4000, 2000), 300, 0},
+    {"3", "other", "c", "town", SQUARE(10000, -2000, 14000, 2000), 12000, 0}};
+
+/* A sites CSV of points (fixture metres) with ids prefix1, prefix2, ... */
+static void write_sites(const char *name, const char *prefix, const double *xy, int n)
+{
+    char csv[8192] = "id,lon,lat\n", path[512];
+    for (int i = 0; i < n; i++) {
+        double lon, lat;
+        fx_to_lonlat(xy[2 * i], xy[2 * i + 1], &lon, &lat);
+        snprintf(csv + strlen(csv), sizeof csv - strlen(csv), "%s%d,%.12f,%.12f\n", prefix,
+                 i + 1, lon, lat);
+    }
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    fx_write_text(path, csv);
+}
+
+static void setup(const struct fx_township *t, int n, const double *sites, int n_sites)
+{
+    fx_tmpdir(dir, sizeof dir);
+    char path[512];
+    snprintf(path, sizeof path, "%s/map", dir);
+    fx_write_map(path, t, n);
+    write_sites("sites.csv", "s", sites, n_sites);
+    snprintf(path, sizeof path, "%s/s.ini", dir);
+    fx_write_text(path, "[scenario]\nname = plan\n[map]\nfile = map.shp\n[sites]\n"
+                        "strategy = file\nfile = sites.csv\n[radio]\nvertices = 64\n"
+                        "radius_town_m = 1000\n[goal]\nseat_radius_town_m = 500\n");
+}
+
+static int plan(const char *more)
+{
+    char args[2048];
+    snprintf(args, sizeof args, "plan %s/s.ini --out %s/plan %s", dir, dir, more);
+    return fx_run(args, out, sizeof out);
+}
+
+/* A number from plan.json ("key": N); -1 when null or absent. */
+static double json_number(const char *key)
+{
+    char path[512], pat[128];
+    snprintf(path, sizeof path, "%s/plan/plan.json", dir);
+    char *text = fx_read_file(path, NULL);
+    cr_assert_not_null(text, "no plan.json: %s", out);
+    snprintf(pat, sizeof pat, "\"%s\": ", key);
+    char *p = strstr(text, pat);
+    double v = p && strncmp(p + strlen(pat), "null", 4) != 0 ? atof(p + strlen(pat)) : -1;
+    free(text);
+    return v;
+}
+
+static int json_count(const char *needle)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/plan/plan.json", dir);
+    char *text = fx_read_file(path, NULL);
+    cr_assert_not_null(text);
+    int n = 0;
+    for (char *p = strstr(text, needle); p; p = strstr(p + 1, needle))
+        n++;
+    free(text);
+    return n;
+}
+
+static void assert_bound_at_most_added(void)
+{
+    double bound = json_number("lower_bound"), added = json_number("added");
+    cr_assert(bound >= 0, "no bound: %s", out);
+    cr_assert(bound <= added, "bound %g above the %g added", bound, added);
+}
+
+static const double existing[] = {0, 0};
+
+Test(plan, two_townships_two_own_candidates)
+{
+    setup(apart, 3, existing, 1);
+    const double c[] = {-8000, 0, 8000, 0, 0, 1500};
+    write_sites("cand.csv", "c", c, 3);
+    char more[512];
+    snprintf(more, sizeof more, "--candidates %s/cand.csv --threads 2", dir);
+    cr_assert_eq(plan(more), 0, "%s", out);
+    cr_assert_eq(json_number("failing_before"), 2, "%s", out);
+    cr_assert_eq(json_number("added"), 2, "%s", out);
+    cr_assert_eq(json_count("\"fixed\""), 2);
+    assert_bound_at_most_added();
+    cr_assert(strstr(out, "check (towncov run planned.ini): goal met"), "%s", out);
+    char path[512];
+    snprintf(path, sizeof path, "%s/plan/added_sites.csv", dir);
+    char *added = fx_read_file(path, NULL);
+    cr_assert(added && strstr(added, "c1,") && strstr(added, "c2,") && !strstr(added, "c3,"),
+              "%s", added);
+    free(added);
+}
+
+Test(plan, one_candidate_fixes_both)
+{
+    setup(pair, 3, (const double[]){12000, 0}, 1);
+    const double c[] = {-300, 0, 300, 0, 1, 0};
+    write_sites("cand.csv", "c", c, 3);
+    char more[512];
+    snprintf(more, sizeof more, "--candidates %s/cand.csv", dir);
+    cr_assert_eq(plan(more), 0, "%s", out);
+    cr_assert_eq(json_number("added"), 1, "%s", out);
+    assert_bound_at_most_added();
+    cr_assert_eq(json_number("ip_optimum"), 1, "%s", out);
+}
+
+Test(plan, township_no_candidate_reaches_is_unfixable)
+{
+    setup(apart, 4, existing, 1);
+    const double c[] = {-8000, 0, 8000, 0};
+    write_sites("cand.csv", "c", c, 2);
+    char more[512];
+    snprintf(more, sizeof more, "--candidates %s/cand.csv", dir);
+    cr_assert_eq(plan(more), 0, "%s", out);
+    cr_assert_eq(json_number("added"), 2, "%s", out);
+    cr_assert_eq(json_number("unfixable"), 1, "%s", out);
+    cr_assert_eq(json_count("\"unfixable\""), 2); /* the count and township 4's status */
+    cr_assert(strstr(out, "goal NOT met"), "%s", out);
+}
+
+Test(plan, max_added_one_fixes_one)
+{
+    setup(apart, 3, existing, 1);
+    const double c[] = {-8000, 0, 8000, 0};
+    write_sites("cand.csv", "c", c, 2);
+    char more[512];
+    snprintf(more, sizeof more, "--candidates %s/cand.csv --max-added 1", dir);
+    cr_assert_eq(plan(more), 0, "%s", out);
+    cr_assert_eq(json_number("added"), 1, "%s", out);
+    cr_assert_eq(json_count("\"fixed\""), 1);
+    cr_assert_eq(json_count("\"not fixed\""), 1);
+}
+
+Test(plan, planned_scenario_meets_the_goal_when_run)
+{
+    setup(apart, 4, existing, 1);
+    cr_assert_eq(plan("--threads 2 --quiet"), 0, "%s", out); /* the lattice */
+    cr_assert(json_number("added") >= 3, "%s", out);
+    assert_bound_at_most_added();
+    char args[1024];
+    snprintf(args, sizeof args, "run %s/plan/planned.ini --quiet --fail-on-goal --out %s/rerun",
+             dir, dir);
+    cr_assert_eq(fx_run(args, out, sizeof out), 0, "planned.ini fails the goal: %s", out);
+}
+
+Test(plan, same_added_sites_for_one_and_two_threads)
+{
+    setup(apart, 4, existing, 1);
+    char args[1024], a[512], b[512];
+    snprintf(args, sizeof args, "plan %s/s.ini --quiet --threads 1 --spacing 300 --out %s/t1",
+             dir, dir);
+    cr_assert_eq(fx_run(args, out, sizeof out), 0, "%s", out);
+    snprintf(args, sizeof args, "plan %s/s.ini --quiet --threads 2 --spacing 300 --out %s/t2",
+             dir, dir);
+    cr_assert_eq(fx_run(args, out, sizeof out), 0, "%s", out);
+    snprintf(a, sizeof a, "%s/t1/added_sites.csv", dir);
+    snprintf(b, sizeof b, "%s/t2/added_sites.csv", dir);
+    size_t la, lb;
+    char *x = fx_read_file(a, &la), *y = fx_read_file(b, &lb);
+    cr_assert(x && y);
+    cr_assert(la == lb && memcmp(x, y, la) == 0, "added sites differ:\n%s\n---\n%s", x, y);
+    free(x);
+    free(y);
+}
+
+Test(plan, goal_already_met_writes_an_empty_plan)
+{
+    setup(apart + 2, 1, existing, 1);
+    cr_assert_eq(plan(""), 0, "%s", out);
+    cr_assert(strstr(out, "nothing to add"), "%s", out);
+    cr_assert_eq(json_number("added"), 0);
+    char path[512];
+    snprintf(path, sizeof path, "%s/plan/added_sites.csv", dir);
+    char *added = fx_read_file(path, NULL);
+    cr_assert_str_eq(added, "id,lon,lat,height_m,power_dbm,azimuths,tilt_deg\n");
+    free(added);
+}
+
+Test(plan, bad_candidates_file_names_file_and_line)
+{
+    setup(apart, 3, existing, 1);
+    char path[512], more[1024];
+    snprintf(path, sizeof path, "%s/cand.csv", dir);
+    fx_write_text(path, "id,lon,lat\nc1,0.01,0\nc2,east,0\n");
+    snprintf(more, sizeof more, "--candidates %s", path);
+    cr_assert_eq(plan(more), 5, "%s", out);
+    cr_assert(strstr(out, "cand.csv:3"), "%s", out);
+}
+
+Test(plan, bad_options_exit_2)
+{
+    setup(apart, 3, existing, 1);
+    cr_assert_eq(plan("--spacing -5"), 2, "%s", out);
+    cr_assert_eq(plan("--spacing abc"), 2, "%s", out);
+    cr_assert_eq(plan("--max-added 0"), 2, "%s", out);
+    cr_assert_eq(plan("--max-added 1.5"), 2, "%s", out);
+}
+
+Test(plan, set_overrides_reach_planned_ini_and_the_folder_is_replaceable)
+{
+    setup(apart, 3, existing, 1);
+    cr_assert_eq(plan("--quiet --set goal.seat_area_min_fraction=0.5"), 0, "%s", out);
+    char path[512];
+    snprintf(path, sizeof path, "%s/plan/planned.ini", dir);
+    char *ini = fx_read_file(path, NULL);
+    cr_assert(ini && strstr(ini, "seat_area_min_fraction = 0.5\n") &&
+                  strstr(ini, "strategy = file\n") && strstr(ini, "file = planned_sites.csv\n"),
+              "%s", ini);
+    free(ini);
+    snprintf(path, sizeof path, "%s/plan/check/townships.csv", dir);
+    char *check = fx_read_file(path, NULL);
+    cr_assert_not_null(check, "no check run");
+    free(check);
+    cr_assert_eq(plan("--quiet"), 0, "a second plan into the same folder: %s", out);
+}
