@@ -19,6 +19,7 @@ struct goal_config;
 struct goal_verdict;
 struct radio_config;
 struct output_config;
+struct raster_outcome;
 
 /* The phases a run times, in order. */
 enum phase { PHASE_LOAD, PHASE_PLACE, PHASE_FOOTPRINTS, PHASE_COVERAGE, PHASE_GOAL,
@@ -50,6 +51,7 @@ struct run_outcome {
     const struct cov_result *results;
     const struct cov_parts *parts;   /* covered parts as rings; NULL: not kept */
     const struct goal_verdict *verdict;
+    const struct raster_outcome *raster; /* the signal rasters written (layers 0: none) */
     int threads;
     double seconds[PHASE_COUNT];
     unsigned long long checksum;

@@ -3,6 +3,7 @@
  * computed in parallel and written from the calling thread. */
 #include "raster_internal.h"
 
+#include <gdal.h>
 #include <geos_c.h>
 #include <math.h>
 #include <omp.h>
@@ -281,6 +282,8 @@ int raster_write(const char *dir, const struct raster_config *cfg,
     if (!(cfg->resolution_m > 0) || !mask)
         return 0;
     threads = threads < 1 ? 1 : threads;
+    if (!GDALGetDriverByName("GTiff"))
+        GDALAllRegister(); /* a caller other than main (tests): once, serially */
     struct raster_grid *g = &out->grid;
     raster_grid_of(map, cfg->resolution_m, g);
     if (check_size(g, mask, err) != 0)
