@@ -10,13 +10,13 @@ struct cls { double v; const char *color, *label; };
 
 /* RSRP classes (dBm): each colour up to its value. */
 static const struct cls rsrp_cls[] = {
-    {-120, "#7b3294", "< -120 dBm"}, {-110, "#d7191c", "-120 .. -110 dBm"},
+    {-120, "#7b3294", "&lt; -120 dBm"}, {-110, "#d7191c", "-120 .. -110 dBm"},
     {-100, "#fdae61", "-110 .. -100 dBm"}, {-90, "#ffffbf", "-100 .. -90 dBm"},
-    {-80, "#a6d96a", "-90 .. -80 dBm"}, {1e9, "#1a9641", ">= -80 dBm"},
+    {-80, "#a6d96a", "-90 .. -80 dBm"}, {1e9, "#1a9641", "&gt;= -80 dBm"},
 };
 static const struct cls sinr_cls[] = {
-    {-5, "#d7191c", "< -5 dB"}, {0, "#fdae61", "-5 .. 0 dB"}, {5, "#ffffbf", "0 .. 5 dB"},
-    {10, "#a6d96a", "5 .. 10 dB"}, {20, "#1a9641", "10 .. 20 dB"}, {1e9, "#006837", ">= 20 dB"},
+    {-5, "#d7191c", "&lt; -5 dB"}, {0, "#fdae61", "-5 .. 0 dB"}, {5, "#ffffbf", "0 .. 5 dB"},
+    {10, "#a6d96a", "5 .. 10 dB"}, {20, "#1a9641", "10 .. 20 dB"}, {1e9, "#006837", "&gt;= 20 dB"},
 };
 static const struct cls servers_cls[] = {
     {0, "#d7191c", "0 (not covered)"}, {1, "#ffffbf", "1"}, {2, "#a6d96a", "2"},
