@@ -29,7 +29,7 @@ static const struct {
     {GDT_Float32, RASTER_NODATA_F32, "median SS-RSRP of the strongest station (no shadowing "
      "margin)", "dBm", "AVERAGE"},
     {GDT_Int32, RASTER_NODATA_BEST, "serving station: row of sites.csv (1-based), -1 none",
-     "", "NEAREST"},
+     "row", "NEAREST"},
     {GDT_Float32, RASTER_NODATA_F32, "SINR of the strongest station against same-band "
      "stations (x load) and thermal noise", "dB", "AVERAGE"},
     {GDT_Byte, RASTER_NODATA_SERVERS, "stations covering the cell (RSRP - margin >= "
