@@ -205,6 +205,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "run") == 0) {
         GDALAllRegister(); /* once, before any thread: the signal rasters */
+        GDALSetCacheMax64(64 << 20); /* written strip by strip: a small block cache */
         return cmd_run(argc - 1, argv + 1);
     }
     if (strcmp(cmd, "mapgen") == 0)

@@ -100,6 +100,12 @@ int rtif_write(struct rtif *t, int row0, int n, const void *buf, struct tc_error
     if (GDALRasterIO(t->band, GF_Write, 0, row0, t->width, n, (void *)buf, t->width, n, t->type,
                      0, 0) != CE_None)
         return gdal_fail(err, t->path, "write a strip");
+    /* The strip's tiles are complete: write them out and drop them from
+     * GDAL's block cache, so that memory does not grow with the map. */
+    CPLErrorReset();
+    GDALFlushCache(t->ds);
+    if (CPLGetLastErrorType() >= CE_Failure)
+        return gdal_fail(err, t->path, "write a strip");
     return 0;
 }
 
