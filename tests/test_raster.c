@@ -130,7 +130,7 @@ static void setup(const double *sites, int n_sites, const char *extra)
 static int run(const char *more)
 {
     char args[1024];
-    snprintf(args, sizeof args, "run %s/s.ini --quiet --threads 2 --out %s/out %s", dir, dir,
+    snprintf(args, sizeof args, "run %s/s.ini --quiet --out %s/out %s", dir, dir,
              more);
     return fx_run(args, out, sizeof out);
 }
@@ -312,6 +312,8 @@ Test(raster, gdal_reads_back_crs_nodata_metadata_and_overviews)
         cr_assert_geq(GDALGetOverviewCount(b), 1, "%s: no overviews", names[l]);
         const char *c = GDALGetMetadataItem(ds, "COMPRESSION", "IMAGE_STRUCTURE");
         cr_assert(c && strcmp(c, "DEFLATE") == 0);
+        const char *lay = GDALGetMetadataItem(ds, "LAYOUT", "IMAGE_STRUCTURE");
+        cr_assert(lay && strcmp(lay, "COG") == 0, "%s: not a COG", names[l]);
         int bx, by;
         GDALGetBlockSize(b, &bx, &by);
         cr_assert_eq(bx, 256, "%s: not tiled", names[l]);
@@ -328,6 +330,44 @@ Test(raster, gdal_reads_back_crs_nodata_metadata_and_overviews)
     cr_assert_not_null(strstr(qgs, "<datasource>./rsrp.tif</datasource>"));
     cr_assert_not_null(strstr(qgs, "<maplayer type=\"raster\""));
     free(qgs);
+}
+
+/* Same bytes whatever the thread count; raster.cog = no leaves a tiled
+ * GeoTIFF with overviews and no part file. */
+Test(raster, same_files_on_one_and_two_threads_and_without_cog)
+{
+    const double sites[] = {-2000, -3000, 2500, -2000, 0, 3000};
+    setup(sites, 3, NULL);
+    const char *names[] = {"rsrp.tif", "best_server.tif", "sinr.tif", "servers.tif"};
+    char *one[4];
+    size_t n1[4];
+    char path[512];
+    cr_assert_eq(run("--threads 1"), 0, "%s", out);
+    for (int l = 0; l < 4; l++) {
+        snprintf(path, sizeof path, "%s/out/%s", dir, names[l]);
+        one[l] = fx_read_file(path, &n1[l]);
+        cr_assert_not_null(one[l]);
+    }
+    cr_assert_eq(run("--threads 2"), 0, "%s", out);
+    for (int l = 0; l < 4; l++) {
+        size_t n2;
+        snprintf(path, sizeof path, "%s/out/%s", dir, names[l]);
+        char *two = fx_read_file(path, &n2);
+        cr_assert(two && n2 == n1[l] && memcmp(one[l], two, n2) == 0, "%s differs", names[l]);
+        free(two);
+        free(one[l]);
+    }
+    cr_assert_eq(run("--set raster.cog=no"), 0, "%s", out);
+    GDALAllRegister();
+    snprintf(path, sizeof path, "%s/out/rsrp.tif", dir);
+    GDALDatasetH ds = GDALOpen(path, GA_ReadOnly);
+    cr_assert_not_null(ds);
+    const char *lay = GDALGetMetadataItem(ds, "LAYOUT", "IMAGE_STRUCTURE");
+    cr_assert(!lay || strcmp(lay, "COG") != 0);
+    cr_assert_geq(GDALGetOverviewCount(GDALGetRasterBand(ds, 1)), 1);
+    GDALClose(ds);
+    snprintf(path, sizeof path, "%s/out/rsrp.tif.part", dir);
+    cr_assert_null(fopen(path, "r"), "part file left behind");
 }
 
 Test(raster, consistency_with_the_exact_covered_share)

@@ -17,6 +17,7 @@ struct raster_config {
     char layers[TC_STR_MAX];   /* comma-separated subset of raster_layer_names */
     double load;               /* share of REs the interfering stations transmit on */
     double ue_noise_figure_db; /* for SINR's thermal noise */
+    int cog;                   /* copy each GeoTIFF into a Cloud Optimized GeoTIFF */
 };
 
 extern const struct key_desc raster_keys[];

@@ -18,7 +18,9 @@ struct rtif {
     GDALDataType type;
     enum raster_layer layer;
     int width;
-    char path[TC_PATH_MAX];
+    int cog;
+    char path[TC_PATH_MAX]; /* the file asked for */
+    char work[TC_PATH_MAX]; /* the file being written: path, or path.part before a COG */
 };
 
 static const struct {
@@ -44,7 +46,7 @@ static int gdal_fail(struct tc_error *err, const char *path, const char *what)
 }
 
 struct rtif *rtif_create(const char *path, enum raster_layer l, const struct raster_grid *g,
-                         const char *wkt, struct tc_error *err)
+                         const char *wkt, int cog, struct tc_error *err)
 {
     GDALDriverH drv = GDALGetDriverByName("GTiff");
     if (!drv) {
@@ -57,6 +59,8 @@ struct rtif *rtif_create(const char *path, enum raster_layer l, const struct ras
         return NULL;
     }
     snprintf(t->path, sizeof t->path, "%s", path);
+    snprintf(t->work, sizeof t->work, "%s%s", path, cog ? ".part" : "");
+    t->cog = cog;
     t->type = layer_info[l].type;
     t->layer = l;
     t->width = g->width;
@@ -68,7 +72,7 @@ struct rtif *rtif_create(const char *path, enum raster_layer l, const struct ras
     opt = CSLSetNameValue(opt, "PREDICTOR", t->type == GDT_Float32 ? "3" : "2");
     opt = CSLSetNameValue(opt, "BIGTIFF", "IF_SAFER");
     CPLErrorReset();
-    t->ds = GDALCreate(drv, path, g->width, g->height, 1, t->type, opt);
+    t->ds = GDALCreate(drv, t->work, g->width, g->height, 1, t->type, opt);
     CSLDestroy(opt);
     if (!t->ds) {
         gdal_fail(err, path, "create it");
@@ -109,6 +113,35 @@ int rtif_write(struct rtif *t, int row0, int n, const void *buf, struct tc_error
     return 0;
 }
 
+/* The finished tiled GeoTIFF t->work copied by the COG driver to t->path,
+ * its overviews reused. */
+static int copy_to_cog(struct rtif *t, struct tc_error *err)
+{
+    GDALDriverH cog = GDALGetDriverByName("COG");
+    if (!cog)
+        return tc_fail(err, TC_EXIT_INTERNAL, "GDAL has no COG driver (set raster.cog = no)");
+    CPLErrorReset();
+    GDALDatasetH src = GDALOpen(t->work, GA_ReadOnly);
+    if (!src)
+        return gdal_fail(err, t->work, "read it back");
+    char **opt = NULL;
+    opt = CSLSetNameValue(opt, "COMPRESS", "DEFLATE");
+    opt = CSLSetNameValue(opt, "PREDICTOR", "YES");
+    opt = CSLSetNameValue(opt, "BLOCKSIZE", "256");
+    opt = CSLSetNameValue(opt, "OVERVIEWS", "AUTO");
+    opt = CSLSetNameValue(opt, "BIGTIFF", "IF_SAFER");
+    GDALDatasetH dst = GDALCreateCopy(cog, t->path, src, FALSE, opt, NULL, NULL);
+    CSLDestroy(opt);
+    int rc = dst ? 0 : gdal_fail(err, t->path, "write it as a COG");
+    if (dst) {
+        GDALClose(dst);
+        if (CPLGetLastErrorType() >= CE_Failure)
+            rc = gdal_fail(err, t->path, "finish the COG");
+    }
+    GDALClose(src);
+    return rc;
+}
+
 int rtif_finish(struct rtif **tp, struct tc_error *err)
 {
     struct rtif *t = *tp;
@@ -128,9 +161,13 @@ int rtif_finish(struct rtif **tp, struct tc_error *err)
     }
     CPLErrorReset();
     GDALClose(t->ds);
+    t->ds = NULL;
     if (CPLGetLastErrorType() >= CE_Failure && rc == 0)
         rc = gdal_fail(err, t->path, "finish writing it");
-    t->ds = NULL;
+    if (rc == 0 && t->cog)
+        rc = copy_to_cog(t, err);
+    if (t->cog)
+        VSIUnlink(t->work);
     free(t);
     *tp = NULL;
     return rc;
@@ -142,6 +179,8 @@ void rtif_abort(struct rtif **tp)
         return;
     if ((*tp)->ds)
         GDALClose((*tp)->ds);
+    if ((*tp)->cog)
+        VSIUnlink((*tp)->work);
     free(*tp);
     *tp = NULL;
 }

@@ -19,6 +19,9 @@ const struct key_desc raster_keys[] = {
     {"raster", "ue_noise_figure_db", KEY_DOUBLE,
      offsetof(struct raster_config, ue_noise_figure_db), 0, 30, NULL, "7", "dB",
      "UE noise figure: thermal noise per RE is -174 dBm/Hz + 10 log10(SCS) + this (SINR)"},
+    {"raster", "cog", KEY_BOOL, offsetof(struct raster_config, cog), 0, 0, NULL, "yes", "",
+     "write Cloud Optimized GeoTIFFs (copied by GDAL's COG driver from the tiled GeoTIFF); no: "
+     "the tiled GeoTIFF with internal overviews"},
 };
 const int raster_nkeys = (int)(sizeof raster_keys / sizeof raster_keys[0]);
 

@@ -42,14 +42,16 @@ void raster_cell(const struct rstations *s, double load, const double *noise_mw,
 struct rtif;
 
 /* Creates path as a tiled, DEFLATE-compressed GeoTIFF of one band of
- * layer l's type, in CRS wkt, nodata, description and UNITS set. */
+ * layer l's type, in CRS wkt, nodata, description and UNITS set. cog: it
+ * is written to path.part and copied to path as a COG at the end. */
 struct rtif *rtif_create(const char *path, enum raster_layer l, const struct raster_grid *g,
-                         const char *wkt, struct tc_error *err);
+                         const char *wkt, int cog, struct tc_error *err);
 /* Writes rows row0 .. row0 + n - 1 from buf (the layer's type, width per row). */
 int rtif_write(struct rtif *t, int row0, int n, const void *buf, struct tc_error *err);
-/* Builds the overviews and closes; frees t. Returns 0 or -1 with err. */
+/* Builds the overviews and closes (then copies to the COG and removes the
+ * part file); frees t. Returns 0 or -1 with err. */
 int rtif_finish(struct rtif **t, struct tc_error *err);
-/* Closes without overviews (after an error). */
+/* Closes without overviews (after an error), removing a part file. */
 void rtif_abort(struct rtif **t);
 
 /* ---- style.c ------------------------------------------------------------ */
