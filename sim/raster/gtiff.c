@@ -19,6 +19,7 @@ struct rtif {
     enum raster_layer layer;
     int width;
     int cog;
+    char threads[16]; /* GDAL's own compression threads (NUM_THREADS) */
     char path[TC_PATH_MAX]; /* the file asked for */
     char work[TC_PATH_MAX]; /* the file being written: path, or path.part before a COG */
 };
@@ -46,7 +47,7 @@ static int gdal_fail(struct tc_error *err, const char *path, const char *what)
 }
 
 struct rtif *rtif_create(const char *path, enum raster_layer l, const struct raster_grid *g,
-                         const char *wkt, int cog, struct tc_error *err)
+                         const char *wkt, int cog, int threads, struct tc_error *err)
 {
     GDALDriverH drv = GDALGetDriverByName("GTiff");
     if (!drv) {
@@ -61,6 +62,7 @@ struct rtif *rtif_create(const char *path, enum raster_layer l, const struct ras
     snprintf(t->path, sizeof t->path, "%s", path);
     snprintf(t->work, sizeof t->work, "%s%s", path, cog ? ".part" : "");
     t->cog = cog;
+    snprintf(t->threads, sizeof t->threads, "%d", threads < 1 ? 1 : threads);
     t->type = layer_info[l].type;
     t->layer = l;
     t->width = g->width;
@@ -71,6 +73,7 @@ struct rtif *rtif_create(const char *path, enum raster_layer l, const struct ras
     opt = CSLSetNameValue(opt, "COMPRESS", "DEFLATE");
     opt = CSLSetNameValue(opt, "PREDICTOR", t->type == GDT_Float32 ? "3" : "2");
     opt = CSLSetNameValue(opt, "BIGTIFF", "IF_SAFER");
+    opt = CSLSetNameValue(opt, "NUM_THREADS", t->threads);
     CPLErrorReset();
     t->ds = GDALCreate(drv, t->work, g->width, g->height, 1, t->type, opt);
     CSLDestroy(opt);
@@ -130,6 +133,7 @@ static int copy_to_cog(struct rtif *t, struct tc_error *err)
     opt = CSLSetNameValue(opt, "BLOCKSIZE", "256");
     opt = CSLSetNameValue(opt, "OVERVIEWS", "AUTO");
     opt = CSLSetNameValue(opt, "BIGTIFF", "IF_SAFER");
+    opt = CSLSetNameValue(opt, "NUM_THREADS", t->threads);
     GDALDatasetH dst = GDALCreateCopy(cog, t->path, src, FALSE, opt, NULL, NULL);
     CSLDestroy(opt);
     int rc = dst ? 0 : gdal_fail(err, t->path, "write it as a COG");

@@ -315,7 +315,7 @@ int raster_write(const char *dir, const struct raster_config *cfg,
         if (!(mask & (1u << l)))
             continue;
         char *path = outdir_join(dir, raster_file_name((enum raster_layer)l));
-        tif[l] = path ? rtif_create(path, (enum raster_layer)l, g, wkt, cfg->cog, err) : NULL;
+        tif[l] = path ? rtif_create(path, (enum raster_layer)l, g, wkt, cfg->cog, threads, err) : NULL;
         free(path);
         if (!tif[l])
             rc = -1;

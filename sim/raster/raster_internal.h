@@ -43,9 +43,11 @@ struct rtif;
 
 /* Creates path as a tiled, DEFLATE-compressed GeoTIFF of one band of
  * layer l's type, in CRS wkt, nodata, description and UNITS set. cog: it
- * is written to path.part and copied to path as a COG at the end. */
+ * is written to path.part and copied to path as a COG at the end. GDAL
+ * compresses tiles on `threads` threads of its own (NUM_THREADS); the
+ * dataset itself is used by the calling thread alone. */
 struct rtif *rtif_create(const char *path, enum raster_layer l, const struct raster_grid *g,
-                         const char *wkt, int cog, struct tc_error *err);
+                         const char *wkt, int cog, int threads, struct tc_error *err);
 /* Writes rows row0 .. row0 + n - 1 from buf (the layer's type, width per row). */
 int rtif_write(struct rtif *t, int row0, int n, const void *buf, struct tc_error *err);
 /* Builds the overviews and closes (then copies to the COG and removes the
