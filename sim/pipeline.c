@@ -239,6 +239,8 @@ static int run_stages(const struct scenario *scn, const struct run_options *opt,
     phase_end(out, st, PHASE_LOAD);
     if (check_memory(scn, opt, st->map, err) != 0)
         return -1;
+    if (scn->radio.model == RADIO_LINK && raster_check_size(&scn->raster, st->map, err) != 0)
+        return -1;
 
     phase_begin(opt, st, PHASE_PLACE);
     st->sites = sites_place(&scn->sites, st->map, (unsigned long long)scn->info.seed,

@@ -49,6 +49,12 @@ struct raster_outcome {
 /* The grid covering the map's extent at cfg->resolution_m. */
 void raster_grid_of(const struct tc_map *map, double res, struct raster_grid *g);
 
+/* Refuses, before any work (TC_EXIT_RESOURCE, naming the size), rasters
+ * of cfg over map whose uncompressed size would exceed the machine's
+ * memory. Returns 0 (also when cfg asks for no rasters) or -1 with err. */
+int raster_check_size(const struct raster_config *cfg, const struct tc_map *map,
+                      struct tc_error *err);
+
 /* Computes and writes the rasters cfg asks for into folder dir
  * (rsrp.tif, best_server.tif, sinr.tif, servers.tif, each with a .qml),
  * OpenMP over the rows of each strip on `threads` threads, one GDAL write

@@ -267,6 +267,19 @@ static int check_size(const struct raster_grid *g, unsigned mask, struct tc_erro
     return 0;
 }
 
+int raster_check_size(const struct raster_config *cfg, const struct tc_map *map,
+                      struct tc_error *err)
+{
+    unsigned mask;
+    if (raster_config_layers(cfg, &mask, err) != 0)
+        return -1;
+    if (!(cfg->resolution_m > 0) || !mask)
+        return 0;
+    struct raster_grid g;
+    raster_grid_of(map, cfg->resolution_m, &g);
+    return check_size(&g, mask, err);
+}
+
 int raster_write(const char *dir, const struct raster_config *cfg,
                  const struct radio_model *radio, const struct tc_map *map,
                  const struct tc_sites *sites, const struct tc_footprints *fp,
