@@ -188,18 +188,20 @@ static int write_report(const char *tmp, const char *name,
  * can say how long the report phase took. */
 static int write_outputs(const struct scenario *scn, struct run_state *st,
                          struct run_outcome *out, const char *dir, int threads, double t0,
-                         FILE *log, struct tc_error *err)
+                         const struct run_options *opt, struct tc_error *err)
 {
     char *tmp;
     if (outdir_begin(dir, "run", &tmp, err) != 0)
         return -1;
     int rc = 0;
     /* The signal rasters first: the QGIS project lists them. */
-    if (scn->raster.resolution_m > 0 && scn->radio.model != RADIO_LINK)
-        fprintf(log, "towncov: warning: no signal rasters: they need radio.model = link\n");
-    else
+    if (scn->raster.resolution_m > 0 && scn->radio.model != RADIO_LINK) {
+        if (!opt->quiet) /* the disc model has no received power */
+            fprintf(opt->log, "towncov: note: no signal rasters: they need radio.model = link\n");
+    } else {
         rc = raster_write(tmp, &scn->raster, st->radio, out->map, out->sites, out->fp,
                           out->results, threads, &st->raster, err);
+    }
     out->raster = &st->raster;
     if (rc == 0)
         rc = write_report(tmp, "townships.csv", report_write_csv, out, err);
@@ -288,7 +290,7 @@ static int run_stages(const struct scenario *scn, const struct run_options *opt,
     out->checksum = report_checksum(st->map, st->results);
 
     phase_begin(opt, st, PHASE_REPORT);
-    if (write_outputs(scn, st, out, dir, opt->threads, st->t0, opt->log, err) != 0)
+    if (write_outputs(scn, st, out, dir, opt->threads, st->t0, opt, err) != 0)
         return -1;
     phase_end(out, st, PHASE_REPORT);
     return 0;
