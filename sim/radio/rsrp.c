@@ -55,12 +55,25 @@ double radio_rx_rsrp(const struct radio_rx *rx, double dx_m, double dy_m, double
         /* Bearing clockwise from north; the best sector serves (for an
          * untilted antenna that is the nearest, as the footprint takes). */
         double bearing = atan2(dx_m, dy_m) * DEG;
-        gain = -INFINITY;
-        for (int s2 = 0; s2 < rx->st.n_az; s2++) {
-            double psi = bearing - rx->st.az[s2];
-            psi = fabs(psi - 360.0 * floor((psi + 180.0) / 360.0));
-            struct dir dr = dir_init(&lk->ant, psi);
-            gain = max2(gain, ant_gain(&lk->ant, &dr, lk->dh, d, d3));
+        if (lk->ant.sb == 0) {
+            /* Untilted: the vertical part is the same for every sector and
+             * the horizontal one falls with |psi|: the nearest sector is
+             * the best, one gain to evaluate. */
+            double near = 180;
+            for (int s2 = 0; s2 < rx->st.n_az; s2++) {
+                double psi = bearing - rx->st.az[s2];
+                near = min2(near, fabs(psi - 360.0 * floor((psi + 180.0) / 360.0)));
+            }
+            struct dir dr = dir_init(&lk->ant, near);
+            gain = ant_gain(&lk->ant, &dr, lk->dh, d, d3);
+        } else {
+            gain = -INFINITY;
+            for (int s2 = 0; s2 < rx->st.n_az; s2++) {
+                double psi = bearing - rx->st.az[s2];
+                psi = fabs(psi - 360.0 * floor((psi + 180.0) / 360.0));
+                struct dir dr = dir_init(&lk->ant, psi);
+                gain = max2(gain, ant_gain(&lk->ant, &dr, lk->dh, d, d3));
+            }
         }
     }
     return rx->peak_dbm - pl + gain;

@@ -160,7 +160,7 @@ void raster_cell(const struct rstations *s, double load, const double *noise_mw,
                     continue;
                 double r;
                 int cov = radio_rx_covers(s->rx[id], dx, dy, &r);
-                sum_mw[s->band[id]] += pow(10, r / 10);
+                sum_mw[s->band[id]] += exp(r * (M_LN10 / 10));
                 if (r > strongest || (r == strongest && id < is))
                     strongest = r, is = id;
                 if (cov) {
@@ -177,7 +177,7 @@ void raster_cell(const struct rstations *s, double load, const double *noise_mw,
         c->rsrp = c->sinr = (float)RASTER_NODATA_F32;
         return;
     }
-    double ps = pow(10, strongest / 10), others = sum_mw[s->band[is]] - ps;
+    double ps = exp(strongest * (M_LN10 / 10)), others = sum_mw[s->band[is]] - ps;
     c->rsrp = (float)strongest;
     c->sinr = (float)(10 * log10(ps / (load * fmax(others, 0) + noise_mw[s->band[is]])));
 }
