@@ -65,10 +65,18 @@ Test(raster, omni_rsrp_is_the_link_budget)
     radio_model_free(&m);
 }
 
-Test(raster, sector_rsrp_meets_the_threshold_on_the_footprint)
+/* Untilted (the nearest sector serves) and mechanically tilted (the best of
+ * all sectors, as the footprint takes the longest range over them). */
+static void sector_edges(double mtilt)
 {
     struct radio_config rc;
-    struct radio_model *m = model_of(3, &rc);
+    struct radio_model *m0 = model_of(3, &rc);
+    radio_model_free(&m0);
+    for (int k = 0; k < KIND_COUNT; k++)
+        rc.mtilt_deg[k] = mtilt;
+    struct tc_error err = {0};
+    struct radio_model *m = radio_model_new(&rc, &err);
+    cr_assert_not_null(m, "%s", err.msg);
     double xy[2 * RADIO_MAX_VERTICES];
     for (int k = 0; k < KIND_COUNT; k++) {
         struct radio_rx *rx = radio_rx_new(m, (enum tc_kind)k, NULL);
@@ -81,14 +89,20 @@ Test(raster, sector_rsrp_meets_the_threshold_on_the_footprint)
                 continue;
             /* 0.6 m inside is covered, 0.6 m outside is not (solver: 0.5 m). */
             double in = (r - 0.6) / r, outside = (r + 0.6) / r;
-            cr_assert(radio_rx_covers(rx, x * in, y * in, NULL), "kind %d vertex %d (%.1f m)",
-                      k, j, r);
+            cr_assert(radio_rx_covers(rx, x * in, y * in, NULL),
+                      "tilt %g, kind %d vertex %d (%.1f m)", mtilt, k, j, r);
             cr_assert(!radio_rx_covers(rx, x * outside, y * outside, NULL),
-                      "kind %d vertex %d (%.1f m) covered beyond", k, j, r);
+                      "tilt %g, kind %d vertex %d (%.1f m) covered beyond", mtilt, k, j, r);
         }
         radio_rx_free(&rx);
     }
     radio_model_free(&m);
+}
+
+Test(raster, sector_rsrp_meets_the_threshold_on_the_footprint)
+{
+    sector_edges(0);
+    sector_edges(4);
 }
 
 /* ---- whole runs ------------------------------------------------------------- */
