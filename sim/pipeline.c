@@ -19,6 +19,7 @@
 #include "towncov/outdir.h"
 #include "towncov/picture.h"
 #include "towncov/projection.h"
+#include "towncov/raster.h"
 #include "towncov/report.h"
 #include "towncov/scenario.h"
 #include "towncov/sites.h"
@@ -172,13 +173,25 @@ static int write_report(const char *tmp, const char *name,
 /* Writes every output into a temporary folder and swaps it into place:
  * reports, QGIS layers and the picture, then summary.json last so that it
  * can say how long the report phase took. */
-static int write_outputs(struct run_outcome *out, const char *dir, int threads, double t0,
-                         struct tc_error *err)
+static int write_outputs(const struct scenario *scn, struct run_state *st,
+                         struct run_outcome *out, const char *dir, int threads, double t0,
+                         const struct run_options *opt, struct tc_error *err)
 {
     char *tmp;
     if (outdir_begin(dir, "run", &tmp, err) != 0)
         return -1;
-    int rc = write_report(tmp, "townships.csv", report_write_csv, out, err);
+    int rc = 0;
+    /* The signal rasters first: the QGIS project lists them. */
+    if (scn->raster.resolution_m > 0 && scn->radio.model != RADIO_LINK) {
+        if (!opt->quiet) /* the disc model has no received power */
+            fprintf(opt->log, "towncov: note: no signal rasters: they need radio.model = link\n");
+    } else {
+        rc = raster_write(tmp, &scn->raster, st->radio, out->map, out->sites, out->fp,
+                          out->results, threads, &st->raster, err);
+    }
+    out->raster = &st->raster;
+    if (rc == 0)
+        rc = write_report(tmp, "townships.csv", report_write_csv, out, err);
     if (rc == 0)
         rc = write_report(tmp, "sites.csv", report_write_sites_csv, out, err);
     if (rc == 0 && out->seats->keys->n > 0)
@@ -214,6 +227,8 @@ static int judge_stages(const struct scenario *scn, const struct run_options *op
     phase_end(out, st, PHASE_LOAD);
     if (check_memory(scn, opt, st->map, err) != 0)
         return -1;
+    if (scn->radio.model == RADIO_LINK && raster_check_size(&scn->raster, st->map, err) != 0)
+        return -1;
 
     phase_begin(opt, st, PHASE_PLACE);
     st->sites = sites_place(&scn->sites, st->map, (unsigned long long)scn->info.seed,
@@ -226,9 +241,8 @@ static int judge_stages(const struct scenario *scn, const struct run_options *op
         return -1;
 
     phase_begin(opt, st, PHASE_FOOTPRINTS);
-    struct radio_model *radio = radio_model_new(&scn->radio, err);
-    st->fp = radio ? footprints_build(radio, st->map, st->sites, opt->threads, err) : NULL;
-    radio_model_free(&radio);
+    st->radio = radio_model_new(&scn->radio, err);
+    st->fp = st->radio ? footprints_build(st->radio, st->map, st->sites, opt->threads, err) : NULL;
     if (!st->fp || interrupted(err))
         return -1;
     phase_end(out, st, PHASE_FOOTPRINTS);
@@ -272,6 +286,7 @@ void pipeline_state_free(struct run_state *st)
     free(st->results);
     cov_parts_free(&st->parts);
     footprints_free(&st->fp);
+    radio_model_free(&st->radio);
     sites_free(&st->sites);
     seat_areas_free(&st->seats);
     map_free(&st->map);
@@ -297,7 +312,7 @@ static int run_stages(const struct scenario *scn, const struct run_options *opt,
     out->checksum = report_checksum(st->map, st->results);
 
     phase_begin(opt, st, PHASE_REPORT);
-    if (write_outputs(out, dir, opt->threads, st->t0, err) != 0)
+    if (write_outputs(scn, st, out, dir, opt->threads, st->t0, opt, err) != 0)
         return -1;
     phase_end(out, st, PHASE_REPORT);
     return 0;

@@ -18,6 +18,8 @@ file = $map
 count = 3000
 [radio]
 model = link
+[raster]
+resolution_m = 2000
 INI
 printf '[map]\nfile = %s\n[sites]\ncuont = 3\n' "$map" >"$tmp/unknown-key.ini"
 printf '[map]\nfile = %s/none.shp\n' "$tmp" >"$tmp/missing-map.ini"

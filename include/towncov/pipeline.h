@@ -8,6 +8,7 @@
 
 #include "towncov/common.h"
 #include "towncov/goal.h"
+#include "towncov/raster.h"
 
 struct scenario;
 struct tc_map;
@@ -20,6 +21,7 @@ struct goal_config;
 struct goal_verdict;
 struct radio_config;
 struct output_config;
+struct raster_outcome;
 
 /* The phases a run times, in order. */
 enum phase { PHASE_LOAD, PHASE_PLACE, PHASE_FOOTPRINTS, PHASE_COVERAGE, PHASE_GOAL,
@@ -51,6 +53,7 @@ struct run_outcome {
     const struct cov_result *results;
     const struct cov_parts *parts;   /* covered parts as rings; NULL: not kept */
     const struct goal_verdict *verdict;
+    const struct raster_outcome *raster; /* the signal rasters written (layers 0: none) */
     int threads;
     double seconds[PHASE_COUNT];
     unsigned long long checksum;
@@ -78,6 +81,8 @@ struct run_state {
     struct cov_result *results;
     struct cov_parts *parts;   /* NULL from pipeline_judge */
     struct goal_verdict verdict;
+    struct radio_model *radio; /* kept for the signal rasters */
+    struct raster_outcome raster;
     double t0;
 };
 

@@ -108,4 +108,37 @@ int radio_print_link(FILE *out, const struct radio_model *m);
  * has a cli header to include. */
 int radio_cmd_pathloss(int argc, char **argv);
 
+/* ---- received power at a point (sim/radio/rsrp.c) ----------------------
+ * The link of one station, precomputed, for evaluating its SS-RSRP at many
+ * points: the same budget, path loss, O2I loss and sector pattern as its
+ * footprint, so that RSRP - margin >= threshold holds exactly inside the
+ * range the solver finds (to its 0.5 m). Link model only. */
+struct radio_rx;
+
+/* The link of a station of `kind` (site may be NULL) under m. Returns it
+ * (the caller frees with radio_rx_free), or NULL for a disc model or when
+ * out of memory. Read-only afterwards: any number of threads may use it. */
+struct radio_rx *radio_rx_new(const struct radio_model *m, enum tc_kind kind,
+                              const struct radio_site *site);
+void radio_rx_free(struct radio_rx **rx);
+
+/* Median SS-RSRP (dBm per RE; mean O2I loss included, no shadowing margin)
+ * at ground offset (dx, dy) m east/north of the station; the best of its
+ * sectors. *margin_db (may be NULL) gets the margin z sigma there. */
+double radio_rx_rsrp(const struct radio_rx *rx, double dx_m, double dy_m, double *margin_db);
+
+/* 1 when the point is covered as the footprint means it: RSRP - margin >=
+ * threshold and no farther than max_range_m; *rsrp_dbm (may be NULL) gets
+ * the median RSRP. */
+int radio_rx_covers(const struct radio_rx *rx, double dx_m, double dy_m, double *rsrp_dbm);
+
+double radio_rx_threshold_dbm(const struct radio_rx *rx); /* the kind's threshold */
+double radio_rx_scs_hz(const struct radio_rx *rx);        /* subcarrier spacing, Hz */
+int radio_rx_band(const struct radio_rx *rx);             /* enum radio_band */
+
+/* radio_rx_rsrp for one point (builds and frees the link: slow in loops);
+ * NaN for a disc model. */
+double radio_rsrp_dbm(const struct radio_model *m, enum tc_kind kind,
+                      const struct radio_site *site, double dx_m, double dy_m);
+
 #endif

@@ -12,6 +12,7 @@
 #include "towncov/map_config.h"
 #include "towncov/output.h"
 #include "towncov/radio_config.h"
+#include "towncov/raster_config.h"
 #include "towncov/seat_config.h"
 #include "towncov/sites_config.h"
 
@@ -31,6 +32,7 @@ struct scenario {
     struct cov_config coverage;
     struct goal_config goal;
     struct output_config output;
+    struct raster_config raster;
 };
 
 /* Reads `path`, then applies overrides ("section.key=value", as given to

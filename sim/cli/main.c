@@ -1,4 +1,5 @@
 /* main.c — the command line: parses arguments and calls the stages. */
+#include <gdal.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,8 +206,11 @@ int main(int argc, char **argv)
         tc_build_print(stdout);
         return 0;
     }
-    if (strcmp(cmd, "run") == 0)
+    if (strcmp(cmd, "run") == 0) {
+        GDALAllRegister(); /* once, before any thread: the signal rasters */
+        GDALSetCacheMax64(64 << 20); /* written strip by strip: a small block cache */
         return cmd_run(argc - 1, argv + 1);
+    }
     if (strcmp(cmd, "mapgen") == 0)
         return mapgen_main(argc - 1, argv + 1);
     if (strcmp(cmd, "plan") == 0)

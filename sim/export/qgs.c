@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include "towncov/pipeline.h"
+#include "towncov/map.h"
+#include "towncov/raster.h"
+#include "towncov/sites.h"
 
 /* What QGIS wants to know of a CRS in a <spatialrefsys>; PROJ answers. */
 struct crs_desc {
@@ -83,8 +86,60 @@ static void extent_xml(FILE *f, const char *in, const struct exporter *ex)
  * its own, which would orphan the layer tree's references. */
 #define LAYER_ID "towncov_%s"
 
+/* The signal rasters of the run, beneath the vector layers, RSRP on top
+ * and the only one shown at first. */
+static const enum raster_layer raster_order[RASTER_LAYER_COUNT] = {
+    RASTER_RSRP, RASTER_SINR, RASTER_SERVERS, RASTER_BEST_SERVER};
+
+static int raster_in_run(const struct exporter *ex, enum raster_layer l)
+{
+    const struct raster_outcome *ro = ex->run->raster;
+    return ro && (ro->layers & (1u << l));
+}
+
+static void raster_tree(FILE *f, const struct exporter *ex)
+{
+    for (int i = 0; i < RASTER_LAYER_COUNT; i++) {
+        enum raster_layer l = raster_order[i];
+        if (raster_in_run(ex, l))
+            fprintf(f, "    <layer-tree-layer id=\"" LAYER_ID "\" name=\"%s\" source=\"./%s\" "
+                       "providerKey=\"gdal\" checked=\"Qt::%s\" expanded=\"0\">\n"
+                       "      <customproperties/>\n    </layer-tree-layer>\n",
+                    raster_layer_names[l], raster_layer_names[l], raster_file_name(l),
+                    l == RASTER_RSRP ? "Checked" : "Unchecked");
+    }
+}
+
+static void raster_layers(FILE *f, const struct exporter *ex)
+{
+    const struct raster_outcome *ro = ex->run->raster;
+    if (!ro || !ro->layers)
+        return;
+    struct crs_desc crs;
+    crs_describe(ex->run->map->metric_crs, &crs);
+    const struct raster_grid *g = &ro->grid;
+    for (int i = 0; i < RASTER_LAYER_COUNT; i++) {
+        enum raster_layer l = raster_order[i];
+        if (!raster_in_run(ex, l))
+            continue;
+        fprintf(f, "    <maplayer type=\"raster\" styleCategories=\"AllStyleCategories\" "
+                   "hasScaleBasedVisibilityFlag=\"0\">\n"
+                   "      <extent>\n        <xmin>%.3f</xmin>\n        <ymin>%.3f</ymin>\n"
+                   "        <xmax>%.3f</xmax>\n        <ymax>%.3f</ymax>\n      </extent>\n"
+                   "      <id>" LAYER_ID "</id>\n      <datasource>./%s</datasource>\n"
+                   "      <layername>%s</layername>\n      <srs>\n",
+                g->x0, g->y1 - g->height * g->res, g->x0 + g->width * g->res, g->y1,
+                raster_layer_names[l], raster_file_name(l), raster_layer_names[l]);
+        spatialrefsys(f, "        ", &crs);
+        fputs("      </srs>\n      <provider>gdal</provider>\n", f);
+        raster_style_pipe(f, l, ex->run->sites->n);
+        fputs("      <blendMode>0</blendMode>\n    </maplayer>\n", f);
+    }
+    crs_free(&crs);
+}
+
 /* The layer tree lists layers top first: the reverse of the drawing order. */
-static void project_tree(FILE *f, const struct plan *p, int n)
+static void project_tree(FILE *f, const struct exporter *ex, const struct plan *p, int n)
 {
     fputs("  <layer-tree-group>\n    <customproperties/>\n", f);
     for (int i = n - 1; i >= 0; i--)
@@ -93,9 +148,13 @@ static void project_tree(FILE *f, const struct plan *p, int n)
                    "      <customproperties/>\n    </layer-tree-layer>\n",
                 p[i].spec->name, p[i].spec->name, p[i].spec->name,
                 p[i].spec->visible ? "Checked" : "Unchecked", i == 0);
+    raster_tree(f, ex);
     fputs("    <custom-order enabled=\"0\">\n", f);
     for (int i = n - 1; i >= 0; i--)
         fprintf(f, "      <item>" LAYER_ID "</item>\n", p[i].spec->name);
+    for (int i = 0; i < RASTER_LAYER_COUNT; i++)
+        if (raster_in_run(ex, raster_order[i]))
+            fprintf(f, "      <item>" LAYER_ID "</item>\n", raster_layer_names[raster_order[i]]);
     fputs("    </custom-order>\n  </layer-tree-group>\n", f);
 }
 
@@ -140,14 +199,18 @@ static void project_body(FILE *f, const struct exporter *ex, const struct plan *
     fputs("  <projectCrs>\n", f);
     spatialrefsys(f, "    ", crs);
     fputs("  </projectCrs>\n", f);
-    project_tree(f, p, n);
+    project_tree(f, ex, p, n);
     project_canvas(f, ex, crs);
     fputs("  <projectlayers>\n", f);
     for (int i = 0; i < n; i++)
         project_layer(f, ex, &p[i], crs);
+    raster_layers(f, ex);
     fputs("  </projectlayers>\n  <layerorder>\n", f);
     for (int i = n - 1; i >= 0; i--)
         fprintf(f, "    <layer id=\"" LAYER_ID "\"/>\n", p[i].spec->name);
+    for (int i = 0; i < RASTER_LAYER_COUNT; i++)
+        if (raster_in_run(ex, raster_order[i]))
+            fprintf(f, "    <layer id=\"" LAYER_ID "\"/>\n", raster_layer_names[raster_order[i]]);
     /* QGIS reads <projectCrs> only when ProjectionsEnabled says so. */
     fputs("  </layerorder>\n  <properties>\n    <Paths>\n"
           "      <Absolute type=\"bool\">false</Absolute>\n    </Paths>\n"

@@ -10,6 +10,7 @@
 #include "towncov/coverage.h"
 #include "towncov/goal.h"
 #include "towncov/map.h"
+#include "towncov/raster.h"
 #include "towncov/sites.h"
 
 static void json_string(FILE *f, const char *s);
@@ -99,7 +100,16 @@ int report_write_json(const char *path, const struct run_outcome *run, struct tc
             run->threads, run->checksum, report_townships_by_geos(run));
     for (int p = 0; p < PHASE_COUNT; p++)
         fprintf(f, "%s\"%s\": %.6f", p ? ", " : "", phase_name(p), run->seconds[p]);
-    fprintf(f, "},\n  \"radio\": [");
+    fprintf(f, "},\n");
+    const struct raster_outcome *ro = run->raster;
+    if (ro && ro->layers)
+        fprintf(f, "  \"raster\": {\"resolution_m\": %.6f, \"width\": %d, \"height\": %d, "
+                   "\"cells_in_townships\": %ld, \"seconds\": %.6f, "
+                   "\"townships_compared\": %d, \"consistency_mean\": %.6f},\n"
+                   "  \"raster_consistency\": %.6f,\n",
+                ro->grid.res, ro->grid.width, ro->grid.height, ro->cells_in, ro->seconds,
+                ro->townships_compared, ro->consistency_mean, ro->consistency_max);
+    fprintf(f, "  \"radio\": [");
     struct radio_row rows[KIND_COUNT];
     report_radio_by_kind(run, rows);
     for (int k = 0, first = 1; k < KIND_COUNT; k++) {

@@ -3,6 +3,8 @@
 #include "report_int.h"
 
 #include <stdlib.h>
+
+#include "towncov/raster.h"
 #include <string.h>
 
 #include "towncov/coverage.h"
@@ -187,6 +189,15 @@ void report_print_summary(FILE *out, const struct run_outcome *run)
     print_radio(out, run);
     print_by_county(out, run);
     print_worst(out, run);
+    const struct raster_outcome *ro = run->raster;
+    if (ro && ro->layers)
+        fprintf(out, "\nRasters: %d x %d cells of %g m (%ld in townships), %.3f s; consistency "
+                     "with the exact covered shares: largest difference %.2f %%%s%s, mean "
+                     "%.2f %% over %d townships\n",
+                ro->grid.width, ro->grid.height, ro->grid.res, ro->cells_in, ro->seconds,
+                100 * ro->consistency_max, ro->consistency_township >= 0 ? " in " : "",
+                ro->consistency_township >= 0 ? run->map->t[ro->consistency_township].code : "",
+                100 * ro->consistency_mean, ro->townships_compared);
     double total = 0;
     fprintf(out, "\nPhases (%d thread%s, engine %s", run->threads, run->threads > 1 ? "s" : "",
             cov_engine_name(run->info.engine));

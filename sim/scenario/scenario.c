@@ -35,6 +35,7 @@ static const struct key_table tables[] = {
     {cov_keys, &cov_nkeys, offsetof(struct scenario, coverage)},
     {goal_keys, &goal_nkeys, offsetof(struct scenario, goal)},
     {output_keys, &output_nkeys, offsetof(struct scenario, output)},
+    {raster_keys, &raster_nkeys, offsetof(struct scenario, raster)},
 };
 #define N_TABLES (sizeof tables / sizeof tables[0])
 
@@ -278,6 +279,12 @@ static int check_consistency(const struct scenario *scn, struct tc_error *err)
         return tc_fail(err, TC_EXIT_SCENARIO, "%s: the sites.weight_* keys are all zero",
                        scn->path);
     if (radio_config_check(&scn->radio, err) != 0) {
+        char inner[sizeof err->msg];
+        snprintf(inner, sizeof inner, "%s", err->msg);
+        return tc_fail(err, TC_EXIT_SCENARIO, "%s: %s", scn->path, inner);
+    }
+    unsigned layers;
+    if (raster_config_layers(&scn->raster, &layers, err) != 0) {
         char inner[sizeof err->msg];
         snprintf(inner, sizeof inner, "%s", err->msg);
         return tc_fail(err, TC_EXIT_SCENARIO, "%s: %s", scn->path, inner);

@@ -1,0 +1,79 @@
+/* raster.h — the signal rasters: per cell of a grid over the map (cell
+ * centre inside a township), the best server's median SS-RSRP, which
+ * station serves, the SINR and how many stations cover the cell, from the
+ * same link budget, path loss and sector pattern as the footprints
+ * (radio_rx_*), written as tiled, compressed GeoTIFFs with overviews
+ * (GDAL) and a QGIS style each. Runs after the coverage stage: its
+ * consistency figure compares the cells with the exact covered shares. */
+#ifndef TOWNCOV_RASTER_H
+#define TOWNCOV_RASTER_H
+
+#include <stdio.h>
+
+#include "towncov/common.h"
+#include "towncov/raster_config.h"
+
+struct tc_map;
+struct tc_sites;
+struct tc_footprints;
+struct cov_result;
+struct radio_model;
+
+/* The grid: cell (r, c) has its centre at (x0 + (c + 0.5) res,
+ * y1 - (r + 0.5) res), row 0 at the top (north). */
+struct raster_grid {
+    double x0, y1, res;
+    int width, height;
+};
+
+/* What a raster run produced, for the summary and the QGIS project. */
+struct raster_outcome {
+    unsigned layers;          /* bits 1 << enum raster_layer written */
+    struct raster_grid grid;
+    long cells_in;            /* cells whose centre lies in a township */
+    /* Consistency: per township with at least one cell, the share of its
+     * cells with servers >= 1 minus its exact covered_frac; the largest
+     * absolute value and the township it belongs to (-1: no township had
+     * a cell), and the mean absolute value. */
+    double consistency_max, consistency_mean;
+    int consistency_township;
+    int townships_compared;
+    double seconds;
+};
+
+/* Nodata of each raster (best_server: -1 means "inside, no server"). */
+#define RASTER_NODATA_F32 (-9999.0)
+#define RASTER_NODATA_BEST 0
+#define RASTER_NODATA_SERVERS 255
+
+/* The grid covering the map's extent at cfg->resolution_m. */
+void raster_grid_of(const struct tc_map *map, double res, struct raster_grid *g);
+
+/* Refuses, before any work (TC_EXIT_RESOURCE, naming the size), rasters
+ * of cfg over map whose uncompressed size would exceed the machine's
+ * memory. Returns 0 (also when cfg asks for no rasters) or -1 with err. */
+int raster_check_size(const struct raster_config *cfg, const struct tc_map *map,
+                      struct tc_error *err);
+
+/* Computes and writes the rasters cfg asks for into folder dir
+ * (rsrp.tif, best_server.tif, sinr.tif, servers.tif, each with a .qml),
+ * OpenMP over the rows of each strip on `threads` threads, one GDAL write
+ * per strip from the calling thread. Every argument is borrowed for the
+ * call. GDAL's drivers must be registered (GDALAllRegister, once, in
+ * main). Link model only. Refuses (TC_EXIT_RESOURCE) rasters whose
+ * uncompressed size exceeds the machine's memory. Returns 0 and fills *out,
+ * or -1 with err. */
+int raster_write(const char *dir, const struct raster_config *cfg,
+                 const struct radio_model *radio, const struct tc_map *map,
+                 const struct tc_sites *sites, const struct tc_footprints *fp,
+                 const struct cov_result *results, int threads, struct raster_outcome *out,
+                 struct tc_error *err);
+
+/* The <pipe> renderer of layer l's QGIS style (for its .qml and the
+ * project); n_sites: the palette's size for best_server. */
+void raster_style_pipe(FILE *f, enum raster_layer l, long n_sites);
+
+/* "rsrp.tif", ... */
+const char *raster_file_name(enum raster_layer l);
+
+#endif

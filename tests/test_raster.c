@@ -1,0 +1,415 @@
+/* The signal rasters: the received power at a point against the link
+ * budget term by term and against the footprint's edge, and whole runs on
+ * hand-made maps read back through GDAL (values, nodata, CRS, metadata)
+ * with the consistency figure against the exact covered shares. */
+#include <criterion/criterion.h>
+#include <cpl_conv.h>
+#include <gdal.h>
+#include <math.h>
+#include <ogr_srs_api.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+#include "towncov/radio.h"
+#include "towncov/raster.h"
+#include "towncov/scenario.h"
+
+static char dir[256];
+static char out[1 << 16];
+
+/* The default [radio] section as the link model, omni or 3 sectors. */
+static struct radio_model *model_of(int sectors, struct radio_config *rc)
+{
+    struct scenario scn;
+    scenario_defaults(&scn);
+    *rc = scn.radio;
+    rc->model = RADIO_LINK;
+    for (int k = 0; k < KIND_COUNT; k++)
+        rc->sectors[k] = sectors;
+    struct tc_error err = {0};
+    struct radio_model *m = radio_model_new(rc, &err);
+    cr_assert_not_null(m, "%s", err.msg);
+    return m;
+}
+
+Test(raster, omni_rsrp_is_the_link_budget)
+{
+    struct radio_config rc;
+    struct radio_model *m = model_of(0, &rc);
+    for (int k = 0; k < KIND_COUNT; k++) {
+        struct radio_budget b;
+        radio_budget(m, (enum tc_kind)k, NULL, &b);
+        struct radio_pl_params pp = {b.f_mhz / 1000, b.h_bs, b.h_ut, rc.building_height_m,
+                                     rc.street_width_m, rc.empirical_sigma_db};
+        enum radio_pathloss pl = (enum radio_pathloss)rc.pathloss[k];
+        const double d[] = {50, 100, 300, 700, 1000, 2000, 5000};
+        for (size_t i = 0; i < sizeof d / sizeof d[0]; i++) {
+            double want = b.eirp_re_dbm + b.ue_gain_dbi - b.body_loss_db - b.o2i_db -
+                          radio_pathloss(pl, &pp, d[i], NULL, NULL);
+            /* any direction: omni */
+            double a = 0.7 * (double)i, got = radio_rsrp_dbm(m, (enum tc_kind)k, NULL,
+                                                             d[i] * cos(a), d[i] * sin(a));
+            cr_assert(fabs(got - want) < 0.01, "kind %d, %g m: %.4f dBm, budget says %.4f", k,
+                      d[i], got, want);
+        }
+        /* At the footprint's edge, RSRP - margin = threshold. */
+        if (b.range_boresight_m < rc.max_range_m && b.range_boresight_m > 2) {
+            double r = b.range_boresight_m;
+            double got = radio_rsrp_dbm(m, (enum tc_kind)k, NULL, r, 0) - b.margin_db;
+            cr_assert(fabs(got - b.rsrp_threshold_dbm) < 0.05, "kind %d: %.4f at the edge", k,
+                      got);
+        }
+    }
+    radio_model_free(&m);
+}
+
+/* Untilted (the nearest sector serves) and mechanically tilted (the best of
+ * all sectors, as the footprint takes the longest range over them). */
+static void sector_edges(double mtilt)
+{
+    struct radio_config rc;
+    struct radio_model *m0 = model_of(3, &rc);
+    radio_model_free(&m0);
+    for (int k = 0; k < KIND_COUNT; k++)
+        rc.mtilt_deg[k] = mtilt;
+    struct tc_error err = {0};
+    struct radio_model *m = radio_model_new(&rc, &err);
+    cr_assert_not_null(m, "%s", err.msg);
+    double xy[2 * RADIO_MAX_VERTICES];
+    for (int k = 0; k < KIND_COUNT; k++) {
+        struct radio_rx *rx = radio_rx_new(m, (enum tc_kind)k, NULL);
+        cr_assert_not_null(rx);
+        int n = radio_footprint(m, (enum tc_kind)k, NULL, xy, RADIO_MAX_VERTICES, NULL);
+        cr_assert_gt(n, 0);
+        for (int j = 0; j < n; j++) {
+            double x = xy[2 * j], y = xy[2 * j + 1], r = hypot(x, y);
+            if (r >= rc.max_range_m - 1 || r < 2)
+                continue;
+            /* 0.6 m inside is covered, 0.6 m outside is not (solver: 0.5 m). */
+            double in = (r - 0.6) / r, outside = (r + 0.6) / r;
+            cr_assert(radio_rx_covers(rx, x * in, y * in, NULL),
+                      "tilt %g, kind %d vertex %d (%.1f m)", mtilt, k, j, r);
+            cr_assert(!radio_rx_covers(rx, x * outside, y * outside, NULL),
+                      "tilt %g, kind %d vertex %d (%.1f m) covered beyond", mtilt, k, j, r);
+        }
+        radio_rx_free(&rx);
+    }
+    radio_model_free(&m);
+}
+
+Test(raster, sector_rsrp_meets_the_threshold_on_the_footprint)
+{
+    sector_edges(0);
+    sector_edges(4);
+}
+
+/* ---- whole runs ------------------------------------------------------------- */
+
+#define SQUARE(x0, y0, x1, y1)                                                             \
+    "POLYGON((" #x0 " " #y0 ", " #x1 " " #y0 ", " #x1 " " #y1 ", " #x0 " " #y1 ", " #x0 " " #y0 \
+    "))"
+
+/* Two town townships, north and south of a 2 km gap (nodata there). */
+static const struct fx_township towns[] = {
+    {"1", "north", "c", "town", SQUARE(-5000, 1000, 5000, 5000), 0, 3000},
+    {"2", "south", "c", "town", SQUARE(-5000, -5000, 5000, -1000), 0, -3000},
+};
+
+static void setup(const double *sites, int n_sites, const char *extra)
+{
+    fx_tmpdir(dir, sizeof dir);
+    char path[512];
+    snprintf(path, sizeof path, "%s/map", dir);
+    fx_write_map(path, towns, 2);
+    char csv[4096] = "id,lon,lat\n";
+    for (int i = 0; i < n_sites; i++) {
+        double lon, lat;
+        fx_to_lonlat(sites[2 * i], sites[2 * i + 1], &lon, &lat);
+        snprintf(csv + strlen(csv), sizeof csv - strlen(csv), "s%d,%.12f,%.12f\n", i + 1, lon,
+                 lat);
+    }
+    snprintf(path, sizeof path, "%s/sites.csv", dir);
+    fx_write_text(path, csv);
+    char ini[2048];
+    snprintf(ini, sizeof ini,
+             "[scenario]\nname = raster\n[map]\nfile = map.shp\n[sites]\nstrategy = file\n"
+             "file = sites.csv\n[radio]\nmodel = link\nsectors_town = 0\n[raster]\n"
+             "resolution_m = 25\n%s", extra ? extra : "");
+    snprintf(path, sizeof path, "%s/s.ini", dir);
+    fx_write_text(path, ini);
+}
+
+static int run(const char *more)
+{
+    char args[1024];
+    snprintf(args, sizeof args, "run %s/s.ini --quiet --out %s/out %s", dir, dir,
+             more);
+    return fx_run(args, out, sizeof out);
+}
+
+/* The scenario's model, as the run built it. */
+static struct radio_model *run_model(void)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/s.ini", dir);
+    struct scenario scn;
+    struct tc_error err = {0};
+    cr_assert_eq(scenario_load(path, NULL, 0, &scn, &err), 0, "%s", err.msg);
+    struct radio_model *m = radio_model_new(&scn.radio, &err);
+    cr_assert_not_null(m, "%s", err.msg);
+    return m;
+}
+
+struct band_data {
+    int w, h;
+    double gt[6], nodata;
+    double *v;
+};
+
+static void read_band(const char *name, struct band_data *b)
+{
+    GDALAllRegister();
+    char path[512];
+    snprintf(path, sizeof path, "%s/out/%s", dir, name);
+    GDALDatasetH ds = GDALOpen(path, GA_ReadOnly);
+    cr_assert_not_null(ds, "GDAL cannot open %s", path);
+    b->w = GDALGetRasterXSize(ds);
+    b->h = GDALGetRasterYSize(ds);
+    GDALGetGeoTransform(ds, b->gt);
+    GDALRasterBandH band = GDALGetRasterBand(ds, 1);
+    int has = 0;
+    b->nodata = GDALGetRasterNoDataValue(band, &has);
+    cr_assert(has, "%s: no nodata", name);
+    b->v = malloc((size_t)b->w * b->h * sizeof *b->v);
+    cr_assert_eq(GDALRasterIO(band, GF_Read, 0, 0, b->w, b->h, b->v, b->w, b->h, GDT_Float64, 0,
+                              0), CE_None);
+    GDALClose(ds);
+}
+
+/* Cell (r, c)'s value and centre. */
+static double at(const struct band_data *b, int r, int c, double *x, double *y)
+{
+    *x = b->gt[0] + (c + 0.5) * b->gt[1];
+    *y = b->gt[3] + (r + 0.5) * b->gt[5];
+    return b->v[(size_t)r * b->w + c];
+}
+
+static int row_of(const struct band_data *b, double y)
+{
+    return (int)floor((y - b->gt[3]) / b->gt[5]);
+}
+
+static int col_of(const struct band_data *b, double x)
+{
+    return (int)floor((x - b->gt[0]) / b->gt[1]);
+}
+
+Test(raster, one_omni_station_rsrp_servers_and_nodata)
+{
+    const double sites[] = {0, -3000};
+    setup(sites, 1, NULL);
+    cr_assert_eq(run(""), 0, "%s", out);
+    struct radio_model *m = run_model();
+    struct band_data rsrp, serv, best;
+    read_band("rsrp.tif", &rsrp);
+    read_band("servers.tif", &serv);
+    read_band("best_server.tif", &best);
+    cr_assert_eq(rsrp.w, 400);
+    cr_assert_eq(rsrp.h, 400);
+    cr_assert_float_eq(rsrp.gt[1], 25, 1e-9);
+    struct radio_rx *rx = radio_rx_new(m, KIND_TOWN, NULL);
+    int checked = 0, covered = 0;
+    for (int r = 0; r < rsrp.h; r += 7)
+        for (int c = 0; c < rsrp.w; c += 5) {
+            double x, y, v = at(&rsrp, r, c, &x, &y);
+            double s = at(&serv, r, c, &x, &y), bs = at(&best, r, c, &x, &y);
+            if (fabs(y) < 1000) { /* the gap: nodata in every raster */
+                cr_assert_eq(v, rsrp.nodata, "(%g, %g): %g in the gap", x, y, v);
+                cr_assert_eq(s, serv.nodata);
+                cr_assert_eq(bs, best.nodata);
+                continue;
+            }
+            double want;
+            int cov = radio_rx_covers(rx, x - 0, y + 3000, &want);
+            if (v == rsrp.nodata) { /* beyond the station's reach */
+                cr_assert(!cov);
+                continue;
+            }
+            cr_assert(fabs(v - want) < 0.01, "(%g, %g): %.4f dBm, want %.4f", x, y, v, want);
+            cr_assert_eq(s, cov, "(%g, %g): servers %g", x, y, s);
+            cr_assert_eq(bs, cov ? 1 : -1);
+            checked++;
+            covered += cov;
+        }
+    cr_assert_gt(covered, 10);
+    cr_assert_geq(checked, covered);
+    /* Known distances along the row of the station, inside its 796 m reach. */
+    const double dist[] = {112.5, 412.5, 712.5};
+    for (int i = 0; i < 3; i++) {
+        double x, y;
+        double v = at(&rsrp, row_of(&rsrp, -3000 + 1e-6), col_of(&rsrp, dist[i] + 1e-6), &x, &y);
+        double want = radio_rsrp_dbm(m, KIND_TOWN, NULL, x, y + 3000);
+        cr_assert(fabs(v - want) < 0.01, "%g m: %.4f vs %.4f", hypot(x, y + 3000), v, want);
+    }
+    radio_rx_free(&rx);
+    radio_model_free(&m);
+    free(rsrp.v);
+    free(serv.v);
+    free(best.v);
+}
+
+Test(raster, two_stations_best_server_sinr_and_overlap)
+{
+    const double sites[] = {-600, -3000, 600, -3000};
+    setup(sites, 2, "load = 0.5\nue_noise_figure_db = 7\n");
+    cr_assert_eq(run(""), 0, "%s", out);
+    struct radio_model *m = run_model();
+    struct band_data sinr, serv, best;
+    read_band("sinr.tif", &sinr);
+    read_band("servers.tif", &serv);
+    read_band("best_server.tif", &best);
+    int r = row_of(&best, -3000 + 1e-6), overlap = 0;
+    for (int c = col_of(&best, -400); c <= col_of(&best, 400); c++) {
+        double x, y, b = at(&best, r, c, &x, &y);
+        cr_assert_eq(b, x < 0 ? 1 : 2, "x = %g: best %g", x, b);
+        double s = at(&serv, r, c, &x, &y);
+        struct radio_rx *rx = radio_rx_new(m, KIND_TOWN, NULL);
+        int want = radio_rx_covers(rx, x + 600, y + 3000, NULL) +
+                   radio_rx_covers(rx, x - 600, y + 3000, NULL);
+        radio_rx_free(&rx);
+        cr_assert_eq(s, want, "x = %g: servers %g, want %d", x, s, want);
+        overlap += want == 2;
+    }
+    cr_assert_gt(overlap, 0, "the two footprints should overlap between the stations");
+    /* SINR by hand at the cell centred (-212.5, -2987.5). */
+    double x, y, got = at(&sinr, r, col_of(&sinr, -200), &x, &y);
+    double s = radio_rsrp_dbm(m, KIND_TOWN, NULL, x + 600, y + 3000);
+    double i = radio_rsrp_dbm(m, KIND_TOWN, NULL, x - 600, y + 3000);
+    double n = -174 + 10 * log10(30e3) + 7; /* n78: 30 kHz */
+    double want = 10 * log10(pow(10, s / 10) / (0.5 * pow(10, i / 10) + pow(10, n / 10)));
+    cr_assert(fabs(got - want) < 0.01, "SINR %.4f dB, by hand %.4f", got, want);
+    radio_model_free(&m);
+    free(sinr.v);
+    free(serv.v);
+    free(best.v);
+}
+
+Test(raster, gdal_reads_back_crs_nodata_metadata_and_overviews)
+{
+    const double sites[] = {0, -3000, 0, 3000};
+    setup(sites, 2, NULL);
+    cr_assert_eq(run(""), 0, "%s", out);
+    GDALAllRegister();
+    const char *names[] = {"rsrp.tif", "best_server.tif", "sinr.tif", "servers.tif"};
+    const char *units[] = {"dBm", "row", "dB", "stations"};
+    const double nodata[] = {-9999, 0, -9999, 255};
+    for (int l = 0; l < 4; l++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/out/%s", dir, names[l]);
+        GDALDatasetH ds = GDALOpen(path, GA_ReadOnly);
+        cr_assert_not_null(ds, "%s", path);
+        OGRSpatialReferenceH srs = OSRNewSpatialReference(GDALGetProjectionRef(ds));
+        char *p4 = NULL;
+        cr_assert_eq(OSRExportToProj4(srs, &p4), OGRERR_NONE);
+        cr_assert_not_null(strstr(p4, "+proj=laea"), "%s: %s", names[l], p4);
+        CPLFree(p4);
+        OSRDestroySpatialReference(srs);
+        GDALRasterBandH b = GDALGetRasterBand(ds, 1);
+        int has = 0;
+        cr_assert_eq(GDALGetRasterNoDataValue(b, &has), nodata[l], "%s", names[l]);
+        cr_assert(has);
+        const char *u = GDALGetMetadataItem(b, "UNITS", NULL);
+        cr_assert(u && strcmp(u, units[l]) == 0, "%s: UNITS %s", names[l], u ? u : "(none)");
+        cr_assert_gt(strlen(GDALGetDescription(b)), 10);
+        cr_assert_geq(GDALGetOverviewCount(b), 1, "%s: no overviews", names[l]);
+        const char *c = GDALGetMetadataItem(ds, "COMPRESSION", "IMAGE_STRUCTURE");
+        cr_assert(c && strcmp(c, "DEFLATE") == 0);
+        const char *lay = GDALGetMetadataItem(ds, "LAYOUT", "IMAGE_STRUCTURE");
+        cr_assert(lay && strcmp(lay, "COG") == 0, "%s: not a COG", names[l]);
+        int bx, by;
+        GDALGetBlockSize(b, &bx, &by);
+        cr_assert_eq(bx, 256, "%s: not tiled", names[l]);
+        GDALClose(ds);
+        snprintf(path, sizeof path, "%s/out/%.*s.qml", dir, (int)strlen(names[l]) - 4, names[l]);
+        char *q = fx_read_file(path, NULL);
+        cr_assert_not_null(q, "no %s", path);
+        cr_assert_not_null(strstr(q, "<rasterrenderer"));
+        free(q);
+    }
+    snprintf(out, sizeof out, "%s/out/towncov.qgs", dir);
+    char *qgs = fx_read_file(out, NULL);
+    cr_assert_not_null(qgs);
+    cr_assert_not_null(strstr(qgs, "<datasource>./rsrp.tif</datasource>"));
+    cr_assert_not_null(strstr(qgs, "<maplayer type=\"raster\""));
+    free(qgs);
+}
+
+/* Same bytes whatever the thread count; raster.cog = no leaves a tiled
+ * GeoTIFF with overviews and no part file. */
+Test(raster, same_files_on_one_and_two_threads_and_without_cog)
+{
+    const double sites[] = {-2000, -3000, 2500, -2000, 0, 3000};
+    setup(sites, 3, NULL);
+    const char *names[] = {"rsrp.tif", "best_server.tif", "sinr.tif", "servers.tif"};
+    char *one[4];
+    size_t n1[4];
+    char path[512];
+    cr_assert_eq(run("--threads 1"), 0, "%s", out);
+    for (int l = 0; l < 4; l++) {
+        snprintf(path, sizeof path, "%s/out/%s", dir, names[l]);
+        one[l] = fx_read_file(path, &n1[l]);
+        cr_assert_not_null(one[l]);
+    }
+    cr_assert_eq(run("--threads 2"), 0, "%s", out);
+    for (int l = 0; l < 4; l++) {
+        size_t n2;
+        snprintf(path, sizeof path, "%s/out/%s", dir, names[l]);
+        char *two = fx_read_file(path, &n2);
+        cr_assert(two && n2 == n1[l] && memcmp(one[l], two, n2) == 0, "%s differs", names[l]);
+        free(two);
+        free(one[l]);
+    }
+    cr_assert_eq(run("--set raster.cog=no"), 0, "%s", out);
+    GDALAllRegister();
+    snprintf(path, sizeof path, "%s/out/rsrp.tif", dir);
+    GDALDatasetH ds = GDALOpen(path, GA_ReadOnly);
+    cr_assert_not_null(ds);
+    const char *lay = GDALGetMetadataItem(ds, "LAYOUT", "IMAGE_STRUCTURE");
+    cr_assert(!lay || strcmp(lay, "COG") != 0);
+    cr_assert_geq(GDALGetOverviewCount(GDALGetRasterBand(ds, 1)), 1);
+    GDALClose(ds);
+    snprintf(path, sizeof path, "%s/out/rsrp.tif.part", dir);
+    cr_assert_null(fopen(path, "r"), "part file left behind");
+}
+
+Test(raster, consistency_with_the_exact_covered_share)
+{
+    const double sites[] = {-2000, -3000, 2500, -2000, 0, 3000};
+    setup(sites, 3, NULL);
+    cr_assert_eq(run(""), 0, "%s", out);
+    char path[512];
+    snprintf(path, sizeof path, "%s/out/summary.json", dir);
+    char *j = fx_read_file(path, NULL);
+    cr_assert_not_null(j);
+    char *p = strstr(j, "\"raster_consistency\": ");
+    cr_assert_not_null(p, "%s", j);
+    double d = atof(p + strlen("\"raster_consistency\": "));
+    cr_assert(d >= 0 && d <= 0.02, "largest difference %.4f", d);
+    free(j);
+}
+
+Test(raster, refuses_a_raster_larger_than_memory_and_skips_at_zero)
+{
+    const double sites[] = {0, -3000};
+    setup(sites, 1, NULL);
+    cr_assert_eq(run("--set raster.resolution_m=0.001"), 6, "%s", out);
+    cr_assert_not_null(strstr(out, "GB"), "%s", out);
+    cr_assert_eq(run("--set raster.resolution_m=0"), 0, "%s", out);
+    char path[512];
+    snprintf(path, sizeof path, "%s/out/rsrp.tif", dir);
+    cr_assert_null(fopen(path, "r"));
+    cr_assert_neq(run("--set raster.layers=rsrp,bogus"), 0);
+    cr_assert_not_null(strstr(out, "bogus"), "%s", out);
+}
