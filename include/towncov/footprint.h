@@ -73,6 +73,26 @@ static inline void footprint_vertex(const struct tc_footprints *fp, long i, long
 }
 
 /* The radio model's ranges, band and warnings for footprint i (borrowed). */
+/* Whether (x, y) lies inside footprint i (crossing rule over its ring;
+ * a point on the ring may go either way). */
+static inline int footprint_contains(const struct tc_footprints *fp, long i, double x, double y)
+{
+    if (x < fp->xmin[i] || x > fp->xmax[i] || y < fp->ymin[i] || y > fp->ymax[i])
+        return 0;
+    long n = footprint_size(fp, i);
+    int in = 0;
+    double px, py;
+    footprint_vertex(fp, i, n - 1, &px, &py);
+    for (long k = 0; k < n; k++) {
+        double qx, qy;
+        footprint_vertex(fp, i, k, &qx, &qy);
+        if ((qy > y) != (py > y) && x < qx + (y - qy) * (px - qx) / (py - qy))
+            in = !in;
+        px = qx, py = qy;
+    }
+    return in;
+}
+
 static inline const struct radio_range_info *footprint_info(const struct tc_footprints *fp,
                                                             long i)
 {

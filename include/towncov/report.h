@@ -28,6 +28,9 @@ void report_print_summary(FILE *out, const struct run_outcome *run);
  * call. sites.csv: where each station stands and what the radio model
  * gave it; it is formatted on run->threads threads. */
 int report_write_csv(const char *path, const struct run_outcome *run, struct tc_error *err);
+/* s as a JSON string, quotes and control characters escaped. */
+void report_json_string(FILE *out, const char *s);
+
 int report_write_json(const char *path, const struct run_outcome *run, struct tc_error *err);
 /* key_points.csv: each key point, its township and whether it is covered
  * (written only when the scenario has key points). */

@@ -196,25 +196,6 @@ static void seat_township(const struct township *t, const struct tc_seat_areas *
     out->ymax = s->envelope[i][3];
 }
 
-/* Whether (x, y) lies inside footprint f (crossing rule over its ring). */
-static int in_footprint(const struct tc_footprints *fp, long f, double x, double y)
-{
-    if (x < fp->xmin[f] || x > fp->xmax[f] || y < fp->ymin[f] || y > fp->ymax[f])
-        return 0;
-    long n = footprint_size(fp, f);
-    int in = 0;
-    double px, py;
-    footprint_vertex(fp, f, n - 1, &px, &py);
-    for (long k = 0; k < n; k++) {
-        double qx, qy;
-        footprint_vertex(fp, f, k, &qx, &qy);
-        if ((qy > y) != (py > y) && x < qx + (y - qy) * (px - qx) / (py - qy))
-            in = !in;
-        px = qx, py = qy;
-    }
-    return in;
-}
-
 /* Township i's key points: covered when inside one of the candidates
  * w->ids[0..n-1] (every footprint meeting the township's envelope; a
  * point outside that envelope, or the naive engine, asks every footprint).
@@ -230,7 +211,7 @@ static void key_points_coverage(const struct cov_worker *w, const struct tc_foot
         double x = kp->x[p], y = kp->y[p];
         int any = all || x < t->xmin || x > t->xmax || y < t->ymin || y > t->ymax, in = 0;
         for (long c = 0; !in && c < (any ? fp->n : n); c++)
-            in = in_footprint(fp, any ? c : w->ids[c], x, y);
+            in = footprint_contains(fp, any ? c : w->ids[c], x, y);
         kp->covered[p] = (unsigned char)in;
         r->key_points_covered += in;
     }

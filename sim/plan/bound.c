@@ -28,25 +28,6 @@
 /* Columns (candidates + points) up to which the IP is tried. */
 #define IP_MAX_COLS 2000
 
-/* Whether (x, y) lies inside footprint f (crossing rule over its ring). */
-static int in_footprint(const struct tc_footprints *fp, long f, double x, double y)
-{
-    if (x < fp->xmin[f] || x > fp->xmax[f] || y < fp->ymin[f] || y > fp->ymax[f])
-        return 0;
-    long n = footprint_size(fp, f);
-    int in = 0;
-    double px, py;
-    footprint_vertex(fp, f, n - 1, &px, &py);
-    for (long k = 0; k < n; k++) {
-        double qx, qy;
-        footprint_vertex(fp, f, k, &qx, &qy);
-        if ((qy > y) != (py > y) && x < qx + (y - qy) * (px - qx) / (py - qy))
-            in = !in;
-        px = qx, py = qy;
-    }
-    return in;
-}
-
 /* The matrix, grown as points are found. */
 struct lp_rows {
     int *ia, *ja;
@@ -86,7 +67,7 @@ static int slot_points(const struct plan *p, glp_prob *lp, GEOSContextHandle_t c
         for (double x = (floor(e[0] / h) + 0.5) * h; x <= e[2] && rc == 0; x += h) {
             int covered = 0;
             for (long k = 0; k < p->cur[f].n && !covered; k++)
-                covered = p->cur[f].id[k] < p->n_exist && in_footprint(p->all, p->cur[f].id[k], x, y);
+                covered = p->cur[f].id[k] < p->n_exist && footprint_contains(p->all, p->cur[f].id[k], x, y);
             if (covered)
                 continue;
             GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(ctx, x, y);
@@ -100,7 +81,7 @@ static int slot_points(const struct plan *p, glp_prob *lp, GEOSContextHandle_t c
             rc = lp_add(m, row, col, 1) || lp_add(m, town_row, col, h * h);
             for (long k = 0; k < p->near[f].n && rc == 0; k++) {
                 long id = p->near[f].id[k];
-                if (in_footprint(p->all, id, x, y))
+                if (footprint_contains(p->all, id, x, y))
                     rc = lp_add(m, row, (int)(id - p->n_exist) + 1, -1);
             }
             np++;

@@ -8,6 +8,7 @@
 
 #include "towncov/map.h"
 #include "towncov/outdir.h"
+#include "towncov/report.h"
 #include "towncov/scenario.h"
 #include "towncov/sites.h"
 
@@ -110,22 +111,6 @@ int plan_write_ini(const char *dir, const struct scenario *planned, struct tc_er
     return close_in(f, dir, "planned.ini", err);
 }
 
-/* s as a JSON string. */
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
 int plan_write_json(const char *dir, const struct plan_result *r, struct tc_error *err)
 {
     FILE *f = open_in(dir, "plan.json", err);
@@ -133,14 +118,14 @@ int plan_write_json(const char *dir, const struct plan_result *r, struct tc_erro
         return -1;
     const struct plan *p = r->plan;
     fprintf(f, "{\n  \"scenario\": ");
-    json_str(f, r->scenario_path);
+    report_json_string(f, r->scenario_path);
     fprintf(f, ",\n  \"failing_before\": %d,\n  \"failing_after_planned\": %d,\n"
                "  \"unfixable\": %d,\n  \"added\": %ld,\n  \"greedy_added\": %ld,\n"
                "  \"dropped\": %ld,\n  \"trimmed\": %ld,\n  \"candidates\": %ld,\n"
                "  \"candidates_from\": ",
             r->failing_before, r->failing_after, r->unfixable, r->n_added, p ? p->n_greedy : 0,
             p ? p->n_dropped : 0, p ? p->n_trimmed : 0, p ? p->n_cand : 0);
-    json_str(f, r->candidates_from);
+    report_json_string(f, r->candidates_from);
     fprintf(f, ",\n  \"spacing_m\": %.3f,\n  \"evaluations\": %ld,\n", r->spacing_m,
             p ? p->evaluations : 0);
     const struct plan_bound *b = &r->bound;
@@ -167,11 +152,11 @@ int plan_write_json(const char *dir, const struct plan_result *r, struct tc_erro
         const struct township *t = &r->map->t[p->town[s]];
         double area = r->seats_area[s];
         fprintf(f, "%s\n    {\"code\": ", s ? "," : "");
-        json_str(f, t->code);
+        report_json_string(f, t->code);
         fprintf(f, ", \"name\": ");
-        json_str(f, t->name);
+        report_json_string(f, t->name);
         fprintf(f, ", \"county\": ");
-        json_str(f, t->county);
+        report_json_string(f, t->county);
         fprintf(f, ", \"seat_area_km2\": %.6f, \"seat_covered_before\": %.6f, "
                    "\"seat_covered_after\": %.6f, \"status\": \"%s\", \"by\": [",
                 area / 1e6, area > 0 ? p->before[s] / area : 0, area > 0 ? p->cover[s] / area : 0,
@@ -187,7 +172,7 @@ int plan_write_json(const char *dir, const struct plan_result *r, struct tc_erro
                 if (p->cur[s].id[q] == fid) {
                     plan_added_id(r, k, id, sizeof id);
                     fprintf(f, "%s", first ? "" : ", ");
-                    json_str(f, id);
+                    report_json_string(f, id);
                     first = 0;
                 }
         }

@@ -13,8 +13,6 @@
 #include "towncov/raster.h"
 #include "towncov/sites.h"
 
-static void json_string(FILE *f, const char *s);
-
 /* "build": what built the binary, beside every result. */
 static void json_build(FILE *f)
 {
@@ -24,12 +22,12 @@ static void json_build(FILE *f)
     fprintf(f, ",\n  \"build\": {");
     for (int i = 0; i < 5; i++) {
         fprintf(f, "%s\"%s\": ", i ? ", " : "", keys[i]);
-        json_string(f, vals[i]);
+        report_json_string(f, vals[i]);
     }
     fputc('}', f);
 }
 
-static void json_string(FILE *f, const char *s)
+void report_json_string(FILE *f, const char *s)
 {
     fputc('"', f);
     for (; *s; s++) {
@@ -52,11 +50,11 @@ static void json_failing(FILE *f, const struct run_outcome *run)
         int t = v->failing[i];
         const struct township *tw = &run->map->t[t];
         fprintf(f, "%s\n    {\"code\": ", i ? "," : "");
-        json_string(f, tw->code);
+        report_json_string(f, tw->code);
         fprintf(f, ", \"name\": ");
-        json_string(f, tw->name);
+        report_json_string(f, tw->name);
         fprintf(f, ", \"county\": ");
-        json_string(f, tw->county);
+        report_json_string(f, tw->county);
         fprintf(f, ", \"kind\": \"%s\", \"covered_frac\": %.10f, \"seat_area_km2\": %.6f, "
                 "\"seat_covered_frac\": %.10f, \"seat_covered\": %s}",
                 tc_kind_name(tw->kind), run->results[t].covered_frac,
@@ -73,14 +71,14 @@ int report_write_json(const char *path, const struct run_outcome *run, struct tc
         return tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot write: %s", path, strerror(errno));
     const struct goal_verdict *v = run->verdict;
     fprintf(f, "{\n  \"scenario\": ");
-    json_string(f, run->info.name);
+    report_json_string(f, run->info.name);
     json_build(f);
     fprintf(f, ",\n  \"scenario_file\": ");
-    json_string(f, run->info.scenario_path);
+    report_json_string(f, run->info.scenario_path);
     fprintf(f, ",\n  \"map\": ");
-    json_string(f, run->map->source_file);
+    report_json_string(f, run->map->source_file);
     fprintf(f, ",\n  \"metric_crs\": ");
-    json_string(f, run->map->metric_crs);
+    report_json_string(f, run->map->metric_crs);
     fprintf(f, ",\n  \"seed\": %ld,\n  \"engine\": \"%s\",\n  \"townships\": %d,\n"
                "  \"sites\": %ld,\n  \"goal_met\": %s,\n  \"townships_failing\": %d,\n"
                "  \"goal\": {\"seat_area_min_fraction\": %.6f, \"min_covered_fraction\": %.6f, "
