@@ -3,6 +3,8 @@
  * re-run, thread independence and bad input. Stations are discs of 1000 m
  * and seat areas discs of 500 m around the seats (fixture metres). */
 #include <criterion/criterion.h>
+#include <math.h>
+#include <shapefil.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,4 +244,56 @@ Test(plan, set_overrides_reach_planned_ini_and_the_folder_is_replaceable)
     cr_assert_not_null(check, "no check run");
     free(check);
     cr_assert_eq(plan("--quiet"), 0, "a second plan into the same folder: %s", out);
+}
+
+Test(plan, added_sites_layer_style_and_project)
+{
+    setup(apart, 3, existing, 1);
+    const double c[] = {-8000, 0, 8000, 0, 0, 1500};
+    write_sites("cand.csv", "c", c, 3);
+    char more[512], path[512];
+    snprintf(more, sizeof more, "--candidates %s/cand.csv --quiet", dir);
+    cr_assert_eq(plan(more), 0, "%s", out);
+    snprintf(path, sizeof path, "%s/plan/added_sites", dir);
+    DBFHandle dbf = DBFOpen(path, "rb");
+    SHPHandle shp = SHPOpen(path, "rb");
+    cr_assert(dbf && shp, "no added_sites.shp");
+    int n = 0, type = 0;
+    SHPGetInfo(shp, &n, &type, NULL, NULL);
+    cr_assert_eq(n, 2);
+    cr_assert_eq(type, SHPT_POINT);
+    cr_assert_eq(DBFGetRecordCount(dbf), 2);
+    int fid = DBFGetFieldIndex(dbf, "id"), fcode = DBFGetFieldIndex(dbf, "code"),
+        ffix = DBFGetFieldIndex(dbf, "fixes");
+    cr_assert(fid >= 0 && fcode >= 0 && ffix >= 0 && DBFGetFieldIndex(dbf, "kind") >= 0);
+    cr_assert_str_eq(DBFReadStringAttribute(dbf, 0, fid), "c1");
+    cr_assert_str_eq(DBFReadStringAttribute(dbf, 1, fid), "c2");
+    cr_assert_str_eq(DBFReadStringAttribute(dbf, 0, fcode), "1");
+    cr_assert_str_eq(DBFReadStringAttribute(dbf, 1, ffix), "2");
+    /* in the map's CRS (fixture metres): candidate c1 at (-8000, 0) */
+    SHPObject *o = SHPReadObject(shp, 0);
+    cr_assert(o && fabs(o->padfX[0] + 8000) < 1e-3 && fabs(o->padfY[0]) < 1e-3, "%g %g",
+              o ? o->padfX[0] : 0, o ? o->padfY[0] : 0);
+    SHPDestroyObject(o);
+    SHPClose(shp);
+    DBFClose(dbf);
+    snprintf(path, sizeof path, "%s/plan/added_sites.prj", dir);
+    char *text = fx_read_file(path, NULL);
+    cr_assert_not_null(text);
+    free(text);
+    snprintf(path, sizeof path, "%s/plan/added_sites.qml", dir);
+    text = fx_read_file(path, NULL);
+    cr_assert(text && strstr(text, "\"star\""), "%s", text);
+    free(text);
+    snprintf(path, sizeof path, "%s/plan/plan.qgs", dir);
+    text = fx_read_file(path, NULL);
+    cr_assert(text && strstr(text, "<datasource>./added_sites.shp</datasource>") &&
+                  strstr(text, "<datasource>./check/townships.shp</datasource>") &&
+                  strstr(text, "&quot;code&quot; IN ('1', '2')"),
+              "%s", text);
+    free(text);
+    snprintf(path, sizeof path, "%s/plan/check/townships.shp", dir);
+    text = fx_read_file(path, NULL);
+    cr_assert_not_null(text, "the project's townships layer is missing");
+    free(text);
 }

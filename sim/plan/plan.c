@@ -226,6 +226,8 @@ static int write_plan(const struct scenario *scn, const struct plan_options *opt
         r->check_ran = 1;
     r->seconds[PLAN_CHECK] = tc_now() - t0;
     if (rc == 0)
+        rc = plan_write_shapes(tmp, r, err);
+    if (rc == 0)
         rc = plan_write_json(tmp, r, err);
     if (rc == 0)
         rc = outdir_commit(&tmp, dir, err);

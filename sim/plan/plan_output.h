@@ -36,6 +36,8 @@ void plan_added_id(const struct plan_result *r, long k, char *buf, size_t size);
 
 int plan_write_sites(const char *dir, const struct plan_result *r, struct tc_error *err);
 int plan_write_ini(const char *dir, const struct scenario *planned, struct tc_error *err);
+/* added_sites.shp (+ .qml) in the map's CRS and plan.qgs (shapes.c). */
+int plan_write_shapes(const char *dir, const struct plan_result *r, struct tc_error *err);
 int plan_write_json(const char *dir, const struct plan_result *r, struct tc_error *err);
 
 #endif

@@ -1,0 +1,259 @@
+/* shapes.c — the plan for QGIS (see plan.h): added_sites.shp (the added
+ * stations, in the map's own CRS like the run's layers) with its .qml
+ * (large magenta stars), and plan.qgs, which opens the check run's
+ * townships (check/townships.shp), the townships that failed before the
+ * plan outlined in magenta by a rule on their codes, and added_sites. */
+#include <errno.h>
+#include <math.h>
+#include <proj.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "towncov/map.h"
+#include "towncov/outdir.h"
+#include "towncov/shpio.h"
+#include "towncov/shplayer.h"
+#include "towncov/sites.h"
+
+#include "plan_output.h"
+
+/* The added stations' x, y (metric) in the map's CRS, in place. */
+static int to_map_crs(const struct tc_map *map, double *x, double *y, size_t n,
+                      struct tc_error *err)
+{
+    if (n == 0)
+        return 0;
+    PJ_CONTEXT *c = proj_context_create();
+    const char *to = map->source_wkt ? map->source_wkt : map->geo_wkt;
+    PJ *raw = c ? proj_create_crs_to_crs(c, map->metric_crs, to, NULL) : NULL;
+    PJ *pj = raw ? proj_normalize_for_visualization(c, raw) : NULL;
+    size_t st = sizeof(double), done = 0;
+    if (pj)
+        done = proj_trans_generic(pj, PJ_FWD, x, st, n, y, st, n, NULL, 0, 0, NULL, 0, 0);
+    proj_destroy(pj);
+    proj_destroy(raw);
+    if (c)
+        proj_context_destroy(c);
+    int ok = done == n;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = isfinite(x[i]) && isfinite(y[i]);
+    return ok ? 0 : tc_fail(err, TC_EXIT_INTERNAL, "plan: an added station does not "
+                                                   "transform to the map's coordinate system");
+}
+
+/* The codes of the failing townships added station k serves in the plan
+ * (it is among the stations covering their seat areas), ';'-joined. */
+static void fixes_of(const struct plan_result *r, long k, char *buf, size_t size)
+{
+    const struct plan *p = r->plan;
+    long fid = p->n_exist + r->added[k];
+    buf[0] = '\0';
+    for (int s = 0; s < p->nf; s++)
+        for (long q = 0; q < p->cur[s].n; q++)
+            if (p->cur[s].id[q] == fid) {
+                size_t len = strlen(buf);
+                snprintf(buf + len, size - len, "%s%s", len ? ";" : "",
+                         r->map->t[p->town[s]].code);
+                break;
+            }
+}
+
+static int write_shp(const char *dir, const struct plan_result *r, struct tc_error *err)
+{
+    size_t n = (size_t)r->n_added;
+    double *x = malloc(sizeof *x * (n + 1)), *y = malloc(sizeof *y * (n + 1));
+    char *fixes = malloc(4096);
+    struct shp_layer ly = {0};
+    int rc = x && y && fixes ? 0 : tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+    for (size_t k = 0; rc == 0 && k < n; k++) {
+        x[k] = r->cand->x[r->added[k]];
+        y[k] = r->cand->y[r->added[k]];
+    }
+    if (rc == 0)
+        rc = to_map_crs(r->map, x, y, n, err);
+    if (rc == 0)
+        rc = shp_layer_create(&ly, dir, "added_sites", SHPT_POINT, err);
+    if (rc == 0)
+        rc = shp_layer_field(&ly, "id", FTString, 64, 0, err) ||
+                     shp_layer_field(&ly, "code", FTString, 32, 0, err) ||
+                     shp_layer_field(&ly, "kind", FTString, 16, 0, err) ||
+                     shp_layer_field(&ly, "fixes", FTString, SHPLAYER_TEXT_MAX, 0, err)
+                 ? -1 : 0;
+    char id[TC_STR_MAX];
+    for (size_t k = 0; rc == 0 && k < n; k++) {
+        SHPObject *o = SHPCreateSimpleObject(SHPT_POINT, 1, &x[k], &y[k], NULL);
+        int rec = o ? SHPWriteObject(ly.shp, -1, o) : -1;
+        SHPDestroyObject(o);
+        if (rec < 0) {
+            rc = tc_fail(err, TC_EXIT_OUTPUT, "%s.shp: cannot write", ly.base);
+            break;
+        }
+        int t = r->cand->township[r->added[k]];
+        plan_added_id(r, (long)k, id, sizeof id);
+        fixes_of(r, (long)k, fixes, 4096);
+        rc = shp_layer_text(&ly, rec, 0, id, err) ||
+                     shp_layer_text(&ly, rec, 1, t >= 0 ? r->map->t[t].code : "", err) ||
+                     shp_layer_text(&ly, rec, 2,
+                                    tc_kind_name(t >= 0 ? r->map->t[t].kind : KIND_SPECIAL),
+                                    err) ||
+                     shp_layer_text(&ly, rec, 3, fixes, err)
+                 ? -1 : 0;
+    }
+    rc = shp_layer_close(&ly, rc, r->map->source_wkt ? r->map->source_wkt : shpio_wgs84_wkt,
+                         err);
+    free(x);
+    free(y);
+    free(fixes);
+    return rc;
+}
+
+static const char doctype[] = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n";
+
+/* A single symbol: a large magenta star with a white outline. */
+static void star_renderer(FILE *f)
+{
+    fputs("  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" "
+          "forceraster=\"0\">\n    <symbols>\n"
+          "      <symbol type=\"marker\" name=\"0\" alpha=\"1\" clip_to_extent=\"1\" "
+          "force_rhr=\"0\">\n"
+          "        <layer class=\"SimpleMarker\" enabled=\"1\" locked=\"0\" pass=\"0\">\n"
+          "          <Option type=\"Map\">\n"
+          "            <Option name=\"name\" value=\"star\" type=\"QString\"/>\n"
+          "            <Option name=\"color\" value=\"230,0,230,255\" type=\"QString\"/>\n"
+          "            <Option name=\"size\" value=\"4\" type=\"QString\"/>\n"
+          "            <Option name=\"size_unit\" value=\"MM\" type=\"QString\"/>\n"
+          "            <Option name=\"outline_color\" value=\"255,255,255,255\" "
+          "type=\"QString\"/>\n"
+          "            <Option name=\"outline_style\" value=\"solid\" type=\"QString\"/>\n"
+          "            <Option name=\"outline_width\" value=\"0.3\" type=\"QString\"/>\n"
+          "            <Option name=\"outline_width_unit\" value=\"MM\" type=\"QString\"/>\n"
+          "          </Option>\n        </layer>\n      </symbol>\n    </symbols>\n"
+          "  </renderer-v2>\n", f);
+}
+
+static void fill_symbol(FILE *f, int name, const char *color, const char *outline,
+                        const char *width)
+{
+    fprintf(f, "      <symbol type=\"fill\" name=\"%d\" alpha=\"1\" clip_to_extent=\"1\" "
+               "force_rhr=\"0\">\n"
+               "        <layer class=\"SimpleFill\" enabled=\"1\" locked=\"0\" pass=\"0\">\n"
+               "          <Option type=\"Map\">\n"
+               "            <Option name=\"color\" value=\"%s\" type=\"QString\"/>\n"
+               "            <Option name=\"style\" value=\"solid\" type=\"QString\"/>\n"
+               "            <Option name=\"outline_color\" value=\"%s\" type=\"QString\"/>\n"
+               "            <Option name=\"outline_style\" value=\"solid\" type=\"QString\"/>\n"
+               "            <Option name=\"outline_width\" value=\"%s\" type=\"QString\"/>\n"
+               "            <Option name=\"outline_width_unit\" value=\"MM\" "
+               "type=\"QString\"/>\n"
+               "          </Option>\n        </layer>\n      </symbol>\n",
+            name, color, outline, width);
+}
+
+/* Townships: those that failed before the plan (their codes listed in the
+ * rule) filled pink with a magenta outline, the others pale grey. */
+static void failed_before_renderer(FILE *f, const struct plan_result *r)
+{
+    fputs("  <renderer-v2 type=\"RuleRenderer\" symbollevels=\"0\" enableorderby=\"0\" "
+          "forceraster=\"0\">\n    <rules key=\"root\">\n"
+          "      <rule key=\"failed\" symbol=\"0\" label=\"failed before the plan\" "
+          "filter=\"", f);
+    fputs(r->plan && r->plan->nf > 0 ? "&quot;code&quot; IN (" : "FALSE", f);
+    for (int s = 0; r->plan && s < r->plan->nf; s++) {
+        fputs(s ? ", '" : "'", f);
+        for (const char *c = r->map->t[r->plan->town[s]].code; *c; c++) {
+            if (*c == '\'')
+                fputs("''", f);
+            else if (*c == '&')
+                fputs("&amp;", f);
+            else if (*c == '<')
+                fputs("&lt;", f);
+            else if (*c == '"')
+                fputs("&quot;", f);
+            else
+                fputc(*c, f);
+        }
+        fputc('\'', f);
+    }
+    fputs(r->plan && r->plan->nf > 0 ? ")" : "", f);
+    fputs("\"/>\n      <rule key=\"other\" symbol=\"1\" label=\"met the goal before\" "
+          "filter=\"ELSE\"/>\n    </rules>\n    <symbols>\n", f);
+    fill_symbol(f, 0, "250,190,240,200", "200,0,200,255", "0.6");
+    fill_symbol(f, 1, "235,235,235,120", "150,150,150,255", "0.1");
+    fputs("    </symbols>\n  </renderer-v2>\n", f);
+}
+
+static FILE *open_w(const char *dir, const char *name, char **path, struct tc_error *err)
+{
+    *path = outdir_join(dir, name);
+    FILE *f = *path ? fopen(*path, "w") : NULL;
+    if (!f)
+        tc_fail(err, TC_EXIT_OUTPUT, "%s/%s: cannot write: %s", dir, name, strerror(errno));
+    return f;
+}
+
+static int write_qml(const char *dir, struct tc_error *err)
+{
+    char *path;
+    FILE *f = open_w(dir, "added_sites.qml", &path, err);
+    int rc = -1;
+    if (f) {
+        fputs(doctype, f);
+        fputs("<qgis version=\"3.22.0\" styleCategories=\"Symbology|Rendering\">\n", f);
+        star_renderer(f);
+        fputs("  <layerGeometryType>0</layerGeometryType>\n</qgis>\n", f);
+        rc = tc_fclose_checked(f, path, err);
+    }
+    free(path);
+    return rc;
+}
+
+static void layer(FILE *f, const char *id, const char *src, int point)
+{
+    fprintf(f, "    <maplayer type=\"vector\" geometry=\"%s\" wkbType=\"%s\" "
+               "styleCategories=\"AllStyleCategories\">\n"
+               "      <id>%s</id>\n      <datasource>%s</datasource>\n"
+               "      <layername>%s</layername>\n"
+               "      <provider encoding=\"UTF-8\">ogr</provider>\n",
+            point ? "Point" : "Polygon", point ? "Point" : "MultiPolygon", id, src, id);
+}
+
+static int write_qgs(const char *dir, const struct plan_result *r, struct tc_error *err)
+{
+    char *path;
+    FILE *f = open_w(dir, "plan.qgs", &path, err);
+    if (!f) {
+        free(path);
+        return -1;
+    }
+    fputs(doctype, f);
+    fputs("<qgis version=\"3.22.0\" projectname=\"towncov plan\">\n  <homePath path=\"\"/>\n"
+          "  <title>towncov plan</title>\n  <layer-tree-group>\n    <customproperties/>\n"
+          "    <layer-tree-layer id=\"added_sites\" name=\"added_sites\" "
+          "source=\"./added_sites.shp\" providerKey=\"ogr\" checked=\"Qt::Checked\" "
+          "expanded=\"1\">\n      <customproperties/>\n    </layer-tree-layer>\n"
+          "    <layer-tree-layer id=\"townships\" name=\"townships\" "
+          "source=\"./check/townships.shp\" providerKey=\"ogr\" checked=\"Qt::Checked\" "
+          "expanded=\"1\">\n      <customproperties/>\n    </layer-tree-layer>\n"
+          "  </layer-tree-group>\n  <projectlayers>\n", f);
+    layer(f, "townships", "./check/townships.shp", 0);
+    failed_before_renderer(f, r);
+    fputs("    </maplayer>\n", f);
+    layer(f, "added_sites", "./added_sites.shp", 1);
+    star_renderer(f);
+    fputs("    </maplayer>\n  </projectlayers>\n  <layerorder>\n"
+          "    <layer id=\"added_sites\"/>\n    <layer id=\"townships\"/>\n"
+          "  </layerorder>\n  <properties>\n    <Paths>\n"
+          "      <Absolute type=\"bool\">false</Absolute>\n    </Paths>\n  </properties>\n"
+          "</qgis>\n", f);
+    int rc = tc_fclose_checked(f, path, err);
+    free(path);
+    return rc;
+}
+
+int plan_write_shapes(const char *dir, const struct plan_result *r, struct tc_error *err)
+{
+    if (write_shp(dir, r, err) != 0 || write_qml(dir, err) != 0)
+        return -1;
+    return write_qgs(dir, r, err);
+}
