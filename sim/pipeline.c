@@ -330,6 +330,7 @@ int pipeline_run(const struct scenario *scn, const struct run_options *opt, int 
         .radio = &scn->radio,
         .output = &scn->output,
         .threads = opt->threads,
+        .marked_sites = opt->marked_sites,
     };
     char *dir = out_dir_of(scn, opt);
     int rc = dir ? run_stages(scn, opt, dir, &st, &out, err)

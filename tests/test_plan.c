@@ -296,4 +296,17 @@ Test(plan, added_sites_layer_style_and_project)
     text = fx_read_file(path, NULL);
     cr_assert_not_null(text, "the project's townships layer is missing");
     free(text);
+    /* check/map.png marks the added stations: the same run without the
+     * marks (planned.ini run again) draws another picture */
+    char args[1024], other[512];
+    snprintf(args, sizeof args, "run %s/plan/planned.ini --quiet --out %s/rerun", dir, dir);
+    cr_assert_eq(fx_run(args, out, sizeof out), 0, "%s", out);
+    snprintf(path, sizeof path, "%s/plan/check/map.png", dir);
+    snprintf(other, sizeof other, "%s/rerun/map.png", dir);
+    size_t la = 0, lb = 0;
+    char *x = fx_read_file(path, &la), *y = fx_read_file(other, &lb);
+    cr_assert(x && y, "no map.png");
+    cr_assert(la != lb || memcmp(x, y, la) != 0, "the added stations are not marked");
+    free(x);
+    free(y);
 }

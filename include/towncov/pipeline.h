@@ -55,6 +55,7 @@ struct run_outcome {
     const struct goal_verdict *verdict;
     const struct raster_outcome *raster; /* the signal rasters written (layers 0: none) */
     int threads;
+    long marked_sites;  /* map.png marks the last this many stations (the plan's added) */
     double seconds[PHASE_COUNT];
     unsigned long long checksum;
 };
@@ -65,6 +66,7 @@ struct run_options {
     int quiet;            /* no summary on stdout */
     FILE *log;            /* warnings and progress (stderr), never NULL */
     int progress;         /* print phase progress on log */
+    long marked_sites;    /* map.png marks the last this many stations (0: none) */
 };
 
 /* Runs the scenario end to end and writes its outputs. Returns 0 when the

@@ -494,12 +494,35 @@ static void layout(struct canvas *c, const struct tc_map *map, int *height)
     *height = (int)ceil(TITLE_H + fmax(c->mh, LEGEND_H) + BOTTOM_H);
 }
 
+/* The last run->marked_sites stations (the plan's added ones) as magenta
+ * stars with a white edge. */
+static void draw_marked_sites(const struct canvas *c, const struct run_outcome *run)
+{
+    const struct tc_sites *s = run->sites;
+    long first = s->n - run->marked_sites;
+    for (long i = first < 0 ? 0 : first; i < s->n; i++) {
+        double px, py;
+        to_px(c, s->x[i], s->y[i], &px, &py);
+        for (int k = 0; k < 10; k++) {
+            double r = k % 2 ? 3.5 : 9.0, a = -M_PI / 2 + k * M_PI / 5;
+            (k ? cairo_line_to : cairo_move_to)(c->cr, px + r * cos(a), py + r * sin(a));
+        }
+        cairo_close_path(c->cr);
+        cairo_set_source_rgb(c->cr, 0.9, 0.0, 0.9);
+        cairo_fill_preserve(c->cr);
+        cairo_set_source_rgb(c->cr, 1, 1, 1);
+        cairo_set_line_width(c->cr, 1.0);
+        cairo_stroke(c->cr);
+    }
+}
+
 static int draw_all(struct canvas *c, GEOSContextHandle_t ctx, const struct run_outcome *run)
 {
     cairo_set_source_rgb(c->cr, 1, 1, 1);
     cairo_paint(c->cr);
     draw_townships(c, ctx, run);
     int rc = draw_counties(c, ctx, run->map);
+    draw_marked_sites(c, run);
     draw_title(c, run);
     draw_legend(c, run);
     draw_scale_bar(c);

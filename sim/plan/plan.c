@@ -75,7 +75,7 @@ static int by_long(const void *a, const void *b)
 }
 
 /* The check: the ordinary pipeline on tmp/planned.ini into tmp/check. */
-static int check_run(const char *tmp, const struct plan_options *opt, int *met,
+static int check_run(const char *tmp, const struct plan_options *opt, long n_added, int *met,
                      struct tc_error *err)
 {
     char *ini = outdir_join(tmp, "planned.ini"), *out = outdir_join(tmp, "check");
@@ -84,7 +84,8 @@ static int check_run(const char *tmp, const struct plan_options *opt, int *met,
     if (rc == 0 && scenario_load(ini, NULL, 0, scn, err) != 0)
         rc = -1;
     struct run_options ro = {.threads = opt->threads, .out_dir = out, .quiet = 1,
-                             .log = opt->log, .progress = 0};
+                             .log = opt->log, .progress = 0,
+                             .marked_sites = n_added};
     if (rc == 0)
         rc = pipeline_run(scn, &ro, met, err);
     free(scn);
@@ -222,7 +223,7 @@ static int write_plan(const struct scenario *scn, const struct plan_options *opt
     if (rc == 0)
         rc = plan_write_ini(tmp, planned, err);
     double t0 = tc_now();
-    if (rc == 0 && (rc = check_run(tmp, opt, &r->check_met, err)) == 0)
+    if (rc == 0 && (rc = check_run(tmp, opt, r->n_added, &r->check_met, err)) == 0)
         r->check_ran = 1;
     r->seconds[PLAN_CHECK] = tc_now() - t0;
     if (rc == 0)
