@@ -150,6 +150,29 @@ static void fill_symbol(FILE *f, int name, const char *color, const char *outlin
             name, color, outline, width);
 }
 
+static void xml_text(FILE *f, const char *c)
+{
+    for (; *c; c++)
+        if (*c == '&')
+            fputs("&amp;", f);
+        else if (*c == '<')
+            fputs("&lt;", f);
+        else if (*c == '>')
+            fputs("&gt;", f);
+        else if (*c == '"')
+            fputs("&quot;", f);
+        else
+            fputc(*c, f);
+}
+
+/* The map's CRS as its WKT (QGIS reads a <spatialrefsys> by its <wkt>). */
+static void srs(FILE *f, const char *in, const char *tag, const struct plan_result *r)
+{
+    fprintf(f, "%s<%s>\n%s  <spatialrefsys>\n%s    <wkt>", in, tag, in, in);
+    xml_text(f, r->map->source_wkt ? r->map->source_wkt : shpio_wgs84_wkt);
+    fprintf(f, "</wkt>\n%s  </spatialrefsys>\n%s</%s>\n", in, in, tag);
+}
+
 /* Townships: those that failed before the plan (their codes listed in the
  * rule) filled pink with a magenta outline, the others pale grey. */
 static void failed_before_renderer(FILE *f, const struct plan_result *r)
@@ -162,16 +185,8 @@ static void failed_before_renderer(FILE *f, const struct plan_result *r)
     for (int s = 0; r->plan && s < r->plan->nf; s++) {
         fputs(s ? ", '" : "'", f);
         for (const char *c = r->map->t[r->plan->town[s]].code; *c; c++) {
-            if (*c == '\'')
-                fputs("''", f);
-            else if (*c == '&')
-                fputs("&amp;", f);
-            else if (*c == '<')
-                fputs("&lt;", f);
-            else if (*c == '"')
-                fputs("&quot;", f);
-            else
-                fputc(*c, f);
+            char one[2] = {*c, 0};
+            xml_text(f, *c == '\'' ? "''" : one);
         }
         fputc('\'', f);
     }
@@ -208,7 +223,8 @@ static int write_qml(const char *dir, struct tc_error *err)
     return rc;
 }
 
-static void layer(FILE *f, const char *id, const char *src, int point)
+static void layer(FILE *f, const char *id, const char *src, int point,
+                  const struct plan_result *r)
 {
     fprintf(f, "    <maplayer type=\"vector\" geometry=\"%s\" wkbType=\"%s\" "
                "styleCategories=\"AllStyleCategories\">\n"
@@ -216,6 +232,7 @@ static void layer(FILE *f, const char *id, const char *src, int point)
                "      <layername>%s</layername>\n"
                "      <provider encoding=\"UTF-8\">ogr</provider>\n",
             point ? "Point" : "Polygon", point ? "Point" : "MultiPolygon", id, src, id);
+    srs(f, "      ", "srs", r);
 }
 
 static int write_qgs(const char *dir, const struct plan_result *r, struct tc_error *err)
@@ -228,7 +245,9 @@ static int write_qgs(const char *dir, const struct plan_result *r, struct tc_err
     }
     fputs(doctype, f);
     fputs("<qgis version=\"3.22.0\" projectname=\"towncov plan\">\n  <homePath path=\"\"/>\n"
-          "  <title>towncov plan</title>\n  <layer-tree-group>\n    <customproperties/>\n"
+          "  <title>towncov plan</title>\n", f);
+    srs(f, "  ", "projectCrs", r);
+    fputs("  <layer-tree-group>\n    <customproperties/>\n"
           "    <layer-tree-layer id=\"added_sites\" name=\"added_sites\" "
           "source=\"./added_sites.shp\" providerKey=\"ogr\" checked=\"Qt::Checked\" "
           "expanded=\"1\">\n      <customproperties/>\n    </layer-tree-layer>\n"
@@ -236,15 +255,17 @@ static int write_qgs(const char *dir, const struct plan_result *r, struct tc_err
           "source=\"./check/townships.shp\" providerKey=\"ogr\" checked=\"Qt::Checked\" "
           "expanded=\"1\">\n      <customproperties/>\n    </layer-tree-layer>\n"
           "  </layer-tree-group>\n  <projectlayers>\n", f);
-    layer(f, "townships", "./check/townships.shp", 0);
+    layer(f, "townships", "./check/townships.shp", 0, r);
     failed_before_renderer(f, r);
     fputs("    </maplayer>\n", f);
-    layer(f, "added_sites", "./added_sites.shp", 1);
+    layer(f, "added_sites", "./added_sites.shp", 1, r);
     star_renderer(f);
     fputs("    </maplayer>\n  </projectlayers>\n  <layerorder>\n"
           "    <layer id=\"added_sites\"/>\n    <layer id=\"townships\"/>\n"
           "  </layerorder>\n  <properties>\n    <Paths>\n"
-          "      <Absolute type=\"bool\">false</Absolute>\n    </Paths>\n  </properties>\n"
+          "      <Absolute type=\"bool\">false</Absolute>\n    </Paths>\n    <SpatialRefSys>\n"
+          "      <ProjectionsEnabled type=\"int\">1</ProjectionsEnabled>\n"
+          "    </SpatialRefSys>\n  </properties>\n"
           "</qgis>\n", f);
     int rc = tc_fclose_checked(f, path, err);
     free(path);
