@@ -2,10 +2,12 @@
  * budget term by term and against the footprint's edge, and whole runs on
  * hand-made maps read back through GDAL (values, nodata, CRS, metadata)
  * with the consistency figure against the exact covered shares. */
+#include <cairo.h>
 #include <criterion/criterion.h>
 #include <cpl_conv.h>
 #include <gdal.h>
 #include <math.h>
+#include <stdint.h>
 #include <ogr_srs_api.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -412,4 +414,90 @@ Test(raster, refuses_a_raster_larger_than_memory_and_skips_at_zero)
     cr_assert_null(fopen(path, "r"));
     cr_assert_neq(run("--set raster.layers=rsrp,bogus"), 0);
     cr_assert_not_null(strstr(out, "bogus"), "%s", out);
+}
+
+/* ---- map.png's raster layer (output.picture_layer) ----------------------- */
+
+static cairo_surface_t *read_png(const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/out/%s", dir, name);
+    cairo_surface_t *s = cairo_image_surface_create_from_png(path);
+    cr_assert_eq(cairo_surface_status(s), CAIRO_STATUS_SUCCESS, "%s", path);
+    return s;
+}
+
+static unsigned png_pixel(cairo_surface_t *s, int x, int y)
+{
+    cairo_surface_flush(s);
+    const unsigned char *row =
+        cairo_image_surface_get_data(s) + (size_t)y * (size_t)cairo_image_surface_get_stride(s);
+    uint32_t v;
+    memcpy(&v, row + 4 * x, sizeof v);
+    return v & 0xffffff;
+}
+
+/* The 10 km square map is drawn 1180 px wide from (30, 104): 0.118 px a
+ * metre. The station at (0, -3000) is at pixel (620, 1048); pixel (621,
+ * 1049) lies in its raster cell (column 200, row 320 at 25 m). */
+Test(raster, picture_layer_rsrp_paints_the_raster_classes)
+{
+    const double sites[] = {0, -3000};
+    setup(sites, 1, NULL);
+    cr_assert_eq(run(""), 0, "%s", out);
+    char path[512];
+    snprintf(path, sizeof path, "%s/out/map.png", dir);
+    size_t len_cov, len_rsrp;
+    char *cov = fx_read_file(path, &len_cov);
+    cr_assert_not_null(cov);
+    cr_assert_eq(run("--set output.picture_layer=rsrp"), 0, "%s", out);
+    char *png = fx_read_file(path, &len_rsrp);
+    cr_assert_not_null(png);
+    cr_assert(len_cov != len_rsrp || memcmp(cov, png, len_cov) != 0,
+              "the rsrp picture is the coverage picture");
+    free(cov);
+    free(png);
+    cairo_surface_t *s = read_png("map.png");
+    cr_assert_eq(cairo_image_surface_get_width(s), 1600);
+    cr_assert_eq(cairo_image_surface_get_height(s), 104 + 1180 + 80);
+    struct band_data rsrp;
+    read_band("rsrp.tif", &rsrp);
+    double x, y, v = at(&rsrp, 320, 200, &x, &y);
+    cr_assert_float_eq(x, 12.5, 1e-9);
+    cr_assert_float_eq(y, -3012.5, 1e-9);
+    /* rsrp.qml's classes: up to -120, -110, -100, -90, -80 dBm, above. */
+    static const double upto[] = {-120, -110, -100, -90, -80};
+    static const unsigned color[] = {0x7b3294, 0xd7191c, 0xfdae61, 0xffffbf, 0xa6d96a,
+                                     0x1a9641};
+    int k = 0;
+    while (k < 5 && v > upto[k])
+        k++;
+    unsigned got = png_pixel(s, 621, 1049);
+    cr_assert_eq(got, color[k], "station's cell: %.2f dBm, pixel %06x, want %06x", v, got,
+                 color[k]);
+    /* The gap between the townships is nodata: transparent over white. */
+    cr_assert_eq(png_pixel(s, 300, 694), 0xffffff);
+    cairo_surface_destroy(s);
+    free(rsrp.v);
+
+    /* best_server and sinr draw too. */
+    cr_assert_eq(run("--set output.picture_layer=best_server"), 0, "%s", out);
+    cr_assert_eq(run("--set output.picture_layer=sinr"), 0, "%s", out);
+    s = read_png("map.png");
+    cr_assert_eq(cairo_image_surface_get_height(s), 1364);
+    cairo_surface_destroy(s);
+}
+
+Test(raster, picture_layer_needs_its_raster)
+{
+    const double sites[] = {0, -3000};
+    setup(sites, 1, NULL);
+    cr_assert_eq(run("--set raster.resolution_m=0 --set output.picture_layer=sinr"), 3, "%s",
+                 out);
+    cr_assert_not_null(strstr(out, "output.picture_layer = sinr needs raster.resolution_m > 0 "
+                                   "and sinr in raster.layers"), "%s", out);
+    cr_assert_not_null(strstr(out, "s.ini"), "%s", out);
+    cr_assert_eq(run("--set raster.layers=rsrp --set output.picture_layer=sinr"), 3, "%s", out);
+    cr_assert_eq(run("--set radio.model=disc --set output.picture_layer=rsrp"), 3, "%s", out);
+    cr_assert_not_null(strstr(out, "radio.model = link"), "%s", out);
 }

@@ -6,6 +6,12 @@
 
 #include "towncov/common.h"
 
+/* What map.png paints under the borders: township colours, or one raster
+ * (PICTURE_RSRP + k is enum raster_layer k). */
+enum picture_layer { PICTURE_COVERAGE, PICTURE_RSRP, PICTURE_BEST_SERVER, PICTURE_SINR };
+
+extern const char *const picture_layer_names[]; /* "coverage", ...; NULL-terminated */
+
 /* Scenario section [output]; described by output_keys[]. */
 struct output_config {
     char dir[TC_STR_MAX];  /* "" = out/<scenario name> */
@@ -13,6 +19,7 @@ struct output_config {
     int picture;           /* draw map.png */
     int footprints;        /* also export each station's footprint */
     long worst;            /* failing townships listed in the summary */
+    int picture_layer;     /* enum picture_layer: what map.png fills the map with */
 };
 
 extern const struct key_desc output_keys[];

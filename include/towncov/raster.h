@@ -73,6 +73,17 @@ int raster_write(const char *dir, const struct raster_config *cfg,
  * project); n_sites: the palette's size for best_server. */
 void raster_style_pipe(FILE *f, enum raster_layer l, long n_sites);
 
+/* A class of a raster's style: the colour ("#rrggbb") of values up to v
+ * (1e9: the last, unbounded), and its legend label. */
+struct raster_class { double v; const char *color, *label; };
+
+/* The classes of layer l's ramp (rsrp, sinr, servers) into *out; their
+ * count (0 for best_server, a palette: raster_best_server_rgb). */
+int raster_style_classes(enum raster_layer l, const struct raster_class **out);
+
+/* Station id's colour in best_server's style (0xrrggbb; id < 1: none). */
+unsigned raster_best_server_rgb(long id, long n_sites);
+
 /* "rsrp.tif", ... */
 const char *raster_file_name(enum raster_layer l);
 

@@ -17,9 +17,13 @@
 #include "towncov/coverage.h"
 #include "towncov/goal.h"
 #include "towncov/map.h"
+#include "towncov/output.h"
 #include "towncov/pipeline.h"
+#include "towncov/raster.h"
 #include "towncov/sites.h"
 #include "towncov/worker.h"
+
+#include "picture_raster.h"
 
 /* Layout, pixels. */
 #define MARGIN 30.0
@@ -47,6 +51,10 @@ struct canvas {
     double mw, mh;   /* map box, pixels */
     double xmin, ymax;
     const char *font;
+    /* output.picture_layer other than coverage: that raster (enum
+     * raster_layer) as an image of the map box, painted under the borders. */
+    int layer;
+    cairo_surface_t *raster;
 };
 
 static void to_px(const struct canvas *c, double x, double y, double *px, double *py)
@@ -194,10 +202,17 @@ static void draw_townships(const struct canvas *c, GEOSContextHandle_t ctx,
     cairo_t *cr = c->cr;
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    if (c->raster) {
+        cairo_set_source_surface(cr, c->raster, c->x0, c->y0);
+        cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);
+        cairo_paint(cr);
+    }
     for (int t = 0; t < run->map->n; t++) {
         geom_path(c, ctx, run->map->t[t].geom);
-        set_rgb(cr, township_color(run, t));
-        cairo_fill_preserve(cr);
+        if (!c->raster) {
+            set_rgb(cr, township_color(run, t));
+            cairo_fill_preserve(cr);
+        }
         /* Township edges: thin and light, so that counties read first. */
         cairo_set_source_rgba(cr, 0.35, 0.35, 0.35, 0.55);
         cairo_set_line_width(cr, 0.5);
@@ -397,9 +412,60 @@ static void draw_legend_stats(const struct canvas *c, const struct run_outcome *
     text_at(c, x, y + 82, 17, 0, line);
 }
 
+static struct rgb rgb_of(unsigned v)
+{
+    return (struct rgb){(v >> 16 & 0xff) / 255.0, (v >> 8 & 0xff) / 255.0, (v & 0xff) / 255.0};
+}
+
+/* The raster's classes, highest first; returns the y below them. */
+static double draw_raster_classes(const struct canvas *c, const struct run_outcome *run,
+                                  double x, double y)
+{
+    static const char *const titles[] = {"SS-RSRP", "Best server", "SINR"};
+    static const char *const notes[] = {"(strongest station, median)", "(one colour a station)",
+                                        "(of the best server)"};
+    set_rgb(c->cr, ink);
+    text_at(c, x, y + 16, 20, 1, titles[c->layer]);
+    text_at(c, x, y + 40, 16, 0, notes[c->layer]);
+    const struct raster_class *cls;
+    int n = raster_style_classes((enum raster_layer)c->layer, &cls);
+    double yy = y + 58;
+    if (c->layer == RASTER_BEST_SERVER) {
+        char label[64];
+        for (long id = 1; id <= 3 && id <= run->sites->n; id++, yy += 32) {
+            snprintf(label, sizeof label, "station %ld", id);
+            swatch(c, x, yy, rgb_of(raster_best_server_rgb(id, run->sites->n)), label);
+        }
+        swatch(c, x, yy, rgb_of(raster_best_server_rgb(-1, run->sites->n)), "no server");
+        yy += 32;
+    }
+    for (int k = n - 1; k >= 0; k--, yy += 32)
+        swatch(c, x, yy, rgb_of((unsigned)strtoul(cls[k].color + 1, NULL, 16)), cls[k].label);
+    swatch(c, x, yy + 14, (struct rgb){1, 1, 1}, "no signal / outside");
+    return yy + 14 + 32;
+}
+
 static void draw_legend(const struct canvas *c, const struct run_outcome *run)
 {
     double x = c->x0 + c->mw + MARGIN, y = TITLE_H + 10;
+    if (c->raster) {
+        double ly = draw_raster_classes(c, run, x, y) + 8;
+        set_rgb(c->cr, ink);
+        cairo_set_line_width(c->cr, 1.4);
+        cairo_move_to(c->cr, x, ly);
+        cairo_line_to(c->cr, x + 34, ly);
+        cairo_stroke(c->cr);
+        text_at(c, x + 46, ly + 6, 18, 0, "county border");
+        cairo_set_source_rgba(c->cr, 0.35, 0.35, 0.35, 0.8);
+        cairo_set_line_width(c->cr, 0.5);
+        cairo_move_to(c->cr, x, ly + 28);
+        cairo_line_to(c->cr, x + 34, ly + 28);
+        cairo_stroke(c->cr);
+        set_rgb(c->cr, ink);
+        text_at(c, x + 46, ly + 34, 18, 0, "township border");
+        draw_legend_stats(c, run, x, ly + 84);
+        return;
+    }
     int count[6] = {0};
     for (int t = 0; t < run->map->n; t++)
         count[township_class(run, t)]++;
@@ -530,6 +596,27 @@ static int draw_all(struct canvas *c, GEOSContextHandle_t ctx, const struct run_
     return rc;
 }
 
+/* The raster of layer l, written beside path (map.png), as c's image. */
+static int picture_raster_of(struct canvas *c, const char *path, const struct run_outcome *run,
+                             int l, struct tc_error *err)
+{
+    if (!run->raster || !(run->raster->layers & 1u << l))
+        return tc_fail(err, TC_EXIT_INTERNAL, "picture: the %s raster was not written",
+                       raster_layer_names[l]);
+    const char *slash = strrchr(path, '/'), *name = raster_file_name((enum raster_layer)l);
+    int n = slash ? (int)(slash - path + 1) : 0;
+    char *tif = malloc((size_t)n + strlen(name) + 1);
+    if (!tif)
+        return tc_fail(err, TC_EXIT_OUTPUT, "out of memory");
+    sprintf(tif, "%.*s%s", n, path, name);
+    c->layer = l;
+    c->raster = picture_raster_image(tif, (enum raster_layer)l, run->sites->n,
+                                     (int)ceil(c->mw), (int)ceil(c->mh), c->xmin, c->ymax, c->s,
+                                     err);
+    free(tif);
+    return c->raster ? 0 : -1;
+}
+
 int picture_draw(const char *path, const struct run_outcome *run, struct tc_error *err)
 {
     /* One worker from the project's factory: the GEOS context (with its
@@ -544,10 +631,13 @@ int picture_draw(const char *path, const struct run_outcome *run, struct tc_erro
     cairo_surface_t *sf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, PICTURE_WIDTH, height);
     c.cr = cairo_create(sf);
     int rc = 0;
-    if (cairo_status(c.cr) != CAIRO_STATUS_SUCCESS) {
+    int pl = run->output ? run->output->picture_layer : PICTURE_COVERAGE;
+    if (pl != PICTURE_COVERAGE)
+        rc = picture_raster_of(&c, path, run, pl - PICTURE_RSRP, err);
+    if (rc == 0 && cairo_status(c.cr) != CAIRO_STATUS_SUCCESS) {
         rc = tc_fail(err, TC_EXIT_INTERNAL, "picture: cairo cannot make a %dx%d image: %s",
                      PICTURE_WIDTH, height, cairo_status_to_string(cairo_status(c.cr)));
-    } else {
+    } else if (rc == 0) {
         c.font = pick_font(c.cr);
         if (draw_all(&c, w->geos, run) != 0)
             rc = tc_fail(err, TC_EXIT_INTERNAL, "picture: out of memory or GEOS failed%s%s",
@@ -557,6 +647,8 @@ int picture_draw(const char *path, const struct run_outcome *run, struct tc_erro
                          cairo_status_to_string(cairo_status(c.cr)));
     }
     cairo_destroy(c.cr);
+    if (c.raster)
+        cairo_surface_destroy(c.raster);
     if (rc == 0) {
         cairo_status_t st = cairo_surface_write_to_png(sf, path);
         if (st != CAIRO_STATUS_SUCCESS)

@@ -4,19 +4,20 @@
 #include "raster_internal.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
-struct cls { double v; const char *color, *label; };
+#define cls raster_class
 
-/* RSRP classes (dBm): each colour up to its value. */
+/* RSRP classes (dBm): each colour up to its value (also map.png's). */
 static const struct cls rsrp_cls[] = {
-    {-120, "#7b3294", "&lt; -120 dBm"}, {-110, "#d7191c", "-120 .. -110 dBm"},
+    {-120, "#7b3294", "< -120 dBm"}, {-110, "#d7191c", "-120 .. -110 dBm"},
     {-100, "#fdae61", "-110 .. -100 dBm"}, {-90, "#ffffbf", "-100 .. -90 dBm"},
-    {-80, "#a6d96a", "-90 .. -80 dBm"}, {1e9, "#1a9641", "&gt;= -80 dBm"},
+    {-80, "#a6d96a", "-90 .. -80 dBm"}, {1e9, "#1a9641", ">= -80 dBm"},
 };
 static const struct cls sinr_cls[] = {
-    {-5, "#d7191c", "&lt; -5 dB"}, {0, "#fdae61", "-5 .. 0 dB"}, {5, "#ffffbf", "0 .. 5 dB"},
-    {10, "#a6d96a", "5 .. 10 dB"}, {20, "#1a9641", "10 .. 20 dB"}, {1e9, "#006837", "&gt;= 20 dB"},
+    {-5, "#d7191c", "< -5 dB"}, {0, "#fdae61", "-5 .. 0 dB"}, {5, "#ffffbf", "0 .. 5 dB"},
+    {10, "#a6d96a", "5 .. 10 dB"}, {20, "#1a9641", "10 .. 20 dB"}, {1e9, "#006837", ">= 20 dB"},
 };
 static const struct cls servers_cls[] = {
     {0, "#d7191c", "0 (not covered)"}, {1, "#ffffbf", "1"}, {2, "#a6d96a", "2"},
@@ -43,7 +44,15 @@ static void ramp(FILE *f, const struct cls *c, int n, double lo, double hi)
             fputs("inf", f);
         else
             fprintf(f, "%g", c[i].v);
-        fprintf(f, "\" label=\"%s\" color=\"%s\"/>\n", c[i].label, c[i].color);
+        fputs("\" label=\"", f);
+        for (const char *p = c[i].label; *p; p++)
+            if (*p == '<')
+                fputs("&lt;", f);
+            else if (*p == '>')
+                fputs("&gt;", f);
+            else
+                fputc(*p, f);
+        fprintf(f, "\" color=\"%s\"/>\n", c[i].color);
     }
     fputs("          </colorrampshader>\n        </rastershader>\n      </rasterrenderer>\n", f);
 }
@@ -93,6 +102,29 @@ static void best_server(FILE *f, long n_sites)
                    "color=\"%s\"/>\n", v, v - step + 1, v, col);
     }
     fputs("          </colorrampshader>\n        </rastershader>\n      </rasterrenderer>\n", f);
+}
+
+int raster_style_classes(enum raster_layer l, const struct raster_class **out)
+{
+    switch (l) {
+    case RASTER_RSRP: *out = rsrp_cls; return 6;
+    case RASTER_SINR: *out = sinr_cls; return 6;
+    case RASTER_SERVERS: *out = servers_cls; return 5;
+    default: *out = NULL; return 0;
+    }
+}
+
+unsigned raster_best_server_rgb(long id, long n_sites)
+{
+    char col[16];
+    if (id < 1)
+        return 0x808080;
+    if (n_sites > PALETTE_MAX) {
+        long step = (n_sites + 4 * CYCLE - 1) / (4 * CYCLE);
+        id = (id - 1) / step % CYCLE + 1;
+    }
+    id_color(id, col, sizeof col);
+    return (unsigned)strtoul(col + 1, NULL, 16);
 }
 
 void raster_style_pipe(FILE *f, enum raster_layer l, long n_sites)

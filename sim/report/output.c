@@ -1,6 +1,8 @@
 /* output.c — the scenario's [output] section: its key table (see output.h). */
 #include "towncov/output.h"
 
+const char *const picture_layer_names[] = {"coverage", "rsrp", "best_server", "sinr", NULL};
+
 const struct key_desc output_keys[] = {
     {"output", "dir", KEY_STRING, offsetof(struct output_config, dir), 0, 0, NULL, "", "",
      "output folder (relative to the current folder); empty: out/<scenario name>"},
@@ -9,6 +11,10 @@ const struct key_desc output_keys[] = {
      "towncov.qgs"},
     {"output", "picture", KEY_BOOL, offsetof(struct output_config, picture), 0, 0, NULL, "yes",
      "", "draw map.png"},
+    {"output", "picture_layer", KEY_ENUM, offsetof(struct output_config, picture_layer), 0, 0,
+     picture_layer_names, "coverage", "", "what map.png fills the map with: the townships' "
+     "covered fractions (coverage), or one signal raster read back from its GeoTIFF, in its "
+     "style's classes (rsrp, best_server, sinr; needs that raster written)"},
     {"output", "footprints", KEY_BOOL, offsetof(struct output_config, footprints), 0, 0, NULL,
      "no", "", "also export every station's footprint polygon (footprints.shp; needs layers)"},
     {"output", "worst", KEY_INT, offsetof(struct output_config, worst), 0, 1e6, NULL, "10",

@@ -289,6 +289,17 @@ static int check_consistency(const struct scenario *scn, struct tc_error *err)
         snprintf(inner, sizeof inner, "%s", err->msg);
         return tc_fail(err, TC_EXIT_SCENARIO, "%s: %s", scn->path, inner);
     }
+    int pl = scn->output.picture_layer;
+    if (pl != PICTURE_COVERAGE) {
+        const char *name = picture_layer_names[pl];
+        if (scn->raster.resolution_m <= 0 || !(layers & 1u << (pl - PICTURE_RSRP)))
+            return tc_fail(err, TC_EXIT_SCENARIO, "%s: output.picture_layer = %s needs "
+                           "raster.resolution_m > 0 and %s in raster.layers", scn->path, name,
+                           name);
+        if (scn->radio.model != RADIO_LINK)
+            return tc_fail(err, TC_EXIT_SCENARIO, "%s: output.picture_layer = %s needs "
+                           "radio.model = link (the rasters' model)", scn->path, name);
+    }
     return 0;
 }
 
