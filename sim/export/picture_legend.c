@@ -94,25 +94,32 @@ static double draw_raster_classes(const struct canvas *c, const struct run_outco
     return yy + 14 + 32;
 }
 
+/* The two border lines of the legend from height ly, then the goal's
+ * figures: the same below the township classes and below a raster's. */
+static void legend_borders_and_stats(const struct canvas *c, const struct run_outcome *run,
+                                     double x, double ly)
+{
+    set_rgb(c->cr, ink);
+    cairo_set_line_width(c->cr, 1.4);
+    cairo_move_to(c->cr, x, ly);
+    cairo_line_to(c->cr, x + 34, ly);
+    cairo_stroke(c->cr);
+    picture_text_at(c, x + 46, ly + 6, 18, 0, "county border");
+    cairo_set_source_rgba(c->cr, 0.35, 0.35, 0.35, 0.8);
+    cairo_set_line_width(c->cr, 0.5);
+    cairo_move_to(c->cr, x, ly + 28);
+    cairo_line_to(c->cr, x + 34, ly + 28);
+    cairo_stroke(c->cr);
+    set_rgb(c->cr, ink);
+    picture_text_at(c, x + 46, ly + 34, 18, 0, "township border");
+    draw_legend_stats(c, run, x, ly + 84);
+}
+
 void picture_draw_legend(const struct canvas *c, const struct run_outcome *run)
 {
     double x = c->x0 + c->mw + MARGIN, y = TITLE_H + 10;
     if (c->raster) {
-        double ly = draw_raster_classes(c, run, x, y) + 8;
-        set_rgb(c->cr, ink);
-        cairo_set_line_width(c->cr, 1.4);
-        cairo_move_to(c->cr, x, ly);
-        cairo_line_to(c->cr, x + 34, ly);
-        cairo_stroke(c->cr);
-        picture_text_at(c, x + 46, ly + 6, 18, 0, "county border");
-        cairo_set_source_rgba(c->cr, 0.35, 0.35, 0.35, 0.8);
-        cairo_set_line_width(c->cr, 0.5);
-        cairo_move_to(c->cr, x, ly + 28);
-        cairo_line_to(c->cr, x + 34, ly + 28);
-        cairo_stroke(c->cr);
-        set_rgb(c->cr, ink);
-        picture_text_at(c, x + 46, ly + 34, 18, 0, "township border");
-        draw_legend_stats(c, run, x, ly + 84);
+        legend_borders_and_stats(c, run, x, draw_raster_classes(c, run, x, y) + 8);
         return;
     }
     int count[6] = {0};
@@ -129,21 +136,7 @@ void picture_draw_legend(const struct canvas *c, const struct run_outcome *run)
     }
     snprintf(label, sizeof label, "goal not met  (%d)", count[5]);
     swatch(c, x, y + 58 + 32 * 5 + 14, fail_red, label);
-    double ly = y + 58 + 32 * 6 + 40;
-    set_rgb(c->cr, ink);
-    cairo_set_line_width(c->cr, 1.4);
-    cairo_move_to(c->cr, x, ly);
-    cairo_line_to(c->cr, x + 34, ly);
-    cairo_stroke(c->cr);
-    picture_text_at(c, x + 46, ly + 6, 18, 0, "county border");
-    cairo_set_source_rgba(c->cr, 0.35, 0.35, 0.35, 0.8);
-    cairo_set_line_width(c->cr, 0.5);
-    cairo_move_to(c->cr, x, ly + 28);
-    cairo_line_to(c->cr, x + 34, ly + 28);
-    cairo_stroke(c->cr);
-    set_rgb(c->cr, ink);
-    picture_text_at(c, x + 46, ly + 34, 18, 0, "township border");
-    draw_legend_stats(c, run, x, ly + 84);
+    legend_borders_and_stats(c, run, x, y + 58 + 32 * 6 + 40);
 }
 
 /* 1, 2 or 5 times a power of ten, near a fifth of the map's width. */
