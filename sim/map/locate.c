@@ -129,17 +129,15 @@ int map_locate(struct map_locator *l, double x, double y)
     return found;
 }
 
+/* bsearch's comparison: a code against a township. */
+static int code_vs_township(const void *code, const void *t)
+{
+    return strcmp(code, ((const struct township *)t)->code);
+}
+
 int map_find_code(const struct tc_map *map, const char *code)
 {
-    int lo = 0, hi = map->n - 1;
-    while (lo <= hi) {
-        int mid = lo + (hi - lo) / 2, c = strcmp(code, map->t[mid].code);
-        if (c == 0)
-            return mid;
-        if (c < 0)
-            hi = mid - 1;
-        else
-            lo = mid + 1;
-    }
-    return -1;
+    const struct township *t =
+        bsearch(code, map->t, (size_t)map->n, sizeof *map->t, code_vs_township);
+    return t ? (int)(t - map->t) : -1;
 }

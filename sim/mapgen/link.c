@@ -29,19 +29,17 @@ static int cmp_township(const void *a, const void *b)
     return strcmp(s->code, t->code);
 }
 
+/* bsearch's comparison: a code against a county. */
+static int code_vs_county(const void *code, const void *c)
+{
+    return strcmp(code, ((const struct county *)c)->code);
+}
+
+/* The county of code (p->c is sorted by code), or -1. */
 static int find_county(const struct province *p, const char *code)
 {
-    int lo = 0, hi = p->nc - 1;
-    while (lo <= hi) {
-        int mid = lo + (hi - lo) / 2, c = strcmp(code, p->c[mid].code);
-        if (c == 0)
-            return mid;
-        if (c < 0)
-            hi = mid - 1;
-        else
-            lo = mid + 1;
-    }
-    return -1;
+    const struct county *c = bsearch(code, p->c, (size_t)p->nc, sizeof *p->c, code_vs_county);
+    return c ? (int)(c - p->c) : -1;
 }
 
 static int check_unique_counties(const struct province *p, struct tc_error *err)
