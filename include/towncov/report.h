@@ -31,6 +31,10 @@ int report_write_csv(const char *path, const struct run_outcome *run, struct tc_
 /* s as a JSON string, quotes and control characters escaped. */
 void report_json_string(FILE *out, const char *s);
 
+/* "code": ..., "name": ..., "county": ... of township t (no braces). */
+struct township;
+void report_json_township(FILE *out, const struct township *t);
+
 int report_write_json(const char *path, const struct run_outcome *run, struct tc_error *err);
 /* key_points.csv: each key point, its township and whether it is covered
  * (written only when the scenario has key points). */

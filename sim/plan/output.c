@@ -151,12 +151,8 @@ int plan_write_json(const char *dir, const struct plan_result *r, struct tc_erro
     for (int s = 0; p && s < p->nf; s++) {
         const struct township *t = &r->map->t[p->town[s]];
         double area = r->seats_area[s];
-        fprintf(f, "%s\n    {\"code\": ", s ? "," : "");
-        report_json_string(f, t->code);
-        fprintf(f, ", \"name\": ");
-        report_json_string(f, t->name);
-        fprintf(f, ", \"county\": ");
-        report_json_string(f, t->county);
+        fprintf(f, "%s\n    {", s ? "," : "");
+        report_json_township(f, t);
         fprintf(f, ", \"seat_area_km2\": %.6f, \"seat_covered_before\": %.6f, "
                    "\"seat_covered_after\": %.6f, \"status\": \"%s\", \"by\": [",
                 area / 1e6, area > 0 ? p->before[s] / area : 0, area > 0 ? p->cover[s] / area : 0,

@@ -27,6 +27,16 @@ static void json_build(FILE *f)
     fputc('}', f);
 }
 
+void report_json_township(FILE *f, const struct township *t)
+{
+    fputs("\"code\": ", f);
+    report_json_string(f, t->code);
+    fputs(", \"name\": ", f);
+    report_json_string(f, t->name);
+    fputs(", \"county\": ", f);
+    report_json_string(f, t->county);
+}
+
 void report_json_string(FILE *f, const char *s)
 {
     fputc('"', f);
@@ -49,12 +59,8 @@ static void json_failing(FILE *f, const struct run_outcome *run)
     for (int i = 0; i < v->n_failing; i++) {
         int t = v->failing[i];
         const struct township *tw = &run->map->t[t];
-        fprintf(f, "%s\n    {\"code\": ", i ? "," : "");
-        report_json_string(f, tw->code);
-        fprintf(f, ", \"name\": ");
-        report_json_string(f, tw->name);
-        fprintf(f, ", \"county\": ");
-        report_json_string(f, tw->county);
+        fprintf(f, "%s\n    {", i ? "," : "");
+        report_json_township(f, tw);
         fprintf(f, ", \"kind\": \"%s\", \"covered_frac\": %.10f, \"seat_area_km2\": %.6f, "
                 "\"seat_covered_frac\": %.10f, \"seat_covered\": %s}",
                 tc_kind_name(tw->kind), run->results[t].covered_frac,
