@@ -718,3 +718,21 @@ Test(run, key_points_from_a_point_shapefile)
               strstr(k, ",甲镇,no\n"), "%s", k);
     free(k);
 }
+
+/* A seat the map gives 300 m outside its polygon (a GCJ-02 offset, say)
+ * is a valid input: the run completes, the seats strategy puts a station
+ * there, and the seat area stands inside the township. */
+Test(run, a_given_seat_outside_its_polygon_runs)
+{
+    const struct fx_township t[] = {
+        {"1", "甲镇", "c", "town", SQUARE(-5000, -5000, 0, 5000), -5300, 0},
+        {"2", "乙镇", "c", "town", SQUARE(0, -5000, 5000, 5000), 2500, 0}};
+    const double sites[] = {-2500, 0};
+    setup(t, 2, sites, 1, "radius_town_m = 1000\n");
+    cr_assert_eq(run("--set sites.strategy=seats --set sites.count=4"), 0, "%s", out);
+    char path[512];
+    snprintf(path, sizeof path, "%s/out/townships.csv", dir);
+    struct row r;
+    cr_assert_eq(csv_row(path, "1", &r), 0);
+    cr_assert(atof(r.f[13]) > 0, "the seat area is inside the township: %s", r.f[13]);
+}

@@ -103,3 +103,19 @@ Test(verify, a_station_must_stand_in_its_township_or_be_kept_outside)
     stw[2] = 7;
     cr_assert_eq(verify_sites(&map, &sites, 1, &err), -1);
 }
+
+Test(verify, a_seat_the_map_gives_may_lie_outside_one_computed_may_not)
+{
+    struct tc_error err;
+    towns[0].seat_x = -300; /* 300 m west of township 1's envelope */
+    towns[0].seat_given = 1;
+    cr_assert_eq(verify_map(&map, &err), 0, "%s", err.msg);
+    sx[0] = -300; /* a station at that seat (strategy = seats) */
+    cr_assert_eq(verify_sites(&map, &sites, 0, &err), 0, "%s", err.msg);
+    sx[0] = -299; /* not at the seat and outside: broken */
+    cr_assert_eq(verify_sites(&map, &sites, 0, &err), -1);
+    towns[0].seat_given = 0;
+    cr_assert_eq(verify_map(&map, &err), -1);
+    cr_assert(strstr(err.msg, "township 360102001") && strstr(err.msg, "computed seat"), "%s",
+              err.msg);
+}

@@ -22,6 +22,8 @@ struct township {
     double area_m2;
     double seat_x, seat_y;     /* metric CRS */
     double seat_lon, seat_lat; /* degrees, WGS 84 */
+    int seat_given;            /* 1: from the seat attributes (may lie outside the
+                                  polygon: a GCJ-02 offset, say); 0: a point inside it */
     double xmin, ymin, xmax, ymax; /* envelope, metric CRS */
 };
 

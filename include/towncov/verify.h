@@ -14,13 +14,15 @@ struct cov_result;
  * intersections, nothing more. */
 #define VERIFY_AREA_REL 1e-9
 
-/* After loading: every township has a finite positive area and an
- * envelope holding its seat, and the areas add up to the map's. */
+/* After loading: every township has a finite positive area, an envelope
+ * holding its seat when the loader chose it (a seat the map gives may lie
+ * outside), and the areas add up to the map's. */
 int verify_map(const struct tc_map *map, struct tc_error *err);
 
 /* After placing: every station stands in a township (its index in range,
- * its point inside that township's envelope), or outside every township
- * only when the scenario keeps such stations (keep_outside). */
+ * its point inside that township's envelope or at its seat), or outside
+ * every township only when the scenario keeps such stations
+ * (keep_outside). */
 int verify_sites(const struct tc_map *map, const struct tc_sites *sites, int keep_outside,
                  struct tc_error *err);
 

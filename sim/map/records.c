@@ -77,6 +77,7 @@ static int read_seat(struct loader *ld, int fid, struct township *t, struct tc_e
     t->seat_lon = t->seat_lat = NAN;
     if (ld->f_lon < 0 || DBFIsAttributeNULL(ld->dbf, fid, ld->f_lon))
         return 0;
+    t->seat_given = 1;
     t->seat_lon = DBFReadDoubleAttribute(ld->dbf, fid, ld->f_lon);
     t->seat_lat = DBFReadDoubleAttribute(ld->dbf, fid, ld->f_lat);
     if (!isfinite(t->seat_lon) || !isfinite(t->seat_lat) || fabs(t->seat_lat) > 90 ||

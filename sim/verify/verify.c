@@ -21,9 +21,12 @@ int verify_map(const struct tc_map *map, struct tc_error *err)
         const struct township *t = &map->t[i];
         if (!(t->area_m2 > 0) || !isfinite(t->area_m2))
             return broken(err, "area is not a positive number", t, t->area_m2, 0);
-        if (!(t->seat_x >= t->xmin && t->seat_x <= t->xmax && t->seat_y >= t->ymin &&
-              t->seat_y <= t->ymax))
-            return broken(err, "seat outside the township's envelope", t, t->seat_x, t->seat_y);
+        /* A seat the map gives may lie outside its polygon; one the loader
+         * chose (a point on the surface) may not. */
+        if (!t->seat_given && !(t->seat_x >= t->xmin && t->seat_x <= t->xmax &&
+                                t->seat_y >= t->ymin && t->seat_y <= t->ymax))
+            return broken(err, "computed seat outside the township's envelope", t, t->seat_x,
+                          t->seat_y);
         sum += t->area_m2;
     }
     if (fabs(sum - map->total_area_m2) > VERIFY_AREA_REL * sum)
@@ -45,8 +48,9 @@ int verify_sites(const struct tc_map *map, const struct tc_sites *sites, int kee
         if (t < 0)
             continue;
         const struct township *tw = &map->t[t];
-        if (!(sites->x[i] >= tw->xmin && sites->x[i] <= tw->xmax && sites->y[i] >= tw->ymin &&
-              sites->y[i] <= tw->ymax))
+        int at_seat = sites->x[i] == tw->seat_x && sites->y[i] == tw->seat_y;
+        if (!at_seat && !(sites->x[i] >= tw->xmin && sites->x[i] <= tw->xmax &&
+                          sites->y[i] >= tw->ymin && sites->y[i] <= tw->ymax))
             return tc_fail(err, TC_EXIT_INTERNAL, "internal error: invariant broken: station %s "
                            "is outside the envelope of township %s, its own",
                            sites_id(sites, i, id, sizeof id), tw->code);
