@@ -4,7 +4,15 @@
 #   make bench   benchmark (see bench/README.md)
 
 # ---- options ---------------------------------------------------------------
+#   make MPI=1   the MPI build (Open MPI's mpicc) in build-mpi/: `towncov
+#                sweep` under mpirun spreads its members over the ranks
 CC        = gcc
+MPI       ?=
+ifeq ($(MPI),1)
+CC        = mpicc
+BUILD     ?= build-mpi
+MPIFLAGS  := -DTOWNCOV_MPI
+endif
 BUILD     ?= build
 OPT       ?= -O2 -g
 SCENARIO  ?= scenarios/jiangxi-65k.ini
@@ -19,7 +27,7 @@ TEST_DEPS := criterion:libcriterion-dev
 TEST_PY   := shapely:python3-shapely pyproj:python3-pyproj osgeo:python3-gdal
 
 CFLAGS   := -std=c11 -D_GNU_SOURCE -DGEOS_USE_ONLY_R_API $(OPT) -fopenmp \
-            -Wall -Wextra -Werror -Iinclude $(SANITIZE)
+            -Wall -Wextra -Werror -Iinclude $(SANITIZE) $(MPIFLAGS)
 LDLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lglpk -lm
 LDFLAGS  := -fopenmp $(SANITIZE)
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -58,6 +66,7 @@ deps:
 	@missing=""; for p in $(DEPS); do pkg-config --exists "$${p%%:*}" || missing="$$missing $${p#*:}"; done; \
 	 fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-wqy-zenhei"; \
 	 [ -e /usr/include/glpk.h ] || missing="$$missing libglpk-dev"; \
+	 [ "$(MPI)" != 1 ] || command -v mpicc >/dev/null || missing="$$missing libopenmpi-dev openmpi-bin"; \
 	 if [ -n "$$missing" ]; then $(call apt_install,$$missing); fi
 
 test-deps: deps
@@ -69,6 +78,8 @@ test-deps: deps
 	   || missing="$$missing libclang-rt-dev"; \
 	 ls /usr/lib/llvm-*/lib/libomp.so >/dev/null 2>&1 || missing="$$missing libomp-dev"; \
 	 command -v valgrind >/dev/null || missing="$$missing valgrind"; \
+	 command -v mpicc >/dev/null && command -v mpirun >/dev/null \
+	   || missing="$$missing libopenmpi-dev openmpi-bin"; \
 	 if [ -n "$$missing" ]; then $(call apt_install,$$missing); fi
 
 # ---- build -----------------------------------------------------------------
@@ -93,7 +104,7 @@ $(BUILD)/buildinfo.h: FORCE | deps
 	  '#define TOWNCOV_VERSION "$(VERSION)"' \
 	  '#define TOWNCOV_GIT_REV "$(GIT_REV)"' \
 	  '#define TOWNCOV_COMPILER "$(shell $(CC) --version 2>/dev/null | head -1)"' \
-	  '#define TOWNCOV_CFLAGS "$(strip $(OPT) $(SANITIZE))"' \
+	  '#define TOWNCOV_CFLAGS "$(strip $(OPT) $(SANITIZE) $(MPIFLAGS))"' \
 	  '#define TOWNCOV_LIBS "$(foreach p,$(PKGS),$(p) $(shell pkg-config --modversion $(p) 2>/dev/null))"' \
 	  > $@.new
 	@cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
@@ -121,8 +132,10 @@ test: test-deps
 	$(MAKE) --no-print-directory -j$(NPROC) test-asan
 	$(MAKE) --no-print-directory -j$(NPROC) fuzz-smoke
 
+# The MPI build too: the tests run a 2-rank sweep with it.
 test-unit: $(BIN) $(TESTBIN)
-	TOWNCOV_BIN=$(abspath $(BIN)) $(TESTBIN) --jobs 2
+	$(MAKE) --no-print-directory MPI=1 build-mpi/towncov
+	TOWNCOV_BIN=$(abspath $(BIN)) TOWNCOV_MPI_BIN=$(abspath build-mpi/towncov) $(TESTBIN) --jobs 2
 	TOWNCOV_BIN=$(abspath $(BIN)) /usr/bin/python3 tests/check_independent.py
 	tests/golden/check.sh $(BIN)
 
@@ -211,4 +224,4 @@ bench-full: all
 	TOWNCOV_BIN=$(abspath $(BIN)) bench/run.sh full
 
 clean:
-	rm -rf build build-asan build-tsan build-fuzz
+	rm -rf build build-asan build-tsan build-fuzz build-mpi

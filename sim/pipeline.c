@@ -209,20 +209,103 @@ static int write_outputs(const struct scenario *scn, struct run_state *st,
     return rc;
 }
 
+struct pipeline_cache {
+    struct map_config map_cfg;
+    struct seat_config seat_cfg;
+    char base_dir[TC_STR_MAX];
+    struct tc_map *map;          /* NULL until the first load */
+    struct tc_seat_areas *seats; /* of map; NULL until built */
+    double load_seconds;
+};
+
+struct pipeline_cache *pipeline_cache_new(void)
+{
+    return calloc(1, sizeof(struct pipeline_cache));
+}
+
+void pipeline_cache_free(struct pipeline_cache **cache)
+{
+    if (!*cache)
+        return;
+    seat_areas_free(&(*cache)->seats);
+    map_free(&(*cache)->map);
+    free(*cache);
+    *cache = NULL;
+}
+
+double pipeline_cache_load_seconds(const struct pipeline_cache *cache)
+{
+    return cache->load_seconds;
+}
+
+/* The scenario's map, loaded and verified. */
+static struct tc_map *load_map(const struct scenario *scn, const struct run_options *opt,
+                               struct tc_error *err)
+{
+    struct tc_map *map = map_load(&scn->map, scn->base_dir, opt->threads, opt->log, err);
+    if (map && verify_map(map, err) != 0)
+        map_free(&map);
+    return map;
+}
+
+/* The cache's map and seats when scn's keys are the ones they were built
+ * from, else built anew into the cache. The configs are compared byte for
+ * byte: scenario_defaults zeroes them whole, padding and unused text
+ * included, so equal keys give equal bytes. */
+static int cached_map_and_seats(struct pipeline_cache *c, const struct scenario *scn,
+                                const struct run_options *opt, struct tc_error *err)
+{
+    double t0 = tc_now();
+    int same_map = c->map && memcmp(&c->map_cfg, &scn->map, sizeof scn->map) == 0 &&
+                   strcmp(c->base_dir, scn->base_dir) == 0;
+    if (!same_map) {
+        seat_areas_free(&c->seats);
+        map_free(&c->map);
+        c->map = load_map(scn, opt, err);
+        if (!c->map)
+            return -1;
+        c->map_cfg = scn->map;
+        snprintf(c->base_dir, sizeof c->base_dir, "%s", scn->base_dir);
+    }
+    if (!c->seats || memcmp(&c->seat_cfg, &scn->seat, sizeof scn->seat) != 0) {
+        seat_areas_free(&c->seats);
+        c->seats = seat_areas_build(&scn->seat, c->map, scn->base_dir, opt->threads, opt->log,
+                                    err);
+        if (!c->seats)
+            return -1;
+        c->seat_cfg = scn->seat;
+    }
+    c->load_seconds += tc_now() - t0;
+    return 0;
+}
+
+/* The load phase: the map and its seat areas (which belong to the map:
+ * read or modelled here), from the cache when the run has one. */
+static int load_stage(const struct scenario *scn, const struct run_options *opt,
+                      struct run_state *st, struct tc_error *err)
+{
+    if (opt->cache) {
+        if (cached_map_and_seats(opt->cache, scn, opt, err) != 0)
+            return -1;
+        st->map = opt->cache->map;
+        st->seats = opt->cache->seats;
+        st->cached_map = 1;
+        return 0;
+    }
+    st->map = load_map(scn, opt, err);
+    if (!st->map)
+        return -1;
+    st->seats = seat_areas_build(&scn->seat, st->map, scn->base_dir, opt->threads, opt->log, err);
+    return st->seats ? 0 : -1;
+}
+
 /* The stages up to the goal: load, place, footprints, coverage, goal. */
 static int judge_stages(const struct scenario *scn, const struct run_options *opt,
                         struct run_state *st, struct run_outcome *out, int keep_parts,
                         struct tc_error *err)
 {
     phase_begin(opt, st, PHASE_LOAD);
-    st->map = map_load(&scn->map, scn->base_dir, opt->threads, opt->log, err);
-    if (!st->map)
-        return -1;
-    if (verify_map(st->map, err) != 0)
-        return -1;
-    /* Seat areas belong to the map: read or modelled in the load phase. */
-    st->seats = seat_areas_build(&scn->seat, st->map, scn->base_dir, opt->threads, opt->log, err);
-    if (!st->seats || interrupted(err))
+    if (load_stage(scn, opt, st, err) != 0 || interrupted(err))
         return -1;
     phase_end(out, st, PHASE_LOAD);
     if (check_memory(scn, opt, st->map, err) != 0)
@@ -288,8 +371,12 @@ void pipeline_state_free(struct run_state *st)
     footprints_free(&st->fp);
     radio_model_free(&st->radio);
     sites_free(&st->sites);
-    seat_areas_free(&st->seats);
-    map_free(&st->map);
+    if (!st->cached_map) {
+        seat_areas_free(&st->seats);
+        map_free(&st->map);
+    }
+    st->seats = NULL;
+    st->map = NULL;
     st->results = NULL;
 }
 
@@ -318,10 +405,10 @@ static int run_stages(const struct scenario *scn, const struct run_options *opt,
     return 0;
 }
 
-int pipeline_run(const struct scenario *scn, const struct run_options *opt, int *goal_met,
-                 struct tc_error *err)
+int pipeline_run_kept(const struct scenario *scn, const struct run_options *opt,
+                      struct run_state *st, double seconds[PHASE_COUNT], struct tc_error *err)
 {
-    struct run_state st = {0};
+    memset(st, 0, sizeof *st);
     /* The writers see these pieces of the scenario, never all of it. */
     struct run_outcome out = {
         .info = {.name = scn->info.name, .scenario_path = scn->path, .seed = scn->info.seed,
@@ -333,14 +420,26 @@ int pipeline_run(const struct scenario *scn, const struct run_options *opt, int 
         .marked_sites = opt->marked_sites,
     };
     char *dir = out_dir_of(scn, opt);
-    int rc = dir ? run_stages(scn, opt, dir, &st, &out, err)
+    int rc = dir ? run_stages(scn, opt, dir, st, &out, err)
                  : tc_fail(err, TC_EXIT_OUTPUT, "out of memory");
     free(dir);
-    if (rc == 0) {
-        if (!opt->quiet)
-            report_print_summary(stdout, &out);
+    if (rc == 0 && !opt->quiet)
+        report_print_summary(stdout, &out);
+    for (int p = 0; p < PHASE_COUNT; p++)
+        seconds[p] = out.seconds[p];
+    if (rc != 0)
+        pipeline_state_free(st);
+    return rc;
+}
+
+int pipeline_run(const struct scenario *scn, const struct run_options *opt, int *goal_met,
+                 struct tc_error *err)
+{
+    struct run_state st;
+    double seconds[PHASE_COUNT];
+    int rc = pipeline_run_kept(scn, opt, &st, seconds, err);
+    if (rc == 0)
         *goal_met = st.verdict.met;
-    }
     pipeline_state_free(&st);
     return rc;
 }

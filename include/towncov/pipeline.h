@@ -60,8 +60,20 @@ struct run_outcome {
     unsigned long long checksum;
 };
 
+/* What the members of a sweep share: the map and its seat areas, loaded
+ * once and reused by every run whose [map] and [seat areas] keys (and
+ * scenario folder) are the ones they were built from; a member with others
+ * replaces them. Owned by the caller, lent to runs through run_options. */
+struct pipeline_cache;
+
+struct pipeline_cache *pipeline_cache_new(void);
+void pipeline_cache_free(struct pipeline_cache **cache);
+/* Seconds spent loading maps and seat areas through the cache so far. */
+double pipeline_cache_load_seconds(const struct pipeline_cache *cache);
+
 struct run_options {
     int threads;          /* >= 1 */
+    struct pipeline_cache *cache; /* NULL: every run loads its own map */
     const char *out_dir;  /* NULL: the scenario's [output] dir or out/<name> */
     int quiet;            /* no summary on stdout */
     FILE *log;            /* warnings and progress (stderr), never NULL */
@@ -85,6 +97,7 @@ struct run_state {
     struct goal_verdict verdict;
     struct radio_model *radio; /* kept for the signal rasters */
     struct raster_outcome raster;
+    int cached_map;            /* map and seats are the cache's, not freed here */
     double t0;
 };
 
@@ -94,6 +107,12 @@ struct run_state {
  * run would give. 0, or -1 with err set (st then holds nothing). */
 int pipeline_judge(const struct scenario *scn, const struct run_options *opt,
                    struct run_state *st, double seconds[PHASE_COUNT], struct tc_error *err);
+
+/* pipeline_run that leaves what the stages produced in *st for the caller
+ * (pipeline_state_free) with the seconds of each phase: a sweep member
+ * that writes its usual outputs. 0, or -1 with err (st then holds nothing). */
+int pipeline_run_kept(const struct scenario *scn, const struct run_options *opt,
+                      struct run_state *st, double seconds[PHASE_COUNT], struct tc_error *err);
 
 /* Frees what *st holds (not st itself). */
 void pipeline_state_free(struct run_state *st);

@@ -15,6 +15,7 @@
 #include "towncov/raster_config.h"
 #include "towncov/seat_config.h"
 #include "towncov/sites_config.h"
+#include "towncov/sweep_config.h"
 
 struct scenario_info {
     char name[TC_STR_MAX];
@@ -33,6 +34,7 @@ struct scenario {
     struct goal_config goal;
     struct output_config output;
     struct raster_config raster;
+    struct sweep_config sweep;
 };
 
 /* Reads `path`, then applies overrides ("section.key=value", as given to
@@ -40,6 +42,27 @@ struct scenario {
  * with err naming the file and line (or the --set argument). */
 int scenario_load(const char *path, const char *const *overrides, int n_overrides,
                   struct scenario *scn, struct tc_error *err);
+
+/* One value a sweep member gives a key: "section.key", its value, and
+ * where it comes from ("FILE:LINE" of the iteration, "--vary ARG") for
+ * the errors it may cause. */
+struct scenario_value {
+    const char *key;
+    const char *value;
+    const char *where;
+};
+
+/* scenario_load for one member of a sweep: the file's iterations (values
+ * holding "${") take the member's values, which also set any key the file
+ * does not iterate (--vary); overrides then apply, except on a varied key
+ * (an error). Without values, a file with iterations or [sweep] repeat > 1
+ * is refused (use towncov sweep). */
+int scenario_load_member(const char *path, const struct scenario_value *values, int n_values,
+                         const char *const *overrides, int n_overrides, struct scenario *scn,
+                         struct tc_error *err);
+
+/* The description of key "section.key", or NULL when there is none. */
+const struct key_desc *scenario_find_key(const char *dotted);
 
 /* Fills scn with every default (no file). */
 void scenario_defaults(struct scenario *scn);

@@ -12,6 +12,7 @@
 #include "towncov/plan.h"
 #include "towncov/radio.h"
 #include "towncov/scenario.h"
+#include "towncov/sweep.h"
 
 #define MAX_SETS 256
 
@@ -22,6 +23,9 @@ static const char usage_main[] =
     "  towncov run SCENARIO [--threads N] [--out DIR] [--set section.key=value ...] [--quiet]\n"
     "  towncov mapgen --counties SHP --townships CSV --out DIR [--seed N] [--simplify DEG]\n"
     "  towncov mapgen --synthetic N --out DIR [--seed N] [--threads N] [--quiet]\n"
+    "  towncov sweep SCENARIO [--vary KEY=SPEC ...] [--repeat R] [--list] [--keep-members]\n"
+    "                [--find-min KEY [--range LO..HI]] [--threads N] [--out DIR]\n"
+    "                [--set section.key=value ...] [--quiet]\n"
     "  towncov plan SCENARIO [--candidates CSV] [--spacing M] [--max-added K] [--threads N]\n"
     "               [--out DIR] [--set section.key=value ...] [--quiet]\n"
     "  towncov link SCENARIO [--set section.key=value ...]\n"
@@ -210,6 +214,15 @@ int main(int argc, char **argv)
         GDALAllRegister(); /* once, before any thread: the signal rasters */
         GDALSetCacheMax64(64 << 20); /* written strip by strip: a small block cache */
         return cmd_run(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "sweep") == 0) {
+        GDALAllRegister(); /* as for run: members may write rasters */
+        GDALSetCacheMax64(64 << 20);
+        if (sweep_ranks_start(&argc, &argv) != 0)
+            return TC_EXIT_INTERNAL;
+        int rc = sweep_main(argc - 1, argv + 1);
+        sweep_ranks_stop();
+        return rc;
     }
     if (strcmp(cmd, "mapgen") == 0)
         return mapgen_main(argc - 1, argv + 1);

@@ -68,6 +68,21 @@ static void text_csv(struct text *t, const char *s)
     text_char(t, '"');
 }
 
+void report_csv_field(FILE *out, const char *s)
+{
+    if (!strpbrk(s, ",\"\n\r")) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
 static void text_fixed(struct text *t, double v, int decimals)
 {
     char *p = text_room(t, TC_FIXED_MAX);

@@ -36,6 +36,7 @@ static const struct key_table tables[] = {
     {goal_keys, &goal_nkeys, offsetof(struct scenario, goal)},
     {output_keys, &output_nkeys, offsetof(struct scenario, output)},
     {raster_keys, &raster_nkeys, offsetof(struct scenario, raster)},
+    {sweep_keys, &sweep_nkeys, offsetof(struct scenario, sweep)},
 };
 #define N_TABLES (sizeof tables / sizeof tables[0])
 
@@ -185,9 +186,47 @@ void scenario_defaults(struct scenario *scn)
 /* State of one ini_parse call: what the handler saw and its first error. */
 struct parse_state {
     struct scenario *scn;
+    const struct scenario_value *values; /* a sweep member's; NULL: a plain run */
+    int n_values;
     char why[1024];
     unsigned char seen[16][256]; /* [table][key]: duplicate detection */
 };
+
+/* Whether text holds an iteration of `towncov sweep` (sweep_space.h). */
+static int has_iteration(const char *text)
+{
+    return strstr(text, "${") != NULL;
+}
+
+/* The member value given for section.name, or NULL. */
+static const struct scenario_value *member_value(const struct scenario_value *values, int n,
+                                                 const char *section, const char *name)
+{
+    size_t ls = strlen(section);
+    for (int i = 0; i < n; i++) {
+        const char *k = values[i].key;
+        if (strncmp(k, section, ls) == 0 && k[ls] == '.' && strcmp(k + ls + 1, name) == 0)
+            return &values[i];
+    }
+    return NULL;
+}
+
+/* An iteration in the file: a sweep member's value replaces it later; a
+ * plain run cannot run it. [sweep] keys are never iterations (the
+ * constraint names variables as ${N}). */
+static int on_iteration(struct parse_state *st, const char *section, const char *name,
+                        const char *value)
+{
+    if (st->values && member_value(st->values, st->n_values, section, name))
+        return 1;
+    if (st->values)
+        snprintf(st->why, sizeof st->why, "%s.%s = %s: an iteration the sweep did not expand",
+                 section, name, value);
+    else
+        snprintf(st->why, sizeof st->why, "%s.%s = %s is an iteration: run this scenario with "
+                 "`towncov sweep` (towncov run takes one value per key)", section, name, value);
+    return 0;
+}
 
 static int on_key(void *user, const char *section, const char *name, const char *value)
 {
@@ -210,6 +249,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
             }
             st->seen[t][k] = 1;
         }
+    if (strcmp(section, "sweep") != 0 && has_iteration(value))
+        return on_iteration(st, section, name, value);
     return set_value(d, (char *)st->scn + base, value, st->why, sizeof st->why) == 0;
 }
 
@@ -236,28 +277,67 @@ static int check_line_lengths(const char *path, struct tc_error *err)
     return rc;
 }
 
-static int apply_override(struct scenario *scn, const char *arg, struct tc_error *err)
+/* Splits "section.key" (the first len bytes of text) into its two parts;
+ * -1 when it has no dot or a part is too long. */
+static int split_key(const char *text, size_t len, char *section, char *name, size_t size)
 {
-    const char *eq = strchr(arg, '=');
-    const char *dot = strchr(arg, '.');
-    if (!eq || !dot || dot > eq)
-        return tc_fail(err, TC_EXIT_USAGE, "--set %s: expected section.key=value", arg);
-    char section[128], name[128];
-    size_t ls = (size_t)(dot - arg), ln = (size_t)(eq - dot - 1);
-    if (ls >= sizeof section || ln >= sizeof name)
-        return tc_fail(err, TC_EXIT_USAGE, "--set %s: key too long", arg);
-    memcpy(section, arg, ls);
+    const char *dot = memchr(text, '.', len);
+    if (!dot)
+        return -1;
+    size_t ls = (size_t)(dot - text), ln = len - ls - 1;
+    if (ls >= size || ln >= size)
+        return -1;
+    memcpy(section, text, ls);
     section[ls] = '\0';
     memcpy(name, dot + 1, ln);
     name[ln] = '\0';
+    return 0;
+}
+
+const struct key_desc *scenario_find_key(const char *dotted)
+{
+    char section[128], name[128];
+    size_t base;
+    if (split_key(dotted, strlen(dotted), section, name, sizeof section) != 0)
+        return NULL;
+    return find_key(section, name, &base);
+}
+
+/* Sets section.key (len bytes of key) to value; errors say "where: ...". */
+static int set_key(struct scenario *scn, const char *key, size_t len, const char *value,
+                   const char *where, struct tc_error *err)
+{
+    char section[128], name[128];
+    if (split_key(key, len, section, name, sizeof section) != 0)
+        return tc_fail(err, TC_EXIT_USAGE, "%s: expected section.key=value", where);
     size_t base;
     const struct key_desc *d = find_key(section, name, &base);
     if (!d)
-        return tc_fail(err, TC_EXIT_SCENARIO, "--set %s: unknown key %s.%s", arg, section, name);
+        return tc_fail(err, TC_EXIT_SCENARIO, "%s: unknown key %s.%s", where, section, name);
+    if (strcmp(section, "sweep") != 0 && has_iteration(value))
+        return tc_fail(err, TC_EXIT_SCENARIO, "%s: %s.%s = %s is an iteration: only the "
+                       "scenario file and towncov sweep --vary take those", where, section, name,
+                       value);
     char why[1024];
-    if (set_value(d, (char *)scn + base, eq + 1, why, sizeof why) != 0)
-        return tc_fail(err, TC_EXIT_SCENARIO, "--set %s: %s", arg, why);
+    if (set_value(d, (char *)scn + base, value, why, sizeof why) != 0)
+        return tc_fail(err, TC_EXIT_SCENARIO, "%s: %s", where, why);
     return 0;
+}
+
+static int apply_override(struct scenario *scn, const char *arg, const struct scenario_value *values,
+                          int n_values, struct tc_error *err)
+{
+    const char *eq = strchr(arg, '=');
+    char where[64 + TC_STR_MAX];
+    snprintf(where, sizeof where, "--set %.*s", TC_STR_MAX, arg);
+    if (!eq)
+        return tc_fail(err, TC_EXIT_USAGE, "%s: expected section.key=value", where);
+    for (int i = 0; i < n_values; i++)
+        if (strlen(values[i].key) == (size_t)(eq - arg) &&
+            strncmp(values[i].key, arg, (size_t)(eq - arg)) == 0)
+            return tc_fail(err, TC_EXIT_SCENARIO, "%s: %s is varied by the sweep (%s)", where,
+                           values[i].key, values[i].where);
+    return set_key(scn, arg, (size_t)(eq - arg), eq + 1, where, err);
 }
 
 static int check_consistency(const struct scenario *scn, struct tc_error *err)
@@ -303,8 +383,17 @@ static int check_consistency(const struct scenario *scn, struct tc_error *err)
     return 0;
 }
 
-int scenario_load(const char *path, const char *const *overrides, int n_overrides,
-                  struct scenario *scn, struct tc_error *err)
+/* A plain run takes one value per key: repetitions are a sweep's. */
+static int check_plain_run(const struct scenario *scn, struct tc_error *err)
+{
+    if (scn->sweep.repeat > 1)
+        return tc_fail(err, TC_EXIT_SCENARIO, "%s: sweep.repeat = %ld: run this scenario with "
+                       "`towncov sweep`", scn->path, scn->sweep.repeat);
+    return 0;
+}
+
+static int load_file(const char *path, const struct scenario_value *values, int n_values,
+                     struct scenario *scn, struct tc_error *err)
 {
     scenario_defaults(scn);
     if (strlen(path) >= sizeof scn->path)
@@ -320,6 +409,8 @@ int scenario_load(const char *path, const char *const *overrides, int n_override
     if (!st)
         return tc_fail(err, TC_EXIT_INTERNAL, "out of memory");
     st->scn = scn;
+    st->values = values;
+    st->n_values = n_values;
     int line = ini_parse(path, on_key, st);
     int rc = 0;
     if (line == -1)
@@ -331,11 +422,39 @@ int scenario_load(const char *path, const char *const *overrides, int n_override
         rc = tc_fail(err, TC_EXIT_SCENARIO, "%s:%d: %s", path, line,
                      st->why[0] ? st->why : "syntax error (expected [section] or key = value)");
     free(st);
+    return rc;
+}
+
+static int load_scenario(const char *path, const struct scenario_value *values, int n_values,
+                         const char *const *overrides, int n_overrides, struct scenario *scn,
+                         struct tc_error *err)
+{
+    int rc = load_file(path, values, n_values, scn, err);
+    for (int i = 0; rc == 0 && i < n_values; i++)
+        rc = set_key(scn, values[i].key, strlen(values[i].key), values[i].value,
+                     values[i].where, err);
     for (int i = 0; rc == 0 && i < n_overrides; i++)
-        rc = apply_override(scn, overrides[i], err);
+        rc = apply_override(scn, overrides[i], values, n_values, err);
+    if (rc == 0 && !values)
+        rc = check_plain_run(scn, err);
     if (rc == 0)
         rc = check_consistency(scn, err);
     return rc;
+}
+
+int scenario_load(const char *path, const char *const *overrides, int n_overrides,
+                  struct scenario *scn, struct tc_error *err)
+{
+    return load_scenario(path, NULL, 0, overrides, n_overrides, scn, err);
+}
+
+int scenario_load_member(const char *path, const struct scenario_value *values, int n_values,
+                         const char *const *overrides, int n_overrides, struct scenario *scn,
+                         struct tc_error *err)
+{
+    static const struct scenario_value none[1];
+    return load_scenario(path, values ? values : none, n_values, overrides, n_overrides, scn,
+                         err);
 }
 
 static const char *type_name(const struct key_desc *d)

@@ -1,0 +1,149 @@
+/* member.c — one member of a sweep: its scenario (the file with the
+ * member's values in place of the iterations), its run through the same
+ * pipeline as `towncov run` (sharing the map through the cache), and what
+ * the sweep's files keep of it. */
+#include "sweep_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "towncov/coverage.h"
+#include "towncov/goal.h"
+#include "towncov/map.h"
+#include "towncov/outdir.h"
+#include "towncov/pipeline.h"
+#include "towncov/report.h"
+#include "towncov/scenario.h"
+
+int sweep_member_scenario(const struct sweep_run *run, long i, struct scenario *scn,
+                          struct tc_error *err)
+{
+    const struct sweep_table *t = &run->table;
+    const struct sweep_member *m = &t->m[i];
+    struct scenario_value *values = calloc((size_t)t->nkeys + 1, sizeof *values);
+    if (!values)
+        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+    for (int k = 0; k < t->nkeys; k++)
+        values[k] = (struct scenario_value){t->keys[k], m->values[k], m->wheres[k]};
+    int rc = scenario_load_member(run->opt->scenario, values, t->nkeys, run->opt->sets,
+                                  run->opt->n_sets, scn, err);
+    free(values);
+    if (rc != 0)
+        return -1;
+    /* Repetition r runs with the member's seed + r ([sweep] repeat). */
+    if (scn->info.seed + m->repetition > 9007199254740992L)
+        return tc_fail(err, TC_EXIT_SCENARIO, "%s: scenario.seed + repetition %ld is beyond "
+                       "2^53", run->opt->scenario, m->repetition);
+    scn->info.seed += m->repetition;
+    return 0;
+}
+
+/* Appends the member's lines of sweep_townships.csv: what townships.csv
+ * says of each township, written the same way (tc_format_fixed). */
+static int keep_rows(struct sweep_member *m, long index, const struct run_state *st)
+{
+    const struct tc_map *map = st->map;
+    size_t cap = (size_t)map->n * 64 + 1, n = 0;
+    char *rows = malloc(cap);
+    if (!rows)
+        return -1;
+    for (int t = 0; t < map->n; t++) {
+        size_t need = strlen(map->t[t].code) + 2 * TC_FIXED_MAX + 64;
+        if (n + need > cap) {
+            cap = 2 * cap + need;
+            char *bigger = realloc(rows, cap);
+            if (!bigger) {
+                free(rows);
+                return -1;
+            }
+            rows = bigger;
+        }
+        const struct cov_result *r = &st->results[t];
+        n += (size_t)snprintf(rows + n, cap - n, "%ld,%s,", index, map->t[t].code);
+        n += (size_t)tc_format_fixed(rows + n, r->covered_frac, 12);
+        rows[n++] = ',';
+        n += (size_t)tc_format_fixed(rows + n, r->seat_covered_frac, 12);
+        n += (size_t)snprintf(rows + n, cap - n, ",%s\n",
+                              st->verdict.township_met[t] ? "yes" : "no");
+    }
+    m->rows = rows;
+    m->rows_len = n;
+    return 0;
+}
+
+static int keep_outcome(struct sweep_member *m, long index, const struct run_state *st,
+                        struct tc_error *err)
+{
+    const struct goal_verdict *v = &st->verdict;
+    m->goal_met = v->met;
+    m->n_failing = v->n_failing;
+    m->n_townships = st->map->n;
+    m->seats_covered = v->seats_covered;
+    m->covered_share = v->area_m2 > 0 ? v->covered_m2 / v->area_m2 : 0.0;
+    m->has_seat_areas = v->seat_area_m2 > 0;
+    m->seat_share = m->has_seat_areas ? v->seat_covered_m2 / v->seat_area_m2 : 0.0;
+    m->checksum = report_checksum(st->map, st->results);
+    if (keep_rows(m, index, st) != 0)
+        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory for member %ld's townships", index);
+    m->done = 1;
+    return 0;
+}
+
+/* members/NNN in the sweep's folder: three digits, more when needed. */
+static char *member_dir(const struct sweep_run *run, long i)
+{
+    char name[64];
+    snprintf(name, sizeof name, "members/%03ld", i);
+    return outdir_join(run->tmp, name);
+}
+
+int sweep_member_run(struct sweep_run *run, long i, struct tc_error *err)
+{
+    struct sweep_member *m = &run->table.m[i];
+    struct scenario *scn = malloc(sizeof *scn);
+    if (!scn)
+        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+    double t0 = tc_now();
+    int rc = sweep_member_scenario(run, i, scn, err);
+    m->seed = scn->info.seed;
+    struct run_options ro = {.threads = run->opt->threads, .cache = run->cache, .quiet = 1,
+                             .log = run->opt->log};
+    struct run_state st;
+    double seconds[PHASE_COUNT];
+    char *dir = NULL;
+    if (rc == 0 && run->opt->keep_members) {
+        dir = member_dir(run, i);
+        ro.out_dir = dir;
+        rc = dir ? pipeline_run_kept(scn, &ro, &st, seconds, err)
+                 : tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+    } else if (rc == 0) {
+        rc = pipeline_judge(scn, &ro, &st, seconds, err);
+    }
+    if (rc == 0) {
+        rc = keep_outcome(m, i, &st, err);
+        pipeline_state_free(&st);
+    }
+    m->seconds = tc_now() - t0;
+    free(dir);
+    free(scn);
+    return rc;
+}
+
+void sweep_member_progress(const struct sweep_run *run, long i, FILE *log)
+{
+    const struct sweep_table *t = &run->table;
+    const struct sweep_member *m = &t->m[i];
+    if (run->has_find_min)
+        fprintf(log, "towncov: probe %ld", i + 1);
+    else
+        fprintf(log, "towncov: member %ld/%ld", i + 1, t->n);
+    for (int k = 0; k < t->nkeys; k++)
+        fprintf(log, "%s %s=%s", k ? "," : "", t->keys[k], m->values[k]);
+    if (t->repeat > 1)
+        fprintf(log, " repetition %ld", m->repetition);
+    fprintf(log, ": %s, %d of %d failing, %.2f%% covered", m->goal_met ? "goal met" :
+            "goal not met", m->n_failing, m->n_townships, 100.0 * m->covered_share);
+    if (m->has_seat_areas)
+        fprintf(log, ", seat areas %.2f%%", 100.0 * m->seat_share);
+    fprintf(log, " (%.2f s)\n", m->seconds);
+}

@@ -1,0 +1,250 @@
+/* output.c — a sweep's files (sweep.csv, sweep_townships.csv, sweep.json,
+ * sweep.png) and its terminal table. Only members that ran to the end are
+ * written (an interrupted sweep keeps those); every figure but the
+ * seconds is a function of the members' values, so a sweep on one rank
+ * and on many writes the same files apart from the timings. */
+#include "sweep_internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "towncov/goal_config.h"
+#include "towncov/outdir.h"
+#include "towncov/report.h"
+
+static FILE *open_in(const struct sweep_run *run, const char *name, char **path,
+                     struct tc_error *err)
+{
+    *path = outdir_join(run->tmp, name);
+    if (!*path) {
+        tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+        return NULL;
+    }
+    FILE *f = fopen(*path, "w");
+    if (!f)
+        tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot write: %s", *path, strerror(errno));
+    return f;
+}
+
+static int close_in(FILE *f, char *path, struct tc_error *err)
+{
+    int rc = tc_fclose_checked(f, path, err);
+    free(path);
+    return rc;
+}
+
+/* ---- sweep.csv: one row a member ---------------------------------------*/
+static void write_member_row(FILE *f, const struct sweep_table *t, long i)
+{
+    const struct sweep_member *m = &t->m[i];
+    fprintf(f, "%ld", i);
+    for (int k = 0; k < t->nkeys; k++) {
+        fputc(',', f);
+        report_csv_field(f, m->values[k]);
+    }
+    fprintf(f, ",%ld,%ld,%s,%d,%.10f,", m->repetition, m->seed, m->goal_met ? "yes" : "no",
+            m->n_failing, m->covered_share);
+    if (m->has_seat_areas)
+        fprintf(f, "%.10f", m->seat_share);
+    fprintf(f, ",%d,%016llx,%.3f\n", m->seats_covered, m->checksum, m->seconds);
+}
+
+static int write_csv(const struct sweep_run *run, struct tc_error *err)
+{
+    char *path;
+    FILE *f = open_in(run, "sweep.csv", &path, err);
+    if (!f)
+        return free(path), -1;
+    const struct sweep_table *t = &run->table;
+    fputs("member", f);
+    for (int k = 0; k < t->nkeys; k++) {
+        fputc(',', f);
+        report_csv_field(f, t->keys[k]);
+    }
+    fputs(",repetition,seed,goal_met,townships_failing,covered_frac,seat_covered_frac,"
+          "seats_covered,checksum,seconds\n", f);
+    for (long i = 0; i < t->n; i++)
+        if (t->m[i].done)
+            write_member_row(f, t, i);
+    return close_in(f, path, err);
+}
+
+/* ---- sweep_townships.csv: each member's townships, member by member -----*/
+static int write_townships(const struct sweep_run *run, struct tc_error *err)
+{
+    char *path;
+    FILE *f = open_in(run, "sweep_townships.csv", &path, err);
+    if (!f)
+        return free(path), -1;
+    fputs("member,code,covered_frac,seat_covered_frac,goal_met\n", f);
+    const struct sweep_table *t = &run->table;
+    for (long i = 0; i < t->n; i++)
+        if (t->m[i].done)
+            fwrite(t->m[i].rows, 1, t->m[i].rows_len, f);
+    return close_in(f, path, err);
+}
+
+/* ---- sweep.json ----------------------------------------------------------*/
+static void write_json_member(FILE *f, const struct sweep_table *t, long i)
+{
+    const struct sweep_member *m = &t->m[i];
+    fprintf(f, "    {\"member\": %ld, \"values\": {", i);
+    for (int k = 0; k < t->nkeys; k++) {
+        fputs(k ? ", " : "", f);
+        report_json_string(f, t->keys[k]);
+        fputs(": ", f);
+        report_json_string(f, m->values[k]);
+    }
+    fprintf(f, "}, \"repetition\": %ld, \"seed\": %ld, \"goal_met\": %s, "
+            "\"townships_failing\": %d, \"covered_frac\": %.10f, ", m->repetition, m->seed,
+            m->goal_met ? "true" : "false", m->n_failing, m->covered_share);
+    if (m->has_seat_areas)
+        fprintf(f, "\"seat_covered_frac\": %.10f, ", m->seat_share);
+    else
+        fputs("\"seat_covered_frac\": null, ", f);
+    fprintf(f, "\"seats_covered\": %d, \"checksum\": \"%016llx\", \"seconds\": %.3f}",
+            m->seats_covered, m->checksum, m->seconds);
+}
+
+static void write_json_find_min(FILE *f, const struct sweep_run *run)
+{
+    const struct sweep_find_min *fm = &run->find_min;
+    fputs("  \"find_min\": {\"key\": ", f);
+    report_json_string(f, fm->key);
+    if (fm->found)
+        fprintf(f, ", \"value\": %ld", fm->value);
+    else
+        fputs(", \"value\": null", f);
+    fprintf(f, ", \"goal_met\": %s, \"range\": [%ld, %ld], \"monotone\": %s, \"probes\": [",
+            fm->found ? "true" : "false", run->opt->range_hi > 0 ? run->opt->range_lo : fm->lo,
+            fm->hi, fm->monotone ? "true" : "false");
+    long shown = 0;
+    for (long i = 0; i < run->table.n; i++)
+        if (run->table.m[i].done)
+            fprintf(f, "%s%ld", shown++ ? ", " : "", i);
+    fputs("]},\n", f);
+}
+
+static int write_json(const struct sweep_run *run, struct tc_error *err)
+{
+    char *path;
+    FILE *f = open_in(run, "sweep.json", &path, err);
+    if (!f)
+        return free(path), -1;
+    const struct sweep_table *t = &run->table;
+    fputs("{\n  \"scenario\": ", f);
+    report_json_string(f, run->name);
+    fputs(",\n  \"scenario_file\": ", f);
+    report_json_string(f, run->opt->scenario);
+    fputs(",\n  \"keys\": [", f);
+    for (int k = 0; k < t->nkeys; k++) {
+        fputs(k ? ", " : "", f);
+        report_json_string(f, t->keys[k]);
+    }
+    long done = 0;
+    for (long i = 0; i < t->n; i++)
+        done += t->m[i].done;
+    fprintf(f, "],\n  \"repeat\": %ld,\n  \"members_planned\": %ld,\n  \"members_done\": %ld,\n"
+            "  \"interrupted\": %s,\n  \"townships\": %d,\n", t->repeat,
+            run->has_find_min ? done : t->n, done, run->interrupted ? "true" : "false",
+            run->n_townships);
+    fprintf(f, "  \"goal\": {\"seat_area_min_fraction\": %.6f, \"min_covered_fraction\": %.6f},\n",
+            run->goal->seat_area_min_fraction, run->goal->min_covered_fraction);
+    if (run->has_find_min)
+        write_json_find_min(f, run);
+    fprintf(f, "  \"threads\": %d,\n  \"ranks\": %d,\n  \"seconds\": {\"load\": %.3f, "
+            "\"total\": %.3f},\n  \"members\": [\n", run->opt->threads, run->n_ranks,
+            run->load_seconds, run->total_seconds);
+    long shown = 0;
+    for (long i = 0; i < t->n; i++)
+        if (t->m[i].done) {
+            fputs(shown++ ? ",\n" : "", f);
+            write_json_member(f, t, i);
+        }
+    fputs("\n  ]\n}\n", f);
+    return close_in(f, path, err);
+}
+
+int sweep_write_outputs(struct sweep_run *run, struct tc_error *err)
+{
+    for (long i = 0; i < run->table.n && !run->n_townships; i++)
+        if (run->table.m[i].done)
+            run->n_townships = run->table.m[i].n_townships;
+    char *png = outdir_join(run->tmp, "sweep.png");
+    int rc = png ? 0 : tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+    if (rc == 0)
+        rc = write_csv(run, err);
+    if (rc == 0)
+        rc = write_townships(run, err);
+    if (rc == 0)
+        rc = write_json(run, err);
+    if (rc == 0)
+        rc = sweep_draw_plot(run, png, err);
+    free(png);
+    return rc;
+}
+
+/* ---- the terminal ----------------------------------------------------------*/
+static int key_width(const struct sweep_table *t, int k)
+{
+    int w = (int)strlen(t->keys[k]);
+    for (long i = 0; i < t->n; i++)
+        if ((int)strlen(t->m[i].values[k]) > w)
+            w = (int)strlen(t->m[i].values[k]);
+    return w;
+}
+
+static void print_head(const struct sweep_table *t, FILE *out)
+{
+    fprintf(out, "%6s", "member");
+    for (int k = 0; k < t->nkeys; k++)
+        fprintf(out, "  %-*s", key_width(t, k), t->keys[k]);
+    if (t->repeat > 1)
+        fprintf(out, "  %10s", "repetition");
+}
+
+static void print_values(const struct sweep_table *t, long i, FILE *out)
+{
+    fprintf(out, "%6ld", i);
+    for (int k = 0; k < t->nkeys; k++)
+        fprintf(out, "  %-*s", key_width(t, k), t->m[i].values[k]);
+    if (t->repeat > 1)
+        fprintf(out, "  %10ld", t->m[i].repetition);
+}
+
+void sweep_print_list(const struct sweep_table *t, FILE *out)
+{
+    print_head(t, out);
+    fprintf(out, "  %s\n", "seed");
+    for (long i = 0; i < t->n; i++) {
+        print_values(t, i, out);
+        fprintf(out, "  %ld\n", t->m[i].seed);
+    }
+    fprintf(out, "%ld member%s\n", t->n, t->n == 1 ? "" : "s");
+}
+
+void sweep_print_table(const struct sweep_run *run, FILE *out)
+{
+    const struct sweep_table *t = &run->table;
+    print_head(t, out);
+    fprintf(out, "  %4s  %8s  %8s  %8s  %8s\n", "goal", "failing", "covered", "seats", "seconds");
+    long done = 0;
+    for (long i = 0; i < t->n; i++) {
+        const struct sweep_member *m = &t->m[i];
+        if (!m->done)
+            continue;
+        done++;
+        print_values(t, i, out);
+        fprintf(out, "  %4s  %8d  %7.2f%%  ", m->goal_met ? "met" : "no", m->n_failing,
+                100 * m->covered_share);
+        if (m->has_seat_areas)
+            fprintf(out, "%7.2f%%", 100 * m->seat_share);
+        else
+            fprintf(out, "%8s", "-");
+        fprintf(out, "  %8.2f\n", m->seconds);
+    }
+    fprintf(out, "%ld of %ld members%s; map loaded in %.2f s; %.2f s in all; files in %s\n",
+            done, run->has_find_min ? done : t->n, run->interrupted ? " (interrupted)" : "",
+            run->load_seconds, run->total_seconds, run->dir);
+}

@@ -1,0 +1,220 @@
+/* plotdata.c — what sweep.png shows of a sweep (sweep_plot.h draws it):
+ * the goal measures against the first varied key, one line for each
+ * combination of the keys that move in other loops, repetitions averaged. */
+#include "sweep_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "towncov/goal_config.h"
+#include "towncov/sweep_plot.h"
+
+/* One series being gathered: its label and points (sums over repetitions). */
+struct series_acc {
+    char *label;
+    int n, cap;
+    double *x, *failing, *covered, *seat;
+    int *count;
+    int has_seat;
+};
+
+struct plot_acc {
+    struct series_acc *s;
+    int n, cap;
+    char **ticks; /* categorical x */
+    int n_ticks, cap_ticks;
+    int numeric;
+};
+
+static int is_number(const char *text)
+{
+    char *end;
+    strtod(text, &end);
+    return end != text && *end == '\0';
+}
+
+/* The label of member i: key=value of every key outside the x key's loop. */
+static char *series_label(const struct sweep_table *t, long i)
+{
+    size_t len = 1;
+    for (int k = 1; k < t->nkeys; k++)
+        if (t->loop[k] != t->loop[0])
+            len += strlen(t->keys[k]) + strlen(t->m[i].values[k]) + 3;
+    char *label = malloc(len);
+    if (!label)
+        return NULL;
+    label[0] = '\0';
+    for (int k = 1; k < t->nkeys; k++)
+        if (t->loop[k] != t->loop[0]) {
+            if (label[0])
+                strcat(label, ", ");
+            strcat(label, t->keys[k]);
+            strcat(label, "=");
+            strcat(label, t->m[i].values[k]);
+        }
+    return label;
+}
+
+static int tick_of(struct plot_acc *a, const char *value)
+{
+    for (int k = 0; k < a->n_ticks; k++)
+        if (strcmp(a->ticks[k], value) == 0)
+            return k;
+    size_t cap = (size_t)a->cap_ticks;
+    if (tc_reserve((void **)&a->ticks, &cap, (size_t)a->n_ticks + 1, sizeof *a->ticks) != 0)
+        return -1;
+    a->cap_ticks = (int)cap;
+    if (!(a->ticks[a->n_ticks] = strdup(value)))
+        return -1;
+    return a->n_ticks++;
+}
+
+static struct series_acc *series_of(struct plot_acc *a, char *label)
+{
+    for (int k = 0; k < a->n; k++)
+        if (strcmp(a->s[k].label, label) == 0) {
+            free(label);
+            return &a->s[k];
+        }
+    size_t cap = (size_t)a->cap;
+    if (tc_reserve((void **)&a->s, &cap, (size_t)a->n + 1, sizeof *a->s) != 0) {
+        free(label);
+        return NULL;
+    }
+    a->cap = (int)cap;
+    struct series_acc *s = &a->s[a->n++];
+    memset(s, 0, sizeof *s);
+    s->label = label;
+    return s;
+}
+
+static int add_point(struct series_acc *s, double x, const struct sweep_member *m)
+{
+    int p = 0;
+    while (p < s->n && s->x[p] != x)
+        p++;
+    if (p == s->n) {
+        size_t cap = (size_t)s->cap, c2 = cap, c3 = cap, c4 = cap, c5 = cap;
+        if (tc_reserve((void **)&s->x, &cap, (size_t)p + 1, sizeof *s->x) ||
+            tc_reserve((void **)&s->failing, &c2, (size_t)p + 1, sizeof *s->failing) ||
+            tc_reserve((void **)&s->covered, &c3, (size_t)p + 1, sizeof *s->covered) ||
+            tc_reserve((void **)&s->seat, &c4, (size_t)p + 1, sizeof *s->seat) ||
+            tc_reserve((void **)&s->count, &c5, (size_t)p + 1, sizeof *s->count))
+            return -1;
+        s->cap = (int)cap;
+        s->x[p] = x;
+        s->failing[p] = s->covered[p] = s->seat[p] = 0;
+        s->count[p] = 0;
+        s->n++;
+    }
+    s->failing[p] += m->n_failing;
+    s->covered[p] += m->covered_share;
+    s->seat[p] += m->seat_share;
+    s->count[p]++;
+    s->has_seat |= m->has_seat_areas;
+    return 0;
+}
+
+static int gather(const struct sweep_run *run, struct plot_acc *a)
+{
+    const struct sweep_table *t = &run->table;
+    a->numeric = t->nkeys > 0;
+    for (long i = 0; i < t->n; i++)
+        if (t->m[i].done && t->nkeys > 0 && !is_number(t->m[i].values[0]))
+            a->numeric = 0;
+    for (long i = 0; i < t->n; i++) {
+        const struct sweep_member *m = &t->m[i];
+        if (!m->done)
+            continue;
+        double x = (double)i;
+        if (a->numeric)
+            x = strtod(m->values[0], NULL);
+        else if (t->nkeys > 0 && (x = tick_of(a, m->values[0])) < 0)
+            return -1;
+        char *label = t->nkeys > 0 ? series_label(t, i) : strdup("");
+        struct series_acc *s = label ? series_of(a, label) : NULL;
+        if (!s || add_point(s, x, m) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Points in x order, sums turned into means. */
+static void finish_series(struct series_acc *s)
+{
+    for (int i = 1; i < s->n; i++)
+        for (int j = i; j > 0 && s->x[j - 1] > s->x[j]; j--) {
+            double *cols[] = {s->x, s->failing, s->covered, s->seat};
+            for (int c = 0; c < 4; c++) {
+                double tmp = cols[c][j];
+                cols[c][j] = cols[c][j - 1];
+                cols[c][j - 1] = tmp;
+            }
+            int tc = s->count[j];
+            s->count[j] = s->count[j - 1];
+            s->count[j - 1] = tc;
+        }
+    for (int i = 0; i < s->n; i++) {
+        s->failing[i] /= s->count[i];
+        s->covered[i] /= s->count[i];
+        s->seat[i] /= s->count[i];
+    }
+}
+
+static void acc_free(struct plot_acc *a)
+{
+    for (int k = 0; k < a->n; k++) {
+        struct series_acc *s = &a->s[k];
+        free(s->label);
+        free(s->x);
+        free(s->failing);
+        free(s->covered);
+        free(s->seat);
+        free(s->count);
+    }
+    for (int k = 0; k < a->n_ticks; k++)
+        free(a->ticks[k]);
+    free(a->ticks);
+    free(a->s);
+}
+
+int sweep_draw_plot(const struct sweep_run *run, const char *path, struct tc_error *err)
+{
+    struct plot_acc a = {0};
+    struct sweep_plot_series *series = NULL;
+    int rc = gather(run, &a) != 0 ? tc_fail(err, TC_EXIT_RESOURCE, "out of memory") : 0;
+    if (rc == 0 && !(series = calloc((size_t)a.n + 1, sizeof *series)))
+        rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+    for (int k = 0; rc == 0 && k < a.n; k++) {
+        finish_series(&a.s[k]);
+        series[k] = (struct sweep_plot_series){a.s[k].label, a.s[k].n, a.s[k].x, a.s[k].failing,
+                                               a.s[k].covered,
+                                               a.s[k].has_seat ? a.s[k].seat : NULL};
+    }
+    long done = 0;
+    for (long i = 0; i < run->table.n; i++)
+        done += run->table.m[i].done;
+    char title[TC_STR_MAX + 64];
+    snprintf(title, sizeof title, "%.*s: %ld member%s%s", TC_STR_MAX, run->name, done,
+             done == 1 ? "" : "s", run->interrupted ? " (interrupted)" : "");
+    struct sweep_plot p = {
+        .title = title,
+        .x_key = run->table.nkeys > 0 ? run->table.keys[0] : "member",
+        .x_numeric = run->table.nkeys == 0 || a.numeric,
+        .n_ticks = a.n_ticks,
+        .ticks = (const char *const *)a.ticks,
+        .n_townships = run->n_townships,
+        .goal_seat_fraction = run->goal->seat_area_min_fraction,
+        .goal_covered_fraction = run->goal->min_covered_fraction,
+        .find_min_x = run->has_find_min && run->find_min.found ? (double)run->find_min.value
+                                                               : NAN,
+        .n_series = a.n,
+        .series = series,
+    };
+    if (rc == 0)
+        rc = sweep_plot_draw(path, &p, err);
+    free(series);
+    acc_free(&a);
+    return rc;
+}
