@@ -1,6 +1,7 @@
 /* The members of a sweep: every ${...} form, --vary, repeat, the constraint,
  * and each error with its FILE:LINE (README "Sweep syntax"). */
 #include <criterion/criterion.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -452,4 +453,51 @@ Test(sweep_space, missing_file)
 Test(sweep_space, too_many_members)
 {
     expect_error("[a]\nx = ${1..1000000}\ny = ${1..1000}\n", 3, "more than 10000000 members");
+}
+
+/* Text from `alphabet`, up to max characters, into buf. */
+static void random_text(uint64_t *state, const char *alphabet, int max, char *buf)
+{
+    int n = (int)(fx_rnd(state) * max), len = (int)strlen(alphabet);
+    for (int i = 0; i < n; i++)
+        buf[i] = alphabet[(int)(fx_rnd(state) * len)];
+    buf[n] = '\0';
+}
+
+/* Seeded garbage of the syntax's own characters: each file is refused with
+ * exit 3 and its path in the message, or gives members whose values read
+ * (under ASan: without touching memory it should not). */
+Test(sweep_space, garbage_is_refused_or_read)
+{
+    uint64_t state = 14;
+    int refused = 0, accepted = 0;
+    for (int round = 0; round < 400; round++) {
+        char value[64], constraint[64], text[300];
+        random_text(&state, "${}${}\",,..!=N M12 step-", 40, value);
+        random_text(&state, "NM12()<>=!&|+-*/%\" $.{}", 24, constraint);
+        snprintf(text, sizeof text, "[a]\nx = %s${N=1,2}\ny = ${M=1..3}\n[sweep]\n%s%s\n", value,
+                 round % 2 ? "constraint = " : "; ", constraint);
+        struct tc_error err = {0};
+        struct sweep_space *sp = build(text, NULL, 0, 0, &err);
+        if (!sp) {
+            cr_assert(err.exit_code == TC_EXIT_SCENARIO && strstr(err.msg, path),
+                      "exit %d '%s' for %s", err.exit_code, err.msg, text);
+            refused++;
+            continue;
+        }
+        accepted++;
+        long count = sweep_space_count(sp);
+        cr_assert_gt(count, 0);
+        struct sweep_assignment as[8];
+        cr_assert_leq(sweep_space_nkeys(sp), 8, "%s", text);
+        for (long m = 0; m < count && m < 50; m++) {
+            sweep_space_assignments(sp, count - 1 - m, as);
+            for (int k = 0; k < sweep_space_nkeys(sp); k++)
+                cr_assert_not_null(strchr(as[k].where, ':'));
+        }
+        sweep_space_free(&sp);
+    }
+    /* Both outcomes happen, or the garbage tests nothing. */
+    cr_assert_gt(refused, 20);
+    cr_assert_gt(accepted, 20);
 }

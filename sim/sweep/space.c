@@ -97,6 +97,8 @@ static int apply_constraint(struct sweep_space *sp, struct tc_error *err)
     if (sp->count == 0)
         return tc_fail(err, TC_EXIT_SCENARIO, "%s: the constraint leaves no member (of %ld)",
                        sp->constraint_where, sp->combinations);
+    /* Give back what the dropped members held (failing to is harmless). */
+    (void)tc_resize((void **)&sp->members, (size_t)sp->count, sizeof *sp->members);
     return 0;
 }
 
