@@ -203,6 +203,18 @@ Test(sweep_space, lockstep_length_mismatch_names_both_lines)
                  4, "2 values in lockstep with F at %s:2, which has 3");
 }
 
+Test(sweep_space, lockstep_chains_and_circles)
+{
+    /* z moves with H, which moves with F: one loop of three. */
+    struct sweep_space *sp = good("[a]\nz = ${7, 8, 9 ! H}\nf = ${F=1, 2, 3}\n"
+                                  "h = ${H=a, b, c ! F}\n", NULL, 0, 0);
+    cr_assert_eq(sweep_space_nloops(sp), 1);
+    expect_values(sp, 0, (const char *[]){"7", "8", "9"}, 3);
+    expect_values(sp, 2, (const char *[]){"a", "b", "c"}, 3);
+    sweep_space_free(&sp);
+    expect_error("[a]\nf = ${F=1, 2 ! H}\nh = ${H=a, b ! F}\n", 2, "lockstep in a circle");
+}
+
 Test(sweep_space, repeat_counts_and_numbers_repetitions)
 {
     struct sweep_space *sp = good("[a]\nb = ${1, 2}\n[sweep]\nrepeat = 3\n", NULL, 0, 0);
@@ -399,6 +411,8 @@ Test(sweep_space, sweep_section_errors)
     expect_error("[a]\nx = ${1, 2}\n[sweep]\nrepeat = 2.5\n", 4, "expected an integer");
     expect_error("[sweep]\nrepeat = 2\nrepeats = 2\n", 3, "unknown key 'repeats'");
     expect_error("[sweep]\nrepeat = 2\nrepeat = 3\n", 3, "set twice");
+    /* [sweep] keys are never iterations. */
+    expect_error("[a]\nx = ${1, 2}\n[sweep]\nrepeat = ${1, 2}\n", 4, "expected an integer");
 }
 
 Test(sweep_space, vary_errors)
