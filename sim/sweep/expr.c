@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sweep_internal.h"
+#include "space_internal.h"
 
 enum op {
     OP_NUM, OP_STR, OP_VAR, OP_NOT, OP_NEG,

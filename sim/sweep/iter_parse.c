@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sweep_internal.h"
+#include "space_internal.h"
 
 int sw_is_name(const char *text, size_t len)
 {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sweep_internal.h"
+#include "space_internal.h"
 
 /* State of one ini_parse_stream call. */
 struct read_state {

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sweep_internal.h"
+#include "space_internal.h"
 
 int sw_find_name(const struct sweep_space *sp, const char *name, size_t len)
 {

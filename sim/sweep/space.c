@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sweep_internal.h"
+#include "space_internal.h"
 
 /* ---- small helpers shared by the sweep files ------------------------------ */
 

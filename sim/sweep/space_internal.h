@@ -1,9 +1,9 @@
-/* sweep_internal.h — the private layout of a sweep space, shared by its
+/* space_internal.h — the private layout of a sweep space, shared by its
  * files: reading the scenario (read.c), the ${...} syntax (iter_parse.c),
  * names and loops (resolve.c), the constraint (expr.c) and the members
  * (space.c). */
-#ifndef TOWNCOV_SWEEP_INTERNAL_H
-#define TOWNCOV_SWEEP_INTERNAL_H
+#ifndef TOWNCOV_SWEEP_SPACE_INTERNAL_H
+#define TOWNCOV_SWEEP_SPACE_INTERNAL_H
 
 #include <stddef.h>
 
