@@ -251,7 +251,7 @@ Test(sweep_plot, many_series_legend_capped)
     pngs_make(&t);
     enum { N = 40 };
     static double fail[N][4], cov[N][4];
-    static char labels[N][48];
+    static char labels[N][64];
     struct sweep_plot_series s[N];
     for (int i = 0; i < N; i++) {
         for (int k = 0; k < 4; k++) {
