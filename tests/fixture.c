@@ -112,6 +112,17 @@ char *fx_read_file(const char *path, size_t *len)
     return buf;
 }
 
+int fx_same_file(const char *a, const char *b)
+{
+    size_t na, nb;
+    char *da = fx_read_file(a, &na), *db = fx_read_file(b, &nb);
+    cr_assert(da && db, "%s or %s is missing", a, b);
+    int same = na == nb && memcmp(da, db, na) == 0;
+    free(da);
+    free(db);
+    return same;
+}
+
 int fx_run(const char *args, char *out, size_t size)
 {
     const char *bin = getenv("TOWNCOV_BIN");

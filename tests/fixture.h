@@ -30,6 +30,10 @@ void fx_write_text(const char *path, const char *text);
 /* Whole file, NUL-terminated; NULL when missing. Caller frees. */
 char *fx_read_file(const char *path, size_t *len);
 
+/* 1 when the files a and b hold the same bytes, 0 when not (both must
+ * exist). */
+int fx_same_file(const char *a, const char *b);
+
 /* Runs "$TOWNCOV_BIN args" (through sh), stdout+stderr into out; returns
  * the exit status. */
 int fx_run(const char *args, char *out, size_t size);

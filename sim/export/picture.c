@@ -26,46 +26,16 @@
 #include "picture_int.h"
 #include "picture_raster.h"
 
-/* ---- fonts --------------------------------------------------------------------
- * The toy text API takes one family; fontconfig substitutes silently when
- * it is missing. A family is taken only if it has a glyph for 中. */
-static const char *pick_font(cairo_t *cr)
-{
-    static const char *const families[] = {"WenQuanYi Zen Hei", "Noto Sans CJK SC",
-                                           "Noto Sans SC", "Source Han Sans SC",
-                                           "Droid Sans Fallback", "AR PL UMing CN"};
-    for (size_t i = 0; i < sizeof families / sizeof families[0]; i++) {
-        cairo_select_font_face(cr, families[i], CAIRO_FONT_SLANT_NORMAL,
-                               CAIRO_FONT_WEIGHT_NORMAL);
-        cairo_glyph_t *g = NULL;
-        int n = 0;
-        cairo_status_t st = cairo_scaled_font_text_to_glyphs(
-            cairo_get_scaled_font(cr), 0, 0, "\xe4\xb8\xad", -1, &g, &n, NULL, NULL, NULL);
-        int found = st == CAIRO_STATUS_SUCCESS && n == 1 && g[0].index != 0;
-        cairo_glyph_free(g);
-        if (found)
-            return families[i];
-    }
-    return "sans-serif";
-}
-
+/* ---- text: the shared helpers (picture_text.h) on this canvas ------------------*/
 void picture_text_at(const struct canvas *c, double x, double y, double size, int bold,
                     const char *s)
 {
-    cairo_select_font_face(c->cr, c->font, CAIRO_FONT_SLANT_NORMAL,
-                           bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(c->cr, size);
-    cairo_move_to(c->cr, x, y);
-    cairo_show_text(c->cr, s);
+    picture_text_show(c->cr, c->font, x, y, size, bold, s);
 }
 
 double picture_text_width(const struct canvas *c, double size, const char *s)
 {
-    cairo_text_extents_t e;
-    cairo_select_font_face(c->cr, c->font, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(c->cr, size);
-    cairo_text_extents(c->cr, s, &e);
-    return e.x_advance;
+    return picture_text_advance(c->cr, c->font, size, 0, s);
 }
 
 /* ---- geometry as paths ----------------------------------------------------------
@@ -418,7 +388,7 @@ int picture_draw(const char *path, const struct run_outcome *run, struct tc_erro
         rc = tc_fail(err, TC_EXIT_INTERNAL, "picture: cairo cannot make a %dx%d image: %s",
                      PICTURE_WIDTH, height, cairo_status_to_string(cairo_status(c.cr)));
     } else if (rc == 0) {
-        c.font = pick_font(c.cr);
+        c.font = picture_font_pick(c.cr);
         if (draw_all(&c, w->geos, run) != 0)
             rc = tc_fail(err, TC_EXIT_INTERNAL, "picture: out of memory or GEOS failed%s%s",
                          w->geos_msg[0] ? ": " : "", w->geos_msg);

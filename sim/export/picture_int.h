@@ -5,6 +5,8 @@
 
 #include <cairo.h>
 
+#include "towncov/picture_text.h"
+
 struct run_outcome;
 
 /* Layout, pixels. */
@@ -15,8 +17,6 @@ struct run_outcome;
 #define MAP_H_MAX 1500.0
 #define LEGEND_H 560.0
 
-struct rgb { double r, g, b; };
-
 /* Covered fraction of townships that meet the goal, five classes of 20 %:
  * ColorBrewer YlGnBu, light (little) to dark (all); sequential, and apart
  * from the red of failing townships for colour-blind readers too. */
@@ -24,7 +24,6 @@ static const struct rgb frac_palette[5] = {
     {1.000, 1.000, 0.800}, {0.631, 0.855, 0.706}, {0.255, 0.714, 0.769},
     {0.173, 0.498, 0.722}, {0.145, 0.204, 0.580}};
 static const struct rgb fail_red = {0.890, 0.102, 0.110};
-static const struct rgb ink = {0.15, 0.15, 0.15};
 
 struct canvas {
     cairo_t *cr;
@@ -43,11 +42,6 @@ static inline void to_px(const struct canvas *c, double x, double y, double *px,
 {
     *px = c->x0 + (x - c->xmin) * c->s;
     *py = c->y0 + (c->ymax - y) * c->s;
-}
-
-static inline void set_rgb(cairo_t *cr, struct rgb c)
-{
-    cairo_set_source_rgb(cr, c.r, c.g, c.b);
 }
 
 /* Text at (x, y) in the picture's font (bold or not), and its width. */
