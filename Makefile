@@ -180,7 +180,7 @@ leakcheck: $(BIN)
 # seed corpus in tests/fuzz/corpus/NAME; `make fuzz-smoke` (part of make
 # test) replays the seeds and runs a few seconds of new inputs, so the
 # harnesses keep building and their findings stay fixed.
-FUZZ_TARGETS := scenario sites shapefile
+FUZZ_TARGETS := scenario sites shapefile sweep
 FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_SECONDS ?= 5
 FUZZ_BUILD := build-fuzz
