@@ -246,6 +246,16 @@ Test(sweep, find_min_finds_the_threshold_worked_by_hand)
     cr_assert_eq(towncov("sweep %s/i.ini --out %s/fm3 --find-min sites.count --range 1..5%s",
                          ""), 0, "%s", out);
     cr_assert(strstr(out, "goal not met up to sites.count = 5"), "%s", out);
+    /* A station at every seat first: the search starts at the township count. */
+    write_ini("seats.ini", "[scenario]\nname = islands\n[map]\nfile = map.shp\n[sites]\n"
+                           "strategy = seats\ncount = 20\n[goal]\nseat_area_min_fraction = 0\n"
+                           "min_covered_fraction = 0.99\n[raster]\nresolution_m = 0\n");
+    cr_assert_eq(towncov("sweep %s/seats.ini --out %s/fm4 --find-min sites.count%s", ""), 0,
+                 "%s", out);
+    cr_assert(strstr(out, "goal met from 7 stations"), "%s", out);
+    json = read_in("fm4/sweep.json");
+    cr_assert(strstr(json, "\"value\": 7, \"goal_met\": true, \"range\": [7, 20]"), "%s", json);
+    free(json);
 }
 
 /* Starts `towncov sweep` with stderr on a pipe; returns its pid. */

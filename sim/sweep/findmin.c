@@ -50,6 +50,8 @@ int sweep_find_min_prepare(struct sweep_run *run, struct scenario *scn, struct t
     if (f->lo < d->min || f->hi > d->max || f->lo > f->hi)
         return tc_fail(err, TC_EXIT_USAGE, "--range %ld..%ld: must lie in %.0f..%.0f, low "
                        "first", f->lo, f->hi, d->min, d->max);
+    f->bottom = f->lo;
+    f->seats = scn->sites.strategy == SITES_SEATS;
     run->has_find_min = 1;
     run->name = strdup(scn->info.name);
     *run->goal = scn->goal;
@@ -153,6 +155,11 @@ int sweep_find_min(struct sweep_run *run, struct tc_error *err)
     const struct key_desc *d = scenario_find_key(f->key);
     int met = 0;
     int rc = find_top(run, d, &met, err);
+    f->top = f->hi;
+    /* One station a seat first: the map (loaded by now) sets the bottom. */
+    long townships = run->table.n > 0 ? run->table.m[0].n_townships : 0;
+    if (rc == 0 && f->seats && f->lo < townships && run->opt->range_hi <= 0)
+        f->bottom = f->lo = townships < f->hi ? townships : f->hi;
     if (rc == 0 && met && f->lo < f->hi) {
         int met_lo = 0;
         rc = probe_met(run, f->lo, &met_lo, err);
@@ -171,7 +178,7 @@ int sweep_find_min(struct sweep_run *run, struct tc_error *err)
     check_monotone(run);
     if (rc == 0 && !run->opt->quiet) {
         if (!f->found)
-            printf("goal not met up to %s = %ld\n", f->key, f->hi);
+            printf("goal not met up to %s = %ld\n", f->key, f->top);
         else if (strcmp(f->key, "sites.count") == 0)
             printf("goal met from %ld stations\n", f->value);
         else

@@ -117,8 +117,7 @@ static void write_json_find_min(FILE *f, const struct sweep_run *run)
     else
         fputs(", \"value\": null", f);
     fprintf(f, ", \"goal_met\": %s, \"range\": [%ld, %ld], \"monotone\": %s, \"probes\": [",
-            fm->found ? "true" : "false", run->opt->range_hi > 0 ? run->opt->range_lo : fm->lo,
-            fm->hi, fm->monotone ? "true" : "false");
+            fm->found ? "true" : "false", fm->bottom, fm->top, fm->monotone ? "true" : "false");
     long shown = 0;
     for (long i = 0; i < run->table.n; i++)
         if (run->table.m[i].done)
@@ -228,7 +227,8 @@ void sweep_print_table(const struct sweep_run *run, FILE *out)
 {
     const struct sweep_table *t = &run->table;
     print_head(t, out);
-    fprintf(out, "  %4s  %8s  %8s  %8s  %8s\n", "goal", "failing", "covered", "seats", "seconds");
+    fprintf(out, "  %4s  %8s  %8s  %10s  %8s\n", "goal", "failing", "covered", "seat areas",
+            "seconds");
     long done = 0;
     for (long i = 0; i < t->n; i++) {
         const struct sweep_member *m = &t->m[i];
@@ -239,9 +239,9 @@ void sweep_print_table(const struct sweep_run *run, FILE *out)
         fprintf(out, "  %4s  %8d  %7.2f%%  ", m->goal_met ? "met" : "no", m->n_failing,
                 100 * m->covered_share);
         if (m->has_seat_areas)
-            fprintf(out, "%7.2f%%", 100 * m->seat_share);
+            fprintf(out, "%9.2f%%", 100 * m->seat_share);
         else
-            fprintf(out, "%8s", "-");
+            fprintf(out, "%10s", "-");
         fprintf(out, "  %8.2f\n", m->seconds);
     }
     fprintf(out, "%ld of %ld members%s; map loaded in %.2f s; %.2f s in all; files in %s\n",

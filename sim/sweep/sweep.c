@@ -142,8 +142,11 @@ static int run_members(struct sweep_run *run, const int *owner, struct tc_error 
             continue;
         if (tc_interrupted() || sweep_member_run(run, i, err) != 0) {
             if (tc_interrupted())
-                tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted");
-            return err->exit_code ? err->exit_code : TC_EXIT_INTERNAL;
+                return tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted"), TC_EXIT_INTERRUPTED;
+            char inner[sizeof err->msg];
+            snprintf(inner, sizeof inner, "%s", err->msg);
+            int code = err->exit_code ? err->exit_code : TC_EXIT_INTERNAL;
+            return tc_fail(err, code, "member %ld: %s", i, inner), code;
         }
         if (run->opt->progress)
             sweep_member_progress(run, i, run->opt->log);

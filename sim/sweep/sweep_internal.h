@@ -42,7 +42,9 @@ struct sweep_table {
 /* What --find-min found. */
 struct sweep_find_min {
     const char *key;
-    long lo, hi;              /* the range searched */
+    long lo, hi;              /* the interval being bisected, then the range's top */
+    long bottom, top;         /* the range searched */
+    int seats;                /* strategy = seats: never fewer stations than townships */
     int found;                /* the goal is met at value */
     long value;               /* the smallest value meeting it */
     int monotone;             /* the probed members agree with a monotone measure */
