@@ -63,29 +63,30 @@ static int fill_lonlat(struct tc_sites *s, const struct tc_map *map, struct tc_e
     return rc ? tc_fail(err, TC_EXIT_INTERNAL, "PROJ failed on site coordinates") : 0;
 }
 
-/* Township t's drawn stations, by rank: order[first[t] .. first[t] +
- * quota[t] - 1] are their indices in the station arrays, ascending (a
- * counting sort of the sequence), so that drawing can go township by
- * township while every station keeps its place in the sequence. */
-static void rank_by_township(const int *township, long from, long to, int n, const long *quota,
-                             long *first, long *order)
+/* Drawn station k's slot in the township-major layout: township t's
+ * stations take slots first[t] .. first[t] + quota[t] - 1, by rank (a
+ * counting sort of the sequence). Drawing writes each township's points
+ * contiguously there; gathering puts them back in sequence order. */
+static void slots_by_township(const int *township, long drawn, int n, const long *quota,
+                              long *first, long *slot)
 {
     long next = 0;
     for (int t = 0; t < n; t++) {
         first[t] = next;
         next += quota[t];
     }
-    for (long i = from; i < to; i++)
-        order[first[township[i]]++] = i;
+    for (long k = 0; k < drawn; k++)
+        slot[k] = first[township[k]]++;
     for (int t = 0; t < n; t++) /* back to each township's start */
         first[t] -= quota[t];
 }
 
-/* The township's seat station (index t) and its drawn stations, each
- * written only here: the owner computes, whatever the thread. */
+/* The township's seat station (index t) and its drawn stations' points,
+ * by rank, into px, py (township-major scratch): written only here, the
+ * owner computes whatever the thread. */
 static void draw_township(GEOSContextHandle_t ctx, const struct tc_map *map, int t, long seats,
-                          const long *order, long quota, unsigned long long seed,
-                          struct tc_sites *s)
+                          long quota, unsigned long long seed, struct tc_sites *s, double *px,
+                          double *py)
 {
     const struct township *tw = &map->t[t];
     if (seats) {
@@ -98,22 +99,35 @@ static void draw_township(GEOSContextHandle_t ctx, const struct tc_map *map, int
     /* Prepared per thread, never shared: its indexes build lazily. */
     const GEOSPreparedGeometry *prep = GEOSPrepare_r(ctx, tw->geom);
     for (long j = 0; j < quota; j++)
-        draw_point(ctx, prep, tw, seed, draw_stream(t, j), &s->x[order[j]], &s->y[order[j]]);
+        draw_point(ctx, prep, tw, seed, draw_stream(t, j), &px[j], &py[j]);
     GEOSPreparedGeom_destroy_r(ctx, prep);
 }
 
-static int draw_all(const struct tc_map *map, long seats, const long *first, const long *order,
-                    const long *quota, unsigned long long seed, int threads, struct tc_sites *s,
-                    struct tc_error *err)
+/* Draws township by township into lon, lat (free until fill_lonlat: used
+ * as scratch, so that each thread writes contiguous memory, not points
+ * scattered over the whole sequence), then gathers the points into x, y
+ * in sequence order. */
+static int draw_all(const struct tc_map *map, long seats, long drawn, const long *first,
+                    const long *slot, const long *quota, unsigned long long seed, int threads,
+                    struct tc_sites *s, struct tc_error *err)
 {
     struct tc_workers *ws = tc_workers_new(threads, NULL, 0, err);
     if (!ws)
         return -1;
-    #pragma omp parallel for num_threads(ws->n) schedule(dynamic, 4)
-    for (int t = 0; t < map->n; t++) {
-        if (!tc_interrupted())
-            draw_township(ws->w[omp_get_thread_num()].geos, map, t, seats, order + first[t],
-                          quota[t], seed, s);
+    double *px = s->lon + seats, *py = s->lat + seats;
+    #pragma omp parallel num_threads(ws->n)
+    {
+        #pragma omp for schedule(dynamic, 4)
+        for (int t = 0; t < map->n; t++) {
+            if (!tc_interrupted())
+                draw_township(ws->w[omp_get_thread_num()].geos, map, t, seats, quota[t], seed, s,
+                              px + first[t], py + first[t]);
+        }
+        #pragma omp for schedule(static)
+        for (long k = 0; k < drawn; k++) {
+            s->x[seats + k] = px[slot[k]];
+            s->y[seats + k] = py[slot[k]];
+        }
     }
     tc_workers_free(&ws);
     if (tc_interrupted())
@@ -140,8 +154,8 @@ static int place_sequence(const struct sites_config *cfg, const struct tc_map *m
     long drawn = cfg->count - seats;
     double *weight = malloc(sizeof *weight * (size_t)n);
     long *quota = malloc(sizeof *quota * (size_t)n), *first = malloc(sizeof *first * (size_t)n);
-    long *order = malloc(sizeof *order * (size_t)(drawn > 0 ? drawn : 1));
-    int rc = weight && quota && first && order ? 0 : -2;
+    long *slot = malloc(sizeof *slot * (size_t)(drawn > 0 ? drawn : 1));
+    int rc = weight && quota && first && slot ? 0 : -2;
     if (rc == 0) {
         township_weights(cfg, map, weight);
         rc = sites_webster(weight, n, drawn, s->township + seats, quota);
@@ -155,13 +169,13 @@ static int place_sequence(const struct sites_config *cfg, const struct tc_map *m
             rc = tc_fail(err, TC_EXIT_SCENARIO, "sites.count = %ld puts more than 2^32 "
                          "stations in township %s", cfg->count, map->t[t].code);
     if (rc == 0) {
-        rank_by_township(s->township, seats, cfg->count, n, quota, first, order);
-        rc = draw_all(map, seats, first, order, quota, seed, threads, s, err);
+        slots_by_township(s->township + seats, drawn, n, quota, first, slot);
+        rc = draw_all(map, seats, drawn, first, slot, quota, seed, threads, s, err);
     }
     free(weight);
     free(quota);
     free(first);
-    free(order);
+    free(slot);
     return rc;
 }
 
