@@ -30,7 +30,7 @@ static const double top_x[STRIPS + 1] = {-20000, -17403.9, -12012.61, -8933.47, 
 static void strips_setup(void)
 {
     static const char *const kinds[] = {"subdistrict", "town", "township", "special"};
-    static char codes[STRIPS][8], wkt[STRIPS][256];
+    static char codes[STRIPS][16], wkt[STRIPS][512];
     struct fx_township t[STRIPS];
     for (int i = 0; i < STRIPS; i++) {
         snprintf(codes[i], sizeof codes[i], "%d", 31 + i);
