@@ -1,7 +1,12 @@
 /* sites.h — stage 3: where the stations stand. Placement by strategy
  * (uniform, weighted, seats, file), deterministic by seed whatever the
- * number of threads: site i's coordinates come from a counter-based
- * generator keyed by (seed, i). */
+ * number of threads. Generated placements are nested: the stations of
+ * sites.count = n are exactly the first n of any larger count (same points,
+ * townships and order), so that sweeps and bisections on the count see
+ * monotone results. The seats strategy's stations 0..T-1 stand at the
+ * seats; the drawn ones follow the Webster (Sainte-Laguë) divisor sequence
+ * over the township weights, and township t's j-th drawn station's point
+ * comes from a counter-based generator keyed by (seed, t, j). */
 #ifndef TOWNCOV_SITES_H
 #define TOWNCOV_SITES_H
 

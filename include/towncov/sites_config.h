@@ -10,14 +10,15 @@ enum sites_strategy { SITES_UNIFORM, SITES_WEIGHTED, SITES_SEATS, SITES_FILE };
 /* Scenario section [sites]; described by sites_keys[]. */
 struct sites_config {
     int strategy;               /* enum sites_strategy */
-    long count;
+    long count;                 /* generated stations; nested in the count (sites.h) */
     char file[TC_STR_MAX];      /* CSV for strategy = file */
     char encoding[TC_STR_MAX];  /* its text: auto, utf-8, gbk or an iconv name */
     char id_field[TC_STR_MAX];  /* its columns: the id ("" = id) */
     char lon_field[TC_STR_MAX]; /* "" = lon, lng or longitude */
     char lat_field[TC_STR_MAX]; /* "" = lat or latitude */
     char filter[TC_STR_MAX];    /* COLUMN=VALUE: only matching rows; "" = all */
-    double weight[KIND_COUNT];  /* relative station density per km2, per kind */
+    double weight[KIND_COUNT];  /* relative station density per km2, per kind:
+                                 * township weight = area x this (weighted, seats) */
     int outside;                /* file sites outside every township: enum */
 };
 

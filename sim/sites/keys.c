@@ -21,7 +21,8 @@ const struct key_desc sites_keys[] = {
      "uniform: area-proportional; weighted: area x kind weight; seats: one at every seat "
      "first, the rest weighted; file: read sites.file"},
     {"sites", "count", KEY_INT, offsetof(struct sites_config, count), 0, 1e15, NULL, "65000",
-     "stations", "how many stations to place (ignored by strategy = file)"},
+     "stations", "how many stations to place (ignored by strategy = file); nested: the first n "
+     "stations are the same for any larger count"},
     {"sites", "file", KEY_STRING, offsetof(struct sites_config, file), 0, 0, NULL, "", "",
      "CSV of real sites (strategy = file), relative to the scenario file's folder: columns "
      "id, lon, lat and optional height_m, power_dbm, azimuths, tilt_deg, found by name"},

@@ -1,10 +1,13 @@
-/* place.c — where generated stations stand (apportioned by weight, drawn
- * inside their township by a counter-based generator) and where file
- * stations stand on the map. */
+/* place.c — where generated stations stand and where file stations stand
+ * on the map. Generated stations are nested: the placement of n stations is
+ * exactly the first n of the placement of n + k (same points, townships and
+ * order), so that sweeps and a bisection on sites.count see monotone
+ * results. Townships follow the Webster divisor sequence (webster.c); a
+ * station's point depends only on (seed, township t, its rank j among t's
+ * drawn stations), never on the count. */
 #include "sites_internal.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <omp.h>
@@ -17,53 +20,24 @@
  * seat instead (only absurdly thin townships get there). */
 #define MAX_TRIES 10000
 
-/* ---- how many stations each township gets ------------------------------
- * Largest-remainder apportionment of `count` by weight: deterministic, sums
- * exactly to count, ties broken by township order. */
-struct remainder { double frac; int t; };
-
-static int by_remainder(const void *a, const void *b)
-{
-    const struct remainder *x = a, *y = b;
-    if (x->frac != y->frac)
-        return x->frac < y->frac ? 1 : -1;
-    return x->t - y->t;
-}
-
-static int apportion(const struct tc_map *map, const double *weight, long count, long *quota)
-{
-    double total = 0;
-    for (int t = 0; t < map->n; t++)
-        total += weight[t];
-    struct remainder *r = malloc(sizeof *r * (size_t)map->n);
-    if (!r || total <= 0) {
-        free(r);
-        return -1;
-    }
-    long given = 0;
-    for (int t = 0; t < map->n; t++) {
-        double exact = (double)count * weight[t] / total;
-        quota[t] = (long)floor(exact);
-        given += quota[t];
-        r[t].frac = exact - floor(exact);
-        r[t].t = t;
-    }
-    qsort(r, (size_t)map->n, sizeof *r, by_remainder);
-    for (long k = 0; given < count; k = (k + 1) % map->n, given++)
-        quota[r[k].t]++;
-    free(r);
-    return 0;
-}
-
 /* ---- drawing points inside a township ----------------------------------*/
+/* The generator's stream of township t's j-th drawn station: t in the high
+ * half, j in the low one (place_sequence refuses j >= 2^32). Keyed by
+ * rank, not by the station's index, so that the point does not move when
+ * a larger count puts more stations before it in the sequence. */
+static uint64_t draw_stream(int t, long j)
+{
+    return ((uint64_t)t << 32) | (uint64_t)j;
+}
+
 static void draw_point(GEOSContextHandle_t ctx, const GEOSPreparedGeometry *prep,
-                       const struct township *t, unsigned long long seed, long site,
+                       const struct township *t, unsigned long long seed, uint64_t stream,
                        double *x, double *y)
 {
     double w = t->xmax - t->xmin, h = t->ymax - t->ymin;
     for (uint64_t k = 0; k < MAX_TRIES; k++) {
-        double px = t->xmin + w * rng_uniform(seed, (uint64_t)site, 2 * k);
-        double py = t->ymin + h * rng_uniform(seed, (uint64_t)site, 2 * k + 1);
+        double px = t->xmin + w * rng_uniform(seed, stream, 2 * k);
+        double py = t->ymin + h * rng_uniform(seed, stream, 2 * k + 1);
         GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(ctx, px, py);
         int inside = GEOSPreparedContainsProperly_r(ctx, prep, pt) == 1;
         GEOSGeom_destroy_r(ctx, pt);
@@ -89,79 +63,141 @@ static int fill_lonlat(struct tc_sites *s, const struct tc_map *map, struct tc_e
     return rc ? tc_fail(err, TC_EXIT_INTERNAL, "PROJ failed on site coordinates") : 0;
 }
 
-static struct tc_sites *place_generated(const struct sites_config *cfg, const struct tc_map *map,
-                                        unsigned long long seed, int threads, struct tc_error *err)
+/* Drawn station k's slot in the township-major layout: township t's
+ * stations take slots first[t] .. first[t] + quota[t] - 1, by rank (a
+ * counting sort of the sequence). Drawing writes each township's points
+ * contiguously there; gathering puts them back in sequence order. */
+static void slots_by_township(const int *township, long drawn, int n, const long *quota,
+                              long *first, long *slot)
 {
-    int n = map->n;
-    long seats = cfg->strategy == SITES_SEATS ? n : 0;
-    if (cfg->count < seats) {
-        tc_fail(err, TC_EXIT_SCENARIO, "sites.strategy = seats needs sites.count >= %d "
-                "(one station per township seat), not %ld", n, cfg->count);
-        return NULL;
-    }
-    double *weight = malloc(sizeof *weight * (size_t)n);
-    long *quota = calloc((size_t)n, sizeof *quota), *first = malloc(sizeof *first * (size_t)n);
-    struct tc_sites *s = weight && quota && first ? sites_alloc(cfg->count) : NULL;
-    if (!s) {
-        free(weight); free(quota); free(first);
-        tc_fail(err, TC_EXIT_RESOURCE, "out of memory for %ld sites", cfg->count);
-        return NULL;
-    }
-    for (int t = 0; t < n; t++)
-        weight[t] = map->t[t].area_m2 * (cfg->strategy == SITES_UNIFORM ? 1.0
-                                                                         : cfg->weight[map->t[t].kind]);
-    if (apportion(map, weight, cfg->count - seats, quota) != 0) {
-        free(weight); free(quota); free(first);
-        sites_free(&s);
-        tc_fail(err, TC_EXIT_SCENARIO, "sites.weight_* give every township zero weight");
-        return NULL;
-    }
-    /* Seat stations are 0..n-1 (township order), then each township's
-     * drawn stations, township after township. */
-    long next = seats;
+    long next = 0;
     for (int t = 0; t < n; t++) {
         first[t] = next;
         next += quota[t];
     }
-    struct tc_workers *ws = tc_workers_new(threads, NULL, 0, err);
-    if (!ws) {
-        free(weight); free(quota); free(first);
-        sites_free(&s);
-        return NULL;
+    for (long k = 0; k < drawn; k++)
+        slot[k] = first[township[k]]++;
+    for (int t = 0; t < n; t++) /* back to each township's start */
+        first[t] -= quota[t];
+}
+
+/* The township's seat station (index t) and its drawn stations' points,
+ * by rank, into px, py (township-major scratch): written only here, the
+ * owner computes whatever the thread. */
+static void draw_township(GEOSContextHandle_t ctx, const struct tc_map *map, int t, long seats,
+                          long quota, unsigned long long seed, struct tc_sites *s, double *px,
+                          double *py)
+{
+    const struct township *tw = &map->t[t];
+    if (seats) {
+        s->x[t] = tw->seat_x;
+        s->y[t] = tw->seat_y;
+        s->township[t] = t;
     }
-    #pragma omp parallel for num_threads(ws->n) schedule(dynamic, 4)
-    for (int t = 0; t < n; t++) {
-        GEOSContextHandle_t ctx = ws->w[omp_get_thread_num()].geos;
-        const struct township *tw = &map->t[t];
-        if (seats) {
-            s->x[t] = tw->seat_x;
-            s->y[t] = tw->seat_y;
-            s->township[t] = t;
+    if (!quota)
+        return;
+    /* Prepared per thread, never shared: its indexes build lazily. */
+    const GEOSPreparedGeometry *prep = GEOSPrepare_r(ctx, tw->geom);
+    for (long j = 0; j < quota; j++)
+        draw_point(ctx, prep, tw, seed, draw_stream(t, j), &px[j], &py[j]);
+    GEOSPreparedGeom_destroy_r(ctx, prep);
+}
+
+/* Draws township by township into lon, lat (free until fill_lonlat: used
+ * as scratch, so that each thread writes contiguous memory, not points
+ * scattered over the whole sequence), then gathers the points into x, y
+ * in sequence order. */
+static int draw_all(const struct tc_map *map, long seats, long drawn, const long *first,
+                    const long *slot, const long *quota, unsigned long long seed, int threads,
+                    struct tc_sites *s, struct tc_error *err)
+{
+    struct tc_workers *ws = tc_workers_new(threads, NULL, 0, err);
+    if (!ws)
+        return -1;
+    double *px = s->lon + seats, *py = s->lat + seats;
+    #pragma omp parallel num_threads(ws->n)
+    {
+        #pragma omp for schedule(dynamic, 4)
+        for (int t = 0; t < map->n; t++) {
+            if (!tc_interrupted())
+                draw_township(ws->w[omp_get_thread_num()].geos, map, t, seats, quota[t], seed, s,
+                              px + first[t], py + first[t]);
         }
-        if (!quota[t] || tc_interrupted())
-            continue;
-        /* Prepared per thread, never shared: its indexes build lazily. */
-        const GEOSPreparedGeometry *prep = GEOSPrepare_r(ctx, tw->geom);
-        for (long i = first[t]; i < first[t] + quota[t]; i++) {
-            draw_point(ctx, prep, tw, seed, i, &s->x[i], &s->y[i]);
-            s->township[i] = t;
+        #pragma omp for schedule(static)
+        for (long k = 0; k < drawn; k++) {
+            s->x[seats + k] = px[slot[k]];
+            s->y[seats + k] = py[slot[k]];
         }
-        GEOSPreparedGeom_destroy_r(ctx, prep);
     }
     tc_workers_free(&ws);
+    if (tc_interrupted())
+        return tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted while placing sites");
+    return 0;
+}
+
+/* Each township's weight: its area, times its kind's weight unless uniform. */
+static void township_weights(const struct sites_config *cfg, const struct tc_map *map,
+                             double *weight)
+{
+    for (int t = 0; t < map->n; t++)
+        weight[t] = map->t[t].area_m2 * (cfg->strategy == SITES_UNIFORM ? 1.0
+                                                                         : cfg->weight[map->t[t].kind]);
+}
+
+/* The townships and points of the drawn stations seats .. count - 1 (the
+ * seats strategy's stations 0 .. n-1 stand at the seats). */
+static int place_sequence(const struct sites_config *cfg, const struct tc_map *map, long seats,
+                          unsigned long long seed, int threads, struct tc_sites *s,
+                          struct tc_error *err)
+{
+    int n = map->n;
+    long drawn = cfg->count - seats;
+    double *weight = malloc(sizeof *weight * (size_t)n);
+    long *quota = malloc(sizeof *quota * (size_t)n), *first = malloc(sizeof *first * (size_t)n);
+    long *slot = malloc(sizeof *slot * (size_t)(drawn > 0 ? drawn : 1));
+    int rc = weight && quota && first && slot ? 0 : -2;
+    if (rc == 0) {
+        township_weights(cfg, map, weight);
+        rc = sites_webster(weight, n, drawn, s->township + seats, quota);
+    }
+    if (rc == -1)
+        tc_fail(err, TC_EXIT_SCENARIO, "sites.weight_* give every township zero weight");
+    if (rc == -2)
+        tc_fail(err, TC_EXIT_RESOURCE, "out of memory for %ld sites", cfg->count);
+    for (int t = 0; rc == 0 && t < n; t++)
+        if ((uint64_t)quota[t] > UINT32_MAX)
+            rc = tc_fail(err, TC_EXIT_SCENARIO, "sites.count = %ld puts more than 2^32 "
+                         "stations in township %s", cfg->count, map->t[t].code);
+    if (rc == 0) {
+        slots_by_township(s->township + seats, drawn, n, quota, first, slot);
+        rc = draw_all(map, seats, drawn, first, slot, quota, seed, threads, s, err);
+    }
     free(weight);
     free(quota);
     free(first);
-    if (tc_interrupted()) {
-        sites_free(&s);
-        tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted while placing sites");
+    free(slot);
+    return rc;
+}
+
+static struct tc_sites *place_generated(const struct sites_config *cfg, const struct tc_map *map,
+                                        unsigned long long seed, int threads, struct tc_error *err)
+{
+    long seats = cfg->strategy == SITES_SEATS ? map->n : 0;
+    if (cfg->count < seats) {
+        tc_fail(err, TC_EXIT_SCENARIO, "sites.strategy = seats needs sites.count >= %d "
+                "(one station per township seat), not %ld", map->n, cfg->count);
         return NULL;
     }
-    if (fill_lonlat(s, map, err) != 0)
+    struct tc_sites *s = sites_alloc(cfg->count);
+    if (!s) {
+        tc_fail(err, TC_EXIT_RESOURCE, "out of memory for %ld sites", cfg->count);
+        return NULL;
+    }
+    if (place_sequence(cfg, map, seats, seed, threads, s, err) != 0 ||
+        fill_lonlat(s, map, err) != 0)
         sites_free(&s);
     return s;
 }
-
 
 static int locate_file_sites(const struct sites_config *cfg, const char *path,
                              const struct tc_map *map, struct tc_sites *s, FILE *warn,

@@ -9,4 +9,11 @@
  * NULL); NULL when out of memory. Freed with sites_free. */
 struct tc_sites *sites_alloc(long n);
 
+/* The first count stations of the Webster (Sainte-Laguë) divisor sequence
+ * over n townships of weight[] (webster.c): township[k] is the township of
+ * drawn station k, quota[t] ends as township t's number of them. The first
+ * m entries are the same for any count >= m. Returns 0; -1 when every
+ * weight is 0 (whatever the count); -2 when out of memory. */
+int sites_webster(const double *weight, int n, long count, int *township, long *quota);
+
 #endif
