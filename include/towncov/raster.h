@@ -38,7 +38,10 @@ struct raster_outcome {
     double consistency_max, consistency_mean;
     int consistency_township;
     int townships_compared;
-    double seconds;
+    double seconds;            /* the whole stage, of which: */
+    double cells_seconds;      /* computing the cells (strips, all threads) */
+    double write_seconds;      /* handing the strips to GDAL (compression) */
+    double finish_seconds;     /* overviews, and the copies to COG */
 };
 
 /* Nodata of each raster (best_server: -1 means "inside, no server"). */

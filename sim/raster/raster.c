@@ -1,6 +1,6 @@
-/* raster/raster.c — the signal rasters, cell by cell (see raster.h): the
- * stations' links and grid index, the value of one cell, and the strips
- * computed in parallel and written from the calling thread. */
+/* raster/raster.c — the signal rasters (see raster.h): the grid, and the
+ * strips computed in parallel (cells.c, scan.c) and written from the
+ * calling thread (gtiff.c). */
 #include "raster_internal.h"
 
 #include <gdal.h>
@@ -41,147 +41,6 @@ void raster_grid_of(const struct tc_map *map, double res, struct raster_grid *g)
     g->height = h < 1 ? 1 : h > 2e9 ? -1 : (int)h;
 }
 
-/* ---- the stations as the cells see them --------------------------------------- */
-
-static int site_has_overrides(const struct radio_site *s)
-{
-    return isfinite(s->height_m) || isfinite(s->power_dbm) || isfinite(s->tilt_deg) ||
-           s->n_azimuths > 0;
-}
-
-static void rstations_free(struct rstations *s)
-{
-    for (long i = 0; i < s->n_owned; i++)
-        radio_rx_free(&s->owned[i]);
-    free(s->owned);
-    free(s->rx);
-    free(s->reach2);
-    free(s->band);
-    free(s->head);
-    free(s->ids);
-    memset(s, 0, sizeof *s);
-}
-
-static int rstations_build(struct rstations *s, const struct radio_model *radio,
-                           const struct tc_map *map, const struct tc_sites *sites,
-                           const struct tc_footprints *fp, double *noise_mw, double nf_db,
-                           struct tc_error *err)
-{
-    memset(s, 0, sizeof *s);
-    long n = sites->n;
-    s->n = n;
-    s->x = sites->x;
-    s->y = sites->y;
-    s->rx = calloc((size_t)n + 1, sizeof *s->rx);
-    s->owned = calloc((size_t)n + KIND_COUNT, sizeof *s->owned);
-    s->reach2 = calloc((size_t)n + 1, sizeof *s->reach2);
-    s->band = calloc((size_t)n + 1, sizeof *s->band);
-    if (!s->rx || !s->owned || !s->reach2 || !s->band)
-        goto oom;
-    for (int k = 0; k < KIND_COUNT; k++)
-        if (!(s->owned[s->n_owned++] = radio_rx_new(radio, (enum tc_kind)k, NULL)))
-            return tc_fail(err, TC_EXIT_INTERNAL, "the signal rasters need radio.model = link");
-    double maxr = 0, xmin = map->xmin, ymin = map->ymin, xmax = map->xmax, ymax = map->ymax;
-    for (long i = 0; i < n; i++) {
-        int t = sites->township[i];
-        enum tc_kind k = t >= 0 ? map->t[t].kind : KIND_SPECIAL;
-        const struct radio_site *rs = sites->radio ? &sites->radio[i] : NULL;
-        if (rs && site_has_overrides(rs)) {
-            if (!(s->owned[s->n_owned] = radio_rx_new(radio, k, rs)))
-                goto oom;
-            s->rx[i] = s->owned[s->n_owned++];
-        } else {
-            s->rx[i] = s->owned[k];
-        }
-        s->band[i] = radio_rx_band(s->rx[i]);
-        noise_mw[s->band[i]] =
-            pow(10, (-174 + 10 * log10(radio_rx_scs_hz(s->rx[i])) + nf_db) / 10);
-        /* The footprint's longest vertex, and the solver's 0.5 m beyond. */
-        double r = footprint_info(fp, i)->max_range_m + 1;
-        s->reach2[i] = r * r;
-        maxr = fmax(maxr, r);
-        xmin = fmin(xmin, s->x[i]), xmax = fmax(xmax, s->x[i]);
-        ymin = fmin(ymin, s->y[i]), ymax = fmax(ymax, s->y[i]);
-    }
-    /* Buckets no smaller than the longest reach, and not many more than
-     * stations. */
-    double b = fmax(maxr, 1);
-    while ((xmax - xmin) / b * (ymax - ymin) / b > 4.0 * n + 1e6)
-        b *= 2;
-    s->bucket = b;
-    s->bx0 = xmin - b;
-    s->by0 = ymin - b;
-    s->nbx = (int)((xmax - s->bx0) / b) + 2;
-    s->nby = (int)((ymax - s->by0) / b) + 2;
-    size_t nb = (size_t)s->nbx * (size_t)s->nby;
-    s->head = calloc(nb + 1, sizeof *s->head);
-    s->ids = malloc(((size_t)n + 1) * sizeof *s->ids);
-    if (!s->head || !s->ids)
-        goto oom;
-    for (long i = 0; i < n; i++) {
-        long bi = (long)((s->y[i] - s->by0) / b) * s->nbx + (long)((s->x[i] - s->bx0) / b);
-        s->head[bi + 1]++;
-    }
-    for (size_t k = 0; k < nb; k++)
-        s->head[k + 1] += s->head[k];
-    long *fill = malloc(nb * sizeof *fill);
-    if (!fill)
-        goto oom;
-    memcpy(fill, s->head, nb * sizeof *fill);
-    for (long i = 0; i < n; i++) { /* ascending within each bucket */
-        long bi = (long)((s->y[i] - s->by0) / b) * s->nbx + (long)((s->x[i] - s->bx0) / b);
-        s->ids[fill[bi]++] = i;
-    }
-    free(fill);
-    return 0;
-oom:
-    return tc_fail(err, TC_EXIT_RESOURCE, "out of memory (raster stations)");
-}
-
-void raster_cell(const struct rstations *s, double load, const double *noise_mw, double x,
-                 double y, struct rcell *c)
-{
-    double sum_mw[RADIO_BAND_COUNT] = {0};
-    double strongest = -INFINITY, serving = -INFINITY;
-    long is = -1, iv = -1;
-    int servers = 0;
-    int bx = (int)floor((x - s->bx0) / s->bucket), by = (int)floor((y - s->by0) / s->bucket);
-    for (int j = by - 1; j <= by + 1; j++) {
-        if (j < 0 || j >= s->nby)
-            continue;
-        for (int i = bx - 1; i <= bx + 1; i++) {
-            if (i < 0 || i >= s->nbx)
-                continue;
-            long b = (long)j * s->nbx + i;
-            for (long k = s->head[b]; k < s->head[b + 1]; k++) {
-                long id = s->ids[k];
-                double dx = x - s->x[id], dy = y - s->y[id];
-                if (dx * dx + dy * dy > s->reach2[id])
-                    continue;
-                double r;
-                int cov = radio_rx_covers(s->rx[id], dx, dy, &r);
-                sum_mw[s->band[id]] += exp(r * (M_LN10 / 10));
-                if (r > strongest || (r == strongest && id < is))
-                    strongest = r, is = id;
-                if (cov) {
-                    servers++;
-                    if (r > serving || (r == serving && id < iv))
-                        serving = r, iv = id;
-                }
-            }
-        }
-    }
-    c->servers = (uint8_t)(servers > 254 ? 254 : servers);
-    c->best = iv >= 0 ? (int32_t)(iv + 1) : -1;
-    if (is < 0) {
-        c->rsrp = c->sinr = (float)RASTER_NODATA_F32;
-        return;
-    }
-    double ps = exp(strongest * (M_LN10 / 10)), others = sum_mw[s->band[is]] - ps;
-    c->rsrp = (float)strongest;
-    c->sinr = (float)(10 * log10(ps / (load * fmax(others, 0) + noise_mw[s->band[is]])));
-}
-
 /* ---- the run ---------------------------------------------------------------------- */
 
 static char *metric_wkt(const struct tc_map *map)
@@ -202,28 +61,66 @@ struct strip {
     uint8_t *servers;
 };
 
-/* Row r of the grid (row k of the strip), on thread wi. */
+/* One thread's scratch: its locator (GEOS, for the cells the scanlines
+ * leave unsure), the row's townships, its per-township counts. */
+struct rworker {
+    struct map_locator *loc;
+    struct rband band;
+    int *own;
+    uint8_t *unsure;
+    long *in, *cov;
+};
+
+/* Row r of the grid (row k of the strip), on the worker's thread. */
 static void strip_row(const struct raster_grid *g, int r, int k, const struct rstations *s,
                       const struct raster_config *cfg, const double *noise_mw,
-                      struct map_locator *loc, long *in, long *cov, struct strip *b)
+                      const struct rscan *scan, struct rworker *w, struct strip *b)
 {
     double y = g->y1 - (r + 0.5) * g->res;
     size_t o = (size_t)k * (size_t)g->width;
+    rscan_row(scan, k, w->own, w->unsure);
     for (int col = 0; col < g->width; col++, o++) {
         double x = g->x0 + (col + 0.5) * g->res;
-        int t = map_locate(loc, x, y);
+        int t = w->own[col] == RSCAN_UNSURE ? map_locate(w->loc, x, y) : w->own[col];
         struct rcell c = {(float)RASTER_NODATA_F32, (float)RASTER_NODATA_F32,
                           RASTER_NODATA_BEST, RASTER_NODATA_SERVERS};
         if (t >= 0) {
-            raster_cell(s, cfg->load, noise_mw, x, y, &c);
-            in[t]++;
-            cov[t] += c.servers > 0;
+            raster_cell(s, &w->band, cfg->load, noise_mw, x, y, &c);
+            w->in[t]++;
+            w->cov[t] += c.servers > 0;
         }
         b->rsrp[o] = c.rsrp;
         b->sinr[o] = c.sinr;
         b->best[o] = c.best;
         b->servers[o] = c.servers;
     }
+}
+
+/* The layers' overviews and COG copies, one layer per thread: each is a
+ * dataset of its own (GDAL: one thread per dataset), and a copy keeps
+ * GDAL's compression threads only half busy (it reads and lays out
+ * tiles between them), so that layers side by side use the cores better.
+ * The first failing layer's message is the one reported, whatever the
+ * thread count. */
+static int finish_layers(struct rtif *tif[RASTER_LAYER_COUNT], int threads,
+                         struct tc_error *err)
+{
+    struct tc_error errs[RASTER_LAYER_COUNT];
+    int rcs[RASTER_LAYER_COUNT] = {0}, n = 0;
+    for (int l = 0; l < RASTER_LAYER_COUNT; l++)
+        n += tif[l] != NULL;
+    int side = threads < n ? threads : n > 0 ? n : 1;
+    int inner = threads / side > 0 ? threads / side : 1;
+    #pragma omp parallel for num_threads(side) schedule(dynamic, 1)
+    for (int l = 0; l < RASTER_LAYER_COUNT; l++)
+        if (tif[l])
+            rcs[l] = rtif_finish(&tif[l], inner, &errs[l]);
+    for (int l = 0; l < RASTER_LAYER_COUNT; l++)
+        if (rcs[l] != 0) {
+            *err = errs[l];
+            return -1;
+        }
+    return 0;
 }
 
 static void consistency(const struct tc_map *map, const struct cov_result *res, const long *in,
@@ -305,20 +202,27 @@ int raster_write(const char *dir, const struct raster_config *cfg,
     struct rstations s;
     struct rtif *tif[RASTER_LAYER_COUNT] = {0};
     struct tc_workers *ws = NULL;
-    struct map_locator **loc = calloc((size_t)threads, sizeof *loc);
+    struct rworker *rw = calloc((size_t)threads, sizeof *rw);
+    struct rscan *scan = rscan_new(map, g, map->ctx, STRIP_ROWS);
     long *in = calloc((size_t)threads * (size_t)map->n + 1, sizeof *in);
     long *cov = calloc((size_t)threads * (size_t)map->n + 1, sizeof *cov);
     size_t cells = (size_t)g->width * STRIP_ROWS;
     struct strip b = {malloc(cells * 4), malloc(cells * 4), malloc(cells * 4), malloc(cells)};
     char *wkt = metric_wkt(map);
     int rc = rstations_build(&s, radio, map, sites, fp, noise_mw, cfg->ue_noise_figure_db, err);
-    if (rc == 0 && (!loc || !in || !cov || !b.rsrp || !b.sinr || !b.best || !b.servers || !wkt))
+    if (rc == 0 && (!rw || !scan || !in || !cov || !b.rsrp || !b.sinr || !b.best || !b.servers || !wkt))
         rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory (raster strips)");
     if (rc == 0 && !(ws = tc_workers_new(threads, NULL, 0, err)))
         rc = -1;
-    for (int w = 0; rc == 0 && w < threads; w++)
-        if (!(loc[w] = map_locator_new(map, ws->w[w].geos)))
+    for (int w = 0; rc == 0 && w < threads; w++) {
+        rw[w].loc = map_locator_new(map, ws->w[w].geos);
+        rw[w].own = malloc((size_t)g->width * sizeof *rw[w].own);
+        rw[w].unsure = malloc((size_t)g->width);
+        rw[w].in = in + (size_t)w * map->n;
+        rw[w].cov = cov + (size_t)w * map->n;
+        if (!rw[w].loc || !rw[w].own || !rw[w].unsure || rband_new(&rw[w].band, &s) != 0)
             rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory (locator)");
+    }
     /* The shared geometries' envelopes, warmed before threads read them. */
     for (int t = 0; rc == 0 && t < map->n; t++) {
         double v;
@@ -328,7 +232,7 @@ int raster_write(const char *dir, const struct raster_config *cfg,
         if (!(mask & (1u << l)))
             continue;
         char *path = outdir_join(dir, raster_file_name((enum raster_layer)l));
-        tif[l] = path ? rtif_create(path, (enum raster_layer)l, g, wkt, cfg->cog, threads, err) : NULL;
+        tif[l] = path ? rtif_create(path, (enum raster_layer)l, g, wkt, cfg, threads, err) : NULL;
         free(path);
         if (!tif[l])
             rc = -1;
@@ -336,23 +240,29 @@ int raster_write(const char *dir, const struct raster_config *cfg,
     const void *bufs[RASTER_LAYER_COUNT] = {b.rsrp, b.best, b.sinr, b.servers};
     for (int r0 = 0; rc == 0 && r0 < g->height; r0 += STRIP_ROWS) {
         int nr = g->height - r0 < STRIP_ROWS ? g->height - r0 : STRIP_ROWS;
-        #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
-        for (int k = 0; k < nr; k++) {
-            int w = omp_get_thread_num();
-            strip_row(g, r0 + k, k, &s, cfg, noise_mw, loc[w], in + (size_t)w * map->n,
-                      cov + (size_t)w * map->n, &b);
+        double tc = tc_now();
+        if (rscan_strip(scan, r0, nr) != 0) {
+            rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory (raster scanlines)");
+            break;
         }
+        #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+        for (int k = 0; k < nr; k++)
+            strip_row(g, r0 + k, k, &s, cfg, noise_mw, scan, &rw[omp_get_thread_num()], &b);
+        double tw = tc_now();
+        out->cells_seconds += tw - tc;
         for (int l = 0; rc == 0 && l < RASTER_LAYER_COUNT; l++)
             if (tif[l])
                 rc = rtif_write(tif[l], r0, nr, bufs[l], err);
+        out->write_seconds += tc_now() - tw;
         if (rc == 0 && tc_interrupted())
             rc = tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted");
     }
-    for (int l = 0; l < RASTER_LAYER_COUNT; l++) {
-        if (rc == 0 && tif[l])
-            rc = rtif_finish(&tif[l], err);
+    double tf = tc_now();
+    if (rc == 0)
+        rc = finish_layers(tif, threads, err);
+    for (int l = 0; l < RASTER_LAYER_COUNT; l++)
         rtif_abort(&tif[l]);
-    }
+    out->finish_seconds = tc_now() - tf;
     for (int l = 0; rc == 0 && l < RASTER_LAYER_COUNT; l++) {
         if (!(mask & (1u << l)))
             continue;
@@ -368,9 +278,14 @@ int raster_write(const char *dir, const struct raster_config *cfg,
         out->layers = mask;
         consistency(map, results, in, cov, threads, out);
     }
-    for (int w = 0; loc && w < threads; w++)
-        map_locator_free(&loc[w]);
-    free(loc);
+    for (int w = 0; rw && w < threads; w++) {
+        map_locator_free(&rw[w].loc);
+        free(rw[w].own);
+        free(rw[w].unsure);
+        rband_free(&rw[w].band);
+    }
+    free(rw);
+    rscan_free(&scan);
     tc_workers_free(&ws);
     rstations_free(&s);
     free(in);
