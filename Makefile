@@ -1,7 +1,7 @@
 # towncov — 5G base-station coverage simulator.
 #   make run     install missing libraries, build, run the default scenario
 #   make test    install missing libraries, build, run every test (also under ASan+UBSan)
-#   make bench   benchmark (see bench/README.md)
+#   make bench   benchmark (see bench/README.md; bench-raster: the signal rasters)
 
 # ---- options ---------------------------------------------------------------
 CC        = gcc
@@ -38,7 +38,7 @@ HEADERS  := $(shell find include sim -name "*.h")
 BIN      := $(BUILD)/towncov
 TESTBIN  := $(BUILD)/towncov-tests
 
-.PHONY: all run test test-unit test-asan deps test-deps bench bench-full clean asan tsan \
+.PHONY: all run test test-unit test-asan deps test-deps bench bench-full bench-raster clean asan tsan \
         fuzz fuzz-smoke leakcheck readme-keys
 
 # Keep objects of pattern chains (fuzz builds) between runs.
@@ -209,6 +209,9 @@ bench: all
 
 bench-full: all
 	TOWNCOV_BIN=$(abspath $(BIN)) bench/run.sh full
+
+bench-raster: all
+	TOWNCOV_BIN=$(abspath $(BIN)) bench/raster.sh
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz
