@@ -96,6 +96,103 @@ static void strip_row(const struct raster_grid *g, int r, int k, const struct rs
     }
 }
 
+static int strip_alloc(struct strip *b, int width)
+{
+    size_t cells = (size_t)width * STRIP_ROWS;
+    *b = (struct strip){malloc(cells * 4), malloc(cells * 4), malloc(cells * 4), malloc(cells)};
+    return !b->rsrp || !b->sinr || !b->best || !b->servers;
+}
+
+static void strip_free(struct strip *b)
+{
+    free(b->rsrp);
+    free(b->sinr);
+    free(b->best);
+    free(b->servers);
+    memset(b, 0, sizeof *b);
+}
+
+/* What the strip loop reads (all borrowed). */
+struct strips_job {
+    const struct raster_grid *g;
+    const struct rstations *s;
+    const struct raster_config *cfg;
+    const double *noise_mw;
+    struct rscan *scan;
+    struct rworker *rw;  /* one per thread */
+    struct rtif **tif;   /* RASTER_LAYER_COUNT, NULL where not written */
+    int threads;
+};
+
+/* Rows r0 .. r0 + nr - 1 of every layer from b to GDAL. */
+static int strip_write(struct rtif **tif, const struct strip *b, int r0, int nr,
+                       struct tc_error *err)
+{
+    const void *bufs[RASTER_LAYER_COUNT] = {b->rsrp, b->best, b->sinr, b->servers};
+    for (int l = 0; l < RASTER_LAYER_COUNT; l++)
+        if (tif[l] && rtif_write(tif[l], r0, nr, bufs[l], err) != 0)
+            return -1;
+    return 0;
+}
+
+/* Every strip computed and written, into two buffers: while the rows of
+ * strip i are computed on every thread (tasks, each row on one thread,
+ * into its own part of the buffer), strip i - 1 is written by one of them,
+ * so that GDAL (one thread per dataset, hence one writer at a time) does
+ * not leave the other threads idle. A strip is written only after its
+ * rows are done and before its buffer is reused (taskwait). Results do not
+ * depend on which thread runs what. */
+static int run_strips(const struct strips_job *j, struct strip b[2], struct raster_outcome *out,
+                      struct tc_error *err)
+{
+    const struct raster_grid *g = j->g;
+    int rc = 0, wrc = 0;
+    struct tc_error werr = {0};
+    double wsec = 0, t0 = tc_now();
+    #pragma omp parallel num_threads(j->threads) shared(rc, wrc, werr, wsec)
+    #pragma omp single
+    {
+        int pr0 = -1, pnr = 0;
+        for (int i = 0, r0 = 0; r0 < g->height; i++, r0 += STRIP_ROWS) {
+            int nr = g->height - r0 < STRIP_ROWS ? g->height - r0 : STRIP_ROWS;
+            if (pr0 >= 0) {
+                const struct strip *pb = &b[(i + 1) % 2];
+                #pragma omp task firstprivate(pb, pr0, pnr)
+                {
+                    double tw = tc_now();
+                    wrc = strip_write(j->tif, pb, pr0, pnr, &werr);
+                    wsec += tc_now() - tw;
+                }
+            }
+            if (rscan_strip(j->scan, r0, nr) != 0) {
+                rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory (raster scanlines)");
+            } else {
+                struct strip *cb = &b[i % 2];
+                #pragma omp taskloop grainsize(1)
+                for (int k = 0; k < nr; k++)
+                    strip_row(g, r0 + k, k, j->s, j->cfg, j->noise_mw, j->scan,
+                              &j->rw[omp_get_thread_num()], cb);
+            }
+            #pragma omp taskwait
+            if (rc == 0 && wrc != 0)
+                rc = wrc, *err = werr;
+            if (rc == 0 && tc_interrupted())
+                rc = tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted");
+            if (rc != 0)
+                break;
+            pr0 = r0, pnr = nr;
+        }
+        if (rc == 0 && pr0 >= 0) {
+            double tw = tc_now();
+            rc = strip_write(j->tif, &b[(pr0 / STRIP_ROWS) % 2], pr0, pnr, err);
+            wsec += tc_now() - tw;
+        }
+    }
+    out->cells_seconds = tc_now() - t0;
+    out->write_seconds = wsec;
+    return rc;
+}
+
 /* The layers' overviews and COG copies, one layer per thread: each is a
  * dataset of its own (GDAL: one thread per dataset), and a copy keeps
  * GDAL's compression threads only half busy (it reads and lays out
@@ -111,10 +208,15 @@ static int finish_layers(struct rtif *tif[RASTER_LAYER_COUNT], int threads,
         n += tif[l] != NULL;
     int side = threads < n ? threads : n > 0 ? n : 1;
     int inner = threads / side > 0 ? threads / side : 1;
+    /* The 4-byte layers first, so that the 1-byte one fills the gap. */
+    static const int order[RASTER_LAYER_COUNT] = {RASTER_RSRP, RASTER_SINR, RASTER_BEST_SERVER,
+                                                  RASTER_SERVERS};
     #pragma omp parallel for num_threads(side) schedule(dynamic, 1)
-    for (int l = 0; l < RASTER_LAYER_COUNT; l++)
+    for (int i = 0; i < RASTER_LAYER_COUNT; i++) {
+        int l = order[i];
         if (tif[l])
             rcs[l] = rtif_finish(&tif[l], inner, &errs[l]);
+    }
     for (int l = 0; l < RASTER_LAYER_COUNT; l++)
         if (rcs[l] != 0) {
             *err = errs[l];
@@ -206,11 +308,11 @@ int raster_write(const char *dir, const struct raster_config *cfg,
     struct rscan *scan = rscan_new(map, g, map->ctx, STRIP_ROWS);
     long *in = calloc((size_t)threads * (size_t)map->n + 1, sizeof *in);
     long *cov = calloc((size_t)threads * (size_t)map->n + 1, sizeof *cov);
-    size_t cells = (size_t)g->width * STRIP_ROWS;
-    struct strip b = {malloc(cells * 4), malloc(cells * 4), malloc(cells * 4), malloc(cells)};
+    struct strip b[2];
+    int bad_strips = strip_alloc(&b[0], g->width) | strip_alloc(&b[1], g->width);
     char *wkt = metric_wkt(map);
     int rc = rstations_build(&s, radio, map, sites, fp, noise_mw, cfg->ue_noise_figure_db, err);
-    if (rc == 0 && (!rw || !scan || !in || !cov || !b.rsrp || !b.sinr || !b.best || !b.servers || !wkt))
+    if (rc == 0 && (!rw || !scan || !in || !cov || bad_strips || !wkt))
         rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory (raster strips)");
     if (rc == 0 && !(ws = tc_workers_new(threads, NULL, 0, err)))
         rc = -1;
@@ -237,25 +339,9 @@ int raster_write(const char *dir, const struct raster_config *cfg,
         if (!tif[l])
             rc = -1;
     }
-    const void *bufs[RASTER_LAYER_COUNT] = {b.rsrp, b.best, b.sinr, b.servers};
-    for (int r0 = 0; rc == 0 && r0 < g->height; r0 += STRIP_ROWS) {
-        int nr = g->height - r0 < STRIP_ROWS ? g->height - r0 : STRIP_ROWS;
-        double tc = tc_now();
-        if (rscan_strip(scan, r0, nr) != 0) {
-            rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory (raster scanlines)");
-            break;
-        }
-        #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
-        for (int k = 0; k < nr; k++)
-            strip_row(g, r0 + k, k, &s, cfg, noise_mw, scan, &rw[omp_get_thread_num()], &b);
-        double tw = tc_now();
-        out->cells_seconds += tw - tc;
-        for (int l = 0; rc == 0 && l < RASTER_LAYER_COUNT; l++)
-            if (tif[l])
-                rc = rtif_write(tif[l], r0, nr, bufs[l], err);
-        out->write_seconds += tc_now() - tw;
-        if (rc == 0 && tc_interrupted())
-            rc = tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted");
+    if (rc == 0) {
+        struct strips_job job = {g, &s, cfg, noise_mw, scan, rw, tif, threads};
+        rc = run_strips(&job, b, out, err);
     }
     double tf = tc_now();
     if (rc == 0)
@@ -290,10 +376,8 @@ int raster_write(const char *dir, const struct raster_config *cfg,
     rstations_free(&s);
     free(in);
     free(cov);
-    free(b.rsrp);
-    free(b.sinr);
-    free(b.best);
-    free(b.servers);
+    strip_free(&b[0]);
+    strip_free(&b[1]);
     free(wkt);
     out->seconds = tc_now() - t0;
     return rc;
