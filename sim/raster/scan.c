@@ -170,11 +170,30 @@ static int polygon_crossings(struct rscan *s, int t, const GEOSGeometry *poly)
     return 0;
 }
 
+/* Township t's envelope, unsure on every row of the strip it spans: the
+ * exact locator decides each of its cells. */
+static int township_unsure(struct rscan *s, int t)
+{
+    const struct township *tw = &s->map->t[t];
+    int a, b;
+    rows_of(s, tw->ymin, tw->ymax, &a, &b);
+    for (int r = a; r <= b; r++) {
+        double y = row_y(s->g, r);
+        if (y >= tw->ymin && y <= tw->ymax &&
+            push(s, r - s->r0, t, tw->xmin - 1e-6, tw->xmax - tw->xmin + 2e-6, 1) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int township_crossings(struct rscan *s, int t)
 {
     const GEOSGeometry *geom = s->map->t[t].geom;
-    if (GEOSGeomTypeId_r(s->ctx, geom) == GEOS_POLYGON)
+    int type = GEOSGeomTypeId_r(s->ctx, geom);
+    if (type == GEOS_POLYGON)
         return polygon_crossings(s, t, geom);
+    if (type != GEOS_MULTIPOLYGON) /* the map repairs to polygons; anything else, exactly */
+        return township_unsure(s, t);
     int np = GEOSGetNumGeometries_r(s->ctx, geom);
     for (int p = 0; p < np; p++) {
         const GEOSGeometry *poly = GEOSGetGeometryN_r(s->ctx, geom, p);
