@@ -133,7 +133,7 @@ oom:
 int rband_new(struct rband *rb, const struct rstations *s)
 {
     memset(rb, 0, sizeof *rb);
-    rb->bx = rb->by = -2;
+    rb->n = -1; /* filled by the first cell */
     rb->c = malloc(((size_t)s->max_band + 1) * sizeof *rb->c);
     return rb->c ? 0 : -1;
 }
@@ -176,7 +176,7 @@ void raster_cell(const struct rstations *s, struct rband *rb, double load,
     long is = -1, iv = -1;
     int servers = 0;
     int bx = (int)floor((x - s->bx0) / s->bucket), by = (int)floor((y - s->by0) / s->bucket);
-    if (bx != rb->bx || by != rb->by || y != rb->y)
+    if (rb->n < 0 || bx != rb->bx || by != rb->by || y != rb->y)
         rband_fill(s, bx, by, y, rb);
     for (long k = 0; k < rb->n; k++) {
         const struct rcand *p = &rb->c[k];

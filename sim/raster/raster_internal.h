@@ -40,7 +40,7 @@ struct rstations {
  * the 3 x 3 buckets around (bx, by) that reach the line y. */
 struct rband {
     struct rcand *c;
-    long n;
+    long n;    /* -1: not filled yet */
     int bx, by;
     double y;
 };
