@@ -1,7 +1,8 @@
 /* raster/gtiff.c — one GeoTIFF through GDAL (see raster_internal.h):
  * tiled, DEFLATE, BIGTIFF when needed, CRS from PROJ's WKT, nodata, band
- * description and UNITS, internal overviews. A dataset is used by the
- * calling thread alone. */
+ * description and UNITS, internal overviews. A dataset is used by one
+ * thread at a time (not always the same one: strips are written from
+ * tasks, and layers finish side by side). */
 #include "raster_internal.h"
 
 #include <cpl_conv.h>

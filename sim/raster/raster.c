@@ -1,6 +1,7 @@
 /* raster/raster.c — the signal rasters (see raster.h): the grid, and the
- * strips computed in parallel (cells.c, scan.c) and written from the
- * calling thread (gtiff.c). */
+ * strips computed in parallel (cells.c, scan.c), each written by one
+ * thread while the next is computed, and the layers finished side by side
+ * (gtiff.c). */
 #include "raster_internal.h"
 
 #include <gdal.h>
