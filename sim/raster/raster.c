@@ -169,9 +169,11 @@ static int run_strips(const struct strips_job *j, struct strip b[2], struct rast
                 rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory (raster scanlines)");
             } else {
                 struct strip *cb = &b[i % 2];
+                /* unsigned: clang lowers a taskloop to an unsigned trip count
+                 * and warns (-Wsign-compare, an error here) on a signed one. */
                 #pragma omp taskloop grainsize(1)
-                for (int k = 0; k < nr; k++)
-                    strip_row(g, r0 + k, k, j->s, j->cfg, j->noise_mw, j->scan,
+                for (unsigned k = 0; k < (unsigned)nr; k++)
+                    strip_row(g, r0 + (int)k, (int)k, j->s, j->cfg, j->noise_mw, j->scan,
                               &j->rw[omp_get_thread_num()], cb);
             }
             #pragma omp taskwait
