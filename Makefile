@@ -1,7 +1,7 @@
 # towncov — 5G base-station coverage simulator.
 #   make run     install missing libraries, build, run the default scenario
 #   make test    install missing libraries, build, run every test (also under ASan+UBSan)
-#   make bench   benchmark (see bench/README.md)
+#   make bench   benchmark (see bench/README.md; bench-raster: the signal rasters)
 
 # ---- options ---------------------------------------------------------------
 #   make MPI=1   the MPI build (Open MPI's mpicc) in build-mpi/: `towncov
@@ -46,7 +46,7 @@ HEADERS  := $(shell find include sim -name "*.h")
 BIN      := $(BUILD)/towncov
 TESTBIN  := $(BUILD)/towncov-tests
 
-.PHONY: all run test test-unit test-asan deps test-deps bench bench-full clean asan tsan \
+.PHONY: all run test test-unit test-asan deps test-deps bench bench-full bench-raster clean asan tsan \
         fuzz fuzz-smoke leakcheck readme-keys
 
 # Keep objects of pattern chains (fuzz builds) between runs.
@@ -222,6 +222,9 @@ bench: all
 
 bench-full: all
 	TOWNCOV_BIN=$(abspath $(BIN)) bench/run.sh full
+
+bench-raster: all
+	TOWNCOV_BIN=$(abspath $(BIN)) bench/raster.sh
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz build-mpi

@@ -10,6 +10,11 @@ standard library only).
       print the machine, build, library versions and git revision as JSON
   bench.py meta-set META.json KEY.PATH VALUE
       set one string in that JSON (e.g. libraries.postgis after the cluster ran)
+  bench.py raster --tmp DIR --meta META.json --prefix PATH SCALE ...
+      the signal rasters' benchmark (bench/raster.sh): per scale the median
+      run's raster stage (cells, seconds and its parts, cells/s), peak RSS and
+      consistency; writes PATH.json and PATH.md and replaces the table between
+      the bench:raster markers of bench/README.md and README.md
   bench.py report --tmp DIR --meta META.json --prefix PATH SCALE ...
       read every measurement under DIR/<scale>/, print the tables, write
       PATH.json, PATH.csv, PATH.md and PATH-scaling.dat (for gnuplot);
@@ -468,9 +473,83 @@ def cmd_report(args):
     return 3 if bad else 0
 
 
+# ---- the signal rasters (bench/raster.sh) ----------------------------------------
+def raster_scale(tmp, scale):
+    """A scale's runs DIR/<scale>/r<K>/ reduced to the median raster stage."""
+    base = os.path.join(tmp, scale)
+    runs = []
+    for name in sorted(os.listdir(base)):
+        summary = read_json(os.path.join(base, name, "summary.json"))
+        timing = read_json(os.path.join(base, name, "time.json"))
+        r = summary["raster"]
+        runs.append({"seconds": r["seconds"], "cells_seconds": r.get("cells_seconds"),
+                     "write_seconds": r.get("write_seconds"),
+                     "finish_seconds": r.get("finish_seconds"),
+                     "wall_s": timing["end"] - timing["start"],
+                     "max_rss_mb": timing["max_rss_kb"] / 1024.0, "summary": summary, "raster": r})
+    runs.sort(key=lambda x: x["seconds"])
+    med = runs[(len(runs) - 1) // 2]  # the lower median: a run that happened
+    r, summary = med["raster"], med["summary"]
+    cells = r["width"] * r["height"]
+    return {"scale": scale, "runs": len(runs), "townships": summary["townships"],
+            "sites": summary["sites"], "resolution_m": r["resolution_m"],
+            "width": r["width"], "height": r["height"], "cells": cells,
+            "cells_in_townships": r["cells_in_townships"],
+            "raster_s": med["seconds"], "raster_s_all": [x["seconds"] for x in runs],
+            "cells_s": med["cells_seconds"], "write_s": med["write_seconds"],
+            "finish_s": med["finish_seconds"], "cells_per_s": cells / med["seconds"],
+            "wall_s": med["wall_s"], "max_rss_mb": max(x["max_rss_mb"] for x in runs),
+            "threads": summary["threads"],
+            "consistency_max": summary["raster_consistency"],
+            "consistency_mean": r["consistency_mean"]}
+
+
+def raster_table(results):
+    out = [headline(results["meta"]), "",
+           "| scale | cells (in townships) | threads | raster s (cells / writes / overviews+COG)"
+           " | cells/s | run s | peak MB | consistency max / mean | runs |",
+           "| --- | ---: | ---: | --- | ---: | ---: | ---: | --- | ---: |"]
+    for s in results["scales"]:
+        out.append(f"| {s['scale']} ({s['townships']:,} townships, {s['sites']:,} stations,"
+                   f" {s['resolution_m']:g} m) | {s['cells']:,} ({s['cells_in_townships']:,})"
+                   f" | {s['threads']} | {s['raster_s']:.1f} ({fmt(s['cells_s'], '.1f')} /"
+                   f" {fmt(s['write_s'], '.1f')} / {fmt(s['finish_s'], '.1f')})"
+                   f" | {s['cells_per_s'] / 1e6:.2f} M | {s['wall_s']:.1f} | {s['max_rss_mb']:.0f}"
+                   f" | {100 * s['consistency_max']:.2f} % / {100 * s['consistency_mean']:.3f} %"
+                   f" | {s['runs']} |")
+    return out
+
+
+def cmd_raster(args):
+    opts, scales = {}, []
+    it = iter(args)
+    for a in it:
+        if a in ("--tmp", "--meta", "--prefix"):
+            opts[a[2:]] = next(it)
+        else:
+            scales.append(a)
+    results = {"meta": read_json(opts["meta"]),
+               "scales": [raster_scale(opts["tmp"], s) for s in scales]}
+    table = raster_table(results)
+    print("\n".join(table))
+    with open(opts["prefix"] + ".json", "w", encoding="utf-8") as f:
+        json.dump(results, f, indent=1)
+        f.write("\n")
+    with open(opts["prefix"] + ".md", "w", encoding="utf-8") as f:
+        f.write("\n".join(table) + "\n")
+    here = os.path.dirname(os.path.abspath(__file__))
+    for readme in (os.path.join(here, "README.md"), os.path.join(os.path.dirname(here), "README.md")):
+        text = open(readme, encoding="utf-8").read()
+        new = re.sub(r"(<!-- bench:raster:begin -->\n).*?(\n<!-- bench:raster:end -->)",
+                     lambda m: m.group(1) + "\n".join(table) + m.group(2), text, flags=re.S)
+        with open(readme, "w", encoding="utf-8") as f:
+            f.write(new)
+    return 0
+
+
 def main(argv):
     commands = {"ini": cmd_ini, "json": cmd_json, "meta": cmd_meta, "meta-set": cmd_meta_set,
-                "report": cmd_report}
+                "report": cmd_report, "raster": cmd_raster}
     if len(argv) < 2 or argv[1] not in commands:
         print(__doc__, file=sys.stderr)
         return 2

@@ -38,7 +38,10 @@ struct raster_outcome {
     double consistency_max, consistency_mean;
     int consistency_township;
     int townships_compared;
-    double seconds;
+    double seconds;            /* the whole stage, of which: */
+    double cells_seconds;      /* computing the cells (strips, all threads) */
+    double write_seconds;      /* handing the strips to GDAL (compression) */
+    double finish_seconds;     /* overviews, and the copies to COG */
 };
 
 /* Nodata of each raster (best_server: -1 means "inside, no server"). */
@@ -58,7 +61,8 @@ int raster_check_size(const struct raster_config *cfg, const struct tc_map *map,
 /* Computes and writes the rasters cfg asks for into folder dir
  * (rsrp.tif, best_server.tif, sinr.tif, servers.tif, each with a .qml),
  * OpenMP over the rows of each strip on `threads` threads, one GDAL write
- * per strip from the calling thread. Every argument is borrowed for the
+ * per strip and layer from one thread at a time (overlapping the next
+ * strip's rows), the layers' COG copies side by side. Every argument is borrowed for the
  * call. GDAL's drivers must be registered (GDALAllRegister, once, in
  * main). Link model only. Refuses (TC_EXIT_RESOURCE) rasters whose
  * uncompressed size exceeds the machine's memory. Returns 0 and fills *out,

@@ -18,6 +18,7 @@ struct raster_config {
     double load;               /* share of REs the interfering stations transmit on */
     double ue_noise_figure_db; /* for SINR's thermal noise */
     int cog;                   /* copy each GeoTIFF into a Cloud Optimized GeoTIFF */
+    long deflate_level;        /* DEFLATE level of the files written (1 fastest) */
 };
 
 extern const struct key_desc raster_keys[];

@@ -1,7 +1,8 @@
 /* raster/gtiff.c — one GeoTIFF through GDAL (see raster_internal.h):
  * tiled, DEFLATE, BIGTIFF when needed, CRS from PROJ's WKT, nodata, band
- * description and UNITS, internal overviews. A dataset is used by the
- * calling thread alone. */
+ * description and UNITS, internal overviews. A dataset is used by one
+ * thread at a time (not always the same one: strips are written from
+ * tasks, and layers finish side by side). */
 #include "raster_internal.h"
 
 #include <cpl_conv.h>
@@ -19,6 +20,7 @@ struct rtif {
     enum raster_layer layer;
     int width;
     int cog;
+    char level[16];   /* DEFLATE level of the file asked for */
     char threads[16]; /* GDAL's own compression threads (NUM_THREADS) */
     char path[TC_PATH_MAX]; /* the file asked for */
     char work[TC_PATH_MAX]; /* the file being written: path, or path.part before a COG */
@@ -47,8 +49,10 @@ static int gdal_fail(struct tc_error *err, const char *path, const char *what)
 }
 
 struct rtif *rtif_create(const char *path, enum raster_layer l, const struct raster_grid *g,
-                         const char *wkt, int cog, int threads, struct tc_error *err)
+                         const char *wkt, const struct raster_config *cfg, int threads,
+                         struct tc_error *err)
 {
+    int cog = cfg->cog;
     GDALDriverH drv = GDALGetDriverByName("GTiff");
     if (!drv) {
         tc_fail(err, TC_EXIT_INTERNAL, "GDAL has no GTiff driver (drivers registered?)");
@@ -62,6 +66,7 @@ struct rtif *rtif_create(const char *path, enum raster_layer l, const struct ras
     snprintf(t->path, sizeof t->path, "%s", path);
     snprintf(t->work, sizeof t->work, "%s%s", path, cog ? ".part" : "");
     t->cog = cog;
+    snprintf(t->level, sizeof t->level, "%ld", cfg->deflate_level);
     snprintf(t->threads, sizeof t->threads, "%d", threads < 1 ? 1 : threads);
     t->type = layer_info[l].type;
     t->layer = l;
@@ -70,10 +75,15 @@ struct rtif *rtif_create(const char *path, enum raster_layer l, const struct ras
     opt = CSLSetNameValue(opt, "TILED", "YES");
     opt = CSLSetNameValue(opt, "BLOCKXSIZE", "256");
     opt = CSLSetNameValue(opt, "BLOCKYSIZE", "256");
-    opt = CSLSetNameValue(opt, "COMPRESS", "DEFLATE");
-    opt = CSLSetNameValue(opt, "PREDICTOR", t->type == GDT_Float32 ? "3" : "2");
+    /* A part file is read once by the COG copy, which compresses: deflating
+     * it too would compress every tile twice (a third of the stage). */
+    if (!cog) {
+        opt = CSLSetNameValue(opt, "COMPRESS", "DEFLATE");
+        opt = CSLSetNameValue(opt, "PREDICTOR", t->type == GDT_Float32 ? "3" : "2");
+        opt = CSLSetNameValue(opt, "ZLEVEL", t->level);
+        opt = CSLSetNameValue(opt, "NUM_THREADS", t->threads);
+    }
     opt = CSLSetNameValue(opt, "BIGTIFF", "IF_SAFER");
-    opt = CSLSetNameValue(opt, "NUM_THREADS", t->threads);
     CPLErrorReset();
     t->ds = GDALCreate(drv, t->work, g->width, g->height, 1, t->type, opt);
     CSLDestroy(opt);
@@ -118,7 +128,7 @@ int rtif_write(struct rtif *t, int row0, int n, const void *buf, struct tc_error
 
 /* The finished tiled GeoTIFF t->work copied by the COG driver to t->path,
  * its overviews reused. */
-static int copy_to_cog(struct rtif *t, struct tc_error *err)
+static int copy_to_cog(struct rtif *t, int threads, struct tc_error *err)
 {
     GDALDriverH cog = GDALGetDriverByName("COG");
     if (!cog)
@@ -130,10 +140,13 @@ static int copy_to_cog(struct rtif *t, struct tc_error *err)
     char **opt = NULL;
     opt = CSLSetNameValue(opt, "COMPRESS", "DEFLATE");
     opt = CSLSetNameValue(opt, "PREDICTOR", "YES");
+    opt = CSLSetNameValue(opt, "LEVEL", t->level);
     opt = CSLSetNameValue(opt, "BLOCKSIZE", "256");
     opt = CSLSetNameValue(opt, "OVERVIEWS", "AUTO");
     opt = CSLSetNameValue(opt, "BIGTIFF", "IF_SAFER");
-    opt = CSLSetNameValue(opt, "NUM_THREADS", t->threads);
+    char nt[16];
+    snprintf(nt, sizeof nt, "%d", threads < 1 ? 1 : threads);
+    opt = CSLSetNameValue(opt, "NUM_THREADS", nt);
     GDALDatasetH dst = GDALCreateCopy(cog, t->path, src, FALSE, opt, NULL, NULL);
     CSLDestroy(opt);
     int rc = dst ? 0 : gdal_fail(err, t->path, "write it as a COG");
@@ -146,7 +159,7 @@ static int copy_to_cog(struct rtif *t, struct tc_error *err)
     return rc;
 }
 
-int rtif_finish(struct rtif **tp, struct tc_error *err)
+int rtif_finish(struct rtif **tp, int threads, struct tc_error *err)
 {
     struct rtif *t = *tp;
     int levels[16], nl = 0;
@@ -157,11 +170,13 @@ int rtif_finish(struct rtif **tp, struct tc_error *err)
     int rc = 0;
     CPLErrorReset();
     if (nl > 0) {
-        CPLSetThreadLocalConfigOption("COMPRESS_OVERVIEW", "DEFLATE");
+        CPLSetThreadLocalConfigOption("COMPRESS_OVERVIEW", t->cog ? "NONE" : "DEFLATE");
+        CPLSetThreadLocalConfigOption("ZLEVEL_OVERVIEW", t->level);
         if (GDALBuildOverviews(t->ds, layer_info[t->layer].resampling, nl, levels, 0, NULL, NULL,
                                NULL) != CE_None)
             rc = gdal_fail(err, t->path, "build overviews");
         CPLSetThreadLocalConfigOption("COMPRESS_OVERVIEW", NULL);
+        CPLSetThreadLocalConfigOption("ZLEVEL_OVERVIEW", NULL);
     }
     CPLErrorReset();
     GDALClose(t->ds);
@@ -169,7 +184,7 @@ int rtif_finish(struct rtif **tp, struct tc_error *err)
     if (CPLGetLastErrorType() >= CE_Failure && rc == 0)
         rc = gdal_fail(err, t->path, "finish writing it");
     if (rc == 0 && t->cog)
-        rc = copy_to_cog(t, err);
+        rc = copy_to_cog(t, threads, err);
     if (t->cog)
         VSIUnlink(t->work);
     free(t);

@@ -22,6 +22,9 @@ const struct key_desc raster_keys[] = {
     {"raster", "cog", KEY_BOOL, offsetof(struct raster_config, cog), 0, 0, NULL, "yes", "",
      "write Cloud Optimized GeoTIFFs (copied by GDAL's COG driver from the tiled GeoTIFF); no: "
      "the tiled GeoTIFF with internal overviews"},
+    {"raster", "deflate_level", KEY_INT, offsetof(struct raster_config, deflate_level), 1, 9,
+     NULL, "1", "", "DEFLATE level of the GeoTIFFs: 1 compresses about twice as fast as GDAL's "
+     "default 6 for files about 2 % larger (the cells are the same at every level)"},
 };
 const int raster_nkeys = (int)(sizeof raster_keys / sizeof raster_keys[0]);
 

@@ -1,6 +1,7 @@
-/* raster/raster.c — the signal rasters, cell by cell (see raster.h): the
- * stations' links and grid index, the value of one cell, and the strips
- * computed in parallel and written from the calling thread. */
+/* raster/raster.c — the signal rasters (see raster.h): the grid, and the
+ * strips computed in parallel (cells.c, scan.c), each written by one
+ * thread while the next is computed, and the layers finished side by side
+ * (gtiff.c). */
 #include "raster_internal.h"
 
 #include <gdal.h>
@@ -41,147 +42,6 @@ void raster_grid_of(const struct tc_map *map, double res, struct raster_grid *g)
     g->height = h < 1 ? 1 : h > 2e9 ? -1 : (int)h;
 }
 
-/* ---- the stations as the cells see them --------------------------------------- */
-
-static int site_has_overrides(const struct radio_site *s)
-{
-    return isfinite(s->height_m) || isfinite(s->power_dbm) || isfinite(s->tilt_deg) ||
-           s->n_azimuths > 0;
-}
-
-static void rstations_free(struct rstations *s)
-{
-    for (long i = 0; i < s->n_owned; i++)
-        radio_rx_free(&s->owned[i]);
-    free(s->owned);
-    free(s->rx);
-    free(s->reach2);
-    free(s->band);
-    free(s->head);
-    free(s->ids);
-    memset(s, 0, sizeof *s);
-}
-
-static int rstations_build(struct rstations *s, const struct radio_model *radio,
-                           const struct tc_map *map, const struct tc_sites *sites,
-                           const struct tc_footprints *fp, double *noise_mw, double nf_db,
-                           struct tc_error *err)
-{
-    memset(s, 0, sizeof *s);
-    long n = sites->n;
-    s->n = n;
-    s->x = sites->x;
-    s->y = sites->y;
-    s->rx = calloc((size_t)n + 1, sizeof *s->rx);
-    s->owned = calloc((size_t)n + KIND_COUNT, sizeof *s->owned);
-    s->reach2 = calloc((size_t)n + 1, sizeof *s->reach2);
-    s->band = calloc((size_t)n + 1, sizeof *s->band);
-    if (!s->rx || !s->owned || !s->reach2 || !s->band)
-        goto oom;
-    for (int k = 0; k < KIND_COUNT; k++)
-        if (!(s->owned[s->n_owned++] = radio_rx_new(radio, (enum tc_kind)k, NULL)))
-            return tc_fail(err, TC_EXIT_INTERNAL, "the signal rasters need radio.model = link");
-    double maxr = 0, xmin = map->xmin, ymin = map->ymin, xmax = map->xmax, ymax = map->ymax;
-    for (long i = 0; i < n; i++) {
-        int t = sites->township[i];
-        enum tc_kind k = t >= 0 ? map->t[t].kind : KIND_SPECIAL;
-        const struct radio_site *rs = sites->radio ? &sites->radio[i] : NULL;
-        if (rs && site_has_overrides(rs)) {
-            if (!(s->owned[s->n_owned] = radio_rx_new(radio, k, rs)))
-                goto oom;
-            s->rx[i] = s->owned[s->n_owned++];
-        } else {
-            s->rx[i] = s->owned[k];
-        }
-        s->band[i] = radio_rx_band(s->rx[i]);
-        noise_mw[s->band[i]] =
-            pow(10, (-174 + 10 * log10(radio_rx_scs_hz(s->rx[i])) + nf_db) / 10);
-        /* The footprint's longest vertex, and the solver's 0.5 m beyond. */
-        double r = footprint_info(fp, i)->max_range_m + 1;
-        s->reach2[i] = r * r;
-        maxr = fmax(maxr, r);
-        xmin = fmin(xmin, s->x[i]), xmax = fmax(xmax, s->x[i]);
-        ymin = fmin(ymin, s->y[i]), ymax = fmax(ymax, s->y[i]);
-    }
-    /* Buckets no smaller than the longest reach, and not many more than
-     * stations. */
-    double b = fmax(maxr, 1);
-    while ((xmax - xmin) / b * (ymax - ymin) / b > 4.0 * n + 1e6)
-        b *= 2;
-    s->bucket = b;
-    s->bx0 = xmin - b;
-    s->by0 = ymin - b;
-    s->nbx = (int)((xmax - s->bx0) / b) + 2;
-    s->nby = (int)((ymax - s->by0) / b) + 2;
-    size_t nb = (size_t)s->nbx * (size_t)s->nby;
-    s->head = calloc(nb + 1, sizeof *s->head);
-    s->ids = malloc(((size_t)n + 1) * sizeof *s->ids);
-    if (!s->head || !s->ids)
-        goto oom;
-    for (long i = 0; i < n; i++) {
-        long bi = (long)((s->y[i] - s->by0) / b) * s->nbx + (long)((s->x[i] - s->bx0) / b);
-        s->head[bi + 1]++;
-    }
-    for (size_t k = 0; k < nb; k++)
-        s->head[k + 1] += s->head[k];
-    long *fill = malloc(nb * sizeof *fill);
-    if (!fill)
-        goto oom;
-    memcpy(fill, s->head, nb * sizeof *fill);
-    for (long i = 0; i < n; i++) { /* ascending within each bucket */
-        long bi = (long)((s->y[i] - s->by0) / b) * s->nbx + (long)((s->x[i] - s->bx0) / b);
-        s->ids[fill[bi]++] = i;
-    }
-    free(fill);
-    return 0;
-oom:
-    return tc_fail(err, TC_EXIT_RESOURCE, "out of memory (raster stations)");
-}
-
-void raster_cell(const struct rstations *s, double load, const double *noise_mw, double x,
-                 double y, struct rcell *c)
-{
-    double sum_mw[RADIO_BAND_COUNT] = {0};
-    double strongest = -INFINITY, serving = -INFINITY;
-    long is = -1, iv = -1;
-    int servers = 0;
-    int bx = (int)floor((x - s->bx0) / s->bucket), by = (int)floor((y - s->by0) / s->bucket);
-    for (int j = by - 1; j <= by + 1; j++) {
-        if (j < 0 || j >= s->nby)
-            continue;
-        for (int i = bx - 1; i <= bx + 1; i++) {
-            if (i < 0 || i >= s->nbx)
-                continue;
-            long b = (long)j * s->nbx + i;
-            for (long k = s->head[b]; k < s->head[b + 1]; k++) {
-                long id = s->ids[k];
-                double dx = x - s->x[id], dy = y - s->y[id];
-                if (dx * dx + dy * dy > s->reach2[id])
-                    continue;
-                double r;
-                int cov = radio_rx_covers(s->rx[id], dx, dy, &r);
-                sum_mw[s->band[id]] += exp(r * (M_LN10 / 10));
-                if (r > strongest || (r == strongest && id < is))
-                    strongest = r, is = id;
-                if (cov) {
-                    servers++;
-                    if (r > serving || (r == serving && id < iv))
-                        serving = r, iv = id;
-                }
-            }
-        }
-    }
-    c->servers = (uint8_t)(servers > 254 ? 254 : servers);
-    c->best = iv >= 0 ? (int32_t)(iv + 1) : -1;
-    if (is < 0) {
-        c->rsrp = c->sinr = (float)RASTER_NODATA_F32;
-        return;
-    }
-    double ps = exp(strongest * (M_LN10 / 10)), others = sum_mw[s->band[is]] - ps;
-    c->rsrp = (float)strongest;
-    c->sinr = (float)(10 * log10(ps / (load * fmax(others, 0) + noise_mw[s->band[is]])));
-}
-
 /* ---- the run ---------------------------------------------------------------------- */
 
 static char *metric_wkt(const struct tc_map *map)
@@ -202,28 +62,170 @@ struct strip {
     uint8_t *servers;
 };
 
-/* Row r of the grid (row k of the strip), on thread wi. */
+/* One thread's scratch: its locator (GEOS, for the cells the scanlines
+ * leave unsure), the row's townships, its per-township counts. */
+struct rworker {
+    struct map_locator *loc;
+    struct rband band;
+    int *own;
+    uint8_t *unsure;
+    long *in, *cov;
+};
+
+/* Row r of the grid (row k of the strip), on the worker's thread. */
 static void strip_row(const struct raster_grid *g, int r, int k, const struct rstations *s,
                       const struct raster_config *cfg, const double *noise_mw,
-                      struct map_locator *loc, long *in, long *cov, struct strip *b)
+                      const struct rscan *scan, struct rworker *w, struct strip *b)
 {
     double y = g->y1 - (r + 0.5) * g->res;
     size_t o = (size_t)k * (size_t)g->width;
+    rscan_row(scan, k, w->own, w->unsure);
     for (int col = 0; col < g->width; col++, o++) {
         double x = g->x0 + (col + 0.5) * g->res;
-        int t = map_locate(loc, x, y);
+        int t = w->own[col] == RSCAN_UNSURE ? map_locate(w->loc, x, y) : w->own[col];
         struct rcell c = {(float)RASTER_NODATA_F32, (float)RASTER_NODATA_F32,
                           RASTER_NODATA_BEST, RASTER_NODATA_SERVERS};
         if (t >= 0) {
-            raster_cell(s, cfg->load, noise_mw, x, y, &c);
-            in[t]++;
-            cov[t] += c.servers > 0;
+            raster_cell(s, &w->band, cfg->load, noise_mw, x, y, &c);
+            w->in[t]++;
+            w->cov[t] += c.servers > 0;
         }
         b->rsrp[o] = c.rsrp;
         b->sinr[o] = c.sinr;
         b->best[o] = c.best;
         b->servers[o] = c.servers;
     }
+}
+
+static int strip_alloc(struct strip *b, int width)
+{
+    size_t cells = (size_t)width * STRIP_ROWS;
+    *b = (struct strip){malloc(cells * 4), malloc(cells * 4), malloc(cells * 4), malloc(cells)};
+    return !b->rsrp || !b->sinr || !b->best || !b->servers;
+}
+
+static void strip_free(struct strip *b)
+{
+    free(b->rsrp);
+    free(b->sinr);
+    free(b->best);
+    free(b->servers);
+    memset(b, 0, sizeof *b);
+}
+
+/* What the strip loop reads (all borrowed). */
+struct strips_job {
+    const struct raster_grid *g;
+    const struct rstations *s;
+    const struct raster_config *cfg;
+    const double *noise_mw;
+    struct rscan *scan;
+    struct rworker *rw;  /* one per thread */
+    struct rtif **tif;   /* RASTER_LAYER_COUNT, NULL where not written */
+    int threads;
+};
+
+/* Rows r0 .. r0 + nr - 1 of every layer from b to GDAL. */
+static int strip_write(struct rtif **tif, const struct strip *b, int r0, int nr,
+                       struct tc_error *err)
+{
+    const void *bufs[RASTER_LAYER_COUNT] = {b->rsrp, b->best, b->sinr, b->servers};
+    for (int l = 0; l < RASTER_LAYER_COUNT; l++)
+        if (tif[l] && rtif_write(tif[l], r0, nr, bufs[l], err) != 0)
+            return -1;
+    return 0;
+}
+
+/* Every strip computed and written, into two buffers: while the rows of
+ * strip i are computed on every thread (tasks, each row on one thread,
+ * into its own part of the buffer), strip i - 1 is written by one of them,
+ * so that GDAL (one thread per dataset, hence one writer at a time) does
+ * not leave the other threads idle. A strip is written only after its
+ * rows are done and before its buffer is reused (taskwait). Results do not
+ * depend on which thread runs what. */
+static int run_strips(const struct strips_job *j, struct strip b[2], struct raster_outcome *out,
+                      struct tc_error *err)
+{
+    const struct raster_grid *g = j->g;
+    int rc = 0, wrc = 0;
+    struct tc_error werr = {0};
+    double wsec = 0, t0 = tc_now();
+    #pragma omp parallel num_threads(j->threads) shared(rc, wrc, werr, wsec)
+    #pragma omp single
+    {
+        int pr0 = -1, pnr = 0;
+        for (int i = 0, r0 = 0; r0 < g->height; i++, r0 += STRIP_ROWS) {
+            int nr = g->height - r0 < STRIP_ROWS ? g->height - r0 : STRIP_ROWS;
+            if (pr0 >= 0) {
+                const struct strip *pb = &b[(i + 1) % 2];
+                #pragma omp task firstprivate(pb, pr0, pnr)
+                {
+                    double tw = tc_now();
+                    wrc = strip_write(j->tif, pb, pr0, pnr, &werr);
+                    wsec += tc_now() - tw;
+                }
+            }
+            if (rscan_strip(j->scan, r0, nr) != 0) {
+                rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory (raster scanlines)");
+            } else {
+                struct strip *cb = &b[i % 2];
+                /* unsigned: clang lowers a taskloop to an unsigned trip count
+                 * and warns (-Wsign-compare, an error here) on a signed one. */
+                #pragma omp taskloop grainsize(1)
+                for (unsigned k = 0; k < (unsigned)nr; k++)
+                    strip_row(g, r0 + (int)k, (int)k, j->s, j->cfg, j->noise_mw, j->scan,
+                              &j->rw[omp_get_thread_num()], cb);
+            }
+            #pragma omp taskwait
+            if (rc == 0 && wrc != 0)
+                rc = wrc, *err = werr;
+            if (rc == 0 && tc_interrupted())
+                rc = tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted");
+            if (rc != 0)
+                break;
+            pr0 = r0, pnr = nr;
+        }
+        if (rc == 0 && pr0 >= 0) {
+            double tw = tc_now();
+            rc = strip_write(j->tif, &b[(pr0 / STRIP_ROWS) % 2], pr0, pnr, err);
+            wsec += tc_now() - tw;
+        }
+    }
+    out->cells_seconds = tc_now() - t0;
+    out->write_seconds = wsec;
+    return rc;
+}
+
+/* The layers' overviews and COG copies, one layer per thread: each is a
+ * dataset of its own (GDAL: one thread per dataset), and a copy keeps
+ * GDAL's compression threads only half busy (it reads and lays out
+ * tiles between them), so that layers side by side use the cores better.
+ * The first failing layer's message is the one reported, whatever the
+ * thread count. */
+static int finish_layers(struct rtif *tif[RASTER_LAYER_COUNT], int threads,
+                         struct tc_error *err)
+{
+    struct tc_error errs[RASTER_LAYER_COUNT];
+    int rcs[RASTER_LAYER_COUNT] = {0}, n = 0;
+    for (int l = 0; l < RASTER_LAYER_COUNT; l++)
+        n += tif[l] != NULL;
+    int side = threads < n ? threads : n > 0 ? n : 1;
+    int inner = threads / side > 0 ? threads / side : 1;
+    /* The 4-byte layers first, so that the 1-byte one fills the gap. */
+    static const int order[RASTER_LAYER_COUNT] = {RASTER_RSRP, RASTER_SINR, RASTER_BEST_SERVER,
+                                                  RASTER_SERVERS};
+    #pragma omp parallel for num_threads(side) schedule(dynamic, 1)
+    for (int i = 0; i < RASTER_LAYER_COUNT; i++) {
+        int l = order[i];
+        if (tif[l])
+            rcs[l] = rtif_finish(&tif[l], inner, &errs[l]);
+    }
+    for (int l = 0; l < RASTER_LAYER_COUNT; l++)
+        if (rcs[l] != 0) {
+            *err = errs[l];
+            return -1;
+        }
+    return 0;
 }
 
 static void consistency(const struct tc_map *map, const struct cov_result *res, const long *in,
@@ -305,20 +307,27 @@ int raster_write(const char *dir, const struct raster_config *cfg,
     struct rstations s;
     struct rtif *tif[RASTER_LAYER_COUNT] = {0};
     struct tc_workers *ws = NULL;
-    struct map_locator **loc = calloc((size_t)threads, sizeof *loc);
+    struct rworker *rw = calloc((size_t)threads, sizeof *rw);
+    struct rscan *scan = rscan_new(map, g, map->ctx, STRIP_ROWS);
     long *in = calloc((size_t)threads * (size_t)map->n + 1, sizeof *in);
     long *cov = calloc((size_t)threads * (size_t)map->n + 1, sizeof *cov);
-    size_t cells = (size_t)g->width * STRIP_ROWS;
-    struct strip b = {malloc(cells * 4), malloc(cells * 4), malloc(cells * 4), malloc(cells)};
+    struct strip b[2];
+    int bad_strips = strip_alloc(&b[0], g->width) | strip_alloc(&b[1], g->width);
     char *wkt = metric_wkt(map);
     int rc = rstations_build(&s, radio, map, sites, fp, noise_mw, cfg->ue_noise_figure_db, err);
-    if (rc == 0 && (!loc || !in || !cov || !b.rsrp || !b.sinr || !b.best || !b.servers || !wkt))
+    if (rc == 0 && (!rw || !scan || !in || !cov || bad_strips || !wkt))
         rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory (raster strips)");
     if (rc == 0 && !(ws = tc_workers_new(threads, NULL, 0, err)))
         rc = -1;
-    for (int w = 0; rc == 0 && w < threads; w++)
-        if (!(loc[w] = map_locator_new(map, ws->w[w].geos)))
+    for (int w = 0; rc == 0 && w < threads; w++) {
+        rw[w].loc = map_locator_new(map, ws->w[w].geos);
+        rw[w].own = malloc((size_t)g->width * sizeof *rw[w].own);
+        rw[w].unsure = malloc((size_t)g->width);
+        rw[w].in = in + (size_t)w * map->n;
+        rw[w].cov = cov + (size_t)w * map->n;
+        if (!rw[w].loc || !rw[w].own || !rw[w].unsure || rband_new(&rw[w].band, &s) != 0)
             rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory (locator)");
+    }
     /* The shared geometries' envelopes, warmed before threads read them. */
     for (int t = 0; rc == 0 && t < map->n; t++) {
         double v;
@@ -328,31 +337,21 @@ int raster_write(const char *dir, const struct raster_config *cfg,
         if (!(mask & (1u << l)))
             continue;
         char *path = outdir_join(dir, raster_file_name((enum raster_layer)l));
-        tif[l] = path ? rtif_create(path, (enum raster_layer)l, g, wkt, cfg->cog, threads, err) : NULL;
+        tif[l] = path ? rtif_create(path, (enum raster_layer)l, g, wkt, cfg, threads, err) : NULL;
         free(path);
         if (!tif[l])
             rc = -1;
     }
-    const void *bufs[RASTER_LAYER_COUNT] = {b.rsrp, b.best, b.sinr, b.servers};
-    for (int r0 = 0; rc == 0 && r0 < g->height; r0 += STRIP_ROWS) {
-        int nr = g->height - r0 < STRIP_ROWS ? g->height - r0 : STRIP_ROWS;
-        #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
-        for (int k = 0; k < nr; k++) {
-            int w = omp_get_thread_num();
-            strip_row(g, r0 + k, k, &s, cfg, noise_mw, loc[w], in + (size_t)w * map->n,
-                      cov + (size_t)w * map->n, &b);
-        }
-        for (int l = 0; rc == 0 && l < RASTER_LAYER_COUNT; l++)
-            if (tif[l])
-                rc = rtif_write(tif[l], r0, nr, bufs[l], err);
-        if (rc == 0 && tc_interrupted())
-            rc = tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted");
+    if (rc == 0) {
+        struct strips_job job = {g, &s, cfg, noise_mw, scan, rw, tif, threads};
+        rc = run_strips(&job, b, out, err);
     }
-    for (int l = 0; l < RASTER_LAYER_COUNT; l++) {
-        if (rc == 0 && tif[l])
-            rc = rtif_finish(&tif[l], err);
+    double tf = tc_now();
+    if (rc == 0)
+        rc = finish_layers(tif, threads, err);
+    for (int l = 0; l < RASTER_LAYER_COUNT; l++)
         rtif_abort(&tif[l]);
-    }
+    out->finish_seconds = tc_now() - tf;
     for (int l = 0; rc == 0 && l < RASTER_LAYER_COUNT; l++) {
         if (!(mask & (1u << l)))
             continue;
@@ -368,17 +367,20 @@ int raster_write(const char *dir, const struct raster_config *cfg,
         out->layers = mask;
         consistency(map, results, in, cov, threads, out);
     }
-    for (int w = 0; loc && w < threads; w++)
-        map_locator_free(&loc[w]);
-    free(loc);
+    for (int w = 0; rw && w < threads; w++) {
+        map_locator_free(&rw[w].loc);
+        free(rw[w].own);
+        free(rw[w].unsure);
+        rband_free(&rw[w].band);
+    }
+    free(rw);
+    rscan_free(&scan);
     tc_workers_free(&ws);
     rstations_free(&s);
     free(in);
     free(cov);
-    free(b.rsrp);
-    free(b.sinr);
-    free(b.best);
-    free(b.servers);
+    strip_free(&b[0]);
+    strip_free(&b[1]);
     free(wkt);
     out->seconds = tc_now() - t0;
     return rc;

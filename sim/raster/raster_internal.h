@@ -9,9 +9,17 @@
 #include "towncov/raster.h"
 
 struct radio_rx;
+struct tc_map;
+
+/* A station as a cell's search reads it, packed in bucket order. */
+struct rcand {
+    double x, y, reach2;
+    long id;
+};
 
 /* The stations with their links and reaches, bucketed on a square grid of
- * side `bucket` (>= every reach), so that a cell looks at 3 x 3 buckets. */
+ * side `bucket` (>= every reach), so that a cell looks at 3 x 3 buckets.
+ * Read-only once built: cells on many threads share it. */
 struct rstations {
     long n;
     const double *x, *y;       /* borrowed from the sites */
@@ -24,7 +32,36 @@ struct rstations {
     int nbx, nby;
     long *head;                /* nbx * nby + 1 offsets into ids */
     long *ids;                 /* station ids per bucket, ascending */
+    struct rcand *packed;      /* the stations in the order of ids */
+    long max_band;             /* the most stations in any 3 x 3 buckets */
 };
+
+/* One thread's list of the stations near a row (see cells.c): those of
+ * the 3 x 3 buckets around (bx, by) that reach the line y. */
+struct rband {
+    struct rcand *c;
+    long n;    /* -1: not filled yet */
+    int bx, by;
+    double y;
+};
+
+struct radio_model;
+struct tc_sites;
+struct tc_footprints;
+
+/* Builds s from the sites, their footprints' reaches and the radio model's
+ * links (link model only), and each band's thermal noise per RE (mW) into
+ * noise_mw for UE noise figure nf_db. Returns 0, or -1 with err. Free with
+ * rstations_free (also after a failure). */
+int rstations_build(struct rstations *s, const struct radio_model *radio,
+                    const struct tc_map *map, const struct tc_sites *sites,
+                    const struct tc_footprints *fp, double *noise_mw, double nf_db,
+                    struct tc_error *err);
+void rstations_free(struct rstations *s);
+
+/* A thread's band list, sized for s. Returns 0 or -1 (out of memory). */
+int rband_new(struct rband *rb, const struct rstations *s);
+void rband_free(struct rband *rb);
 
 /* Values of one cell. */
 struct rcell {
@@ -34,25 +71,54 @@ struct rcell {
 };
 
 /* One cell at (x, y), inside a township: the strongest station's RSRP, the
- * serving station (1-based; -1 when none covers), SINR and servers. */
-void raster_cell(const struct rstations *s, double load, const double *noise_mw, double x,
-                 double y, struct rcell *c);
+ * serving station (1-based; -1 when none covers), SINR and servers. rb is
+ * the calling thread's band list, refilled when the cell's row or bucket
+ * column changes. */
+void raster_cell(const struct rstations *s, struct rband *rb, double load,
+                 const double *noise_mw, double x, double y, struct rcell *c);
+
+/* ---- scan.c ------------------------------------------------------------- */
+struct rscan;
+typedef struct GEOSContextHandle_HS *GEOSContextHandle_t;
+
+/* own[] of a cell whose centre lies within rounding of a boundary: to be
+ * located exactly (map_locate). */
+#define RSCAN_UNSURE (-2)
+
+/* The townships of map by scanlines over grid g (both borrowed for the
+ * handle's life), read through GEOS context ctx (the map's, one thread),
+ * strips of at most strip_rows rows. Free with rscan_free. NULL: out of
+ * memory. */
+struct rscan *rscan_new(const struct tc_map *map, const struct raster_grid *g,
+                        GEOSContextHandle_t ctx, int strip_rows);
+void rscan_free(struct rscan **s);
+/* Collects the crossings of rows r0 .. r0 + nr - 1 (serially). Returns 0
+ * or -1 (out of memory, or GEOS refused a ring). */
+int rscan_strip(struct rscan *s, int r0, int nr);
+/* Row k of the strip: own[c] = the township of cell c's centre, -1 none,
+ * RSCAN_UNSURE; unsure is scratch of g->width bytes. Read-only on s: rows
+ * may run on many threads, each with its own own and unsure. */
+void rscan_row(const struct rscan *s, int k, int *own, uint8_t *unsure);
 
 /* ---- gtiff.c ------------------------------------------------------------ */
 struct rtif;
 
-/* Creates path as a tiled, DEFLATE-compressed GeoTIFF of one band of
- * layer l's type, in CRS wkt, nodata, description and UNITS set. cog: it
- * is written to path.part and copied to path as a COG at the end. GDAL
- * compresses tiles on `threads` threads of its own (NUM_THREADS); the
- * dataset itself is used by the calling thread alone. */
+/* Creates path as a tiled, DEFLATE-compressed GeoTIFF (cfg->deflate_level)
+ * of one band of layer l's type, in CRS wkt, nodata, description and UNITS
+ * set. cfg->cog: it is written uncompressed to path.part and copied to
+ * path as a COG at the end. GDAL compresses tiles on `threads` threads of
+ * its own (NUM_THREADS); the dataset itself is used by one thread at a
+ * time. */
 struct rtif *rtif_create(const char *path, enum raster_layer l, const struct raster_grid *g,
-                         const char *wkt, int cog, int threads, struct tc_error *err);
+                         const char *wkt, const struct raster_config *cfg, int threads,
+                         struct tc_error *err);
 /* Writes rows row0 .. row0 + n - 1 from buf (the layer's type, width per row). */
 int rtif_write(struct rtif *t, int row0, int n, const void *buf, struct tc_error *err);
-/* Builds the overviews and closes (then copies to the COG and removes the
- * part file); frees t. Returns 0 or -1 with err. */
-int rtif_finish(struct rtif **t, struct tc_error *err);
+/* Builds the overviews and closes (then copies to the COG, compressing on
+ * `threads` GDAL threads, and removes the part file); frees t. Returns 0
+ * or -1 with err. Datasets of different layers may finish on different
+ * threads at once. */
+int rtif_finish(struct rtif **t, int threads, struct tc_error *err);
 /* Closes without overviews (after an error), removing a part file. */
 void rtif_abort(struct rtif **t);
 

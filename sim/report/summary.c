@@ -191,10 +191,12 @@ void report_print_summary(FILE *out, const struct run_outcome *run)
     print_worst(out, run);
     const struct raster_outcome *ro = run->raster;
     if (ro && ro->layers)
-        fprintf(out, "\nRasters: %d x %d cells of %g m (%ld in townships), %.3f s; consistency "
+        fprintf(out, "\nRasters: %d x %d cells of %g m (%ld in townships), %.3f s (cells %.3f "
+                     "s, strips written %.3f s, overviews and COG %.3f s); consistency "
                      "with the exact covered shares: largest difference %.2f %%%s%s, mean "
                      "%.2f %% over %d townships\n",
                 ro->grid.width, ro->grid.height, ro->grid.res, ro->cells_in, ro->seconds,
+                ro->cells_seconds, ro->write_seconds, ro->finish_seconds,
                 100 * ro->consistency_max, ro->consistency_township >= 0 ? " in " : "",
                 ro->consistency_township >= 0 ? run->map->t[ro->consistency_township].code : "",
                 100 * ro->consistency_mean, ro->townships_compared);
