@@ -216,7 +216,28 @@ struct pipeline_cache {
     struct tc_map *map;          /* NULL until the first load */
     struct tc_seat_areas *seats; /* of map; NULL until built */
     double load_seconds;
+    /* The last member's stations, footprints and coverage on this map and
+     * these seats, with the keys they came from: a member that varies
+     * only what comes after (the goal, the outputs) judges them again. */
+    struct sites_config sites_cfg;
+    struct radio_config radio_cfg;
+    struct cov_config cov_cfg;
+    long seed;
+    struct tc_sites *sites;      /* NULL: none kept */
+    struct radio_model *radio;
+    struct tc_footprints *fp;
+    struct cov_result *results;
 };
+
+/* Drops the kept stations, footprints and coverage. */
+static void cache_drop_results(struct pipeline_cache *c)
+{
+    free(c->results);
+    footprints_free(&c->fp);
+    radio_model_free(&c->radio);
+    sites_free(&c->sites);
+    c->results = NULL;
+}
 
 struct pipeline_cache *pipeline_cache_new(void)
 {
@@ -227,6 +248,7 @@ void pipeline_cache_free(struct pipeline_cache **cache)
 {
     if (!*cache)
         return;
+    cache_drop_results(*cache);
     seat_areas_free(&(*cache)->seats);
     map_free(&(*cache)->map);
     free(*cache);
@@ -259,6 +281,7 @@ static int cached_map_and_seats(struct pipeline_cache *c, const struct scenario 
     int same_map = c->map && memcmp(&c->map_cfg, &scn->map, sizeof scn->map) == 0 &&
                    strcmp(c->base_dir, scn->base_dir) == 0;
     if (!same_map) {
+        cache_drop_results(c);
         seat_areas_free(&c->seats);
         map_free(&c->map);
         c->map = load_map(scn, opt, err);
@@ -268,6 +291,7 @@ static int cached_map_and_seats(struct pipeline_cache *c, const struct scenario 
         snprintf(c->base_dir, sizeof c->base_dir, "%s", scn->base_dir);
     }
     if (!c->seats || memcmp(&c->seat_cfg, &scn->seat, sizeof scn->seat) != 0) {
+        cache_drop_results(c);
         seat_areas_free(&c->seats);
         c->seats = seat_areas_build(&scn->seat, c->map, scn->base_dir, opt->threads, opt->log,
                                     err);
@@ -299,20 +323,48 @@ static int load_stage(const struct scenario *scn, const struct run_options *opt,
     return st->seats ? 0 : -1;
 }
 
-/* The stages up to the goal: load, place, footprints, coverage, goal. */
-static int judge_stages(const struct scenario *scn, const struct run_options *opt,
-                        struct run_state *st, struct run_outcome *out, int keep_parts,
-                        struct tc_error *err)
+/* Whether the cache holds the coverage scn would compute: the same map
+ * and seats (load_stage made sure), stations, radio and engine keys. */
+static int cache_has_results(const struct pipeline_cache *c, const struct scenario *scn)
 {
-    phase_begin(opt, st, PHASE_LOAD);
-    if (load_stage(scn, opt, st, err) != 0 || interrupted(err))
-        return -1;
-    phase_end(out, st, PHASE_LOAD);
-    if (check_memory(scn, opt, st->map, err) != 0)
-        return -1;
-    if (scn->radio.model == RADIO_LINK && raster_check_size(&scn->raster, st->map, err) != 0)
-        return -1;
+    return c->results && c->seed == scn->info.seed &&
+           memcmp(&c->sites_cfg, &scn->sites, sizeof scn->sites) == 0 &&
+           memcmp(&c->radio_cfg, &scn->radio, sizeof scn->radio) == 0 &&
+           memcmp(&c->cov_cfg, &scn->coverage, sizeof scn->coverage) == 0;
+}
 
+static void borrow_results(struct run_state *st, const struct pipeline_cache *c)
+{
+    st->sites = c->sites;
+    st->radio = c->radio;
+    st->fp = c->fp;
+    st->results = c->results;
+    st->cached_results = 1;
+}
+
+/* Hands what st computed to the cache (it keeps it for the next member)
+ * and borrows it back. */
+static void keep_results(struct pipeline_cache *c, const struct scenario *scn,
+                         struct run_state *st)
+{
+    cache_drop_results(c);
+    c->sites_cfg = scn->sites;
+    c->radio_cfg = scn->radio;
+    c->cov_cfg = scn->coverage;
+    c->seed = scn->info.seed;
+    c->sites = st->sites;
+    c->radio = st->radio;
+    c->fp = st->fp;
+    c->results = st->results;
+    st->cached_results = 1;
+}
+
+/* Place, footprints, coverage: the stations, what each covers and how
+ * much of each township. */
+static int coverage_stages(const struct scenario *scn, const struct run_options *opt,
+                           struct run_state *st, struct run_outcome *out, int keep_parts,
+                           struct tc_error *err)
+{
     phase_begin(opt, st, PHASE_PLACE);
     st->sites = sites_place(&scn->sites, st->map, (unsigned long long)scn->info.seed,
                             scn->base_dir, opt->threads, opt->log, err);
@@ -340,8 +392,34 @@ static int judge_stages(const struct scenario *scn, const struct run_options *op
                     st->results, keep_parts ? &st->parts : NULL, err))
         return -1;
     phase_end(out, st, PHASE_COVERAGE);
-    if (verify_coverage(st->map, st->sites, st->results, err) != 0)
+    return verify_coverage(st->map, st->sites, st->results, err);
+}
+
+/* The stages up to the goal: load, place, footprints, coverage, goal.
+ * With a cache, a run that keeps no covered parts (they feed the layers)
+ * reuses the previous run's coverage when only later keys changed. */
+static int judge_stages(const struct scenario *scn, const struct run_options *opt,
+                        struct run_state *st, struct run_outcome *out, int keep_parts,
+                        struct tc_error *err)
+{
+    phase_begin(opt, st, PHASE_LOAD);
+    if (load_stage(scn, opt, st, err) != 0 || interrupted(err))
         return -1;
+    phase_end(out, st, PHASE_LOAD);
+    if (check_memory(scn, opt, st->map, err) != 0)
+        return -1;
+    if (scn->radio.model == RADIO_LINK && raster_check_size(&scn->raster, st->map, err) != 0)
+        return -1;
+
+    int reuse = opt->cache && !keep_parts;
+    if (reuse && cache_has_results(opt->cache, scn)) {
+        borrow_results(st, opt->cache);
+    } else {
+        if (coverage_stages(scn, opt, st, out, keep_parts, err) != 0)
+            return -1;
+        if (reuse)
+            keep_results(opt->cache, scn, st);
+    }
 
     phase_begin(opt, st, PHASE_GOAL);
     if (goal_judge(&scn->goal, st->map, st->results, &st->verdict, err) != 0)
@@ -366,11 +444,16 @@ int pipeline_judge(const struct scenario *scn, const struct run_options *opt,
 void pipeline_state_free(struct run_state *st)
 {
     goal_verdict_free(&st->verdict);
-    free(st->results);
     cov_parts_free(&st->parts);
-    footprints_free(&st->fp);
-    radio_model_free(&st->radio);
-    sites_free(&st->sites);
+    if (!st->cached_results) {
+        free(st->results);
+        footprints_free(&st->fp);
+        radio_model_free(&st->radio);
+        sites_free(&st->sites);
+    }
+    st->sites = NULL;
+    st->fp = NULL;
+    st->radio = NULL;
     if (!st->cached_map) {
         seat_areas_free(&st->seats);
         map_free(&st->map);

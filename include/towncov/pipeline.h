@@ -63,7 +63,11 @@ struct run_outcome {
 /* What the members of a sweep share: the map and its seat areas, loaded
  * once and reused by every run whose [map] and [seat areas] keys (and
  * scenario folder) are the ones they were built from; a member with others
- * replaces them. Owned by the caller, lent to runs through run_options. */
+ * replaces them. Also the last judged run's stations, footprints and
+ * coverage, which a run writing no outputs (pipeline_judge) reuses when
+ * its [sites], [radio] and [coverage] keys and seed are the same: a sweep
+ * of the goal's thresholds judges one coverage again and again. Owned by
+ * the caller, lent to runs through run_options. */
 struct pipeline_cache;
 
 struct pipeline_cache *pipeline_cache_new(void);
@@ -98,6 +102,7 @@ struct run_state {
     struct radio_model *radio; /* kept for the signal rasters */
     struct raster_outcome raster;
     int cached_map;            /* map and seats are the cache's, not freed here */
+    int cached_results;        /* so are sites, radio, fp and results */
     double t0;
 };
 
