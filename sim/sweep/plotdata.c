@@ -179,6 +179,15 @@ static void acc_free(struct plot_acc *a)
     free(a->s);
 }
 
+/* A goal threshold is drawn only when no member varies it. */
+static double threshold(const struct sweep_table *t, const char *key, double value)
+{
+    for (int k = 0; k < t->nkeys; k++)
+        if (strcmp(t->keys[k], key) == 0)
+            return 0;
+    return value;
+}
+
 int sweep_draw_plot(const struct sweep_run *run, const char *path, struct tc_error *err)
 {
     struct plot_acc a = {0};
@@ -205,8 +214,10 @@ int sweep_draw_plot(const struct sweep_run *run, const char *path, struct tc_err
         .n_ticks = a.n_ticks,
         .ticks = (const char *const *)a.ticks,
         .n_townships = run->n_townships,
-        .goal_seat_fraction = run->goal->seat_area_min_fraction,
-        .goal_covered_fraction = run->goal->min_covered_fraction,
+        .goal_seat_fraction = threshold(&run->table, "goal.seat_area_min_fraction",
+                                        run->goal->seat_area_min_fraction),
+        .goal_covered_fraction = threshold(&run->table, "goal.min_covered_fraction",
+                                           run->goal->min_covered_fraction),
         .find_min_x = run->has_find_min && run->find_min.found ? (double)run->find_min.value
                                                                : NAN,
         .n_series = a.n,
