@@ -6,9 +6,10 @@
  * and the pieces of each footprint's ring inside T and outside every other
  * footprint. The phases, one file each: load.c (the township and its
  * candidates in local coordinates), bucket.c (edges into a grid over the
- * township), pairs.c (exact crossings between neighbouring pieces), walk.c
- * (the Green's-theorem walk and its point tests), rings.c (the covered
- * part's rings); exact.c runs them per township. */
+ * township), deep.c (the footprint edges deep inside the union, pruned),
+ * pairs.c (exact crossings between neighbouring pieces), walk.c (the
+ * Green's-theorem walk and its point tests, sped up by sectors.c), rings.c
+ * (the covered part's rings); exact.c runs them per township. */
 #ifndef TOWNCOV_COVERAGE_EXACT_H
 #define TOWNCOV_COVERAGE_EXACT_H
 
@@ -44,6 +45,10 @@ int covx_township(struct covx_scratch *s, const struct township *t,
  * boundary of T ∩ U into rings (no polygon overlay), readable with
  * covx_rings until the next call. */
 void covx_keep_rings(struct covx_scratch *s, int keep);
+
+/* Prunes footprint edges deep inside the union (deep.c) when prune is set,
+ * the default; results are the same either way, bit for bit. */
+void covx_prune_deep(struct covx_scratch *s, int prune);
 
 /* The rings of the last covx_township call, laid out as in cov_parts for
  * one township (shell[] indexes these rings), borrowed from s. Returns -1
