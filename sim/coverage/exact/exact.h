@@ -46,9 +46,11 @@ int covx_township(struct covx_scratch *s, const struct township *t,
  * covx_rings until the next call. */
 void covx_keep_rings(struct covx_scratch *s, int keep);
 
-/* Prunes footprint edges deep inside the union (deep.c) when prune is set,
- * the default; results are the same either way, bit for bit. */
-void covx_prune_deep(struct covx_scratch *s, int prune);
+/* When to prune footprint edges deep inside the union (deep.c): where
+ * footprints are dense (the default), never, or always. Results are the
+ * same either way, bit for bit; only the time differs. */
+enum covx_prune { COVX_PRUNE_DENSE = 0, COVX_PRUNE_NEVER = 1, COVX_PRUNE_ALWAYS = 2 };
+void covx_prune_deep(struct covx_scratch *s, enum covx_prune when);
 
 /* The rings of the last covx_township call, laid out as in cov_parts for
  * one township (shell[] indexes these rings), borrowed from s. Returns -1

@@ -279,7 +279,8 @@ struct covx_scratch {
 
     int *sg_start, *sg_uf; /* cell k's stations: sg_uf[sg_start[k] ..] (deep.c) */
     double rin_max;        /* the largest sure disc's radius */
-    int no_prune;          /* mark no edge deep (covx_prune_deep) */
+    int prune;             /* enum covx_prune (covx_prune_deep) */
+    int deep;              /* this township's edges are looked at (deep.c) */
 
     int keep;      /* also record the boundary and chain it (covx_keep_rings) */
     int chained;   /* the last township's rings are in ch */
