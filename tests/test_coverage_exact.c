@@ -6,6 +6,7 @@
 #include <math.h>
 #include <omp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -680,6 +681,96 @@ Test(exact, dense_city_agrees_with_geos)
     cr_assert_eq(check(&e, &t, 1e-9, &r), 0, "declined");
     cr_assert(r.footprints > 300);
     env_close(&e, &t);
+}
+
+/* A star of n radii r about its station (cx, cy), stored as radio
+ * footprints are: the shape relative to the station, placed there (so the
+ * engine knows the station, and its sure discs and wedges). */
+static long fps_station_star(struct fpset *s, double cx, double cy, int n, const double *r,
+                             double a0)
+{
+    long i;
+    double *xy = fps_add(s, n, &i);
+    for (int j = 0; j < n; j++) {
+        double a = a0 + 2.0 * M_PI * j / n;
+        xy[2 * j] = r[j] * cos(a);
+        xy[2 * j + 1] = r[j] * sin(a);
+    }
+    s->cx[i] = cx;
+    s->cy[i] = cy;
+    fps_envelope(s, i);
+    return i;
+}
+
+/* Three lobes 120 degrees apart about station (cx, cy), as the link model
+ * draws a three-sector one (radius r0 between the lobes, r0 + r1 on them). */
+static long fps_lobes(struct fpset *s, double cx, double cy, double r0, double r1, double a0)
+{
+    double rad[72];
+    for (int j = 0; j < 72; j++)
+        rad[j] = r0 + r1 * pow(fabs(cos(1.5 * 2.0 * M_PI * j / 72.0)), 2);
+    return fps_station_star(s, cx, cy, 72, rad, a0);
+}
+
+/* Runs township t with deep edges always pruned and never: the same
+ * result, bit for bit (and GEOS's, through check). */
+static void assert_pruning_changes_nothing(struct env *e, const struct township *t,
+                                           const char *what)
+{
+    struct cov_result pruned, plain;
+    covx_prune_deep(e->s, COVX_PRUNE_ALWAYS);
+    cr_assert_eq(check(e, t, 1e-9, &pruned), 0, "%s: declined", what);
+    long n = candidates(t, &e->f->fp, e->ids);
+    covx_prune_deep(e->s, COVX_PRUNE_NEVER);
+    int rc = covx_township(e->s, t, &e->f->fp, e->ids, n, &plain);
+    covx_prune_deep(e->s, COVX_PRUNE_DENSE);
+    cr_assert_eq(rc, 0, "%s: declined unpruned", what);
+    cr_assert(memcmp(&pruned.covered_m2, &plain.covered_m2, sizeof(double)) == 0,
+              "%s: pruned %.17g m2, unpruned %.17g m2", what, pruned.covered_m2,
+              plain.covered_m2);
+    cr_assert_eq(pruned.footprints, plain.footprints, "%s: footprints differ", what);
+    cr_assert_eq(pruned.seat_covered, plain.seat_covered, "%s: seat differs", what);
+}
+
+/* Footprints nested in others (whose edges lie deep inside the union and
+ * are pruned, deep.c), lobed stars (whose point tests take the sure radii
+ * of their direction, sectors.c), some across the township's boundary and
+ * some in a hole: pruning changes nothing. */
+Test(exact, pruning_deep_edges_changes_nothing)
+{
+    struct env e;
+    struct township t;
+    env_open(&e);
+    township_wkt(e.ctx, &t,
+                 "POLYGON((0 0,10000 300,9700 10000,200 9800,0 0),"
+                 "(6500 6500,7500 6500,7500 7500,6500 7500,6500 6500))",
+                 5000, 5000);
+    uint64_t st = 11;
+    double round[64];
+    for (int j = 0; j < 64; j++)
+        round[j] = 3000;
+    fps_station_star(e.f, 5000.3, 5000.7, 64, round, 0.1); /* holds most of the others */
+    fps_lobes(e.f, 4000.1, 6000.2, 1500, 1200, 0.2);        /* and a big star, too */
+    for (int i = 0; i < 300; i++) { /* small stars inside the big disc */
+        double a = 2 * M_PI * fx_rnd(&st), r = 2200 * sqrt(fx_rnd(&st));
+        fps_lobes(e.f, 5000 + r * cos(a), 5000 + r * sin(a), 200 + 100 * fx_rnd(&st),
+                  150 + 150 * fx_rnd(&st), 2 * M_PI * fx_rnd(&st));
+    }
+    for (int i = 0; i < 150; i++) /* and others anywhere, across the boundary too */
+        fps_lobes(e.f, -800 + 11600 * fx_rnd(&st), -800 + 11600 * fx_rnd(&st),
+                  200 + 200 * fx_rnd(&st), 100 + 300 * fx_rnd(&st), 2 * M_PI * fx_rnd(&st));
+    assert_pruning_changes_nothing(&e, &t, "nested");
+    GEOSGeom_destroy_r(e.ctx, t.geom);
+    t.geom = NULL;
+    for (int c = 0; c < 40; c++) { /* and the seeded random cases */
+        char what[32];
+        snprintf(what, sizeof what, "case %d", c);
+        random_case(&e, &t, 500 + (uint64_t)c);
+        assert_pruning_changes_nothing(&e, &t, what);
+        GEOSGeom_destroy_r(e.ctx, t.geom);
+        t.geom = NULL;
+    }
+    env_close(&e, NULL);
 }
 
 /* Results depend only on the township and footprints: not on what the

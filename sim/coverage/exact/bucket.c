@@ -86,19 +86,6 @@ static inline int one_piece_edges(const struct covx_scratch *s, const struct ufp
     return f->lmax <= PIECE_CELLS * s->cell;
 }
 
-/* The cells an envelope covers (clamped to the grid). */
-struct span {
-    int cx0, cy0, cx1, cy1;
-};
-
-static inline struct span span_of(const struct covx_scratch *s, double xmin, double ymin,
-                                  double xmax, double ymax)
-{
-    return (struct span){
-        cell_of(xmin, s->bx0, s->inv, s->nx), cell_of(ymin, s->by0, s->inv, s->ny),
-        cell_of(xmax, s->bx0, s->inv, s->nx), cell_of(ymax, s->by0, s->inv, s->ny)};
-}
-
 /* A piece's span: at most 2 x 2 cells, a piece being shorter than one. */
 static inline int span_small(struct span c)
 {
@@ -137,7 +124,7 @@ static inline void span_mark(struct covx_scratch *s, struct span c, unsigned cha
 }
 
 /* The buffers of a piece list, as they follow each other in enum buf_id. */
-enum pieces_buf { PB_SLOT, PB_MADE, PB_MADE_CELL, PB_RUN, PB_START };
+enum pieces_buf { PB_SLOT, PB_MADE, PB_MADE_CELL, PB_RUN, PB_START, PB_WEND };
 
 static struct buf *pieces_bufs(struct covx_scratch *s, const struct pieces *l)
 {
@@ -202,21 +189,28 @@ static inline struct span slot_span(const struct covx_scratch *s, const struct s
     return span_of(s, p->xmin, p->ymin, p->xmax, p->ymax);
 }
 
-/* Sorts list l's runs into their cells; cnt holds the runs per cell. */
+/* Sorts list l's runs into their cells, walked runs first in each (the
+ * pair test skips pairs of unwalked ones without looking at them); cnt
+ * holds the runs per cell. */
 static int sort_runs(struct covx_scratch *s, struct pieces *l, int *cnt, size_t ncell)
 {
     struct buf *b = pieces_bufs(s, l);
     l->start = buf_get(&b[PB_START], ncell + 1, sizeof *l->start);
+    l->wend = buf_get(&b[PB_WEND], ncell, sizeof *l->wend);
     l->run = buf_get(&b[PB_RUN], (size_t)l->nmade, sizeof *l->run);
-    if (!l->start || !l->run)
+    if (!l->start || !l->wend || !l->run)
         return decline(s, COVX_NOMEM);
     l->start[0] = 0;
     for (size_t k = 0; k < ncell; k++) { /* cnt[k] becomes cell k's fill position */
         l->start[k + 1] = l->start[k] + cnt[k];
-        cnt[k] = l->start[k];
+        cnt[k] = l->wend[k] = l->start[k];
     }
     for (int i = 0; i < l->nmade; i++)
-        l->run[cnt[l->made_cell[i]]++] = l->made[i];
+        l->wend[l->made_cell[i]] += l->made[i].walked != 0;
+    for (int pass = 1; pass >= 0; pass--) /* walked, then the others: cnt ends at wend */
+        for (int i = 0; i < l->nmade; i++)
+            if ((l->made[i].walked != 0) == pass)
+                l->run[cnt[l->made_cell[i]]++] = l->made[i];
     return 0;
 }
 
@@ -387,7 +381,8 @@ static int bucket_walked(struct covx_scratch *s, int *cnt)
     for (int ri = s->ntring; ri < s->nring; ri++) {
         const struct ring *r = &s->rings[ri];
         int bulk = footprint_use(s, &s->uf[r->owner]);
-        s->uf[r->owner].all_walked = bulk == EDGE_WALKED;
+        int deep = 0, hint = -1; /* edges marked EDGE_DEEP; what held the last */
+        s->uf[r->owner].all_walked = 0;
         if (bulk == EDGE_SKIP) {
             memset(s->use + r->off, EDGE_SKIP, (size_t)r->n);
             continue;
@@ -403,6 +398,11 @@ static int bucket_walked(struct covx_scratch *s, int *cnt)
             struct span sp = slot_span(s, e);
             int walked =
                 bulk == EDGE_WALKED || walked_edge(s, e->xmin, e->ymin, e->xmax, e->ymax, sp);
+            if (walked && covx_edge_deep(s, e, sp, &hint)) {
+                s->use[g] = EDGE_DEEP; /* bucketed as a neighbour, if at all */
+                deep++;
+                continue;
+            }
             s->use[g] = walked ? EDGE_WALKED : EDGE_SKIP;
             if (!walked)
                 continue;
@@ -415,6 +415,7 @@ static int bucket_walked(struct covx_scratch *s, int *cnt)
             if (push_edge_pieces(s, g, h, np, end - g, r->owner, 1, cnt) != 0)
                 return -1;
         }
+        s->uf[r->owner].all_walked = bulk == EDGE_WALKED && deep == 0;
     }
     return 0;
 }
@@ -485,7 +486,7 @@ int covx_bucket_edges(struct covx_scratch *s)
         return decline(s, COVX_NOMEM);
     memset(s->cls, 0, ncell);
     return bucket_township(s, ncell) != 0 || classify_cells(s) != 0 ||
-                   bucket_footprints(s, ncell) != 0
+                   covx_index_stations(s) != 0 || bucket_footprints(s, ncell) != 0
                ? -1
                : 0;
 }

@@ -13,7 +13,11 @@
  *   2. (bucket.c) bucket the township's edges into a uniform grid over its envelope
  *      and classify the cells they miss as inside or outside T; footprint
  *      edges are walked only where they may meet T (not on cells wholly
- *      outside it), and bucketed with their neighbours;
+ *      outside it), and bucketed with their neighbours; (deep.c) a walked
+ *      edge inside T and inside another footprint's sure disc is deep: it
+ *      cannot bound T ∩ U, and is bucketed only as a neighbour of walked
+ *      edges, so pairs of deep edges (most pairs where stations are dense)
+ *      are never tested;
  *   3. (pairs.c) find the proper crossings of township/footprint and footprint/
  *      footprint edges between neighbouring cells, with orientation signs
  *      that are exact (Shewchuk's filter): a sign the filter cannot decide
@@ -22,8 +26,11 @@
  *   4. (walk.c) walk each ring (each run of walked footprint edges), toggling
  *      "inside T" and "how many other footprints contain me" at its
  *      crossings, and add the pieces that lie on the boundary of T ∩ U.
- *      The state at the start of a walk comes from exact point-in-polygon
- *      tests at a vertex; nothing is computed at a computed point.
+ *      The state at the start of a walk, or past a deep edge, comes from
+ *      exact point-in-polygon tests at a vertex (sectors.c answers most from
+ *      the sure radii of the point's direction); nothing is computed at a
+ *      computed point. Deep edges change which vertices are tested, never
+ *      the pieces added nor their order: the area is the same, bit for bit.
  * With rings kept, rings.c chains the boundary the walks recorded.
  * Everything runs in a fixed order, so results do not depend on threads. */
 #include "exact_internal.h"
@@ -77,7 +84,7 @@ static int township_exact(struct covx_scratch *s, const struct township *t,
         return 0; /* empty township: nothing meets it */
     double acc = 0.0;
     if (covx_load_footprints(s, fp, ids, n) != 0 || covx_bucket_edges(s) != 0 ||
-        covx_find_crossings(s) != 0 || covx_band_footprints(s) != 0 ||
+        covx_find_crossings(s) != 0 || covx_tile_footprints(s) != 0 ||
         covx_walk_rings(s, &acc) != 0)
         return -1;
     int seat = covx_seat_side(s, t->seat_x - s->ox, t->seat_y - s->oy);

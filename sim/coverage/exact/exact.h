@@ -6,9 +6,10 @@
  * and the pieces of each footprint's ring inside T and outside every other
  * footprint. The phases, one file each: load.c (the township and its
  * candidates in local coordinates), bucket.c (edges into a grid over the
- * township), pairs.c (exact crossings between neighbouring pieces), walk.c
- * (the Green's-theorem walk and its point tests), rings.c (the covered
- * part's rings); exact.c runs them per township. */
+ * township), deep.c (the footprint edges deep inside the union, pruned),
+ * pairs.c (exact crossings between neighbouring pieces), walk.c (the
+ * Green's-theorem walk and its point tests, sped up by sectors.c), rings.c
+ * (the covered part's rings); exact.c runs them per township. */
 #ifndef TOWNCOV_COVERAGE_EXACT_H
 #define TOWNCOV_COVERAGE_EXACT_H
 
@@ -44,6 +45,12 @@ int covx_township(struct covx_scratch *s, const struct township *t,
  * boundary of T ∩ U into rings (no polygon overlay), readable with
  * covx_rings until the next call. */
 void covx_keep_rings(struct covx_scratch *s, int keep);
+
+/* When to prune footprint edges deep inside the union (deep.c): where
+ * footprints are dense (the default), never, or always. Results are the
+ * same either way, bit for bit; only the time differs. */
+enum covx_prune { COVX_PRUNE_DENSE = 0, COVX_PRUNE_NEVER = 1, COVX_PRUNE_ALWAYS = 2 };
+void covx_prune_deep(struct covx_scratch *s, enum covx_prune when);
 
 /* The rings of the last covx_township call, laid out as in cov_parts for
  * one township (shell[] indexes these rings), borrowed from s. Returns -1

@@ -20,7 +20,9 @@
 #define FP_TOWNSHIP (-1) /* owner of a township ring */
 
 enum side { SIDE_UNSURE = -1, SIDE_OUT = 0, SIDE_IN = 1 };
-enum edge_use { EDGE_SKIP = 0, EDGE_WALKED = 1 };
+/* EDGE_DEEP: walked once, now known to lie inside T and inside another
+ * footprint (deep.c), so it cannot bound T ∩ U. */
+enum edge_use { EDGE_SKIP = 0, EDGE_WALKED = 1, EDGE_DEEP = 2 };
 /* Grid cell classification bits. */
 enum cell_bits {
     CELL_TOUCHED = 1, /* a township piece's envelope covers it */
@@ -85,6 +87,21 @@ struct ring {
     double area2; /* twice its signed area, local coordinates */
 };
 
+/* A shape's sure radii by direction (sectors.c): wedge k holds the
+ * directions of pseudo-angle [4k / SECTORS, 4(k + 1) / SECTORS). A point
+ * in wedge k, farther than SECTOR_MIN_R from the station, is inside when
+ * its squared distance is below in2[k], outside when above out2[k]. */
+#define SECTORS 64
+#define SECTOR_MIN_R 1.0 /* m */
+/* The sure discs and wedges keep this far (m) from a shape's boundary
+ * (load.c says why it is enough). */
+#define SURE_MARGIN 1e-3
+
+struct sectors {
+    double in2[SECTORS], out2[SECTORS];
+    double in2max; /* the largest in2 */
+};
+
 /* A candidate footprint kept once (identical copies add to mult). */
 struct ufp {
     long id;
@@ -95,6 +112,7 @@ struct ufp {
     double px, py;      /* its station */
     double rin2, rout2; /* its shape's sure discs (shape_facts) */
     double lmax;        /* its shape's longest edge (L-inf) */
+    int sect;           /* its shape's sectors in s->sect, or -1 */
     int all_walked;     /* bucket_walked walked every edge */
 };
 
@@ -129,6 +147,7 @@ struct shape_facts {
     /* Squared radii about the station: a point nearer than sqrt(rin2) is
      * inside, one farther than sqrt(rout2) outside, as ring_side says. */
     double rin2, rout2;
+    int sect; /* the shape's sectors in s->sect, or -1 (no sure discs) */
 };
 
 /* The township's pieces, or the footprints': slots in the order they are
@@ -142,6 +161,7 @@ struct pieces {
     int nmade;
     struct run *run;  /* by cell: cell k's runs are run[start[k] .. start[k+1]) */
     int *start;
+    int *wend;        /* cell k's walked runs are run[start[k] .. wend[k]) */
 };
 
 /* A township edge crossing a grid row's centre line. */
@@ -186,8 +206,8 @@ enum buf_id {
     BUF_TABLE,
     BUF_REP,
     BUF_SHAPES,
-    BUF_BAND_START,
-    BUF_BAND_UF,
+    BUF_TILE_START,
+    BUF_TILE_UF,
     BUF_COORDS,
     BUF_USE,
     /* a piece list's, in the order of enum pieces_buf */
@@ -196,11 +216,13 @@ enum buf_id {
     BUF_TMADE_CELL,
     BUF_TRUN,
     BUF_TSTART,
+    BUF_TWEND,
     BUF_FSLOT,
     BUF_FMADE,
     BUF_FMADE_CELL,
     BUF_FRUN,
     BUF_FSTART,
+    BUF_FWEND,
     BUF_FILL,
     BUF_EV,
     BUF_EVS,
@@ -210,6 +232,9 @@ enum buf_id {
     BUF_XRS,
     BUF_RSTART,
     BUF_EDGE,
+    BUF_SG_START,
+    BUF_SECT,
+    BUF_SG_UF,
     BUF_COUNT
 };
 
@@ -232,9 +257,12 @@ struct covx_scratch {
     struct ufp *uf;
     int *table; /* open-addressing hash table of candidates */
     int *rep;   /* candidate -> its first identical candidate's ufp */
-    int *band_start, *band_uf; /* band b's footprints: band_uf[band_start[b] ..] */
-    int band_rows;             /* grid rows per band */
+    int *tile_start, *tile_uf; /* tile b's footprints: tile_uf[tile_start[b] ..] */
+    int tile_rows, tile_cols;  /* grid rows and columns per tile (walk.c) */
+    int tile_ncol;             /* tiles per row of tiles */
     struct shape_facts *shapes; /* open-addressing table by shape id */
+    struct sectors *sect;       /* the township's shapes' sectors */
+    int nsect;
     size_t shape_mask;
     double *coords;
     unsigned char *use; /* enum edge_use per edge */
@@ -248,6 +276,11 @@ struct covx_scratch {
     struct event *ev, *evs;
     long nev;
     long *evstart;
+
+    int *sg_start, *sg_uf; /* cell k's stations: sg_uf[sg_start[k] ..] (deep.c) */
+    double rin_max;        /* the largest sure disc's radius */
+    int prune;             /* enum covx_prune (covx_prune_deep) */
+    int deep;              /* this township's edges are looked at (deep.c) */
 
     int keep;      /* also record the boundary and chain it (covx_keep_rings) */
     int chained;   /* the last township's rings are in ch */
@@ -280,6 +313,31 @@ static inline int orient(double ax, double ay, double bx, double by, double cx, 
     return d > bound ? 1 : -d > bound ? -1 : 0;
 }
 
+/* ---- directions -------------------------------------------------------------*/
+
+/* A monotone stand-in for the angle of (x, y) != 0, in [0, 4]: one
+ * division, no atan2 (the diamond angle). */
+static inline double pseudo_angle(double x, double y)
+{
+    double p = y / (fabs(x) + fabs(y));
+    return x >= 0.0 ? (y >= 0.0 ? p : 4.0 + p) : 2.0 - p;
+}
+
+/* The wedge of pseudo-angle a (struct sectors). */
+static inline int pseudo_sector(double a)
+{
+    int k = (int)(a * (SECTORS / 4.0));
+    return k < 0 ? 0 : k >= SECTORS ? SECTORS - 1 : k;
+}
+
+/* sectors.c: fills *t for a shape of n vertices xy (relative to its
+ * station) that has sure discs. */
+void covx_measure_sectors(const double *xy, long n, struct sectors *t);
+
+/* sectors.c: the wedges from pseudo-angle a0 counter-clockwise to a1
+ * (cyclic: k0 .. k1, maybe k1 < k0), with slack for rounding. */
+void covx_wedge_range(double a0, double a1, int *k0, int *k1);
+
 /* ---- the grid ---------------------------------------------------------------*/
 
 /* The grid column (row) of v, clamped: monotone in v, which is what makes
@@ -289,6 +347,19 @@ static inline int cell_of(double v, double origin, double inv, int n)
 {
     double c = dmin(dmax((v - origin) * inv, 0.0), (double)(n - 1)); /* min/max: no branch */
     return (int)c;
+}
+
+/* The cells an envelope covers (clamped to the grid). */
+struct span {
+    int cx0, cy0, cx1, cy1;
+};
+
+static inline struct span span_of(const struct covx_scratch *s, double xmin, double ymin,
+                                  double xmax, double ymax)
+{
+    return (struct span){
+        cell_of(xmin, s->bx0, s->inv, s->nx), cell_of(ymin, s->by0, s->inv, s->ny),
+        cell_of(xmax, s->bx0, s->inv, s->nx), cell_of(ymax, s->by0, s->inv, s->ny)};
 }
 
 /* Does the piece in slot p hold parameter t of its edge? */
@@ -344,12 +415,22 @@ int covx_load_footprints(struct covx_scratch *s, const struct tc_footprints *fp,
  * classifies the cells, then buckets the footprint edges that can matter. */
 int covx_bucket_edges(struct covx_scratch *s);
 
+/* deep.c: lists the footprints by the cell of their station (needs the
+ * grid and the cells' classification). */
+int covx_index_stations(struct covx_scratch *s);
+
+/* deep.c: is the footprint edge with envelope e and span sp inside T and
+ * inside another footprint (EDGE_DEEP)? Exact. *hint: the footprint that
+ * held the last edge asked about (-1 at first), tried first. */
+int covx_edge_deep(const struct covx_scratch *s, const struct slot *e, struct span sp, int *hint);
+
 /* pairs.c: the proper crossings between neighbouring pieces, as events
  * sorted along each edge. */
 int covx_find_crossings(struct covx_scratch *s);
 
-/* walk.c: lists the kept footprints by band of rows for the point tests. */
-int covx_band_footprints(struct covx_scratch *s);
+/* walk.c: lists the kept footprints by tile (blocks of cells) for the
+ * point tests. */
+int covx_tile_footprints(struct covx_scratch *s);
 
 /* walk.c: walks every ring, adding twice the area of T ∩ U to *acc (and
  * recording its boundary when s->keep). */

@@ -212,14 +212,13 @@ static int find_duplicates(struct covx_scratch *s, const struct tc_footprints *f
 #define PLAIN_EDGE 1e-3 /* m, L-inf */
 #define PLAIN_AREA 1e-3 /* of its envelope's */
 
-/* The sure discs keep this far (m) from the boundary, far above the
+/* The sure discs keep SURE_MARGIN from the boundary, far above the
  * rounding of placing a shape (~1e-9 m). So far from it, ring_side's
  * filter decides every sign it takes: with c the point and ab an edge
  * straddling c's row, both in the envelope (|a - c|, |b - c| <= 3 rout),
  * the filter is sure when |det| > 3.4e-16 * 18 rout^2, and |det| =
  * (c's horizontal gap to ab) * |dy| >= SURE_MARGIN * dymin. SURE_SLACK
  * asks for 100 times the bound. */
-#define SURE_MARGIN 1e-3
 #define SURE_SLACK 1e-12
 
 /* The distance from the station (0, 0) to segment a b. */
@@ -235,7 +234,7 @@ static struct shape_facts measure_shape(const struct tc_footprints *fp, int sh)
 {
     const double *xy = fp->sxy + 2 * fp->shape_off[sh];
     long n = fp->shape_off[sh + 1] - fp->shape_off[sh];
-    struct shape_facts f = {.shape = sh, .rout2 = INFINITY};
+    struct shape_facts f = {.shape = sh, .rout2 = INFINITY, .sect = -1};
     double lmin = INFINITY, dymin = INFINITY, a2 = 0.0, rin = INFINITY, rout2 = 0.0;
     double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
     int winding = 0; /* of the shape about its station (crossings of the +x ray) */
@@ -278,6 +277,7 @@ static int clear_shapes(struct covx_scratch *s, long n)
     for (size_t i = 0; i < size; i++)
         s->shapes[i].shape = -1;
     s->shape_mask = size - 1;
+    s->nsect = 0;
     return 0;
 }
 
@@ -289,8 +289,17 @@ static const struct shape_facts *shape_facts_of(struct covx_scratch *s,
     for (; s->shapes[h].shape >= 0; h = (h + 1) & s->shape_mask)
         if (s->shapes[h].shape == sh)
             return &s->shapes[h];
-    s->shapes[h] = measure_shape(fp, sh);
-    return &s->shapes[h];
+    struct shape_facts *f = &s->shapes[h];
+    *f = measure_shape(fp, sh);
+    if (f->rin2 > 0.0) { /* its sectors, or none when out of memory (slower only) */
+        s->sect = buf_get(&s->bufs[BUF_SECT], (size_t)s->nsect + 1, sizeof *s->sect);
+        if (s->sect) {
+            covx_measure_sectors(fp->sxy + 2 * fp->shape_off[sh],
+                                 fp->shape_off[sh + 1] - fp->shape_off[sh], &s->sect[s->nsect]);
+            f->sect = s->nsect++;
+        }
+    }
+    return f;
 }
 
 /* Copies footprint u's ring. Its envelope is the footprint's, moved to
@@ -313,7 +322,8 @@ static int add_footprint(struct covx_scratch *s, const struct tc_footprints *fp,
                             .xmin = fp->xmin[id] - s->ox, .ymin = fp->ymin[id] - s->oy,
                             .xmax = fp->xmax[id] - s->ox, .ymax = fp->ymax[id] - s->oy,
                             .px = fp->cx[id] - s->ox, .py = fp->cy[id] - s->oy,
-                            .rin2 = sf->rin2, .rout2 = sf->rout2, .lmax = sf->lmax};
+                            .rin2 = sf->rin2, .rout2 = sf->rout2, .lmax = sf->lmax,
+                            .sect = sf->sect};
     s->lmax = dmax(s->lmax, sf->lmax);
     s->linv += sf->linv;
     s->lcount += r->n;

@@ -95,11 +95,24 @@ static inline int run_against(struct covx_scratch *s, const struct pieces *la, c
     return 0;
 }
 
+/* Tests footprint run a, not walked, against the walked footprint runs
+ * of cells [c0, c1]: only they can make a pair with it. */
+static int unwalked_against(struct covx_scratch *s, const struct run *a, long c0, long c1)
+{
+    const struct pieces *f = &s->fpc;
+    for (long c = c0; c <= c1; c++)
+        if (run_against(s, f, a, f, f->start[c], f->wend[c]) != 0)
+            return -1;
+    return 0;
+}
+
 /* Every pair of pieces in cell (cx, cy), and between it and the four
  * neighbours ahead of it (east, and the three above): each pair of
  * neighbouring pieces is tested once. Runs are sorted by cell, so the
  * cell with its east neighbour, and the three above, are two ranges of
- * runs in each list: cells [k, east] and [up0, up1]. */
+ * runs in each list: cells [k, east] and [up0, up1]. A footprint run that
+ * is not walked is tested only against walked ones, which come first in
+ * each cell: it meets those of its own cell as they test theirs. */
 static int cell_crossings(struct covx_scratch *s, int cx, int cy)
 {
     const struct pieces *t = &s->tpc, *f = &s->fpc;
@@ -119,12 +132,16 @@ static int cell_crossings(struct covx_scratch *s, int cx, int cy)
         if (run_against(s, t, &t->run[i], f, f->start[k], fe) != 0 ||
             run_against(s, t, &t->run[i], f, fu0, fu1) != 0)
             return -1;
-    for (int i = f->start[k]; i < f->start[k + 1]; i++)
-        if (run_against(s, f, &f->run[i], f, i + 1, fe) != 0 ||
-            run_against(s, f, &f->run[i], f, fu0, fu1) != 0 ||
-            run_against(s, f, &f->run[i], t, te0, te1) != 0 ||
-            run_against(s, f, &f->run[i], t, tu0, tu1) != 0)
+    for (int i = f->start[k]; i < f->start[k + 1]; i++) {
+        const struct run *a = &f->run[i];
+        if (i < f->wend[k] ? run_against(s, f, a, f, i + 1, fe) != 0 ||
+                                 run_against(s, f, a, f, fu0, fu1) != 0
+                           : (east != k && unwalked_against(s, a, east, east) != 0) ||
+                                 unwalked_against(s, a, up0, up1) != 0)
             return -1;
+        if (run_against(s, f, a, t, te0, te1) != 0 || run_against(s, f, a, t, tu0, tu1) != 0)
+            return -1;
+    }
     return 0;
 }
 

@@ -50,7 +50,8 @@ static int ring_side(const struct covx_scratch *s, const struct ring *r, double 
 }
 
 /* Is (x, y) inside footprint f? ring_side's answer, given at once for a
- * point in the disc its shape surely holds or out of the one holding it. */
+ * point in the disc its shape surely holds or out of the one holding it,
+ * or, nearer its boundary, by the sure radii of its direction (sectors.c). */
 static inline int footprint_side(const struct covx_scratch *s, const struct ufp *f, double x,
                                  double y)
 {
@@ -59,40 +60,77 @@ static inline int footprint_side(const struct covx_scratch *s, const struct ufp 
         return SIDE_IN;
     if (d2 > f->rout2)
         return SIDE_OUT;
+    if (f->sect >= 0 && d2 > SECTOR_MIN_R * SECTOR_MIN_R) {
+        const struct sectors *t = &s->sect[f->sect];
+        int k = pseudo_sector(pseudo_angle(dx, dy));
+        if (d2 < t->in2[k])
+            return SIDE_IN;
+        if (d2 > t->out2[k])
+            return SIDE_OUT;
+    }
     return ring_side(s, &s->rings[f->ring], x, y);
 }
 
-/* The point tests' band of y: grid rows grouped, so monotone in y too. */
-static inline int band_of(const struct covx_scratch *s, double y)
+/* The point tests' tiles: UF_TILES x UF_TILES blocks of grid cells (rows
+ * of blocks were once bands of rows only: where footprints are dense, a
+ * band held a share of them all, and each test read it through). */
+#define UF_TILES 32
+
+static inline int tile_col(const struct covx_scratch *s, double x)
 {
-    return cell_of(y, s->by0, s->inv, s->ny) / s->band_rows;
+    return cell_of(x, s->bx0, s->inv, s->nx) / s->tile_cols;
 }
 
-/* Lists the kept footprints by band (in order), each in the bands its
- * envelope's rows meet: a point test reads only its band's footprints. */
-#define UF_BANDS 32
-
-int covx_band_footprints(struct covx_scratch *s)
+static inline int tile_row(const struct covx_scratch *s, double y)
 {
-    s->band_rows = (s->ny + UF_BANDS - 1) / UF_BANDS;
-    int nband = (s->ny + s->band_rows - 1) / s->band_rows;
-    s->band_start = buf_get(&s->bufs[BUF_BAND_START], (size_t)nband + 1, sizeof *s->band_start);
-    if (!s->band_start)
+    return cell_of(y, s->by0, s->inv, s->ny) / s->tile_rows;
+}
+
+/* The tile of (x, y): monotone in x and in y, as cell_of. */
+static inline int tile_of(const struct covx_scratch *s, double x, double y)
+{
+    return tile_row(s, y) * s->tile_ncol + tile_col(s, x);
+}
+
+/* Adds footprint u to the tiles its envelope meets: counts them in
+ * start[b + 1] (fill NULL), or lists it at fill[b]++. */
+static void tile_footprint(const struct covx_scratch *s, int u, int *start, int *fill, int *list)
+{
+    const struct ufp *f = &s->uf[u];
+    int c0 = tile_col(s, f->xmin), c1 = tile_col(s, f->xmax);
+    for (int r = tile_row(s, f->ymin), r1 = tile_row(s, f->ymax); r <= r1; r++)
+        for (int c = c0; c <= c1; c++) {
+            int b = r * s->tile_ncol + c;
+            if (fill)
+                list[fill[b]++] = u;
+            else
+                start[b + 1]++;
+        }
+}
+
+/* Lists the kept footprints by tile (in order), each in the tiles its
+ * envelope meets: a point test reads only its tile's footprints. */
+int covx_tile_footprints(struct covx_scratch *s)
+{
+    s->tile_rows = (s->ny + UF_TILES - 1) / UF_TILES;
+    s->tile_cols = (s->nx + UF_TILES - 1) / UF_TILES;
+    s->tile_ncol = (s->nx + s->tile_cols - 1) / s->tile_cols;
+    int ntile = s->tile_ncol * ((s->ny + s->tile_rows - 1) / s->tile_rows);
+    s->tile_start = buf_get(&s->bufs[BUF_TILE_START], (size_t)ntile + 1, sizeof *s->tile_start);
+    if (!s->tile_start)
         return decline(s, COVX_NOMEM);
-    memset(s->band_start, 0, ((size_t)nband + 1) * sizeof *s->band_start);
-    for (int u = 0; u < s->nuf; u++) /* band b's count in band_start[b + 1] */
-        for (int b = band_of(s, s->uf[u].ymin); b <= band_of(s, s->uf[u].ymax); b++)
-            s->band_start[b + 1]++;
-    for (int b = 0; b < nband; b++)
-        s->band_start[b + 1] += s->band_start[b];
-    s->band_uf = buf_get(&s->bufs[BUF_BAND_UF], (size_t)s->band_start[nband], sizeof *s->band_uf);
-    s->fill = buf_get(&s->bufs[BUF_FILL], (size_t)nband, sizeof *s->fill);
-    if (!s->band_uf || !s->fill)
+    memset(s->tile_start, 0, ((size_t)ntile + 1) * sizeof *s->tile_start);
+    for (int u = 0; u < s->nuf; u++) /* tile b's count in tile_start[b + 1] */
+        tile_footprint(s, u, s->tile_start, NULL, NULL);
+    for (int b = 0; b < ntile; b++)
+        s->tile_start[b + 1] += s->tile_start[b];
+    s->tile_uf = buf_get(&s->bufs[BUF_TILE_UF], (size_t)s->tile_start[ntile], sizeof *s->tile_uf);
+    s->fill = buf_get(&s->bufs[BUF_FILL], (size_t)ntile, sizeof *s->fill);
+    if (!s->tile_uf || !s->fill)
         return decline(s, COVX_NOMEM);
-    memcpy(s->fill, s->band_start, (size_t)nband * sizeof *s->fill);
+    memcpy(s->fill, s->tile_start, (size_t)ntile * sizeof *s->fill);
     for (int u = 0; u < s->nuf; u++)
-        for (int b = band_of(s, s->uf[u].ymin); b <= band_of(s, s->uf[u].ymax); b++)
-            s->band_uf[s->fill[b]++] = u;
+        tile_footprint(s, u, NULL, s->fill, s->tile_uf);
     return 0;
 }
 
@@ -100,9 +138,9 @@ int covx_band_footprints(struct covx_scratch *s)
  * as reaching the township when `mark`. -1 when (x, y) is on a boundary. */
 static int cover_count(struct covx_scratch *s, double x, double y, int skip, int mark)
 {
-    int c = 0, b = band_of(s, y);
-    for (int i = s->band_start[b]; i < s->band_start[b + 1]; i++) {
-        int u = s->band_uf[i];
+    int c = 0, b = tile_of(s, x, y);
+    for (int i = s->tile_start[b]; i < s->tile_start[b + 1]; i++) {
+        int u = s->tile_uf[i];
         struct ufp *f = &s->uf[u];
         if ((u == skip) | (x < f->xmin) | (x > f->xmax) | (y < f->ymin) | (y > f->ymax))
             continue;
@@ -237,10 +275,12 @@ static int walk_township_ring(struct covx_scratch *s, const struct ring *r, doub
  * the township (most walks never are). */
 struct walk {
     const struct ring *r;
-    long k0;    /* start vertex */
+    long kb;    /* the vertex base counts at: the start, or past a deep edge */
     int in_t;   /* inside the township */
-    int base;   /* other footprints covering the start vertex; -1 unknown */
+    int base;   /* other footprints covering vertex kb; -1 unknown */
+    int floor;  /* what base is known to be at least (while unknown) */
     int delta;  /* footprints entered minus left since */
+    int rebased; /* stepped over a deep edge: base was asked afresh */
     double x, y;
 };
 
@@ -248,8 +288,10 @@ struct walk {
 static int walk_to(struct covx_scratch *s, struct walk *w, double x, double y, double *acc)
 {
     if (w->in_t) {
+        if (w->base < 0 && w->floor + w->delta > 0)
+            goto moved; /* covered by another footprint: nothing to add */
         if (w->base < 0) {
-            w->base = cover_count(s, s->vx[w->r->off + w->k0], s->vy[w->r->off + w->k0],
+            w->base = cover_count(s, s->vx[w->r->off + w->kb], s->vy[w->r->off + w->kb],
                                   w->r->owner, 0);
             if (w->base < 0)
                 return decline(s, COVX_POINT);
@@ -260,23 +302,36 @@ static int walk_to(struct covx_scratch *s, struct walk *w, double x, double y, d
         if (c == 0 && bound(s, acc, w->x, w->y, x, y) != 0)
             return -1;
     }
+moved:
     w->x = x;
     w->y = y;
     return 0;
 }
 
-/* Does the walk need its vertices: is it inside T with its count unknown
- * or at most 0 (adding pieces, or about to decline)? Otherwise only its
- * crossings can change what it does, and walk_to at one moves it there. */
+/* Does the walk need its vertices: is it inside T with a count that may
+ * be at most 0 (adding pieces, or about to decline)? Otherwise only its
+ * crossings can change what it does, and walk_to at one moves it there.
+ * base >= floor, so floor + delta > 0 says the count is > 0 unasked. */
 static inline int walk_needs_vertices(const struct walk *w)
 {
-    return w->in_t && (w->base < 0 || w->base + w->delta <= 0);
+    return w->in_t && (w->base < 0 ? w->floor + w->delta <= 0 : w->base + w->delta <= 0);
+}
+
+/* The first of edges [k, k + m) of a ring of n (cyclically) that is not
+ * EDGE_WALKED, or -1. */
+static long first_unwalked(const unsigned char *use, long n, long k, long m)
+{
+    for (long i = 0, e = k; i < m; i++, e = e + 1 == n ? 0 : e + 1)
+        if (use[e] != EDGE_WALKED)
+            return e;
+    return -1;
 }
 
 /* Where a walk that needs no vertices, at vertex k of ring r, has
  * something to do next: the first edge from k on (cyclically) with a
  * crossing, unless the walk ends before it, back at k0 (cyclic) or at an
- * edge that is not walked. Nothing between changes its state. */
+ * edge that is not walked (where a run ends, or a deep edge to step
+ * over). Nothing between changes its state. */
 static long next_busy_edge(const struct covx_scratch *s, const struct ring *r, long k, long k0,
                            int cyclic)
 {
@@ -284,18 +339,26 @@ static long next_busy_edge(const struct covx_scratch *s, const struct ring *r, l
     long kt = first < s->evstart[r->off + r->n] ? s->evs[first].g - r->off
                                                  : s->evs[s->evstart[r->off]].g - r->off;
     long gap = kt >= k ? kt - k : kt - k + r->n; /* edges to step over */
-    if (cyclic) {
-        long to_k0 = k0 >= k ? k0 - k : k0 - k + r->n;
-        return to_k0 < gap ? k0 : kt;
-    }
-    const unsigned char *use = s->use + r->off;
-    long ahead = gap < r->n - k ? gap : r->n - k;
-    const unsigned char *stop = memchr(use + k, EDGE_SKIP, (size_t)ahead);
-    if (stop)
-        return stop - use;
-    if (gap > ahead && (stop = memchr(use, EDGE_SKIP, (size_t)(gap - ahead))) != NULL)
-        return stop - use;
-    return kt;
+    long to_k0 = k0 >= k ? k0 - k : k0 - k + r->n;
+    long next = cyclic && to_k0 < gap ? k0 : kt;
+    long stop = first_unwalked(s->use + r->off, r->n, k, cyclic && to_k0 < gap ? to_k0 : gap);
+    return stop >= 0 ? stop : next;
+}
+
+/* Steps the walk over deep edge k -> k1 (deep.c): inside T and inside
+ * another footprint, so it bounds nothing, but the crossings between deep
+ * edges are not known: the count is asked afresh at k1, when needed. It
+ * is at least 1 there: k1 is in the footprint that made the edge deep. */
+static int step_over_deep(struct walk *w, const double *vx, const double *vy, long k1)
+{
+    w->base = -1;
+    w->floor = 1;
+    w->delta = 0;
+    w->rebased = 1;
+    w->kb = k1;
+    w->x = vx[k1];
+    w->y = vy[k1];
+    return w->in_t == 1 ? 0 : -1;
 }
 
 /* Walks footprint ring r from vertex k0, all the way round (cyclic) or
@@ -305,7 +368,7 @@ static int walk_run(struct covx_scratch *s, const struct ring *r, long k0, int c
 {
     const double *vx = s->vx + r->off, *vy = s->vy + r->off;
     struct ufp *f = &s->uf[r->owner];
-    struct walk w = {.r = r, .k0 = k0, .base = -1, .x = vx[k0], .y = vy[k0]};
+    struct walk w = {.r = r, .kb = k0, .base = -1, .x = vx[k0], .y = vy[k0]};
     w.in_t = township_side(s, vx[k0], vy[k0]);
     if (w.in_t == SIDE_UNSURE)
         return decline(s, COVX_POINT);
@@ -314,6 +377,12 @@ static int walk_run(struct covx_scratch *s, const struct ring *r, long k0, int c
     long k = k0;
     do {
         long g = r->off + k, k1 = k + 1 == r->n ? 0 : k + 1;
+        if (s->use[g] == EDGE_DEEP) {
+            if (step_over_deep(&w, vx, vy, k1) != 0)
+                return decline(s, COVX_INCONSISTENT);
+            k = k1;
+            continue;
+        }
         for (long e = s->evstart[g]; e < s->evstart[g + 1]; e++) {
             const struct event *ev = &s->evs[e];
             if (walk_to(s, &w, ev->x, ev->y, acc) != 0)
@@ -334,10 +403,10 @@ static int walk_run(struct covx_scratch *s, const struct ring *r, long k0, int c
         } else {
             k = next_busy_edge(s, r, k1, k0, cyclic);
         }
-    } while (cyclic ? k != k0 : s->use[r->off + k] == EDGE_WALKED);
+    } while (cyclic ? k != k0 : s->use[r->off + k] != EDGE_SKIP);
     /* Back at the start, or at the start of an edge that is not walked,
      * which lies outside T. */
-    if (cyclic ? w.in_t != in0 || w.delta != 0 : w.in_t != 0)
+    if (cyclic ? w.in_t != in0 || (!w.rebased && w.delta != 0) : w.in_t != 0)
         return decline(s, COVX_INCONSISTENT);
     return 0;
 }
@@ -363,16 +432,25 @@ static int lone_footprint(struct covx_scratch *s, const struct ring *r, double *
  * walked, in runs that start where the ring enters them. */
 static int walk_footprint_ring(struct covx_scratch *s, const struct ring *r, double *acc)
 {
-    if (r->nev == 0)
-        return lone_footprint(s, r, acc);
     const unsigned char *use = s->use + r->off;
+    if (r->nev == 0) {
+        /* With a deep edge, all of it is inside T and covered by others:
+         * from one of its points to the others no crossing changes that. */
+        if (memchr(use, EDGE_DEEP, (size_t)r->n)) {
+            s->uf[r->owner].reach = 1;
+            return 0;
+        }
+        return lone_footprint(s, r, acc);
+    }
+    /* Runs of edges walked or deep, as if none were deep: the walks add
+     * the same pieces in the same order either way. */
     long k = 0;
-    while (k < r->n && use[k] == EDGE_WALKED)
+    while (k < r->n && use[k] != EDGE_SKIP)
         k++;
     if (k == r->n)
         return walk_run(s, r, 0, 1, acc);
     for (k = 0; k < r->n; k++)
-        if (use[k] == EDGE_WALKED && use[k ? k - 1 : r->n - 1] != EDGE_WALKED &&
+        if (use[k] != EDGE_SKIP && use[k ? k - 1 : r->n - 1] == EDGE_SKIP &&
             walk_run(s, r, k, 0, acc) != 0)
             return -1;
     return 0;
@@ -393,9 +471,9 @@ int covx_walk_rings(struct covx_scratch *s, double *acc)
 /* Is the seat in (or on) a footprint that reaches the township? */
 int covx_seat_side(struct covx_scratch *s, double x, double y)
 {
-    int unsure = 0, b = band_of(s, y);
-    for (int i = s->band_start[b]; i < s->band_start[b + 1]; i++) {
-        const struct ufp *f = &s->uf[s->band_uf[i]];
+    int unsure = 0, b = tile_of(s, x, y);
+    for (int i = s->tile_start[b]; i < s->tile_start[b + 1]; i++) {
+        const struct ufp *f = &s->uf[s->tile_uf[i]];
         if (!f->reach || x < f->xmin || x > f->xmax || y < f->ymin || y > f->ymax)
             continue;
         int side = footprint_side(s, f, x, y);

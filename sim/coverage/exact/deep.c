@@ -1,0 +1,189 @@
+/* deep.c — the footprint edges that cannot bound T ∩ U (see exact.h): an
+ * edge lying wholly inside T and inside another footprint's sure disc.
+ *
+ * Where stations are dense, most footprint edges lie deep inside the
+ * union, and their crossings with each other are most of the pairs (their
+ * number grows with the square of the stations per township), yet none of
+ * them can bound T ∩ U: every point there is covered by another footprint.
+ * Such an edge is marked EDGE_DEEP. It is bucketed only as a neighbour of
+ * walked edges, so the crossings of walked edges stay complete, and no
+ * pair of deep edges is ever tested. The walk steps over a deep edge with
+ * its count of covering footprints unknown and asks for it afresh where
+ * walked edges resume (walk.c); the boundary pieces it adds, their points
+ * and their order are the same as without pruning, so the area is too.
+ *
+ * Both tests are exact: the cells of the edge's span must be clean inside
+ * T (no township piece touches them, so the edge crosses no township edge
+ * and the walk stays inside T along it), and the four corners of its
+ * envelope must lie in the sure disc of a footprint (shape_facts: the disc
+ * keeps SURE_MARGIN, 1e-3 m, from that footprint's boundary, far above the
+ * rounding of the distance). The disc is convex, so it holds the envelope
+ * and the edge. It is never the edge's own footprint's, whose ring lies
+ * outside its own sure disc. */
+#include "exact_internal.h"
+
+#include <math.h>
+#include <string.h>
+
+#define NEAR_CELLS 2.0
+/* Edges are looked at only in townships with more footprint edges than
+ * DEEP_EDGES per cell on average (tuned on Jiangxi, 65,000 to 600,000
+ * stations). */
+#define DEEP_EDGES 8.0
+
+/* The grid cell of f's station, clamped. */
+static inline long station_cell(const struct covx_scratch *s, const struct ufp *f)
+{
+    return (long)cell_of(f->py, s->by0, s->inv, s->ny) * s->nx +
+           cell_of(f->px, s->bx0, s->inv, s->nx);
+}
+
+/* Lists the kept footprints with a sure disc by the grid cell of their
+ * station (clamped to the grid), for covx_edge_deep. Needs the grid. */
+int covx_index_stations(struct covx_scratch *s)
+{
+    size_t ncell = (size_t)s->nx * (size_t)s->ny;
+    /* Sparse footprints: few pairs to save, and the search would cost more. */
+    s->deep = s->prune == COVX_PRUNE_ALWAYS ||
+              (s->prune == COVX_PRUNE_DENSE && (double)s->lcount > DEEP_EDGES * (double)ncell);
+    if (!s->deep)
+        return 0;
+    s->sg_start = buf_get(&s->bufs[BUF_SG_START], ncell + 1, sizeof *s->sg_start);
+    s->sg_uf = buf_get(&s->bufs[BUF_SG_UF], (size_t)s->nuf, sizeof *s->sg_uf);
+    if (!s->sg_start || !s->sg_uf)
+        return decline(s, COVX_NOMEM);
+    memset(s->sg_start, 0, (ncell + 1) * sizeof *s->sg_start);
+    s->rin_max = 0.0;
+    for (int u = 0; u < s->nuf; u++) { /* cell k's count in sg_start[k + 1] */
+        const struct ufp *f = &s->uf[u];
+        if (f->rin2 <= 0.0)
+            continue;
+        s->rin_max = dmax(s->rin_max, sqrt(f->rin2));
+        s->sg_start[station_cell(s, f) + 1]++;
+    }
+    for (size_t k = 0; k < ncell; k++)
+        s->sg_start[k + 1] += s->sg_start[k];
+    int *fill = s->fill; /* free until bucket_footprints counts runs */
+    memcpy(fill, s->sg_start, ncell * sizeof *fill);
+    for (int u = 0; u < s->nuf; u++)
+        if (s->uf[u].rin2 > 0.0)
+            s->sg_uf[fill[station_cell(s, &s->uf[u])]++] = u;
+    return 0;
+}
+
+/* Do the wedges of f's shape hold the box, whose farthest point from the
+ * station is d2 (squared) away? Only for a box seen under a small angle
+ * (its nearest point at least twice its diagonal away): its directions are
+ * then the short arc between its corners', the rest of the turn being the
+ * largest gap between them, and every point of it is in a wedge of that
+ * arc, nearer than d2. */
+static int wedges_hold(const struct covx_scratch *s, const struct ufp *f, double xmin,
+                       double ymin, double xmax, double ymax, double d2)
+{
+    const struct sectors *t = &s->sect[f->sect];
+    if (d2 >= t->in2max)
+        return 0;
+    double nx = dmax(dmax(xmin - f->px, f->px - xmax), 0.0);
+    double ny = dmax(dmax(ymin - f->py, f->py - ymax), 0.0);
+    double w = xmax - xmin, h = ymax - ymin;
+    if (nx * nx + ny * ny < 4.0 * (w * w + h * h) ||
+        nx * nx + ny * ny < SECTOR_MIN_R * SECTOR_MIN_R)
+        return 0;
+    double a[4] = {pseudo_angle(xmin - f->px, ymin - f->py),
+                   pseudo_angle(xmax - f->px, ymin - f->py),
+                   pseudo_angle(xmin - f->px, ymax - f->py),
+                   pseudo_angle(xmax - f->px, ymax - f->py)};
+    for (int i = 1; i < 4; i++) /* sort the four */
+        for (int j = i; j > 0 && a[j - 1] > a[j]; j--) {
+            double x = a[j];
+            a[j] = a[j - 1];
+            a[j - 1] = x;
+        }
+    int gap = 3; /* the largest gap is from a[gap] to the next, cyclically */
+    double best = a[0] + 4.0 - a[3];
+    for (int i = 0; i < 3; i++)
+        if (a[i + 1] - a[i] > best) {
+            best = a[i + 1] - a[i];
+            gap = i;
+        }
+    int k0, k1;
+    covx_wedge_range(a[(gap + 1) % 4], a[gap], &k0, &k1);
+    for (int k = k0;; k = (k + 1) % SECTORS) {
+        if (!(d2 < t->in2[k]))
+            return 0;
+        if (k == k1)
+            return 1;
+    }
+}
+
+/* Does footprint f surely hold the box: its sure disc, or else (when
+ * wedges) its wedges? The box's farthest point from the station is a
+ * corner. */
+static inline int disc_holds(const struct covx_scratch *s, const struct ufp *f, double xmin,
+                             double ymin, double xmax, double ymax, int wedges)
+{
+    double dx0 = xmin - f->px, dx1 = xmax - f->px, dy0 = ymin - f->py, dy1 = ymax - f->py;
+    double ax = dmax(dx0 * dx0, dx1 * dx1), ay = dmax(dy0 * dy0, dy1 * dy1);
+    if (ax + ay < f->rin2)
+        return 1;
+    return wedges && f->sect >= 0 && wedges_hold(s, f, xmin, ymin, xmax, ymax, ax + ay);
+}
+
+/* Does any footprint listed in cells [c0, c1) of one grid row hold the box?
+ * *hint becomes the first that does. */
+static int row_holds(const struct covx_scratch *s, int *hint, long c0, long c1,
+                     const struct slot *e, int wedges)
+{
+    for (int i = s->sg_start[c0]; i < s->sg_start[c1]; i++)
+        if (disc_holds(s, &s->uf[s->sg_uf[i]], e->xmin, e->ymin, e->xmax, e->ymax, wedges)) {
+            *hint = s->sg_uf[i];
+            return 1;
+        }
+    return 0;
+}
+
+/* Is the footprint edge with envelope e (sp its span) deep: inside T and
+ * inside another footprint's sure disc? The footprint in *hint (-1: none)
+ * is tried first, then stations near the envelope's centre: where edges
+ * are deep, the one that held the ring's last edge, or a near one, holds
+ * it. *hint becomes the footprint found. */
+int covx_edge_deep(const struct covx_scratch *s, const struct slot *e, struct span sp, int *hint)
+{
+    if (!s->deep || (e->xmin < s->bx0) | (e->xmax > s->bx1) | (e->ymin < s->by0) |
+                           (e->ymax > s->by1))
+        return 0;
+    for (int cy = sp.cy0; cy <= sp.cy1; cy++)
+        for (int cx = sp.cx0; cx <= sp.cx1; cx++)
+            if ((s->cls[(long)cy * s->nx + cx] & (CELL_TOUCHED | CELL_INSIDE)) != CELL_INSIDE)
+                return 0;
+    if (*hint >= 0 && disc_holds(s, &s->uf[*hint], e->xmin, e->ymin, e->xmax, e->ymax, 1))
+        return 1;
+    double xc = 0.5 * (e->xmin + e->xmax), yc = 0.5 * (e->ymin + e->ymax);
+    int mx = cell_of(xc, s->bx0, s->inv, s->nx), my = cell_of(yc, s->by0, s->inv, s->ny);
+    long mk = (long)my * s->nx + mx;
+    if (row_holds(s, hint, mk, mk + 1, e, 1))
+        return 1;
+    /* Then the others, by their discs only (the wedges cost more than they
+     * find there): a disc holding the box has its station within rin_max
+     * of its centre, but no farther than NEAR_CELLS cells are looked at (a
+     * few large discs must not make every edge read hundreds of cells; an
+     * edge not found deep is only walked, as before). */
+    double r = dmin(s->rin_max, NEAR_CELLS * s->cell);
+    struct span near = span_of(s, xc - r, yc - r, xc + r, yc + r);
+    for (int cy = near.cy0; cy <= near.cy1; cy++) {
+        long row = (long)cy * s->nx;
+        if (cy == my) { /* the centre's cell is done */
+            if (row_holds(s, hint, row + near.cx0, mk, e, 0) ||
+                row_holds(s, hint, mk + 1, row + near.cx1 + 1, e, 0))
+                return 1;
+        } else if (row_holds(s, hint, row + near.cx0, row + near.cx1 + 1, e, 0)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+void covx_prune_deep(struct covx_scratch *s, enum covx_prune when)
+{
+    s->prune = when;
+}
