@@ -118,10 +118,7 @@ static int by_value(const void *a, const void *b)
     return (vx > vy) - (vx < vy);
 }
 
-/* Whether the probes, in increasing value, never get worse: fewer or as
- * many townships failing, as much or more covered. Warns for each pair
- * of neighbours that breaks it. */
-static void check_monotone(struct sweep_run *run)
+void sweep_find_min_check(struct sweep_run *run)
 {
     struct sweep_table *t = &run->table;
     struct sweep_find_min *f = &run->find_min;
@@ -175,7 +172,7 @@ int sweep_find_min(struct sweep_run *run, struct tc_error *err)
     }
     f->found = rc == 0 && met;
     f->value = f->found ? hi : 0;
-    check_monotone(run);
+    sweep_find_min_check(run);
     if (rc == 0 && !run->opt->quiet) {
         if (!f->found)
             printf("goal not met up to %s = %ld\n", f->key, f->top);

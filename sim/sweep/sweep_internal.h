@@ -91,6 +91,11 @@ int sweep_find_min_prepare(struct sweep_run *run, struct scenario *scn, struct t
 /* Bisects: the smallest value of the key in the range at which the goal
  * is met, each probe a member of the table. 0, or -1 with err. */
 int sweep_find_min(struct sweep_run *run, struct tc_error *err);
+/* Whether the probes done, in increasing value, never get worse: fewer or
+ * as many townships failing, as much or more covered, the goal once met
+ * staying met (find_min.monotone). Warns on the log for each pair of
+ * neighbours that breaks it (the first 5; find_min.n_warnings counts). */
+void sweep_find_min_check(struct sweep_run *run);
 
 /* output.c */
 int sweep_write_outputs(struct sweep_run *run, struct tc_error *err);
