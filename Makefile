@@ -226,5 +226,8 @@ bench-full: all
 bench-raster: all
 	TOWNCOV_BIN=$(abspath $(BIN)) bench/raster.sh
 
+bench-sweep: all
+	TOWNCOV_BIN=$(abspath $(BIN)) bench/sweep.sh
+
 clean:
 	rm -rf build build-asan build-tsan build-fuzz build-mpi
