@@ -1,7 +1,6 @@
-/* raster/raster.c — the signal rasters (see raster.h): the grid, and the
- * strips computed in parallel (cells.c, scan.c), each written by one
- * thread while the next is computed, and the layers finished side by side
- * (gtiff.c). */
+/* raster/raster.c — the signal rasters (see raster.h): the grid, the
+ * strips (their rows computed in parallel: cells.c, scan.c; then written)
+ * and the layers finished side by side (gtiff.c). */
 #include "raster_internal.h"
 
 #include <gdal.h>
@@ -136,60 +135,35 @@ static int strip_write(struct rtif **tif, const struct strip *b, int r0, int nr,
     return 0;
 }
 
-/* Every strip computed and written, into two buffers: while the rows of
- * strip i are computed on every thread (tasks, each row on one thread,
- * into its own part of the buffer), strip i - 1 is written by one of them,
- * so that GDAL (one thread per dataset, hence one writer at a time) does
- * not leave the other threads idle. A strip is written only after its
- * rows are done and before its buffer is reused (taskwait). Results do not
- * depend on which thread runs what. */
-static int run_strips(const struct strips_job *j, struct strip b[2], struct raster_outcome *out,
+/* Every strip computed and written: the rows of a strip on every thread
+ * (each row on one thread, into its own part of the buffer, handed out
+ * dynamically: rows in cities cost more), then the strip written by this
+ * thread (GDAL: one thread per dataset; the writes of uncompressed part
+ * files are a few per cent of the cells' time). Results do not depend on
+ * which thread computes what. (An earlier version overlapped each write
+ * with the next strip through OpenMP tasks; libgomp then ran nearly every
+ * row on one thread: 2 threads took as long as 1.) */
+static int run_strips(const struct strips_job *j, struct strip *b, struct raster_outcome *out,
                       struct tc_error *err)
 {
     const struct raster_grid *g = j->g;
-    int rc = 0, wrc = 0;
-    struct tc_error werr = {0};
+    int rc = 0;
     double wsec = 0, t0 = tc_now();
-    #pragma omp parallel num_threads(j->threads) shared(rc, wrc, werr, wsec)
-    #pragma omp single
-    {
-        int pr0 = -1, pnr = 0;
-        for (int i = 0, r0 = 0; r0 < g->height; i++, r0 += STRIP_ROWS) {
-            int nr = g->height - r0 < STRIP_ROWS ? g->height - r0 : STRIP_ROWS;
-            if (pr0 >= 0) {
-                const struct strip *pb = &b[(i + 1) % 2];
-                #pragma omp task firstprivate(pb, pr0, pnr)
-                {
-                    double tw = tc_now();
-                    wrc = strip_write(j->tif, pb, pr0, pnr, &werr);
-                    wsec += tc_now() - tw;
-                }
-            }
-            if (rscan_strip(j->scan, r0, nr) != 0) {
-                rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory (raster scanlines)");
-            } else {
-                struct strip *cb = &b[i % 2];
-                /* unsigned: clang lowers a taskloop to an unsigned trip count
-                 * and warns (-Wsign-compare, an error here) on a signed one. */
-                #pragma omp taskloop grainsize(1)
-                for (unsigned k = 0; k < (unsigned)nr; k++)
-                    strip_row(g, r0 + (int)k, (int)k, j->s, j->cfg, j->noise_mw, j->scan,
-                              &j->rw[omp_get_thread_num()], cb);
-            }
-            #pragma omp taskwait
-            if (rc == 0 && wrc != 0)
-                rc = wrc, *err = werr;
-            if (rc == 0 && tc_interrupted())
-                rc = tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted");
-            if (rc != 0)
-                break;
-            pr0 = r0, pnr = nr;
+    for (int r0 = 0; rc == 0 && r0 < g->height; r0 += STRIP_ROWS) {
+        int nr = g->height - r0 < STRIP_ROWS ? g->height - r0 : STRIP_ROWS;
+        if (rscan_strip(j->scan, r0, nr) != 0) {
+            rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory (raster scanlines)");
+            break;
         }
-        if (rc == 0 && pr0 >= 0) {
-            double tw = tc_now();
-            rc = strip_write(j->tif, &b[(pr0 / STRIP_ROWS) % 2], pr0, pnr, err);
-            wsec += tc_now() - tw;
-        }
+        #pragma omp parallel for num_threads(j->threads) schedule(dynamic, 1)
+        for (int k = 0; k < nr; k++)
+            strip_row(g, r0 + k, k, j->s, j->cfg, j->noise_mw, j->scan,
+                      &j->rw[omp_get_thread_num()], b);
+        double tw = tc_now();
+        rc = strip_write(j->tif, b, r0, nr, err);
+        wsec += tc_now() - tw;
+        if (rc == 0 && tc_interrupted())
+            rc = tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted");
     }
     out->cells_seconds = tc_now() - t0;
     out->write_seconds = wsec;
@@ -311,8 +285,8 @@ int raster_write(const char *dir, const struct raster_config *cfg,
     struct rscan *scan = rscan_new(map, g, map->ctx, STRIP_ROWS);
     long *in = calloc((size_t)threads * (size_t)map->n + 1, sizeof *in);
     long *cov = calloc((size_t)threads * (size_t)map->n + 1, sizeof *cov);
-    struct strip b[2];
-    int bad_strips = strip_alloc(&b[0], g->width) | strip_alloc(&b[1], g->width);
+    struct strip b;
+    int bad_strips = strip_alloc(&b, g->width);
     char *wkt = metric_wkt(map);
     int rc = rstations_build(&s, radio, map, sites, fp, noise_mw, cfg->ue_noise_figure_db, err);
     if (rc == 0 && (!rw || !scan || !in || !cov || bad_strips || !wkt))
@@ -344,7 +318,7 @@ int raster_write(const char *dir, const struct raster_config *cfg,
     }
     if (rc == 0) {
         struct strips_job job = {g, &s, cfg, noise_mw, scan, rw, tif, threads};
-        rc = run_strips(&job, b, out, err);
+        rc = run_strips(&job, &b, out, err);
     }
     double tf = tc_now();
     if (rc == 0)
@@ -379,8 +353,7 @@ int raster_write(const char *dir, const struct raster_config *cfg,
     rstations_free(&s);
     free(in);
     free(cov);
-    strip_free(&b[0]);
-    strip_free(&b[1]);
+    strip_free(&b);
     free(wkt);
     out->seconds = tc_now() - t0;
     return rc;
