@@ -451,7 +451,8 @@ def write_outputs(results, prefix):
             f.write("\n\n")
 
 
-def cmd_report(args):
+def split_options(args):
+    """--tmp, --meta and --prefix with their values, and the scales."""
     opts, scales = {}, []
     it = iter(args)
     for a in it:
@@ -459,6 +460,11 @@ def cmd_report(args):
             opts[a[2:]] = next(it)
         else:
             scales.append(a)
+    return opts, scales
+
+
+def cmd_report(args):
+    opts, scales = split_options(args)
     meta = read_json(opts["meta"])
     results = {"meta": meta, "tolerance": TOLERANCE,
                "scales": [analyse_scale(opts["tmp"], s, meta["reference_threads"]) for s in scales]}
@@ -521,13 +527,7 @@ def raster_table(results):
 
 
 def cmd_raster(args):
-    opts, scales = {}, []
-    it = iter(args)
-    for a in it:
-        if a in ("--tmp", "--meta", "--prefix"):
-            opts[a[2:]] = next(it)
-        else:
-            scales.append(a)
+    opts, scales = split_options(args)
     results = {"meta": read_json(opts["meta"]),
                "scales": [raster_scale(opts["tmp"], s) for s in scales]}
     table = raster_table(results)
