@@ -148,8 +148,10 @@ static int parse_args(int argc, char **argv, struct sweep_args *a)
         return usage_error("no scenario file given", NULL);
     if (o->range_hi > 0 && !o->find_min)
         return usage_error("--range goes with --find-min", NULL);
-    if (o->find_min && o->keep_members)
-        return usage_error("--keep-members does not go with --find-min", NULL);
+    if (o->find_min && (o->keep_members || o->list))
+        return usage_error(o->list ? "--list does not go with --find-min (its members are "
+                           "the probes, chosen as it goes)" : "--keep-members does not go "
+                           "with --find-min", NULL);
     o->progress = !o->quiet;
     return 0;
 }
