@@ -123,6 +123,8 @@ int sweep_member_run(struct sweep_run *run, long i, struct tc_error *err)
         rc = keep_outcome(m, i, &st, err);
         pipeline_state_free(&st);
     }
+    if (rc == 0)
+        sweep_rows_stream(run, m);
     m->seconds = tc_now() - t0;
     free(dir);
     free(scn);

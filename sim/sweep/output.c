@@ -71,13 +71,53 @@ static int write_csv(const struct sweep_run *run, struct tc_error *err)
 }
 
 /* ---- sweep_townships.csv: each member's townships, member by member -----*/
-static int write_townships(const struct sweep_run *run, struct tc_error *err)
+static const char townships_header[] = "member,code,covered_frac,seat_covered_frac,goal_met\n";
+
+int sweep_rows_open(struct sweep_run *run, struct tc_error *err)
 {
+    run->rows_out = open_in(run, "sweep_townships.csv", &run->rows_path, err);
+    if (!run->rows_out) {
+        free(run->rows_path);
+        run->rows_path = NULL;
+        return -1;
+    }
+    fputs(townships_header, run->rows_out);
+    return 0;
+}
+
+void sweep_rows_stream(struct sweep_run *run, struct sweep_member *m)
+{
+    if (!run->rows_out)
+        return;
+    fwrite(m->rows, 1, m->rows_len, run->rows_out); /* a failure shows at fclose */
+    free(m->rows);
+    m->rows = NULL;
+    m->rows_len = 0;
+}
+
+void sweep_rows_abandon(struct sweep_run *run)
+{
+    if (run->rows_out)
+        fclose(run->rows_out);
+    free(run->rows_path);
+    run->rows_out = NULL;
+    run->rows_path = NULL;
+}
+
+/* Streamed: closes the file. Gathered (MPI): writes every member's rows. */
+static int write_townships(struct sweep_run *run, struct tc_error *err)
+{
+    if (run->rows_out) {
+        int rc = close_in(run->rows_out, run->rows_path, err);
+        run->rows_out = NULL;
+        run->rows_path = NULL;
+        return rc;
+    }
     char *path;
     FILE *f = open_in(run, "sweep_townships.csv", &path, err);
     if (!f)
         return free(path), -1;
-    fputs("member,code,covered_frac,seat_covered_frac,goal_met\n", f);
+    fputs(townships_header, f);
     const struct sweep_table *t = &run->table;
     for (long i = 0; i < t->n; i++)
         if (t->m[i].done)

@@ -199,7 +199,12 @@ static int sweep_in_folder(struct sweep_run *run, struct tc_error *err)
         return tc_fail(err, TC_EXIT_RESOURCE, "out of memory"), TC_EXIT_RESOURCE;
     if (!(run->cache = pipeline_cache_new()))
         return tc_fail(err, TC_EXIT_RESOURCE, "out of memory"), TC_EXIT_RESOURCE;
-    int status = run_and_write(run, err);
+    /* One rank's members end in order: their rows go to the file as they
+     * end, so that memory does not grow with the members. */
+    int status = run->n_ranks == 1 && sweep_rows_open(run, err) != 0 ? err->exit_code : 0;
+    if (status == 0)
+        status = run_and_write(run, err);
+    sweep_rows_abandon(run); /* open only when the files were not written */
     pipeline_cache_free(&run->cache);
     if (run->rank == 0 && (status == 0 || status == TC_EXIT_INTERRUPTED) &&
         outdir_commit(&run->tmp, run->dir, err) != 0)

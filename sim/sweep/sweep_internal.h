@@ -58,6 +58,9 @@ struct sweep_run {
     struct sweep_table table;
     struct pipeline_cache *cache;
     char *tmp;                /* the output folder being written */
+    FILE *rows_out;           /* sweep_townships.csv while members stream into it (one
+                                 rank: each member's rows written when it ends) */
+    char *rows_path;
     char *dir;                /* where it goes */
     char *name;               /* the study's name: the scenario's (or its file's) */
     struct goal_config *goal; /* member 0's goal: the plot's thresholds */
@@ -98,6 +101,15 @@ int sweep_find_min(struct sweep_run *run, struct tc_error *err);
 void sweep_find_min_check(struct sweep_run *run);
 
 /* output.c */
+/* Opens sweep_townships.csv in the folder being written, so that each
+ * member's rows go there as it ends (memory stays one member's): for one
+ * rank, whose members end in order. 0, or -1 with err. */
+int sweep_rows_open(struct sweep_run *run, struct tc_error *err);
+/* Writes member m's rows into the open sweep_townships.csv and frees them
+ * (nothing without one: the MPI ranks gather them). */
+void sweep_rows_stream(struct sweep_run *run, struct sweep_member *m);
+/* Closes it unwritten (an aborted sweep). */
+void sweep_rows_abandon(struct sweep_run *run);
 int sweep_write_outputs(struct sweep_run *run, struct tc_error *err);
 void sweep_print_table(const struct sweep_run *run, FILE *out);
 void sweep_print_list(const struct sweep_table *t, FILE *out);
