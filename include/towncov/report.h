@@ -24,9 +24,10 @@ unsigned long long report_checksum(const struct tc_map *map, const struct cov_re
  * townships (run->output->worst of them), the phases. */
 void report_print_summary(FILE *out, const struct run_outcome *run);
 
-/* Writes s as one CSV field: quoted when it holds a comma, a quote or a
- * line break, quotes doubled. */
-void report_csv_field(FILE *out, const char *s);
+/* Writes s as one CSV field, as townships.csv writes its texts: quoted
+ * when it holds a comma, a quote or a line break, quotes doubled. 0, or
+ * -1 when out of memory (nothing written). */
+int report_csv_field(FILE *out, const char *s);
 
 /* Report files; each returns 0 or -1 with err set. run is borrowed for the
  * call. sites.csv: where each station stands and what the radio model

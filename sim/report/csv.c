@@ -68,19 +68,15 @@ static void text_csv(struct text *t, const char *s)
     text_char(t, '"');
 }
 
-void report_csv_field(FILE *out, const char *s)
+int report_csv_field(FILE *out, const char *s)
 {
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
+    struct text t = {0};
+    text_csv(&t, s);
+    int rc = t.failed ? -1 : 0;
+    if (rc == 0)
+        fwrite(t.p, 1, t.n, out);
+    free(t.p);
+    return rc;
 }
 
 static void text_fixed(struct text *t, double v, int decimals)

@@ -35,19 +35,22 @@ static int close_in(FILE *f, char *path, struct tc_error *err)
 }
 
 /* ---- sweep.csv: one row a member ---------------------------------------*/
-static void write_member_row(FILE *f, const struct sweep_table *t, long i)
+/* Returns -1 when out of memory (the file is then not written). */
+static int write_member_row(FILE *f, const struct sweep_table *t, long i)
 {
     const struct sweep_member *m = &t->m[i];
+    int rc = 0;
     fprintf(f, "%ld", i);
     for (int k = 0; k < t->nkeys; k++) {
         fputc(',', f);
-        report_csv_field(f, m->values[k]);
+        rc |= report_csv_field(f, m->values[k]);
     }
     fprintf(f, ",%ld,%ld,%s,%d,%.10f,", m->repetition, m->seed, m->goal_met ? "yes" : "no",
             m->n_failing, m->covered_share);
     if (m->has_seat_areas)
         fprintf(f, "%.10f", m->seat_share);
     fprintf(f, ",%d,%016llx,%.3f\n", m->seats_covered, m->checksum, m->seconds);
+    return rc;
 }
 
 static int write_csv(const struct sweep_run *run, struct tc_error *err)
@@ -57,17 +60,19 @@ static int write_csv(const struct sweep_run *run, struct tc_error *err)
     if (!f)
         return free(path), -1;
     const struct sweep_table *t = &run->table;
+    int bad = 0;
     fputs("member", f);
     for (int k = 0; k < t->nkeys; k++) {
         fputc(',', f);
-        report_csv_field(f, t->keys[k]);
+        bad |= report_csv_field(f, t->keys[k]);
     }
     fputs(",repetition,seed,goal_met,townships_failing,covered_frac,seat_covered_frac,"
           "seats_covered,checksum,seconds\n", f);
     for (long i = 0; i < t->n; i++)
         if (t->m[i].done)
-            write_member_row(f, t, i);
-    return close_in(f, path, err);
+            bad |= write_member_row(f, t, i);
+    int rc = close_in(f, path, err);
+    return rc == 0 && bad ? tc_fail(err, TC_EXIT_RESOURCE, "sweep.csv: out of memory") : rc;
 }
 
 /* ---- sweep_townships.csv: each member's townships, member by member -----*/
