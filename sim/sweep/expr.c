@@ -148,7 +148,8 @@ static int parse_string(struct parser *p)
     int n = new_node(p, OP_STR, -1, -1, col);
     if (n < 0)
         return -1;
-    if (!(p->e->nodes[n].str = sw_strndup(p->text + col + 1, (size_t)(close - p->text) - col - 1)))
+    size_t len = (size_t)(close - p->text) - col - 1;
+    if (!(p->e->nodes[n].str = strndup(p->text + col + 1, len)))
         return sw_oom(p->err);
     p->pos = (size_t)(close - p->text) + 1;
     return n;
@@ -261,7 +262,7 @@ struct sw_expr *sw_expr_parse(const struct sweep_space *sp, const char *text, co
                               struct tc_error *err)
 {
     struct sw_expr *e = calloc(1, sizeof *e);
-    if (!e || !(e->where = sw_strndup(where, strlen(where)))) {
+    if (!e || !(e->where = strdup(where))) {
         free(e);
         sw_oom(err);
         return NULL;

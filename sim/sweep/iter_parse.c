@@ -127,7 +127,7 @@ static int parse_range(const char *spec, size_t len, const char *where, struct s
     trim(&spec, &fl);
     trim(&rest, &tl);
     trim(&st, &sl);
-    char *f = sw_strndup(spec, fl), *t = sw_strndup(rest, tl), *s = sw_strndup(st, sl);
+    char *f = strndup(spec, fl), *t = strndup(rest, tl), *s = strndup(st, sl);
     int rc = f && t && s ? sw_expand_range(f, t, s, where, out, err) : sw_oom(err);
     free(f);
     free(t);
@@ -188,7 +188,7 @@ static int take_name(struct sw_iter *it, const char **spec, size_t *len)
         eq++;
     if (!sw_is_name(*spec, n) || eq == *len || (*spec)[eq] != '=')
         return 0;
-    if (!(it->name = sw_strndup(*spec, n)))
+    if (!(it->name = strndup(*spec, n)))
         return -1;
     *spec += eq + 1;
     *len -= eq + 1;
@@ -209,7 +209,7 @@ static int take_lockstep(struct sw_iter *it, const char *spec, size_t *len, cons
     if (!sw_is_name(target, tl))
         return tc_fail(err, TC_EXIT_SCENARIO, "%s: '!' must be followed by the name of an "
                        "iteration (quote an item that holds a '!')", where);
-    if (!(it->lockstep = sw_strndup(target, tl)))
+    if (!(it->lockstep = strndup(target, tl)))
         return sw_oom(err);
     *len = bang;
     trim(&spec, len);
@@ -225,13 +225,13 @@ static int parse_body(struct sw_iter *it, const char *body, size_t len, const ch
         return tc_fail(err, TC_EXIT_SCENARIO, "%s: empty item", where);
     if (sw_is_name(body, len)) {
         it->is_ref = 1;
-        return (it->name = sw_strndup(body, len)) ? 0 : sw_oom(err);
+        return (it->name = strndup(body, len)) ? 0 : sw_oom(err);
     }
     if (take_name(it, &body, &len) != 0)
         return sw_oom(err);
     if (take_lockstep(it, body, &len, where, err) != 0)
         return -1;
-    char *spec = sw_strndup(body, len); /* NUL-terminated for strstr */
+    char *spec = strndup(body, len); /* NUL-terminated for strstr */
     if (!spec)
         return sw_oom(err);
     int rc = parse_values(spec, len, where, &it->vals, err);
@@ -340,9 +340,9 @@ int sw_add_key(struct sweep_space *sp, const char *name, const char *value, cons
         return sw_oom(err);
     struct sw_key *key = &sp->keys[sp->nkeys++];
     *key = (struct sw_key){.from_vary = from_vary, .loop = -1};
-    key->name = sw_strndup(name, strlen(name));
-    key->where = sw_strndup(where, strlen(where));
-    key->templ = sw_strndup(value, strlen(value));
+    key->name = strdup(name);
+    key->where = strdup(where);
+    key->templ = strdup(value);
     if (!key->name || !key->where || !key->templ)
         return sw_oom(err);
     return parse_template(sp, sp->nkeys - 1, err);

@@ -47,7 +47,7 @@ static int read_repeat(struct sweep_space *sp, const char *value, const char *wh
         return tc_fail(err, TC_EXIT_SCENARIO, "%s: sweep.repeat = %s: expected an integer from "
                        "1 to %ld", where, value, SW_MAX_MEMBERS);
     sp->repeat = r;
-    return (sp->repeat_where = sw_strndup(where, strlen(where))) ? 0 : sw_oom(err);
+    return (sp->repeat_where = strdup(where)) ? 0 : sw_oom(err);
 }
 
 /* A key of [sweep]: never an iteration itself. */
@@ -58,8 +58,8 @@ static int read_sweep_key(struct sweep_space *sp, const char *name, const char *
     if (strcmp(name, "repeat") == 0 && !(first = sp->repeat_where))
         return read_repeat(sp, value, where, err);
     if (strcmp(name, "constraint") == 0 && !(first = sp->constraint_where)) {
-        sp->constraint = sw_strndup(value, strlen(value));
-        sp->constraint_where = sw_strndup(where, strlen(where));
+        sp->constraint = strdup(value);
+        sp->constraint_where = strdup(where);
         return sp->constraint && sp->constraint_where ? 0 : sw_oom(err);
     }
     if (first)
@@ -117,7 +117,7 @@ int sw_read_scenario(struct sweep_space *sp, struct tc_error *err)
 static char *vary_template(const char *spec)
 {
     if (strstr(spec, "${"))
-        return sw_strndup(spec, strlen(spec));
+        return strdup(spec);
     const char *dots = strstr(spec, "..");
     const char *slash = dots ? strrchr(dots, '/') : NULL;
     if (dots && !strchr(spec, ',') && slash)
@@ -161,7 +161,7 @@ int sw_add_vary(struct sweep_space *sp, const char *arg, struct tc_error *err)
     if (!arg[kl + 1])
         return tc_fail(err, TC_EXIT_SCENARIO, "--vary %s: no values after '='", arg);
     char *where = sw_aprintf("--vary %s", arg);
-    char *key = sw_strndup(arg, kl);
+    char *key = strndup(arg, kl);
     char *templ = vary_template(arg + kl + 1);
     int first = sp->niters, rc;
     if (!where || !key || !templ)

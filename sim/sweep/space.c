@@ -10,16 +10,6 @@
 
 /* ---- small helpers shared by the sweep files ------------------------------ */
 
-char *sw_strndup(const char *text, size_t len)
-{
-    char *s = malloc(len + 1);
-    if (s) {
-        memcpy(s, text, len);
-        s[len] = '\0';
-    }
-    return s;
-}
-
 char *sw_aprintf(const char *fmt, ...)
 {
     va_list ap;
@@ -125,7 +115,7 @@ struct sweep_space *sweep_space_new(const char *scenario_path, const char *const
                                     int n_vary, long repeat, struct tc_error *err)
 {
     struct sweep_space *sp = calloc(1, sizeof *sp);
-    if (!sp || !(sp->path = sw_strndup(scenario_path, strlen(scenario_path)))) {
+    if (!sp || !(sp->path = strdup(scenario_path))) {
         free(sp);
         sw_oom(err);
         return NULL;

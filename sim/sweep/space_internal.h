@@ -95,8 +95,6 @@ struct sweep_space {
     long count;
 };
 
-/* Heap copy of text[0..len). NULL when out of memory. */
-char *sw_strndup(const char *text, size_t len);
 /* Heap printf. NULL when out of memory. */
 char *sw_aprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int sw_oom(struct tc_error *err);
