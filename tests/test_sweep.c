@@ -246,6 +246,9 @@ Test(sweep, find_min_finds_the_threshold_worked_by_hand)
     cr_assert_eq(towncov("sweep %s/i.ini --out %s/fm3 --find-min sites.count --range 1..5%s",
                          ""), 0, "%s", out);
     cr_assert(strstr(out, "goal not met up to sites.count = 5"), "%s", out);
+    cr_assert_eq(towncov("sweep %s/i.ini --out %s/fm5 --find-min sites.count --list%s", ""), 2,
+                 "%s", out);
+    cr_assert(strstr(out, "--list does not go with --find-min"), "%s", out);
     /* A station at every seat first: the search starts at the township count. */
     write_ini("seats.ini", "[scenario]\nname = islands\n[map]\nfile = map.shp\n[sites]\n"
                            "strategy = seats\ncount = 20\n[goal]\nseat_area_min_fraction = 0\n"

@@ -186,7 +186,8 @@ void scenario_defaults(struct scenario *scn)
 /* State of one ini_parse call: what the handler saw and its first error. */
 struct parse_state {
     struct scenario *scn;
-    const struct scenario_value *values; /* a sweep member's; NULL: a plain run */
+    int member;                          /* a sweep member's scenario, not a plain run */
+    const struct scenario_value *values; /* the member's values */
     int n_values;
     char why[1024];
     unsigned char seen[16][256]; /* [table][key]: duplicate detection */
@@ -217,9 +218,9 @@ static const struct scenario_value *member_value(const struct scenario_value *va
 static int on_iteration(struct parse_state *st, const char *section, const char *name,
                         const char *value)
 {
-    if (st->values && member_value(st->values, st->n_values, section, name))
+    if (st->member && member_value(st->values, st->n_values, section, name))
         return 1;
-    if (st->values)
+    if (st->member)
         snprintf(st->why, sizeof st->why, "%s.%s = %s: an iteration the sweep did not expand",
                  section, name, value);
     else
@@ -392,8 +393,8 @@ static int check_plain_run(const struct scenario *scn, struct tc_error *err)
     return 0;
 }
 
-static int load_file(const char *path, const struct scenario_value *values, int n_values,
-                     struct scenario *scn, struct tc_error *err)
+static int load_file(const char *path, int member, const struct scenario_value *values,
+                     int n_values, struct scenario *scn, struct tc_error *err)
 {
     scenario_defaults(scn);
     if (strlen(path) >= sizeof scn->path)
@@ -409,6 +410,7 @@ static int load_file(const char *path, const struct scenario_value *values, int 
     if (!st)
         return tc_fail(err, TC_EXIT_INTERNAL, "out of memory");
     st->scn = scn;
+    st->member = member;
     st->values = values;
     st->n_values = n_values;
     int line = ini_parse(path, on_key, st);
@@ -425,17 +427,17 @@ static int load_file(const char *path, const struct scenario_value *values, int 
     return rc;
 }
 
-static int load_scenario(const char *path, const struct scenario_value *values, int n_values,
-                         const char *const *overrides, int n_overrides, struct scenario *scn,
-                         struct tc_error *err)
+static int load_scenario(const char *path, int member, const struct scenario_value *values,
+                         int n_values, const char *const *overrides, int n_overrides,
+                         struct scenario *scn, struct tc_error *err)
 {
-    int rc = load_file(path, values, n_values, scn, err);
+    int rc = load_file(path, member, values, n_values, scn, err);
     for (int i = 0; rc == 0 && i < n_values; i++)
         rc = set_key(scn, values[i].key, strlen(values[i].key), values[i].value,
                      values[i].where, err);
     for (int i = 0; rc == 0 && i < n_overrides; i++)
         rc = apply_override(scn, overrides[i], values, n_values, err);
-    if (rc == 0 && !values)
+    if (rc == 0 && !member)
         rc = check_plain_run(scn, err);
     if (rc == 0)
         rc = check_consistency(scn, err);
@@ -445,16 +447,14 @@ static int load_scenario(const char *path, const struct scenario_value *values, 
 int scenario_load(const char *path, const char *const *overrides, int n_overrides,
                   struct scenario *scn, struct tc_error *err)
 {
-    return load_scenario(path, NULL, 0, overrides, n_overrides, scn, err);
+    return load_scenario(path, 0, NULL, 0, overrides, n_overrides, scn, err);
 }
 
 int scenario_load_member(const char *path, const struct scenario_value *values, int n_values,
                          const char *const *overrides, int n_overrides, struct scenario *scn,
                          struct tc_error *err)
 {
-    static const struct scenario_value none[1];
-    return load_scenario(path, values ? values : none, n_values, overrides, n_overrides, scn,
-                         err);
+    return load_scenario(path, 1, values, n_values, overrides, n_overrides, scn, err);
 }
 
 static const char *type_name(const struct key_desc *d)

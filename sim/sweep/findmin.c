@@ -17,16 +17,10 @@
  * and doubles the top this many times at most while the goal is not met. */
 #define MAX_DOUBLINGS 8
 
-static long key_value(const struct scenario *scn, const struct key_desc *d)
+/* The value of d, a [sites] integer key, in scn. */
+static long sites_value(const struct scenario *scn, const struct key_desc *d)
 {
-    size_t base = 0;
-    if (strcmp(d->section, "sites") == 0)
-        base = offsetof(struct scenario, sites);
-    else if (strcmp(d->section, "scenario") == 0)
-        base = offsetof(struct scenario, info);
-    else
-        return -1;
-    return *(const long *)((const char *)scn + base + d->offset);
+    return *(const long *)((const char *)&scn->sites + d->offset);
 }
 
 int sweep_find_min_prepare(struct sweep_run *run, struct scenario *scn, struct tc_error *err)
@@ -46,7 +40,7 @@ int sweep_find_min_prepare(struct sweep_run *run, struct scenario *scn, struct t
     struct sweep_find_min *f = &run->find_min;
     f->key = opt->find_min;
     f->lo = opt->range_hi > 0 ? opt->range_lo : (long)fmax(d->min, 1);
-    f->hi = opt->range_hi > 0 ? opt->range_hi : key_value(scn, d);
+    f->hi = opt->range_hi > 0 ? opt->range_hi : sites_value(scn, d);
     if (f->lo < d->min || f->hi > d->max || f->lo > f->hi)
         return tc_fail(err, TC_EXIT_USAGE, "--range %ld..%ld: must lie in %.0f..%.0f, low "
                        "first", f->lo, f->hi, d->min, d->max);

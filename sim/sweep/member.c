@@ -38,25 +38,18 @@ int sweep_member_scenario(const struct sweep_run *run, long i, struct scenario *
     return 0;
 }
 
-/* Appends the member's lines of sweep_townships.csv: what townships.csv
+/* Keeps the member's lines of sweep_townships.csv: what townships.csv
  * says of each township, written the same way (tc_format_fixed). */
 static int keep_rows(struct sweep_member *m, long index, const struct run_state *st)
 {
     const struct tc_map *map = st->map;
-    size_t cap = (size_t)map->n * 64 + 1, n = 0;
-    char *rows = malloc(cap);
-    if (!rows)
-        return -1;
+    char *rows = NULL;
+    size_t cap = 0, n = 0;
     for (int t = 0; t < map->n; t++) {
         size_t need = strlen(map->t[t].code) + 2 * TC_FIXED_MAX + 64;
-        if (n + need > cap) {
-            cap = 2 * cap + need;
-            char *bigger = realloc(rows, cap);
-            if (!bigger) {
-                free(rows);
-                return -1;
-            }
-            rows = bigger;
+        if (tc_reserve((void **)&rows, &cap, n + need, 1) != 0) {
+            free(rows);
+            return -1;
         }
         const struct cov_result *r = &st->results[t];
         n += (size_t)snprintf(rows + n, cap - n, "%ld,%s,", index, map->t[t].code);

@@ -10,12 +10,19 @@
 #include "towncov/goal_config.h"
 #include "towncov/sweep_plot.h"
 
-/* One series being gathered: its label and points (sums over repetitions). */
+/* A point being gathered: sums over the repetitions of one x. */
+struct point {
+    double x, failing, covered, seat;
+    int count;
+};
+
+/* One series being gathered: its label and points, then (finish_series)
+ * the columns sweep_plot.h draws, in x order. */
 struct series_acc {
     char *label;
-    int n, cap;
+    struct point *p;
+    size_t n, cap;
     double *x, *failing, *covered, *seat;
-    int *count;
     int has_seat;
 };
 
@@ -91,27 +98,19 @@ static struct series_acc *series_of(struct plot_acc *a, char *label)
 
 static int add_point(struct series_acc *s, double x, const struct sweep_member *m)
 {
-    int p = 0;
-    while (p < s->n && s->x[p] != x)
-        p++;
-    if (p == s->n) {
-        size_t cap = (size_t)s->cap, c2 = cap, c3 = cap, c4 = cap, c5 = cap;
-        if (tc_reserve((void **)&s->x, &cap, (size_t)p + 1, sizeof *s->x) ||
-            tc_reserve((void **)&s->failing, &c2, (size_t)p + 1, sizeof *s->failing) ||
-            tc_reserve((void **)&s->covered, &c3, (size_t)p + 1, sizeof *s->covered) ||
-            tc_reserve((void **)&s->seat, &c4, (size_t)p + 1, sizeof *s->seat) ||
-            tc_reserve((void **)&s->count, &c5, (size_t)p + 1, sizeof *s->count))
+    size_t k = 0;
+    while (k < s->n && s->p[k].x != x)
+        k++;
+    if (k == s->n) {
+        if (tc_reserve((void **)&s->p, &s->cap, k + 1, sizeof *s->p) != 0)
             return -1;
-        s->cap = (int)cap;
-        s->x[p] = x;
-        s->failing[p] = s->covered[p] = s->seat[p] = 0;
-        s->count[p] = 0;
-        s->n++;
+        s->p[s->n++] = (struct point){x, 0, 0, 0, 0};
     }
-    s->failing[p] += m->n_failing;
-    s->covered[p] += m->covered_share;
-    s->seat[p] += m->seat_share;
-    s->count[p]++;
+    struct point *p = &s->p[k];
+    p->failing += m->n_failing;
+    p->covered += m->covered_share;
+    p->seat += m->seat_share;
+    p->count++;
     s->has_seat |= m->has_seat_areas;
     return 0;
 }
@@ -140,26 +139,31 @@ static int gather(const struct sweep_run *run, struct plot_acc *a)
     return 0;
 }
 
-/* Points in x order, sums turned into means. */
-static void finish_series(struct series_acc *s)
+static int by_x(const void *a, const void *b)
 {
-    for (int i = 1; i < s->n; i++)
-        for (int j = i; j > 0 && s->x[j - 1] > s->x[j]; j--) {
-            double *cols[] = {s->x, s->failing, s->covered, s->seat};
-            for (int c = 0; c < 4; c++) {
-                double tmp = cols[c][j];
-                cols[c][j] = cols[c][j - 1];
-                cols[c][j - 1] = tmp;
-            }
-            int tc = s->count[j];
-            s->count[j] = s->count[j - 1];
-            s->count[j - 1] = tc;
-        }
-    for (int i = 0; i < s->n; i++) {
-        s->failing[i] /= s->count[i];
-        s->covered[i] /= s->count[i];
-        s->seat[i] /= s->count[i];
+    double x = ((const struct point *)a)->x, y = ((const struct point *)b)->x;
+    return (x > y) - (x < y);
+}
+
+/* The points in x order (x values are distinct), their means as columns. */
+static int finish_series(struct series_acc *s)
+{
+    qsort(s->p, s->n, sizeof *s->p, by_x);
+    size_t n = s->n + 1;
+    s->x = malloc(n * sizeof *s->x);
+    s->failing = malloc(n * sizeof *s->failing);
+    s->covered = malloc(n * sizeof *s->covered);
+    s->seat = malloc(n * sizeof *s->seat);
+    if (!s->x || !s->failing || !s->covered || !s->seat)
+        return -1;
+    for (size_t i = 0; i < s->n; i++) {
+        const struct point *p = &s->p[i];
+        s->x[i] = p->x;
+        s->failing[i] = p->failing / p->count;
+        s->covered[i] = p->covered / p->count;
+        s->seat[i] = p->seat / p->count;
     }
+    return 0;
 }
 
 static void acc_free(struct plot_acc *a)
@@ -167,11 +171,11 @@ static void acc_free(struct plot_acc *a)
     for (int k = 0; k < a->n; k++) {
         struct series_acc *s = &a->s[k];
         free(s->label);
+        free(s->p);
         free(s->x);
         free(s->failing);
         free(s->covered);
         free(s->seat);
-        free(s->count);
     }
     for (int k = 0; k < a->n_ticks; k++)
         free(a->ticks[k]);
@@ -196,10 +200,11 @@ int sweep_draw_plot(const struct sweep_run *run, const char *path, struct tc_err
     if (rc == 0 && !(series = calloc((size_t)a.n + 1, sizeof *series)))
         rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
     for (int k = 0; rc == 0 && k < a.n; k++) {
-        finish_series(&a.s[k]);
-        series[k] = (struct sweep_plot_series){a.s[k].label, a.s[k].n, a.s[k].x, a.s[k].failing,
-                                               a.s[k].covered,
-                                               a.s[k].has_seat ? a.s[k].seat : NULL};
+        struct series_acc *sa = &a.s[k];
+        if (finish_series(sa) != 0)
+            rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+        series[k] = (struct sweep_plot_series){sa->label, (int)sa->n, sa->x, sa->failing,
+                                               sa->covered, sa->has_seat ? sa->seat : NULL};
     }
     long done = 0;
     for (long i = 0; i < run->table.n; i++)
