@@ -89,6 +89,13 @@ $(BUILD)/obj/%.o: sim/%.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -I$(BUILD) -MMD -MP $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -c $< -o $@
 
+# The files whose loops call glibc's vector maths (include/towncov/vecmath.h):
+# maths that sets no errno and raises no trap, so that GCC may call
+# libmvec's SIMD variants and compute both sides of a select (the values
+# are the same; towncov reads neither errno nor the FP exception flags).
+VECMATH_OBJ := radio/rsrp raster/cells
+$(VECMATH_OBJ:%=$(BUILD)/obj/%.o): CFLAGS += -fno-math-errno -fno-trapping-math
+
 $(BUILD)/tobj/%.o: tests/%.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -MMD -MP $(shell pkg-config --cflags $(PKGS) criterion 2>/dev/null) -c $< -o $@

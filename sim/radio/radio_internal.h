@@ -67,22 +67,16 @@ void radio_plm_init(struct plm *m, enum radio_pathloss model, const struct radio
  * gets the shadow-fading sigma there. */
 static inline double plm_eval(const struct plm *m, double d2, double d3, double *sigma)
 {
-    if (m->hata) {
-        *sigma = m->sigma_n;
-        return m->an + m->bn * log10(d2 / 1000);
-    }
-    double lg = log10(d3), pl;
-    if (d2 <= m->d_bp) {
-        pl = m->a1 + m->b1 * lg + m->c1 * d3;
-        *sigma = m->sigma1;
-    } else {
-        pl = m->a2 + m->b2 * lg;
-        *sigma = m->sigma2;
-    }
-    if (m->nlos) {
-        pl = max2(pl, m->an + m->bn * lg);
-        *sigma = m->sigma_n;
-    }
+    /* Selects rather than branches, and one log10 for either form, so that
+     * a loop over points vectorises (radio_rx_row); the values are those
+     * of the branches. */
+    double km = d2 / 1000; /* unconditional: a division under a select is not vectorised */
+    double lg = log10(m->hata ? km : d3);
+    int near = d2 <= m->d_bp;
+    double los = near ? m->a1 + m->b1 * lg + m->c1 * d3 : m->a2 + m->b2 * lg;
+    double nlos = m->an + m->bn * lg;
+    double pl = m->hata ? nlos : m->nlos ? max2(los, nlos) : los;
+    *sigma = m->hata | m->nlos ? m->sigma_n : near ? m->sigma1 : m->sigma2;
     return pl;
 }
 
@@ -112,8 +106,38 @@ static inline struct dir dir_init(const struct ant *a, double psi_deg)
 {
     struct dir d = {cos(psi_deg / DEG), sin(psi_deg / DEG), 0, 0};
     d.ah = -min2(a->kh * psi_deg * psi_deg, a->amax);
-    d.floored = a->sb == 0 && d.ah <= -a->amax;
+    d.floored = (a->sb == 0) & (d.ah <= -a->amax); /* & not &&: no branch */
     return d;
+}
+
+/* The gain from the zenith angle th (deg) in the antenna's own frame and
+ * the horizontal pattern's value ah there (dB). */
+static inline double ant_combine(const struct ant *a, double th, double ah)
+{
+    double v = th - 90 - a->etilt;
+    double av = -min2(a->kv * v * v, a->sla);
+    return -min2(-(av + ah), a->amax);
+}
+
+/* ant_gain of an untilted antenna (a->sb == 0): local angles are the
+ * global ones. Apart so that a vectorised loop over untilted stations
+ * (radio_rx_row) carries none of the tilted branch's maths. */
+static inline double ant_gain_untilted(const struct ant *a, const struct dir *d, double dh,
+                                       double dg)
+{
+    double g = ant_combine(a, 90 + atan2(dh, dg) * DEG, d->ah);
+    return d->floored ? -a->amax : g;
+}
+
+/* ant_gain of a mechanically tilted antenna (a->sb != 0). */
+static inline double ant_gain_tilted(const struct ant *a, const struct dir *d, double dh,
+                                     double dg, double d3)
+{
+    double ct = -dh / d3, st = dg / d3;
+    double cl = a->cb * ct + a->sb * d->cpsi * st;
+    double th = acos(cl > 1 ? 1 : cl < -1 ? -1 : cl) * DEG;
+    double ph = atan2(d->spsi * st, a->cb * st * d->cpsi - a->sb * ct) * DEG;
+    return ant_combine(a, th, -min2(a->kh * ph * ph, a->amax));
 }
 
 /* TR 38.901 Table 7.3-1 relative to the peak, in the antenna's own frame
@@ -123,22 +147,7 @@ static inline struct dir dir_init(const struct ant *a, double psi_deg)
 static inline double ant_gain(const struct ant *a, const struct dir *d, double dh, double dg,
                               double d3)
 {
-    if (d->floored)
-        return -a->amax;
-    double th, ah;
-    if (a->sb == 0) { /* untilted: local angles are the global ones */
-        th = 90 + atan2(dh, dg) * DEG;
-        ah = d->ah;
-    } else {
-        double ct = -dh / d3, st = dg / d3;
-        double cl = a->cb * ct + a->sb * d->cpsi * st;
-        th = acos(cl > 1 ? 1 : cl < -1 ? -1 : cl) * DEG;
-        double ph = atan2(d->spsi * st, a->cb * st * d->cpsi - a->sb * ct) * DEG;
-        ah = -min2(a->kh * ph * ph, a->amax);
-    }
-    double v = th - 90 - a->etilt;
-    double av = -min2(a->kv * v * v, a->sla);
-    return -min2(-(av + ah), a->amax);
+    return a->sb == 0 ? ant_gain_untilted(a, d, dh, dg) : ant_gain_tilted(a, d, dh, dg, d3);
 }
 
 /* ---- budget.c ------------------------------------------------------------ */

@@ -1,13 +1,16 @@
 /* raster/cells.c — the stations as the cells see them (see
  * raster_internal.h): each station's link and reach, bucketed on a grid
- * no finer than the longest reach, and the value of one cell from the
- * stations within reach of it.
+ * no finer than the longest reach, and the values of a row of cells from
+ * the stations within reach of them.
  *
- * Why a row band: a cell looks at 3 x 3 buckets, about sixty stations in
- * Jiangxi of which six reach it. The stations of those buckets within
- * reach of the row's centre line (|dy| <= reach) are listed once per
- * bucket column and row, so that each cell tests only those; the list
- * keeps the buckets' order, which the interference sum depends on. */
+ * Why a row at a time, station by station: a station reaches a contiguous
+ * span of a row's cells, so its link budget is evaluated along the span in
+ * one call (radio_rx_row: vectorised, several cells per instruction), and
+ * each cell keeps what the stations so far leave there (the strongest, the
+ * serving one, the power per band). A cell sees its stations in the
+ * buckets' order — bucket row, then bucket column, then id — as when each
+ * cell walked its own 3 x 3 buckets, so that the interference sums add in
+ * the same order on any thread. */
 #include "raster_internal.h"
 
 #include <math.h>
@@ -18,6 +21,7 @@
 #include "towncov/map.h"
 #include "towncov/radio.h"
 #include "towncov/sites.h"
+#include "towncov/vecmath.h"
 
 static int site_has_overrides(const struct radio_site *s)
 {
@@ -112,15 +116,6 @@ int rstations_build(struct rstations *s, const struct radio_model *radio,
     free(fill);
     if (!(s->packed = malloc(((size_t)n + 1) * sizeof *s->packed)))
         goto oom;
-    for (int j = 0; j < s->nby; j++) /* the most stations a cell's 3 x 3 buckets hold */
-        for (int i = 0; i < s->nbx; i++) {
-            long m = 0;
-            for (int jj = j - 1; jj <= j + 1; jj++)
-                for (int ii = i - 1; ii <= i + 1; ii++)
-                    if (jj >= 0 && jj < s->nby && ii >= 0 && ii < s->nbx)
-                        m += s->head[(long)jj * s->nbx + ii + 1] - s->head[(long)jj * s->nbx + ii];
-            s->max_band = m > s->max_band ? m : s->max_band;
-        }
     for (long k = 0; k < n; k++) {
         long id = s->ids[k];
         s->packed[k] = (struct rcand){s->x[id], s->y[id], s->reach2[id], id};
@@ -130,79 +125,176 @@ oom:
     return tc_fail(err, TC_EXIT_RESOURCE, "out of memory (raster stations)");
 }
 
-int rband_new(struct rband *rb, const struct rstations *s)
+int rrow_new(struct rrow *w, const struct raster_grid *g)
 {
-    memset(rb, 0, sizeof *rb);
-    rb->n = -1; /* filled by the first cell */
-    rb->c = malloc(((size_t)s->max_band + 1) * sizeof *rb->c);
-    return rb->c ? 0 : -1;
+    memset(w, 0, sizeof *w);
+    size_t n = (size_t)g->width;
+    w->width = g->width;
+    w->xs = malloc(n * sizeof *w->xs);
+    w->strongest = malloc(n * sizeof *w->strongest);
+    w->strongest_mw = malloc(n * sizeof *w->strongest_mw);
+    w->serving = malloc(n * sizeof *w->serving);
+    w->strongest_id = malloc(n * sizeof *w->strongest_id);
+    w->serving_id = malloc(n * sizeof *w->serving_id);
+    w->servers = malloc(n * sizeof *w->servers);
+    w->sum_mw = malloc(RADIO_BAND_COUNT * n * sizeof *w->sum_mw);
+    w->rsrp = malloc(n * sizeof *w->rsrp);
+    w->mw = malloc(n * sizeof *w->mw);
+    w->cover = malloc(n * sizeof *w->cover);
+    if (!w->xs || !w->strongest || !w->strongest_mw || !w->serving || !w->strongest_id ||
+        !w->serving_id || !w->servers || !w->sum_mw || !w->rsrp || !w->mw || !w->cover)
+        return -1;
+    for (size_t c = 0; c < n; c++)
+        w->xs[c] = g->x0 + ((double)c + 0.5) * g->res;
+    return 0;
 }
 
-void rband_free(struct rband *rb)
+void rrow_free(struct rrow *w)
 {
-    free(rb->c);
-    memset(rb, 0, sizeof *rb);
+    free(w->xs);
+    free(w->strongest);
+    free(w->strongest_mw);
+    free(w->serving);
+    free(w->strongest_id);
+    free(w->serving_id);
+    free(w->servers);
+    free(w->sum_mw);
+    free(w->rsrp);
+    free(w->mw);
+    free(w->cover);
+    memset(w, 0, sizeof *w);
 }
 
-/* The stations of the 3 x 3 buckets around (bx, by) that reach the line
- * y, in the buckets' order. A station left out has dy^2 > reach^2, so
- * dx^2 + dy^2 > reach^2 for every x as well (the sum of non-negative
- * doubles rounds no lower than either term): the cells lose none. */
-static void rband_fill(const struct rstations *s, int bx, int by, double y, struct rband *rb)
+/* Station p reaches column c of the row dy off it. */
+static inline int reaches(const struct rrow *w, const struct rcand *p, double dy, int c)
 {
-    rb->bx = bx, rb->by = by, rb->y = y, rb->n = 0;
+    double dx = w->xs[c] - p->x;
+    return dx * dx + dy * dy <= p->reach2;
+}
+
+/* The columns [*c0, *c1] that p reaches (dy off its row), exactly by
+ * reaches(): an interval around the column nearest to p, found from the
+ * estimate of the disc's chord and corrected cell by cell. Returns 0 when
+ * p reaches no column. */
+static int span_of(const struct rrow *w, const struct rcand *p, double dy, int *c0, int *c1)
+{
+    double res = w->width > 1 ? w->xs[1] - w->xs[0] : 1, x0 = w->xs[0], last = w->width - 1;
+    double near = fmin(fmax(round((p->x - x0) / res), 0), last);
+    int cc = (int)near;
+    if (!reaches(w, p, dy, cc))
+        return 0;
+    double half = sqrt(fmax(p->reach2 - dy * dy, 0)) / res;
+    int lo = (int)fmin(fmax(ceil((p->x - x0) / res - half), 0), near);
+    int hi = (int)fmax(fmin(floor((p->x - x0) / res + half), last), near);
+    while (lo < cc && !reaches(w, p, dy, lo))
+        lo++;
+    while (lo > 0 && reaches(w, p, dy, lo - 1))
+        lo--;
+    while (hi > cc && !reaches(w, p, dy, hi))
+        hi--;
+    while (hi < w->width - 1 && reaches(w, p, dy, hi + 1))
+        hi++;
+    *c0 = lo, *c1 = hi;
+    return 1;
+}
+
+/* Station id's values along columns c0 .. c0 + n - 1 (w->rsrp, mw, cover)
+ * folded into what the row's cells keep. Ties go to the lower id, so that
+ * the order of the stations does not matter to the choice. Selects, not
+ * branches, on 64-bit lanes: the loop vectorises. */
+static inline void row_add(struct rrow *w, long id, int band, int c0, int n)
+{
+    double *restrict sum = w->sum_mw + (size_t)band * (size_t)w->width + c0;
+    double *restrict st = w->strongest + c0, *restrict st_mw = w->strongest_mw + c0;
+    double *restrict sv = w->serving + c0;
+    long *restrict st_id = w->strongest_id + c0, *restrict sv_id = w->serving_id + c0;
+    int64_t *restrict servers = w->servers + c0;
+    const double *restrict rsrp = w->rsrp, *restrict mw = w->mw;
+    const int64_t *restrict cover = w->cover;
+    #pragma omp simd
+    for (int i = 0; i < n; i++) {
+        double r = rsrp[i];
+        sum[i] += mw[i];
+        int stronger = (r > st[i]) | ((r == st[i]) & (id < st_id[i]));
+        st[i] = stronger ? r : st[i];
+        st_mw[i] = stronger ? mw[i] : st_mw[i];
+        st_id[i] = stronger ? id : st_id[i];
+        servers[i] += cover[i];
+        int serves = (cover[i] != 0) & ((r > sv[i]) | ((r == sv[i]) & (id < sv_id[i])));
+        sv[i] = serves ? r : sv[i];
+        sv_id[i] = serves ? id : sv_id[i];
+    }
+}
+
+static void row_reset(struct rrow *w)
+{
+    for (int c = 0; c < w->width; c++) {
+        w->strongest[c] = w->serving[c] = -INFINITY;
+        w->strongest_id[c] = w->serving_id[c] = -1;
+        w->servers[c] = 0;
+    }
+    memset(w->sum_mw, 0, RADIO_BAND_COUNT * (size_t)w->width * sizeof *w->sum_mw);
+}
+
+/* SINR (dB) of each cell's strongest station into out->sinr, where it has
+ * one; the log10 of the ratios is vectorised (vecmath.h). */
+static inline void row_sinr(const struct rstations *s, struct rrow *w, double load,
+                     const double *noise_mw, struct rrow_out *out)
+{
+    double *ratio = w->mw; /* free again once the stations are added */
+    for (int c = 0; c < w->width; c++) {
+        long is = w->strongest_id[c];
+        if (is < 0) {
+            ratio[c] = 1;
+            continue;
+        }
+        int b = s->band[is];
+        double ps = w->strongest_mw[c];
+        double others = w->sum_mw[(size_t)b * (size_t)w->width + c] - ps;
+        ratio[c] = ps / (load * fmax(others, 0) + noise_mw[b]);
+    }
+    float *sinr = out->sinr;
+    #pragma omp simd
+    for (int c = 0; c < w->width; c++)
+        sinr[c] = (float)(10 * log10(ratio[c]));
+}
+
+/* Compiled once per x86-64 level (vecmath.h), with the loops inlined. */
+TC_VEC_CLONES
+void raster_row(const struct rstations *s, struct rrow *w, double load,
+                const double *noise_mw, double y, const int *own, struct rrow_out *out)
+{
+    row_reset(w);
+    int by = (int)floor((y - s->by0) / s->bucket);
     for (int j = by - 1; j <= by + 1; j++) {
         if (j < 0 || j >= s->nby)
             continue;
-        for (int i = bx - 1; i <= bx + 1; i++) {
-            if (i < 0 || i >= s->nbx)
+        const struct rcand *p = s->packed + s->head[(long)j * s->nbx];
+        const struct rcand *end = s->packed + s->head[(long)(j + 1) * s->nbx];
+        for (; p < end; p++) {
+            double dy = y - p->y;
+            int c0, c1;
+            if (dy * dy > p->reach2 || !span_of(w, p, dy, &c0, &c1))
                 continue;
-            long b = (long)j * s->nbx + i;
-            for (long k = s->head[b]; k < s->head[b + 1]; k++) {
-                const struct rcand *p = &s->packed[k];
-                double dy = y - p->y;
-                if (dy * dy <= p->reach2)
-                    rb->c[rb->n++] = *p;
-            }
+            radio_rx_row(s->rx[p->id], w->xs + c0, p->x, dy, c1 - c0 + 1, w->rsrp, w->mw,
+                         w->cover);
+            row_add(w, p->id, s->band[p->id], c0, c1 - c0 + 1);
         }
     }
-}
-
-void raster_cell(const struct rstations *s, struct rband *rb, double load,
-                 const double *noise_mw, double x, double y, struct rcell *c)
-{
-    double sum_mw[RADIO_BAND_COUNT] = {0};
-    double strongest = -INFINITY, serving = -INFINITY;
-    long is = -1, iv = -1;
-    int servers = 0;
-    int bx = (int)floor((x - s->bx0) / s->bucket), by = (int)floor((y - s->by0) / s->bucket);
-    if (rb->n < 0 || bx != rb->bx || by != rb->by || y != rb->y)
-        rband_fill(s, bx, by, y, rb);
-    for (long k = 0; k < rb->n; k++) {
-        const struct rcand *p = &rb->c[k];
-        double dx = x - p->x, dy = y - p->y;
-        if (dx * dx + dy * dy > p->reach2)
+    row_sinr(s, w, load, noise_mw, out);
+    for (int c = 0; c < w->width; c++) {
+        if (own[c] < 0) {
+            out->rsrp[c] = out->sinr[c] = (float)RASTER_NODATA_F32;
+            out->best[c] = RASTER_NODATA_BEST;
+            out->servers[c] = RASTER_NODATA_SERVERS;
             continue;
-        long id = p->id;
-        double r;
-        int cov = radio_rx_covers(s->rx[id], dx, dy, &r);
-        sum_mw[s->band[id]] += exp(r * (M_LN10 / 10));
-        if (r > strongest || (r == strongest && id < is))
-            strongest = r, is = id;
-        if (cov) {
-            servers++;
-            if (r > serving || (r == serving && id < iv))
-                serving = r, iv = id;
         }
+        int64_t n = w->servers[c];
+        out->servers[c] = (uint8_t)(n > 254 ? 254 : n);
+        out->best[c] = w->serving_id[c] >= 0 ? (int32_t)(w->serving_id[c] + 1) : -1;
+        if (w->strongest_id[c] < 0)
+            out->rsrp[c] = out->sinr[c] = (float)RASTER_NODATA_F32;
+        else
+            out->rsrp[c] = (float)w->strongest[c];
     }
-    c->servers = (uint8_t)(servers > 254 ? 254 : servers);
-    c->best = iv >= 0 ? (int32_t)(iv + 1) : -1;
-    if (is < 0) {
-        c->rsrp = c->sinr = (float)RASTER_NODATA_F32;
-        return;
-    }
-    double ps = exp(strongest * (M_LN10 / 10)), others = sum_mw[s->band[is]] - ps;
-    c->rsrp = (float)strongest;
-    c->sinr = (float)(10 * log10(ps / (load * fmax(others, 0) + noise_mw[s->band[is]])));
 }
-

@@ -62,10 +62,11 @@ struct strip {
 };
 
 /* One thread's scratch: its locator (GEOS, for the cells the scanlines
- * leave unsure), the row's townships, its per-township counts. */
+ * leave unsure), the row's townships, the row's stations and values, its
+ * per-township counts. */
 struct rworker {
     struct map_locator *loc;
-    struct rband band;
+    struct rrow row;
     int *own;
     uint8_t *unsure;
     long *in, *cov;
@@ -79,20 +80,17 @@ static void strip_row(const struct raster_grid *g, int r, int k, const struct rs
     double y = g->y1 - (r + 0.5) * g->res;
     size_t o = (size_t)k * (size_t)g->width;
     rscan_row(scan, k, w->own, w->unsure);
-    for (int col = 0; col < g->width; col++, o++) {
-        double x = g->x0 + (col + 0.5) * g->res;
-        int t = w->own[col] == RSCAN_UNSURE ? map_locate(w->loc, x, y) : w->own[col];
-        struct rcell c = {(float)RASTER_NODATA_F32, (float)RASTER_NODATA_F32,
-                          RASTER_NODATA_BEST, RASTER_NODATA_SERVERS};
+    for (int col = 0; col < g->width; col++)
+        if (w->own[col] == RSCAN_UNSURE)
+            w->own[col] = map_locate(w->loc, w->row.xs[col], y);
+    struct rrow_out out = {b->rsrp + o, b->sinr + o, b->best + o, b->servers + o};
+    raster_row(s, &w->row, cfg->load, noise_mw, y, w->own, &out);
+    for (int col = 0; col < g->width; col++) {
+        int t = w->own[col];
         if (t >= 0) {
-            raster_cell(s, &w->band, cfg->load, noise_mw, x, y, &c);
             w->in[t]++;
-            w->cov[t] += c.servers > 0;
+            w->cov[t] += out.servers[col] > 0;
         }
-        b->rsrp[o] = c.rsrp;
-        b->sinr[o] = c.sinr;
-        b->best[o] = c.best;
-        b->servers[o] = c.servers;
     }
 }
 
@@ -299,7 +297,7 @@ int raster_write(const char *dir, const struct raster_config *cfg,
         rw[w].unsure = malloc((size_t)g->width);
         rw[w].in = in + (size_t)w * map->n;
         rw[w].cov = cov + (size_t)w * map->n;
-        if (!rw[w].loc || !rw[w].own || !rw[w].unsure || rband_new(&rw[w].band, &s) != 0)
+        if (!rw[w].loc || !rw[w].own || !rw[w].unsure || rrow_new(&rw[w].row, g) != 0)
             rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory (locator)");
     }
     /* The shared geometries' envelopes, warmed before threads read them. */
@@ -345,7 +343,7 @@ int raster_write(const char *dir, const struct raster_config *cfg,
         map_locator_free(&rw[w].loc);
         free(rw[w].own);
         free(rw[w].unsure);
-        rband_free(&rw[w].band);
+        rrow_free(&rw[w].row);
     }
     free(rw);
     rscan_free(&scan);

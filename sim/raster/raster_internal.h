@@ -11,15 +11,17 @@
 struct radio_rx;
 struct tc_map;
 
-/* A station as a cell's search reads it, packed in bucket order. */
+/* A station as a row's search reads it, packed in bucket order. */
 struct rcand {
     double x, y, reach2;
     long id;
 };
 
 /* The stations with their links and reaches, bucketed on a square grid of
- * side `bucket` (>= every reach), so that a cell looks at 3 x 3 buckets.
- * Read-only once built: cells on many threads share it. */
+ * side `bucket` (>= every reach), so that a cell's stations lie in its
+ * 3 x 3 buckets, and a row's in three rows of buckets: packed holds them
+ * bucket by bucket, row-major, so each bucket row is one run of it.
+ * Read-only once built: rows on many threads share it. */
 struct rstations {
     long n;
     const double *x, *y;       /* borrowed from the sites */
@@ -33,16 +35,6 @@ struct rstations {
     long *head;                /* nbx * nby + 1 offsets into ids */
     long *ids;                 /* station ids per bucket, ascending */
     struct rcand *packed;      /* the stations in the order of ids */
-    long max_band;             /* the most stations in any 3 x 3 buckets */
-};
-
-/* One thread's list of the stations near a row (see cells.c): those of
- * the 3 x 3 buckets around (bx, by) that reach the line y. */
-struct rband {
-    struct rcand *c;
-    long n;    /* -1: not filled yet */
-    int bx, by;
-    double y;
 };
 
 struct radio_model;
@@ -59,23 +51,39 @@ int rstations_build(struct rstations *s, const struct radio_model *radio,
                     struct tc_error *err);
 void rstations_free(struct rstations *s);
 
-/* A thread's band list, sized for s. Returns 0 or -1 (out of memory). */
-int rband_new(struct rband *rb, const struct rstations *s);
-void rband_free(struct rband *rb);
-
-/* Values of one cell. */
-struct rcell {
-    float rsrp, sinr;
-    int32_t best;
-    uint8_t servers;
+/* One thread's scratch for a row of `width` cells (see cells.c): the cell
+ * centres' x, what the stations that reach a cell leave there so far, and
+ * one station's values along its span. */
+struct rrow {
+    int width;
+    double *xs;                  /* x of column c's centre */
+    double *strongest, *strongest_mw, *serving;
+    long *strongest_id, *serving_id;
+    int64_t *servers;
+    double *sum_mw;              /* RADIO_BAND_COUNT x width: received power per band */
+    double *rsrp, *mw;           /* one station's span */
+    int64_t *cover;
 };
 
-/* One cell at (x, y), inside a township: the strongest station's RSRP, the
- * serving station (1-based; -1 when none covers), SINR and servers. rb is
- * the calling thread's band list, refilled when the cell's row or bucket
- * column changes. */
-void raster_cell(const struct rstations *s, struct rband *rb, double load,
-                 const double *noise_mw, double x, double y, struct rcell *c);
+/* A thread's row scratch for grid g. Returns 0 or -1 (out of memory);
+ * rrow_free also after a failure. */
+int rrow_new(struct rrow *w, const struct raster_grid *g);
+void rrow_free(struct rrow *w);
+
+/* Values of one row's cells (one array per layer, width cells each). */
+struct rrow_out {
+    float *rsrp, *sinr;
+    int32_t *best;
+    uint8_t *servers;
+};
+
+/* Row y of the grid: per cell whose own[c] >= 0 (inside a township), the
+ * strongest station's RSRP, the serving station (1-based; -1 when none
+ * covers), SINR and servers; the other cells get nodata. Every station
+ * within reach of a cell counts, in the buckets' order (which the
+ * interference sum depends on). */
+void raster_row(const struct rstations *s, struct rrow *w, double load,
+                const double *noise_mw, double y, const int *own, struct rrow_out *out);
 
 /* ---- scan.c ------------------------------------------------------------- */
 struct rscan;
