@@ -119,7 +119,9 @@ static const struct fx_township towns[] = {
     {"2", "south", "c", "town", SQUARE(-5000, -5000, 5000, -1000), 0, -3000},
 };
 
-static void setup(const double *sites, int n_sites, const char *extra)
+/* The map, sites.csv from metres (x, y pairs) and s.ini: a [radio] section
+ * with these keys, a [raster] one at 25 m with `extra`. */
+static void setup_radio(const double *sites, int n_sites, const char *radio, const char *extra)
 {
     fx_tmpdir(dir, sizeof dir);
     char path[512];
@@ -137,10 +139,16 @@ static void setup(const double *sites, int n_sites, const char *extra)
     char ini[2048];
     snprintf(ini, sizeof ini,
              "[scenario]\nname = raster\n[map]\nfile = map.shp\n[sites]\nstrategy = file\n"
-             "file = sites.csv\n[radio]\nmodel = link\nsectors_town = 0\n[raster]\n"
-             "resolution_m = 25\n%s", extra ? extra : "");
+             "file = sites.csv\n[radio]\nmodel = link\n%s[raster]\n"
+             "resolution_m = 25\n%s", radio, extra ? extra : "");
     snprintf(path, sizeof path, "%s/s.ini", dir);
     fx_write_text(path, ini);
+}
+
+/* Omni stations. */
+static void setup(const double *sites, int n_sites, const char *extra)
+{
+    setup_radio(sites, n_sites, "sectors_town = 0\n", extra);
 }
 
 static int run(const char *more)
@@ -293,6 +301,109 @@ Test(raster, two_stations_best_server_sinr_and_overlap)
     double want = 10 * log10(pow(10, s / 10) / (0.5 * pow(10, i / 10) + pow(10, n / 10)));
     cr_assert(fabs(got - want) < 0.01, "SINR %.4f dB, by hand %.4f", got, want);
     radio_model_free(&m);
+    free(sinr.v);
+    free(serv.v);
+    free(best.v);
+}
+
+/* What a cell gets from every station within its reach, by brute force:
+ * the scalar formula (radio_rx_covers) for each station in turn. */
+struct brute {
+    double strongest, sum_mw;
+    int is, iv, servers;
+};
+
+static struct brute brute_cell(struct radio_rx *const *rx, const double *sites,
+                               const double *reach, int n, double x, double y)
+{
+    struct brute b = {-INFINITY, 0, -1, -1, 0};
+    double serving = -INFINITY;
+    for (int i = 0; i < n; i++) {
+        double dx = x - sites[2 * i], dy = y - sites[2 * i + 1], r;
+        if (dx * dx + dy * dy > reach[i] * reach[i])
+            continue;
+        int cov = radio_rx_covers(rx[i], dx, dy, &r);
+        b.sum_mw += pow(10, r / 10);
+        if (r > b.strongest)
+            b.strongest = r, b.is = i;
+        if (cov) {
+            b.servers++;
+            if (r > serving)
+                serving = r, b.iv = i;
+        }
+    }
+    return b;
+}
+
+/* Every cell of a run with 24 three-sector stations, overlapping, against
+ * the brute force: the rows, spans, buckets and vector maths of the raster
+ * stage change nothing but the last bits. */
+Test(raster, every_cell_equals_a_brute_force_over_every_station)
+{
+    enum { N = 24 };
+    double sites[2 * N];
+    unsigned seed = 12345;
+    for (int i = 0; i < N; i++) { /* inside the two townships, away from their edges */
+        seed = seed * 1103515245u + 12345u;
+        sites[2 * i] = -4500 + (double)(seed >> 8 & 0xffff) / 65535.0 * 9000;
+        seed = seed * 1103515245u + 12345u;
+        double y = 1300 + (double)(seed >> 8 & 0xffff) / 65535.0 * 3400;
+        sites[2 * i + 1] = i % 2 ? y : -y;
+    }
+    setup_radio(sites, N, "sectors_town = 3\n", "load = 0.7\n");
+    cr_assert_eq(run(""), 0, "%s", out);
+    struct radio_model *m = run_model();
+    char path[512];
+    snprintf(path, sizeof path, "%s/s.ini", dir);
+    struct scenario scn;
+    struct tc_error err = {0};
+    cr_assert_eq(scenario_load(path, NULL, 0, &scn, &err), 0, "%s", err.msg);
+    struct radio_rx *rx[N];
+    double reach[N], xy[2 * RADIO_MAX_VERTICES];
+    for (int i = 0; i < N; i++) {
+        rx[i] = radio_rx_new(m, KIND_TOWN, NULL);
+        struct radio_range_info info;
+        cr_assert_gt(radio_footprint(m, KIND_TOWN, NULL, xy, RADIO_MAX_VERTICES, &info), 0);
+        reach[i] = info.max_range_m + 1;
+    }
+    double noise_mw = pow(10, (-174 + 10 * log10(radio_rx_scs_hz(rx[0])) +
+                               scn.raster.ue_noise_figure_db) / 10);
+    struct band_data rsrp, sinr, serv, best;
+    read_band("rsrp.tif", &rsrp);
+    read_band("sinr.tif", &sinr);
+    read_band("servers.tif", &serv);
+    read_band("best_server.tif", &best);
+    long cells = 0, overlaps = 0;
+    for (int r = 0; r < rsrp.h; r++)
+        for (int c = 0; c < rsrp.w; c++) {
+            double x, y, s = at(&serv, r, c, &x, &y);
+            if (s == serv.nodata)
+                continue;
+            struct brute b = brute_cell(rx, sites, reach, N, x, y);
+            cells++;
+            overlaps += b.servers > 1;
+            cr_assert_eq((int)s, b.servers, "(%g, %g): servers %g, brute force %d", x, y, s,
+                         b.servers);
+            cr_assert_eq((int)at(&best, r, c, &x, &y), b.iv >= 0 ? b.iv + 1 : -1,
+                         "(%g, %g): best server", x, y);
+            double v = at(&rsrp, r, c, &x, &y), q = at(&sinr, r, c, &x, &y);
+            if (b.is < 0) {
+                cr_assert_eq(v, rsrp.nodata, "(%g, %g): rsrp %g with no station", x, y, v);
+                continue;
+            }
+            cr_assert(fabs(v - b.strongest) < 1e-4, "(%g, %g): rsrp %.6f, brute force %.6f",
+                      x, y, v, b.strongest);
+            double ps = pow(10, b.strongest / 10);
+            double want = 10 * log10(ps / (scn.raster.load * fmax(b.sum_mw - ps, 0) + noise_mw));
+            cr_assert(fabs(q - want) < 1e-4 * fmax(1, fabs(want)),
+                      "(%g, %g): sinr %.6f, brute force %.6f", x, y, q, want);
+        }
+    cr_assert_gt(cells, 100000, "%ld cells inside", cells);
+    cr_assert_gt(overlaps, 1000, "%ld cells served by 2 or more", overlaps);
+    for (int i = 0; i < N; i++)
+        radio_rx_free(&rx[i]);
+    radio_model_free(&m);
+    free(rsrp.v);
     free(sinr.v);
     free(serv.v);
     free(best.v);
