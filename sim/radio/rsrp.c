@@ -153,7 +153,7 @@ points_of_form(const struct radio_rx *restrict rx, enum rx_form form, int nsec,
                const double *restrict xs, double x, double dy, int n, double *restrict rsrp,
                double *restrict mw, int64_t *restrict cover)
 {
-    #pragma omp simd
+    TC_SIMD
     for (int i = 0; i < n; i++) {
         double dx = xs[i] - x, margin;
         double r = rsrp_at(rx, form, nsec, dx, dy, &margin);

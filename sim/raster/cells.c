@@ -211,7 +211,7 @@ static inline void row_add(struct rrow *w, long id, int band, int c0, int n)
     int64_t *restrict servers = w->servers + c0;
     const double *restrict rsrp = w->rsrp, *restrict mw = w->mw;
     const int64_t *restrict cover = w->cover;
-    #pragma omp simd
+    TC_SIMD
     for (int i = 0; i < n; i++) {
         double r = rsrp[i];
         sum[i] += mw[i];
@@ -254,7 +254,7 @@ static inline void row_sinr(const struct rstations *s, struct rrow *w, double lo
         ratio[c] = ps / (load * fmax(others, 0) + noise_mw[b]);
     }
     float *sinr = out->sinr;
-    #pragma omp simd
+    TC_SIMD
     for (int c = 0; c < w->width; c++)
         sinr[c] = (float)(10 * log10(ratio[c]));
 }
