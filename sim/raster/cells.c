@@ -239,7 +239,7 @@ static void row_reset(struct rrow *w)
 /* SINR (dB) of each cell's strongest station into out->sinr, where it has
  * one; the log10 of the ratios is vectorised (vecmath.h). */
 static inline void row_sinr(const struct rstations *s, struct rrow *w, double load,
-                     const double *noise_mw, struct rrow_out *out)
+                            const double *noise_mw, struct rrow_out *out)
 {
     double *ratio = w->mw; /* free again once the stations are added */
     for (int c = 0; c < w->width; c++) {
