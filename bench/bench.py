@@ -512,7 +512,7 @@ def raster_scale(tmp, scale):
 
 def raster_table(results):
     out = [headline(results["meta"]), "",
-           "| scale | cells (in townships) | threads | raster s (cells / writes / overviews+COG)"
+           "| scale | cells (in townships) | threads | raster s (cells / writes alongside / COG copies)"
            " | cells/s | run s | peak MB | consistency max / mean | runs |",
            "| --- | ---: | ---: | --- | ---: | ---: | ---: | --- | ---: |"]
     for s in results["scales"]:

@@ -7,9 +7,9 @@
 #   bench/raster.sh --scales jiangxi-100m --repeats 3
 #
 # Scales:
-#   jiangxi-100m    scenarios/jiangxi-65k.ini at 100 m (4831 x 6188 cells, 16.7 M in townships)
+#   jiangxi-100m    scenarios/jiangxi-65k.ini at 100 m (4831 x 6188 cells, padded to 4832 x 6208; 16.7 M in townships)
 #   synthetic-40k   the same scenario on `towncov mapgen --synthetic 40000 --seed 1`
-#                   with sites.count = 4,000,000, at 500 m (4648 x 4386 cells)
+#                   with sites.count = 4,000,000, at 500 m (4648 x 4386 cells, padded to 4672 x 4416)
 # Options:
 #   --scales a,b   only these scales
 #   --threads N    threads of every run (default 2)

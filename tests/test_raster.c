@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "fixture.h"
 #include "towncov/radio.h"
@@ -119,14 +120,16 @@ static const struct fx_township towns[] = {
     {"2", "south", "c", "town", SQUARE(-5000, -5000, 5000, -1000), 0, -3000},
 };
 
-/* The map, sites.csv from metres (x, y pairs) and s.ini: a [radio] section
- * with these keys, a [raster] one at 25 m with `extra`. */
-static void setup_radio(const double *sites, int n_sites, const char *radio, const char *extra)
+/* A run folder with the map of n townships t, the stations at sites
+ * (metres), a [radio] section with the keys `radio` and [raster] keys
+ * extra after resolution_m = 25. */
+static void setup_map(const struct fx_township *t, int n, const double *sites, int n_sites,
+                      const char *radio, const char *extra)
 {
     fx_tmpdir(dir, sizeof dir);
     char path[512];
     snprintf(path, sizeof path, "%s/map", dir);
-    fx_write_map(path, towns, 2);
+    fx_write_map(path, t, n);
     char csv[4096] = "id,lon,lat\n";
     for (int i = 0; i < n_sites; i++) {
         double lon, lat;
@@ -145,10 +148,10 @@ static void setup_radio(const double *sites, int n_sites, const char *radio, con
     fx_write_text(path, ini);
 }
 
-/* Omni stations. */
+/* The two towns, omni stations. */
 static void setup(const double *sites, int n_sites, const char *extra)
 {
-    setup_radio(sites, n_sites, "sectors_town = 0\n", extra);
+    setup_map(towns, 2, sites, n_sites, "sectors_town = 0\n", extra);
 }
 
 static int run(const char *more)
@@ -350,7 +353,7 @@ Test(raster, every_cell_equals_a_brute_force_over_every_station)
         double y = 1300 + (double)(seed >> 8 & 0xffff) / 65535.0 * 3400;
         sites[2 * i + 1] = i % 2 ? y : -y;
     }
-    setup_radio(sites, N, "sectors_town = 3\n", "load = 0.7\n");
+    setup_map(towns, 2, sites, N, "sectors_town = 3\n", "load = 0.7\n");
     cr_assert_eq(run(""), 0, "%s", out);
     struct radio_model *m = run_model();
     char path[512];
@@ -495,6 +498,144 @@ Test(raster, same_files_on_one_and_two_threads_and_without_cog)
     GDALClose(ds);
     snprintf(path, sizeof path, "%s/out/rsrp.tif.part", dir);
     cr_assert_null(fopen(path, "r"), "part file left behind");
+}
+
+/* ---- the grid's padding, overviews, sparse tiles -------------------------- */
+
+/* Two 1 km towns 8 km apart: at 13 m the map's extent is 770 x 77 cells,
+ * padded to 772 x 80 (two overview levels: multiples of 4); the second
+ * 256-cell tile of the row, between the towns, is all nodata. */
+static const struct fx_township far_towns[] = {
+    {"1", "west", "c", "town", SQUARE(-5000, 0, -4000, 1000), -4500, 500},
+    {"2", "east", "c", "town", SQUARE(4000, 0, 5000, 1000), 4500, 500},
+};
+
+static double *band_values(GDALRasterBandH b)
+{
+    int w = GDALGetRasterBandXSize(b), h = GDALGetRasterBandYSize(b);
+    double *v = malloc((size_t)w * (size_t)h * sizeof *v);
+    cr_assert_not_null(v);
+    cr_assert_eq(GDALRasterIO(b, GF_Read, 0, 0, w, h, v, w, h, GDT_Float64, 0, 0), CE_None);
+    return v;
+}
+
+/* The overviews of the file's band b against those GDAL computes from its
+ * base (a tiled copy, GDALBuildOverviews with the layer's resampling). */
+static void overviews_are_gdals(GDALDatasetH ds, GDALRasterBandH b, const char *resampling)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/copy.tif", dir);
+    char *opt[] = {"TILED=YES", NULL};
+    GDALDatasetH c = GDALCreateCopy(GDALGetDriverByName("GTiff"), path, ds, FALSE, opt, NULL,
+                                    NULL);
+    cr_assert_not_null(c);
+    int n = GDALGetOverviewCount(b), factors[] = {2, 4, 8, 16};
+    cr_assert(n <= 4);
+    cr_assert_eq(GDALBuildOverviews(c, resampling, n, factors, 0, NULL, NULL, NULL), CE_None);
+    for (int k = 0; k < n; k++) {
+        GDALRasterBandH ours = GDALGetOverview(b, k);
+        GDALRasterBandH gdals = GDALGetOverview(GDALGetRasterBand(c, 1), k);
+        size_t cells = (size_t)GDALGetRasterBandXSize(ours) * GDALGetRasterBandYSize(ours);
+        double *a = band_values(ours), *g = band_values(gdals);
+        for (size_t i = 0; i < cells; i++)
+            cr_assert_eq(a[i], g[i], "overview %d cell %zu: %g, GDAL's %g", k + 1, i, a[i], g[i]);
+        free(a);
+        free(g);
+    }
+    GDALClose(c);
+}
+
+Test(raster, grid_padded_to_whole_overview_blocks_and_empty_tiles_sparse)
+{
+    const double sites[] = {-4500, 500, 4500, 500};
+    setup_map(far_towns, 2, sites, 2, "sectors_town = 0\n", NULL);
+    cr_assert_eq(run("--set raster.resolution_m=13"), 0, "%s", out);
+    GDALAllRegister();
+    const char *names[] = {"rsrp.tif", "best_server.tif", "sinr.tif", "servers.tif"};
+    const char *resampling[] = {"AVERAGE", "NEAREST", "AVERAGE", "NEAREST"};
+    double *sparse_rsrp = NULL;
+    for (int l = 0; l < 4; l++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/out/%s", dir, names[l]);
+        GDALDatasetH ds = GDALOpen(path, GA_ReadOnly);
+        cr_assert_not_null(ds, "%s", path);
+        cr_assert_eq(GDALGetRasterXSize(ds), 772, "%s", names[l]);
+        cr_assert_eq(GDALGetRasterYSize(ds), 80, "%s", names[l]);
+        GDALRasterBandH b = GDALGetRasterBand(ds, 1);
+        cr_assert_eq(GDALGetOverviewCount(b), 2, "%s", names[l]);
+        cr_assert_eq(GDALGetRasterBandXSize(GDALGetOverview(b, 1)), 193);
+        cr_assert_eq(GDALGetRasterBandYSize(GDALGetOverview(b, 1)), 20);
+        cr_assert_not_null(GDALGetMetadataItem(b, "BLOCK_OFFSET_0_0", "TIFF"));
+        cr_assert_null(GDALGetMetadataItem(b, "BLOCK_OFFSET_1_0", "TIFF"),
+                       "%s: the empty tile was written", names[l]);
+        int has;
+        double nodata = GDALGetRasterNoDataValue(b, &has), *v = band_values(b);
+        long in = 0;
+        for (int r = 0; r < 80; r++)
+            for (int c = 0; c < 772; c++) {
+                double x = v[(size_t)r * 772 + c];
+                if (r >= 77 || c >= 770 || (c >= 256 && c < 512))
+                    cr_assert_eq(x, nodata, "%s (%d, %d): %g, not nodata", names[l], r, c, x);
+                in += x != nodata;
+            }
+        cr_assert_gt(in, 1000, "%s: %ld cells with a value", names[l], in);
+        overviews_are_gdals(ds, b, resampling[l]);
+        if (l == 0)
+            sparse_rsrp = v;
+        else
+            free(v);
+        GDALClose(ds);
+    }
+    char path[512];
+    snprintf(path, sizeof path, "%s/out/summary.json", dir);
+    char *j = fx_read_file(path, NULL);
+    cr_assert(j && strstr(j, "\"width\": 772, \"height\": 80"), "%s", j ? j : "no summary");
+    free(j);
+    /* sparse = no: every tile written, the same cells. */
+    cr_assert_eq(run("--set raster.resolution_m=13 --set raster.sparse=no"), 0, "%s", out);
+    snprintf(path, sizeof path, "%s/out/rsrp.tif", dir);
+    GDALDatasetH ds = GDALOpen(path, GA_ReadOnly);
+    cr_assert_not_null(ds);
+    GDALRasterBandH b = GDALGetRasterBand(ds, 1);
+    cr_assert_not_null(GDALGetMetadataItem(b, "BLOCK_OFFSET_1_0", "TIFF"));
+    double *v = band_values(b);
+    cr_assert(memcmp(v, sparse_rsrp, 772 * 80 * sizeof *v) == 0);
+    free(v);
+    free(sparse_rsrp);
+    GDALClose(ds);
+    /* cog = no: the tiled GeoTIFF itself, its overviews GDAL's, sparse. */
+    cr_assert_eq(run("--set raster.resolution_m=13 --set raster.cog=no"), 0, "%s", out);
+    ds = GDALOpen(path, GA_ReadOnly);
+    cr_assert_not_null(ds);
+    b = GDALGetRasterBand(ds, 1);
+    cr_assert_null(GDALGetMetadataItem(b, "BLOCK_OFFSET_1_0", "TIFF"));
+    overviews_are_gdals(ds, b, "AVERAGE");
+    GDALClose(ds);
+}
+
+/* A file that cannot grow (the shell's file size limit, its signal
+ * ignored so that the write fails with EFBIG) stops the run at the strip
+ * whose write fails: exit 7, the file named, no output folder. */
+Test(raster, a_failed_strip_write_stops_the_run_and_names_the_file)
+{
+    const double sites[] = {0, -3000};
+    setup(sites, 1, NULL);
+    const char *bin = getenv("TOWNCOV_BIN");
+    cr_assert_not_null(bin);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "trap '' XFSZ; ulimit -f 4096; exec %s run %s/s.ini --quiet "
+             "--out %s/out --set raster.resolution_m=5 --set raster.layers=rsrp 2>&1", bin, dir,
+             dir);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    size_t n = fread(out, 1, sizeof out - 1, p);
+    out[n] = '\0';
+    int status = pclose(p);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 7, "status %d: %s", status, out);
+    cr_assert_not_null(strstr(out, "rsrp.tif: GDAL cannot write a strip"), "%s", out);
+    char path[512];
+    snprintf(path, sizeof path, "%s/out", dir);
+    cr_assert_null(fopen(path, "r"), "an output folder was left");
 }
 
 Test(raster, consistency_with_the_exact_covered_share)

@@ -19,6 +19,7 @@ struct raster_config {
     double ue_noise_figure_db; /* for SINR's thermal noise */
     int cog;                   /* copy each GeoTIFF into a Cloud Optimized GeoTIFF */
     long deflate_level;        /* DEFLATE level of the files written (1 fastest) */
+    int sparse;                /* leave tiles all nodata out of the files */
 };
 
 extern const struct key_desc raster_keys[];

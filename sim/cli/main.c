@@ -11,6 +11,7 @@
 #include "towncov/pipeline.h"
 #include "towncov/plan.h"
 #include "towncov/radio.h"
+#include "towncov/raster.h"
 #include "towncov/scenario.h"
 #include "towncov/sweep.h"
 
@@ -212,12 +213,12 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "run") == 0) {
         GDALAllRegister(); /* once, before any thread: the signal rasters */
-        GDALSetCacheMax64(64 << 20); /* written strip by strip: a small block cache */
+        GDALSetCacheMax64(RASTER_GDAL_CACHE); /* a small block cache: see raster.h */
         return cmd_run(argc - 1, argv + 1);
     }
     if (strcmp(cmd, "sweep") == 0) {
         GDALAllRegister(); /* as for run: members may write rasters */
-        GDALSetCacheMax64(64 << 20);
+        GDALSetCacheMax64(RASTER_GDAL_CACHE);
         if (sweep_ranks_start(&argc, &argv) != 0)
             return TC_EXIT_INTERNAL;
         int rc = sweep_main(argc - 1, argv + 1);

@@ -1,8 +1,9 @@
 /* raster/gtiff.c — one GeoTIFF through GDAL (see raster_internal.h):
  * tiled, DEFLATE, BIGTIFF when needed, CRS from PROJ's WKT, nodata, band
- * description and UNITS, internal overviews. A dataset is used by one
- * thread at a time (not always the same one: strips are written from
- * tasks, and layers finish side by side). */
+ * description and UNITS, internal overviews written from the strips as
+ * they come (overview.c). A dataset is used by one thread at a time (not
+ * always the same one: strips are written by whichever thread is free, and
+ * layers finish side by side). */
 #include "raster_internal.h"
 
 #include <cpl_conv.h>
@@ -20,6 +21,11 @@ struct rtif {
     enum raster_layer layer;
     int width;
     int cog;
+    int skip_empty;       /* tiles all nodata left out of the file being written */
+    int sparse;           /* ... and out of the COG */
+    struct rpyramid *pyr; /* the overviews being made */
+    unsigned char *tile;  /* one tile's cells, as written */
+    unsigned char *nodata_tile; /* a tile of nodata */
     char level[16];   /* DEFLATE level of the file asked for */
     char threads[16]; /* GDAL's own compression threads (NUM_THREADS) */
     char path[TC_PATH_MAX]; /* the file asked for */
@@ -29,16 +35,17 @@ struct rtif {
 static const struct {
     GDALDataType type;
     double nodata;
-    const char *desc, *units, *resampling;
+    const char *desc, *units;
+    enum rpyr_method resampling;
 } layer_info[RASTER_LAYER_COUNT] = {
     {GDT_Float32, RASTER_NODATA_F32, "median SS-RSRP of the strongest station (no shadowing "
-     "margin)", "dBm", "AVERAGE"},
+     "margin)", "dBm", RPYR_AVERAGE},
     {GDT_Int32, RASTER_NODATA_BEST, "serving station: row of sites.csv (1-based), -1 none",
-     "row", "NEAREST"},
+     "row", RPYR_NEAREST},
     {GDT_Float32, RASTER_NODATA_F32, "SINR of the strongest station against same-band "
-     "stations (x load) and thermal noise", "dB", "AVERAGE"},
+     "stations (x load) and thermal noise", "dB", RPYR_AVERAGE},
     {GDT_Byte, RASTER_NODATA_SERVERS, "stations covering the cell (RSRP - margin >= "
-     "threshold)", "stations", "NEAREST"},
+     "threshold)", "stations", RPYR_NEAREST},
 };
 
 static int gdal_fail(struct tc_error *err, const char *path, const char *what)
@@ -46,6 +53,71 @@ static int gdal_fail(struct tc_error *err, const char *path, const char *what)
     const char *m = CPLGetLastErrorMsg();
     return tc_fail(err, TC_EXIT_OUTPUT, "%s: GDAL cannot %s%s%s", path, what, m && *m ? ": " : "",
                    m ? m : "");
+}
+
+/* The overview levels of t made empty in the file (GDAL's "NONE": no
+ * resampling, nothing read; the tiles come from the pyramid as strips are
+ * written), compressed as the base when the file is the result, and the
+ * pyramid that fills them. */
+static int add_overviews(struct rtif *t, const struct raster_grid *g, struct tc_error *err)
+{
+    int factors[RPYR_MAX_LEVELS];
+    for (int k = 0; k < g->levels; k++)
+        factors[k] = 2 << k;
+    CPLErrorReset();
+    if (g->levels > 0) {
+        CPLSetThreadLocalConfigOption("COMPRESS_OVERVIEW", t->cog ? "NONE" : "DEFLATE");
+        CPLSetThreadLocalConfigOption("ZLEVEL_OVERVIEW", t->level);
+        CPLErr e = GDALBuildOverviews(t->ds, "NONE", g->levels, factors, 0, NULL, NULL, NULL);
+        CPLSetThreadLocalConfigOption("COMPRESS_OVERVIEW", NULL);
+        CPLSetThreadLocalConfigOption("ZLEVEL_OVERVIEW", NULL);
+        if (e != CE_None)
+            return gdal_fail(err, t->path, "add overviews");
+    }
+    /* The pyramid's level k must be GDAL's overview k - 1, of that size. */
+    if (GDALGetOverviewCount(t->band) != g->levels)
+        return tc_fail(err, TC_EXIT_INTERNAL, "%s: GDAL made %d overviews, not %d", t->path,
+                       GDALGetOverviewCount(t->band), g->levels);
+    for (int k = 0; k < g->levels; k++) {
+        GDALRasterBandH o = GDALGetOverview(t->band, k);
+        if (GDALGetRasterBandXSize(o) != g->width >> (k + 1) ||
+            GDALGetRasterBandYSize(o) != g->height >> (k + 1))
+            return tc_fail(err, TC_EXIT_INTERNAL, "%s: GDAL's overview %d is %d x %d, not 1/%d "
+                           "of %d x %d", t->path, k + 1, GDALGetRasterBandXSize(o),
+                           GDALGetRasterBandYSize(o), factors[k], g->width, g->height);
+    }
+    t->pyr = rpyr_new(layer_info[t->layer].resampling, (size_t)GDALGetDataTypeSizeBytes(t->type),
+                      layer_info[t->layer].nodata, g->width, g->height, g->levels, RTIF_TILE);
+    if (!t->pyr)
+        return tc_fail(err, TC_EXIT_RESOURCE, "%s: out of memory (overviews)", t->path);
+    return 0;
+}
+
+static void rtif_free(struct rtif *t)
+{
+    rpyr_free(&t->pyr);
+    free(t->tile);
+    free(t->nodata_tile);
+    free(t);
+}
+
+/* t and its two tile buffers, the second filled with nodata; NULL: out of
+ * memory. */
+static struct rtif *rtif_alloc(enum raster_layer l)
+{
+    struct rtif *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    int cb = GDALGetDataTypeSizeBytes(layer_info[l].type);
+    t->tile = malloc((size_t)RTIF_TILE * RTIF_TILE * (size_t)cb);
+    t->nodata_tile = malloc((size_t)RTIF_TILE * RTIF_TILE * (size_t)cb);
+    if (!t->tile || !t->nodata_tile) {
+        rtif_free(t);
+        return NULL;
+    }
+    GDALCopyWords(&layer_info[l].nodata, GDT_Float64, 0, t->nodata_tile, layer_info[l].type, cb,
+                  RTIF_TILE * RTIF_TILE);
+    return t;
 }
 
 struct rtif *rtif_create(const char *path, enum raster_layer l, const struct raster_grid *g,
@@ -58,7 +130,7 @@ struct rtif *rtif_create(const char *path, enum raster_layer l, const struct ras
         tc_fail(err, TC_EXIT_INTERNAL, "GDAL has no GTiff driver (drivers registered?)");
         return NULL;
     }
-    struct rtif *t = calloc(1, sizeof *t);
+    struct rtif *t = rtif_alloc(l);
     if (!t) {
         tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
         return NULL;
@@ -73,8 +145,8 @@ struct rtif *rtif_create(const char *path, enum raster_layer l, const struct ras
     t->width = g->width;
     char **opt = NULL;
     opt = CSLSetNameValue(opt, "TILED", "YES");
-    opt = CSLSetNameValue(opt, "BLOCKXSIZE", "256");
-    opt = CSLSetNameValue(opt, "BLOCKYSIZE", "256");
+    opt = CSLSetNameValue(opt, "BLOCKXSIZE", RTIF_TILE_TEXT);
+    opt = CSLSetNameValue(opt, "BLOCKYSIZE", RTIF_TILE_TEXT);
     /* A part file is read once by the COG copy, which compresses: deflating
      * it too would compress every tile twice (a third of the stage). */
     if (!cog) {
@@ -84,12 +156,19 @@ struct rtif *rtif_create(const char *path, enum raster_layer l, const struct ras
         opt = CSLSetNameValue(opt, "NUM_THREADS", t->threads);
     }
     opt = CSLSetNameValue(opt, "BIGTIFF", "IF_SAFER");
+    /* Tiles all nodata are not written (GDAL reads nodata there): a part
+     * file always (the COG copy reads them back as nodata, whatever it
+     * writes), the result when cfg->sparse. A third of Jiangxi's tiles. */
+    t->sparse = cfg->sparse;
+    t->skip_empty = cog || cfg->sparse;
+    if (t->skip_empty)
+        opt = CSLSetNameValue(opt, "SPARSE_OK", "TRUE");
     CPLErrorReset();
     t->ds = GDALCreate(drv, t->work, g->width, g->height, 1, t->type, opt);
     CSLDestroy(opt);
     if (!t->ds) {
         gdal_fail(err, path, "create it");
-        free(t);
+        rtif_free(t);
         return NULL;
     }
     double gt[6] = {g->x0, g->res, 0, g->y1, 0, -g->res};
@@ -108,26 +187,72 @@ struct rtif *rtif_create(const char *path, enum raster_layer l, const struct ras
     GDALSetRasterUnitType(t->band, layer_info[l].units);
     GDALSetMetadataItem(t->band, "UNITS", layer_info[l].units, NULL);
     GDALSetMetadataItem(t->ds, "TOWNCOV_LAYER", raster_layer_names[l], NULL);
+    if (add_overviews(t, g, err) != 0) {
+        rtif_abort(&t);
+        return NULL;
+    }
     return t;
+}
+
+/* 1 when n rows of `bytes` bytes from src, `stride` bytes apart, are all
+ * nodata. */
+static int all_nodata(const struct rtif *t, const unsigned char *src, size_t stride, int n,
+                      size_t bytes)
+{
+    for (int r = 0; r < n; r++)
+        if (memcmp(src + (size_t)r * stride, t->nodata_tile, bytes) != 0)
+            return 0;
+    return 1;
+}
+
+/* Rows row0 .. row0 + n - 1 of band (width cells a row; row0 a multiple
+ * of RTIF_TILE, n at most RTIF_TILE), written tile by tile with
+ * GDALWriteBlock: straight to the file, past GDAL's block cache (no block
+ * allocated, filled and flushed per tile). A tile's part beyond the rows
+ * or the band's width is nodata. A tile all nodata is left out of a sparse
+ * file: GDAL reads nodata there. */
+static int write_tiles(struct rtif *t, GDALRasterBandH band, int width, int row0, int n,
+                       const void *rows)
+{
+    size_t cb = (size_t)GDALGetDataTypeSizeBytes(t->type), stride = (size_t)width * cb;
+    const unsigned char *src = rows;
+    for (int bx = 0; bx * RTIF_TILE < width; bx++) {
+        int c0 = bx * RTIF_TILE, nc = width - c0 < RTIF_TILE ? width - c0 : RTIF_TILE;
+        const unsigned char *from = src + (size_t)c0 * cb;
+        if (t->skip_empty && all_nodata(t, from, stride, n, (size_t)nc * cb))
+            continue;
+        if (nc < RTIF_TILE || n < RTIF_TILE)
+            memcpy(t->tile, t->nodata_tile, (size_t)RTIF_TILE * RTIF_TILE * cb);
+        for (int r = 0; r < n; r++)
+            memcpy(t->tile + (size_t)r * RTIF_TILE * cb, from + (size_t)r * stride,
+                   (size_t)nc * cb);
+        if (GDALWriteBlock(band, bx, row0 / RTIF_TILE, t->tile) != CE_None)
+            return -1;
+    }
+    return 0;
+}
+
+/* A pyramid's rows to GDAL's overview level - 1 of the rtif ctx. */
+static int overview_sink(void *ctx, int level, int row0, int n, const void *rows)
+{
+    struct rtif *t = ctx;
+    GDALRasterBandH o = GDALGetOverview(t->band, level - 1);
+    return o ? write_tiles(t, o, GDALGetRasterBandXSize(o), row0, n, rows) : -1;
 }
 
 int rtif_write(struct rtif *t, int row0, int n, const void *buf, struct tc_error *err)
 {
     CPLErrorReset();
-    if (GDALRasterIO(t->band, GF_Write, 0, row0, t->width, n, (void *)buf, t->width, n, t->type,
-                     0, 0) != CE_None)
+    if (write_tiles(t, t->band, t->width, row0, n, buf) != 0)
         return gdal_fail(err, t->path, "write a strip");
-    /* The strip's tiles are complete: write them out and drop them from
-     * GDAL's block cache, so that memory does not grow with the map. */
     CPLErrorReset();
-    GDALFlushCache(t->ds);
-    if (CPLGetLastErrorType() >= CE_Failure)
-        return gdal_fail(err, t->path, "write a strip");
+    if (rpyr_push(t->pyr, buf, n, overview_sink, t) != 0)
+        return gdal_fail(err, t->path, "write a strip's overviews");
     return 0;
 }
 
 /* The finished tiled GeoTIFF t->work copied by the COG driver to t->path,
- * its overviews reused. */
+ * its overviews copied as they are (never recomputed). */
 static int copy_to_cog(struct rtif *t, int threads, struct tc_error *err)
 {
     GDALDriverH cog = GDALGetDriverByName("COG");
@@ -141,12 +266,14 @@ static int copy_to_cog(struct rtif *t, int threads, struct tc_error *err)
     opt = CSLSetNameValue(opt, "COMPRESS", "DEFLATE");
     opt = CSLSetNameValue(opt, "PREDICTOR", "YES");
     opt = CSLSetNameValue(opt, "LEVEL", t->level);
-    opt = CSLSetNameValue(opt, "BLOCKSIZE", "256");
-    opt = CSLSetNameValue(opt, "OVERVIEWS", "AUTO");
+    opt = CSLSetNameValue(opt, "BLOCKSIZE", RTIF_TILE_TEXT);
+    opt = CSLSetNameValue(opt, "OVERVIEWS", "FORCE_USE_EXISTING");
     opt = CSLSetNameValue(opt, "BIGTIFF", "IF_SAFER");
     char nt[16];
     snprintf(nt, sizeof nt, "%d", threads < 1 ? 1 : threads);
     opt = CSLSetNameValue(opt, "NUM_THREADS", nt);
+    if (t->sparse)
+        opt = CSLSetNameValue(opt, "SPARSE_OK", "TRUE");
     GDALDatasetH dst = GDALCreateCopy(cog, t->path, src, FALSE, opt, NULL, NULL);
     CSLDestroy(opt);
     int rc = dst ? 0 : gdal_fail(err, t->path, "write it as a COG");
@@ -162,22 +289,9 @@ static int copy_to_cog(struct rtif *t, int threads, struct tc_error *err)
 int rtif_finish(struct rtif **tp, int threads, struct tc_error *err)
 {
     struct rtif *t = *tp;
-    int levels[16], nl = 0;
-    int side = GDALGetRasterXSize(t->ds) > GDALGetRasterYSize(t->ds) ? GDALGetRasterXSize(t->ds)
-                                                                   : GDALGetRasterYSize(t->ds);
-    for (int f = 2; nl < 16 && side / f >= 128; f *= 2)
-        levels[nl++] = f;
     int rc = 0;
-    CPLErrorReset();
-    if (nl > 0) {
-        CPLSetThreadLocalConfigOption("COMPRESS_OVERVIEW", t->cog ? "NONE" : "DEFLATE");
-        CPLSetThreadLocalConfigOption("ZLEVEL_OVERVIEW", t->level);
-        if (GDALBuildOverviews(t->ds, layer_info[t->layer].resampling, nl, levels, 0, NULL, NULL,
-                               NULL) != CE_None)
-            rc = gdal_fail(err, t->path, "build overviews");
-        CPLSetThreadLocalConfigOption("COMPRESS_OVERVIEW", NULL);
-        CPLSetThreadLocalConfigOption("ZLEVEL_OVERVIEW", NULL);
-    }
+    if (!rpyr_done(t->pyr))
+        rc = tc_fail(err, TC_EXIT_INTERNAL, "%s: finished before its last strip", t->path);
     CPLErrorReset();
     GDALClose(t->ds);
     t->ds = NULL;
@@ -187,7 +301,7 @@ int rtif_finish(struct rtif **tp, int threads, struct tc_error *err)
         rc = copy_to_cog(t, threads, err);
     if (t->cog)
         VSIUnlink(t->work);
-    free(t);
+    rtif_free(t);
     *tp = NULL;
     return rc;
 }
@@ -200,6 +314,6 @@ void rtif_abort(struct rtif **tp)
         GDALClose((*tp)->ds);
     if ((*tp)->cog)
         VSIUnlink((*tp)->work);
-    free(*tp);
+    rtif_free(*tp);
     *tp = NULL;
 }

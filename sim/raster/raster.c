@@ -20,7 +20,7 @@
 #include "towncov/sites.h"
 #include "towncov/worker.h"
 
-#define STRIP_ROWS 256 /* rows per strip: the tiles' height */
+#define STRIP_ROWS RTIF_TILE /* rows per strip: the tiles' height */
 
 static const size_t cell_bytes[RASTER_LAYER_COUNT] = {4, 4, 4, 1};
 
@@ -31,6 +31,24 @@ const char *raster_file_name(enum raster_layer l)
     return files[l];
 }
 
+/* The overview levels of a grid of w x h cells: factors 2, 4, ... while
+ * the longer side still has 128 cells at that factor (GDAL's and QGIS's
+ * readers pick among them; the COG driver would stop near a tile too). */
+static int overview_levels(int w, int h)
+{
+    int side = w > h ? w : h, levels = 0;
+    while (levels < RPYR_MAX_LEVELS && side / (2 << levels) >= 128)
+        levels++;
+    return levels;
+}
+
+/* n rounded up to a multiple of m (a power of two), at most 2^31 - 1
+ * (n <= 2e9 and m <= 2^16). */
+static int round_up(int n, int m)
+{
+    return (int)(((long long)n + m - 1) / m * m);
+}
+
 void raster_grid_of(const struct tc_map *map, double res, struct raster_grid *g)
 {
     g->res = res;
@@ -39,6 +57,17 @@ void raster_grid_of(const struct tc_map *map, double res, struct raster_grid *g)
     double w = ceil((map->xmax - g->x0) / res), h = ceil((g->y1 - map->ymin) / res);
     g->width = w < 1 ? 1 : w > 2e9 ? -1 : (int)w;
     g->height = h < 1 ? 1 : h > 2e9 ? -1 : (int)h;
+    g->levels = 0;
+    if (g->width < 0 || g->height < 0)
+        return;
+    /* Padded east and south so that every overview cell is a whole 2 x 2
+     * block of the level below and each level's rows come in pairs: the
+     * overviews are made from the strips as they are written (overview.c).
+     * The extra cells lie outside the map's extent, so outside every
+     * township: nodata. */
+    g->levels = overview_levels(g->width, g->height);
+    g->width = round_up(g->width, 1 << g->levels);
+    g->height = round_up(g->height, 1 << g->levels);
 }
 
 /* ---- the run ---------------------------------------------------------------------- */
@@ -133,47 +162,100 @@ static int strip_write(struct rtif **tif, const struct strip *b, int r0, int nr,
     return 0;
 }
 
-/* Every strip computed and written: the rows of a strip on every thread
- * (each row on one thread, into its own part of the buffer, handed out
- * dynamically: rows in cities cost more), then the strip written by this
- * thread (GDAL: one thread per dataset; the writes of uncompressed part
- * files are a few per cent of the cells' time). Results do not depend on
- * which thread computes what. (An earlier version overlapped each write
- * with the next strip through OpenMP tasks; libgomp then ran nearly every
- * row on one thread: 2 threads took as long as 1.) */
-static int run_strips(const struct strips_job *j, struct strip *b, struct raster_outcome *out,
+/* What the strip loop's threads share. Each field is written by one
+ * thread inside an OpenMP single and read by the others only after the
+ * barrier that follows it. */
+struct strips_sync {
+    int stop;        /* leave the loop: set before any thread reads it */
+    int rc;          /* the loop's result, err its message */
+    int write_rc;    /* the writer's first failure, werr its message */
+    struct tc_error werr;
+    double wsec;     /* time spent writing */
+};
+
+/* Strip s's first row and row count. */
+static int strip_rows(const struct raster_grid *g, int s, int *r0)
+{
+    *r0 = s * STRIP_ROWS;
+    return g->height - *r0 < STRIP_ROWS ? g->height - *r0 : STRIP_ROWS;
+}
+
+/* Before strip s (s == n: after the last): stop at the first failed
+ * write, at an interrupt, or when the scanlines fail; else the strip's
+ * scanlines. One thread; the others wait. */
+static void strip_begin(const struct strips_job *j, int s, int n, struct strips_sync *y,
+                        struct tc_error *err)
+{
+    int r0, nr = strip_rows(j->g, s, &r0);
+    if (y->write_rc != 0) {
+        *err = y->werr;
+        y->rc = -1;
+    } else if (tc_interrupted())
+        y->rc = tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted");
+    else if (s < n && rscan_strip(j->scan, r0, nr) != 0)
+        y->rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory (raster scanlines)");
+    y->stop = y->rc != 0;
+}
+
+/* Strip s from b to GDAL, on the one thread that takes it. */
+static void strip_flush(const struct strips_job *j, const struct strip *b, int s,
+                        struct strips_sync *y)
+{
+    double t = tc_now();
+    int r0, nr = strip_rows(j->g, s, &r0);
+    y->write_rc = strip_write(j->tif, b, r0, nr, &y->werr);
+    y->wsec += tc_now() - t;
+}
+
+/* Every strip computed and written. The rows of strip s go to every
+ * thread (each row on one thread, into its own part of the buffer, handed
+ * out dynamically: rows in cities cost more) while one thread first writes
+ * strip s - 1 from the other buffer (GDAL: one thread per dataset), then
+ * joins in for the rows left: the writes and the overviews made from them
+ * hide behind the cells. A write's failure stops the loop before the next
+ * strip; the first is reported. The files do not depend on which thread
+ * computes or writes what: strips are written in order. (OpenMP tasks for
+ * the same overlap ran nearly every row on one thread under libgomp: the
+ * rows stay a worksharing loop.) */
+static int run_strips(const struct strips_job *j, struct strip b[2], struct raster_outcome *out,
                       struct tc_error *err)
 {
     const struct raster_grid *g = j->g;
-    int rc = 0;
-    double wsec = 0, t0 = tc_now();
-    for (int r0 = 0; rc == 0 && r0 < g->height; r0 += STRIP_ROWS) {
-        int nr = g->height - r0 < STRIP_ROWS ? g->height - r0 : STRIP_ROWS;
-        if (rscan_strip(j->scan, r0, nr) != 0) {
-            rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory (raster scanlines)");
+    int n = (g->height + STRIP_ROWS - 1) / STRIP_ROWS;
+    struct strips_sync y = {0};
+    double t0 = tc_now();
+    #pragma omp parallel num_threads(j->threads)
+    for (int s = 0; s <= n; s++) {
+        #pragma omp single
+        strip_begin(j, s, n, &y, err);
+        if (y.stop)
             break;
+        #pragma omp single nowait
+        if (s > 0)
+            strip_flush(j, &b[(s - 1) % 2], s - 1, &y);
+        if (s < n) {
+            int r0, nr = strip_rows(g, s, &r0);
+            #pragma omp for schedule(dynamic, 1)
+            for (int k = 0; k < nr; k++)
+                strip_row(g, r0 + k, k, j->s, j->cfg, j->noise_mw, j->scan,
+                          &j->rw[omp_get_thread_num()], &b[s % 2]);
         }
-        #pragma omp parallel for num_threads(j->threads) schedule(dynamic, 1)
-        for (int k = 0; k < nr; k++)
-            strip_row(g, r0 + k, k, j->s, j->cfg, j->noise_mw, j->scan,
-                      &j->rw[omp_get_thread_num()], b);
-        double tw = tc_now();
-        rc = strip_write(j->tif, b, r0, nr, err);
-        wsec += tc_now() - tw;
-        if (rc == 0 && tc_interrupted())
-            rc = tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted");
     }
+    if (y.rc == 0) /* the last strip's write, and an interrupt during it */
+        strip_begin(j, n, n, &y, err);
     out->cells_seconds = tc_now() - t0;
-    out->write_seconds = wsec;
-    return rc;
+    out->write_seconds = y.wsec;
+    return y.rc;
 }
 
-/* The layers' overviews and COG copies, one layer per thread: each is a
- * dataset of its own (GDAL: one thread per dataset), and a copy keeps
- * GDAL's compression threads only half busy (it reads and lays out
- * tiles between them), so that layers side by side use the cores better.
- * The first failing layer's message is the one reported, whatever the
- * thread count. */
+/* The layers closed and copied to COG (their overviews are written
+ * already), one layer per thread: each is a dataset of its own (GDAL: one
+ * thread per dataset), and a copy keeps GDAL's compression threads only
+ * half busy (it reads and lays out tiles between them), so that layers
+ * side by side use the cores better (measured again with the overviews
+ * gone from here: as fast as two GDAL threads per layer, faster than one
+ * layer at a time). The first failing layer's message is the one
+ * reported, whatever the thread count. */
 static int finish_layers(struct rtif *tif[RASTER_LAYER_COUNT], int threads,
                          struct tc_error *err)
 {
@@ -283,8 +365,8 @@ int raster_write(const char *dir, const struct raster_config *cfg,
     struct rscan *scan = rscan_new(map, g, map->ctx, STRIP_ROWS);
     long *in = calloc((size_t)threads * (size_t)map->n + 1, sizeof *in);
     long *cov = calloc((size_t)threads * (size_t)map->n + 1, sizeof *cov);
-    struct strip b;
-    int bad_strips = strip_alloc(&b, g->width);
+    struct strip b[2];
+    int bad_strips = strip_alloc(&b[0], g->width) | strip_alloc(&b[1], g->width);
     char *wkt = metric_wkt(map);
     int rc = rstations_build(&s, radio, map, sites, fp, noise_mw, cfg->ue_noise_figure_db, err);
     if (rc == 0 && (!rw || !scan || !in || !cov || bad_strips || !wkt))
@@ -316,7 +398,7 @@ int raster_write(const char *dir, const struct raster_config *cfg,
     }
     if (rc == 0) {
         struct strips_job job = {g, &s, cfg, noise_mw, scan, rw, tif, threads};
-        rc = run_strips(&job, &b, out, err);
+        rc = run_strips(&job, b, out, err);
     }
     double tf = tc_now();
     if (rc == 0)
@@ -351,7 +433,8 @@ int raster_write(const char *dir, const struct raster_config *cfg,
     rstations_free(&s);
     free(in);
     free(cov);
-    strip_free(&b);
+    strip_free(&b[0]);
+    strip_free(&b[1]);
     free(wkt);
     out->seconds = tc_now() - t0;
     return rc;

@@ -108,8 +108,44 @@ int rscan_strip(struct rscan *s, int r0, int nr);
  * may run on many threads, each with its own own and unsure. */
 void rscan_row(const struct rscan *s, int k, int *own, uint8_t *unsure);
 
+/* ---- overview.c --------------------------------------------------------- */
+struct rpyramid;
+
+#define RPYR_MAX_LEVELS 16
+
+/* How a level's cell comes from a 2 x 2 block of the level below, as
+ * GDAL 3.6's overviews compute it: AVERAGE (Float32 only, nodata left
+ * out) or NEAREST (the block's top-left cell). */
+enum rpyr_method { RPYR_AVERAGE, RPYR_NEAREST };
+
+/* Receives rows row0 .. row0 + n - 1 of overview `level` (1: factor 2,
+ * ..., levels: 2^levels), level width per row; rows is valid only during
+ * the call. Rows come in order, tile_rows at a time (fewer at the level's
+ * end), so that each call fills whole tile rows. Returns 0 or -1 (the
+ * push fails). */
+typedef int (*rpyr_sink)(void *ctx, int level, int row0, int n, const void *rows);
+
+/* The overviews of a width x height base of cells of `bytes` (4: Float32
+ * or Int32; 1), factors 2 .. 2^levels, handed out tile_rows (even) rows
+ * at a time. width and height must be multiples of 2^levels. Holds
+ * tile_rows rows of each level (at most tile_rows x width cells in all).
+ * NULL: bad arguments or out of memory. Free with rpyr_free. */
+struct rpyramid *rpyr_new(enum rpyr_method method, size_t bytes, double nodata, int width,
+                          int height, int levels, int tile_rows);
+void rpyr_free(struct rpyramid **p);
+/* The base's next n rows (n even, in order), width per row: every level
+ * row they complete goes to sink. Returns 0, or -1 (n odd, or the sink
+ * failed). */
+int rpyr_push(struct rpyramid *p, const void *rows, int n, rpyr_sink sink, void *ctx);
+/* 1 when every level has been handed out whole. */
+int rpyr_done(const struct rpyramid *p);
+
 /* ---- gtiff.c ------------------------------------------------------------ */
 struct rtif;
+
+/* The files' tiles are RTIF_TILE x RTIF_TILE cells. */
+#define RTIF_TILE 256
+#define RTIF_TILE_TEXT "256"
 
 /* Creates path as a tiled, DEFLATE-compressed GeoTIFF (cfg->deflate_level)
  * of one band of layer l's type, in CRS wkt, nodata, description and UNITS
@@ -120,14 +156,16 @@ struct rtif;
 struct rtif *rtif_create(const char *path, enum raster_layer l, const struct raster_grid *g,
                          const char *wkt, const struct raster_config *cfg, int threads,
                          struct tc_error *err);
-/* Writes rows row0 .. row0 + n - 1 from buf (the layer's type, width per row). */
+/* Writes rows row0 .. row0 + n - 1 from buf (the layer's type, width per
+ * row), and the overview rows they complete. Rows come in order, row0 a
+ * multiple of RTIF_TILE, n even. */
 int rtif_write(struct rtif *t, int row0, int n, const void *buf, struct tc_error *err);
-/* Builds the overviews and closes (then copies to the COG, compressing on
+/* Closes, once every row was written (then copies to the COG, compressing on
  * `threads` GDAL threads, and removes the part file); frees t. Returns 0
  * or -1 with err. Datasets of different layers may finish on different
  * threads at once. */
 int rtif_finish(struct rtif **t, int threads, struct tc_error *err);
-/* Closes without overviews (after an error), removing a part file. */
+/* Closes unfinished (after an error), removing a part file. */
 void rtif_abort(struct rtif **t);
 
 /* ---- style.c ------------------------------------------------------------ */

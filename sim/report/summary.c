@@ -192,9 +192,9 @@ void report_print_summary(FILE *out, const struct run_outcome *run)
     const struct raster_outcome *ro = run->raster;
     if (ro && ro->layers)
         fprintf(out, "\nRasters: %d x %d cells of %g m (%ld in townships), %.3f s (cells %.3f "
-                     "s, strips written %.3f s, overviews and COG %.3f s); consistency "
-                     "with the exact covered shares: largest difference %.2f %%%s%s, mean "
-                     "%.2f %% over %d townships\n",
+                     "s, strips and overviews written alongside %.3f s, COG copies %.3f s); "
+                     "consistency with the exact covered shares: largest difference %.2f "
+                     "%%%s%s, mean %.2f %% over %d townships\n",
                 ro->grid.width, ro->grid.height, ro->grid.res, ro->cells_in, ro->seconds,
                 ro->cells_seconds, ro->write_seconds, ro->finish_seconds,
                 100 * ro->consistency_max, ro->consistency_township >= 0 ? " in " : "",
