@@ -25,9 +25,10 @@ const struct key_desc raster_keys[] = {
     {"raster", "deflate_level", KEY_INT, offsetof(struct raster_config, deflate_level), 1, 9,
      NULL, "1", "", "DEFLATE level of the GeoTIFFs: 1 compresses about twice as fast as GDAL's "
      "default 6 for files about 2 % larger (the cells are the same at every level)"},
-    {"raster", "sparse", KEY_BOOL, offsetof(struct raster_config, sparse), 0, 0, NULL, "yes", "",
-     "leave the tiles that are all nodata out of the GeoTIFFs (GDAL, and so QGIS, reads "
-     "nodata there; faster to write); no: every tile written, for readers that need them all"},
+    {"raster", "sparse", KEY_BOOL, offsetof(struct raster_config, sparse), 0, 0, NULL, "no", "",
+     "yes: leave the tiles that are all nodata out of the GeoTIFFs (GDAL, and so QGIS, reads "
+     "nodata there; faster to write, but a reader through plain libtiff cannot read them); "
+     "no: every tile written, for any reader"},
 };
 const int raster_nkeys = (int)(sizeof raster_keys / sizeof raster_keys[0]);
 
