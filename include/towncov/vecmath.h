@@ -14,10 +14,13 @@
  * threads.
  *
  * TC_SIMD marks such a loop (OpenMP's `omp simd`). TC_VEC_CLONES on a
- * function compiles it three times, for x86-64's baseline (SSE2: two
- * doubles a vector), x86-64-v3 (AVX2: four) and x86-64-v4 (AVX-512; GCC
- * keeps four doubles a vector there by default); the loader picks the best
- * the processor has (GCC's target_clones, an ifunc). Other compilers
+ * function compiles it three times, for x86-64's baseline, x86-64-v3
+ * (AVX2: four doubles a vector) and x86-64-v4 (AVX-512; GCC keeps four
+ * doubles a vector there by default); the loader picks the best the
+ * processor has (GCC's target_clones, an ifunc). GCC 12 leaves the link
+ * budget's loop scalar in the baseline clone (checked with
+ * -fopt-info-vec), so a processor without AVX2 runs it as fast as plain
+ * libm calls would. Other compilers
  * (clang builds the sanitised and fuzzing binaries) get plain declarations
  * and scalar loops. */
 #ifndef TOWNCOV_VECMATH_H
