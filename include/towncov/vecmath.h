@@ -20,9 +20,8 @@
  * processor has (GCC's target_clones, an ifunc). GCC 12 leaves the link
  * budget's loop scalar in the baseline clone (checked with
  * -fopt-info-vec), so a processor without AVX2 runs it as fast as plain
- * libm calls would. Other compilers
- * (clang builds the sanitised and fuzzing binaries) get plain declarations
- * and scalar loops. */
+ * libm calls would. Other compilers (clang builds the sanitised and
+ * fuzzing binaries) get plain declarations and scalar loops. */
 #ifndef TOWNCOV_VECMATH_H
 #define TOWNCOV_VECMATH_H
 
