@@ -62,14 +62,10 @@ void radio_rx_free(struct radio_rx **rx)
     }
 }
 
-/* |psi| folded into [0, 180]: psi degrees off a sector's azimuth (a
- * bearing in [-180, 180] less an azimuth in [0, 360]). floor() by a
- * conversion to int, exact at these magnitudes: SSE2 has no vector floor,
- * and a floor call would keep the baseline clone of radio_rx_row scalar. */
+/* |psi| folded into [0, 180]: psi degrees off a sector's azimuth. */
 static inline double fold_deg(double psi)
 {
-    double q = (psi + 180.0) / 360.0, t = (double)(int)q;
-    return fabs(psi - 360.0 * (t > q ? t - 1 : t));
+    return fabs(psi - 360.0 * floor((psi + 180.0) / 360.0));
 }
 
 /* The sector pattern's gain toward (dx, dy) at ground distance d (3-D d3),

@@ -130,6 +130,8 @@ int rrow_new(struct rrow *w, const struct raster_grid *g)
     memset(w, 0, sizeof *w);
     size_t n = (size_t)g->width;
     w->width = g->width;
+    w->x0 = g->x0;
+    w->res = g->res;
     w->xs = malloc(n * sizeof *w->xs);
     w->strongest = malloc(n * sizeof *w->strongest);
     w->strongest_mw = malloc(n * sizeof *w->strongest_mw);
@@ -178,14 +180,14 @@ static inline int reaches(const struct rrow *w, const struct rcand *p, double dy
  * p reaches no column. */
 static int span_of(const struct rrow *w, const struct rcand *p, double dy, int *c0, int *c1)
 {
-    double res = w->width > 1 ? w->xs[1] - w->xs[0] : 1, x0 = w->xs[0], last = w->width - 1;
-    double near = fmin(fmax(round((p->x - x0) / res), 0), last);
+    double at = (p->x - w->x0) / w->res - 0.5, last = w->width - 1; /* p's column, fractional */
+    double near = fmin(fmax(round(at), 0), last);
     int cc = (int)near;
     if (!reaches(w, p, dy, cc))
         return 0;
-    double half = sqrt(fmax(p->reach2 - dy * dy, 0)) / res;
-    int lo = (int)fmin(fmax(ceil((p->x - x0) / res - half), 0), near);
-    int hi = (int)fmax(fmin(floor((p->x - x0) / res + half), last), near);
+    double half = sqrt(fmax(p->reach2 - dy * dy, 0)) / w->res;
+    int lo = (int)fmin(fmax(ceil(at - half), 0), near);
+    int hi = (int)fmax(fmin(floor(at + half), last), near);
     while (lo < cc && !reaches(w, p, dy, lo))
         lo++;
     while (lo > 0 && reaches(w, p, dy, lo - 1))

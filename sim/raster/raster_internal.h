@@ -56,6 +56,7 @@ void rstations_free(struct rstations *s);
  * one station's values along its span. */
 struct rrow {
     int width;
+    double x0, res;              /* the grid's west edge and cell size */
     double *xs;                  /* x of column c's centre */
     double *strongest, *strongest_mw, *serving;
     long *strongest_id, *serving_id;
@@ -143,9 +144,12 @@ int rpyr_done(const struct rpyramid *p);
 /* ---- gtiff.c ------------------------------------------------------------ */
 struct rtif;
 
-/* The files' tiles are RTIF_TILE x RTIF_TILE cells. */
+/* The files' tiles are RTIF_TILE x RTIF_TILE cells (RTIF_TILE_TEXT: the
+ * same number as GDAL's options take it, text). */
 #define RTIF_TILE 256
-#define RTIF_TILE_TEXT "256"
+#define RTIF_TEXT_(n) #n
+#define RTIF_TEXT(n) RTIF_TEXT_(n)
+#define RTIF_TILE_TEXT RTIF_TEXT(RTIF_TILE)
 
 /* Creates path as a tiled, DEFLATE-compressed GeoTIFF (cfg->deflate_level)
  * of one band of layer l's type, in CRS wkt, nodata, description and UNITS
