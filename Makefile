@@ -34,6 +34,8 @@ SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 NPROC    := $(shell nproc 2>/dev/null || echo 2)
 
 VERSION  := 0.4.0
+PREFIX   ?= /usr/local
+DATADIR  ?= $(PREFIX)/share/towncov
 # Sources live in a folder per stage (sim/map/, sim/coverage/exact/...);
 # objects mirror that tree under $(BUILD)/obj.
 SRC      := $(sort $(shell find sim -name '*.c'))
@@ -95,6 +97,9 @@ $(BUILD)/obj/%.o: sim/%.c | deps
 # are the same; towncov reads neither errno nor the FP exception flags).
 VECMATH_OBJ := radio/rsrp raster/cells
 $(VECMATH_OBJ:%=$(BUILD)/obj/%.o): CFLAGS += -fno-math-errno -fno-trapping-math
+
+# Where an installed towncov finds its shipped maps and scenarios.
+$(BUILD)/obj/cli/opts.o: CFLAGS += -DTOWNCOV_DATADIR='"$(DATADIR)"'
 
 $(BUILD)/tobj/%.o: tests/%.c | deps
 	@mkdir -p $(@D)

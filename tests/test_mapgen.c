@@ -19,6 +19,7 @@
 #include <shapefil.h>
 
 #include "fixture.h"
+#include "../sim/cli/cli.h"
 #include "towncov/mapgen.h"
 #include "towncov/seat.h"
 #include "towncov/shpio.h"
@@ -904,7 +905,7 @@ Test(mapgen, simplified_borders_stay_shared)
 
 static int run_main(int argc, const char **argv)
 {
-    return mapgen_main(argc, (char **)argv);
+    return cli_mapgen(argc, (char **)argv);
 }
 
 /* The suite's setup() has run already: Criterion runs suite and test

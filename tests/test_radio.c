@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../sim/cli/cli.h"
 #include "towncov/radio.h"
 
 #define L10(x) log10(x)
@@ -931,7 +932,7 @@ Test(radio, disc_model_unchanged)
 
 /* ---- towncov link / pathloss ------------------------------------------------------------ */
 
-/* Runs radio_cmd_pathloss with stdout and stderr captured into out / err. */
+/* Runs cli_pathloss with stdout and stderr captured into out / err. */
 static int run_pathloss(int argc, char **argv, char *out, size_t nout, char *errbuf, size_t nerr)
 {
     fflush(stdout);
@@ -941,7 +942,7 @@ static int run_pathloss(int argc, char **argv, char *out, size_t nout, char *err
     int so = dup(STDOUT_FILENO), se = dup(STDERR_FILENO);
     dup2(fileno(fo), STDOUT_FILENO);
     dup2(fileno(fe), STDERR_FILENO);
-    int rc = radio_cmd_pathloss(argc, argv);
+    int rc = cli_pathloss(argc, argv);
     fflush(stdout);
     fflush(stderr);
     dup2(so, STDOUT_FILENO);

@@ -77,6 +77,12 @@ int tc_interrupted(void);
 /* For tests and embedding: clears the flag. */
 void tc_interrupt_reset(void);
 
+/* The candidate nearest to word by edit distance (Damerau-Levenshtein,
+ * case-blind), for "did you mean ...?"; NULL when none is close enough
+ * (at most a third of the word's length, and at least 1, away). Borrowed
+ * from cands. */
+const char *tc_closest(const char *word, const char *const *cands, int n);
+
 /* Monotonic wall clock in seconds. */
 double tc_now(void);
 

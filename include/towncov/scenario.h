@@ -77,4 +77,9 @@ int scenario_write(FILE *out, const struct scenario *scn);
  * a Markdown table, for the README and `towncov keys`. */
 void scenario_print_keys(FILE *out);
 
+/* The i-th key of the reference, in the order scenario_print_keys lists
+ * them (for the man page and the shell completion), or NULL past the last.
+ * Static storage. */
+const struct key_desc *scenario_key_at(size_t i);
+
 #endif

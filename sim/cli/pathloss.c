@@ -1,36 +1,59 @@
 /* cli/pathloss.c — `towncov pathloss`: one path loss from the command
- * line (see radio_cmd_pathloss in radio.h). */
+ * line, through the radio stage's models (radio.h). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "towncov/common.h"
 #include "towncov/radio.h"
 
-static const char pathloss_usage[] =
-    "Usage: towncov pathloss --model MODEL --freq-ghz F --distance-m D\n"
-    "                        [--h-bs M] [--h-ut M] [--h-building M] [--street-width M]\n"
-    "\n"
-    "Prints the median path loss in dB (four decimals) at ground distance D metres.\n"
-    "\n"
-    "MODEL: fspl, rma-los, rma-nlos, uma-los, uma-nlos, umi-los, umi-nlos\n"
-    "       (3GPP TR 38.901 Table 7.4.1-1; NLOS = max(LOS, NLOS')),\n"
-    "       hata-urban-large, hata-urban-small, hata-suburban, hata-open (Hata 1980),\n"
-    "       cost231, cost231-metro (COST-231 Hata, C_m = 0 or 3 dB).\n"
-    "Defaults: --h-bs 35 m (rma), 25 m (uma), 10 m (umi), 30 m (hata, cost231),\n"
-    "          1.5 m (fspl, so that the distance is D); --h-ut 1.5 m;\n"
-    "          --h-building 5 m and --street-width 20 m (rma only).\n"
-    "The 38.901 models and fspl use the 3-D distance from the two heights; Hata\n"
-    "and COST-231 use D. Outside a model's validity a warning goes to stderr and\n"
-    "the value is still printed. Exit status 0, or 2 for a bad command line.\n";
+struct pathloss_args {
+    const char *model;
+    double freq_ghz, distance_m, h_bs, h_ut, h_building, street_width;
+};
 
-static int pathloss_bad(const char *what, const char *arg)
-{
-    fprintf(stderr, "towncov pathloss: %s%s%s\n(see towncov pathloss --help)\n", what,
-            arg ? ": " : "", arg ? arg : "");
-    return TC_EXIT_USAGE;
-}
+static const struct cli_opt pathloss_opts[] = {
+    {"model", 0, CLI_TEXT, "MODEL", 0, 0, offsetof(struct pathloss_args, model),
+     "the path-loss model (required; see below)"},
+    {"freq-ghz", 0, CLI_POS, "F", 0, 0, offsetof(struct pathloss_args, freq_ghz),
+     "carrier frequency in GHz (required)"},
+    {"distance-m", 0, CLI_POS, "D", 0, 0, offsetof(struct pathloss_args, distance_m),
+     "ground distance in metres (required)"},
+    {"h-bs", 0, CLI_POS, "M", 0, 0, offsetof(struct pathloss_args, h_bs),
+     "base-station antenna height in metres"},
+    {"h-ut", 0, CLI_POS, "M", 0, 0, offsetof(struct pathloss_args, h_ut),
+     "user-terminal height in metres (default 1.5)"},
+    {"h-building", 0, CLI_POS, "M", 0, 0, offsetof(struct pathloss_args, h_building),
+     "average building height (rma only; default 5)"},
+    {"street-width", 0, CLI_POS, "M", 0, 0, offsetof(struct pathloss_args, street_width),
+     "average street width (rma only; default 20)"},
+    {NULL, 0, 0, NULL, 0, 0, 0, NULL},
+};
+
+static const char *const pathloss_synopsis[] = {
+    "--model MODEL --freq-ghz F --distance-m D\n[--h-bs M] [--h-ut M] [--h-building M] "
+    "[--street-width M]", NULL};
+
+const struct cli_cmd cli_pathloss_cmd = {
+    .name = "pathloss",
+    .synopsis = pathloss_synopsis,
+    .summary = "print one model's median path loss at one distance",
+    .about = "Prints the median path loss in dB (four decimals) at ground distance D metres.",
+    .opts = pathloss_opts,
+    .notes = "MODEL: fspl, rma-los, rma-nlos, uma-los, uma-nlos, umi-los, umi-nlos\n"
+             "       (3GPP TR 38.901 Table 7.4.1-1; NLOS = max(LOS, NLOS')),\n"
+             "       hata-urban-large, hata-urban-small, hata-suburban, hata-open (Hata 1980),\n"
+             "       cost231, cost231-metro (COST-231 Hata, C_m = 0 or 3 dB).\n"
+             "Defaults: --h-bs 35 m (rma), 25 m (uma), 10 m (umi), 30 m (hata, cost231),\n"
+             "          1.5 m (fspl, so that the distance is D); --h-ut 1.5 m;\n"
+             "          --h-building 5 m and --street-width 20 m (rma only).\n"
+             "The 38.901 models and fspl use the 3-D distance from the two heights; Hata\n"
+             "and COST-231 use D. Outside a model's validity a warning goes to stderr and\n"
+             "the value is still printed. Exit status 0, or 2 for a bad command line.",
+    .main = cli_pathloss,
+};
 
 static double default_h_bs(enum radio_pathloss m)
 {
@@ -51,65 +74,44 @@ static double default_h_bs(enum radio_pathloss m)
     }
 }
 
-int radio_cmd_pathloss(int argc, char **argv)
+static int model_index(const char *name)
 {
-    static const char *const opts[] = {"--model",  "--freq-ghz",   "--distance-m",
-                                       "--h-bs",   "--h-ut",       "--h-building",
-                                       "--street-width"};
-    double val[7] = {NAN, NAN, NAN, NAN, NAN, NAN, NAN};
-    int model = -1;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            fputs(pathloss_usage, stdout);
-            return 0;
-        }
-        int o = -1;
-        const char *value = NULL;
-        for (int k = 0; k < 7 && o < 0; k++) {
-            size_t len = strlen(opts[k]);
-            if (strncmp(a, opts[k], len) == 0 && (a[len] == '\0' || a[len] == '=')) {
-                o = k;
-                value = a[len] == '=' ? a + len + 1 : NULL;
-            }
-        }
-        if (o < 0)
-            return pathloss_bad("unknown argument", a);
-        if (!value) {
-            if (i + 1 >= argc)
-                return pathloss_bad("missing value after", a);
-            value = argv[++i];
-        }
-        if (o == 0) {
-            model = -1;
-            for (int m = 0; radio_pathloss_names[m]; m++)
-                if (strcmp(value, radio_pathloss_names[m]) == 0)
-                    model = m;
-            if (model < 0)
-                return pathloss_bad("unknown model", value);
-            continue;
-        }
-        char *end;
-        double x = strtod(value, &end);
-        if (end == value || *end || !isfinite(x) || x <= 0)
-            return pathloss_bad("expected a positive number", a);
-        val[o] = x;
-    }
+    int n = 0;
+    for (; radio_pathloss_names[n]; n++)
+        if (strcmp(name, radio_pathloss_names[n]) == 0)
+            return n;
+    const char *near = tc_closest(name, radio_pathloss_names, n);
+    if (near)
+        return cli_usage_error(&cli_pathloss_cmd, "unknown model '%s' (did you mean %s?)", name,
+                               near), -1;
+    return cli_usage_error(&cli_pathloss_cmd, "unknown model '%s'", name), -1;
+}
+
+int cli_pathloss(int argc, char **argv)
+{
+    struct pathloss_args a = {0};
+    int rc = cli_parse(&cli_pathloss_cmd, argc, argv, &a);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    if (!a.model)
+        return cli_usage_error(&cli_pathloss_cmd, "--model is required");
+    int model = model_index(a.model);
     if (model < 0)
-        return pathloss_bad("--model is required", NULL);
-    if (isnan(val[1]))
-        return pathloss_bad("--freq-ghz is required", NULL);
-    if (isnan(val[2]))
-        return pathloss_bad("--distance-m is required", NULL);
-    struct radio_pl_params p = {
-        val[1], isnan(val[3]) ? default_h_bs((enum radio_pathloss)model) : val[3],
-        isnan(val[4]) ? 1.5 : val[4], isnan(val[5]) ? 5 : val[5], isnan(val[6]) ? 20 : val[6], 8};
+        return TC_EXIT_USAGE;
+    if (a.freq_ghz == 0)
+        return cli_usage_error(&cli_pathloss_cmd, "--freq-ghz is required");
+    if (a.distance_m == 0)
+        return cli_usage_error(&cli_pathloss_cmd, "--distance-m is required");
+    enum radio_pathloss m = (enum radio_pathloss)model;
+    struct radio_pl_params p = {a.freq_ghz, a.h_bs > 0 ? a.h_bs : default_h_bs(m),
+                                a.h_ut > 0 ? a.h_ut : 1.5, a.h_building > 0 ? a.h_building : 5,
+                                a.street_width > 0 ? a.street_width : 20, 8};
     unsigned warn = 0;
-    double pl = radio_pathloss((enum radio_pathloss)model, &p, val[2], NULL, &warn);
+    double pl = radio_pathloss(m, &p, a.distance_m, NULL, &warn);
     if (warn) {
         char text[1024];
         fprintf(stderr, "towncov pathloss: warning: %s: %s\n", radio_pathloss_names[model],
-                radio_warning_text(warn, (enum radio_pathloss)model, text, sizeof text));
+                radio_warning_text(warn, m, text, sizeof text));
     }
     printf("%.4f\n", pl);
     return 0;

@@ -65,6 +65,24 @@ static const struct key_desc *find_key(const char *section, const char *name, si
     return NULL;
 }
 
+/* Writes " (did you mean NAME?)" naming the section's key nearest to name
+ * (as section.key when dotted), or "", into text (160 bytes); returns text. */
+static const char *suggest_key(const char *section, const char *name, int dotted, char *text)
+{
+    const char *names[128];
+    int n = 0;
+    for (size_t t = 0; t < N_TABLES; t++)
+        for (int k = 0; k < *tables[t].count && n < 128; k++)
+            if (strcmp(tables[t].keys[k].section, section) == 0)
+                names[n++] = tables[t].keys[k].name;
+    const char *near = tc_closest(name, names, n);
+    text[0] = '\0';
+    if (near)
+        snprintf(text, 160, " (did you mean %s%s%s?)", dotted ? section : "", dotted ? "." : "",
+                 near);
+    return text;
+}
+
 static int parse_bool(const char *v)
 {
     static const char *const yes[] = {"yes", "true", "on", "1"};
@@ -235,10 +253,12 @@ static int on_key(void *user, const char *section, const char *name, const char 
     size_t base;
     const struct key_desc *d = find_key(section, name, &base);
     if (!d) {
+        char near[160];
         if (!section_known(section))
             snprintf(st->why, sizeof st->why, "unknown section [%s]", section);
         else
-            snprintf(st->why, sizeof st->why, "unknown key '%s' in section [%s]", name, section);
+            snprintf(st->why, sizeof st->why, "unknown key '%s' in section [%s]%s", name,
+                     section, suggest_key(section, name, 0, near));
         return 0;
     }
     for (size_t t = 0; t < N_TABLES; t++)
@@ -313,8 +333,10 @@ static int set_key(struct scenario *scn, const char *key, size_t len, const char
         return tc_fail(err, TC_EXIT_USAGE, "%s: expected section.key=value", where);
     size_t base;
     const struct key_desc *d = find_key(section, name, &base);
+    char near[160];
     if (!d)
-        return tc_fail(err, TC_EXIT_SCENARIO, "%s: unknown key %s.%s", where, section, name);
+        return tc_fail(err, TC_EXIT_SCENARIO, "%s: unknown key %s.%s%s", where, section, name,
+                       suggest_key(section, name, 1, near));
     if (strcmp(section, "sweep") != 0 && has_iteration(value))
         return tc_fail(err, TC_EXIT_SCENARIO, "%s: %s.%s = %s is an iteration: only the "
                        "scenario file and towncov sweep --vary take those", where, section, name,
@@ -493,6 +515,16 @@ void scenario_print_keys(FILE *out)
             fprintf(out, "| `%s` | %s | `%s` | %s | %s.%s |\n", d->name, type_name(d),
                     d->def[0] ? d->def : "(empty)", d->unit[0] ? d->unit : "", d->doc, range);
         }
+}
+
+const struct key_desc *scenario_key_at(size_t i)
+{
+    for (size_t t = 0; t < N_TABLES; t++) {
+        if (i < (size_t)*tables[t].count)
+            return &tables[t].keys[i];
+        i -= (size_t)*tables[t].count;
+    }
+    return NULL;
 }
 
 /* One key's value as a scenario file writes it. */
