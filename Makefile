@@ -1,12 +1,20 @@
 # towncov — 5G base-station coverage simulator.
-#   make run     install missing libraries, build, run the default scenario
-#   make test    install missing libraries, build, run every test (also under ASan+UBSan)
+#   make         build build/towncov (never installs anything)
+#   make deps    install the missing libraries with apt-get (waits for a busy package lock)
+#   make run     make deps, build, run the default scenario
+#   make test    make deps and the test tools, build, run every test (also under ASan+UBSan)
+#   make install PREFIX=/usr/local DESTDIR=   the binary, man pages, completion, maps, scenarios
+#   make docs    regenerate the generated parts of man/, README.md and completion/
 #   make bench   benchmark (see bench/README.md; bench-raster: the signal rasters)
 
 # ---- options ---------------------------------------------------------------
 #   make MPI=1   the MPI build (Open MPI's mpicc) in build-mpi/: `towncov
 #                sweep` under mpirun spreads its members over the ranks
+# CC from the environment or the command line wins; make's built-in
+# default (cc) becomes gcc, the compiler CI and the benchmarks use.
+ifeq ($(origin CC),default)
 CC        = gcc
+endif
 MPI       ?=
 ifeq ($(MPI),1)
 CC        = mpicc
@@ -24,18 +32,23 @@ PKGS      := shapelib geos proj inih cairo gdal
 DEPS      := shapelib:libshp-dev geos:libgeos-dev proj:libproj-dev inih:libinih-dev cairo:libcairo2-dev gdal:libgdal-dev
 TEST_DEPS := criterion:libcriterion-dev
 # Independent checkers used by the tests (python modules : Debian package)
-TEST_PY   := shapely:python3-shapely pyproj:python3-pyproj osgeo:python3-gdal
+TEST_PY   := shapely:python3-shapely pyproj:python3-pyproj osgeo:python3-gdal qgis.core:python3-qgis
 
 CFLAGS   := -std=c11 -D_GNU_SOURCE -DGEOS_USE_ONLY_R_API $(OPT) -fopenmp \
             -Wall -Wextra -Werror -Iinclude $(SANITIZE) $(MPIFLAGS)
-LDLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lglpk -lm
+LDLIBS    = $(shell pkg-config --libs $(PKGS)) -lglpk -lm
 LDFLAGS  := -fopenmp $(SANITIZE)
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 NPROC    := $(shell nproc 2>/dev/null || echo 2)
 
 VERSION  := 0.4.0
+# make install: where things go ($(DESTDIR) is prepended, for packaging).
 PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
 DATADIR  ?= $(PREFIX)/share/towncov
+MANDIR   ?= $(PREFIX)/share/man
+DOCDIR   ?= $(PREFIX)/share/doc/towncov
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 # Sources live in a folder per stage (sim/map/, sim/coverage/exact/...);
 # objects mirror that tree under $(BUILD)/obj.
 SRC      := $(sort $(shell find sim -name '*.c'))
@@ -49,18 +62,21 @@ BIN      := $(BUILD)/towncov
 TESTBIN  := $(BUILD)/towncov-tests
 
 .PHONY: all run test test-unit test-asan deps test-deps bench bench-full bench-raster clean asan tsan \
-        fuzz fuzz-smoke leakcheck readme-keys
+        fuzz fuzz-smoke leakcheck docs check-docs install uninstall pkg-check
 
 # Keep objects of pattern chains (fuzz builds) between runs.
 .SECONDARY:
 
-all: deps $(BIN)
+all: $(BIN)
 
 # ---- set-up: install what pkg-config (or python) cannot find --------------
+# Another apt-get or dpkg at work holds the package lock: wait for it (up to
+# 10 minutes) rather than fail at once with exit 100.
+APT := $(SUDO) apt-get -o DPkg::Lock::Timeout=600
 define apt_install
 	echo "towncov: installing $(1) with apt-get"; \
 	export DEBIAN_FRONTEND=noninteractive; \
-	$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $(1) >/dev/null
+	$(APT) update -qq && $(APT) install -y -qq $(1) >/dev/null
 endef
 
 deps:
@@ -80,16 +96,23 @@ test-deps: deps
 	   || missing="$$missing libclang-rt-dev"; \
 	 ls /usr/lib/llvm-*/lib/libomp.so >/dev/null 2>&1 || missing="$$missing libomp-dev"; \
 	 command -v valgrind >/dev/null || missing="$$missing valgrind"; \
+	 command -v man >/dev/null || missing="$$missing man-db"; \
 	 command -v mpicc >/dev/null && command -v mpirun >/dev/null \
 	   || missing="$$missing libopenmpi-dev openmpi-bin"; \
 	 if [ -n "$$missing" ]; then $(call apt_install,$$missing); fi
 
 # ---- build -----------------------------------------------------------------
+# The libraries must be there before anything compiles: pkg-check says which
+# are missing (pkg-config's own message) and how to get them.
+pkg-check:
+	@pkg-config --print-errors --exists $(PKGS) || \
+	  { echo "towncov: missing libraries (above); make deps installs them" >&2; exit 1; }
+
 # Each object depends on the headers it includes (-MMD -MP), so that a
-# change rebuilds what it touches; set-up (deps) comes first even with -j.
-$(BUILD)/obj/%.o: sim/%.c | deps
+# change rebuilds what it touches.
+$(BUILD)/obj/%.o: sim/%.c | pkg-check
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -I$(BUILD) -MMD -MP $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -c $< -o $@
+	$(CC) $(CFLAGS) -I$(BUILD) -MMD -MP $(shell pkg-config --cflags $(PKGS)) -c $< -o $@
 
 # The files whose loops call glibc's vector maths (include/towncov/vecmath.h):
 # maths that sets no errno and raises no trap, so that GCC may call
@@ -98,19 +121,16 @@ $(BUILD)/obj/%.o: sim/%.c | deps
 VECMATH_OBJ := radio/rsrp raster/cells
 $(VECMATH_OBJ:%=$(BUILD)/obj/%.o): CFLAGS += -fno-math-errno -fno-trapping-math
 
-# Where an installed towncov finds its shipped maps and scenarios.
-$(BUILD)/obj/cli/opts.o: CFLAGS += -DTOWNCOV_DATADIR='"$(DATADIR)"'
-
-$(BUILD)/tobj/%.o: tests/%.c | deps
+$(BUILD)/tobj/%.o: tests/%.c | pkg-check
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -MMD -MP $(shell pkg-config --cflags $(PKGS) criterion 2>/dev/null) -c $< -o $@
+	$(CC) $(CFLAGS) -MMD -MP $(shell pkg-config --cflags $(PKGS) criterion) -c $< -o $@
 
 -include $(OBJ:.o=.d) $(TESTOBJ:.o=.d)
 
 # What built this binary (towncov --version, summary.json), rewritten only
 # when it changes so that it rebuilds only the file that prints it.
 GIT_REV = $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo +changes)
-$(BUILD)/buildinfo.h: FORCE | deps
+$(BUILD)/buildinfo.h: FORCE
 	@mkdir -p $(@D)
 	@printf '%s\n' '/* generated by make: what built this binary */' \
 	  '#define TOWNCOV_VERSION "$(VERSION)"' \
@@ -118,6 +138,7 @@ $(BUILD)/buildinfo.h: FORCE | deps
 	  '#define TOWNCOV_COMPILER "$(shell $(CC) --version 2>/dev/null | head -1)"' \
 	  '#define TOWNCOV_CFLAGS "$(strip $(OPT) $(SANITIZE) $(MPIFLAGS))"' \
 	  '#define TOWNCOV_LIBS "$(foreach p,$(PKGS),$(p) $(shell pkg-config --modversion $(p) 2>/dev/null))"' \
+	  '#define TOWNCOV_DATADIR "$(DATADIR)"' \
 	  > $@.new
 	@cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
 $(BUILD)/obj/common/buildinfo.o: $(BUILD)/buildinfo.h
@@ -131,7 +152,8 @@ $(TESTBIN): $(LIBOBJ) $(TESTOBJ)
 
 
 # ---- run -------------------------------------------------------------------
-run: all
+run: deps
+	$(MAKE) --no-print-directory $(BIN)
 	$(BIN) run $(SCENARIO) $(if $(THREADS),--threads $(THREADS))
 
 # ---- tests -----------------------------------------------------------------
@@ -176,12 +198,40 @@ tsan: test-deps $(TESTBIN)
 	$(TSAN_ENV) TOWNCOV_BIN=$(abspath build-tsan/towncov) TOWNCOV_SANITIZED=1 $(TESTBIN) --jobs 2
 	$(TSAN_ENV) tests/golden/check.sh build-tsan/towncov
 
-# Regenerates the scenario key reference in README.md from the key tables.
-readme-keys: $(BIN)
-	$(BIN) keys > $(BUILD)/keys.md
-	/usr/bin/python3 -c 'import re,sys; s=open("README.md").read(); k=open(sys.argv[1]).read(); \
-	  s=re.sub(r"(<!-- keys:begin -->\n[^\n]*\n).*?(<!-- keys:end -->)", lambda m: m.group(1)+k+"\n"+m.group(2), s, flags=re.S); \
-	  open("README.md","w").write(s)' $(BUILD)/keys.md
+# The generated parts of the documents (SYNOPSIS and OPTIONS of the man
+# pages, the key reference of towncov-scenario.5, the README's command list,
+# the bash completion) from the option and key tables; the tests fail when
+# they are stale (man/update.py --check).
+docs: $(BIN)
+	/usr/bin/python3 man/update.py $(BIN)
+
+check-docs: $(BIN)
+	/usr/bin/python3 man/update.py --check $(BIN)
+
+# ---- install ---------------------------------------------------------------
+# The shipped maps and scenarios go to $(DATADIR) (compiled into the binary:
+# a scenario path not found from the working folder is looked for there).
+# INSTALL_BIN=path installs another build of the binary (the tests).
+INSTALL_BIN ?= $(BIN)
+install: $(INSTALL_BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	  $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(DATADIR)/scenarios $(DESTDIR)$(DATADIR)/maps/jiangxi \
+	  $(DESTDIR)$(DOCDIR)/images
+	install -m 755 $(INSTALL_BIN) $(DESTDIR)$(BINDIR)/towncov
+	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 completion/towncov.bash $(DESTDIR)$(BASHCOMPDIR)/towncov
+	install -m 644 scenarios/*.ini $(DESTDIR)$(DATADIR)/scenarios/
+	install -m 644 maps/README.md $(DESTDIR)$(DATADIR)/maps/
+	install -m 644 maps/jiangxi/* maps/jiangxi/.towncov-output $(DESTDIR)$(DATADIR)/maps/jiangxi/
+	install -m 644 README.md LICENSE CHANGELOG.md docs/*.md $(DESTDIR)$(DOCDIR)/
+	install -m 644 docs/images/* $(DESTDIR)$(DOCDIR)/images/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/towncov $(DESTDIR)$(BASHCOMPDIR)/towncov
+	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(wildcard man/*.1))
+	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man5/%,$(wildcard man/*.5))
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
 
 # valgrind memcheck over the good path and every class of bad input.
 leakcheck: $(BIN)

@@ -12,6 +12,7 @@ struct tc_build {
     const char *compiler; /* the compiler's first --version line */
     const char *cflags;   /* optimisation and sanitiser flags */
     const char *libs;     /* "shapelib 1.5.0 geos 3.11.1 ..." (pkg-config) */
+    const char *datadir;  /* where make install puts the maps and scenarios */
 };
 
 /* The build's facts; static storage, never freed. */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "towncov/buildinfo.h"
 #include "towncov/common.h"
 
 int cli_usage_error(const struct cli_cmd *cmd, const char *fmt, ...)
@@ -168,7 +169,7 @@ const char *cli_data_path(const char *path, char *buf, size_t size)
         return path;
     const char *dir = getenv("TOWNCOV_DATADIR");
     if (!dir || !dir[0])
-        dir = TOWNCOV_DATADIR;
+        dir = tc_build_info()->datadir;
     int n = snprintf(buf, size, "%s/%s", dir, path);
     if (n < 0 || (size_t)n >= size || access(buf, F_OK) != 0)
         return path;

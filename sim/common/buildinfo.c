@@ -4,7 +4,7 @@
 #include "buildinfo.h" /* generated in the build folder by make */
 
 static const struct tc_build build = {TOWNCOV_VERSION, TOWNCOV_GIT_REV, TOWNCOV_COMPILER,
-                                      TOWNCOV_CFLAGS, TOWNCOV_LIBS};
+                                      TOWNCOV_CFLAGS, TOWNCOV_LIBS, TOWNCOV_DATADIR};
 
 const struct tc_build *tc_build_info(void)
 {
