@@ -14,7 +14,7 @@ standard library only).
       the signal rasters' benchmark (bench/raster.sh): per scale the median
       run's raster stage (cells, seconds and its parts, cells/s), peak RSS and
       consistency; writes PATH.json and PATH.md and replaces the table between
-      the bench:raster markers of bench/README.md and README.md
+      the bench:raster markers of bench/README.md and docs/performance.md
   bench.py report --tmp DIR --meta META.json --prefix PATH SCALE ...
       read every measurement under DIR/<scale>/, print the tables, write
       PATH.json, PATH.csv, PATH.md and PATH-scaling.dat (for gnuplot);
@@ -538,7 +538,8 @@ def cmd_raster(args):
     with open(opts["prefix"] + ".md", "w", encoding="utf-8") as f:
         f.write("\n".join(table) + "\n")
     here = os.path.dirname(os.path.abspath(__file__))
-    for readme in (os.path.join(here, "README.md"), os.path.join(os.path.dirname(here), "README.md")):
+    for readme in (os.path.join(here, "README.md"),
+                   os.path.join(os.path.dirname(here), "docs", "performance.md")):
         text = open(readme, encoding="utf-8").read()
         new = re.sub(r"(<!-- bench:raster:begin -->\n).*?(\n<!-- bench:raster:end -->)",
                      lambda m: m.group(1) + "\n".join(table) + m.group(2), text, flags=re.S)
