@@ -188,3 +188,49 @@ Test(cli, install_runs_the_shipped_scenario, .timeout = 600)
     cr_assert_eq(sh(cmd), 0, "%s", out);
     cr_assert(!strstr(out, "/root/"), "left behind:\n%s", out);
 }
+
+/* ---- progress bar ----------------------------------------------------------*/
+#include <time.h>
+
+#include "towncov/progress.h"
+
+Test(cli, progress_bar_shows_share_and_eta)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    tc_progress_enable(f);
+    tc_progress("coverage", 0, 200);
+    nanosleep(&(struct timespec){0, 150000000}, NULL); /* past the redraw limit */
+    tc_progress("coverage", 100, 200);
+    tc_progress_end();
+    tc_progress_enable(NULL);
+    tc_progress("coverage", 150, 200); /* off: nothing */
+    fclose(f);
+    cr_assert(strstr(buf, "\rtowncov: coverage [#"), "%s", buf);
+    cr_assert(strstr(buf, " 50% ETA 0:0"), "%s", buf);
+    cr_assert(strstr(buf, "  0% ETA --:--"), "%s", buf);
+    size_t n = strlen(buf);
+    cr_assert(n > 4 && strcmp(buf + n - 4, "\r\033[K") == 0, "ends by clearing the line");
+    cr_assert(!strstr(buf, " 75%"), "drawn while off: %s", buf);
+    free(buf);
+}
+
+/* The bar appears on a terminal (script(1) gives the run one) and never
+ * when stderr is a file. */
+Test(cli, progress_only_on_a_terminal, .timeout = 300)
+{
+    char dir[512], cmd[4096];
+    fx_tmpdir(dir, sizeof dir);
+    const char *run = "run scenarios/jiangxi-65k.ini --threads 2 --set sites.count=3000 "
+                      "--set output.layers=no --set output.picture=no";
+    snprintf(cmd, sizeof cmd, "%s %s --out %s/a 2>%s/err >/dev/null; cat %s/err",
+             getenv("TOWNCOV_BIN"), run, dir, dir, dir);
+    cr_assert_eq(sh(cmd), 0, "%s", out);
+    cr_assert(!strchr(out, '\r') && !strstr(out, "ETA"), "not a terminal: %s", out);
+    snprintf(cmd, sizeof cmd, "script -qec '%s %s --out %s/b' /dev/null", getenv("TOWNCOV_BIN"),
+             run, dir);
+    cr_assert_eq(sh(cmd), 0, "%s", out);
+    cr_assert(strstr(out, "towncov: coverage [") && strstr(out, "% ETA "), "%s", out);
+    cr_assert(strstr(out, "towncov: rasters ["), "%s", out);
+}

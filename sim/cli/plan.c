@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "towncov/plan.h"
+#include "towncov/progress.h"
 #include "towncov/scenario.h"
 
 struct plan_args {
@@ -71,6 +72,7 @@ int cli_plan(int argc, char **argv)
         return TC_EXIT_RESOURCE;
     struct tc_error err = {0};
     tc_signals_install();
+    tc_progress_enable(opt.progress ? stderr : NULL);
     int met = 0;
     char path[TC_PATH_MAX];
     const char *file = cli_data_path(a.scenario, path, sizeof path);

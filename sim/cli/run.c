@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "towncov/pipeline.h"
+#include "towncov/progress.h"
 #include "towncov/radio.h"
 #include "towncov/scenario.h"
 
@@ -139,8 +140,10 @@ int cli_run(int argc, char **argv)
     if (rc)
         return rc < 0 ? 0 : rc;
     tc_signals_install();
+    int tty = !a.quiet && isatty(STDERR_FILENO);
+    tc_progress_enable(tty ? stderr : NULL);
     struct run_options opt = {.threads = (int)a.threads, .out_dir = a.out, .quiet = a.quiet,
-                              .log = stderr, .progress = !a.quiet && isatty(STDERR_FILENO)};
+                              .log = stderr, .progress = tty};
     struct tc_error err = {0};
     int met = 0;
     rc = pipeline_run(scn, &opt, &met, &err);

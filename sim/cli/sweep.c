@@ -3,8 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "towncov/progress.h"
 #include "towncov/sweep.h"
 
 struct sweep_args {
@@ -129,6 +131,7 @@ static int sweep_command(int argc, char **argv)
         o.find_min = a->find_min;
         o.log = stderr;
         tc_signals_install();
+        tc_progress_enable(!a->quiet && isatty(STDERR_FILENO) ? stderr : NULL);
         rc = sweep_main_run(&o);
     }
     free(a);

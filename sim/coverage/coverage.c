@@ -10,6 +10,7 @@
 #include "towncov/footprint.h"
 #include "towncov/keypoints.h"
 #include "towncov/map.h"
+#include "towncov/progress.h"
 #include "towncov/seat.h"
 #include "towncov/sites.h"
 #include "towncov/worker.h"
@@ -354,6 +355,8 @@ int cov_compute(const struct cov_config *cfg, const struct tc_map *map,
             int t = order[k];
             if (tc_interrupted())
                 continue; /* OpenMP loops cannot break: skip what is left */
+            if (omp_get_thread_num() == 0) /* handed out in order: k is the share done */
+                tc_progress("coverage", k, map->n);
             if (township_coverage(w, engine, ix, fp, map, seats, t, &results[t],
                                   place ? &place[t] : NULL) != 0)
                 /* in this thread's slot: the lowest township wins, after the loop */
@@ -362,6 +365,7 @@ int cov_compute(const struct cov_config *cfg, const struct tc_map *map,
             finish_result(&map->t[t], &results[t]);
         }
     }
+    tc_progress_end();
     cov_index_free(&ix);
     int rc = 0;
     if (tc_interrupted())

@@ -21,6 +21,7 @@
 
 #include "towncov/footprint.h"
 #include "towncov/map.h"
+#include "towncov/progress.h"
 #include "towncov/seat.h"
 
 #include "plan_internal.h"
@@ -109,9 +110,12 @@ void plan_bound(const struct plan *p, double h, struct plan_bound *b)
     struct lp_rows m = {0};
     GEOSContextHandle_t ctx = GEOS_init_r();
     int rc = 0;
-    for (int f = 0; f < p->nf && rc == 0; f++)
+    for (int f = 0; f < p->nf && rc == 0; f++) {
+        tc_progress("plan bound", f, p->nf);
         if (p->fixable[f])
             rc = slot_points(p, lp, ctx, f, h, &m, &b->points);
+    }
+    tc_progress_end();
     GEOS_finish_r(ctx);
     if (rc != 0) {
         snprintf(b->note, sizeof b->note, "out of memory for the LP");

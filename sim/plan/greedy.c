@@ -18,6 +18,7 @@
 #include "towncov/footprint.h"
 #include "towncov/goal.h"
 #include "towncov/map.h"
+#include "towncov/progress.h"
 #include "towncov/seat.h"
 #include "towncov/worker.h"
 
@@ -287,6 +288,17 @@ static int all_fixable_met(const struct plan *p)
     return 1;
 }
 
+/* The progress bar: fixable slots met of all fixable slots. */
+static void show_progress(const struct plan *p)
+{
+    long met = 0, fixable = 0;
+    for (int f = 0; f < p->nf; f++) {
+        fixable += p->fixable[f] != 0;
+        met += p->fixable[f] && plan_slot_met(p, f);
+    }
+    tc_progress("plan greedy", met, fixable);
+}
+
 /* Drops, last added first, each station whose slots all stay met (or stay
  * as they were, for slots it did not fix) without it. */
 static int drop_pass(struct plan *p, struct tc_error *err)
@@ -433,6 +445,7 @@ int plan_greedy(struct plan *p, long max_added, struct tc_error *err)
                 rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory for the plan");
             else
                 rc = tc_workers_failure(p->ws, err);
+            show_progress(p);
             continue;
         }
         long m = 0;
@@ -444,6 +457,7 @@ int plan_greedy(struct plan *p, long max_added, struct tc_error *err)
             if (gain[js[k]] > GAIN_MIN)
                 heap_push(&h, js[k]);
     }
+    tc_progress_end();
     p->n_greedy = p->n_added;
     if (rc == 0)
         rc = drop_pass(p, err);

@@ -16,6 +16,7 @@
 #include "towncov/footprint.h"
 #include "towncov/map.h"
 #include "towncov/outdir.h"
+#include "towncov/progress.h"
 #include "towncov/radio.h"
 #include "towncov/sites.h"
 #include "towncov/worker.h"
@@ -187,6 +188,7 @@ static void strip_begin(const struct strips_job *j, int s, int n, struct strips_
                         struct tc_error *err)
 {
     int r0, nr = strip_rows(j->g, s, &r0);
+    tc_progress("rasters", s, n);
     if (y->write_rc != 0) {
         *err = y->werr;
         y->rc = -1;
@@ -243,6 +245,7 @@ static int run_strips(const struct strips_job *j, struct strip b[2], struct rast
     }
     if (y.rc == 0) /* the last strip's write, and an interrupt during it */
         strip_begin(j, n, n, &y, err);
+    tc_progress_end();
     out->cells_seconds = tc_now() - t0;
     out->write_seconds = y.wsec;
     return y.rc;
