@@ -18,7 +18,7 @@ struct tc_error {
     char msg[2048];
 };
 
-/* Documented exit statuses (README "Exit status", towncov --help). */
+/* Documented exit statuses (towncov(1) "EXIT STATUS", the README, towncov --help). */
 enum tc_exit {
     TC_EXIT_OK = 0,
     TC_EXIT_GOAL_FAILED = 0, /* a failed goal is a result, not an error */
@@ -49,7 +49,8 @@ int tc_kind_parse(const char *text);
 enum tc_kind tc_kind_from_name(const char *utf8_name);
 
 /* Scenario keys are described by tables, so that parsing, range checks,
- * defaults, --set overrides and the README reference share one source. */
+ * defaults, --set overrides and the key reference (towncov-scenario(5),
+ * towncov keys, the completion) share one source. */
 enum key_type { KEY_INT, KEY_DOUBLE, KEY_BOOL, KEY_STRING, KEY_ENUM,
                 KEY_ENCODING /* a text encoding: auto, utf-8, gbk or an iconv name */ };
 
@@ -65,7 +66,7 @@ struct key_desc {
     const char *const *choices; /* NULL-terminated, for ENUM (stored as index) */
     const char *def;            /* default, written as in a scenario file */
     const char *unit;           /* "m", "dBm", "" ... */
-    const char *doc;            /* one line for the README and --help */
+    const char *doc;            /* one line for towncov-scenario(5) and towncov keys */
 };
 
 /* SIGINT/SIGTERM: tc_signals_install makes them set a flag that long loops

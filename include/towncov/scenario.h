@@ -1,6 +1,6 @@
 /* scenario.h — stage 1: the scenario file (INI, parsed by libinih). Every
  * key is described by one of the stages' key tables, so that parsing,
- * defaults, range checks, --set and the README reference agree. */
+ * defaults, range checks, --set and the key reference (towncov-scenario(5)) agree. */
 #ifndef TOWNCOV_SCENARIO_H
 #define TOWNCOV_SCENARIO_H
 
@@ -74,7 +74,7 @@ void scenario_defaults(struct scenario *scn);
 int scenario_write(FILE *out, const struct scenario *scn);
 
 /* Prints the key reference (section, key, type, default, unit, meaning) as
- * a Markdown table, for the README and `towncov keys`. */
+ * a Markdown table, for `towncov keys`. */
 void scenario_print_keys(FILE *out);
 
 /* The i-th key of the reference, in the order scenario_print_keys lists
