@@ -24,14 +24,6 @@
 #include "towncov/scenario.h"
 #include "towncov/sites.h"
 
-static const char *const phase_names[PHASE_COUNT] = {"load", "place", "footprints",
-                                                     "coverage", "goal", "report"};
-
-const char *phase_name(enum phase p)
-{
-    return phase_names[p];
-}
-
 static int interrupted(struct tc_error *err)
 {
     return tc_interrupted() ? tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted") : 0;

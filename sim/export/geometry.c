@@ -14,7 +14,7 @@
 #include "towncov/footprint.h"
 #include "towncov/map.h"
 #include "towncov/output.h"
-#include "towncov/pipeline.h"
+#include "towncov/run_outcome.h"
 #include "towncov/sites.h"
 
 /* A worker's scratch: one ring's coordinates. */

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "towncov/pipeline.h"
+#include "towncov/run_outcome.h"
 #include "towncov/map.h"
 #include "towncov/raster.h"
 #include "towncov/sites.h"
