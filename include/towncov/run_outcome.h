@@ -35,7 +35,7 @@ struct run_info {
     const char *name;          /* the scenario's name */
     const char *scenario_path; /* the file it was read from */
     long seed;
-    int engine;                /* enum cov_engine: the coverage engine that ran */
+    int engine;                /* enum cov_engine_id: the coverage engine that ran */
 };
 
 /* Everything a run produced, and the pieces of the scenario its writers
