@@ -5,12 +5,12 @@
  * plan outlined in magenta by a rule on their codes, and added_sites. */
 #include <errno.h>
 #include <math.h>
-#include <proj.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "towncov/map.h"
+#include "towncov/map_crs.h"
 #include "towncov/outdir.h"
 #include "towncov/shpio.h"
 #include "towncov/shplayer.h"
@@ -24,20 +24,9 @@ static int to_map_crs(const struct tc_map *map, double *x, double *y, size_t n,
 {
     if (n == 0)
         return 0;
-    PJ_CONTEXT *c = proj_context_create();
-    const char *to = map->source_wkt ? map->source_wkt : map->geo_wkt;
-    PJ *raw = c ? proj_create_crs_to_crs(c, map->metric_crs, to, NULL) : NULL;
-    PJ *pj = raw ? proj_normalize_for_visualization(c, raw) : NULL;
-    size_t st = sizeof(double), done = 0;
-    if (pj)
-        done = proj_trans_generic(pj, PJ_FWD, x, st, n, y, st, n, NULL, 0, 0, NULL, 0, 0);
-    proj_destroy(pj);
-    proj_destroy(raw);
-    if (c)
-        proj_context_destroy(c);
-    int ok = done == n;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = isfinite(x[i]) && isfinite(y[i]);
+    struct map_transform *t = map_transform_to_source(map);
+    int ok = t && map_transform_points(t, x, y, n) == 0;
+    map_transform_free(&t);
     return ok ? 0 : tc_fail(err, TC_EXIT_INTERNAL, "plan: an added station does not "
                                                    "transform to the map's coordinate system");
 }
