@@ -9,28 +9,15 @@
 #include "towncov/run_outcome.h"
 #include "towncov/map.h"
 #include "towncov/map_crs.h"
+#include "towncov/qgis.h"
 #include "towncov/raster.h"
 #include "towncov/sites.h"
 
-static void xml_element(FILE *f, const char *indent, const char *tag, const char *text)
-{
-    fprintf(f, "%s<%s>", indent, tag);
-    export_xml_escaped(f, text);
-    fprintf(f, "</%s>\n", tag);
-}
-
+/* The map stage's description of a CRS, as the QGIS writer takes it. */
 static void spatialrefsys(FILE *f, const char *in, const struct map_crs_desc *d)
 {
-    char ind[64];
-    snprintf(ind, sizeof ind, "%s  ", in);
-    fprintf(f, "%s<spatialrefsys>\n", in);
-    xml_element(f, ind, "wkt", d->wkt);
-    xml_element(f, ind, "proj4", d->proj4);
-    fprintf(f, "%s<srsid>0</srsid>\n%s<srid>0</srid>\n", ind, ind);
-    xml_element(f, ind, "authid", d->authid);
-    xml_element(f, ind, "description", d->name);
-    fprintf(f, "%s<geographicflag>%s</geographicflag>\n%s</spatialrefsys>\n", ind,
-            d->geographic ? "true" : "false", in);
+    struct qgis_crs crs = {d->wkt, d->proj4, d->authid, d->name, d->geographic};
+    qgis_spatialrefsys(f, in, &crs);
 }
 
 static void extent_xml(FILE *f, const char *in, const struct exporter *ex)
@@ -149,11 +136,11 @@ static void project_canvas(FILE *f, const struct exporter *ex, const struct map_
 static void project_body(FILE *f, const struct exporter *ex, const struct plan *p, int n,
                          const struct map_crs_desc *crs)
 {
-    fputs(export_qgis_doctype, f);
-    fputs("<qgis version=\"3.22.0\" projectname=\"", f);
-    export_xml_escaped(f, ex->run->info.name);
+    qgis_root_begin(f);
+    fputs(" projectname=\"", f);
+    qgis_xml_escaped(f, ex->run->info.name);
     fputs("\">\n  <homePath path=\"\"/>\n", f);
-    xml_element(f, "  ", "title", ex->run->info.name);
+    qgis_element(f, "  ", "title", ex->run->info.name);
     fputs("  <projectCrs>\n", f);
     spatialrefsys(f, "    ", crs);
     fputs("  </projectCrs>\n", f);
@@ -176,7 +163,7 @@ static void project_body(FILE *f, const struct exporter *ex, const struct plan *
           f);
     if (crs->authid[0])
         fprintf(f, "      <ProjectCrs type=\"QString\">%s</ProjectCrs>\n", crs->authid);
-    fputs("    </SpatialRefSys>\n  </properties>\n</qgis>\n", f);
+    fputs("    </SpatialRefSys>\n  </properties>\n", f);
 }
 
 int export_write_project(const struct exporter *ex, const struct plan *p, int n,
@@ -184,12 +171,12 @@ int export_write_project(const struct exporter *ex, const struct plan *p, int n,
 {
     char path[TC_PATH_MAX];
     snprintf(path, sizeof path, "%s/towncov.qgs", ex->dir);
-    FILE *f = fopen(path, "w");
+    FILE *f = qgis_create(path, err);
     if (!f)
-        return tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot write: %s", path, strerror(errno));
+        return -1;
     struct map_crs_desc crs;
     map_crs_describe(ex->prj_wkt, &crs);
     project_body(f, ex, p, n, &crs);
     map_crs_desc_free(&crs);
-    return tc_fclose_checked(f, path, err);
+    return qgis_finish(f, path, err);
 }
