@@ -73,16 +73,6 @@ static int check_memory(const struct scenario *scn, const struct run_options *op
     return 0;
 }
 
-/* The scenario's map, loaded and verified. */
-struct tc_map *pipeline_load_map(const struct scenario *scn, const struct run_options *opt,
-                                  struct tc_error *err)
-{
-    struct tc_map *map = map_load(&scn->map, scn->base_dir, opt->threads, opt->log, err);
-    if (map && verify_map(map, err) != 0)
-        map_free(&map);
-    return map;
-}
-
 /* The load phase: the map and its seat areas (which belong to the map:
  * read or modelled here), from the cache when the run has one. */
 static int load_stage(const struct scenario *scn, const struct run_options *opt,

@@ -4,7 +4,10 @@
 #ifndef TOWNCOV_PIPELINE_INTERNAL_H
 #define TOWNCOV_PIPELINE_INTERNAL_H
 
+#include "towncov/map.h"
 #include "towncov/pipeline.h"
+#include "towncov/scenario.h"
+#include "towncov/verify.h"
 
 /* 0, or an interrupted error (exit 130) once SIGINT/SIGTERM arrived. */
 static inline int pipeline_interrupted(struct tc_error *err)
@@ -15,9 +18,17 @@ static inline int pipeline_interrupted(struct tc_error *err)
 /* ---- the load stage (pipeline.c) ---------------------------------------- */
 
 /* The scenario's map, loaded and verified; the caller frees it (map_free),
- * or NULL with err. */
-struct tc_map *pipeline_load_map(const struct scenario *scn, const struct run_options *opt,
-                                 struct tc_error *err);
+ * or NULL with err. Inline: the cache loads maps too, and calls nothing
+ * back in pipeline.c. */
+static inline struct tc_map *pipeline_load_map(const struct scenario *scn,
+                                               const struct run_options *opt,
+                                               struct tc_error *err)
+{
+    struct tc_map *map = map_load(&scn->map, scn->base_dir, opt->threads, opt->log, err);
+    if (map && verify_map(map, err) != 0)
+        map_free(&map);
+    return map;
+}
 
 /* ---- the cache (pipeline_cache.c) --------------------------------------- */
 
