@@ -18,8 +18,8 @@
 #include <geos_c.h>
 #include <shapefil.h>
 
-#include "fixture.h"
 #include "../sim/cli/cli.h"
+#include "fixture.h"
 #include "towncov/mapgen.h"
 #include "towncov/seat.h"
 #include "towncov/shpio.h"

@@ -63,5 +63,4 @@ struct mapgen_report {
 int mapgen_build(const struct mapgen_options *opt, struct mapgen_report *rep,
                  struct tc_error *err);
 
-
 #endif

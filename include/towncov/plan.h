@@ -33,5 +33,4 @@ struct plan_options {
 int plan_run(const struct scenario *scn, const struct plan_options *opt, int *all_met,
              struct tc_error *err);
 
-
 #endif
