@@ -22,9 +22,13 @@ checksum_of() { # scenario [--set ...]: the run's checksum from summary.json
     grep -o '"checksum": "[0-9a-f]*"' "$work/$name/summary.json" | cut -d'"' -f4
 }
 
-# Checksums of every bundled scenario and of the bench's disc64 scenario.
+# Checksums of every bundled scenario and of the bench's disc64 scenario;
+# not of scenarios/china.ini, whose map (175 MB) is built by `make map-china`,
+# not committed (docs/national.md): said here, not skipped in silence.
+echo "golden: scenarios/china.ini not checked (its map is built by make map-china)" >&2
 {
     for s in scenarios/*.ini bench/jiangxi-disc64.ini; do
+        [ "$s" = scenarios/china.ini ] && continue
         printf '%s %s\n' "$s" "$(checksum_of "$(basename "$s" .ini)" "$s")"
     done
 } >"$work/checksums.txt"
