@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <ftw.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -439,6 +440,57 @@ int outdir_check(const char *dir, const char *const *inputs, int ninputs,
         rc = tc_fail(err, TC_EXIT_OUTPUT, "cannot use %s: %s", d, strerror(errno));
     free(d);
     return rc;
+}
+
+/* ---- the inputs ------------------------------------------------------------ */
+
+/* Sorts the list and drops repeats: a sweep adds each member's inputs,
+ * which are mostly the same few files. */
+static void inputs_compact(struct outdir_inputs *in)
+{
+    if (in->n > 1)
+        qsort(in->path, in->n, sizeof *in->path, cmp_str);
+    size_t k = 0;
+    for (size_t i = 0; i < in->n; i++) {
+        if (k > 0 && strcmp(in->path[k - 1], in->path[i]) == 0)
+            free(in->path[i]);
+        else
+            in->path[k++] = in->path[i];
+    }
+    in->n = in->n_unique = k;
+}
+
+int outdir_inputs_add(struct outdir_inputs *in, const char *base_dir, const char *file,
+                      struct tc_error *err)
+{
+    if (!file || !file[0])
+        return 0;
+    int joined = file[0] != '/' && base_dir && base_dir[0] && strcmp(base_dir, ".") != 0;
+    char *s = joined ? outdir_join(base_dir, file) : strdup(file);
+    if (!s || tc_reserve((void **)&in->path, &in->cap, in->n + 1, sizeof *in->path) != 0) {
+        free(s);
+        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+    }
+    in->path[in->n++] = s;
+    if (in->n >= 2 * in->n_unique + 64) /* amortised: linear in what is added */
+        inputs_compact(in);
+    return 0;
+}
+
+void outdir_inputs_free(struct outdir_inputs *in)
+{
+    for (size_t i = 0; i < in->n; i++)
+        free(in->path[i]);
+    free(in->path);
+    memset(in, 0, sizeof *in);
+}
+
+int outdir_check_inputs(const char *dir, struct outdir_inputs *in, struct tc_error *err)
+{
+    inputs_compact(in);
+    if (in->n > INT_MAX)
+        return tc_fail(err, TC_EXIT_RESOURCE, "too many input files");
+    return outdir_check(dir, (const char *const *)in->path, (int)in->n, err);
 }
 
 /* ---- the transaction --------------------------------------------------------- */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "towncov/outdir.h"
 #include "towncov/textenc.h"
 
 static const struct key_desc info_keys[] = {
@@ -157,6 +158,7 @@ static int set_value(const struct key_desc *d, void *dst, const char *text, char
         }
         __attribute__((fallthrough)); /* stored as written, as a string */
     }
+    case KEY_PATH:
     case KEY_STRING:
         if (strlen(text) >= TC_STR_MAX) {
             snprintf(why, why_size, "%s.%s is longer than %d characters", d->section, d->name,
@@ -457,13 +459,28 @@ int scenario_load_member(const char *path, const struct scenario_value *values, 
     return load_scenario(path, 1, values, n_values, overrides, n_overrides, scn, err);
 }
 
+int scenario_inputs(const struct scenario *scn, struct outdir_inputs *in, struct tc_error *err)
+{
+    if (outdir_inputs_add(in, NULL, scn->path, err) != 0)
+        return -1;
+    for (size_t t = 0; t < N_TABLES; t++)
+        for (int k = 0; k < *tables[t].count; k++) {
+            const struct key_desc *d = &tables[t].keys[k];
+            const char *file = (const char *)scn + tables[t].base + d->offset;
+            if (d->type == KEY_PATH && outdir_inputs_add(in, scn->base_dir, file, err) != 0)
+                return -1;
+        }
+    return 0;
+}
+
 static const char *type_name(const struct key_desc *d)
 {
     switch (d->type) {
     case KEY_INT: return "integer";
     case KEY_DOUBLE: return "number";
     case KEY_BOOL: return "yes/no";
-    case KEY_STRING: return "text";
+    case KEY_STRING:
+    case KEY_PATH: return "text";
     case KEY_ENUM: return "choice";
     case KEY_ENCODING: return "encoding";
     }
@@ -513,6 +530,7 @@ static void write_value(FILE *out, const struct key_desc *d, const void *src)
         break;
     case KEY_STRING:
     case KEY_ENCODING:
+    case KEY_PATH:
         fputs((const char *)src, out);
         break;
     }

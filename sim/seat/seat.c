@@ -17,12 +17,12 @@
      "the township (0 = the whole township); " why}
 
 const struct key_desc seat_keys[] = {
-    {"map", "seat_areas", KEY_STRING, offsetof(struct seat_config, areas_file), 0, 0, NULL, "",
+    {"map", "seat_areas", KEY_PATH, offsetof(struct seat_config, areas_file), 0, 0, NULL, "",
      "", "polygon shapefile of seat areas (乡镇镇区), relative to the scenario file's folder; "
      "empty: every seat area is modelled ([goal] seat_radius_*)"},
     {"map", "seat_area_code_field", KEY_STRING, offsetof(struct seat_config, code_field), 0, 0,
      NULL, "code", "", "attribute of the seat-area layer holding its township's code"},
-    {"map", "key_points", KEY_STRING, offsetof(struct seat_config, key_points), 0, 0, NULL, "",
+    {"map", "key_points", KEY_PATH, offsetof(struct seat_config, key_points), 0, 0, NULL, "",
      "", "key points: a CSV (code of their township, kind — government, school, clinic, "
      "market —, lon, lat) or a point shapefile (code, kind), each reported covered or not; "
      "empty: none"},
