@@ -43,6 +43,8 @@ struct tc_map {
     int n_counties;            /* distinct counties (t[i].county_id) */
     int repaired;              /* records made valid */
     int parts_dropped;         /* parts with no area dropped (map.repair) */
+    int repair;                /* map.repair as loaded: layers read onto this map (its
+                                  seat areas) are repaired, or refused, as it was */
     GEOSContextHandle_t ctx;   /* created the geometries; owned */
 };
 

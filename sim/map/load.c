@@ -128,6 +128,7 @@ static struct tc_map *load(struct loader *ld, const char *base_dir, struct tc_er
         return NULL;
     }
     ld->map->ctx = GEOS_init_r();
+    ld->map->repair = ld->cfg->repair;
     ld->pj_ctx = proj_context_create();
     proj_log_level(ld->pj_ctx, PJ_LOG_NONE);
     int rc = map_open_files(ld, base_dir, err);

@@ -97,19 +97,37 @@ static int set_value(const struct key_desc *d, void *dst, const char *text, char
     char *field = (char *)dst + d->offset;
     switch (d->type) {
     case KEY_INT: {
+        /* Digits are read as an integer, exactly: as a double, 2^53 + 1
+         * would round to 2^53 and pass a range that ends there. Other forms
+         * (1e3, 1000.0) only below 2^52, where a double holds every half
+         * unit, so that what is written is what is checked. */
         errno = 0;
-        double v = strtod(text, &end);
-        if (end == text || *end || errno || v != floor(v)) {
-            snprintf(why, why_size, "%s.%s must be an integer, not '%s'", d->section, d->name,
-                     text);
-            return -1;
+        long long iv = strtoll(text, &end, 10);
+        int digits = end != text && !*end;
+        double v = (double)iv;
+        if (!digits) {
+            errno = 0;
+            v = strtod(text, &end);
+            if (end == text || *end || errno || !isfinite(v) || v != floor(v)) {
+                snprintf(why, why_size, "%s.%s must be an integer, not '%s'", d->section,
+                         d->name, text);
+                return -1;
+            }
+            if (fabs(v) >= 0x1p52 && v >= d->min && v <= d->max) {
+                snprintf(why, why_size, "%s.%s = %s: write an integer this large in digits",
+                         d->section, d->name, text);
+                return -1;
+            }
         }
-        if (v < d->min || v > d->max) {
-            snprintf(why, why_size, "%s.%s = %s is out of range [%.15g, %.15g]", d->section,
+        int out = digits ? errno == ERANGE || (long double)iv < (long double)d->min ||
+                               (long double)iv > (long double)d->max
+                         : !(v >= d->min && v <= d->max);
+        if (out) {
+            snprintf(why, why_size, "%s.%s = %s is out of range [%.17g, %.17g]", d->section,
                      d->name, text, d->min, d->max);
             return -1;
         }
-        *(long *)field = (long)v;
+        *(long *)field = digits ? (long)iv : (long)v;
         return 0;
     }
     case KEY_DOUBLE: {
