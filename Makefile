@@ -24,7 +24,7 @@ PKGS      := shapelib geos proj inih cairo gdal
 DEPS      := shapelib:libshp-dev geos:libgeos-dev proj:libproj-dev inih:libinih-dev cairo:libcairo2-dev gdal:libgdal-dev
 TEST_DEPS := criterion:libcriterion-dev
 # Independent checkers used by the tests (python modules : Debian package)
-TEST_PY   := shapely:python3-shapely pyproj:python3-pyproj osgeo:python3-gdal
+TEST_PY   := shapely:python3-shapely pyproj:python3-pyproj osgeo:python3-gdal qgis.core:python3-qgis
 
 CFLAGS   := -std=c11 -D_GNU_SOURCE -DGEOS_USE_ONLY_R_API $(OPT) -fopenmp \
             -Wall -Wextra -Werror -Iinclude $(SANITIZE) $(MPIFLAGS)
