@@ -635,14 +635,17 @@ static void remove_listed(const char *old)
 }
 
 /* Moves the existing dir aside to a fresh name and checks it there, where
- * nothing else writes any more; puts it back when it is not towncov's. */
+ * nothing else writes any more; puts it back when it is not towncov's.
+ * Returns 1 (nothing moved) when dir went away meanwhile: another
+ * command's commit set it aside first. */
 static int set_aside(const char *dir, const struct stat *lst, char **old, struct tc_error *err)
 {
     struct stat st;
     if (check_kind(dir, lst, err) != 0)
         return -1;
     if (stat(dir, &st) != 0)
-        return tc_fail(err, TC_EXIT_OUTPUT, "cannot use %s: %s", dir, strerror(errno));
+        return errno == ENOENT ? 1 : tc_fail(err, TC_EXIT_OUTPUT, "cannot use %s: %s", dir,
+                                             strerror(errno));
     if (check_protected(dir, &st, NULL, 0, err) != 0)
         return -1;
     *old = make_beside(dir, ".old-", err);
@@ -653,7 +656,8 @@ static int set_aside(const char *dir, const struct stat *lst, char **old, struct
         rmdir(*old);
         free(*old);
         *old = NULL;
-        return tc_fail(err, TC_EXIT_OUTPUT, "cannot move %s aside: %s", dir, strerror(e));
+        return e == ENOENT ? 1 : tc_fail(err, TC_EXIT_OUTPUT, "cannot move %s aside: %s", dir,
+                                         strerror(e));
     }
     if (check_contents(*old, dir, err) == 0)
         return 0;
@@ -667,30 +671,63 @@ static int set_aside(const char *dir, const struct stat *lst, char **old, struct
     return -1;
 }
 
+/* Commits racing into one folder (two runs at once) each set aside what
+ * stands there and try again, this many times at most. */
+#define COMMIT_TRIES 16
+
+/* After a failed commit: the newest folder set aside goes back when dir
+ * is free (else it is said where it is); older ones, outputs another
+ * commit replaced meanwhile, go as a commit's would. */
+static void put_back(char **olds, int n, const char *dir, struct tc_error *err)
+{
+    for (int i = 0; i < n - 1; i++)
+        remove_listed(olds[i]);
+    if (n > 0 && rename(olds[n - 1], dir) != 0 && err) {
+        size_t len = strlen(err->msg);
+        snprintf(err->msg + len, sizeof err->msg - len, " (the earlier folder is now %s)",
+                 olds[n - 1]);
+    }
+}
+
 int outdir_commit(char **tmp, const char *dir, struct tc_error *err)
 {
-    char *d = tidy(dir), *old = NULL;
+    char *d = tidy(dir), *olds[COMMIT_TRIES];
     if (!d)
         return oom(err);
-    struct stat lst;
-    int had = lstat(d, &lst) == 0;
-    int rc = write_listing(*tmp, err);
-    if (rc == 0 && had)
-        rc = set_aside(d, &lst, &old, err);
-    if (rc == 0 && rename(*tmp, d) != 0) {
-        rc = tc_fail(err, TC_EXIT_OUTPUT, "cannot move the results into %s: %s", d,
-                     strerror(errno));
-        if (old && rename(old, d) != 0 && err) {
-            size_t n = strlen(err->msg);
-            snprintf(err->msg + n, sizeof err->msg - n, " (the earlier folder is now %s)", old);
+    int n_olds = 0, rc = write_listing(*tmp, err), moved = 0;
+    /* Whatever stands at d is set aside, then tmp takes its place; when
+     * another command's commit lands in between (d gone before it could be
+     * set aside, or back before tmp could move), round again. */
+    for (int attempt = 0; rc == 0 && !moved && attempt < COMMIT_TRIES; attempt++) {
+        struct stat lst;
+        char *old = NULL;
+        int aside = lstat(d, &lst) == 0 ? set_aside(d, &lst, &old, err) : 1;
+        if (aside < 0) {
+            rc = -1;
+            break;
         }
-    } else if (rc == 0) {
         if (old)
-            remove_listed(old);
+            olds[n_olds++] = old;
+        if (rename(*tmp, d) == 0) {
+            moved = 1;
+        } else if ((errno != ENOTEMPTY && errno != EEXIST) || attempt + 1 == COMMIT_TRIES) {
+            rc = tc_fail(err, TC_EXIT_OUTPUT, "cannot move the results into %s: %s", d,
+                         strerror(errno));
+        }
+    }
+    if (rc == 0 && !moved)
+        rc = tc_fail(err, TC_EXIT_OUTPUT, "cannot move the results into %s: other commands "
+                     "keep writing it", d);
+    if (rc == 0) {
+        for (int i = 0; i < n_olds; i++)
+            remove_listed(olds[i]);
         free(*tmp);
         *tmp = NULL;
+    } else {
+        put_back(olds, n_olds, d, err);
     }
-    free(old);
+    for (int i = 0; i < n_olds; i++)
+        free(olds[i]);
     free(d);
     return rc;
 }
