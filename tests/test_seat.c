@@ -200,3 +200,21 @@ Test(seat, repair_no_refuses_a_bow_tie_seat_area)
               strstr(err.msg, "map.repair = no"), "%s", err.msg);
     map_free(&m);
 }
+
+/* The layer lacks the field [map] seat_area_code_field names: the error
+ * names that key (not the map's code_field). */
+Test(seat, a_missing_code_field_names_its_key)
+{
+    struct tc_map *m = load_map();
+    const struct fx_township layer[] = {
+        {"1", "", "", "", SQUARE(-5500, -500, -4500, 500), -5000, 0}};
+    write_layer(layer, 1);
+    snprintf(scn.seat.code_field, sizeof scn.seat.code_field, "zone_id");
+    struct tc_error err = {0};
+    char log[1024];
+    cr_assert_null(build(m, log, sizeof log, &err));
+    cr_assert_eq(err.exit_code, TC_EXIT_MAP);
+    cr_assert(strstr(err.msg, "seats.shp: no attribute 'zone_id' (map.seat_area_code_field)"),
+              "%s", err.msg);
+    map_free(&m);
+}

@@ -156,12 +156,13 @@ struct tc_map *map_load(const struct map_config *cfg, const char *base_dir, int 
     return load(&ld, base_dir, err);
 }
 
-struct tc_map *map_load_layer(const struct map_config *cfg, const char *base_dir,
-                              const struct tc_map *onto, int threads, FILE *warn,
-                              struct tc_error *err)
+struct tc_map *map_load_layer(const struct map_config *cfg, const char *code_key,
+                              const char *base_dir, const struct tc_map *onto, int threads,
+                              FILE *warn, struct tc_error *err)
 {
     struct loader ld = {.cfg = cfg, .warn = warn, .threads = threads,
-                        .given_metric = onto->metric_crs, .names_optional = 1};
+                        .given_metric = onto->metric_crs, .names_optional = 1,
+                        .code_key = code_key};
     return load(&ld, base_dir, err);
 }
 

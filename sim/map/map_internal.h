@@ -51,6 +51,8 @@ struct loader {
     int threads;
     const char *given_metric; /* a layer joined to a map: its metric CRS */
     int names_optional;       /* a layer joined to a map: no name field needed */
+    const char *code_key;     /* the key naming cfg->code_field, for messages; NULL:
+                                 map.code_field */
     struct tc_map *map;
 };
 

@@ -197,7 +197,7 @@ static struct tc_map *load_layer(const struct seat_config *cfg, const struct tc_
     snprintf(lc.encoding, sizeof lc.encoding, "auto");
     lc.repair = map->repair; /* map.repair = no refuses a bow-tie here as in the map */
     lc.assume_wgs84 = 1;
-    return map_load_layer(&lc, base_dir, map, threads, warn, err);
+    return map_load_layer(&lc, "map.seat_area_code_field", base_dir, map, threads, warn, err);
 }
 
 struct tc_seat_areas *seat_areas_build(const struct seat_config *cfg, const struct tc_map *map,
