@@ -162,3 +162,41 @@ Test(outdir_inputs, sweep_refuses_the_folder_of_its_sites_and_of_a_members_map)
     assert_kept(cmd("sweep %s --quiet --vary map.file=map.shp,%s --out %s", at("in/s.ini"),
                     at("v/other.shp"), at("v")), at("v"), at("v/other.shp"), "member 1's map\n");
 }
+
+/* Entries of root whose name begins with prefix but is not exactly it. */
+static int beside(const char *prefix)
+{
+    char cmdline[1024], list[4096];
+    snprintf(cmdline, sizeof cmdline, "ls -a '%s'", root);
+    FILE *p = popen(cmdline, "r");
+    size_t n = fread(list, 1, sizeof list - 1, p);
+    list[n] = '\0';
+    pclose(p);
+    int count = 0;
+    for (char *line = strtok(list, "\n"); line; line = strtok(NULL, "\n"))
+        count += strncmp(line, prefix, strlen(prefix) < 200 ? strlen(prefix) : 200) == 0 &&
+                 strcmp(line, prefix) != 0;
+    return count;
+}
+
+/* A folder name of 250 bytes (255 is the limit) is staged under a name that
+ * fits; one of 256 is refused before any work (the map is not even read). */
+Test(outdir_inputs, long_output_names_are_staged_or_refused_before_the_work)
+{
+    setup();
+    char name[300];
+    memset(name, 'a', 250);
+    name[250] = '\0';
+    cr_assert_eq(cmd("run %s --quiet --set output.picture=no --out %s", at("in/s.ini"),
+                     at("%s", name)), 0, "%s", out);
+    struct stat st;
+    cr_assert_eq(stat(at("%s/townships.csv", name), &st), 0, "no output under the long name");
+    cr_assert_eq(cmd("run %s --quiet --set output.picture=no --out %s", at("in/s.ini"),
+                     at("%s", name)), 0, "replacing it: %s", out);
+    cr_assert_eq(beside(name), 0, "staging folders left beside it");
+    memset(name, 'b', 256);
+    name[256] = '\0';
+    cr_assert_eq(cmd("run %s --quiet --set map.file=nothere.shp --out %s", at("in/s.ini"),
+                     at("%s", name)), 7, "%s", out);
+    cr_assert(strstr(out, "a name of 256 bytes; a folder's name has at most 255"), "%s", out);
+}

@@ -2,6 +2,7 @@
  * swapped in at the end, and never a deletion of what towncov did not
  * write (see outdir.h). */
 #include "towncov/outdir.h"
+#include "towncov/textenc.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -16,6 +17,8 @@
 
 #define REFUSE_HINT "not replacing it (choose another --out or empty it)"
 #define MARKER_MAX (64L << 20) /* a marker this large is not one towncov wrote */
+/* The longest file name: NAME_MAX of Linux's file systems (ext4, xfs, tmpfs). */
+#define NAME_LIMIT 255
 
 /* ---- paths ------------------------------------------------------------------ */
 
@@ -422,6 +425,20 @@ static int check_existing(const char *dir, const struct stat *lst, const char *c
     return check_contents(dir, dir, err);
 }
 
+/* A name the file system cannot hold would fail only when the results are
+ * moved in, after the work: refused first. */
+static int check_name(const char *dir, struct tc_error *err)
+{
+    size_t n = strlen(last_part(dir));
+    if (n > NAME_LIMIT)
+        return tc_fail(err, TC_EXIT_OUTPUT, "%s: a name of %zu bytes; a folder's name has at "
+                       "most %d (choose a shorter --out)", dir, n, NAME_LIMIT);
+    if (strlen(dir) + 16 >= PATH_MAX)
+        return tc_fail(err, TC_EXIT_OUTPUT, "%.80s...: a path of %zu bytes; at most %d (choose "
+                       "a shorter --out)", dir, strlen(dir), PATH_MAX - 16);
+    return 0;
+}
+
 int outdir_check(const char *dir, const char *const *inputs, int ninputs,
                  struct tc_error *err)
 {
@@ -432,7 +449,9 @@ int outdir_check(const char *dir, const char *const *inputs, int ninputs,
         return oom(err);
     struct stat lst;
     int rc;
-    if (lstat(d, &lst) == 0)
+    if (check_name(d, err) != 0)
+        rc = -1;
+    else if (lstat(d, &lst) == 0)
         rc = check_existing(d, &lst, inputs, ninputs, err);
     else if (errno == ENOENT || errno == ENOTDIR)
         rc = check_creatable(d, err);
@@ -518,8 +537,15 @@ static int make_parents(const char *dir, struct tc_error *err)
  * mkdir would give (mkdtemp makes it private). */
 static char *make_beside(const char *dir, const char *suffix, struct tc_error *err)
 {
+    /* A name near the file system's limit is cut (on a character) so that
+     * the staging name fits: "DIR.tmp-XXXXXX" must stay a valid name. */
+    const char *last = last_part(dir);
+    size_t keep = strlen(last), room = NAME_LIMIT - strlen(suffix) - 6;
+    if (keep > room)
+        keep = textenc_utf8_prefix(last, keep, room);
     char *path = NULL;
-    if (asprintf(&path, "%s%sXXXXXX", dir, suffix) < 0) {
+    if (asprintf(&path, "%.*s%.*s%sXXXXXX", (int)(last - dir), dir, (int)keep, last,
+                 suffix) < 0) {
         oom(err);
         return NULL;
     }
