@@ -1,10 +1,8 @@
 /* outdir.c — the output folder: checked before any work, written beside,
  * swapped in at the end, and never a deletion of what towncov did not
  * write (see outdir.h). */
-#include "towncov/outdir.h"
-#include "towncov/textenc.h"
+#include "outdir_internal.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <libgen.h>
@@ -15,8 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "towncov/textenc.h"
+
 #define REFUSE_HINT "not replacing it (choose another --out or empty it)"
-#define MARKER_MAX (64L << 20) /* a marker this large is not one towncov wrote */
 /* The longest file name: NAME_MAX of Linux's file systems (ext4, xfs, tmpfs). */
 #define NAME_LIMIT 255
 
@@ -28,7 +27,7 @@ char *outdir_join(const char *dir, const char *name)
     return asprintf(&s, "%s/%s", dir, name) < 0 ? NULL : s;
 }
 
-static int oom(struct tc_error *err)
+int outdir_oom(struct tc_error *err)
 {
     return tc_fail(err, TC_EXIT_OUTPUT, "out of memory");
 }
@@ -88,193 +87,6 @@ static int holds_input(const struct stat *st, const char *input)
     return hit;
 }
 
-/* ---- reading folders -------------------------------------------------------- */
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void names_free(char ***names, size_t n)
-{
-    for (size_t i = 0; *names && i < n; i++)
-        free((*names)[i]);
-    free(*names);
-    *names = NULL;
-}
-
-/* The entries of path but . and .., sorted (so that walks, markers and
- * messages do not depend on the file system's order). */
-static int list_names(const char *path, char ***names, size_t *n, struct tc_error *err)
-{
-    *names = NULL;
-    *n = 0;
-    DIR *d = opendir(path);
-    if (!d)
-        return tc_fail(err, TC_EXIT_OUTPUT, "cannot read %s: %s", path, strerror(errno));
-    int rc = 0;
-    for (struct dirent *e; rc == 0 && (e = readdir(d));) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        char *s = strdup(e->d_name);
-        if (!s || tc_resize((void **)names, *n + 1, sizeof **names) != 0) {
-            free(s);
-            rc = oom(err);
-        } else {
-            (*names)[(*n)++] = s;
-        }
-    }
-    closedir(d);
-    if (rc != 0)
-        names_free(names, *n);
-    else if (*n > 1)
-        qsort(*names, *n, sizeof **names, cmp_str);
-    return rc;
-}
-
-/* Visits every entry below root in sorted order, `rel` relative to root;
- * folders are entered (symbolic links never followed), before their
- * contents are visited or, with post, after. A visitor's nonzero return
- * stops the walk and is returned. */
-typedef int (*visit_fn)(void *ctx, const char *root, const char *rel, const struct stat *st,
-                        struct tc_error *err);
-
-static int walk(const char *root, const char *rel, int post, visit_fn visit, void *ctx,
-                struct tc_error *err)
-{
-    char *here = rel[0] ? outdir_join(root, rel) : strdup(root);
-    if (!here)
-        return oom(err);
-    char **names;
-    size_t n;
-    int rc = list_names(here, &names, &n, err);
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        char *child = rel[0] ? outdir_join(rel, names[i]) : strdup(names[i]);
-        char *full = child ? outdir_join(root, child) : NULL;
-        struct stat st;
-        if (!full)
-            rc = oom(err);
-        else if (lstat(full, &st) != 0)
-            rc = tc_fail(err, TC_EXIT_OUTPUT, "cannot read %s: %s", full, strerror(errno));
-        if (rc == 0 && !post)
-            rc = visit(ctx, root, child, &st, err);
-        if (rc == 0 && S_ISDIR(st.st_mode))
-            rc = walk(root, child, post, visit, ctx, err);
-        if (rc == 0 && post)
-            rc = visit(ctx, root, child, &st, err);
-        free(full);
-        free(child);
-    }
-    names_free(&names, n);
-    free(here);
-    return rc;
-}
-
-/* ---- the marker --------------------------------------------------------------- */
-
-struct entry {
-    const char *name; /* relative to the folder, into listing.text */
-    int folder;
-};
-
-/* What a marker says towncov wrote, sorted by name. */
-struct listing {
-    char *text;
-    struct entry *e;
-    size_t n;
-};
-
-static void listing_free(struct listing *l)
-{
-    free(l->text);
-    free(l->e);
-    memset(l, 0, sizeof *l);
-}
-
-/* Names a marker may list: relative, no empty, "." or ".." parts, so that
- * an edited marker cannot point outside its folder. */
-static int plain_name(const char *name)
-{
-    if (!name[0] || name[0] == '/')
-        return 0;
-    for (const char *p = name; *p;) {
-        size_t k = strcspn(p, "/");
-        if (k == 0 || (k == 1 && p[0] == '.') || (k == 2 && p[0] == '.' && p[1] == '.'))
-            return 0;
-        p += k + (p[k] == '/');
-        if (p[-1] == '/' && !*p)
-            return 0;
-    }
-    return 1;
-}
-
-static int cmp_entry(const void *a, const void *b)
-{
-    return strcmp(((const struct entry *)a)->name, ((const struct entry *)b)->name);
-}
-
-static char *read_small_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *text = NULL;
-    long n = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
-    if (n >= 0 && n <= MARKER_MAX && fseek(f, 0, SEEK_SET) == 0 && (text = malloc((size_t)n + 1))) {
-        size_t got = fread(text, 1, (size_t)n, f);
-        text[got] = '\0';
-    }
-    fclose(f);
-    return text;
-}
-
-/* Reads dir's marker. Returns 0 with l filled, 1 when the file does not
- * begin with OUTDIR_MARKER_HEADER (not a towncov marker), -1 on error. */
-static int listing_read(const char *dir, struct listing *l, struct tc_error *err)
-{
-    memset(l, 0, sizeof *l);
-    char *path = outdir_join(dir, OUTDIR_MARKER);
-    l->text = path ? read_small_file(path) : NULL;
-    int rc = l->text ? 0 : tc_fail(err, TC_EXIT_OUTPUT, "cannot read %s: %s",
-                                    path ? path : OUTDIR_MARKER, strerror(errno));
-    free(path);
-    size_t hn = strlen(OUTDIR_MARKER_HEADER);
-    if (rc == 0 && (strncmp(l->text, OUTDIR_MARKER_HEADER, hn) != 0 || l->text[hn] != '\n'))
-        rc = 1;
-    for (char *line = l->text, *next; rc == 0 && line && *line; line = next) {
-        next = strchr(line, '\n');
-        if (next)
-            *next++ = '\0';
-        int folder = strncmp(line, "folder ", 7) == 0;
-        const char *name = folder ? line + 7 : strncmp(line, "file ", 5) == 0 ? line + 5 : NULL;
-        if (!name || !plain_name(name))
-            continue; /* the header and the explanation */
-        if (tc_resize((void **)&l->e, l->n + 1, sizeof *l->e) != 0)
-            rc = oom(err);
-        else
-            l->e[l->n++] = (struct entry){name, folder};
-    }
-    if (rc == 0 && l->n > 1)
-        qsort(l->e, l->n, sizeof *l->e, cmp_entry);
-    if (rc != 0)
-        listing_free(l);
-    return rc;
-}
-
-/* Whether the listing names rel as what st is (a file as a file, a folder
- * as a folder: anything else, or a link, is not towncov's). */
-static int listed(const struct listing *l, const char *rel, const struct stat *st)
-{
-    struct entry key = {rel, 0};
-    const struct entry *e = l->n ? bsearch(&key, l->e, l->n, sizeof *l->e, cmp_entry) : NULL;
-    return e && (e->folder ? S_ISDIR(st->st_mode) : S_ISREG(st->st_mode));
-}
-
-static int is_marker(const char *rel)
-{
-    return strcmp(rel, OUTDIR_MARKER) == 0;
-}
-
 /* ---- checks ------------------------------------------------------------------ */
 
 struct check_ctx {
@@ -287,7 +99,7 @@ static int check_entry(void *ctx, const char *root, const char *rel, const struc
 {
     (void)root;
     const struct check_ctx *c = ctx;
-    if (is_marker(rel) || listed(c->l, rel, st))
+    if (outdir_is_marker(rel) || outdir_listed(c->l, rel, st))
         return 0;
     return tc_fail(err, TC_EXIT_OUTPUT, "%s holds %s, which towncov did not write: " REFUSE_HINT,
                    c->shown, rel);
@@ -299,23 +111,23 @@ static int check_contents(const char *dir, const char *shown, struct tc_error *e
 {
     char **names;
     size_t n;
-    if (list_names(dir, &names, &n, err) != 0)
+    if (outdir_list_names(dir, &names, &n, err) != 0)
         return -1;
     if (n == 0) {
-        names_free(&names, n);
+        outdir_names_free(&names, n);
         return 0;
     }
     /* The entry a refusal of an unmarked folder names. */
-    char *first_copy = strdup(is_marker(names[0]) && n > 1 ? names[1] : names[0]);
-    names_free(&names, n);
+    char *first_copy = strdup(outdir_is_marker(names[0]) && n > 1 ? names[1] : names[0]);
+    outdir_names_free(&names, n);
     if (!first_copy)
-        return oom(err);
+        return outdir_oom(err);
     struct listing l;
     char *marker = outdir_join(dir, OUTDIR_MARKER);
     struct stat st;
     int has_marker = marker && lstat(marker, &st) == 0 && S_ISREG(st.st_mode);
     free(marker);
-    int rc = has_marker ? listing_read(dir, &l, err) : 1;
+    int rc = has_marker ? outdir_listing_read(dir, &l, err) : 1;
     if (rc == 1 && has_marker)
         rc = tc_fail(err, TC_EXIT_OUTPUT, "%s holds a %s that towncov did not write (it does "
                      "not begin '%s'): " REFUSE_HINT, shown, OUTDIR_MARKER, OUTDIR_MARKER_HEADER);
@@ -326,8 +138,8 @@ static int check_contents(const char *dir, const char *shown, struct tc_error *e
     if (rc != 0)
         return -1;
     struct check_ctx c = {&l, shown};
-    rc = walk(dir, "", 0, check_entry, &c, err);
-    listing_free(&l);
+    rc = outdir_walk(dir, "", 0, check_entry, &c, err);
+    outdir_listing_free(&l);
     return rc;
 }
 
@@ -384,7 +196,7 @@ static int check_creatable(const char *dir, struct tc_error *err)
                        last);
     char *p = strdup(dir);
     if (!p)
-        return oom(err);
+        return outdir_oom(err);
     int rc = 0;
     for (;;) {
         char *slash = strrchr(p, '/');
@@ -446,7 +258,7 @@ int outdir_check(const char *dir, const char *const *inputs, int ninputs,
         return tc_fail(err, TC_EXIT_OUTPUT, "no output folder given");
     char *d = tidy(dir);
     if (!d)
-        return oom(err);
+        return outdir_oom(err);
     struct stat lst;
     int rc;
     if (check_name(d, err) != 0)
@@ -468,7 +280,7 @@ int outdir_check(const char *dir, const char *const *inputs, int ninputs,
 static void inputs_compact(struct outdir_inputs *in)
 {
     if (in->n > 1)
-        qsort(in->path, in->n, sizeof *in->path, cmp_str);
+        qsort(in->path, in->n, sizeof *in->path, outdir_cmp_str);
     size_t k = 0;
     for (size_t i = 0; i < in->n; i++) {
         if (k > 0 && strcmp(in->path[k - 1], in->path[i]) == 0)
@@ -518,7 +330,7 @@ static int make_parents(const char *dir, struct tc_error *err)
 {
     char *buf = strdup(dir);
     if (!buf)
-        return oom(err);
+        return outdir_oom(err);
     int rc = 0;
     for (char *p = buf + 1; rc == 0 && *p; p++) {
         if (*p != '/')
@@ -546,7 +358,7 @@ static char *make_beside(const char *dir, const char *suffix, struct tc_error *e
     char *path = NULL;
     if (asprintf(&path, "%.*s%.*s%sXXXXXX", (int)(last - dir), dir, (int)keep, last,
                  suffix) < 0) {
-        oom(err);
+        outdir_oom(err);
         return NULL;
     }
     if (!mkdtemp(path)) {
@@ -584,7 +396,7 @@ int outdir_begin(const char *dir, const char *command, char **tmp, struct tc_err
     *tmp = NULL;
     char *d = tidy(dir);
     if (!d)
-        return oom(err);
+        return outdir_oom(err);
     char *t = make_parents(d, err) == 0 ? make_beside(d, ".tmp-", err) : NULL;
     free(d);
     if (!t)
@@ -595,69 +407,6 @@ int outdir_begin(const char *dir, const char *command, char **tmp, struct tc_err
     }
     *tmp = t;
     return 0;
-}
-
-static int list_entry(void *ctx, const char *root, const char *rel, const struct stat *st,
-                      struct tc_error *err)
-{
-    (void)root;
-    if (is_marker(rel))
-        return 0;
-    if (strchr(rel, '\n') || !plain_name(rel))
-        return tc_fail(err, TC_EXIT_INTERNAL, "output name %s cannot be listed", rel);
-    if (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode))
-        return tc_fail(err, TC_EXIT_INTERNAL, "output %s is neither a file nor a folder", rel);
-    fprintf(ctx, "%s %s\n", S_ISDIR(st->st_mode) ? "folder" : "file", rel);
-    return 0;
-}
-
-/* Appends every entry of tmp but the marker to the marker. */
-static int write_listing(const char *tmp, struct tc_error *err)
-{
-    char *path = outdir_join(tmp, OUTDIR_MARKER);
-    FILE *f = path ? fopen(path, "a") : NULL;
-    int rc;
-    if (!f) {
-        rc = tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot write: %s", path ? path : tmp,
-                     strerror(errno));
-    } else {
-        rc = walk(tmp, "", 0, list_entry, f, err);
-        int close_rc = tc_fclose_checked(f, path, err);
-        rc = rc != 0 ? rc : close_rc;
-    }
-    free(path);
-    return rc;
-}
-
-static int remove_entry(void *ctx, const char *root, const char *rel, const struct stat *st,
-                        struct tc_error *err)
-{
-    (void)err;
-    if (is_marker(rel) || !listed(ctx, rel, st))
-        return 0;
-    char *full = outdir_join(root, rel);
-    if (full)
-        (void)(S_ISDIR(st->st_mode) ? rmdir(full) : unlink(full));
-    free(full);
-    return 0;
-}
-
-/* Removes from old, the earlier folder set aside, what its marker lists,
- * then the marker and old itself. Only what is there and listed goes (the
- * walk reads the folder, not the marker's names); anything else keeps old
- * standing, under its .old- name. */
-static void remove_listed(const char *old)
-{
-    struct listing l;
-    if (listing_read(old, &l, NULL) == 0) {
-        walk(old, "", 1, remove_entry, &l, NULL);
-        listing_free(&l);
-        char *marker = outdir_join(old, OUTDIR_MARKER);
-        if (marker)
-            unlink(marker);
-        free(marker);
-    }
-    rmdir(old);
 }
 
 /* Moves the existing dir aside to a fresh name and checks it there, where
@@ -707,7 +456,7 @@ static int set_aside(const char *dir, const struct stat *lst, char **old, struct
 static void put_back(char **olds, int n, const char *dir, struct tc_error *err)
 {
     for (int i = 0; i < n - 1; i++)
-        remove_listed(olds[i]);
+        outdir_remove_listed(olds[i]);
     if (n > 0 && rename(olds[n - 1], dir) != 0 && err) {
         size_t len = strlen(err->msg);
         snprintf(err->msg + len, sizeof err->msg - len, " (the earlier folder is now %s)",
@@ -719,8 +468,8 @@ int outdir_commit(char **tmp, const char *dir, struct tc_error *err)
 {
     char *d = tidy(dir), *olds[COMMIT_TRIES];
     if (!d)
-        return oom(err);
-    int n_olds = 0, rc = write_listing(*tmp, err), moved = 0;
+        return outdir_oom(err);
+    int n_olds = 0, rc = outdir_write_listing(*tmp, err), moved = 0;
     /* Whatever stands at d is set aside, then tmp takes its place; when
      * another command's commit lands in between (d gone before it could be
      * set aside, or back before tmp could move), round again. */
@@ -746,7 +495,7 @@ int outdir_commit(char **tmp, const char *dir, struct tc_error *err)
                      "keep writing it", d);
     if (rc == 0) {
         for (int i = 0; i < n_olds; i++)
-            remove_listed(olds[i]);
+            outdir_remove_listed(olds[i]);
         free(*tmp);
         *tmp = NULL;
     } else {
