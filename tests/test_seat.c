@@ -158,6 +158,7 @@ Test(seat, a_seat_area_outside_its_township_is_modelled_with_a_warning)
               strstr(log, "seats.shp: 2 seat areas lie outside their townships (the first: "
                           "code 2): no share of 0 km2 can be judged, so theirs are modelled"),
               "%s", log);
+    cr_assert_null(strstr(log, "have no seat area in it"), "counted as lacking too: %s", log);
     seat_areas_free(&s);
     /* Every one outside (a layer in the wrong place): an error. */
     const struct fx_township away[] = {

@@ -243,14 +243,16 @@ struct tc_seat_areas *seat_areas_build(const struct seat_config *cfg, const stru
     }
     int rc = tc_workers_failure(ws, err);
     tc_workers_free(&ws);
-    for (int t = 0; t < map->n; t++)
+    int lacking = 0; /* townships the layer has no seat area for */
+    for (int t = 0; t < map->n; t++) {
         s->modelled += !s->from_layer[t];
+        lacking += !s->from_layer[t] && !s->outside[t];
+    }
     if (rc == 0 && layer)
         rc = report_outside(s, map, layer, warn, err);
-    if (rc == 0 && layer && s->modelled && warn)
+    if (rc == 0 && layer && lacking && warn)
         fprintf(warn, "towncov: note: %s: %d of %d townships have no seat area in it; theirs "
-                "are modelled ([goal] seat_radius_*)\n", layer->source_file, s->modelled,
-                map->n);
+                "are modelled ([goal] seat_radius_*)\n", layer->source_file, lacking, map->n);
     free(of);
     map_free(&layer);
     if (rc == 0 && !(s->keys = key_points_load(cfg, map, base_dir, warn, err)))
