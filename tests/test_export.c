@@ -551,7 +551,7 @@ static const char qgis_check[] =
     "assert p.read(os.path.join(d, 'towncov.qgs')), 'read failed'\n"
     "assert p.crs().isValid(), 'project CRS invalid'\n"
     "names = [l.name() for l in p.layerTreeRoot().layerOrder()]\n"
-    "want = ['footprints', 'sites', 'seats', 'coverage', 'townships']\n"
+    "want = ['footprints', 'sites', 'seats', 'seat_areas', 'coverage', 'townships']\n"
     "assert names == want, names\n"
     "for l in p.mapLayers().values():\n"
     "    assert l.isValid(), l.name()\n"
