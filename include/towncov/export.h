@@ -18,11 +18,6 @@ struct run_outcome;
 #define EXPORT_FILE_MAX 2147483647.0
 #define EXPORT_STRING_MAX 254
 
-/* The id of layer NAME in every QGIS project towncov writes (towncov.qgs,
- * plan.qgs): QGIS ignores an id of 10 characters or fewer ("townships")
- * and makes up its own, which orphans the layer tree's references. */
-#define EXPORT_QGIS_LAYER_ID "towncov_%s"
-
 /* Writes every layer, its .prj/.cpg/.qml and towncov.qgs into `dir` (an
  * existing folder: the run's temporary output folder). The covered part of
  * each township is rebuilt with GEOS on `threads` OpenMP threads; files are
