@@ -28,28 +28,15 @@ char *pipeline_out_dir(const struct scenario *scn, const struct run_options *opt
     return asprintf(&dir, "out/%s", scn->info.name) < 0 ? NULL : dir;
 }
 
-/* A file the run reads, as the loaders find it: relative to the scenario's
- * folder unless absolute. */
-static char *input_path(const char *base_dir, const char *file)
-{
-    if (file[0] == '/' || !base_dir[0] || strcmp(base_dir, ".") == 0)
-        return strdup(file);
-    return outdir_join(base_dir, file);
-}
-
 /* Refuses an output folder towncov may not replace before any work: the
- * folders of the scenario, the map and the sites file are among those. */
+ * folders of every file the scenario reads are among those. */
 int pipeline_check_out_dir(const struct scenario *scn, const char *dir, struct tc_error *err)
 {
-    char *map = input_path(scn->base_dir, scn->map.file);
-    char *sites = scn->sites.strategy == SITES_FILE ? input_path(scn->base_dir, scn->sites.file)
-                                                    : NULL;
-    const char *inputs[] = {scn->path, map, sites};
-    int rc = !map || (scn->sites.strategy == SITES_FILE && !sites)
-                 ? tc_fail(err, TC_EXIT_OUTPUT, "out of memory")
-                 : outdir_check(dir, inputs, 3, err);
-    free(map);
-    free(sites);
+    struct outdir_inputs in = {0};
+    int rc = scenario_inputs(scn, &in, err);
+    if (rc == 0)
+        rc = outdir_check_inputs(dir, &in, err);
+    outdir_inputs_free(&in);
     return rc;
 }
 

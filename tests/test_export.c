@@ -542,6 +542,7 @@ Test(export, styles_and_project_are_xml_naming_every_layer)
     xrun_free(&x);
 }
 
+/* The fixture's run builds no seat areas: its seat_areas layer is empty. */
 static const char qgis_check[] =
     "import os, sys\n"
     "os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"

@@ -164,3 +164,20 @@ Test(goal, the_criterion_in_words)
     goal_criterion(&g, w, sizeof w);
     cr_assert_str_eq(w, "without their seat covered");
 }
+
+/* A seat area of 0 km2 has no share: it is not judged (the seat stage
+ * models one outside its township, so this guards the rule itself). */
+Test(goal, a_seat_area_of_zero_is_not_judged_as_failing)
+{
+    struct goal_config cfg = {.seat_area_min_fraction = 0.95};
+    struct cov_result r = {.area_m2 = 1e6, .covered_m2 = 1e6, .covered_frac = 1,
+                           .seat_covered = 1};
+    cr_assert(goal_township_met(&cfg, &r), "0 km2 of seat area judged as failing");
+    r.seat_area_m2 = 1e5;
+    r.seat_covered_m2 = 0.9e5;
+    r.seat_covered_frac = 0.9;
+    cr_assert_not(goal_township_met(&cfg, &r));
+    r.seat_covered_m2 = 1e5;
+    r.seat_covered_frac = 1;
+    cr_assert(goal_township_met(&cfg, &r));
+}

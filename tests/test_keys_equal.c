@@ -94,7 +94,7 @@ Test(keys_equal, keys_decide_not_bytes)
         memset(b, 0x5a, t[i].size);
         for (int j = 0; j < t[i].n; j++) { /* same values, b's rest garbage */
             const struct key_desc *d = &t[i].keys[j];
-            if (d->type == KEY_STRING || d->type == KEY_ENCODING) {
+            if (d->type == KEY_STRING || d->type == KEY_ENCODING || d->type == KEY_PATH) {
                 strcpy((char *)a + d->offset, "same");
                 strcpy((char *)b + d->offset, "same");
             } else {

@@ -87,8 +87,10 @@ static unsigned long long fnv_by_hand(const struct cov_result *r, int n)
 {
     unsigned long long h = 1469598103934665603ULL;
     for (int t = 0; t < n; t++) {
-        long long q[3] = {llround(r[t].covered_m2 * 1000), llround(r[t].area_m2 * 1000),
-                          r[t].seat_covered};
+        long long q[7] = {llround(r[t].covered_m2 * 1000), llround(r[t].area_m2 * 1000),
+                          r[t].seat_covered, llround(r[t].seat_area_m2 * 1000),
+                          llround(r[t].seat_covered_m2 * 1000), r[t].key_points,
+                          r[t].key_points_covered};
         for (size_t k = 0; k < sizeof q; k++)
             h = (h ^ ((const unsigned char *)q)[k]) * 0x100000001b3ULL;
     }
@@ -111,6 +113,23 @@ Test(report, checksum_is_fnv1a_of_the_quantised_results)
     h.r[1].covered_m2 -= 1e-3;
     h.r[0].seat_covered = 0;
     cr_assert_neq(report_checksum(&h.map, h.r), base);
+    h.r[0].seat_covered = 1;
+    cr_assert_eq(report_checksum(&h.map, h.r), base);
+    /* Every other judged figure counts too: the seat area and its covered
+     * part (a seat radius of 850 m or 100 m), the key points. */
+    double *seat[] = {&h.r[2].seat_area_m2, &h.r[2].seat_covered_m2};
+    for (int i = 0; i < 2; i++) {
+        *seat[i] += 1e-3;
+        cr_assert_neq(report_checksum(&h.map, h.r), base, "seat figure %d ignored", i);
+        *seat[i] -= 1e-3;
+    }
+    int *keys[] = {&h.r[1].key_points, &h.r[1].key_points_covered};
+    for (int i = 0; i < 2; i++) {
+        ++*keys[i];
+        cr_assert_neq(report_checksum(&h.map, h.r), base, "key-point figure %d ignored", i);
+        --*keys[i];
+    }
+    cr_assert_eq(report_checksum(&h.map, h.r), base);
     hrun_free(&h);
 }
 

@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include "../sim/sweep/sweep_internal.h"
+#include "fixture.h"
 
 /* A table of probes of sites.count with these values and failing counts
  * (covered shares rising with the value, but for probe 2's with `dip`). */
@@ -92,4 +95,31 @@ Test(sweep_find_min, a_rise_in_failing_or_a_dip_in_coverage_is_named)
     free(text);
     sweep_table_free(&run.table);
     fclose(log);
+}
+
+/* --range 0..N: sites.count = 0 places nothing, which a probe would find
+ * only after the others ran. Both ends are checked before any probe: exit
+ * 2 naming the range, no output folder, no probe. */
+Test(sweep_find_min, a_range_with_a_bad_end_is_refused_before_any_probe)
+{
+    char dir[256], path[512], args[2048], out[8192];
+    fx_tmpdir(dir, sizeof dir);
+    const struct fx_township t[] = {
+        {"1", "west", "c", "town", "POLYGON((-5000 -5000, 0 -5000, 0 5000, -5000 5000, "
+                                   "-5000 -5000))", -2500, 0}};
+    snprintf(path, sizeof path, "%s/map", dir);
+    fx_write_map(path, t, 1);
+    snprintf(path, sizeof path, "%s/s.ini", dir);
+    fx_write_text(path, "[scenario]\nname = fm\n[map]\nfile = map.shp\n[sites]\n"
+                        "strategy = uniform\ncount = 4\n[radio]\nvertices = 16\n");
+    snprintf(args, sizeof args, "sweep %s --find-min sites.count --range 0..4 "
+             "--out %s/o", path, dir);
+    cr_assert_eq(fx_run(args, out, sizeof out), 2, "%s", out);
+    cr_assert(strstr(out, "towncov: error: --range 0..4: sites.count = 0: ") &&
+              strstr(out, "sites.count must be at least 1"), "%s", out);
+    cr_assert_null(strstr(out, "member 0"), "a probe ran first: %s", out);
+    snprintf(path, sizeof path, "%s/o", dir);
+    cr_assert_null(fx_read_file(path, NULL));
+    struct stat st;
+    cr_assert_neq(stat(path, &st), 0, "the output folder was made");
 }

@@ -52,7 +52,10 @@ enum tc_kind tc_kind_from_name(const char *utf8_name);
  * defaults, --set overrides and the key reference (towncov-scenario(5),
  * towncov keys, the completion) share one source. */
 enum key_type { KEY_INT, KEY_DOUBLE, KEY_BOOL, KEY_STRING, KEY_ENUM,
-                KEY_ENCODING /* a text encoding: auto, utf-8, gbk or an iconv name */ };
+                KEY_ENCODING, /* a text encoding: auto, utf-8, gbk or an iconv name */
+                KEY_PATH /* a file the scenario reads (relative to its folder unless
+                            absolute): stored as a string, and listed by scenario_inputs
+                            so that no output folder replaces it */ };
 
 struct key_desc {
     const char *section;
@@ -60,8 +63,8 @@ struct key_desc {
     enum key_type type;
     size_t offset;              /* of the field in the owning config struct:
                                    long for INT, double for DOUBLE, int for
-                                   BOOL and ENUM, char[TC_STR_MAX] for STRING
-                                   and ENCODING */
+                                   BOOL and ENUM, char[TC_STR_MAX] for STRING,
+                                   ENCODING and PATH */
     double min, max;            /* inclusive range for INT and DOUBLE */
     const char *const *choices; /* NULL-terminated, for ENUM (stored as index) */
     const char *def;            /* default, written as in a scenario file */

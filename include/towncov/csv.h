@@ -74,4 +74,12 @@ const char *csv_encoding(const struct csv_reader *r);
 int csv_fail(const struct csv_reader *r, struct tc_error *err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Writes s into buf as one CSV field, quoted as RFC 4180 says when it
+ * holds a comma, a quote or a line break (quotes doubled), so that this
+ * reader gives s back; buf has room for CSV_QUOTED_MAX(strlen(s)) bytes.
+ * Returns the length written (NUL-terminated). Every CSV towncov writes
+ * quotes its text fields with it. */
+#define CSV_QUOTED_MAX(len) (2 * (len) + 3)
+size_t csv_quote(char *buf, const char *s);
+
 #endif

@@ -43,6 +43,8 @@ struct tc_map {
     int n_counties;            /* distinct counties (t[i].county_id) */
     int repaired;              /* records made valid */
     int parts_dropped;         /* parts with no area dropped (map.repair) */
+    int repair;                /* map.repair as loaded: layers read onto this map (its
+                                  seat areas) are repaired, or refused, as it was */
     GEOSContextHandle_t ctx;   /* created the geometries; owned */
 };
 
@@ -58,10 +60,12 @@ struct tc_map *map_load(const struct map_config *cfg, const char *base_dir, int 
 /* Loads another polygon layer keyed by code (seat areas) in the metric CRS
  * of the map `onto`, read, validated and repaired exactly as a map (so its
  * errors name the file and the record); cfg's name, county and kind fields
- * may be absent. Freed with map_free. */
-struct tc_map *map_load_layer(const struct map_config *cfg, const char *base_dir,
-                              const struct tc_map *onto, int threads, FILE *warn,
-                              struct tc_error *err);
+ * may be absent. code_key names the scenario key of cfg->code_field in the
+ * error when the layer lacks it ("map.seat_area_code_field"). Freed with
+ * map_free. */
+struct tc_map *map_load_layer(const struct map_config *cfg, const char *code_key,
+                              const char *base_dir, const struct tc_map *onto, int threads,
+                              FILE *warn, struct tc_error *err);
 
 void map_free(struct tc_map **map);
 

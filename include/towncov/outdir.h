@@ -27,6 +27,28 @@
 int outdir_check(const char *dir, const char *const *inputs, int ninputs,
                  struct tc_error *err);
 
+/* The files a command reads: every input of every command (the scenario,
+ * each path-valued key of it, the command's own input options, each sweep
+ * member's), gathered in one list so that one check protects them all.
+ * Kept unique; paths as the command opens them. */
+struct outdir_inputs {
+    char **path;
+    size_t n, cap;
+    size_t n_unique; /* path[0..n_unique) is sorted and unique */
+};
+
+/* Adds `file` as the command opens it: relative to base_dir unless
+ * absolute or base_dir is NULL, "" or "."; "" and NULL files are skipped.
+ * Returns 0, or -1 when out of memory (err: exit 6). */
+int outdir_inputs_add(struct outdir_inputs *in, const char *base_dir, const char *file,
+                      struct tc_error *err);
+
+/* Frees the list and empties it. */
+void outdir_inputs_free(struct outdir_inputs *in);
+
+/* outdir_check with every input of the list (which it sorts). */
+int outdir_check_inputs(const char *dir, struct outdir_inputs *in, struct tc_error *err);
+
 /* Creates the parents of dir and a fresh temporary folder beside it
  * ("DIR.tmp-XXXXXX") holding the marker's first lines, naming `command`
  * ("run", "mapgen"). *tmp receives its path (malloc'd), or NULL on error. */

@@ -13,6 +13,12 @@
 /* The QGIS release whose format the files follow. */
 #define QGIS_VERSION "3.22.0"
 
+/* The id of layer NAME in every project towncov writes (towncov.qgs,
+ * plan.qgs), a printf format: QGIS ignores an id of 10 characters or fewer
+ * ("townships") and makes up its own, which orphans the layer tree's
+ * references. */
+#define QGIS_LAYER_ID "towncov_%s"
+
 /* Opens path for writing; NULL with an output error naming it (exit 7). */
 FILE *qgis_create(const char *path, struct tc_error *err);
 

@@ -64,6 +64,14 @@ int scenario_load_member(const char *path, const struct scenario_value *values, 
 /* The description of key "section.key", or NULL when there is none. */
 const struct key_desc *scenario_find_key(const char *dotted);
 
+/* Adds the files scn reads to `in`: the scenario file itself and the value
+ * of every path-valued key (KEY_PATH: the map, its seat areas, key points,
+ * the sites file, and any such key added later), each as the loaders open
+ * it. Every command that writes an output folder checks it against these
+ * (outdir_check_inputs). Returns 0, or -1 when out of memory. */
+struct outdir_inputs;
+int scenario_inputs(const struct scenario *scn, struct outdir_inputs *in, struct tc_error *err);
+
 /* Fills scn with every default (no file). */
 void scenario_defaults(struct scenario *scn);
 

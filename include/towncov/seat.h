@@ -26,6 +26,8 @@ struct tc_seat_areas {
     double (*envelope)[4];      /* xmin, ymin, xmax, ymax (warmed: safe to share) */
     unsigned char *from_layer;  /* 1: read from the layer, 0: modelled */
     unsigned char *whole;       /* 1: the whole township (its coverage is the township's) */
+    unsigned char *outside;     /* 1: the layer's seat area lies outside the township (0 km2
+                                   once clipped), so it is modelled (from_layer 0) */
     int modelled;               /* townships whose seat area is modelled */
     struct tc_key_points *keys; /* the key points ([map] key_points); owned, never NULL */
     GEOSContextHandle_t ctx;    /* destroys the geometries; owned */
@@ -40,7 +42,10 @@ double seat_default_radius_m(enum tc_kind kind);
 /* Every township's seat area. The layer (if any) is read like the map
  * (located errors, repair) in the map's CRS, each record joined to the
  * township of its code and clipped to it; townships it lacks are modelled,
- * with one note giving the count. Parallel over townships with `threads`
+ * with one note giving the count. A seat area of the layer that lies
+ * outside its township (0 km2 once clipped) is modelled too, with one
+ * warning giving the count; when none of the layer's seat areas lies in
+ * its township, an error (exit 4): a seat area of 0 km2 is never judged. Parallel over townships with `threads`
  * workers; the result does not depend on their number. Returns a set the
  * caller frees with seat_areas_free, or NULL with err set. */
 struct tc_seat_areas *seat_areas_build(const struct seat_config *cfg, const struct tc_map *map,

@@ -208,6 +208,7 @@ size_t tc_key_size(const struct key_desc *d)
         return sizeof(int);
     case KEY_STRING:
     case KEY_ENCODING:
+    case KEY_PATH:
         break;
     }
     return TC_STR_MAX;
@@ -217,7 +218,8 @@ int tc_keys_equal(const struct key_desc *keys, int n, const void *a, const void 
 {
     for (int k = 0; k < n; k++) {
         const char *va = (const char *)a + keys[k].offset, *vb = (const char *)b + keys[k].offset;
-        int text = keys[k].type == KEY_STRING || keys[k].type == KEY_ENCODING;
+        int text = keys[k].type == KEY_STRING || keys[k].type == KEY_ENCODING ||
+                   keys[k].type == KEY_PATH;
         if (text ? strcmp(va, vb) != 0 : memcmp(va, vb, tc_key_size(&keys[k])) != 0)
             return 0;
     }

@@ -481,3 +481,20 @@ struct csv_reader *csv_open(const char *path, const struct csv_options *opt,
         csv_close(&r);
     return r;
 }
+
+size_t csv_quote(char *buf, const char *s)
+{
+    size_t n = 0;
+    int quoted = strpbrk(s, ",\"\n\r") != NULL;
+    if (quoted)
+        buf[n++] = '"';
+    for (; *s; s++) {
+        if (*s == '"')
+            buf[n++] = '"';
+        buf[n++] = *s;
+    }
+    if (quoted)
+        buf[n++] = '"';
+    buf[n] = '\0';
+    return n;
+}

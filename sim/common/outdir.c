@@ -1,20 +1,23 @@
 /* outdir.c — the output folder: checked before any work, written beside,
  * swapped in at the end, and never a deletion of what towncov did not
  * write (see outdir.h). */
-#include "towncov/outdir.h"
+#include "outdir_internal.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "towncov/textenc.h"
+
 #define REFUSE_HINT "not replacing it (choose another --out or empty it)"
-#define MARKER_MAX (64L << 20) /* a marker this large is not one towncov wrote */
+/* The longest file name: NAME_MAX of Linux's file systems (ext4, xfs, tmpfs). */
+#define NAME_LIMIT 255
 
 /* ---- paths ------------------------------------------------------------------ */
 
@@ -24,7 +27,7 @@ char *outdir_join(const char *dir, const char *name)
     return asprintf(&s, "%s/%s", dir, name) < 0 ? NULL : s;
 }
 
-static int oom(struct tc_error *err)
+int outdir_oom(struct tc_error *err)
 {
     return tc_fail(err, TC_EXIT_OUTPUT, "out of memory");
 }
@@ -84,193 +87,6 @@ static int holds_input(const struct stat *st, const char *input)
     return hit;
 }
 
-/* ---- reading folders -------------------------------------------------------- */
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void names_free(char ***names, size_t n)
-{
-    for (size_t i = 0; *names && i < n; i++)
-        free((*names)[i]);
-    free(*names);
-    *names = NULL;
-}
-
-/* The entries of path but . and .., sorted (so that walks, markers and
- * messages do not depend on the file system's order). */
-static int list_names(const char *path, char ***names, size_t *n, struct tc_error *err)
-{
-    *names = NULL;
-    *n = 0;
-    DIR *d = opendir(path);
-    if (!d)
-        return tc_fail(err, TC_EXIT_OUTPUT, "cannot read %s: %s", path, strerror(errno));
-    int rc = 0;
-    for (struct dirent *e; rc == 0 && (e = readdir(d));) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        char *s = strdup(e->d_name);
-        if (!s || tc_resize((void **)names, *n + 1, sizeof **names) != 0) {
-            free(s);
-            rc = oom(err);
-        } else {
-            (*names)[(*n)++] = s;
-        }
-    }
-    closedir(d);
-    if (rc != 0)
-        names_free(names, *n);
-    else if (*n > 1)
-        qsort(*names, *n, sizeof **names, cmp_str);
-    return rc;
-}
-
-/* Visits every entry below root in sorted order, `rel` relative to root;
- * folders are entered (symbolic links never followed), before their
- * contents are visited or, with post, after. A visitor's nonzero return
- * stops the walk and is returned. */
-typedef int (*visit_fn)(void *ctx, const char *root, const char *rel, const struct stat *st,
-                        struct tc_error *err);
-
-static int walk(const char *root, const char *rel, int post, visit_fn visit, void *ctx,
-                struct tc_error *err)
-{
-    char *here = rel[0] ? outdir_join(root, rel) : strdup(root);
-    if (!here)
-        return oom(err);
-    char **names;
-    size_t n;
-    int rc = list_names(here, &names, &n, err);
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        char *child = rel[0] ? outdir_join(rel, names[i]) : strdup(names[i]);
-        char *full = child ? outdir_join(root, child) : NULL;
-        struct stat st;
-        if (!full)
-            rc = oom(err);
-        else if (lstat(full, &st) != 0)
-            rc = tc_fail(err, TC_EXIT_OUTPUT, "cannot read %s: %s", full, strerror(errno));
-        if (rc == 0 && !post)
-            rc = visit(ctx, root, child, &st, err);
-        if (rc == 0 && S_ISDIR(st.st_mode))
-            rc = walk(root, child, post, visit, ctx, err);
-        if (rc == 0 && post)
-            rc = visit(ctx, root, child, &st, err);
-        free(full);
-        free(child);
-    }
-    names_free(&names, n);
-    free(here);
-    return rc;
-}
-
-/* ---- the marker --------------------------------------------------------------- */
-
-struct entry {
-    const char *name; /* relative to the folder, into listing.text */
-    int folder;
-};
-
-/* What a marker says towncov wrote, sorted by name. */
-struct listing {
-    char *text;
-    struct entry *e;
-    size_t n;
-};
-
-static void listing_free(struct listing *l)
-{
-    free(l->text);
-    free(l->e);
-    memset(l, 0, sizeof *l);
-}
-
-/* Names a marker may list: relative, no empty, "." or ".." parts, so that
- * an edited marker cannot point outside its folder. */
-static int plain_name(const char *name)
-{
-    if (!name[0] || name[0] == '/')
-        return 0;
-    for (const char *p = name; *p;) {
-        size_t k = strcspn(p, "/");
-        if (k == 0 || (k == 1 && p[0] == '.') || (k == 2 && p[0] == '.' && p[1] == '.'))
-            return 0;
-        p += k + (p[k] == '/');
-        if (p[-1] == '/' && !*p)
-            return 0;
-    }
-    return 1;
-}
-
-static int cmp_entry(const void *a, const void *b)
-{
-    return strcmp(((const struct entry *)a)->name, ((const struct entry *)b)->name);
-}
-
-static char *read_small_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *text = NULL;
-    long n = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
-    if (n >= 0 && n <= MARKER_MAX && fseek(f, 0, SEEK_SET) == 0 && (text = malloc((size_t)n + 1))) {
-        size_t got = fread(text, 1, (size_t)n, f);
-        text[got] = '\0';
-    }
-    fclose(f);
-    return text;
-}
-
-/* Reads dir's marker. Returns 0 with l filled, 1 when the file does not
- * begin with OUTDIR_MARKER_HEADER (not a towncov marker), -1 on error. */
-static int listing_read(const char *dir, struct listing *l, struct tc_error *err)
-{
-    memset(l, 0, sizeof *l);
-    char *path = outdir_join(dir, OUTDIR_MARKER);
-    l->text = path ? read_small_file(path) : NULL;
-    int rc = l->text ? 0 : tc_fail(err, TC_EXIT_OUTPUT, "cannot read %s: %s",
-                                    path ? path : OUTDIR_MARKER, strerror(errno));
-    free(path);
-    size_t hn = strlen(OUTDIR_MARKER_HEADER);
-    if (rc == 0 && (strncmp(l->text, OUTDIR_MARKER_HEADER, hn) != 0 || l->text[hn] != '\n'))
-        rc = 1;
-    for (char *line = l->text, *next; rc == 0 && line && *line; line = next) {
-        next = strchr(line, '\n');
-        if (next)
-            *next++ = '\0';
-        int folder = strncmp(line, "folder ", 7) == 0;
-        const char *name = folder ? line + 7 : strncmp(line, "file ", 5) == 0 ? line + 5 : NULL;
-        if (!name || !plain_name(name))
-            continue; /* the header and the explanation */
-        if (tc_resize((void **)&l->e, l->n + 1, sizeof *l->e) != 0)
-            rc = oom(err);
-        else
-            l->e[l->n++] = (struct entry){name, folder};
-    }
-    if (rc == 0 && l->n > 1)
-        qsort(l->e, l->n, sizeof *l->e, cmp_entry);
-    if (rc != 0)
-        listing_free(l);
-    return rc;
-}
-
-/* Whether the listing names rel as what st is (a file as a file, a folder
- * as a folder: anything else, or a link, is not towncov's). */
-static int listed(const struct listing *l, const char *rel, const struct stat *st)
-{
-    struct entry key = {rel, 0};
-    const struct entry *e = l->n ? bsearch(&key, l->e, l->n, sizeof *l->e, cmp_entry) : NULL;
-    return e && (e->folder ? S_ISDIR(st->st_mode) : S_ISREG(st->st_mode));
-}
-
-static int is_marker(const char *rel)
-{
-    return strcmp(rel, OUTDIR_MARKER) == 0;
-}
-
 /* ---- checks ------------------------------------------------------------------ */
 
 struct check_ctx {
@@ -283,7 +99,7 @@ static int check_entry(void *ctx, const char *root, const char *rel, const struc
 {
     (void)root;
     const struct check_ctx *c = ctx;
-    if (is_marker(rel) || listed(c->l, rel, st))
+    if (outdir_is_marker(rel) || outdir_listed(c->l, rel, st))
         return 0;
     return tc_fail(err, TC_EXIT_OUTPUT, "%s holds %s, which towncov did not write: " REFUSE_HINT,
                    c->shown, rel);
@@ -295,23 +111,23 @@ static int check_contents(const char *dir, const char *shown, struct tc_error *e
 {
     char **names;
     size_t n;
-    if (list_names(dir, &names, &n, err) != 0)
+    if (outdir_list_names(dir, &names, &n, err) != 0)
         return -1;
     if (n == 0) {
-        names_free(&names, n);
+        outdir_names_free(&names, n);
         return 0;
     }
     /* The entry a refusal of an unmarked folder names. */
-    char *first_copy = strdup(is_marker(names[0]) && n > 1 ? names[1] : names[0]);
-    names_free(&names, n);
+    char *first_copy = strdup(outdir_is_marker(names[0]) && n > 1 ? names[1] : names[0]);
+    outdir_names_free(&names, n);
     if (!first_copy)
-        return oom(err);
+        return outdir_oom(err);
     struct listing l;
     char *marker = outdir_join(dir, OUTDIR_MARKER);
     struct stat st;
     int has_marker = marker && lstat(marker, &st) == 0 && S_ISREG(st.st_mode);
     free(marker);
-    int rc = has_marker ? listing_read(dir, &l, err) : 1;
+    int rc = has_marker ? outdir_listing_read(dir, &l, err) : 1;
     if (rc == 1 && has_marker)
         rc = tc_fail(err, TC_EXIT_OUTPUT, "%s holds a %s that towncov did not write (it does "
                      "not begin '%s'): " REFUSE_HINT, shown, OUTDIR_MARKER, OUTDIR_MARKER_HEADER);
@@ -322,8 +138,8 @@ static int check_contents(const char *dir, const char *shown, struct tc_error *e
     if (rc != 0)
         return -1;
     struct check_ctx c = {&l, shown};
-    rc = walk(dir, "", 0, check_entry, &c, err);
-    listing_free(&l);
+    rc = outdir_walk(dir, "", 0, check_entry, &c, err);
+    outdir_listing_free(&l);
     return rc;
 }
 
@@ -380,7 +196,7 @@ static int check_creatable(const char *dir, struct tc_error *err)
                        last);
     char *p = strdup(dir);
     if (!p)
-        return oom(err);
+        return outdir_oom(err);
     int rc = 0;
     for (;;) {
         char *slash = strrchr(p, '/');
@@ -421,6 +237,20 @@ static int check_existing(const char *dir, const struct stat *lst, const char *c
     return check_contents(dir, dir, err);
 }
 
+/* A name the file system cannot hold would fail only when the results are
+ * moved in, after the work: refused first. */
+static int check_name(const char *dir, struct tc_error *err)
+{
+    size_t n = strlen(last_part(dir));
+    if (n > NAME_LIMIT)
+        return tc_fail(err, TC_EXIT_OUTPUT, "%s: a name of %zu bytes; a folder's name has at "
+                       "most %d (choose a shorter --out)", dir, n, NAME_LIMIT);
+    if (strlen(dir) + 16 >= PATH_MAX)
+        return tc_fail(err, TC_EXIT_OUTPUT, "%.80s...: a path of %zu bytes; at most %d (choose "
+                       "a shorter --out)", dir, strlen(dir), PATH_MAX - 16);
+    return 0;
+}
+
 int outdir_check(const char *dir, const char *const *inputs, int ninputs,
                  struct tc_error *err)
 {
@@ -428,10 +258,12 @@ int outdir_check(const char *dir, const char *const *inputs, int ninputs,
         return tc_fail(err, TC_EXIT_OUTPUT, "no output folder given");
     char *d = tidy(dir);
     if (!d)
-        return oom(err);
+        return outdir_oom(err);
     struct stat lst;
     int rc;
-    if (lstat(d, &lst) == 0)
+    if (check_name(d, err) != 0)
+        rc = -1;
+    else if (lstat(d, &lst) == 0)
         rc = check_existing(d, &lst, inputs, ninputs, err);
     else if (errno == ENOENT || errno == ENOTDIR)
         rc = check_creatable(d, err);
@@ -441,13 +273,64 @@ int outdir_check(const char *dir, const char *const *inputs, int ninputs,
     return rc;
 }
 
+/* ---- the inputs ------------------------------------------------------------ */
+
+/* Sorts the list and drops repeats: a sweep adds each member's inputs,
+ * which are mostly the same few files. */
+static void inputs_compact(struct outdir_inputs *in)
+{
+    if (in->n > 1)
+        qsort(in->path, in->n, sizeof *in->path, outdir_cmp_str);
+    size_t k = 0;
+    for (size_t i = 0; i < in->n; i++) {
+        if (k > 0 && strcmp(in->path[k - 1], in->path[i]) == 0)
+            free(in->path[i]);
+        else
+            in->path[k++] = in->path[i];
+    }
+    in->n = in->n_unique = k;
+}
+
+int outdir_inputs_add(struct outdir_inputs *in, const char *base_dir, const char *file,
+                      struct tc_error *err)
+{
+    if (!file || !file[0])
+        return 0;
+    int joined = file[0] != '/' && base_dir && base_dir[0] && strcmp(base_dir, ".") != 0;
+    char *s = joined ? outdir_join(base_dir, file) : strdup(file);
+    if (!s || tc_reserve((void **)&in->path, &in->cap, in->n + 1, sizeof *in->path) != 0) {
+        free(s);
+        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+    }
+    in->path[in->n++] = s;
+    if (in->n >= 2 * in->n_unique + 64) /* amortised: linear in what is added */
+        inputs_compact(in);
+    return 0;
+}
+
+void outdir_inputs_free(struct outdir_inputs *in)
+{
+    for (size_t i = 0; i < in->n; i++)
+        free(in->path[i]);
+    free(in->path);
+    memset(in, 0, sizeof *in);
+}
+
+int outdir_check_inputs(const char *dir, struct outdir_inputs *in, struct tc_error *err)
+{
+    inputs_compact(in);
+    if (in->n > INT_MAX)
+        return tc_fail(err, TC_EXIT_RESOURCE, "too many input files");
+    return outdir_check(dir, (const char *const *)in->path, (int)in->n, err);
+}
+
 /* ---- the transaction --------------------------------------------------------- */
 
 static int make_parents(const char *dir, struct tc_error *err)
 {
     char *buf = strdup(dir);
     if (!buf)
-        return oom(err);
+        return outdir_oom(err);
     int rc = 0;
     for (char *p = buf + 1; rc == 0 && *p; p++) {
         if (*p != '/')
@@ -466,9 +349,16 @@ static int make_parents(const char *dir, struct tc_error *err)
  * mkdir would give (mkdtemp makes it private). */
 static char *make_beside(const char *dir, const char *suffix, struct tc_error *err)
 {
+    /* A name near the file system's limit is cut (on a character) so that
+     * the staging name fits: "DIR.tmp-XXXXXX" must stay a valid name. */
+    const char *last = last_part(dir);
+    size_t keep = strlen(last), room = NAME_LIMIT - strlen(suffix) - 6;
+    if (keep > room)
+        keep = textenc_utf8_prefix(last, keep, room);
     char *path = NULL;
-    if (asprintf(&path, "%s%sXXXXXX", dir, suffix) < 0) {
-        oom(err);
+    if (asprintf(&path, "%.*s%.*s%sXXXXXX", (int)(last - dir), dir, (int)keep, last,
+                 suffix) < 0) {
+        outdir_oom(err);
         return NULL;
     }
     if (!mkdtemp(path)) {
@@ -506,7 +396,7 @@ int outdir_begin(const char *dir, const char *command, char **tmp, struct tc_err
     *tmp = NULL;
     char *d = tidy(dir);
     if (!d)
-        return oom(err);
+        return outdir_oom(err);
     char *t = make_parents(d, err) == 0 ? make_beside(d, ".tmp-", err) : NULL;
     free(d);
     if (!t)
@@ -519,78 +409,18 @@ int outdir_begin(const char *dir, const char *command, char **tmp, struct tc_err
     return 0;
 }
 
-static int list_entry(void *ctx, const char *root, const char *rel, const struct stat *st,
-                      struct tc_error *err)
-{
-    (void)root;
-    if (is_marker(rel))
-        return 0;
-    if (strchr(rel, '\n') || !plain_name(rel))
-        return tc_fail(err, TC_EXIT_INTERNAL, "output name %s cannot be listed", rel);
-    if (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode))
-        return tc_fail(err, TC_EXIT_INTERNAL, "output %s is neither a file nor a folder", rel);
-    fprintf(ctx, "%s %s\n", S_ISDIR(st->st_mode) ? "folder" : "file", rel);
-    return 0;
-}
-
-/* Appends every entry of tmp but the marker to the marker. */
-static int write_listing(const char *tmp, struct tc_error *err)
-{
-    char *path = outdir_join(tmp, OUTDIR_MARKER);
-    FILE *f = path ? fopen(path, "a") : NULL;
-    int rc;
-    if (!f) {
-        rc = tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot write: %s", path ? path : tmp,
-                     strerror(errno));
-    } else {
-        rc = walk(tmp, "", 0, list_entry, f, err);
-        int close_rc = tc_fclose_checked(f, path, err);
-        rc = rc != 0 ? rc : close_rc;
-    }
-    free(path);
-    return rc;
-}
-
-static int remove_entry(void *ctx, const char *root, const char *rel, const struct stat *st,
-                        struct tc_error *err)
-{
-    (void)err;
-    if (is_marker(rel) || !listed(ctx, rel, st))
-        return 0;
-    char *full = outdir_join(root, rel);
-    if (full)
-        (void)(S_ISDIR(st->st_mode) ? rmdir(full) : unlink(full));
-    free(full);
-    return 0;
-}
-
-/* Removes from old, the earlier folder set aside, what its marker lists,
- * then the marker and old itself. Only what is there and listed goes (the
- * walk reads the folder, not the marker's names); anything else keeps old
- * standing, under its .old- name. */
-static void remove_listed(const char *old)
-{
-    struct listing l;
-    if (listing_read(old, &l, NULL) == 0) {
-        walk(old, "", 1, remove_entry, &l, NULL);
-        listing_free(&l);
-        char *marker = outdir_join(old, OUTDIR_MARKER);
-        if (marker)
-            unlink(marker);
-        free(marker);
-    }
-    rmdir(old);
-}
-
 /* Moves the existing dir aside to a fresh name and checks it there, where
- * nothing else writes any more; puts it back when it is not towncov's. */
+ * nothing else writes any more; puts it back when it is not towncov's.
+ * Returns 1 (nothing moved) when dir went away meanwhile: another
+ * command's commit set it aside first. */
 static int set_aside(const char *dir, const struct stat *lst, char **old, struct tc_error *err)
 {
     struct stat st;
     if (check_kind(dir, lst, err) != 0)
         return -1;
     if (stat(dir, &st) != 0)
-        return tc_fail(err, TC_EXIT_OUTPUT, "cannot use %s: %s", dir, strerror(errno));
+        return errno == ENOENT ? 1 : tc_fail(err, TC_EXIT_OUTPUT, "cannot use %s: %s", dir,
+                                             strerror(errno));
     if (check_protected(dir, &st, NULL, 0, err) != 0)
         return -1;
     *old = make_beside(dir, ".old-", err);
@@ -601,7 +431,8 @@ static int set_aside(const char *dir, const struct stat *lst, char **old, struct
         rmdir(*old);
         free(*old);
         *old = NULL;
-        return tc_fail(err, TC_EXIT_OUTPUT, "cannot move %s aside: %s", dir, strerror(e));
+        return e == ENOENT ? 1 : tc_fail(err, TC_EXIT_OUTPUT, "cannot move %s aside: %s", dir,
+                                         strerror(e));
     }
     if (check_contents(*old, dir, err) == 0)
         return 0;
@@ -615,30 +446,63 @@ static int set_aside(const char *dir, const struct stat *lst, char **old, struct
     return -1;
 }
 
+/* Commits racing into one folder (two runs at once) each set aside what
+ * stands there and try again, this many times at most. */
+#define COMMIT_TRIES 16
+
+/* After a failed commit: the newest folder set aside goes back when dir
+ * is free (else it is said where it is); older ones, outputs another
+ * commit replaced meanwhile, go as a commit's would. */
+static void put_back(char **olds, int n, const char *dir, struct tc_error *err)
+{
+    for (int i = 0; i < n - 1; i++)
+        outdir_remove_listed(olds[i]);
+    if (n > 0 && rename(olds[n - 1], dir) != 0 && err) {
+        size_t len = strlen(err->msg);
+        snprintf(err->msg + len, sizeof err->msg - len, " (the earlier folder is now %s)",
+                 olds[n - 1]);
+    }
+}
+
 int outdir_commit(char **tmp, const char *dir, struct tc_error *err)
 {
-    char *d = tidy(dir), *old = NULL;
+    char *d = tidy(dir), *olds[COMMIT_TRIES];
     if (!d)
-        return oom(err);
-    struct stat lst;
-    int had = lstat(d, &lst) == 0;
-    int rc = write_listing(*tmp, err);
-    if (rc == 0 && had)
-        rc = set_aside(d, &lst, &old, err);
-    if (rc == 0 && rename(*tmp, d) != 0) {
-        rc = tc_fail(err, TC_EXIT_OUTPUT, "cannot move the results into %s: %s", d,
-                     strerror(errno));
-        if (old && rename(old, d) != 0 && err) {
-            size_t n = strlen(err->msg);
-            snprintf(err->msg + n, sizeof err->msg - n, " (the earlier folder is now %s)", old);
+        return outdir_oom(err);
+    int n_olds = 0, rc = outdir_write_listing(*tmp, err), moved = 0;
+    /* Whatever stands at d is set aside, then tmp takes its place; when
+     * another command's commit lands in between (d gone before it could be
+     * set aside, or back before tmp could move), round again. */
+    for (int attempt = 0; rc == 0 && !moved && attempt < COMMIT_TRIES; attempt++) {
+        struct stat lst;
+        char *old = NULL;
+        int aside = lstat(d, &lst) == 0 ? set_aside(d, &lst, &old, err) : 1;
+        if (aside < 0) {
+            rc = -1;
+            break;
         }
-    } else if (rc == 0) {
         if (old)
-            remove_listed(old);
+            olds[n_olds++] = old;
+        if (rename(*tmp, d) == 0) {
+            moved = 1;
+        } else if ((errno != ENOTEMPTY && errno != EEXIST) || attempt + 1 == COMMIT_TRIES) {
+            rc = tc_fail(err, TC_EXIT_OUTPUT, "cannot move the results into %s: %s", d,
+                         strerror(errno));
+        }
+    }
+    if (rc == 0 && !moved)
+        rc = tc_fail(err, TC_EXIT_OUTPUT, "cannot move the results into %s: other commands "
+                     "keep writing it", d);
+    if (rc == 0) {
+        for (int i = 0; i < n_olds; i++)
+            outdir_remove_listed(olds[i]);
         free(*tmp);
         *tmp = NULL;
+    } else {
+        put_back(olds, n_olds, d, err);
     }
-    free(old);
+    for (int i = 0; i < n_olds; i++)
+        free(olds[i]);
     free(d);
     return rc;
 }

@@ -27,9 +27,7 @@ static void extent_xml(FILE *f, const char *in, const struct exporter *ex)
             in, in, ex->xmin, in, ex->ymin, in, ex->xmax, in, ex->ymax, in);
 }
 
-/* Layer ids: QGIS ignores an id of 10 characters or fewer and makes up
- * its own, which would orphan the layer tree's references. */
-#define LAYER_ID "towncov_%s"
+#define LAYER_ID QGIS_LAYER_ID
 
 /* The signal rasters of the run, beneath the vector layers, RSRP on top
  * and the only one shown at first. */

@@ -30,7 +30,10 @@ int goal_township_met(const struct goal_config *cfg, const struct cov_result *r)
 {
     if (cfg->seat_covered && !r->seat_covered)
         return 0;
-    if (cfg->seat_area_min_fraction > 0 && r->seat_covered_frac < cfg->seat_area_min_fraction)
+    /* A seat area of 0 km2 has no share to judge (the seat stage models
+     * one that lies outside its township, so this is a guard). */
+    if (cfg->seat_area_min_fraction > 0 && r->seat_area_m2 > 0 &&
+        r->seat_covered_frac < cfg->seat_area_min_fraction)
         return 0;
     if (r->key_points > 0 && ((cfg->key_points == GOAL_KEYS_ALL &&
                                r->key_points_covered < r->key_points) ||

@@ -26,6 +26,22 @@ static void place_seat(struct tc_worker *w, struct township *t)
     t->seat_lat = c.xy.y;
 }
 
+/* Which vertex the metric CRS cannot take (a pole, or the point opposite
+ * the map's centre on the globe), in the record's own coordinates. */
+static void projection_failed(const struct loader *ld, GEOSContextHandle_t ctx,
+                              const GEOSGeometry *g, PJ *pj, const struct township *t,
+                              struct record_job *job)
+{
+    double x = 0, y = 0;
+    char what[160] = "its coordinates";
+    if (map_unprojectable_vertex(ctx, g, pj, &x, &y))
+        snprintf(what, sizeof what, "%s (%.9g, %.9g)", ld->geographic && fabs(y) == 90
+                 ? (y > 0 ? "the north pole" : "the south pole") : "the vertex", x, y);
+    tc_fail(&job->err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT " (code %s): %s cannot be projected "
+            "to the map's equal-area CRS (%s)", ld->shp_path, SHPIO_REC(t->record), t->code,
+            what, ld->map->metric_crs);
+}
+
 /* Parallel: polygon, validity, densify, projection, area, envelope, seat. */
 static void build_township(const struct loader *ld, struct tc_worker *w, struct township *t,
                            struct record_job *job)
@@ -39,8 +55,7 @@ static void build_township(const struct loader *ld, struct tc_worker *w, struct 
                                                    map_densify_seed(ld))
                              : NULL;
     if (g && !metric)
-        tc_fail(&job->err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT " (code %s): coordinates cannot be "
-                "projected", ld->shp_path, SHPIO_REC(t->record), t->code);
+        projection_failed(ld, ctx, g, src_to_metric, t, job);
     if (g)
         GEOSGeom_destroy_r(ctx, g);
     /* Projection can, rarely, make near-touching rings cross. */

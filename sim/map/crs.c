@@ -161,6 +161,50 @@ double map_clamp_longitude(double x)
     return x;
 }
 
+double map_clamp_latitude(double y)
+{
+    if (y < -90 && y >= -90 - LON_SLACK)
+        return -90;
+    if (y > 90 && y <= 90 + LON_SLACK)
+        return 90;
+    return y;
+}
+
+static int ring_unprojectable(GEOSContextHandle_t ctx, const GEOSGeometry *ring, PJ *pj,
+                              double *x, double *y)
+{
+    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(ctx, ring);
+    unsigned n = 0;
+    GEOSCoordSeq_getSize_r(ctx, seq, &n);
+    for (unsigned i = 0; i < n; i++) {
+        double px, py;
+        if (!GEOSCoordSeq_getXY_r(ctx, seq, i, &px, &py))
+            continue;
+        *x = px;
+        *y = py;
+        if (!map_trans_point(&px, &py, pj))
+            return 1;
+    }
+    return 0;
+}
+
+int map_unprojectable_vertex(GEOSContextHandle_t ctx, const GEOSGeometry *g, PJ *pj, double *x,
+                             double *y)
+{
+    int parts = GEOSGeomTypeId_r(ctx, g) == GEOS_POLYGON ? 1 : GEOSGetNumGeometries_r(ctx, g);
+    for (int p = 0; p < parts; p++) {
+        const GEOSGeometry *poly = GEOSGeomTypeId_r(ctx, g) == GEOS_POLYGON
+                                       ? g : GEOSGetGeometryN_r(ctx, g, p);
+        if (ring_unprojectable(ctx, GEOSGetExteriorRing_r(ctx, poly), pj, x, y))
+            return 1;
+        int nh = GEOSGetNumInteriorRings_r(ctx, poly);
+        for (int h = 0; h < nh; h++)
+            if (ring_unprojectable(ctx, GEOSGetInteriorRingN_r(ctx, poly, h), pj, x, y))
+                return 1;
+    }
+    return 0;
+}
+
 static int read_source_crs(struct loader *ld, PJ **src, struct tc_error *err)
 {
     char prj[TC_PATH_MAX + 8];
@@ -171,7 +215,8 @@ static int read_source_crs(struct loader *ld, PJ **src, struct tc_error *err)
             return tc_fail(err, TC_EXIT_MAP, "%s: missing (map.assume_wgs84 = no)", prj);
         double lo[4], hi[4];
         SHPGetInfo(ld->shp, NULL, NULL, lo, hi);
-        if (lo[0] < -180 - LON_SLACK || hi[0] > 180 + LON_SLACK || lo[1] < -90 || hi[1] > 90)
+        if (lo[0] < -180 - LON_SLACK || hi[0] > 180 + LON_SLACK || lo[1] < -90 - LON_SLACK ||
+            hi[1] > 90 + LON_SLACK)
             return tc_fail(err, TC_EXIT_MAP,
                            "%s: missing, and the coordinates (%g..%g, %g..%g) are not lon/lat: "
                            "add the .prj the data was made with",

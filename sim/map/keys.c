@@ -4,7 +4,7 @@
 #include <stddef.h>
 
 const struct key_desc map_keys[] = {
-    {"map", "file", KEY_STRING, offsetof(struct map_config, file), 0, 0, NULL, "", "",
+    {"map", "file", KEY_PATH, offsetof(struct map_config, file), 0, 0, NULL, "", "",
      "township polygon shapefile (.shp), relative to the scenario file's folder"},
     {"map", "code_field", KEY_STRING, offsetof(struct map_config, code_field), 0, 0, NULL,
      "code", "", "attribute holding the township code (unique)"},

@@ -128,6 +128,7 @@ static struct tc_map *load(struct loader *ld, const char *base_dir, struct tc_er
         return NULL;
     }
     ld->map->ctx = GEOS_init_r();
+    ld->map->repair = ld->cfg->repair;
     ld->pj_ctx = proj_context_create();
     proj_log_level(ld->pj_ctx, PJ_LOG_NONE);
     int rc = map_open_files(ld, base_dir, err);
@@ -155,12 +156,13 @@ struct tc_map *map_load(const struct map_config *cfg, const char *base_dir, int 
     return load(&ld, base_dir, err);
 }
 
-struct tc_map *map_load_layer(const struct map_config *cfg, const char *base_dir,
-                              const struct tc_map *onto, int threads, FILE *warn,
-                              struct tc_error *err)
+struct tc_map *map_load_layer(const struct map_config *cfg, const char *code_key,
+                              const char *base_dir, const struct tc_map *onto, int threads,
+                              FILE *warn, struct tc_error *err)
 {
     struct loader ld = {.cfg = cfg, .warn = warn, .threads = threads,
-                        .given_metric = onto->metric_crs, .names_optional = 1};
+                        .given_metric = onto->metric_crs, .names_optional = 1,
+                        .code_key = code_key};
     return load(&ld, base_dir, err);
 }
 

@@ -25,7 +25,9 @@
 #define DENSIFY_BY_ERROR 0.0
 
 /* Longitudes this far past +-180 (rounding in the data's making, as
- * Natural Earth's 180.00000000000006) are taken as +-180. */
+ * Natural Earth's 180.00000000000006) are taken as +-180, latitudes this
+ * far past a pole as the pole (a world map's Antarctica at
+ * -90.00000000000001): the range of lon/lat is closed. */
 #define LON_SLACK 1e-9
 
 /* ---- the loader's working state -----------------------------------------*/
@@ -49,6 +51,8 @@ struct loader {
     int threads;
     const char *given_metric; /* a layer joined to a map: its metric CRS */
     int names_optional;       /* a layer joined to a map: no name field needed */
+    const char *code_key;     /* the key naming cfg->code_field, for messages; NULL:
+                                 map.code_field */
     struct tc_map *map;
 };
 
@@ -71,6 +75,11 @@ enum { MAP_PJ_SRC_TO_METRIC, MAP_PJ_GEO_TO_METRIC, MAP_NPJ };
 int map_trans_point(double *x, double *y, void *userdata);
 GEOSGeometry *map_densify_project(GEOSContextHandle_t ctx, const GEOSGeometry *g, double step, PJ *pj, double seed);
 double map_clamp_longitude(double x);
+double map_clamp_latitude(double y);
+/* A vertex of g (source coordinates) that pj cannot project, for the
+ * message that says which: 1 with *x, *y set, 0 when each projects. */
+int map_unprojectable_vertex(GEOSContextHandle_t ctx, const GEOSGeometry *g, PJ *pj, double *x,
+                             double *y);
 PJ *map_make_transform(PJ_CONTEXT *ctx, const PJ *from, const PJ *to);
 int map_setup_crs(struct loader *ld, struct tc_error *err);
 double map_densify_step(const struct loader *ld);

@@ -106,7 +106,7 @@ static int find_field(struct loader *ld, const char *name, int required, const c
         char fields[1024];
         list_fields(ld->dbf, fields, sizeof fields);
         return tc_fail(err, TC_EXIT_MAP,
-                       "%s: no attribute '%s' (map.%s); the .dbf has: %s", ld->shp_path, name,
+                       "%s: no attribute '%s' (%s); the .dbf has: %s", ld->shp_path, name,
                        key, fields);
     }
     return 0;
@@ -115,14 +115,16 @@ static int find_field(struct loader *ld, const char *name, int required, const c
 int map_find_fields(struct loader *ld, struct tc_error *err)
 {
     const struct map_config *c = ld->cfg;
-    if (find_field(ld, c->code_field, 1, "code_field", &ld->f_code, err) ||
-        find_field(ld, c->name_field, !ld->names_optional, "name_field", &ld->f_name, err) ||
-        find_field(ld, c->county_field, c->county_field[0] != 0, "county_field", &ld->f_county, err))
+    if (find_field(ld, c->code_field, 1, ld->code_key ? ld->code_key : "map.code_field",
+                   &ld->f_code, err) ||
+        find_field(ld, c->name_field, !ld->names_optional, "map.name_field", &ld->f_name, err) ||
+        find_field(ld, c->county_field, c->county_field[0] != 0, "map.county_field",
+                   &ld->f_county, err))
         return -1;
-    find_field(ld, c->kind_field, 0, "kind_field", &ld->f_kind, err);
-    find_field(ld, c->county_code_field, 0, "county_code_field", &ld->f_county_code, err);
-    find_field(ld, c->seat_lon_field, 0, "seat_lon_field", &ld->f_lon, err);
-    find_field(ld, c->seat_lat_field, 0, "seat_lat_field", &ld->f_lat, err);
+    find_field(ld, c->kind_field, 0, "map.kind_field", &ld->f_kind, err);
+    find_field(ld, c->county_code_field, 0, "map.county_code_field", &ld->f_county_code, err);
+    find_field(ld, c->seat_lon_field, 0, "map.seat_lon_field", &ld->f_lon, err);
+    find_field(ld, c->seat_lat_field, 0, "map.seat_lat_field", &ld->f_lat, err);
     if ((ld->f_lon < 0) != (ld->f_lat < 0))
         return tc_fail(err, TC_EXIT_MAP, "%s: has only one of the seat fields '%s' and '%s'",
                        ld->shp_path, c->seat_lon_field, c->seat_lat_field);

@@ -10,7 +10,8 @@
 #include "towncov/common.h"
 
 /* ---- records -------------------------------------------------------------*/
-/* Also clamps longitudes within LON_SLACK past -180, 180 or 360 to them. */
+/* Also clamps longitudes within LON_SLACK past -180, 180 or 360 to them,
+ * and latitudes within it past a pole to the pole. */
 static int check_coordinates(const struct loader *ld, SHPObject *o, int rec,
                              struct tc_error *err)
 {
@@ -19,8 +20,10 @@ static int check_coordinates(const struct loader *ld, SHPObject *o, int rec,
         if (!isfinite(x) || !isfinite(y))
             return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT ": vertex %d is not a number",
                            ld->shp_path, SHPIO_REC(rec), i);
-        if (ld->geographic)
+        if (ld->geographic) {
             x = o->padfX[i] = map_clamp_longitude(x);
+            y = o->padfY[i] = map_clamp_latitude(y);
+        }
         if (ld->geographic && (x < -180 || x > 360 || y < -90 || y > 90))
             return tc_fail(err, TC_EXIT_MAP,
                            "%s: " SHPIO_REC_FMT ": vertex %d (%g, %g) is outside lon/lat range",

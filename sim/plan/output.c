@@ -38,11 +38,14 @@ static void opt_number(FILE *f, double v)
         fprintf(f, "%.17g", v);
 }
 
-/* One row; lon, lat with 17 digits, so that a run reads back the doubles. */
+/* One row; the id quoted as RFC 4180 says when it holds a comma, a quote
+ * or a line break ("Nanchang, east"), lon, lat with 17 digits, so that a
+ * run reads back the id and the doubles. */
 static void site_row(FILE *f, const char *id, double lon, double lat,
                      const struct radio_site *rs)
 {
-    fprintf(f, "%s,%.17g,%.17g,", id, lon, lat);
+    report_csv_field(f, id); /* a failure shows at fclose */
+    fprintf(f, ",%.17g,%.17g,", lon, lat);
     if (rs) {
         opt_number(f, rs->height_m);
         fputc(',', f);
@@ -92,7 +95,7 @@ int plan_write_sites(const char *dir, const struct plan_result *r, struct tc_err
     if (!(f = open_in(dir, "planned_sites.csv", err)))
         return -1;
     fputs(header, f);
-    char id[64];
+    char id[32]; /* a generated id: the station's number */
     const struct tc_sites *s = r->existing;
     for (long i = 0; i < s->n; i++)
         site_row(f, sites_id(s, i, id, sizeof id), s->lon[i], s->lat[i],

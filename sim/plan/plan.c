@@ -237,19 +237,19 @@ static int write_plan(const struct scenario *scn, const struct plan_options *opt
     return rc;
 }
 
+/* Refuses an output folder that holds any file the plan reads (the
+ * scenario's, the candidates) before any work. */
 static int check_inputs(const struct scenario *scn, const struct plan_options *opt,
                         const char *dir, struct tc_error *err)
 {
-    char map[2 * TC_STR_MAX + 2], sites[2 * TC_STR_MAX + 2];
-    snprintf(map, sizeof map, "%s/%s", scn->base_dir[0] ? scn->base_dir : ".", scn->map.file);
-    snprintf(sites, sizeof sites, "%s/%s", scn->base_dir[0] ? scn->base_dir : ".",
-             scn->sites.file);
-    const char *inputs[] = {scn->path, scn->map.file[0] == '/' ? scn->map.file : map,
-                            scn->sites.strategy != SITES_FILE ? NULL
-                            : scn->sites.file[0] == '/'       ? scn->sites.file
-                                                              : sites,
-                            opt->candidates};
-    return outdir_check(dir, inputs, 4, err);
+    struct outdir_inputs in = {0};
+    int rc = scenario_inputs(scn, &in, err);
+    if (rc == 0)
+        rc = outdir_inputs_add(&in, NULL, opt->candidates, err);
+    if (rc == 0)
+        rc = outdir_check_inputs(dir, &in, err);
+    outdir_inputs_free(&in);
+    return rc;
 }
 
 int plan_run(const struct scenario *scn, const struct plan_options *opt, int *all_met,

@@ -199,15 +199,17 @@ static int write_qml(const char *dir, struct tc_error *err)
     return rc;
 }
 
-static void layer(FILE *f, const char *id, const char *src, int point,
+#define LAYER_ID QGIS_LAYER_ID /* towncov.qgs's ids: QGIS keeps them */
+
+static void layer(FILE *f, const char *name, const char *src, int point,
                   const struct plan_result *r)
 {
     fprintf(f, "    <maplayer type=\"vector\" geometry=\"%s\" wkbType=\"%s\" "
                "styleCategories=\"AllStyleCategories\">\n"
-               "      <id>%s</id>\n      <datasource>%s</datasource>\n"
+               "      <id>" LAYER_ID "</id>\n      <datasource>%s</datasource>\n"
                "      <layername>%s</layername>\n"
                "      <provider encoding=\"UTF-8\">ogr</provider>\n",
-            point ? "Point" : "Polygon", point ? "Point" : "MultiPolygon", id, src, id);
+            point ? "Point" : "Polygon", point ? "Point" : "MultiPolygon", name, src, name);
     srs(f, "      ", "srs", r);
 }
 
@@ -223,22 +225,23 @@ static int write_qgs(const char *dir, const struct plan_result *r, struct tc_err
     fputs(" projectname=\"towncov plan\">\n  <homePath path=\"\"/>\n"
           "  <title>towncov plan</title>\n", f);
     srs(f, "  ", "projectCrs", r);
-    fputs("  <layer-tree-group>\n    <customproperties/>\n"
-          "    <layer-tree-layer id=\"added_sites\" name=\"added_sites\" "
-          "source=\"./added_sites.shp\" providerKey=\"ogr\" checked=\"Qt::Checked\" "
-          "expanded=\"1\">\n      <customproperties/>\n    </layer-tree-layer>\n"
-          "    <layer-tree-layer id=\"townships\" name=\"townships\" "
-          "source=\"./check/townships.shp\" providerKey=\"ogr\" checked=\"Qt::Checked\" "
-          "expanded=\"1\">\n      <customproperties/>\n    </layer-tree-layer>\n"
-          "  </layer-tree-group>\n  <projectlayers>\n", f);
+    fputs("  <layer-tree-group>\n    <customproperties/>\n", f);
+    fprintf(f, "    <layer-tree-layer id=\"" LAYER_ID "\" name=\"added_sites\" "
+               "source=\"./added_sites.shp\" providerKey=\"ogr\" checked=\"Qt::Checked\" "
+               "expanded=\"1\">\n      <customproperties/>\n    </layer-tree-layer>\n"
+               "    <layer-tree-layer id=\"" LAYER_ID "\" name=\"townships\" "
+               "source=\"./check/townships.shp\" providerKey=\"ogr\" checked=\"Qt::Checked\" "
+               "expanded=\"1\">\n      <customproperties/>\n    </layer-tree-layer>\n"
+               "  </layer-tree-group>\n  <projectlayers>\n", "added_sites", "townships");
     layer(f, "townships", "./check/townships.shp", 0, r);
     failed_before_renderer(f, r);
     fputs("    </maplayer>\n", f);
     layer(f, "added_sites", "./added_sites.shp", 1, r);
     star_renderer(f);
-    fputs("    </maplayer>\n  </projectlayers>\n  <layerorder>\n"
-          "    <layer id=\"added_sites\"/>\n    <layer id=\"townships\"/>\n"
-          "  </layerorder>\n  <properties>\n    <Paths>\n"
+    fprintf(f, "    </maplayer>\n  </projectlayers>\n  <layerorder>\n"
+               "    <layer id=\"" LAYER_ID "\"/>\n    <layer id=\"" LAYER_ID "\"/>\n"
+               "  </layerorder>\n", "added_sites", "townships");
+    fputs("  <properties>\n    <Paths>\n"
           "      <Absolute type=\"bool\">false</Absolute>\n    </Paths>\n    <SpatialRefSys>\n"
           "      <ProjectionsEnabled type=\"int\">1</ProjectionsEnabled>\n"
           "    </SpatialRefSys>\n  </properties>\n", f);

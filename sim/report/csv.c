@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "towncov/coverage.h"
+#include "towncov/csv.h"
 #include "towncov/footprint.h"
 #include "towncov/goal.h"
 #include "towncov/keypoints.h"
@@ -55,17 +56,9 @@ static void text_char(struct text *t, char c)
 /* A CSV field, quoted when it holds a comma, a quote or a line break. */
 static void text_csv(struct text *t, const char *s)
 {
-    if (!strpbrk(s, ",\"\n\r")) {
-        text_str(t, s);
-        return;
-    }
-    text_char(t, '"');
-    for (; *s; s++) {
-        if (*s == '"')
-            text_char(t, '"');
-        text_char(t, *s);
-    }
-    text_char(t, '"');
+    char *p = text_room(t, CSV_QUOTED_MAX(strlen(s)));
+    if (p)
+        t->n += csv_quote(p, s);
 }
 
 int report_csv_field(FILE *out, const char *s)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "towncov/outdir.h"
 #include "towncov/textenc.h"
 
 static const struct key_desc info_keys[] = {
@@ -114,19 +115,37 @@ static int set_value(const struct key_desc *d, void *dst, const char *text, char
     char *field = (char *)dst + d->offset;
     switch (d->type) {
     case KEY_INT: {
+        /* Digits are read as an integer, exactly: as a double, 2^53 + 1
+         * would round to 2^53 and pass a range that ends there. Other forms
+         * (1e3, 1000.0) only below 2^52, where a double holds every half
+         * unit, so that what is written is what is checked. */
         errno = 0;
-        double v = strtod(text, &end);
-        if (end == text || *end || errno || v != floor(v)) {
-            snprintf(why, why_size, "%s.%s must be an integer, not '%s'", d->section, d->name,
-                     text);
-            return -1;
+        long long iv = strtoll(text, &end, 10);
+        int digits = end != text && !*end;
+        double v = (double)iv;
+        if (!digits) {
+            errno = 0;
+            v = strtod(text, &end);
+            if (end == text || *end || errno || !isfinite(v) || v != floor(v)) {
+                snprintf(why, why_size, "%s.%s must be an integer, not '%s'", d->section,
+                         d->name, text);
+                return -1;
+            }
+            if (fabs(v) >= 0x1p52 && v >= d->min && v <= d->max) {
+                snprintf(why, why_size, "%s.%s = %s: write an integer this large in digits",
+                         d->section, d->name, text);
+                return -1;
+            }
         }
-        if (v < d->min || v > d->max) {
-            snprintf(why, why_size, "%s.%s = %s is out of range [%.15g, %.15g]", d->section,
+        int out = digits ? errno == ERANGE || (long double)iv < (long double)d->min ||
+                               (long double)iv > (long double)d->max
+                         : !(v >= d->min && v <= d->max);
+        if (out) {
+            snprintf(why, why_size, "%s.%s = %s is out of range [%.17g, %.17g]", d->section,
                      d->name, text, d->min, d->max);
             return -1;
         }
-        *(long *)field = (long)v;
+        *(long *)field = digits ? (long)iv : (long)v;
         return 0;
     }
     case KEY_DOUBLE: {
@@ -175,6 +194,7 @@ static int set_value(const struct key_desc *d, void *dst, const char *text, char
         }
         __attribute__((fallthrough)); /* stored as written, as a string */
     }
+    case KEY_PATH:
     case KEY_STRING:
         if (strlen(text) >= TC_STR_MAX) {
             snprintf(why, why_size, "%s.%s is longer than %d characters", d->section, d->name,
@@ -479,13 +499,28 @@ int scenario_load_member(const char *path, const struct scenario_value *values, 
     return load_scenario(path, 1, values, n_values, overrides, n_overrides, scn, err);
 }
 
+int scenario_inputs(const struct scenario *scn, struct outdir_inputs *in, struct tc_error *err)
+{
+    if (outdir_inputs_add(in, NULL, scn->path, err) != 0)
+        return -1;
+    for (size_t t = 0; t < N_TABLES; t++)
+        for (int k = 0; k < *tables[t].count; k++) {
+            const struct key_desc *d = &tables[t].keys[k];
+            const char *file = (const char *)scn + tables[t].base + d->offset;
+            if (d->type == KEY_PATH && outdir_inputs_add(in, scn->base_dir, file, err) != 0)
+                return -1;
+        }
+    return 0;
+}
+
 static const char *type_name(const struct key_desc *d)
 {
     switch (d->type) {
     case KEY_INT: return "integer";
     case KEY_DOUBLE: return "number";
     case KEY_BOOL: return "yes/no";
-    case KEY_STRING: return "text";
+    case KEY_STRING:
+    case KEY_PATH: return "text";
     case KEY_ENUM: return "choice";
     case KEY_ENCODING: return "encoding";
     }
@@ -545,6 +580,7 @@ static void write_value(FILE *out, const struct key_desc *d, const void *src)
         break;
     case KEY_STRING:
     case KEY_ENCODING:
+    case KEY_PATH:
         fputs((const char *)src, out);
         break;
     }

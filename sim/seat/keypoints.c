@@ -106,8 +106,10 @@ static int read_rows(struct csv_reader *r, const struct tc_map *map, struct tc_k
     int got;
     while ((got = csv_next(r, err)) == 1) {
         char *end1, *end2;
-        double lon = strtod(csv_field(r, c_lon), &end1), lat = strtod(csv_field(r, c_lat), &end2);
-        if (*end1 || *end2)
+        const char *f_lon = csv_field(r, c_lon), *f_lat = csv_field(r, c_lat);
+        double lon = strtod(f_lon, &end1), lat = strtod(f_lat, &end2);
+        /* An empty field (a short row too) is no coordinate, not 0. */
+        if (end1 == f_lon || end2 == f_lat || *end1 || *end2)
             return csv_fail(r, err, "'%s', '%s' is not a longitude and latitude",
                             csv_field(r, c_lon), csv_field(r, c_lat));
         char where[32];

@@ -17,12 +17,12 @@
      "the township (0 = the whole township); " why}
 
 const struct key_desc seat_keys[] = {
-    {"map", "seat_areas", KEY_STRING, offsetof(struct seat_config, areas_file), 0, 0, NULL, "",
+    {"map", "seat_areas", KEY_PATH, offsetof(struct seat_config, areas_file), 0, 0, NULL, "",
      "", "polygon shapefile of seat areas (乡镇镇区), relative to the scenario file's folder; "
      "empty: every seat area is modelled ([goal] seat_radius_*)"},
     {"map", "seat_area_code_field", KEY_STRING, offsetof(struct seat_config, code_field), 0, 0,
      NULL, "code", "", "attribute of the seat-area layer holding its township's code"},
-    {"map", "key_points", KEY_STRING, offsetof(struct seat_config, key_points), 0, 0, NULL, "",
+    {"map", "key_points", KEY_PATH, offsetof(struct seat_config, key_points), 0, 0, NULL, "",
      "", "key points: a CSV (code of their township, kind — government, school, clinic, "
      "market —, lon, lat) or a point shapefile (code, kind), each reported covered or not; "
      "empty: none"},
@@ -113,6 +113,38 @@ static GEOSGeometry *seat_area(GEOSContextHandle_t ctx, const struct seat_config
     return g;
 }
 
+/* Whether a layer's seat area, clipped to its township, has no area left. */
+static int outside_township(GEOSContextHandle_t ctx, const GEOSGeometry *g)
+{
+    double a = 0;
+    return GEOSisEmpty_r(ctx, g) == 1 || (GEOSArea_r(ctx, g, &a) == 1 && !(a > 0));
+}
+
+/* Seat areas of the layer that lie outside their townships were modelled
+ * instead: a warning with their count, or an error when no seat area of
+ * the layer lies in its township (a layer in another place or CRS). */
+static int report_outside(const struct tc_seat_areas *s, const struct tc_map *map,
+                          const struct tc_map *layer, FILE *warn, struct tc_error *err)
+{
+    int outside = 0, inside = 0, first = -1;
+    for (int t = 0; t < map->n; t++) {
+        inside += s->from_layer[t];
+        if (s->outside[t] && outside++ == 0)
+            first = t;
+    }
+    if (inside == 0 && layer->n > 0)
+        return tc_fail(err, TC_EXIT_MAP, "%s: none of its %d seat areas lies in its township "
+                       "(%d outside them, the others with codes the map does not have): is the "
+                       "layer in another place or CRS?", layer->source_file, layer->n, outside);
+    if (outside && warn)
+        fprintf(warn, "towncov: warning: %s: %d seat area%s outside %s township%s (the first: "
+                "code %s): no share of 0 km2 can be judged, so %s modelled ([goal] "
+                "seat_radius_*)\n", layer->source_file, outside, outside == 1 ? " lies" : "s lie",
+                outside == 1 ? "its" : "their", outside == 1 ? "" : "s", map->t[first].code,
+                outside == 1 ? "its is" : "theirs are");
+    return 0;
+}
+
 static struct tc_seat_areas *areas_alloc(int n)
 {
     struct tc_seat_areas *s = calloc(1, sizeof *s);
@@ -125,8 +157,9 @@ static struct tc_seat_areas *areas_alloc(int n)
     s->envelope = calloc((size_t)n + 1, sizeof *s->envelope);
     s->from_layer = calloc((size_t)n + 1, 1);
     s->whole = calloc((size_t)n + 1, 1);
+    s->outside = calloc((size_t)n + 1, 1);
     if (!s->ctx || !s->geom || !s->area_m2 || !s->envelope || !s->from_layer ||
-        !s->whole)
+        !s->whole || !s->outside)
         seat_areas_free(&s);
     return s;
 }
@@ -162,9 +195,9 @@ static struct tc_map *load_layer(const struct seat_config *cfg, const struct tc_
     snprintf(lc.file, sizeof lc.file, "%s", cfg->areas_file);
     snprintf(lc.code_field, sizeof lc.code_field, "%s", cfg->code_field);
     snprintf(lc.encoding, sizeof lc.encoding, "auto");
-    lc.repair = 1;
+    lc.repair = map->repair; /* map.repair = no refuses a bow-tie here as in the map */
     lc.assume_wgs84 = 1;
-    return map_load_layer(&lc, base_dir, map, threads, warn, err);
+    return map_load_layer(&lc, "map.seat_area_code_field", base_dir, map, threads, warn, err);
 }
 
 struct tc_seat_areas *seat_areas_build(const struct seat_config *cfg, const struct tc_map *map,
@@ -191,6 +224,14 @@ struct tc_seat_areas *seat_areas_build(const struct seat_config *cfg, const stru
     for (int t = 0; t < map->n; t++) {
         struct tc_worker *w = &ws->w[omp_get_thread_num()];
         s->geom[t] = seat_area(w->geos, cfg, &map->t[t], of[t]);
+        if (of[t] && s->geom[t] && outside_township(w->geos, s->geom[t])) {
+            /* No share of a 0 km2 seat area can be judged: the layer's
+             * polygon lies outside its township, so it is modelled. */
+            GEOSGeom_destroy_r(w->geos, s->geom[t]);
+            s->geom[t] = seat_area(w->geos, cfg, &map->t[t], NULL);
+            s->outside[t] = 1;
+            of[t] = NULL;
+        }
         if (!s->geom[t] || GEOSArea_r(w->geos, s->geom[t], &s->area_m2[t]) != 1)
             tc_worker_failf(w, t, TC_EXIT_INTERNAL, "township %s: GEOS cannot build its seat "
                             "area: %s", map->t[t].code, w->geos_msg);
@@ -202,12 +243,16 @@ struct tc_seat_areas *seat_areas_build(const struct seat_config *cfg, const stru
     }
     int rc = tc_workers_failure(ws, err);
     tc_workers_free(&ws);
-    for (int t = 0; t < map->n; t++)
+    int lacking = 0; /* townships the layer has no seat area for */
+    for (int t = 0; t < map->n; t++) {
         s->modelled += !s->from_layer[t];
-    if (rc == 0 && layer && s->modelled && warn)
+        lacking += !s->from_layer[t] && !s->outside[t];
+    }
+    if (rc == 0 && layer)
+        rc = report_outside(s, map, layer, warn, err);
+    if (rc == 0 && layer && lacking && warn)
         fprintf(warn, "towncov: note: %s: %d of %d townships have no seat area in it; theirs "
-                "are modelled ([goal] seat_radius_*)\n", layer->source_file, s->modelled,
-                map->n);
+                "are modelled ([goal] seat_radius_*)\n", layer->source_file, lacking, map->n);
     free(of);
     map_free(&layer);
     if (rc == 0 && !(s->keys = key_points_load(cfg, map, base_dir, warn, err)))
@@ -230,6 +275,7 @@ void seat_areas_free(struct tc_seat_areas **ps)
     free(s->envelope);
     free(s->from_layer);
     free(s->whole);
+    free(s->outside);
     key_points_free(&s->keys);
     if (s->ctx)
         GEOS_finish_r(s->ctx);

@@ -23,7 +23,7 @@ const struct key_desc sites_keys[] = {
     {"sites", "count", KEY_INT, offsetof(struct sites_config, count), 0, 1e15, NULL, "65000",
      "stations", "how many stations to place (ignored by strategy = file); nested: the first n "
      "stations are the same for any larger count"},
-    {"sites", "file", KEY_STRING, offsetof(struct sites_config, file), 0, 0, NULL, "", "",
+    {"sites", "file", KEY_PATH, offsetof(struct sites_config, file), 0, 0, NULL, "", "",
      "CSV of real sites (strategy = file), relative to the scenario file's folder: columns "
      "id, lon, lat and optional height_m, power_dbm, azimuths, tilt_deg, found by name"},
     {"sites", "encoding", KEY_ENCODING, offsetof(struct sites_config, encoding), 0, 0, NULL,

@@ -23,6 +23,28 @@ static long sites_value(const struct scenario *scn, const struct key_desc *d)
     return *(const long *)((const char *)&scn->sites + d->offset);
 }
 
+/* Both ends of --range are values a probe takes: each is checked now as a
+ * member's scenario checks it (sites.count = 0 is no placement), so that a
+ * bad range is refused before any probe runs. */
+static int check_range_end(const struct sweep_options *opt, long v, struct tc_error *err)
+{
+    struct scenario *tmp = malloc(sizeof *tmp);
+    char text[32];
+    snprintf(text, sizeof text, "%ld", v);
+    struct scenario_value val = {opt->find_min, text, "--range"};
+    if (!tmp)
+        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+    int rc = scenario_load_member(opt->scenario, &val, 1, opt->sets, opt->n_sets, tmp, err);
+    free(tmp);
+    if (rc != 0) {
+        char inner[sizeof err->msg];
+        snprintf(inner, sizeof inner, "%s", err->msg);
+        return tc_fail(err, TC_EXIT_USAGE, "--range %ld..%ld: %s = %ld: %s", opt->range_lo,
+                       opt->range_hi, opt->find_min, v, inner);
+    }
+    return 0;
+}
+
 int sweep_find_min_prepare(struct sweep_run *run, struct scenario *scn, struct tc_error *err)
 {
     const struct sweep_options *opt = run->opt;
@@ -44,6 +66,9 @@ int sweep_find_min_prepare(struct sweep_run *run, struct scenario *scn, struct t
     if (f->lo < d->min || f->hi > d->max || f->lo > f->hi)
         return tc_fail(err, TC_EXIT_USAGE, "--range %ld..%ld: must lie in %.0f..%.0f, low "
                        "first", f->lo, f->hi, d->min, d->max);
+    if (opt->range_hi > 0 &&
+        (check_range_end(opt, f->lo, err) != 0 || check_range_end(opt, f->hi, err) != 0))
+        return -1;
     f->bottom = f->lo;
     f->seats = scn->sites.strategy == SITES_SEATS;
     run->has_find_min = 1;

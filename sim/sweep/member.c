@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "towncov/coverage.h"
+#include "towncov/csv.h"
 #include "towncov/goal.h"
 #include "towncov/map.h"
 #include "towncov/outdir.h"
@@ -46,13 +47,15 @@ static int keep_rows(struct sweep_member *m, long index, const struct run_state 
     char *rows = NULL;
     size_t cap = 0, n = 0;
     for (int t = 0; t < map->n; t++) {
-        size_t need = strlen(map->t[t].code) + 2 * TC_FIXED_MAX + 64;
+        size_t need = CSV_QUOTED_MAX(strlen(map->t[t].code)) + 2 * TC_FIXED_MAX + 64;
         if (tc_reserve((void **)&rows, &cap, n + need, 1) != 0) {
             free(rows);
             return -1;
         }
         const struct cov_result *r = &st->results[t];
-        n += (size_t)snprintf(rows + n, cap - n, "%ld,%s,", index, map->t[t].code);
+        n += (size_t)snprintf(rows + n, cap - n, "%ld,", index);
+        n += csv_quote(rows + n, map->t[t].code); /* a map code may hold a comma */
+        rows[n++] = ',';
         n += (size_t)tc_format_fixed(rows + n, r->covered_frac, 12);
         rows[n++] = ',';
         n += (size_t)tc_format_fixed(rows + n, r->seat_covered_frac, 12);

@@ -105,6 +105,8 @@ static int check_members(struct sweep_run *run, struct scenario *scn, struct tc_
             return tc_fail(err, err->exit_code, "member %ld: %s", i, inner);
         }
         struct sweep_member *m = &run->table.m[i];
+        if (scenario_inputs(scn, &run->inputs, err) != 0)
+            return -1;
         m->seed = scn->info.seed;
         m->cost = scn->sites.strategy == SITES_FILE ? 1.0 : (double)scn->sites.count;
         if (i == 0 && !(run->name = study_name(run, scn)))
@@ -115,7 +117,9 @@ static int check_members(struct sweep_run *run, struct scenario *scn, struct tc_
     return 0;
 }
 
-/* The output folder: --out, else out/<name>-sweep. */
+/* The output folder: --out, else out/<name>-sweep; refused when it holds
+ * a file any member reads (check_members gathered them; scn adds the
+ * search's scenario for --find-min). */
 static int choose_dir(struct sweep_run *run, const struct scenario *scn, struct tc_error *err)
 {
     if (run->opt->out_dir)
@@ -124,13 +128,10 @@ static int choose_dir(struct sweep_run *run, const struct scenario *scn, struct 
         run->dir = NULL;
     if (!run->dir)
         return tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
-    char *map = scn->map.file[0] == '/' ? strdup(scn->map.file)
-                                        : outdir_join(scn->base_dir, scn->map.file);
-    const char *inputs[] = {run->opt->scenario, map};
-    int rc = map ? outdir_check(run->dir, inputs, 2, err)
-                 : tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
-    free(map);
-    return rc;
+    if (scenario_inputs(scn, &run->inputs, err) != 0 ||
+        outdir_inputs_add(&run->inputs, NULL, run->opt->scenario, err) != 0)
+        return -1;
+    return outdir_check_inputs(run->dir, &run->inputs, err);
 }
 
 /* Runs this rank's members in order; stops at the first error (an
@@ -256,5 +257,6 @@ int sweep_main_run(const struct sweep_options *opt)
     free(run.goal);
     free(run.name);
     free(run.dir);
+    outdir_inputs_free(&run.inputs);
     return status;
 }

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 
+#include "towncov/outdir.h"
 #include "towncov/sweep.h"
 
 struct pipeline_cache;
@@ -62,6 +63,7 @@ struct sweep_run {
                                  rank: each member's rows written when it ends) */
     char *rows_path;
     char *dir;                /* where it goes */
+    struct outdir_inputs inputs; /* every member's input files: never replaced */
     char *name;               /* the study's name: the scenario's (or its file's) */
     struct goal_config *goal; /* member 0's goal: the plot's thresholds */
     int n_townships;
