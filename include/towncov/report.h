@@ -15,7 +15,7 @@ struct cov_result;
 struct run_outcome;
 
 /* FNV-1a over every township's results quantised to 1e-3 m2 and its seat
- * flag, in township order: the same for any number of threads. Its offset
+ * flag (and, when the map has people, its people covered to 1e-3), in township order: the same for any number of threads. Its offset
  * basis is 1469598103934665603 (the standard one short of its last digit):
  * kept, so that checksums stay comparable with every earlier run. */
 unsigned long long report_checksum(const struct tc_map *map, const struct cov_result *results);
