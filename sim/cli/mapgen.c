@@ -25,6 +25,10 @@ static const char usage[] =
     "  --townships CSV    columns code,name,county_code[,kind] (by name, any order;\n"
     "                     UTF-8 or GBK, as spreadsheets save it); kind is subdistrict,\n"
     "                     town, township or special (from the name when absent)\n"
+    "  --population CSV   county table (code, population, urban_share): each\n"
+    "                     township's people as a run models them (urban over\n"
+    "                     built-up land, rural over the rest; docs/population.md)\n"
+    "                     into townships.shp: population, urban_pop, rural_pop\n"
     "  --synthetic N      instead: a synthetic province of N townships near\n"
     "                     105E 30N (~95 km2 each, ~18 per county), for benchmarks\n"
     "\n"
@@ -110,6 +114,8 @@ static int parse_args(int argc, char **argv, struct mapgen_options *o, int *help
             o->counties_shp = v;
         else if ((v = opt_value(argc, argv, &i, "--townships")))
             o->townships_csv = v;
+        else if ((v = opt_value(argc, argv, &i, "--population")))
+            o->population_csv = v;
         else if ((v = opt_value(argc, argv, &i, "--out")))
             o->out_dir = v;
         else if ((v = opt_value(argc, argv, &i, "--seed")))
