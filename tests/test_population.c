@@ -283,3 +283,93 @@ Test(population, demand_without_people_is_refused, .init = setup, .fini = teardo
     cr_assert(strstr(err.msg, "sites.strategy = demand needs people on the map"), "%s",
               err.msg);
 }
+
+/* ---- stations by a raster of people -----------------------------------------*/
+
+/* A 10 x 10 raster of 1 km cells over the fixture map, in its CRS (an
+ * ASCII grid, its .prj the map's: GDAL reads both): people in two cells
+ * only (column 1 row 2 in township 1, column 7 row 6 in township 2), one
+ * cell nodata, the rest 0; cell (0, 0) holds `bad`. */
+static void write_raster(const char *path, float bad)
+{
+    char text[2048], prj[300], map_prj[300];
+    int n = snprintf(text, sizeof text, "ncols 10\nnrows 10\nxllcorner -5000\nyllcorner -5000\n"
+                     "cellsize 1000\nNODATA_value -1\n");
+    for (int row = 0; row < 10; row++)
+        for (int col = 0; col < 10; col++) {
+            double v = row == 2 && col == 1 ? 100 : row == 6 && col == 7 ? 50
+                     : row == 9 && col == 9 ? -1 : row == 0 && col == 0 ? bad : 0;
+            n += snprintf(text + n, sizeof text - (size_t)n, "%g%s", v, col == 9 ? "\n" : " ");
+        }
+    fx_write_text(path, text);
+    snprintf(map_prj, sizeof map_prj, "%s/map.prj", dir);
+    snprintf(prj, sizeof prj, "%.*s.prj", (int)(strlen(path) - 4), path);
+    char *wkt = fx_read_file(map_prj, NULL);
+    cr_assert_not_null(wkt);
+    fx_write_text(prj, wkt);
+    free(wkt);
+}
+
+static struct tc_sites *place_raster(long count, int threads, struct tc_error *err)
+{
+    scn.sites.strategy = SITES_DEMAND;
+    scn.sites.count = count;
+    snprintf(scn.sites.density, sizeof scn.sites.density, "%s/people.asc", dir);
+    return sites_place_on(&scn.sites, map, seats, 3, NULL, threads, NULL, err);
+}
+
+Test(population, a_raster_puts_every_station_in_its_people_cells, .init = setup,
+     .fini = teardown)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/people.asc", dir);
+    write_raster(path, 0);
+    struct tc_error err;
+    enum { N = 45 };
+    struct tc_sites *s = place_raster(N, 2, &err), *one = place_raster(N, 1, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_assert_not_null(one, "%s", err.msg);
+    cr_assert(memcmp(s->x, one->x, sizeof(double) * N) == 0 &&
+              memcmp(s->y, one->y, sizeof(double) * N) == 0, "1 and 2 threads differ");
+    long in[2] = {0};
+    for (long k = 0; k < N; k++) {
+        int a = s->x[k] > -4000 && s->x[k] < -3000 && s->y[k] > 2000 && s->y[k] < 3000;
+        int b = s->x[k] > 2000 && s->x[k] < 3000 && s->y[k] > -2000 && s->y[k] < -1000;
+        cr_assert(a || b, "station %ld at %g, %g is in neither cell of people", k, s->x[k],
+                  s->y[k]);
+        cr_assert_eq(s->township[k], a ? 0 : 1);
+        in[b]++;
+    }
+    /* Webster over 100 : 50 people: 30 and 15 of 45 */
+    cr_assert(in[0] == 30 && in[1] == 15, "%ld and %ld", in[0], in[1]);
+    for (long n = 1; n < N; n += 7) {
+        struct tc_sites *p = place_raster(n, 2, &err);
+        cr_assert(memcmp(p->x, s->x, sizeof(double) * (size_t)n) == 0 &&
+                  memcmp(p->y, s->y, sizeof(double) * (size_t)n) == 0, "%ld not nested", n);
+        sites_free(&p);
+    }
+    sites_free(&s);
+    sites_free(&one);
+}
+
+Test(population, bad_rasters_are_refused_with_their_file, .init = setup, .fini = teardown)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/people.asc", dir);
+    write_raster(path, -5);
+    struct tc_error err = {0};
+    cr_assert_null(place_raster(10, 1, &err));
+    cr_assert_eq(err.exit_code, TC_EXIT_SITES);
+    cr_assert(strstr(err.msg, "people.asc: cell (column 0, row 0) holds -5 people"), "%s",
+              err.msg);
+    fx_write_text(path, "not a raster\n");
+    cr_assert_null(place_raster(10, 1, &err));
+    cr_assert_eq(err.exit_code, TC_EXIT_SITES);
+    cr_assert(strstr(err.msg, "people.asc: GDAL cannot open it as a raster (sites.density)"), "%s",
+              err.msg);
+    scn.sites.strategy = SITES_WEIGHTED;
+    cr_assert_null(sites_place_on(&scn.sites, map, seats, 3, NULL, 1, NULL, &err));
+    cr_assert_eq(err.exit_code, TC_EXIT_SCENARIO);
+    cr_assert(strstr(err.msg, "sites.density is a demand raster: it needs sites.strategy = "
+                              "demand"), "%s", err.msg);
+}

@@ -82,6 +82,11 @@ int map_find_code(const struct tc_map *map, const char *code);
 struct map_proj;
 struct map_proj *map_proj_new(const struct tc_map *map, struct tc_error *err);
 void map_proj_free(struct map_proj **p);
+/* The same between the map's metric CRS and another CRS (WKT or PROJ
+ * text: a raster's), x, y in that CRS's visualisation order (lon, lat;
+ * easting, northing). NULL with err (exit 5) when PROJ cannot. */
+struct map_proj *map_proj_new_from(const struct tc_map *map, const char *crs,
+                                   struct tc_error *err);
 /* In-place, n points; inverse = metric -> lon/lat. Returns 0 or -1. */
 int map_proj_trans(struct map_proj *p, int inverse, double *x, double *y, long n);
 

@@ -21,6 +21,7 @@ struct sites_config {
                                  * township weight = area x this (weighted, seats) */
     int outside;                /* file sites outside every township: enum */
     long min_per_township;      /* demand: a floor of stations per township */
+    char density[TC_STR_MAX];   /* demand: a raster of people per cell; "" = the zones */
 };
 
 enum sites_outside { SITES_OUTSIDE_ERROR, SITES_OUTSIDE_DROP, SITES_OUTSIDE_KEEP };

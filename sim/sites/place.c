@@ -161,10 +161,38 @@ static int place_sequence(const struct sites_config *cfg, const struct tc_map *m
     return rc;
 }
 
+/* A file the scenario names, relative to its folder unless absolute. */
+static void resolve(const char *base_dir, const char *file, char *path, size_t size)
+{
+    if (file[0] == '/' || !base_dir || !base_dir[0])
+        snprintf(path, size, "%s", file);
+    else
+        snprintf(path, size, "%s/%s", base_dir, file);
+}
+
+/* The demand strategy: by a raster of people, or by the map's zones. */
+static int place_demand(const struct sites_config *cfg, const struct tc_map *map,
+                        const struct tc_seat_areas *seat_areas, const char *base_dir,
+                        unsigned long long seed, int threads, struct tc_sites *s,
+                        struct tc_error *err)
+{
+    if (!cfg->density[0])
+        return sites_place_demand(cfg, map, seat_areas, seed, threads, s, err);
+    char path[2 * TC_STR_MAX];
+    resolve(base_dir, cfg->density, path, sizeof path);
+    return sites_place_density(cfg, map, path, seed, threads, s, err);
+}
+
 static struct tc_sites *place_generated(const struct sites_config *cfg, const struct tc_map *map,
                                         const struct tc_seat_areas *seat_areas,
-                                        unsigned long long seed, int threads, struct tc_error *err)
+                                        const char *base_dir, unsigned long long seed,
+                                        int threads, struct tc_error *err)
 {
+    if (cfg->density[0] && cfg->strategy != SITES_DEMAND) {
+        tc_fail(err, TC_EXIT_SCENARIO, "sites.density is a demand raster: it needs "
+                "sites.strategy = demand");
+        return NULL;
+    }
     long seats = cfg->strategy == SITES_SEATS ? map->n : 0;
     if (cfg->count < seats) {
         tc_fail(err, TC_EXIT_SCENARIO, "sites.strategy = seats needs sites.count >= %d "
@@ -177,7 +205,7 @@ static struct tc_sites *place_generated(const struct sites_config *cfg, const st
         return NULL;
     }
     int rc = cfg->strategy == SITES_DEMAND
-                 ? sites_place_demand(cfg, map, seat_areas, seed, threads, s, err)
+                 ? place_demand(cfg, map, seat_areas, base_dir, seed, threads, s, err)
                  : place_sequence(cfg, map, seats, seed, threads, s, err);
     if (rc != 0 || fill_lonlat(s, map, err) != 0)
         sites_free(&s);
@@ -244,12 +272,9 @@ struct tc_sites *sites_place_on(const struct sites_config *cfg, const struct tc_
                                 struct tc_error *err)
 {
     if (cfg->strategy != SITES_FILE)
-        return place_generated(cfg, map, seats, seed, threads, err);
+        return place_generated(cfg, map, seats, base_dir, seed, threads, err);
     char path[2 * TC_STR_MAX];
-    if (cfg->file[0] == '/' || !base_dir || !base_dir[0])
-        snprintf(path, sizeof path, "%s", cfg->file);
-    else
-        snprintf(path, sizeof path, "%s/%s", base_dir, cfg->file);
+    resolve(base_dir, cfg->file, path, sizeof path);
     struct tc_sites *s = sites_read_csv(path, cfg, warn, err);
     if (s && locate_file_sites(cfg, path, map, s, warn, err) != 0)
         sites_free(&s);

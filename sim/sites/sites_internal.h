@@ -34,4 +34,11 @@ int sites_place_demand(const struct sites_config *cfg, const struct tc_map *map,
                        const struct tc_seat_areas *seats, unsigned long long seed, int threads,
                        struct tc_sites *s, struct tc_error *err);
 
+/* strategy = demand with sites.density (density.c): the stations of s by
+ * the raster at path (resolved), s->zone left NULL. 0, or -1 with err
+ * (exit 5 for a raster GDAL or PROJ cannot use). */
+int sites_place_density(const struct sites_config *cfg, const struct tc_map *map,
+                        const char *path, unsigned long long seed, int threads,
+                        struct tc_sites *s, struct tc_error *err);
+
 #endif
