@@ -373,3 +373,33 @@ Test(population, bad_rasters_are_refused_with_their_file, .init = setup, .fini =
     cr_assert(strstr(err.msg, "sites.density is a demand raster: it needs sites.strategy = "
                               "demand"), "%s", err.msg);
 }
+
+/* ---- township figures from the map ([map] population_field) --------------*/
+Test(population, the_map_s_own_figures_are_read_and_kept)
+{
+    char tmp[256], args[1024], out[8192], path[300];
+    fx_tmpdir(tmp, sizeof tmp);
+    /* maps/jiangxi carries mapgen --population's columns: the census total */
+    snprintf(args, sizeof args, "run scenarios/jiangxi-65k.ini --threads 2 --quiet --out %s/o "
+             "--set map.population= --set map.population_field=population "
+             "--set map.urban_population_field=urban_pop --set sites.count=3000 "
+             "--set output.layers=no --set output.picture=no --set raster.resolution_m=0", tmp);
+    cr_assert_eq(fx_run(args, out, sizeof out), 0, "%s", out);
+    snprintf(path, sizeof path, "%s/o/summary.json", tmp);
+    char *json = fx_read_file(path, NULL);
+    cr_assert_not_null(json);
+    cr_assert(strstr(json, "\"population\": 45188635,"), "%s", json);
+    free(json);
+    /* a text where a count belongs: its record, exit 4 */
+    snprintf(args, sizeof args, "run scenarios/jiangxi-65k.ini --threads 2 --quiet --out %s/p "
+             "--set map.population= --set map.population_field=name", tmp);
+    cr_assert_eq(fx_run(args, out, sizeof out), 4, "%s", out);
+    cr_assert(strstr(out, "townships.shp: record 1 (FID 0) (code 360102002): population "
+                          "'滕王阁街道' is not a count of people (a number >= 0)"), "%s", out);
+    /* both sources at once: a scenario error */
+    snprintf(args, sizeof args, "run scenarios/jiangxi-65k.ini --threads 2 --quiet --out %s/q "
+             "--set map.population_field=population", tmp);
+    cr_assert_eq(fx_run(args, out, sizeof out), 3, "%s", out);
+    cr_assert(strstr(out, "map.population and map.population_field are two sources of people"),
+              "%s", out);
+}
