@@ -261,6 +261,7 @@ struct dens_ctx {
     const struct tc_map *map;
     const struct people *pp;
     struct map_proj **proj; /* one per thread */
+    struct rings_px *rings; /* each township's, in pixel space: projected once */
     unsigned long long seed;
 };
 
@@ -268,11 +269,9 @@ struct dens_ctx {
 static int township_weight(const struct dens_ctx *c, GEOSContextHandle_t g, struct map_proj *p,
                            int t, double *w)
 {
-    struct rings_px r = {0};
     long n;
-    int rc = township_rings(g, p, &c->map->t[t], c->pp->gt, &r);
-    *w = rc == 0 ? scan(&r, c->pp, NULL, NULL, &n) : -1;
-    rings_free(&r);
+    int rc = township_rings(g, p, &c->map->t[t], c->pp->gt, &c->rings[t]);
+    *w = rc == 0 ? scan(&c->rings[t], c->pp, NULL, NULL, &n) : -1;
     return *w < 0 ? -1 : 0;
 }
 
@@ -291,10 +290,9 @@ static int draw_township(const struct dens_ctx *c, GEOSContextHandle_t g, struct
                          int t, long quota, double *px, double *py)
 {
     const struct township *tw = &c->map->t[t];
-    struct rings_px r = {0};
-    int rc = township_rings(g, p, tw, c->pp->gt, &r);
-    long box = rc == 0 ? (long)(ceil(r.xmax) - floor(r.xmin) + 2) *
-                             (long)(ceil(r.ymax) - floor(r.ymin) + 2) : 1;
+    const struct rings_px r = c->rings[t];
+    int rc = 0;
+    long box = (long)(ceil(r.xmax) - floor(r.xmin) + 2) * (long)(ceil(r.ymax) - floor(r.ymin) + 2);
     long *cells = rc == 0 ? malloc(sizeof *cells * (size_t)box) : NULL;
     double *cum = rc == 0 ? malloc(sizeof *cum * (size_t)box) : NULL;
     long n = 0;
@@ -336,7 +334,6 @@ static int draw_township(const struct dens_ctx *c, GEOSContextHandle_t g, struct
         GEOSPreparedGeom_destroy_r(g, prep);
     free(cells);
     free(cum);
-    rings_free(&r);
     return rc;
 }
 
@@ -425,7 +422,8 @@ int sites_place_density(const struct sites_config *cfg, const struct tc_map *map
     int rc = read_people(path, map, &pp, err);
     if (rc == 0 && !(ws = tc_workers_new(threads, NULL, 0, err)))
         rc = -1;
-    if (rc == 0 && !(c.proj = calloc((size_t)ws->n, sizeof *c.proj)))
+    if (rc == 0 && (!(c.proj = calloc((size_t)ws->n, sizeof *c.proj)) ||
+                    !(c.rings = calloc((size_t)map->n, sizeof *c.rings))))
         rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
     for (int k = 0; rc == 0 && k < ws->n; k++) /* serially, before the threads */
         if (!(c.proj[k] = map_proj_new_from(map, pp.crs, err)))
@@ -435,6 +433,9 @@ int sites_place_density(const struct sites_config *cfg, const struct tc_map *map
     for (int k = 0; c.proj && k < ws->n; k++)
         map_proj_free(&c.proj[k]);
     free(c.proj);
+    for (int t = 0; c.rings && t < map->n; t++)
+        rings_free(&c.rings[t]);
+    free(c.rings);
     tc_workers_free(&ws);
     free(pp.v);
     free(pp.crs);
