@@ -1,4 +1,5 @@
-/* population.h — stage 2c: people on the map. Each township's population,
+/* population.h — stage 2b (the seat stage's, sim/seat/population.c): people
+ * on the map. Each township's population,
  * split into its urban and rural people and into the people living on its
  * built-up zone (a subdistrict whole, else its seat area, the same seat
  * area the goal judges) and on its rural zone (the rest of its land).

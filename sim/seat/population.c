@@ -1,6 +1,8 @@
-/* population.c — people on the map: the county table, its spread over the
- * townships by zone, and the people a coverage reaches (see population.h
- * for the model and the rounding rule). */
+/* population.c — people on the map: the county table and its spread over
+ * the townships by zone (see population.h for the model and the rounding
+ * rule). In the seat stage: the built-up zones are the seat areas. The
+ * people a coverage reaches are the coverage stage's
+ * (sim/coverage/population.c). */
 #include "towncov/population.h"
 
 #include <errno.h>
@@ -8,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "towncov/coverage.h"
 #include "towncov/csv.h"
 #include "towncov/map.h"
 #include "towncov/outdir.h"
@@ -389,33 +390,4 @@ int population_apply(const struct map_config *cfg, const char *base_dir, struct 
     }
     map->has_population = rc == 0;
     return rc;
-}
-
-/* ---- people covered ------------------------------------------------------*/
-void population_cover(const struct tc_map *map, const struct tc_seat_areas *seats,
-                      struct cov_result *results)
-{
-    for (int i = 0; i < map->n; i++) {
-        struct cov_result *r = &results[i];
-        r->population = r->population_covered = r->population_covered_frac = 0;
-        if (!map->has_population)
-            continue;
-        const struct township *t = &map->t[i];
-        double b = t->builtup_m2, rural = t->area_m2 - b;
-        int whole = t->kind == KIND_SUBDISTRICT || seats->whole[i];
-        double cb = whole ? r->covered_m2 : r->seat_covered_m2;
-        double cr = r->covered_m2 - cb;
-        /* The seat area lies in the township: its covered part is within
-         * the township's up to the engine's rounding (verify.c checks
-         * covered <= area); the difference is kept within 0..rural. */
-        cr = cr < 0 ? 0 : cr > rural ? rural : cr;
-        double people = 0;
-        if (b > 0)
-            people += (double)t->pop_builtup * (cb < b ? cb : b) / b;
-        if (rural > 0)
-            people += (double)(t->population - t->pop_builtup) * cr / rural;
-        r->population = (double)t->population;
-        r->population_covered = people;
-        r->population_covered_frac = t->population > 0 ? people / (double)t->population : 0;
-    }
 }
