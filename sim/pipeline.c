@@ -15,6 +15,7 @@
 #include "towncov/footprint.h"
 #include "towncov/goal.h"
 #include "towncov/map.h"
+#include "towncov/population.h"
 #include "towncov/projection.h"
 #include "towncov/raster.h"
 #include "towncov/report.h"
@@ -84,7 +85,9 @@ static int load_stage(const struct scenario *scn, const struct run_options *opt,
     if (!st->map)
         return -1;
     st->seats = seat_areas_build(&scn->seat, st->map, scn->base_dir, opt->threads, opt->log, err);
-    return st->seats ? 0 : -1;
+    return st->seats ? population_apply(&scn->map, scn->base_dir, st->map, st->seats, opt->log,
+                                        err)
+                     : -1;
 }
 
 /* Place, footprints, coverage: the stations, what each covers and how
@@ -94,8 +97,9 @@ static int coverage_stages(const struct scenario *scn, const struct run_options 
                            struct tc_error *err)
 {
     phase_begin(opt, st, PHASE_PLACE);
-    st->sites = sites_place(&scn->sites, st->map, (unsigned long long)scn->info.seed,
-                            scn->base_dir, opt->threads, opt->log, err);
+    st->sites = sites_place_on(&scn->sites, st->map, st->seats,
+                               (unsigned long long)scn->info.seed, scn->base_dir, opt->threads,
+                               opt->log, err);
     if (!st->sites || pipeline_interrupted(err))
         return -1;
     phase_end(out, st, PHASE_PLACE);
@@ -119,6 +123,7 @@ static int coverage_stages(const struct scenario *scn, const struct run_options 
     if (cov_compute(&scn->coverage, st->map, st->sites, st->fp, st->seats, opt->threads,
                     st->results, keep_parts ? &st->parts : NULL, err))
         return -1;
+    population_cover(st->map, st->seats, st->results);
     phase_end(out, st, PHASE_COVERAGE);
     return verify_coverage(st->map, st->sites, st->results, err);
 }

@@ -11,6 +11,7 @@
 #include "towncov/coverage.h"
 #include "towncov/footprint.h"
 #include "towncov/map.h"
+#include "towncov/population.h"
 #include "towncov/radio.h"
 #include "towncov/scenario.h"
 #include "towncov/seat.h"
@@ -91,7 +92,8 @@ static int cached_map_and_seats(struct pipeline_cache *c, const struct scenario 
         seat_areas_free(&c->seats);
         c->seats = seat_areas_build(&scn->seat, c->map, scn->base_dir, opt->threads, opt->log,
                                     err);
-        if (!c->seats)
+        if (!c->seats || population_apply(&scn->map, scn->base_dir, c->map, c->seats, opt->log,
+                                          err) != 0)
             return -1;
         c->seat_cfg = scn->seat;
     }

@@ -29,7 +29,7 @@ HEADERS = {
     "common": "common buildinfo csv densify grid outdir progress qgis rng shpio shplayer textenc vecmath worker",
     "scenario": "scenario output",
     "map": "map map_crs projection",
-    "seat": "seat keypoints",
+    "seat": "seat keypoints population",
     "sites": "sites",
     "radio": "radio",
     "footprint": "footprint",

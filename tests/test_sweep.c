@@ -104,7 +104,8 @@ static long count_lines(const char *text)
 
 /* The rows of townships.csv as sweep_townships.csv writes them for member
  * m: member,code,covered_frac,seat_covered_frac,goal_met (columns 1, 7, 16
- * and 10 of townships.csv; no quoted fields in these fixtures). */
+ * and 10 of townships.csv; no quoted fields in these fixtures),
+ * population_covered_frac (empty: no people). */
 static char *rows_from_run(const char *townships_csv, int m)
 {
     char *rows = calloc(1, strlen(townships_csv) + 4096);
@@ -122,7 +123,8 @@ static char *rows_from_run(const char *townships_csv, int m)
             }
         }
         field[f][k] = '\0';
-        sprintf(rows + strlen(rows), "%d,%s,%s,%s,%s\n", m, field[0], field[6], field[15],
+        /* population_covered_frac: empty, these fixtures have no people */
+        sprintf(rows + strlen(rows), "%d,%s,%s,%s,%s,\n", m, field[0], field[6], field[15],
                 field[9]);
         line = strchr(line, '\n') + 1;
     }
@@ -168,8 +170,9 @@ Test(sweep, members_equal_runs_with_the_same_values)
     free(all);
     char *csv = read_in("sw/sweep.csv");
     cr_assert(strstr(csv, "member,sites.count,scenario.seed,repetition,seed,goal_met,"
-                          "townships_failing,covered_frac,seat_covered_frac,seats_covered,"
-                          "checksum,seconds\n"), "%s", csv);
+                          "townships_failing,covered_frac,seat_covered_frac,"
+                          "population_covered_frac,seats_covered,checksum,seconds\n"), "%s",
+              csv);
     cr_assert(strstr(csv, "\n5,15,6,0,6,"), "%s", csv);
     cr_assert_eq(count_lines(csv), 7);
     free(csv);

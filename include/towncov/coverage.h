@@ -41,6 +41,9 @@ struct cov_result {
     double seat_covered_frac; /* seat_covered_m2 / seat_area_m2 (0 when no seat area) */
     int key_points;           /* key points of the township ([map] key_points) */
     int key_points_covered;   /* ... inside a footprint */
+    /* People (population.h: population_cover fills them after coverage;
+     * 0 when the map has no population). */
+    double population, population_covered, population_covered_frac;
 };
 
 /* The covered part of every township as plain rings in the metric CRS,

@@ -18,9 +18,11 @@ struct goal_verdict {
     double covered_m2, area_m2;  /* province totals (sums of townships) */
     double seat_covered_m2, seat_area_m2; /* the same over the seat areas */
     int seats_covered;
+    double population, population_covered; /* province totals (0: no population) */
 };
 
-/* Judges every township. Returns 0 or -1 (out of memory) with err set. */
+/* Judges every township. Returns 0 or -1 with err set (out of memory;
+ * population_min_fraction set on a map without population: exit 3). */
 int goal_judge(const struct goal_config *cfg, const struct tc_map *map,
                const struct cov_result *results, struct goal_verdict *v, struct tc_error *err);
 

@@ -11,6 +11,7 @@ struct goal_config {
     double min_covered_fraction;   /* share of the whole township; 0 = not judged */
     int seat_covered;              /* the seat point (township government) covered */
     int key_points;                /* enum goal_key_points */
+    double population_min_fraction; /* share of the township's people; 0 = not judged */
 };
 
 /* [goal] key_points: a township's key points must be covered all, any

@@ -25,6 +25,13 @@ struct township {
     int seat_given;            /* 1: from the seat attributes (may lie outside the
                                   polygon: a GCJ-02 offset, say); 0: a point inside it */
     double xmin, ymin, xmax, ymax; /* envelope, metric CRS */
+    /* People (population.h), when the map has them (map->has_population).
+     * population and urban_population hold the township figures as read
+     * ([map] population_field; urban -1: no such field) until
+     * population_apply completes them. */
+    long population, urban_population, rural_population;
+    long pop_builtup;   /* people living on its built-up zone; the rest on its rural zone */
+    double builtup_m2;  /* its built-up zone's area (a subdistrict whole, else its seat area) */
 };
 
 struct tc_map {
@@ -41,6 +48,7 @@ struct tc_map {
     double xmin, ymin, xmax, ymax;             /* extent, metric CRS */
     double total_area_m2;
     int n_counties;            /* distinct counties (t[i].county_id) */
+    int has_population;        /* townships carry people (population.h) */
     int repaired;              /* records made valid */
     int parts_dropped;         /* parts with no area dropped (map.repair) */
     int repair;                /* map.repair as loaded: layers read onto this map (its
@@ -78,6 +86,11 @@ int map_find_code(const struct tc_map *map, const char *code);
 struct map_proj;
 struct map_proj *map_proj_new(const struct tc_map *map, struct tc_error *err);
 void map_proj_free(struct map_proj **p);
+/* The same between the map's metric CRS and another CRS (WKT or PROJ
+ * text: a raster's), x, y in that CRS's visualisation order (lon, lat;
+ * easting, northing). NULL with err (exit 5) when PROJ cannot. */
+struct map_proj *map_proj_new_from(const struct tc_map *map, const char *crs,
+                                   struct tc_error *err);
 /* In-place, n points; inverse = metric -> lon/lat. Returns 0 or -1. */
 int map_proj_trans(struct map_proj *p, int inverse, double *x, double *y, long n);
 

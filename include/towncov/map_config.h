@@ -16,6 +16,9 @@ struct map_config {
     char seat_lon_field[TC_STR_MAX];
     char seat_lat_field[TC_STR_MAX];
     char encoding[TC_STR_MAX];     /* auto, utf-8, gbk or an iconv name */
+    char population[TC_STR_MAX];   /* county table (population.h); "" = none */
+    char population_field[TC_STR_MAX];       /* township figures instead; "" = none */
+    char urban_population_field[TC_STR_MAX]; /* their urban part; "" = none */
     int repair;                    /* make invalid polygons valid (warn) */
     int assume_wgs84;              /* no .prj: take lon/lat WGS 84 */
 };

@@ -21,6 +21,7 @@
 struct mapgen_options {
     const char *counties_shp;  /* county polygons, lon/lat; NULL when synthetic */
     const char *townships_csv; /* code,name,county_code[,kind]; NULL when synthetic */
+    const char *population_csv; /* county table (population.h); NULL: no people */
     long synthetic;            /* > 0: a synthetic province of this many townships */
     const char *out_dir;       /* replaced at the end of a good build (outdir.h rules) */
     uint64_t seed;

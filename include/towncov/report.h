@@ -17,7 +17,8 @@ struct run_outcome;
 /* FNV-1a over every figure the goal judges, in township order: the
  * township's area and covered area, its seat flag, its seat area and the
  * covered part of it (areas quantised to 1e-3 m2), its key points and
- * those covered; in township order: the same for any number of threads. Its offset
+ * those covered, and, when the map has people, its people covered (to 1e-3);
+ * in township order: the same for any number of threads. Its offset
  * basis is 1469598103934665603 (the standard one short of its last digit):
  * kept, so that checksums stay comparable with every earlier run. */
 unsigned long long report_checksum(const struct tc_map *map, const struct cov_result *results);

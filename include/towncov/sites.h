@@ -1,5 +1,5 @@
 /* sites.h — stage 3: where the stations stand. Placement by strategy
- * (uniform, weighted, seats, file), deterministic by seed whatever the
+ * (uniform, weighted, seats, demand: by people, see demand.c; file), deterministic by seed whatever the
  * number of threads. Generated placements are nested: the stations of
  * sites.count = n are exactly the first n of any larger count (same points,
  * townships and order), so that sweeps and bisections on the count see
@@ -24,13 +24,28 @@ struct tc_sites {
     int *township;          /* index into map->t, -1 = outside every township */
     char **id;              /* NULL for generated sites (id = index + 1) */
     struct radio_site *radio; /* per-station overrides; NULL when none */
+    unsigned char *zone;    /* strategy = demand: the zone each stands in
+                             * (SITES_ZONE_*); NULL otherwise */
 };
+
+enum sites_zone { SITES_ZONE_NONE, SITES_ZONE_BUILTUP, SITES_ZONE_RURAL };
+
+/* "built-up", "rural" ("" for none): sites.csv's zone column. */
+const char *sites_zone_name(unsigned char zone);
 
 /* Places the stations. base_dir resolves a relative sites file. Returns a
  * set the caller frees with sites_free, or NULL with err set. */
 struct tc_sites *sites_place(const struct sites_config *cfg, const struct tc_map *map,
                              unsigned long long seed, const char *base_dir, int threads,
                              FILE *warn, struct tc_error *err);
+
+/* sites_place with the seat areas, which strategy = demand needs (its
+ * built-up zones; sites_place passes NULL). */
+struct tc_seat_areas;
+struct tc_sites *sites_place_on(const struct sites_config *cfg, const struct tc_map *map,
+                                const struct tc_seat_areas *seats, unsigned long long seed,
+                                const char *base_dir, int threads, FILE *warn,
+                                struct tc_error *err);
 
 void sites_free(struct tc_sites **sites);
 

@@ -5,7 +5,7 @@
 
 #include "towncov/common.h"
 
-enum sites_strategy { SITES_UNIFORM, SITES_WEIGHTED, SITES_SEATS, SITES_FILE };
+enum sites_strategy { SITES_UNIFORM, SITES_WEIGHTED, SITES_SEATS, SITES_FILE, SITES_DEMAND };
 
 /* Scenario section [sites]; described by sites_keys[]. */
 struct sites_config {
@@ -20,6 +20,8 @@ struct sites_config {
     double weight[KIND_COUNT];  /* relative station density per km2, per kind:
                                  * township weight = area x this (weighted, seats) */
     int outside;                /* file sites outside every township: enum */
+    long min_per_township;      /* demand: a floor of stations per township */
+    char density[TC_STR_MAX];   /* demand: a raster of people per cell; "" = the zones */
 };
 
 /* The most sectors one station may have (the radio model's limit too). */

@@ -13,8 +13,9 @@ PROVINCE is a slug of maps/tools/provinces.csv (jiangxi, fujian, ...). Steps:
             GDAL/OGR, and china-division's county and township tables;
   3. join   each polygon to a county code (decisions below), writing WORK/<slug>/counties.shp
             and townships.csv, and maps/tools/reports/<slug>.csv: one row per decision;
-  4. build  `towncov mapgen` into maps/<slug>/ (with --population when the census table
-            is given), so that the map's townships carry their real codes, names, counties.
+  4. build  `towncov mapgen --population maps/census/county_population_2020.csv` into
+            maps/<slug>/, so that the map's townships carry their real codes, names,
+            counties and the census population as a run models it (docs/population.md).
 
 Join decisions, in this order, for each polygon of the map:
   matched   its code is a county of china-division in the same province;
@@ -396,7 +397,10 @@ def main():
     ap.add_argument("--towncov", required=True, help="the towncov binary that runs mapgen")
     ap.add_argument("--work", default="build/maps", help="downloads and intermediate files")
     ap.add_argument("--out", default="maps", help="where maps/<slug>/ go")
-    ap.add_argument("--population", help="county population table for mapgen --population")
+    ap.add_argument("--population", default=os.path.join(os.path.dirname(HERE), "census",
+                                                         "county_population_2020.csv"),
+                    help="county population table for mapgen --population (default: the "
+                         "shipped 2020 census, maps/census/; '' for none)")
     ap.add_argument("--seed", default="1")
     ap.add_argument("--threads", help="mapgen --threads")
     ap.add_argument("--inputs-only", action="store_true", help="stop before mapgen")

@@ -10,7 +10,7 @@
 #include "towncov/mapgen.h"
 
 struct mapgen_args {
-    const char *counties, *townships, *out, *seed;
+    const char *counties, *townships, *population, *out, *seed;
     long synthetic, threads;
     double simplify;
     int quiet;
@@ -23,6 +23,10 @@ static const struct cli_opt mapgen_opts[] = {
     {"townships", 0, CLI_TEXT, "CSV", 0, 0, offsetof(struct mapgen_args, townships),
      "columns code,name,county_code[,kind] (by name, any order;\nUTF-8 or GBK, as spreadsheets "
      "save it); kind is subdistrict,\ntown, township or special (from the name when absent)"},
+    {"population", 0, CLI_TEXT, "CSV", 0, 0, offsetof(struct mapgen_args, population),
+     "county table (code, population, urban_share): each\ntownship's people as a run models "
+     "them (urban over\nbuilt-up land, rural over the rest; docs/population.md)\ninto "
+     "townships.shp: population, urban_pop, rural_pop"},
     {"synthetic", 0, CLI_INT, "N", 1, MAPGEN_SYNTHETIC_MAX, offsetof(struct mapgen_args, synthetic),
      "instead: a synthetic province of N townships near\n105E 30N (~95 km2 each, ~18 per "
      "county), for benchmarks"},
@@ -88,6 +92,7 @@ int cli_mapgen(int argc, char **argv)
     if (rc)
         return rc < 0 ? 0 : rc;
     struct mapgen_options o = {.counties_shp = a.counties, .townships_csv = a.townships,
+                               .population_csv = a.population,
                                .synthetic = a.synthetic, .out_dir = a.out, .seed = 1,
                                .simplify_deg = a.simplify, .threads = (int)a.threads,
                                .verbose = !a.quiet};

@@ -21,7 +21,7 @@
 #include "towncov/export.h"
 #include "towncov/worker.h"
 
-#define MAX_FIELDS 16
+#define MAX_FIELDS 24
 
 /* Everything the layers are written from. Geometries in town/cov were made
  * in the GEOS context of worker owner[t] and are written and freed with it. */
@@ -91,6 +91,7 @@ struct layer_spec {
     int visible;                   /* checked in the project's layer tree */
     double min_scale;              /* drawn only at scales larger than 1:min_scale; 0: all */
     int footprints;                /* written only when the run exports footprints */
+    int (*fields_used)(const struct exporter *ex); /* the first this many; NULL: all */
 };
 
 /* Its definition must list exactly this many: the two would conflict. */
@@ -102,6 +103,7 @@ extern const struct layer_spec export_layer_specs[EXPORT_NLAYERS];
 struct plan {
     const struct layer_spec *spec;
     struct field f[MAX_FIELDS];
+    int nf;           /* fields written: spec->fields_used or all */
     long n;
     long cut;         /* text values over the dBase limit, cut */
     double shp_bytes, dbf_bytes;

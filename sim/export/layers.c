@@ -55,7 +55,16 @@ static const struct field township_fields[] = {
     {"goal_met", FT_STR, 3, 0},  {"seat_lon", FT_DBL, 14, 7}, {"seat_lat", FT_DBL, 14, 7},
     {"fprints", FT_INT, 10, 0},  {"seat_km2", FT_DBL, 20, 9}, {"seatcovkm2", FT_DBL, 20, 9},
     {"seat_frac", FT_DBL, 15, 12},
+    /* with people only (township_fields_used) */
+    {"population", FT_INT, 10, 0}, {"urban_pop", FT_INT, 10, 0}, {"rural_pop", FT_INT, 10, 0},
+    {"pop_cov", FT_DBL, 16, 3},    {"pop_frac", FT_DBL, 15, 12},
 };
+
+/* Runs without people write the fields they always did. */
+static int township_fields_used(const struct exporter *ex)
+{
+    return ex->run->map->has_population ? 21 : 16;
+}
 
 static long township_count(const struct exporter *ex)
 {
@@ -82,6 +91,11 @@ static void township_row(const struct exporter *ex, long i, struct value *v)
     v[13].d = r->seat_area_m2 / 1e6;
     v[14].d = r->seat_covered_m2 / 1e6;
     v[15].d = r->seat_covered_frac;
+    v[16].d = (double)t->population;
+    v[17].d = (double)t->urban_population;
+    v[18].d = (double)t->rural_population;
+    v[19].d = r->population_covered;
+    v[20].d = r->population_covered_frac;
 }
 
 static double township_bytes(const struct exporter *ex, long i)
@@ -296,16 +310,19 @@ static int footprint_shape(struct exporter *ex, SHPHandle shp, long i, struct tc
 
 const struct layer_spec export_layer_specs[] = {
     {"townships", SHPT_POLYGON, township_fields, NFIELDS(township_fields), township_count,
-     township_row, township_bytes, township_shape, export_renderer_townships, 1, 0, 0},
+     township_row, township_bytes, township_shape, export_renderer_townships, 1, 0, 0,
+     township_fields_used},
     {"coverage", SHPT_POLYGON, coverage_fields, NFIELDS(coverage_fields), coverage_count,
-     coverage_row, coverage_bytes, coverage_shape, export_renderer_coverage, 1, 0, 0},
+     coverage_row, coverage_bytes, coverage_shape, export_renderer_coverage, 1, 0, 0, NULL},
     {"seat_areas", SHPT_POLYGON, seat_area_fields, NFIELDS(seat_area_fields), seat_area_count,
-     seat_area_row, seat_area_bytes, seat_area_shape, export_renderer_seat_areas, 1, 0, 0},
+     seat_area_row, seat_area_bytes, seat_area_shape, export_renderer_seat_areas, 1, 0, 0,
+     NULL},
     {"seats", SHPT_POINT, seat_fields, NFIELDS(seat_fields), township_count, seat_row,
-     point_bytes, seat_shape, export_renderer_seats, 1, 0, 0},
+     point_bytes, seat_shape, export_renderer_seats, 1, 0, 0, NULL},
     /* Tens of thousands of stations blacken a province: shown from 1:500,000 */
     {"sites", SHPT_POINT, site_fields, NFIELDS(site_fields), site_count, site_row,
-     point_bytes, site_shape, export_renderer_sites, 1, 500000, 0},
+     point_bytes, site_shape, export_renderer_sites, 1, 500000, 0, NULL},
     {"footprints", SHPT_POLYGON, footprint_fields, NFIELDS(footprint_fields), footprint_count,
-     footprint_row, footprint_bytes, footprint_shape, export_renderer_footprints, 0, 250000, 1},
+     footprint_row, footprint_bytes, footprint_shape, export_renderer_footprints, 0, 250000, 1,
+     NULL},
 };

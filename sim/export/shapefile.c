@@ -29,15 +29,16 @@ void export_plan_layer(const struct exporter *ex, const struct layer_spec *spec,
     p->spec = spec;
     p->n = spec->count(ex);
     p->cut = 0;
-    memcpy(p->f, spec->fields, sizeof *p->f * (size_t)spec->nf);
-    for (int k = 0; k < spec->nf; k++)
+    p->nf = spec->fields_used ? spec->fields_used(ex) : spec->nf;
+    memcpy(p->f, spec->fields, sizeof *p->f * (size_t)p->nf);
+    for (int k = 0; k < p->nf; k++)
         if (p->f[k].type == FT_STR)
             p->f[k].width = 1; /* dBase needs at least one byte */
     p->shp_bytes = 100;
     for (long i = 0; i < p->n; i++) {
         struct value v[MAX_FIELDS];
         spec->row(ex, i, v);
-        for (int k = 0; k < spec->nf; k++)
+        for (int k = 0; k < p->nf; k++)
             if (p->f[k].type == FT_STR) {
                 int len = (int)shp_layer_text_len(v[k].s);
                 p->cut += (size_t)len < strlen(v[k].s);
@@ -46,9 +47,9 @@ void export_plan_layer(const struct exporter *ex, const struct layer_spec *spec,
         p->shp_bytes += spec->shape_bytes(ex, i);
     }
     int rec = 1; /* the deletion flag */
-    for (int k = 0; k < spec->nf; k++)
+    for (int k = 0; k < p->nf; k++)
         rec += p->f[k].width;
-    p->dbf_bytes = 32 + 32.0 * spec->nf + 1 + (double)p->n * rec + 1;
+    p->dbf_bytes = 32 + 32.0 * p->nf + 1 + (double)p->n * rec + 1;
 }
 
 /* ---- writing -----------------------------------------------------------------*/
@@ -73,7 +74,7 @@ static int write_records(struct exporter *ex, const struct plan *p, struct shp_l
         p->spec->row(ex, i, v);
         if (p->spec->shape(ex, ly->shp, i, err) != 0)
             return -1;
-        for (int k = 0; k < p->spec->nf; k++)
+        for (int k = 0; k < p->nf; k++)
             if (write_value(ly, i, k, &p->f[k], &v[k], err) != 0)
                 return -1;
     }
@@ -84,7 +85,7 @@ static int add_fields(struct shp_layer *ly, const struct plan *p, struct tc_erro
 {
     static const DBFFieldType types[] = {[FT_STR] = FTString, [FT_INT] = FTInteger,
                                          [FT_DBL] = FTDouble};
-    for (int k = 0; k < p->spec->nf; k++)
+    for (int k = 0; k < p->nf; k++)
         if (shp_layer_field(ly, p->f[k].name, types[p->f[k].type], p->f[k].width,
                             p->f[k].decimals, err) != 0)
             return -1;

@@ -23,6 +23,11 @@ const struct key_desc goal_keys[] = {
      key_point_rules, "none", "",
      "and its key points ([map] key_points) covered: all, any (at least one), none (not "
      "judged); a township without key points is not judged on them"},
+    {"goal", "population_min_fraction", KEY_DOUBLE,
+     offsetof(struct goal_config, population_min_fraction), 0, 1, NULL, "0", "fraction",
+     "and at least this share of its people covered (needs [map] population or "
+     "population_field; 0 = not judged; reported whenever the map has people; a township "
+     "without people is not judged on it)"},
 };
 const int goal_nkeys = (int)(sizeof goal_keys / sizeof goal_keys[0]);
 
@@ -39,12 +44,15 @@ int goal_township_met(const struct goal_config *cfg, const struct cov_result *r)
                                r->key_points_covered < r->key_points) ||
                               (cfg->key_points == GOAL_KEYS_ANY && r->key_points_covered == 0)))
         return 0;
+    if (cfg->population_min_fraction > 0 && r->population > 0 &&
+        r->population_covered_frac < cfg->population_min_fraction)
+        return 0;
     return r->covered_frac >= cfg->min_covered_fraction;
 }
 
 void goal_criterion(const struct goal_config *cfg, char *buf, size_t size)
 {
-    char parts[4][96];
+    char parts[5][96];
     int n = 0;
     if (cfg->seat_area_min_fraction > 0)
         snprintf(parts[n++], sizeof parts[0], "%g %% of their seat area covered",
@@ -52,6 +60,9 @@ void goal_criterion(const struct goal_config *cfg, char *buf, size_t size)
     if (cfg->min_covered_fraction > 0)
         snprintf(parts[n++], sizeof parts[0], "%g %% of their area covered",
                  100 * cfg->min_covered_fraction);
+    if (cfg->population_min_fraction > 0)
+        snprintf(parts[n++], sizeof parts[0], "%g %% of their people covered",
+                 100 * cfg->population_min_fraction);
     if (cfg->key_points != GOAL_KEYS_NONE)
         snprintf(parts[n++], sizeof parts[0], "%s of their key points covered",
                  cfg->key_points == GOAL_KEYS_ALL ? "all" : "one");
@@ -63,7 +74,8 @@ void goal_criterion(const struct goal_config *cfg, char *buf, size_t size)
     }
     /* What a failing township lacks: "under 95 % of their seat area
      * covered", or "without A, B and C" for several conditions. */
-    if (n == 1 && (cfg->seat_area_min_fraction > 0 || cfg->min_covered_fraction > 0)) {
+    if (n == 1 && (cfg->seat_area_min_fraction > 0 || cfg->min_covered_fraction > 0 ||
+                   cfg->population_min_fraction > 0)) {
         snprintf(buf, size, "under %s", parts[0]);
         return;
     }
@@ -112,6 +124,9 @@ int goal_judge(const struct goal_config *cfg, const struct tc_map *map,
                const struct cov_result *results, struct goal_verdict *v, struct tc_error *err)
 {
     memset(v, 0, sizeof *v);
+    if (cfg->population_min_fraction > 0 && !map->has_population)
+        return tc_fail(err, TC_EXIT_SCENARIO, "goal.population_min_fraction needs people on "
+                       "the map: [map] population or population_field");
     v->township_met = malloc((size_t)map->n);
     v->failing = malloc(sizeof *v->failing * (size_t)map->n);
     int *tmp = malloc(sizeof *tmp * (size_t)map->n);
@@ -130,6 +145,8 @@ int goal_judge(const struct goal_config *cfg, const struct tc_map *map,
         v->seat_covered_m2 += results[t].seat_covered_m2;
         v->seat_area_m2 += results[t].seat_area_m2;
         v->seats_covered += results[t].seat_covered;
+        v->population += results[t].population;
+        v->population_covered += results[t].population_covered;
     }
     sort_worst_first(cfg, map, results, v->failing, v->n_failing, tmp);
     free(tmp);

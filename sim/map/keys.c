@@ -28,6 +28,18 @@ const struct key_desc map_keys[] = {
      "auto", "",
      "text encoding of the .dbf: auto (the .cpg, else the DBF's language driver, else UTF-8 "
      "when valid and GBK otherwise), utf-8, gbk, or any iconv name (latin1, cp1252, big5...)"},
+    {"map", "population", KEY_STRING, offsetof(struct map_config, population), 0, 0, NULL, "",
+     "", "county population table (CSV: code, population, urban_share, found by name; e.g. "
+     "../maps/census/county_population_2020.csv), joined by county_code_field, relative to the "
+     "scenario file: urban people spread over built-up land, rural over the rest (docs/"
+     "population.md); empty: no population"},
+    {"map", "population_field", KEY_STRING, offsetof(struct map_config, population_field), 0, 0,
+     NULL, "", "", "attribute holding each township's population (instead of map.population); "
+     "empty: none"},
+    {"map", "urban_population_field", KEY_STRING,
+     offsetof(struct map_config, urban_population_field), 0, 0, NULL, "", "",
+     "attribute holding each township's urban population (with population_field); empty: "
+     "people at one density over the township"},
     {"map", "repair", KEY_BOOL, offsetof(struct map_config, repair), 0, 0, NULL, "yes", "",
      "make invalid polygons valid (GEOS MakeValid) with a warning; no: refuse them"},
     {"map", "assume_wgs84", KEY_BOOL, offsetof(struct map_config, assume_wgs84), 0, 0, NULL,

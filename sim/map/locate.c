@@ -16,6 +16,15 @@ struct map_proj {
 
 struct map_proj *map_proj_new(const struct tc_map *map, struct tc_error *err)
 {
+    struct map_proj *p = map_proj_new_from(map, map->geo_wkt, err);
+    if (!p && err->exit_code != TC_EXIT_RESOURCE)
+        tc_fail(err, TC_EXIT_INTERNAL, "PROJ cannot rebuild the map's transformation");
+    return p;
+}
+
+struct map_proj *map_proj_new_from(const struct tc_map *map, const char *crs,
+                                   struct tc_error *err)
+{
     struct map_proj *p = calloc(1, sizeof *p);
     if (!p) {
         tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
@@ -23,14 +32,14 @@ struct map_proj *map_proj_new(const struct tc_map *map, struct tc_error *err)
     }
     p->ctx = proj_context_create();
     proj_log_level(p->ctx, PJ_LOG_NONE);
-    PJ *geo = proj_create(p->ctx, map->geo_wkt);
+    PJ *from = proj_create(p->ctx, crs);
     PJ *metric = proj_create(p->ctx, map->metric_crs);
-    if (geo && metric)
-        p->geo_to_metric = map_make_transform(p->ctx, geo, metric);
-    proj_destroy(geo);
+    if (from && metric)
+        p->geo_to_metric = map_make_transform(p->ctx, from, metric);
+    proj_destroy(from);
     proj_destroy(metric);
     if (!p->geo_to_metric) {
-        tc_fail(err, TC_EXIT_INTERNAL, "PROJ cannot rebuild the map's transformation");
+        tc_fail(err, TC_EXIT_SITES, "PROJ cannot transform from that CRS to the map's");
         map_proj_free(&p);
     }
     return p;

@@ -42,6 +42,7 @@ struct loader {
     int deleted;       /* DBF records marked deleted (skipped) */
     int cut_texts;     /* texts a writer cut inside a character */
     int f_code, f_name, f_kind, f_county, f_county_code, f_lon, f_lat;
+    int f_pop, f_urban;   /* [map] population_field, urban_population_field; -1: none */
     PJ_CONTEXT *pj_ctx;
     PJ *src_to_metric;  /* source CRS -> metric */
     PJ *geo_to_metric;  /* geodetic lon/lat of the source's datum -> metric */

@@ -121,6 +121,14 @@ int map_find_fields(struct loader *ld, struct tc_error *err)
         find_field(ld, c->county_field, c->county_field[0] != 0, "map.county_field",
                    &ld->f_county, err))
         return -1;
+    if (find_field(ld, c->population_field, c->population_field[0] != 0, "map.population_field",
+                   &ld->f_pop, err) ||
+        find_field(ld, c->urban_population_field, c->urban_population_field[0] != 0,
+                   "map.urban_population_field", &ld->f_urban, err))
+        return -1;
+    if (ld->f_urban >= 0 && ld->f_pop < 0)
+        return tc_fail(err, TC_EXIT_MAP, "%s: map.urban_population_field needs "
+                       "map.population_field", ld->shp_path);
     find_field(ld, c->kind_field, 0, "map.kind_field", &ld->f_kind, err);
     find_field(ld, c->county_code_field, 0, "map.county_code_field", &ld->f_county_code, err);
     find_field(ld, c->seat_lon_field, 0, "map.seat_lon_field", &ld->f_lon, err);

@@ -91,6 +91,28 @@ static int read_seat(struct loader *ld, int fid, struct township *t, struct tc_e
     return 0;
 }
 
+/* A count of people in attribute `field` of record fid (a whole number
+ * >= 0 as written; a fraction is rounded half up), or -1 when field < 0. */
+static int read_people(struct loader *ld, int fid, int field, const char *what,
+                       const struct township *t, long *out, struct tc_error *err)
+{
+    *out = -1;
+    if (field < 0)
+        return 0;
+    const char *s = DBFReadStringAttribute(ld->dbf, fid, field);
+    char *end = NULL;
+    errno = 0;
+    double v = s ? strtod(s, &end) : NAN;
+    while (end && (*end == ' ' || *end == '\t'))
+        end++;
+    if (!s || end == s || *end || errno || !isfinite(v) || v < 0 || v > 1e12)
+        return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT " (code %s): %s '%s' is not a "
+                       "count of people (a number >= 0)", ld->shp_path, SHPIO_REC(fid), t->code,
+                       what, s ? s : "");
+    *out = (long)floor(v + 0.5);
+    return 0;
+}
+
 /* Code, name, county, kind and seat of record fid. Texts are kept whole
  * (a DBF field holds up to 254 bytes; decoded, more). *cut is set when a
  * writer cut one of them inside a character. */
@@ -105,8 +127,14 @@ static int read_attributes(struct loader *ld, int fid, struct township *t, int *
     if (!t->code[0])
         return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT ": empty township code (field "
                        "'%s')", ld->shp_path, SHPIO_REC(fid), ld->cfg->code_field);
-    if (read_kind(ld, fid, t, cut, err) != 0)
+    if (read_kind(ld, fid, t, cut, err) != 0 ||
+        read_people(ld, fid, ld->f_pop, "population", t, &t->population, err) != 0 ||
+        read_people(ld, fid, ld->f_urban, "urban population", t, &t->urban_population, err) != 0)
         return -1;
+    if (t->urban_population > t->population)
+        return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT " (code %s): urban population "
+                       "%ld exceeds the population %ld", ld->shp_path, SHPIO_REC(fid), t->code,
+                       t->urban_population, t->population);
     return read_seat(ld, fid, t, err);
 }
 

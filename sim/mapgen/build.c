@@ -25,6 +25,8 @@
  * on thread count or county order. */
 #include "mapgen_internal.h"
 
+#include "towncov/population.h"
+
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -206,6 +208,8 @@ static int options_check(const struct mapgen_options *opt, struct tc_error *err)
         return tc_fail(err, TC_EXIT_USAGE, "--simplify is 0 to 0.1 degrees");
     if (opt->synthetic > MAPGEN_SYNTHETIC_MAX)
         return tc_fail(err, TC_EXIT_USAGE, "--synthetic is at most %ld", MAPGEN_SYNTHETIC_MAX);
+    if (opt->synthetic > 0 && opt->population_csv)
+        return tc_fail(err, TC_EXIT_USAGE, "--population needs --counties (real county codes)");
     if (opt->synthetic <= 0 && (!opt->counties_shp || !opt->townships_csv))
         return tc_fail(err, TC_EXIT_USAGE, "give --counties and --townships, or --synthetic");
     return 0;
@@ -216,8 +220,11 @@ static int build_run(struct tc_workers *ws, const struct mapgen_options *opt,
 {
     double t0 = tc_now();
     /* Before reading anything: a refused folder costs nothing. */
-    const char *inputs[] = {opt->counties_shp, opt->townships_csv};
-    int rc = outdir_check(opt->out_dir, inputs, 2, err);
+    const char *inputs[] = {opt->counties_shp, opt->townships_csv, opt->population_csv};
+    int rc = outdir_check(opt->out_dir, inputs, 3, err);
+    struct pop_table *tab = NULL; /* read first: a bad table costs no build */
+    if (rc == 0 && opt->population_csv && !(tab = pop_table_read(opt->population_csv, err)))
+        rc = -1;
     if (rc == 0 && opt->synthetic > 0) {
         rc = mg_synthetic_read(ws->w[0].scratch, opt->synthetic, opt->seed, p, err);
     } else if (rc == 0) {
@@ -231,6 +238,9 @@ static int build_run(struct tc_workers *ws, const struct mapgen_options *opt,
     double t2 = tc_now();
     if (rc == 0)
         rc = mg_counties_overlap(ws, p, err);
+    if (rc == 0 && tab)
+        rc = mg_population(p, tab, err);
+    pop_table_free(&tab);
     double t3 = tc_now();
     if (rc == 0)
         rc = mg_write_map(ws->w[0].scratch, p, opt->out_dir, err);

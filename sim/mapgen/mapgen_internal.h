@@ -52,6 +52,7 @@ struct mg_township {
     double seat_lon, seat_lat, area_km2;
     GEOSGeometry *seat_area; /* lon/lat: the modelled seat area (seat_areas.c) */
     double seat_area_km2;
+    long population, urban, rural; /* --population (population.c); -1: none */
 };
 
 struct province {
@@ -61,7 +62,15 @@ struct province {
     int nt;
     const char *shp_path, *csv_path;
     char encoding[TEXTENC_NAME_MAX]; /* of the county .dbf; "" = guess */
+    int has_population;    /* townships carry --population's people */
 };
+
+struct pop_table;
+/* population.c: spreads the county table over the built townships as a run
+ * does (population.h: urban people over built-up land, a subdistrict whole
+ * or its seat area, rural over the rest; geodesic areas here), into each
+ * township's population, urban, rural. 0, or -1 with err (exit 4). */
+int mg_population(struct province *p, const struct pop_table *tab, struct tc_error *err);
 
 /* What one thread of the builder works with: its worker from the project's
  * factory (worker.h: its own GEOS context, whose error handler writes

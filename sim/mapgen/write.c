@@ -42,6 +42,11 @@ static int township_fields(struct shp_layer *ly, const struct province *p, struc
         || shp_layer_field(ly, "seat_lat", FTDouble, 18, 12, err) != 0
         || shp_layer_field(ly, "area_km2", FTDouble, 16, 6, err) != 0)
         return -1;
+    if (p->has_population /* --population only: other maps stay as they were */
+        && (shp_layer_field(ly, "population", FTInteger, 10, 0, err) != 0
+            || shp_layer_field(ly, "urban_pop", FTInteger, 10, 0, err) != 0
+            || shp_layer_field(ly, "rural_pop", FTInteger, 10, 0, err) != 0))
+        return -1;
     return 0;
 }
 
@@ -56,6 +61,11 @@ static int township_write(struct mg_worker *w, struct shp_layer *ly, const struc
         || shp_layer_text(ly, rec, 4, c->city, err) || shp_layer_text(ly, rec, 5, tc_kind_name(t->kind), err)
         || shp_layer_double(ly, rec, 6, t->seat_lon, err) || shp_layer_double(ly, rec, 7, t->seat_lat, err)
         || shp_layer_double(ly, rec, 8, t->area_km2, err))
+        return -1;
+    if (p->has_population
+        && (shp_layer_integer(ly, rec, 9, (int)t->population, err)
+            || shp_layer_integer(ly, rec, 10, (int)t->urban, err)
+            || shp_layer_integer(ly, rec, 11, (int)t->rural, err)))
         return -1;
     return 0;
 }

@@ -147,6 +147,10 @@ int plan_write_json(const char *dir, const struct plan_result *r, struct tc_erro
         fprintf(f, "  \"ip_optimum\": null,\n");
     fprintf(f, "  \"check\": {\"ran\": %s, \"goal_met\": %s},\n", r->check_ran ? "true" : "false",
             r->check_met ? "true" : "false");
+    if (r->has_people) /* only with people: other plans write what they did */
+        fprintf(f, "  \"population\": %.0f,\n  \"population_covered_before\": %.3f,\n"
+                   "  \"population_covered_after\": %.3f,\n", r->people, r->people_before,
+                r->check_ran ? r->people_after : r->people_before);
     fprintf(f, "  \"seconds\": {");
     for (int k = 0; k < PLAN_PHASES; k++)
         fprintf(f, "%s\"%s\": %.3f", k ? ", " : "", plan_phase_names[k], r->seconds[k]);

@@ -49,7 +49,8 @@ static int planned_scenario(const struct scenario *scn, struct scenario *out,
     *out = *scn;
     if (absolute(scn->base_dir, out->map.file, sizeof out->map.file, err) ||
         absolute(scn->base_dir, out->seat.areas_file, sizeof out->seat.areas_file, err) ||
-        absolute(scn->base_dir, out->seat.key_points, sizeof out->seat.key_points, err))
+        absolute(scn->base_dir, out->seat.key_points, sizeof out->seat.key_points, err) ||
+        absolute(scn->base_dir, out->map.population, sizeof out->map.population, err))
         return -1;
     out->sites.strategy = SITES_FILE;
     snprintf(out->sites.file, sizeof out->sites.file, "planned_sites.csv");
@@ -75,8 +76,8 @@ static int by_long(const void *a, const void *b)
 }
 
 /* The check: the ordinary pipeline on tmp/planned.ini into tmp/check. */
-static int check_run(const char *tmp, const struct plan_options *opt, long n_added, int *met,
-                     struct tc_error *err)
+static int check_run(const char *tmp, const struct plan_options *opt, long n_added,
+                     struct plan_result *r, struct tc_error *err)
 {
     char *ini = outdir_join(tmp, "planned.ini"), *out = outdir_join(tmp, "check");
     struct scenario *scn = malloc(sizeof *scn);
@@ -86,8 +87,13 @@ static int check_run(const char *tmp, const struct plan_options *opt, long n_add
     struct run_options ro = {.threads = opt->threads, .out_dir = out, .quiet = 1,
                              .log = opt->log, .progress = 0,
                              .marked_sites = n_added};
-    if (rc == 0)
-        rc = pipeline_run(scn, &ro, met, err);
+    struct run_state st;
+    double seconds[PHASE_COUNT];
+    if (rc == 0 && (rc = pipeline_run_kept(scn, &ro, &st, seconds, err)) == 0) {
+        r->check_met = st.verdict.met;
+        r->people_after = st.verdict.population_covered;
+        pipeline_state_free(&st);
+    }
     free(scn);
     free(ini);
     free(out);
@@ -160,6 +166,10 @@ static void print_summary(const struct plan_result *r, const struct goal_config 
     }
     if (r->check_ran)
         printf("check (towncov run planned.ini): goal %s\n", r->check_met ? "met" : "NOT met");
+    if (r->has_people)
+        printf("people covered: %.2f %% before, %.2f %% with the plan (of %.0f)\n",
+               100 * r->people_before / r->people, r->check_ran ? 100 * r->people_after /
+               r->people : 100 * r->people_before / r->people, r->people);
     printf("seconds:");
     for (int k = 0; k < PLAN_PHASES; k++)
         printf(" %s %.2f", plan_phase_names[k], r->seconds[k]);
@@ -223,7 +233,7 @@ static int write_plan(const struct scenario *scn, const struct plan_options *opt
     if (rc == 0)
         rc = plan_write_ini(tmp, planned, err);
     double t0 = tc_now();
-    if (rc == 0 && (rc = check_run(tmp, opt, r->n_added, &r->check_met, err)) == 0)
+    if (rc == 0 && (rc = check_run(tmp, opt, r->n_added, r, err)) == 0)
         r->check_ran = 1;
     r->seconds[PLAN_CHECK] = tc_now() - t0;
     if (rc == 0)
@@ -280,6 +290,9 @@ int plan_run(const struct scenario *scn, const struct plan_options *opt, int *al
     r.map = st.map;
     r.existing = st.sites;
     r.failing_before = st.verdict.n_failing;
+    r.has_people = st.map->has_population && st.verdict.population > 0;
+    r.people = st.verdict.population;
+    r.people_before = st.verdict.population_covered;
     double *area = NULL;
     if (st.verdict.n_failing > 0) {
         rc = solve(scn, opt, &st, &p, &cand, &all, &r, err);

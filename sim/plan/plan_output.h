@@ -28,6 +28,10 @@ struct plan_result {
     struct plan_bound bound;
     double gap_percent;
     int check_ran, check_met;
+    /* people covered (population.h), when the map has people: the share
+     * before the plan, and after it (the check run's) */
+    int has_people;
+    double people, people_before, people_after;
     double seconds[PLAN_PHASES];
 };
 

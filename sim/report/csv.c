@@ -143,6 +143,17 @@ static void township_row(struct text *t, const struct run_outcome *run, int i)
     text_int(t, r->key_points);
     text_char(t, ',');
     text_int(t, r->key_points_covered);
+    if (run->map->has_population) {
+        const long v[3] = {tw->population, tw->urban_population, tw->rural_population};
+        for (int k = 0; k < 3; k++) {
+            text_char(t, ',');
+            text_int(t, v[k]);
+        }
+        text_char(t, ',');
+        text_fixed(t, r->population_covered, 3);
+        text_char(t, ',');
+        text_fixed(t, r->population_covered_frac, 12);
+    }
     text_char(t, '\n');
 }
 
@@ -151,7 +162,12 @@ int report_write_csv(const char *path, const struct run_outcome *run, struct tc_
     struct text t = {0};
     text_str(&t, "code,name,county,kind,area_km2,covered_km2,covered_frac,seat_covered,sites,"
                  "goal_met,seat_lon,seat_lat,footprints,seat_area_km2,seat_covered_km2,"
-                 "seat_covered_frac,key_points,key_points_covered\n");
+                 "seat_covered_frac,key_points,key_points_covered");
+    /* only with people, so that runs without them write what they always did */
+    if (run->map->has_population)
+        text_str(&t, ",population,urban_population,rural_population,population_covered,"
+                     "population_covered_frac");
+    text_char(&t, '\n');
     for (int i = 0; i < run->map->n; i++)
         township_row(&t, run, i);
     int rc = write_text_file(path, &t, err);
@@ -183,6 +199,10 @@ static void site_row(struct text *t, const struct run_outcome *run, long i)
     text_fixed(t, info->min_range_m, 3);
     text_char(t, ',');
     text_fixed(t, info->max_range_m, 3);
+    if (s->zone) {
+        text_char(t, ',');
+        text_str(t, sites_zone_name(s->zone[i]));
+    }
     text_char(t, '\n');
 }
 
@@ -217,7 +237,10 @@ int report_write_sites_csv(const char *path, const struct run_outcome *run, stru
         free(bufs);
         return tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot write: %s", path, strerror(errno));
     }
-    fputs("id,lon,lat,x_m,y_m,township,kind,band,model,min_range_m,max_range_m\n", f);
+    fputs(run->sites->zone ? "id,lon,lat,x_m,y_m,township,kind,band,model,min_range_m,"
+                             "max_range_m,zone\n"
+                           : "id,lon,lat,x_m,y_m,township,kind,band,model,min_range_m,"
+                             "max_range_m\n", f);
     int failed = write_site_blocks(f, run, bufs, threads);
     int out_of_memory = 0;
     for (int k = 0; k < threads; k++) {

@@ -62,10 +62,15 @@ static void json_failing(FILE *f, const struct run_outcome *run)
         fprintf(f, "%s\n    {", i ? "," : "");
         report_json_township(f, tw);
         fprintf(f, ", \"kind\": \"%s\", \"covered_frac\": %.10f, \"seat_area_km2\": %.6f, "
-                "\"seat_covered_frac\": %.10f, \"seat_covered\": %s}",
+                "\"seat_covered_frac\": %.10f, \"seat_covered\": %s",
                 tc_kind_name(tw->kind), run->results[t].covered_frac,
                 run->results[t].seat_area_m2 / 1e6, run->results[t].seat_covered_frac,
                 run->results[t].seat_covered ? "true" : "false");
+        if (run->map->has_population)
+            fprintf(f, ", \"population\": %ld, \"population_covered\": %.3f, "
+                    "\"population_covered_frac\": %.10f", tw->population,
+                    run->results[t].population_covered, run->results[t].population_covered_frac);
+        fputc('}', f);
     }
     fprintf(f, "%s]\n", v->n_failing ? "\n  " : "");
 }
@@ -105,6 +110,13 @@ int report_write_json(const char *path, const struct run_outcome *run, struct tc
     for (int p = 0; p < PHASE_COUNT; p++)
         fprintf(f, "%s\"%s\": %.6f", p ? ", " : "", phase_name(p), run->seconds[p]);
     fprintf(f, "},\n");
+    if (run->map->has_population) /* only with people: other runs write what they did */
+        fprintf(f, "  \"population\": %.0f,\n  \"population_covered\": %.3f,\n"
+                   "  \"population_covered_frac\": %.10f,\n"
+                   "  \"population_min_fraction\": %.6f,\n",
+                v->population, v->population_covered,
+                v->population > 0 ? v->population_covered / v->population : 0.0,
+                run->goal->population_min_fraction);
     const struct raster_outcome *ro = run->raster;
     if (ro && ro->layers)
         fprintf(f, "  \"raster\": {\"resolution_m\": %.6f, \"width\": %d, \"height\": %d, "

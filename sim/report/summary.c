@@ -43,10 +43,12 @@ void report_print_cell(FILE *out, const char *s, int width)
 
 static void print_by_kind(FILE *out, const struct run_outcome *run)
 {
-    fprintf(out, "\nBy kind        townships  failing   area km2  covered  seats covered\n");
+    int people = run->map->has_population;
+    fprintf(out, "\nBy kind        townships  failing   area km2  covered  seats covered%s\n",
+            people ? "     people  covered" : "");
     for (int k = 0; k < KIND_COUNT; k++) {
         int n = 0, fail = 0, seats = 0;
-        double area = 0, cov = 0;
+        double area = 0, cov = 0, pop = 0, pop_cov = 0;
         for (int t = 0; t < run->map->n; t++) {
             if (run->map->t[t].kind != (enum tc_kind)k)
                 continue;
@@ -55,15 +57,21 @@ static void print_by_kind(FILE *out, const struct run_outcome *run)
             area += run->results[t].area_m2;
             cov += run->results[t].covered_m2;
             seats += run->results[t].seat_covered;
+            pop += run->results[t].population;
+            pop_cov += run->results[t].population_covered;
         }
-        if (n)
-            fprintf(out, "  %-12s %9d %8d %10.1f %7.2f%% %8d (%5.1f%%)\n", tc_kind_name(k), n,
-                    fail, area / 1e6, 100 * cov / area, seats, 100.0 * seats / n);
+        if (!n)
+            continue;
+        fprintf(out, "  %-12s %9d %8d %10.1f %7.2f%% %8d (%5.1f%%)", tc_kind_name(k), n, fail,
+                area / 1e6, 100 * cov / area, seats, 100.0 * seats / n);
+        if (people)
+            fprintf(out, " %10.0f %7.2f%%", pop, pop > 0 ? 100 * pop_cov / pop : 0.0);
+        fputc('\n', out);
     }
 }
 
 /* Counties with failing townships, most failures first. */
-struct county_row { const char *name, *code; int n, fail; double area, cov; };
+struct county_row { const char *name, *code; int n, fail; double area, cov, pop, pop_cov; };
 
 static int by_failures(const void *a, const void *b)
 {
@@ -104,6 +112,8 @@ static void print_by_county(FILE *out, const struct run_outcome *run)
         r->fail += !run->verdict->township_met[t];
         r->area += run->results[t].area_m2;
         r->cov += run->results[t].covered_m2;
+        r->pop += run->results[t].population;
+        r->pop_cov += run->results[t].population_covered;
     }
     qsort(rows, (size_t)nc, sizeof *rows, by_failures);
     int shown = 0, with_failures = 0;
@@ -115,8 +125,12 @@ static void print_by_county(FILE *out, const struct run_outcome *run)
         char *label = county_label(rows, nc, c);
         report_print_cell(out, label ? label : rows[c].name, 16);
         free(label);
-        fprintf(out, "%3d of %3d failing, %6.2f%% covered\n", rows[c].fail, rows[c].n,
+        fprintf(out, "%3d of %3d failing, %6.2f%% covered", rows[c].fail, rows[c].n,
                 100 * rows[c].cov / rows[c].area);
+        if (m->has_population)
+            fprintf(out, ", %6.2f%% of %.0f people", rows[c].pop > 0 ? 100 * rows[c].pop_cov /
+                    rows[c].pop : 0.0, rows[c].pop);
+        fputc('\n', out);
     }
     if (with_failures > shown)
         fprintf(out, "  ... and %d more counties with failures (see townships.csv)\n",
@@ -185,6 +199,11 @@ void report_print_summary(FILE *out, const struct run_outcome *run)
             100 * v->covered_m2 / v->area_m2,
             v->seat_area_m2 > 0 ? 100 * v->seat_covered_m2 / v->seat_area_m2 : 0.0,
             v->seats_covered, run->map->n);
+    if (run->map->has_population)
+        fprintf(out, "  people: %.0f, %.2f %% covered (%.0f; population modelled per zone: "
+                     "docs/population.md)\n", v->population,
+                v->population > 0 ? 100 * v->population_covered / v->population : 0.0,
+                v->population_covered);
     print_by_kind(out, run);
     print_radio(out, run);
     report_print_by_province(out, run);

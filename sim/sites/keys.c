@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const strategy_names[] = {"uniform", "weighted", "seats", "file", NULL};
+static const char *const strategy_names[] = {"uniform", "weighted", "seats", "file", "demand",
+                                             NULL};
 static const char *const outside_names[] = {"error", "drop", "keep", NULL};
 
 #define WEIGHT_KEY(kind, field, def, what)                                                  \
@@ -19,7 +20,9 @@ const struct key_desc sites_keys[] = {
     {"sites", "strategy", KEY_ENUM, offsetof(struct sites_config, strategy), 0, 0,
      strategy_names, "weighted", "",
      "uniform: area-proportional; weighted: area x kind weight; seats: one at every seat "
-     "first, the rest weighted; file: read sites.file"},
+     "first, the rest weighted; demand: in proportion to people, by zone (each township's "
+     "built-up and rural parts; needs [map] population; docs/population.md); file: read "
+     "sites.file"},
     {"sites", "count", KEY_INT, offsetof(struct sites_config, count), 0, 1e15, NULL, "65000",
      "stations", "how many stations to place (ignored by strategy = file); nested: the first n "
      "stations are the same for any larger count"},
@@ -47,6 +50,14 @@ const struct key_desc sites_keys[] = {
      "error", "",
      "a file site outside every township: error, drop it (warning), or keep it (it covers "
      "across the border)"},
+    {"sites", "min_per_township", KEY_INT, offsetof(struct sites_config, min_per_township), 0,
+     1e6, NULL, "0", "stations",
+     "demand: a floor of stations in every township (in its built-up zone), placed first; the "
+     "rest go by people"},
+    {"sites", "density", KEY_STRING, offsetof(struct sites_config, density), 0, 0, NULL, "", "",
+     "demand: a raster of people per cell (any GDAL raster, its CRS read by GDAL: WorldPop, "
+     "GHS-POP...), relative to the scenario file: stations drawn in proportion to its people "
+     "within each township, cell by cell, instead of by the population's zones"},
 };
 const int sites_nkeys = (int)(sizeof sites_keys / sizeof sites_keys[0]);
 
@@ -87,6 +98,7 @@ void sites_free(struct tc_sites **ps)
     free(s->lon);
     free(s->lat);
     free(s->township);
+    free(s->zone);
     free(s);
     *ps = NULL;
 }

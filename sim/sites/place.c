@@ -63,24 +63,6 @@ static int fill_lonlat(struct tc_sites *s, const struct tc_map *map, struct tc_e
     return rc ? tc_fail(err, TC_EXIT_INTERNAL, "PROJ failed on site coordinates") : 0;
 }
 
-/* Drawn station k's slot in the township-major layout: township t's
- * stations take slots first[t] .. first[t] + quota[t] - 1, by rank (a
- * counting sort of the sequence). Drawing writes each township's points
- * contiguously there; gathering puts them back in sequence order. */
-static void slots_by_township(const int *township, long drawn, int n, const long *quota,
-                              long *first, long *slot)
-{
-    long next = 0;
-    for (int t = 0; t < n; t++) {
-        first[t] = next;
-        next += quota[t];
-    }
-    for (long k = 0; k < drawn; k++)
-        slot[k] = first[township[k]]++;
-    for (int t = 0; t < n; t++) /* back to each township's start */
-        first[t] -= quota[t];
-}
-
 /* The township's seat station (index t) and its drawn stations' points,
  * by rank, into px, py (township-major scratch): written only here, the
  * owner computes whatever the thread. */
@@ -169,7 +151,7 @@ static int place_sequence(const struct sites_config *cfg, const struct tc_map *m
             rc = tc_fail(err, TC_EXIT_SCENARIO, "sites.count = %ld puts more than 2^32 "
                          "stations in township %s", cfg->count, map->t[t].code);
     if (rc == 0) {
-        slots_by_township(s->township + seats, drawn, n, quota, first, slot);
+        sites_slots(s->township + seats, drawn, n, quota, first, slot);
         rc = draw_all(map, seats, drawn, first, slot, quota, seed, threads, s, err);
     }
     free(weight);
@@ -179,9 +161,38 @@ static int place_sequence(const struct sites_config *cfg, const struct tc_map *m
     return rc;
 }
 
-static struct tc_sites *place_generated(const struct sites_config *cfg, const struct tc_map *map,
-                                        unsigned long long seed, int threads, struct tc_error *err)
+/* A file the scenario names, relative to its folder unless absolute. */
+static void resolve(const char *base_dir, const char *file, char *path, size_t size)
 {
+    if (file[0] == '/' || !base_dir || !base_dir[0])
+        snprintf(path, size, "%s", file);
+    else
+        snprintf(path, size, "%s/%s", base_dir, file);
+}
+
+/* The demand strategy: by a raster of people, or by the map's zones. */
+static int place_demand(const struct sites_config *cfg, const struct tc_map *map,
+                        const struct tc_seat_areas *seat_areas, const char *base_dir,
+                        unsigned long long seed, int threads, struct tc_sites *s,
+                        struct tc_error *err)
+{
+    if (!cfg->density[0])
+        return sites_place_demand(cfg, map, seat_areas, seed, threads, s, err);
+    char path[2 * TC_STR_MAX];
+    resolve(base_dir, cfg->density, path, sizeof path);
+    return sites_place_density(cfg, map, path, seed, threads, s, err);
+}
+
+static struct tc_sites *place_generated(const struct sites_config *cfg, const struct tc_map *map,
+                                        const struct tc_seat_areas *seat_areas,
+                                        const char *base_dir, unsigned long long seed,
+                                        int threads, struct tc_error *err)
+{
+    if (cfg->density[0] && cfg->strategy != SITES_DEMAND) {
+        tc_fail(err, TC_EXIT_SCENARIO, "sites.density is a demand raster: it needs "
+                "sites.strategy = demand");
+        return NULL;
+    }
     long seats = cfg->strategy == SITES_SEATS ? map->n : 0;
     if (cfg->count < seats) {
         tc_fail(err, TC_EXIT_SCENARIO, "sites.strategy = seats needs sites.count >= %d "
@@ -193,8 +204,10 @@ static struct tc_sites *place_generated(const struct sites_config *cfg, const st
         tc_fail(err, TC_EXIT_RESOURCE, "out of memory for %ld sites", cfg->count);
         return NULL;
     }
-    if (place_sequence(cfg, map, seats, seed, threads, s, err) != 0 ||
-        fill_lonlat(s, map, err) != 0)
+    int rc = cfg->strategy == SITES_DEMAND
+                 ? place_demand(cfg, map, seat_areas, base_dir, seed, threads, s, err)
+                 : place_sequence(cfg, map, seats, seed, threads, s, err);
+    if (rc != 0 || fill_lonlat(s, map, err) != 0)
         sites_free(&s);
     return s;
 }
@@ -250,13 +263,18 @@ struct tc_sites *sites_place(const struct sites_config *cfg, const struct tc_map
                              unsigned long long seed, const char *base_dir, int threads,
                              FILE *warn, struct tc_error *err)
 {
+    return sites_place_on(cfg, map, NULL, seed, base_dir, threads, warn, err);
+}
+
+struct tc_sites *sites_place_on(const struct sites_config *cfg, const struct tc_map *map,
+                                const struct tc_seat_areas *seats, unsigned long long seed,
+                                const char *base_dir, int threads, FILE *warn,
+                                struct tc_error *err)
+{
     if (cfg->strategy != SITES_FILE)
-        return place_generated(cfg, map, seed, threads, err);
+        return place_generated(cfg, map, seats, base_dir, seed, threads, err);
     char path[2 * TC_STR_MAX];
-    if (cfg->file[0] == '/' || !base_dir || !base_dir[0])
-        snprintf(path, sizeof path, "%s", cfg->file);
-    else
-        snprintf(path, sizeof path, "%s/%s", base_dir, cfg->file);
+    resolve(base_dir, cfg->file, path, sizeof path);
     struct tc_sites *s = sites_read_csv(path, cfg, warn, err);
     if (s && locate_file_sites(cfg, path, map, s, warn, err) != 0)
         sites_free(&s);

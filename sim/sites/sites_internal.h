@@ -16,4 +16,29 @@ struct tc_sites *sites_alloc(long n);
  * weight is 0 (whatever the count); -2 when out of memory. */
 int sites_webster(const double *weight, int n, long count, int *township, long *quota);
 
+/* The same sequence continued from given[t] stations already in unit t
+ * (a floor placed before it; NULL: none): priorities start at
+ * weight / (given + 0.5) and quota[t] ends counting them. */
+int sites_webster_from(const double *weight, int n, const long *given, long count,
+                       int *township, long *quota);
+
+/* Station k's slot in the unit-major layout: unit u's stations take slots
+ * first[u] .. first[u] + quota[u] - 1 by rank (a counting sort of the
+ * sequence unit[0..count-1]); first[u] is filled too. */
+void sites_slots(const int *unit, long count, int n, const long *quota, long *first, long *slot);
+
+struct tc_seat_areas;
+/* strategy = demand (demand.c): the stations of s (s->n = cfg->count) by
+ * zone, s->zone set. 0, or -1 with err. */
+int sites_place_demand(const struct sites_config *cfg, const struct tc_map *map,
+                       const struct tc_seat_areas *seats, unsigned long long seed, int threads,
+                       struct tc_sites *s, struct tc_error *err);
+
+/* strategy = demand with sites.density (density.c): the stations of s by
+ * the raster at path (resolved), s->zone left NULL. 0, or -1 with err
+ * (exit 5 for a raster GDAL or PROJ cannot use). */
+int sites_place_density(const struct sites_config *cfg, const struct tc_map *map,
+                        const char *path, unsigned long long seed, int threads,
+                        struct tc_sites *s, struct tc_error *err);
+
 #endif

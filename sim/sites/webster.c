@@ -41,6 +41,12 @@ static void sift_down(struct prio *heap, long n, long at)
 
 int sites_webster(const double *weight, int n, long count, int *township, long *quota)
 {
+    return sites_webster_from(weight, n, NULL, count, township, quota);
+}
+
+int sites_webster_from(const double *weight, int n, const long *given, long count,
+                       int *township, long *quota)
+{
     double total = 0;
     for (int t = 0; t < n; t++)
         total += weight[t];
@@ -50,8 +56,8 @@ int sites_webster(const double *weight, int n, long count, int *township, long *
     if (!heap)
         return -2;
     for (int t = 0; t < n; t++) {
-        heap[t] = (struct prio){weight[t] / 0.5, t};
-        quota[t] = 0;
+        quota[t] = given ? given[t] : 0;
+        heap[t] = (struct prio){weight[t] / ((double)quota[t] + 0.5), t};
     }
     for (long at = n / 2 - 1; at >= 0; at--)
         sift_down(heap, n, at);
@@ -66,4 +72,17 @@ int sites_webster(const double *weight, int n, long count, int *township, long *
     }
     free(heap);
     return 0;
+}
+
+void sites_slots(const int *unit, long count, int n, const long *quota, long *first, long *slot)
+{
+    long next = 0;
+    for (int t = 0; t < n; t++) {
+        first[t] = next;
+        next += quota[t];
+    }
+    for (long k = 0; k < count; k++)
+        slot[k] = first[unit[k]]++;
+    for (int t = 0; t < n; t++) /* back to each unit's start */
+        first[t] -= quota[t];
 }

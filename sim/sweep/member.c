@@ -47,7 +47,7 @@ static int keep_rows(struct sweep_member *m, long index, const struct run_state 
     char *rows = NULL;
     size_t cap = 0, n = 0;
     for (int t = 0; t < map->n; t++) {
-        size_t need = CSV_QUOTED_MAX(strlen(map->t[t].code)) + 2 * TC_FIXED_MAX + 64;
+        size_t need = CSV_QUOTED_MAX(strlen(map->t[t].code)) + 3 * TC_FIXED_MAX + 64;
         if (tc_reserve((void **)&rows, &cap, n + need, 1) != 0) {
             free(rows);
             return -1;
@@ -59,8 +59,11 @@ static int keep_rows(struct sweep_member *m, long index, const struct run_state 
         n += (size_t)tc_format_fixed(rows + n, r->covered_frac, 12);
         rows[n++] = ',';
         n += (size_t)tc_format_fixed(rows + n, r->seat_covered_frac, 12);
-        n += (size_t)snprintf(rows + n, cap - n, ",%s\n",
+        n += (size_t)snprintf(rows + n, cap - n, ",%s,",
                               st->verdict.township_met[t] ? "yes" : "no");
+        if (map->has_population) /* empty without people, as townships.csv has none */
+            n += (size_t)tc_format_fixed(rows + n, r->population_covered_frac, 12);
+        rows[n++] = '\n';
     }
     m->rows = rows;
     m->rows_len = n;
@@ -78,6 +81,8 @@ static int keep_outcome(struct sweep_member *m, long index, const struct run_sta
     m->covered_share = v->area_m2 > 0 ? v->covered_m2 / v->area_m2 : 0.0;
     m->has_seat_areas = v->seat_area_m2 > 0;
     m->seat_share = m->has_seat_areas ? v->seat_covered_m2 / v->seat_area_m2 : 0.0;
+    m->has_people = st->map->has_population && v->population > 0;
+    m->people_share = m->has_people ? v->population_covered / v->population : 0.0;
     m->checksum = report_checksum(st->map, st->results);
     if (keep_rows(m, index, st) != 0)
         return tc_fail(err, TC_EXIT_RESOURCE, "out of memory for member %ld's townships", index);
@@ -143,5 +148,7 @@ void sweep_member_progress(const struct sweep_run *run, long i, FILE *log)
             "goal not met", m->n_failing, m->n_townships, 100.0 * m->covered_share);
     if (m->has_seat_areas)
         fprintf(log, ", seat areas %.2f%%", 100.0 * m->seat_share);
+    if (m->has_people)
+        fprintf(log, ", people %.2f%%", 100.0 * m->people_share);
     fprintf(log, " (%.2f s)\n", m->seconds);
 }

@@ -113,8 +113,8 @@ void sweep_ranks_of(struct sweep_run *run)
 /* What a member's run gave, as it travels (its rows follow). */
 struct member_msg {
     long index, seed;
-    int goal_met, n_failing, n_townships, seats_covered, has_seat_areas;
-    double covered_share, seat_share, seconds;
+    int goal_met, n_failing, n_townships, seats_covered, has_seat_areas, has_people;
+    double covered_share, seat_share, people_share, seconds;
     uint64_t checksum;
     uint64_t rows_len;
 };
@@ -124,8 +124,9 @@ struct member_msg {
 static int send_member(const struct sweep_member *m, long i)
 {
     struct member_msg h = {i, m->seed, m->goal_met, m->n_failing, m->n_townships,
-                           m->seats_covered, m->has_seat_areas, m->covered_share,
-                           m->seat_share, m->seconds, m->checksum, m->rows_len};
+                           m->seats_covered, m->has_seat_areas, m->has_people,
+                           m->covered_share, m->seat_share, m->people_share, m->seconds,
+                           m->checksum, m->rows_len};
     size_t size = sizeof h + m->rows_len;
     char *buf = malloc(size);
     if (!buf || size > INT32_MAX) {
@@ -172,6 +173,8 @@ static int receive_member(struct sweep_table *t, int from)
     m->has_seat_areas = h.has_seat_areas;
     m->covered_share = h.covered_share;
     m->seat_share = h.seat_share;
+    m->has_people = h.has_people;
+    m->people_share = h.people_share;
     m->seconds = h.seconds;
     m->checksum = h.checksum;
     m->done = 1;

@@ -49,6 +49,9 @@ static int write_member_row(FILE *f, const struct sweep_table *t, long i)
             m->n_failing, m->covered_share);
     if (m->has_seat_areas)
         fprintf(f, "%.10f", m->seat_share);
+    fputc(',', f);
+    if (m->has_people)
+        fprintf(f, "%.10f", m->people_share);
     fprintf(f, ",%d,%016llx,%.3f\n", m->seats_covered, m->checksum, m->seconds);
     return rc;
 }
@@ -67,7 +70,7 @@ static int write_csv(const struct sweep_run *run, struct tc_error *err)
         bad |= report_csv_field(f, t->keys[k]);
     }
     fputs(",repetition,seed,goal_met,townships_failing,covered_frac,seat_covered_frac,"
-          "seats_covered,checksum,seconds\n", f);
+          "population_covered_frac,seats_covered,checksum,seconds\n", f);
     for (long i = 0; i < t->n; i++)
         if (t->m[i].done)
             bad |= write_member_row(f, t, i);
@@ -76,7 +79,8 @@ static int write_csv(const struct sweep_run *run, struct tc_error *err)
 }
 
 /* ---- sweep_townships.csv: each member's townships, member by member -----*/
-static const char townships_header[] = "member,code,covered_frac,seat_covered_frac,goal_met\n";
+static const char townships_header[] =
+    "member,code,covered_frac,seat_covered_frac,goal_met,population_covered_frac\n";
 
 int sweep_rows_open(struct sweep_run *run, struct tc_error *err)
 {
@@ -148,6 +152,10 @@ static void write_json_member(FILE *f, const struct sweep_table *t, long i)
         fprintf(f, "\"seat_covered_frac\": %.10f, ", m->seat_share);
     else
         fputs("\"seat_covered_frac\": null, ", f);
+    if (m->has_people)
+        fprintf(f, "\"population_covered_frac\": %.10f, ", m->people_share);
+    else
+        fputs("\"population_covered_frac\": null, ", f);
     fprintf(f, "\"seats_covered\": %d, \"checksum\": \"%016llx\", \"seconds\": %.3f}",
             m->seats_covered, m->checksum, m->seconds);
 }
@@ -272,8 +280,8 @@ void sweep_print_table(const struct sweep_run *run, FILE *out)
 {
     const struct sweep_table *t = &run->table;
     print_head(t, out);
-    fprintf(out, "  %4s  %8s  %8s  %10s  %8s\n", "goal", "failing", "covered", "seat areas",
-            "seconds");
+    fprintf(out, "  %4s  %8s  %8s  %10s  %8s  %8s\n", "goal", "failing", "covered", "seat areas",
+            "people", "seconds");
     long done = 0;
     for (long i = 0; i < t->n; i++) {
         const struct sweep_member *m = &t->m[i];
@@ -287,6 +295,10 @@ void sweep_print_table(const struct sweep_run *run, FILE *out)
             fprintf(out, "%9.2f%%", 100 * m->seat_share);
         else
             fprintf(out, "%10s", "-");
+        if (m->has_people)
+            fprintf(out, "  %7.2f%%", 100 * m->people_share);
+        else
+            fprintf(out, "  %8s", "-");
         fprintf(out, "  %8.2f\n", m->seconds);
     }
     fprintf(out, "%ld of %ld members%s; map loaded in %.2f s; %.2f s in all; files in %s\n",

@@ -24,6 +24,8 @@ struct sweep_member {
     int has_seat_areas;       /* the map has seat areas (seat_share means something) */
     double covered_share;     /* covered area / area over the whole map */
     double seat_share;        /* the same over the seat areas */
+    int has_people;           /* the map has people (people_share means something) */
+    double people_share;      /* people covered / people over the whole map */
     double seconds;           /* wall time of its run */
     unsigned long long checksum; /* towncov run's checksum of the same results */
     char *rows;               /* its lines of sweep_townships.csv */

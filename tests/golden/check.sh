@@ -39,7 +39,8 @@ mkdir -p "$work/fixtures"
 for strategy in uniform weighted seats; do
     "$bin" run scenarios/jiangxi-65k.ini --threads 2 --quiet --out "$work/fx-$strategy" \
         --set map.file="$work/map24/townships.shp" --set sites.count=40 \
-        --set sites.strategy=$strategy --set output.layers=no --set output.picture=no \
+        --set sites.strategy=$strategy --set map.population= --set output.layers=no \
+        --set output.picture=no \
         --set scenario.name=fx-$strategy >"$work/fx-$strategy.log" 2>&1 \
         || { cat "$work/fx-$strategy.log" >&2; exit 1; }
     cp "$work/fx-$strategy/townships.csv" "$work/fixtures/synthetic24-$strategy.csv"
