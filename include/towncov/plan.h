@@ -15,10 +15,17 @@
 
 struct scenario;
 
+/* The default time limit of one component's MIP, seconds: far above what a
+ * component of a province takes (milliseconds), so that it only stops a
+ * pathological one; a component it stops makes the plan depend on the
+ * machine's speed (docs/plan-optimality.md). */
+#define PLAN_MIP_SECONDS 10.0
+
 struct plan_options {
     const char *candidates; /* sites CSV of candidate places; NULL: a generated lattice */
     double spacing_m;       /* lattice spacing; 0: the default (see the README) */
     long max_added;         /* 0: no limit */
+    double mip_seconds;     /* time limit of each component's MIP (> 0) */
     int threads;            /* >= 1 */
     const char *out_dir;    /* NULL: the scenario's [output] dir or out/<name>, + "-plan" */
     int quiet;              /* no summary on stdout */

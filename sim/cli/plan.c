@@ -29,6 +29,8 @@ static const char usage_plan[] =
     "  --spacing M             lattice spacing in metres (default: the shortest\n"
     "                          reach of the radio model over the failing kinds)\n"
     "  --max-added K           add at most K stations\n"
+    "  --mip-seconds S         time limit of each component's MIP (default 10);\n"
+    "                          a component stopped by it is planned by the greedy\n"
     "  --threads N             OpenMP threads (default: all cores)\n"
     "  --out DIR               output folder (default: out/<name>-plan)\n"
     "  --set section.key=value override a scenario key (repeatable)\n"
@@ -62,6 +64,7 @@ static int parse(int argc, char **argv, struct plan_args *a)
 {
     memset(a, 0, sizeof *a);
     a->opt.threads = omp_get_max_threads();
+    a->opt.mip_seconds = PLAN_MIP_SECONDS;
     a->opt.log = stderr;
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
@@ -82,6 +85,10 @@ static int parse(int argc, char **argv, struct plan_args *a)
             if (parse_number(argv[++i], 1, 1e9, &v) != 0 || v != floor(v))
                 return usage_error("--max-added needs a whole number of at least 1", argv[i]);
             a->opt.max_added = (long)v;
+        } else if (strcmp(s, "--mip-seconds") == 0 && has_value) {
+            if (parse_number(argv[++i], 0.001, 1e6, &v) != 0)
+                return usage_error("--mip-seconds needs seconds from 0.001 to 1000000", argv[i]);
+            a->opt.mip_seconds = v;
         } else if (strcmp(s, "--threads") == 0 && has_value) {
             if (parse_number(argv[++i], 1, 4096, &v) != 0 || v != floor(v))
                 return usage_error("--threads needs a whole number from 1 to 4096", argv[i]);
