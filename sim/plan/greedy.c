@@ -92,6 +92,21 @@ static double slot_cover(const struct plan *p, struct tc_worker *w, int f, long 
     return rc == 0 ? c : NAN;
 }
 
+double plan_cover_with(const struct plan *p, struct tc_worker *w, int f, const long *js, long n)
+{
+    const struct idlist *cur = &p->cur[f];
+    long *ids = malloc(sizeof *ids * ((size_t)(cur->n + n) + 1)), m = 0, a = 0, b = 0;
+    if (!ids)
+        return NAN;
+    while (a < cur->n || b < n) /* merged ascending; candidates follow the existing ids */
+        ids[m++] = b == n || (a < cur->n && cur->id[a] < p->n_exist + js[b]) ? cur->id[a++]
+                                                                             : p->n_exist + js[b++];
+    double c;
+    int rc = cov_seat_with(w, p->engine, p->map, p->seats, p->town[f], p->all, ids, m, &c);
+    free(ids);
+    return rc == 0 ? c : NAN;
+}
+
 int plan_slot_met(const struct plan *p, int f)
 {
     return p->cover[f] >= p->need[f];

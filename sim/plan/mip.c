@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "towncov/map.h"
 #include "towncov/worker.h"
 
 #include "plan_internal.h"
@@ -242,36 +243,23 @@ static void seed_incumbent(glp_tree *tree, void *info)
     free(val);
 }
 
-/* The candidates set in x (n_cand flags, or GLPK's columns when lp). */
-static int take(struct plan_comp *c, const unsigned char *x, glp_prob *lp)
+/* One solve of component c with its slots' current requirements: the
+ * greedy into x, the LP relaxation (lp_value), then the MIP, whose
+ * solution replaces the greedy's in x when optimal (*mip its size).
+ * Returns the status. */
+static int mip_solve(const struct plan *p, struct plan_comp *c, double seconds,
+                     unsigned char *x, double *lp_value, long *mip, char *note, size_t size)
 {
-    c->chosen = malloc(sizeof *c->chosen * ((size_t)c->n_cand + 1));
-    if (!c->chosen)
-        return -1;
-    for (int k = 0; k < c->n_cand; k++)
-        if (lp ? glp_mip_col_val(lp, k + 1) > 0.5 : x[k])
-            c->chosen[c->n_chosen++] = c->cand[k];
-    return 0;
-}
-
-/* Solves component c: its LP relaxation, the greedy, then the MIP within
- * the time limit; a component the limit stops keeps the greedy's plan. */
-static void solve_one(const struct plan *p, struct plan_comp *c, double seconds)
-{
-    c->status = COMP_FAILED;
-    if (c->atoms == 0) { /* no sample point any candidate covers */
-        c->status = COMP_INFEASIBLE;
-        return;
-    }
-    unsigned char *x = malloc((size_t)c->n_cand + 1);
     glp_prob *lp = glp_create_prob();
-    if (!x || load(p, c, lp) != 0) {
-        snprintf(c->note, sizeof c->note, "out of memory for the MIP");
+    if (load(p, c, lp) != 0) {
+        snprintf(note, size, "out of memory for the MIP");
         glp_delete_prob(lp);
-        free(x);
-        return;
+        return COMP_FAILED;
     }
-    int greedy = plan_comp_greedy(p, c, x);
+    int greedy = plan_comp_greedy(p, c, x), result = COMP_FAILED;
+    c->greedy_size = 0;
+    for (int k = 0; greedy == 0 && k < c->n_cand; k++)
+        c->greedy_size += x[k];
     glp_smcp sp;
     glp_init_smcp(&sp);
     sp.msg_lev = GLP_MSG_OFF;
@@ -279,14 +267,13 @@ static void solve_one(const struct plan *p, struct plan_comp *c, double seconds)
     int ret = glp_simplex(lp, &sp);
     int status = ret == 0 ? glp_get_status(lp) : 0;
     if (greedy < 0) {
-        snprintf(c->note, sizeof c->note, "out of memory for the greedy");
+        snprintf(note, size, "out of memory for the greedy");
     } else if (greedy > 0 || ret == GLP_ENOPFS || (ret == 0 && status == GLP_NOFEAS)) {
-        c->status = COMP_INFEASIBLE;
+        result = COMP_INFEASIBLE;
     } else if (ret != 0 || status != GLP_OPT) {
-        snprintf(c->note, sizeof c->note, "glp_simplex returned %d, status %d", ret, status);
+        snprintf(note, size, "glp_simplex returned %d, status %d", ret, status);
     } else {
-        c->lp = glp_get_obj_val(lp);
-        c->lp_ok = 1;
+        *lp_value = glp_get_obj_val(lp);
         struct seed sd = {.p = p, .c = c, .x = x};
         glp_iocp ip;
         glp_init_iocp(&ip);
@@ -300,50 +287,134 @@ static void solve_one(const struct plan *p, struct plan_comp *c, double seconds)
         ret = glp_intopt(lp, &ip);
         status = ret == 0 || ret == GLP_ETMLIM ? glp_mip_status(lp) : 0;
         if (ret == 0 && status == GLP_OPT) {
-            c->status = COMP_OPTIMAL;
-            c->mip = lround(glp_mip_obj_val(lp));
+            result = COMP_OPTIMAL;
+            *mip = lround(glp_mip_obj_val(lp));
+            for (int k = 0; k < c->n_cand; k++)
+                x[k] = glp_mip_col_val(lp, k + 1) > 0.5;
         } else if (ret == GLP_ETMLIM) {
-            c->status = COMP_TIME_LIMIT;
+            result = COMP_TIME_LIMIT;
         } else if (ret == GLP_ESTOP && sd.stopped) {
-            c->status = COMP_WORK_LIMIT;
+            result = COMP_WORK_LIMIT;
         } else {
-            snprintf(c->note, sizeof c->note, "glp_intopt returned %d, status %d", ret, status);
+            snprintf(note, size, "glp_intopt returned %d, status %d", ret, status);
         }
     }
-    if ((c->status == COMP_OPTIMAL || c->status == COMP_TIME_LIMIT ||
-         c->status == COMP_WORK_LIMIT) &&
-        take(c, x, c->status == COMP_OPTIMAL ? lp : NULL) != 0) {
-        c->status = COMP_FAILED;
-        snprintf(c->note, sizeof c->note, "out of memory for the MIP's solution");
-    }
-    /* a lower bound on this component's discretised optimum */
-    c->bound = c->status == COMP_OPTIMAL ? c->mip
-               : c->lp_ok                ? (long)ceil(c->lp - 1e-6)
-                                         : 0;
     glp_delete_prob(lp);
+    return result;
+}
+
+/* The candidates set in x. */
+static void take(struct plan_comp *c, const unsigned char *x)
+{
+    c->n_chosen = 0;
+    for (int k = 0; k < c->n_cand; k++)
+        if (x[k])
+            c->chosen[c->n_chosen++] = c->cand[k];
+}
+
+/* After an optimal solve: each slot whose exact covered seat area falls
+ * short of its need (the samples said enough) gets its requirement raised
+ * to one point above what the solution covers of its samples. Returns how
+ * many were raised, -1 when the engine failed. */
+static int raise_short(struct plan *p, const struct plan_comp *c, const unsigned char *x,
+                       struct tc_worker *w)
+{
+    int raised = 0;
+    for (int s = 0; s < c->n_slots; s++) {
+        int f = c->slot[s];
+        double exact = plan_cover_with(p, w, f, c->chosen, c->n_chosen);
+        if (isnan(exact))
+            return -1;
+        if (exact >= p->need[f])
+            continue;
+        struct plan_atoms *a = &p->atoms[f];
+        double got = 0;
+        for (long q = 0; q < a->n; q++) {
+            int on = 0;
+            for (long k = a->off[q]; k < a->off[q + 1] && !on; k++)
+                on = x[col_of(c, a->cand[k]) - 1];
+            got += on ? a->w[q] : 0;
+        }
+        a->req = got + 1;
+        raised++;
+    }
+    return raised;
+}
+
+/* Solves component c: the greedy, the LP relaxation, then the MIP within
+ * its limits; a component a limit stops keeps the greedy's plan. An
+ * optimal solution the exact engine finds short on some township is
+ * solved again with that township's requirement raised (PLAN_MIP_ROUNDS
+ * times at most): the bound stays the first solve's. */
+static void solve_one(struct plan *p, struct plan_comp *c, double seconds, struct tc_worker *w)
+{
+    c->status = COMP_FAILED;
+    if (c->atoms == 0) { /* no sample point any candidate covers */
+        c->status = COMP_INFEASIBLE;
+        return;
+    }
+    unsigned char *x = malloc((size_t)c->n_cand + 1);
+    c->chosen = malloc(sizeof *c->chosen * ((size_t)c->n_cand + 1));
+    if (!x || !c->chosen) {
+        snprintf(c->note, sizeof c->note, "out of memory for the MIP");
+        free(x);
+        return;
+    }
+    c->status = mip_solve(p, c, seconds, x, &c->lp, &c->mip, c->note, sizeof c->note);
+    c->lp_ok = c->status == COMP_OPTIMAL || c->status == COMP_WORK_LIMIT ||
+               c->status == COMP_TIME_LIMIT;
+    if (c->lp_ok)
+        take(c, x);
+    c->bound = c->status == COMP_OPTIMAL ? c->mip : c->lp_ok ? (long)ceil(c->lp - 1e-6) : 0;
+    for (int round = 0; w && c->status == COMP_OPTIMAL && round < PLAN_MIP_ROUNDS; round++) {
+        int raised = raise_short(p, c, x, w);
+        if (raised < 0)
+            tc_worker_failf(w, c->slot[0], TC_EXIT_INTERNAL, "GEOS failed near township %s",
+                            p->map->t[p->town[c->slot[0]]].code);
+        if (raised <= 0)
+            break;
+        double lp;
+        long mip;
+        char note[96];
+        long greedy_size = c->greedy_size;
+        int again = mip_solve(p, c, seconds, x, &lp, &mip, note, sizeof note);
+        c->greedy_size = greedy_size; /* the first solve's, as the bound */
+        if (again != COMP_OPTIMAL)
+            break; /* keep the last optimal solution: the greedy repairs it */
+        take(c, x);
+        c->rounds++;
+    }
     free(x);
 }
 
-int plan_mip(struct plan *p, double h, double seconds, struct tc_error *err)
+int plan_mip_solve(struct plan *p, double seconds, int exact, struct tc_error *err)
 {
     struct plan_mip *m = &p->mip;
-    m->step_m = h;
     m->seconds = seconds;
-    if (plan_sample(p, h, err) != 0)
-        return -1;
     if (components(p) != 0)
         return tc_fail(err, TC_EXIT_RESOURCE, "out of memory for the plan's components");
     #pragma omp parallel num_threads(p->ws->n)
     {
+        struct tc_worker *w = &p->ws->w[omp_get_thread_num()];
         glp_term_out(GLP_OFF);
         #pragma omp for schedule(dynamic, 1)
         for (int q = 0; q < m->n; q++)
-            solve_one(p, &m->c[q], seconds);
+            solve_one(p, &m->c[q], seconds, exact ? w : NULL);
         glp_free_env(); /* this thread's GLPK environment */
     }
+    if (tc_workers_failure(p->ws, err) != 0)
+        return -1;
     for (int f = 0; f < p->nf; f++)
         m->points += p->fixable[f] ? p->atoms[f].points : 0;
     return 0;
+}
+
+int plan_mip(struct plan *p, double h, double seconds, struct tc_error *err)
+{
+    p->mip.step_m = h;
+    if (plan_sample(p, h, err) != 0)
+        return -1;
+    return plan_mip_solve(p, seconds, 1, err);
 }
 
 void plan_mip_free(struct plan *p)

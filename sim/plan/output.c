@@ -140,8 +140,9 @@ static void write_components(FILE *f, const struct plan_result *r)
             fprintf(f, "%ld", c->mip);
         else
             fprintf(f, "null");
-        fprintf(f, ", \"lower_bound\": %ld, \"added\": %ld, \"added_by_greedy\": %ld}",
-                c->bound, c->added,
+        fprintf(f, ", \"lower_bound\": %ld, \"greedy_on_samples\": %ld, \"solves_again\": %d, "
+                   "\"added\": %ld, \"added_by_greedy\": %ld}",
+                c->bound, c->greedy_size, c->rounds, c->added,
                 c->status == COMP_OPTIMAL ? c->repaired : c->added);
     }
     fprintf(f, "\n  ],\n");

@@ -15,6 +15,7 @@ struct tc_footprints;
 struct tc_workers;
 struct cov_result;
 struct goal_verdict;
+struct tc_worker;
 struct radio_model;
 
 /* The sample grid's step is the candidate spacing divided by this: about
@@ -22,6 +23,8 @@ struct radio_model;
  * (435 m), so that the sampled share of a seat area is within a fraction
  * of a percent of its area share (docs/plan-optimality.md). */
 #define PLAN_GRID_DIVISOR 8.0
+/* ... and finer where a seat area is small: this many points at least. */
+#define PLAN_SEAT_POINTS 1000.0
 
 /* A sorted list of footprint ids. */
 struct idlist {
@@ -50,6 +53,10 @@ enum plan_comp_status { COMP_OPTIMAL, COMP_WORK_LIMIT, COMP_TIME_LIMIT, COMP_INF
  * at most on the default scenario's components; a component it stops is
  * planned by the greedy. */
 #define PLAN_MIP_WORK 5e4
+
+/* Solves again of a component whose optimal solution the exact engine
+ * finds short (mip.c); then the greedy repairs it. */
+#define PLAN_MIP_ROUNDS 3
 extern const char *const plan_comp_status_names[COMP_STATUSES];
 
 /* A component of the discretised instance (mip.c). */
@@ -68,6 +75,8 @@ struct plan_comp {
     long n_chosen;
     long added;         /* stations of the final plan among its candidates */
     long repaired;      /* of which the greedy added after the MIP */
+    int rounds;         /* solves again with raised requirements (mip.c) */
+    long greedy_size;   /* the greedy's solution on the (first) discretised instance */
     char note[96];
 };
 
@@ -141,6 +150,10 @@ int plan_greedy(struct plan *p, long max_added, struct tc_error *err);
  * and recomputes the cover of the slots they reach. */
 int plan_place_fixed(struct plan *p, struct tc_error *err);
 
+/* Slot f's covered seat area with what stands near it now plus candidates
+ * js[0..n-1] (indices j, ascending); NAN when the engine failed. */
+double plan_cover_with(const struct plan *p, struct tc_worker *w, int f, const long *js, long n);
+
 /* Whether slot f meets the need now. */
 int plan_slot_met(const struct plan *p, int f);
 
@@ -154,6 +167,11 @@ int plan_sample(struct plan *p, double h, struct tc_error *err);
 /* The discretised instance, its components and their MIPs (time limit
  * `seconds` each), in parallel; see mip.c. */
 int plan_mip(struct plan *p, double h, double seconds, struct tc_error *err);
+
+/* The components of p->atoms and their MIPs; exact: check each optimal
+ * solution with the coverage engine and solve again when short (the plan);
+ * 0 leaves p->map and p->seats unread (a hand-made instance). */
+int plan_mip_solve(struct plan *p, double seconds, int exact, struct tc_error *err);
 void plan_mip_free(struct plan *p);
 
 /* The greedy on component c's atoms: x[k] = 1 for the chosen c->cand[k].

@@ -206,11 +206,14 @@ static int atoms_of(const struct plan *p, int f, uint64_t **open, long n, long w
     return 0;
 }
 
-/* Slot f's atoms on the grid of step h around its seat area's rings. */
+/* Slot f's atoms on the grid of step h (or finer: PLAN_SEAT_POINTS points
+ * at least on its seat area) around its seat area's rings. */
 static int sample_slot(const struct plan *p, int f, const struct rings *rs, double h,
                        struct plan_atoms *a)
 {
     const double *e = p->seats->envelope[p->town[f]];
+    double small = sqrt(p->seats->area_m2[p->town[f]] / PLAN_SEAT_POINTS);
+    h = small < h ? small : h;
     struct grid g = {.h = h, .x0 = (floor(e[0] / h) + 0.5) * h, .y0 = (floor(e[1] / h) + 0.5) * h};
     g.nx = (long)floor((e[2] - g.x0) / h) + 1;
     g.ny = (long)floor((e[3] - g.y0) / h) + 1;
