@@ -1,11 +1,12 @@
 /* plan.h — `towncov plan`: the fewest added stations that make every
  * township meet the scenario's goal, the existing stations staying.
  * Candidates (a sites CSV, or a hexagonal lattice over the failing
- * townships' seat areas), a lazy greedy (CELF) on the capped covered seat
- * area, a pass dropping stations no longer needed, a lower bound from the
- * covering LP of a discretised instance (GLPK), the plan's files, and a
- * check: the ordinary pipeline run on the planned scenario. Sources in
- * sim/plan/. */
+ * townships' seat areas), the sampled covering problem solved exactly per
+ * component (GLPK's MIP, a work and a time limit each, the greedy as the
+ * fallback), the exact check and the lazy greedy (CELF) completing what the
+ * samples got short, the bound (the components' sum), the plan's files,
+ * and a check: the ordinary pipeline run on the planned scenario. See
+ * docs/plan-optimality.md; sources in sim/plan/. */
 #ifndef TOWNCOV_PLAN_H
 #define TOWNCOV_PLAN_H
 

@@ -52,7 +52,7 @@ enum plan_comp_status { COMP_OPTIMAL, COMP_WORK_LIMIT, COMP_TIME_LIMIT, COMP_INF
  * byte-identical), where the time limit is not. About 0.1 s of one core
  * at most on the default scenario's components; a component it stops is
  * planned by the greedy. */
-#define PLAN_MIP_WORK 5e4
+#define PLAN_MIP_WORK 2e4
 
 /* Solves again of a component whose optimal solution the exact engine
  * finds short (mip.c); then the greedy repairs it. */
