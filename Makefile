@@ -46,7 +46,7 @@ HEADERS  := $(shell find include sim -name "*.h")
 BIN      := $(BUILD)/towncov
 TESTBIN  := $(BUILD)/towncov-tests
 
-.PHONY: all run test test-unit test-asan deps test-deps bench bench-full bench-raster clean asan tsan \
+.PHONY: all run test test-unit test-asan deps test-deps bench bench-targets bench-full bench-raster clean asan tsan \
         fuzz fuzz-smoke leakcheck readme-keys
 
 # Keep objects of pattern chains (fuzz builds) between runs.
@@ -226,6 +226,11 @@ fuzz-smoke: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 # ---- bench -----------------------------------------------------------------
 bench: all
 	TOWNCOV_BIN=$(abspath $(BIN)) bench/run.sh quick
+	TOWNCOV_BIN=$(abspath $(BIN)) bench/targets.sh quick
+
+# issue 25's targets beside the measured figures; BASE_BIN=... adds a baseline
+bench-targets: all
+	TOWNCOV_BIN=$(abspath $(BIN)) bench/targets.sh quick
 
 bench-full: all
 	TOWNCOV_BIN=$(abspath $(BIN)) bench/run.sh full
