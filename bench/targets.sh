@@ -8,7 +8,9 @@
 # quick: start, disc64, default (every output), plan; full adds country
 # (synthetic-40k) and dense (30 townships, 100,000 stations). Environment:
 # TOWNCOV_BIN (default build/towncov), BASE_BIN (optional: e.g. main's build).
-# Prints a Markdown table; the raw farm-bench reports go to bench/results/tmp/targets/.
+# Prints a Markdown table (wall medians decide "met"; cpu = user + system,
+# the figure to read on a loaded machine); the raw farm-bench reports go to
+# bench/results/tmp/targets/.
 set -euo pipefail
 
 BENCH=$(cd "$(dirname "$0")" && pwd)
@@ -55,13 +57,14 @@ measure() {
 
 # row NAME TARGET_S TARGET_MIB [EXTRA]: a table row from NAME's report.
 row() {
-    local r=$TMP/$1.txt wall mem base="" met=yes
+    local r=$TMP/$1.txt wall cpu mem base="" met=yes
     wall=$(median "$r" "A wall s")
+    cpu=$(median "$r" "A cpu s")
     mem=$(median "$r" "A peak MiB")
     [[ -n $wall ]] || { echo "| $1 | $2 s, $3 MiB | (no run: see $r) | | |"; return; }
     $PY -c "import sys; sys.exit(0 if $wall <= $2 and ($3 == 0 or $mem <= $3) else 1)" || met=no
-    [[ -n $BASE ]] && base="$(median "$r" "B wall s") s, $(median "$r" "B peak MiB") MiB"
-    echo "| $1 | ≤ $2 s$([[ $3 != 0 ]] && echo ", ≤ $3 MiB") | $wall s, $mem MiB${4:+, $4} | $base | $met |"
+    [[ -n $BASE ]] && base="$(median "$r" "B wall s") s (cpu $(median "$r" "B cpu s") s), $(median "$r" "B peak MiB") MiB"
+    echo "| $1 | ≤ $2 s$([[ $3 != 0 ]] && echo ", ≤ $3 MiB") | $wall s (cpu $cpu s), $mem MiB${4:+, $4} | $base | $met |"
 }
 
 say() { printf 'targets: %s\n' "$*" >&2; }
