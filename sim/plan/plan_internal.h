@@ -49,9 +49,10 @@ enum plan_comp_status { COMP_OPTIMAL, COMP_WORK_LIMIT, COMP_TIME_LIMIT, COMP_INF
 
 /* A component's branch and bound stops when its nodes times its columns
  * pass this: a work limit the same on every machine (the plan stays
- * byte-identical), where the time limit is not. About 0.1 s of one core
- * at most on the default scenario's components; a component it stops is
- * planned by the greedy. */
+ * byte-identical), where the time limit is not. On the default scenario
+ * at 45,000 weighted stations it stops 15 of 791 components (the largest,
+ * 2,000-2,800 atoms), each after 0.1-0.4 s of one core; a component it
+ * stops is planned by the greedy. */
 #define PLAN_MIP_WORK 2e4
 
 /* Solves again of a component whose optimal solution the exact engine
