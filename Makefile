@@ -61,9 +61,9 @@ HEADERS  := $(shell find include sim -name "*.h")
 BIN      := $(BUILD)/towncov
 TESTBIN  := $(BUILD)/towncov-tests
 
-.PHONY: all run test test-unit test-asan check-layers deps test-deps bench bench-full bench-raster \
-        clean asan tsan fuzz fuzz-smoke leakcheck docs check-docs install uninstall pkg-check \
-        maps map-china map-deps
+.PHONY: all run test test-unit test-asan check-layers deps test-deps bench bench-targets bench-full \
+        bench-raster clean asan tsan fuzz fuzz-smoke leakcheck docs check-docs install uninstall \
+        pkg-check maps map-china map-deps
 
 # Keep objects of pattern chains (fuzz builds) between runs.
 .SECONDARY:
@@ -290,6 +290,11 @@ fuzz-smoke: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 # ---- bench -----------------------------------------------------------------
 bench: all
 	TOWNCOV_BIN=$(abspath $(BIN)) bench/run.sh quick
+	TOWNCOV_BIN=$(abspath $(BIN)) bench/targets.sh quick
+
+# issue 25's targets beside the measured figures; BASE_BIN=... adds a baseline
+bench-targets: all
+	TOWNCOV_BIN=$(abspath $(BIN)) bench/targets.sh quick
 
 bench-full: all
 	TOWNCOV_BIN=$(abspath $(BIN)) bench/run.sh full

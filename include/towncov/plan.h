@@ -1,11 +1,12 @@
 /* plan.h — `towncov plan`: the fewest added stations that make every
  * township meet the scenario's goal, the existing stations staying.
  * Candidates (a sites CSV, or a hexagonal lattice over the failing
- * townships' seat areas), a lazy greedy (CELF) on the capped covered seat
- * area, a pass dropping stations no longer needed, a lower bound from the
- * covering LP of a discretised instance (GLPK), the plan's files, and a
- * check: the ordinary pipeline run on the planned scenario. Sources in
- * sim/plan/. */
+ * townships' seat areas), the sampled covering problem solved exactly per
+ * component (GLPK's MIP, a work and a time limit each, the greedy as the
+ * fallback), the exact check and the lazy greedy (CELF) completing what the
+ * samples got short, the bound (the components' sum), the plan's files,
+ * and a check: the ordinary pipeline run on the planned scenario. See
+ * docs/plan-optimality.md; sources in sim/plan/. */
 #ifndef TOWNCOV_PLAN_H
 #define TOWNCOV_PLAN_H
 
@@ -15,10 +16,17 @@
 
 struct scenario;
 
+/* The default time limit of one component's MIP, seconds: far above what a
+ * component of a province takes (milliseconds), so that it only stops a
+ * pathological one; a component it stops makes the plan depend on the
+ * machine's speed (docs/plan-optimality.md). */
+#define PLAN_MIP_SECONDS 10.0
+
 struct plan_options {
     const char *candidates; /* sites CSV of candidate places; NULL: a generated lattice */
     double spacing_m;       /* lattice spacing; 0: the default (see the README) */
     long max_added;         /* 0: no limit */
+    double mip_seconds;     /* time limit of each component's MIP (> 0) */
     int threads;            /* >= 1 */
     const char *out_dir;    /* NULL: the scenario's [output] dir or out/<name>, + "-plan" */
     int quiet;              /* no summary on stdout */

@@ -93,6 +93,21 @@ static double slot_cover(const struct plan *p, struct tc_worker *w, int f, long 
     return rc == 0 ? c : NAN;
 }
 
+double plan_cover_with(const struct plan *p, struct tc_worker *w, int f, const long *js, long n)
+{
+    const struct idlist *cur = &p->cur[f];
+    long *ids = malloc(sizeof *ids * ((size_t)(cur->n + n) + 1)), m = 0, a = 0, b = 0;
+    if (!ids)
+        return NAN;
+    while (a < cur->n || b < n) /* merged ascending; candidates follow the existing ids */
+        ids[m++] = b == n || (a < cur->n && cur->id[a] < p->n_exist + js[b]) ? cur->id[a++]
+                                                                             : p->n_exist + js[b++];
+    double c;
+    int rc = cov_seat_with(w, p->engine, p->map, p->seats, p->town[f], p->all, ids, m, &c);
+    free(ids);
+    return rc == 0 ? c : NAN;
+}
+
 int plan_slot_met(const struct plan *p, int f)
 {
     return p->cover[f] >= p->need[f];
@@ -280,6 +295,54 @@ static int place(struct plan *p, long j, int add)
     return 0;
 }
 
+int plan_place_fixed(struct plan *p, struct tc_error *err)
+{
+    unsigned char *touched = calloc((size_t)p->nf + 1, 1);
+    int *slots = malloc(sizeof *slots * ((size_t)p->nf + 1)), n = 0;
+    if (!touched || !slots) {
+        free(touched);
+        free(slots);
+        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory for the plan");
+    }
+    int rc = 0;
+    for (int q = 0; q < p->mip.n && rc == 0; q++) {
+        const struct plan_comp *c = &p->mip.c[q];
+        for (long k = 0; c->chosen && k < c->n_chosen && rc == 0; k++) {
+            long j = c->chosen[k];
+            p->added[p->n_added++] = j;
+            for (int a = 0; a < p->naff[j] && rc == 0; a++) {
+                int f = p->aff[j][a];
+                rc = idlist_insert(&p->cur[f], p->n_exist + j);
+                touched[f] = 1;
+            }
+        }
+    }
+    p->n_fixed = p->n_added;
+    for (int f = 0; f < p->nf; f++)
+        if (touched[f])
+            slots[n++] = f;
+    if (rc != 0)
+        rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory for the plan");
+    if (rc == 0) {
+        #pragma omp parallel num_threads(p->ws->n)
+        {
+            struct tc_worker *w = &p->ws->w[omp_get_thread_num()];
+            #pragma omp for schedule(dynamic, 1)
+            for (int k = 0; k < n; k++) {
+                int f = slots[k];
+                p->cover[f] = slot_cover(p, w, f, -1, 0);
+                if (isnan(p->cover[f]))
+                    tc_worker_failf(w, f, TC_EXIT_INTERNAL, "GEOS failed on township %s",
+                                    p->map->t[p->town[f]].code);
+            }
+        }
+        rc = tc_workers_failure(p->ws, err);
+    }
+    free(touched);
+    free(slots);
+    return rc;
+}
+
 static int all_fixable_met(const struct plan *p)
 {
     for (int f = 0; f < p->nf; f++)
@@ -299,8 +362,10 @@ static void show_progress(const struct plan *p)
     tc_progress("plan greedy", met, fixable);
 }
 
-/* Drops, last added first, each station whose slots all stay met (or stay
- * as they were, for slots it did not fix) without it. */
+/* Drops, last added first, each station the greedy added whose slots all
+ * stay met (or stay as they were, for slots it did not fix) without it.
+ * The MIP's stations stay: an optimal component's solution has none to
+ * spare on the discretisation. */
 static int drop_pass(struct plan *p, struct tc_error *err)
 {
     double *keep = malloc(sizeof *keep * ((size_t)p->nf + 1));
@@ -311,7 +376,7 @@ static int drop_pass(struct plan *p, struct tc_error *err)
         return tc_fail(err, TC_EXIT_RESOURCE, "out of memory for the plan");
     }
     int rc = 0;
-    for (long k = p->n_added - 1; k >= 0 && rc == 0; k--) {
+    for (long k = p->n_added - 1; k >= p->n_fixed && rc == 0; k--) {
         long j = p->added[k];
         for (int a = 0; a < p->naff[j]; a++) {
             int f = p->aff[j][a];
@@ -458,7 +523,7 @@ int plan_greedy(struct plan *p, long max_added, struct tc_error *err)
                 heap_push(&h, js[k]);
     }
     tc_progress_end();
-    p->n_greedy = p->n_added;
+    p->n_greedy = p->n_added - p->n_fixed;
     if (rc == 0)
         rc = drop_pass(p, err);
     if (rc == 0 && max_added > 0 && p->n_added > max_added)
@@ -489,5 +554,6 @@ void plan_free(struct plan *p)
     free(p->aff);
     free(p->naff);
     free(p->added);
+    plan_mip_free(p);
     tc_workers_free(&p->ws);
 }

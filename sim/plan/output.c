@@ -114,6 +114,43 @@ int plan_write_ini(const char *dir, const struct scenario *planned, struct tc_er
     return close_in(f, dir, "planned.ini", err);
 }
 
+/* The components of the discretised instance: how each was solved. */
+static void write_components(FILE *f, const struct plan_result *r)
+{
+    const struct plan *p = r->plan;
+    const struct plan_mip *m = &p->mip;
+    fprintf(f, "  \"mip_added\": %ld,\n  \"mip_seconds_limit\": %.3f,\n", p->n_fixed,
+            m->seconds);
+    fprintf(f, "  \"components_optimal\": %d,\n  \"components\": [",
+            r->bound.by_status[COMP_OPTIMAL]);
+    for (int q = 0; q < m->n; q++) {
+        const struct plan_comp *c = &m->c[q];
+        fprintf(f, "%s\n    {\"townships\": [", q ? "," : "");
+        for (int s = 0; s < c->n_slots; s++) {
+            fprintf(f, "%s", s ? ", " : "");
+            report_json_string(f, r->map->t[p->town[c->slot[s]]].code);
+        }
+        fprintf(f, "], \"candidates\": %d, \"atoms\": %ld, \"status\": \"%s\", "
+                   "\"optimal\": %s, \"lp_optimum\": ",
+                c->n_cand, c->atoms, plan_comp_status_names[c->status],
+                c->status == COMP_OPTIMAL ? "true" : "false");
+        if (c->lp_ok)
+            fprintf(f, "%.6f", c->lp);
+        else
+            fprintf(f, "null");
+        fprintf(f, ", \"mip_optimum\": ");
+        if (c->status == COMP_OPTIMAL)
+            fprintf(f, "%ld", c->mip);
+        else
+            fprintf(f, "null");
+        fprintf(f, ", \"lower_bound\": %ld, \"greedy_on_samples\": %ld, \"solves_again\": %d, "
+                   "\"added\": %ld, \"added_by_greedy\": %ld}",
+                c->bound, c->greedy_size, c->rounds, c->added,
+                c->status == COMP_OPTIMAL ? c->repaired : c->added);
+    }
+    fprintf(f, "\n  ],\n");
+}
+
 int plan_write_json(const char *dir, const struct plan_result *r, struct tc_error *err)
 {
     FILE *f = open_in(dir, "plan.json", err);
@@ -132,19 +169,17 @@ int plan_write_json(const char *dir, const struct plan_result *r, struct tc_erro
     fprintf(f, ",\n  \"spacing_m\": %.3f,\n  \"evaluations\": %ld,\n", r->spacing_m,
             p ? p->evaluations : 0);
     const struct plan_bound *b = &r->bound;
-    if (b->ok && p && p->n_trimmed) /* the bound is on fixing every township */
+    if (!p)
+        fprintf(f, "  \"lower_bound\": null,\n  \"lp_optimum\": null,\n  \"gap_percent\": null,\n");
+    else if (p->n_trimmed) /* the bound is on fixing every township */
         fprintf(f, "  \"lower_bound\": %ld,\n  \"lp_optimum\": %.6f,\n  \"gap_percent\": null,\n",
                 b->bound, b->lp);
-    else if (b->ok)
+    else
         fprintf(f, "  \"lower_bound\": %ld,\n  \"lp_optimum\": %.6f,\n  \"gap_percent\": %.2f,\n",
                 b->bound, b->lp, r->gap_percent);
-    else
-        fprintf(f, "  \"lower_bound\": null,\n  \"lp_optimum\": null,\n  \"gap_percent\": null,\n");
     fprintf(f, "  \"bound_grid_m\": %.3f,\n  \"bound_points\": %ld,\n", b->step_m, b->points);
-    if (b->ip_ok)
-        fprintf(f, "  \"ip_optimum\": %ld,\n", b->ip);
-    else
-        fprintf(f, "  \"ip_optimum\": null,\n");
+    if (p)
+        write_components(f, r);
     fprintf(f, "  \"check\": {\"ran\": %s, \"goal_met\": %s},\n", r->check_ran ? "true" : "false",
             r->check_met ? "true" : "false");
     if (r->has_people) /* only with people: other plans write what they did */

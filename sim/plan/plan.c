@@ -14,6 +14,7 @@
 #include "towncov/goal.h"
 #include "towncov/map.h"
 #include "towncov/outdir.h"
+#include "towncov/output.h"
 #include "towncov/pipeline.h"
 #include "towncov/radio.h"
 #include "towncov/scenario.h"
@@ -22,7 +23,7 @@
 
 #include "plan_output.h"
 
-const char *const plan_phase_names[PLAN_PHASES] = {"judge", "candidates", "greedy", "bound",
+const char *const plan_phase_names[PLAN_PHASES] = {"judge", "candidates", "mip", "greedy",
                                                    "check"};
 
 /* A file the scenario names, as an absolute path (planned.ini lives
@@ -75,7 +76,10 @@ static int by_long(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* The check: the ordinary pipeline on tmp/planned.ini into tmp/check. */
+/* The check: the ordinary pipeline on tmp/planned.ini into tmp/check,
+ * with its tables, layers and map.png but without the signal rasters
+ * (unless map.png is drawn from one): the goal is judged on the polygons,
+ * and the rasters were half the check's time (planned.ini still has them). */
 static int check_run(const char *tmp, const struct plan_options *opt, long n_added,
                      struct plan_result *r, struct tc_error *err)
 {
@@ -84,6 +88,8 @@ static int check_run(const char *tmp, const struct plan_options *opt, long n_add
     int rc = !ini || !out || !scn ? tc_fail(err, TC_EXIT_RESOURCE, "out of memory") : 0;
     if (rc == 0 && scenario_load(ini, NULL, 0, scn, err) != 0)
         rc = -1;
+    if (rc == 0 && scn->output.picture_layer == PICTURE_COVERAGE)
+        scn->raster.resolution_m = 0;
     struct run_options ro = {.threads = opt->threads, .out_dir = out, .quiet = 1,
                              .log = opt->log, .progress = 0,
                              .marked_sites = n_added};
@@ -140,23 +146,25 @@ static void print_summary(const struct plan_result *r, const struct goal_config 
         if (!strcmp(r->candidates_from, "lattice"))
             printf(", spacing %.0f m", r->spacing_m);
         printf("), %ld gains evaluated\n", r->plan->evaluations);
-        printf("plan: %ld added (greedy %ld, %ld dropped again", r->n_added, r->plan->n_greedy,
+        const struct plan_bound *b = &r->bound;
+        printf("plan: %ld added (%ld from the optimal components' MIPs, greedy %ld, %ld "
+               "dropped again", r->n_added, r->plan->n_fixed, r->plan->n_greedy,
                r->plan->n_dropped);
         if (r->plan->n_trimmed)
             printf(", %ld cut by --max-added", r->plan->n_trimmed);
-        printf(")");
-        if (r->bound.ok && r->plan->n_trimmed)
-            printf("; fixing every fixable township needs at least %ld on the %.0f m "
-                   "discretisation (LP bound %.3f)", r->bound.bound, r->bound.step_m,
-                   r->bound.lp);
-        else if (r->bound.ok)
-            printf("; at least %ld needed on the %.0f m discretisation (LP bound %.3f); "
-                   "gap %.1f %%", r->bound.bound, r->bound.step_m, r->bound.lp, r->gap_percent);
-        else
-            printf("; no bound (%s)", r->bound.note);
+        printf(")\n");
+        printf("components: %d, %d solved to optimality", b->components,
+               b->by_status[COMP_OPTIMAL]);
+        for (int s = 1; s < COMP_STATUSES; s++)
+            if (b->by_status[s])
+                printf(", %d %s (greedy)", b->by_status[s], plan_comp_status_names[s]);
+        printf(" (%.0f s limit each)\n", r->plan->mip.seconds);
+        printf("%s at least %ld on the %.0f m discretisation (LP bound %.3f)",
+               r->plan->n_trimmed ? "fixing every fixable township needs" : "needed:", b->bound,
+               b->step_m, b->lp);
+        if (!r->plan->n_trimmed)
+            printf("; gap %.1f %%", r->gap_percent);
         printf("\n");
-        if (r->bound.ip_ok)
-            printf("optimum on the discretisation (IP): %ld\n", r->bound.ip);
         printf("after (planned): %d townships still fail, %d of them unfixable by any "
                "candidate\n", r->failing_after, r->unfixable);
         if (r->n_added > 0) {
@@ -176,7 +184,31 @@ static void print_summary(const struct plan_result *r, const struct goal_config 
     printf("\n");
 }
 
-/* Candidates, their footprints, the greedy and the bound. */
+/* The bound over the components, and each one's share of the plan. */
+static void sum_components(struct plan *p, struct plan_bound *b)
+{
+    struct plan_mip *m = &p->mip;
+    long *comp_of = calloc((size_t)p->n_cand + 1, sizeof *comp_of);
+    *b = (struct plan_bound){.components = m->n, .points = m->points, .step_m = m->step_m};
+    for (int q = 0; q < m->n; q++) {
+        struct plan_comp *c = &m->c[q];
+        b->bound += c->bound;
+        b->lp += c->lp;
+        b->by_status[c->status]++;
+        for (long k = 0; comp_of && k < c->n_cand; k++)
+            comp_of[c->cand[k]] = q + 1;
+    }
+    for (long k = 0; comp_of && k < p->n_added; k++) {
+        long q = comp_of[p->added[k]] - 1;
+        if (q >= 0) {
+            m->c[q].added++;
+            m->c[q].repaired += k >= p->n_fixed && m->c[q].status == COMP_OPTIMAL;
+        }
+    }
+    free(comp_of);
+}
+
+/* Candidates, their footprints, the MIPs and the greedy. */
 static int solve(const struct scenario *scn, const struct plan_options *opt,
                  struct run_state *st, struct plan *p, struct tc_sites **cand,
                  struct tc_footprints **all, struct plan_result *r, struct tc_error *err)
@@ -210,12 +242,15 @@ static int solve(const struct scenario *scn, const struct plan_options *opt,
     t0 = tc_now();
     if (!(p->ws = cov_workers_new(opt->threads, scn->coverage.engine, err)) ||
         plan_setup(p, &st->verdict, scn->goal.seat_area_min_fraction, err) != 0 ||
-        plan_greedy(p, opt->max_added, err) != 0)
+        plan_mip(p, spacing / PLAN_GRID_DIVISOR, opt->mip_seconds, err) != 0 ||
+        plan_place_fixed(p, err) != 0)
+        return -1;
+    r->seconds[PLAN_MIP] = tc_now() - t0;
+    t0 = tc_now();
+    if (plan_greedy(p, opt->max_added, err) != 0)
         return -1;
     r->seconds[PLAN_GREEDY] = tc_now() - t0;
-    t0 = tc_now();
-    plan_bound(p, spacing / 2, &r->bound);
-    r->seconds[PLAN_BOUND] = tc_now() - t0;
+    sum_components(p, &r->bound);
     return 0;
 }
 
@@ -315,9 +350,8 @@ int plan_run(const struct scenario *scn, const struct plan_options *opt, int *al
             r.unfixable += !p.fixable[f];
         }
         r.seats_area = area;
-        if (r.bound.ok)
-            r.gap_percent = r.n_added > 0 ? 100.0 * (double)(r.n_added - r.bound.bound) /
-                                                (double)r.n_added : 0;
+        r.gap_percent = r.n_added > 0 ? 100.0 * (double)(r.n_added - r.bound.bound) /
+                                            (double)r.n_added : 0;
     }
     if (rc == 0)
         rc = write_plan(scn, opt, dir, &r, err);

@@ -9,9 +9,19 @@
 
 struct scenario;
 
-enum plan_phase { PLAN_JUDGE, PLAN_CANDIDATES, PLAN_GREEDY, PLAN_BOUND, PLAN_CHECK,
+enum plan_phase { PLAN_JUDGE, PLAN_CANDIDATES, PLAN_MIP, PLAN_GREEDY, PLAN_CHECK,
                   PLAN_PHASES };
 extern const char *const plan_phase_names[PLAN_PHASES];
+
+/* The bound over the components: the sum of each one's (its MIP optimum,
+ * or the ceiling of its LP relaxation's), on the discretisation. */
+struct plan_bound {
+    long bound;
+    double lp;            /* sum of the components' LP optima */
+    int components, by_status[COMP_STATUSES];
+    long points;
+    double step_m;
+};
 
 struct plan_result {
     const char *scenario_path;
