@@ -14,8 +14,6 @@
  * its constraint (each is evaluated; each member is a whole run). */
 #define SW_MAX_RANGE 1000000L
 #define SW_MAX_MEMBERS 10000000L
-/* Debian's libinih cuts longer lines; the scenario loader refuses them. */
-#define SW_LINE_LIMIT 198
 
 /* A list of strings in one growing buffer (a range of a million values is a
  * million strings: one allocation, not a million). */
