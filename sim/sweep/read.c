@@ -115,6 +115,10 @@ int sw_add_vary(struct sweep_space *sp, const char *arg, struct tc_error *err)
         return tc_fail(err, TC_EXIT_SCENARIO, "--vary %s: expected section.key=SPEC", arg);
     if (!arg[kl + 1])
         return tc_fail(err, TC_EXIT_SCENARIO, "--vary %s: no values after '='", arg);
+    if (strncmp(arg, "sweep.", 6) == 0)
+        return tc_fail(err, TC_EXIT_SCENARIO, "--vary %s: [sweep] keys are never iterations "
+                       "(the repetitions: --repeat R; the constraint: [sweep] constraint in the "
+                       "scenario file)", arg);
     char *where = sw_aprintf("--vary %s", arg);
     char *key = strndup(arg, kl);
     char *templ = vary_template(arg + kl + 1);
