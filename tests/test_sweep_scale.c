@@ -119,7 +119,7 @@ Test(sweep_scale, the_table_does_not_hold_the_vary_text_per_member, .timeout = 6
 Test(sweep_scale, list_stops_on_sigint_while_checking_members, .timeout = 120)
 {
     setup();
-    const char *vary[] = {"sites.count=1..1000", "radio.height_m=1..1000", NULL};
+    const char *vary[] = {"sites.count=1..1000", "scenario.seed=1..1000", NULL};
     pid_t pid = start_list(vary, -1);
     nanosleep(&(struct timespec){1, 500000000}, NULL);
     int status;
