@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "towncov/libmsg.h"
 #include "towncov/buildinfo.h"
 #include "towncov/mapgen.h"
 #include "towncov/pipeline.h"
@@ -200,6 +201,7 @@ static int cmd_link(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    tc_libmsg_install(); /* GDAL's and PROJ's lines become towncov's */
     if (argc < 2)
         return usage_error("no command given", NULL, usage_main);
     const char *cmd = argv[1];

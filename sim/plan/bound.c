@@ -94,6 +94,15 @@ static int slot_points(const struct plan *p, glp_prob *lp, GEOSContextHandle_t c
     return rc;
 }
 
+/* GLPK's branch-and-cut callback: an interrupt ends the search at once
+ * (glp_intopt then returns GLP_ESTOP) rather than at its 30 s limit. */
+static void stop_on_interrupt(glp_tree *tree, void *info)
+{
+    (void)info;
+    if (tc_interrupted())
+        glp_ios_terminate(tree);
+}
+
 void plan_bound(const struct plan *p, double h, struct plan_bound *b)
 {
     *b = (struct plan_bound){.step_m = h};
@@ -141,6 +150,7 @@ void plan_bound(const struct plan *p, double h, struct plan_bound *b)
             glp_init_iocp(&ip);
             ip.msg_lev = GLP_MSG_OFF;
             ip.tm_lim = 30000;
+            ip.cb_func = stop_on_interrupt;
             if (glp_intopt(lp, &ip) == 0 && glp_mip_status(lp) == GLP_OPT) {
                 b->ip_ok = 1;
                 b->ip = lround(glp_mip_obj_val(lp));

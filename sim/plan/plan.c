@@ -206,6 +206,8 @@ static int solve(const struct scenario *scn, const struct plan_options *opt,
     t0 = tc_now();
     plan_bound(p, spacing / 2, &r->bound);
     r->seconds[PLAN_BOUND] = tc_now() - t0;
+    if (tc_interrupted())
+        return tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted while bounding the plan");
     return 0;
 }
 

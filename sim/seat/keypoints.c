@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "towncov/csv.h"
+#include "towncov/libmsg.h"
 #include "towncov/map.h"
 #include "towncov/seat.h"
 #include "towncov/shpio.h"
@@ -158,7 +159,9 @@ static int read_points_shapefile(const char *path, const struct tc_map *map,
                      shpio_type_name(type));
     else if (f_code < 0)
         rc = tc_fail(err, TC_EXIT_SITES, "%s: the .dbf has no 'code' field", path);
-    PJ_CONTEXT *ctx = proj_context_create();
+    PJ_CONTEXT *ctx = rc == 0 ? proj_context_create() : NULL;
+    if (rc == 0 && !ctx)
+        rc = tc_fail(err, TC_EXIT_RESOURCE, "%s: out of memory for a PROJ context", path);
     PJ *to_lonlat = NULL;
     size_t plen = strlen(base) + 5;
     char *prj = malloc(plen);
@@ -173,7 +176,9 @@ static int read_points_shapefile(const char *path, const struct tc_map *map,
         to_lonlat = raw ? proj_normalize_for_visualization(ctx, raw) : NULL;
         proj_destroy(raw);
         if (!to_lonlat)
-            rc = tc_fail(err, TC_EXIT_SITES, "%s: not a coordinate system PROJ can read", prj);
+            rc = tc_fail(err, TC_EXIT_SITES, "%s: not a coordinate system PROJ can read%s%s%s",
+                         prj, *tc_libmsg_proj_last() ? " (" : "", tc_libmsg_proj_last(),
+                         *tc_libmsg_proj_last() ? ")" : "");
     }
     free(wkt);
     if (pf)
@@ -207,7 +212,8 @@ static int read_points_shapefile(const char *path, const struct tc_map *map,
         free(at);
     }
     proj_destroy(to_lonlat);
-    proj_context_destroy(ctx);
+    if (ctx)
+        proj_context_destroy(ctx);
     free(prj);
     free(base);
     DBFClose(dbf);
