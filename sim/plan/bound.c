@@ -71,8 +71,13 @@ static int slot_points(const struct plan *p, glp_prob *lp, GEOSContextHandle_t c
             if (covered)
                 continue;
             GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(ctx, x, y);
-            int inside = GEOSPreparedContains_r(ctx, prep, pt) == 1;
-            GEOSGeom_destroy_r(ctx, pt);
+            char inside = pt ? GEOSPreparedContains_r(ctx, prep, pt) : 2;
+            if (pt)
+                GEOSGeom_destroy_r(ctx, pt);
+            if (inside == 2) { /* GEOS failed (memory): no bound, said so */
+                rc = -1;
+                break;
+            }
             if (!inside)
                 continue;
             int row = glp_add_rows(lp, 1), col = glp_add_cols(lp, 1);
@@ -117,11 +122,12 @@ void plan_bound(const struct plan *p, double h, struct plan_bound *b)
     }
     struct lp_rows m = {0};
     GEOSContextHandle_t ctx = GEOS_init_r();
-    int rc = 0;
+    int rc = ctx ? 0 : -1;
     for (int f = 0; f < p->nf && rc == 0; f++)
         if (p->fixable[f])
             rc = slot_points(p, lp, ctx, f, h, &m, &b->points);
-    GEOS_finish_r(ctx);
+    if (ctx)
+        GEOS_finish_r(ctx);
     if (rc != 0) {
         snprintf(b->note, sizeof b->note, "out of memory for the LP");
     } else if (b->points == 0) {
