@@ -6,11 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "towncov/libmsg.h"
 #include "towncov/buildinfo.h"
-#include "towncov/mapgen.h"
 #include "towncov/pipeline.h"
-#include "towncov/plan.h"
 #include "towncov/radio.h"
 #include "towncov/raster.h"
 #include "towncov/scenario.h"
