@@ -16,6 +16,7 @@
 #include "towncov/goal.h"
 #include "towncov/map.h"
 #include "towncov/population.h"
+#include "towncov/picture_text.h"
 #include "towncov/projection.h"
 #include "towncov/raster.h"
 #include "towncov/report.h"
@@ -199,6 +200,8 @@ static int run_stages(const struct scenario *scn, const struct run_options *opt,
                       struct tc_error *err)
 {
     if (pipeline_check_out_dir(scn, dir, err) != 0)
+        return -1;
+    if (scn->output.picture && picture_fonts_prepare(err) != 0)
         return -1;
     if (judge_stages(scn, opt, st, out, scn->output.layers, err) != 0)
         return -1;

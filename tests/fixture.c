@@ -157,3 +157,17 @@ double fx_rnd(uint64_t *state)
     z ^= z >> 31;
     return (double)(z >> 11) * 0x1.0p-53;
 }
+
+int fx_run_prefixed(const char *prefix, const char *args, char *out, size_t size)
+{
+    const char *bin = getenv("TOWNCOV_BIN");
+    cr_assert_not_null(bin, "TOWNCOV_BIN is not set (run the tests with make test)");
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "%s %s %s 2>&1", prefix, bin, args);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    size_t n = fread(out, 1, size - 1, p);
+    out[n] = '\0';
+    int status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}

@@ -38,6 +38,10 @@ int fx_same_file(const char *a, const char *b);
  * the exit status. */
 int fx_run(const char *args, char *out, size_t size);
 
+/* fx_run with shell text before the binary: "timeout 30" (a hang ends
+ * with status 124), "ulimit -v 400000; exec" (a memory limit). */
+int fx_run_prefixed(const char *prefix, const char *args, char *out, size_t size);
+
 /* Metres of the fixture CRS -> lon/lat degrees. */
 void fx_to_lonlat(double x, double y, double *lon, double *lat);
 

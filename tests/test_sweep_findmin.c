@@ -28,7 +28,7 @@ static void probes(struct sweep_run *run, struct sweep_options *opt, FILE *log,
         cr_assert_not_null(m);
         char text[32];
         snprintf(text, sizeof text, "%ld", value[i]);
-        cr_assert_eq(sweep_member_set(m, 0, text, "--find-min"), 0);
+        cr_assert_eq(sweep_member_set_probe(m, text), 0);
         m->done = 1;
         m->n_failing = failing[i];
         m->goal_met = failing[i] == 0;

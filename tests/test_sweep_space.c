@@ -466,7 +466,7 @@ Test(sweep_space, missing_file)
 
 Test(sweep_space, too_many_members)
 {
-    expect_error("[a]\nx = ${1..1000000}\ny = ${1..1000}\n", 3, "more than 10000000 members");
+    expect_error("[a]\nx = ${1..1000000}\ny = ${1..1000}\n", 3, "more than 1000000 members");
 }
 
 /* Text from `alphabet`, up to max characters, into buf. */

@@ -123,4 +123,17 @@ int tc_format_fixed(char *buf, double v, int decimals);
  * closing failed. */
 int tc_fclose_checked(FILE *f, const char *path, struct tc_error *err);
 
+/* Opens path for reading (binary), refusing at once what is not a regular
+ * file: a FIFO would block the open or the read forever, a device such as
+ * /dev/zero never end, a folder read as nothing. The open does not block
+ * and the kind is checked on the opened descriptor. Returns the stream, or
+ * NULL with *why set to a static text for "PATH: cannot open ...: WHY"
+ * (strerror's, or "a FIFO, not a regular file" ...). */
+FILE *tc_fopen_regular(const char *path, const char **why);
+
+/* The same check by path alone (stat, which does not block): 0 for a
+ * regular file; -1 with *why set (as above) otherwise. For readers that
+ * open files themselves (shapelib). */
+int tc_check_regular(const char *path, const char **why);
+
 #endif

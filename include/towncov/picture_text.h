@@ -7,6 +7,8 @@
 
 #include <cairo.h>
 
+#include "towncov/common.h"
+
 struct rgb { double r, g, b; };
 
 /* Text, axes and borders: near black, softer than pure black on white. */
@@ -30,5 +32,12 @@ void picture_text_show(cairo_t *cr, const char *font, double x, double y, double
 /* How far picture_text_show would advance for s. */
 double picture_text_advance(cairo_t *cr, const char *font, double size, int bold,
                             const char *s);
+
+/* Loads the fonts (fontconfig's configuration and cache, through cairo)
+ * now: a run calls it before its work, while memory is still free, since
+ * fontconfig, loading them under memory pressure, crashes (a strdup of the
+ * NULL its own failed allocation gave). Loaded once a process; 0, or -1
+ * with err (exit 6 when out of memory). */
+int picture_fonts_prepare(struct tc_error *err);
 
 #endif

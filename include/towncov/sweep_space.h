@@ -44,6 +44,8 @@ const char *sweep_space_key(const struct sweep_space *sp, int k);
 int sweep_space_loop(const struct sweep_space *sp, int k);
 /* Member m's value of key k; owned by sp. */
 const char *sweep_space_value(const struct sweep_space *sp, long m, int k);
+/* Where key k's values come from: "FILE:LINE" or "--vary ARG"; owned by sp. */
+const char *sweep_space_where(const struct sweep_space *sp, int k);
 /* R, >= 1. */
 long sweep_space_repeat(const struct sweep_space *sp);
 /* Repetition of member m: 0..R-1. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "towncov/libmsg.h"
 #include "towncov/buildinfo.h"
 #include "towncov/raster.h"
 
@@ -22,6 +23,7 @@ static int unknown_command(const char *cmd)
 
 int main(int argc, char **argv)
 {
+    tc_libmsg_install(); /* GDAL's and PROJ's lines become towncov's */
     if (argc < 2)
         return cli_usage_error(NULL, "no command given");
     const char *cmd = argv[1];

@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 int tc_fail(struct tc_error *err, int exit_code, const char *fmt, ...)
 {
@@ -224,4 +227,55 @@ int tc_keys_equal(const struct key_desc *keys, int n, const void *a, const void 
             return 0;
     }
     return 1;
+}
+
+/* Why a file of mode m is not read: NULL for a regular file. */
+static const char *not_regular_why(mode_t m)
+{
+    if (S_ISREG(m))
+        return NULL;
+    if (S_ISFIFO(m))
+        return "a FIFO, not a regular file";
+    if (S_ISCHR(m) || S_ISBLK(m))
+        return "a device, not a regular file";
+    if (S_ISDIR(m))
+        return "a folder, not a regular file";
+    if (S_ISSOCK(m))
+        return "a socket, not a regular file";
+    return "not a regular file";
+}
+
+FILE *tc_fopen_regular(const char *path, const char **why)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        *why = strerror(errno);
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    if ((*why = not_regular_why(st.st_mode)) != NULL) {
+        close(fd);
+        errno = EINVAL;
+        return NULL;
+    }
+    int flags = fcntl(fd, F_GETFL);
+    FILE *f = flags >= 0 && fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == 0 ? fdopen(fd, "rb")
+                                                                           : NULL;
+    if (!f) {
+        *why = strerror(errno);
+        close(fd);
+    }
+    return f;
+}
+
+int tc_check_regular(const char *path, const char **why)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        *why = strerror(errno);
+        return -1;
+    }
+    return (*why = not_regular_why(st.st_mode)) ? -1 : 0;
 }

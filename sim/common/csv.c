@@ -466,9 +466,10 @@ struct csv_reader *csv_open(const char *path, const struct csv_options *opt,
     r->exit_code = opt->exit_code;
     snprintf(r->key, sizeof r->key, "%s", opt->encoding_key ? opt->encoding_key : "");
     r->lineno = 1;
-    r->f = fopen(path, "rb");
+    const char *why;
+    r->f = tc_fopen_regular(path, &why);
     if (!r->f) {
-        tc_fail(err, r->exit_code, "%s: cannot open: %s", path, strerror(errno));
+        tc_fail(err, r->exit_code, "%s: cannot open: %s", path, why);
         csv_close(&r);
         return NULL;
     }

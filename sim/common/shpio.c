@@ -203,8 +203,10 @@ static GEOSGeometry *shell_to_geos(GEOSContextHandle_t ctx, const struct ring *r
         holes[nholes] = ring_to_geos(ctx, &rings[i]);
         ok = holes[nholes++] != NULL;
     }
+    /* A failed create has freed shell and holes already (GEOS 3.11 takes
+     * them first): only what never reached it is freed here. */
     GEOSGeometry *poly = ok ? GEOSGeom_createPolygon_r(ctx, shell, holes, nholes) : NULL;
-    if (!poly) {
+    if (!ok) {
         for (unsigned i = 0; i < nholes; i++)
             if (holes[i])
                 GEOSGeom_destroy_r(ctx, holes[i]);
@@ -231,7 +233,7 @@ static GEOSGeometry *rings_to_geos(GEOSContextHandle_t ctx, const struct ring *r
     if (ok)
         g = npolys == 1 ? polys[0] : GEOSGeom_createCollection_r(ctx, GEOS_MULTIPOLYGON, polys,
                                                                 npolys);
-    if (!g)
+    if (!ok)
         for (unsigned i = 0; polys && i < npolys; i++)
             if (polys[i])
                 GEOSGeom_destroy_r(ctx, polys[i]);

@@ -12,4 +12,9 @@ static inline double shpio_ring_area2(const double *x, const double *y, int n)
     return s;
 }
 
+/* shplayer.c: when a write to a layer file failed on this thread, fills
+ * err with "PATH: cannot write: REASON" (exit 7) and returns -1; else 0. */
+struct tc_error;
+int shpio_io_failure(struct tc_error *err);
+
 #endif

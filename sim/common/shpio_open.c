@@ -57,6 +57,29 @@ static int missing_shx(const char *shp_path, const char *shx_path, struct tc_err
                    shp_path, shx_path, shp_path);
 }
 
+/* shapelib opens its files with fopen, which blocks on a FIFO: each part
+ * that is there (.shp, .shx, .dbf, .cpg, .prj) must be a regular file (a
+ * missing part is reported by whoever needs it). */
+static int check_parts(const char *base, const char *shp_path, const char *shx,
+                       struct tc_error *err)
+{
+    static const char *const ext[] = {".dbf", ".cpg", ".prj"};
+    char *parts[5] = {NULL, NULL};
+    int rc = 0;
+    for (int i = 0; i < 3; i++)
+        if (!(parts[2 + i] = sidecar_path(base, ext[i])))
+            rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+    const char *why;
+    for (int i = 0; rc == 0 && i < 5; i++) {
+        const char *p = i == 0 ? shp_path : i == 1 ? shx : parts[i];
+        if (access(p, F_OK) == 0 && tc_check_regular(p, &why) != 0)
+            rc = tc_fail(err, TC_EXIT_MAP, "%s: cannot open: %s", p, why);
+    }
+    for (int i = 2; i < 5; i++)
+        free(parts[i]);
+    return rc;
+}
+
 int shpio_open(const char *path, SHPHandle *shp, DBFHandle *dbf, char **base_out,
                struct tc_error *err)
 {
@@ -81,6 +104,8 @@ int shpio_open(const char *path, SHPHandle *shp, DBFHandle *dbf, char **base_out
         rc = tc_fail(err, TC_EXIT_MAP, "%s: cannot open: %s", shp_path, strerror(errno));
     else if (rc == 0 && access(shx, F_OK) != 0)
         rc = missing_shx(shp_path, shx, err);
+    if (rc == 0)
+        rc = check_parts(base, shp_path, shx, err);
     /* Given with its .shp, shapelib strips only that extension. */
     if (rc == 0 && !(*shp = SHPOpenLL(shp_path, "rb", &hooks)))
         rc = open_fail(err, "cannot open the shapefile (.shp/.shx)", shp_path);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "shpio_internal.h"
 #include "towncov/shpio.h"
 #include "towncov/textenc.h"
 
@@ -17,6 +18,7 @@
  * and reason. */
 struct sa_file {
     FILE *f;
+    char *path;
     SAOffset pos;
     int writing; /* last transfer was a write (C wants a seek between directions) */
 };
@@ -29,10 +31,39 @@ static void sa_turn(struct sa_file *s, int writing)
     s->writing = writing;
 }
 
+/* The first failed write, flush, seek or close of a layer file on this
+ * thread (shapelib reports only "failed", and a stdio buffer may fail only
+ * at its flush): which file, and errno. Consumed by the layer's close. */
+static _Thread_local struct {
+    char path[TC_PATH_MAX];
+    int errnum;
+} io_failure;
+
+static void note_failure(const struct sa_file *s)
+{
+    if (io_failure.errnum)
+        return;
+    io_failure.errnum = errno ? errno : EIO;
+    snprintf(io_failure.path, sizeof io_failure.path, "%s", s->path);
+}
+
+int shpio_io_failure(struct tc_error *err)
+{
+    if (!io_failure.errnum)
+        return 0;
+    return tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot write: %s", io_failure.path,
+                   strerror(io_failure.errnum));
+}
+
 static SAFile sa_open(const char *path, const char *access)
 {
     struct sa_file *s = malloc(sizeof *s);
+    if (s && !(s->path = strdup(path))) {
+        free(s);
+        s = NULL;
+    }
     if (s && !(s->f = fopen(path, access))) {
+        free(s->path);
         free(s);
         s = NULL;
     }
@@ -57,8 +88,11 @@ static SAOffset sa_write(void *p, SAOffset size, SAOffset n, SAFile file)
 {
     struct sa_file *s = (struct sa_file *)(void *)file;
     sa_turn(s, 1);
+    errno = 0;
     SAOffset done = fwrite(p, size, n, s->f);
     s->pos += done * size;
+    if (done < n)
+        note_failure(s);
     return done;
 }
 
@@ -67,8 +101,11 @@ static SAOffset sa_seek(SAFile file, SAOffset offset, int whence)
     struct sa_file *s = (struct sa_file *)(void *)file;
     if ((whence == SEEK_SET && offset == s->pos) || (whence == SEEK_CUR && offset == 0))
         return 0;
-    if (fseek(s->f, (long)offset, whence) != 0)
+    errno = 0;
+    if (fseek(s->f, (long)offset, whence) != 0) {
+        note_failure(s);
         return (SAOffset)-1;
+    }
     s->writing = -1;
     long pos = ftell(s->f);
     s->pos = pos < 0 ? 0 : (SAOffset)pos;
@@ -82,13 +119,22 @@ static SAOffset sa_tell(SAFile file)
 
 static int sa_flush(SAFile file)
 {
-    return fflush(((struct sa_file *)(void *)file)->f);
+    struct sa_file *s = (struct sa_file *)(void *)file;
+    errno = 0;
+    int rc = fflush(s->f);
+    if (rc != 0)
+        note_failure(s);
+    return rc;
 }
 
 static int sa_close(SAFile file)
 {
     struct sa_file *s = (struct sa_file *)(void *)file;
+    errno = 0;
     int rc = fclose(s->f);
+    if (rc != 0)
+        note_failure(s);
+    free(s->path);
     free(s);
     return rc;
 }
@@ -145,6 +191,8 @@ int shp_layer_field(struct shp_layer *ly, const char *name, DBFFieldType type, i
 
 static int value_failed(const struct shp_layer *ly, int rec, int field, struct tc_error *err)
 {
+    if (shpio_io_failure(err) != 0)
+        return -1; /* a failed write: the file and the reason */
     char name[16] = "?";
     DBFGetFieldInfo(ly->dbf, field, name, NULL, NULL);
     return tc_fail(err, TC_EXIT_OUTPUT, "%s.dbf: record %d, field %s: cannot write the value",
@@ -193,6 +241,14 @@ int shp_layer_close(struct shp_layer *ly, int rc, const char *prj_wkt, struct tc
         SHPClose(ly->shp);
     ly->dbf = NULL;
     ly->shp = NULL;
+    /* A write that failed in any of this layer's files (the last buffer
+     * flushed by the close included): named, and consumed. */
+    size_t blen = ly->base ? strlen(ly->base) : 0;
+    if (blen && io_failure.errnum && strncmp(io_failure.path, ly->base, blen) == 0) {
+        if (rc == 0 || !strstr(err->msg, io_failure.path))
+            rc = shpio_io_failure(err);
+        io_failure.errnum = 0;
+    }
     if (rc == 0 && ly->base)
         rc = shpio_write_sidecars(ly->base, prj_wkt, err);
     free(ly->base);

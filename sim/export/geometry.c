@@ -100,6 +100,9 @@ static GEOSGeometry *ring_out(struct tc_worker *w, const GEOSGeometry *ring)
     return out ? GEOSGeom_createLinearRing_r(w->geos, out) : NULL;
 }
 
+/* GEOS 3.11's constructors take their arguments as soon as they start: a
+ * create that failed (out of memory) has freed them already, and freeing
+ * them again would crash. Only what never reached GEOS is freed here. */
 static GEOSGeometry *polygon_out(struct tc_worker *w, const GEOSGeometry *p)
 {
     int nh = GEOSGetNumInteriorRings_r(w->geos, p);
@@ -109,7 +112,7 @@ static GEOSGeometry *polygon_out(struct tc_worker *w, const GEOSGeometry *p)
     for (; ok && k < nh; k++)
         ok = (holes[k] = ring_out(w, GEOSGetInteriorRingN_r(w->geos, p, k))) != NULL;
     GEOSGeometry *out = ok ? GEOSGeom_createPolygon_r(w->geos, shell, holes, (unsigned)k) : NULL;
-    if (!out) {
+    if (!ok) {
         for (int i = 0; i < k && holes; i++)
             if (holes[i])
                 GEOSGeom_destroy_r(w->geos, holes[i]);
@@ -170,8 +173,8 @@ static GEOSGeometry *geom_out(struct tc_worker *w, const GEOSGeometry *g)
             out = ps.p[0];
         else
             out = GEOSGeom_createCollection_r(w->geos, GEOS_MULTIPOLYGON, ps.p, ps.n);
-        if (out)
-            ps.n = 0; /* owned by out now */
+        if (out || ps.n > 1)
+            ps.n = 0; /* owned by out now (or freed by the create that failed) */
     }
     for (unsigned i = 0; i < ps.n; i++)
         GEOSGeom_destroy_r(w->geos, ps.p[i]);
@@ -217,10 +220,8 @@ static GEOSGeometry *part_polygon_out(struct tc_worker *w, const struct cov_part
     GEOSGeometry *shell = part_ring_out(w, p, s);
     GEOSGeometry *poly =
         shell ? GEOSGeom_createPolygon_r(w->geos, shell, holes->p, holes->n) : NULL;
-    if (poly)
-        holes->n = 0; /* owned by poly now */
-    else if (shell)
-        GEOSGeom_destroy_r(w->geos, shell);
+    if (shell)
+        holes->n = 0; /* owned by poly now, or freed by the create that failed */
     return poly;
 }
 
@@ -244,8 +245,8 @@ static GEOSGeometry *parts_out(struct tc_worker *w, const struct cov_parts *p, i
               : polys.n == 1 ? polys.p[0]
                              : GEOSGeom_createCollection_r(w->geos, GEOS_MULTIPOLYGON, polys.p,
                                                            polys.n);
-    if (out)
-        polys.n = 0;
+    if (out || (ok && polys.n > 1))
+        polys.n = 0; /* owned by out, or freed by the create that failed */
     for (unsigned i = 0; i < polys.n; i++)
         GEOSGeom_destroy_r(w->geos, polys.p[i]);
     for (unsigned i = 0; i < holes.n; i++)

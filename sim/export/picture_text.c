@@ -49,3 +49,20 @@ double picture_text_advance(cairo_t *cr, const char *font, double size, int bold
     cairo_text_extents(cr, s, &e);
     return e.x_advance;
 }
+
+int picture_fonts_prepare(struct tc_error *err)
+{
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1, 1);
+    cairo_t *cr = cairo_create(s);
+    const char *font = picture_font_pick(cr);
+    cairo_text_extents_t e;
+    select_font(cr, font, 12, 0);
+    cairo_text_extents(cr, "0", &e);
+    cairo_status_t st = cairo_status(cr);
+    cairo_destroy(cr);
+    cairo_surface_destroy(s);
+    if (st != CAIRO_STATUS_SUCCESS)
+        return tc_fail(err, st == CAIRO_STATUS_NO_MEMORY ? TC_EXIT_RESOURCE : TC_EXIT_INTERNAL,
+                       "cannot load the picture's fonts: %s", cairo_status_to_string(st));
+    return 0;
+}

@@ -79,9 +79,13 @@ static int lattice_in_seat(GEOSContextHandle_t ctx, const struct tc_map *map,
             if (x < e[0] || x > e[2] || y < e[1] || y > e[3])
                 continue;
             GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(ctx, x, y);
-            if (GEOSPreparedContainsProperly_r(ctx, prep, pt) == 1)
+            char inside = pt ? GEOSPreparedContainsProperly_r(ctx, prep, pt) : 2;
+            if (pt)
+                GEOSGeom_destroy_r(ctx, pt);
+            if (inside == 2)
+                rc = -1; /* GEOS failed: out of memory */
+            else if (inside == 1)
                 rc = points_add(pts, x, y, t);
-            GEOSGeom_destroy_r(ctx, pt);
         }
     }
     GEOSPreparedGeom_destroy_r(ctx, prep);
@@ -94,13 +98,14 @@ static struct tc_sites *lattice(const struct tc_map *map, const struct tc_seat_a
 {
     struct points pts = {0};
     GEOSContextHandle_t ctx = GEOS_init_r();
-    int rc = 0;
+    int rc = ctx ? 0 : -1;
     for (int k = 0; k < v->n_failing && rc == 0; k++) {
         int t = v->failing[k];
         if (seats->area_m2[t] > 0)
             rc = lattice_in_seat(ctx, map, seats, t, spacing, &pts);
     }
-    GEOS_finish_r(ctx);
+    if (ctx)
+        GEOS_finish_r(ctx);
     struct tc_sites *s = NULL;
     if (rc != 0)
         tc_fail(err, TC_EXIT_RESOURCE, "out of memory for the candidate lattice");

@@ -215,7 +215,9 @@ static void seed_incumbent(glp_tree *tree, void *info)
     struct seed *sd = info;
     int active, alive, total;
     glp_ios_tree_size(tree, &active, &alive, &total);
-    if ((double)total * (sd->c->n_cand + (double)sd->c->atoms) > PLAN_MIP_WORK) {
+    /* SIGINT/SIGTERM stop the search at once (the plan then stops, exit 130),
+     * as does the deterministic work limit (the greedy then plans it). */
+    if (tc_interrupted() || (double)total * (sd->c->n_cand + (double)sd->c->atoms) > PLAN_MIP_WORK) {
         sd->stopped = 1;
         glp_ios_terminate(tree);
         return;

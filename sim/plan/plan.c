@@ -251,6 +251,8 @@ static int solve(const struct scenario *scn, const struct plan_options *opt,
         return -1;
     r->seconds[PLAN_GREEDY] = tc_now() - t0;
     sum_components(p, &r->bound);
+    if (tc_interrupted())
+        return tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted while planning");
     return 0;
 }
 

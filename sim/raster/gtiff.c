@@ -251,6 +251,16 @@ int rtif_write(struct rtif *t, int row0, int n, const void *buf, struct tc_error
     return 0;
 }
 
+/* GDAL's progress callback: FALSE on an interrupt stops the copy (or the
+ * overviews) at its next block instead of at its end. */
+static int CPL_STDCALL stop_on_interrupt(double done, const char *msg, void *data)
+{
+    (void)done;
+    (void)msg;
+    (void)data;
+    return !tc_interrupted();
+}
+
 /* The finished tiled GeoTIFF t->work copied by the COG driver to t->path,
  * its overviews copied as they are (never recomputed). */
 static int copy_to_cog(struct rtif *t, int threads, struct tc_error *err)
@@ -274,9 +284,10 @@ static int copy_to_cog(struct rtif *t, int threads, struct tc_error *err)
     opt = CSLSetNameValue(opt, "NUM_THREADS", nt);
     if (t->sparse)
         opt = CSLSetNameValue(opt, "SPARSE_OK", "TRUE");
-    GDALDatasetH dst = GDALCreateCopy(cog, t->path, src, FALSE, opt, NULL, NULL);
+    GDALDatasetH dst = GDALCreateCopy(cog, t->path, src, FALSE, opt, stop_on_interrupt, NULL);
     CSLDestroy(opt);
-    int rc = dst ? 0 : gdal_fail(err, t->path, "write it as a COG");
+    int rc = dst ? 0 : tc_interrupted() ? tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted")
+                                        : gdal_fail(err, t->path, "write it as a COG");
     if (dst) {
         GDALClose(dst);
         if (CPLGetLastErrorType() >= CE_Failure)

@@ -2,13 +2,13 @@
 #include "towncov/scenario.h"
 
 #include <errno.h>
-#include <ini.h>
 #include <libgen.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "towncov/outdir.h"
+#include "towncov/inifile.h"
 #include "towncov/textenc.h"
 
 static const struct key_desc info_keys[] = {
@@ -40,9 +40,6 @@ static const struct key_table tables[] = {
     {sweep_keys, &sweep_nkeys, offsetof(struct scenario, sweep)},
 };
 #define N_TABLES (sizeof tables / sizeof tables[0])
-
-/* Longest line Debian's libinih reads whole; longer ones it cuts silently. */
-#define INI_LINE_LIMIT 198
 
 static int section_known(const char *section)
 {
@@ -267,9 +264,10 @@ static int on_iteration(struct parse_state *st, const char *section, const char 
     return 0;
 }
 
-static int on_key(void *user, const char *section, const char *name, const char *value)
+/* Judges one key; 0 when refused, the reason in st->why. */
+static int judge_key(struct parse_state *st, const char *section, const char *name,
+                     const char *value)
 {
-    struct parse_state *st = user;
     size_t base;
     const struct key_desc *d = find_key(section, name, &base);
     if (!d) {
@@ -295,27 +293,13 @@ static int on_key(void *user, const char *section, const char *name, const char 
     return set_value(d, (char *)st->scn + base, value, st->why, sizeof st->why) == 0;
 }
 
-/* libinih cuts long lines without telling; find them first. */
-static int check_line_lengths(const char *path, struct tc_error *err)
+static int on_key(void *user, const char *section, const char *name, const char *value,
+                  int line, struct tc_error *err)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return tc_fail(err, TC_EXIT_SCENARIO, "%s: cannot open scenario: %s", path,
-                       strerror(errno));
-    int line = 1, len = 0, c, rc = 0;
-    while ((c = getc(f)) != EOF) {
-        if (c == '\n') {
-            line++;
-            len = 0;
-        } else if (++len == INI_LINE_LIMIT + 1) {
-            rc = tc_fail(err, TC_EXIT_SCENARIO,
-                         "%s:%d: line longer than %d characters (shorten the value)", path, line,
-                         INI_LINE_LIMIT);
-            break;
-        }
-    }
-    fclose(f);
-    return rc;
+    struct parse_state *st = user;
+    if (judge_key(st, section, name, value))
+        return 0;
+    return tc_fail(err, TC_EXIT_SCENARIO, "%s:%d: %s", st->scn->path, line, st->why);
 }
 
 /* Splits "section.key" (the first len bytes of text) into its two parts;
@@ -446,25 +430,15 @@ static int load_file(const char *path, int member, const struct scenario_value *
     strcpy(tmp, path);
     snprintf(scn->base_dir, sizeof scn->base_dir, "%s", dirname(tmp));
 
-    if (check_line_lengths(path, err) != 0)
-        return -1;
     struct parse_state *st = calloc(1, sizeof *st);
     if (!st)
-        return tc_fail(err, TC_EXIT_INTERNAL, "out of memory");
+        return tc_fail(err, TC_EXIT_RESOURCE, "%s: out of memory while reading the scenario",
+                       path);
     st->scn = scn;
     st->member = member;
     st->values = values;
     st->n_values = n_values;
-    int line = ini_parse(path, on_key, st);
-    int rc = 0;
-    if (line == -1)
-        rc = tc_fail(err, TC_EXIT_SCENARIO, "%s: cannot open scenario: %s", path,
-                     strerror(errno));
-    else if (line == -2)
-        rc = tc_fail(err, TC_EXIT_INTERNAL, "%s: out of memory while parsing", path);
-    else if (line > 0)
-        rc = tc_fail(err, TC_EXIT_SCENARIO, "%s:%d: %s", path, line,
-                     st->why[0] ? st->why : "syntax error (expected [section] or key = value)");
+    int rc = inifile_read(path, "scenario", TC_EXIT_SCENARIO, on_key, st, err);
     free(st);
     return rc;
 }

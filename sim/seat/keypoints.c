@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "towncov/csv.h"
+#include "towncov/libmsg.h"
 #include "towncov/map.h"
 #include "towncov/map_crs.h"
 #include "towncov/seat.h"
@@ -173,7 +174,9 @@ static int read_points_shapefile(const char *path, const struct tc_map *map,
     if (rc == 0 && pf) {
         to_lonlat = wkt ? map_transform_to_lonlat(wkt) : NULL;
         if (!to_lonlat)
-            rc = tc_fail(err, TC_EXIT_SITES, "%s: not a coordinate system PROJ can read", prj);
+            rc = tc_fail(err, TC_EXIT_SITES, "%s: not a coordinate system PROJ can read%s%s%s",
+                         prj, *tc_libmsg_proj_last() ? " (" : "", tc_libmsg_proj_last(),
+                         *tc_libmsg_proj_last() ? ")" : "");
     }
     free(wkt);
     if (pf)

@@ -30,25 +30,31 @@ static uint64_t draw_stream(int t, long j)
     return ((uint64_t)t << 32) | (uint64_t)j;
 }
 
-static void draw_point(GEOSContextHandle_t ctx, const GEOSPreparedGeometry *prep,
-                       const struct township *t, unsigned long long seed, uint64_t stream,
-                       double *x, double *y)
+/* 0, or -1 when GEOS failed (a NULL point or a predicate's 2: under
+ * memory pressure), never taken for "outside". */
+static int draw_point(GEOSContextHandle_t ctx, const GEOSPreparedGeometry *prep,
+                      const struct township *t, unsigned long long seed, uint64_t stream,
+                      double *x, double *y)
 {
     double w = t->xmax - t->xmin, h = t->ymax - t->ymin;
     for (uint64_t k = 0; k < MAX_TRIES; k++) {
         double px = t->xmin + w * rng_uniform(seed, stream, 2 * k);
         double py = t->ymin + h * rng_uniform(seed, stream, 2 * k + 1);
         GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(ctx, px, py);
-        int inside = GEOSPreparedContainsProperly_r(ctx, prep, pt) == 1;
-        GEOSGeom_destroy_r(ctx, pt);
-        if (inside) {
+        char inside = pt ? GEOSPreparedContainsProperly_r(ctx, prep, pt) : 2;
+        if (pt)
+            GEOSGeom_destroy_r(ctx, pt);
+        if (inside == 2)
+            return -1;
+        if (inside == 1) {
             *x = px;
             *y = py;
-            return;
+            return 0;
         }
     }
     *x = t->seat_x;
     *y = t->seat_y;
+    return 0;
 }
 
 static int fill_lonlat(struct tc_sites *s, const struct tc_map *map, struct tc_error *err)
@@ -66,9 +72,9 @@ static int fill_lonlat(struct tc_sites *s, const struct tc_map *map, struct tc_e
 /* The township's seat station (index t) and its drawn stations' points,
  * by rank, into px, py (township-major scratch): written only here, the
  * owner computes whatever the thread. */
-static void draw_township(GEOSContextHandle_t ctx, const struct tc_map *map, int t, long seats,
-                          long quota, unsigned long long seed, struct tc_sites *s, double *px,
-                          double *py)
+static int draw_township(GEOSContextHandle_t ctx, const struct tc_map *map, int t, long seats,
+                         long quota, unsigned long long seed, struct tc_sites *s, double *px,
+                         double *py)
 {
     const struct township *tw = &map->t[t];
     if (seats) {
@@ -77,12 +83,15 @@ static void draw_township(GEOSContextHandle_t ctx, const struct tc_map *map, int
         s->township[t] = t;
     }
     if (!quota)
-        return;
+        return 0;
     /* Prepared per thread, never shared: its indexes build lazily. */
     const GEOSPreparedGeometry *prep = GEOSPrepare_r(ctx, tw->geom);
-    for (long j = 0; j < quota; j++)
-        draw_point(ctx, prep, tw, seed, draw_stream(t, j), &px[j], &py[j]);
-    GEOSPreparedGeom_destroy_r(ctx, prep);
+    int rc = prep ? 0 : -1;
+    for (long j = 0; rc == 0 && j < quota; j++)
+        rc = draw_point(ctx, prep, tw, seed, draw_stream(t, j), &px[j], &py[j]);
+    if (prep)
+        GEOSPreparedGeom_destroy_r(ctx, prep);
+    return rc;
 }
 
 /* Draws township by township into lon, lat (free until fill_lonlat: used
@@ -101,9 +110,11 @@ static int draw_all(const struct tc_map *map, long seats, long drawn, const long
     {
         #pragma omp for schedule(dynamic, 4)
         for (int t = 0; t < map->n; t++) {
-            if (!tc_interrupted())
-                draw_township(ws->w[omp_get_thread_num()].geos, map, t, seats, quota[t], seed, s,
-                              px + first[t], py + first[t]);
+            struct tc_worker *w = &ws->w[omp_get_thread_num()];
+            if (!tc_interrupted() && draw_township(w->geos, map, t, seats, quota[t], seed, s,
+                                                   px + first[t], py + first[t]) != 0)
+                tc_worker_failf(w, t, TC_EXIT_RESOURCE, "GEOS failed placing the stations of "
+                                "township %s (out of memory?)", map->t[t].code);
         }
         #pragma omp for schedule(static)
         for (long k = 0; k < drawn; k++) {
@@ -111,10 +122,11 @@ static int draw_all(const struct tc_map *map, long seats, long drawn, const long
             s->y[seats + k] = py[slot[k]];
         }
     }
+    int rc = tc_workers_failure(ws, err);
     tc_workers_free(&ws);
     if (tc_interrupted())
         return tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted while placing sites");
-    return 0;
+    return rc;
 }
 
 /* Each township's weight: its area, times its kind's weight unless uniform. */
@@ -226,7 +238,12 @@ static int locate_file_sites(const struct sites_config *cfg, const char *path,
     if (rc)
         return tc_fail(err, TC_EXIT_SITES, "%s: PROJ cannot project the sites", path);
     GEOSContextHandle_t ctx = GEOS_init_r();
-    struct map_locator *loc = map_locator_new(map, ctx);
+    struct map_locator *loc = ctx ? map_locator_new(map, ctx) : NULL;
+    if (!loc) {
+        if (ctx)
+            GEOS_finish_r(ctx);
+        return tc_fail(err, TC_EXIT_RESOURCE, "%s: out of memory locating the sites", path);
+    }
     long kept = 0, i = 0;
     for (; i < s->n; i++) {
         int t = map_locate(loc, s->x[i], s->y[i]);

@@ -85,12 +85,12 @@ static long probe(struct sweep_run *run, long v, struct tc_error *err)
     char text[32];
     snprintf(text, sizeof text, "%ld", v);
     for (long i = 0; i < t->n; i++)
-        if (strcmp(t->m[i].values[0], text) == 0)
+        if (strcmp(t->m[i].probe, text) == 0)
             return i;
     struct sweep_member *m = sweep_table_add_member(t, err);
     if (!m)
         return -1;
-    if (sweep_member_set(m, 0, text, "--find-min") != 0)
+    if (sweep_member_set_probe(m, text) != 0)
         return tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
     m->cost = (double)v;
     long i = t->n - 1;
@@ -133,7 +133,7 @@ static int by_value(const void *a, const void *b)
 {
     const struct sweep_member *x = *(const struct sweep_member *const *)a;
     const struct sweep_member *y = *(const struct sweep_member *const *)b;
-    long vx = atol(x->values[0]), vy = atol(y->values[0]);
+    long vx = atol(x->probe), vy = atol(y->probe);
     return (vx > vy) - (vx < vy);
 }
 
@@ -159,8 +159,8 @@ void sweep_find_min_check(struct sweep_run *run)
         if (f->n_warnings++ < 5)
             fprintf(run->opt->log, "towncov: warning: --find-min: not monotone: %s=%s gives %d "
                     "failing, %.4f%% covered; %s=%s gives %d failing, %.4f%% covered\n",
-                    f->key, a->values[0], a->n_failing, 100 * a->covered_share, f->key,
-                    b->values[0], b->n_failing, 100 * b->covered_share);
+                    f->key, a->probe, a->n_failing, 100 * a->covered_share, f->key,
+                    b->probe, b->n_failing, 100 * b->covered_share);
     }
     free(order);
 }

@@ -25,7 +25,7 @@ int sweep_member_scenario(const struct sweep_run *run, long i, struct scenario *
     if (!values)
         return tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
     for (int k = 0; k < t->nkeys; k++)
-        values[k] = (struct scenario_value){t->keys[k], m->values[k], m->wheres[k]};
+        values[k] = (struct scenario_value){t->keys[k], sweep_value(t, i, k), sweep_where(t, k)};
     int rc = scenario_load_member(run->opt->scenario, values, t->nkeys, run->opt->sets,
                                   run->opt->n_sets, scn, err);
     free(values);
@@ -141,7 +141,7 @@ void sweep_member_progress(const struct sweep_run *run, long i, FILE *log)
     else
         fprintf(log, "towncov: member %ld/%ld", i + 1, t->n);
     for (int k = 0; k < t->nkeys; k++)
-        fprintf(log, "%s %s=%s", k ? "," : "", t->keys[k], m->values[k]);
+        fprintf(log, "%s %s=%s", k ? "," : "", t->keys[k], sweep_value(t, i, k));
     if (t->repeat > 1)
         fprintf(log, " repetition %ld", m->repetition);
     fprintf(log, ": %s, %d of %d failing, %.2f%% covered", m->goal_met ? "goal met" :

@@ -43,7 +43,7 @@ static int write_member_row(FILE *f, const struct sweep_table *t, long i)
     fprintf(f, "%ld", i);
     for (int k = 0; k < t->nkeys; k++) {
         fputc(',', f);
-        rc |= report_csv_field(f, m->values[k]);
+        rc |= report_csv_field(f, sweep_value(t, i, k));
     }
     fprintf(f, ",%ld,%ld,%s,%d,%.10f,", m->repetition, m->seed, m->goal_met ? "yes" : "no",
             m->n_failing, m->covered_share);
@@ -143,7 +143,7 @@ static void write_json_member(FILE *f, const struct sweep_table *t, long i)
         fputs(k ? ", " : "", f);
         report_json_string(f, t->keys[k]);
         fputs(": ", f);
-        report_json_string(f, m->values[k]);
+        report_json_string(f, sweep_value(t, i, k));
     }
     fprintf(f, "}, \"repetition\": %ld, \"seed\": %ld, \"goal_met\": %s, "
             "\"townships_failing\": %d, \"covered_frac\": %.10f, ", m->repetition, m->seed,
@@ -238,48 +238,64 @@ int sweep_write_outputs(struct sweep_run *run, struct tc_error *err)
 }
 
 /* ---- the terminal ----------------------------------------------------------*/
-static int key_width(const struct sweep_table *t, int k)
+/* The width of each key's column (its name or its widest value), measured
+ * once for the whole table: w[0..nkeys-1], heap; NULL when out of memory
+ * (the columns are then not aligned). */
+static int *key_widths(const struct sweep_table *t)
 {
-    int w = (int)strlen(t->keys[k]);
-    for (long i = 0; i < t->n; i++)
-        if ((int)strlen(t->m[i].values[k]) > w)
-            w = (int)strlen(t->m[i].values[k]);
+    int *w = calloc((size_t)t->nkeys + 1, sizeof *w);
+    for (int k = 0; w && k < t->nkeys; k++) {
+        w[k] = (int)strlen(t->keys[k]);
+        for (long i = 0; i < t->n; i++) {
+            const char *v = sweep_value(t, i, k);
+            if (v && (int)strlen(v) > w[k])
+                w[k] = (int)strlen(v);
+        }
+    }
     return w;
 }
 
-static void print_head(const struct sweep_table *t, FILE *out)
+static void print_head(const struct sweep_table *t, const int *w, FILE *out)
 {
     fprintf(out, "%6s", "member");
     for (int k = 0; k < t->nkeys; k++)
-        fprintf(out, "  %-*s", key_width(t, k), t->keys[k]);
+        fprintf(out, "  %-*s", w ? w[k] : 0, t->keys[k]);
     if (t->repeat > 1)
         fprintf(out, "  %10s", "repetition");
 }
 
-static void print_values(const struct sweep_table *t, long i, FILE *out)
+static void print_values(const struct sweep_table *t, const int *w, long i, FILE *out)
 {
     fprintf(out, "%6ld", i);
     for (int k = 0; k < t->nkeys; k++)
-        fprintf(out, "  %-*s", key_width(t, k), t->m[i].values[k]);
+        fprintf(out, "  %-*s", w ? w[k] : 0, sweep_value(t, i, k));
     if (t->repeat > 1)
         fprintf(out, "  %10ld", t->m[i].repetition);
 }
 
-void sweep_print_list(const struct sweep_table *t, FILE *out)
+int sweep_print_list(const struct sweep_table *t, FILE *out, struct tc_error *err)
 {
-    print_head(t, out);
+    int *w = key_widths(t);
+    print_head(t, w, out);
     fprintf(out, "  %s\n", "seed");
-    for (long i = 0; i < t->n; i++) {
-        print_values(t, i, out);
+    long i = 0;
+    for (; i < t->n && !tc_interrupted(); i++) {
+        print_values(t, w, i, out);
         fprintf(out, "  %ld\n", t->m[i].seed);
     }
+    free(w);
+    if (i < t->n)
+        return tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted (%ld of %ld members listed)", i,
+                       t->n);
     fprintf(out, "%ld member%s\n", t->n, t->n == 1 ? "" : "s");
+    return 0;
 }
 
 void sweep_print_table(const struct sweep_run *run, FILE *out)
 {
     const struct sweep_table *t = &run->table;
-    print_head(t, out);
+    int *w = key_widths(t);
+    print_head(t, w, out);
     fprintf(out, "  %4s  %8s  %8s  %10s  %8s  %8s\n", "goal", "failing", "covered", "seat areas",
             "people", "seconds");
     long done = 0;
@@ -288,7 +304,7 @@ void sweep_print_table(const struct sweep_run *run, FILE *out)
         if (!m->done)
             continue;
         done++;
-        print_values(t, i, out);
+        print_values(t, w, i, out);
         fprintf(out, "  %4s  %8d  %7.2f%%  ", m->goal_met ? "met" : "no", m->n_failing,
                 100 * m->covered_share);
         if (m->has_seat_areas)
@@ -304,4 +320,5 @@ void sweep_print_table(const struct sweep_run *run, FILE *out)
     fprintf(out, "%ld of %ld members%s; map loaded in %.2f s; %.2f s in all; files in %s\n",
             done, run->has_find_min ? done : t->n, run->interrupted ? " (interrupted)" : "",
             run->load_seconds, run->total_seconds, run->dir);
+    free(w);
 }

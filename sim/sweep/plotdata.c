@@ -47,7 +47,7 @@ static char *series_label(const struct sweep_table *t, long i)
     size_t len = 1;
     for (int k = 1; k < t->nkeys; k++)
         if (t->loop[k] != t->loop[0])
-            len += strlen(t->keys[k]) + strlen(t->m[i].values[k]) + 3;
+            len += strlen(t->keys[k]) + strlen(sweep_value(t, i, k)) + 3;
     char *label = malloc(len);
     if (!label)
         return NULL;
@@ -58,7 +58,7 @@ static char *series_label(const struct sweep_table *t, long i)
                 strcat(label, ", ");
             strcat(label, t->keys[k]);
             strcat(label, "=");
-            strcat(label, t->m[i].values[k]);
+            strcat(label, sweep_value(t, i, k));
         }
     return label;
 }
@@ -120,7 +120,7 @@ static int gather(const struct sweep_run *run, struct plot_acc *a)
     const struct sweep_table *t = &run->table;
     a->numeric = t->nkeys > 0;
     for (long i = 0; i < t->n; i++)
-        if (t->m[i].done && t->nkeys > 0 && !is_number(t->m[i].values[0]))
+        if (t->m[i].done && t->nkeys > 0 && !is_number(sweep_value(t, i, 0)))
             a->numeric = 0;
     for (long i = 0; i < t->n; i++) {
         const struct sweep_member *m = &t->m[i];
@@ -128,8 +128,8 @@ static int gather(const struct sweep_run *run, struct plot_acc *a)
             continue;
         double x = (double)i;
         if (a->numeric)
-            x = strtod(m->values[0], NULL);
-        else if (t->nkeys > 0 && (x = tick_of(a, m->values[0])) < 0)
+            x = strtod(sweep_value(t, i, 0), NULL);
+        else if (t->nkeys > 0 && (x = tick_of(a, sweep_value(t, i, 0))) < 0)
             return -1;
         char *label = t->nkeys > 0 ? series_label(t, i) : strdup("");
         struct series_acc *s = label ? series_of(a, label) : NULL;

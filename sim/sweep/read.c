@@ -1,40 +1,13 @@
 /* read.c — what a sweep is made of: the scenario file's values holding
- * ${...} and its [sweep] section (read by libinih through a line-counting
- * reader, so that every message names its line), and the --vary options. */
+ * ${...} and its [sweep] section (read by towncov's one INI reader,
+ * inifile.h, as `towncov run` reads it), and the --vary options. */
 #include <ctype.h>
 #include <errno.h>
-#include <ini.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "space_internal.h"
-
-/* State of one ini_parse_stream call. */
-struct read_state {
-    struct sweep_space *sp;
-    FILE *f;
-    int line;        /* of the line libinih last read */
-    int too_long;    /* that line is longer than SW_LINE_LIMIT */
-    int failed;      /* err holds the first error */
-    struct tc_error *err;
-};
-
-/* fgets, counting lines, refusing those libinih would cut. */
-static char *read_line(char *str, int num, void *stream)
-{
-    struct read_state *st = stream;
-    if (st->failed || st->too_long || !fgets(str, num, st->f))
-        return NULL;
-    st->line++;
-    size_t len = strlen(str);
-    int newline = len > 0 && str[len - 1] == '\n';
-    int filled = !newline && len + 1 == (size_t)num;
-    if (len - (size_t)newline > SW_LINE_LIMIT || (filled && !feof(st->f))) {
-        st->too_long = 1;
-        return NULL;
-    }
-    return str;
-}
+#include "towncov/inifile.h"
 
 /* [sweep] repeat = R */
 static int read_repeat(struct sweep_space *sp, const char *value, const char *where,
@@ -69,45 +42,27 @@ static int read_sweep_key(struct sweep_space *sp, const char *name, const char *
                    "repeat or constraint)", where, name);
 }
 
-static int on_key(void *user, const char *section, const char *name, const char *value)
+static int on_key(void *user, const char *section, const char *name, const char *value,
+                  int line, struct tc_error *err)
 {
-    struct read_state *st = user;
-    if (st->failed)
-        return 0;
-    char *where = sw_aprintf("%s:%d", st->sp->path, st->line);
+    struct sweep_space *sp = user;
+    char *where = sw_aprintf("%s:%d", sp->path, line);
     char *key = sw_aprintf("%s.%s", section, name);
     int rc = 0;
     if (!where || !key)
-        rc = sw_oom(st->err);
+        rc = sw_oom(err);
     else if (strcmp(section, "sweep") == 0)
-        rc = read_sweep_key(st->sp, name, value, where, st->err);
+        rc = read_sweep_key(sp, name, value, where, err);
     else if (strstr(value, "${"))
-        rc = sw_add_key(st->sp, key, value, where, 0, st->err);
+        rc = sw_add_key(sp, key, value, where, 0, err);
     free(where);
     free(key);
-    st->failed = rc != 0;
-    return !st->failed;
+    return rc;
 }
 
 int sw_read_scenario(struct sweep_space *sp, struct tc_error *err)
 {
-    struct read_state st = {.sp = sp, .err = err};
-    if (!(st.f = fopen(sp->path, "r")))
-        return tc_fail(err, TC_EXIT_SCENARIO, "%s: cannot open scenario: %s", sp->path,
-                       strerror(errno));
-    int line = ini_parse_stream(read_line, &st, on_key, &st);
-    fclose(st.f);
-    if (st.failed)
-        return -1;
-    if (st.too_long)
-        return tc_fail(err, TC_EXIT_SCENARIO, "%s:%d: line longer than %d characters (shorten "
-                       "the value)", sp->path, st.line, SW_LINE_LIMIT);
-    if (line == -2)
-        return sw_oom(err);
-    if (line != 0)
-        return tc_fail(err, TC_EXIT_SCENARIO, "%s:%d: syntax error (expected [section] or key "
-                       "= value)", sp->path, line);
-    return 0;
+    return inifile_read(sp->path, "scenario", TC_EXIT_SCENARIO, on_key, sp, err);
 }
 
 /* ---- --vary KEY=SPEC ------------------------------------------------------ */
@@ -160,6 +115,10 @@ int sw_add_vary(struct sweep_space *sp, const char *arg, struct tc_error *err)
         return tc_fail(err, TC_EXIT_SCENARIO, "--vary %s: expected section.key=SPEC", arg);
     if (!arg[kl + 1])
         return tc_fail(err, TC_EXIT_SCENARIO, "--vary %s: no values after '='", arg);
+    if (strncmp(arg, "sweep.", 6) == 0)
+        return tc_fail(err, TC_EXIT_SCENARIO, "--vary %s: [sweep] keys are never iterations "
+                       "(the repetitions: --repeat R; the constraint: [sweep] constraint in the "
+                       "scenario file)", arg);
     char *where = sw_aprintf("--vary %s", arg);
     char *key = strndup(arg, kl);
     char *templ = vary_template(arg + kl + 1);

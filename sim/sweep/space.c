@@ -78,6 +78,8 @@ static int apply_constraint(struct sweep_space *sp, struct tc_error *err)
         return sw_oom(err);
     sp->count = 0;
     for (long f = 0; f < sp->combinations; f++) {
+        if (tc_interrupted())
+            return tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted");
         int keep = sw_expr_eval(sp->expr, sp, f, err);
         if (keep < 0)
             return -1;
@@ -188,6 +190,11 @@ int sweep_space_loop(const struct sweep_space *sp, int k)
 const char *sweep_space_value(const struct sweep_space *sp, long m, int k)
 {
     return sw_key_value(sp, k, full_index(sp, m) / sp->repeat);
+}
+
+const char *sweep_space_where(const struct sweep_space *sp, int k)
+{
+    return sp->keys[k].where;
 }
 
 long sweep_space_repeat(const struct sweep_space *sp)

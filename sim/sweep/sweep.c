@@ -15,33 +15,25 @@
 #include "towncov/scenario.h"
 #include "towncov/sweep_space.h"
 
-/* The table of members from the space: keys, loops and values. */
-static int table_from_space(struct sweep_table *t, const struct sweep_space *sp,
+/* The table of members from the space, which it keeps (*sp taken): keys,
+ * loops, and members whose values stay in the space. */
+static int table_from_space(struct sweep_table *t, struct sweep_space **sp,
                             struct tc_error *err)
 {
-    int nkeys = sweep_space_nkeys(sp);
+    int nkeys = sweep_space_nkeys(*sp);
     for (int k = 0; k < nkeys; k++)
-        if (sweep_table_add_key(t, sweep_space_key(sp, k), sweep_space_loop(sp, k)) != 0)
+        if (sweep_table_add_key(t, sweep_space_key(*sp, k), sweep_space_loop(*sp, k)) != 0)
             return tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
-    t->repeat = sweep_space_repeat(sp);
-    struct sweep_assignment *as = calloc((size_t)nkeys + 1, sizeof *as);
-    if (!as)
-        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
-    int rc = 0;
-    for (long i = 0; rc == 0 && i < sweep_space_count(sp); i++) {
+    t->repeat = sweep_space_repeat(*sp);
+    t->space = *sp;
+    *sp = NULL;
+    for (long i = 0; i < sweep_space_count(t->space); i++) {
         struct sweep_member *m = sweep_table_add_member(t, err);
-        if (!m) {
-            rc = -1;
-            break;
-        }
-        m->repetition = sweep_space_repetition(sp, i);
-        sweep_space_assignments(sp, i, as);
-        for (int k = 0; rc == 0 && k < nkeys; k++)
-            if (sweep_member_set(m, k, as[k].value, as[k].where) != 0)
-                rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+        if (!m)
+            return -1;
+        m->repetition = sweep_space_repetition(t->space, i);
     }
-    free(as);
-    return rc;
+    return 0;
 }
 
 /* The members the scenario and the command line give (one when nothing
@@ -63,7 +55,7 @@ static int build_table(struct sweep_run *run, struct tc_error *err)
             rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
         run->table.repeat = 1;
     } else {
-        rc = table_from_space(&run->table, sp, err);
+        rc = table_from_space(&run->table, &sp, err);
     }
     sweep_space_free(&sp);
     return rc;
@@ -99,6 +91,9 @@ static char *study_name(const struct sweep_run *run, const struct scenario *firs
 static int check_members(struct sweep_run *run, struct scenario *scn, struct tc_error *err)
 {
     for (long i = 0; i < run->table.n; i++) {
+        if (tc_interrupted())
+            return tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted while checking member %ld of "
+                           "%ld", i, run->table.n);
         if (sweep_member_scenario(run, i, scn, err) != 0) {
             char inner[sizeof err->msg];
             snprintf(inner, sizeof inner, "%s", err->msg);
@@ -233,10 +228,10 @@ static int sweep_stages(struct sweep_run *run, struct tc_error *err)
     else if (rc == 0)
         rc = check_members(run, scn, err) != 0 ? err->exit_code : 0;
     if (rc == 0 && run->opt->list) {
-        if (run->rank == 0)
-            sweep_print_list(&run->table, stdout);
+        if (run->rank == 0 && sweep_print_list(&run->table, stdout, err) != 0)
+            rc = err->exit_code;
         free(scn);
-        return 0;
+        return rc;
     }
     if (rc == 0)
         rc = choose_dir(run, scn, err) != 0 ? err->exit_code : 0;

@@ -14,8 +14,8 @@ struct goal_config;
 
 /* One member: its values of the varied keys and what its run gave. */
 struct sweep_member {
-    char **values;            /* one per key of the table (owned) */
-    char **wheres;            /* where each came from: "FILE:LINE", "--vary ARG" */
+    char *probe;              /* --find-min: the value probed (owned); other sweeps'
+                                 values are the space's (sweep_value) */
     long repetition;          /* 0..repeat-1 */
     long seed;                /* scenario.seed + repetition, set when it runs */
     double cost;              /* estimated work (stations), for the MPI ranks */
@@ -40,6 +40,9 @@ struct sweep_table {
     long repeat;
     long n, cap;
     struct sweep_member *m;
+    struct sweep_space *space; /* the members' values (owned; NULL for --find-min):
+                                  read from it, never copied, so that the table holds
+                                  a fixed size a member whatever the values' text */
 };
 
 /* What --find-min found. */
@@ -79,7 +82,12 @@ struct sweep_run {
 /* table.c */
 int sweep_table_add_key(struct sweep_table *t, const char *key, int loop);
 struct sweep_member *sweep_table_add_member(struct sweep_table *t, struct tc_error *err);
-int sweep_member_set(struct sweep_member *m, int k, const char *value, const char *where);
+/* --find-min: member m probes value (copied). 0, or -1 out of memory. */
+int sweep_member_set_probe(struct sweep_member *m, const char *value);
+/* Member i's value of key k, and where it came from ("FILE:LINE",
+ * "--vary ARG", "--find-min"); owned by the table. */
+const char *sweep_value(const struct sweep_table *t, long i, int k);
+const char *sweep_where(const struct sweep_table *t, int k);
 void sweep_table_free(struct sweep_table *t);
 
 /* member.c: loads member i's scenario (its values over the file's, then
@@ -116,7 +124,7 @@ void sweep_rows_stream(struct sweep_run *run, struct sweep_member *m);
 void sweep_rows_abandon(struct sweep_run *run);
 int sweep_write_outputs(struct sweep_run *run, struct tc_error *err);
 void sweep_print_table(const struct sweep_run *run, FILE *out);
-void sweep_print_list(const struct sweep_table *t, FILE *out);
+int sweep_print_list(const struct sweep_table *t, FILE *out, struct tc_error *err);
 
 /* plot data: output.c hands sweep_plot.h what it draws */
 int sweep_draw_plot(const struct sweep_run *run, const char *path, struct tc_error *err);

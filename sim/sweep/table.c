@@ -1,9 +1,13 @@
 /* table.c — the members of a sweep and the keys they vary (see
- * sweep_internal.h): growable arrays of heap strings. */
+ * sweep_internal.h): the keys as heap strings, the members' values read
+ * from the sweep space (never copied: a member costs the same whatever
+ * the --vary text). */
 #include "sweep_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "towncov/sweep_space.h"
 
 int sweep_table_add_key(struct sweep_table *t, const char *key, int loop)
 {
@@ -28,44 +32,37 @@ struct sweep_member *sweep_table_add_member(struct sweep_table *t, struct tc_err
     t->cap = (long)cap;
     struct sweep_member *m = &t->m[t->n];
     memset(m, 0, sizeof *m);
-    m->values = calloc((size_t)t->nkeys + 1, sizeof *m->values);
-    m->wheres = calloc((size_t)t->nkeys + 1, sizeof *m->wheres);
-    if (!m->values || !m->wheres) {
-        free(m->values);
-        free(m->wheres);
-        tc_fail(err, TC_EXIT_RESOURCE, "out of memory for %ld members", t->n + 1);
-        return NULL;
-    }
     t->n++;
     return m;
 }
 
-int sweep_member_set(struct sweep_member *m, int k, const char *value, const char *where)
+int sweep_member_set_probe(struct sweep_member *m, const char *value)
 {
-    char *v = strdup(value), *w = strdup(where);
-    if (!v || !w) {
-        free(v);
-        free(w);
+    char *v = strdup(value);
+    if (!v)
         return -1;
-    }
-    free(m->values[k]);
-    free(m->wheres[k]);
-    m->values[k] = v;
-    m->wheres[k] = w;
+    free(m->probe);
+    m->probe = v;
     return 0;
+}
+
+const char *sweep_value(const struct sweep_table *t, long i, int k)
+{
+    return t->space ? sweep_space_value(t->space, i, k) : t->m[i].probe;
+}
+
+const char *sweep_where(const struct sweep_table *t, int k)
+{
+    return t->space ? sweep_space_where(t->space, k) : "--find-min";
 }
 
 void sweep_table_free(struct sweep_table *t)
 {
     for (long i = 0; i < t->n; i++) {
-        for (int k = 0; k < t->nkeys; k++) {
-            free(t->m[i].values[k]);
-            free(t->m[i].wheres[k]);
-        }
-        free(t->m[i].values);
-        free(t->m[i].wheres);
+        free(t->m[i].probe);
         free(t->m[i].rows);
     }
+    sweep_space_free(&t->space);
     for (int k = 0; k < t->nkeys; k++)
         free(t->keys[k]);
     free(t->keys);
