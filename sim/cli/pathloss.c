@@ -7,12 +7,20 @@
 
 #include "towncov/common.h"
 #include "towncov/radio.h"
+#include "towncov/terrain.h"
 
 static const char pathloss_usage[] =
     "Usage: towncov pathloss --model MODEL --freq-ghz F --distance-m D\n"
     "                        [--h-bs M] [--h-ut M] [--h-building M] [--street-width M]\n"
+    "       towncov pathloss --model MODEL --freq-ghz F --profile FILE.csv [--k-factor K] ...\n"
     "\n"
     "Prints the median path loss in dB (four decimals) at ground distance D metres.\n"
+    "With --profile (CSV columns distance_m,height_m: ground heights above sea level,\n"
+    "the first row at the station, distance 0) the distance is the profile's length\n"
+    "and the delta-Bullington terms of ITU-R P.526-15 §4.5 are printed one per line\n"
+    "(diffraction_db: the whole loss L_d; terrain_excess_db: what terrain adds to the\n"
+    "model; total_db: the two summed); --k-factor: effective earth radius factor\n"
+    "(default 4/3); the ground is land (eps_r 22, 0.003 S/m), vertical polarization.\n"
     "\n"
     "MODEL: fspl, rma-los, rma-nlos, uma-los, uma-nlos, umi-los, umi-nlos\n"
     "       (3GPP TR 38.901 Table 7.4.1-1; NLOS = max(LOS, NLOS')),\n"
@@ -51,12 +59,47 @@ static double default_h_bs(enum radio_pathloss m)
     }
 }
 
+static void warn_model(unsigned warn, int model)
+{
+    char text[1024];
+    if (warn)
+        fprintf(stderr, "towncov pathloss: warning: %s: %s\n", radio_pathloss_names[model],
+                radio_warning_text(warn, (enum radio_pathloss)model, text, sizeof text));
+}
+
+/* --profile: the model at the profile's length and the terrain terms. */
+static int pathloss_profile(const char *path, enum radio_pathloss model,
+                            const struct radio_pl_params *p, double k_factor)
+{
+    struct tc_error err = {0};
+    double *d, *h;
+    int n;
+    if (terrain_profile_read(path, &d, &h, &n, &err) != 0) {
+        fprintf(stderr, "towncov: error: %s\n", err.msg);
+        return err.exit_code;
+    }
+    struct terrain_config tc = {.k_factor = isnan(k_factor) ? 4.0 / 3 : k_factor,
+                                .ground_eps_r = 22, .ground_sigma = 0.003};
+    struct terrain_params tp = terrain_params_of(&tc, p->f_ghz * 1e9);
+    struct terrain_terms t;
+    unsigned warn = 0;
+    double pl = radio_pathloss(model, p, d[n - 1], NULL, &warn);
+    int rc = terrain_delta_bullington(d, h, n, p->h_bs, p->h_ut, &tp, &t);
+    free(d);
+    free(h);
+    if (rc != 0)
+        return pathloss_bad("the profile is not usable", path);
+    warn_model(warn, model);
+    return terrain_print_terms(stdout, pl, &t) == 0 ? 0 : TC_EXIT_OUTPUT;
+}
+
 int radio_cmd_pathloss(int argc, char **argv)
 {
     static const char *const opts[] = {"--model",  "--freq-ghz",   "--distance-m",
                                        "--h-bs",   "--h-ut",       "--h-building",
-                                       "--street-width"};
-    double val[7] = {NAN, NAN, NAN, NAN, NAN, NAN, NAN};
+                                       "--street-width", "--k-factor", "--profile"};
+    double val[8] = {NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
+    const char *profile = NULL;
     int model = -1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -66,7 +109,7 @@ int radio_cmd_pathloss(int argc, char **argv)
         }
         int o = -1;
         const char *value = NULL;
-        for (int k = 0; k < 7 && o < 0; k++) {
+        for (int k = 0; k < 9 && o < 0; k++) {
             size_t len = strlen(opts[k]);
             if (strncmp(a, opts[k], len) == 0 && (a[len] == '\0' || a[len] == '=')) {
                 o = k;
@@ -89,6 +132,10 @@ int radio_cmd_pathloss(int argc, char **argv)
                 return pathloss_bad("unknown model", value);
             continue;
         }
+        if (o == 8) {
+            profile = value;
+            continue;
+        }
         char *end;
         double x = strtod(value, &end);
         if (end == value || *end || !isfinite(x) || x <= 0)
@@ -99,11 +146,15 @@ int radio_cmd_pathloss(int argc, char **argv)
         return pathloss_bad("--model is required", NULL);
     if (isnan(val[1]))
         return pathloss_bad("--freq-ghz is required", NULL);
-    if (isnan(val[2]))
+    if (profile && !isnan(val[2]))
+        return pathloss_bad("--profile gives the distance: no --distance-m with it", NULL);
+    if (!profile && isnan(val[2]))
         return pathloss_bad("--distance-m is required", NULL);
     struct radio_pl_params p = {
         val[1], isnan(val[3]) ? default_h_bs((enum radio_pathloss)model) : val[3],
         isnan(val[4]) ? 1.5 : val[4], isnan(val[5]) ? 5 : val[5], isnan(val[6]) ? 20 : val[6], 8};
+    if (profile)
+        return pathloss_profile(profile, (enum radio_pathloss)model, &p, val[7]);
     unsigned warn = 0;
     double pl = radio_pathloss((enum radio_pathloss)model, &p, val[2], NULL, &warn);
     if (warn) {
