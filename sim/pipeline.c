@@ -23,6 +23,7 @@
 #include "towncov/report.h"
 #include "towncov/scenario.h"
 #include "towncov/sites.h"
+#include "towncov/terrain.h"
 
 static const char *const phase_names[PHASE_COUNT] = {"load", "place", "footprints",
                                                      "coverage", "goal", "report"};
@@ -221,6 +222,7 @@ struct pipeline_cache {
      * only what comes after (the goal, the outputs) judges them again. */
     struct sites_config sites_cfg;
     struct radio_config radio_cfg;
+    struct terrain_config terrain_cfg;
     struct cov_config cov_cfg;
     long seed;
     struct tc_sites *sites;      /* NULL: none kept */
@@ -330,6 +332,7 @@ static int cache_has_results(const struct pipeline_cache *c, const struct scenar
     return c->results && c->seed == scn->info.seed &&
            memcmp(&c->sites_cfg, &scn->sites, sizeof scn->sites) == 0 &&
            memcmp(&c->radio_cfg, &scn->radio, sizeof scn->radio) == 0 &&
+           memcmp(&c->terrain_cfg, &scn->terrain, sizeof scn->terrain) == 0 &&
            memcmp(&c->cov_cfg, &scn->coverage, sizeof scn->coverage) == 0;
 }
 
@@ -350,6 +353,7 @@ static void keep_results(struct pipeline_cache *c, const struct scenario *scn,
     cache_drop_results(c);
     c->sites_cfg = scn->sites;
     c->radio_cfg = scn->radio;
+    c->terrain_cfg = scn->terrain;
     c->cov_cfg = scn->coverage;
     c->seed = scn->info.seed;
     c->sites = st->sites;
@@ -379,6 +383,10 @@ static int coverage_stages(const struct scenario *scn, const struct run_options 
     st->radio = radio_model_new(&scn->radio, err);
     st->fp = st->radio ? footprints_build(st->radio, st->map, st->sites, opt->threads, err) : NULL;
     if (!st->fp || interrupted(err))
+        return -1;
+    if (scn->terrain.model != TERRAIN_NONE &&
+        footprints_terrain_stage(&st->fp, st->radio, &scn->terrain, scn->base_dir, st->map,
+                                 st->sites, opt->threads, opt->log, &st->dem, err) != 0)
         return -1;
     phase_end(out, st, PHASE_FOOTPRINTS);
 
@@ -444,6 +452,7 @@ int pipeline_judge(const struct scenario *scn, const struct run_options *opt,
 void pipeline_state_free(struct run_state *st)
 {
     goal_verdict_free(&st->verdict);
+    terrain_dem_free(&st->dem);
     cov_parts_free(&st->parts);
     if (!st->cached_results) {
         free(st->results);

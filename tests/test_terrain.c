@@ -229,7 +229,7 @@ Test(terrain, reach_equals_brute_force)
             m[i] = i == 0 ? budget : 35 * log10((n - 1.0) * step / d[i]);
         }
         struct terrain_params p = params(seed % 3 ? 700e6 : 3.5e9, 4.0 / 3);
-        struct terrain_ray r = {d, h, m, n, 10 + 30 * fx_rnd(&s), 1.5};
+        struct terrain_ray r = {d, h, m, n, 10 + 30 * fx_rnd(&s), 1.5, NULL, NULL};
         long e1, e2;
         double a = terrain_reach(&r, &p, 0, &e1), b = terrain_reach(&r, &p, 1, &e2);
         cr_assert(a == b, "seed %lu: reach %.17g with the bound, %.17g brute force",
@@ -248,7 +248,7 @@ Test(terrain, reach_on_flat_ground_is_the_flat_range)
         d[i] = 90.0 * i, h[i] = 640, m[i] = i == 0 ? 50 : 35 * log10((N - 1.0) / i);
     d[N - 1] = 90.0 * (N - 2) + 37.5; /* the flat range falls between samples */
     struct terrain_params p = params(700e6, 4.0 / 3);
-    struct terrain_ray r = {d, h, m, N, 35, 1.5};
+    struct terrain_ray r = {d, h, m, N, 35, 1.5, NULL, NULL};
     cr_assert_eq(terrain_reach(&r, &p, 0, NULL), d[N - 1]);
     cr_assert_eq(terrain_reach(&r, &p, 1, NULL), d[N - 1]);
 }
@@ -260,7 +260,7 @@ Test(terrain, reach_stops_at_a_ridge)
     for (int i = 0; i < N; i++)
         d[i] = 90.0 * i, h[i] = i == 20 ? 300 : 100, m[i] = i == 0 ? 50 : 35 * log10((N - 1.0) / i);
     struct terrain_params p = params(700e6, 4.0 / 3);
-    struct terrain_ray r = {d, h, m, N, 35, 1.5};
+    struct terrain_ray r = {d, h, m, N, 35, 1.5, NULL, NULL};
     double reach = terrain_reach(&r, &p, 0, NULL);
     cr_assert(reach > d[20] && reach < d[22], "a 200 m ridge at 1.8 km: reach %.1f m", reach);
 }

@@ -45,6 +45,30 @@ struct tc_footprints *footprints_build(const struct radio_model *radio, const st
 
 void footprints_free(struct tc_footprints **fp);
 
+struct terrain_dem;
+struct terrain_config;
+
+/* Reshapes every footprint of *fp over the terrain (sim/footprint/terrain.c):
+ * each vertex, a direction, moves in to where the received power first
+ * falls below the threshold along the DEM's profile (the delta-Bullington
+ * terrain excess of terrain.h added to the link's path loss). Every
+ * footprint gets a shape of its own. Link model only. Heights the DEM
+ * lacks are reported on log (or fail, [terrain] missing). Returns 0 with
+ * *fp replaced, or -1 with err set and *fp as it was. The result does
+ * not depend on the number of threads. */
+int footprints_over_terrain(struct tc_footprints **fp, const struct radio_model *radio,
+                            const struct terrain_dem *dem, const struct terrain_config *cfg,
+                            const struct tc_map *map, const struct tc_sites *sites, int threads,
+                            FILE *log, struct tc_error *err);
+
+/* Opens cfg's DEM over the map and the flat footprints' extent into *dem
+ * (the caller frees it, terrain_dem_free; NULL on failure) and calls
+ * footprints_over_terrain. */
+int footprints_terrain_stage(struct tc_footprints **fp, const struct radio_model *radio,
+                             const struct terrain_config *cfg, const char *base_dir,
+                             const struct tc_map *map, const struct tc_sites *sites, int threads,
+                             FILE *log, struct terrain_dem **dem, struct tc_error *err);
+
 /* a's footprints followed by b's (footprint i of b becomes a->n + i), shapes
  * copied, so that one engine call can see both (the planner: existing
  * stations and candidates). Returns a new set the caller frees with

@@ -91,6 +91,11 @@ struct terrain_ray {
     const double *d, *h, *margin_db;
     int n;
     double h_tx_m, h_rx_m;
+    /* NULL, or called with k = 1, 2, ... in turn before sample k is read,
+     * so that a caller fills h[k] and margin_db[k] only as far as the walk
+     * goes (d, h[0] and margin_db[0] are filled beforehand). */
+    void (*fill)(void *ctx, int k);
+    void *ctx;
 };
 
 /* The distance where the received power first falls below the threshold

@@ -54,7 +54,7 @@ double terrain_bullington(const double *d, const double *h, int n, double h_ts, 
     double s_tim = -INFINITY;
     for (int i = 1; i < n - 1; i++) {
         double e = (h ? h[i] : 0) + half_c * d[i] * (dt - d[i]);
-        s_tim = fmax(s_tim, (e - h_ts) / d[i]);
+        s_tim = tmax(s_tim, (e - h_ts) / d[i]);
     }
     double s_tr = (h_rs - h_ts) / dt, nu;
     if (s_tim < s_tr) {
@@ -63,7 +63,7 @@ double terrain_bullington(const double *d, const double *h, int n, double h_ts, 
         for (int i = 1; i < n - 1; i++) {
             double e = (h ? h[i] : 0) + half_c * d[i] * (dt - d[i]);
             double c = e - (h_ts * (dt - d[i]) + h_rs * d[i]) / dt;
-            nu = fmax(nu, c * sqrt(2 * dt / (lam * d[i] * (dt - d[i]))));
+            nu = tmax(nu, c * sqrt(2 * dt / (lam * d[i] * (dt - d[i]))));
         }
         *los = 1;
     } else {
@@ -72,7 +72,7 @@ double terrain_bullington(const double *d, const double *h, int n, double h_ts, 
         double s_rim = -INFINITY;
         for (int i = 1; i < n - 1; i++) {
             double e = (h ? h[i] : 0) + half_c * d[i] * (dt - d[i]);
-            s_rim = fmax(s_rim, (e - h_rs) / (dt - d[i]));
+            s_rim = tmax(s_rim, (e - h_rs) / (dt - d[i]));
         }
         double d_bp = (h_rs - h_ts + s_rim * dt) / (s_tim + s_rim);
         nu = (h_ts + s_tim * d_bp - (h_ts * (dt - d_bp) + h_rs * d_bp) / dt) *
@@ -100,9 +100,9 @@ void terrain_smooth_heights(const double *d, const double *h, int n, double h_ts
     double h_obs = -INFINITY, a_t = -INFINITY, a_r = -INFINITY;
     for (int i = 1; i < n - 1; i++) {
         double hh = h[i] - (h_ts * (dt - d[i]) + h_rs * d[i]) / dt;
-        h_obs = fmax(h_obs, hh);
-        a_t = fmax(a_t, hh / d[i]);
-        a_r = fmax(a_r, hh / (dt - d[i]));
+        h_obs = tmax(h_obs, hh);
+        a_t = tmax(a_t, hh / d[i]);
+        a_r = tmax(a_r, hh / (dt - d[i]));
     }
     if (h_obs > 0) {
         st -= h_obs * a_t / (a_t + a_r);
