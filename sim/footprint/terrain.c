@@ -94,8 +94,15 @@ static int station_reach(struct tscratch *w, const struct tc_footprints *fp, lon
     long miss = 0;
     double h0 = terrain_sampler_height(w->s, 0, 0, &miss);
     *samples += 1, *missing += miss;
-    if (isnan(h0))
-        return 0; /* the station's own ground is unknown: flat ground */
+    if (isnan(h0)) {
+        /* The station's own ground is unknown: flat ground, every height
+         * of its profiles counted missing. */
+        for (long k = 0; k < nv; k++) {
+            long m = (long)ceil(hypot(v[2 * k], v[2 * k + 1]) / step);
+            *samples += m, *missing += m;
+        }
+        return 0;
+    }
     struct radio_rx *rx = radio_rx_new(radio, kind_of(map, sites, i),
                                        sites->radio ? &sites->radio[i] : NULL);
     if (!rx)
