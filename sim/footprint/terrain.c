@@ -35,11 +35,21 @@ static enum tc_kind kind_of(const struct tc_map *map, const struct tc_sites *sit
     return t >= 0 ? map->t[t].kind : KIND_SPECIAL;
 }
 
+/* Stations placed by a strategy (no sites file) all have their kind's
+ * link and shape: their flat-ground margins at the samples of each
+ * direction are the same numbers, computed once per kind here (the same
+ * calls a station would make, so the same bits). */
+struct kind_margins {
+    int shape;     /* the kind's shape; -1: no table */
+    double *m;     /* vertex j's margins at m[j * cap + k] */
+};
+
 /* One ray being walked: filled sample by sample (terrain_ray.fill). */
 struct rayfill {
     struct tscratch *w;
     const struct radio_rx *rx;
     double ux, uy, threshold;
+    const double *table; /* this direction's margins, or NULL: from rx */
     long missing, sampled;
 };
 
@@ -53,7 +63,8 @@ static void fill_sample(void *ctx, int k)
     f->sampled++;
     double h = terrain_sampler_height(w->s, d * f->ux, d * f->uy, &f->missing);
     w->h[k] = isnan(h) ? w->h[k - 1] : h;
-    w->m[k] = radio_rx_rsrp(f->rx, d * f->ux, d * f->uy, &mg) - mg - f->threshold;
+    w->m[k] = f->table ? f->table[k]
+                       : radio_rx_rsrp(f->rx, d * f->ux, d * f->uy, &mg) - mg - f->threshold;
 }
 
 /* The ray toward unit (ux, uy) out to r: distances every step and r
@@ -64,7 +75,8 @@ static int ray_of(struct rayfill *f, double r, double step, double h0)
     int n = 1;
     double m0;
     w->d[0] = 0, w->h[0] = h0;
-    w->m[0] = radio_rx_rsrp(f->rx, f->ux, f->uy, &m0) - m0 - f->threshold;
+    w->m[0] = f->table ? f->table[0]
+                       : radio_rx_rsrp(f->rx, f->ux, f->uy, &m0) - m0 - f->threshold;
     for (;;) {
         double d = n * step;
         if (d >= r - 1e-6 * step || n + 1 >= w->cap)
@@ -75,12 +87,62 @@ static int ray_of(struct rayfill *f, double r, double step, double h0)
     }
 }
 
+/* The margins of kind k's directions (shape s), every sample, into t. */
+static int kind_table(struct kind_margins *t, struct tscratch *w, const struct tc_footprints *fp,
+                      int s, const struct radio_model *radio, enum tc_kind k, double step)
+{
+    long nv = fp->shape_off[s + 1] - fp->shape_off[s];
+    const double *v = fp->sxy + 2 * fp->shape_off[s];
+    struct radio_rx *rx = radio_rx_new(radio, k, NULL);
+    t->m = malloc(sizeof(double) * (size_t)(nv * w->cap));
+    if (!rx || !t->m) {
+        radio_rx_free(&rx);
+        return -1;
+    }
+    for (long j = 0; j < nv; j++) {
+        double r = hypot(v[2 * j], v[2 * j + 1]);
+        if (!(r > step))
+            continue;
+        struct rayfill f = {w, rx, v[2 * j] / r, v[2 * j + 1] / r, radio_rx_threshold_dbm(rx),
+                            NULL, 0, 0};
+        int n = ray_of(&f, r, step, 0);
+        double *row = t->m + j * w->cap;
+        row[0] = w->m[0];
+        for (int i = 1; i < n; i++) {
+            double d = w->d[i], mg;
+            row[i] = radio_rx_rsrp(rx, d * f.ux, d * f.uy, &mg) - mg - f.threshold;
+        }
+    }
+    t->shape = s;
+    radio_rx_free(&rx);
+    return 0;
+}
+
+/* Tables for the kinds of strategy-placed stations (none with a sites
+ * file: each station may have its own link). */
+static int kind_tables(struct kind_margins t[KIND_COUNT], struct tscratch *w,
+                       const struct tc_footprints *fp, const struct radio_model *radio,
+                       const struct tc_map *map, const struct tc_sites *sites, double step)
+{
+    for (int k = 0; k < KIND_COUNT; k++)
+        t[k] = (struct kind_margins){-1, NULL};
+    if (sites->radio)
+        return 0;
+    for (long i = 0; i < fp->n; i++) {
+        enum tc_kind k = kind_of(map, sites, i);
+        if (t[k].shape < 0 && kind_table(&t[k], w, fp, fp->shape[i], radio, k, step) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* Station i's reach in each of its n directions into out (vertex offsets);
  * *missing counts heights the DEM lacked. -1 when PROJ or memory fails. */
 static int station_reach(struct tscratch *w, const struct tc_footprints *fp, long i,
                          const struct radio_model *radio, const struct tc_map *map,
                          const struct tc_sites *sites, const struct terrain_config *cfg,
-                         double step, double *out, long *missing, long *samples)
+                         const struct kind_margins *tables, double step, double *out,
+                         long *missing, long *samples)
 {
     long nv = footprint_size(fp, i);
     const double *v = fp->sxy + 2 * fp->shape_off[fp->shape[i]];
@@ -103,8 +165,9 @@ static int station_reach(struct tscratch *w, const struct tc_footprints *fp, lon
         }
         return 0;
     }
-    struct radio_rx *rx = radio_rx_new(radio, kind_of(map, sites, i),
-                                       sites->radio ? &sites->radio[i] : NULL);
+    enum tc_kind kind = kind_of(map, sites, i);
+    const struct kind_margins *tab = tables[kind].shape == fp->shape[i] ? &tables[kind] : NULL;
+    struct radio_rx *rx = radio_rx_new(radio, kind, sites->radio ? &sites->radio[i] : NULL);
     if (!rx)
         return -1;
     struct terrain_params p = terrain_params_of(cfg, radio_rx_freq_hz(rx));
@@ -113,7 +176,8 @@ static int station_reach(struct tscratch *w, const struct tc_footprints *fp, lon
         double r = hypot(v[2 * k], v[2 * k + 1]);
         if (!(r > step))
             continue; /* within one cell of the mast: nothing to walk */
-        struct rayfill f = {w, rx, v[2 * k] / r, v[2 * k + 1] / r, radio_rx_threshold_dbm(rx), 0, 0};
+        struct rayfill f = {w, rx, v[2 * k] / r, v[2 * k + 1] / r, radio_rx_threshold_dbm(rx),
+                            tab ? tab->m + k * w->cap : NULL, 0, 0};
         int n = ray_of(&f, r, step, h0);
         struct terrain_ray ray = {w->d, w->h, w->m, n, h_bs, h_ut, fill_sample, &f};
         double reach = fmax(terrain_reach(&ray, &p, 0, NULL), 1.0);
@@ -224,7 +288,11 @@ int footprints_over_terrain(struct tc_footprints **pfp, const struct radio_model
     struct tscratch *w = scratch_new(threads, dem, cap, err);
     struct tc_footprints *o = w ? own_shapes(fp) : NULL;
     long *miss = calloc((size_t)(fp->n > 0 ? fp->n : 1), 2 * sizeof(long));
-    if (!w || !o || !miss) {
+    struct kind_margins tables[KIND_COUNT];
+    int tab_rc = w ? kind_tables(tables, w, fp, radio, map, sites, step) : -1;
+    if (!w || !o || !miss || tab_rc != 0) {
+        for (int k = 0; w && k < KIND_COUNT; k++)
+            free(tables[k].m);
         scratch_free(w, threads);
         footprints_free(&o);
         free(miss);
@@ -235,12 +303,14 @@ int footprints_over_terrain(struct tc_footprints **pfp, const struct radio_model
     #pragma omp parallel for num_threads(threads) schedule(dynamic, 64)
     for (long i = 0; i < fp->n; i++) {
         struct tscratch *t = &w[omp_get_thread_num()];
-        if (station_reach(t, fp, i, radio, map, sites, cfg, step, o->sxy + 2 * o->shape_off[i],
-                          &miss[2 * i], &miss[2 * i + 1]) != 0)
+        if (station_reach(t, fp, i, radio, map, sites, cfg, tables, step,
+                          o->sxy + 2 * o->shape_off[i], &miss[2 * i], &miss[2 * i + 1]) != 0)
             miss[2 * i + 1] = -1;
         settle(o, i);
     }
     scratch_free(w, threads);
+    for (int k = 0; k < KIND_COUNT; k++)
+        free(tables[k].m);
     struct terrain_missing_info mi = {0, 0};
     long failed = -1;
     for (long i = 0; i < fp->n; i++) {
