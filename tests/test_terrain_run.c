@@ -260,3 +260,23 @@ Test(terrain_run, bad_keys_and_the_memory_bound)
     cr_assert_eq(run("n", ""), 4, "%s", out);
     cr_assert(strstr(out, "nothere.tif"), "%s", out);
 }
+
+Test(terrain_run, link_prints_the_reach_over_the_dem)
+{
+    setup(centre, 1, TERRAIN_ON("valley.tif"));
+    write_dem("valley.tif", fx_laea, -6000, 6000, 30, 400, 400, valley);
+    char args[1024];
+    snprintf(args, sizeof args, "link %s/s.ini", dir);
+    cr_assert_eq(fx_run(args, out, sizeof out), 0, "%s", out);
+    const char *r = strstr(out, "Reach over the terrain");
+    cr_assert(r, "%s", out);
+    const char *row = strstr(r, "\ntown ");
+    cr_assert(row, "%s", out);
+    long dirs;
+    double cut, p5, p25, med, p75, p95;
+    cr_assert_eq(sscanf(row, "\ntown %ld %lf%% %lf %lf %lf %lf %lf", &dirs, &cut, &p5, &p25, &med,
+                        &p75, &p95), 7, "%s", row);
+    cr_assert_eq(dirs, 72, "one station, a vertex every 5 degrees: %s", row);
+    cr_assert_eq(cut, 100.0, "every direction meets the ridge: %s", row);
+    cr_assert(p95 <= 520 && p5 >= 350, "the ridge at 400-520 m: %s", row);
+}

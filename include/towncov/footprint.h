@@ -4,6 +4,7 @@
 #define TOWNCOV_FOOTPRINT_H
 
 #include <geos_c.h>
+#include <stdio.h>
 
 #include "towncov/common.h"
 #include "towncov/radio.h"
@@ -60,6 +61,14 @@ int footprints_over_terrain(struct tc_footprints **fp, const struct radio_model 
                             const struct terrain_dem *dem, const struct terrain_config *cfg,
                             const struct tc_map *map, const struct tc_sites *sites, int threads,
                             FILE *log, struct tc_error *err);
+
+/* Prints, per township kind, the distribution over every station's
+ * directions of the reach over the terrain (ter) and its ratio to flat
+ * ground (flat: the same stations' footprints without terrain). 0, or -1
+ * when writing or memory failed. */
+int footprints_print_reach(FILE *out, const struct tc_footprints *flat,
+                           const struct tc_footprints *ter, const struct tc_map *map,
+                           const struct tc_sites *sites);
 
 /* Opens cfg's DEM over the map and the flat footprints' extent into *dem
  * (the caller frees it, terrain_dem_free; NULL on failure) and calls

@@ -7,13 +7,17 @@
 #include <unistd.h>
 
 #include "towncov/buildinfo.h"
+#include "towncov/footprint.h"
+#include "towncov/map.h"
 #include "towncov/mapgen.h"
 #include "towncov/pipeline.h"
 #include "towncov/plan.h"
 #include "towncov/radio.h"
 #include "towncov/raster.h"
 #include "towncov/scenario.h"
+#include "towncov/sites.h"
 #include "towncov/sweep.h"
+#include "towncov/terrain.h"
 
 #define MAX_SETS 256
 
@@ -178,7 +182,35 @@ static const char usage_link[] =
     "Usage: towncov link SCENARIO [--set section.key=value ...]\n"
     "\n"
     "Prints the scenario's link budget term by term and the resulting cell range\n"
-    "per band, township kind and sector direction.\n";
+    "per band, township kind and sector direction. With [terrain] model =\n"
+    "delta-bullington it also places the stations and prints, per kind, the\n"
+    "distribution of their reach over the DEM across every direction, against\n"
+    "flat ground.\n";
+
+/* With a DEM: the scenario's stations placed and their footprints over
+ * the terrain, the reach per direction printed against flat ground. */
+static int link_terrain(const struct scenario *scn, const struct radio_model *radio, int threads,
+                        struct tc_error *err)
+{
+    struct tc_map *map = map_load(&scn->map, scn->base_dir, threads, stderr, err);
+    struct tc_sites *sites = map ? sites_place(&scn->sites, map, (unsigned long long)scn->info.seed,
+                                               scn->base_dir, threads, stderr, err)
+                                 : NULL;
+    struct tc_footprints *flat = sites ? footprints_build(radio, map, sites, threads, err) : NULL;
+    struct tc_footprints *ter = flat ? footprints_build(radio, map, sites, threads, err) : NULL;
+    struct terrain_dem *dem = NULL;
+    int rc = !ter ? -1
+             : footprints_terrain_stage(&ter, radio, &scn->terrain, scn->base_dir, map, sites,
+                                        threads, stderr, &dem, err);
+    if (rc == 0 && footprints_print_reach(stdout, flat, ter, map, sites) != 0)
+        rc = tc_fail(err, TC_EXIT_OUTPUT, "cannot write the reach report");
+    terrain_dem_free(&dem);
+    footprints_free(&ter);
+    footprints_free(&flat);
+    sites_free(&sites);
+    map_free(&map);
+    return rc;
+}
 
 static int cmd_link(int argc, char **argv)
 {
@@ -193,6 +225,9 @@ static int cmd_link(int argc, char **argv)
         rc = report_error(&err);
     else
         rc = radio_print_link(stdout, radio) != 0 ? TC_EXIT_OUTPUT : 0;
+    if (rc == 0 && scn->terrain.model != TERRAIN_NONE &&
+        link_terrain(scn, radio, a.threads > 0 ? a.threads : omp_get_max_threads(), &err) != 0)
+        rc = report_error(&err);
     radio_model_free(&radio);
     free(scn);
     return rc;
