@@ -386,7 +386,7 @@ static int coverage_stages(const struct scenario *scn, const struct run_options 
         return -1;
     if (scn->terrain.model != TERRAIN_NONE &&
         footprints_terrain_stage(&st->fp, st->radio, &scn->terrain, scn->base_dir, st->map,
-                                 st->sites, opt->threads, opt->log, &st->dem, err) != 0)
+                                 st->sites, opt->threads, opt->log, &st->dem, NULL, err) != 0)
         return -1;
     phase_end(out, st, PHASE_FOOTPRINTS);
 

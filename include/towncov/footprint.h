@@ -54,13 +54,16 @@ struct terrain_config;
  * falls below the threshold along the DEM's profile (the delta-Bullington
  * terrain excess of terrain.h added to the link's path loss). Every
  * footprint gets a shape of its own. Link model only. Heights the DEM
- * lacks are reported on log (or fail, [terrain] missing). Returns 0 with
- * *fp replaced, or -1 with err set and *fp as it was. The result does
- * not depend on the number of threads. */
+ * lacks are reported on log (or fail, [terrain] missing). dropped_share
+ * (may be NULL: not measured) gets, over every 16th station, the share of
+ * the area along the rays that is lit again beyond a first shadow and
+ * that the footprint therefore drops (exhaustive: for reports). Returns 0
+ * with *fp replaced, or -1 with err set and *fp as it was. The result
+ * does not depend on the number of threads. */
 int footprints_over_terrain(struct tc_footprints **fp, const struct radio_model *radio,
                             const struct terrain_dem *dem, const struct terrain_config *cfg,
                             const struct tc_map *map, const struct tc_sites *sites, int threads,
-                            FILE *log, struct tc_error *err);
+                            FILE *log, double *dropped_share, struct tc_error *err);
 
 /* Prints, per township kind, the distribution over every station's
  * directions of the reach over the terrain (ter) and its ratio to flat
@@ -76,7 +79,8 @@ int footprints_print_reach(FILE *out, const struct tc_footprints *flat,
 int footprints_terrain_stage(struct tc_footprints **fp, const struct radio_model *radio,
                              const struct terrain_config *cfg, const char *base_dir,
                              const struct tc_map *map, const struct tc_sites *sites, int threads,
-                             FILE *log, struct terrain_dem **dem, struct tc_error *err);
+                             FILE *log, struct terrain_dem **dem, double *dropped_share,
+                             struct tc_error *err);
 
 /* a's footprints followed by b's (footprint i of b becomes a->n + i), shapes
  * copied, so that one engine call can see both (the planner: existing

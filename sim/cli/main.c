@@ -199,10 +199,14 @@ static int link_terrain(const struct scenario *scn, const struct radio_model *ra
     struct tc_footprints *flat = sites ? footprints_build(radio, map, sites, threads, err) : NULL;
     struct tc_footprints *ter = flat ? footprints_build(radio, map, sites, threads, err) : NULL;
     struct terrain_dem *dem = NULL;
+    double dropped = 0;
     int rc = !ter ? -1
              : footprints_terrain_stage(&ter, radio, &scn->terrain, scn->base_dir, map, sites,
-                                        threads, stderr, &dem, err);
-    if (rc == 0 && footprints_print_reach(stdout, flat, ter, map, sites) != 0)
+                                        threads, stderr, &dem, &dropped, err);
+    if (rc == 0 && (footprints_print_reach(stdout, flat, ter, map, sites) != 0 ||
+                    printf("ground lit again beyond a first shadow, which the footprints drop: "
+                           "%.2f %% of the area along the rays (every 16th station)\n",
+                           100 * dropped) < 0))
         rc = tc_fail(err, TC_EXIT_OUTPUT, "cannot write the reach report");
     terrain_dem_free(&dem);
     footprints_free(&ter);

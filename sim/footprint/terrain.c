@@ -138,11 +138,30 @@ static int kind_tables(struct kind_margins t[KIND_COUNT], struct tscratch *w,
 
 /* Station i's reach in each of its n directions into out (vertex offsets);
  * *missing counts heights the DEM lacked. -1 when PROJ or memory fails. */
+/* What the first-shadow rule drops along one ray that stopped at reach:
+ * the samples beyond it where the power is above the threshold again
+ * (evaluated exhaustively: O(n^2), for the report only), as areas of the
+ * ring sectors they stand for (r dr), against the kept r^2 / 2. */
+static void dropped_along(struct rayfill *f, const struct terrain_ray *ray,
+                          const struct terrain_params *p, double reach, double acc[2])
+{
+    for (int k = (int)f->sampled + 1; k < ray->n; k++)
+        fill_sample(f, k);
+    acc[0] += 0.5 * reach * reach;
+    for (int k = 1; k < ray->n; k++) {
+        if (ray->d[k] <= reach || ray->margin_db[k] < 0)
+            continue;
+        double te = terrain_excess_db(ray->d, ray->h, k + 1, ray->h_tx_m, ray->h_rx_m, p);
+        if (ray->margin_db[k] - te >= 0)
+            acc[1] += ray->d[k] * (ray->d[k] - ray->d[k - 1]);
+    }
+}
+
 static int station_reach(struct tscratch *w, const struct tc_footprints *fp, long i,
                          const struct radio_model *radio, const struct tc_map *map,
                          const struct tc_sites *sites, const struct terrain_config *cfg,
                          const struct kind_margins *tables, double step, double *out,
-                         long *missing, long *samples)
+                         long *missing, long *samples, double *dropped)
 {
     long nv = footprint_size(fp, i);
     const double *v = fp->sxy + 2 * fp->shape_off[fp->shape[i]];
@@ -185,6 +204,8 @@ static int station_reach(struct tscratch *w, const struct tc_footprints *fp, lon
         *missing += f.missing, *samples += f.sampled;
         if (reach < r)
             out[2 * k] = ux * reach, out[2 * k + 1] = uy * reach;
+        if (dropped)
+            dropped_along(&f, &ray, &p, reach, dropped);
     }
     radio_rx_free(&rx);
     return 0;
@@ -273,10 +294,13 @@ static void settle(struct tc_footprints *o, long i)
     o->xmax[i] = e[2] + o->cx[i], o->ymax[i] = e[3] + o->cy[i];
 }
 
+/* Every DROPPED_EVERY-th station is measured for the report. */
+#define DROPPED_EVERY 16
+
 int footprints_over_terrain(struct tc_footprints **pfp, const struct radio_model *radio,
                             const struct terrain_dem *dem, const struct terrain_config *cfg,
                             const struct tc_map *map, const struct tc_sites *sites, int threads,
-                            FILE *log, struct tc_error *err)
+                            FILE *log, double *dropped_share, struct tc_error *err)
 {
     const struct tc_footprints *fp = *pfp;
     if (radio_model_config(radio)->model != RADIO_LINK)
@@ -288,9 +312,12 @@ int footprints_over_terrain(struct tc_footprints **pfp, const struct radio_model
     struct tscratch *w = scratch_new(threads, dem, cap, err);
     struct tc_footprints *o = w ? own_shapes(fp) : NULL;
     long *miss = calloc((size_t)(fp->n > 0 ? fp->n : 1), 2 * sizeof(long));
+    double *drop = dropped_share ? calloc((size_t)(fp->n / DROPPED_EVERY + 1), 2 * sizeof(double))
+                                 : NULL;
     struct kind_margins tables[KIND_COUNT];
     int tab_rc = w ? kind_tables(tables, w, fp, radio, map, sites, step) : -1;
-    if (!w || !o || !miss || tab_rc != 0) {
+    if (!w || !o || !miss || tab_rc != 0 || (dropped_share && !drop)) {
+        free(drop);
         for (int k = 0; w && k < KIND_COUNT; k++)
             free(tables[k].m);
         scratch_free(w, threads);
@@ -303,14 +330,22 @@ int footprints_over_terrain(struct tc_footprints **pfp, const struct radio_model
     #pragma omp parallel for num_threads(threads) schedule(dynamic, 64)
     for (long i = 0; i < fp->n; i++) {
         struct tscratch *t = &w[omp_get_thread_num()];
+        double *dr = drop && i % DROPPED_EVERY == 0 ? drop + 2 * (i / DROPPED_EVERY) : NULL;
         if (station_reach(t, fp, i, radio, map, sites, cfg, tables, step,
-                          o->sxy + 2 * o->shape_off[i], &miss[2 * i], &miss[2 * i + 1]) != 0)
+                          o->sxy + 2 * o->shape_off[i], &miss[2 * i], &miss[2 * i + 1], dr) != 0)
             miss[2 * i + 1] = -1;
         settle(o, i);
     }
     scratch_free(w, threads);
     for (int k = 0; k < KIND_COUNT; k++)
         free(tables[k].m);
+    if (drop) {
+        double kept = 0, lost = 0;
+        for (long j = 0; j <= fp->n / DROPPED_EVERY; j++)
+            kept += drop[2 * j], lost += drop[2 * j + 1];
+        *dropped_share = kept + lost > 0 ? lost / (kept + lost) : 0;
+        free(drop);
+    }
     struct terrain_missing_info mi = {0, 0};
     long failed = -1;
     for (long i = 0; i < fp->n; i++) {
@@ -337,7 +372,8 @@ int footprints_over_terrain(struct tc_footprints **pfp, const struct radio_model
 int footprints_terrain_stage(struct tc_footprints **fp, const struct radio_model *radio,
                              const struct terrain_config *cfg, const char *base_dir,
                              const struct tc_map *map, const struct tc_sites *sites, int threads,
-                             FILE *log, struct terrain_dem **dem, struct tc_error *err)
+                             FILE *log, struct terrain_dem **dem, double *dropped_share,
+                             struct tc_error *err)
 {
     /* The DEM's window: every footprint's envelope, and the map's. */
     double b[4] = {map->xmin, map->ymin, map->xmax, map->ymax};
@@ -348,5 +384,6 @@ int footprints_terrain_stage(struct tc_footprints **fp, const struct radio_model
     *dem = terrain_dem_open(cfg, base_dir, map->metric_crs, b[0], b[1], b[2], b[3], log, err);
     if (!*dem)
         return -1;
-    return footprints_over_terrain(fp, radio, *dem, cfg, map, sites, threads, log, err);
+    return footprints_over_terrain(fp, radio, *dem, cfg, map, sites, threads, log, dropped_share,
+                                   err);
 }
