@@ -12,22 +12,23 @@ static const char *const polarization_names[] = {"vertical", "horizontal", NULL}
 
 const struct key_desc terrain_keys[] = {
     {"terrain", "model", KEY_ENUM, TOFF(model), 0, 0, terrain_model_names, "none", "",
-     "none: flat ground (results as without a DEM); delta-bullington: footprints and rasters "
-     "lose the terrain excess of ITU-R P.526-15 §4.5 over the DEM's profiles (needs dem)"},
+     "none: flat ground (results as without a DEM); delta-bullington: footprints lose the "
+     "terrain excess of ITU-R P.526-15 §4.5 over the DEM's profiles (needs dem; the signal "
+     "rasters stay flat-ground for now, docs/terrain.md)"},
     {"terrain", "dem", KEY_STRING, TOFF(dem), 0, 0, NULL, "", "",
      "elevation model: any raster GDAL opens (GeoTIFF, SRTM .hgt, a VRT of tiles), in any "
      "CRS, heights in metres above sea level; relative to the scenario's folder"},
     {"terrain", "k_factor", KEY_DOUBLE, TOFF(k_factor), 0.5, 100, NULL, "1.3333333333333333", "",
-     "effective earth radius factor (k 6371 km): 4/3, the median standard atmosphere "
-     "(ITU-R P.310/P.453)"},
+     "effective earth radius factor (k 6371 km): 4/3, the median atmosphere (refractivity "
+     "gradient about -40 N-units/km, ITU-R P.453)"},
     {"terrain", "ground_eps_r", KEY_DOUBLE, TOFF(ground_eps_r), 1, 100, NULL, "22", "",
      "relative permittivity of the ground in the spherical-earth term (land, as ITU-R "
      "P.1812/P.452 take it)"},
     {"terrain", "ground_sigma", KEY_DOUBLE, TOFF(ground_sigma), 0, 100, NULL, "0.003", "S/m",
      "conductivity of the ground in the spherical-earth term (land, as ITU-R P.1812/P.452)"},
     {"terrain", "polarization", KEY_ENUM, TOFF(polarization), 0, 0, polarization_names,
-     "vertical", "", "polarization for the spherical-earth term (no effect on the terrain "
-     "excess; above 300 MHz the two differ by < 0.1 dB)"},
+     "vertical", "", "polarization for the spherical-earth term of pathloss --profile (no "
+     "effect on the terrain excess, hence on footprints)"},
     {"terrain", "missing", KEY_ENUM, TOFF(missing), 0, 0, missing_names, "warn", "",
      "heights the DEM lacks (nodata, or outside it): warn (how many; each takes the last "
      "known height toward the station) or error (exit 4)"},
