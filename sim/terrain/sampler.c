@@ -3,9 +3,10 @@
  * rather than one PROJ call per sample, each station gets a second-order
  * map from metric offsets to the DEM's pixel coordinates, fitted to nine
  * exact PROJ placements at +-r about it (central differences): within the
- * reach r its error is third order, under a millimetre for the 10 km of a
- * rural cell between any two CRSs PROJ knows (the tests check a DEM in
- * another CRS against the same DEM in the map's). */
+ * reach r its error is of third order in r over the CRSs' scale of
+ * curvature (earth radius), a small fraction of a cell at a station's few
+ * km (tests/test_terrain_run.c runs the same relief as a DEM in another
+ * CRS and in the map's and compares the coverage). */
 #include "terrain_internal.h"
 
 #include <stdlib.h>
