@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "fixture.h"
+#include "towncov/terrain.h"
 
 static char dir[256];
 static char out[1 << 16];
@@ -279,4 +280,51 @@ Test(terrain_run, link_prints_the_reach_over_the_dem)
     cr_assert_eq(dirs, 72, "one station, a vertex every 5 degrees: %s", row);
     cr_assert_eq(cut, 100.0, "every direction meets the ridge: %s", row);
     cr_assert(p95 <= 520 && p5 >= 350, "the ridge at 400-520 m: %s", row);
+}
+
+/* ---- the sampler's local map ----------------------------------------------- */
+
+static double plane(double x, double y)
+{
+    return 500 + 0.05 * x + 0.03 * y;
+}
+
+/* A lon/lat DEM of a plane given in the map's metres, far from the CRS's
+ * centre: the second-order
+ * map from metric offsets to the DEM's pixels must put every sample where
+ * PROJ puts it, so that bilinear heights give the plane back (to the
+ * plane's curvature in lon/lat over one arc-second cell: micrometres). */
+Test(terrain_run, the_local_map_to_a_lonlat_dem_is_exact_to_centimetres)
+{
+    /* 2,500 km east and 3,000 km north of the CRS's centre (about 30 E,
+     * 28 N), where the map between the two CRSs is far from linear */
+    double cx = 2500e3, cy = 3000e3, lon, lat;
+    fx_to_lonlat(cx, cy, &lon, &lat);
+    setup(centre, 1, TERRAIN_ON("geo.tif"));
+    double deg = 30 / 111320.0;
+    write_dem("geo.tif", "EPSG:4326", lon - 300 * deg, lat + 300 * deg, deg, 600, 600, plane);
+    struct terrain_config cfg = {.model = TERRAIN_DELTA_BULLINGTON, .memory_mb = 100};
+    snprintf(cfg.dem, sizeof cfg.dem, "geo.tif");
+    struct tc_error err = {0};
+    struct terrain_dem *dem = terrain_dem_open(&cfg, dir, fx_laea, cx - 7000, cy - 7000,
+                                               cx + 7000, cy + 7000, NULL, &err);
+    cr_assert_not_null(dem, "%s", err.msg);
+    double step = terrain_dem_step_m(dem); /* 30 m by 30 cos(lat) m: their mean */
+    cr_assert(step > 25 && step < 30, "step %.3f m", step);
+    struct terrain_sampler *s = terrain_sampler_new(dem, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    double worst = 0;
+    cr_assert_eq(terrain_sampler_centre(s, cx, cy, 5000), 0);
+    for (int a = 0; a < 72; a++)
+        for (double r = 0; r <= 5000; r += 250) {
+            double dx = r * cos(a * M_PI / 36), dy = r * sin(a * M_PI / 36);
+            long miss = 0;
+            double h = terrain_sampler_height(s, dx, dy, &miss);
+            cr_assert_eq(miss, 0);
+            worst = fmax(worst, fabs(h - plane(cx + dx, cy + dy)));
+        }
+    cr_assert(worst < 0.01, "worst height error %.4f m (a position error of %.2f m)", worst,
+              worst / 0.058);
+    terrain_sampler_free(&s);
+    terrain_dem_free(&dem);
 }
