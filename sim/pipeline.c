@@ -62,11 +62,12 @@ static double memory_estimate(long n_sites, int n_townships, double shape_bytes)
 }
 
 /* On a map wider than a province each station may have a shape of its own
- * (drawn at its scale; see projection.h): its vertices, facts, hash and
- * offset, and two slots of the shape table. */
+ * (drawn at its scale; see projection.h), and over terrain every station
+ * has: its vertices, facts, hash and offset, and two slots of the shape
+ * table. */
 static double own_shape_bytes(const struct scenario *scn, const struct tc_map *map)
 {
-    if (!(map->scale_error > PROJECTION_SCALE_TOL))
+    if (!(map->scale_error > PROJECTION_SCALE_TOL) && scn->terrain.model == TERRAIN_NONE)
         return 0;
     return 2.0 * sizeof(double) * radio_footprint_max_vertices(&scn->radio) +
            sizeof(struct radio_range_info) + sizeof(uint64_t) + 3 * sizeof(long);
