@@ -57,13 +57,6 @@ double projection_worst_scale_error(PJ_CONTEXT *ctx, const PJ *crs, double lon_m
 long projection_densify_ring(PJ *pj, const double *x, const double *y, long n, double seed,
                              double tol_m, double **ox, double **oy);
 
-/* A transformation from CRS `from` to CRS `to` (PROJ strings or WKT) in
- * context ctx, axes in GIS order (x = easting or longitude), for one
- * thread; the caller destroys it (proj_destroy). NULL when PROJ cannot
- * build it. Other stages (the DEM of sim/terrain/) reach other CRSs
- * through this one door. */
-PJ *projection_crs_to_crs(PJ_CONTEXT *ctx, const char *from, const char *to);
-
 /* Per-thread state for local maps of a metric CRS (PROJ objects are not
  * shared between threads). */
 struct projection_local {

@@ -142,14 +142,6 @@ long projection_densify_ring(PJ *pj, const double *x, const double *y, long n, d
     return d.n;
 }
 
-PJ *projection_crs_to_crs(PJ_CONTEXT *ctx, const char *from, const char *to)
-{
-    PJ *raw = proj_create_crs_to_crs(ctx, from, to, NULL);
-    PJ *pj = raw ? proj_normalize_for_visualization(ctx, raw) : NULL;
-    proj_destroy(raw);
-    return pj;
-}
-
 /* ---- local maps -------------------------------------------------------------*/
 int projection_local_init(struct projection_local *l, const char *metric_crs)
 {

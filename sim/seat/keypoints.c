@@ -10,6 +10,7 @@
 
 #include "towncov/csv.h"
 #include "towncov/map.h"
+#include "towncov/map_crs.h"
 #include "towncov/seat.h"
 #include "towncov/shpio.h"
 
@@ -158,8 +159,7 @@ static int read_points_shapefile(const char *path, const struct tc_map *map,
                      shpio_type_name(type));
     else if (f_code < 0)
         rc = tc_fail(err, TC_EXIT_SITES, "%s: the .dbf has no 'code' field", path);
-    PJ_CONTEXT *ctx = proj_context_create();
-    PJ *to_lonlat = NULL;
+    struct map_transform *to_lonlat = NULL;
     size_t plen = strlen(base) + 5;
     char *prj = malloc(plen);
     FILE *pf = NULL;
@@ -169,9 +169,7 @@ static int read_points_shapefile(const char *path, const struct tc_map *map,
     }
     char *wkt = rc == 0 && pf ? read_whole(pf) : NULL;
     if (rc == 0 && pf) {
-        PJ *raw = wkt ? proj_create_crs_to_crs(ctx, wkt, "EPSG:4326", NULL) : NULL;
-        to_lonlat = raw ? proj_normalize_for_visualization(ctx, raw) : NULL;
-        proj_destroy(raw);
+        to_lonlat = wkt ? map_transform_to_lonlat(wkt) : NULL;
         if (!to_lonlat)
             rc = tc_fail(err, TC_EXIT_SITES, "%s: not a coordinate system PROJ can read", prj);
     }
@@ -190,7 +188,7 @@ static int read_points_shapefile(const char *path, const struct tc_map *map,
         PJ_COORD c = proj_coord(o->padfX[0], o->padfY[0], 0, 0);
         SHPDestroyObject(o);
         if (to_lonlat)
-            c = proj_trans(to_lonlat, PJ_FWD, c);
+            c = proj_trans(map_transform_pj(to_lonlat), PJ_FWD, c);
         int cut = 0;
         char *code = shpio_read_text(dbf, i, f_code, "", &cut);
         char *kind = shpio_read_text(dbf, i, f_kind, "", &cut);
@@ -206,8 +204,7 @@ static int read_points_shapefile(const char *path, const struct tc_map *map,
         free(kind);
         free(at);
     }
-    proj_destroy(to_lonlat);
-    proj_context_destroy(ctx);
+    map_transform_free(&to_lonlat);
     free(prj);
     free(base);
     DBFClose(dbf);

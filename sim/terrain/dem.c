@@ -10,7 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "towncov/projection.h"
 
 void terrain_dem_free(struct terrain_dem **pd)
 {
@@ -33,9 +32,8 @@ double terrain_dem_step_m(const struct terrain_dem *dem)
 static int window_of(const char *metric, const char *wkt, const double inv[6], double xmin,
                      double ymin, double xmax, double ymax, double box[4])
 {
-    PJ_CONTEXT *ctx = proj_context_create();
-    proj_log_level(ctx, PJ_LOG_NONE);
-    PJ *pj = projection_crs_to_crs(ctx, metric, wkt);
+    struct map_transform *t = map_transform_between(metric, wkt);
+    PJ *pj = t ? map_transform_pj(t) : NULL;
     int rc = pj ? 0 : -1, ok = 0;
     box[0] = box[1] = INFINITY;
     box[2] = box[3] = -INFINITY;
@@ -53,8 +51,7 @@ static int window_of(const char *metric, const char *wkt, const double inv[6], d
             box[2] = fmax(box[2], u), box[3] = fmax(box[3], v);
             ok = 1;
         }
-    proj_destroy(pj);
-    proj_context_destroy(ctx);
+    map_transform_free(&t);
     return rc == 0 && ok ? 0 : -1;
 }
 

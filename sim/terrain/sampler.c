@@ -2,7 +2,7 @@
  * (see terrain.h). A profile is a straight line in the map's metric CRS;
  * rather than one PROJ call per sample, each station gets a second-order
  * map from metric offsets to the DEM's pixel coordinates, fitted to nine
- * exact PROJ placements at +-r about it (central differences): within the
+ * exact PROJ placements (the map stage's transformation, map_crs.h) at +-r about it (central differences): within the
  * reach r its error is of third order in r over the CRSs' scale of
  * curvature (earth radius), a small fraction of a cell at a station's few
  * km (tests/test_terrain_run.c runs the same relief as a DEM in another
@@ -11,18 +11,13 @@
 
 #include <stdlib.h>
 
-#include "towncov/projection.h"
 
 struct terrain_sampler *terrain_sampler_new(const struct terrain_dem *dem, struct tc_error *err)
 {
     struct terrain_sampler *s = calloc(1, sizeof *s);
     if (s)
-        s->ctx = proj_context_create();
-    if (s && s->ctx) {
-        proj_log_level(s->ctx, PJ_LOG_NONE);
-        s->pj = projection_crs_to_crs(s->ctx, dem->metric_crs, dem->dem_wkt);
-    }
-    if (!s || !s->pj) {
+        s->t = map_transform_between(dem->metric_crs, dem->dem_wkt);
+    if (!s || !s->t) {
         terrain_sampler_free(&s);
         tc_fail(err, TC_EXIT_INTERNAL, "PROJ cannot take the map's CRS to the DEM's");
         return NULL;
@@ -36,9 +31,7 @@ void terrain_sampler_free(struct terrain_sampler **ps)
     struct terrain_sampler *s = *ps;
     if (!s)
         return;
-    proj_destroy(s->pj);
-    if (s->ctx)
-        proj_context_destroy(s->ctx);
+    map_transform_free(&s->t);
     free(s);
     *ps = NULL;
 }
@@ -46,7 +39,7 @@ void terrain_sampler_free(struct terrain_sampler **ps)
 /* Pixel coordinates (of the window) of metric point (x, y). */
 static int pixel_of(const struct terrain_sampler *s, double x, double y, double uv[2])
 {
-    PJ_COORD c = proj_trans(s->pj, PJ_FWD, proj_coord(x, y, 0, 0));
+    PJ_COORD c = proj_trans(map_transform_pj(s->t), PJ_FWD, proj_coord(x, y, 0, 0));
     const double *g = s->dem->gt;
     double det = g[1] * g[5] - g[2] * g[4];
     if (!isfinite(c.xy.x) || !isfinite(c.xy.y) || det == 0)

@@ -8,6 +8,7 @@
 #include <math.h>
 #include <proj.h>
 
+#include "towncov/map_crs.h"
 #include "towncov/terrain.h"
 
 /* fmax without its NaN rule, which keeps GCC from inlining it in the
@@ -48,8 +49,7 @@ struct terrain_dem {
  * pixel coordinates (u, v), second order about the centre. */
 struct terrain_sampler {
     const struct terrain_dem *dem;
-    PJ_CONTEXT *ctx;
-    PJ *pj;                /* metric CRS -> DEM CRS (x = easting / longitude) */
+    struct map_transform *t; /* metric CRS -> DEM CRS (x = easting / longitude) */
     double u0, v0;         /* the centre's pixel coordinates */
     double J[4];           /* du/dx, du/dy, dv/dx, dv/dy */
     double Q[6];           /* u and v of the second derivatives xx, xy, yy */
