@@ -22,6 +22,7 @@
 #include "towncov/report.h"
 #include "towncov/scenario.h"
 #include "towncov/sites.h"
+#include "towncov/terrain.h"
 
 static void phase_begin(const struct run_options *opt, struct run_state *st, enum phase p)
 {
@@ -51,7 +52,8 @@ static double memory_estimate(long n_sites, int n_townships, double shape_bytes)
  * offset, and two slots of the shape table. */
 static double own_shape_bytes(const struct scenario *scn, const struct tc_map *map)
 {
-    if (!(map->scale_error > PROJECTION_SCALE_TOL))
+    /* over terrain every station has a shape of its own too */
+    if (!(map->scale_error > PROJECTION_SCALE_TOL) && scn->terrain.model == TERRAIN_NONE)
         return 0;
     return 2.0 * sizeof(double) * radio_footprint_max_vertices(&scn->radio) +
            sizeof(struct radio_range_info) + sizeof(uint64_t) + 3 * sizeof(long);
@@ -112,6 +114,10 @@ static int coverage_stages(const struct scenario *scn, const struct run_options 
     st->radio = radio_model_new(&scn->radio, err);
     st->fp = st->radio ? footprints_build(st->radio, st->map, st->sites, opt->threads, err) : NULL;
     if (!st->fp || pipeline_interrupted(err))
+        return -1;
+    if (scn->terrain.model != TERRAIN_NONE &&
+        footprints_terrain_stage(&st->fp, st->radio, &scn->terrain, scn->base_dir, st->map,
+                                 st->sites, opt->threads, opt->log, &st->dem, NULL, err) != 0)
         return -1;
     phase_end(out, st, PHASE_FOOTPRINTS);
 
@@ -176,6 +182,7 @@ int pipeline_judge(const struct scenario *scn, const struct run_options *opt,
 void pipeline_state_free(struct run_state *st)
 {
     goal_verdict_free(&st->verdict);
+    terrain_dem_free(&st->dem);
     cov_parts_free(&st->parts);
     if (!st->cached_results) {
         free(st->results);

@@ -29,6 +29,7 @@ struct pipeline_cache {
      * only what comes after (the goal, the outputs) judges them again. */
     struct sites_config sites_cfg;
     struct radio_config radio_cfg;
+    struct terrain_config terrain_cfg;
     struct cov_config cov_cfg;
     long seed;
     struct tc_sites *sites;      /* NULL: none kept */
@@ -108,6 +109,7 @@ static int cache_has_results(const struct pipeline_cache *c, const struct scenar
     return c->results && c->seed == scn->info.seed &&
            tc_keys_equal(sites_keys, sites_nkeys, &c->sites_cfg, &scn->sites) &&
            tc_keys_equal(radio_keys, radio_nkeys, &c->radio_cfg, &scn->radio) &&
+           tc_keys_equal(terrain_keys, terrain_nkeys, &c->terrain_cfg, &scn->terrain) &&
            tc_keys_equal(cov_keys, cov_nkeys, &c->cov_cfg, &scn->coverage);
 }
 
@@ -130,6 +132,7 @@ void pipeline_cache_keep(struct pipeline_cache *c, const struct scenario *scn,
     cache_drop_results(c);
     c->sites_cfg = scn->sites;
     c->radio_cfg = scn->radio;
+    c->terrain_cfg = scn->terrain;
     c->cov_cfg = scn->coverage;
     c->seed = scn->info.seed;
     c->sites = st->sites;

@@ -2,7 +2,7 @@
 """check_layers.py — the layer rule (docs/architecture-seams.md).
 
 Data flows forward through the stages:
-  common < scenario < map < seat < sites < radio < footprint < coverage
+  common < scenario < map < seat < sites < radio, terrain < footprint < coverage
   < goal < report, export, raster < plan, sweep, mapgen, the driver < cli
 A source of sim/STAGE/ (or a public header) may include only the public
 headers (include/towncov/) of its own or an earlier layer, and private
@@ -15,7 +15,7 @@ import os
 import re
 import sys
 
-STAGES = ["common", "scenario", "map", "seat", "sites", "radio", "footprint",
+STAGES = ["common", "scenario", "map", "seat", "sites", ["radio", "terrain"], "footprint",
           ["coverage", "verify"], "goal", ["report", "export", "raster"],
           ["plan", "sweep", "mapgen", "driver"], "cli"]
 LAYER = {}
@@ -32,6 +32,7 @@ HEADERS = {
     "seat": "seat keypoints population",
     "sites": "sites",
     "radio": "radio",
+    "terrain": "terrain",
     "footprint": "footprint",
     "coverage": "coverage verify",
     "goal": "goal",

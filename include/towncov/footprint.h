@@ -4,6 +4,7 @@
 #define TOWNCOV_FOOTPRINT_H
 
 #include <geos_c.h>
+#include <stdio.h>
 
 #include "towncov/common.h"
 #include "towncov/radio.h"
@@ -44,6 +45,42 @@ struct tc_footprints *footprints_build(const struct radio_model *radio, const st
                                        struct tc_error *err);
 
 void footprints_free(struct tc_footprints **fp);
+
+struct terrain_dem;
+struct terrain_config;
+
+/* Reshapes every footprint of *fp over the terrain (sim/footprint/terrain.c):
+ * each vertex, a direction, moves in to where the received power first
+ * falls below the threshold along the DEM's profile (the delta-Bullington
+ * terrain excess of terrain.h added to the link's path loss). Every
+ * footprint gets a shape of its own. Link model only. Heights the DEM
+ * lacks are reported on log (or fail, [terrain] missing). dropped_share
+ * (may be NULL: not measured) gets, over every 16th station, the share of
+ * the area along the rays that is lit again beyond a first shadow and
+ * that the footprint therefore drops (exhaustive: for reports). Returns 0
+ * with *fp replaced, or -1 with err set and *fp as it was. The result
+ * does not depend on the number of threads. */
+int footprints_over_terrain(struct tc_footprints **fp, const struct radio_model *radio,
+                            const struct terrain_dem *dem, const struct terrain_config *cfg,
+                            const struct tc_map *map, const struct tc_sites *sites, int threads,
+                            FILE *log, double *dropped_share, struct tc_error *err);
+
+/* Prints, per township kind, the distribution over every station's
+ * directions of the reach over the terrain (ter) and its ratio to flat
+ * ground (flat: the same stations' footprints without terrain). 0, or -1
+ * when writing or memory failed. */
+int footprints_print_reach(FILE *out, const struct tc_footprints *flat,
+                           const struct tc_footprints *ter, const struct tc_map *map,
+                           const struct tc_sites *sites);
+
+/* Opens cfg's DEM over the map and the flat footprints' extent into *dem
+ * (the caller frees it, terrain_dem_free; NULL on failure) and calls
+ * footprints_over_terrain. */
+int footprints_terrain_stage(struct tc_footprints **fp, const struct radio_model *radio,
+                             const struct terrain_config *cfg, const char *base_dir,
+                             const struct tc_map *map, const struct tc_sites *sites, int threads,
+                             FILE *log, struct terrain_dem **dem, double *dropped_share,
+                             struct tc_error *err);
 
 /* a's footprints followed by b's (footprint i of b becomes a->n + i), shapes
  * copied, so that one engine call can see both (the planner: existing

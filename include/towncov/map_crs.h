@@ -25,6 +25,11 @@ struct map_transform *map_transform_to_source(const struct tc_map *map);
  * first). NULL when PROJ cannot read it. */
 struct map_transform *map_transform_to_lonlat(const char *wkt);
 
+/* The CRS `from` -> the CRS `to` (PROJ strings or WKT), normalised
+ * (easting, longitude first): the map's metric CRS to a DEM's (terrain).
+ * NULL when PROJ cannot build it. */
+struct map_transform *map_transform_between(const char *from, const char *to);
+
 /* The transformation (borrowed: lives as long as t): for proj_trans on
  * t's thread, or for tc_workers_new to clone into each worker. */
 PJ *map_transform_pj(const struct map_transform *t);

@@ -64,6 +64,7 @@ struct run_state {
     struct cov_parts *parts;   /* NULL from pipeline_judge */
     struct goal_verdict verdict;
     struct radio_model *radio; /* kept for the signal rasters */
+    struct terrain_dem *dem;   /* [terrain] dem, read once; NULL without terrain */
     struct raster_outcome raster;
     int cached_map;            /* map and seats are the cache's, not freed here */
     int cached_results;        /* so are sites, radio, fp and results */

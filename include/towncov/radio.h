@@ -138,6 +138,8 @@ void radio_rx_row(const struct radio_rx *rx, const double *xs, double x, double 
 double radio_rx_threshold_dbm(const struct radio_rx *rx); /* the kind's threshold */
 double radio_rx_scs_hz(const struct radio_rx *rx);        /* subcarrier spacing, Hz */
 int radio_rx_band(const struct radio_rx *rx);             /* enum radio_band */
+double radio_rx_freq_hz(const struct radio_rx *rx);       /* carrier frequency, Hz */
+double radio_rx_height_m(const struct radio_rx *rx);      /* antenna above ground, m */
 
 /* radio_rx_rsrp for one point (builds and frees the link: slow in loops);
  * NaN for a disc model. */

@@ -16,6 +16,7 @@
 #include "towncov/seat_config.h"
 #include "towncov/sites_config.h"
 #include "towncov/sweep_config.h"
+#include "towncov/terrain_config.h"
 
 struct scenario_info {
     char name[TC_STR_MAX];
@@ -34,6 +35,7 @@ struct scenario {
     struct goal_config goal;
     struct output_config output;
     struct raster_config raster;
+    struct terrain_config terrain;
     struct sweep_config sweep;
 };
 

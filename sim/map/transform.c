@@ -34,6 +34,11 @@ struct map_transform *map_transform_to_source(const struct tc_map *map)
     return transform_new(map->metric_crs, map->source_wkt ? map->source_wkt : map->geo_wkt);
 }
 
+struct map_transform *map_transform_between(const char *from, const char *to)
+{
+    return transform_new(from, to);
+}
+
 struct map_transform *map_transform_to_lonlat(const char *wkt)
 {
     return transform_new(wkt, "EPSG:4326");

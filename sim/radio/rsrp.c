@@ -219,6 +219,16 @@ int radio_rx_band(const struct radio_rx *rx)
     return rx->band;
 }
 
+double radio_rx_freq_hz(const struct radio_rx *rx)
+{
+    return rx->lk.band.f_mhz * 1e6;
+}
+
+double radio_rx_height_m(const struct radio_rx *rx)
+{
+    return rx->st.h_bs;
+}
+
 double radio_rsrp_dbm(const struct radio_model *m, enum tc_kind kind,
                       const struct radio_site *site, double dx_m, double dy_m)
 {

@@ -37,6 +37,7 @@ static const struct key_table tables[] = {
     {goal_keys, &goal_nkeys, offsetof(struct scenario, goal)},
     {output_keys, &output_nkeys, offsetof(struct scenario, output)},
     {raster_keys, &raster_nkeys, offsetof(struct scenario, raster)},
+    {terrain_keys, &terrain_nkeys, offsetof(struct scenario, terrain)},
     {sweep_keys, &sweep_nkeys, offsetof(struct scenario, sweep)},
 };
 #define N_TABLES (sizeof tables / sizeof tables[0])
@@ -386,6 +387,11 @@ static int check_consistency(const struct scenario *scn, struct tc_error *err)
         return tc_fail(err, TC_EXIT_SCENARIO, "%s: the sites.weight_* keys are all zero",
                        scn->path);
     if (radio_config_check(&scn->radio, err) != 0) {
+        char inner[sizeof err->msg];
+        snprintf(inner, sizeof inner, "%s", err->msg);
+        return tc_fail(err, TC_EXIT_SCENARIO, "%s: %s", scn->path, inner);
+    }
+    if (terrain_config_check(&scn->terrain, err) != 0) {
         char inner[sizeof err->msg];
         snprintf(inner, sizeof inner, "%s", err->msg);
         return tc_fail(err, TC_EXIT_SCENARIO, "%s: %s", scn->path, inner);

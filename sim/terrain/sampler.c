@@ -1,0 +1,99 @@
+/* terrain/sampler.c — heights at offsets from a station, for one thread
+ * (see terrain.h). A profile is a straight line in the map's metric CRS;
+ * rather than one PROJ call per sample, each station gets a second-order
+ * map from metric offsets to the DEM's pixel coordinates, fitted to nine
+ * exact PROJ placements (the map stage's transformation, map_crs.h) at +-r about it (central differences): within the
+ * reach r its error is of third order in r over the CRSs' scale of
+ * curvature (earth radius), a small fraction of a cell at a station's few
+ * km (tests/test_terrain_run.c runs the same relief as a DEM in another
+ * CRS and in the map's and compares the coverage). */
+#include "terrain_internal.h"
+
+#include <stdlib.h>
+
+
+struct terrain_sampler *terrain_sampler_new(const struct terrain_dem *dem, struct tc_error *err)
+{
+    struct terrain_sampler *s = calloc(1, sizeof *s);
+    if (s)
+        s->t = map_transform_between(dem->metric_crs, dem->dem_wkt);
+    if (!s || !s->t) {
+        terrain_sampler_free(&s);
+        tc_fail(err, TC_EXIT_INTERNAL, "PROJ cannot take the map's CRS to the DEM's");
+        return NULL;
+    }
+    s->dem = dem;
+    return s;
+}
+
+void terrain_sampler_free(struct terrain_sampler **ps)
+{
+    struct terrain_sampler *s = *ps;
+    if (!s)
+        return;
+    map_transform_free(&s->t);
+    free(s);
+    *ps = NULL;
+}
+
+/* Pixel coordinates (of the window) of metric point (x, y). */
+static int pixel_of(const struct terrain_sampler *s, double x, double y, double uv[2])
+{
+    PJ_COORD c = proj_trans(map_transform_pj(s->t), PJ_FWD, proj_coord(x, y, 0, 0));
+    const double *g = s->dem->gt;
+    double det = g[1] * g[5] - g[2] * g[4];
+    if (!isfinite(c.xy.x) || !isfinite(c.xy.y) || det == 0)
+        return -1;
+    double ex = c.xy.x - g[0], ey = c.xy.y - g[3];
+    uv[0] = (g[5] * ex - g[2] * ey) / det;
+    uv[1] = (-g[4] * ex + g[1] * ey) / det;
+    return 0;
+}
+
+int terrain_sampler_centre(struct terrain_sampler *s, double x, double y, double r)
+{
+    r = fmax(r, 100);
+    double p[3][3][2]; /* p[i][j]: at (x + (i-1) r, y + (j-1) r) */
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+            if (pixel_of(s, x + (i - 1) * r, y + (j - 1) * r, p[i][j]) != 0)
+                return -1;
+    for (int c = 0; c < 2; c++) {
+        double f0 = p[1][1][c];
+        s->J[2 * c] = (p[2][1][c] - p[0][1][c]) / (2 * r);
+        s->J[2 * c + 1] = (p[1][2][c] - p[1][0][c]) / (2 * r);
+        s->Q[c] = (p[2][1][c] - 2 * f0 + p[0][1][c]) / (r * r);
+        s->Q[2 + c] = (p[2][2][c] - p[2][0][c] - p[0][2][c] + p[0][0][c]) / (4 * r * r);
+        s->Q[4 + c] = (p[1][2][c] - 2 * f0 + p[1][0][c]) / (r * r);
+    }
+    s->u0 = p[1][1][0];
+    s->v0 = p[1][1][1];
+    return 0;
+}
+
+double terrain_sampler_height(const struct terrain_sampler *s, double dx, double dy,
+                              long *missing)
+{
+    double xx = 0.5 * dx * dx, xy = dx * dy, yy = 0.5 * dy * dy;
+    double u = s->u0 + s->J[0] * dx + s->J[1] * dy + s->Q[0] * xx + s->Q[2] * xy + s->Q[4] * yy;
+    double v = s->v0 + s->J[2] * dx + s->J[3] * dy + s->Q[1] * xx + s->Q[3] * xy + s->Q[5] * yy;
+    /* Bilinear between the four cell centres around (u, v). */
+    const struct terrain_dem *d = s->dem;
+    double fu = u - 0.5, fv = v - 0.5;
+    double iu = floor(fu), iv = floor(fv);
+    if (!(iu >= 0 && iv >= 0 && iu + 1 < d->nx && iv + 1 < d->ny)) {
+        /* the outermost half cell: the nearest cell alone */
+        long cu = (long)floor(u), cv = (long)floor(v);
+        if (cu >= 0 && cv >= 0 && cu < d->nx && cv < d->ny && !isnan(d->z[cv * d->nx + cu]))
+            return d->z[cv * d->nx + cu];
+        (*missing)++;
+        return NAN;
+    }
+    long i = (long)iv * d->nx + (long)iu;
+    double tu = fu - iu, tv = fv - iv;
+    double z00 = d->z[i], z10 = d->z[i + 1], z01 = d->z[i + d->nx], z11 = d->z[i + d->nx + 1];
+    double z = (1 - tv) * ((1 - tu) * z00 + tu * z10) + tv * ((1 - tu) * z01 + tu * z11);
+    if (isnan(z))
+        (*missing)++;
+    return z;
+}

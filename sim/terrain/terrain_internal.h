@@ -1,0 +1,58 @@
+/* terrain_internal.h — what the terrain stage's files share: the
+ * Bullington pieces of P.526-15 §4.5 (p526.c) that the reach walk
+ * (reach.c) bounds, and the DEM's layout (dem.c, sampler.c). Private to
+ * sim/terrain/. */
+#ifndef TOWNCOV_TERRAIN_INTERNAL_H
+#define TOWNCOV_TERRAIN_INTERNAL_H
+
+#include <math.h>
+#include <proj.h>
+
+#include "towncov/map_crs.h"
+#include "towncov/terrain.h"
+
+/* fmax without its NaN rule, which keeps GCC from inlining it in the
+ * profile loops; no NaN reaches these (heights are filled first). */
+static inline double tmax(double a, double b)
+{
+    return a > b ? a : b;
+}
+
+/* §4.5.1: the Bullington loss from the knife-edge loss L_uc of the
+ * Bullington point (or the highest point) over a path of dt metres:
+ * L_uc + (1 - exp(-L_uc / 6)) (10 + 0.02 d[km]). Increasing in L_uc. */
+static inline double terrain_bull_of_luc(double l_uc, double dt)
+{
+    return l_uc + (1 - exp(-l_uc / 6)) * (10 + 0.02 * (dt / 1000));
+}
+
+/* Bullington over the profile (h NULL: all heights 0); *los: case 1. */
+double terrain_bullington(const double *d, const double *h, int n, double h_ts, double h_rs,
+                          double a_e, double lam, int *los);
+
+/* The smooth surface's heights at the ends (§4.5.2). */
+void terrain_smooth_heights(const double *d, const double *h, int n, double h_ts, double h_rs,
+                            double *h_st, double *h_sr);
+
+/* The DEM window in memory, in the DEM's own grid and CRS. */
+struct terrain_dem {
+    int nx, ny;            /* window size, cells */
+    float *z;              /* nx * ny heights, row-major from the top; NaN: nodata */
+    double gt[6];          /* GDAL geotransform of the window (pixel corner) */
+    char *dem_wkt;         /* the DEM's CRS */
+    char metric_crs[512];  /* the map's metric CRS */
+    int same_crs;          /* the DEM is in the map's metric CRS itself */
+    double step_m;         /* cell size along the ground, m */
+};
+
+/* One thread's sampler: the local map from metric offsets to the DEM's
+ * pixel coordinates (u, v), second order about the centre. */
+struct terrain_sampler {
+    const struct terrain_dem *dem;
+    struct map_transform *t; /* metric CRS -> DEM CRS (x = easting / longitude) */
+    double u0, v0;         /* the centre's pixel coordinates */
+    double J[4];           /* du/dx, du/dy, dv/dx, dv/dy */
+    double Q[6];           /* u and v of the second derivatives xx, xy, yy */
+};
+
+#endif

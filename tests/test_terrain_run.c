@@ -1,0 +1,330 @@
+/* test_terrain_run.c — whole runs over a DEM ([terrain]): flat and evenly
+ * sloping ground give exactly the results of model = none; a station in a
+ * closed valley stops at the ridges; the same relief in another CRS gives
+ * the same coverage; nodata holes and a DEM covering half the map are
+ * warned of (or fail under missing = error); the memory bound; threads;
+ * bad keys. DEMs are written here with GDAL. */
+#include <criterion/criterion.h>
+
+#include <cpl_conv.h>
+#include <gdal.h>
+#include <math.h>
+#include <ogr_srs_api.h>
+#include <proj.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+#include "towncov/terrain.h"
+
+static char dir[256];
+static char out[1 << 16];
+
+#define SQUARE(x0, y0, x1, y1)                                                             \
+    "POLYGON((" #x0 " " #y0 ", " #x1 " " #y0 ", " #x1 " " #y1 ", " #x0 " " #y1 ", " #x0 " " #y0 \
+    "))"
+
+/* One town township 8 km square; stations at the centre and off it. */
+static const struct fx_township town[] = {
+    {"1", "valley", "c", "town", SQUARE(-4000, -4000, 4000, 4000), 0, 0},
+};
+
+static void setup(const double *sites, int n, const char *terrain)
+{
+    fx_tmpdir(dir, sizeof dir);
+    char path[512];
+    snprintf(path, sizeof path, "%s/map", dir);
+    fx_write_map(path, town, 1);
+    char csv[2048] = "id,lon,lat\n";
+    for (int i = 0; i < n; i++) {
+        double lon, lat;
+        fx_to_lonlat(sites[2 * i], sites[2 * i + 1], &lon, &lat);
+        snprintf(csv + strlen(csv), sizeof csv - strlen(csv), "s%d,%.12f,%.12f\n", i + 1, lon,
+                 lat);
+    }
+    snprintf(path, sizeof path, "%s/sites.csv", dir);
+    fx_write_text(path, csv);
+    char ini[2048];
+    snprintf(ini, sizeof ini,
+             "[scenario]\nname = terrain\n[map]\nfile = map.shp\n[sites]\nstrategy = file\n"
+             "file = sites.csv\n[radio]\nmodel = link\nsectors_town = 0\n[raster]\n"
+             "resolution_m = 0\n[output]\nlayers = no\npicture = no\n[terrain]\n%s",
+             terrain ? terrain : "");
+    snprintf(path, sizeof path, "%s/s.ini", dir);
+    fx_write_text(path, ini);
+}
+
+static int run(const char *name, const char *more)
+{
+    char args[1024];
+    snprintf(args, sizeof args, "run %s/s.ini --quiet --out %s/%s %s", dir, dir, name, more);
+    return fx_run(args, out, sizeof out);
+}
+
+static double covered_km2(const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s/townships.csv", dir, name);
+    char *t = fx_read_file(path, NULL);
+    cr_assert_not_null(t, "%s", path);
+    char *line = strchr(t, '\n') + 1;
+    double v = 0;
+    char *f = line;
+    for (int k = 0; k < 5; k++)
+        f = strchr(f, ',') + 1;
+    v = atof(f);
+    free(t);
+    return v;
+}
+
+static int same_results(const char *a, const char *b)
+{
+    char pa[512], pb[512];
+    snprintf(pa, sizeof pa, "%s/%s/townships.csv", dir, a);
+    snprintf(pb, sizeof pb, "%s/%s/townships.csv", dir, b);
+    return fx_same_file(pa, pb);
+}
+
+/* A DEM of nx x ny cells of `cell` m (or degrees) from (x0, y1) down, in
+ * crs (PROJ string or "EPSG:4326"), heights z(x, y) of the cell centre in
+ * the fixture's metres (NaN: nodata). */
+static void write_dem(const char *name, const char *crs, double x0, double y1, double cell,
+                      int nx, int ny, double (*z)(double, double))
+{
+    GDALAllRegister();
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    GDALDatasetH ds = GDALCreate(GDALGetDriverByName("GTiff"), path, nx, ny, 1, GDT_Float32, NULL);
+    cr_assert_not_null(ds);
+    double gt[6] = {x0, cell, 0, y1, 0, -cell};
+    GDALSetGeoTransform(ds, gt);
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+    OSRSetFromUserInput(srs, crs);
+    char *wkt = NULL;
+    OSRExportToWkt(srs, &wkt);
+    GDALSetProjection(ds, wkt);
+    CPLFree(wkt);
+    int geo = strcmp(crs, "EPSG:4326") == 0;
+    PJ_CONTEXT *ctx = proj_context_create();
+    PJ *pj = geo ? proj_create_crs_to_crs(ctx, "EPSG:4326", fx_laea, NULL) : NULL;
+    PJ *norm = pj ? proj_normalize_for_visualization(ctx, pj) : NULL;
+    float *row = malloc(sizeof *row * (size_t)nx);
+    for (int j = 0; j < ny; j++) {
+        for (int i = 0; i < nx; i++) {
+            double x = x0 + (i + 0.5) * cell, y = y1 - (j + 0.5) * cell;
+            if (norm) {
+                PJ_COORD c = proj_trans(norm, PJ_FWD, proj_coord(x, y, 0, 0));
+                x = c.xy.x, y = c.xy.y;
+            }
+            double v = z(x, y);
+            row[i] = isnan(v) ? -9999.0f : (float)v;
+        }
+        cr_assert_eq(GDALRasterIO(GDALGetRasterBand(ds, 1), GF_Write, 0, j, nx, 1, row, nx, 1,
+                                  GDT_Float32, 0, 0), CE_None);
+    }
+    GDALSetRasterNoDataValue(GDALGetRasterBand(ds, 1), -9999);
+    free(row);
+    proj_destroy(norm);
+    proj_destroy(pj);
+    proj_context_destroy(ctx);
+    OSRDestroySpatialReference(srs);
+    GDALClose(ds);
+}
+
+static double flat(double x, double y)
+{
+    (void)x, (void)y;
+    return 812.5;
+}
+
+static double sloping(double x, double y)
+{
+    return 300 + 0.04 * x - 0.03 * y;
+}
+
+/* A bowl: floor at 100 m, a ring ridge 250 m high at 400-520 m from the
+ * centre, falling back outside. */
+static double valley(double x, double y)
+{
+    double r = hypot(x, y);
+    return r < 400 || r > 520 ? 100 : 350;
+}
+
+/* Rolling relief: a few sines. */
+static double hills(double x, double y)
+{
+    return 200 + 60 * sin(x / 310.0) * cos(y / 270.0) + 35 * sin((x + 2 * y) / 150.0);
+}
+
+static double holes(double x, double y)
+{
+    return fabs(x - 300) < 200 && fabs(y) < 200 ? NAN : hills(x, y);
+}
+
+static double half(double x, double y)
+{
+    return hills(x, y);
+}
+
+static const double centre[] = {0, 0};
+static const double three[] = {0, 0, 1500, -800, -2200, 1700};
+
+#define TERRAIN_ON(dem) "model = delta-bullington\ndem = " dem "\n"
+
+Test(terrain_run, flat_and_sloping_ground_give_the_results_of_none)
+{
+    setup(three, 3, TERRAIN_ON("flat.tif"));
+    write_dem("flat.tif", fx_laea, -6000, 6000, 90, 134, 134, flat);
+    write_dem("slope.tif", fx_laea, -6000, 6000, 90, 134, 134, sloping);
+    cr_assert_eq(run("flat", ""), 0, "%s", out);
+    cr_assert_eq(run("slope", "--set terrain.dem=slope.tif"), 0, "%s", out);
+    cr_assert_eq(run("none", "--set terrain.model=none"), 0, "%s", out);
+    cr_assert(covered_km2("none") > 1, "the stations cover something: %s", out);
+    cr_assert(same_results("flat", "none"), "a flat DEM changes the results");
+    cr_assert(same_results("slope", "none"), "an evenly sloping DEM changes the results");
+}
+
+Test(terrain_run, a_closed_valley_stops_the_footprint_at_its_ridges)
+{
+    setup(centre, 1, TERRAIN_ON("valley.tif"));
+    write_dem("valley.tif", fx_laea, -6000, 6000, 30, 400, 400, valley);
+    cr_assert_eq(run("valley", ""), 0, "%s", out);
+    cr_assert_eq(run("none", "--set terrain.model=none"), 0, "%s", out);
+    double in = covered_km2("valley"), flat_km2 = covered_km2("none");
+    double ridge = M_PI * 0.52 * 0.52; /* the disc to the ridge's outer foot */
+    cr_assert(flat_km2 > 1.5 * ridge, "flat footprint %.3f km2", flat_km2);
+    cr_assert(in <= ridge && in > 0.3, "valley footprint %.3f km2: the ridge ends it (%.3f)", in,
+              ridge);
+}
+
+Test(terrain_run, the_same_relief_in_another_crs)
+{
+    setup(three, 3, TERRAIN_ON("laea.tif"));
+    write_dem("laea.tif", fx_laea, -7000, 7000, 30, 467, 467, hills);
+    /* the same heights on a lon/lat grid of ~1 arc-second */
+    double deg = 30 / 111320.0;
+    write_dem("geo.tif", "EPSG:4326", -7000 / 111320.0, 7000 / 110574.0, deg, 467, 467, hills);
+    cr_assert_eq(run("laea", ""), 0, "%s", out);
+    cr_assert_eq(run("geo", "--set terrain.dem=geo.tif"), 0, "%s", out);
+    cr_assert_eq(run("none", "--set terrain.model=none"), 0, "%s", out);
+    double a = covered_km2("laea"), b = covered_km2("geo"), n = covered_km2("none");
+    cr_assert(a < 0.97 * n, "the hills shorten the footprints: %.4f of %.4f", a, n);
+    cr_assert(fabs(a - b) < 0.02 * a, "LAEA DEM %.4f km2, lon/lat DEM %.4f km2", a, b);
+}
+
+Test(terrain_run, nodata_holes_warn_or_fail)
+{
+    setup(centre, 1, TERRAIN_ON("holes.tif"));
+    write_dem("holes.tif", fx_laea, -6000, 6000, 30, 400, 400, holes);
+    char args[1024];
+    snprintf(args, sizeof args, "run %s/s.ini --out %s/w", dir, dir);
+    cr_assert_eq(fx_run(args, out, sizeof out), 0, "%s", out);
+    cr_assert(strstr(out, "towncov: warning: ") && strstr(out, "nodata or outside the DEM") &&
+              strstr(out, "last known height"), "%s", out);
+    cr_assert_eq(run("e", "--set terrain.missing=error"), 4, "%s", out);
+    cr_assert(strstr(out, "towncov: error: ") && strstr(out, "holes.tif"), "%s", out);
+}
+
+Test(terrain_run, a_dem_covering_half_the_map)
+{
+    setup(three, 3, TERRAIN_ON("half.tif"));
+    write_dem("half.tif", fx_laea, -7000, 7000, 30, 233, 467, half); /* x < 0 only */
+    char args[1024];
+    snprintf(args, sizeof args, "run %s/s.ini --out %s/h", dir, dir);
+    cr_assert_eq(fx_run(args, out, sizeof out), 0, "%s", out);
+    const char *w = strstr(out, "towncov: warning: ");
+    cr_assert(w && strstr(w, "nodata or outside the DEM"), "%s", out);
+    double share = atof(strstr(w, "(") + 1);
+    cr_assert(share > 20 && share < 80, "about half the heights missing: %.2f %%", share);
+}
+
+Test(terrain_run, same_results_on_one_and_two_threads)
+{
+    setup(three, 3, TERRAIN_ON("hills.tif"));
+    write_dem("hills.tif", fx_laea, -7000, 7000, 30, 467, 467, hills);
+    cr_assert_eq(run("t1", "--threads 1"), 0, "%s", out);
+    cr_assert_eq(run("t2", "--threads 2"), 0, "%s", out);
+    cr_assert(same_results("t1", "t2"));
+}
+
+Test(terrain_run, bad_keys_and_the_memory_bound)
+{
+    setup(centre, 1, "model = delta-bullington\n");
+    cr_assert_eq(run("x", ""), 3, "%s", out);
+    cr_assert(strstr(out, "terrain.dem"), "%s", out);
+    setup(centre, 1, TERRAIN_ON("flat.tif") "memory_mb = 1\n");
+    write_dem("flat.tif", fx_laea, -6000, 6000, 10, 1200, 1200, flat);
+    cr_assert_eq(run("m", ""), 6, "%s", out);
+    cr_assert(strstr(out, "terrain.memory_mb"), "%s", out);
+    setup(centre, 1, TERRAIN_ON("nothere.tif"));
+    cr_assert_eq(run("n", ""), 4, "%s", out);
+    cr_assert(strstr(out, "nothere.tif"), "%s", out);
+}
+
+Test(terrain_run, link_prints_the_reach_over_the_dem)
+{
+    setup(centre, 1, TERRAIN_ON("valley.tif"));
+    write_dem("valley.tif", fx_laea, -6000, 6000, 30, 400, 400, valley);
+    char args[1024];
+    snprintf(args, sizeof args, "link %s/s.ini", dir);
+    cr_assert_eq(fx_run(args, out, sizeof out), 0, "%s", out);
+    const char *r = strstr(out, "Reach over the terrain");
+    cr_assert(r, "%s", out);
+    const char *row = strstr(r, "\ntown ");
+    cr_assert(row, "%s", out);
+    long dirs;
+    double cut, p5, p25, med, p75, p95;
+    cr_assert_eq(sscanf(row, "\ntown %ld %lf%% %lf %lf %lf %lf %lf", &dirs, &cut, &p5, &p25, &med,
+                        &p75, &p95), 7, "%s", row);
+    cr_assert_eq(dirs, 72, "one station, a vertex every 5 degrees: %s", row);
+    cr_assert_eq(cut, 100.0, "every direction meets the ridge: %s", row);
+    cr_assert(p95 <= 520 && p5 >= 350, "the ridge at 400-520 m: %s", row);
+}
+
+/* ---- the sampler's local map ----------------------------------------------- */
+
+static double plane(double x, double y)
+{
+    return 500 + 0.05 * x + 0.03 * y;
+}
+
+/* A lon/lat DEM of a plane given in the map's metres, far from the CRS's
+ * centre: the second-order
+ * map from metric offsets to the DEM's pixels must put every sample where
+ * PROJ puts it, so that bilinear heights give the plane back (to the
+ * plane's curvature in lon/lat over one arc-second cell: micrometres). */
+Test(terrain_run, the_local_map_to_a_lonlat_dem_is_exact_to_centimetres)
+{
+    /* 2,500 km east and 3,000 km north of the CRS's centre (about 30 E,
+     * 28 N), where the map between the two CRSs is far from linear */
+    double cx = 2500e3, cy = 3000e3, lon, lat;
+    fx_to_lonlat(cx, cy, &lon, &lat);
+    setup(centre, 1, TERRAIN_ON("geo.tif"));
+    double deg = 30 / 111320.0;
+    write_dem("geo.tif", "EPSG:4326", lon - 300 * deg, lat + 300 * deg, deg, 600, 600, plane);
+    struct terrain_config cfg = {.model = TERRAIN_DELTA_BULLINGTON, .memory_mb = 100};
+    snprintf(cfg.dem, sizeof cfg.dem, "geo.tif");
+    struct tc_error err = {0};
+    struct terrain_dem *dem = terrain_dem_open(&cfg, dir, fx_laea, cx - 7000, cy - 7000,
+                                               cx + 7000, cy + 7000, NULL, &err);
+    cr_assert_not_null(dem, "%s", err.msg);
+    double step = terrain_dem_step_m(dem); /* 30 m by 30 cos(lat) m: their mean */
+    cr_assert(step > 25 && step < 30, "step %.3f m", step);
+    struct terrain_sampler *s = terrain_sampler_new(dem, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    double worst = 0;
+    cr_assert_eq(terrain_sampler_centre(s, cx, cy, 5000), 0);
+    for (int a = 0; a < 72; a++)
+        for (double r = 0; r <= 5000; r += 250) {
+            double dx = r * cos(a * M_PI / 36), dy = r * sin(a * M_PI / 36);
+            long miss = 0;
+            double h = terrain_sampler_height(s, dx, dy, &miss);
+            cr_assert_eq(miss, 0);
+            worst = fmax(worst, fabs(h - plane(cx + dx, cy + dy)));
+        }
+    cr_assert(worst < 0.01, "worst height error %.4f m (a position error of %.2f m)", worst,
+              worst / 0.058);
+    terrain_sampler_free(&s);
+    terrain_dem_free(&dem);
+}
