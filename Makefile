@@ -225,7 +225,7 @@ INSTALL_BIN ?= $(BIN)
 install: $(INSTALL_BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	  $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(DATADIR)/scenarios $(DESTDIR)$(DATADIR)/maps/jiangxi \
-	  $(DESTDIR)$(DOCDIR)/images
+	  $(DESTDIR)$(DATADIR)/maps/census $(DESTDIR)$(DOCDIR)/images
 	install -m 755 $(INSTALL_BIN) $(DESTDIR)$(BINDIR)/towncov
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
@@ -233,6 +233,7 @@ install: $(INSTALL_BIN)
 	install -m 644 scenarios/*.ini $(DESTDIR)$(DATADIR)/scenarios/
 	install -m 644 maps/README.md $(DESTDIR)$(DATADIR)/maps/
 	install -m 644 maps/jiangxi/* maps/jiangxi/.towncov-output $(DESTDIR)$(DATADIR)/maps/jiangxi/
+	install -m 644 maps/census/* $(DESTDIR)$(DATADIR)/maps/census/
 	install -m 644 README.md LICENSE CHANGELOG.md docs/*.md $(DESTDIR)$(DOCDIR)/
 	install -m 644 docs/images/* $(DESTDIR)$(DOCDIR)/images/
 
