@@ -39,8 +39,8 @@ static void build_township(const struct loader *ld, struct tc_worker *w, struct 
                                                    map_densify_seed(ld))
                              : NULL;
     if (g && !metric)
-        tc_fail(&job->err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT " (code %s): coordinates cannot be "
-                "projected", ld->shp_path, SHPIO_REC(t->record), t->code);
+        tc_fail(&job->err, TC_EXIT_MAP, "%s: " MAP_REC_FMT " (code %s): coordinates cannot be "
+                "projected", ld->shp_path, MAP_REC(ld, t->record), t->code);
     if (g)
         GEOSGeom_destroy_r(ctx, g);
     /* Projection can, rarely, make near-touching rings cross. */
