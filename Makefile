@@ -18,10 +18,10 @@ OPT       ?= -O2 -g
 SCENARIO  ?= scenarios/jiangxi-65k.ini
 THREADS   ?=
 SANITIZE  ?=
-PKGS      := shapelib geos proj inih cairo gdal
+PKGS      := shapelib geos proj inih cairo gdal libpq
 # pkg-config name : Debian package providing it (GLPK has no pkg-config
 # file on Debian: the deps target looks for /usr/include/glpk.h instead)
-DEPS      := shapelib:libshp-dev geos:libgeos-dev proj:libproj-dev inih:libinih-dev cairo:libcairo2-dev gdal:libgdal-dev
+DEPS      := shapelib:libshp-dev geos:libgeos-dev proj:libproj-dev inih:libinih-dev cairo:libcairo2-dev gdal:libgdal-dev libpq:libpq-dev
 TEST_DEPS := criterion:libcriterion-dev
 # Independent checkers used by the tests (python modules : Debian package)
 TEST_PY   := shapely:python3-shapely pyproj:python3-pyproj osgeo:python3-gdal

@@ -64,5 +64,8 @@ void ogrread_list_fields(const struct ogr_table *t, char *buf, size_t size);
 /* A connection string with its password masked ("password=***", and the
  * password of a postgresql:// URI), for messages and summary.json. */
 void ogrread_mask(const char *conn, char *out, size_t size);
+/* msg with the password of connection string conn masked wherever it
+ * appears (a library may echo what it was given). */
+void ogrread_mask_in(const char *conn, const char *msg, char *out, size_t size);
 
 #endif

@@ -73,7 +73,7 @@ void ogrread_mask(const char *conn, char *out, size_t size)
 
 /* msg with every occurrence of the connection's password masked too (a
  * library may echo the string it was given). */
-static void mask_message(const char *conn, const char *msg, char *out, size_t size)
+void ogrread_mask_in(const char *conn, const char *msg, char *out, size_t size)
 {
     snprintf(out, size, "%s", msg);
     const char *p = strcasestr(conn, "password=");
@@ -415,7 +415,7 @@ int ogrread_open(const char *path, const char *layer, const char *layer_key,
     int rc = 0;
     if (!ds) {
         char msg[1024];
-        mask_message(name, CPLGetLastErrorMsg(), msg, sizeof msg);
+        ogrread_mask_in(name, CPLGetLastErrorMsg(), msg, sizeof msg);
         rc = tc_fail(err, exit_code, "%s: GDAL cannot open it as a vector dataset%s%s", source,
                      msg[0] ? ": " : "", msg);
     } else {
@@ -425,7 +425,7 @@ int ogrread_open(const char *path, const char *layer, const char *layer_key,
     CPLPopErrorHandler();
     if (rc != 0) {
         char msg[sizeof err->msg];
-        mask_message(name, err->msg, msg, sizeof msg);
+        ogrread_mask_in(name, err->msg, msg, sizeof msg);
         snprintf(err->msg, sizeof err->msg, "%s", msg);
         ogrread_free(&t);
         return -1;
