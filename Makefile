@@ -24,7 +24,9 @@ PKGS      := shapelib geos proj inih cairo gdal libpq
 DEPS      := shapelib:libshp-dev geos:libgeos-dev proj:libproj-dev inih:libinih-dev cairo:libcairo2-dev gdal:libgdal-dev libpq:libpq-dev
 TEST_DEPS := criterion:libcriterion-dev
 # Independent checkers used by the tests (python modules : Debian package)
-TEST_PY   := shapely:python3-shapely pyproj:python3-pyproj osgeo:python3-gdal
+TEST_PY   := shapely:python3-shapely pyproj:python3-pyproj osgeo:python3-gdal qgis.core:python3-qgis
+# A throwaway PostgreSQL + PostGIS cluster (tests/postgis/roundtrip.sh)
+TEST_PG   := postgresql postgresql-15-postgis-3
 
 CFLAGS   := -std=c11 -D_GNU_SOURCE -DGEOS_USE_ONLY_R_API $(OPT) -fopenmp \
             -Wall -Wextra -Werror -Iinclude $(SANITIZE) $(MPIFLAGS)
@@ -78,6 +80,9 @@ test-deps: deps
 	   || missing="$$missing libclang-rt-dev"; \
 	 ls /usr/lib/llvm-*/lib/libomp.so >/dev/null 2>&1 || missing="$$missing libomp-dev"; \
 	 command -v valgrind >/dev/null || missing="$$missing valgrind"; \
+	 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+	   && ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 \
+	   || missing="$$missing $(TEST_PG)"; \
 	 command -v mpicc >/dev/null && command -v mpirun >/dev/null \
 	   || missing="$$missing libopenmpi-dev openmpi-bin"; \
 	 if [ -n "$$missing" ]; then $(call apt_install,$$missing); fi
@@ -144,6 +149,7 @@ test-unit: $(BIN) $(TESTBIN)
 	$(MAKE) --no-print-directory MPI=1 build-mpi/towncov
 	TOWNCOV_BIN=$(abspath $(BIN)) TOWNCOV_MPI_BIN=$(abspath build-mpi/towncov) $(TESTBIN) --jobs 2
 	TOWNCOV_BIN=$(abspath $(BIN)) /usr/bin/python3 tests/check_independent.py
+	tests/postgis/roundtrip.sh $(BIN)
 	tests/golden/check.sh $(BIN)
 
 test-asan:
