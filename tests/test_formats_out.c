@@ -68,7 +68,7 @@ static const char qgis_gpkg_check[] =
     "from qgis.core import QgsApplication, QgsProject, QgsVectorLayer\n"
     "app = QgsApplication([], False); app.initQgis()\n"
     "d = sys.argv[1]; g = os.path.join(d, 'towncov.gpkg')\n"
-    "names = ['townships', 'coverage', 'seats', 'sites', 'footprints']\n"
+    "names = ['townships', 'coverage', 'seat_areas', 'seats', 'sites', 'footprints']\n"
     "for n in names:\n"
     "    l = QgsVectorLayer(g + '|layername=' + n, n, 'ogr')\n"
     "    assert l.isValid(), n\n"
