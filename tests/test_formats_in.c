@@ -175,3 +175,43 @@ Test(formats_in, a_geojson_with_a_line_is_a_located_error_with_no_output)
                           "Line String, not a polygon"), "%s", out);
     cr_assert_not(exists("out-mixed"), "a failed run left output");
 }
+
+/* A sites file that is a point layer: the same stations as the CSV give
+ * the same results; a bad feature is named by its FID. */
+Test(formats_in, sites_from_a_point_layer_as_from_the_csv)
+{
+    char path[512], csv[1024] = "id,lon,lat,height_m\n";
+    const double xy[][2] = {{-9000, -9000}, {8000, -7000}, {-5000, 12000}, {15000, 15000}};
+    for (int i = 0; i < 4; i++) {
+        double lon, lat;
+        fx_to_lonlat(xy[i][0], xy[i][1], &lon, &lat);
+        snprintf(csv + strlen(csv), sizeof csv - strlen(csv), "s%d,%.12f,%.12f,%d\n", i + 1,
+                 lon, lat, 30 + i);
+    }
+    snprintf(path, sizeof path, "%s/sites.csv", dir);
+    fx_write_text(path, csv);
+    sh("ogr2ogr -f GeoJSON -oo X_POSSIBLE_NAMES=lon -oo Y_POSSIBLE_NAMES=lat -a_srs EPSG:4326 "
+       "%s/sites.geojson %s/sites.csv", dir, dir);
+    cr_assert_eq(run("csv", "--set sites.strategy=file --set sites.file=sites.csv"), 0, "%s",
+                 out);
+    cr_assert_eq(run("layer", "--set sites.strategy=file --set sites.file=sites.geojson"), 0,
+                 "%s", out);
+    const char *files[] = {"townships.csv", "sites.csv"};
+    for (int i = 0; i < 2; i++) {
+        char a[512], b[512];
+        snprintf(a, sizeof a, "%s/out-csv/%s", dir, files[i]);
+        snprintf(b, sizeof b, "%s/out-layer/%s", dir, files[i]);
+        cr_assert(fx_same_file(a, b), "%s differs from the CSV's", b);
+    }
+    snprintf(path, sizeof path, "%s/bad.geojson", dir);
+    fx_write_text(path, "{\"type\": \"FeatureCollection\", \"features\": ["
+                        "{\"type\": \"Feature\", \"id\": 4, \"properties\": {\"id\": \"a\"}, "
+                        "\"geometry\": {\"type\": \"Point\", \"coordinates\": [0.01, 0.01]}},"
+                        "{\"type\": \"Feature\", \"id\": 6, \"properties\": {\"id\": \"\"}, "
+                        "\"geometry\": {\"type\": \"Point\", \"coordinates\": [0.02, 0.02]}}]}\n");
+    cr_assert_eq(run("bad", "--set sites.strategy=file --set sites.file=bad.geojson"), 5, "%s",
+                 out);
+    cr_assert(strstr(out, "bad.geojson, layer 'bad': feature 2 (FID 6): empty site id"), "%s",
+              out);
+    cr_assert_not(exists("out-bad"), "a failed run left output");
+}

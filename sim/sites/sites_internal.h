@@ -16,4 +16,9 @@ struct tc_sites *sites_alloc(long n);
  * weight is 0 (whatever the count); -2 when out of memory. */
 int sites_webster(const double *weight, int n, long count, int *township, long *quota);
 
+/* layerfile.c: a sites file that is a point layer of any OGR source, read
+ * as the CSV would be (sites_read_csv); NULL with err naming the feature. */
+struct tc_sites *sites_read_layer(const char *path, const struct sites_config *cfg, FILE *warn,
+                                  struct tc_error *err);
+
 #endif
