@@ -72,6 +72,10 @@ static int copy_record(void *ctx, long i, const struct value *v, OGRGeometryH g,
                        struct tc_error *err)
 {
     const struct copy *c = ctx;
+    if (tc_interrupted()) { /* the staging folder, this file with it, is removed */
+        OGR_G_DestroyGeometry(g);
+        return tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted while writing towncov.gpkg");
+    }
     OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(c->l));
     set_values(f, c->p, v);
     if (g)
