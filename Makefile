@@ -48,7 +48,7 @@ HEADERS  := $(shell find include sim -name "*.h")
 BIN      := $(BUILD)/towncov
 TESTBIN  := $(BUILD)/towncov-tests
 
-.PHONY: all run test test-unit test-asan deps test-deps bench bench-full bench-raster clean asan tsan \
+.PHONY: all run test test-unit test-asan check-layers deps test-deps bench bench-full bench-raster clean asan tsan \
         fuzz fuzz-smoke leakcheck readme-keys
 
 # Keep objects of pattern chains (fuzz builds) between runs.
@@ -145,7 +145,7 @@ test: test-deps
 	$(MAKE) --no-print-directory -j$(NPROC) fuzz-smoke
 
 # The MPI build too: the tests run a 2-rank sweep with it.
-test-unit: $(BIN) $(TESTBIN)
+test-unit: check-layers $(BIN) $(TESTBIN)
 	$(MAKE) --no-print-directory MPI=1 build-mpi/towncov
 	TOWNCOV_BIN=$(abspath $(BIN)) TOWNCOV_MPI_BIN=$(abspath build-mpi/towncov) $(TESTBIN) --jobs 2
 	TOWNCOV_BIN=$(abspath $(BIN)) /usr/bin/python3 tests/check_independent.py
@@ -161,6 +161,12 @@ test-asan:
 	  TOWNCOV_BIN=$(abspath build-asan/towncov) TOWNCOV_SANITIZED=1 build-asan/towncov-tests --jobs 2
 
 asan: test-asan
+
+# The layer rule (docs/architecture-seams.md): a stage includes only its
+# own and earlier stages' public headers, never a later stage's or the
+# driver's pipeline.h (the commands and the sweep/plan drivers excepted).
+check-layers:
+	/usr/bin/python3 tests/check_layers.py
 
 # ThreadSanitizer: the towncov binary built by clang with LLVM's OpenMP
 # runtime and its Archer tool (which tells TSan about OpenMP's own

@@ -139,3 +139,13 @@ Test(coverage, the_lowest_failing_township_is_reported_whatever_the_threads)
         }
     world_close(&w);
 }
+
+/* The [coverage] engine key's choices are the engine table's names, in
+ * enum cov_engine_id order (the key's value indexes the table). */
+Test(coverage, engine_key_names_the_engine_table)
+{
+    const char *const *choices = cov_keys[0].choices;
+    for (int e = 0; e < COV_ENGINE_COUNT; e++)
+        cr_assert_str_eq(choices[e], cov_engine_name(e), "engine %d", e);
+    cr_assert_null(choices[COV_ENGINE_COUNT]);
+}

@@ -19,7 +19,7 @@
 #include "towncov/footprint.h"
 #include "towncov/goal.h"
 #include "towncov/map.h"
-#include "towncov/pipeline.h"
+#include "towncov/run_outcome.h"
 #include "towncov/report.h"
 #include "towncov/scenario.h"
 #include "towncov/shpio.h"

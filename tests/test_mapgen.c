@@ -18,6 +18,7 @@
 #include <geos_c.h>
 #include <shapefil.h>
 
+#include "../sim/cli/cli.h"
 #include "fixture.h"
 #include "towncov/mapgen.h"
 #include "towncov/seat.h"

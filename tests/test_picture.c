@@ -15,7 +15,7 @@
 #include "towncov/goal.h"
 #include "towncov/map.h"
 #include "towncov/picture.h"
-#include "towncov/pipeline.h"
+#include "towncov/run_outcome.h"
 #include "towncov/scenario.h"
 #include "towncov/sites.h"
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../sim/cli/cli.h"
 #include "towncov/radio.h"
 
 #define L10(x) log10(x)

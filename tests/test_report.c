@@ -14,7 +14,7 @@
 #include "towncov/goal.h"
 #include "towncov/map.h"
 #include "towncov/output.h"
-#include "towncov/pipeline.h"
+#include "towncov/run_outcome.h"
 #include "towncov/report.h"
 #include "towncov/sites.h"
 

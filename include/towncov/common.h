@@ -68,6 +68,15 @@ struct key_desc {
     const char *doc;            /* one line for the README and --help */
 };
 
+/* Bytes a key's value takes in its config struct (see key_desc.offset). */
+size_t tc_key_size(const struct key_desc *d);
+
+/* Whether the configs a and b (structs that keys[0..n-1] describe) hold
+ * the same value for every key: numbers bit for bit, text up to its NUL.
+ * Padding and text past the NUL are never read, so two configs filled
+ * by different paths compare by what they say. */
+int tc_keys_equal(const struct key_desc *keys, int n, const void *a, const void *b);
+
 /* SIGINT/SIGTERM: tc_signals_install makes them set a flag that long loops
  * poll with tc_interrupted(), so a run stops cleanly (temporary outputs
  * removed, earlier outputs intact) instead of dying mid-write. The flag is

@@ -21,7 +21,9 @@ struct tc_map;
 struct tc_sites;
 struct tc_footprints;
 
-enum cov_engine { COV_ENGINE_GEOS, COV_ENGINE_NAIVE, COV_ENGINE_EXACT, COV_ENGINE_COUNT };
+/* The engines, as the [coverage] engine key numbers them (the engine
+ * table, sim/coverage/engines.c, holds what each is and does). */
+enum cov_engine_id { COV_ENGINE_GEOS, COV_ENGINE_NAIVE, COV_ENGINE_EXACT, COV_ENGINE_COUNT };
 
 const char *cov_engine_name(int engine);
 

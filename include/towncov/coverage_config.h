@@ -7,7 +7,7 @@
 
 /* Scenario section [coverage]; described by cov_keys[]. */
 struct cov_config {
-    int engine; /* enum cov_engine */
+    int engine; /* enum cov_engine_id */
 };
 
 extern const struct key_desc cov_keys[];

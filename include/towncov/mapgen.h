@@ -63,8 +63,4 @@ struct mapgen_report {
 int mapgen_build(const struct mapgen_options *opt, struct mapgen_report *rep,
                  struct tc_error *err);
 
-/* `towncov mapgen ...` (argv[0] == "mapgen"): parses the command line,
- * builds, prints the log or the error. Returns the exit status for main(). */
-int mapgen_main(int argc, char **argv);
-
 #endif

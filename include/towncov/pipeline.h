@@ -9,6 +9,7 @@
 #include "towncov/common.h"
 #include "towncov/goal.h"
 #include "towncov/raster.h"
+#include "towncov/run_outcome.h"
 
 struct scenario;
 struct tc_map;
@@ -22,43 +23,6 @@ struct goal_verdict;
 struct radio_config;
 struct output_config;
 struct raster_outcome;
-
-/* The phases a run times, in order. */
-enum phase { PHASE_LOAD, PHASE_PLACE, PHASE_FOOTPRINTS, PHASE_COVERAGE, PHASE_GOAL,
-             PHASE_REPORT, PHASE_COUNT };
-
-/* "load", "place", ...: the names the summary and summary.json print. */
-const char *phase_name(enum phase p);
-
-/* What the run was, as the reports name it. */
-struct run_info {
-    const char *name;          /* the scenario's name */
-    const char *scenario_path; /* the file it was read from */
-    long seed;
-    int engine;                /* enum cov_engine: the coverage engine that ran */
-};
-
-/* Everything a run produced, and the pieces of the scenario its writers
- * (report.h, export.h, picture.h) print, borrowed by them for the call:
- * each pointer stays owned by the pipeline (or a test) and outlives it. */
-struct run_outcome {
-    struct run_info info;
-    const struct goal_config *goal;     /* what the verdict judged by */
-    const struct radio_config *radio;   /* model, heights and sectors: the sites layer */
-    const struct output_config *output; /* which files to write */
-    const struct tc_map *map;
-    const struct tc_sites *sites;
-    const struct tc_footprints *fp;
-    const struct tc_seat_areas *seats;
-    const struct cov_result *results;
-    const struct cov_parts *parts;   /* covered parts as rings; NULL: not kept */
-    const struct goal_verdict *verdict;
-    const struct raster_outcome *raster; /* the signal rasters written (layers 0: none) */
-    int threads;
-    long marked_sites;  /* map.png marks the last this many stations (the plan's added) */
-    double seconds[PHASE_COUNT];
-    unsigned long long checksum;
-};
 
 /* What the members of a sweep share: the map and its seat areas, loaded
  * once and reused by every run whose [map] and [seat areas] keys (and

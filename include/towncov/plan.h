@@ -33,9 +33,4 @@ struct plan_options {
 int plan_run(const struct scenario *scn, const struct plan_options *opt, int *all_met,
              struct tc_error *err);
 
-/* `towncov plan ...` (argv[0] == "plan"): parses the command line
- * (sim/cli/plan.c), loads the scenario and plans. Returns the exit status:
- * 0, 2 on a bad command line, or the error's. */
-int plan_main(int argc, char **argv);
-
 #endif

@@ -101,13 +101,6 @@ char *radio_warning_text(unsigned flags, enum radio_pathloss model, char *buf, s
  * and the resulting ranges. Returns 0, or -1 when writing to out failed. */
 int radio_print_link(FILE *out, const struct radio_model *m);
 
-/* `towncov pathloss ...` (argv[0] == "pathloss"): prints one path loss in
- * dB with four decimals. Returns the exit status: 0, or 2 on a bad command
- * line (message on stderr). Out-of-validity inputs warn on stderr. The
- * command line is parsed in sim/cli/pathloss.c; declared here until main.c
- * has a cli header to include. */
-int radio_cmd_pathloss(int argc, char **argv);
-
 /* ---- received power at a point (sim/radio/rsrp.c) ----------------------
  * The link of one station, precomputed, for evaluating its SS-RSRP at many
  * points: the same budget, path loss, O2I loss and sector pattern as its

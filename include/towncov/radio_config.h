@@ -4,8 +4,9 @@
 #define TOWNCOV_RADIO_CONFIG_H
 
 #include "towncov/common.h"
+#include "towncov/sites_config.h" /* struct radio_site: a station's own antenna */
 
-#define RADIO_MAX_SECTORS 12
+#define RADIO_MAX_SECTORS SITE_MAX_SECTORS
 #define RADIO_MAX_VERTICES 360 /* link model: angle_step_deg >= 1 */
 #define RADIO_PSI_STEPS 1800   /* range tables: |azimuth offset| 0..180 deg by 0.1 */
 
@@ -91,18 +92,6 @@ struct radio_config {
 
 /* The radio model built from a configuration: opaque (radio_internal.h). */
 struct radio_model;
-
-/* What a sites file may say of one station; NaN (or n_azimuths == 0) means
- * "use the scenario's default for the station's kind". tilt_deg is the
- * mechanical downtilt (replaces mtilt_<kind>_deg); height_m the antenna
- * height above ground; power_dbm the total transmit power. */
-struct radio_site {
-    double height_m;
-    double power_dbm;
-    double tilt_deg;
-    int n_azimuths;
-    double azimuth_deg[RADIO_MAX_SECTORS]; /* clockwise from north */
-};
 
 /* What the model decided for one station, for reports. */
 struct radio_range_info {

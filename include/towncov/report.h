@@ -1,7 +1,7 @@
 /* report.h — stage 7: the terminal summary and the report files
  * (townships.csv, sites.csv, summary.json); the pipeline writes them into
  * the output folder's temporary twin (outdir.h). The writers read a
- * struct run_outcome (pipeline.h): what the run produced and the pieces of
+ * struct run_outcome (run_outcome.h): what the run produced and the pieces of
  * the scenario they print, never the scenario itself. */
 #ifndef TOWNCOV_REPORT_H
 #define TOWNCOV_REPORT_H

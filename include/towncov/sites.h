@@ -14,7 +14,6 @@
 
 #include "towncov/common.h"
 #include "towncov/sites_config.h"
-#include "towncov/radio.h"
 
 struct tc_map;
 

@@ -22,6 +22,22 @@ struct sites_config {
     int outside;                /* file sites outside every township: enum */
 };
 
+/* The most sectors one station may have (the radio model's limit too). */
+#define SITE_MAX_SECTORS 12
+
+/* What a sites file may say of one station's antenna (the sites stage
+ * reads it; the radio model uses it); NaN (or n_azimuths == 0) means
+ * "use the scenario's default for the station's kind". tilt_deg is the
+ * mechanical downtilt (replaces mtilt_<kind>_deg); height_m the antenna
+ * height above ground; power_dbm the total transmit power. */
+struct radio_site {
+    double height_m;
+    double power_dbm;
+    double tilt_deg;
+    int n_azimuths;
+    double azimuth_deg[SITE_MAX_SECTORS]; /* clockwise from north */
+};
+
 enum sites_outside { SITES_OUTSIDE_ERROR, SITES_OUTSIDE_DROP, SITES_OUTSIDE_KEEP };
 
 extern const struct key_desc sites_keys[];

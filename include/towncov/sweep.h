@@ -32,11 +32,8 @@ struct sweep_options {
 int sweep_main_run(const struct sweep_options *opt);
 
 /* MPI_Init and MPI_Finalize in the MPI build (make MPI=1), around
- * sweep_main; nothing in the default build. start: 0, or -1. */
+ * the sweep command; nothing in the default build. start: 0, or -1. */
 int sweep_ranks_start(int *argc, char ***argv);
 void sweep_ranks_stop(void);
-
-/* `towncov sweep ARGS...` (argv[0] = "sweep"): parses and runs. */
-int sweep_main(int argc, char **argv);
 
 #endif

@@ -6,10 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "towncov/buildinfo.h"
-#include "towncov/mapgen.h"
 #include "towncov/pipeline.h"
-#include "towncov/plan.h"
 #include "towncov/radio.h"
 #include "towncov/raster.h"
 #include "towncov/scenario.h"

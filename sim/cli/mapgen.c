@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "towncov/mapgen.h"
 
 static const char usage[] =

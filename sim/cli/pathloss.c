@@ -1,10 +1,11 @@
 /* cli/pathloss.c — `towncov pathloss`: one path loss from the command
- * line (see radio_cmd_pathloss in radio.h). */
+ * line (see radio_cmd_pathloss in cli.h). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "towncov/common.h"
 #include "towncov/radio.h"
 

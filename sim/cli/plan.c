@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "towncov/scenario.h"
 
 #define MAX_SETS 256

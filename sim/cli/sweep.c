@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
+
 static const char usage_sweep[] =
     "Usage: towncov sweep SCENARIO [options]\n"
     "\n"

@@ -195,3 +195,31 @@ int tc_format_fixed(char *buf, double v, int decimals)
     buf[n] = '\0';
     return n;
 }
+
+size_t tc_key_size(const struct key_desc *d)
+{
+    switch (d->type) {
+    case KEY_INT:
+        return sizeof(long);
+    case KEY_DOUBLE:
+        return sizeof(double);
+    case KEY_BOOL:
+    case KEY_ENUM:
+        return sizeof(int);
+    case KEY_STRING:
+    case KEY_ENCODING:
+        break;
+    }
+    return TC_STR_MAX;
+}
+
+int tc_keys_equal(const struct key_desc *keys, int n, const void *a, const void *b)
+{
+    for (int k = 0; k < n; k++) {
+        const char *va = (const char *)a + keys[k].offset, *vb = (const char *)b + keys[k].offset;
+        int text = keys[k].type == KEY_STRING || keys[k].type == KEY_ENCODING;
+        if (text ? strcmp(va, vb) != 0 : memcmp(va, vb, tc_key_size(&keys[k])) != 0)
+            return 0;
+    }
+    return 1;
+}

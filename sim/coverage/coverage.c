@@ -19,6 +19,8 @@
 #include "towncov/verify.h"
 #include "exact/exact.h"
 
+/* The key's choices, in enum cov_engine_id order: the engine table's names
+ * (engines.c; tests/test_coverage.c checks that they agree). */
 static const char *const engine_names[] = {"geos", "naive", "exact", NULL};
 
 const struct key_desc cov_keys[] = {
@@ -28,11 +30,6 @@ const struct key_desc cov_keys[] = {
      "no index (the baseline); exact: boundary integration without overlay (fastest)"},
 };
 const int cov_nkeys = (int)(sizeof cov_keys / sizeof cov_keys[0]);
-
-const char *cov_engine_name(int engine)
-{
-    return engine >= 0 && engine < COV_ENGINE_COUNT ? engine_names[engine] : "?";
-}
 
 /* ---- one thread's state ----------------------------------------------------*/
 
@@ -63,14 +60,14 @@ static void cov_worker_free(void *p)
  * with its own GEOS context), each holding its coverage state as scratch;
  * the exact engine's scratch reads geometries with that same context.
  * NULL with err set. */
-static struct tc_workers *workers_new(int n, int engine, int keep, struct tc_error *err);
+static struct tc_workers *workers_new(int n, const struct cov_engine *e, struct tc_error *err);
 
 struct tc_workers *cov_workers_new(int n, int engine, struct tc_error *err)
 {
-    return workers_new(n, engine, 0, err);
+    return workers_new(n, cov_engine_of(engine), err);
 }
 
-static struct tc_workers *workers_new(int n, int engine, int keep, struct tc_error *err)
+static struct tc_workers *workers_new(int n, const struct cov_engine *e, struct tc_error *err)
 {
     struct tc_workers *ws = tc_workers_new(n, NULL, 0, err);
     for (int i = 0; ws && i < ws->n; i++) {
@@ -81,11 +78,8 @@ static struct tc_workers *workers_new(int n, int engine, int keep, struct tc_err
             tw->scratch_free = cov_worker_free;
             w->id = i;
             w->ctx = tw->geos;
-            if (engine == COV_ENGINE_EXACT && (w->exact = covx_scratch_new(w->ctx)) != NULL)
-                covx_keep_rings(w->exact, keep);
-            w->keep = keep;
         }
-        if (!w || (engine == COV_ENGINE_EXACT && !w->exact)) {
+        if (!w || (e->prepare && e->prepare(w) != 0)) {
             tc_workers_free(&ws);
             tc_fail(err, TC_EXIT_RESOURCE, "out of memory for the coverage engine");
         }
@@ -105,18 +99,21 @@ static void count_sites(const struct tc_map *map, const struct tc_sites *sites,
             results[sites->township[i]].sites++;
 }
 
+/* Union and intersection round differently: a covered area past the
+ * polygon's by rounding alone (VERIFY_AREA_REL) is the whole polygon;
+ * anything more is left as it is, for verify_coverage to report. */
+static double clamp_rounding(double covered_m2, double area_m2)
+{
+    return covered_m2 > area_m2 && covered_m2 <= area_m2 * (1 + VERIFY_AREA_REL) ? area_m2
+                                                                                 : covered_m2;
+}
+
 static void finish_result(const struct township *t, struct cov_result *r)
 {
     r->area_m2 = t->area_m2;
-    /* Union and intersection round differently: a covered area past the
-     * township's by rounding alone (VERIFY_AREA_REL) is the whole township;
-     * anything more is left as it is, for verify_coverage to report. */
-    if (r->covered_m2 > r->area_m2 && r->covered_m2 <= r->area_m2 * (1 + VERIFY_AREA_REL))
-        r->covered_m2 = r->area_m2;
+    r->covered_m2 = clamp_rounding(r->covered_m2, r->area_m2);
     r->covered_frac = r->area_m2 > 0 ? r->covered_m2 / r->area_m2 : 0.0;
-    if (r->seat_covered_m2 > r->seat_area_m2 &&
-        r->seat_covered_m2 <= r->seat_area_m2 * (1 + VERIFY_AREA_REL))
-        r->seat_covered_m2 = r->seat_area_m2;
+    r->seat_covered_m2 = clamp_rounding(r->seat_covered_m2, r->seat_area_m2);
     r->seat_covered_frac = r->seat_area_m2 > 0 ? r->seat_covered_m2 / r->seat_area_m2 : 0.0;
 }
 
@@ -161,26 +158,7 @@ static int *work_order(const struct tc_map *map, const struct cov_index *ix, int
     return order;
 }
 
-/* ---- the engine table ------------------------------------------------------*/
-
-/* Keeps the exact engine's rings of the township it just did, when they
- * chained (else pl->store stays -1 and the exporter asks GEOS). */
-static int keep_rings(struct cov_worker *w, struct parts_place *pl)
-{
-    struct covx_rings r;
-    if (covx_rings(w->exact, &r) != 0)
-        return 0;
-    return cov_store_add(&w->rings, &r, pl, w->id);
-}
-
-static int exact_township(struct cov_worker *w, long n, const struct tc_footprints *fp,
-                          const struct township *t, struct cov_result *r, struct parts_place *pl)
-{
-    if (covx_township(w->exact, t, fp, w->ids, n, r) == 0)
-        return pl ? keep_rings(w, pl) : 0;
-    r->by_geos = 1; /* a case the exact engine declines */
-    return cov_geos_on_candidates(w, fp, t, n, r);
-}
+/* ---- one township ---------------------------------------------------------*/
 
 /* The seat area as a township of the engines' own: the same seat, its own
  * polygon, area and envelope. */
@@ -235,7 +213,8 @@ static long near_seat(struct cov_worker *w, const struct tc_footprints *fp,
 /* The covered part of township i's seat area, by the engine that did the
  * township, from the candidates it found for it (w->ids[0..n-1]: every
  * footprint meeting the township's envelope, so the seat area's too). */
-static int seat_coverage(struct cov_worker *w, int engine, long n, const struct tc_footprints *fp,
+static int seat_coverage(struct cov_worker *w, const struct cov_engine *e, long n,
+                         const struct tc_footprints *fp,
                          const struct township *t, const struct tc_seat_areas *seats, int i,
                          struct cov_result *r)
 {
@@ -251,18 +230,7 @@ static int seat_coverage(struct cov_worker *w, int engine, long n, const struct 
     seat_township(t, seats, i, &seat);
     n = near_seat(w, fp, &seat, n);
     struct cov_result sr = {0};
-    int rc;
-    if (engine == COV_ENGINE_NAIVE) {
-        rc = cov_naive_township(w, fp, &seat, &sr);
-    } else if (engine == COV_ENGINE_EXACT) {
-        covx_keep_rings(w->exact, 0); /* the township's rings are the ones kept */
-        rc = covx_township(w->exact, &seat, fp, w->ids, n, &sr);
-        covx_keep_rings(w->exact, w->keep);
-        if (rc != 0)
-            rc = cov_geos_on_candidates(w, fp, &seat, n, &sr);
-    } else {
-        rc = cov_geos_on_candidates(w, fp, &seat, n, &sr);
-    }
+    int rc = cov_engine_answer(e, w, fp, &seat, n, &sr, NULL);
     r->seat_covered_m2 = sr.covered_m2;
     return rc;
 }
@@ -284,41 +252,34 @@ int cov_seat_with(struct tc_worker *tw, int engine, const struct tc_map *map,
         seat = map->t[t]; /* the township itself, as cov_compute does it */
     else
         seat_township(&map->t[t], seats, t, &seat);
+    /* An engine that finds its own candidates (naive) is answered here by
+     * the reference on these, which is its union on them. */
+    const struct cov_engine *e = cov_engine_of(engine);
+    if (!(e->caps & COV_CAP_INDEX))
+        e = cov_engine_of(COV_ENGINE_GEOS);
     struct cov_result sr = {0};
-    int rc = -1;
-    if (engine == COV_ENGINE_EXACT)
-        rc = covx_township(w->exact, &seat, fp, w->ids, n, &sr);
-    if (rc != 0)
-        rc = cov_geos_on_candidates(w, fp, &seat, n, &sr);
-    if (rc != 0)
+    if (cov_engine_answer(e, w, fp, &seat, n, &sr, NULL) != 0)
         return -1;
-    double area = seats->area_m2[t];
-    if (sr.covered_m2 > area && sr.covered_m2 <= area * (1 + VERIFY_AREA_REL))
-        sr.covered_m2 = area; /* finish_result's rule */
-    *covered_m2 = sr.covered_m2;
+    *covered_m2 = clamp_rounding(sr.covered_m2, seats->area_m2[t]);
     return 0;
 }
 
-static int township_coverage(struct cov_worker *w, int engine, const struct cov_index *ix,
+static int township_coverage(struct cov_worker *w, const struct cov_engine *e,
+                             const struct cov_index *ix,
                              const struct tc_footprints *fp, const struct tc_map *map,
                              const struct tc_seat_areas *seats, int i, struct cov_result *r,
                              struct parts_place *pl)
 {
     const struct township *t = &map->t[i];
     r->by_geos = 0;
-    long n = engine == COV_ENGINE_NAIVE ? 0 : cov_candidates(w, ix, fp, t);
-    int rc;
+    int indexed = (e->caps & COV_CAP_INDEX) != 0;
+    long n = indexed ? cov_candidates(w, ix, fp, t) : 0;
     if (n < 0)
         return -1;
-    if (engine == COV_ENGINE_NAIVE)
-        rc = cov_naive_township(w, fp, t, r);
-    else if (engine == COV_ENGINE_EXACT)
-        rc = exact_township(w, n, fp, t, r, pl);
-    else
-        rc = cov_geos_on_candidates(w, fp, t, n, r);
+    int rc = cov_engine_answer(e, w, fp, t, n, r, pl);
     if (rc == 0 && seats) {
-        key_points_coverage(w, fp, t, seats->keys, i, n, engine == COV_ENGINE_NAIVE, r);
-        rc = seat_coverage(w, engine, n, fp, t, seats, i, r);
+        key_points_coverage(w, fp, t, seats->keys, i, n, !indexed, r);
+        rc = seat_coverage(w, e, n, fp, t, seats, i, r);
     }
     return rc;
 }
@@ -329,9 +290,10 @@ int cov_compute(const struct cov_config *cfg, const struct tc_map *map,
                 struct cov_result *results, struct cov_parts **parts, struct tc_error *err)
 {
     count_sites(map, sites, results);
-    int engine = cfg->engine, naive = engine == COV_ENGINE_NAIVE;
-    int nthreads = naive ? 1 : threads;
-    struct tc_workers *ws = workers_new(nthreads, engine, parts != NULL, err);
+    const struct cov_engine *e = cov_engine_of(cfg->engine);
+    int naive = !(e->caps & COV_CAP_INDEX); /* no index to build */
+    int nthreads = e->caps & COV_CAP_THREADS ? threads : 1;
+    struct tc_workers *ws = workers_new(nthreads, e, err);
     if (!ws)
         return -1;
     nthreads = ws->n;
@@ -354,7 +316,7 @@ int cov_compute(const struct cov_config *cfg, const struct tc_map *map,
             int t = order[k];
             if (tc_interrupted())
                 continue; /* OpenMP loops cannot break: skip what is left */
-            if (township_coverage(w, engine, ix, fp, map, seats, t, &results[t],
+            if (township_coverage(w, e, ix, fp, map, seats, t, &results[t],
                                   place ? &place[t] : NULL) != 0)
                 /* in this thread's slot: the lowest township wins, after the loop */
                 tc_worker_failf(tw, t, TC_EXIT_INTERNAL, "GEOS failed on township %s (%s)",

@@ -1,6 +1,6 @@
 /* coverage_internal.h — what the coverage driver (coverage.c) shares with
- * its engines (geos.c, naive.c; the exact engine has its own interface in
- * exact/exact.h), the footprint index (index.c) and the covered parts
+ * its engine table (engines.c), the engines (geos.c, naive.c; the exact
+ * engine has its own interface in exact/exact.h), the footprint index (index.c) and the covered parts
  * (parts.c). Private to sim/coverage/. */
 #ifndef TOWNCOV_COVERAGE_INTERNAL_H
 #define TOWNCOV_COVERAGE_INTERNAL_H
@@ -52,7 +52,6 @@ struct cov_worker {
     GEOSGeometry **polys;
     struct ring_store rings;    /* covered parts, when kept */
     int id;                     /* the thread: its store's index */
-    int keep;                   /* the exact engine chains the covered parts */
 };
 
 /* Makes room for n candidates in w->ids and w->polys; -1 when out of memory. */
@@ -69,7 +68,42 @@ long cov_index_load(const struct cov_index *ix, const struct township *t);
 long cov_candidates(struct cov_worker *w, const struct cov_index *ix,
                     const struct tc_footprints *fp, const struct township *t);
 
-/* ---- engines (geos.c, naive.c) -----------------------------------------*/
+/* ---- the engine table (engines.c) -------------------------------------*/
+
+/* What an engine can do (struct cov_engine's caps). */
+enum cov_engine_caps {
+    COV_CAP_INDEX = 1u << 0,   /* answers from the index's candidates (else it
+                                * tests every footprint's envelope itself) */
+    COV_CAP_THREADS = 1u << 1, /* runs on many threads (else on one) */
+    COV_CAP_RINGS = 1u << 2    /* keeps the covered part's rings (cov_parts) */
+};
+
+/* One coverage engine. */
+struct cov_engine {
+    const char *name;   /* as the [coverage] engine key writes it */
+    unsigned caps;      /* enum cov_engine_caps */
+    /* Sets up worker w's engine state (with w->ctx); NULL: none. 0, or -1
+     * when out of memory. */
+    int (*prepare)(struct cov_worker *w);
+    /* The covered part of polygon t (a township, or its seat area as one)
+     * from the candidates w->ids[0..n-1] (ascending) into r->covered_m2,
+     * r->seat_covered and r->footprints; with pl, also keeps its rings
+     * (COV_CAP_RINGS). 0, 1 when the engine declines t (a degenerate
+     * contact), or -1 on failure. */
+    int (*area)(struct cov_worker *w, const struct tc_footprints *fp, const struct township *t,
+                long n, struct cov_result *r, struct parts_place *pl);
+};
+
+/* The engine of enum cov_engine_id id (static storage), or NULL. */
+const struct cov_engine *cov_engine_of(int id);
+
+/* e's answer for polygon t (as e->area), or, where e declines, GEOS's on
+ * the same candidates with r->by_geos set: the one fallback. 0, or -1. */
+int cov_engine_answer(const struct cov_engine *e, struct cov_worker *w,
+                      const struct tc_footprints *fp, const struct township *t, long n,
+                      struct cov_result *r, struct parts_place *pl);
+
+/* ---- engines (geos.c, naive.c; exact/ through exact/exact.h) -----------*/
 
 /* Area of township ∩ union(polys[0..n-1]) with GEOS; takes ownership of
  * polys; *covered_out (when not NULL) gets the covered part, which the
@@ -81,11 +115,6 @@ double cov_covered_area(GEOSContextHandle_t ctx, const GEOSGeometry *township,
  * r->covered_m2, r->seat_covered and r->footprints. 0, or -1 on failure. */
 int cov_geos_on_candidates(struct cov_worker *w, const struct tc_footprints *fp,
                            const struct township *t, long n, struct cov_result *r);
-
-/* The geos engine on township t: its candidates, then the above. */
-int cov_geos_township(struct cov_worker *w, const struct cov_index *ix,
-                      const struct tc_footprints *fp, const struct township *t,
-                      struct cov_result *r);
 
 /* The naive engine on township t: every footprint's envelope tested, plain
  * union. 0, or -1 on failure. */

@@ -76,14 +76,6 @@ int cov_geos_on_candidates(struct cov_worker *w, const struct tc_footprints *fp,
     return isnan(r->covered_m2) ? -1 : 0;
 }
 
-int cov_geos_township(struct cov_worker *w, const struct cov_index *ix,
-                      const struct tc_footprints *fp, const struct township *t,
-                      struct cov_result *r)
-{
-    long n = cov_candidates(w, ix, fp, t);
-    return n < 0 ? -1 : cov_geos_on_candidates(w, fp, t, n, r);
-}
-
 GEOSGeometry *cov_township_geometry(GEOSContextHandle_t ctx, const struct tc_map *map,
                                     const struct tc_footprints *fp, const struct cov_index *idx,
                                     int t)

@@ -7,7 +7,7 @@
 
 #include "towncov/map.h"
 #include "towncov/output.h"
-#include "towncov/pipeline.h"
+#include "towncov/run_outcome.h"
 #include "towncov/shpio.h"
 
 static int plan_all(const struct exporter *ex, struct plan *plans, int *n, struct tc_error *err)

@@ -146,11 +146,6 @@ int export_write_postgis(const struct exporter *ex, const struct plan *p, int n,
                          struct tc_error *err);
 
 /* ---- QGIS styles (qml.c) and project (qgs.c) ---------------------------------------*/
-extern const char export_qgis_doctype[];
-
-/* s with XML's five special characters escaped. */
-void export_xml_escaped(FILE *f, const char *s);
-
 /* QGIS: minScale is the most zoomed-out scale a layer is drawn at. */
 void export_scale_attributes(FILE *f, const struct layer_spec *spec);
 

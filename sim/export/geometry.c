@@ -13,8 +13,9 @@
 #include "towncov/coverage.h"
 #include "towncov/footprint.h"
 #include "towncov/map.h"
+#include "towncov/map_crs.h"
 #include "towncov/output.h"
-#include "towncov/pipeline.h"
+#include "towncov/run_outcome.h"
 #include "towncov/sites.h"
 
 /* A worker's scratch: one ring's coordinates. */
@@ -45,19 +46,6 @@ static struct ring_buf *ring_buf_reserve(struct tc_worker *w, size_t n)
     return b;
 }
 
-/* metric -> output CRS; PROJ's own axis order is normalised because
- * shapefiles store easting (longitude) first whatever the CRS says. */
-static PJ *metric_to_output(PJ_CONTEXT *c, const struct tc_map *map)
-{
-    const char *to = map->source_wkt ? map->source_wkt : map->geo_wkt;
-    PJ *raw = proj_create_crs_to_crs(c, map->metric_crs, to, NULL);
-    if (!raw)
-        return NULL;
-    PJ *norm = proj_normalize_for_visualization(c, raw);
-    proj_destroy(raw);
-    return norm;
-}
-
 /* Transforms n points in place with w's own clone of the transformation;
  * -1 when one does not transform. */
 static int project(struct tc_worker *w, double *x, double *y, size_t n)
@@ -73,23 +61,22 @@ static int project(struct tc_worker *w, double *x, double *y, size_t n)
     return 0;
 }
 
-/* The project's worker factory, serially: the transformation is looked up
- * in PROJ's database once, here, and each worker gets its own clone in its
- * own context (a PJ must not be shared between threads), its own GEOS
- * context and a ring buffer. */
+/* The project's worker factory, serially: the map stage looks the
+ * transformation (metric -> the map's own CRS, axes as shapefiles store
+ * them) up in PROJ's database once, here, and each worker gets its own
+ * clone in its own context (a PJ must not be shared between threads), its
+ * own GEOS context and a ring buffer. */
 static int workers_new(struct exporter *ex, int threads, struct tc_error *err)
 {
-    PJ_CONTEXT *c = proj_context_create();
-    PJ *pj = c ? metric_to_output(c, ex->run->map) : NULL;
+    struct map_transform *t = map_transform_to_source(ex->run->map);
+    PJ *pj = t ? map_transform_pj(t) : NULL;
     int rc = 0;
     if (!pj)
         rc = tc_fail(err, TC_EXIT_INTERNAL, "export: PROJ cannot transform %s to the map's "
                      "coordinate system", ex->run->map->metric_crs);
     else if (!(ex->ws = tc_workers_new(threads, &pj, 1, err)))
         rc = -1;
-    proj_destroy(pj);
-    if (c)
-        proj_context_destroy(c);
+    map_transform_free(&t);
     for (int i = 0; rc == 0 && i < ex->ws->n; i++) {
         struct tc_worker *w = &ex->ws->w[i];
         if (!(w->scratch = calloc(1, sizeof(struct ring_buf))))

@@ -22,7 +22,7 @@
 #include "towncov/goal.h"
 #include "towncov/map.h"
 #include "towncov/sites.h"
-#include "towncov/pipeline.h"
+#include "towncov/run_outcome.h"
 
 /* GeoPackage stamps every table with the time it changed: a fixed stamp
  * keeps two runs of one scenario byte-comparable table for table. */

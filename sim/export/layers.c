@@ -13,7 +13,7 @@
 #include "towncov/goal.h"
 #include "towncov/map.h"
 #include "towncov/output.h"
-#include "towncov/pipeline.h"
+#include "towncov/run_outcome.h"
 #include "towncov/radio.h"
 #include "towncov/shpio.h"
 #include "towncov/sites.h"

@@ -18,7 +18,7 @@
 #include "towncov/goal.h"
 #include "towncov/map.h"
 #include "towncov/output.h"
-#include "towncov/pipeline.h"
+#include "towncov/run_outcome.h"
 #include "towncov/raster.h"
 #include "towncov/sites.h"
 #include "towncov/worker.h"

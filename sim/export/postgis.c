@@ -25,7 +25,7 @@
 #include "towncov/map.h"
 #include "towncov/ogrread.h"
 #include "towncov/output.h"
-#include "towncov/pipeline.h"
+#include "towncov/run_outcome.h"
 #include "towncov/sites.h"
 
 #define REGISTRY "towncov_tables"

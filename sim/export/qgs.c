@@ -6,73 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "towncov/pipeline.h"
+#include "towncov/run_outcome.h"
 #include "towncov/map.h"
+#include "towncov/map_crs.h"
+#include "towncov/qgis.h"
 #include "towncov/raster.h"
 #include "towncov/sites.h"
 
-/* What QGIS wants to know of a CRS in a <spatialrefsys>; PROJ answers. */
-struct crs_desc {
-    char *wkt, *proj4, *name;
-    char authid[64];
-    int geographic;
-};
-
-static void crs_describe(const char *wkt, struct crs_desc *d)
+/* The map stage's description of a CRS, as the QGIS writer takes it. */
+static void spatialrefsys(FILE *f, const char *in, const struct map_crs_desc *d)
 {
-    memset(d, 0, sizeof *d);
-    PJ_CONTEXT *c = proj_context_create();
-    PJ *crs = c ? proj_create(c, wkt) : NULL;
-    const char *w2 = crs ? proj_as_wkt(c, crs, PJ_WKT2_2019, NULL) : NULL;
-    const char *p4 = crs ? proj_as_proj_string(c, crs, PJ_PROJ_4, NULL) : NULL;
-    const char *nm = crs ? proj_get_name(crs) : NULL;
-    d->wkt = strdup(w2 ? w2 : wkt);
-    d->proj4 = strdup(p4 ? p4 : "");
-    d->name = strdup(nm ? nm : "");
-    if (crs) {
-        PJ_TYPE t = proj_get_type(crs);
-        d->geographic = t == PJ_TYPE_GEOGRAPHIC_2D_CRS || t == PJ_TYPE_GEOGRAPHIC_3D_CRS;
-        int *conf = NULL;
-        PJ_OBJ_LIST *ids = proj_identify(c, crs, "EPSG", NULL, &conf);
-        PJ *best = ids && proj_list_get_count(ids) > 0 && conf[0] == 100
-                       ? proj_list_get(c, ids, 0) : NULL;
-        if (best && proj_get_id_code(best, 0))
-            snprintf(d->authid, sizeof d->authid, "EPSG:%s", proj_get_id_code(best, 0));
-        proj_destroy(best);
-        proj_int_list_destroy(conf);
-        proj_list_destroy(ids);
-    }
-    proj_destroy(crs);
-    if (c)
-        proj_context_destroy(c);
-}
-
-static void crs_free(struct crs_desc *d)
-{
-    free(d->wkt);
-    free(d->proj4);
-    free(d->name);
-}
-
-static void xml_element(FILE *f, const char *indent, const char *tag, const char *text)
-{
-    fprintf(f, "%s<%s>", indent, tag);
-    export_xml_escaped(f, text);
-    fprintf(f, "</%s>\n", tag);
-}
-
-static void spatialrefsys(FILE *f, const char *in, const struct crs_desc *d)
-{
-    char ind[64];
-    snprintf(ind, sizeof ind, "%s  ", in);
-    fprintf(f, "%s<spatialrefsys>\n", in);
-    xml_element(f, ind, "wkt", d->wkt);
-    xml_element(f, ind, "proj4", d->proj4);
-    fprintf(f, "%s<srsid>0</srsid>\n%s<srid>0</srid>\n", ind, ind);
-    xml_element(f, ind, "authid", d->authid);
-    xml_element(f, ind, "description", d->name);
-    fprintf(f, "%s<geographicflag>%s</geographicflag>\n%s</spatialrefsys>\n", ind,
-            d->geographic ? "true" : "false", in);
+    struct qgis_crs crs = {d->wkt, d->proj4, d->authid, d->name, d->geographic};
+    qgis_spatialrefsys(f, in, &crs);
 }
 
 static void extent_xml(FILE *f, const char *in, const struct exporter *ex)
@@ -115,8 +60,8 @@ static void raster_layers(FILE *f, const struct exporter *ex)
     const struct raster_outcome *ro = ex->run->raster;
     if (!ro || !ro->layers)
         return;
-    struct crs_desc crs;
-    crs_describe(ex->run->map->metric_crs, &crs);
+    struct map_crs_desc crs;
+    map_crs_describe(ex->run->map->metric_crs, &crs);
     const struct raster_grid *g = &ro->grid;
     for (int i = 0; i < RASTER_LAYER_COUNT; i++) {
         enum raster_layer l = raster_order[i];
@@ -135,7 +80,7 @@ static void raster_layers(FILE *f, const struct exporter *ex)
         raster_style_pipe(f, l, ex->run->sites->n);
         fputs("      <blendMode>0</blendMode>\n    </maplayer>\n", f);
     }
-    crs_free(&crs);
+    map_crs_desc_free(&crs);
 }
 
 /* The layer tree lists layers top first: the reverse of the drawing order. */
@@ -160,7 +105,7 @@ static void project_tree(FILE *f, const struct exporter *ex, const struct plan *
 }
 
 static void project_layer(FILE *f, const struct exporter *ex, const struct plan *p,
-                          const struct crs_desc *crs)
+                          const struct map_crs_desc *crs)
 {
     int point = p->spec->shp_type == SHPT_POINT;
     fprintf(f, "    <maplayer type=\"vector\" geometry=\"%s\" wkbType=\"%s\" "
@@ -180,7 +125,7 @@ static void project_layer(FILE *f, const struct exporter *ex, const struct plan 
           "      <layerOpacity>1</layerOpacity>\n    </maplayer>\n", f);
 }
 
-static void project_canvas(FILE *f, const struct exporter *ex, const struct crs_desc *crs)
+static void project_canvas(FILE *f, const struct exporter *ex, const struct map_crs_desc *crs)
 {
     fprintf(f, "  <mapcanvas name=\"theMapCanvas\" annotationsVisible=\"1\">\n"
                "    <units>%s</units>\n", crs->geographic ? "degrees" : "meters");
@@ -191,13 +136,13 @@ static void project_canvas(FILE *f, const struct exporter *ex, const struct crs_
 }
 
 static void project_body(FILE *f, const struct exporter *ex, const struct plan *p, int n,
-                         const struct crs_desc *crs)
+                         const struct map_crs_desc *crs)
 {
-    fputs(export_qgis_doctype, f);
-    fputs("<qgis version=\"3.22.0\" projectname=\"", f);
-    export_xml_escaped(f, ex->run->info.name);
+    qgis_root_begin(f);
+    fputs(" projectname=\"", f);
+    qgis_xml_escaped(f, ex->run->info.name);
     fputs("\">\n  <homePath path=\"\"/>\n", f);
-    xml_element(f, "  ", "title", ex->run->info.name);
+    qgis_element(f, "  ", "title", ex->run->info.name);
     fputs("  <projectCrs>\n", f);
     spatialrefsys(f, "    ", crs);
     fputs("  </projectCrs>\n", f);
@@ -220,7 +165,7 @@ static void project_body(FILE *f, const struct exporter *ex, const struct plan *
           f);
     if (crs->authid[0])
         fprintf(f, "      <ProjectCrs type=\"QString\">%s</ProjectCrs>\n", crs->authid);
-    fputs("    </SpatialRefSys>\n  </properties>\n</qgis>\n", f);
+    fputs("    </SpatialRefSys>\n  </properties>\n", f);
 }
 
 int export_write_project(const struct exporter *ex, const struct plan *p, int n,
@@ -228,12 +173,12 @@ int export_write_project(const struct exporter *ex, const struct plan *p, int n,
 {
     char path[TC_PATH_MAX];
     snprintf(path, sizeof path, "%s/towncov.qgs", ex->dir);
-    FILE *f = fopen(path, "w");
+    FILE *f = qgis_create(path, err);
     if (!f)
-        return tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot write: %s", path, strerror(errno));
-    struct crs_desc crs;
-    crs_describe(ex->prj_wkt, &crs);
+        return -1;
+    struct map_crs_desc crs;
+    map_crs_describe(ex->prj_wkt, &crs);
     project_body(f, ex, p, n, &crs);
-    crs_free(&crs);
-    return tc_fclose_checked(f, path, err);
+    map_crs_desc_free(&crs);
+    return qgis_finish(f, path, err);
 }

@@ -2,21 +2,9 @@
  * written into its .qml and, by qgs.c, into the project. */
 #include "export_int.h"
 
-#include <errno.h>
 #include <string.h>
 
-void export_xml_escaped(FILE *f, const char *s)
-{
-    for (; *s; s++)
-        switch (*s) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&apos;", f); break;
-        default: fputc(*s, f);
-        }
-}
+#include "towncov/qgis.h"
 
 struct kv { const char *k, *v; };
 
@@ -27,13 +15,13 @@ static void symbol_props(FILE *f, const struct kv *p, int n)
     fputs("          <Option type=\"Map\">\n", f);
     for (int i = 0; i < n; i++) {
         fprintf(f, "            <Option type=\"QString\" name=\"%s\" value=\"", p[i].k);
-        export_xml_escaped(f, p[i].v);
+        qgis_xml_escaped(f, p[i].v);
         fputs("\"/>\n", f);
     }
     fputs("          </Option>\n", f);
     for (int i = 0; i < n; i++) {
         fprintf(f, "          <prop k=\"%s\" v=\"", p[i].k);
-        export_xml_escaped(f, p[i].v);
+        qgis_xml_escaped(f, p[i].v);
         fputs("\"/>\n", f);
     }
 }
@@ -50,7 +38,7 @@ static void data_defined(FILE *f, const struct kv *dd, int n)
                    "                  <Option type=\"bool\" name=\"active\" value=\"true\"/>\n"
                    "                  <Option type=\"QString\" name=\"expression\" value=\"",
                 dd[i].k);
-        export_xml_escaped(f, dd[i].v);
+        qgis_xml_escaped(f, dd[i].v);
         fputs("\"/>\n                  <Option type=\"int\" name=\"type\" value=\"3\"/>\n"
               "                </Option>\n", f);
     }
@@ -201,24 +189,21 @@ void export_scale_attributes(FILE *f, const struct layer_spec *spec)
             spec->min_scale > 0, spec->min_scale > 0 ? spec->min_scale : 1e8);
 }
 
-const char export_qgis_doctype[] =
-    "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n";
-
 int export_write_qml(const struct exporter *ex, const struct layer_spec *spec,
                      struct tc_error *err)
 {
     char path[TC_PATH_MAX];
     snprintf(path, sizeof path, "%s/%s.qml", ex->dir, spec->name);
-    FILE *f = fopen(path, "w");
+    FILE *f = qgis_create(path, err);
     if (!f)
-        return tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot write: %s", path, strerror(errno));
-    fputs(export_qgis_doctype, f);
-    fputs("<qgis version=\"3.22.0\" styleCategories=\"Symbology|Rendering\"", f);
+        return -1;
+    qgis_root_begin(f);
+    fputs(" styleCategories=\"Symbology|Rendering\"", f);
     export_scale_attributes(f, spec);
     fputs(">\n", f);
     spec->renderer(f);
     fprintf(f, "  <blendMode>0</blendMode>\n  <featureBlendMode>0</featureBlendMode>\n"
-               "  <layerGeometryType>%d</layerGeometryType>\n</qgis>\n",
+               "  <layerGeometryType>%d</layerGeometryType>\n",
             spec->shp_type == SHPT_POINT ? 0 : 2);
-    return tc_fclose_checked(f, path, err);
+    return qgis_finish(f, path, err);
 }

@@ -29,7 +29,7 @@ struct idlist {
 struct plan {
     const struct tc_map *map;
     const struct tc_seat_areas *seats;
-    int engine;                     /* enum cov_engine */
+    int engine;                     /* enum cov_engine_id */
     const struct tc_footprints *all;
     long n_exist, n_cand;
     int threads;

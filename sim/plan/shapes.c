@@ -5,13 +5,14 @@
  * plan outlined in magenta by a rule on their codes, and added_sites. */
 #include <errno.h>
 #include <math.h>
-#include <proj.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "towncov/map.h"
+#include "towncov/map_crs.h"
 #include "towncov/outdir.h"
+#include "towncov/qgis.h"
 #include "towncov/shpio.h"
 #include "towncov/shplayer.h"
 #include "towncov/sites.h"
@@ -24,20 +25,9 @@ static int to_map_crs(const struct tc_map *map, double *x, double *y, size_t n,
 {
     if (n == 0)
         return 0;
-    PJ_CONTEXT *c = proj_context_create();
-    const char *to = map->source_wkt ? map->source_wkt : map->geo_wkt;
-    PJ *raw = c ? proj_create_crs_to_crs(c, map->metric_crs, to, NULL) : NULL;
-    PJ *pj = raw ? proj_normalize_for_visualization(c, raw) : NULL;
-    size_t st = sizeof(double), done = 0;
-    if (pj)
-        done = proj_trans_generic(pj, PJ_FWD, x, st, n, y, st, n, NULL, 0, 0, NULL, 0, 0);
-    proj_destroy(pj);
-    proj_destroy(raw);
-    if (c)
-        proj_context_destroy(c);
-    int ok = done == n;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = isfinite(x[i]) && isfinite(y[i]);
+    struct map_transform *t = map_transform_to_source(map);
+    int ok = t && map_transform_points(t, x, y, n) == 0;
+    map_transform_free(&t);
     return ok ? 0 : tc_fail(err, TC_EXIT_INTERNAL, "plan: an added station does not "
                                                    "transform to the map's coordinate system");
 }
@@ -108,8 +98,6 @@ static int write_shp(const char *dir, const struct plan_result *r, struct tc_err
     return rc;
 }
 
-static const char doctype[] = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n";
-
 /* A single symbol: a large magenta star with a white outline. */
 static void star_renderer(FILE *f)
 {
@@ -150,27 +138,15 @@ static void fill_symbol(FILE *f, int name, const char *color, const char *outlin
             name, color, outline, width);
 }
 
-static void xml_text(FILE *f, const char *c)
-{
-    for (; *c; c++)
-        if (*c == '&')
-            fputs("&amp;", f);
-        else if (*c == '<')
-            fputs("&lt;", f);
-        else if (*c == '>')
-            fputs("&gt;", f);
-        else if (*c == '"')
-            fputs("&quot;", f);
-        else
-            fputc(*c, f);
-}
-
 /* The map's CRS as its WKT (QGIS reads a <spatialrefsys> by its <wkt>). */
 static void srs(FILE *f, const char *in, const char *tag, const struct plan_result *r)
 {
-    fprintf(f, "%s<%s>\n%s  <spatialrefsys>\n%s    <wkt>", in, tag, in, in);
-    xml_text(f, r->map->source_wkt ? r->map->source_wkt : shpio_wgs84_wkt);
-    fprintf(f, "</wkt>\n%s  </spatialrefsys>\n%s</%s>\n", in, in, tag);
+    char ind[64];
+    snprintf(ind, sizeof ind, "%s  ", in);
+    struct qgis_crs crs = {.wkt = r->map->source_wkt ? r->map->source_wkt : shpio_wgs84_wkt};
+    fprintf(f, "%s<%s>\n", in, tag);
+    qgis_spatialrefsys(f, ind, &crs);
+    fprintf(f, "%s</%s>\n", in, tag);
 }
 
 /* Townships: those that failed before the plan (their codes listed in the
@@ -186,7 +162,7 @@ static void failed_before_renderer(FILE *f, const struct plan_result *r)
         fputs(s ? ", '" : "'", f);
         for (const char *c = r->map->t[r->plan->town[s]].code; *c; c++) {
             char one[2] = {*c, 0};
-            xml_text(f, *c == '\'' ? "''" : one);
+            qgis_xml_escaped(f, *c == '\'' ? "''" : one);
         }
         fputc('\'', f);
     }
@@ -213,11 +189,11 @@ static int write_qml(const char *dir, struct tc_error *err)
     FILE *f = open_w(dir, "added_sites.qml", &path, err);
     int rc = -1;
     if (f) {
-        fputs(doctype, f);
-        fputs("<qgis version=\"3.22.0\" styleCategories=\"Symbology|Rendering\">\n", f);
+        qgis_root_begin(f);
+        fputs(" styleCategories=\"Symbology|Rendering\">\n", f);
         star_renderer(f);
-        fputs("  <layerGeometryType>0</layerGeometryType>\n</qgis>\n", f);
-        rc = tc_fclose_checked(f, path, err);
+        fputs("  <layerGeometryType>0</layerGeometryType>\n", f);
+        rc = qgis_finish(f, path, err);
     }
     free(path);
     return rc;
@@ -243,8 +219,8 @@ static int write_qgs(const char *dir, const struct plan_result *r, struct tc_err
         free(path);
         return -1;
     }
-    fputs(doctype, f);
-    fputs("<qgis version=\"3.22.0\" projectname=\"towncov plan\">\n  <homePath path=\"\"/>\n"
+    qgis_root_begin(f);
+    fputs(" projectname=\"towncov plan\">\n  <homePath path=\"\"/>\n"
           "  <title>towncov plan</title>\n", f);
     srs(f, "  ", "projectCrs", r);
     fputs("  <layer-tree-group>\n    <customproperties/>\n"
@@ -265,9 +241,8 @@ static int write_qgs(const char *dir, const struct plan_result *r, struct tc_err
           "  </layerorder>\n  <properties>\n    <Paths>\n"
           "      <Absolute type=\"bool\">false</Absolute>\n    </Paths>\n    <SpatialRefSys>\n"
           "      <ProjectionsEnabled type=\"int\">1</ProjectionsEnabled>\n"
-          "    </SpatialRefSys>\n  </properties>\n"
-          "</qgis>\n", f);
-    int rc = tc_fclose_checked(f, path, err);
+          "    </SpatialRefSys>\n  </properties>\n", f);
+    int rc = qgis_finish(f, path, err);
     free(path);
     return rc;
 }

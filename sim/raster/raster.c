@@ -15,6 +15,7 @@
 #include "towncov/coverage.h"
 #include "towncov/footprint.h"
 #include "towncov/map.h"
+#include "towncov/map_crs.h"
 #include "towncov/outdir.h"
 #include "towncov/radio.h"
 #include "towncov/sites.h"
@@ -74,14 +75,7 @@ void raster_grid_of(const struct tc_map *map, double res, struct raster_grid *g)
 
 static char *metric_wkt(const struct tc_map *map)
 {
-    PJ_CONTEXT *c = proj_context_create();
-    PJ *crs = c ? proj_create(c, map->metric_crs) : NULL;
-    const char *w = crs ? proj_as_wkt(c, crs, PJ_WKT2_2019, NULL) : NULL;
-    char *out = w ? strdup(w) : NULL;
-    proj_destroy(crs);
-    if (c)
-        proj_context_destroy(c);
-    return out;
+    return map_crs_wkt2(map->metric_crs);
 }
 
 struct strip {

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "towncov/qgis.h"
+
 #define cls raster_class
 
 /* RSRP classes (dBm): each colour up to its value (also map.png's). */
@@ -146,12 +148,12 @@ void raster_style_pipe(FILE *f, enum raster_layer l, long n_sites)
 
 int raster_write_style(const char *path, enum raster_layer l, long n_sites, struct tc_error *err)
 {
-    FILE *f = fopen(path, "w");
+    FILE *f = qgis_create(path, err);
     if (!f)
-        return tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot write: %s", path, strerror(errno));
-    fputs("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-          "<qgis version=\"3.22.0\" styleCategories=\"AllStyleCategories\">\n", f);
+        return -1;
+    qgis_root_begin(f);
+    fputs(" styleCategories=\"AllStyleCategories\">\n", f);
     raster_style_pipe(f, l, n_sites);
-    fputs("  <blendMode>0</blendMode>\n</qgis>\n", f);
-    return tc_fclose_checked(f, path, err);
+    fputs("  <blendMode>0</blendMode>\n", f);
+    return qgis_finish(f, path, err);
 }

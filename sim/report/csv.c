@@ -12,7 +12,7 @@
 #include "towncov/goal.h"
 #include "towncov/keypoints.h"
 #include "towncov/map.h"
-#include "towncov/pipeline.h"
+#include "towncov/run_outcome.h"
 #include "towncov/seat.h"
 #include "towncov/sites.h"
 

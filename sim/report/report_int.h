@@ -4,7 +4,7 @@
 #define TOWNCOV_REPORT_INT_H
 
 #include "towncov/common.h"
-#include "towncov/pipeline.h"
+#include "towncov/run_outcome.h"
 #include "towncov/report.h"
 
 /* What the radio model gave the stations of one township kind. */

@@ -7,7 +7,7 @@
 #include "towncov/coverage.h"
 #include "towncov/footprint.h"
 #include "towncov/map.h"
-#include "towncov/pipeline.h"
+#include "towncov/run_outcome.h"
 #include "towncov/sites.h"
 
 /* Townships the exact engine declined (degenerate contacts) and GEOS

@@ -10,6 +10,7 @@
 
 #include "towncov/csv.h"
 #include "towncov/map.h"
+#include "towncov/map_crs.h"
 #include "towncov/ogrread.h"
 #include "towncov/seat.h"
 #include "towncov/shpio.h"
@@ -159,8 +160,7 @@ static int read_points_shapefile(const char *path, const struct tc_map *map,
                      shpio_type_name(type));
     else if (f_code < 0)
         rc = tc_fail(err, TC_EXIT_SITES, "%s: the .dbf has no 'code' field", path);
-    PJ_CONTEXT *ctx = proj_context_create();
-    PJ *to_lonlat = NULL;
+    struct map_transform *to_lonlat = NULL;
     size_t plen = strlen(base) + 5;
     char *prj = malloc(plen);
     FILE *pf = NULL;
@@ -170,9 +170,7 @@ static int read_points_shapefile(const char *path, const struct tc_map *map,
     }
     char *wkt = rc == 0 && pf ? read_whole(pf) : NULL;
     if (rc == 0 && pf) {
-        PJ *raw = wkt ? proj_create_crs_to_crs(ctx, wkt, "EPSG:4326", NULL) : NULL;
-        to_lonlat = raw ? proj_normalize_for_visualization(ctx, raw) : NULL;
-        proj_destroy(raw);
+        to_lonlat = wkt ? map_transform_to_lonlat(wkt) : NULL;
         if (!to_lonlat)
             rc = tc_fail(err, TC_EXIT_SITES, "%s: not a coordinate system PROJ can read", prj);
     }
@@ -191,7 +189,7 @@ static int read_points_shapefile(const char *path, const struct tc_map *map,
         PJ_COORD c = proj_coord(o->padfX[0], o->padfY[0], 0, 0);
         SHPDestroyObject(o);
         if (to_lonlat)
-            c = proj_trans(to_lonlat, PJ_FWD, c);
+            c = proj_trans(map_transform_pj(to_lonlat), PJ_FWD, c);
         int cut = 0;
         char *code = shpio_read_text(dbf, i, f_code, "", &cut);
         char *kind = shpio_read_text(dbf, i, f_kind, "", &cut);
@@ -207,8 +205,7 @@ static int read_points_shapefile(const char *path, const struct tc_map *map,
         free(kind);
         free(at);
     }
-    proj_destroy(to_lonlat);
-    proj_context_destroy(ctx);
+    map_transform_free(&to_lonlat);
     free(prj);
     free(base);
     DBFClose(dbf);
@@ -228,10 +225,8 @@ static int read_points_ogr(const char *path, const struct tc_map *map, struct tc
     int f_code = ogrread_field(t, "code"), f_kind = ogrread_field(t, "kind"), rc = 0;
     if (f_code < 0)
         rc = tc_fail(err, TC_EXIT_SITES, "%s: the layer has no 'code' field", t->label);
-    PJ_CONTEXT *ctx = proj_context_create();
-    PJ *raw = rc == 0 && t->wkt ? proj_create_crs_to_crs(ctx, t->wkt, "EPSG:4326", NULL) : NULL;
-    PJ *to_lonlat = raw ? proj_normalize_for_visualization(ctx, raw) : NULL;
-    proj_destroy(raw);
+    struct map_transform *to_lonlat = rc == 0 && t->wkt ? map_transform_to_lonlat(t->wkt)
+                                                         : NULL;
     if (rc == 0 && t->wkt && !to_lonlat)
         rc = tc_fail(err, TC_EXIT_SITES, "%s: not a coordinate system PROJ can read", t->label);
     long cap = k->n;
@@ -246,12 +241,11 @@ static int read_points_ogr(const char *path, const struct tc_map *map, struct tc
         }
         PJ_COORD c = proj_coord(t->shape[i]->padfX[0], t->shape[i]->padfY[0], 0, 0);
         if (to_lonlat)
-            c = proj_trans(to_lonlat, PJ_FWD, c);
+            c = proj_trans(map_transform_pj(to_lonlat), PJ_FWD, c);
         rc = add_point(map, k, &cap, code ? code : "", kind ? kind : "", c.xy.x, c.xy.y, at,
                        err);
     }
-    proj_destroy(to_lonlat);
-    proj_context_destroy(ctx);
+    map_transform_free(&to_lonlat);
     ogrread_free(&t);
     return rc;
 }

@@ -72,9 +72,9 @@ static int parse_azimuths(struct csv_reader *r, int col, struct radio_site *rs,
     for (char *tok = strtok_r(copy, ";/ ", &save); tok && rc == 0;
          tok = strtok_r(NULL, ";/ ", &save)) {
         double a;
-        if (rs->n_azimuths == RADIO_MAX_SECTORS || parse_number(tok, &a) != 0 || a < 0 || a >= 360)
+        if (rs->n_azimuths == SITE_MAX_SECTORS || parse_number(tok, &a) != 0 || a < 0 || a >= 360)
             rc = csv_fail(r, err, "azimuths '%.*s' must be up to %d numbers in [0, 360) "
-                          "separated by ';'", shown(text), text, RADIO_MAX_SECTORS);
+                          "separated by ';'", shown(text), text, SITE_MAX_SECTORS);
         else
             rs->azimuth_deg[rs->n_azimuths++] = a;
     }

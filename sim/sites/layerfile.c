@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "towncov/map_crs.h"
 #include "towncov/ogrread.h"
 
 static void put_text(FILE *f, const char *s)
@@ -32,10 +33,7 @@ static int write_csv(const struct ogr_table *t, const struct sites_config *cfg, 
 {
     const char *lon = cfg && cfg->lon_field[0] ? cfg->lon_field : "lon";
     const char *lat = cfg && cfg->lat_field[0] ? cfg->lat_field : "lat";
-    PJ_CONTEXT *ctx = proj_context_create();
-    PJ *raw = t->wkt ? proj_create_crs_to_crs(ctx, t->wkt, "EPSG:4326", NULL) : NULL;
-    PJ *to_lonlat = raw ? proj_normalize_for_visualization(ctx, raw) : NULL;
-    proj_destroy(raw);
+    struct map_transform *to_lonlat = t->wkt ? map_transform_to_lonlat(t->wkt) : NULL;
     int rc = t->wkt && !to_lonlat
         ? tc_fail(err, TC_EXIT_SITES, "%s: not a coordinate system PROJ can read", t->label) : 0;
     put_text(f, lon);
@@ -55,7 +53,7 @@ static int write_csv(const struct ogr_table *t, const struct sites_config *cfg, 
         }
         PJ_COORD c = proj_coord(t->shape[i]->padfX[0], t->shape[i]->padfY[0], 0, 0);
         if (to_lonlat)
-            c = proj_trans(to_lonlat, PJ_FWD, c);
+            c = proj_trans(map_transform_pj(to_lonlat), PJ_FWD, c);
         fprintf(f, "%.17g,%.17g", c.xy.x, c.xy.y);
         for (int k = 0; k < t->nfields; k++)
             if (strcasecmp(t->field[k], lon) != 0 && strcasecmp(t->field[k], lat) != 0) {
@@ -64,8 +62,7 @@ static int write_csv(const struct ogr_table *t, const struct sites_config *cfg, 
             }
         fputc('\n', f);
     }
-    proj_destroy(to_lonlat);
-    proj_context_destroy(ctx);
+    map_transform_free(&to_lonlat);
     return rc;
 }
 

@@ -1,0 +1,68 @@
+/* pipeline_internal.h — the driver's pieces beside pipeline.c (the stage
+ * sequence): the sweep cache (pipeline_cache.c) and the output writing
+ * (pipeline_output.c). Private to the driver. */
+#ifndef TOWNCOV_PIPELINE_INTERNAL_H
+#define TOWNCOV_PIPELINE_INTERNAL_H
+
+#include "towncov/map.h"
+#include "towncov/pipeline.h"
+#include "towncov/scenario.h"
+#include "towncov/verify.h"
+
+/* 0, or an interrupted error (exit 130) once SIGINT/SIGTERM arrived. */
+static inline int pipeline_interrupted(struct tc_error *err)
+{
+    return tc_interrupted() ? tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted") : 0;
+}
+
+/* ---- the load stage (pipeline.c) ---------------------------------------- */
+
+/* The scenario's map, loaded and verified; the caller frees it (map_free),
+ * or NULL with err. Inline: the cache loads maps too, and calls nothing
+ * back in pipeline.c. */
+static inline struct tc_map *pipeline_load_map(const struct scenario *scn,
+                                               const struct run_options *opt,
+                                               struct tc_error *err)
+{
+    struct tc_map *map = map_load(&scn->map, scn->base_dir, opt->threads, opt->log, err);
+    if (map && verify_map(map, err) != 0)
+        map_free(&map);
+    return map;
+}
+
+/* ---- the cache (pipeline_cache.c) --------------------------------------- */
+
+/* The load stage through the cache: its map and seats into st (borrowed:
+ * st->cached_map set), rebuilt first when scn's [map] or [seat areas] keys
+ * or folder differ from theirs. 0, or -1 with err. */
+int pipeline_cache_load(struct pipeline_cache *c, const struct scenario *scn,
+                        const struct run_options *opt, struct run_state *st,
+                        struct tc_error *err);
+
+/* When the cache holds the coverage scn would compute (same stations,
+ * radio and engine keys and seed, on the map and seats pipeline_cache_load
+ * gave), lends it to st (st->cached_results set) and returns 1; else 0. */
+int pipeline_cache_borrow(const struct pipeline_cache *c, const struct scenario *scn,
+                          struct run_state *st);
+
+/* Hands what st computed to the cache (it keeps it for the next member)
+ * and lends it back to st. */
+void pipeline_cache_keep(struct pipeline_cache *c, const struct scenario *scn,
+                         struct run_state *st);
+
+/* ---- the outputs (pipeline_output.c) ------------------------------------ */
+
+/* The output folder, malloc'd: --out, else [output] dir, else out/<name>. */
+char *pipeline_out_dir(const struct scenario *scn, const struct run_options *opt);
+
+/* Refuses an output folder towncov may not replace, before any work. */
+int pipeline_check_out_dir(const struct scenario *scn, const char *dir, struct tc_error *err);
+
+/* Writes every output of the run into a temporary twin of dir and swaps it
+ * into place; out->seconds[PHASE_REPORT] counts from t0. 0, or -1 with
+ * err (dir then as it was). */
+int pipeline_write_outputs(const struct scenario *scn, struct run_state *st,
+                           struct run_outcome *out, const char *dir, int threads, double t0,
+                           const struct run_options *opt, struct tc_error *err);
+
+#endif

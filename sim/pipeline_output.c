@@ -1,0 +1,138 @@
+/* pipeline_output.c — the run's output folder: where it goes, the check
+ * that it may be replaced, and every file written into its temporary twin
+ * (rasters, reports, QGIS layers, the picture, summary.json last). */
+#include "pipeline_internal.h"
+
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "towncov/export.h"
+#include "towncov/keypoints.h"
+#include "towncov/outdir.h"
+#include "towncov/picture.h"
+#include "towncov/raster.h"
+#include "towncov/report.h"
+#include "towncov/scenario.h"
+#include "towncov/seat.h"
+
+/* The output folder, malloc'd: --out, else [output] dir, else out/<name>. */
+char *pipeline_out_dir(const struct scenario *scn, const struct run_options *opt)
+{
+    char *dir = NULL;
+    if (opt->out_dir)
+        return strdup(opt->out_dir);
+    if (scn->output.dir[0])
+        return strdup(scn->output.dir);
+    return asprintf(&dir, "out/%s", scn->info.name) < 0 ? NULL : dir;
+}
+
+/* A file the run reads, as the loaders find it: relative to the scenario's
+ * folder unless absolute. */
+static char *input_path(const char *base_dir, const char *file)
+{
+    if (file[0] == '/' || !base_dir[0] || strcmp(base_dir, ".") == 0)
+        return strdup(file);
+    return outdir_join(base_dir, file);
+}
+
+/* Refuses an output folder towncov may not replace before any work: the
+ * folders of the scenario, the map and the sites file are among those. */
+int pipeline_check_out_dir(const struct scenario *scn, const char *dir, struct tc_error *err)
+{
+    char *map = input_path(scn->base_dir, scn->map.file);
+    char *sites = scn->sites.strategy == SITES_FILE ? input_path(scn->base_dir, scn->sites.file)
+                                                    : NULL;
+    const char *inputs[] = {scn->path, map, sites};
+    int rc = !map || (scn->sites.strategy == SITES_FILE && !sites)
+                 ? tc_fail(err, TC_EXIT_OUTPUT, "out of memory")
+                 : outdir_check(dir, inputs, 3, err);
+    free(map);
+    free(sites);
+    return rc;
+}
+
+/* The QGIS layers and the picture read the results and write files of
+ * their own: they run side by side, the picture being one thread's work
+ * and the layers' writing mostly serial too. The layers keep their own
+ * threads (a nested team). Errors are reported layers first. */
+static int write_layers_and_picture(const char *tmp, struct run_outcome *out, int threads,
+                                    struct tc_error *err)
+{
+    const struct output_config *oc = out->output;
+    char *png = outdir_join(tmp, "map.png");
+    if (!png)
+        return tc_fail(err, TC_EXIT_OUTPUT, "out of memory");
+    struct tc_error picture_err = {0};
+    int layers_rc = 0, picture_rc = 0;
+    int levels = omp_get_max_active_levels();
+    omp_set_max_active_levels(2);
+    #pragma omp parallel sections num_threads(threads > 1 && oc->layers && oc->picture ? 2 : 1)
+    {
+        #pragma omp section
+        if (oc->layers)
+            layers_rc = export_layers(tmp, out, threads, err);
+        #pragma omp section
+        if (oc->picture)
+            picture_rc = picture_draw(png, out, &picture_err);
+    }
+    omp_set_max_active_levels(levels);
+    free(png);
+    if (layers_rc != 0)
+        return layers_rc;
+    if (picture_rc != 0)
+        *err = picture_err;
+    return picture_rc;
+}
+
+/* Writes one report file, name, into tmp. */
+static int write_report(const char *tmp, const char *name,
+                        int (*writer)(const char *, const struct run_outcome *,
+                                      struct tc_error *),
+                        const struct run_outcome *out, struct tc_error *err)
+{
+    char *path = outdir_join(tmp, name);
+    int rc = path ? writer(path, out, err) : tc_fail(err, TC_EXIT_OUTPUT, "out of memory");
+    free(path);
+    return rc;
+}
+
+/* Writes every output into a temporary folder and swaps it into place:
+ * reports, QGIS layers and the picture, then summary.json last so that it
+ * can say how long the report phase took. */
+int pipeline_write_outputs(const struct scenario *scn, struct run_state *st,
+                         struct run_outcome *out, const char *dir, int threads, double t0,
+                         const struct run_options *opt, struct tc_error *err)
+{
+    char *tmp;
+    if (outdir_begin(dir, "run", &tmp, err) != 0)
+        return -1;
+    int rc = 0;
+    /* The signal rasters first: the QGIS project lists them. */
+    if (scn->raster.resolution_m > 0 && scn->radio.model != RADIO_LINK) {
+        if (!opt->quiet) /* the disc model has no received power */
+            fprintf(opt->log, "towncov: note: no signal rasters: they need radio.model = link\n");
+    } else {
+        rc = raster_write(tmp, &scn->raster, st->radio, out->map, out->sites, out->fp,
+                          out->results, threads, &st->raster, err);
+    }
+    out->raster = &st->raster;
+    if (rc == 0)
+        rc = write_report(tmp, "townships.csv", report_write_csv, out, err);
+    if (rc == 0)
+        rc = write_report(tmp, "sites.csv", report_write_sites_csv, out, err);
+    if (rc == 0 && out->seats->keys->n > 0)
+        rc = write_report(tmp, "key_points.csv", report_write_key_points_csv, out, err);
+    if (rc == 0)
+        rc = write_layers_and_picture(tmp, out, threads, err);
+    out->seconds[PHASE_REPORT] = tc_now() - t0;
+    if (rc == 0)
+        rc = write_report(tmp, "summary.json", report_write_json, out, err);
+    if (rc == 0)
+        rc = pipeline_interrupted(err);
+    if (rc == 0)
+        rc = outdir_commit(&tmp, dir, err);
+    outdir_abort(&tmp); /* nothing left after a commit */
+    return rc;
+}
