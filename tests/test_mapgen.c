@@ -970,3 +970,52 @@ Test(mapgen, counties_from_gpkg_and_geojson_build_the_same_map)
     }
     fx_clean(&f);
 }
+
+/* Two counties of the source that overlap by a 0.05 x 0.2 degree strip: the
+ * county whose code sorts first keeps the strip, the other is cut, so the
+ * counties (and their townships) no longer overlap. */
+Test(mapgen, overlapping_counties_leave_the_overlap_to_the_lower_code)
+{
+    struct fx f;
+    fx_make(&f);
+    char base[192];
+    snprintf(base, sizeof base, "%s/counties", f.dir);
+    SHPHandle shp = SHPCreate(base, SHPT_POLYGON);
+    DBFHandle dbf = DBFCreateEx(base, "UTF-8");
+    cr_assert(shp && dbf);
+    DBFAddField(dbf, "code", FTString, 12, 0);
+    DBFAddField(dbf, "name", FTString, 40, 0);
+    /* the higher code first in the file: the rule goes by code, not by order */
+    const char *codes[] = {"360112", "360111"};
+    const double x0[] = {115.15, 115.0};
+    for (int i = 0; i < 2; i++) {
+        double x[] = {x0[i], x0[i], x0[i] + 0.2, x0[i] + 0.2, x0[i]};
+        double y[] = {28.0, 28.2, 28.2, 28.0, 28.0};
+        SHPObject *o = SHPCreateSimpleObject(SHPT_POLYGON, 5, x, y, NULL);
+        SHPWriteObject(shp, -1, o);
+        SHPDestroyObject(o);
+        DBFWriteStringAttribute(dbf, i, 0, codes[i]);
+        DBFWriteStringAttribute(dbf, i, 1, codes[i]);
+    }
+    DBFClose(dbf);
+    SHPClose(shp);
+    write_text(f.csv, "code,name,county_code,kind\n"
+                      "360111100,A1,360111,town\n360111200,A2,360111,township\n"
+                      "360112100,B1,360112,town\n360112200,B2,360112,township\n");
+    struct mapgen_report rep = {0};
+    struct tc_error err = {0};
+    cr_assert_eq(build(&f, f.out, 1, 2, &rep, &err), 0, "%s", err.msg);
+    GEOSGeometry *a = read_county(f.out, "360111"), *b = read_county(f.out, "360112");
+    cr_expect_float_eq(area(a), 0.04, 1e-12, "the lower code keeps its whole square");
+    cr_expect_float_eq(area(b), 0.03, 1e-12, "the other loses the 0.01 deg2 strip");
+    GEOSGeometry *x = GEOSIntersection_r(ctx, a, b);
+    cr_expect_float_eq(area(x), 0.0, 1e-15, "no overlap left");
+    cr_expect_eq(rep.counties_resolved, 1);
+    cr_expect(rep.overlap_resolved_km2 > 100 && rep.overlap_resolved_km2 < 120,
+              "the strip is ~110 km2, got %g", rep.overlap_resolved_km2);
+    cr_expect_float_eq(rep.county_overlap_km2, 0.0, 1e-9);
+    GEOSGeom_destroy_r(ctx, x);
+    GEOSGeom_destroy_r(ctx, a);
+    GEOSGeom_destroy_r(ctx, b);
+    fx_clean(&f);
+}

@@ -43,7 +43,9 @@ struct mapgen_report {
     double hole_km2;           /* area of the filled holes */
     int border_arcs;           /* county border arcs simplified (0: none) */
     int border_vertices, border_vertices_kept;
-    double county_overlap_km2; /* overlap between neighbouring counties */
+    int counties_resolved;     /* counties cut where they overlapped another */
+    double overlap_resolved_km2; /* the area so cut */
+    double county_overlap_km2; /* overlap between neighbouring counties left after that */
     double area_km2;           /* sum of county areas */
     double seat_area_km2;      /* sum of the modelled seat areas */
     double max_tiling_error;   /* max over counties of |sum townships - county| / county */

@@ -8,13 +8,15 @@
  *           (clean.c)
  * simplify  the county borders, all at once so shared borders stay shared
  *           (simplify.c)
+ * resolve   where two counties overlap, the county whose code sorts first
+ *           keeps the overlap (resolve.c)
  * split     per county, in parallel, owner computes: densify (densify.c);
  *           place one seed per township by weighted Lloyd relaxation on a
  *           grid of samples (sample.c, seeds.c); Voronoi; node the cells with
  *           the county border and keep the faces inside (cells.c); check
  *           that the townships tile the county (check.c); model each
  *           township's seat area (seat_areas.c)
- * overlap   measure how much neighbouring counties overlap (reported only)
+ * overlap   measure how much neighbouring counties still overlap (reported)
  * write     shapefiles into a temporary folder, renamed into place at the end
  *           (write.c); the log (report.c)
  *
@@ -165,6 +167,8 @@ static int build_counties(struct tc_workers *ws, struct province *p,
         return -1;
     if (opt->simplify_deg > 0
         && mg_counties_simplify(ws->w[0].scratch, p, opt->simplify_deg, r, err) != 0)
+        return -1;
+    if (mg_counties_resolve(ws, p, r, err) != 0)
         return -1;
     return for_counties(ws, p, county_build, opt->seed, err);
 }

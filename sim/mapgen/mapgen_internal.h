@@ -216,6 +216,11 @@ int mg_check_valid(struct mg_worker *w, const GEOSGeometry *g, const char *what)
 int mg_county_check(struct mg_worker *w, const struct province *p, struct county *c);
 int mg_counties_overlap(struct tc_workers *ws, struct province *p, struct tc_error *err);
 
+/* resolve.c: each overlap between two counties left to the county whose code
+ * sorts first (r counts what was cut) */
+int mg_counties_resolve(struct tc_workers *ws, struct province *p, struct mapgen_report *r,
+                        struct tc_error *err);
+
 /* simplify.c: county borders simplified, shared borders alike */
 int mg_counties_simplify(struct mg_worker *w, struct province *p, double tol,
                          struct mapgen_report *r, struct tc_error *err);

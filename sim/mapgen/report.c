@@ -51,8 +51,9 @@ void mg_report_print(const struct mapgen_options *opt, const struct mapgen_repor
            "seat inside; tiling: max area error %.2e, max overlap %.2e, max gap %.2e "
            "(relative to the county)\n", nthreads, nthreads == 1 ? "" : "s", r->t_build,
            r->max_tiling_error, r->max_overlap, r->max_gap);
-    printf("mapgen: counties overlap by %.3f km2 in total (kept as given) (%.2f s)\n",
-           r->county_overlap_km2, r->t_overlap);
+    printf("mapgen: counties that overlapped: %d, cut by %.3f km2 in all (each overlap left to "
+           "the county whose code sorts first); overlap left: %.3f km2 (%.2f s)\n",
+           r->counties_resolved, r->overlap_resolved_km2, r->county_overlap_km2, r->t_overlap);
     printf("mapgen: seat areas modelled as a run's defaults ([goal] seat_radius_*_m: "
            "subdistrict %g, town %g, township %g, special %g m): %.1f km2 in total\n",
            seat_default_radius_m(KIND_SUBDISTRICT), seat_default_radius_m(KIND_TOWN),

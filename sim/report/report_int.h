@@ -24,4 +24,17 @@ void report_radio_by_kind(const struct run_outcome *run, struct radio_row rows[K
  * computed instead. */
 int report_townships_by_geos(const struct run_outcome *run);
 
+/* Prints s left-aligned in `width` terminal columns (CJK characters take
+ * two), then one space. */
+void report_print_cell(FILE *out, const char *s, int width);
+
+/* The province (11..99) of a 6-digit GB/T 2260 county code, -1 otherwise;
+ * its name ("江西省"), NULL for a code no province has. */
+int report_province_of(const char *county_code);
+const char *report_province_name(int code);
+
+/* "By province": townships, failing, covered shares per province, for maps
+ * whose counties all have codes and span two provinces or more. */
+void report_print_by_province(FILE *out, const struct run_outcome *run);
+
 #endif

@@ -33,7 +33,7 @@ static int display_width(const char *s)
 }
 
 /* Prints s left-aligned in `width` columns (at least one space after). */
-static void print_cell(FILE *out, const char *s, int width)
+void report_print_cell(FILE *out, const char *s, int width)
 {
     fputs(s, out);
     for (int pad = width - display_width(s); pad > 0; pad--)
@@ -113,7 +113,7 @@ static void print_by_county(FILE *out, const struct run_outcome *run)
     for (int c = 0; c < nc && shown < 10 && rows[c].fail > 0; c++, shown++) {
         fputs("  ", out);
         char *label = county_label(rows, nc, c);
-        print_cell(out, label ? label : rows[c].name, 16);
+        report_print_cell(out, label ? label : rows[c].name, 16);
         free(label);
         fprintf(out, "%3d of %3d failing, %6.2f%% covered\n", rows[c].fail, rows[c].n,
                 100 * rows[c].cov / rows[c].area);
@@ -134,7 +134,7 @@ static void print_worst(FILE *out, const struct run_outcome *run)
     const char *head[] = {"code", "name", "county", "kind"};
     const int width[] = {12, 22, 16, 11};
     for (int c = 0; c < 4; c++)
-        print_cell(out, head[c], width[c]);
+        report_print_cell(out, head[c], width[c]);
     fprintf(out, " covered  seat\n");
     for (int i = 0; i < v->n_failing && i < worst; i++) {
         int t = v->failing[i];
@@ -142,7 +142,7 @@ static void print_worst(FILE *out, const struct run_outcome *run)
         const char *cell[] = {tw->code, tw->name, tw->county, tc_kind_name(tw->kind)};
         fputs("  ", out);
         for (int c = 0; c < 4; c++)
-            print_cell(out, cell[c], width[c]);
+            report_print_cell(out, cell[c], width[c]);
         fprintf(out, "%7.2f%%  %s\n", 100 * run->results[t].covered_frac,
                 run->results[t].seat_covered ? "covered" : "NOT covered");
     }
@@ -187,6 +187,7 @@ void report_print_summary(FILE *out, const struct run_outcome *run)
             v->seats_covered, run->map->n);
     print_by_kind(out, run);
     print_radio(out, run);
+    report_print_by_province(out, run);
     print_by_county(out, run);
     print_worst(out, run);
     const struct raster_outcome *ro = run->raster;
