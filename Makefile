@@ -26,13 +26,15 @@ OPT       ?= -O2 -g
 SCENARIO  ?= scenarios/jiangxi-65k.ini
 THREADS   ?=
 SANITIZE  ?=
-PKGS      := shapelib geos proj inih cairo gdal
+PKGS      := shapelib geos proj inih cairo gdal libpq
 # pkg-config name : Debian package providing it (GLPK has no pkg-config
 # file on Debian: the deps target looks for /usr/include/glpk.h instead)
-DEPS      := shapelib:libshp-dev geos:libgeos-dev proj:libproj-dev inih:libinih-dev cairo:libcairo2-dev gdal:libgdal-dev
+DEPS      := shapelib:libshp-dev geos:libgeos-dev proj:libproj-dev inih:libinih-dev cairo:libcairo2-dev gdal:libgdal-dev libpq:libpq-dev
 TEST_DEPS := criterion:libcriterion-dev
 # Independent checkers used by the tests (python modules : Debian package)
 TEST_PY   := shapely:python3-shapely pyproj:python3-pyproj osgeo:python3-gdal qgis.core:python3-qgis
+# A throwaway PostgreSQL + PostGIS cluster (tests/postgis/roundtrip.sh)
+TEST_PG   := postgresql postgresql-15-postgis-3
 
 CFLAGS   := -std=c11 -D_GNU_SOURCE -DGEOS_USE_ONLY_R_API $(OPT) -fopenmp \
             -Wall -Wextra -Werror -Iinclude $(SANITIZE) $(MPIFLAGS)
@@ -99,6 +101,9 @@ test-deps: deps
 	 ls /usr/lib/llvm-*/lib/libomp.so >/dev/null 2>&1 || missing="$$missing libomp-dev"; \
 	 command -v valgrind >/dev/null || missing="$$missing valgrind"; \
 	 command -v man >/dev/null || missing="$$missing man-db"; \
+	 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+	   && ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 \
+	   || missing="$$missing $(TEST_PG)"; \
 	 command -v mpicc >/dev/null && command -v mpirun >/dev/null \
 	   || missing="$$missing libopenmpi-dev openmpi-bin"; \
 	 if [ -n "$$missing" ]; then $(call apt_install,$$missing); fi
@@ -174,6 +179,7 @@ test-unit: check-layers $(BIN) $(TESTBIN)
 	TOWNCOV_BIN=$(abspath $(BIN)) TOWNCOV_MPI_BIN=$(abspath build-mpi/towncov) $(TESTBIN) --jobs 2
 	TOWNCOV_BIN=$(abspath $(BIN)) /usr/bin/python3 tests/check_independent.py
 	TOWNCOV_BIN=$(abspath $(BIN)) /usr/bin/python3 tests/test_map_build.py
+	tests/postgis/roundtrip.sh $(BIN)
 	tests/golden/check.sh $(BIN)
 
 test-asan:

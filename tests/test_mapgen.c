@@ -941,6 +941,36 @@ Test(mapgen, command_line, .init = quiet)
     cr_assert(!exists("/tmp/towncov-never-made"));
 }
 
+/* --counties through GDAL/OGR (docs/formats.md): the same counties as a
+ * GeoPackage and as GeoJSON build byte-identical maps. */
+Test(mapgen, counties_from_gpkg_and_geojson_build_the_same_map)
+{
+    struct fx f;
+    fx_make(&f);
+    struct mapgen_report rep;
+    struct tc_error err = {0};
+    cr_assert_eq(build(&f, f.out, 3, 2, &rep, &err), 0, "%s", err.msg);
+    const char *ext[] = {"gpkg", "geojson"};
+    for (int i = 0; i < 2; i++) {
+        char copy[192], out[256], cmd[700];
+        snprintf(copy, sizeof copy, "%.150s/counties.%s", f.dir, ext[i]);
+        snprintf(out, sizeof out, "%s/map-%s", f.dir, ext[i]);
+        snprintf(cmd, sizeof cmd, "ogr2ogr -nlt PROMOTE_TO_MULTI %s %s", copy, f.shp);
+        cr_assert_eq(system(cmd), 0, "%s", cmd);
+        struct fx g = f;
+        snprintf(g.shp, sizeof g.shp, "%s", copy);
+        cr_assert_eq(build(&g, out, 3, 2, &rep, &err), 0, "%s: %s", ext[i], err.msg);
+        const char *files[] = {"townships.shp", "townships.dbf"};
+        for (int k = 0; k < 2; k++) {
+            char a[320], b[320];
+            snprintf(a, sizeof a, "%s/%s", f.out, files[k]);
+            snprintf(b, sizeof b, "%s/%s", out, files[k]);
+            cr_assert(fx_same_file(a, b), "%s differs from the shapefile's", b);
+        }
+    }
+    fx_clean(&f);
+}
+
 /* Two counties of the source that overlap by a 0.05 x 0.2 degree strip: the
  * county whose code sorts first keeps the strip, the other is cut, so the
  * counties (and their townships) no longer overlap. */

@@ -7,7 +7,8 @@
 
 /* Scenario section [map]; described by map_keys[]. */
 struct map_config {
-    char file[TC_STR_MAX];         /* polygon shapefile (.shp) */
+    char file[TC_STR_MAX];         /* polygon shapefile (.shp) or any OGR source */
+    char layer[TC_STR_MAX];        /* the layer of a source holding several */
     char code_field[TC_STR_MAX];
     char name_field[TC_STR_MAX];
     char kind_field[TC_STR_MAX];   /* "" or absent field: kind from the name */

@@ -19,7 +19,8 @@ struct mapgen_args {
 static const struct cli_opt mapgen_opts[] = {
     {"counties", 0, CLI_TEXT, "SHP", 0, 0, offsetof(struct mapgen_args, counties),
      "county polygons, lon/lat WGS 84, UTF-8 attributes: code,\nname, optional city and "
-     "townships (checked against CSV)"},
+     "townships (checked against CSV);\na shapefile or any vector source GDAL/OGR opens "
+     "(.gpkg,\n.geojson, .fgb, PG:..., FILE|layername=NAME)"},
     {"townships", 0, CLI_TEXT, "CSV", 0, 0, offsetof(struct mapgen_args, townships),
      "columns code,name,county_code[,kind] (by name, any order;\nUTF-8 or GBK, as spreadsheets "
      "save it); kind is subdistrict,\ntown, township or special (from the name when absent)"},

@@ -30,6 +30,21 @@ static int plan_all(const struct exporter *ex, struct plan *plans, int *n, struc
     return 0;
 }
 
+/* format = gpkg: the shapefiles and .qml the GeoPackage was made from go. */
+static int remove_shapefiles(const char *dir, const struct plan *plans, int n,
+                             struct tc_error *err)
+{
+    static const char *const ext[] = {"shp", "shx", "dbf", "prj", "cpg", "qml"};
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < 6; k++) {
+            char path[TC_PATH_MAX];
+            snprintf(path, sizeof path, "%s/%s.%s", dir, plans[i].spec->name, ext[k]);
+            if (remove(path) != 0)
+                return tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot remove it", path);
+        }
+    return 0;
+}
+
 int export_layers(const char *dir, const struct run_outcome *run, int threads,
                   struct tc_error *err)
 {
@@ -49,8 +64,15 @@ int export_layers(const char *dir, const struct run_outcome *run, int threads,
         if (rc == 0)
             rc = export_write_qml(&ex, plans[i].spec, err);
     }
+    ex.gpkg = run->output->format != OUTPUT_SHAPEFILE;
+    if (rc == 0 && ex.gpkg)
+        rc = export_write_gpkg(&ex, plans, n, err);
     if (rc == 0)
         rc = export_write_project(&ex, plans, n, err);
+    if (rc == 0 && run->output->postgis[0])
+        rc = export_write_postgis(&ex, plans, n, err);
+    if (rc == 0 && run->output->format == OUTPUT_GPKG)
+        rc = remove_shapefiles(dir, plans, n, err);
     export_geometry_free(&ex);
     return rc;
 }

@@ -14,6 +14,7 @@
 #define TOWNCOV_EXPORT_INT_H
 
 #include <geos_c.h>
+#include <ogr_api.h>
 #include <shapefil.h>
 #include <stdio.h>
 
@@ -29,6 +30,7 @@ struct exporter {
     const struct run_outcome *run;
     const char *dir;
     const char *prj_wkt;          /* written to every .prj */
+    int gpkg;                     /* towncov.gpkg is written: the project opens it */
     struct tc_workers *ws;        /* one per thread (worker.h), each with its own
                                      clone of metric CRS -> output CRS */
     GEOSGeometry **town, **cov;   /* per township, output CRS */
@@ -116,6 +118,34 @@ void export_plan_layer(const struct exporter *ex, const struct layer_spec *spec,
 /* Writes dir/<layer>.shp, .shx, .dbf, .prj and .cpg. Returns 0, or -1 with
  * err set. */
 int export_write_layer(struct exporter *ex, const struct plan *p, struct tc_error *err);
+
+/* ---- records read back (records.c) -------------------------------------------------*/
+/* Called for record i of a layer with its row v and its geometry g (the
+ * output CRS; MultiPolygon or Point; NULL for a null shape), which the
+ * callee takes and frees. Returns 0, or -1 with err set (stops the walk). */
+typedef int (*export_record_fn)(void *ctx, long i, const struct value *v, OGRGeometryH g,
+                                struct tc_error *err);
+
+/* Walks layer p's records in order: rows from layers.c, geometries read
+ * back through OGR from dir/<layer>.shp, written just before. Serial.
+ * Returns 0, or -1 with err set. */
+int export_each_record(const struct exporter *ex, const struct plan *p, export_record_fn fn,
+                       void *ctx, struct tc_error *err);
+
+/* ---- GeoPackage (gpkg.c) ---------------------------------------------------------*/
+/* dir/towncov.gpkg from the n layers of p just written as shapefiles and
+ * .qml: each layer with a spatial index and its style in layer_styles, and
+ * the run in towncov_run. Returns 0, or -1 with err set. */
+int export_write_gpkg(const struct exporter *ex, const struct plan *p, int n,
+                      struct tc_error *err);
+
+/* ---- PostGIS (postgis.c) ---------------------------------------------------------*/
+/* The n layers of p (as for the GeoPackage) and towncov_run as tables of
+ * output.postgis_schema at output.postgis, in one transaction replacing
+ * the tables of towncov's earlier run there. Returns 0, or -1 with err set
+ * (the database as it was). */
+int export_write_postgis(const struct exporter *ex, const struct plan *p, int n,
+                         struct tc_error *err);
 
 /* ---- QGIS styles (qml.c) and project (qgs.c) ---------------------------------------*/
 /* QGIS: minScale is the most zoomed-out scale a layer is drawn at. */

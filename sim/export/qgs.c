@@ -86,10 +86,11 @@ static void project_tree(FILE *f, const struct exporter *ex, const struct plan *
 {
     fputs("  <layer-tree-group>\n    <customproperties/>\n", f);
     for (int i = n - 1; i >= 0; i--)
-        fprintf(f, "    <layer-tree-layer id=\"" LAYER_ID "\" name=\"%s\" source=\"./%s.shp\" "
+        fprintf(f, "    <layer-tree-layer id=\"" LAYER_ID "\" name=\"%s\" source=\"./%s%s%s\" "
                    "providerKey=\"ogr\" checked=\"Qt::%s\" expanded=\"%d\">\n"
                    "      <customproperties/>\n    </layer-tree-layer>\n",
-                p[i].spec->name, p[i].spec->name, p[i].spec->name,
+                p[i].spec->name, p[i].spec->name, ex->gpkg ? "towncov.gpkg|layername=" : "",
+                p[i].spec->name, ex->gpkg ? "" : ".shp",
                 p[i].spec->visible ? "Checked" : "Unchecked", i == 0);
     raster_tree(f, ex);
     fputs("    <custom-order enabled=\"0\">\n", f);
@@ -111,9 +112,10 @@ static void project_layer(FILE *f, const struct exporter *ex, const struct plan 
     export_scale_attributes(f, p->spec);
     fputs(">\n", f);
     extent_xml(f, "      ", ex);
-    fprintf(f, "      <id>" LAYER_ID "</id>\n      <datasource>./%s.shp</datasource>\n"
+    fprintf(f, "      <id>" LAYER_ID "</id>\n      <datasource>./%s%s%s</datasource>\n"
                "      <layername>%s</layername>\n      <srs>\n",
-            p->spec->name, p->spec->name, p->spec->name);
+            p->spec->name, ex->gpkg ? "towncov.gpkg|layername=" : "", p->spec->name,
+            ex->gpkg ? "" : ".shp", p->spec->name);
     spatialrefsys(f, "        ", crs);
     fputs("      </srs>\n      <provider encoding=\"UTF-8\">ogr</provider>\n", f);
     p->spec->renderer(f);

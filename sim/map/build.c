@@ -37,8 +37,8 @@ static void projection_failed(const struct loader *ld, GEOSContextHandle_t ctx,
     if (map_unprojectable_vertex(ctx, g, pj, &x, &y))
         snprintf(what, sizeof what, "%s (%.9g, %.9g)", ld->geographic && fabs(y) == 90
                  ? (y > 0 ? "the north pole" : "the south pole") : "the vertex", x, y);
-    tc_fail(&job->err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT " (code %s): %s cannot be projected "
-            "to the map's equal-area CRS (%s)", ld->shp_path, SHPIO_REC(t->record), t->code,
+    tc_fail(&job->err, TC_EXIT_MAP, "%s: " MAP_REC_FMT " (code %s): %s cannot be projected "
+            "to the map's equal-area CRS (%s)", ld->shp_path, MAP_REC(ld, t->record), t->code,
             what, ld->map->metric_crs);
 }
 

@@ -207,14 +207,17 @@ int map_unprojectable_vertex(GEOSContextHandle_t ctx, const GEOSGeometry *g, PJ 
 
 static int read_source_crs(struct loader *ld, PJ **src, struct tc_error *err)
 {
-    char prj[TC_PATH_MAX + 8];
-    snprintf(prj, sizeof prj, "%s.prj", ld->base);
-    char *wkt = read_text_file(prj);
+    char prj[TC_PATH_MAX + 40];
+    if (ld->ogr) /* the layer's own CRS, as a .prj would hold it */
+        snprintf(prj, sizeof prj, "%s: the layer's coordinate system", ld->shp_path);
+    else
+        snprintf(prj, sizeof prj, "%s.prj", ld->base);
+    char *wkt = ld->ogr ? (ld->ogr->wkt ? strdup(ld->ogr->wkt) : NULL) : read_text_file(prj);
     if (!wkt) {
         if (!ld->cfg->assume_wgs84)
             return tc_fail(err, TC_EXIT_MAP, "%s: missing (map.assume_wgs84 = no)", prj);
         double lo[4], hi[4];
-        SHPGetInfo(ld->shp, NULL, NULL, lo, hi);
+        map_source_bounds(ld, lo, hi);
         if (lo[0] < -180 - LON_SLACK || hi[0] > 180 + LON_SLACK || lo[1] < -90 - LON_SLACK ||
             hi[1] > 90 + LON_SLACK)
             return tc_fail(err, TC_EXIT_MAP,
@@ -304,7 +307,7 @@ int map_setup_crs(struct loader *ld, struct tc_error *err)
     }
     src_to_geo = map_make_transform(ld->pj_ctx, src, geo);
     double lo[4], hi[4];
-    SHPGetInfo(ld->shp, NULL, NULL, lo, hi);
+    map_source_bounds(ld, lo, hi);
     struct tc_map *m = ld->map;
     if (ld->geographic) {
         /* Out-of-range vertices are reported per record later; clamp here. */

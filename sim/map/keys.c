@@ -5,7 +5,12 @@
 
 const struct key_desc map_keys[] = {
     {"map", "file", KEY_PATH, offsetof(struct map_config, file), 0, 0, NULL, "", "",
-     "township polygon shapefile (.shp), relative to the scenario file's folder"},
+     "township polygons: a shapefile (.shp, read with shapelib) or any vector source GDAL/OGR "
+     "opens (GeoPackage .gpkg, GeoJSON, FlatGeobuf .fgb, or a PostGIS table as "
+     "PG:dbname=... host=...), relative to the scenario file's folder (docs/formats.md)"},
+    {"map", "layer", KEY_STRING, offsetof(struct map_config, layer), 0, 0, NULL, "", "",
+     "the layer of map.file when it holds several (a GeoPackage's layer, or schema.table in "
+     "PostGIS); empty: the only one"},
     {"map", "code_field", KEY_STRING, offsetof(struct map_config, code_field), 0, 0, NULL,
      "code", "", "attribute holding the township code (unique)"},
     {"map", "name_field", KEY_STRING, offsetof(struct map_config, name_field), 0, 0, NULL,

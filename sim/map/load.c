@@ -19,9 +19,9 @@ static int sort_and_check_codes(struct loader *ld, struct tc_error *err)
     qsort(m->t, (size_t)m->n, sizeof *m->t, by_code);
     for (int i = 1; i < m->n; i++)
         if (strcmp(m->t[i].code, m->t[i - 1].code) == 0)
-            return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT " and " SHPIO_REC_FMT " have "
-                           "the same code %s", ld->shp_path, SHPIO_REC(m->t[i - 1].record),
-                           SHPIO_REC(m->t[i].record), m->t[i].code);
+            return tc_fail(err, TC_EXIT_MAP, "%s: " MAP_REC_FMT " and " MAP_REC_FMT " have "
+                           "the same code %s", ld->shp_path, MAP_REC(ld, m->t[i - 1].record),
+                           MAP_REC(ld, m->t[i].record), m->t[i].code);
     return 0;
 }
 
@@ -66,8 +66,8 @@ static int check_areas(const struct loader *ld, struct tc_error *err)
     const struct tc_map *m = ld->map;
     for (int i = 0; i < m->n; i++)
         if (!(m->t[i].area_m2 > 0))
-            return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT " (code %s): the township has "
-                           "no area after loading", ld->shp_path, SHPIO_REC(m->t[i].record),
+            return tc_fail(err, TC_EXIT_MAP, "%s: " MAP_REC_FMT " (code %s): the township has "
+                           "no area after loading", ld->shp_path, MAP_REC(ld, m->t[i].record),
                            m->t[i].code);
     return 0;
 }
@@ -75,7 +75,7 @@ static int check_areas(const struct loader *ld, struct tc_error *err)
 static int read_townships(struct loader *ld, struct tc_error *err)
 {
     struct tc_map *m = ld->map;
-    int n = DBFGetRecordCount(ld->dbf);
+    int n = map_source_count(ld);
     m->t = calloc((size_t)n, sizeof *m->t);
     struct record_job *jobs = calloc((size_t)n, sizeof *jobs);
     int rc = m->t && jobs ? 0 : tc_fail(err, TC_EXIT_RESOURCE, "%s: out of memory for %d "
@@ -109,6 +109,7 @@ static int read_townships(struct loader *ld, struct tc_error *err)
 static void loader_close(struct loader *ld)
 {
     free(ld->base);
+    ogrread_free(&ld->ogr);
     if (ld->shp)
         SHPClose(ld->shp);
     if (ld->dbf)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "towncov/map.h"
+#include "towncov/ogrread.h"
 #include "towncov/shpio.h"
 #include "towncov/textenc.h"
 #include "towncov/worker.h"
@@ -33,7 +34,8 @@
 /* ---- the loader's working state -----------------------------------------*/
 struct loader {
     const struct map_config *cfg;
-    char shp_path[TC_PATH_MAX];
+    char shp_path[TC_PATH_MAX]; /* the source as messages name it */
+    struct ogr_table *ogr; /* any source but a shapefile (ogr_source.c); else: */
     SHPHandle shp;
     DBFHandle dbf;
     char *base;        /* shp_path without ".shp": the sidecars' stem */
@@ -71,6 +73,26 @@ struct record_job {
 /* Each thread's worker (worker.h) holds its GEOS context and its clones of
  * these transformations, in this order. */
 enum { MAP_PJ_SRC_TO_METRIC, MAP_PJ_GEO_TO_METRIC, MAP_NPJ };
+
+/* A record as messages name it: "record 3 (FID 2)" in a shapefile,
+ * "feature 3 (FID 17)" in another source (its own FID). Use as
+ * printf(MAP_REC_FMT, MAP_REC(ld, index)). */
+#define MAP_REC_FMT "%s %d (FID %lld)"
+#define MAP_REC(ld, rec) map_rec_word(ld), (rec) + 1, map_rec_fid(ld, rec)
+
+/* ogr_source.c: a source other than a shapefile, read through OGR */
+int map_ogr_open(struct loader *ld, const char *path, struct tc_error *err);
+int map_source_count(const struct loader *ld);
+void map_source_bounds(const struct loader *ld, double lo[4], double hi[4]);
+const char *map_rec_word(const struct loader *ld);
+long long map_rec_fid(const struct loader *ld, int rec);
+int map_ogr_find_field(struct loader *ld, const char *name, int required, const char *key,
+                       int *index, struct tc_error *err);
+char *map_ogr_text(const struct loader *ld, int rec, int field);
+int map_ogr_is_null(const struct loader *ld, int rec, int field);
+double map_ogr_number(const struct loader *ld, int rec, int field);
+SHPObject *map_ogr_take_shape(struct loader *ld, int rec);
+void map_ogr_fix_message(const struct loader *ld, int rec, char *msg, size_t size);
 
 /* crs.c: coordinate systems: the source CRS, the metric CRS, densify and project */
 int map_trans_point(double *x, double *y, void *userdata);

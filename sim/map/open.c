@@ -70,6 +70,12 @@ static int choose_encoding(struct loader *ld, struct tc_error *err)
 int map_open_files(struct loader *ld, const char *base_dir, struct tc_error *err)
 {
     join_path(ld->shp_path, sizeof ld->shp_path, base_dir, ld->cfg->file);
+    if (ogrread_wants(ld->shp_path) || ogrread_wants(ld->cfg->file)) {
+        char path[TC_PATH_MAX];
+        snprintf(path, sizeof path, "%s", ogrread_wants(ld->shp_path) ? ld->shp_path
+                                                                       : ld->cfg->file);
+        return map_ogr_open(ld, path, err); /* texts are UTF-8: no encoding to choose */
+    }
     if (shpio_open(ld->shp_path, &ld->shp, &ld->dbf, &ld->base, err) != 0)
         return -1;
     int n;
@@ -101,6 +107,8 @@ static void list_fields(DBFHandle dbf, char *buf, size_t size)
 static int find_field(struct loader *ld, const char *name, int required, const char *key,
                       int *index, struct tc_error *err)
 {
+    if (ld->ogr)
+        return map_ogr_find_field(ld, name, required, key, index, err);
     *index = name[0] ? DBFGetFieldIndex(ld->dbf, name) : -1;
     if (*index < 0 && required) {
         char fields[1024];

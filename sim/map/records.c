@@ -18,16 +18,16 @@ static int check_coordinates(const struct loader *ld, SHPObject *o, int rec,
     for (int i = 0; i < o->nVertices; i++) {
         double x = o->padfX[i], y = o->padfY[i];
         if (!isfinite(x) || !isfinite(y))
-            return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT ": vertex %d is not a number",
-                           ld->shp_path, SHPIO_REC(rec), i);
+            return tc_fail(err, TC_EXIT_MAP, "%s: " MAP_REC_FMT ": vertex %d is not a number",
+                           ld->shp_path, MAP_REC(ld, rec), i);
         if (ld->geographic) {
             x = o->padfX[i] = map_clamp_longitude(x);
             y = o->padfY[i] = map_clamp_latitude(y);
         }
         if (ld->geographic && (x < -180 || x > 360 || y < -90 || y > 90))
             return tc_fail(err, TC_EXIT_MAP,
-                           "%s: " SHPIO_REC_FMT ": vertex %d (%g, %g) is outside lon/lat range",
-                           ld->shp_path, SHPIO_REC(rec), i, x, y);
+                           "%s: " MAP_REC_FMT ": vertex %d (%g, %g) is outside lon/lat range",
+                           ld->shp_path, MAP_REC(ld, rec), i, x, y);
     }
     return 0;
 }
@@ -38,6 +38,12 @@ static int check_coordinates(const struct loader *ld, SHPObject *o, int rec,
 static char *read_text(struct loader *ld, int fid, int field, const char *what, int *cut,
                        struct tc_error *err)
 {
+    if (ld->ogr) { /* UTF-8 checked on reading */
+        char *text = map_ogr_text(ld, fid, field);
+        if (!text)
+            tc_fail(err, TC_EXIT_RESOURCE, "%s: out of memory", ld->shp_path);
+        return text;
+    }
     int was_cut = 0;
     char *text = shpio_read_text(ld->dbf, fid, field, ld->encoding, &was_cut);
     *cut |= was_cut;
@@ -46,9 +52,9 @@ static char *read_text(struct loader *ld, int fid, int field, const char *what, 
     if (errno == ENOMEM)
         tc_fail(err, TC_EXIT_RESOURCE, "%s: out of memory", ld->shp_path);
     else
-        tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT ": %s is not valid %s text: set "
+        tc_fail(err, TC_EXIT_MAP, "%s: " MAP_REC_FMT ": %s is not valid %s text: set "
                 "map.encoding (gbk, cp1252, latin1, big5 or any iconv name), or put a .cpg "
-                "naming the encoding beside the file (%s.cpg)", ld->shp_path, SHPIO_REC(fid),
+                "naming the encoding beside the file (%s.cpg)", ld->shp_path, MAP_REC(ld, fid),
                 what, ld->encoding[0] ? ld->encoding : "UTF-8 or GBK", ld->base);
     return NULL;
 }
@@ -65,8 +71,8 @@ static int read_kind(struct loader *ld, int fid, struct township *t, int *cut,
         return -1;
     int k = kind[0] ? tc_kind_parse(kind) : (int)tc_kind_from_name(t->name);
     if (k < 0)
-        tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT " (code %s): unknown kind '%s' (expected "
-                "subdistrict, town, township or special)", ld->shp_path, SHPIO_REC(fid), t->code,
+        tc_fail(err, TC_EXIT_MAP, "%s: " MAP_REC_FMT " (code %s): unknown kind '%s' (expected "
+                "subdistrict, town, township or special)", ld->shp_path, MAP_REC(ld, fid), t->code,
                 kind);
     free(kind);
     if (k < 0)
@@ -78,15 +84,18 @@ static int read_kind(struct loader *ld, int fid, struct township *t, int *cut,
 static int read_seat(struct loader *ld, int fid, struct township *t, struct tc_error *err)
 {
     t->seat_lon = t->seat_lat = NAN;
-    if (ld->f_lon < 0 || DBFIsAttributeNULL(ld->dbf, fid, ld->f_lon))
+    if (ld->f_lon < 0 || (ld->ogr ? map_ogr_is_null(ld, fid, ld->f_lon)
+                                  : DBFIsAttributeNULL(ld->dbf, fid, ld->f_lon)))
         return 0;
     t->seat_given = 1;
-    t->seat_lon = DBFReadDoubleAttribute(ld->dbf, fid, ld->f_lon);
-    t->seat_lat = DBFReadDoubleAttribute(ld->dbf, fid, ld->f_lat);
+    t->seat_lon = ld->ogr ? map_ogr_number(ld, fid, ld->f_lon)
+                          : DBFReadDoubleAttribute(ld->dbf, fid, ld->f_lon);
+    t->seat_lat = ld->ogr ? map_ogr_number(ld, fid, ld->f_lat)
+                          : DBFReadDoubleAttribute(ld->dbf, fid, ld->f_lat);
     if (!isfinite(t->seat_lon) || !isfinite(t->seat_lat) || fabs(t->seat_lat) > 90 ||
         fabs(t->seat_lon) > 360)
-        return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT " (code %s): seat (%g, %g) is not "
-                       "a longitude/latitude", ld->shp_path, SHPIO_REC(fid), t->code,
+        return tc_fail(err, TC_EXIT_MAP, "%s: " MAP_REC_FMT " (code %s): seat (%g, %g) is not "
+                       "a longitude/latitude", ld->shp_path, MAP_REC(ld, fid), t->code,
                        t->seat_lon, t->seat_lat);
     return 0;
 }
@@ -106,8 +115,8 @@ static int read_people(struct loader *ld, int fid, int field, const char *what,
     while (end && (*end == ' ' || *end == '\t'))
         end++;
     if (!s || end == s || *end || errno || !isfinite(v) || v < 0 || v > 1e12)
-        return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT " (code %s): %s '%s' is not a "
-                       "count of people (a number >= 0)", ld->shp_path, SHPIO_REC(fid), t->code,
+        return tc_fail(err, TC_EXIT_MAP, "%s: " MAP_REC_FMT " (code %s): %s '%s' is not a "
+                       "count of people (a number >= 0)", ld->shp_path, MAP_REC(ld, fid), t->code,
                        what, s ? s : "");
     *out = (long)floor(v + 0.5);
     return 0;
@@ -125,15 +134,15 @@ static int read_attributes(struct loader *ld, int fid, struct township *t, int *
         !(t->county_code = read_text(ld, fid, ld->f_county_code, "the county code", cut, err)))
         return -1;
     if (!t->code[0])
-        return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT ": empty township code (field "
-                       "'%s')", ld->shp_path, SHPIO_REC(fid), ld->cfg->code_field);
+        return tc_fail(err, TC_EXIT_MAP, "%s: " MAP_REC_FMT ": empty township code (field "
+                       "'%s')", ld->shp_path, MAP_REC(ld, fid), ld->cfg->code_field);
     if (read_kind(ld, fid, t, cut, err) != 0 ||
         read_people(ld, fid, ld->f_pop, "population", t, &t->population, err) != 0 ||
         read_people(ld, fid, ld->f_urban, "urban population", t, &t->urban_population, err) != 0)
         return -1;
     if (t->urban_population > t->population)
-        return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT " (code %s): urban population "
-                       "%ld exceeds the population %ld", ld->shp_path, SHPIO_REC(fid), t->code,
+        return tc_fail(err, TC_EXIT_MAP, "%s: " MAP_REC_FMT " (code %s): urban population "
+                       "%ld exceeds the population %ld", ld->shp_path, MAP_REC(ld, fid), t->code,
                        t->urban_population, t->population);
     return read_seat(ld, fid, t, err);
 }
@@ -142,18 +151,21 @@ static int read_attributes(struct loader *ld, int fid, struct township *t, int *
 static int read_shape(struct loader *ld, int fid, const struct township *t, SHPObject **out,
                       struct tc_error *err)
 {
-    SHPObject *o = SHPReadObject(ld->shp, fid);
+    SHPObject *o = ld->ogr ? map_ogr_take_shape(ld, fid) : SHPReadObject(ld->shp, fid);
+    if (!o && ld->ogr)
+        return tc_fail(err, TC_EXIT_MAP, "%s: " MAP_REC_FMT " (code %s): null geometry (no "
+                       "polygon)", ld->shp_path, MAP_REC(ld, fid), t->code);
     if (!o)
-        return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT ": cannot read the shape (corrupt "
-                       "file)", ld->shp_path, SHPIO_REC(fid));
+        return tc_fail(err, TC_EXIT_MAP, "%s: " MAP_REC_FMT ": cannot read the shape (corrupt "
+                       "file)", ld->shp_path, MAP_REC(ld, fid));
     int rc = 0;
     if (o->nSHPType != SHPT_NULL && !shpio_is_polygon_type(o->nSHPType))
-        rc = tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT " (code %s): shape type %s, but the "
-                     "file declares %s", ld->shp_path, SHPIO_REC(fid), t->code,
+        rc = tc_fail(err, TC_EXIT_MAP, "%s: " MAP_REC_FMT " (code %s): shape type %s, but the "
+                     "file declares %s", ld->shp_path, MAP_REC(ld, fid), t->code,
                      shpio_type_name(o->nSHPType), shpio_type_name(ld->shp_type));
     else if (o->nSHPType == SHPT_NULL || o->nVertices == 0)
-        rc = tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT " (code %s): null shape (no "
-                     "polygon)", ld->shp_path, SHPIO_REC(fid), t->code);
+        rc = tc_fail(err, TC_EXIT_MAP, "%s: " MAP_REC_FMT " (code %s): null shape (no "
+                     "polygon)", ld->shp_path, MAP_REC(ld, fid), t->code);
     else
         rc = check_coordinates(ld, o, fid, err);
     if (rc != 0) {
@@ -171,13 +183,13 @@ static void report_reading(const struct loader *ld, int first_deleted, int first
         return;
     if (ld->deleted)
         fprintf(ld->warn, "towncov: note: %s: skipped %d record%s marked deleted in the .dbf "
-                "(as GDAL and QGIS do), the first " SHPIO_REC_FMT "\n", ld->shp_path,
-                ld->deleted, ld->deleted == 1 ? "" : "s", SHPIO_REC(first_deleted));
+                "(as GDAL and QGIS do), the first " MAP_REC_FMT "\n", ld->shp_path,
+                ld->deleted, ld->deleted == 1 ? "" : "s", MAP_REC(ld, first_deleted));
     if (ld->cut_texts)
         fprintf(ld->warn, "towncov: warning: %s: %d record%s had text cut inside a character "
-                "by the program that wrote the file (the first " SHPIO_REC_FMT "); the "
+                "by the program that wrote the file (the first " MAP_REC_FMT "); the "
                 "incomplete character was dropped\n", ld->shp_path, ld->cut_texts,
-                ld->cut_texts == 1 ? "" : "s", SHPIO_REC(first_cut));
+                ld->cut_texts == 1 ? "" : "s", MAP_REC(ld, first_cut));
 }
 
 /* Serial: attributes and shapes of every live record (shapelib is not
@@ -185,9 +197,9 @@ static void report_reading(const struct loader *ld, int first_deleted, int first
 int map_read_records(struct loader *ld, struct record_job *jobs, struct tc_error *err)
 {
     struct tc_map *m = ld->map;
-    int n = DBFGetRecordCount(ld->dbf), first_deleted = -1, first_cut = -1, rc = 0;
+    int n = map_source_count(ld), first_deleted = -1, first_cut = -1, rc = 0;
     for (int fid = 0; rc == 0 && fid < n; fid++) {
-        if (DBFIsRecordDeleted(ld->dbf, fid)) {
+        if (!ld->ogr && DBFIsRecordDeleted(ld->dbf, fid)) {
             if (ld->deleted++ == 0)
                 first_deleted = fid;
             continue;

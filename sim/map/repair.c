@@ -113,8 +113,8 @@ GEOSGeometry *map_make_valid(const struct loader *ld, GEOSContextHandle_t ctx, G
     const char *why = reason ? reason : "?";
     if (!ld->cfg->repair) {
         tc_fail(&job->err, TC_EXIT_MAP,
-                "%s: " SHPIO_REC_FMT " (code %s): invalid polygon: %s (map.repair = no)",
-                ld->shp_path, SHPIO_REC(t->record), t->code, why);
+                "%s: " MAP_REC_FMT " (code %s): invalid polygon: %s (map.repair = no)",
+                ld->shp_path, MAP_REC(ld, t->record), t->code, why);
         free(reason);
         GEOSGeom_destroy_r(ctx, g);
         return NULL;
@@ -127,8 +127,8 @@ GEOSGeometry *map_make_valid(const struct loader *ld, GEOSContextHandle_t ctx, G
         fixed = polygonal_part(ctx, fixed);
     if (!fixed || GEOSisEmpty_r(ctx, fixed) || GEOSArea_r(ctx, fixed, &after) != 1 ||
         after <= 0) {
-        tc_fail(&job->err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT " (code %s): invalid polygon (%s) "
-                "with no area left after repair", ld->shp_path, SHPIO_REC(t->record), t->code,
+        tc_fail(&job->err, TC_EXIT_MAP, "%s: " MAP_REC_FMT " (code %s): invalid polygon (%s) "
+                "with no area left after repair", ld->shp_path, MAP_REC(ld, t->record), t->code,
                 why);
         free(reason);
         if (fixed)
@@ -136,8 +136,8 @@ GEOSGeometry *map_make_valid(const struct loader *ld, GEOSContextHandle_t ctx, G
         return NULL;
     }
     job->repaired++;
-    job_warn(job, "towncov: warning: %s: " SHPIO_REC_FMT " (code %s): invalid polygon (%s) "
-             "made valid; area changed by %.4f %%\n", ld->shp_path, SHPIO_REC(t->record),
+    job_warn(job, "towncov: warning: %s: " MAP_REC_FMT " (code %s): invalid polygon (%s) "
+             "made valid; area changed by %.4f %%\n", ld->shp_path, MAP_REC(ld, t->record),
              t->code, why, 100.0 * fabs(after - before) / (before > 0 ? before : after));
     free(reason);
     return fixed;
@@ -154,6 +154,7 @@ GEOSGeometry *map_record_polygon(const struct loader *ld, GEOSContextHandle_t ct
         return g;
     char inner[sizeof job->err.msg];
     snprintf(inner, sizeof inner, "%s", job->err.msg);
+    map_ogr_fix_message(ld, t->record, inner, sizeof inner);
     tc_fail(&job->err, TC_EXIT_MAP, "%s: %s (code %s)%s", ld->shp_path, inner, t->code,
             ld->cfg->repair ? "" : " (map.repair = no; yes drops parts with no area)");
     return NULL;
@@ -183,8 +184,8 @@ void map_report_drops(struct loader *ld, const struct record_job *jobs)
     for (int i = 0; i < m->n && shown < WARN_FIRST; i++)
         for (int k = 0; k < jobs[i].drops.n && shown < WARN_FIRST; k++, shown++) {
             const struct shpio_drop *d = &jobs[i].drops.part[k];
-            fprintf(ld->warn, "  " SHPIO_REC_FMT " (code %s): part %d, %s of %d vertices with %d "
-                    "distinct point%s\n", SHPIO_REC(m->t[i].record), m->t[i].code, d->part,
+            fprintf(ld->warn, "  " MAP_REC_FMT " (code %s): part %d, %s of %d vertices with %d "
+                    "distinct point%s\n", MAP_REC(ld, m->t[i].record), m->t[i].code, d->part,
                     d->hole ? "a hole" : "an islet", d->vertices, d->distinct,
                     d->distinct == 1 ? "" : "s");
         }

@@ -6,8 +6,11 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "towncov/ogrread.h"
 #include "towncov/shpio.h"
 
 /* A text attribute, decoded and trimmed, as a new string ("" when absent);
@@ -75,8 +78,62 @@ static int county_read(const struct province *p, SHPHandle shp, DBFHandle dbf, i
     return 0;
 }
 
+/* Field f of feature i as a new trimmed string ("" when NULL or absent). */
+static char *ogr_text(const struct ogr_table *t, long i, int f, struct tc_error *err)
+{
+    const char *s = f >= 0 ? t->text[i * t->nfields + f] : NULL;
+    size_t b = 0, e = s ? strlen(s) : 0;
+    while (b < e && (s[b] == ' ' || s[b] == '\t'))
+        b++;
+    while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t'))
+        e--;
+    char *out = strndup(s ? s + b : "", e - b);
+    if (!out)
+        tc_fail(err, TC_EXIT_RESOURCE, "out of memory reading %s", t->label);
+    return out;
+}
+
+/* The counties from any other vector source (GeoPackage, GeoJSON, PostGIS
+ * ...): the same fields, UTF-8 by those formats' definitions. */
+static int counties_read_ogr(struct province *p, struct tc_error *err)
+{
+    struct ogr_table *t = NULL;
+    if (ogrread_open(p->shp_path, NULL, "a '|layername=NAME' suffix on --counties",
+                     OGRREAD_POLYGONS, TC_EXIT_MAP, &t, err) != 0)
+        return -1;
+    int f[4] = {ogrread_field(t, "code"), ogrread_field(t, "name"), ogrread_field(t, "city"),
+                ogrread_field(t, "townships")};
+    int rc = f[0] < 0 || f[1] < 0
+        ? tc_fail(err, TC_EXIT_MAP, "%s: the layer has no '%s' field", t->label,
+                  f[0] < 0 ? "code" : "name")
+        : 0;
+    if (rc == 0 && !(p->c = calloc((size_t)t->n, sizeof *p->c)))
+        rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory reading %s", t->label);
+    for (long i = 0; rc == 0 && i < t->n; i++) {
+        struct county *c = &p->c[p->nc++];
+        c->record = (int)i;
+        double declared = f[3] >= 0 ? t->num[i * t->nfields + f[3]] : NAN;
+        c->declared = isfinite(declared) ? (int)declared : -1;
+        if (!(c->code = ogr_text(t, i, f[0], err)) || !(c->name = ogr_text(t, i, f[1], err)) ||
+            !(c->city = ogr_text(t, i, f[2], err)))
+            rc = -1;
+        else if (!c->code[0])
+            rc = tc_fail(err, TC_EXIT_MAP, "%s: " OGRREAD_FEAT_FMT ": empty county code",
+                         t->label, i + 1, t->fid[i]);
+        else if (!(c->shape = t->shape[i]))
+            rc = tc_fail(err, TC_EXIT_MAP, "%s: " OGRREAD_FEAT_FMT " (county %s): null "
+                         "geometry", t->label, i + 1, t->fid[i], c->code);
+        t->shape[i] = NULL; /* the county owns it now */
+        c->stream = rc == 0 ? mg_hash_str(c->code) : 0;
+    }
+    ogrread_free(&t);
+    return rc;
+}
+
 int mg_counties_read(struct province *p, struct tc_error *err)
 {
+    if (ogrread_wants(p->shp_path))
+        return counties_read_ogr(p, err);
     SHPHandle shp = NULL;
     DBFHandle dbf = NULL;
     int rc = shpio_open(p->shp_path, &shp, &dbf, NULL, err), n = 0, type = 0;

@@ -3,6 +3,8 @@
 
 const char *const picture_layer_names[] = {"coverage", "rsrp", "best_server", "sinr", NULL};
 
+const char *const output_format_names[] = {"shapefile", "gpkg", "both", NULL};
+
 const struct key_desc output_keys[] = {
     {"output", "dir", KEY_STRING, offsetof(struct output_config, dir), 0, 0, NULL, "", "",
      "output folder (relative to the current folder); empty: out/<scenario name>"},
@@ -17,6 +19,20 @@ const struct key_desc output_keys[] = {
      "style's classes (rsrp, best_server, sinr; needs that raster written)"},
     {"output", "footprints", KEY_BOOL, offsetof(struct output_config, footprints), 0, 0, NULL,
      "no", "", "also export every station's footprint polygon (footprints.shp; needs layers)"},
+    {"output", "format", KEY_ENUM, offsetof(struct output_config, format), 0, 0,
+     output_format_names, "shapefile", "", "the layers' format: shapefile (.shp with .qml "
+     "styles), "
+     "gpkg (one towncov.gpkg, styles stored inside, a towncov_run table) or both; "
+     "towncov.qgs opens the GeoPackage when it is written. Default shapefile: the "
+     "GeoPackage's spatial indexes cost more than 0.5 s on the default run "
+     "(docs/formats.md)"},
+    {"output", "postgis", KEY_STRING, offsetof(struct output_config, postgis), 0, 0, NULL, "",
+     "", "also write the layers as PostGIS tables, in one transaction: PG:dbname=... "
+     "host=... user=... (password from PGPASSFILE or the environment, best; never printed); "
+     "empty: no database (docs/formats.md)"},
+    {"output", "postgis_schema", KEY_STRING, offsetof(struct output_config, postgis_schema), 0,
+     0, NULL, "towncov", "", "the schema of the PostGIS tables; a run replaces only the "
+     "tables an earlier towncov run made there"},
     {"output", "worst", KEY_INT, offsetof(struct output_config, worst), 0, 1e6, NULL, "10",
      "townships", "failing townships listed in the terminal summary"},
 };

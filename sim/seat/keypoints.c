@@ -12,6 +12,7 @@
 #include "towncov/libmsg.h"
 #include "towncov/map.h"
 #include "towncov/map_crs.h"
+#include "towncov/ogrread.h"
 #include "towncov/seat.h"
 #include "towncov/shpio.h"
 
@@ -217,6 +218,43 @@ static int read_points_shapefile(const char *path, const struct tc_map *map,
     return rc;
 }
 
+/* A point layer of any other OGR source (GeoPackage, GeoJSON, PostGIS...):
+ * fields code and kind, coordinates in the layer's CRS (none: WGS 84). */
+static int read_points_ogr(const char *path, const struct tc_map *map, struct tc_key_points *k,
+                           struct tc_error *err)
+{
+    struct ogr_table *t = NULL;
+    if (ogrread_open(path, NULL, "a '|layername=NAME' suffix on [map] key_points",
+                     OGRREAD_POINTS, TC_EXIT_SITES, &t, err) != 0)
+        return -1;
+    int f_code = ogrread_field(t, "code"), f_kind = ogrread_field(t, "kind"), rc = 0;
+    if (f_code < 0)
+        rc = tc_fail(err, TC_EXIT_SITES, "%s: the layer has no 'code' field", t->label);
+    struct map_transform *to_lonlat = rc == 0 && t->wkt ? map_transform_to_lonlat(t->wkt)
+                                                         : NULL;
+    if (rc == 0 && t->wkt && !to_lonlat)
+        rc = tc_fail(err, TC_EXIT_SITES, "%s: not a coordinate system PROJ can read", t->label);
+    long cap = k->n;
+    for (long i = 0; rc == 0 && i < t->n; i++) {
+        char at[TC_PATH_MAX + 64];
+        snprintf(at, sizeof at, "%s: " OGRREAD_FEAT_FMT, t->label, i + 1, t->fid[i]);
+        const char *code = t->text[i * t->nfields + f_code];
+        const char *kind = f_kind >= 0 ? t->text[i * t->nfields + f_kind] : NULL;
+        if (!t->shape[i]) {
+            rc = tc_fail(err, TC_EXIT_SITES, "%s: no point", at);
+            break;
+        }
+        PJ_COORD c = proj_coord(t->shape[i]->padfX[0], t->shape[i]->padfY[0], 0, 0);
+        if (to_lonlat)
+            c = proj_trans(map_transform_pj(to_lonlat), PJ_FWD, c);
+        rc = add_point(map, k, &cap, code ? code : "", kind ? kind : "", c.xy.x, c.xy.y, at,
+                       err);
+    }
+    map_transform_free(&to_lonlat);
+    ogrread_free(&t);
+    return rc;
+}
+
 /* Metric coordinates and the township index (first/order). */
 static int place(const struct tc_map *map, struct tc_key_points *k, struct tc_error *err)
 {
@@ -272,8 +310,14 @@ struct tc_key_points *key_points_load(const struct seat_config *cfg, const struc
         else
             snprintf(path, len, "%s/%s", base_dir, cfg->key_points);
         size_t n = path ? strlen(path) : 0;
+        const char *slash = path ? strrchr(path, '/') : NULL; /* CSV as before, or any OGR source */
+        const char *ext = path ? strrchr(slash ? slash : path, '.') : NULL;
+        int csv = !ext || strcasecmp(ext, ".csv") == 0 || strcasecmp(ext, ".txt") == 0 ||
+                  strcasecmp(ext, ".tsv") == 0;
         if (rc == 0 && n > 4 && strcasecmp(path + n - 4, ".shp") == 0) {
             rc = read_points_shapefile(path, map, k, err);
+        } else if (rc == 0 && !csv && (ogrread_wants(path) || ogrread_wants(cfg->key_points))) {
+            rc = read_points_ogr(ogrread_wants(path) ? path : cfg->key_points, map, k, err);
         } else if (rc == 0) {
             struct csv_options opt = {NULL, NULL, TC_EXIT_SITES};
             struct csv_reader *r = csv_open(path, &opt, err);

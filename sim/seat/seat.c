@@ -18,13 +18,15 @@
 
 const struct key_desc seat_keys[] = {
     {"map", "seat_areas", KEY_PATH, offsetof(struct seat_config, areas_file), 0, 0, NULL, "",
-     "", "polygon shapefile of seat areas (乡镇镇区), relative to the scenario file's folder; "
-     "empty: every seat area is modelled ([goal] seat_radius_*)"},
+     "", "seat areas (乡镇镇区): a polygon shapefile or any vector source GDAL/OGR opens "
+     "(a GeoPackage's layer as FILE.gpkg|layername=NAME, GeoJSON, PG:... with "
+     "|layername=schema.table), relative to the scenario file's folder; empty: every seat area is modelled ([goal] seat_radius_*)"},
     {"map", "seat_area_code_field", KEY_STRING, offsetof(struct seat_config, code_field), 0, 0,
      NULL, "code", "", "attribute of the seat-area layer holding its township's code"},
     {"map", "key_points", KEY_PATH, offsetof(struct seat_config, key_points), 0, 0, NULL, "",
      "", "key points: a CSV (code of their township, kind — government, school, clinic, "
-     "market —, lon, lat) or a point shapefile (code, kind), each reported covered or not; "
+     "market —, lon, lat), or a point layer (fields code, kind) in a shapefile or any vector "
+     "source GDAL/OGR opens (docs/formats.md), each reported covered or not; "
      "empty: none"},
     RADIUS_KEY(KIND_SUBDISTRICT, "subdistrict", "0", "a subdistrict is urban throughout"),
     RADIUS_KEY(KIND_TOWN, "town", "850", "a town's built-up area averages ~2.3 km2"),

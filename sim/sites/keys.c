@@ -28,7 +28,9 @@ const struct key_desc sites_keys[] = {
      "stations are the same for any larger count"},
     {"sites", "file", KEY_PATH, offsetof(struct sites_config, file), 0, 0, NULL, "", "",
      "CSV of real sites (strategy = file), relative to the scenario file's folder: columns "
-     "id, lon, lat and optional height_m, power_dbm, azimuths, tilt_deg, found by name"},
+     "id, lon, lat and optional height_m, power_dbm, azimuths, tilt_deg, found by name; "
+     "or a point layer GDAL/OGR opens (.gpkg, .geojson, .fgb, PG:...) with those columns "
+     "(docs/formats.md)"},
     {"sites", "encoding", KEY_ENCODING, offsetof(struct sites_config, encoding), 0, 0, NULL,
      "auto", "",
      "text encoding of sites.file: auto (UTF-8 with a byte-order mark or when the whole file "

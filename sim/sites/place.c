@@ -10,9 +10,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <omp.h>
 
 #include "towncov/map.h"
+#include "towncov/ogrread.h"
 #include "towncov/rng.h"
 #include "towncov/worker.h"
 
@@ -292,7 +294,12 @@ struct tc_sites *sites_place_on(const struct sites_config *cfg, const struct tc_
         return place_generated(cfg, map, seats, base_dir, seed, threads, err);
     char path[2 * TC_STR_MAX];
     resolve(base_dir, cfg->file, path, sizeof path);
-    struct tc_sites *s = sites_read_csv(path, cfg, warn, err);
+    const char *slash = strrchr(path, '/'), *ext = strrchr(slash ? slash : path, '.');
+    int csv = !ext || strcasecmp(ext, ".csv") == 0 || strcasecmp(ext, ".txt") == 0 ||
+              strcasecmp(ext, ".tsv") == 0;
+    struct tc_sites *s = csv || !(ogrread_wants(path) || ogrread_wants(cfg->file))
+        ? sites_read_csv(path, cfg, warn, err)
+        : sites_read_layer(ogrread_wants(path) ? path : cfg->file, cfg, warn, err);
     if (s && locate_file_sites(cfg, path, map, s, warn, err) != 0)
         sites_free(&s);
     return s;

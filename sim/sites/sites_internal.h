@@ -41,4 +41,9 @@ int sites_place_density(const struct sites_config *cfg, const struct tc_map *map
                         const char *path, unsigned long long seed, int threads,
                         struct tc_sites *s, struct tc_error *err);
 
+/* layerfile.c: a sites file that is a point layer of any OGR source, read
+ * as the CSV would be (sites_read_csv); NULL with err naming the feature. */
+struct tc_sites *sites_read_layer(const char *path, const struct sites_config *cfg, FILE *warn,
+                                  struct tc_error *err);
+
 #endif

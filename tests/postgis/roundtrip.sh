@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# A real PostgreSQL + PostGIS in the tests (docs/formats.md): a throwaway
+# cluster (initdb/pg_ctl in a temporary folder, a free local port, its own
+# socket folder, stopped at the end even on failure), then the round trip:
+#   1. a map read from PostGIS gives townships.csv byte-identical to the
+#      same map as a shapefile; a PostGIS table without the code column is
+#      a located error with no output;
+#   2. a run writes its tables (keys, GiST index, SRID), their rows equal
+#      townships.csv;
+#   3. a second run replaces them, and leaves a table it did not make;
+#   4. a run interrupted (SIGINT) while writing leaves the first intact;
+#   5. a wrong password is a located error with the password masked.
+# Never skips: a server that cannot start is a failure.
+#   tests/postgis/roundtrip.sh BIN
+set -euo pipefail
+bin=$(realpath "$1")
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+# shellcheck source=tests/postgis/cluster.sh
+. "$root/tests/postgis/cluster.sh"
+
+pass=0
+ok() { pass=$((pass + 1)); echo "postgis: ok: $*"; }
+fail() { echo "postgis: FAIL: $*" >&2; exit 1; }
+
+# The default scenario, made short: fewer stations, no rasters, no picture.
+run() { # out-name [--set ...]
+    local name=$1; shift
+    "$bin" run scenarios/jiangxi-65k.ini --threads 2 --quiet --out "$work/$name" \
+        --set sites.count=20000 --set raster.resolution_m=0 --set output.picture=no "$@"
+}
+
+# 1. the map from PostGIS
+ogr2ogr -f PostgreSQL "$pg" maps/jiangxi/townships.shp -nln public.townships_src \
+    -nlt PROMOTE_TO_MULTI -lco GEOMETRY_NAME=geom -lco PRECISION=NO
+ogr2ogr -f PostgreSQL "$pg" maps/jiangxi/townships.shp -nln public.nocode -select name \
+    -nlt PROMOTE_TO_MULTI -lco PRECISION=NO
+run shp --set output.layers=no >/dev/null 2>&1 || fail "the shapefile run"
+run frompg --set output.layers=no --set "map.file=$pg" --set map.layer=public.townships_src \
+    >"$work/frompg.log" 2>&1 || { cat "$work/frompg.log"; fail "the run reading PostGIS"; }
+cmp "$work/shp/townships.csv" "$work/frompg/townships.csv" \
+    || fail "townships.csv from PostGIS differs from the shapefile's"
+ok "a map read from PostGIS gives the shapefile's townships.csv byte for byte"
+set +e
+run nocode --set "map.file=$pg" --set map.layer=public.nocode >"$work/nocode.log" 2>&1
+rc=$?
+set -e
+[ $rc = 4 ] || fail "a table without the code column: exit $rc, not 4"
+grep -q "towncov: error: PG:dbname=tc host=127.0.0.1 port=$port user=towncov password=\*\*\*, layer 'nocode': no attribute 'code'" "$work/nocode.log" \
+    || { cat "$work/nocode.log"; fail "no located error for the table without code"; }
+! grep -q "$password" "$work/nocode.log" || fail "the password was printed"
+[ ! -e "$work/nocode" ] || fail "output left by a failed run"
+ok "a PostGIS table without the code column: located error, password masked, no output"
+
+# 2. a run writes its tables
+sql "CREATE SCHEMA towncov; CREATE TABLE towncov.notes (t text); INSERT INTO towncov.notes VALUES ('mine')"
+run first --set "output.postgis=$pg" --set scenario.seed=1 >"$work/first.log" 2>&1 \
+    || { cat "$work/first.log"; fail "the run writing PostGIS"; }
+for t in townships coverage seat_areas seats sites towncov_run; do
+    [ "$(sql "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'towncov' AND c.relname = '$t' AND i.indisprimary")" = 1 ] \
+        || fail "towncov.$t has no primary key"
+done
+for t in townships coverage seat_areas seats sites; do
+    [ "$(sql "SELECT count(*) FROM pg_indexes WHERE schemaname = 'towncov' AND tablename = '$t' AND indexdef LIKE '%USING gist (geom)%'")" = 1 ] \
+        || fail "towncov.$t has no GiST index"
+    srid=$(sql "SELECT Find_SRID('towncov', '$t', 'geom')")
+    [ "$srid" = 4326 ] || fail "towncov.$t: SRID $srid, not 4326"
+done
+/usr/bin/python3 - "$work/first/townships.csv" <<EOF || fail "the townships table differs from townships.csv"
+import csv, subprocess, sys
+want = [(r['code'], r['name'], r['county'], r['kind'], float(r['covered_frac']), r['seat_covered'])
+        for r in csv.DictReader(open(sys.argv[1], encoding='utf-8'))]
+out = subprocess.run(['psql', '-X', '-At', '-F', '\t', '-h', '$work/sock', '-p', '$port', '-U',
+                      'towncov', '-d', 'tc', '-c',
+                      'SELECT code, name, county, kind, cov_frac, seat_cov FROM towncov.townships ORDER BY fid'],
+                     capture_output=True, text=True, check=True).stdout
+got = [tuple(l.split('\t')) for l in out.splitlines()]
+got = [(c, n, co, k, float(f), s) for c, n, co, k, f, s in got]
+assert len(got) == len(want) == 1767, (len(got), len(want))
+assert all(g[:4] == w[:4] and g[5] == w[5] and abs(g[4] - w[4]) <= 1e-12 for g, w in zip(got, want))
+EOF
+[ "$(sql "SELECT seed FROM towncov.towncov_run")" = 1 ] || fail "towncov_run"
+[ "$(sql "SELECT count(*) FROM towncov.sites")" = 20000 ] || fail "towncov.sites rows"
+ok "a run writes its tables (keys, GiST, SRID 4326); their rows equal townships.csv"
+
+# 3. a second run replaces them, and only them
+run second --set "output.postgis=$pg" --set scenario.seed=2 --set sites.count=15000 \
+    >"$work/second.log" 2>&1 || { cat "$work/second.log"; fail "the second run"; }
+[ "$(sql "SELECT seed FROM towncov.towncov_run")" = 2 ] || fail "towncov_run not replaced"
+[ "$(sql "SELECT count(*) FROM towncov.sites")" = 15000 ] || fail "towncov.sites not replaced"
+[ "$(sql "SELECT t FROM towncov.notes")" = mine ] || fail "a table towncov did not make was touched"
+[ "$(sql "SELECT count(*) FROM public.townships_src")" = 1767 ] || fail "another schema was touched"
+ok "a second run replaces its own tables only"
+
+# 4. SIGINT while writing leaves the second run's tables. Another session
+# holds a lock on towncov.sites, so the run waits inside its transaction
+# after dropping the tables before it; it is interrupted there, then the
+# lock is let go: the run must roll back, not commit.
+"${psql[@]}" -d tc -c "BEGIN; SELECT count(*) FROM towncov.sites; SELECT pg_sleep(600)" \
+    >/dev/null 2>&1 &
+holder=$!
+(exec "$bin" run scenarios/jiangxi-65k.ini --threads 2 --quiet --out "$work/third" \
+    --set sites.count=20000 --set raster.resolution_m=0 --set output.picture=no \
+    --set "output.postgis=$pg" --set scenario.seed=3) >"$work/third.log" 2>&1 &
+pid=$! # towncov itself (exec): the signal goes to it
+seen=0
+for _ in $(seq 1 3000); do
+    if [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'towncov' AND wait_event_type = 'Lock'")" != 0 ]; then
+        kill -INT $pid; seen=1; break
+    fi
+    kill -0 $pid 2>/dev/null || break
+    sleep 0.05
+done
+sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(600)%' AND pid <> pg_backend_pid()" >/dev/null
+wait $holder || true
+set +e
+wait $pid
+rc=$?
+set -e
+[ $seen = 1 ] || { cat "$work/third.log"; fail "the run never waited inside its transaction"; }
+[ $rc = 130 ] || { cat "$work/third.log"; fail "interrupted run: exit $rc, not 130"; }
+grep -q "interrupted while writing to PostGIS" "$work/third.log" || fail "no interruption message"
+[ "$(sql "SELECT seed FROM towncov.towncov_run")" = 2 ] || fail "an interrupted run changed towncov_run"
+[ "$(sql "SELECT count(*) FROM towncov.sites")" = 15000 ] || fail "an interrupted run changed towncov.sites"
+[ "$(sql "SELECT count(*) FROM towncov.coverage")" -gt 0 ] || fail "an interrupted run dropped towncov.coverage"
+[ ! -e "$work/third" ] || fail "an interrupted run left its output folder"
+ok "a run interrupted while writing leaves the earlier tables as they were"
+
+# 5. a wrong password
+set +e
+run wrong --set "output.postgis=PG:dbname=tc host=127.0.0.1 port=$port user=towncov password=Wr0ngPass" \
+    >"$work/wrong.log" 2>&1
+rc=$?
+set -e
+[ $rc = 7 ] || { cat "$work/wrong.log"; fail "a wrong password: exit $rc, not 7"; }
+grep -q "towncov: error: output.postgis = PG:dbname=tc host=127.0.0.1 port=$port user=towncov password=\*\*\*: cannot connect: .*password authentication failed" "$work/wrong.log" \
+    || { cat "$work/wrong.log"; fail "no located error for a wrong password"; }
+! grep -q Wr0ngPass "$work/wrong.log" || fail "the password was printed"
+[ "$(sql "SELECT seed FROM towncov.towncov_run")" = 2 ] || fail "a failed run changed the tables"
+ok "a wrong password: located error, password masked"
+
+echo "postgis: $pass passed"
