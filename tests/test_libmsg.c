@@ -27,9 +27,27 @@ static int count_lines(const char *text)
     return n;
 }
 
+/* towncov's own notes (the default scenario's census table has rows for
+ * counties the map lacks) are not library lines: dropped before the check. */
+static void drop_notes(void)
+{
+    char *w = out;
+    for (const char *r = out; *r;) {
+        const char *end = strchr(r, '\n');
+        size_t len = end ? (size_t)(end - r + 1) : strlen(r);
+        if (strncmp(r, "towncov: note: ", 15) != 0) {
+            memmove(w, r, len);
+            w += len;
+        }
+        r += len;
+    }
+    *w = '\0';
+}
+
 /* The output is one line: "towncov: error: " ... holding words. */
 static void one_error_line(const char *words)
 {
+    drop_notes();
     cr_assert_eq(count_lines(out), 1, "not one line:\n%s", out);
     cr_assert(strncmp(out, "towncov: error: ", 16) == 0, "%s", out);
     cr_assert(strstr(out, words), "'%s' lacks '%s'", out, words);

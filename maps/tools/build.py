@@ -335,6 +335,33 @@ def write_counties(path, counties):
     ds = None
 
 
+def census_for_map(census_path, counties, out_path):
+    """The census table keyed by the map's county codes: a county whose code changed after
+    the 2020 census (maps/tools/census_codes.csv: 横县 450127 -> 横州市 450181, ...) takes
+    the figures of its census codes, summed (urban share weighted by people). Returns the
+    path mapgen --population reads, or dies naming a county the census lacks."""
+    with open(census_path, encoding="utf-8") as f:
+        rows = {r["code"]: r for r in csv.DictReader(f)}
+    with open(os.path.join(HERE, "census_codes.csv"), encoding="utf-8") as f:
+        walk = {r["code"]: r["census_codes"].split() for r in csv.DictReader(f)}
+    out = []
+    for c in counties:
+        codes = walk.get(c["code"], [c["code"]])
+        missing = [k for k in codes if k not in rows]
+        if missing:
+            die(f"{census_path}: no census row {missing[0]} for county {c['code']} {c['name']} "
+                "(add it to maps/tools/census_codes.csv)")
+        if len(codes) == 1:  # the census figures as tabulated, text unchanged
+            out.append((c["code"], c["name"], rows[codes[0]]["population"],
+                        rows[codes[0]]["urban_share"]))
+            continue
+        pop = sum(int(rows[k]["population"]) for k in codes)
+        urban = sum(int(rows[k]["population"]) * float(rows[k]["urban_share"]) for k in codes)
+        out.append((c["code"], c["name"], pop, f"{urban / pop:.6f}" if pop else "0"))
+    write_csv(out_path, ["code", "name", "population", "urban_share"], sorted(out))
+    return out_path
+
+
 def write_csv(path, header, rows):
     with open(path, "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
@@ -450,7 +477,8 @@ def main():
                "--townships", os.path.join(inputs, "townships.csv"),
                "--out", os.path.join(args.out, name), "--seed", args.seed]
         if args.population:
-            cmd += ["--population", args.population]
+            cmd += ["--population", census_for_map(args.population, counties,
+                                                   os.path.join(inputs, "population.csv"))]
         if args.threads:
             cmd += ["--threads", args.threads]
         print("build.py: " + " ".join(cmd), file=sys.stderr)
