@@ -92,4 +92,8 @@ void scenario_print_keys(FILE *out);
  * Static storage. */
 const struct key_desc *scenario_key_at(size_t i);
 
+/* The name a key's type goes by in the reference ("integer", "text", ...):
+ * one table for towncov keys, the man page and the README. */
+const char *scenario_key_type_name(const struct key_desc *d);
+
 #endif

@@ -114,13 +114,6 @@ static void man_command(FILE *out, const struct cli_cmd *c)
     }
 }
 
-static const char *type_name(enum key_type t)
-{
-    static const char *const names[] = {"integer", "number", "yes/no", "text", "choice",
-                                        "encoding"};
-    return names[t];
-}
-
 static void man_keys(FILE *out)
 {
     const char *section = "";
@@ -132,7 +125,7 @@ static void man_keys(FILE *out)
         }
         fputs(".TP\n\\fB", out);
         roff(out, d->name, 1);
-        fprintf(out, "\\fR (%s; default \\fB", type_name(d->type));
+        fprintf(out, "\\fR (%s; default \\fB", scenario_key_type_name(d));
         roff(out, d->def[0] ? d->def : "(empty)", 1);
         fputs("\\fR", out);
         if (d->unit[0]) {

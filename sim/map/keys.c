@@ -33,7 +33,7 @@ const struct key_desc map_keys[] = {
      "auto", "",
      "text encoding of the .dbf: auto (the .cpg, else the DBF's language driver, else UTF-8 "
      "when valid and GBK otherwise), utf-8, gbk, or any iconv name (latin1, cp1252, big5...)"},
-    {"map", "population", KEY_STRING, offsetof(struct map_config, population), 0, 0, NULL, "",
+    {"map", "population", KEY_PATH, offsetof(struct map_config, population), 0, 0, NULL, "",
      "", "county population table (CSV: code, population, urban_share, found by name; e.g. "
      "../maps/census/county_population_2020.csv), joined by county_code_field, relative to the "
      "scenario file: urban people spread over built-up land, rural over the rest (docs/"

@@ -493,7 +493,7 @@ int scenario_inputs(const struct scenario *scn, struct outdir_inputs *in, struct
     return 0;
 }
 
-static const char *type_name(const struct key_desc *d)
+const char *scenario_key_type_name(const struct key_desc *d)
 {
     switch (d->type) {
     case KEY_INT: return "integer";
@@ -527,7 +527,7 @@ void scenario_print_keys(FILE *out)
             } else if (d->type == KEY_INT || d->type == KEY_DOUBLE) {
                 snprintf(range, sizeof range, " Range %g to %g.", d->min, d->max);
             }
-            fprintf(out, "| `%s` | %s | `%s` | %s | %s.%s |\n", d->name, type_name(d),
+            fprintf(out, "| `%s` | %s | `%s` | %s | %s.%s |\n", d->name, scenario_key_type_name(d),
                     d->def[0] ? d->def : "(empty)", d->unit[0] ? d->unit : "", d->doc, range);
         }
 }

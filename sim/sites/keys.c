@@ -56,7 +56,7 @@ const struct key_desc sites_keys[] = {
      1e6, NULL, "0", "stations",
      "demand: a floor of stations in every township (in its built-up zone), placed first; the "
      "rest go by people"},
-    {"sites", "density", KEY_STRING, offsetof(struct sites_config, density), 0, 0, NULL, "", "",
+    {"sites", "density", KEY_PATH, offsetof(struct sites_config, density), 0, 0, NULL, "", "",
      "demand: a raster of people per cell (any GDAL raster, its CRS read by GDAL: WorldPop, "
      "GHS-POP...), relative to the scenario file: stations drawn in proportion to its people "
      "within each township, cell by cell, instead of by the population's zones"},

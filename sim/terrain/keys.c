@@ -15,7 +15,7 @@ const struct key_desc terrain_keys[] = {
      "none: flat ground (results as without a DEM); delta-bullington: footprints lose the "
      "terrain excess of ITU-R P.526-15 §4.5 over the DEM's profiles (needs dem; the signal "
      "rasters stay flat-ground for now, docs/terrain.md)"},
-    {"terrain", "dem", KEY_STRING, TOFF(dem), 0, 0, NULL, "", "",
+    {"terrain", "dem", KEY_PATH, TOFF(dem), 0, 0, NULL, "", "",
      "elevation model: any raster GDAL opens (GeoTIFF, SRTM .hgt, a VRT of tiles), in any "
      "CRS, heights in metres above sea level; relative to the scenario's folder"},
     {"terrain", "k_factor", KEY_DOUBLE, TOFF(k_factor), 0.5, 100, NULL, "1.3333333333333333", "",
