@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -448,7 +449,7 @@ static int set_aside(const char *dir, const struct stat *lst, char **old, struct
 
 /* Commits racing into one folder (two runs at once) each set aside what
  * stands there and try again, this many times at most. */
-#define COMMIT_TRIES 16
+#define COMMIT_TRIES 64
 
 /* After a failed commit: the newest folder set aside goes back when dir
  * is free (else it is said where it is); older ones, outputs another
@@ -488,6 +489,12 @@ int outdir_commit(char **tmp, const char *dir, struct tc_error *err)
         } else if ((errno != ENOTEMPTY && errno != EEXIST) || attempt + 1 == COMMIT_TRIES) {
             rc = tc_fail(err, TC_EXIT_OUTPUT, "cannot move the results into %s: %s", d,
                          strerror(errno));
+        } else {
+            /* Another command's commit landed in between: back off a little,
+             * longer each round and apart by process, so that two commits
+             * racing in step fall out of step. */
+            struct timespec pause = {0, (long)(attempt + 1) * 100000L * (1 + getpid() % 7)};
+            nanosleep(&pause, NULL);
         }
     }
     if (rc == 0 && !moved)
