@@ -11,18 +11,7 @@
 #include "towncov/raster.h"
 #include "towncov/run_outcome.h"
 
-struct scenario;
-struct tc_map;
-struct tc_sites;
-struct tc_footprints;
-struct tc_seat_areas;
-struct cov_result;
-struct cov_parts;
-struct goal_config;
-struct goal_verdict;
-struct radio_config;
-struct output_config;
-struct raster_outcome;
+struct scenario; /* the stages' types are declared by run_outcome.h */
 
 /* What the members of a sweep share: the map and its seat areas, loaded
  * once and reused by every run whose [map] and [seat areas] keys (and
