@@ -242,6 +242,7 @@ int pipeline_run_kept(const struct scenario *scn, const struct run_options *opt,
         .output = &scn->output,
         .threads = opt->threads,
         .marked_sites = opt->marked_sites,
+        .extra_layer = opt->extra_layer,
     };
     char *dir = pipeline_out_dir(scn, opt);
     int rc = dir ? run_stages(scn, opt, dir, st, &out, err)

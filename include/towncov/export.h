@@ -30,6 +30,13 @@ struct run_outcome;
 int export_layers(const char *dir, const struct run_outcome *run, int threads,
                   struct tc_error *err);
 
+/* dir/towncov.gpkg from the n point or polygon shapefiles dir/<name>.shp,
+ * each a layer named like it with a spatial index and dir/<name>.qml as
+ * its default style in layer_styles (as the run's GeoPackage; the plan's
+ * added_sites). Returns 0, or -1 with err set (TC_EXIT_OUTPUT). */
+int export_gpkg_from_shapefiles(const char *dir, const char *const *names, int n,
+                                struct tc_error *err);
+
 /* Checks a layer's estimated file sizes (bytes) against EXPORT_FILE_MAX.
  * Returns 0, or -1 with err (TC_EXIT_RESOURCE) naming `layer`. */
 int export_check_size(const char *layer, double shp_bytes, double dbf_bytes,

@@ -36,6 +36,9 @@ struct run_options {
     FILE *log;            /* warnings and progress (stderr), never NULL */
     int progress;         /* print phase progress on log */
     long marked_sites;    /* map.png marks the last this many stations (0: none) */
+    const char *extra_layer; /* a point shapefile written to PostGIS with the run's
+                                tables, in their transaction (the plan's added_sites.shp);
+                                NULL: none */
 };
 
 /* Runs the scenario end to end and writes its outputs. Returns 0 when the

@@ -56,6 +56,7 @@ struct run_outcome {
     const struct raster_outcome *raster; /* the signal rasters written (layers 0: none) */
     int threads;
     long marked_sites;  /* map.png marks the last this many stations (the plan's added) */
+    const char *extra_layer; /* also to PostGIS (pipeline.h's run_options); NULL: none */
     double seconds[PHASE_COUNT];
     unsigned long long checksum;
 };

@@ -142,8 +142,8 @@ static OGRLayerH table(GDALDatasetH ds, const char *name, const char *const *fie
 }
 
 /* QGIS's layer_styles table (the columns QGIS creates), one default style
- * per layer: the text of its .qml. */
-static int write_styles(const struct exporter *ex, GDALDatasetH ds, const struct plan *p, int n,
+ * per layer: the text of dir/<name>.qml. */
+static int write_styles(const char *dir, GDALDatasetH ds, const char *const *names, int n,
                         const char *gpkg, struct tc_error *err)
 {
     static const char *const fields[] = {
@@ -156,16 +156,16 @@ static int write_styles(const struct exporter *ex, GDALDatasetH ds, const struct
     int rc = l ? 0 : -1;
     for (int i = 0; rc == 0 && i < n; i++) {
         char qml_path[TC_PATH_MAX];
-        snprintf(qml_path, sizeof qml_path, "%s/%s.qml", ex->dir, p[i].spec->name);
+        snprintf(qml_path, sizeof qml_path, "%s/%s.qml", dir, names[i]);
         char *qml = read_all(qml_path);
         if (!qml)
             return tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot read it back", qml_path);
         OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(l));
         OGR_F_SetFieldString(f, 0, "");
         OGR_F_SetFieldString(f, 1, "");
-        OGR_F_SetFieldString(f, 2, p[i].spec->name);
+        OGR_F_SetFieldString(f, 2, names[i]);
         OGR_F_SetFieldString(f, 3, "geom");
-        OGR_F_SetFieldString(f, 4, p[i].spec->name);
+        OGR_F_SetFieldString(f, 4, names[i]);
         OGR_F_SetFieldString(f, 5, qml);
         OGR_F_SetFieldInteger(f, 7, 1);
         OGR_F_SetFieldString(f, 8, "towncov's style (the .qml written beside the shapefile)");
@@ -208,32 +208,27 @@ static int write_run(const struct exporter *ex, GDALDatasetH ds, const char *gpk
     return rc == 0 ? 0 : gdal_fail(err, gpkg, "write towncov_run");
 }
 
-int export_write_gpkg(const struct exporter *ex, const struct plan *p, int n,
-                      struct tc_error *err)
+/* dir/towncov.gpkg, created (errors quiet, the fixed date set: gpkg_end
+ * undoes both); NULL with err set. */
+static GDALDatasetH gpkg_begin(const char *dir, char *path, size_t size, struct tc_error *err)
 {
-    char path[TC_PATH_MAX];
-    snprintf(path, sizeof path, "%s/towncov.gpkg", ex->dir);
+    snprintf(path, size, "%s/towncov.gpkg", dir);
     if (GDALGetDriverCount() == 0)
         GDALAllRegister(); /* a caller other than main (tests): once, serially */
-    GDALDriverH drv = GDALGetDriverByName("GPKG");
-    if (!drv)
-        return tc_fail(err, TC_EXIT_INTERNAL, "GDAL has no GPKG driver");
     CPLPushErrorHandler(CPLQuietErrorHandler);
     CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", GPKG_FIXED_DATE);
     CPLErrorReset();
-    GDALDatasetH ds = GDALCreate(drv, path, 0, 0, 0, GDT_Unknown, NULL);
-    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
-    int rc = ds ? 0 : gdal_fail(err, path, "create it");
-    if (rc == 0 && OSRSetFromUserInput(srs, ex->prj_wkt) != OGRERR_NONE)
-        rc = tc_fail(err, TC_EXIT_INTERNAL, "%s: GDAL cannot read the map's CRS", path);
-    OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
-    for (int i = 0; rc == 0 && i < n; i++)
-        rc = write_layer(ex, ds, srs, &p[i], path, err);
-    if (rc == 0)
-        rc = write_styles(ex, ds, p, n, path, err);
-    if (rc == 0)
-        rc = write_run(ex, ds, path, err);
-    OSRDestroySpatialReference(srs);
+    GDALDriverH drv = GDALGetDriverByName("GPKG");
+    GDALDatasetH ds = drv ? GDALCreate(drv, path, 0, 0, 0, GDT_Unknown, NULL) : NULL;
+    if (!drv)
+        tc_fail(err, TC_EXIT_INTERNAL, "GDAL has no GPKG driver");
+    else if (!ds)
+        gdal_fail(err, path, "create it");
+    return ds;
+}
+
+static int gpkg_end(GDALDatasetH ds, const char *path, int rc, struct tc_error *err)
+{
     if (ds) {
         CPLErrorReset();
         GDALClose(ds); /* void in GDAL 3.6: a failed flush shows as the last error;
@@ -244,4 +239,55 @@ int export_write_gpkg(const struct exporter *ex, const struct plan *p, int n,
     CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", NULL);
     CPLPopErrorHandler();
     return rc;
+}
+
+int export_write_gpkg(const struct exporter *ex, const struct plan *p, int n,
+                      struct tc_error *err)
+{
+    char path[TC_PATH_MAX];
+    const char *names[EXPORT_NLAYERS];
+    GDALDatasetH ds = gpkg_begin(ex->dir, path, sizeof path, err);
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+    int rc = ds ? 0 : -1;
+    if (rc == 0 && OSRSetFromUserInput(srs, ex->prj_wkt) != OGRERR_NONE)
+        rc = tc_fail(err, TC_EXIT_INTERNAL, "%s: GDAL cannot read the map's CRS", path);
+    OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
+    for (int i = 0; rc == 0 && i < n; i++) {
+        rc = write_layer(ex, ds, srs, &p[i], path, err);
+        names[i] = p[i].spec->name;
+    }
+    if (rc == 0)
+        rc = write_styles(ex->dir, ds, names, n, path, err);
+    if (rc == 0)
+        rc = write_run(ex, ds, path, err);
+    OSRDestroySpatialReference(srs);
+    return gpkg_end(ds, path, rc, err);
+}
+
+int export_gpkg_from_shapefiles(const char *dir, const char *const *names, int n,
+                                struct tc_error *err)
+{
+    char path[TC_PATH_MAX];
+    GDALDatasetH ds = gpkg_begin(dir, path, sizeof path, err);
+    int rc = ds ? 0 : -1;
+    for (int i = 0; rc == 0 && i < n; i++) {
+        char shp[TC_PATH_MAX];
+        snprintf(shp, sizeof shp, "%s/%s.shp", dir, names[i]);
+        GDALDatasetH in = GDALOpenEx(shp, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+        OGRLayerH l = in ? GDALDatasetGetLayer(in, 0) : NULL;
+        char **opts = CSLSetNameValue(NULL, "SPATIAL_INDEX", "YES");
+        opts = CSLSetNameValue(opts, "GEOMETRY_NAME", "geom");
+        opts = CSLSetNameValue(opts, "FID", "fid");
+        opts = CSLSetNameValue(opts, "IDENTIFIER", names[i]);
+        if (!l)
+            rc = gdal_fail(err, shp, "read it back");
+        else if (!GDALDatasetCopyLayer(ds, l, names[i], opts))
+            rc = gdal_fail(err, path, "copy a layer into it");
+        CSLDestroy(opts);
+        if (in)
+            GDALClose(in);
+    }
+    if (rc == 0)
+        rc = write_styles(dir, ds, names, n, path, err);
+    return gpkg_end(ds, path, rc, err);
 }

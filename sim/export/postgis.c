@@ -9,10 +9,13 @@
  * primary key (fid), a GiST index on geom, the map CRS's SRID, and a row in
  * <schema>.towncov_tables: a later run drops only tables listed there (a
  * table of the same name that towncov did not make is an error, never
- * replaced). The password is never printed (ogrread_mask). */
+ * replaced). The password is never printed (ogrread_mask). A caller may
+ * add one point shapefile (run_outcome's extra_layer: the plan's
+ * added_sites) to the same transaction, under the same rules. */
 #include "export_int.h"
 
 #include <cpl_conv.h>
+#include <gdal.h>
 #include <libpq-fe.h>
 #include <math.h>
 #include <ogr_srs_api.h>
@@ -263,6 +266,16 @@ static int line_geometry(struct pg *pg, OGRGeometryH g)
     return rc;
 }
 
+/* The line built, sent as one COPY row. */
+static int send_line(struct pg *pg, struct tc_error *err)
+{
+    if (tc_interrupted())
+        return tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted while writing to PostGIS: "
+                       "nothing was changed there");
+    return PQputCopyData(pg->conn, pg->line, (int)pg->line_len) == 1
+        ? 0 : pg_fail(pg, err, "COPY");
+}
+
 struct copy { struct pg *pg; const struct plan *p; };
 
 static int copy_record(void *ctx, long i, const struct value *v, OGRGeometryH g,
@@ -295,42 +308,34 @@ static int copy_record(void *ctx, long i, const struct value *v, OGRGeometryH g,
     if (rc == 0)
         rc = line_put(pg, "\n", 1);
     OGR_G_DestroyGeometry(g);
-    if (rc != 0)
-        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
-    if (tc_interrupted())
-        return tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted while writing to PostGIS: "
-                       "nothing was changed there");
-    return PQputCopyData(pg->conn, pg->line, (int)pg->line_len) == 1
-        ? 0 : pg_fail(pg, err, "COPY");
+    return rc == 0 ? send_line(pg, err) : tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
 }
 
-static int write_layer(const struct exporter *ex, struct pg *pg, const struct plan *p,
-                       struct tc_error *err)
+/* CREATE TABLE (fid, the n columns of cols, geom) and COPY ... FROM STDIN. */
+static int copy_begin(struct pg *pg, const char *name, const char *cols, int point,
+                      struct tc_error *err)
 {
     char sql[8192], t[2 * TC_STR_MAX];
-    quote_ident(pg->conn, p->spec->name, t, sizeof t);
-    int n = snprintf(sql, sizeof sql, "CREATE TABLE %s.%s (fid integer PRIMARY KEY",
-                     pg->schema, t);
-    for (int k = 0; k < p->nf; k++) {
-        char f[64];
-        quote_ident(pg->conn, p->f[k].name, f, sizeof f);
-        n += snprintf(sql + n, sizeof sql - (size_t)n, ", %s %s", f, sql_type(p->f[k].type));
-    }
-    snprintf(sql + n, sizeof sql - (size_t)n, ", geom geometry(%s, %d))",
-             p->spec->shp_type == SHPT_POINT ? "Point" : "MultiPolygon", pg->srid);
+    quote_ident(pg->conn, name, t, sizeof t);
+    snprintf(sql, sizeof sql, "CREATE TABLE %s.%s (fid integer PRIMARY KEY%s, geom "
+             "geometry(%s, %d))", pg->schema, t, cols, point ? "Point" : "MultiPolygon",
+             pg->srid);
     if (exec(pg, sql, err) != 0)
         return -1;
     snprintf(sql, sizeof sql, "COPY %s.%s FROM STDIN", pg->schema, t);
     PGresult *r = PQexec(pg->conn, sql);
     int ok = PQresultStatus(r) == PGRES_COPY_IN;
     PQclear(r);
-    if (!ok)
-        return pg_fail(pg, err, "COPY");
-    struct copy c = {pg, p};
-    int rc = export_each_record(ex, p, copy_record, &c, err);
+    return ok ? 0 : pg_fail(pg, err, "COPY");
+}
+
+/* Ends the COPY (cancelled when rc != 0), then the GiST index and the
+ * registry row. */
+static int copy_end(struct pg *pg, const char *name, int rc, struct tc_error *err)
+{
     if (PQputCopyEnd(pg->conn, rc == 0 ? NULL : "towncov stopped") != 1 && rc == 0)
         rc = pg_fail(pg, err, "COPY");
-    r = PQgetResult(pg->conn);
+    PGresult *r = PQgetResult(pg->conn);
     if (rc == 0 && PQresultStatus(r) != PGRES_COMMAND_OK)
         rc = pg_fail(pg, err, "COPY");
     PQclear(r);
@@ -338,8 +343,115 @@ static int write_layer(const struct exporter *ex, struct pg *pg, const struct pl
         PQclear(r);
     if (rc != 0)
         return -1;
+    char sql[8192], t[2 * TC_STR_MAX];
+    quote_ident(pg->conn, name, t, sizeof t);
     snprintf(sql, sizeof sql, "CREATE INDEX ON %s.%s USING GIST (geom)", pg->schema, t);
-    return exec(pg, sql, err) == 0 ? register_table(pg, p->spec->name, err) : -1;
+    return exec(pg, sql, err) == 0 ? register_table(pg, name, err) : -1;
+}
+
+/* ", name type" for each of the n columns. */
+static void column(struct pg *pg, char *cols, size_t size, const char *name, const char *type)
+{
+    char f[256];
+    quote_ident(pg->conn, name, f, sizeof f);
+    size_t len = strlen(cols);
+    snprintf(cols + len, size - len, ", %s %s", f, type);
+}
+
+static int write_layer(const struct exporter *ex, struct pg *pg, const struct plan *p,
+                       struct tc_error *err)
+{
+    char cols[4096] = "";
+    for (int k = 0; k < p->nf; k++)
+        column(pg, cols, sizeof cols, p->f[k].name, sql_type(p->f[k].type));
+    if (copy_begin(pg, p->spec->name, cols, p->spec->shp_type == SHPT_POINT, err) != 0)
+        return -1;
+    struct copy c = {pg, p};
+    return copy_end(pg, p->spec->name, export_each_record(ex, p, copy_record, &c, err), err);
+}
+
+/* ---- a layer from a shapefile (the plan's added_sites) --------------------*/
+static const char *ogr_sql_type(OGRFieldType t)
+{
+    return t == OFTInteger ? "integer" : t == OFTInteger64 ? "bigint"
+         : t == OFTReal    ? "double precision" : "text";
+}
+
+/* Feature i of the layer as a COPY row. */
+static int extra_row(struct pg *pg, OGRFeatureH f, long i, struct tc_error *err)
+{
+    char num[64];
+    pg->line_len = 0;
+    snprintf(num, sizeof num, "%ld", i + 1);
+    int rc = line_put(pg, num, strlen(num));
+    for (int k = 0; rc == 0 && k < OGR_F_GetFieldCount(f); k++) {
+        OGRFieldType t = OGR_Fld_GetType(OGR_F_GetFieldDefnRef(f, k));
+        rc = line_put(pg, "\t", 1);
+        if (rc == 0 && !OGR_F_IsFieldSetAndNotNull(f, k))
+            rc = line_put(pg, "\\N", 2);
+        else if (rc == 0 && (t == OFTInteger || t == OFTInteger64 || t == OFTReal)) {
+            if (t == OFTReal)
+                snprintf(num, sizeof num, "%.17g", OGR_F_GetFieldAsDouble(f, k));
+            else
+                snprintf(num, sizeof num, "%lld", (long long)OGR_F_GetFieldAsInteger64(f, k));
+            rc = line_put(pg, num, strlen(num));
+        } else if (rc == 0)
+            rc = line_text(pg, OGR_F_GetFieldAsString(f, k));
+    }
+    OGRGeometryH g = OGR_F_StealGeometry(f);
+    if (g && wkbFlatten(OGR_G_GetGeometryType(g)) != wkbPoint)
+        g = OGR_G_ForceToMultiPolygon(g);
+    if (rc == 0)
+        rc = line_put(pg, "\t", 1);
+    if (rc == 0)
+        rc = line_geometry(pg, g);
+    if (rc == 0)
+        rc = line_put(pg, "\n", 1);
+    OGR_G_DestroyGeometry(g);
+    return rc == 0 ? send_line(pg, err) : tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+}
+
+/* The layer's name: the file's name without folder and .shp. */
+static void extra_name(const char *path, char *out, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    snprintf(out, size, "%s", slash ? slash + 1 : path);
+    char *dot = strrchr(out, '.');
+    if (dot)
+        *dot = '\0';
+}
+
+/* The shapefile at path as a table named like it, its columns typed as
+ * OGR reads them from the .dbf. */
+static int write_extra(struct pg *pg, const char *path, struct tc_error *err)
+{
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    OGRLayerH l = ds ? GDALDatasetGetLayer(ds, 0) : NULL;
+    if (!l) {
+        if (ds)
+            GDALClose(ds);
+        return tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot read it back: %s", path,
+                       CPLGetLastErrorMsg());
+    }
+    OGRFeatureDefnH d = OGR_L_GetLayerDefn(l);
+    char name[TC_STR_MAX], cols[4096] = "";
+    extra_name(path, name, sizeof name);
+    for (int k = 0; k < OGR_FD_GetFieldCount(d); k++) {
+        OGRFieldDefnH fd = OGR_FD_GetFieldDefn(d, k);
+        column(pg, cols, sizeof cols, OGR_Fld_GetNameRef(fd), ogr_sql_type(OGR_Fld_GetType(fd)));
+    }
+    int rc = copy_begin(pg, name, cols, wkbFlatten(OGR_FD_GetGeomType(d)) == wkbPoint, err);
+    if (rc == 0) {
+        OGRFeatureH f;
+        OGR_L_ResetReading(l);
+        for (long i = 0; rc == 0 && (f = OGR_L_GetNextFeature(l)); i++) {
+            rc = extra_row(pg, f, i, err);
+            OGR_F_Destroy(f);
+        }
+        rc = copy_end(pg, name, rc, err);
+    }
+    GDALClose(ds);
+    return rc;
 }
 
 /* towncov_run: the run, as in the GeoPackage. */
@@ -374,20 +486,26 @@ static int write_all(const struct exporter *ex, struct pg *pg, const struct plan
                      struct tc_error *err)
 {
     const char *schema = ex->run->output->postgis_schema;
-    const char *names[EXPORT_NLAYERS + 1];
+    const char *names[EXPORT_NLAYERS + 2];
+    char extra[TC_STR_MAX] = "";
     for (int i = 0; i < n; i++)
         names[i] = p[i].spec->name;
     names[n] = "towncov_run";
+    if (ex->run->extra_layer)
+        extra_name(ex->run->extra_layer, extra, sizeof extra);
+    names[n + 1] = extra;
     char sql[8 * TC_STR_MAX];
     snprintf(sql, sizeof sql, "CREATE SCHEMA IF NOT EXISTS %s", pg->schema);
     if (exec(pg, "BEGIN", err) != 0 || exec(pg, "SET LOCAL client_min_messages = warning",
                                             err) != 0 ||
         exec(pg, sql, err) != 0 || find_srid(pg, ex->prj_wkt, err) != 0 ||
-        clear_own_tables(pg, schema, names, n + 1, err) != 0)
+        clear_own_tables(pg, schema, names, n + 1 + (extra[0] != '\0'), err) != 0)
         return -1;
     for (int i = 0; i < n; i++)
         if (write_layer(ex, pg, &p[i], err) != 0)
             return -1;
+    if (extra[0] && write_extra(pg, ex->run->extra_layer, err) != 0)
+        return -1;
     if (write_run(ex, pg, err) != 0)
         return -1;
     if (tc_interrupted())

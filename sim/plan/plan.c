@@ -83,16 +83,19 @@ static int by_long(const void *a, const void *b)
 static int check_run(const char *tmp, const struct plan_options *opt, long n_added,
                      struct plan_result *r, struct tc_error *err)
 {
-    char *ini = outdir_join(tmp, "planned.ini"), *out = outdir_join(tmp, "check");
+    char *ini = outdir_join(tmp, "planned.ini"), *out = outdir_join(tmp, "check"),
+         *added = outdir_join(tmp, "added_sites.shp");
     struct scenario *scn = malloc(sizeof *scn);
-    int rc = !ini || !out || !scn ? tc_fail(err, TC_EXIT_RESOURCE, "out of memory") : 0;
+    int rc = !ini || !out || !added || !scn ? tc_fail(err, TC_EXIT_RESOURCE, "out of memory")
+                                             : 0;
     if (rc == 0 && scenario_load(ini, NULL, 0, scn, err) != 0)
         rc = -1;
     if (rc == 0 && scn->output.picture_layer == PICTURE_COVERAGE)
         scn->raster.resolution_m = 0;
     struct run_options ro = {.threads = opt->threads, .out_dir = out, .quiet = 1,
                              .log = opt->log, .progress = 0,
-                             .marked_sites = n_added};
+                             .marked_sites = n_added,
+                             .extra_layer = added}; /* to PostGIS with the run's */
     struct run_state st;
     double seconds[PHASE_COUNT];
     if (rc == 0 && (rc = pipeline_run_kept(scn, &ro, &st, seconds, err)) == 0) {
@@ -103,6 +106,7 @@ static int check_run(const char *tmp, const struct plan_options *opt, long n_add
     free(scn);
     free(ini);
     free(out);
+    free(added);
     return rc;
 }
 
@@ -269,12 +273,14 @@ static int write_plan(const struct scenario *scn, const struct plan_options *opt
         rc = plan_write_sites(tmp, r, err);
     if (rc == 0)
         rc = plan_write_ini(tmp, planned, err);
+    if (rc == 0)
+        rc = plan_write_layer(tmp, r, err);
     double t0 = tc_now();
     if (rc == 0 && (rc = check_run(tmp, opt, r->n_added, r, err)) == 0)
         r->check_ran = 1;
     r->seconds[PLAN_CHECK] = tc_now() - t0;
     if (rc == 0)
-        rc = plan_write_shapes(tmp, r, err);
+        rc = plan_write_project(tmp, r, scn->output.format, err);
     if (rc == 0)
         rc = plan_write_json(tmp, r, err);
     if (rc == 0)

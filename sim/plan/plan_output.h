@@ -50,8 +50,13 @@ void plan_added_id(const struct plan_result *r, long k, char *buf, size_t size);
 
 int plan_write_sites(const char *dir, const struct plan_result *r, struct tc_error *err);
 int plan_write_ini(const char *dir, const struct scenario *planned, struct tc_error *err);
-/* added_sites.shp (+ .qml) in the map's CRS and plan.qgs (shapes.c). */
-int plan_write_shapes(const char *dir, const struct plan_result *r, struct tc_error *err);
+/* added_sites.shp (+ .qml) in the map's CRS (shapes.c): before the check
+ * run, which writes it to PostGIS with its tables. */
+int plan_write_layer(const char *dir, const struct plan_result *r, struct tc_error *err);
+/* towncov.gpkg (added_sites) when format (enum output_format) includes it,
+ * plan.qgs on the files of that format (shapes.c). */
+int plan_write_project(const char *dir, const struct plan_result *r, int format,
+                       struct tc_error *err);
 int plan_write_json(const char *dir, const struct plan_result *r, struct tc_error *err);
 
 #endif

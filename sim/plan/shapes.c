@@ -1,17 +1,21 @@
 /* shapes.c — the plan for QGIS (see plan.h): added_sites.shp (the added
  * stations, in the map's own CRS like the run's layers) with its .qml
- * (large magenta stars), and plan.qgs, which opens the check run's
- * townships (check/townships.shp), the townships that failed before the
- * plan outlined in magenta by a rule on their codes, and added_sites. */
+ * (large magenta stars), towncov.gpkg holding it when [output] format
+ * includes gpkg (made from the shapefile, as the run's), and plan.qgs,
+ * which opens the check run's townships (check/townships.shp or
+ * check/towncov.gpkg), the townships that failed before the plan outlined
+ * in magenta by a rule on their codes, and added_sites. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "towncov/export.h"
 #include "towncov/map.h"
 #include "towncov/map_crs.h"
 #include "towncov/outdir.h"
+#include "towncov/output.h"
 #include "towncov/qgis.h"
 #include "towncov/shpio.h"
 #include "towncov/shplayer.h"
@@ -213,8 +217,14 @@ static void layer(FILE *f, const char *name, const char *src, int point,
     srs(f, "      ", "srs", r);
 }
 
-static int write_qgs(const char *dir, const struct plan_result *r, struct tc_error *err)
+/* The layers' sources: the GeoPackages when the format includes them
+ * (the check run's under check/), else the shapefiles. */
+static int write_qgs(const char *dir, const struct plan_result *r, int gpkg,
+                     struct tc_error *err)
 {
+    const char *added = gpkg ? "./towncov.gpkg|layername=added_sites" : "./added_sites.shp",
+               *towns = gpkg ? "./check/towncov.gpkg|layername=townships"
+                             : "./check/townships.shp";
     char *path;
     FILE *f = open_w(dir, "plan.qgs", &path, err);
     if (!f) {
@@ -227,16 +237,17 @@ static int write_qgs(const char *dir, const struct plan_result *r, struct tc_err
     srs(f, "  ", "projectCrs", r);
     fputs("  <layer-tree-group>\n    <customproperties/>\n", f);
     fprintf(f, "    <layer-tree-layer id=\"" LAYER_ID "\" name=\"added_sites\" "
-               "source=\"./added_sites.shp\" providerKey=\"ogr\" checked=\"Qt::Checked\" "
+               "source=\"%s\" providerKey=\"ogr\" checked=\"Qt::Checked\" "
                "expanded=\"1\">\n      <customproperties/>\n    </layer-tree-layer>\n"
                "    <layer-tree-layer id=\"" LAYER_ID "\" name=\"townships\" "
-               "source=\"./check/townships.shp\" providerKey=\"ogr\" checked=\"Qt::Checked\" "
+               "source=\"%s\" providerKey=\"ogr\" checked=\"Qt::Checked\" "
                "expanded=\"1\">\n      <customproperties/>\n    </layer-tree-layer>\n"
-               "  </layer-tree-group>\n  <projectlayers>\n", "added_sites", "townships");
-    layer(f, "townships", "./check/townships.shp", 0, r);
+               "  </layer-tree-group>\n  <projectlayers>\n", "added_sites", added, "townships",
+            towns);
+    layer(f, "townships", towns, 0, r);
     failed_before_renderer(f, r);
     fputs("    </maplayer>\n", f);
-    layer(f, "added_sites", "./added_sites.shp", 1, r);
+    layer(f, "added_sites", added, 1, r);
     star_renderer(f);
     fprintf(f, "    </maplayer>\n  </projectlayers>\n  <layerorder>\n"
                "    <layer id=\"" LAYER_ID "\"/>\n    <layer id=\"" LAYER_ID "\"/>\n"
@@ -250,9 +261,33 @@ static int write_qgs(const char *dir, const struct plan_result *r, struct tc_err
     return rc;
 }
 
-int plan_write_shapes(const char *dir, const struct plan_result *r, struct tc_error *err)
+int plan_write_layer(const char *dir, const struct plan_result *r, struct tc_error *err)
 {
-    if (write_shp(dir, r, err) != 0 || write_qml(dir, err) != 0)
+    return write_shp(dir, r, err) != 0 || write_qml(dir, err) != 0 ? -1 : 0;
+}
+
+/* format = gpkg: the shapefile and .qml the GeoPackage was made from go
+ * (as the run's, export.c). */
+static int remove_layer_files(const char *dir, struct tc_error *err)
+{
+    static const char *const ext[] = {"shp", "shx", "dbf", "prj", "cpg", "qml"};
+    for (int k = 0; k < 6; k++) {
+        char path[TC_PATH_MAX];
+        snprintf(path, sizeof path, "%s/added_sites.%s", dir, ext[k]);
+        if (remove(path) != 0)
+            return tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot remove it", path);
+    }
+    return 0;
+}
+
+int plan_write_project(const char *dir, const struct plan_result *r, int format,
+                       struct tc_error *err)
+{
+    static const char *const layer_names[] = {"added_sites"};
+    int gpkg = format != OUTPUT_SHAPEFILE;
+    if (gpkg && export_gpkg_from_shapefiles(dir, layer_names, 1, err) != 0)
         return -1;
-    return write_qgs(dir, r, err);
+    if (write_qgs(dir, r, gpkg, err) != 0)
+        return -1;
+    return format == OUTPUT_GPKG ? remove_layer_files(dir, err) : 0;
 }

@@ -9,7 +9,9 @@
 #      townships.csv;
 #   3. a second run replaces them, and leaves a table it did not make;
 #   4. a run interrupted (SIGINT) while writing leaves the first intact;
-#   5. a wrong password is a located error with the password masked.
+#   5. a wrong password is a located error with the password masked;
+#   6. a plan writes its added_sites table with the check run's, under the
+#      same rules; a later run replaces it; a foreign table is refused.
 # Never skips: a server that cannot start is a failure.
 #   tests/postgis/roundtrip.sh BIN
 set -euo pipefail
@@ -138,5 +140,52 @@ grep -q "towncov: error: output.postgis = PG:dbname=tc host=127.0.0.1 port=$port
 ! grep -q Wr0ngPass "$work/wrong.log" || fail "the password was printed"
 [ "$(sql "SELECT seed FROM towncov.towncov_run")" = 2 ] || fail "a failed run changed the tables"
 ok "a wrong password: located error, password masked"
+
+# 6. the plan: its added_sites table with the check run's, in one
+# transaction, under the same rules (keys, GiST, SRID, the registry). A
+# county's townships as the map, so that the plan takes seconds.
+ogr2ogr -lco ENCODING=UTF-8 "$work/county.shp" maps/jiangxi/townships.shp -where "cnty_code='360121'"
+towns=$(ogrinfo -so "$work/county.shp" county | sed -n 's/^Feature Count: //p')
+plan() { # out-name schema
+    "$bin" plan scenarios/jiangxi-65k.ini --threads 2 --quiet --out "$work/$1" \
+        --set "map.file=$work/county.shp" --set map.population= --set sites.strategy=weighted \
+        --set sites.count=200 --set raster.resolution_m=0 --set output.picture=no \
+        --set "output.postgis=$pg" --set "output.postgis_schema=$2"
+}
+plan plan1 plan >"$work/plan1.log" 2>&1 || { cat "$work/plan1.log"; fail "the plan writing PostGIS"; }
+added=$(($(wc -l <"$work/plan1/added_sites.csv") - 1))
+[ "$added" -gt 0 ] || fail "the plan added no station: nothing to check"
+[ "$(sql "SELECT count(*) FROM plan.added_sites")" = "$added" ] || fail "plan.added_sites rows"
+[ "$(sql "SELECT string_agg(id, ',' ORDER BY fid) FROM plan.added_sites")" = \
+  "$(tail -n +2 "$work/plan1/added_sites.csv" | cut -d, -f1 | paste -sd,)" ] \
+    || fail "plan.added_sites ids differ from added_sites.csv"
+[ "$(sql "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'plan' AND c.relname = 'added_sites' AND i.indisprimary")" = 1 ] \
+    || fail "plan.added_sites has no primary key"
+[ "$(sql "SELECT count(*) FROM pg_indexes WHERE schemaname = 'plan' AND tablename = 'added_sites' AND indexdef LIKE '%USING gist (geom)%'")" = 1 ] \
+    || fail "plan.added_sites has no GiST index"
+[ "$(sql "SELECT Find_SRID('plan', 'added_sites', 'geom')")" = 4326 ] || fail "plan.added_sites SRID"
+[ "$(sql "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM plan.towncov_tables")" = \
+  "added_sites,coverage,seat_areas,seats,sites,towncov_run,townships" ] || fail "plan's registry"
+[ "$(sql "SELECT count(*) FROM plan.townships")" = "$towns" ] || fail "plan.townships rows"
+ok "a plan writes added_sites (key, GiST, SRID, registry) with the check run's tables"
+# A run into the plan's schema replaces every table the registry lists.
+run plan2run --set "output.postgis=$pg" --set output.postgis_schema=plan >"$work/p2.log" 2>&1 \
+    || { cat "$work/p2.log"; fail "the run after the plan"; }
+[ "$(sql "SELECT count(*) FROM pg_tables WHERE schemaname = 'plan' AND tablename = 'added_sites'")" = 0 ] \
+    || fail "the plan's added_sites outlived the next run in its schema"
+# A table added_sites that towncov did not make: the plan fails, nothing
+# of it is written there, and it leaves no output folder.
+sql "CREATE SCHEMA planx; CREATE TABLE planx.added_sites (t text)"
+set +e
+plan plan3 planx >"$work/plan3.log" 2>&1
+rc=$?
+set -e
+[ $rc = 7 ] || { cat "$work/plan3.log"; fail "a plan meeting a foreign added_sites: exit $rc, not 7"; }
+grep -q "table planx.added_sites exists and was not written by towncov" "$work/plan3.log" \
+    || { cat "$work/plan3.log"; fail "no located error for the foreign added_sites"; }
+[ "$(sql "SELECT count(*) FROM pg_tables WHERE schemaname = 'planx'")" = 1 ] \
+    || fail "a failed plan left tables in its schema"
+[ ! -e "$work/plan3" ] || fail "a failed plan left its output folder"
+ok "a plan is refused a table it did not make, and writes nothing"
 
 echo "postgis: $pass passed"
