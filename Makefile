@@ -151,8 +151,44 @@ $(BUILD)/buildinfo.h: FORCE
 $(BUILD)/obj/common/buildinfo.o: $(BUILD)/buildinfo.h
 .PHONY: FORCE
 
-$(BIN): $(OBJ)
-	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+# ---- libraries loaded on first use (include/towncov/lazyload.h) -------------
+# towncov itself is linked without these: for each, sim/common/lazygen.sh
+# writes a shim defining the functions the objects call, which loads the
+# library on the first call. Process start maps none of them (bench/README.md
+# "Where the time goes"). The test binary and fuzz harnesses link them.
+#   LAZY_LIB_x: the -l name; LAZY_H_x: its headers; LAZY_WHAT_x: what needs it
+LAZY        := gdal proj pq cairo glpk
+LAZY_LIB_gdal  := gdal
+LAZY_H_gdal    := gdal.h ogr_api.h ogr_srs_api.h cpl_conv.h cpl_error.h cpl_string.h cpl_vsi.h
+LAZY_WHAT_gdal := the rasters, GeoPackage, OGR sources, DEMs and density rasters
+LAZY_LIB_proj  := proj
+LAZY_H_proj    := proj.h geodesic.h
+LAZY_WHAT_proj := every coordinate system
+LAZY_LIB_pq    := pq
+LAZY_H_pq      := libpq-fe.h
+LAZY_WHAT_pq   := output.postgis
+LAZY_LIB_cairo := cairo
+LAZY_H_cairo   := cairo.h
+LAZY_WHAT_cairo := map.png
+LAZY_LIB_glpk  := glpk
+LAZY_H_glpk    := glpk.h
+LAZY_WHAT_glpk := towncov plan
+LAZYOBJ     := $(LAZY:%=$(BUILD)/lazy/lazy_%.o)
+# What the binary links: the packages not loaded lazily.
+BIN_LDLIBS   = $(shell pkg-config --libs $(filter-out gdal proj libpq cairo,$(PKGS))) -lm
+
+$(BUILD)/lazy/lazy_%.c: $(OBJ) sim/common/lazygen.sh
+	@mkdir -p $(@D)
+	@echo "lazygen.sh $* > $@"
+	@sh sim/common/lazygen.sh $* "$(shell $(CC) -print-file-name=lib$(LAZY_LIB_$*).so)" \
+	  "$(LAZY_WHAT_$*)" "$(LAZY_H_$*)" "$(shell pkg-config --cflags $(PKGS))" $(OBJ) >$@.new
+	mv $@.new $@
+
+$(BUILD)/lazy/lazy_%.o: $(BUILD)/lazy/lazy_%.c
+	$(CC) $(CFLAGS) -Wno-deprecated-declarations $(shell pkg-config --cflags $(PKGS)) -c $< -o $@
+
+$(BIN): $(OBJ) $(LAZYOBJ)
+	$(CC) $(LDFLAGS) $^ -o $@ $(BIN_LDLIBS)
 
 $(TESTBIN): $(LIBOBJ) $(TESTOBJ)
 	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS) $(shell pkg-config --libs criterion)

@@ -52,7 +52,6 @@ struct cli_cmd {
     size_t operand_offset;       /* const char * in the argument struct */
     const char *notes;           /* after the options in --help, or NULL */
     int (*main)(int argc, char **argv); /* argv[0] is the command's name */
-    int needs_gdal;              /* register GDAL's drivers before main */
 };
 
 /* Every command, in the order the documentation lists them; NULL-ended. */

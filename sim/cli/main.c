@@ -1,13 +1,11 @@
 /* main.c — dispatches `towncov COMMAND ...` to the command's entry point
  * (sim/cli/); every command's options live in its own option table. */
-#include <gdal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
-#include "towncov/libmsg.h"
 #include "towncov/buildinfo.h"
-#include "towncov/raster.h"
+#include "towncov/common.h"
 
 static int unknown_command(const char *cmd)
 {
@@ -23,7 +21,6 @@ static int unknown_command(const char *cmd)
 
 int main(int argc, char **argv)
 {
-    tc_libmsg_install(); /* GDAL's and PROJ's lines become towncov's */
     if (argc < 2)
         return cli_usage_error(NULL, "no command given");
     const char *cmd = argv[1];
@@ -41,9 +38,5 @@ int main(int argc, char **argv)
     const struct cli_cmd *c = cli_command(cmd);
     if (!c)
         return unknown_command(cmd);
-    if (c->needs_gdal) {
-        GDALAllRegister(); /* once, before any thread: the signal rasters */
-        GDALSetCacheMax64(RASTER_GDAL_CACHE); /* a small block cache: see raster.h */
-    }
     return c->main(argc - 1, argv + 1);
 }

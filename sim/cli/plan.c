@@ -59,7 +59,6 @@ const struct cli_cmd cli_plan_cmd = {
     .operand_offset = offsetof(struct plan_args, scenario),
     .notes = "The added stations do not depend on --threads.",
     .main = cli_plan,
-    .needs_gdal = 1,
 };
 
 int cli_plan(int argc, char **argv)

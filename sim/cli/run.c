@@ -58,7 +58,6 @@ const struct cli_cmd cli_run_cmd = {
     .notes = "Results do not depend on --threads: the same scenario and seed give\n"
              "byte-identical per-township results. See `towncov keys` for every key.",
     .main = cli_run,
-    .needs_gdal = 1,
 };
 
 static const struct cli_opt link_opts[] = {

@@ -60,7 +60,6 @@ const struct cli_cmd cli_sweep_cmd = {
     .notes = "Built with MPI (make MPI=1), `mpirun -np R build-mpi/towncov sweep ...` spreads\n"
              "the members over R ranks; rank 0 writes the same files.",
     .main = cli_sweep,
-    .needs_gdal = 1,
 };
 
 static int parse_long(const char *text, long lo, long *v)

@@ -28,10 +28,16 @@ static void on_proj(void *data, int level, const char *msg)
         snprintf(proj_last, sizeof proj_last, "%s", msg);
 }
 
-void tc_libmsg_install(void)
+/* The setters come as addresses (lazyload.c resolves them when it loads
+ * the library): a call by name would go through the loader again. */
+void tc_libmsg_install_gdal(void *set_handler)
 {
-    CPLSetErrorHandler(on_gdal);
-    proj_log_func(PJ_DEFAULT_CTX, NULL, on_proj);
+    ((__typeof__(&CPLSetErrorHandler))set_handler)(on_gdal);
+}
+
+void tc_libmsg_install_proj(void *log_func)
+{
+    ((__typeof__(&proj_log_func))log_func)(PJ_DEFAULT_CTX, NULL, on_proj);
 }
 
 const char *tc_libmsg_proj_last(void)

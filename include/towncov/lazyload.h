@@ -1,0 +1,32 @@
+/* lazyload.h — libraries loaded on first use (sim/common/lazyload.c).
+ *
+ * towncov's binary is linked without the libraries only some commands or
+ * outputs need (GDAL: rasters, GeoPackage, OGR sources, DEMs; PROJ:
+ * coordinate systems; libpq: PostGIS; cairo: map.png; GLPK: plan). For
+ * each, a generated shim (sim/common/lazygen.sh, in the build folder)
+ * defines every function towncov calls with the library's own prototype:
+ * the first call loads the library (dlopen, once, under pthread_once),
+ * resolves them all (dlsym), runs the library's set-up below, and every
+ * call goes through. Callers are unchanged; `towncov --version` maps none
+ * of them. The test binary and the fuzz harnesses link the libraries
+ * directly. */
+#ifndef TOWNCOV_LAZYLOAD_H
+#define TOWNCOV_LAZYLOAD_H
+
+/* dlopen(soname); when it fails, one `towncov: error:` line naming the
+ * library, what needs it and why, and exit status TC_EXIT_INTERNAL. */
+void *tc_lazy_open(const char *soname, const char *what);
+
+/* dlsym(h, name); exits as tc_lazy_open when the library lacks it. */
+void *tc_lazy_symbol(void *h, const char *soname, const char *name);
+
+/* The library `id` (gdal, proj, pq, cairo, glpk) was just loaded, before
+ * its first use returns: GDAL's error handler, drivers and block cache,
+ * PROJ's logger (what main did at start before). */
+void tc_lazy_loaded(const char *id, const char *soname, void *h);
+
+/* Loads PROJ now (its logger before GDAL's first PROJ context); defined by
+ * the generated shim, absent (NULL) where PROJ is linked directly. */
+void tc_lazy_need_proj(void) __attribute__((weak));
+
+#endif

@@ -1,0 +1,58 @@
+/* lazyload.c — what the generated shims call (see lazyload.h): loading a
+ * library, its symbols, and its set-up once loaded. */
+#include "towncov/lazyload.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "towncov/common.h"
+#include "towncov/libmsg.h"
+#include "towncov/raster.h"
+
+/* A library towncov cannot load cannot be worked around by the caller (it
+ * is in the middle of a call into it): one line, and the documented exit. */
+static void fail(const char *soname, const char *what, const char *why)
+{
+    fprintf(stderr, "towncov: error: cannot load %s, which %s needs: %s\n", soname, what,
+            why ? why : "unknown reason");
+    exit(TC_EXIT_INTERNAL);
+}
+
+void *tc_lazy_open(const char *soname, const char *what)
+{
+    void *h = dlopen(soname, RTLD_LAZY | RTLD_LOCAL);
+    if (!h)
+        fail(soname, what, dlerror());
+    return h;
+}
+
+void *tc_lazy_symbol(void *h, const char *soname, const char *name)
+{
+    dlerror();
+    void *f = dlsym(h, name);
+    if (!f) {
+        char why[256];
+        snprintf(why, sizeof why, "it has no %s (another version?)", name);
+        fail(soname, "towncov", why);
+    }
+    return f;
+}
+
+void tc_lazy_loaded(const char *id, const char *soname, void *h)
+{
+    if (strcmp(id, "proj") == 0) {
+        tc_libmsg_install_proj(tc_lazy_symbol(h, soname, "proj_log_func"));
+    } else if (strcmp(id, "gdal") == 0) {
+        if (tc_lazy_need_proj) /* GDAL makes PROJ contexts: PROJ's logger first */
+            tc_lazy_need_proj();
+        tc_libmsg_install_gdal(tc_lazy_symbol(h, soname, "CPLSetErrorHandler"));
+        void (*all_register)(void) = (void (*)(void))tc_lazy_symbol(h, soname,
+                                                                    "GDALAllRegister");
+        void (*cache_max)(long long) = (void (*)(long long))tc_lazy_symbol(h, soname,
+                                                                           "GDALSetCacheMax64");
+        all_register();
+        cache_max(RASTER_GDAL_CACHE); /* a small block cache: see raster.h */
+    }
+}
