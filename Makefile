@@ -152,7 +152,7 @@ $(BUILD)/obj/common/buildinfo.o: $(BUILD)/buildinfo.h
 .PHONY: FORCE
 
 # ---- libraries loaded on first use (include/towncov/lazyload.h) -------------
-# towncov itself is linked without these: for each, sim/common/lazygen.sh
+# towncov itself is linked without these: for each, sim/cli/lazygen.sh
 # writes a shim defining the functions the objects call, which loads the
 # library on the first call. Process start maps none of them (bench/README.md
 # "Where the time goes"). The test binary and fuzz harnesses link them.
@@ -177,12 +177,12 @@ LAZYOBJ     := $(LAZY:%=$(BUILD)/lazy/lazy_%.o)
 # What the binary links: the packages not loaded lazily.
 BIN_LDLIBS   = $(shell pkg-config --libs $(filter-out gdal proj libpq cairo,$(PKGS))) -lm
 
-$(BUILD)/lazy/lazy_%.c: $(OBJ) sim/common/lazygen.sh
+$(BUILD)/lazy/lazy_%.c: $(OBJ) sim/cli/lazygen.sh
 	@mkdir -p $(@D)
 	@echo "lazygen.sh $* > $@"
-	@sh sim/common/lazygen.sh $* "$(shell $(CC) -print-file-name=lib$(LAZY_LIB_$*).so)" \
+	@sh sim/cli/lazygen.sh $* "$(shell $(CC) -print-file-name=lib$(LAZY_LIB_$*).so)" \
 	  "$(LAZY_WHAT_$*)" "$(LAZY_H_$*)" "$(shell pkg-config --cflags $(PKGS))" $(OBJ) >$@.new
-	mv $@.new $@
+	@cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
 
 $(BUILD)/lazy/lazy_%.o: $(BUILD)/lazy/lazy_%.c
 	$(CC) $(CFLAGS) -Wno-deprecated-declarations $(shell pkg-config --cflags $(PKGS)) -c $< -o $@

@@ -1,9 +1,9 @@
-/* lazyload.h — libraries loaded on first use (sim/common/lazyload.c).
+/* lazyload.h — libraries loaded on first use (sim/cli/lazyload.c).
  *
  * towncov's binary is linked without the libraries only some commands or
  * outputs need (GDAL: rasters, GeoPackage, OGR sources, DEMs; PROJ:
  * coordinate systems; libpq: PostGIS; cairo: map.png; GLPK: plan). For
- * each, a generated shim (sim/common/lazygen.sh, in the build folder)
+ * each, a generated shim (sim/cli/lazygen.sh, in the build folder)
  * defines every function towncov calls with the library's own prototype:
  * the first call loads the library (dlopen, once, under pthread_once),
  * resolves them all (dlsym), runs the library's set-up below, and every
