@@ -29,16 +29,8 @@ struct rtif {
     char level[16];   /* DEFLATE level of the file asked for */
     char threads[16]; /* GDAL's own compression threads (NUM_THREADS) */
     char path[TC_PATH_MAX]; /* the file asked for */
-    char work[TC_PATH_MAX]; /* the file being written: path, or the part file of a COG */
+    char work[TC_PATH_MAX]; /* the file being written: path, or path.part before a COG */
 };
-
-/* A COG is copied from a finished tiled GeoTIFF (the COG driver writes
- * only by CreateCopy). That part file stays in memory (/vsimem/) when its
- * cells and overviews take at most this many bytes uncompressed: the copy
- * then reads memory, and the raster is written to disk once. Larger ones
- * (fine resolutions of big maps) go to PATH.part on disk, as memory would
- * grow with the map. Four layers may be in flight at once. */
-#define RTIF_MEM_PART_MAX (32.0 * 1024 * 1024)
 
 static const struct {
     GDALDataType type;
@@ -144,11 +136,7 @@ struct rtif *rtif_create(const char *path, enum raster_layer l, const struct ras
         return NULL;
     }
     snprintf(t->path, sizeof t->path, "%s", path);
-    double bytes = (double)g->width * g->height * GDALGetDataTypeSizeBytes(layer_info[l].type);
-    int in_memory = cog && bytes * 4.0 / 3.0 <= RTIF_MEM_PART_MAX;
-    /* /vsimem/ names are global to the process: the output path keeps them apart */
-    snprintf(t->work, sizeof t->work, "%s%s%s", in_memory ? "/vsimem/towncov/" : "",
-             path + (in_memory && path[0] == '/'), cog ? ".part" : "");
+    snprintf(t->work, sizeof t->work, "%s%s", path, cog ? ".part" : "");
     t->cog = cog;
     snprintf(t->level, sizeof t->level, "%ld", cfg->deflate_level);
     snprintf(t->threads, sizeof t->threads, "%d", threads < 1 ? 1 : threads);
