@@ -37,6 +37,10 @@ int export_layers(const char *dir, const struct run_outcome *run, int threads,
 int export_gpkg_from_shapefiles(const char *dir, const char *const *names, int n,
                                 struct tc_error *err);
 
+/* Removes dir/<name>.shp, .shx, .dbf, .prj, .cpg and .qml (format = gpkg:
+ * what the GeoPackage was made from). Returns 0, or -1 with err set. */
+int export_remove_shapefile(const char *dir, const char *name, struct tc_error *err);
+
 /* Checks a layer's estimated file sizes (bytes) against EXPORT_FILE_MAX.
  * Returns 0, or -1 with err (TC_EXIT_RESOURCE) naming `layer`. */
 int export_check_size(const char *layer, double shp_bytes, double dbf_bytes,

@@ -30,18 +30,25 @@ static int plan_all(const struct exporter *ex, struct plan *plans, int *n, struc
     return 0;
 }
 
+int export_remove_shapefile(const char *dir, const char *name, struct tc_error *err)
+{
+    static const char *const ext[] = {"shp", "shx", "dbf", "prj", "cpg", "qml"};
+    for (int k = 0; k < 6; k++) {
+        char path[TC_PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s.%s", dir, name, ext[k]);
+        if (remove(path) != 0)
+            return tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot remove it", path);
+    }
+    return 0;
+}
+
 /* format = gpkg: the shapefiles and .qml the GeoPackage was made from go. */
 static int remove_shapefiles(const char *dir, const struct plan *plans, int n,
                              struct tc_error *err)
 {
-    static const char *const ext[] = {"shp", "shx", "dbf", "prj", "cpg", "qml"};
     for (int i = 0; i < n; i++)
-        for (int k = 0; k < 6; k++) {
-            char path[TC_PATH_MAX];
-            snprintf(path, sizeof path, "%s/%s.%s", dir, plans[i].spec->name, ext[k]);
-            if (remove(path) != 0)
-                return tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot remove it", path);
-        }
+        if (export_remove_shapefile(dir, plans[i].spec->name, err) != 0)
+            return -1;
     return 0;
 }
 

@@ -266,20 +266,6 @@ int plan_write_layer(const char *dir, const struct plan_result *r, struct tc_err
     return write_shp(dir, r, err) != 0 || write_qml(dir, err) != 0 ? -1 : 0;
 }
 
-/* format = gpkg: the shapefile and .qml the GeoPackage was made from go
- * (as the run's, export.c). */
-static int remove_layer_files(const char *dir, struct tc_error *err)
-{
-    static const char *const ext[] = {"shp", "shx", "dbf", "prj", "cpg", "qml"};
-    for (int k = 0; k < 6; k++) {
-        char path[TC_PATH_MAX];
-        snprintf(path, sizeof path, "%s/added_sites.%s", dir, ext[k]);
-        if (remove(path) != 0)
-            return tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot remove it", path);
-    }
-    return 0;
-}
-
 int plan_write_project(const char *dir, const struct plan_result *r, int format,
                        struct tc_error *err)
 {
@@ -289,5 +275,6 @@ int plan_write_project(const char *dir, const struct plan_result *r, int format,
         return -1;
     if (write_qgs(dir, r, gpkg, err) != 0)
         return -1;
-    return format == OUTPUT_GPKG ? remove_layer_files(dir, err) : 0;
+    /* format = gpkg: the shapefile and .qml the GeoPackage was made from go */
+    return format == OUTPUT_GPKG ? export_remove_shapefile(dir, "added_sites", err) : 0;
 }
