@@ -25,8 +25,12 @@ void *tc_lazy_symbol(void *h, const char *soname, const char *name);
  * PROJ's logger (what main did at start before). */
 void tc_lazy_loaded(const char *id, const char *soname, void *h);
 
-/* Loads PROJ now (its logger before GDAL's first PROJ context); defined by
- * the generated shim, absent (NULL) where PROJ is linked directly. */
+/* Load the library now (PROJ: its logger before GDAL's first PROJ
+ * context; the others: sim/cli's preload). Defined by the generated shims;
+ * absent (NULL) where the library is linked directly. */
 void tc_lazy_need_proj(void) __attribute__((weak));
+void tc_lazy_need_gdal(void) __attribute__((weak));
+void tc_lazy_need_cairo(void) __attribute__((weak));
+void tc_lazy_need_pq(void) __attribute__((weak));
 
 #endif

@@ -78,6 +78,11 @@ int cli_usage_error(const struct cli_cmd *cmd, const char *fmt, ...)
 struct tc_error;
 int cli_report(const struct tc_error *err);
 
+/* Loads the libraries the scenario's outputs will use, before any work
+ * (lazyload.c; include/towncov/lazyload.h). */
+struct scenario;
+void cli_preload(const struct scenario *scn);
+
 /* A scenario path as given, or, when it does not exist and is relative,
  * the same path under the installed data folder (share/towncov), so that
  * an installed towncov runs `towncov run scenarios/jiangxi-65k.ini` from

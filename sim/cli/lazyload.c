@@ -7,9 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "towncov/common.h"
 #include "towncov/libmsg.h"
+#include "towncov/output.h"
 #include "towncov/raster.h"
+#include "towncov/scenario.h"
 
 /* A library towncov cannot load cannot be worked around by the caller (it
  * is in the middle of a call into it): one line, and the documented exit. */
@@ -55,4 +58,26 @@ void tc_lazy_loaded(const char *id, const char *soname, void *h)
         all_register();
         cache_max(RASTER_GDAL_CACHE); /* a small block cache: see raster.h */
     }
+}
+
+/* Loads, before any work, the libraries the scenario's outputs will use:
+ * the process then maps them where it did when they were linked, before
+ * the first thread and the first large allocation, so that a run short of
+ * memory (ulimit -v) fails where it used to, with towncov's own error, not
+ * in a thread creation inside libgomp; and a library that cannot be loaded
+ * stops the run before its output folder is begun. A hint only: what it
+ * does not foresee (an OGR source, a DEM) is loaded on first use. */
+void cli_preload(const struct scenario *scn)
+{
+    int rasters = scn->raster.resolution_m > 0 && scn->radio.model == RADIO_LINK &&
+                  scn->raster.layers[0];
+    int gpkg = scn->output.layers && scn->output.format != OUTPUT_SHAPEFILE;
+    if (tc_lazy_need_proj)
+        tc_lazy_need_proj();
+    if (tc_lazy_need_gdal && (rasters || gpkg || scn->output.postgis[0]))
+        tc_lazy_need_gdal();
+    if (tc_lazy_need_cairo && scn->output.picture)
+        tc_lazy_need_cairo();
+    if (tc_lazy_need_pq && scn->output.postgis[0])
+        tc_lazy_need_pq();
 }

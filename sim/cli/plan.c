@@ -81,8 +81,11 @@ int cli_plan(int argc, char **argv)
     int met = 0;
     char path[TC_PATH_MAX];
     const char *file = cli_data_path(a.scenario, path, sizeof path);
-    rc = scenario_load(file, a.sets.v, a.sets.n, scn, &err) != 0 ? -1
-         : plan_run(scn, &opt, &met, &err);
+    rc = scenario_load(file, a.sets.v, a.sets.n, scn, &err) != 0 ? -1 : 0;
+    if (rc == 0)
+        cli_preload(scn);
+    if (rc == 0)
+        rc = plan_run(scn, &opt, &met, &err);
     free(scn);
     return rc != 0 ? cli_report(&err) : 0;
 }

@@ -135,6 +135,7 @@ static int load_command(const struct cli_cmd *cmd, int argc, char **argv, struct
         *scn = NULL;
         return cli_report(&err);
     }
+    cli_preload(*scn);
     return 0;
 }
 
