@@ -8,7 +8,8 @@
  * the first call loads the library (dlopen, once, under pthread_once),
  * resolves them all (dlsym), runs the library's set-up below, and every
  * call goes through. Callers are unchanged; `towncov --version` maps none
- * of them. The test binary and the fuzz harnesses link the libraries
+ * of them; `run` and `plan` load those their outputs will use before any
+ * work (sim/cli/lazyload.c, cli_preload). The test binary and the fuzz harnesses link the libraries
  * directly. */
 #ifndef TOWNCOV_LAZYLOAD_H
 #define TOWNCOV_LAZYLOAD_H
