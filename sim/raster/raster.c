@@ -411,7 +411,7 @@ int raster_write(const char *dir, const struct raster_config *cfg,
         strcpy(strrchr(name, '.'), ".qml");
         char *path = outdir_join(dir, name);
         rc = path ? raster_write_style(path, (enum raster_layer)l, sites->n, err)
-                  : tc_fail(err, TC_EXIT_OUTPUT, "out of memory");
+                  : tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
         free(path);
     }
     if (rc == 0) {
