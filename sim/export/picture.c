@@ -362,7 +362,7 @@ static int picture_raster_of(struct canvas *c, const char *path, const struct ru
     int n = slash ? (int)(slash - path + 1) : 0;
     char *tif = malloc((size_t)n + strlen(name) + 1);
     if (!tif)
-        return tc_fail(err, TC_EXIT_RESOURCE, "%s: out of memory", path);
+        return tc_fail(err, TC_EXIT_RESOURCE, "%s: out of memory", slash ? slash + 1 : path);
     sprintf(tif, "%.*s%s", n, path, name);
     c->layer = l;
     c->raster = picture_raster_image(tif, (enum raster_layer)l, run->sites->n,
@@ -392,8 +392,7 @@ static int draw_canvas(struct canvas *c, const char *path, const char *name,
         return -1;
     c->font = picture_font_pick(c->cr);
     if (draw_all(c, w->geos, run) != 0) {
-        /* GEOS says std::bad_alloc when it runs out of memory */
-        int oom = !w->geos_msg[0] || strstr(w->geos_msg, "alloc") || strstr(w->geos_msg, "emory");
+        int oom = tc_worker_geos_status(w) == TC_EXIT_RESOURCE;
         return tc_fail(err, oom ? TC_EXIT_RESOURCE : TC_EXIT_INTERNAL,
                        "%s: %s%s%s", name, oom ? "out of memory drawing it" : "GEOS failed",
                        w->geos_msg[0] ? ": " : "", w->geos_msg);
