@@ -10,6 +10,7 @@
  * drawing runs where its death takes nothing else with it: the run then
  * fails with exit 6 naming map.png, and its output folder stays as it was. */
 #include "towncov/picture.h"
+#include "towncov/lazyload.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -42,6 +43,8 @@ int picture_start(const char *path, const struct run_outcome *run, struct pictur
     }
     snprintf(j->path, sizeof j->path, "%s", path);
     j->name = strrchr(j->path, '/') ? strrchr(j->path, '/') + 1 : j->path;
+    if (tc_lazy_need_cairo) /* loaded here, not by dlopen in a child of threads */
+        tc_lazy_need_cairo();
     fflush(NULL); /* the child must not write the parent's buffered text again */
     j->pid = fork();
     if (j->pid < 0) {
