@@ -75,8 +75,8 @@ int raster_check_size(const struct raster_config *cfg, const struct tc_map *map,
  * OpenMP over the rows of each strip on `threads` threads, each strip's
  * tiles and overview rows written from one thread at a time (overlapping
  * the next strip's rows), the layers' COG copies side by side. Every argument is borrowed for the
- * call. GDAL's drivers must be registered (GDALAllRegister, once, in
- * main). Link model only. Refuses (TC_EXIT_RESOURCE) rasters whose
+ * call. GDAL's drivers must be registered (towncov: when GDAL is loaded,
+ * lazyload.h; tests: GDALAllRegister, once). Link model only. Refuses (TC_EXIT_RESOURCE) rasters whose
  * uncompressed size exceeds the machine's memory. Returns 0 and fills *out,
  * or -1 with err. */
 int raster_write(const char *dir, const struct raster_config *cfg,

@@ -214,7 +214,7 @@ static GDALDatasetH gpkg_begin(const char *dir, char *path, size_t size, struct 
 {
     snprintf(path, size, "%s/towncov.gpkg", dir);
     if (GDALGetDriverCount() == 0)
-        GDALAllRegister(); /* a caller other than main (tests): once, serially */
+        GDALAllRegister(); /* the test binary (towncov registers on loading GDAL, lazyload.h) */
     CPLPushErrorHandler(CPLQuietErrorHandler);
     CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", GPKG_FIXED_DATE);
     CPLErrorReset();
