@@ -56,7 +56,10 @@ const struct cli_cmd cli_run_cmd = {
     .operand = "SCENARIO",
     .operand_offset = offsetof(struct run_args, scenario),
     .notes = "Results do not depend on --threads: the same scenario and seed give\n"
-             "byte-identical per-township results. See `towncov keys` for every key.",
+             "byte-identical per-township results. See `towncov keys` for every key.\n"
+             "Built with MPI (make MPI=1), `mpirun -np R build-mpi/towncov run ...` splits\n"
+             "the coverage of the townships over R ranks by province; rank 0 writes the\n"
+             "same files (docs/national.md).",
     .main = cli_run,
     .needs_gdal = 1,
 };
