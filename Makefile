@@ -63,7 +63,7 @@ HEADERS  := $(shell find include sim -name "*.h")
 BIN      := $(BUILD)/towncov
 TESTBIN  := $(BUILD)/towncov-tests
 
-.PHONY: all run test test-unit test-asan check-layers deps test-deps bench bench-targets bench-full \
+.PHONY: all run test test-unit test-asan check-layers deps test-deps bench bench-targets bench-full bench-china \
         bench-raster clean asan tsan fuzz fuzz-smoke leakcheck docs check-docs install uninstall \
         pkg-check maps map-china map-deps
 
@@ -209,7 +209,8 @@ test: test-deps
 	$(MAKE) --no-print-directory -j$(NPROC) test-asan
 	$(MAKE) --no-print-directory -j$(NPROC) fuzz-smoke
 
-# The MPI build too: the tests run a 2-rank sweep with it.
+# The MPI build too: the tests run a 2-rank sweep and 2- and 3-rank
+# province-parallel runs with it (tests/test_run_mpi.c).
 test-unit: check-layers $(BIN) $(TESTBIN)
 	$(MAKE) --no-print-directory MPI=1 build-mpi/towncov
 	TOWNCOV_BIN=$(abspath $(BIN)) TOWNCOV_MPI_BIN=$(abspath build-mpi/towncov) $(TESTBIN) --jobs 2
@@ -347,6 +348,14 @@ bench-raster: all
 
 bench-sweep: all
 	TOWNCOV_BIN=$(abspath $(BIN)) bench/sweep.sh
+
+# issue 26: the national scenario end to end (maps/china/ built first when
+# missing) against its targets; THREADS=2 by default, MPI_RANKS=2 adds the
+# province-parallel run (the MPI build); the record goes to bench/results/
+bench-china: all
+	$(if $(MPI_RANKS),$(MAKE) --no-print-directory MPI=1 build-mpi/towncov)
+	TOWNCOV_BIN=$(abspath $(BIN)) bench/china.sh --threads $(or $(THREADS),2) \
+	  $(if $(MPI_RANKS),--mpi $(MPI_RANKS))
 
 # ---- maps ------------------------------------------------------------------
 # Township maps rebuilt from the pinned npm packages by maps/tools/build.py
