@@ -2,6 +2,8 @@
 # valgrind memcheck over towncov's good path and every class of bad input:
 # no invalid access and no definite or indirect leak on any path, error
 # paths included. Usage: tests/leakcheck.sh BUILD/towncov
+# Each case is one short process (the good paths use a few thousand
+# stations, the terrain one a few hundred: valgrind runs them ~30x slower).
 set -uo pipefail
 bin=${1:?usage: tests/leakcheck.sh path/to/towncov}
 tmp=$(mktemp -d)
@@ -35,33 +37,99 @@ cp "$root/maps/jiangxi/townships.shx" "$tmp/t.shx"
 head -c 20000 "$root/maps/jiangxi/townships.dbf" >"$tmp/t.dbf"
 printf '[map]\nfile = %s/t.shp\n' "$tmp" >"$tmp/truncated-dbf.ini"
 
+# People (county table, demand-drawn stations, the measured seat areas)
+# written as shapefiles and a GeoPackage.
+cat >"$tmp/people.ini" <<INI
+[scenario]
+name = leak-people
+[map]
+file = $map
+population = $root/maps/census/county_population_2020.csv
+seat_areas = $root/maps/jiangxi/seat_areas.shp
+[sites]
+strategy = demand
+count = 3000
+[raster]
+resolution_m = 0
+[output]
+format = both
+INI
+printf 'code,population,urban_share\n360102,many,0.5\n' >"$tmp/badpop.csv"
+# Terrain over a DEM (flat 100 m, EPSG:4326, made by GDAL), the map read
+# from a GeoPackage through OGR; a GeoPackage of two layers needs map.layer.
+gdal_create -q -of GTiff -outsize 240 240 -bands 1 -ot Int16 -burn 100 -a_srs EPSG:4326 \
+  -a_ullr 113.5 30.1 118.6 24.4 "$tmp/dem.tif"
+ogr2ogr -q -f GPKG -nlt MULTIPOLYGON "$tmp/t.gpkg" "$map" -nln townships
+ogr2ogr -q -f GPKG -nlt MULTIPOLYGON "$tmp/two.gpkg" "$map" -nln alpha
+ogr2ogr -q -update -f GPKG -nlt MULTIPOLYGON "$tmp/two.gpkg" "$map" -nln beta
+cat >"$tmp/terrain.ini" <<INI
+[scenario]
+name = leak-terrain
+[map]
+file = $tmp/t.gpkg
+[sites]
+count = 300
+[radio]
+model = link
+[raster]
+resolution_m = 0
+[terrain]
+model = delta-bullington
+dem = $tmp/dem.tif
+INI
+
+# "STATUS ARGS": the exit status each case must give (a good path that
+# fails early would otherwise leave its code unchecked). Each case has its
+# own output folder; the slow good paths first, so the pool ends together.
 cases=(
-  "run $tmp/good.ini --quiet --threads 2 --out $tmp/o1"
-  "run $tmp/good.ini --quiet --threads 2 --out $tmp/o1 --set output.footprints=yes"
-  "run $tmp/unknown-key.ini"
-  "run $tmp/missing-map.ini"
-  "run $tmp/sites-bad.ini --out $tmp/o2"
-  "run $tmp/sites-dup.ini --out $tmp/o2"
-  "run $tmp/sites-outside.ini --out $tmp/o2"
-  "run $tmp/truncated-dbf.ini --out $tmp/o2"
-  "run $tmp/good.ini --set sites.count=1000000000000"
-  "link $root/scenarios/jiangxi-65k.ini"
-  "pathloss --model uma-nlos --freq-ghz 3.5 --distance-m 500"
-  "pathloss --model nonsense --freq-ghz 3.5 --distance-m 500"
+  "0 run $tmp/good.ini --quiet --threads 2 --out $tmp/good"
+  "0 run $tmp/good.ini --quiet --threads 2 --out $tmp/footprints --set output.footprints=yes"
+  "0 run $tmp/people.ini --quiet --threads 2 --out $tmp/people"
+  "0 run $tmp/terrain.ini --quiet --threads 2 --out $tmp/terrain"
+  "0 link $root/scenarios/jiangxi-65k.ini"
+  "3 run $tmp/unknown-key.ini"
+  "4 run $tmp/missing-map.ini"
+  "5 run $tmp/sites-bad.ini --out $tmp/bad1"
+  "5 run $tmp/sites-dup.ini --out $tmp/bad2"
+  "5 run $tmp/sites-outside.ini --out $tmp/bad3"
+  "4 run $tmp/truncated-dbf.ini --out $tmp/bad4"
+  "6 run $tmp/good.ini --set sites.count=1000000000000"
+  "4 run $tmp/people.ini --set map.population=$tmp/badpop.csv --out $tmp/bad5"
+  "4 run $tmp/terrain.ini --set terrain.dem=$tmp/none.tif --out $tmp/bad6"
+  "4 run $tmp/terrain.ini --set map.file=$tmp/two.gpkg --out $tmp/bad7"
+  "0 pathloss --model uma-nlos --freq-ghz 3.5 --distance-m 500"
+  "2 pathloss --model nonsense --freq-ghz 3.5 --distance-m 500"
 )
-failed=0
-for c in "${cases[@]}"; do
+
+# One case under valgrind; its verdict in $tmp/verdict.N. Valgrind runs a
+# process's threads one at a time, so LEAKCHECK_JOBS cases (default 2, the
+# cores CI has) run side by side.
+check() {
+  local i=$1 want=${2%% *} c=${2#* } rc
   # shellcheck disable=SC2086
   valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect \
     --suppressions="$root/tests/valgrind.supp" \
     --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
-    "$bin" $c >"$tmp/out" 2>&1
+    "$bin" $c >"$tmp/out.$i" 2>&1
   rc=$?
   if [ $rc -eq 99 ]; then
-    echo "LEAK/ERROR: towncov $c"; tail -30 "$tmp/out"; failed=$((failed + 1))
+    { echo "LEAK/ERROR: towncov $c"; tail -30 "$tmp/out.$i"; } >"$tmp/verdict.$i"
+  elif [ $rc -ne "$want" ]; then
+    { echo "FAILED: towncov $c: exit $rc, not $want"; tail -5 "$tmp/out.$i"; } >"$tmp/verdict.$i"
   else
-    echo "clean (exit $rc): towncov $c"
+    echo "clean (exit $rc): towncov $c" >"$tmp/verdict.$i"
   fi
+}
+jobs=${LEAKCHECK_JOBS:-2}
+for i in "${!cases[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
+  check "$i" "${cases[$i]}" &
+done
+wait
+failed=0
+for i in "${!cases[@]}"; do
+  if [ -f "$tmp/verdict.$i" ]; then cat "$tmp/verdict.$i"; else echo "NO VERDICT: ${cases[$i]}"; fi
+  grep -q '^clean' "$tmp/verdict.$i" 2>/dev/null || failed=$((failed + 1))
 done
 echo "leakcheck: $(( ${#cases[@]} - failed )) passed, $failed failed"
 [ $failed -eq 0 ]
