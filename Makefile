@@ -255,8 +255,10 @@ uninstall:
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man5/%,$(wildcard man/*.5))
 	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
 
-# valgrind memcheck over the good path and every class of bad input.
-leakcheck: $(BIN)
+# valgrind memcheck over the good paths and every class of bad input
+# (valgrind and GDAL's tools come with the test set-up).
+leakcheck: test-deps
+	$(MAKE) --no-print-directory $(BIN)
 	tests/leakcheck.sh $(BIN)
 
 # ---- fuzzing (libFuzzer, clang, ASan+UBSan) ---------------------------------
