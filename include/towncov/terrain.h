@@ -145,6 +145,38 @@ void terrain_sampler_free(struct terrain_sampler **s);
  * call per stencil point). Returns 0, or -1 where PROJ fails there. */
 int terrain_sampler_centre(struct terrain_sampler *s, double x, double y, double r_m);
 
+/* The local map of a centre, kept: heights about many stations read
+ * later on any thread without PROJ (the rasters keep one per station). */
+struct terrain_frame {
+    double u0, v0; /* the centre's pixel coordinates */
+    double J[4];   /* du/dx, du/dy, dv/dx, dv/dy */
+    double Q[6];   /* u and v of the second derivatives xx, xy, yy */
+};
+
+/* terrain_sampler_centre's map into *f (s itself unchanged). */
+int terrain_sampler_frame(const struct terrain_sampler *s, double x, double y, double r_m,
+                          struct terrain_frame *f);
+
+/* terrain_sampler_height from a kept frame (the same arithmetic). */
+double terrain_frame_height(const struct terrain_dem *dem, const struct terrain_frame *f,
+                            double dx, double dy, long *missing);
+
+/* A profile's distances out to r: d[0] = 0, every step, and r itself
+ * last (at most cap samples: then r comes early). Returns the count. The
+ * footprints' rays and the rasters' cells are sampled alike. */
+int terrain_profile_steps(double *d, double r, double step, int cap);
+
+/* The terrain excess (dB) at offset (dx, dy) from a station whose frame
+ * is f and whose ground is h0 (NaN: unknown, no excess): the profile
+ * sampled by terrain_profile_steps every DEM cell, heights from f (a
+ * missing one: the last known toward the station, *missing incremented),
+ * as the footprints' walk samples its rays. 0 within one cell of the
+ * station. d and h: scratch of cap doubles. */
+double terrain_excess_at(const struct terrain_dem *dem, const struct terrain_frame *f, double h0,
+                         double dx, double dy, double h_tx_m, double h_rx_m,
+                         const struct terrain_params *p, double *d, double *h, int cap,
+                         long *missing);
+
 /* The bilinear height at offset (dx, dy) m from the centre (within the
  * DEM's outermost half cell: that cell's). Nodata (any of the four cells)
  * or outside the DEM: NaN, and *missing incremented; the caller decides

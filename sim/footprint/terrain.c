@@ -72,19 +72,11 @@ static void fill_sample(void *ctx, int k)
 static int ray_of(struct rayfill *f, double r, double step, double h0)
 {
     struct tscratch *w = f->w;
-    int n = 1;
     double m0;
-    w->d[0] = 0, w->h[0] = h0;
+    w->h[0] = h0;
     w->m[0] = f->table ? f->table[0]
                        : radio_rx_rsrp(f->rx, f->ux, f->uy, &m0) - m0 - f->threshold;
-    for (;;) {
-        double d = n * step;
-        if (d >= r - 1e-6 * step || n + 1 >= w->cap)
-            d = r;
-        w->d[n++] = d;
-        if (d == r)
-            return n;
-    }
+    return terrain_profile_steps(w->d, r, step, w->cap);
 }
 
 /* The margins of kind k's directions (shape s), every sample, into t. */
