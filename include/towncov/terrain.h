@@ -12,6 +12,7 @@
 #ifndef TOWNCOV_TERRAIN_H
 #define TOWNCOV_TERRAIN_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "towncov/common.h"
@@ -191,5 +192,24 @@ double terrain_sampler_height(const struct terrain_sampler *s, double dx, double
  * missing = error, -1 with err set (exit 4, like any unusable input map). */
 int terrain_report_missing(const struct terrain_config *cfg, const struct terrain_missing_info *m,
                            FILE *log, struct tc_error *err);
+
+/* ---- a synthetic DEM (sim/terrain/demgen.c, `towncov demgen`) ---------- */
+
+struct terrain_demgen {
+    const char *map;  /* any vector source OGR opens: its first layer's extent */
+    const char *out;  /* the GeoTIFF written (replaced once whole) */
+    double cell_m;    /* cell size, metres (on a lon/lat grid) */
+    double relief_m;  /* heights 0 .. relief_m */
+    double pad_m;     /* the extent widened by this on every side */
+    uint64_t seed;
+    int threads;
+};
+
+/* Writes a deterministic ridged fractal relief over o->map's extent (the
+ * same options give the same file byte for byte, on any thread count) and
+ * one line on log (may be NULL). Returns 0, or -1 with err: the map
+ * unreadable (exit 4), the grid too large for memory (6), the file not
+ * written (7). GDAL's drivers must be registered. */
+int terrain_demgen(const struct terrain_demgen *o, FILE *log, struct tc_error *err);
 
 #endif
