@@ -431,3 +431,68 @@ Test(terrain_run, rasters_the_same_on_one_and_two_threads)
     cr_assert(same_rasters("t1", "t2"));
     cr_assert(!same_rasters("t1", "none"), "the hills change the rasters");
 }
+
+/* ---- the planner's candidates over the ground ------------------------------- */
+
+/* The bowl again, the town's seat area (300 m) on its floor, the one
+ * station far off. A candidate 1.5 km out, behind the ridge, covers the
+ * seat area on flat ground; over the terrain it does not claim the valley:
+ * alone it leaves the township unfixable, and beside one on the floor the
+ * plan takes the one on the floor. */
+static int plan_with(const char *cands, const char *name, const char *more)
+{
+    char path[512], args[2048];
+    snprintf(path, sizeof path, "%s/%s.csv", dir, name);
+    fx_write_text(path, cands);
+    snprintf(args, sizeof args,
+             "plan %s/s.ini --quiet --out %s/%s --candidates %s --set radio.band_town=n28 "
+             "--set radio.pathloss_town=rma-nlos --set goal.seat_radius_town_m=300 %s",
+             dir, dir, name, path, more);
+    return fx_run(args, out, sizeof out);
+}
+
+static double plan_number(const char *name, const char *key)
+{
+    char path[512], pat[128];
+    snprintf(path, sizeof path, "%s/%s/plan.json", dir, name);
+    char *text = fx_read_file(path, NULL);
+    cr_assert_not_null(text, "no %s: %s", path, out);
+    snprintf(pat, sizeof pat, "\"%s\": ", key);
+    char *p = strstr(text, pat);
+    cr_assert_not_null(p, "%s: no %s", path, key);
+    double v = atof(p + strlen(pat));
+    free(text);
+    return v;
+}
+
+static void cand_csv(char *buf, size_t n, const double *xy, int k)
+{
+    snprintf(buf, n, "id,lon,lat\n");
+    for (int i = 0; i < k; i++) {
+        double lon, lat;
+        fx_to_lonlat(xy[2 * i], xy[2 * i + 1], &lon, &lat);
+        snprintf(buf + strlen(buf), n - strlen(buf), "c%d,%.12f,%.12f\n", i + 1, lon, lat);
+    }
+}
+
+Test(terrain_run, a_candidate_behind_a_ridge_does_not_claim_the_valley)
+{
+    setup((const double[]){3900, 3900}, 1, TERRAIN_ON("valley.tif"));
+    write_dem("valley.tif", fx_laea, -12000, 12000, 30, 800, 800, valley);
+    char behind[256], both[512];
+    cand_csv(behind, sizeof behind, (const double[]){1500, 0}, 1);
+    cand_csv(both, sizeof both, (const double[]){1500, 0, 100, 0}, 2);
+    cr_assert_eq(plan_with(behind, "flat", "--set terrain.model=none"), 0, "%s", out);
+    cr_assert_eq(plan_number("flat", "failing_before"), 1, "the seat area fails: %s", out);
+    cr_assert_eq(plan_number("flat", "added"), 1, "on flat ground it covers the seat: %s", out);
+    cr_assert_eq(plan_with(behind, "ridge", ""), 0, "%s", out);
+    cr_assert_eq(plan_number("ridge", "added"), 0, "the ridge blocks it: %s", out);
+    cr_assert_eq(plan_number("ridge", "unfixable"), 1, "%s", out);
+    cr_assert_eq(plan_with(both, "floor", ""), 0, "%s", out);
+    cr_assert_eq(plan_number("floor", "added"), 1, "%s", out);
+    char path[512];
+    snprintf(path, sizeof path, "%s/floor/added_sites.csv", dir);
+    char *added = fx_read_file(path, NULL);
+    cr_assert(added && strstr(added, "c2,") && !strstr(added, "c1,"), "%s", added);
+    free(added);
+}
