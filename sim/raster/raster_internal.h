@@ -85,7 +85,8 @@ struct rrow {
     int64_t *cover;
     double *td, *th;             /* a terrain profile's distances and heights */
     int tcap;
-    long missing;                /* heights the DEM lacked (terrain) */
+    long missing;                /* heights the DEM lacked (terrain; not reported: the
+                                  * footprint stage warned of the same window) */
 };
 
 /* A thread's row scratch for grid g. Returns 0 or -1 (out of memory);
