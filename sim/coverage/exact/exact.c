@@ -142,7 +142,7 @@ int covx_township(struct covx_scratch *s, const struct township *t,
     s->wk.nedge = 0;
     s->chained = 0;
     if (n > 0 && township_exact(s, t, fp, ids, n, r) != 0)
-        return -1;
+        return s->reason == COVX_NOMEM ? COVX_NO_MEMORY : -1;
     /* n == 0: no footprint reaches it, and no ring bounds its covered part */
     s->chained = s->wk.keep &&
                  covx_chain_boundary(&s->ch, s->wk.edge, s->wk.nedge, t, r->covered_m2) == 0;

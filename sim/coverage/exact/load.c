@@ -82,17 +82,24 @@ static void ring_reverse(struct covx_load *ld, struct ring *r)
     r->area2 = -r->area2; /* township rings: always known */
 }
 
+/* GEOS answers NULL (or its error value) on an exception: on a township
+ * the map has validated, that is an allocation failing. Never read on. */
+static int geos_failed(struct covx_load *ld)
+{
+    return decline(&ld->reason, COVX_NOMEM);
+}
+
 static int add_geos_ring(struct covx_load *ld, const GEOSGeometry *g, int shell)
 {
-    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(ld->ctx, g);
+    const GEOSCoordSequence *seq = g ? GEOSGeom_getCoordSeq_r(ld->ctx, g) : NULL;
     unsigned n = 0;
     if (!seq || !GEOSCoordSeq_getSize_r(ld->ctx, seq, &n))
-        return decline(&ld->reason, COVX_GEOMETRY);
+        return geos_failed(ld);
     ld->coords = buf_get(&ld->bufs[LB_COORDS], 2 * (size_t)n, sizeof *ld->coords);
     if (!ld->coords)
         return decline(&ld->reason, COVX_NOMEM);
     if (!GEOSCoordSeq_copyToBuffer_r(ld->ctx, seq, ld->coords, 0, 0))
-        return decline(&ld->reason, COVX_GEOMETRY);
+        return geos_failed(ld);
     if (add_ring(ld, ld->coords, n, 0.0, 0.0, FP_TOWNSHIP) != 0)
         return -1;
     struct ring *r = &ld->rings[ld->nring - 1];
@@ -103,11 +110,16 @@ static int add_geos_ring(struct covx_load *ld, const GEOSGeometry *g, int shell)
 
 static int add_geos_polygon(struct covx_load *ld, const GEOSGeometry *p)
 {
-    if (GEOSisEmpty_r(ld->ctx, p) == 1)
+    char empty = p ? GEOSisEmpty_r(ld->ctx, p) : 2;
+    if (empty == 2)
+        return geos_failed(ld);
+    if (empty == 1)
         return 0;
     if (add_geos_ring(ld, GEOSGetExteriorRing_r(ld->ctx, p), 1) != 0)
         return -1;
     int holes = GEOSGetNumInteriorRings_r(ld->ctx, p);
+    if (holes < 0)
+        return geos_failed(ld);
     for (int h = 0; h < holes; h++)
         if (add_geos_ring(ld, GEOSGetInteriorRingN_r(ld->ctx, p, h), 0) != 0)
             return -1;
@@ -123,11 +135,13 @@ int covx_load_township(struct covx_load *ld, const struct township *t)
             return -1;
     } else if (type == GEOS_MULTIPOLYGON) {
         int parts = GEOSGetNumGeometries_r(ld->ctx, g);
+        if (parts < 0)
+            return geos_failed(ld);
         for (int i = 0; i < parts; i++)
             if (add_geos_polygon(ld, GEOSGetGeometryN_r(ld->ctx, g, i)) != 0)
                 return -1;
     } else {
-        return decline(&ld->reason, COVX_GEOMETRY);
+        return type < 0 ? geos_failed(ld) : decline(&ld->reason, COVX_GEOMETRY);
     }
     ld->ntring = ld->nring;
     ld->bx0 = ld->by0 = INFINITY;
