@@ -10,11 +10,7 @@
 
 /* ---- the grid and its pieces ------------------------------------------------*/
 
-/* Edge pieces are bucketed with this margin (m): the crossing point
- * computed from one edge is within ~1e-10 m of the other, far below it. */
-#define PIECE_MARGIN 1e-6
 #define GRID_MAX_SIDE 2048
-#define PIECE_CELLS 0.99 /* longest piece, in cells: < 1 with room for rounding */
 
 /* Cells are CELL_EDGES footprint edges wide (their harmonic mean: small
  * footprints, dense in cities, set the scale), and there are at most
@@ -31,12 +27,12 @@ static void grid_size(struct covx_grid *gr, const struct covx_load *ld)
     cell = dmax(cell, sqrt(w * h / (CELLS_PER_EDGE * (double)(ld->lcount + ntv) + 16.0)));
     cell = dmax(cell, dmax(w, h) / (GRID_MAX_SIDE - 1));
     cell = dmax(cell, 1e3 * PIECE_MARGIN); /* the margin must stay small in cells */
-    gr->x0 = ld->bx0;
-    gr->y0 = ld->by0;
-    gr->cell = cell;
-    gr->inv = 1.0 / cell;
-    gr->nx = (int)(w * gr->inv) + 1;
-    gr->ny = (int)(h * gr->inv) + 1;
+    gr->m.x0 = ld->bx0;
+    gr->m.y0 = ld->by0;
+    gr->m.cell = cell;
+    gr->m.inv = 1.0 / cell;
+    gr->m.nx = (int)(w * gr->m.inv) + 1;
+    gr->m.ny = (int)(h * gr->m.inv) + 1;
 }
 
 /* Piece k of np of edge g -> h of a ring owned by `owner`. */
@@ -78,7 +74,7 @@ static inline long edge_pieces(const struct covx_grid *gr, const struct covx_loa
                                long h)
 {
     double len = dmax(fabs(ld->vx[h] - ld->vx[g]), fabs(ld->vy[h] - ld->vy[g]));
-    double most = PIECE_CELLS * gr->cell;
+    double most = PIECE_CELLS * gr->m.cell;
     return len <= most ? 1 : (long)ceil(len / most);
 }
 
@@ -86,7 +82,7 @@ static inline long edge_pieces(const struct covx_grid *gr, const struct covx_loa
  * is within ~1e-9 m of the placed one's, far inside PIECE_CELLS' room. */
 static inline int one_piece_edges(const struct covx_grid *gr, const struct ufp *f)
 {
-    return f->lmax <= PIECE_CELLS * gr->cell;
+    return f->lmax <= PIECE_CELLS * gr->m.cell;
 }
 
 /* A piece's span: at most 2 x 2 cells, a piece being shorter than one. */
@@ -99,31 +95,20 @@ static inline int span_small(struct span c)
 static inline int span_any(const struct covx_grid *gr, struct span c, unsigned char bits)
 {
     if (span_small(c)) { /* its four corners, the same cell twice if need be */
-        const unsigned char *p = gr->cls + (long)c.cy0 * gr->nx + c.cx0;
-        long dx = c.cx1 - c.cx0, dy = (long)(c.cy1 - c.cy0) * gr->nx;
+        const unsigned char *p = gr->m.cls + (long)c.cy0 * gr->m.nx + c.cx0;
+        long dx = c.cx1 - c.cx0, dy = (long)(c.cy1 - c.cy0) * gr->m.nx;
         return ((p[0] | p[dx] | p[dy] | p[dy + dx]) & bits) != 0;
     }
     for (int cy = c.cy0; cy <= c.cy1; cy++)
         for (int cx = c.cx0; cx <= c.cx1; cx++)
-            if (gr->cls[(long)cy * gr->nx + cx] & bits)
+            if (gr->m.cls[(long)cy * gr->m.nx + cx] & bits)
                 return 1;
     return 0;
 }
 
 static inline void span_mark(struct covx_grid *gr, struct span c, unsigned char bits)
 {
-    if (span_small(c)) {
-        unsigned char *p = gr->cls + (long)c.cy0 * gr->nx + c.cx0;
-        long dx = c.cx1 - c.cx0, dy = (long)(c.cy1 - c.cy0) * gr->nx;
-        p[0] |= bits;
-        p[dx] |= bits;
-        p[dy] |= bits;
-        p[dy + dx] |= bits;
-        return;
-    }
-    for (int cy = c.cy0; cy <= c.cy1; cy++)
-        for (int cx = c.cx0; cx <= c.cx1; cx++)
-            gr->cls[(long)cy * gr->nx + cx] |= bits;
+    map_mark(&gr->m, c, bits);
 }
 
 /* The buffers of a piece list, as they follow each other in enum grid_buf. */
@@ -175,7 +160,7 @@ static struct run *start_run(struct pieces *l, int c, int *cnt)
 static inline void push_piece(struct covx_grid *gr, struct pieces *l, struct span sp, int *cnt)
 {
     const struct slot *p = next_slot(l);
-    int c = sp.cy0 * gr->nx + sp.cx0;
+    int c = sp.cy0 * gr->m.nx + sp.cx0;
     struct run *r = &l->made[l->nmade - 1];
     if (l->nmade == 0 || l->made_cell[l->nmade - 1] != c || r->owner != p->owner)
         r = start_run(l, c, cnt);
@@ -243,79 +228,6 @@ static int bucket_township(struct covx_grid *gr, const struct covx_load *ld, siz
     return sort_runs(gr, &gr->tpc, cnt, ncell);
 }
 
-/* Where each township edge crosses the centre line of a grid row. */
-static int row_crossings(struct covx_grid *gr, const struct covx_load *ld)
-{
-    gr->nxr = 0;
-    for (int ri = 0; ri < ld->ntring; ri++) {
-        const struct ring *r = &ld->rings[ri];
-        for (long g = r->off, end = r->off + r->n; g < end; g++) {
-            long h = g + 1 == end ? r->off : g + 1;
-            double x0 = ld->vx[g], y0 = ld->vy[g], x1 = ld->vx[h], y1 = ld->vy[h];
-            int r0 = cell_of(dmin(y0, y1), gr->y0, gr->inv, gr->ny);
-            int r1 = cell_of(dmax(y0, y1), gr->y0, gr->inv, gr->ny);
-            for (int row = r0; row <= r1; row++) {
-                double yr = gr->y0 + (row + 0.5) * gr->cell;
-                if ((y0 <= yr) == (y1 <= yr))
-                    continue;
-                gr->xr = buf_get(&gr->bufs[GB_XR], (size_t)gr->nxr + 1, sizeof *gr->xr);
-                if (!gr->xr)
-                    return decline(&gr->reason, COVX_NOMEM);
-                gr->xr[gr->nxr++] = (struct rowx){row, x0 + (yr - y0) * (x1 - x0) / (y1 - y0)};
-            }
-        }
-    }
-    return 0;
-}
-
-/* Sorts the row crossings by row, then x, into xrs (rows start at
- * rstart[row]). */
-static int sort_row_crossings(struct covx_grid *gr)
-{
-    gr->rstart = buf_get(&gr->bufs[GB_RSTART], (size_t)gr->ny + 1, sizeof *gr->rstart);
-    gr->xrs = buf_get(&gr->bufs[GB_XRS], (size_t)gr->nxr, sizeof *gr->xrs);
-    if (!gr->rstart || !gr->xrs)
-        return decline(&gr->reason, COVX_NOMEM);
-    key_ends(gr->rstart, gr->ny, gr->nxr ? &gr->xr[0].row : NULL, sizeof *gr->xr, gr->nxr);
-    for (long i = gr->nxr - 1; i >= 0; i--)
-        gr->xrs[--gr->rstart[gr->xr[i].row]] = gr->xr[i].x;
-    for (int row = 0; row < gr->ny; row++) {
-        double *x = gr->xrs + gr->rstart[row];
-        long m = gr->rstart[row + 1] - gr->rstart[row];
-        for (long i = 1; i < m; i++) {
-            double key = x[i];
-            long j = i - 1;
-            for (; j >= 0 && x[j] > key; j--)
-                x[j + 1] = x[j];
-            x[j + 1] = key;
-        }
-    }
-    return 0;
-}
-
-/* Marks CELL_INSIDE the cells whose centre is inside T, by crossing
- * parity along each row's centre line. It matters only for cells no
- * township piece touches: ∂T misses them, so they lie on one side of it
- * as a whole, and the computed crossings (off by ~1e-12 m) cannot reach
- * their centre, half a cell away. */
-static int classify_cells(struct covx_grid *gr, const struct covx_load *ld)
-{
-    if (row_crossings(gr, ld) != 0 || sort_row_crossings(gr) != 0)
-        return -1;
-    for (int row = 0; row < gr->ny; row++) {
-        const double *x = gr->xrs + gr->rstart[row];
-        long m = gr->rstart[row + 1] - gr->rstart[row], i = 0;
-        for (int cx = 0; cx < gr->nx && i < m; cx++) {
-            double xc = gr->x0 + (cx + 0.5) * gr->cell;
-            while (i < m && x[i] < xc)
-                i++;
-            if (i & 1)
-                gr->cls[(long)row * gr->nx + cx] |= CELL_INSIDE;
-        }
-    }
-    return 0;
-}
-
 /* A footprint edge is walked when it can hold a point of T: its envelope
  * (sp its span) meets B and covers a cell that is not clean outside T. */
 static int walked_edge(const struct covx_grid *gr, const struct covx_load *ld, double xl, double yl,
@@ -333,7 +245,7 @@ static void span_bits(const struct covx_grid *gr, struct span c, unsigned char *
     unsigned char o = 0, a = 0xff;
     for (int cy = c.cy0; cy <= c.cy1; cy++)
         for (int cx = c.cx0; cx <= c.cx1; cx++) {
-            unsigned char b = gr->cls[(long)cy * gr->nx + cx];
+            unsigned char b = gr->m.cls[(long)cy * gr->m.nx + cx];
             o |= b;
             a &= b;
         }
@@ -403,7 +315,7 @@ static int bucket_walked(struct covx_grid *gr, const struct covx_load *ld,
             struct span sp = slot_span(gr, e);
             int walked =
                 bulk == EDGE_WALKED || walked_edge(gr, ld, e->xmin, e->ymin, e->xmax, e->ymax, sp);
-            if (walked && covx_edge_deep(dp, ld, gr, e, sp, &hint)) {
+            if (walked && covx_edge_deep(dp, ld, gr, e, &hint)) {
                 gr->use[g] = EDGE_DEEP; /* bucketed as a neighbour, if at all */
                 deep++;
                 continue;
@@ -430,7 +342,7 @@ static int bucket_walked(struct covx_grid *gr, const struct covx_load *ld,
  * grown by the longest footprint edge first). */
 static int bucket_neighbours(struct covx_grid *gr, const struct covx_load *ld, int *cnt)
 {
-    double m = ld->lmax + gr->cell;
+    double m = ld->lmax + gr->m.cell;
     for (int ri = ld->ntring; ri < ld->nring; ri++) {
         const struct ring *r = &ld->rings[ri];
         const struct ufp *f = &ld->uf[r->owner];
@@ -473,7 +385,7 @@ static int bucket_neighbours(struct covx_grid *gr, const struct covx_load *ld, i
 int covx_bucket_footprints(struct covx_grid *gr, const struct covx_load *ld,
                            const struct covx_deep *dp)
 {
-    size_t ncell = (size_t)gr->nx * (size_t)gr->ny;
+    size_t ncell = (size_t)gr->m.nx * (size_t)gr->m.ny;
     gr->all_walked = buf_get(&gr->bufs[GB_ALL_WALKED], (size_t)ld->nuf, sizeof *gr->all_walked);
     if (!gr->all_walked)
         return decline(&gr->reason, COVX_NOMEM);
@@ -489,12 +401,12 @@ int covx_bucket_footprints(struct covx_grid *gr, const struct covx_load *ld,
 int covx_bucket_township(struct covx_grid *gr, const struct covx_load *ld)
 {
     grid_size(gr, ld);
-    size_t ncell = (size_t)gr->nx * (size_t)gr->ny;
+    size_t ncell = (size_t)gr->m.nx * (size_t)gr->m.ny;
     gr->fill = buf_get(&gr->bufs[GB_FILL], ncell, sizeof *gr->fill);
-    gr->cls = buf_get(&gr->bufs[GB_CLS], ncell, sizeof *gr->cls);
     gr->use = buf_get(&gr->bufs[GB_USE], (size_t)ld->nv, sizeof *gr->use);
-    if (!gr->fill || !gr->cls || !gr->use)
+    if (!gr->fill || !gr->use)
         return decline(&gr->reason, COVX_NOMEM);
-    memset(gr->cls, 0, ncell);
-    return bucket_township(gr, ld, ncell) != 0 || classify_cells(gr, ld) != 0 ? -1 : 0;
+    if (covx_cells_clear(&gr->m, &gr->reason) != 0 || bucket_township(gr, ld, ncell) != 0)
+        return -1;
+    return covx_cells_inside(&gr->m, ld, &gr->reason);
 }

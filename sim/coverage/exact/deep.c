@@ -31,11 +31,38 @@
  * stations). */
 #define DEEP_EDGES 8.0
 
+/* The deep test reads cells DEEP_SUB times finer than the grid's (each
+ * way), at most DEEP_FINE_CELLS of them: with the grid's, a cell touched
+ * by ∂T kept every edge in it walked, a band as wide as a cell (hundreds of
+ * metres where footprints are large) along the whole boundary, and the
+ * walked edges there were most of the pairs once stations are dense. */
+#define DEEP_SUB 8
+#define DEEP_FINE_CELLS 4e6
+
+/* Sizes and classifies the fine cells. */
+static int fine_cells(struct covx_deep *dp, const struct covx_load *ld,
+                      const struct covx_grid *gr)
+{
+    struct cellmap *m = &dp->fine;
+    double ncell = (double)gr->m.nx * (double)gr->m.ny;
+    double sub = dmax(dmin(DEEP_SUB, floor(sqrt(DEEP_FINE_CELLS / ncell))), 1.0);
+    m->x0 = gr->m.x0;
+    m->y0 = gr->m.y0;
+    m->cell = dmax(gr->m.cell / sub, 1e3 * PIECE_MARGIN);
+    m->inv = 1.0 / m->cell;
+    m->nx = (int)((ld->bx1 - ld->bx0) * m->inv) + 1;
+    m->ny = (int)((ld->by1 - ld->by0) * m->inv) + 1;
+    if (covx_cells_clear(m, &dp->reason) != 0)
+        return -1;
+    covx_cells_touch(m, ld);
+    return covx_cells_inside(m, ld, &dp->reason);
+}
+
 /* The grid cell of f's station, clamped. */
 static inline long station_cell(const struct covx_grid *gr, const struct ufp *f)
 {
-    return (long)cell_of(f->py, gr->y0, gr->inv, gr->ny) * gr->nx +
-           cell_of(f->px, gr->x0, gr->inv, gr->nx);
+    return (long)cell_of(f->py, gr->m.y0, gr->m.inv, gr->m.ny) * gr->m.nx +
+           cell_of(f->px, gr->m.x0, gr->m.inv, gr->m.nx);
 }
 
 /* Lists the kept footprints with a sure disc by the grid cell of their
@@ -43,12 +70,14 @@ static inline long station_cell(const struct covx_grid *gr, const struct ufp *f)
 int covx_index_stations(struct covx_deep *dp, const struct covx_load *ld,
                         const struct covx_grid *gr)
 {
-    size_t ncell = (size_t)gr->nx * (size_t)gr->ny;
+    size_t ncell = (size_t)gr->m.nx * (size_t)gr->m.ny;
     /* Sparse footprints: few pairs to save, and the search would cost more. */
     dp->deep = dp->prune == COVX_PRUNE_ALWAYS ||
               (dp->prune == COVX_PRUNE_DENSE && (double)ld->lcount > DEEP_EDGES * (double)ncell);
     if (!dp->deep)
         return 0;
+    if (fine_cells(dp, ld, gr) != 0)
+        return -1;
     dp->sg_start = buf_get(&dp->bufs[DB_SG_START], ncell + 1, sizeof *dp->sg_start);
     dp->sg_uf = buf_get(&dp->bufs[DB_SG_UF], (size_t)ld->nuf, sizeof *dp->sg_uf);
     if (!dp->sg_start || !dp->sg_uf)
@@ -145,26 +174,29 @@ static int row_holds(const struct covx_deep *dp, const struct covx_load *ld, int
     return 0;
 }
 
-/* Is the footprint edge with envelope e (sp its span) deep: inside T and
+/* Is the footprint edge with envelope e deep: inside T (clean inside cells
+ * of the fine grid) and
  * inside another footprint's sure disc? The footprint in *hint (-1: none)
  * is tried first, then stations near the envelope's centre: where edges
  * are deep, the one that held the ring's last edge, or a near one, holds
  * it. *hint becomes the footprint found. */
 int covx_edge_deep(const struct covx_deep *dp, const struct covx_load *ld,
-                   const struct covx_grid *gr, const struct slot *e, struct span sp, int *hint)
+                   const struct covx_grid *gr, const struct slot *e, int *hint)
 {
     if (!dp->deep || (e->xmin < ld->bx0) | (e->xmax > ld->bx1) | (e->ymin < ld->by0) |
                            (e->ymax > ld->by1))
         return 0;
-    for (int cy = sp.cy0; cy <= sp.cy1; cy++)
-        for (int cx = sp.cx0; cx <= sp.cx1; cx++)
-            if ((gr->cls[(long)cy * gr->nx + cx] & (CELL_TOUCHED | CELL_INSIDE)) != CELL_INSIDE)
+    const struct cellmap *m = &dp->fine;
+    struct span fs = map_span(m, e->xmin, e->ymin, e->xmax, e->ymax);
+    for (int cy = fs.cy0; cy <= fs.cy1; cy++)
+        for (int cx = fs.cx0; cx <= fs.cx1; cx++)
+            if ((m->cls[(long)cy * m->nx + cx] & (CELL_TOUCHED | CELL_INSIDE)) != CELL_INSIDE)
                 return 0;
     if (*hint >= 0 && disc_holds(ld, &ld->uf[*hint], e->xmin, e->ymin, e->xmax, e->ymax, 1))
         return 1;
     double xc = 0.5 * (e->xmin + e->xmax), yc = 0.5 * (e->ymin + e->ymax);
-    int mx = cell_of(xc, gr->x0, gr->inv, gr->nx), my = cell_of(yc, gr->y0, gr->inv, gr->ny);
-    long mk = (long)my * gr->nx + mx;
+    int mx = cell_of(xc, gr->m.x0, gr->m.inv, gr->m.nx), my = cell_of(yc, gr->m.y0, gr->m.inv, gr->m.ny);
+    long mk = (long)my * gr->m.nx + mx;
     if (row_holds(dp, ld, hint, mk, mk + 1, e, 1))
         return 1;
     /* Then the others, by their discs only (the wedges cost more than they
@@ -172,10 +204,10 @@ int covx_edge_deep(const struct covx_deep *dp, const struct covx_load *ld,
      * of its centre, but no farther than NEAR_CELLS cells are looked at (a
      * few large discs must not make every edge read hundreds of cells; an
      * edge not found deep is only walked, as before). */
-    double r = dmin(dp->rin_max, NEAR_CELLS * gr->cell);
+    double r = dmin(dp->rin_max, NEAR_CELLS * gr->m.cell);
     struct span near = span_of(gr, xc - r, yc - r, xc + r, yc + r);
     for (int cy = near.cy0; cy <= near.cy1; cy++) {
-        long row = (long)cy * gr->nx;
+        long row = (long)cy * gr->m.nx;
         if (cy == my) { /* the centre's cell is done */
             if (row_holds(dp, ld, hint, row + near.cx0, mk, e, 0) ||
                 row_holds(dp, ld, hint, mk + 1, row + near.cx1 + 1, e, 0))

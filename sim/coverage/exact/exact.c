@@ -62,6 +62,8 @@ void covx_scratch_free(struct covx_scratch **ps)
     free_bufs(s->ld.bufs, LB_COUNT);
     free_bufs(s->gr.bufs, GB_COUNT);
     free_bufs(s->dp.bufs, DB_COUNT);
+    free_bufs(s->dp.fine.bufs, CB_COUNT);
+    free_bufs(s->gr.m.bufs, CB_COUNT);
     free_bufs(s->xs.bufs, XB_COUNT);
     free_bufs(s->wk.bufs, WB_COUNT);
     void *ch[] = {s->ch.head,  s->ch.pos, s->ch.same,   s->ch.node,  s->ch.stack, s->ch.used,

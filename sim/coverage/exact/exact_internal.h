@@ -225,30 +225,40 @@ struct covx_load {
     struct buf bufs[LB_COUNT];
 };
 
+/* cells.c: a uniform grid of square cells over the township's envelope,
+ * each classified (enum cell_bits): which the township's boundary touches
+ * (marked by whoever cuts its edges into pieces), which lie inside it. */
+enum cells_buf { CB_CLS, CB_XR, CB_XRS, CB_RSTART, CB_COUNT };
+struct cellmap {
+    double x0, y0; /* its origin: the township envelope's lower left */
+    double cell, inv;
+    int nx, ny;
+    unsigned char *cls; /* enum cell_bits per cell */
+    /* its own working */
+    struct rowx *xr;
+    long nxr;
+    double *xrs; /* row crossings sorted by row, then x */
+    long *rstart;
+    struct buf bufs[CB_COUNT];
+};
+
 /* bucket.c: the grid over the township, its cells' classes, the edges'
  * uses and the pieces bucketed. A piece list's buffers follow each other
  * in the order of enum pieces_buf (bucket.c). */
 enum grid_buf {
-    GB_USE, GB_CLS, GB_FILL, GB_XR, GB_XRS, GB_RSTART, GB_ALL_WALKED,
+    GB_USE, GB_FILL, GB_ALL_WALKED,
     GB_TSLOT, GB_TMADE, GB_TMADE_CELL, GB_TRUN, GB_TSTART, GB_TWEND,
     GB_FSLOT, GB_FMADE, GB_FMADE_CELL, GB_FRUN, GB_FSTART, GB_FWEND,
     GB_COUNT
 };
 struct covx_grid {
     int reason;
-    double x0, y0; /* its origin: the township envelope's lower left */
-    double cell, inv;
-    int nx, ny;
+    struct cellmap m;   /* the grid */
     unsigned char *use; /* enum edge_use per edge */
-    unsigned char *cls; /* enum cell_bits per cell */
     struct pieces tpc, fpc; /* the township's pieces, the footprints' */
     /* its own working */
     unsigned char *all_walked; /* per ufp: bucket_walked walked every edge */
     int *fill;
-    struct rowx *xr;
-    long nxr;
-    double *xrs; /* row crossings sorted by row, then x */
-    long *rstart;
     struct buf bufs[GB_COUNT];
 };
 
@@ -260,6 +270,7 @@ struct covx_deep {
     int deep;   /* this township's edges are looked at */
     double rin_max;        /* the largest sure disc's radius */
     int *sg_start, *sg_uf; /* cell k's stations: sg_uf[sg_start[k] ..] */
+    struct cellmap fine;   /* finer cells than the grid's: which are clean inside T */
     struct buf bufs[DB_COUNT];
 };
 
@@ -352,6 +363,11 @@ void covx_wedge_range(double a0, double a1, int *k0, int *k1);
 
 /* ---- the grid ---------------------------------------------------------------*/
 
+/* Edge pieces are bucketed with this margin (m): the crossing point
+ * computed from one edge is within ~1e-10 m of the other, far below it. */
+#define PIECE_MARGIN 1e-6
+#define PIECE_CELLS 0.99 /* longest piece, in cells: < 1 with room for rounding */
+
 /* The grid column (row) of v, clamped: monotone in v, which is what makes
  * two overlapping envelopes share a cell. Truncation equals floor here,
  * on values clamped to [0, n - 1]. */
@@ -366,12 +382,35 @@ struct span {
     int cx0, cy0, cx1, cy1;
 };
 
+static inline struct span map_span(const struct cellmap *m, double xmin, double ymin,
+                                   double xmax, double ymax)
+{
+    return (struct span){
+        cell_of(xmin, m->x0, m->inv, m->nx), cell_of(ymin, m->y0, m->inv, m->ny),
+        cell_of(xmax, m->x0, m->inv, m->nx), cell_of(ymax, m->y0, m->inv, m->ny)};
+}
+
+/* Sets the bits in every cell of span c. */
+static inline void map_mark(struct cellmap *m, struct span c, unsigned char bits)
+{
+    if ((c.cx1 - c.cx0 <= 1) & (c.cy1 - c.cy0 <= 1)) { /* a piece's: its four corners */
+        unsigned char *p = m->cls + (long)c.cy0 * m->nx + c.cx0;
+        long dx = c.cx1 - c.cx0, dy = (long)(c.cy1 - c.cy0) * m->nx;
+        p[0] |= bits;
+        p[dx] |= bits;
+        p[dy] |= bits;
+        p[dy + dx] |= bits;
+        return;
+    }
+    for (int cy = c.cy0; cy <= c.cy1; cy++)
+        for (int cx = c.cx0; cx <= c.cx1; cx++)
+            m->cls[(long)cy * m->nx + cx] |= bits;
+}
+
 static inline struct span span_of(const struct covx_grid *gr, double xmin, double ymin,
                                   double xmax, double ymax)
 {
-    return (struct span){
-        cell_of(xmin, gr->x0, gr->inv, gr->nx), cell_of(ymin, gr->y0, gr->inv, gr->ny),
-        cell_of(xmax, gr->x0, gr->inv, gr->nx), cell_of(ymax, gr->y0, gr->inv, gr->ny)};
+    return map_span(&gr->m, xmin, ymin, xmax, ymax);
 }
 
 /* Does the piece in slot p hold parameter t of its edge? */
@@ -431,6 +470,17 @@ int covx_load_township(struct covx_load *ld, const struct township *t);
 int covx_load_footprints(struct covx_load *ld, const struct tc_footprints *fp, const long *ids,
                          long n);
 
+/* cells.c: makes m's cells (m->nx x m->ny) and clears them. */
+int covx_cells_clear(struct cellmap *m, int *reason);
+
+/* cells.c: marks CELL_INSIDE the cells of m whose centre is inside T. */
+int covx_cells_inside(struct cellmap *m, const struct covx_load *ld, int *reason);
+
+/* cells.c: marks CELL_TOUCHED the cells of m that T's edges, cut into
+ * pieces shorter than a cell, can touch (the envelopes of the pieces, with
+ * PIECE_MARGIN). */
+void covx_cells_touch(struct cellmap *m, const struct covx_load *ld);
+
 /* bucket.c: sizes the grid over the township, buckets its edges and
  * classifies the cells. */
 int covx_bucket_township(struct covx_grid *gr, const struct covx_load *ld);
@@ -445,11 +495,11 @@ int covx_index_stations(struct covx_deep *dp, const struct covx_load *ld,
 int covx_bucket_footprints(struct covx_grid *gr, const struct covx_load *ld,
                            const struct covx_deep *dp);
 
-/* deep.c: is the footprint edge with envelope e and span sp inside T and
+/* deep.c: is the footprint edge with envelope e inside T and
  * inside another footprint (EDGE_DEEP)? Exact. *hint: the footprint that
  * held the last edge asked about (-1 at first), tried first. */
 int covx_edge_deep(const struct covx_deep *dp, const struct covx_load *ld,
-                   const struct covx_grid *gr, const struct slot *e, struct span sp, int *hint);
+                   const struct covx_grid *gr, const struct slot *e, int *hint);
 
 /* pairs.c: the proper crossings between neighbouring pieces, as events
  * sorted along each edge. */

@@ -120,14 +120,14 @@ static int cell_crossings(struct covx_cross *xs, const struct covx_load *ld,
                           const struct covx_grid *gr, int cx, int cy)
 {
     const struct pieces *t = &gr->tpc, *f = &gr->fpc;
-    long k = (long)cy * gr->nx + cx;
+    long k = (long)cy * gr->m.nx + cx;
     if (f->start[k] == f->start[k + 1] && t->start[k] == t->start[k + 1])
         return 0;
-    long east = cx + 1 < gr->nx ? k + 1 : k;
+    long east = cx + 1 < gr->m.nx ? k + 1 : k;
     long up0 = 0, up1 = -1; /* none */
-    if (cy + 1 < gr->ny) {
-        up0 = k + gr->nx - (cx > 0);
-        up1 = k + gr->nx + (cx + 1 < gr->nx);
+    if (cy + 1 < gr->m.ny) {
+        up0 = k + gr->m.nx - (cx > 0);
+        up1 = k + gr->m.nx + (cx + 1 < gr->m.nx);
     }
     int fe = f->start[east + 1], fu0 = f->start[up0], fu1 = f->start[up1 + 1];
     int te0 = t->start[k + 1], te1 = t->start[east + 1];
@@ -184,8 +184,8 @@ int covx_find_crossings(struct covx_cross *xs, const struct covx_load *ld,
                         const struct covx_grid *gr)
 {
     xs->nev = 0;
-    for (int cy = 0; cy < gr->ny; cy++)
-        for (int cx = 0; cx < gr->nx; cx++)
+    for (int cy = 0; cy < gr->m.ny; cy++)
+        for (int cx = 0; cx < gr->m.nx; cx++)
             if (cell_crossings(xs, ld, gr, cx, cy) != 0)
                 return -1;
     return xs->nev ? sort_events(xs, ld) : 0;

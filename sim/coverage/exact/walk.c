@@ -86,12 +86,12 @@ static inline int footprint_side(const struct covx_load *ld, const struct ufp *f
 
 static inline int tile_col(const struct covx_walk *wk, const struct covx_grid *gr, double x)
 {
-    return cell_of(x, gr->x0, gr->inv, gr->nx) / wk->tile_cols;
+    return cell_of(x, gr->m.x0, gr->m.inv, gr->m.nx) / wk->tile_cols;
 }
 
 static inline int tile_row(const struct covx_walk *wk, const struct covx_grid *gr, double y)
 {
-    return cell_of(y, gr->y0, gr->inv, gr->ny) / wk->tile_rows;
+    return cell_of(y, gr->m.y0, gr->m.inv, gr->m.ny) / wk->tile_rows;
 }
 
 /* The tile of (x, y): monotone in x and in y, as cell_of. */
@@ -123,10 +123,10 @@ static void tile_footprint(const struct covx_walk *wk, const struct covx_load *l
 int covx_tile_footprints(struct covx_walk *wk, const struct covx_load *ld,
                          const struct covx_grid *gr)
 {
-    wk->tile_rows = (gr->ny + UF_TILES - 1) / UF_TILES;
-    wk->tile_cols = (gr->nx + UF_TILES - 1) / UF_TILES;
-    wk->tile_ncol = (gr->nx + wk->tile_cols - 1) / wk->tile_cols;
-    int ntile = wk->tile_ncol * ((gr->ny + wk->tile_rows - 1) / wk->tile_rows);
+    wk->tile_rows = (gr->m.ny + UF_TILES - 1) / UF_TILES;
+    wk->tile_cols = (gr->m.nx + UF_TILES - 1) / UF_TILES;
+    wk->tile_ncol = (gr->m.nx + wk->tile_cols - 1) / wk->tile_cols;
+    int ntile = wk->tile_ncol * ((gr->m.ny + wk->tile_rows - 1) / wk->tile_rows);
     wk->tile_start = buf_get(&wk->bufs[WB_TILE_START], (size_t)ntile + 1, sizeof *wk->tile_start);
     if (!wk->tile_start)
         return decline(&wk->reason, COVX_NOMEM);
@@ -201,15 +201,15 @@ static int township_side(const struct covx_grid *gr, const struct covx_load *ld,
 {
     if (x < ld->bx0 || x > ld->bx1 || y < ld->by0 || y > ld->by1)
         return SIDE_OUT;
-    int row = cell_of(y, gr->y0, gr->inv, gr->ny);
-    int c0 = cell_of(x, gr->x0, gr->inv, gr->nx);
-    unsigned char cls = gr->cls[(long)row * gr->nx + c0];
+    int row = cell_of(y, gr->m.y0, gr->m.inv, gr->m.ny);
+    int c0 = cell_of(x, gr->m.x0, gr->m.inv, gr->m.nx);
+    unsigned char cls = gr->m.cls[(long)row * gr->m.nx + c0];
     if (!(cls & CELL_TOUCHED)) /* ∂T misses the cell: it is all in or out */
         return cls & CELL_INSIDE ? SIDE_IN : SIDE_OUT;
     int w = 0, unsure = 0;
     for (int cy = row > 0 ? row - 1 : 0; cy <= row; cy++)
-        for (int cx = c0 > 0 ? c0 - 1 : 0; cx < gr->nx; cx++)
-            w += cell_winding(gr, ld, (long)cy * gr->nx + cx, x, y, &unsure);
+        for (int cx = c0 > 0 ? c0 - 1 : 0; cx < gr->m.nx; cx++)
+            w += cell_winding(gr, ld, (long)cy * gr->m.nx + cx, x, y, &unsure);
     if (unsure || w < 0 || w > 1)
         return SIDE_UNSURE;
     return w ? SIDE_IN : SIDE_OUT;
