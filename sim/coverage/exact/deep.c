@@ -195,7 +195,8 @@ int covx_edge_deep(const struct covx_deep *dp, const struct covx_load *ld,
     if (*hint >= 0 && disc_holds(ld, &ld->uf[*hint], e->xmin, e->ymin, e->xmax, e->ymax, 1))
         return 1;
     double xc = 0.5 * (e->xmin + e->xmax), yc = 0.5 * (e->ymin + e->ymax);
-    int mx = cell_of(xc, gr->m.x0, gr->m.inv, gr->m.nx), my = cell_of(yc, gr->m.y0, gr->m.inv, gr->m.ny);
+    int mx = cell_of(xc, gr->m.x0, gr->m.inv, gr->m.nx);
+    int my = cell_of(yc, gr->m.y0, gr->m.inv, gr->m.ny);
     long mk = (long)my * gr->m.nx + mx;
     if (row_holds(dp, ld, hint, mk, mk + 1, e, 1))
         return 1;
