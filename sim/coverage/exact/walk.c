@@ -4,6 +4,7 @@
  * township), all in one file: they are the walk's hot path. */
 #include "exact_internal.h"
 
+#include <limits.h>
 #include <string.h>
 
 /* What the walk reads: the phases before it, and its own state. */
@@ -146,9 +147,10 @@ int covx_tile_footprints(struct covx_walk *wk, const struct covx_load *ld,
     return 0;
 }
 
-/* How many kept footprints other than `skip` contain (x, y); marks them
- * as reaching the township when `mark`. -1 when (x, y) is on a boundary. */
-static int cover_count(const struct walker *wr, double x, double y, int skip, int mark)
+/* How many kept footprints other than `skip` contain (x, y), counting no
+ * further than `most`; marks them as reaching the township when `mark`.
+ * -1 when (x, y) is on a boundary (of a footprint looked at). */
+static int cover_count(const struct walker *wr, double x, double y, int skip, int mark, int most)
 {
     const struct covx_load *ld = wr->ld;
     const int *tile_uf = wr->wk->tile_uf;
@@ -163,7 +165,8 @@ static int cover_count(const struct walker *wr, double x, double y, int skip, in
         if (side == SIDE_UNSURE)
             return -1;
         if (side == SIDE_IN) {
-            c++;
+            if (++c >= most)
+                return c;
             if (mark)
                 reach[u] = 1;
         }
@@ -261,7 +264,7 @@ static int bound_ring(const struct walker *wr, const struct ring *r, double *acc
 static int walk_township_ring(const struct walker *wr, const struct ring *r, double *acc)
 {
     const double *vx = wr->ld->vx + r->off, *vy = wr->ld->vy + r->off;
-    int c0 = cover_count(wr, vx[0], vy[0], -1, 1);
+    int c0 = cover_count(wr, vx[0], vy[0], -1, 1, INT_MAX);
     if (c0 < 0)
         return decline(&wr->wk->reason, COVX_POINT);
     if (ring_events(wr->xs, r) == 0)
@@ -301,18 +304,40 @@ struct walk {
     double x, y;
 };
 
+/* Where stations are dense a vertex lies under many footprints, and the
+ * walk needs no more than a lower bound of their count until it has left
+ * as many: the first count stops at COUNT_MOST of them. */
+#define COUNT_MOST 4
+
+/* Asks for the count at vertex kb: base, or a higher floor when the count
+ * stopped at COUNT_MOST and that is enough (base then stays unknown). */
+static int ask_base(const struct walker *wr, struct walk *w)
+{
+    double x = wr->ld->vx[w->r->off + w->kb], y = wr->ld->vy[w->r->off + w->kb];
+    int most = w->floor < COUNT_MOST ? COUNT_MOST : INT_MAX;
+    int c = cover_count(wr, x, y, w->r->owner, 0, most);
+    if (c >= most) {
+        w->floor = c;
+        if (c + w->delta > 0)
+            return 0;
+        c = cover_count(wr, x, y, w->r->owner, 0, INT_MAX);
+    }
+    if (c < 0)
+        return decline(&wr->wk->reason, COVX_POINT);
+    w->base = c;
+    return 0;
+}
+
 /* Moves the walk to (x, y), adding the piece when it bounds T ∩ U. */
 static int walk_to(const struct walker *wr, struct walk *w, double x, double y, double *acc)
 {
     if (w->in_t) {
         if (w->base < 0 && w->floor + w->delta > 0)
             goto moved; /* covered by another footprint: nothing to add */
-        if (w->base < 0) {
-            w->base = cover_count(wr, wr->ld->vx[w->r->off + w->kb], wr->ld->vy[w->r->off + w->kb],
-                                  w->r->owner, 0);
-            if (w->base < 0)
-                return decline(&wr->wk->reason, COVX_POINT);
-        }
+        if (w->base < 0 && ask_base(wr, w) != 0)
+            return -1;
+        if (w->base < 0)
+            goto moved; /* a lower bound says covered */
         int c = w->base + w->delta;
         if (c < 0)
             return decline(&wr->wk->reason, COVX_INCONSISTENT);
@@ -441,7 +466,7 @@ static int lone_footprint(const struct walker *wr, const struct ring *r, double 
     if (side == SIDE_OUT)
         return 0;
     wr->wk->reach[r->owner] = 1;
-    int c = cover_count(wr, x, y, r->owner, 0);
+    int c = cover_count(wr, x, y, r->owner, 0, 1); /* covered or not is all it asks */
     if (c < 0)
         return decline(&wr->wk->reason, COVX_POINT);
     return c == 0 ? bound_ring(wr, r, acc) : 0;
