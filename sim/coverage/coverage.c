@@ -321,14 +321,14 @@ int cov_compute(const struct cov_config *cfg, const struct tc_map *map,
                 tc_progress("coverage", k, map->n);
             int rc = township_coverage(w, e, ix, fp, map, seats, t, &results[t],
                                        place ? &place[t] : NULL);
-            /* in this thread's slot: the lowest township wins, after the loop */
-            if (rc == COV_NO_MEMORY)
-                tc_worker_failf(tw, t, TC_EXIT_RESOURCE,
-                                "out of memory computing the coverage of township %s (%s)",
+            /* in this thread's slot: the lowest township wins, after the loop; the
+             * engine's own out of memory, or GEOS's (seen by the worker's handler) */
+            if (rc != 0) {
+                int status = rc == COV_NO_MEMORY ? TC_EXIT_RESOURCE : tc_worker_geos_status(tw);
+                tc_worker_failf(tw, t, status, "%s on township %s (%s)",
+                                status == TC_EXIT_RESOURCE ? "out of memory" : "GEOS failed",
                                 map->t[t].code, map->t[t].name);
-            else if (rc != 0)
-                tc_worker_failf(tw, t, TC_EXIT_INTERNAL, "GEOS failed on township %s (%s)",
-                                map->t[t].code, map->t[t].name);
+            }
             finish_result(&map->t[t], &results[t]);
         }
     }
