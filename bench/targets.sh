@@ -97,6 +97,7 @@ if [[ $MODE == full ]] && wanted dense; then
         "$BIN" mapgen --synthetic 30 --seed 1 --out "$TMP/dense30" --quiet
     measure dense 3600 run "$REPO/scenarios/jiangxi-65k.ini" --set map.file="$TMP/dense30/townships.shp" \
         --set sites.count=100000 --set sites.strategy=weighted --set radio.model=link \
+        --set map.population= \
         --set raster.resolution_m=0 --threads 2 --quiet --out OUT
     rows+=("$(row dense 5 500)")
 fi
