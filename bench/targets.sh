@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/targets.sh — issue 25's speed targets beside what this build measures
-# (whole-process farm-bench medians at --threads 2), and, with BASE_BIN set,
+# (whole-process medians at --threads 2, bench/pairtime.py), and, with BASE_BIN set,
 # the baseline binary's figures measured in the same call (pairs A B A B ...).
 #
 #   bench/targets.sh [quick|full] [--runs N] [--only a,b]
@@ -9,7 +9,7 @@
 # (synthetic-40k) and dense (30 townships, 100,000 stations). Environment:
 # TOWNCOV_BIN (default build/towncov), BASE_BIN (optional: e.g. main's build).
 # Prints a Markdown table (wall medians decide "met"; cpu = user + system,
-# the figure to read on a loaded machine); the raw farm-bench reports go to
+# the figure to read on a loaded machine); the raw reports go to
 # bench/results/tmp/targets/.
 set -euo pipefail
 
@@ -33,20 +33,19 @@ while (($#)); do
     esac
     shift
 done
-command -v farm-bench >/dev/null || { echo "targets: farm-bench not found" >&2; exit 1; }
 mkdir -p "$TMP"
 wanted() { [[ -z $ONLY || ",$ONLY," == *",$1,"* ]]; }
 
-# The median of one figure ("A wall s", "B peak MiB") of a farm-bench report.
+# The median of one figure ("A wall s", "B peak MiB") of a pairtime report.
 median() { awk -v k="$2" 'index($0, k) == 1 { print $(NF - 1) }' "$1"; }
 
-# measure NAME TIMEOUT ARGS...: farm-bench the build (and the baseline) on
+# measure NAME TIMEOUT ARGS...: time the build (and the baseline) on
 # `towncov ARGS` (OUT in ARGS becomes a fresh folder per command).
 measure() {
     local name=$1 timeout=$2
     shift 2
     local a=("$BIN" "${@//OUT/$TMP/$name-a}") report=$TMP/$name.txt
-    local fb=(farm-bench -n "${RUNS_OF[$name]:-$RUNS}" --warmup "${WARMUP_OF[$name]:-1}" --timeout "$timeout")
+    local fb=("$PY" "$BENCH/pairtime.py" -n "${RUNS_OF[$name]:-$RUNS}" --warmup "${WARMUP_OF[$name]:-1}" --timeout "$timeout")
     if [[ -n $BASE ]]; then
         local b=("$BASE" "${@//OUT/$TMP/$name-b}")
         "${fb[@]}" --vs "${b[*]}" -- "${a[@]}" >"$report" 2>&1
@@ -68,7 +67,7 @@ row() {
 }
 
 say() { printf 'targets: %s\n' "$*" >&2; }
-say "$(farm-bench -n 1 -- true 2>&1 | head -1)"
+say "$(nproc) cores, $(uname -n)"
 say "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 rows=()
 if wanted start; then
@@ -98,6 +97,7 @@ if [[ $MODE == full ]] && wanted dense; then
         "$BIN" mapgen --synthetic 30 --seed 1 --out "$TMP/dense30" --quiet
     measure dense 3600 run "$REPO/scenarios/jiangxi-65k.ini" --set map.file="$TMP/dense30/townships.shp" \
         --set sites.count=100000 --set sites.strategy=weighted --set radio.model=link \
+        --set map.population= \
         --set raster.resolution_m=0 --threads 2 --quiet --out OUT
     rows+=("$(row dense 5 500)")
 fi

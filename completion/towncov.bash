@@ -3,7 +3,7 @@
 _towncov()
 {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-    local commands="run plan sweep mapgen link pathloss keys --help --version"
+    local commands="run plan sweep mapgen demgen link pathloss keys --help --version"
     local keys="scenario.name scenario.seed map.file map.layer map.code_field map.name_field map.kind_field map.county_field map.county_code_field map.seat_lon_field map.seat_lat_field map.encoding map.population map.population_field map.urban_population_field map.repair map.assume_wgs84 map.seat_areas map.seat_area_code_field map.key_points goal.seat_radius_subdistrict_m goal.seat_radius_town_m goal.seat_radius_township_m goal.seat_radius_special_m sites.strategy sites.count sites.file sites.encoding sites.id_field sites.lon_field sites.lat_field sites.filter sites.weight_subdistrict sites.weight_town sites.weight_township sites.weight_special sites.outside sites.min_per_township sites.density radio.model radio.vertices radio.radius_subdistrict_m radio.radius_town_m radio.radius_township_m radio.radius_special_m radio.band_subdistrict radio.band_town radio.band_township radio.band_special radio.pathloss_subdistrict radio.pathloss_town radio.pathloss_township radio.pathloss_special radio.tx_power_subdistrict_dbm radio.tx_power_town_dbm radio.tx_power_township_dbm radio.tx_power_special_dbm radio.height_subdistrict_m radio.height_town_m radio.height_township_m radio.height_special_m radio.gain_subdistrict_dbi radio.gain_town_dbi radio.gain_township_dbi radio.gain_special_dbi radio.cable_loss_subdistrict_db radio.cable_loss_town_db radio.cable_loss_township_db radio.cable_loss_special_db radio.sectors_subdistrict radio.sectors_town radio.sectors_township radio.sectors_special radio.mtilt_subdistrict_deg radio.mtilt_town_deg radio.mtilt_township_deg radio.mtilt_special_deg radio.etilt_subdistrict_deg radio.etilt_town_deg radio.etilt_township_deg radio.etilt_special_deg radio.o2i_subdistrict radio.o2i_town radio.o2i_township radio.o2i_special radio.rsrp_threshold_subdistrict_dbm radio.rsrp_threshold_town_dbm radio.rsrp_threshold_township_dbm radio.rsrp_threshold_special_dbm radio.custom_freq_mhz radio.custom_bandwidth_mhz radio.custom_scs_khz radio.custom_nrb radio.ue_height_m radio.ue_gain_dbi radio.body_loss_db radio.edge_probability radio.empirical_sigma_db radio.o2i_depth_m radio.building_height_m radio.street_width_m radio.hpbw_h_deg radio.hpbw_v_deg radio.front_to_back_db radio.sla_v_db radio.angle_step_deg radio.max_range_m coverage.engine goal.seat_area_min_fraction goal.min_covered_fraction goal.seat_covered goal.key_points goal.population_min_fraction output.dir output.layers output.picture output.picture_layer output.footprints output.format output.postgis output.postgis_schema output.worst raster.resolution_m raster.layers raster.load raster.ue_noise_figure_db raster.cog raster.deflate_level raster.sparse terrain.model terrain.dem terrain.k_factor terrain.ground_eps_r terrain.ground_sigma terrain.polarization terrain.missing terrain.memory_mb sweep.repeat sweep.constraint"
     local models="fspl rma-los rma-nlos uma-los uma-nlos umi-los umi-nlos hata-urban-large hata-urban-small hata-suburban hata-open cost231 cost231-metro"
     if [ "$COMP_CWORD" -eq 1 ]; then
@@ -52,6 +52,16 @@ _towncov()
         --out) kind=dir ;;
         --seed) kind=none ;;
         --simplify) kind=none ;;
+        --threads) kind=none ;;
+        esac ;;
+    demgen)
+        opts="--help --out --cell-m --relief-m --pad-m --seed --threads --quiet"
+        case "$prev" in
+        --out) kind=file ;;
+        --cell-m) kind=none ;;
+        --relief-m) kind=none ;;
+        --pad-m) kind=none ;;
+        --seed) kind=none ;;
         --threads) kind=none ;;
         esac ;;
     link)

@@ -773,6 +773,29 @@ Test(exact, pruning_deep_edges_changes_nothing)
     env_close(&e, NULL);
 }
 
+/* A dense township: 500 lobed stars, each point of it under about eight,
+ * and a boundary of 300 vertices wandering through them, so that many
+ * edges lie deep inside the union close to the boundary (the fine cells of
+ * deep.c). Agrees with GEOS; pruning changes nothing, bit for bit. */
+Test(exact, dense_lobes_near_a_wiggly_boundary_agree_with_geos)
+{
+    struct env e;
+    struct township t;
+    env_open(&e);
+    uint64_t st = 2025;
+    township_set(e.ctx, &t,
+                 GEOSGeom_createPolygon_r(e.ctx, random_ring(e.ctx, &st, 0, 0, 300, 2500, 3500, 0),
+                                          NULL, 0),
+                 10.5, 20.5);
+    for (int i = 0; i < 500; i++) {
+        double a = 2 * M_PI * fx_rnd(&st), r = 3800 * sqrt(fx_rnd(&st));
+        fps_lobes(e.f, r * cos(a), r * sin(a), 250 + 150 * fx_rnd(&st), 150 + 200 * fx_rnd(&st),
+                  2 * M_PI * fx_rnd(&st));
+    }
+    assert_pruning_changes_nothing(&e, &t, "dense lobes");
+    env_close(&e, &t);
+}
+
 /* Results depend only on the township and footprints: not on what the
  * scratch computed before (buffers are reused), nor on which scratch. */
 Test(exact, results_do_not_depend_on_the_scratch_history)

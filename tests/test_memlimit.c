@@ -57,3 +57,37 @@ Test(memlimit, a_run_under_ulimit_v_never_dies_of_a_signal, .timeout = 900)
         cr_assert_null(strstr(line + 1, "towncov: error: "), "two error lines:\n%s", out);
     }
 }
+
+/* Where stations are dense the exact engine holds the most (its crossings
+ * grow with the density). Under these limits main's binary before the
+ * density-aware estimate asked GEOS when the exact engine ran out and said
+ * "GEOS failed" (exit 8); now the estimate refuses first (exit 6) or the
+ * run completes, and were the engine to run out it says so (exit 6, its
+ * COVX_NO_MEMORY): never exit 8, never a signal. */
+Test(memlimit, a_dense_coverage_out_of_memory_is_exit_6, .timeout = 900)
+{
+    if (getenv("TOWNCOV_SANITIZED")) {
+        fprintf(stderr, "memlimit: skipped: a sanitised build reserves terabytes of address "
+                        "space, so ulimit -v stops it before main\n");
+        cr_skip_test("sanitised build");
+    }
+    char dir[256], args[1024];
+    fx_tmpdir(dir, sizeof dir);
+    snprintf(args, sizeof args, "mapgen --synthetic 30 --seed 1 --quiet --out %s/map", dir);
+    cr_assert_eq(fx_run(args, out, sizeof out), 0, "mapgen:\n%s", out);
+    const long limits[] = {250000, 300000, 350000, 400000};
+    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+        char prefix[64];
+        snprintf(prefix, sizeof prefix, "ulimit -v %ld; exec", limits[i]);
+        snprintf(args, sizeof args,
+                 "run scenarios/jiangxi-65k.ini --quiet --threads 2 --out %s/out%zu "
+                 "--set map.file=%s/map/townships.shp --set map.population= "
+                 "--set sites.count=25000 --set sites.strategy=weighted --set radio.model=link "
+                 "--set raster.resolution_m=0 --set output.layers=no --set output.picture=no",
+                 dir, i, dir);
+        int rc = fx_run_prefixed(prefix, args, out, sizeof out);
+        cr_assert(rc == 0 || rc == 6, "ulimit -v %ld: status %d:\n%s", limits[i], rc, out);
+        cr_assert(rc == 0 || strstr(out, "memory"), "ulimit -v %ld: not memory:\n%s", limits[i],
+                  out);
+    }
+}

@@ -21,13 +21,9 @@
 static char dir[256];
 static char out[1 << 16];
 
-#define SQUARE(x0, y0, x1, y1)                                                             \
-    "POLYGON((" #x0 " " #y0 ", " #x1 " " #y0 ", " #x1 " " #y1 ", " #x0 " " #y1 ", " #x0 " " #y0 \
-    "))"
-
 /* One town township 8 km square; stations at the centre and off it. */
 static const struct fx_township town[] = {
-    {"1", "valley", "c", "town", SQUARE(-4000, -4000, 4000, 4000), 0, 0},
+    {"1", "valley", "c", "town", FX_SQUARE(-4000, -4000, 4000, 4000), 0, 0},
 };
 
 static void setup(const double *sites, int n, const char *terrain)
@@ -36,15 +32,8 @@ static void setup(const double *sites, int n, const char *terrain)
     char path[512];
     snprintf(path, sizeof path, "%s/map", dir);
     fx_write_map(path, town, 1);
-    char csv[2048] = "id,lon,lat\n";
-    for (int i = 0; i < n; i++) {
-        double lon, lat;
-        fx_to_lonlat(sites[2 * i], sites[2 * i + 1], &lon, &lat);
-        snprintf(csv + strlen(csv), sizeof csv - strlen(csv), "s%d,%.12f,%.12f\n", i + 1, lon,
-                 lat);
-    }
     snprintf(path, sizeof path, "%s/sites.csv", dir);
-    fx_write_text(path, csv);
+    fx_write_sites(path, "s", sites, n);
     char ini[2048];
     snprintf(ini, sizeof ini,
              "[scenario]\nname = terrain\n[map]\nfile = map.shp\n[sites]\nstrategy = file\n"
@@ -327,4 +316,172 @@ Test(terrain_run, the_local_map_to_a_lonlat_dem_is_exact_to_centimetres)
               worst / 0.058);
     terrain_sampler_free(&s);
     terrain_dem_free(&dem);
+}
+
+/* ---- the signal rasters over the ground ------------------------------------- */
+
+static const char *const layers[] = {"rsrp.tif", "best_server.tif", "sinr.tif", "servers.tif"};
+
+static int same_rasters(const char *a, const char *b)
+{
+    for (int l = 0; l < 4; l++) {
+        char pa[512], pb[512];
+        snprintf(pa, sizeof pa, "%s/%s/%s", dir, a, layers[l]);
+        snprintf(pb, sizeof pb, "%s/%s/%s", dir, b, layers[l]);
+        if (!fx_same_file(pa, pb))
+            return 0;
+    }
+    return 1;
+}
+
+/* Layer `name` of run `run_name`: values, width, height, geotransform. */
+struct grid {
+    double *v, gt[6];
+    int w, h;
+};
+
+static void read_layer(const char *run_name, const char *name, struct grid *g)
+{
+    GDALAllRegister();
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s/%s", dir, run_name, name);
+    GDALDatasetH ds = GDALOpen(path, GA_ReadOnly);
+    cr_assert_not_null(ds, "%s", path);
+    g->w = GDALGetRasterXSize(ds), g->h = GDALGetRasterYSize(ds);
+    GDALGetGeoTransform(ds, g->gt);
+    g->v = malloc(sizeof *g->v * (size_t)g->w * (size_t)g->h);
+    cr_assert_eq(GDALRasterIO(GDALGetRasterBand(ds, 1), GF_Read, 0, 0, g->w, g->h, g->v, g->w,
+                              g->h, GDT_Float64, 0, 0), CE_None);
+    GDALClose(ds);
+}
+
+#define RASTERS "--set raster.resolution_m=40 "
+
+Test(terrain_run, flat_and_sloping_ground_give_the_rasters_of_none)
+{
+    setup(three, 3, TERRAIN_ON("flat.tif"));
+    write_dem("flat.tif", fx_laea, -6000, 6000, 90, 134, 134, flat);
+    write_dem("slope.tif", fx_laea, -6000, 6000, 90, 134, 134, sloping);
+    cr_assert_eq(run("flat", RASTERS), 0, "%s", out);
+    cr_assert_eq(run("slope", RASTERS "--set terrain.dem=slope.tif"), 0, "%s", out);
+    cr_assert_eq(run("none", RASTERS "--set terrain.model=none"), 0, "%s", out);
+    cr_assert(same_rasters("flat", "none"), "a flat DEM changes the rasters");
+    cr_assert(same_rasters("slope", "none"), "an evenly sloping DEM changes the rasters");
+}
+
+/* The bowl of a_closed_valley...: the station at its centre serves the
+ * floor; behind the ring ridge (400-520 m) the cells lose the ridge's
+ * diffraction and fall out of coverage, where flat ground covers them. */
+Test(terrain_run, a_ridge_shadows_the_cells_behind_it)
+{
+    setup(centre, 1, TERRAIN_ON("valley.tif"));
+    write_dem("valley.tif", fx_laea, -6000, 6000, 30, 400, 400, valley);
+    cr_assert_eq(run("valley", RASTERS), 0, "%s", out);
+    cr_assert_eq(run("none", RASTERS "--set terrain.model=none"), 0, "%s", out);
+    struct grid tv, tn, sv, sn;
+    read_layer("valley", "servers.tif", &sv);
+    read_layer("none", "servers.tif", &sn);
+    read_layer("valley", "rsrp.tif", &tv);
+    read_layer("none", "rsrp.tif", &tn);
+    long inside = 0, inside_lit = 0, behind = 0, behind_lit = 0, behind_flat = 0;
+    double loss = INFINITY;
+    for (int r = 0; r < sv.h; r++)
+        for (int c = 0; c < sv.w; c++) {
+            double x = sv.gt[0] + (c + 0.5) * sv.gt[1], y = sv.gt[3] + (r + 0.5) * sv.gt[5];
+            double d = hypot(x, y), s = sv.v[(size_t)r * sv.w + c];
+            size_t k = (size_t)r * sv.w + c;
+            if (d > 60 && d < 350) {
+                inside++;
+                inside_lit += s == 1;
+                cr_assert_eq(tv.v[k], tn.v[k], "the floor has no obstacle (%.0f m)", d);
+            } else if (d > 600 && d < 700 && sn.v[k] == 1) {
+                behind_flat++;
+                behind_lit += s == 1;
+                loss = fmin(loss, tn.v[k] - tv.v[k]);
+                behind++;
+            }
+        }
+    cr_assert(inside > 100 && inside_lit == inside, "the floor is served: %ld of %ld", inside_lit,
+              inside);
+    cr_assert(behind_flat > 50, "flat ground covers beyond the ridge: %ld cells", behind_flat);
+    cr_assert_eq(behind_lit, 0, "%ld of %ld cells behind the ridge still served", behind_lit,
+                 behind);
+    cr_assert(loss > 10, "the ridge costs every cell behind it > 10 dB: least %.2f dB", loss);
+    free(sv.v), free(sn.v), free(tv.v), free(tn.v);
+}
+
+Test(terrain_run, rasters_the_same_on_one_and_two_threads)
+{
+    setup(three, 3, TERRAIN_ON("hills.tif"));
+    write_dem("hills.tif", fx_laea, -7000, 7000, 30, 467, 467, hills);
+    cr_assert_eq(run("t1", RASTERS "--threads 1"), 0, "%s", out);
+    cr_assert_eq(run("t2", RASTERS "--threads 2"), 0, "%s", out);
+    cr_assert_eq(run("none", RASTERS "--set terrain.model=none"), 0, "%s", out);
+    cr_assert(same_rasters("t1", "t2"));
+    cr_assert(!same_rasters("t1", "none"), "the hills change the rasters");
+}
+
+/* ---- the planner's candidates over the ground ------------------------------- */
+
+/* The bowl again, the town's seat area (300 m) on its floor, the one
+ * station far off. A candidate 1.5 km out, behind the ridge, covers the
+ * seat area on flat ground; over the terrain it does not claim the valley:
+ * alone it leaves the township unfixable, and beside one on the floor the
+ * plan takes the one on the floor. */
+static int plan_with(const char *cands, const char *name, const char *more)
+{
+    char path[512], args[2048];
+    snprintf(path, sizeof path, "%s/%s.csv", dir, name);
+    fx_write_text(path, cands);
+    snprintf(args, sizeof args,
+             "plan %s/s.ini --quiet --out %s/%s --candidates %s --set radio.band_town=n28 "
+             "--set radio.pathloss_town=rma-nlos --set goal.seat_radius_town_m=300 %s",
+             dir, dir, name, path, more);
+    return fx_run(args, out, sizeof out);
+}
+
+static double plan_number(const char *name, const char *key)
+{
+    char path[512], pat[128];
+    snprintf(path, sizeof path, "%s/%s/plan.json", dir, name);
+    char *text = fx_read_file(path, NULL);
+    cr_assert_not_null(text, "no %s: %s", path, out);
+    snprintf(pat, sizeof pat, "\"%s\": ", key);
+    char *p = strstr(text, pat);
+    cr_assert_not_null(p, "%s: no %s", path, key);
+    double v = atof(p + strlen(pat));
+    free(text);
+    return v;
+}
+
+static void cand_csv(char *buf, size_t n, const double *xy, int k)
+{
+    snprintf(buf, n, "id,lon,lat\n");
+    for (int i = 0; i < k; i++) {
+        double lon, lat;
+        fx_to_lonlat(xy[2 * i], xy[2 * i + 1], &lon, &lat);
+        snprintf(buf + strlen(buf), n - strlen(buf), "c%d,%.12f,%.12f\n", i + 1, lon, lat);
+    }
+}
+
+Test(terrain_run, a_candidate_behind_a_ridge_does_not_claim_the_valley)
+{
+    setup((const double[]){3900, 3900}, 1, TERRAIN_ON("valley.tif"));
+    write_dem("valley.tif", fx_laea, -12000, 12000, 30, 800, 800, valley);
+    char behind[256], both[512];
+    cand_csv(behind, sizeof behind, (const double[]){1500, 0}, 1);
+    cand_csv(both, sizeof both, (const double[]){1500, 0, 100, 0}, 2);
+    cr_assert_eq(plan_with(behind, "flat", "--set terrain.model=none"), 0, "%s", out);
+    cr_assert_eq(plan_number("flat", "failing_before"), 1, "the seat area fails: %s", out);
+    cr_assert_eq(plan_number("flat", "added"), 1, "on flat ground it covers the seat: %s", out);
+    cr_assert_eq(plan_with(behind, "ridge", ""), 0, "%s", out);
+    cr_assert_eq(plan_number("ridge", "added"), 0, "the ridge blocks it: %s", out);
+    cr_assert_eq(plan_number("ridge", "unfixable"), 1, "%s", out);
+    cr_assert_eq(plan_with(both, "floor", ""), 0, "%s", out);
+    cr_assert_eq(plan_number("floor", "added"), 1, "%s", out);
+    char path[512];
+    snprintf(path, sizeof path, "%s/floor/added_sites.csv", dir);
+    char *added = fx_read_file(path, NULL);
+    cr_assert(added && strstr(added, "c2,") && !strstr(added, "c1,"), "%s", added);
+    free(added);
 }

@@ -78,12 +78,22 @@ int raster_check_size(const struct raster_config *cfg, const struct tc_map *map,
  * call. GDAL's drivers must be registered (towncov: when GDAL is loaded,
  * lazyload.h; tests: GDALAllRegister, once). Link model only. Refuses (TC_EXIT_RESOURCE) rasters whose
  * uncompressed size exceeds the machine's memory. Returns 0 and fills *out,
- * or -1 with err. */
+ * or -1 with err.
+ * ter (NULL, or ter->dem NULL: flat ground): every station's value at a
+ * cell less the terrain excess of the profile to the cell's centre, the
+ * footprints' model and sampler (docs/terrain.md); each station then
+ * reaches as far as its flat footprint (fp holds the terrain's). */
+struct terrain_dem;
+struct terrain_config;
+struct raster_terrain {
+    const struct terrain_dem *dem;
+    const struct terrain_config *cfg;
+};
 int raster_write(const char *dir, const struct raster_config *cfg,
                  const struct radio_model *radio, const struct tc_map *map,
                  const struct tc_sites *sites, const struct tc_footprints *fp,
-                 const struct cov_result *results, int threads, struct raster_outcome *out,
-                 struct tc_error *err);
+                 const struct raster_terrain *ter, const struct cov_result *results, int threads,
+                 struct raster_outcome *out, struct tc_error *err);
 
 /* The <pipe> renderer of layer l's QGIS style (for its .qml and the
  * project); n_sites: the palette's size for best_server. */

@@ -12,6 +12,7 @@
 #ifndef TOWNCOV_TERRAIN_H
 #define TOWNCOV_TERRAIN_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "towncov/common.h"
@@ -145,6 +146,38 @@ void terrain_sampler_free(struct terrain_sampler **s);
  * call per stencil point). Returns 0, or -1 where PROJ fails there. */
 int terrain_sampler_centre(struct terrain_sampler *s, double x, double y, double r_m);
 
+/* The local map of a centre, kept: heights about many stations read
+ * later on any thread without PROJ (the rasters keep one per station). */
+struct terrain_frame {
+    double u0, v0; /* the centre's pixel coordinates */
+    double J[4];   /* du/dx, du/dy, dv/dx, dv/dy */
+    double Q[6];   /* u and v of the second derivatives xx, xy, yy */
+};
+
+/* terrain_sampler_centre's map into *f (s itself unchanged). */
+int terrain_sampler_frame(const struct terrain_sampler *s, double x, double y, double r_m,
+                          struct terrain_frame *f);
+
+/* terrain_sampler_height from a kept frame (the same arithmetic). */
+double terrain_frame_height(const struct terrain_dem *dem, const struct terrain_frame *f,
+                            double dx, double dy, long *missing);
+
+/* A profile's distances out to r: d[0] = 0, every step, and r itself
+ * last (at most cap samples: then r comes early). Returns the count. The
+ * footprints' rays and the rasters' cells are sampled alike. */
+int terrain_profile_steps(double *d, double r, double step, int cap);
+
+/* The terrain excess (dB) at offset (dx, dy) from a station whose frame
+ * is f and whose ground is h0 (NaN: unknown, no excess): the profile
+ * sampled by terrain_profile_steps every DEM cell, heights from f (a
+ * missing one: the last known toward the station, *missing incremented),
+ * as the footprints' walk samples its rays. 0 within one cell of the
+ * station. d and h: scratch of cap doubles. */
+double terrain_excess_at(const struct terrain_dem *dem, const struct terrain_frame *f, double h0,
+                         double dx, double dy, double h_tx_m, double h_rx_m,
+                         const struct terrain_params *p, double *d, double *h, int cap,
+                         long *missing);
+
 /* The bilinear height at offset (dx, dy) m from the centre (within the
  * DEM's outermost half cell: that cell's). Nodata (any of the four cells)
  * or outside the DEM: NaN, and *missing incremented; the caller decides
@@ -159,5 +192,24 @@ double terrain_sampler_height(const struct terrain_sampler *s, double dx, double
  * missing = error, -1 with err set (exit 4, like any unusable input map). */
 int terrain_report_missing(const struct terrain_config *cfg, const struct terrain_missing_info *m,
                            FILE *log, struct tc_error *err);
+
+/* ---- a synthetic DEM (sim/terrain/demgen.c, `towncov demgen`) ---------- */
+
+struct terrain_demgen {
+    const char *map;  /* any vector source OGR opens: its first layer's extent */
+    const char *out;  /* the GeoTIFF written (replaced once whole) */
+    double cell_m;    /* cell size, metres (on a lon/lat grid) */
+    double relief_m;  /* heights 0 .. relief_m */
+    double pad_m;     /* the extent widened by this on every side */
+    uint64_t seed;
+    int threads;
+};
+
+/* Writes a deterministic ridged fractal relief over o->map's extent (the
+ * same options give the same file byte for byte, on any thread count) and
+ * one line on log (may be NULL). Returns 0, or -1 with err: the map
+ * unreadable (exit 4), the grid too large for memory (6), the file not
+ * written (7). GDAL's drivers must be registered. */
+int terrain_demgen(const struct terrain_demgen *o, FILE *log, struct tc_error *err);
 
 #endif

@@ -59,7 +59,7 @@ extern const struct cli_cmd *const cli_commands[];
 const struct cli_cmd *cli_command(const char *name);
 
 extern const struct cli_cmd cli_run_cmd, cli_link_cmd, cli_plan_cmd, cli_sweep_cmd,
-    cli_mapgen_cmd, cli_pathloss_cmd, cli_keys_cmd;
+    cli_mapgen_cmd, cli_demgen_cmd, cli_pathloss_cmd, cli_keys_cmd;
 
 /* Parses argv (argv[0] = the command's name) into args, which the caller
  * zeroed and filled with defaults. Returns 0; -1 after printing --help on
@@ -103,6 +103,7 @@ int cli_link(int argc, char **argv);
 int cli_plan(int argc, char **argv);
 int cli_sweep(int argc, char **argv);
 int cli_mapgen(int argc, char **argv);
+int cli_demgen(int argc, char **argv);
 int cli_pathloss(int argc, char **argv);
 
 #endif

@@ -5,9 +5,9 @@
 
 #include "cli.h"
 
-const struct cli_cmd *const cli_commands[] = {&cli_run_cmd,    &cli_plan_cmd, &cli_sweep_cmd,
-                                              &cli_mapgen_cmd, &cli_link_cmd, &cli_pathloss_cmd,
-                                              &cli_keys_cmd,   NULL};
+const struct cli_cmd *const cli_commands[] = {
+    &cli_run_cmd,  &cli_plan_cmd,     &cli_sweep_cmd, &cli_mapgen_cmd, &cli_demgen_cmd,
+    &cli_link_cmd, &cli_pathloss_cmd, &cli_keys_cmd,  NULL};
 
 const struct cli_cmd *cli_command(const char *name)
 {

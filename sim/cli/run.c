@@ -10,9 +10,11 @@
 #include "towncov/footprint.h"
 #include "towncov/map.h"
 #include "towncov/pipeline.h"
+#include "towncov/population.h"
 #include "towncov/progress.h"
 #include "towncov/radio.h"
 #include "towncov/scenario.h"
+#include "towncov/seat.h"
 #include "towncov/sites.h"
 #include "towncov/terrain.h"
 
@@ -186,10 +188,17 @@ int cli_run(int argc, char **argv)
 static int link_terrain(const struct scenario *scn, const struct radio_model *radio, int threads,
                         struct tc_error *err)
 {
+    /* The stations as a run places them: the map's seat areas and people
+     * first (strategy = demand places by people). */
     struct tc_map *map = map_load(&scn->map, scn->base_dir, threads, stderr, err);
-    struct tc_sites *sites = map ? sites_place(&scn->sites, map, (unsigned long long)scn->info.seed,
-                                               scn->base_dir, threads, stderr, err)
-                                 : NULL;
+    struct tc_seat_areas *seats =
+        map ? seat_areas_build(&scn->seat, map, scn->base_dir, threads, stderr, err) : NULL;
+    if (seats && population_apply(&scn->map, scn->base_dir, map, seats, stderr, err) != 0)
+        seat_areas_free(&seats);
+    struct tc_sites *sites =
+        seats ? sites_place_on(&scn->sites, map, seats, (unsigned long long)scn->info.seed,
+                               scn->base_dir, threads, stderr, err)
+              : NULL;
     struct tc_footprints *flat = sites ? footprints_build(radio, map, sites, threads, err) : NULL;
     struct tc_footprints *ter = flat ? footprints_build(radio, map, sites, threads, err) : NULL;
     struct terrain_dem *dem = NULL;
@@ -206,6 +215,7 @@ static int link_terrain(const struct scenario *scn, const struct radio_model *ra
     footprints_free(&ter);
     footprints_free(&flat);
     sites_free(&sites);
+    seat_areas_free(&seats);
     map_free(&map);
     return rc;
 }

@@ -282,7 +282,7 @@ static int township_coverage(struct cov_worker *w, const struct cov_engine *e,
     int indexed = (e->caps & COV_CAP_INDEX) != 0;
     long n = indexed ? cov_candidates(w, ix, fp, t) : 0;
     if (n < 0)
-        return -1;
+        return COV_NO_MEMORY;
     int rc = cov_engine_answer(e, w, fp, t, n, r, pl);
     if (rc == 0 && seats) {
         key_points_coverage(w, fp, t, seats->keys, i, n, !indexed, r);
@@ -334,13 +334,16 @@ int cov_compute_some(const struct cov_config *cfg, const struct tc_map *map,
                 continue; /* OpenMP loops cannot break: skip what is left */
             if (omp_get_thread_num() == 0) /* handed out in order: k is the share done */
                 tc_progress("coverage", k, n_work);
-            if (township_coverage(w, e, ix, fp, map, seats, t, &results[t],
-                                  place ? &place[t] : NULL) != 0)
-                /* in this thread's slot: the lowest township wins, after the loop */
-                tc_worker_failf(tw, t, tc_worker_geos_status(tw), "%s on township %s (%s)",
-                                tc_worker_geos_status(tw) == TC_EXIT_RESOURCE
-                                    ? "out of memory" : "GEOS failed",
+            int rc = township_coverage(w, e, ix, fp, map, seats, t, &results[t],
+                                       place ? &place[t] : NULL);
+            /* in this thread's slot: the lowest township wins, after the loop; the
+             * engine's own out of memory, or GEOS's (seen by the worker's handler) */
+            if (rc != 0) {
+                int status = rc == COV_NO_MEMORY ? TC_EXIT_RESOURCE : tc_worker_geos_status(tw);
+                tc_worker_failf(tw, t, status, "%s on township %s (%s)",
+                                status == TC_EXIT_RESOURCE ? "out of memory" : "GEOS failed",
                                 map->t[t].code, map->t[t].name);
+            }
             finish_result(&map->t[t], &results[t]);
         }
     }

@@ -78,6 +78,10 @@ enum cov_engine_caps {
     COV_CAP_RINGS = 1u << 2    /* keeps the covered part's rings (cov_parts) */
 };
 
+/* An engine's answer when memory ran out (asking GEOS then would only
+ * need more): reported as such (TC_EXIT_RESOURCE). */
+#define COV_NO_MEMORY (-2)
+
 /* One coverage engine. */
 struct cov_engine {
     const char *name;   /* as the [coverage] engine key writes it */
@@ -89,7 +93,7 @@ struct cov_engine {
      * from the candidates w->ids[0..n-1] (ascending) into r->covered_m2,
      * r->seat_covered and r->footprints; with pl, also keeps its rings
      * (COV_CAP_RINGS). 0, 1 when the engine declines t (a degenerate
-     * contact), or -1 on failure. */
+     * contact), COV_NO_MEMORY when out of memory, or -1 on another failure. */
     int (*area)(struct cov_worker *w, const struct tc_footprints *fp, const struct township *t,
                 long n, struct cov_result *r, struct parts_place *pl);
 };
@@ -98,7 +102,8 @@ struct cov_engine {
 const struct cov_engine *cov_engine_of(int id);
 
 /* e's answer for polygon t (as e->area), or, where e declines, GEOS's on
- * the same candidates with r->by_geos set: the one fallback. 0, or -1. */
+ * the same candidates with r->by_geos set: the one fallback. 0,
+ * COV_NO_MEMORY, or -1. */
 int cov_engine_answer(const struct cov_engine *e, struct cov_worker *w,
                       const struct tc_footprints *fp, const struct township *t, long n,
                       struct cov_result *r, struct parts_place *pl);

@@ -33,7 +33,10 @@ static int exact_area(struct cov_worker *w, const struct tc_footprints *fp,
                       struct parts_place *pl)
 {
     covx_keep_rings(w->exact, pl != NULL); /* only the townships' rings are kept */
-    if (covx_township(w->exact, t, fp, w->ids, n, r) != 0)
+    int rc = covx_township(w->exact, t, fp, w->ids, n, r);
+    if (rc == COVX_NO_MEMORY)
+        return COV_NO_MEMORY;
+    if (rc != 0)
         return 1; /* a degenerate contact: declined */
     return pl ? keep_rings(w, pl) : 0;
 }

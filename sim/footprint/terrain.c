@@ -72,19 +72,11 @@ static void fill_sample(void *ctx, int k)
 static int ray_of(struct rayfill *f, double r, double step, double h0)
 {
     struct tscratch *w = f->w;
-    int n = 1;
     double m0;
-    w->d[0] = 0, w->h[0] = h0;
+    w->h[0] = h0;
     w->m[0] = f->table ? f->table[0]
                        : radio_rx_rsrp(f->rx, f->ux, f->uy, &m0) - m0 - f->threshold;
-    for (;;) {
-        double d = n * step;
-        if (d >= r - 1e-6 * step || n + 1 >= w->cap)
-            d = r;
-        w->d[n++] = d;
-        if (d == r)
-            return n;
-    }
+    return terrain_profile_steps(w->d, r, step, w->cap);
 }
 
 /* The margins of kind k's directions (shape s), every sample, into t. */
@@ -375,8 +367,13 @@ int footprints_terrain_stage(struct tc_footprints **fp, const struct radio_model
                              FILE *log, struct terrain_dem **dem, double *dropped_share,
                              struct tc_error *err)
 {
-    /* The DEM's window: every footprint's envelope, and the map's. */
-    double b[4] = {map->xmin, map->ymin, map->xmax, map->ymax};
+    /* The DEM's window: every footprint's envelope, and the map's widened
+     * by the longest reach, so that stations placed later anywhere in the
+     * map (the planner's candidates) find their ground too. */
+    double reach = 0;
+    for (long i = 0; i < (*fp)->n; i++)
+        reach = fmax(reach, footprint_info(*fp, i)->max_range_m);
+    double b[4] = {map->xmin - reach, map->ymin - reach, map->xmax + reach, map->ymax + reach};
     for (long i = 0; i < (*fp)->n; i++) {
         b[0] = fmin(b[0], (*fp)->xmin[i]), b[1] = fmin(b[1], (*fp)->ymin[i]);
         b[2] = fmax(b[2], (*fp)->xmax[i]), b[3] = fmax(b[3], (*fp)->ymax[i]);

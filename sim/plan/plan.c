@@ -51,7 +51,8 @@ static int planned_scenario(const struct scenario *scn, struct scenario *out,
     if (absolute(scn->base_dir, out->map.file, sizeof out->map.file, err) ||
         absolute(scn->base_dir, out->seat.areas_file, sizeof out->seat.areas_file, err) ||
         absolute(scn->base_dir, out->seat.key_points, sizeof out->seat.key_points, err) ||
-        absolute(scn->base_dir, out->map.population, sizeof out->map.population, err))
+        absolute(scn->base_dir, out->map.population, sizeof out->map.population, err) ||
+        absolute(scn->base_dir, out->terrain.dem, sizeof out->terrain.dem, err))
         return -1;
     out->sites.strategy = SITES_FILE;
     snprintf(out->sites.file, sizeof out->sites.file, "planned_sites.csv");
@@ -232,6 +233,13 @@ static int solve(const struct scenario *scn, const struct plan_options *opt,
                                 opt->log, err);
     struct tc_footprints *cfp = *cand ? footprints_build(radio, st->map, *cand, opt->threads, err)
                                       : NULL;
+    /* Over terrain the candidates' footprints follow the ground as the
+     * existing stations' do (the DEM the judge read), so that a candidate
+     * behind a ridge does not claim the valley beyond it. */
+    if (cfp && st->dem &&
+        footprints_over_terrain(&cfp, radio, st->dem, &scn->terrain, st->map, *cand,
+                                opt->threads, opt->log, NULL, err) != 0)
+        footprints_free(&cfp);
     radio_model_free(&radio);
     if (!cfp)
         return -1;

@@ -40,6 +40,7 @@ void rstations_free(struct rstations *s)
     free(s->head);
     free(s->ids);
     free(s->packed);
+    rterrain_free(&s->ter);
     memset(s, 0, sizeof *s);
 }
 
@@ -164,6 +165,8 @@ void rrow_free(struct rrow *w)
     free(w->rsrp);
     free(w->mw);
     free(w->cover);
+    free(w->td);
+    free(w->th);
     memset(w, 0, sizeof *w);
 }
 
@@ -280,6 +283,8 @@ void raster_row(const struct rstations *s, struct rrow *w, double load,
                 continue;
             radio_rx_row(s->rx[p->id], w->xs + c0, p->x, dy, c1 - c0 + 1, w->rsrp, w->mw,
                          w->cover);
+            if (s->ter.dem)
+                rterrain_span(s, w, p->id, dy, c0, c1 - c0 + 1);
             row_add(w, p->id, s->band[p->id], c0, c1 - c0 + 1);
         }
     }

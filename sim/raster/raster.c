@@ -353,8 +353,8 @@ int raster_check_size(const struct raster_config *cfg, const struct tc_map *map,
 int raster_write(const char *dir, const struct raster_config *cfg,
                  const struct radio_model *radio, const struct tc_map *map,
                  const struct tc_sites *sites, const struct tc_footprints *fp,
-                 const struct cov_result *results, int threads, struct raster_outcome *out,
-                 struct tc_error *err)
+                 const struct raster_terrain *ter, const struct cov_result *results, int threads,
+                 struct raster_outcome *out, struct tc_error *err)
 {
     double t0 = tc_now();
     memset(out, 0, sizeof *out);
@@ -373,6 +373,7 @@ int raster_write(const char *dir, const struct raster_config *cfg,
         return -1;
     double noise_mw[RADIO_BAND_COUNT] = {0};
     struct rstations s;
+    memset(&s, 0, sizeof s);
     struct rtif *tif[RASTER_LAYER_COUNT] = {0};
     struct tc_workers *ws = NULL;
     struct rworker *rw = calloc((size_t)threads, sizeof *rw);
@@ -382,7 +383,17 @@ int raster_write(const char *dir, const struct raster_config *cfg,
     struct strip b[2];
     int bad_strips = strip_alloc(&b[0], g->width) | strip_alloc(&b[1], g->width);
     char *wkt = metric_wkt(map);
-    int rc = rstations_build(&s, radio, map, sites, fp, noise_mw, cfg->ue_noise_figure_db, err);
+    /* Over terrain each station reaches as far as its flat footprint. */
+    const struct terrain_dem *dem = ter ? ter->dem : NULL;
+    struct tc_footprints *flat = dem ? footprints_build(radio, map, sites, threads, err) : NULL;
+    int rc = dem && !flat ? -1 : 0;
+    if (rc == 0)
+        rc = rstations_build(&s, radio, map, sites, dem ? flat : fp, noise_mw,
+                             cfg->ue_noise_figure_db, err);
+    if (rc == 0 && dem)
+        rc = rterrain_build(&s.ter, &s, flat, dem, ter->cfg, radio_model_config(radio)->ue_height_m,
+                            radio_model_config(radio)->max_range_m, threads, err);
+    footprints_free(&flat);
     if (rc == 0 && (!rw || !scan || !in || !cov || bad_strips || !wkt))
         rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory (raster strips)");
     if (rc == 0 && !(ws = tc_workers_new(threads, NULL, 0, err)))
@@ -393,7 +404,8 @@ int raster_write(const char *dir, const struct raster_config *cfg,
         rw[w].unsure = malloc((size_t)g->width);
         rw[w].in = in + (size_t)w * map->n;
         rw[w].cov = cov + (size_t)w * map->n;
-        if (!rw[w].loc || !rw[w].own || !rw[w].unsure || rrow_new(&rw[w].row, g) != 0)
+        if (!rw[w].loc || !rw[w].own || !rw[w].unsure || rrow_new(&rw[w].row, g) != 0 ||
+            (dem && rrow_terrain_new(&rw[w].row, s.ter.cap) != 0))
             rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory (locator)");
     }
     /* The shared geometries' envelopes, warmed before threads read them. */

@@ -17,6 +17,24 @@ struct rcand {
     long id;
 };
 
+struct terrain_dem;
+struct terrain_config;
+struct terrain_frame;
+struct terrain_params;
+
+/* The ground under the stations, for rasters over terrain (terrain.c):
+ * dem NULL when the rasters are flat. Per station: its DEM frame, its
+ * ground height (NaN: unknown, no terrain loss) and the model's
+ * parameters at its carrier. */
+struct rterrain {
+    const struct terrain_dem *dem;
+    struct terrain_frame *frame;
+    double *h0;
+    struct terrain_params *p;
+    double h_ut_m;
+    int cap;                   /* samples of the longest profile */
+};
+
 /* The stations with their links and reaches, bucketed on a square grid of
  * side `bucket` (>= every reach), so that a cell's stations lie in its
  * 3 x 3 buckets, and a row's in three rows of buckets: packed holds them
@@ -35,6 +53,7 @@ struct rstations {
     long *head;                /* nbx * nby + 1 offsets into ids */
     long *ids;                 /* station ids per bucket, ascending */
     struct rcand *packed;      /* the stations in the order of ids */
+    struct rterrain ter;       /* the ground (ter.dem NULL: flat) */
 };
 
 struct radio_model;
@@ -64,12 +83,32 @@ struct rrow {
     double *sum_mw;              /* RADIO_BAND_COUNT x width: received power per band */
     double *rsrp, *mw;           /* one station's span */
     int64_t *cover;
+    double *td, *th;             /* a terrain profile's distances and heights */
+    int tcap;
+    long missing;                /* heights the DEM lacked (terrain; not reported: the
+                                  * footprint stage warned of the same window) */
 };
 
 /* A thread's row scratch for grid g. Returns 0 or -1 (out of memory);
  * rrow_free also after a failure. */
 int rrow_new(struct rrow *w, const struct raster_grid *g);
 void rrow_free(struct rrow *w);
+
+/* ---- terrain.c ----------------------------------------------------------- */
+
+/* s's ground from the DEM: every station's frame, centred as the
+ * footprint walk centres it (flat: the stations' flat footprints, whose
+ * longest vertex also bounds s's reaches), on `threads` threads. Returns
+ * 0, or -1 with err (PROJ fails at a station: exit 8, as in the walk). */
+int rterrain_build(struct rterrain *t, const struct rstations *s, const struct tc_footprints *flat,
+                   const struct terrain_dem *dem, const struct terrain_config *cfg, double h_ut_m,
+                   double max_range_m, int threads, struct tc_error *err);
+void rterrain_free(struct rterrain *t);
+/* A row's profile scratch of cap samples: 0 or -1 (out of memory). */
+int rrow_terrain_new(struct rrow *w, int cap);
+/* Station id's values along columns c0 .. c0 + n - 1 of w (radio_rx_row's
+ * rsrp, mw, cover) less the terrain excess from it to each cell. */
+void rterrain_span(const struct rstations *s, struct rrow *w, long id, double dy, int c0, int n);
 
 /* Values of one row's cells (one array per layer, width cells each). */
 struct rrow_out {

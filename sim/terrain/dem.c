@@ -64,7 +64,7 @@ static double step_of(struct terrain_dem *d, double cx, double cy)
     if (s) {
         /* the inverse map: metric offsets per pixel, from J */
         if (terrain_sampler_centre(s, cx, cy, 1000) == 0) {
-            double det = s->J[0] * s->J[3] - s->J[1] * s->J[2];
+            double det = s->f.J[0] * s->f.J[3] - s->f.J[1] * s->f.J[2];
             if (det != 0)
                 step = sqrt(fabs(1 / det)); /* metres per cell, as a square */
         }

@@ -50,7 +50,8 @@ static int pixel_of(const struct terrain_sampler *s, double x, double y, double 
     return 0;
 }
 
-int terrain_sampler_centre(struct terrain_sampler *s, double x, double y, double r)
+int terrain_sampler_frame(const struct terrain_sampler *s, double x, double y, double r,
+                          struct terrain_frame *f)
 {
     r = fmax(r, 100);
     double p[3][3][2]; /* p[i][j]: at (x + (i-1) r, y + (j-1) r) */
@@ -60,25 +61,29 @@ int terrain_sampler_centre(struct terrain_sampler *s, double x, double y, double
                 return -1;
     for (int c = 0; c < 2; c++) {
         double f0 = p[1][1][c];
-        s->J[2 * c] = (p[2][1][c] - p[0][1][c]) / (2 * r);
-        s->J[2 * c + 1] = (p[1][2][c] - p[1][0][c]) / (2 * r);
-        s->Q[c] = (p[2][1][c] - 2 * f0 + p[0][1][c]) / (r * r);
-        s->Q[2 + c] = (p[2][2][c] - p[2][0][c] - p[0][2][c] + p[0][0][c]) / (4 * r * r);
-        s->Q[4 + c] = (p[1][2][c] - 2 * f0 + p[1][0][c]) / (r * r);
+        f->J[2 * c] = (p[2][1][c] - p[0][1][c]) / (2 * r);
+        f->J[2 * c + 1] = (p[1][2][c] - p[1][0][c]) / (2 * r);
+        f->Q[c] = (p[2][1][c] - 2 * f0 + p[0][1][c]) / (r * r);
+        f->Q[2 + c] = (p[2][2][c] - p[2][0][c] - p[0][2][c] + p[0][0][c]) / (4 * r * r);
+        f->Q[4 + c] = (p[1][2][c] - 2 * f0 + p[1][0][c]) / (r * r);
     }
-    s->u0 = p[1][1][0];
-    s->v0 = p[1][1][1];
+    f->u0 = p[1][1][0];
+    f->v0 = p[1][1][1];
     return 0;
 }
 
-double terrain_sampler_height(const struct terrain_sampler *s, double dx, double dy,
-                              long *missing)
+int terrain_sampler_centre(struct terrain_sampler *s, double x, double y, double r)
+{
+    return terrain_sampler_frame(s, x, y, r, &s->f);
+}
+
+double terrain_frame_height(const struct terrain_dem *d, const struct terrain_frame *f,
+                            double dx, double dy, long *missing)
 {
     double xx = 0.5 * dx * dx, xy = dx * dy, yy = 0.5 * dy * dy;
-    double u = s->u0 + s->J[0] * dx + s->J[1] * dy + s->Q[0] * xx + s->Q[2] * xy + s->Q[4] * yy;
-    double v = s->v0 + s->J[2] * dx + s->J[3] * dy + s->Q[1] * xx + s->Q[3] * xy + s->Q[5] * yy;
+    double u = f->u0 + f->J[0] * dx + f->J[1] * dy + f->Q[0] * xx + f->Q[2] * xy + f->Q[4] * yy;
+    double v = f->v0 + f->J[2] * dx + f->J[3] * dy + f->Q[1] * xx + f->Q[3] * xy + f->Q[5] * yy;
     /* Bilinear between the four cell centres around (u, v). */
-    const struct terrain_dem *d = s->dem;
     double fu = u - 0.5, fv = v - 0.5;
     double iu = floor(fu), iv = floor(fv);
     if (!(iu >= 0 && iv >= 0 && iu + 1 < d->nx && iv + 1 < d->ny)) {
@@ -96,4 +101,41 @@ double terrain_sampler_height(const struct terrain_sampler *s, double dx, double
     if (isnan(z))
         (*missing)++;
     return z;
+}
+
+double terrain_sampler_height(const struct terrain_sampler *s, double dx, double dy,
+                              long *missing)
+{
+    return terrain_frame_height(s->dem, &s->f, dx, dy, missing);
+}
+
+int terrain_profile_steps(double *d, double r, double step, int cap)
+{
+    int n = 1;
+    d[0] = 0;
+    for (;;) {
+        double x = n * step;
+        if (x >= r - 1e-6 * step || n + 1 >= cap)
+            x = r;
+        d[n++] = x;
+        if (x == r)
+            return n;
+    }
+}
+
+double terrain_excess_at(const struct terrain_dem *dem, const struct terrain_frame *f, double h0,
+                         double dx, double dy, double h_tx_m, double h_rx_m,
+                         const struct terrain_params *p, double *d, double *h, int cap,
+                         long *missing)
+{
+    double r = hypot(dx, dy), ux = dx / r, uy = dy / r;
+    if (!(r > terrain_dem_step_m(dem)) || isnan(h0))
+        return 0; /* within a cell of the mast, or on unknown ground: flat */
+    int n = terrain_profile_steps(d, r, terrain_dem_step_m(dem), cap);
+    h[0] = h0;
+    for (int k = 1; k < n; k++) {
+        double z = terrain_frame_height(dem, f, d[k] * ux, d[k] * uy, missing);
+        h[k] = isnan(z) ? h[k - 1] : z;
+    }
+    return terrain_excess_db(d, h, n, h_tx_m, h_rx_m, p);
 }

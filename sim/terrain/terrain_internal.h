@@ -50,9 +50,7 @@ struct terrain_dem {
 struct terrain_sampler {
     const struct terrain_dem *dem;
     struct map_transform *t; /* metric CRS -> DEM CRS (x = easting / longitude) */
-    double u0, v0;         /* the centre's pixel coordinates */
-    double J[4];           /* du/dx, du/dy, dv/dx, dv/dy */
-    double Q[6];           /* u and v of the second derivatives xx, xy, yy */
+    struct terrain_frame f;  /* the current centre's */
 };
 
 #endif

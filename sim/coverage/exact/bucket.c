@@ -10,11 +10,7 @@
 
 /* ---- the grid and its pieces ------------------------------------------------*/
 
-/* Edge pieces are bucketed with this margin (m): the crossing point
- * computed from one edge is within ~1e-10 m of the other, far below it. */
-#define PIECE_MARGIN 1e-6
 #define GRID_MAX_SIDE 2048
-#define PIECE_CELLS 0.99 /* longest piece, in cells: < 1 with room for rounding */
 
 /* Cells are CELL_EDGES footprint edges wide (their harmonic mean: small
  * footprints, dense in cities, set the scale), and there are at most
@@ -23,25 +19,27 @@
 #define CELL_EDGES 4.5
 #define CELLS_PER_EDGE 4.0
 
-static void grid_size(struct covx_scratch *s)
+static void grid_size(struct covx_grid *gr, const struct covx_load *ld)
 {
-    double w = s->bx1 - s->bx0, h = s->by1 - s->by0;
-    long ntv = s->rings[s->ntring - 1].off + s->rings[s->ntring - 1].n; /* township edges */
-    double cell = s->linv > 0.0 ? CELL_EDGES * (double)s->lcount / s->linv : 0.0;
-    cell = dmax(cell, sqrt(w * h / (CELLS_PER_EDGE * (double)(s->lcount + ntv) + 16.0)));
+    double w = ld->bx1 - ld->bx0, h = ld->by1 - ld->by0;
+    long ntv = ld->rings[ld->ntring - 1].off + ld->rings[ld->ntring - 1].n; /* township edges */
+    double cell = ld->linv > 0.0 ? CELL_EDGES * (double)ld->lcount / ld->linv : 0.0;
+    cell = dmax(cell, sqrt(w * h / (CELLS_PER_EDGE * (double)(ld->lcount + ntv) + 16.0)));
     cell = dmax(cell, dmax(w, h) / (GRID_MAX_SIDE - 1));
     cell = dmax(cell, 1e3 * PIECE_MARGIN); /* the margin must stay small in cells */
-    s->cell = cell;
-    s->inv = 1.0 / cell;
-    s->nx = (int)(w * s->inv) + 1;
-    s->ny = (int)(h * s->inv) + 1;
+    gr->m.x0 = ld->bx0;
+    gr->m.y0 = ld->by0;
+    gr->m.cell = cell;
+    gr->m.inv = 1.0 / cell;
+    gr->m.nx = (int)(w * gr->m.inv) + 1;
+    gr->m.ny = (int)(h * gr->m.inv) + 1;
 }
 
 /* Piece k of np of edge g -> h of a ring owned by `owner`. */
-static struct slot make_slot(const struct covx_scratch *s, long g, long h, long k, long np,
+static struct slot make_slot(const struct covx_load *ld, long g, long h, long k, long np,
                              int owner, int walked)
 {
-    double x0 = s->vx[g], y0 = s->vy[g], x1 = s->vx[h], y1 = s->vy[h];
+    double x0 = ld->vx[g], y0 = ld->vy[g], x1 = ld->vx[h], y1 = ld->vy[h];
     double xa = x0, ya = y0, xb = x1, yb = y1;
     if (np > 1) { /* the ends of piece k */
         double ta = (double)k / (double)np, tb = (double)(k + 1) / (double)np;
@@ -60,30 +58,31 @@ static struct slot make_slot(const struct covx_scratch *s, long g, long h, long 
                          .walked = walked};
 }
 
-/* Edge g -> h as one piece: make_slot(s, g, h, 0, 1, ...), but small
+/* Edge g -> h as one piece: make_slot(ld, g, h, 0, 1, ...), but small
  * enough to inline where every edge is looked at. */
-static inline struct slot edge_slot(const struct covx_scratch *s, long g, long h, int owner,
+static inline struct slot edge_slot(const struct covx_load *ld, long g, long h, int owner,
                                     int walked)
 {
-    double x0 = s->vx[g], y0 = s->vy[g], x1 = s->vx[h], y1 = s->vy[h];
+    double x0 = ld->vx[g], y0 = ld->vy[g], x1 = ld->vx[h], y1 = ld->vy[h];
     return (struct slot){.xmin = dmin(x0, x1) - PIECE_MARGIN, .ymin = dmin(y0, y1) - PIECE_MARGIN,
                          .xmax = dmax(x0, x1) + PIECE_MARGIN, .ymax = dmax(y0, y1) + PIECE_MARGIN,
                          .g = (int)g, .h = (int)h, .owner = owner, .k = 0, .np = 1,
                          .walked = walked};
 }
 
-static inline long edge_pieces(const struct covx_scratch *s, long g, long h)
+static inline long edge_pieces(const struct covx_grid *gr, const struct covx_load *ld, long g,
+                               long h)
 {
-    double len = dmax(fabs(s->vx[h] - s->vx[g]), fabs(s->vy[h] - s->vy[g]));
-    double most = PIECE_CELLS * s->cell;
+    double len = dmax(fabs(ld->vx[h] - ld->vx[g]), fabs(ld->vy[h] - ld->vy[g]));
+    double most = PIECE_CELLS * gr->m.cell;
     return len <= most ? 1 : (long)ceil(len / most);
 }
 
 /* Are all of footprint f's edges one piece each? Its shape's longest edge
  * is within ~1e-9 m of the placed one's, far inside PIECE_CELLS' room. */
-static inline int one_piece_edges(const struct covx_scratch *s, const struct ufp *f)
+static inline int one_piece_edges(const struct covx_grid *gr, const struct ufp *f)
 {
-    return f->lmax <= PIECE_CELLS * s->cell;
+    return f->lmax <= PIECE_CELLS * gr->m.cell;
 }
 
 /* A piece's span: at most 2 x 2 cells, a piece being shorter than one. */
@@ -93,42 +92,31 @@ static inline int span_small(struct span c)
 }
 
 /* Does any cell of span c have one of the bits? */
-static inline int span_any(const struct covx_scratch *s, struct span c, unsigned char bits)
+static inline int span_any(const struct covx_grid *gr, struct span c, unsigned char bits)
 {
     if (span_small(c)) { /* its four corners, the same cell twice if need be */
-        const unsigned char *p = s->cls + (long)c.cy0 * s->nx + c.cx0;
-        long dx = c.cx1 - c.cx0, dy = (long)(c.cy1 - c.cy0) * s->nx;
+        const unsigned char *p = gr->m.cls + (long)c.cy0 * gr->m.nx + c.cx0;
+        long dx = c.cx1 - c.cx0, dy = (long)(c.cy1 - c.cy0) * gr->m.nx;
         return ((p[0] | p[dx] | p[dy] | p[dy + dx]) & bits) != 0;
     }
     for (int cy = c.cy0; cy <= c.cy1; cy++)
         for (int cx = c.cx0; cx <= c.cx1; cx++)
-            if (s->cls[(long)cy * s->nx + cx] & bits)
+            if (gr->m.cls[(long)cy * gr->m.nx + cx] & bits)
                 return 1;
     return 0;
 }
 
-static inline void span_mark(struct covx_scratch *s, struct span c, unsigned char bits)
+static inline void span_mark(struct covx_grid *gr, struct span c, unsigned char bits)
 {
-    if (span_small(c)) {
-        unsigned char *p = s->cls + (long)c.cy0 * s->nx + c.cx0;
-        long dx = c.cx1 - c.cx0, dy = (long)(c.cy1 - c.cy0) * s->nx;
-        p[0] |= bits;
-        p[dx] |= bits;
-        p[dy] |= bits;
-        p[dy + dx] |= bits;
-        return;
-    }
-    for (int cy = c.cy0; cy <= c.cy1; cy++)
-        for (int cx = c.cx0; cx <= c.cx1; cx++)
-            s->cls[(long)cy * s->nx + cx] |= bits;
+    map_mark(&gr->m, c, bits);
 }
 
-/* The buffers of a piece list, as they follow each other in enum buf_id. */
+/* The buffers of a piece list, as they follow each other in enum grid_buf. */
 enum pieces_buf { PB_SLOT, PB_MADE, PB_MADE_CELL, PB_RUN, PB_START, PB_WEND };
 
-static struct buf *pieces_bufs(struct covx_scratch *s, const struct pieces *l)
+static struct buf *pieces_bufs(struct covx_grid *gr, const struct pieces *l)
 {
-    return &s->bufs[l == &s->tpc ? BUF_TSLOT : BUF_FSLOT];
+    return &gr->bufs[l == &gr->tpc ? GB_TSLOT : GB_FSLOT];
 }
 
 static void pieces_clear(struct pieces *l)
@@ -138,14 +126,14 @@ static void pieces_clear(struct pieces *l)
 }
 
 /* Makes room in list l for n more pieces (and as many runs). */
-static int reserve_pieces(struct covx_scratch *s, struct pieces *l, long n)
+static int reserve_pieces(struct covx_grid *gr, struct pieces *l, long n)
 {
-    struct buf *b = pieces_bufs(s, l);
+    struct buf *b = pieces_bufs(gr, l);
     size_t runs = (size_t)l->nmade + (size_t)n;
     l->slot = buf_get(&b[PB_SLOT], (size_t)(l->n + n), sizeof *l->slot);
     l->made = buf_get(&b[PB_MADE], runs, sizeof *l->made);
     l->made_cell = buf_get(&b[PB_MADE_CELL], runs, sizeof *l->made_cell);
-    return l->slot && l->made && l->made_cell ? 0 : decline(s, COVX_NOMEM);
+    return l->slot && l->made && l->made_cell ? 0 : decline(&gr->reason, COVX_NOMEM);
 }
 
 /* List l's next slot, where a piece is made in place (room reserved):
@@ -169,10 +157,10 @@ static struct run *start_run(struct pieces *l, int c, int *cnt)
 /* Keeps the piece made in next_slot(l). It lies in the cell holding its
  * lower-left corner (that of its span sp): it joins the last run when
  * that is its ring's in the same cell, else starts a run. */
-static inline void push_piece(struct covx_scratch *s, struct pieces *l, struct span sp, int *cnt)
+static inline void push_piece(struct covx_grid *gr, struct pieces *l, struct span sp, int *cnt)
 {
     const struct slot *p = next_slot(l);
-    int c = sp.cy0 * s->nx + sp.cx0;
+    int c = sp.cy0 * gr->m.nx + sp.cx0;
     struct run *r = &l->made[l->nmade - 1];
     if (l->nmade == 0 || l->made_cell[l->nmade - 1] != c || r->owner != p->owner)
         r = start_run(l, c, cnt);
@@ -184,22 +172,22 @@ static inline void push_piece(struct covx_scratch *s, struct pieces *l, struct s
     r->end = (int)++l->n;
 }
 
-static inline struct span slot_span(const struct covx_scratch *s, const struct slot *p)
+static inline struct span slot_span(const struct covx_grid *gr, const struct slot *p)
 {
-    return span_of(s, p->xmin, p->ymin, p->xmax, p->ymax);
+    return span_of(gr, p->xmin, p->ymin, p->xmax, p->ymax);
 }
 
 /* Sorts list l's runs into their cells, walked runs first in each (the
  * pair test skips pairs of unwalked ones without looking at them); cnt
  * holds the runs per cell. */
-static int sort_runs(struct covx_scratch *s, struct pieces *l, int *cnt, size_t ncell)
+static int sort_runs(struct covx_grid *gr, struct pieces *l, int *cnt, size_t ncell)
 {
-    struct buf *b = pieces_bufs(s, l);
+    struct buf *b = pieces_bufs(gr, l);
     l->start = buf_get(&b[PB_START], ncell + 1, sizeof *l->start);
     l->wend = buf_get(&b[PB_WEND], ncell, sizeof *l->wend);
     l->run = buf_get(&b[PB_RUN], (size_t)l->nmade, sizeof *l->run);
     if (!l->start || !l->wend || !l->run)
-        return decline(s, COVX_NOMEM);
+        return decline(&gr->reason, COVX_NOMEM);
     l->start[0] = 0;
     for (size_t k = 0; k < ncell; k++) { /* cnt[k] becomes cell k's fill position */
         l->start[k + 1] = l->start[k] + cnt[k];
@@ -215,122 +203,49 @@ static int sort_runs(struct covx_scratch *s, struct pieces *l, int *cnt, size_t 
 }
 
 /* Buckets the township's edges, and marks the cells their pieces touch. */
-static int bucket_township(struct covx_scratch *s, size_t ncell)
+static int bucket_township(struct covx_grid *gr, const struct covx_load *ld, size_t ncell)
 {
-    int *cnt = s->fill;
+    int *cnt = gr->fill;
     memset(cnt, 0, ncell * sizeof *cnt);
-    pieces_clear(&s->tpc);
-    for (int ri = 0; ri < s->ntring; ri++) {
-        const struct ring *r = &s->rings[ri];
+    pieces_clear(&gr->tpc);
+    for (int ri = 0; ri < ld->ntring; ri++) {
+        const struct ring *r = &ld->rings[ri];
         for (long g = r->off, end = r->off + r->n; g < end; g++) {
             long h = g + 1 == end ? r->off : g + 1;
-            long np = edge_pieces(s, g, h);
-            s->use[g] = EDGE_WALKED;
-            if (reserve_pieces(s, &s->tpc, np) != 0)
+            long np = edge_pieces(gr, ld, g, h);
+            gr->use[g] = EDGE_WALKED;
+            if (reserve_pieces(gr, &gr->tpc, np) != 0)
                 return -1;
             for (long k = 0; k < np; k++) {
-                struct slot *p = next_slot(&s->tpc);
-                *p = make_slot(s, g, h, k, np, FP_TOWNSHIP, 1);
-                struct span sp = slot_span(s, p);
-                span_mark(s, sp, CELL_TOUCHED);
-                push_piece(s, &s->tpc, sp, cnt);
+                struct slot *p = next_slot(&gr->tpc);
+                *p = make_slot(ld, g, h, k, np, FP_TOWNSHIP, 1);
+                struct span sp = slot_span(gr, p);
+                span_mark(gr, sp, CELL_TOUCHED);
+                push_piece(gr, &gr->tpc, sp, cnt);
             }
         }
     }
-    return sort_runs(s, &s->tpc, cnt, ncell);
-}
-
-/* Where each township edge crosses the centre line of a grid row. */
-static int row_crossings(struct covx_scratch *s)
-{
-    s->nxr = 0;
-    for (int ri = 0; ri < s->ntring; ri++) {
-        const struct ring *r = &s->rings[ri];
-        for (long g = r->off, end = r->off + r->n; g < end; g++) {
-            long h = g + 1 == end ? r->off : g + 1;
-            double x0 = s->vx[g], y0 = s->vy[g], x1 = s->vx[h], y1 = s->vy[h];
-            int r0 = cell_of(dmin(y0, y1), s->by0, s->inv, s->ny);
-            int r1 = cell_of(dmax(y0, y1), s->by0, s->inv, s->ny);
-            for (int row = r0; row <= r1; row++) {
-                double yr = s->by0 + (row + 0.5) * s->cell;
-                if ((y0 <= yr) == (y1 <= yr))
-                    continue;
-                s->xr = buf_get(&s->bufs[BUF_XR], (size_t)s->nxr + 1, sizeof *s->xr);
-                if (!s->xr)
-                    return decline(s, COVX_NOMEM);
-                s->xr[s->nxr++] = (struct rowx){row, x0 + (yr - y0) * (x1 - x0) / (y1 - y0)};
-            }
-        }
-    }
-    return 0;
-}
-
-/* Sorts the row crossings by row, then x, into xrs (rows start at
- * rstart[row]). */
-static int sort_row_crossings(struct covx_scratch *s)
-{
-    s->rstart = buf_get(&s->bufs[BUF_RSTART], (size_t)s->ny + 1, sizeof *s->rstart);
-    s->xrs = buf_get(&s->bufs[BUF_XRS], (size_t)s->nxr, sizeof *s->xrs);
-    if (!s->rstart || !s->xrs)
-        return decline(s, COVX_NOMEM);
-    key_ends(s->rstart, s->ny, s->nxr ? &s->xr[0].row : NULL, sizeof *s->xr, s->nxr);
-    for (long i = s->nxr - 1; i >= 0; i--)
-        s->xrs[--s->rstart[s->xr[i].row]] = s->xr[i].x;
-    for (int row = 0; row < s->ny; row++) {
-        double *x = s->xrs + s->rstart[row];
-        long m = s->rstart[row + 1] - s->rstart[row];
-        for (long i = 1; i < m; i++) {
-            double key = x[i];
-            long j = i - 1;
-            for (; j >= 0 && x[j] > key; j--)
-                x[j + 1] = x[j];
-            x[j + 1] = key;
-        }
-    }
-    return 0;
-}
-
-/* Marks CELL_INSIDE the cells whose centre is inside T, by crossing
- * parity along each row's centre line. It matters only for cells no
- * township piece touches: ∂T misses them, so they lie on one side of it
- * as a whole, and the computed crossings (off by ~1e-12 m) cannot reach
- * their centre, half a cell away. */
-static int classify_cells(struct covx_scratch *s)
-{
-    if (row_crossings(s) != 0 || sort_row_crossings(s) != 0)
-        return -1;
-    for (int row = 0; row < s->ny; row++) {
-        const double *x = s->xrs + s->rstart[row];
-        long m = s->rstart[row + 1] - s->rstart[row], i = 0;
-        for (int cx = 0; cx < s->nx && i < m; cx++) {
-            double xc = s->bx0 + (cx + 0.5) * s->cell;
-            while (i < m && x[i] < xc)
-                i++;
-            if (i & 1)
-                s->cls[(long)row * s->nx + cx] |= CELL_INSIDE;
-        }
-    }
-    return 0;
+    return sort_runs(gr, &gr->tpc, cnt, ncell);
 }
 
 /* A footprint edge is walked when it can hold a point of T: its envelope
  * (sp its span) meets B and covers a cell that is not clean outside T. */
-static int walked_edge(const struct covx_scratch *s, double xl, double yl, double xh, double yh,
-                       struct span sp)
+static int walked_edge(const struct covx_grid *gr, const struct covx_load *ld, double xl, double yl,
+                       double xh, double yh, struct span sp)
 {
-    if ((xh < s->bx0) | (xl > s->bx1) | (yh < s->by0) | (yl > s->by1))
+    if ((xh < ld->bx0) | (xl > ld->bx1) | (yh < ld->by0) | (yl > ld->by1))
         return 0;
-    return span_any(s, sp, CELL_TOUCHED | CELL_INSIDE);
+    return span_any(gr, sp, CELL_TOUCHED | CELL_INSIDE);
 }
 
 /* The bits any cell of span c has (*any), and those every one has. */
-static void span_bits(const struct covx_scratch *s, struct span c, unsigned char *any,
+static void span_bits(const struct covx_grid *gr, struct span c, unsigned char *any,
                       unsigned char *all)
 {
     unsigned char o = 0, a = 0xff;
     for (int cy = c.cy0; cy <= c.cy1; cy++)
         for (int cx = c.cx0; cx <= c.cx1; cx++) {
-            unsigned char b = s->cls[(long)cy * s->nx + cx];
+            unsigned char b = gr->m.cls[(long)cy * gr->m.nx + cx];
             o |= b;
             a &= b;
         }
@@ -341,14 +256,15 @@ static void span_bits(const struct covx_scratch *s, struct span c, unsigned char
 /* What a footprint's envelope says of all its edges at once: EDGE_SKIP
  * when it covers clean outside cells only, EDGE_WALKED when it lies in B
  * on clean inside cells only, else -1 (decide edge by edge). */
-static int footprint_use(const struct covx_scratch *s, const struct ufp *f)
+static int footprint_use(const struct covx_grid *gr, const struct covx_load *ld,
+                         const struct ufp *f)
 {
     unsigned char any, all;
-    span_bits(s, span_of(s, f->xmin, f->ymin, f->xmax, f->ymax), &any, &all);
+    span_bits(gr, span_of(gr, f->xmin, f->ymin, f->xmax, f->ymax), &any, &all);
     if (!(any & (CELL_TOUCHED | CELL_INSIDE)))
         return EDGE_SKIP;
-    if ((all & CELL_INSIDE) && !(any & CELL_TOUCHED) && f->xmin >= s->bx0 && f->xmax <= s->bx1 &&
-        f->ymin >= s->by0 && f->ymax <= s->by1)
+    if ((all & CELL_INSIDE) && !(any & CELL_TOUCHED) && f->xmin >= ld->bx0 && f->xmax <= ld->bx1 &&
+        f->ymin >= ld->by0 && f->ymax <= ld->by1)
         return EDGE_WALKED;
     return -1;
 }
@@ -357,65 +273,66 @@ static int footprint_use(const struct covx_scratch *s, const struct ufp *f)
  * to come on its ring, one per edge). A walked edge's pieces all go in and
  * mark their cells CELL_WALKED; a neighbour's go in only where a walked
  * piece lies. */
-static int push_edge_pieces(struct covx_scratch *s, long g, long h, long np, long room, int owner,
-                            int walked, int *cnt)
+static int push_edge_pieces(struct covx_grid *gr, const struct covx_load *ld, long g, long h,
+                            long np, long room, int owner, int walked, int *cnt)
 {
-    if (reserve_pieces(s, &s->fpc, np + room) != 0)
+    if (reserve_pieces(gr, &gr->fpc, np + room) != 0)
         return -1;
     for (long k = 0; k < np; k++) {
-        struct slot *p = next_slot(&s->fpc);
-        *p = make_slot(s, g, h, k, np, owner, walked);
-        struct span ps = slot_span(s, p);
+        struct slot *p = next_slot(&gr->fpc);
+        *p = make_slot(ld, g, h, k, np, owner, walked);
+        struct span ps = slot_span(gr, p);
         if (walked)
-            span_mark(s, ps, CELL_WALKED);
-        if (walked || span_any(s, ps, CELL_WALKED))
-            push_piece(s, &s->fpc, ps, cnt);
+            span_mark(gr, ps, CELL_WALKED);
+        if (walked || span_any(gr, ps, CELL_WALKED))
+            push_piece(gr, &gr->fpc, ps, cnt);
     }
     return 0;
 }
 
 /* Pass 1: every piece of every walked footprint edge, marking the cells
  * they cover CELL_WALKED. */
-static int bucket_walked(struct covx_scratch *s, int *cnt)
+static int bucket_walked(struct covx_grid *gr, const struct covx_load *ld,
+                         const struct covx_deep *dp, int *cnt)
 {
-    for (int ri = s->ntring; ri < s->nring; ri++) {
-        const struct ring *r = &s->rings[ri];
-        int bulk = footprint_use(s, &s->uf[r->owner]);
+    for (int ri = ld->ntring; ri < ld->nring; ri++) {
+        const struct ring *r = &ld->rings[ri];
+        int bulk = footprint_use(gr, ld, &ld->uf[r->owner]);
         int deep = 0, hint = -1; /* edges marked EDGE_DEEP; what held the last */
-        s->uf[r->owner].all_walked = 0;
+        gr->all_walked[r->owner] = 0;
         if (bulk == EDGE_SKIP) {
-            memset(s->use + r->off, EDGE_SKIP, (size_t)r->n);
+            memset(gr->use + r->off, EDGE_SKIP, (size_t)r->n);
             continue;
         }
-        if (reserve_pieces(s, &s->fpc, r->n) != 0) /* one piece per edge, usually */
+        if (reserve_pieces(gr, &gr->fpc, r->n) != 0) /* one piece per edge, usually */
             return -1;
-        int one = one_piece_edges(s, &s->uf[r->owner]);
+        int one = one_piece_edges(gr, &ld->uf[r->owner]);
         for (long g = r->off, end = r->off + r->n; g < end; g++) {
             long h = g + 1 == end ? r->off : g + 1;
             /* The whole edge's envelope: the piece itself when np == 1. */
-            struct slot *e = next_slot(&s->fpc);
-            *e = edge_slot(s, g, h, r->owner, 1);
-            struct span sp = slot_span(s, e);
+            struct slot *e = next_slot(&gr->fpc);
+            *e = edge_slot(ld, g, h, r->owner, 1);
+            struct span sp = slot_span(gr, e);
             int walked =
-                bulk == EDGE_WALKED || walked_edge(s, e->xmin, e->ymin, e->xmax, e->ymax, sp);
-            if (walked && covx_edge_deep(s, e, sp, &hint)) {
-                s->use[g] = EDGE_DEEP; /* bucketed as a neighbour, if at all */
+                bulk == EDGE_WALKED || walked_edge(gr, ld, e->xmin, e->ymin, e->xmax, e->ymax, sp);
+            if (walked && covx_edge_deep(dp, ld, gr, e, &hint)) {
+                gr->use[g] = EDGE_DEEP; /* bucketed as a neighbour, if at all */
                 deep++;
                 continue;
             }
-            s->use[g] = walked ? EDGE_WALKED : EDGE_SKIP;
+            gr->use[g] = walked ? EDGE_WALKED : EDGE_SKIP;
             if (!walked)
                 continue;
-            long np = one ? 1 : edge_pieces(s, g, h);
+            long np = one ? 1 : edge_pieces(gr, ld, g, h);
             if (np == 1) {
-                span_mark(s, sp, CELL_WALKED);
-                push_piece(s, &s->fpc, sp, cnt);
+                span_mark(gr, sp, CELL_WALKED);
+                push_piece(gr, &gr->fpc, sp, cnt);
                 continue;
             }
-            if (push_edge_pieces(s, g, h, np, end - g, r->owner, 1, cnt) != 0)
+            if (push_edge_pieces(gr, ld, g, h, np, end - g, r->owner, 1, cnt) != 0)
                 return -1;
         }
-        s->uf[r->owner].all_walked = bulk == EDGE_WALKED && deep == 0;
+        gr->all_walked[r->owner] = bulk == EDGE_WALKED && deep == 0;
     }
     return 0;
 }
@@ -423,70 +340,73 @@ static int bucket_walked(struct covx_scratch *s, int *cnt)
 /* Pass 2: pieces of the other footprint edges that share a cell with a
  * walked piece: only they can cross one (far ones are rejected on B
  * grown by the longest footprint edge first). */
-static int bucket_neighbours(struct covx_scratch *s, int *cnt)
+static int bucket_neighbours(struct covx_grid *gr, const struct covx_load *ld, int *cnt)
 {
-    double m = s->lmax + s->cell;
-    for (int ri = s->ntring; ri < s->nring; ri++) {
-        const struct ring *r = &s->rings[ri];
-        const struct ufp *f = &s->uf[r->owner];
-        if (f->all_walked) /* no edge left to add */
+    double m = ld->lmax + gr->m.cell;
+    for (int ri = ld->ntring; ri < ld->nring; ri++) {
+        const struct ring *r = &ld->rings[ri];
+        const struct ufp *f = &ld->uf[r->owner];
+        if (gr->all_walked[r->owner]) /* no edge left to add */
             continue;
         unsigned char any, all;
-        span_bits(s, span_of(s, f->xmin - PIECE_MARGIN, f->ymin - PIECE_MARGIN,
+        span_bits(gr, span_of(gr, f->xmin - PIECE_MARGIN, f->ymin - PIECE_MARGIN,
                              f->xmax + PIECE_MARGIN, f->ymax + PIECE_MARGIN), &any, &all);
         if (!(any & CELL_WALKED))
             continue;
-        if (reserve_pieces(s, &s->fpc, r->n) != 0) /* one piece per edge, usually */
+        if (reserve_pieces(gr, &gr->fpc, r->n) != 0) /* one piece per edge, usually */
             return -1;
-        int one = one_piece_edges(s, f);
+        int one = one_piece_edges(gr, f);
         for (long g = r->off, end = r->off + r->n; g < end; g++) {
-            if (s->use[g] == EDGE_WALKED)
+            if (gr->use[g] == EDGE_WALKED)
                 continue;
             long h = g + 1 == end ? r->off : g + 1;
-            struct slot *e = next_slot(&s->fpc);
-            *e = edge_slot(s, g, h, r->owner, 0);
-            if ((e->xmax < s->bx0 - m) | (e->xmin > s->bx1 + m) | (e->ymax < s->by0 - m) |
-                (e->ymin > s->by1 + m))
+            struct slot *e = next_slot(&gr->fpc);
+            *e = edge_slot(ld, g, h, r->owner, 0);
+            if ((e->xmax < ld->bx0 - m) | (e->xmin > ld->bx1 + m) | (e->ymax < ld->by0 - m) |
+                (e->ymin > ld->by1 + m))
                 continue;
-            struct span sp = slot_span(s, e);
-            if (!span_any(s, sp, CELL_WALKED))
+            struct span sp = slot_span(gr, e);
+            if (!span_any(gr, sp, CELL_WALKED))
                 continue;
-            long np = one ? 1 : edge_pieces(s, g, h);
+            long np = one ? 1 : edge_pieces(gr, ld, g, h);
             if (np == 1) {
-                push_piece(s, &s->fpc, sp, cnt);
+                push_piece(gr, &gr->fpc, sp, cnt);
                 continue;
             }
-            if (push_edge_pieces(s, g, h, np, end - g, r->owner, 0, cnt) != 0)
+            if (push_edge_pieces(gr, ld, g, h, np, end - g, r->owner, 0, cnt) != 0)
                 return -1;
         }
     }
     return 0;
 }
 
-static int bucket_footprints(struct covx_scratch *s, size_t ncell)
+/* Buckets the footprint edges that can matter: walked ones (those not
+ * deep), then their neighbours. */
+int covx_bucket_footprints(struct covx_grid *gr, const struct covx_load *ld,
+                           const struct covx_deep *dp)
 {
-    int *cnt = s->fill;
+    size_t ncell = (size_t)gr->m.nx * (size_t)gr->m.ny;
+    gr->all_walked = buf_get(&gr->bufs[GB_ALL_WALKED], (size_t)ld->nuf, sizeof *gr->all_walked);
+    if (!gr->all_walked)
+        return decline(&gr->reason, COVX_NOMEM);
+    int *cnt = gr->fill;
     memset(cnt, 0, ncell * sizeof *cnt);
-    pieces_clear(&s->fpc);
-    if (bucket_walked(s, cnt) != 0 || bucket_neighbours(s, cnt) != 0)
+    pieces_clear(&gr->fpc);
+    if (bucket_walked(gr, ld, dp, cnt) != 0 || bucket_neighbours(gr, ld, cnt) != 0)
         return -1;
-    return sort_runs(s, &s->fpc, cnt, ncell);
+    return sort_runs(gr, &gr->fpc, cnt, ncell);
 }
 
-/* Buckets the edges into the grid: township edges, then the cells'
- * classification, then the footprint edges that can matter. */
-int covx_bucket_edges(struct covx_scratch *s)
+/* Sizes the grid, buckets the township's edges and classifies the cells. */
+int covx_bucket_township(struct covx_grid *gr, const struct covx_load *ld)
 {
-    grid_size(s);
-    size_t ncell = (size_t)s->nx * (size_t)s->ny;
-    s->fill = buf_get(&s->bufs[BUF_FILL], ncell, sizeof *s->fill);
-    s->cls = buf_get(&s->bufs[BUF_CLS], ncell, sizeof *s->cls);
-    s->use = buf_get(&s->bufs[BUF_USE], (size_t)s->nv, sizeof *s->use);
-    if (!s->fill || !s->cls || !s->use)
-        return decline(s, COVX_NOMEM);
-    memset(s->cls, 0, ncell);
-    return bucket_township(s, ncell) != 0 || classify_cells(s) != 0 ||
-                   covx_index_stations(s) != 0 || bucket_footprints(s, ncell) != 0
-               ? -1
-               : 0;
+    grid_size(gr, ld);
+    size_t ncell = (size_t)gr->m.nx * (size_t)gr->m.ny;
+    gr->fill = buf_get(&gr->bufs[GB_FILL], ncell, sizeof *gr->fill);
+    gr->use = buf_get(&gr->bufs[GB_USE], (size_t)ld->nv, sizeof *gr->use);
+    if (!gr->fill || !gr->use)
+        return decline(&gr->reason, COVX_NOMEM);
+    if (covx_cells_clear(&gr->m, &gr->reason) != 0 || bucket_township(gr, ld, ncell) != 0)
+        return -1;
+    return covx_cells_inside(&gr->m, ld, &gr->reason);
 }

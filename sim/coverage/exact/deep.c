@@ -31,43 +31,75 @@
  * stations). */
 #define DEEP_EDGES 8.0
 
-/* The grid cell of f's station, clamped. */
-static inline long station_cell(const struct covx_scratch *s, const struct ufp *f)
+/* The deep test reads cells DEEP_SUB times finer than the grid's (each
+ * way), at most DEEP_FINE_CELLS of them: with the grid's, a cell touched
+ * by ∂T kept every edge in it walked, a band as wide as a cell (hundreds of
+ * metres where footprints are large) along the whole boundary, and the
+ * walked edges there were most of the pairs once stations are dense. */
+#define DEEP_SUB 8
+#define DEEP_FINE_CELLS 4e6
+
+/* Sizes and classifies the fine cells. */
+static int fine_cells(struct covx_deep *dp, const struct covx_load *ld,
+                      const struct covx_grid *gr)
 {
-    return (long)cell_of(f->py, s->by0, s->inv, s->ny) * s->nx +
-           cell_of(f->px, s->bx0, s->inv, s->nx);
+    struct cellmap *m = &dp->fine;
+    double ncell = (double)gr->m.nx * (double)gr->m.ny;
+    double sub = dmax(dmin(DEEP_SUB, floor(sqrt(DEEP_FINE_CELLS / ncell))), 1.0);
+    m->x0 = gr->m.x0;
+    m->y0 = gr->m.y0;
+    m->cell = dmax(gr->m.cell / sub, 1e3 * PIECE_MARGIN);
+    m->inv = 1.0 / m->cell;
+    m->nx = (int)((ld->bx1 - ld->bx0) * m->inv) + 1;
+    m->ny = (int)((ld->by1 - ld->by0) * m->inv) + 1;
+    if (covx_cells_clear(m, &dp->reason) != 0)
+        return -1;
+    covx_cells_touch(m, ld);
+    return covx_cells_inside(m, ld, &dp->reason);
+}
+
+/* The grid cell of f's station, clamped. */
+static inline long station_cell(const struct covx_grid *gr, const struct ufp *f)
+{
+    return (long)cell_of(f->py, gr->m.y0, gr->m.inv, gr->m.ny) * gr->m.nx +
+           cell_of(f->px, gr->m.x0, gr->m.inv, gr->m.nx);
 }
 
 /* Lists the kept footprints with a sure disc by the grid cell of their
  * station (clamped to the grid), for covx_edge_deep. Needs the grid. */
-int covx_index_stations(struct covx_scratch *s)
+int covx_index_stations(struct covx_deep *dp, const struct covx_load *ld,
+                        const struct covx_grid *gr)
 {
-    size_t ncell = (size_t)s->nx * (size_t)s->ny;
+    size_t ncell = (size_t)gr->m.nx * (size_t)gr->m.ny;
     /* Sparse footprints: few pairs to save, and the search would cost more. */
-    s->deep = s->prune == COVX_PRUNE_ALWAYS ||
-              (s->prune == COVX_PRUNE_DENSE && (double)s->lcount > DEEP_EDGES * (double)ncell);
-    if (!s->deep)
+    dp->deep = dp->prune == COVX_PRUNE_ALWAYS ||
+              (dp->prune == COVX_PRUNE_DENSE && (double)ld->lcount > DEEP_EDGES * (double)ncell);
+    if (!dp->deep)
         return 0;
-    s->sg_start = buf_get(&s->bufs[BUF_SG_START], ncell + 1, sizeof *s->sg_start);
-    s->sg_uf = buf_get(&s->bufs[BUF_SG_UF], (size_t)s->nuf, sizeof *s->sg_uf);
-    if (!s->sg_start || !s->sg_uf)
-        return decline(s, COVX_NOMEM);
-    memset(s->sg_start, 0, (ncell + 1) * sizeof *s->sg_start);
-    s->rin_max = 0.0;
-    for (int u = 0; u < s->nuf; u++) { /* cell k's count in sg_start[k + 1] */
-        const struct ufp *f = &s->uf[u];
+    if (fine_cells(dp, ld, gr) != 0)
+        return -1;
+    dp->sg_start = buf_get(&dp->bufs[DB_SG_START], ncell + 1, sizeof *dp->sg_start);
+    dp->sg_uf = buf_get(&dp->bufs[DB_SG_UF], (size_t)ld->nuf, sizeof *dp->sg_uf);
+    if (!dp->sg_start || !dp->sg_uf)
+        return decline(&dp->reason, COVX_NOMEM);
+    memset(dp->sg_start, 0, (ncell + 1) * sizeof *dp->sg_start);
+    dp->rin_max = 0.0;
+    for (int u = 0; u < ld->nuf; u++) { /* cell k's count in sg_start[k + 1] */
+        const struct ufp *f = &ld->uf[u];
         if (f->rin2 <= 0.0)
             continue;
-        s->rin_max = dmax(s->rin_max, sqrt(f->rin2));
-        s->sg_start[station_cell(s, f) + 1]++;
+        dp->rin_max = dmax(dp->rin_max, sqrt(f->rin2));
+        dp->sg_start[station_cell(gr, f) + 1]++;
     }
     for (size_t k = 0; k < ncell; k++)
-        s->sg_start[k + 1] += s->sg_start[k];
-    int *fill = s->fill; /* free until bucket_footprints counts runs */
-    memcpy(fill, s->sg_start, ncell * sizeof *fill);
-    for (int u = 0; u < s->nuf; u++)
-        if (s->uf[u].rin2 > 0.0)
-            s->sg_uf[fill[station_cell(s, &s->uf[u])]++] = u;
+        dp->sg_start[k + 1] += dp->sg_start[k];
+    int *fill = buf_get(&dp->bufs[DB_FILL], ncell, sizeof *fill);
+    if (!fill)
+        return decline(&dp->reason, COVX_NOMEM);
+    memcpy(fill, dp->sg_start, ncell * sizeof *fill);
+    for (int u = 0; u < ld->nuf; u++)
+        if (ld->uf[u].rin2 > 0.0)
+            dp->sg_uf[fill[station_cell(gr, &ld->uf[u])]++] = u;
     return 0;
 }
 
@@ -77,10 +109,10 @@ int covx_index_stations(struct covx_scratch *s)
  * then the short arc between its corners', the rest of the turn being the
  * largest gap between them, and every point of it is in a wedge of that
  * arc, nearer than d2. */
-static int wedges_hold(const struct covx_scratch *s, const struct ufp *f, double xmin,
+static int wedges_hold(const struct covx_load *ld, const struct ufp *f, double xmin,
                        double ymin, double xmax, double ymax, double d2)
 {
-    const struct sectors *t = &s->sect[f->sect];
+    const struct sectors *t = &ld->sect[f->sect];
     if (d2 >= t->in2max)
         return 0;
     double nx = dmax(dmax(xmin - f->px, f->px - xmax), 0.0);
@@ -119,64 +151,69 @@ static int wedges_hold(const struct covx_scratch *s, const struct ufp *f, double
 /* Does footprint f surely hold the box: its sure disc, or else (when
  * wedges) its wedges? The box's farthest point from the station is a
  * corner. */
-static inline int disc_holds(const struct covx_scratch *s, const struct ufp *f, double xmin,
+static inline int disc_holds(const struct covx_load *ld, const struct ufp *f, double xmin,
                              double ymin, double xmax, double ymax, int wedges)
 {
     double dx0 = xmin - f->px, dx1 = xmax - f->px, dy0 = ymin - f->py, dy1 = ymax - f->py;
     double ax = dmax(dx0 * dx0, dx1 * dx1), ay = dmax(dy0 * dy0, dy1 * dy1);
     if (ax + ay < f->rin2)
         return 1;
-    return wedges && f->sect >= 0 && wedges_hold(s, f, xmin, ymin, xmax, ymax, ax + ay);
+    return wedges && f->sect >= 0 && wedges_hold(ld, f, xmin, ymin, xmax, ymax, ax + ay);
 }
 
 /* Does any footprint listed in cells [c0, c1) of one grid row hold the box?
  * *hint becomes the first that does. */
-static int row_holds(const struct covx_scratch *s, int *hint, long c0, long c1,
-                     const struct slot *e, int wedges)
+static int row_holds(const struct covx_deep *dp, const struct covx_load *ld, int *hint, long c0,
+                     long c1, const struct slot *e, int wedges)
 {
-    for (int i = s->sg_start[c0]; i < s->sg_start[c1]; i++)
-        if (disc_holds(s, &s->uf[s->sg_uf[i]], e->xmin, e->ymin, e->xmax, e->ymax, wedges)) {
-            *hint = s->sg_uf[i];
+    for (int i = dp->sg_start[c0]; i < dp->sg_start[c1]; i++)
+        if (disc_holds(ld, &ld->uf[dp->sg_uf[i]], e->xmin, e->ymin, e->xmax, e->ymax, wedges)) {
+            *hint = dp->sg_uf[i];
             return 1;
         }
     return 0;
 }
 
-/* Is the footprint edge with envelope e (sp its span) deep: inside T and
+/* Is the footprint edge with envelope e deep: inside T (clean inside cells
+ * of the fine grid) and
  * inside another footprint's sure disc? The footprint in *hint (-1: none)
  * is tried first, then stations near the envelope's centre: where edges
  * are deep, the one that held the ring's last edge, or a near one, holds
  * it. *hint becomes the footprint found. */
-int covx_edge_deep(const struct covx_scratch *s, const struct slot *e, struct span sp, int *hint)
+int covx_edge_deep(const struct covx_deep *dp, const struct covx_load *ld,
+                   const struct covx_grid *gr, const struct slot *e, int *hint)
 {
-    if (!s->deep || (e->xmin < s->bx0) | (e->xmax > s->bx1) | (e->ymin < s->by0) |
-                           (e->ymax > s->by1))
+    if (!dp->deep || (e->xmin < ld->bx0) | (e->xmax > ld->bx1) | (e->ymin < ld->by0) |
+                           (e->ymax > ld->by1))
         return 0;
-    for (int cy = sp.cy0; cy <= sp.cy1; cy++)
-        for (int cx = sp.cx0; cx <= sp.cx1; cx++)
-            if ((s->cls[(long)cy * s->nx + cx] & (CELL_TOUCHED | CELL_INSIDE)) != CELL_INSIDE)
+    const struct cellmap *m = &dp->fine;
+    struct span fs = map_span(m, e->xmin, e->ymin, e->xmax, e->ymax);
+    for (int cy = fs.cy0; cy <= fs.cy1; cy++)
+        for (int cx = fs.cx0; cx <= fs.cx1; cx++)
+            if ((m->cls[(long)cy * m->nx + cx] & (CELL_TOUCHED | CELL_INSIDE)) != CELL_INSIDE)
                 return 0;
-    if (*hint >= 0 && disc_holds(s, &s->uf[*hint], e->xmin, e->ymin, e->xmax, e->ymax, 1))
+    if (*hint >= 0 && disc_holds(ld, &ld->uf[*hint], e->xmin, e->ymin, e->xmax, e->ymax, 1))
         return 1;
     double xc = 0.5 * (e->xmin + e->xmax), yc = 0.5 * (e->ymin + e->ymax);
-    int mx = cell_of(xc, s->bx0, s->inv, s->nx), my = cell_of(yc, s->by0, s->inv, s->ny);
-    long mk = (long)my * s->nx + mx;
-    if (row_holds(s, hint, mk, mk + 1, e, 1))
+    int mx = cell_of(xc, gr->m.x0, gr->m.inv, gr->m.nx);
+    int my = cell_of(yc, gr->m.y0, gr->m.inv, gr->m.ny);
+    long mk = (long)my * gr->m.nx + mx;
+    if (row_holds(dp, ld, hint, mk, mk + 1, e, 1))
         return 1;
     /* Then the others, by their discs only (the wedges cost more than they
      * find there): a disc holding the box has its station within rin_max
      * of its centre, but no farther than NEAR_CELLS cells are looked at (a
      * few large discs must not make every edge read hundreds of cells; an
      * edge not found deep is only walked, as before). */
-    double r = dmin(s->rin_max, NEAR_CELLS * s->cell);
-    struct span near = span_of(s, xc - r, yc - r, xc + r, yc + r);
+    double r = dmin(dp->rin_max, NEAR_CELLS * gr->m.cell);
+    struct span near = span_of(gr, xc - r, yc - r, xc + r, yc + r);
     for (int cy = near.cy0; cy <= near.cy1; cy++) {
-        long row = (long)cy * s->nx;
+        long row = (long)cy * gr->m.nx;
         if (cy == my) { /* the centre's cell is done */
-            if (row_holds(s, hint, row + near.cx0, mk, e, 0) ||
-                row_holds(s, hint, mk + 1, row + near.cx1 + 1, e, 0))
+            if (row_holds(dp, ld, hint, row + near.cx0, mk, e, 0) ||
+                row_holds(dp, ld, hint, mk + 1, row + near.cx1 + 1, e, 0))
                 return 1;
-        } else if (row_holds(s, hint, row + near.cx0, row + near.cx1 + 1, e, 0)) {
+        } else if (row_holds(dp, ld, hint, row + near.cx0, row + near.cx1 + 1, e, 0)) {
             return 1;
         }
     }
@@ -185,5 +222,5 @@ int covx_edge_deep(const struct covx_scratch *s, const struct slot *e, struct sp
 
 void covx_prune_deep(struct covx_scratch *s, enum covx_prune when)
 {
-    s->prune = when;
+    s->dp.prune = when;
 }

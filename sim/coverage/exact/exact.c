@@ -44,8 +44,14 @@ struct covx_scratch *covx_scratch_new(GEOSContextHandle_t ctx)
 {
     struct covx_scratch *s = calloc(1, sizeof *s);
     if (s)
-        s->ctx = ctx;
+        s->ld.ctx = ctx;
     return s;
+}
+
+static void free_bufs(struct buf *b, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(b[i].p);
 }
 
 void covx_scratch_free(struct covx_scratch **ps)
@@ -53,50 +59,75 @@ void covx_scratch_free(struct covx_scratch **ps)
     struct covx_scratch *s = ps ? *ps : NULL;
     if (!s)
         return;
-    for (int i = 0; i < BUF_COUNT; i++)
-        free(s->bufs[i].p);
+    free_bufs(s->ld.bufs, LB_COUNT);
+    free_bufs(s->gr.bufs, GB_COUNT);
+    free_bufs(s->dp.bufs, DB_COUNT);
+    free_bufs(s->dp.fine.bufs, CB_COUNT);
+    free_bufs(s->gr.m.bufs, CB_COUNT);
+    free_bufs(s->xs.bufs, XB_COUNT);
+    free_bufs(s->wk.bufs, WB_COUNT);
     void *ch[] = {s->ch.head,  s->ch.pos, s->ch.same,   s->ch.node,  s->ch.stack, s->ch.used,
                   s->ch.rx,    s->ch.ry,  s->ch.rstart, s->ch.rarea, s->ch.rshell};
     for (size_t i = 0; i < sizeof ch / sizeof ch[0]; i++)
         free(ch[i]);
-    free(s); /* s->ctx is the caller's */
+    free(s); /* s->ld.ctx is the caller's */
     *ps = NULL;
 }
 
 /* ---- the engine -------------------------------------------------------------*/
 
+/* The phases after load, each filling its own state from the earlier ones'. */
+static int township_phases(struct covx_scratch *s, double *acc)
+{
+    const struct covx_load *ld = &s->ld;
+    return covx_bucket_township(&s->gr, ld) != 0 || covx_index_stations(&s->dp, ld, &s->gr) != 0 ||
+                   covx_bucket_footprints(&s->gr, ld, &s->dp) != 0 ||
+                   covx_find_crossings(&s->xs, ld, &s->gr) != 0 ||
+                   covx_tile_footprints(&s->wk, ld, &s->gr) != 0 ||
+                   covx_walk_rings(&s->wk, ld, &s->gr, &s->xs, acc) != 0
+               ? -1
+               : 0;
+}
+
+/* The reason of the phase that declined. */
+static int declined(struct covx_scratch *s)
+{
+    int why[] = {s->ld.reason, s->gr.reason, s->dp.reason, s->xs.reason, s->wk.reason};
+    for (size_t i = 0; i < sizeof why / sizeof why[0]; i++)
+        if (why[i] != COVX_OK)
+            return decline(&s->reason, why[i]);
+    return decline(&s->reason, COVX_INCONSISTENT);
+}
+
 static int township_exact(struct covx_scratch *s, const struct township *t,
                           const struct tc_footprints *fp, const long *ids, long n,
                           struct cov_result *r)
 {
-    s->nv = 0;
-    s->nring = s->ntring = s->nuf = 0;
-    s->nev = 0;
-    s->nedge = 0;
-    s->lmax = s->linv = 0.0;
-    s->lcount = 0;
+    struct covx_load *ld = &s->ld;
+    ld->nv = 0;
+    ld->nring = ld->ntring = ld->nuf = 0;
+    ld->lmax = ld->linv = 0.0;
+    ld->lcount = 0;
     /* An integral origin: translating by it is exact for most coordinates. */
-    s->ox = round(0.5 * (t->xmin + t->xmax));
-    s->oy = round(0.5 * (t->ymin + t->ymax));
-    if (covx_load_township(s, t) != 0)
-        return -1;
-    if (s->ntring == 0)
+    ld->ox = round(0.5 * (t->xmin + t->xmax));
+    ld->oy = round(0.5 * (t->ymin + t->ymax));
+    if (covx_load_township(ld, t) != 0)
+        return declined(s);
+    if (ld->ntring == 0)
         return 0; /* empty township: nothing meets it */
     double acc = 0.0;
-    if (covx_load_footprints(s, fp, ids, n) != 0 || covx_bucket_edges(s) != 0 ||
-        covx_find_crossings(s) != 0 || covx_tile_footprints(s) != 0 ||
-        covx_walk_rings(s, &acc) != 0)
-        return -1;
-    int seat = covx_seat_side(s, t->seat_x - s->ox, t->seat_y - s->oy);
+    if (covx_load_footprints(ld, fp, ids, n) != 0 || township_phases(s, &acc) != 0)
+        return declined(s);
+    int seat = covx_seat_side(&s->wk, ld, &s->gr, t->seat_x - ld->ox, t->seat_y - ld->oy);
     if (seat == SIDE_UNSURE)
-        return decline(s, COVX_POINT);
+        return decline(&s->reason, COVX_POINT);
     double area = 0.5 * acc;
     if (area < -1e-6 * (1.0 + t->area_m2))
-        return decline(s, COVX_INCONSISTENT);
+        return decline(&s->reason, COVX_INCONSISTENT);
     r->covered_m2 = dmax(area, 0.0);
     r->seat_covered = seat == SIDE_IN;
-    for (int u = 0; u < s->nuf; u++)
-        r->footprints += s->uf[u].reach ? s->uf[u].mult : 0;
+    for (int u = 0; u < ld->nuf; u++)
+        r->footprints += s->wk.reach[u] ? ld->uf[u].mult : 0;
     return 0;
 }
 
@@ -108,12 +139,14 @@ int covx_township(struct covx_scratch *s, const struct township *t,
     r->covered_m2 = 0.0;
     r->seat_covered = 0;
     r->footprints = 0;
-    s->reason = COVX_OK;
-    s->nedge = 0;
+    s->reason = s->ld.reason = s->gr.reason = s->dp.reason = s->xs.reason = s->wk.reason =
+        COVX_OK;
+    s->wk.nedge = 0;
     s->chained = 0;
     if (n > 0 && township_exact(s, t, fp, ids, n, r) != 0)
-        return -1;
+        return s->reason == COVX_NOMEM ? COVX_NO_MEMORY : -1;
     /* n == 0: no footprint reaches it, and no ring bounds its covered part */
-    s->chained = s->keep && covx_chain_boundary(s, t, r->covered_m2) == 0;
+    s->chained = s->wk.keep &&
+                 covx_chain_boundary(&s->ch, s->wk.edge, s->wk.nedge, t, r->covered_m2) == 0;
     return 0;
 }

@@ -32,11 +32,16 @@ struct covx_scratch *covx_scratch_new(GEOSContextHandle_t ctx);
 /* Frees *s (NULL is fine); *s becomes NULL. */
 void covx_scratch_free(struct covx_scratch **s);
 
+/* covx_township's answer when memory (its own, or GEOS's while reading
+ * the township) ran out: the caller reports it, asking GEOS would only
+ * need more. */
+#define COVX_NO_MEMORY (-2)
+
 /* Fills r->covered_m2, r->seat_covered and r->footprints for township t
  * from the candidate footprints ids[0..n-1] (ascending; every footprint
- * whose envelope meets the township's). Returns 0, or -1 when it cannot
- * decide (the caller then asks the geos engine). Thread-safe with one
- * scratch per thread. */
+ * whose envelope meets the township's). Returns 0, -1 when it cannot
+ * decide (the caller then asks the geos engine), or COVX_NO_MEMORY.
+ * Thread-safe with one scratch per thread. */
 int covx_township(struct covx_scratch *s, const struct township *t,
                   const struct tc_footprints *fp, const long *ids, long n, struct cov_result *r);
 

@@ -1,6 +1,6 @@
-/* exact_internal.h — the exact engine's scratch and the helpers its phases
- * share (load.c, bucket.c, pairs.c, walk.c, rings.c, exact.c). Private to
- * sim/coverage/exact/. The helpers are static inline: they run in the
+/* exact_internal.h — the exact engine's phases, each with its own state,
+ * and the helpers they share (load.c, bucket.c, deep.c, pairs.c, walk.c,
+ * rings.c, exact.c). Private to sim/coverage/exact/. The helpers are static inline: they run in the
  * engine's inner loops, and a split into files must not cost a call. */
 #ifndef TOWNCOV_COVERAGE_EXACT_INTERNAL_H
 #define TOWNCOV_COVERAGE_EXACT_INTERNAL_H
@@ -31,7 +31,7 @@ enum cell_bits {
 };
 enum ev_kind { EV_FOOTPRINT = 0, EV_TOWNSHIP = 1 };
 
-/* Why the engine declined a township (s->reason), for a debugger; how
+/* Why the engine declined a township (covx_scratch.reason), for a debugger; how
  * many it declined is in the results (cov_result.by_geos). */
 enum covx_reason {
     COVX_OK,
@@ -42,7 +42,7 @@ enum covx_reason {
     COVX_INCONSISTENT /* the in/out counts went out of range */
 };
 
-/* ---- the scratch ------------------------------------------------------------*/
+/* ---- the data the phases pass on ---------------------------------------------*/
 
 /* A growable buffer: memory is kept across townships. */
 struct buf {
@@ -82,7 +82,6 @@ static inline void *buf_get(struct buf *b, size_t n, size_t size)
 struct ring {
     long off, n;
     int owner;    /* FP_TOWNSHIP, or an index into uf */
-    long nev;     /* crossings found on it */
     int area_known; /* area2 is set (else ring_twice_area computes it) */
     double area2; /* twice its signed area, local coordinates */
 };
@@ -107,13 +106,11 @@ struct ufp {
     long id;
     int mult;
     int ring;
-    int reach; /* meets the township (closed sets) */
     double xmin, ymin, xmax, ymax;
     double px, py;      /* its station */
     double rin2, rout2; /* its shape's sure discs (shape_facts) */
     double lmax;        /* its shape's longest edge (L-inf) */
-    int sect;           /* its shape's sectors in s->sect, or -1 */
-    int all_walked;     /* bucket_walked walked every edge */
+    int sect;           /* its shape's sectors in covx_load.sect, or -1 */
 };
 
 /* Edges are bucketed in pieces shorter than a cell (PIECE_CELLS of it,
@@ -147,7 +144,7 @@ struct shape_facts {
     /* Squared radii about the station: a point nearer than sqrt(rin2) is
      * inside, one farther than sqrt(rout2) outside, as ring_side says. */
     double rin2, rout2;
-    int sect; /* the shape's sectors in s->sect, or -1 (no sure discs) */
+    int sect; /* the shape's sectors in covx_load.sect, or -1 (no sure discs) */
 };
 
 /* The township's pieces, or the footprints': slots in the order they are
@@ -197,103 +194,129 @@ struct chain {
     long cap, nring, nv;
 };
 
-/* The scratch's growable buffers. */
-enum buf_id {
-    BUF_VX,
-    BUF_VY,
-    BUF_RINGS,
-    BUF_UF,
-    BUF_TABLE,
-    BUF_REP,
-    BUF_SHAPES,
-    BUF_TILE_START,
-    BUF_TILE_UF,
-    BUF_COORDS,
-    BUF_USE,
-    /* a piece list's, in the order of enum pieces_buf */
-    BUF_TSLOT,
-    BUF_TMADE,
-    BUF_TMADE_CELL,
-    BUF_TRUN,
-    BUF_TSTART,
-    BUF_TWEND,
-    BUF_FSLOT,
-    BUF_FMADE,
-    BUF_FMADE_CELL,
-    BUF_FRUN,
-    BUF_FSTART,
-    BUF_FWEND,
-    BUF_FILL,
-    BUF_EV,
-    BUF_EVS,
-    BUF_EVSTART,
-    BUF_CLS,
-    BUF_XR,
-    BUF_XRS,
-    BUF_RSTART,
-    BUF_EDGE,
-    BUF_SG_START,
-    BUF_SECT,
-    BUF_SG_UF,
-    BUF_COUNT
-};
+/* ---- each phase's state ------------------------------------------------------
+ * A phase owns its state (and the buffers behind it, kept across
+ * townships); the phases after it read it as data (const). */
 
-struct covx_scratch {
+/* load.c: the township and its candidates in local coordinates. */
+enum load_buf { LB_VX, LB_VY, LB_RINGS, LB_UF, LB_TABLE, LB_REP, LB_SHAPES, LB_COORDS, LB_SECT,
+                LB_COUNT };
+struct covx_load {
     GEOSContextHandle_t ctx; /* borrowed: the thread's (covx_scratch_new) */
-    int reason; /* enum covx_reason of the last decline */
-
+    int reason;              /* enum covx_reason of its last decline */
     double ox, oy;             /* local origin (metric CRS) */
     double bx0, by0, bx1, by1; /* township envelope, local */
-    double cell, inv;
-    int nx, ny;
     double lmax; /* longest footprint edge (L-inf) */
     double linv; /* sum of 1 / length over footprint edges */
-    long lcount;
-
+    long lcount; /* footprint edges */
     long nv;
     int nring, ntring, nuf;
     double *vx, *vy;
     struct ring *rings;
     struct ufp *uf;
+    struct sectors *sect; /* the township's shapes' sectors */
+    int nsect;
+    /* its own working */
     int *table; /* open-addressing hash table of candidates */
     int *rep;   /* candidate -> its first identical candidate's ufp */
-    int *tile_start, *tile_uf; /* tile b's footprints: tile_uf[tile_start[b] ..] */
-    int tile_rows, tile_cols;  /* grid rows and columns per tile (walk.c) */
-    int tile_ncol;             /* tiles per row of tiles */
     struct shape_facts *shapes; /* open-addressing table by shape id */
-    struct sectors *sect;       /* the township's shapes' sectors */
-    int nsect;
     size_t shape_mask;
     double *coords;
-    unsigned char *use; /* enum edge_use per edge */
-    unsigned char *cls; /* enum cell_bits per cell */
-    struct rowx *xr;
-    long nxr;
-    double *xrs;     /* row crossings sorted by row, then x */
-    long *rstart;
-    struct pieces tpc, fpc; /* the township's pieces, the footprints' */
-    int *fill;
-    struct event *ev, *evs;
-    long nev;
-    long *evstart;
-
-    int *sg_start, *sg_uf; /* cell k's stations: sg_uf[sg_start[k] ..] (deep.c) */
-    double rin_max;        /* the largest sure disc's radius */
-    int prune;             /* enum covx_prune (covx_prune_deep) */
-    int deep;              /* this township's edges are looked at (deep.c) */
-
-    int keep;      /* also record the boundary and chain it (covx_keep_rings) */
-    int chained;   /* the last township's rings are in ch */
-    long nedge;    /* boundary edges recorded: edge[4k .. 4k+3] = x0 y0 x1 y1 */
-    double *edge;
-    struct chain ch;
-
-    struct buf bufs[BUF_COUNT]; /* what the pointers above point into */
+    struct buf bufs[LB_COUNT];
 };
 
-static inline int decline(struct covx_scratch *s, enum covx_reason why)
+/* cells.c: a uniform grid of square cells over the township's envelope,
+ * each classified (enum cell_bits): which the township's boundary touches
+ * (marked by whoever cuts its edges into pieces), which lie inside it. */
+enum cells_buf { CB_CLS, CB_XR, CB_XRS, CB_RSTART, CB_COUNT };
+struct cellmap {
+    double x0, y0; /* its origin: the township envelope's lower left */
+    double cell, inv;
+    int nx, ny;
+    unsigned char *cls; /* enum cell_bits per cell */
+    /* its own working */
+    struct rowx *xr;
+    long nxr;
+    double *xrs; /* row crossings sorted by row, then x */
+    long *rstart;
+    struct buf bufs[CB_COUNT];
+};
+
+/* bucket.c: the grid over the township, its cells' classes, the edges'
+ * uses and the pieces bucketed. A piece list's buffers follow each other
+ * in the order of enum pieces_buf (bucket.c). */
+enum grid_buf {
+    GB_USE, GB_FILL, GB_ALL_WALKED,
+    GB_TSLOT, GB_TMADE, GB_TMADE_CELL, GB_TRUN, GB_TSTART, GB_TWEND,
+    GB_FSLOT, GB_FMADE, GB_FMADE_CELL, GB_FRUN, GB_FSTART, GB_FWEND,
+    GB_COUNT
+};
+struct covx_grid {
+    int reason;
+    struct cellmap m;   /* the grid */
+    unsigned char *use; /* enum edge_use per edge */
+    struct pieces tpc, fpc; /* the township's pieces, the footprints' */
+    /* its own working */
+    unsigned char *all_walked; /* per ufp: bucket_walked walked every edge */
+    int *fill;
+    struct buf bufs[GB_COUNT];
+};
+
+/* deep.c: the stations by grid cell, for the deep-edge test. */
+enum deep_buf { DB_SG_START, DB_SG_UF, DB_FILL, DB_COUNT };
+struct covx_deep {
+    int reason;
+    int prune;  /* enum covx_prune (covx_prune_deep) */
+    int deep;   /* this township's edges are looked at */
+    double rin_max;        /* the largest sure disc's radius */
+    int *sg_start, *sg_uf; /* cell k's stations: sg_uf[sg_start[k] ..] */
+    struct cellmap fine;   /* finer cells than the grid's: which are clean inside T */
+    struct buf bufs[DB_COUNT];
+};
+
+/* pairs.c: the crossings, sorted along each edge. */
+enum cross_buf { XB_EV, XB_EVS, XB_EVSTART, XB_COUNT };
+struct covx_cross {
+    int reason;
+    long nev;
+    struct event *evs; /* by edge, then along it: edge g's are evs[evstart[g] ..] */
+    long *evstart;
+    struct event *ev; /* as found */
+    struct buf bufs[XB_COUNT];
+};
+
+/* walk.c: the point tests' tiles, which footprints reach the township,
+ * and the boundary recorded (when rings are kept). */
+enum walk_buf { WB_TILE_START, WB_TILE_UF, WB_FILL, WB_REACH, WB_EDGE, WB_COUNT };
+struct covx_walk {
+    int reason;
+    int keep;   /* also record the boundary (covx_keep_rings) */
+    int *tile_start, *tile_uf; /* tile b's footprints: tile_uf[tile_start[b] ..] */
+    int tile_rows, tile_cols;  /* grid rows and columns per tile */
+    int tile_ncol;             /* tiles per row of tiles */
+    int *fill;
+    unsigned char *reach; /* per ufp: it meets the township (closed sets) */
+    long nedge;    /* boundary edges recorded: edge[4k .. 4k+3] = x0 y0 x1 y1 */
+    double *edge;
+    struct buf bufs[WB_COUNT];
+};
+
+/* The scratch: the phases' states, in the order exact.c runs them. */
+struct covx_scratch {
+    int reason; /* enum covx_reason of the last decline */
+    struct covx_load ld;
+    struct covx_grid gr;
+    struct covx_deep dp;
+    struct covx_cross xs;
+    struct covx_walk wk;
+    struct chain ch; /* rings.c */
+    int chained;     /* the last township's rings are in ch */
+};
+
+/* Records why a phase declines the township in its state's `reason`. */
+static inline int decline(int *reason, enum covx_reason why)
 {
-    s->reason = why;
+    *reason = why;
     return -1;
 }
 
@@ -340,6 +363,11 @@ void covx_wedge_range(double a0, double a1, int *k0, int *k1);
 
 /* ---- the grid ---------------------------------------------------------------*/
 
+/* Edge pieces are bucketed with this margin (m): the crossing point
+ * computed from one edge is within ~1e-10 m of the other, far below it. */
+#define PIECE_MARGIN 1e-6
+#define PIECE_CELLS 0.99 /* longest piece, in cells: < 1 with room for rounding */
+
 /* The grid column (row) of v, clamped: monotone in v, which is what makes
  * two overlapping envelopes share a cell. Truncation equals floor here,
  * on values clamped to [0, n - 1]. */
@@ -354,12 +382,35 @@ struct span {
     int cx0, cy0, cx1, cy1;
 };
 
-static inline struct span span_of(const struct covx_scratch *s, double xmin, double ymin,
-                                  double xmax, double ymax)
+static inline struct span map_span(const struct cellmap *m, double xmin, double ymin,
+                                   double xmax, double ymax)
 {
     return (struct span){
-        cell_of(xmin, s->bx0, s->inv, s->nx), cell_of(ymin, s->by0, s->inv, s->ny),
-        cell_of(xmax, s->bx0, s->inv, s->nx), cell_of(ymax, s->by0, s->inv, s->ny)};
+        cell_of(xmin, m->x0, m->inv, m->nx), cell_of(ymin, m->y0, m->inv, m->ny),
+        cell_of(xmax, m->x0, m->inv, m->nx), cell_of(ymax, m->y0, m->inv, m->ny)};
+}
+
+/* Sets the bits in every cell of span c. */
+static inline void map_mark(struct cellmap *m, struct span c, unsigned char bits)
+{
+    if ((c.cx1 - c.cx0 <= 1) & (c.cy1 - c.cy0 <= 1)) { /* a piece's: its four corners */
+        unsigned char *p = m->cls + (long)c.cy0 * m->nx + c.cx0;
+        long dx = c.cx1 - c.cx0, dy = (long)(c.cy1 - c.cy0) * m->nx;
+        p[0] |= bits;
+        p[dx] |= bits;
+        p[dy] |= bits;
+        p[dy + dx] |= bits;
+        return;
+    }
+    for (int cy = c.cy0; cy <= c.cy1; cy++)
+        for (int cx = c.cx0; cx <= c.cx1; cx++)
+            m->cls[(long)cy * m->nx + cx] |= bits;
+}
+
+static inline struct span span_of(const struct covx_grid *gr, double xmin, double ymin,
+                                  double xmax, double ymax)
+{
+    return map_span(&gr->m, xmin, ymin, xmax, ymax);
 }
 
 /* Does the piece in slot p hold parameter t of its edge? */
@@ -380,9 +431,15 @@ static inline double twice_area(const double *vx, const double *vy, long n)
 
 /* Twice ring r's signed area. add_plain_ring leaves it to here: few
  * footprints need it, and those once (the same sum, in the same order). */
-static inline double ring_twice_area(const struct covx_scratch *s, const struct ring *r)
+static inline double ring_twice_area(const struct covx_load *ld, const struct ring *r)
 {
-    return r->area_known ? r->area2 : twice_area(s->vx + r->off, s->vy + r->off, r->n);
+    return r->area_known ? r->area2 : twice_area(ld->vx + r->off, ld->vy + r->off, r->n);
+}
+
+/* The crossings found on ring r. */
+static inline long ring_events(const struct covx_cross *xs, const struct ring *r)
+{
+    return xs->nev ? xs->evstart[r->off + r->n] - xs->evstart[r->off] : 0;
 }
 
 /* Counting sort by an int key, first half: start[k] (nkeys + 1 entries)
@@ -400,48 +457,73 @@ static inline void key_ends(long *start, long nkeys, const int *key, size_t stri
 }
 
 /* ---- the phases, in the order exact.c runs them ---------------------------
- * Each returns 0, or -1 when it declines the township (s->reason says why). */
+ * Each fills its own state from those of the phases before it (const), and
+ * returns 0, or -1 when it declines the township (its state's reason says
+ * why). */
 
-/* load.c: the township's rings in local coordinates about (s->ox, s->oy),
+/* load.c: the township's rings in local coordinates about (ld->ox, ld->oy),
  * shells counter-clockwise and holes clockwise, and its envelope. */
-int covx_load_township(struct covx_scratch *s, const struct township *t);
+int covx_load_township(struct covx_load *ld, const struct township *t);
 
 /* load.c: the candidate footprints ids[0..n-1], identical ones kept once
  * (with a multiplicity), with what their shapes have in common. */
-int covx_load_footprints(struct covx_scratch *s, const struct tc_footprints *fp,
-                         const long *ids, long n);
+int covx_load_footprints(struct covx_load *ld, const struct tc_footprints *fp, const long *ids,
+                         long n);
 
-/* bucket.c: sizes the grid over the township, buckets its edges,
- * classifies the cells, then buckets the footprint edges that can matter. */
-int covx_bucket_edges(struct covx_scratch *s);
+/* cells.c: makes m's cells (m->nx x m->ny) and clears them. */
+int covx_cells_clear(struct cellmap *m, int *reason);
+
+/* cells.c: marks CELL_INSIDE the cells of m whose centre is inside T. */
+int covx_cells_inside(struct cellmap *m, const struct covx_load *ld, int *reason);
+
+/* cells.c: marks CELL_TOUCHED the cells of m that T's edges, cut into
+ * pieces shorter than a cell, can touch (the envelopes of the pieces, with
+ * PIECE_MARGIN). */
+void covx_cells_touch(struct cellmap *m, const struct covx_load *ld);
+
+/* bucket.c: sizes the grid over the township, buckets its edges and
+ * classifies the cells. */
+int covx_bucket_township(struct covx_grid *gr, const struct covx_load *ld);
 
 /* deep.c: lists the footprints by the cell of their station (needs the
- * grid and the cells' classification). */
-int covx_index_stations(struct covx_scratch *s);
+ * grid and the cells' classification), when this township's edges are to
+ * be looked at. */
+int covx_index_stations(struct covx_deep *dp, const struct covx_load *ld,
+                        const struct covx_grid *gr);
 
-/* deep.c: is the footprint edge with envelope e and span sp inside T and
+/* bucket.c: buckets the footprint edges that can matter, marking deep ones. */
+int covx_bucket_footprints(struct covx_grid *gr, const struct covx_load *ld,
+                           const struct covx_deep *dp);
+
+/* deep.c: is the footprint edge with envelope e inside T and
  * inside another footprint (EDGE_DEEP)? Exact. *hint: the footprint that
  * held the last edge asked about (-1 at first), tried first. */
-int covx_edge_deep(const struct covx_scratch *s, const struct slot *e, struct span sp, int *hint);
+int covx_edge_deep(const struct covx_deep *dp, const struct covx_load *ld,
+                   const struct covx_grid *gr, const struct slot *e, int *hint);
 
 /* pairs.c: the proper crossings between neighbouring pieces, as events
  * sorted along each edge. */
-int covx_find_crossings(struct covx_scratch *s);
+int covx_find_crossings(struct covx_cross *xs, const struct covx_load *ld,
+                        const struct covx_grid *gr);
 
 /* walk.c: lists the kept footprints by tile (blocks of cells) for the
  * point tests. */
-int covx_tile_footprints(struct covx_scratch *s);
+int covx_tile_footprints(struct covx_walk *wk, const struct covx_load *ld,
+                         const struct covx_grid *gr);
 
 /* walk.c: walks every ring, adding twice the area of T ∩ U to *acc (and
- * recording its boundary when s->keep). */
-int covx_walk_rings(struct covx_scratch *s, double *acc);
+ * recording its boundary when wk->keep). */
+int covx_walk_rings(struct covx_walk *wk, const struct covx_load *ld, const struct covx_grid *gr,
+                    const struct covx_cross *xs, double *acc);
 
 /* walk.c: is (x, y) (local) in, or on, a footprint that reaches the
  * township? An enum side. */
-int covx_seat_side(struct covx_scratch *s, double x, double y);
+int covx_seat_side(const struct covx_walk *wk, const struct covx_load *ld,
+                   const struct covx_grid *gr, double x, double y);
 
-/* rings.c: chains the recorded boundary into rings (s->ch); -1 when they
- * do not close or their area is not covered_m2. */
-int covx_chain_boundary(struct covx_scratch *s, const struct township *t, double covered_m2);
+/* rings.c: chains the boundary edges[0 .. nedge - 1] into rings (ch); -1
+ * when they do not close or their area is not covered_m2. */
+int covx_chain_boundary(struct chain *ch, const double *edge, long nedge,
+                        const struct township *t, double covered_m2);
 
 #endif

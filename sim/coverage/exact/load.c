@@ -16,25 +16,25 @@
 /* ---- the township -----------------------------------------------------------*/
 
 /* Makes room for one more ring of n vertices. */
-static int reserve_ring(struct covx_scratch *s, long n)
+static int reserve_ring(struct covx_load *ld, long n)
 {
-    s->rings = buf_get(&s->bufs[BUF_RINGS], (size_t)s->nring + 1, sizeof *s->rings);
-    s->vx = buf_get(&s->bufs[BUF_VX], (size_t)(s->nv + n), sizeof *s->vx);
-    s->vy = buf_get(&s->bufs[BUF_VY], (size_t)(s->nv + n), sizeof *s->vy);
-    return s->rings && s->vx && s->vy ? 0 : decline(s, COVX_NOMEM);
+    ld->rings = buf_get(&ld->bufs[LB_RINGS], (size_t)ld->nring + 1, sizeof *ld->rings);
+    ld->vx = buf_get(&ld->bufs[LB_VX], (size_t)(ld->nv + n), sizeof *ld->vx);
+    ld->vy = buf_get(&ld->bufs[LB_VY], (size_t)(ld->nv + n), sizeof *ld->vy);
+    return ld->rings && ld->vx && ld->vy ? 0 : decline(&ld->reason, COVX_NOMEM);
 }
 
 /* Adds the ring of n points xy + (dx, dy) (a footprint's shape and its
  * station, or a township's ring and 0), in local coordinates. */
-static int add_ring(struct covx_scratch *s, const double *xy, long n, double dx, double dy,
+static int add_ring(struct covx_load *ld, const double *xy, long n, double dx, double dy,
                     int owner)
 {
-    if (reserve_ring(s, n) != 0)
+    if (reserve_ring(ld, n) != 0)
         return -1;
-    double *vx = s->vx + s->nv, *vy = s->vy + s->nv;
+    double *vx = ld->vx + ld->nv, *vy = ld->vy + ld->nv;
     long m = 0;
     for (long k = 0; k < n; k++) { /* local coordinates, repeated points out */
-        double x = (xy[2 * k] + dx) - s->ox, y = (xy[2 * k + 1] + dy) - s->oy;
+        double x = (xy[2 * k] + dx) - ld->ox, y = (xy[2 * k + 1] + dy) - ld->oy;
         if (m > 0 && x == vx[m - 1] && y == vy[m - 1])
             continue;
         vx[m] = x;
@@ -43,35 +43,35 @@ static int add_ring(struct covx_scratch *s, const double *xy, long n, double dx,
     while (m > 1 && vx[m - 1] == vx[0] && vy[m - 1] == vy[0])
         m--; /* the closing point, or repeats of it */
     if (m < 3)
-        return decline(s, COVX_GEOMETRY);
+        return decline(&ld->reason, COVX_GEOMETRY);
     double a2 = twice_area(vx, vy, m);
-    struct ring *r = &s->rings[s->nring++];
-    *r = (struct ring){.off = s->nv, .n = m, .owner = owner, .area_known = 1, .area2 = a2};
-    s->nv += m;
-    return a2 != 0 ? 0 : decline(s, COVX_GEOMETRY);
+    struct ring *r = &ld->rings[ld->nring++];
+    *r = (struct ring){.off = ld->nv, .n = m, .owner = owner, .area_known = 1, .area2 = a2};
+    ld->nv += m;
+    return a2 != 0 ? 0 : decline(&ld->reason, COVX_GEOMETRY);
 }
 
 /* add_ring for a plain shape (shape_facts.plain): no vertex can repeat
  * and the area is positive, so the vertices are only placed. */
-static int add_plain_ring(struct covx_scratch *s, const double *xy, long n, double dx, double dy,
+static int add_plain_ring(struct covx_load *ld, const double *xy, long n, double dx, double dy,
                           int owner)
 {
-    if (reserve_ring(s, n) != 0)
+    if (reserve_ring(ld, n) != 0)
         return -1;
-    double *vx = s->vx + s->nv, *vy = s->vy + s->nv;
+    double *vx = ld->vx + ld->nv, *vy = ld->vy + ld->nv;
     for (long k = 0; k < n; k++) {
-        vx[k] = (xy[2 * k] + dx) - s->ox;
-        vy[k] = (xy[2 * k + 1] + dy) - s->oy;
+        vx[k] = (xy[2 * k] + dx) - ld->ox;
+        vy[k] = (xy[2 * k + 1] + dy) - ld->oy;
     }
-    s->rings[s->nring++] = (struct ring){.off = s->nv, .n = n, .owner = owner};
-    s->nv += n;
+    ld->rings[ld->nring++] = (struct ring){.off = ld->nv, .n = n, .owner = owner};
+    ld->nv += n;
     return 0;
 }
 
 /* Reverses ring r in place (so its interior side is on its left). */
-static void ring_reverse(struct covx_scratch *s, struct ring *r)
+static void ring_reverse(struct covx_load *ld, struct ring *r)
 {
-    double *vx = s->vx + r->off, *vy = s->vy + r->off;
+    double *vx = ld->vx + r->off, *vy = ld->vy + r->off;
     for (long a = 0, b = r->n - 1; a < b; a++, b--) {
         double tx = vx[a], ty = vy[a];
         vx[a] = vx[b];
@@ -82,61 +82,75 @@ static void ring_reverse(struct covx_scratch *s, struct ring *r)
     r->area2 = -r->area2; /* township rings: always known */
 }
 
-static int add_geos_ring(struct covx_scratch *s, const GEOSGeometry *g, int shell)
+/* GEOS answers NULL (or its error value) on an exception: on a township
+ * the map has validated, that is an allocation failing. Never read on. */
+static int geos_failed(struct covx_load *ld)
 {
-    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(s->ctx, g);
+    return decline(&ld->reason, COVX_NOMEM);
+}
+
+static int add_geos_ring(struct covx_load *ld, const GEOSGeometry *g, int shell)
+{
+    const GEOSCoordSequence *seq = g ? GEOSGeom_getCoordSeq_r(ld->ctx, g) : NULL;
     unsigned n = 0;
-    if (!seq || !GEOSCoordSeq_getSize_r(s->ctx, seq, &n))
-        return decline(s, COVX_GEOMETRY);
-    s->coords = buf_get(&s->bufs[BUF_COORDS], 2 * (size_t)n, sizeof *s->coords);
-    if (!s->coords)
-        return decline(s, COVX_NOMEM);
-    if (!GEOSCoordSeq_copyToBuffer_r(s->ctx, seq, s->coords, 0, 0))
-        return decline(s, COVX_GEOMETRY);
-    if (add_ring(s, s->coords, n, 0.0, 0.0, FP_TOWNSHIP) != 0)
+    if (!seq || !GEOSCoordSeq_getSize_r(ld->ctx, seq, &n))
+        return geos_failed(ld);
+    ld->coords = buf_get(&ld->bufs[LB_COORDS], 2 * (size_t)n, sizeof *ld->coords);
+    if (!ld->coords)
+        return decline(&ld->reason, COVX_NOMEM);
+    if (!GEOSCoordSeq_copyToBuffer_r(ld->ctx, seq, ld->coords, 0, 0))
+        return geos_failed(ld);
+    if (add_ring(ld, ld->coords, n, 0.0, 0.0, FP_TOWNSHIP) != 0)
         return -1;
-    struct ring *r = &s->rings[s->nring - 1];
+    struct ring *r = &ld->rings[ld->nring - 1];
     if ((r->area2 > 0) != shell) /* shells counter-clockwise, holes clockwise */
-        ring_reverse(s, r);
+        ring_reverse(ld, r);
     return 0;
 }
 
-static int add_geos_polygon(struct covx_scratch *s, const GEOSGeometry *p)
+static int add_geos_polygon(struct covx_load *ld, const GEOSGeometry *p)
 {
-    if (GEOSisEmpty_r(s->ctx, p) == 1)
+    char empty = p ? GEOSisEmpty_r(ld->ctx, p) : 2;
+    if (empty == 2)
+        return geos_failed(ld);
+    if (empty == 1)
         return 0;
-    if (add_geos_ring(s, GEOSGetExteriorRing_r(s->ctx, p), 1) != 0)
+    if (add_geos_ring(ld, GEOSGetExteriorRing_r(ld->ctx, p), 1) != 0)
         return -1;
-    int holes = GEOSGetNumInteriorRings_r(s->ctx, p);
+    int holes = GEOSGetNumInteriorRings_r(ld->ctx, p);
+    if (holes < 0)
+        return geos_failed(ld);
     for (int h = 0; h < holes; h++)
-        if (add_geos_ring(s, GEOSGetInteriorRingN_r(s->ctx, p, h), 0) != 0)
+        if (add_geos_ring(ld, GEOSGetInteriorRingN_r(ld->ctx, p, h), 0) != 0)
             return -1;
     return 0;
 }
 
-int covx_load_township(struct covx_scratch *s, const struct township *t)
+int covx_load_township(struct covx_load *ld, const struct township *t)
 {
     const GEOSGeometry *g = t->geom;
-    int type = GEOSGeomTypeId_r(s->ctx, g);
+    int type = GEOSGeomTypeId_r(ld->ctx, g);
     if (type == GEOS_POLYGON) {
-        if (add_geos_polygon(s, g) != 0)
+        if (add_geos_polygon(ld, g) != 0)
             return -1;
     } else if (type == GEOS_MULTIPOLYGON) {
-        int parts = GEOSGetNumGeometries_r(s->ctx, g);
+        int parts = GEOSGetNumGeometries_r(ld->ctx, g);
+        if (parts < 0)
+            return geos_failed(ld);
         for (int i = 0; i < parts; i++)
-            if (add_geos_polygon(s, GEOSGetGeometryN_r(s->ctx, g, i)) != 0)
+            if (add_geos_polygon(ld, GEOSGetGeometryN_r(ld->ctx, g, i)) != 0)
                 return -1;
     } else {
-        return decline(s, COVX_GEOMETRY);
+        return type < 0 ? geos_failed(ld) : decline(&ld->reason, COVX_GEOMETRY);
     }
-    s->ntring = s->nring;
-    s->bx0 = s->by0 = INFINITY;
-    s->bx1 = s->by1 = -INFINITY;
-    for (long v = 0; v < s->nv; v++) {
-        s->bx0 = dmin(s->bx0, s->vx[v]);
-        s->bx1 = dmax(s->bx1, s->vx[v]);
-        s->by0 = dmin(s->by0, s->vy[v]);
-        s->by1 = dmax(s->by1, s->vy[v]);
+    ld->ntring = ld->nring;
+    ld->bx0 = ld->by0 = INFINITY;
+    ld->bx1 = ld->by1 = -INFINITY;
+    for (long v = 0; v < ld->nv; v++) {
+        ld->bx0 = dmin(ld->bx0, ld->vx[v]);
+        ld->bx1 = dmax(ld->bx1, ld->vx[v]);
+        ld->by0 = dmin(ld->by0, ld->vy[v]);
+        ld->by1 = dmax(ld->by1, ld->vy[v]);
     }
     return 0;
 }
@@ -181,27 +195,27 @@ static int same_fp(const struct tc_footprints *fp, long i, long j)
 /* rep[j] = the first candidate identical to candidate j (j when none):
  * co-located stations with equal radio settings have byte-identical
  * footprints, whose shared edges would otherwise be a degenerate overlap. */
-static int find_duplicates(struct covx_scratch *s, const struct tc_footprints *fp,
+static int find_duplicates(struct covx_load *ld, const struct tc_footprints *fp,
                            const long *ids, long n)
 {
     size_t size = 16;
     while (size < 2 * (size_t)n)
         size *= 2;
-    s->table = buf_get(&s->bufs[BUF_TABLE], size, sizeof *s->table);
-    s->rep = buf_get(&s->bufs[BUF_REP], (size_t)n, sizeof *s->rep);
-    if (!s->table || !s->rep)
-        return decline(s, COVX_NOMEM);
-    memset(s->table, 0xff, size * sizeof *s->table); /* all -1 */
+    ld->table = buf_get(&ld->bufs[LB_TABLE], size, sizeof *ld->table);
+    ld->rep = buf_get(&ld->bufs[LB_REP], (size_t)n, sizeof *ld->rep);
+    if (!ld->table || !ld->rep)
+        return decline(&ld->reason, COVX_NOMEM);
+    memset(ld->table, 0xff, size * sizeof *ld->table); /* all -1 */
     for (long j = 0; j < n; j++) {
         size_t h = (size_t)fp_hash(fp, ids[j]) & (size - 1);
-        s->rep[j] = (int)j;
-        for (; s->table[h] >= 0; h = (h + 1) & (size - 1))
-            if (same_fp(fp, ids[s->table[h]], ids[j])) {
-                s->rep[j] = s->table[h];
+        ld->rep[j] = (int)j;
+        for (; ld->table[h] >= 0; h = (h + 1) & (size - 1))
+            if (same_fp(fp, ids[ld->table[h]], ids[j])) {
+                ld->rep[j] = ld->table[h];
                 break;
             }
-        if (s->rep[j] == j)
-            s->table[h] = (int)j;
+        if (ld->rep[j] == j)
+            ld->table[h] = (int)j;
     }
     return 0;
 }
@@ -266,37 +280,37 @@ static struct shape_facts measure_shape(const struct tc_footprints *fp, int sh)
 }
 
 /* Empties the table of shapes for a township of n candidates. */
-static int clear_shapes(struct covx_scratch *s, long n)
+static int clear_shapes(struct covx_load *ld, long n)
 {
     size_t size = 16;
     while (size < 2 * (size_t)n)
         size *= 2;
-    s->shapes = buf_get(&s->bufs[BUF_SHAPES], size, sizeof *s->shapes);
-    if (!s->shapes)
-        return decline(s, COVX_NOMEM);
+    ld->shapes = buf_get(&ld->bufs[LB_SHAPES], size, sizeof *ld->shapes);
+    if (!ld->shapes)
+        return decline(&ld->reason, COVX_NOMEM);
     for (size_t i = 0; i < size; i++)
-        s->shapes[i].shape = -1;
-    s->shape_mask = size - 1;
-    s->nsect = 0;
+        ld->shapes[i].shape = -1;
+    ld->shape_mask = size - 1;
+    ld->nsect = 0;
     return 0;
 }
 
 /* The facts of shape sh, measured the first time a township meets it. */
-static const struct shape_facts *shape_facts_of(struct covx_scratch *s,
+static const struct shape_facts *shape_facts_of(struct covx_load *ld,
                                                 const struct tc_footprints *fp, int sh)
 {
-    size_t h = ((size_t)sh * 0x9E3779B97F4A7C15ull >> 32) & s->shape_mask;
-    for (; s->shapes[h].shape >= 0; h = (h + 1) & s->shape_mask)
-        if (s->shapes[h].shape == sh)
-            return &s->shapes[h];
-    struct shape_facts *f = &s->shapes[h];
+    size_t h = ((size_t)sh * 0x9E3779B97F4A7C15ull >> 32) & ld->shape_mask;
+    for (; ld->shapes[h].shape >= 0; h = (h + 1) & ld->shape_mask)
+        if (ld->shapes[h].shape == sh)
+            return &ld->shapes[h];
+    struct shape_facts *f = &ld->shapes[h];
     *f = measure_shape(fp, sh);
     if (f->rin2 > 0.0) { /* its sectors, or none when out of memory (slower only) */
-        s->sect = buf_get(&s->bufs[BUF_SECT], (size_t)s->nsect + 1, sizeof *s->sect);
-        if (s->sect) {
+        ld->sect = buf_get(&ld->bufs[LB_SECT], (size_t)ld->nsect + 1, sizeof *ld->sect);
+        if (ld->sect) {
             covx_measure_sectors(fp->sxy + 2 * fp->shape_off[sh],
-                                 fp->shape_off[sh + 1] - fp->shape_off[sh], &s->sect[s->nsect]);
-            f->sect = s->nsect++;
+                                 fp->shape_off[sh + 1] - fp->shape_off[sh], &ld->sect[ld->nsect]);
+            f->sect = ld->nsect++;
         }
     }
     return f;
@@ -306,47 +320,47 @@ static const struct shape_facts *shape_facts_of(struct covx_scratch *s,
  * local coordinates: rounding is monotonic, so min(x - ox) = min(x) - ox
  * exactly. Its edges' lengths, which only size the grid and bound how far
  * a neighbour can be (with a cell to spare), are its shape's. */
-static int add_footprint(struct covx_scratch *s, const struct tc_footprints *fp, long id, int u)
+static int add_footprint(struct covx_load *ld, const struct tc_footprints *fp, long id, int u)
 {
-    const struct shape_facts *sf = shape_facts_of(s, fp, fp->shape[id]);
+    const struct shape_facts *sf = shape_facts_of(ld, fp, fp->shape[id]);
     const double *shape = fp->sxy + 2 * fp->shape_off[fp->shape[id]];
     long n = footprint_size(fp, id);
-    int rc = sf->plain ? add_plain_ring(s, shape, n, fp->cx[id], fp->cy[id], u)
-                       : add_ring(s, shape, n, fp->cx[id], fp->cy[id], u);
+    int rc = sf->plain ? add_plain_ring(ld, shape, n, fp->cx[id], fp->cy[id], u)
+                       : add_ring(ld, shape, n, fp->cx[id], fp->cy[id], u);
     if (rc != 0)
         return -1;
-    const struct ring *r = &s->rings[s->nring - 1];
+    const struct ring *r = &ld->rings[ld->nring - 1];
     if (r->area_known && r->area2 < 0) /* footprints are counter-clockwise by contract */
-        return decline(s, COVX_GEOMETRY);
-    s->uf[u] = (struct ufp){.id = id, .mult = 1, .ring = s->nring - 1,
-                            .xmin = fp->xmin[id] - s->ox, .ymin = fp->ymin[id] - s->oy,
-                            .xmax = fp->xmax[id] - s->ox, .ymax = fp->ymax[id] - s->oy,
-                            .px = fp->cx[id] - s->ox, .py = fp->cy[id] - s->oy,
+        return decline(&ld->reason, COVX_GEOMETRY);
+    ld->uf[u] = (struct ufp){.id = id, .mult = 1, .ring = ld->nring - 1,
+                            .xmin = fp->xmin[id] - ld->ox, .ymin = fp->ymin[id] - ld->oy,
+                            .xmax = fp->xmax[id] - ld->ox, .ymax = fp->ymax[id] - ld->oy,
+                            .px = fp->cx[id] - ld->ox, .py = fp->cy[id] - ld->oy,
                             .rin2 = sf->rin2, .rout2 = sf->rout2, .lmax = sf->lmax,
                             .sect = sf->sect};
-    s->lmax = dmax(s->lmax, sf->lmax);
-    s->linv += sf->linv;
-    s->lcount += r->n;
+    ld->lmax = dmax(ld->lmax, sf->lmax);
+    ld->linv += sf->linv;
+    ld->lcount += r->n;
     return 0;
 }
 
-int covx_load_footprints(struct covx_scratch *s, const struct tc_footprints *fp,
+int covx_load_footprints(struct covx_load *ld, const struct tc_footprints *fp,
                          const long *ids, long n)
 {
-    if (find_duplicates(s, fp, ids, n) != 0 || clear_shapes(s, n) != 0)
+    if (find_duplicates(ld, fp, ids, n) != 0 || clear_shapes(ld, n) != 0)
         return -1;
-    s->uf = buf_get(&s->bufs[BUF_UF], (size_t)n, sizeof *s->uf);
-    if (!s->uf)
-        return decline(s, COVX_NOMEM);
+    ld->uf = buf_get(&ld->bufs[LB_UF], (size_t)n, sizeof *ld->uf);
+    if (!ld->uf)
+        return decline(&ld->reason, COVX_NOMEM);
     for (long j = 0; j < n; j++) {
-        if (s->rep[j] != j) { /* rep[] of a kept candidate now holds its ufp */
-            s->uf[s->rep[s->rep[j]]].mult++;
-            s->rep[j] = s->rep[s->rep[j]];
+        if (ld->rep[j] != j) { /* rep[] of a kept candidate now holds its ufp */
+            ld->uf[ld->rep[ld->rep[j]]].mult++;
+            ld->rep[j] = ld->rep[ld->rep[j]];
             continue;
         }
-        if (add_footprint(s, fp, ids[j], s->nuf) != 0)
+        if (add_footprint(ld, fp, ids[j], ld->nuf) != 0)
             return -1;
-        s->rep[j] = s->nuf++;
+        ld->rep[j] = ld->nuf++;
     }
     return 0;
 }

@@ -6,13 +6,13 @@
 
 /* ---- crossings --------------------------------------------------------------*/
 
-static int add_event(struct covx_scratch *s, const struct slot *on, const struct slot *other,
+static int add_event(struct covx_cross *xs, const struct slot *on, const struct slot *other,
                      double t, double x, double y, int sign)
 {
-    s->ev = buf_get(&s->bufs[BUF_EV], (size_t)s->nev + 1, sizeof *s->ev);
-    if (!s->ev)
-        return decline(s, COVX_NOMEM);
-    s->ev[s->nev++] = (struct event){
+    xs->ev = buf_get(&xs->bufs[XB_EV], (size_t)xs->nev + 1, sizeof *xs->ev);
+    if (!xs->ev)
+        return decline(&xs->reason, COVX_NOMEM);
+    xs->ev[xs->nev++] = (struct event){
         .g = on->g, .other = other->g, .t = t, .x = x, .y = y, .sign = sign,
         .kind = other->owner == FP_TOWNSHIP ? EV_TOWNSHIP : EV_FOOTPRINT};
     return 0;
@@ -21,15 +21,16 @@ static int add_event(struct covx_scratch *s, const struct slot *on, const struct
 /* Tests the edges of slots a and b (whose envelopes meet) for a proper
  * crossing and records it on both. A crossing of two long edges is kept by the one pair of pieces
  * holding its parameters, so it is recorded exactly once. -1: declined. */
-static int test_pair(struct covx_scratch *s, const struct slot *a, const struct slot *b)
+static int test_pair(struct covx_cross *xs, const struct covx_load *ld, const struct slot *a,
+                     const struct slot *b)
 {
     if (a->g > b->g) { /* the point is computed from the lower edge: a fixed choice */
         const struct slot *t = a;
         a = b;
         b = t;
     }
-    double ax0 = s->vx[a->g], ay0 = s->vy[a->g], ax1 = s->vx[a->h], ay1 = s->vy[a->h];
-    double bx0 = s->vx[b->g], by0 = s->vy[b->g], bx1 = s->vx[b->h], by1 = s->vy[b->h];
+    double ax0 = ld->vx[a->g], ay0 = ld->vy[a->g], ax1 = ld->vx[a->h], ay1 = ld->vy[a->h];
+    double bx0 = ld->vx[b->g], by0 = ld->vy[b->g], bx1 = ld->vx[b->h], by1 = ld->vy[b->h];
     double o1, o2, o3, o4;
     int s1 = orient(ax0, ay0, ax1, ay1, bx0, by0, &o1);
     int s2 = orient(ax0, ay0, ax1, ay1, bx1, by1, &o2);
@@ -40,14 +41,14 @@ static int test_pair(struct covx_scratch *s, const struct slot *a, const struct 
     if (s3 && s3 == s4)
         return 0;
     if (!s1 || !s2 || !s3 || !s4)
-        return decline(s, COVX_TOUCH); /* touching, overlapping or too near to tell */
+        return decline(&xs->reason, COVX_TOUCH); /* touching, overlapping or too near to tell */
     double t = o3 / (o3 - o4), u = o1 / (o1 - o2);
     if (!slot_holds(a, t) || !slot_holds(b, u))
         return 0; /* another pair of pieces of these edges keeps it */
     double x = ax0 + t * (ax1 - ax0), y = ay0 + t * (ay1 - ay0);
     /* a enters b's left side when a starts on b's right (s3 < 0). */
-    if (add_event(s, a, b, t, x, y, s3 < 0 ? 1 : -1) != 0 ||
-        add_event(s, b, a, u, x, y, s1 < 0 ? 1 : -1) != 0)
+    if (add_event(xs, a, b, t, x, y, s3 < 0 ? 1 : -1) != 0 ||
+        add_event(xs, b, a, u, x, y, s1 < 0 ? 1 : -1) != 0)
         return -1;
     return 0;
 }
@@ -74,34 +75,36 @@ static inline int runs_pair(const struct run *a, const struct run *b)
 }
 
 /* Tests the slots of run a (in list la) against those of run b (in lb). */
-static int run_pairs(struct covx_scratch *s, const struct slot *la, const struct run *a,
-                     const struct slot *lb, const struct run *b)
+static int run_pairs(struct covx_cross *xs, const struct covx_load *ld, const struct slot *la,
+                     const struct run *a, const struct slot *lb, const struct run *b)
 {
     for (int i = a->start; i < a->end; i++)
         for (int j = b->start; j < b->end; j++)
             if (((la[i].walked | lb[j].walked) & boxes_meet(&la[i], &lb[j])) &&
-                test_pair(s, &la[i], &lb[j]) != 0)
+                test_pair(xs, ld, &la[i], &lb[j]) != 0)
                 return -1;
     return 0;
 }
 
 /* Tests run a (of list la) against list lb's runs [j0, j1). */
-static inline int run_against(struct covx_scratch *s, const struct pieces *la, const struct run *a,
-                              const struct pieces *lb, int j0, int j1)
+static inline int run_against(struct covx_cross *xs, const struct covx_load *ld,
+                              const struct pieces *la, const struct run *a, const struct pieces *lb,
+                              int j0, int j1)
 {
     for (int j = j0; j < j1; j++)
-        if (runs_pair(a, &lb->run[j]) && run_pairs(s, la->slot, a, lb->slot, &lb->run[j]) != 0)
+        if (runs_pair(a, &lb->run[j]) && run_pairs(xs, ld, la->slot, a, lb->slot, &lb->run[j]) != 0)
             return -1;
     return 0;
 }
 
 /* Tests footprint run a, not walked, against the walked footprint runs
  * of cells [c0, c1]: only they can make a pair with it. */
-static int unwalked_against(struct covx_scratch *s, const struct run *a, long c0, long c1)
+static int unwalked_against(struct covx_cross *xs, const struct covx_load *ld,
+                            const struct covx_grid *gr, const struct run *a, long c0, long c1)
 {
-    const struct pieces *f = &s->fpc;
+    const struct pieces *f = &gr->fpc;
     for (long c = c0; c <= c1; c++)
-        if (run_against(s, f, a, f, f->start[c], f->wend[c]) != 0)
+        if (run_against(xs, ld, f, a, f, f->start[c], f->wend[c]) != 0)
             return -1;
     return 0;
 }
@@ -113,33 +116,35 @@ static int unwalked_against(struct covx_scratch *s, const struct run *a, long c0
  * runs in each list: cells [k, east] and [up0, up1]. A footprint run that
  * is not walked is tested only against walked ones, which come first in
  * each cell: it meets those of its own cell as they test theirs. */
-static int cell_crossings(struct covx_scratch *s, int cx, int cy)
+static int cell_crossings(struct covx_cross *xs, const struct covx_load *ld,
+                          const struct covx_grid *gr, int cx, int cy)
 {
-    const struct pieces *t = &s->tpc, *f = &s->fpc;
-    long k = (long)cy * s->nx + cx;
+    const struct pieces *t = &gr->tpc, *f = &gr->fpc;
+    long k = (long)cy * gr->m.nx + cx;
     if (f->start[k] == f->start[k + 1] && t->start[k] == t->start[k + 1])
         return 0;
-    long east = cx + 1 < s->nx ? k + 1 : k;
+    long east = cx + 1 < gr->m.nx ? k + 1 : k;
     long up0 = 0, up1 = -1; /* none */
-    if (cy + 1 < s->ny) {
-        up0 = k + s->nx - (cx > 0);
-        up1 = k + s->nx + (cx + 1 < s->nx);
+    if (cy + 1 < gr->m.ny) {
+        up0 = k + gr->m.nx - (cx > 0);
+        up1 = k + gr->m.nx + (cx + 1 < gr->m.nx);
     }
     int fe = f->start[east + 1], fu0 = f->start[up0], fu1 = f->start[up1 + 1];
     int te0 = t->start[k + 1], te1 = t->start[east + 1];
     int tu0 = t->start[up0], tu1 = t->start[up1 + 1];
     for (int i = t->start[k]; i < t->start[k + 1]; i++)
-        if (run_against(s, t, &t->run[i], f, f->start[k], fe) != 0 ||
-            run_against(s, t, &t->run[i], f, fu0, fu1) != 0)
+        if (run_against(xs, ld, t, &t->run[i], f, f->start[k], fe) != 0 ||
+            run_against(xs, ld, t, &t->run[i], f, fu0, fu1) != 0)
             return -1;
     for (int i = f->start[k]; i < f->start[k + 1]; i++) {
         const struct run *a = &f->run[i];
-        if (i < f->wend[k] ? run_against(s, f, a, f, i + 1, fe) != 0 ||
-                                 run_against(s, f, a, f, fu0, fu1) != 0
-                           : (east != k && unwalked_against(s, a, east, east) != 0) ||
-                                 unwalked_against(s, a, up0, up1) != 0)
+        if (i < f->wend[k] ? run_against(xs, ld, f, a, f, i + 1, fe) != 0 ||
+                                 run_against(xs, ld, f, a, f, fu0, fu1) != 0
+                           : (east != k && unwalked_against(xs, ld, gr, a, east, east) != 0) ||
+                                 unwalked_against(xs, ld, gr, a, up0, up1) != 0)
             return -1;
-        if (run_against(s, f, a, t, te0, te1) != 0 || run_against(s, f, a, t, tu0, tu1) != 0)
+        if (run_against(xs, ld, f, a, t, te0, te1) != 0 ||
+            run_against(xs, ld, f, a, t, tu0, tu1) != 0)
             return -1;
     }
     return 0;
@@ -147,25 +152,21 @@ static int cell_crossings(struct covx_scratch *s, int cx, int cy)
 
 /* Sorts the events by edge, then along each edge by parameter (ties by
  * the other edge, for a fixed order). */
-static int sort_events(struct covx_scratch *s)
+static int sort_events(struct covx_cross *xs, const struct covx_load *ld)
 {
-    s->evstart = buf_get(&s->bufs[BUF_EVSTART], (size_t)s->nv + 1, sizeof *s->evstart);
-    s->evs = buf_get(&s->bufs[BUF_EVS], (size_t)s->nev, sizeof *s->evs);
-    if (!s->evstart || !s->evs)
-        return decline(s, COVX_NOMEM);
-    key_ends(s->evstart, s->nv, &s->ev[0].g, sizeof *s->ev, s->nev); /* nev > 0 */
-    for (long e = s->nev - 1; e >= 0; e--) {
-        long g = s->ev[e].g;
-        s->evs[--s->evstart[g]] = s->ev[e];
-    }
-    for (int ri = 0; ri < s->nring; ri++) {
-        struct ring *r = &s->rings[ri];
-        r->nev = s->evstart[r->off + r->n] - s->evstart[r->off];
+    xs->evstart = buf_get(&xs->bufs[XB_EVSTART], (size_t)ld->nv + 1, sizeof *xs->evstart);
+    xs->evs = buf_get(&xs->bufs[XB_EVS], (size_t)xs->nev, sizeof *xs->evs);
+    if (!xs->evstart || !xs->evs)
+        return decline(&xs->reason, COVX_NOMEM);
+    key_ends(xs->evstart, ld->nv, &xs->ev[0].g, sizeof *xs->ev, xs->nev); /* nev > 0 */
+    for (long e = xs->nev - 1; e >= 0; e--) {
+        long g = xs->ev[e].g;
+        xs->evs[--xs->evstart[g]] = xs->ev[e];
     }
     /* Most edges have none: step from one edge's events to the next's. */
-    for (long first = 0, m; first < s->nev; first += m) {
-        struct event *e = s->evs + first;
-        m = s->evstart[e->g + 1] - first;
+    for (long first = 0, m; first < xs->nev; first += m) {
+        struct event *e = xs->evs + first;
+        m = xs->evstart[e->g + 1] - first;
         for (long i = 1; i < m; i++) {
             struct event key = e[i];
             long j = i - 1;
@@ -179,12 +180,13 @@ static int sort_events(struct covx_scratch *s)
     return 0;
 }
 
-int covx_find_crossings(struct covx_scratch *s)
+int covx_find_crossings(struct covx_cross *xs, const struct covx_load *ld,
+                        const struct covx_grid *gr)
 {
-    s->nev = 0;
-    for (int cy = 0; cy < s->ny; cy++)
-        for (int cx = 0; cx < s->nx; cx++)
-            if (cell_crossings(s, cx, cy) != 0)
+    xs->nev = 0;
+    for (int cy = 0; cy < gr->m.ny; cy++)
+        for (int cx = 0; cx < gr->m.nx; cx++)
+            if (cell_crossings(xs, ld, gr, cx, cy) != 0)
                 return -1;
-    return s->nev ? sort_events(s) : 0;
+    return xs->nev ? sort_events(xs, ld) : 0;
 }

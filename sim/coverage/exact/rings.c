@@ -201,19 +201,20 @@ static int chain_holes(struct chain *c)
 
 /* Chains the recorded edges into rings; their area must be the engine's
  * sum, or the chaining went wrong. */
-int covx_chain_boundary(struct covx_scratch *s, const struct township *t, double covered_m2)
+int covx_chain_boundary(struct chain *ch, const double *edge, long nedge,
+                        const struct township *t, double covered_m2)
 {
-    if (chain_reserve(&s->ch, s->nedge) != 0)
+    if (chain_reserve(ch, nedge) != 0)
         return -1;
-    double area = chain_rings(&s->ch, s->edge, s->nedge);
+    double area = chain_rings(ch, edge, nedge);
     if (!(fabs(area - covered_m2) <= 1e-9 * t->area_m2 + 1e-6))
         return -1;
-    return chain_holes(&s->ch);
+    return chain_holes(ch);
 }
 
 void covx_keep_rings(struct covx_scratch *s, int keep)
 {
-    s->keep = keep;
+    s->wk.keep = keep;
 }
 
 int covx_rings(const struct covx_scratch *s, struct covx_rings *out)
