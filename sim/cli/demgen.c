@@ -54,7 +54,6 @@ const struct cli_cmd cli_demgen_cmd = {
     .notes = "Exit status: 0 ok, 2 bad arguments, 4 MAP unreadable, 6 the grid does not\n"
              "fit in memory, 7 cannot write FILE.tif.",
     .main = cli_demgen,
-    .needs_gdal = 1,
 };
 
 int cli_demgen(int argc, char **argv)
