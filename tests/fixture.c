@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "towncov/shpio.h"
 
@@ -223,4 +224,26 @@ void fx_write_sites(const char *path, const char *prefix, const double *xy, int 
     cr_assert_lt(len, size);
     fx_write_text(path, csv);
     free(csv);
+}
+
+int fx_handles_signal(pid_t pid, int sig, double seconds)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    for (double t0 = fx_now(); fx_now() - t0 < seconds; usleep(20 * 1000)) {
+        FILE *f = fopen(path, "r");
+        if (!f)
+            return 0;
+        unsigned long long mask = 0;
+        int found = 0;
+        while (fgets(line, sizeof line, f))
+            if (sscanf(line, "SigCgt: %llx", &mask) == 1) {
+                found = 1;
+                break;
+            }
+        fclose(f);
+        if (found && (mask >> (sig - 1) & 1))
+            return 1;
+    }
+    return 0;
 }

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct fx_township {
     const char *code, *name, *county, *kind;
@@ -71,6 +72,12 @@ int fx_sh(const char *cmd, char *out, size_t size);
 /* Runs "$TOWNCOV_BIN args" (through sh), stdout+stderr into out; returns
  * the exit status. */
 int fx_run(const char *args, char *out, size_t size);
+
+/* Whether process pid catches signal sig (its SigCgt mask in
+ * /proc/PID/status), polled for up to `seconds`: a test signals a child
+ * only once its handler is installed (before, the default action would
+ * kill it, which is not what such a test checks). */
+int fx_handles_signal(pid_t pid, int sig, double seconds);
 
 /* fx_run with printf-formatted arguments. */
 int fx_runf(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

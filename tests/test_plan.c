@@ -3,11 +3,15 @@
  * re-run, thread independence and bad input. Stations are discs of 1000 m
  * and seat areas discs of 500 m around the seats (fixture metres). */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <shapefil.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "fixture.h"
 
@@ -287,4 +291,49 @@ Test(plan, added_sites_layer_style_and_project)
     cr_assert(la != lb || memcmp(x, y, la) != 0, "the added stations are not marked");
     free(x);
     free(y);
+}
+
+/* SIGINT in the middle of a long plan (the issue's case: 45,000 stations
+ * placed by area, ~800 failing townships): it stops within seconds, exits
+ * 130 and leaves the previous plan folder as it was, with no staging
+ * folder behind. */
+Test(plan, sigint_stops_a_long_plan_and_keeps_the_previous_one, .timeout = 300)
+{
+    setup(fx_row, 3, existing, 1);
+    cr_assert_eq(plan("--quiet"), 0, "%s", out);
+    const char *json = fx_path(dir, "plan/plan.json");
+    size_t before_len;
+    char *before = fx_read_file(json, &before_len);
+    cr_assert_not_null(before);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(devnull, 1);
+        dup2(devnull, 2);
+        execl(getenv("TOWNCOV_BIN"), "towncov", "plan", "scenarios/jiangxi-65k.ini", "--set",
+              "sites.count=45000", "--set", "sites.strategy=weighted", "--out",
+              fx_path(dir, "plan"), (char *)NULL);
+        _exit(127);
+    }
+    cr_assert(fx_handles_signal(pid, SIGINT, 60.0), "towncov never installed its SIGINT handler");
+    usleep(1500 * 1000);
+    kill(pid, SIGINT);
+    double t0 = fx_now();
+    int status = 0;
+    while (waitpid(pid, &status, WNOHANG) == 0 && fx_now() - t0 < 60)
+        usleep(10 * 1000);
+    double waited = fx_now() - t0;
+    cr_assert(WIFEXITED(status), "towncov plan did not exit after SIGINT");
+    cr_assert_eq(WEXITSTATUS(status), 130);
+    cr_assert(waited < (getenv("TOWNCOV_SANITIZED") ? 20.0 : 5.0), "took %.1f s", waited);
+    size_t after_len;
+    char *after = fx_read_file(json, &after_len);
+    cr_assert(after && after_len == before_len && memcmp(before, after, after_len) == 0,
+              "the previous plan.json changed");
+    free(before);
+    free(after);
+    char cmd[600], n[64];
+    snprintf(cmd, sizeof cmd, "ls -d %s/plan.tmp-* %s/plan.old-* 2>/dev/null | wc -l", dir, dir);
+    cr_assert_eq(fx_sh(cmd, n, sizeof n), 0);
+    cr_assert_eq(atoi(n), 0, "staging folders left behind");
 }

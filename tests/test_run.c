@@ -360,30 +360,6 @@ Test(run, jiangxi_default_scenario, .timeout = 600)
 
 /* SIGTERM in the middle of a run: it stops within seconds, says so, exits
  * 130 and leaves the previous outputs as they were. */
-/* Whether process pid catches signal sig (its SigCgt mask in
- * /proc/PID/status), polled for up to `seconds`. */
-static int handles_signal(pid_t pid, int sig, double seconds)
-{
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-    for (double t0 = fx_now(); fx_now() - t0 < seconds; usleep(20 * 1000)) {
-        FILE *f = fopen(path, "r");
-        if (!f)
-            return 0;
-        unsigned long long mask = 0;
-        int found = 0;
-        while (fgets(line, sizeof line, f))
-            if (sscanf(line, "SigCgt: %llx", &mask) == 1) {
-                found = 1;
-                break;
-            }
-        fclose(f);
-        if (found && (mask >> (sig - 1) & 1))
-            return 1;
-    }
-    return 0;
-}
-
 Test(run, signal_stops_cleanly_and_keeps_earlier_outputs, .timeout = 300)
 {
     const double sites[] = {0, 0};
@@ -409,7 +385,7 @@ Test(run, signal_stops_cleanly_and_keeps_earlier_outputs, .timeout = 300)
      * machine can take seconds to get there; a signal before would kill it
      * by default action, which is not what this tests), then a moment into
      * the run. */
-    cr_assert(handles_signal(pid, SIGTERM, 60.0), "towncov never installed its SIGTERM handler");
+    cr_assert(fx_handles_signal(pid, SIGTERM, 60.0), "towncov never installed its SIGTERM handler");
     usleep(500 * 1000);
     kill(pid, SIGTERM);
     double t0 = fx_now();
