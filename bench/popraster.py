@@ -2,7 +2,7 @@
 """bench/popraster.py — a synthetic population raster over a map, from the map's own people.
 
     bench/popraster.py MAP/townships.shp OUT.tif [--seat-areas MAP/seat_areas.shp]
-                       [--cell-arcsec 3] [--block-rows 1024]
+                       [--cell-arcsec 3] [--compress LZW] [--block-rows 1024]
 
 For `[sites] density` at the scale of a real one: a float32 GeoTIFF of people per cell on a
 lon/lat grid (EPSG:4326) with cells of --cell-arcsec seconds of arc (3": about 100 m, the grid
@@ -15,6 +15,9 @@ whole land), its rural people over its other cells. A cell belongs to the polygo
 centre (GDAL's rasteriser). A zone with no cell gives its people to the township's other zone;
 a township with no cell at all puts its people in the cell holding its seat (`seat_lon`,
 `seat_lat`), so the raster sums to the map's total (printed; float32 rounding aside).
+Tiled 512 x 512, compressed as WorldPop's GeoTIFFs are (LZW, no predictor) unless --compress
+says otherwise (e.g. DEFLATE-PRED3: DEFLATE with the floating-point predictor, smaller and
+slower to read).
 
 The same inputs give the same file, byte for byte. Memory: one block of rows at a time."""
 import argparse
@@ -85,6 +88,7 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--seat-areas", help="default: seat_areas.shp beside the townships")
     ap.add_argument("--cell-arcsec", type=float, default=3.0)
+    ap.add_argument("--compress", default="LZW", help="LZW, DEFLATE, DEFLATE-PRED3 or NONE")
     ap.add_argument("--block-rows", type=int, default=1024)
     a = ap.parse_args()
     seat_path = a.seat_areas or a.townships.rsplit("/", 1)[0] + "/seat_areas.shp"
@@ -143,8 +147,9 @@ def main():
 
     drv = gdal.GetDriverByName("GTiff")
     out = drv.Create(a.out, nx, ny, 1, gdal.GDT_Float32,
-                     ["TILED=YES", "BLOCKXSIZE=512", "BLOCKYSIZE=512", "COMPRESS=DEFLATE",
-                      "PREDICTOR=3", "BIGTIFF=IF_SAFER"])
+                     ["TILED=YES", "BLOCKXSIZE=512", "BLOCKYSIZE=512", "BIGTIFF=IF_SAFER"]
+                     + (["COMPRESS=DEFLATE", "PREDICTOR=3"] if a.compress == "DEFLATE-PRED3"
+                        else ["COMPRESS=" + a.compress]))
     out.SetGeoTransform((x0, cell, 0.0, y1, 0.0, -cell))
     out.SetProjection(wgs84().ExportToWkt())
     band = out.GetRasterBand(1)

@@ -180,8 +180,7 @@ static int fail_file(struct tc_error *err, const char *path, const char *what)
  * each read and checked by one thread through its own dataset handle (a
  * GDAL dataset is used by one thread at a time; the handles are opened
  * serially before the threads): decoding, the copy and the check run on
- * every thread, and each chunk writes only its own rows. A chunk's blocks
- * leave GDAL's cache when it is done, so memory stays the window's. */
+ * every thread, and each chunk writes only its own rows. */
 #define CHUNK_ROWS 256
 
 struct chunk_state {
@@ -189,15 +188,48 @@ struct chunk_state {
     long bad;          /* its first cell holding a negative or infinite value, or -1 */
 };
 
+/* Rows [r0, r1) of the window, block by block: each block read whole
+ * into scratch (GDALReadBlock: GDAL's block cache is not used, so no
+ * block is allocated, copied and freed on the way) and its part inside the
+ * window converted to float into place (GDALCopyWords). */
+static int read_blocks(GDALRasterBandH band, int x0, int y0, int r0, int r1,
+                       struct people *pp)
+{
+    int bw = 0, bh = 0;
+    GDALGetBlockSize(band, &bw, &bh);
+    GDALDataType type = GDALGetRasterDataType(band);
+    int size = GDALGetDataTypeSizeBytes(type);
+    unsigned char *scratch = bw > 0 && bh > 0 ? malloc((size_t)bw * (size_t)bh * (size_t)size)
+                                              : NULL;
+    int failed = !scratch;
+    int row0 = y0 + r0, row1 = y0 + r1; /* raster rows */
+    for (int by = failed ? 0 : row0 / bh; !failed && by * bh < row1; by++)
+        for (int bx = x0 / bw; !failed && bx * bw < x0 + pp->w; bx++) {
+            if (GDALReadBlock(band, bx, by, scratch) != CE_None) {
+                failed = 1;
+                break;
+            }
+            int ya = by * bh > row0 ? by * bh : row0;
+            int yb = (by + 1) * bh < row1 ? (by + 1) * bh : row1;
+            int xa = bx * bw > x0 ? bx * bw : x0;
+            int xb = (bx + 1) * bw < x0 + pp->w ? (bx + 1) * bw : x0 + pp->w;
+            for (int y = ya; y < yb; y++)
+                GDALCopyWords(scratch + ((size_t)(y - by * bh) * (size_t)bw +
+                                         (size_t)(xa - bx * bw)) * (size_t)size,
+                              type, size, pp->v + (size_t)(y - y0) * (size_t)pp->w + (xa - x0),
+                              GDT_Float32, (int)sizeof(float), xb - xa);
+        }
+    free(scratch);
+    return failed ? -1 : 0;
+}
+
 static void read_chunk(GDALDatasetH ds, int x0, int y0, int r0, int r1, struct people *pp,
                        struct chunk_state *st)
 {
     GDALRasterBandH band = GDALGetRasterBand(ds, 1);
     float *v = pp->v + (size_t)r0 * (size_t)pp->w;
     CPLPushErrorHandler(CPLQuietErrorHandler); /* our one error line says it */
-    st->failed = GDALRasterIO(band, GF_Read, x0, y0 + r0, pp->w, r1 - r0, v, pp->w, r1 - r0,
-                              GDT_Float32, 0, 0) != CE_None;
-    GDALFlushRasterCache(band);
+    st->failed = read_blocks(band, x0, y0, r0, r1, pp) != 0;
     CPLPopErrorHandler();
     int has_nodata = 0;
     double nodata = GDALGetRasterNoDataValue(band, &has_nodata);
