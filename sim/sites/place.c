@@ -62,12 +62,12 @@ static int draw_point(GEOSContextHandle_t ctx, const GEOSPreparedGeometry *prep,
 /* lon, lat of the drawn x, y (the map's inverse projection), then x, y
  * projected forward again from those lon, lat. A station is thus the point
  * a sites file holding its lon, lat (17 digits: planned_sites.csv) gives
- * back exactly: PROJ's inverse then forward is not the identity (it moves
- * a point by micrometres: the inverse is iterative), and a run re-read from a file must judge
- * the same stations, not neighbours micrometres away (a seat area's exact
- * covered share at 95 % can cross the threshold on less; docs/population.md,
- * "Sites files"). Forward of the same doubles is the same doubles, so one
- * pass suffices. */
+ * back exactly: PROJ's inverse then forward is not the identity (it moves a
+ * point by micrometres: the inverse is iterative), and a run re-read from a
+ * file must judge the same stations, not neighbours micrometres away: a
+ * seat area's exact covered share at 95 % can cross the threshold on less
+ * (the plan's check run did; docs/planning.md, Outputs). The forward
+ * projection of the same doubles gives the same doubles: one pass is enough. */
 static int fill_lonlat(struct tc_sites *s, const struct tc_map *map, struct tc_error *err)
 {
     struct map_proj *p = map_proj_new(map, err);
