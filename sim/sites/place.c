@@ -63,8 +63,8 @@ static int draw_point(GEOSContextHandle_t ctx, const GEOSPreparedGeometry *prep,
  * projected forward again from those lon, lat. A station is thus the point
  * a sites file holding its lon, lat (17 digits: planned_sites.csv) gives
  * back exactly: PROJ's inverse then forward is not the identity (it moves a
- * point by micrometres: the inverse is iterative), and a run re-read from a
- * file must judge the same stations, not neighbours micrometres away: a
+ * point by about 1.5 mm on the default map), and a run re-read from a
+ * file must judge the same stations, not neighbours millimetres away: a
  * seat area's exact covered share at 95 % can cross the threshold on less
  * (the plan's check run did; docs/planning.md, Outputs). The forward
  * projection of the same doubles gives the same doubles: one pass is enough. */
