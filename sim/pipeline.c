@@ -3,11 +3,9 @@
  * pipeline_cache.c and the output writing in pipeline_output.c. */
 #include "pipeline_internal.h"
 
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "towncov/coverage.h"
 #include "towncov/seat.h"
@@ -17,7 +15,6 @@
 #include "towncov/map.h"
 #include "towncov/population.h"
 #include "towncov/picture_text.h"
-#include "towncov/projection.h"
 #include "towncov/raster.h"
 #include "towncov/report.h"
 #include "towncov/scenario.h"
@@ -34,47 +31,6 @@ static void phase_begin(const struct run_options *opt, struct run_state *st, enu
 static void phase_end(struct run_outcome *out, struct run_state *st, enum phase p)
 {
     out->seconds[p] = tc_now() - st->t0;
-}
-
-/* Bytes the later stages will hold for n stations: placement, footprints
- * (generated stations share their kind's shape, so a footprint is its
- * place, shape and envelope) and the index. Checked before anything is
- * allocated so an absurd sites.count fails at once. */
-static double memory_estimate(long n_sites, int n_townships, double shape_bytes)
-{
-    double per_site = sites_bytes_estimate(1) + 6 * sizeof(double) + sizeof(int) +
-                      4 * sizeof(long) + shape_bytes;
-    return (double)n_sites * per_site + (double)n_townships * 256.0;
-}
-
-/* On a map wider than a province each station may have a shape of its own
- * (drawn at its scale; see projection.h): its vertices, facts, hash and
- * offset, and two slots of the shape table. */
-static double own_shape_bytes(const struct scenario *scn, const struct tc_map *map)
-{
-    /* over terrain every station has a shape of its own too */
-    if (!(map->scale_error > PROJECTION_SCALE_TOL) && scn->terrain.model == TERRAIN_NONE)
-        return 0;
-    return 2.0 * sizeof(double) * radio_footprint_max_vertices(&scn->radio) +
-           sizeof(struct radio_range_info) + sizeof(uint64_t) + 3 * sizeof(long);
-}
-
-static int check_memory(const struct scenario *scn, const struct run_options *opt,
-                        const struct tc_map *map, struct tc_error *err)
-{
-    if (scn->sites.strategy == SITES_FILE)
-        return 0; /* bounded by the file's size, which is already on disk */
-    long n = scn->sites.count;
-    double need = memory_estimate(n, map->n, own_shape_bytes(scn, map));
-    double have = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGE_SIZE);
-    if (!opt->quiet)
-        fprintf(opt->log, "towncov: memory estimate %.0f MB for %ld stations (machine: %.0f MB)\n",
-                need / 1e6, n, have / 1e6);
-    if (have > 0 && need > 0.8 * have)
-        return tc_fail(err, TC_EXIT_RESOURCE,
-                       "%ld stations would need about %.1f GB of memory; this machine has "
-                       "%.1f GB (lower sites.count)", n, need / 1e9, have / 1e9);
-    return 0;
 }
 
 /* The load phase: the map and its seat areas (which belong to the map:
@@ -121,6 +77,8 @@ static int coverage_stages(const struct scenario *scn, const struct run_options 
         return -1;
     phase_end(out, st, PHASE_FOOTPRINTS);
 
+    if (pipeline_check_coverage_memory(opt, st->map, st->fp, err) != 0)
+        return -1;
     phase_begin(opt, st, PHASE_COVERAGE);
     st->results = calloc((size_t)st->map->n, sizeof *st->results);
     if (!st->results)
@@ -146,7 +104,7 @@ static int judge_stages(const struct scenario *scn, const struct run_options *op
     if (load_stage(scn, opt, st, err) != 0 || pipeline_interrupted(err))
         return -1;
     phase_end(out, st, PHASE_LOAD);
-    if (check_memory(scn, opt, st->map, err) != 0)
+    if (pipeline_check_stations_memory(scn, opt, st->map, err) != 0)
         return -1;
     if (scn->radio.model == RADIO_LINK && raster_check_size(&scn->raster, st->map, err) != 0)
         return -1;

@@ -30,6 +30,46 @@ static inline struct tc_map *pipeline_load_map(const struct scenario *scn,
     return map;
 }
 
+/* ---- memory (pipeline_memory.c) ----------------------------------------- */
+
+/* The memory a run may still take: the least of 80 % of the machine's
+ * memory less what the process holds, and the address-space limit
+ * (ulimit -v, RLIMIT_AS) less what the process has mapped. */
+struct memory_room {
+    double left;      /* bytes; < 0: unknown (no check) */
+    double machine;   /* the machine's memory, bytes */
+    double limit_as;  /* RLIMIT_AS, bytes; 0: none */
+    const char *what; /* which of the two is the smaller, in words */
+};
+void pipeline_memory_room(struct memory_room *r);
+
+/* Before placement: refuses (exit 6) a sites.count whose stations,
+ * footprints and index would not fit, from an estimate linear in stations.
+ * Prints the estimate on opt->log unless quiet. */
+int pipeline_check_stations_memory(const struct scenario *scn, const struct run_options *opt,
+                                   const struct tc_map *map, struct tc_error *err);
+
+/* The township whose coverage costs most, by the estimate below. */
+struct coverage_densest {
+    int township; /* index in map->t; -1: none */
+    long footprints;
+    double bytes;
+    double index_bytes; /* the engine's footprint index, counted in the total */
+};
+
+/* Bytes the coverage engine holds at its peak with `threads` threads: its
+ * footprint index, and its scratch: the estimate (docs/robustness.md) for
+ * each township from the footprints that reach it, summed over the
+ * `threads` costliest; -1 when out of memory. One function, so it can be recalibrated in one place. */
+double pipeline_coverage_bytes(const struct tc_map *map, const struct tc_footprints *fp,
+                               int threads, struct coverage_densest *densest);
+
+/* After the footprints, before the coverage: refuses (exit 6, naming the
+ * estimate, the densest township and the limit) a coverage that cannot
+ * fit in the room left. */
+int pipeline_check_coverage_memory(const struct run_options *opt, const struct tc_map *map,
+                                   const struct tc_footprints *fp, struct tc_error *err);
+
 /* ---- the cache (pipeline_cache.c) --------------------------------------- */
 
 /* The load stage through the cache: its map and seats into st (borrowed:

@@ -3,7 +3,6 @@
  * (rasters, reports, QGIS layers, the picture, summary.json last). */
 #include "pipeline_internal.h"
 
-#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,33 +40,33 @@ int pipeline_check_out_dir(const struct scenario *scn, const char *dir, struct t
 }
 
 /* The QGIS layers and the picture read the results and write files of
- * their own: they run side by side, the picture being one thread's work
- * and the layers' writing mostly serial too. The layers keep their own
- * threads (a nested team). Errors are reported layers first. */
+ * their own: they run side by side, the picture in a child process of its
+ * own (picture.h says why), the layers here with their threads; with one
+ * thread, one after the other. Errors are reported layers first. */
 static int write_layers_and_picture(const char *tmp, struct run_outcome *out, int threads,
                                     struct tc_error *err)
 {
     const struct output_config *oc = out->output;
-    char *png = outdir_join(tmp, "map.png");
-    if (!png)
-        return tc_fail(err, TC_EXIT_OUTPUT, "out of memory");
     struct tc_error picture_err = {0};
+    struct picture_job *job = NULL;
     int layers_rc = 0, picture_rc = 0;
-    int levels = omp_get_max_active_levels();
-    omp_set_max_active_levels(2);
-    #pragma omp parallel sections num_threads(threads > 1 && oc->layers && oc->picture ? 2 : 1)
-    {
-        #pragma omp section
-        if (oc->layers)
-            layers_rc = export_layers(tmp, out, threads, err);
-        #pragma omp section
-        if (oc->picture)
-            picture_rc = picture_draw(png, out, &picture_err);
+    if (oc->picture) {
+        char *png = outdir_join(tmp, "map.png");
+        if (!png)
+            return tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+        picture_rc = picture_start(png, out, &job, &picture_err);
+        free(png);
+        if (picture_rc == 0 && threads == 1)
+            picture_rc = picture_finish(&job, &picture_err);
     }
-    omp_set_max_active_levels(levels);
-    free(png);
-    if (layers_rc != 0)
+    if (oc->layers)
+        layers_rc = export_layers(tmp, out, threads, err);
+    if (picture_rc == 0)
+        picture_rc = picture_finish(&job, &picture_err);
+    if (layers_rc != 0) {
+        picture_finish(&job, &picture_err); /* reaped whatever it says */
         return layers_rc;
+    }
     if (picture_rc != 0)
         *err = picture_err;
     return picture_rc;

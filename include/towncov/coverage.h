@@ -101,6 +101,14 @@ int cov_seat_with(struct tc_worker *w, int engine, const struct tc_map *map,
 struct cov_index;
 struct cov_index *cov_index_new(const struct tc_map *map, const struct tc_footprints *fp);
 void cov_index_free(struct cov_index **idx);
+/* An index of about `cells` cells (<= 0: cov_index_new's choice, about one
+ * footprint a cell): fewer, larger cells cost less memory where
+ * footprints are large, and answer the same queries. */
+struct cov_index *cov_index_new_sized(const struct tc_map *map, const struct tc_footprints *fp,
+                                      long cells);
+/* The bytes cov_index_new(map, fp) allocates, counted without building it
+ * (for the run's memory estimate). */
+double cov_index_bytes(const struct tc_map *map, const struct tc_footprints *fp);
 long cov_index_query(const struct cov_index *idx, const struct tc_footprints *fp, double xmin,
                      double ymin, double xmax, double ymax, long *ids, long capacity);
 

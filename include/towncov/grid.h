@@ -21,6 +21,11 @@ struct grid {
 int grid_build(struct grid *g, const double extent[4], long cells, long n,
                grid_envelope_fn envelope, const void *items);
 
+/* The bytes grid_build(extent, cells, n, ...) would allocate, counted
+ * without building it (for memory estimates). */
+double grid_bytes(const double extent[4], long cells, long n, grid_envelope_fn envelope,
+                  const void *items);
+
 void grid_free(struct grid *g);
 
 /* The bucket holding point (x, y): ids[*first .. *last - 1]; empty when the

@@ -94,13 +94,15 @@ struct map_proj *map_proj_new_from(const struct tc_map *map, const char *crs,
 /* In-place, n points; inverse = metric -> lon/lat. Returns 0 or -1. */
 int map_proj_trans(struct map_proj *p, int inverse, double *x, double *y, long n);
 
-/* Index of the township containing point (x, y) of the metric CRS, or -1.
+/* Index of the township containing point (x, y) of the metric CRS, or -1,
+ * or MAP_LOCATE_FAILED when GEOS failed (out of memory, mostly).
  * When townships overlap (real county data does, slightly) the one with
  * the lowest index wins, so the answer never depends on thread order.
  * Not thread-safe on one locator; make one per thread. */
 struct map_locator;
 struct map_locator *map_locator_new(const struct tc_map *map, GEOSContextHandle_t ctx);
 void map_locator_free(struct map_locator **loc);
+#define MAP_LOCATE_FAILED (-2)
 int map_locate(struct map_locator *loc, double x, double y);
 
 #endif

@@ -16,7 +16,19 @@ struct run_outcome;
  * first of WenQuanYi Zen Hei, Noto Sans CJK SC, ... that fontconfig has);
  * without one it still draws, with missing-glyph boxes. Returns 0, or -1
  * with err set (TC_EXIT_OUTPUT when the file cannot be written,
- * TC_EXIT_INTERNAL when cairo or GEOS fail). */
+ * TC_EXIT_RESOURCE when out of memory, TC_EXIT_INTERNAL when cairo or
+ * GEOS fail otherwise); the message names path. */
 int picture_draw(const char *path, const struct run_outcome *run, struct tc_error *err);
+
+/* picture_draw in a child process (fork), started now and running beside
+ * the caller: a library that dies drawing under memory pressure (cairo's
+ * scan converter does: picture_proc.c) then takes only the child with it.
+ * picture_finish waits for it and returns 0, or -1 with the child's err,
+ * or exit 6 naming path when the child died of a signal (path removed).
+ * The caller must not change what run points to in between. */
+struct picture_job;
+int picture_start(const char *path, const struct run_outcome *run, struct picture_job **job,
+                  struct tc_error *err);
+int picture_finish(struct picture_job **job, struct tc_error *err);
 
 #endif

@@ -58,6 +58,12 @@ void tc_worker_fail(struct tc_worker *w, long item, const struct tc_error *err);
 void tc_worker_failf(struct tc_worker *w, long item, int exit_code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* The exit status for a GEOS call of w's that failed (returned NULL or
+ * 0): TC_EXIT_RESOURCE when GEOS ran out of memory (its message says
+ * std::bad_alloc) or gave no message (the failure was an allocation of
+ * towncov's own), else TC_EXIT_INTERNAL. */
+int tc_worker_geos_status(const struct tc_worker *w);
+
 /* After the loop: 0 when no worker failed, else -1 with err set to the
  * failure of the lowest item over all workers. */
 int tc_workers_failure(const struct tc_workers *ws, struct tc_error *err);

@@ -19,8 +19,8 @@ static void cells_of(const struct grid *g, const double box[4], int c[4])
     span(box[1], box[3], g->y0, g->ch, g->ny, &c[1], &c[3]);
 }
 
-int grid_build(struct grid *g, const double extent[4], long cells, long n,
-               grid_envelope_fn envelope, const void *items)
+/* The cells of a grid of about `cells` cells over extent (no buckets). */
+static void layout(struct grid *g, const double extent[4], long cells)
 {
     memset(g, 0, sizeof *g);
     double w = extent[2] - extent[0], h = extent[3] - extent[1];
@@ -33,6 +33,29 @@ int grid_build(struct grid *g, const double extent[4], long cells, long n,
     /* A hair wider so the extent's far edge falls in the last cell. */
     g->cw = w / g->nx + 1e-6;
     g->ch = h / g->ny + 1e-6;
+}
+
+double grid_bytes(const double extent[4], long cells, long n, grid_envelope_fn envelope,
+                  const void *items)
+{
+    struct grid g;
+    layout(&g, extent, cells);
+    double entries = 0;
+    for (long i = 0; i < n; i++) {
+        double box[4];
+        int c[4];
+        envelope(items, i, box);
+        cells_of(&g, box, c);
+        entries += (double)(c[2] - c[0] + 1) * (double)(c[3] - c[1] + 1);
+    }
+    /* ids, start and the build's fill counts */
+    return sizeof(long) * (entries + 1 + 2.0 * g.nx * (double)g.ny + 1);
+}
+
+int grid_build(struct grid *g, const double extent[4], long cells, long n,
+               grid_envelope_fn envelope, const void *items)
+{
+    layout(g, extent, cells);
     long ncell = (long)g->nx * g->ny;
     g->start = calloc((size_t)ncell + 1, sizeof *g->start);
     long *fill = calloc((size_t)ncell, sizeof *fill);

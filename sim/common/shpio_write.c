@@ -78,7 +78,7 @@ static int buf_write(struct rec_buf *b, SHPHandle shp, int record, struct tc_err
         : SHPCreateObject(shp_type, -1, b->nparts, b->starts, NULL, b->nv, b->x, b->y, NULL,
                           NULL);
     if (!obj)
-        return tc_fail(err, TC_EXIT_OUTPUT, "out of memory for a shapefile record");
+        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory for a shapefile record");
     int written = SHPWriteObject(shp, record, obj);
     SHPDestroyObject(obj);
     if (written < 0 && shpio_io_failure(err) == 0)
@@ -118,7 +118,7 @@ int shpio_write_point(SHPHandle shp, double x, double y, struct tc_error *err)
 {
     SHPObject *obj = SHPCreateSimpleObject(SHPT_POINT, 1, &x, &y, NULL);
     if (!obj)
-        return tc_fail(err, TC_EXIT_OUTPUT, "out of memory for a shapefile point");
+        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory for a shapefile point");
     int written = SHPWriteObject(shp, -1, obj);
     SHPDestroyObject(obj);
     if (written < 0 && shpio_io_failure(err) == 0)
@@ -146,7 +146,7 @@ int shpio_write_sidecars(const char *base, const char *prj_wkt, struct tc_error 
     size_t len = strlen(base) + 5;
     char *path = malloc(len);
     if (!path)
-        return tc_fail(err, TC_EXIT_OUTPUT, "out of memory");
+        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
     snprintf(path, len, "%s.prj", base);
     int rc = write_text(path, prj_wkt, err);
     snprintf(path, len, "%s.cpg", base);

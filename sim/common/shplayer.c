@@ -163,7 +163,7 @@ int shp_layer_create(struct shp_layer *ly, const char *dir, const char *name, in
     memset(ly, 0, sizeof *ly);
     size_t len = strlen(dir) + strlen(name) + 2;
     if (!(ly->base = malloc(len)))
-        return tc_fail(err, TC_EXIT_OUTPUT, "out of memory");
+        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
     snprintf(ly->base, len, "%s/%s", dir, name);
     SAHooks hooks;
     sa_hooks(&hooks);

@@ -115,3 +115,10 @@ int tc_workers_failure(const struct tc_workers *ws, struct tc_error *err)
     *err = first->err;
     return -1;
 }
+
+int tc_worker_geos_status(const struct tc_worker *w)
+{
+    const char *m = w->geos_msg;
+    return !m[0] || strstr(m, "alloc") || strstr(m, "memory") ? TC_EXIT_RESOURCE
+                                                               : TC_EXIT_INTERNAL;
+}

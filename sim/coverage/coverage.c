@@ -322,7 +322,9 @@ int cov_compute(const struct cov_config *cfg, const struct tc_map *map,
             if (township_coverage(w, e, ix, fp, map, seats, t, &results[t],
                                   place ? &place[t] : NULL) != 0)
                 /* in this thread's slot: the lowest township wins, after the loop */
-                tc_worker_failf(tw, t, TC_EXIT_INTERNAL, "GEOS failed on township %s (%s)",
+                tc_worker_failf(tw, t, tc_worker_geos_status(tw), "%s on township %s (%s)",
+                                tc_worker_geos_status(tw) == TC_EXIT_RESOURCE
+                                    ? "out of memory" : "GEOS failed",
                                 map->t[t].code, map->t[t].name);
             finish_result(&map->t[t], &results[t]);
         }

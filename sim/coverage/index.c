@@ -24,23 +24,53 @@ static void footprint_envelope(const void *items, long i, double box[4])
     box[3] = fp->ymax[i];
 }
 
-struct cov_index *cov_index_new(const struct tc_map *map, const struct tc_footprints *fp)
+/* The extent of the map and every footprint. */
+static void index_extent(const struct tc_map *map, const struct tc_footprints *fp,
+                         double extent[4])
 {
-    struct cov_index *ix = calloc(1, sizeof *ix);
-    if (!ix)
-        return NULL;
-    double extent[4] = {map->xmin, map->ymin, map->xmax, map->ymax};
+    extent[0] = map->xmin;
+    extent[1] = map->ymin;
+    extent[2] = map->xmax;
+    extent[3] = map->ymax;
     for (long i = 0; i < fp->n; i++) {
         extent[0] = fmin(extent[0], fp->xmin[i]);
         extent[1] = fmin(extent[1], fp->ymin[i]);
         extent[2] = fmax(extent[2], fp->xmax[i]);
         extent[3] = fmax(extent[3], fp->ymax[i]);
     }
-    /* About one footprint per cell, capped so the grid stays small. */
-    long cells = fp->n < 1 ? 1 : fp->n > 4000000 ? 4000000 : fp->n;
-    if (grid_build(&ix->grid, extent, cells, fp->n, footprint_envelope, fp) != 0)
+}
+
+/* About one footprint per cell, capped so the grid stays small. */
+static long default_cells(const struct tc_footprints *fp)
+{
+    return fp->n < 1 ? 1 : fp->n > 4000000 ? 4000000 : fp->n;
+}
+
+struct cov_index *cov_index_new_sized(const struct tc_map *map, const struct tc_footprints *fp,
+                                      long cells)
+{
+    struct cov_index *ix = calloc(1, sizeof *ix);
+    if (!ix)
+        return NULL;
+    double extent[4];
+    index_extent(map, fp, extent);
+    if (grid_build(&ix->grid, extent, cells > 0 ? cells : default_cells(fp), fp->n,
+                   footprint_envelope, fp) != 0)
         cov_index_free(&ix);
     return ix;
+}
+
+struct cov_index *cov_index_new(const struct tc_map *map, const struct tc_footprints *fp)
+{
+    return cov_index_new_sized(map, fp, 0);
+}
+
+double cov_index_bytes(const struct tc_map *map, const struct tc_footprints *fp)
+{
+    double extent[4];
+    index_extent(map, fp, extent);
+    return sizeof(struct cov_index) +
+           grid_bytes(extent, default_cells(fp), fp->n, footprint_envelope, fp);
 }
 
 void cov_index_free(struct cov_index **pix)

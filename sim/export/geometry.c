@@ -279,13 +279,16 @@ static void township_geoms(struct exporter *ex, int wi, const struct cov_index *
     ex->cov[t] = covered_part(w, ex->run, idx, t);
     if (ex->seat_area)
         ex->seat_area[t] = geom_out(w, ex->run->seats->geom[t]);
+    /* out of memory (exit 6), or GEOS or PROJ failed (8) */
+    int status = tc_worker_geos_status(w);
+    const char *why = status == TC_EXIT_RESOURCE ? "out of memory" : w->geos_msg;
     if (ex->seat_area && !ex->seat_area[t] && ex->town[t] && ex->cov[t])
-        tc_worker_failf(w, t, TC_EXIT_INTERNAL, "export: township %s: cannot build its seat "
-                        "area in the map's coordinate system", map->t[t].code);
+        tc_worker_failf(w, t, status, "export: township %s: cannot build its seat area in the "
+                        "map's coordinate system (%s)", map->t[t].code, why);
     else if (!ex->town[t] || !ex->cov[t])
-        tc_worker_failf(w, t, TC_EXIT_INTERNAL, "export: township %s: cannot build its %s in "
-                        "the map's coordinate system", map->t[t].code,
-                        ex->town[t] ? "covered part" : "polygon");
+        tc_worker_failf(w, t, status, "export: township %s: cannot build its %s in the map's "
+                        "coordinate system (%s)", map->t[t].code,
+                        ex->town[t] ? "covered part" : "polygon", why);
 }
 
 /* After a parallel loop: an interruption, else the failure of the lowest

@@ -298,8 +298,12 @@ static int footprint_shape(struct exporter *ex, SHPHandle shp, long i, struct tc
         GEOSCoordSeq_setXY_r(c, seq, (unsigned)k, ex->fp_x[a + k % n], ex->fp_y[a + k % n]);
     GEOSGeometry *ring = seq ? GEOSGeom_createLinearRing_r(c, seq) : NULL;
     GEOSGeometry *poly = ring ? GEOSGeom_createPolygon_r(c, ring, NULL, 0) : NULL;
-    if (!poly)
-        return tc_fail(err, TC_EXIT_INTERNAL, "export: footprint %ld: GEOS cannot build it", i);
+    if (!poly) {
+        /* (GEOS 3.11 frees seq and ring itself when a constructor fails) */
+        int status = tc_worker_geos_status(&ex->ws->w[0]);
+        return tc_fail(err, status, "export: footprint %ld: %s", i,
+                       status == TC_EXIT_RESOURCE ? "out of memory" : "GEOS cannot build it");
+    }
     int rc = shpio_write_polygon(c, shp, -1, poly, err);
     GEOSGeom_destroy_r(c, poly);
     return rc;

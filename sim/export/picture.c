@@ -193,6 +193,7 @@ struct ring_visit {
     size_t cap;
     void (*fn)(void *user, const double *x, const double *y, unsigned n);
     void *user;
+    int failed; /* out of memory or GEOS failed: a ring went undrawn */
 };
 
 static void visit_rings(GEOSContextHandle_t ctx, const GEOSGeometry *g, struct ring_visit *v)
@@ -216,13 +217,17 @@ static void visit_rings(GEOSContextHandle_t ctx, const GEOSGeometry *g, struct r
             double *x = realloc(v->x, sizeof *x * n), *y = x ? realloc(v->y, sizeof *y * n) : NULL;
             if (x)
                 v->x = x;
-            if (!y)
+            if (!y) {
+                v->failed = 1;
                 continue;
+            }
             v->y = y;
             v->cap = n;
         }
         if (GEOSCoordSeq_copyToArrays_r(ctx, seq, v->x, v->y, NULL, NULL))
             v->fn(v->user, v->x, v->y, n);
+        else
+            v->failed = 1;
     }
 }
 
@@ -290,7 +295,7 @@ static int draw_counties(const struct canvas *c, GEOSContextHandle_t ctx, const 
     free(v.x);
     free(v.y);
     free(tb.e);
-    return rc;
+    return rc == 0 && !v.failed ? 0 : -1;
 }
 
 /* ---- layout and driver -------------------------------------------------------------*/
@@ -357,7 +362,7 @@ static int picture_raster_of(struct canvas *c, const char *path, const struct ru
     int n = slash ? (int)(slash - path + 1) : 0;
     char *tif = malloc((size_t)n + strlen(name) + 1);
     if (!tif)
-        return tc_fail(err, TC_EXIT_OUTPUT, "out of memory");
+        return tc_fail(err, TC_EXIT_RESOURCE, "%s: out of memory", slash ? slash + 1 : path);
     sprintf(tif, "%.*s%s", n, path, name);
     c->layer = l;
     c->raster = picture_raster_image(tif, (enum raster_layer)l, run->sites->n,
@@ -367,6 +372,37 @@ static int picture_raster_of(struct canvas *c, const char *path, const struct ru
     return c->raster ? 0 : -1;
 }
 
+/* The exit status for a cairo failure: out of memory is a limit. */
+static int cairo_exit(cairo_status_t st)
+{
+    return st == CAIRO_STATUS_NO_MEMORY ? TC_EXIT_RESOURCE : TC_EXIT_INTERNAL;
+}
+
+/* Draws every layer on c (its image made); 0 or -1 with err. */
+static int draw_canvas(struct canvas *c, const char *path, const char *name,
+                       const struct tc_worker *w, const struct run_outcome *run, int height,
+                       struct tc_error *err)
+{
+    cairo_status_t st = cairo_status(c->cr);
+    if (st != CAIRO_STATUS_SUCCESS)
+        return tc_fail(err, cairo_exit(st), "%s: cairo cannot make a %dx%d image: %s", name,
+                       PICTURE_WIDTH, height, cairo_status_to_string(st));
+    int pl = run->output ? run->output->picture_layer : PICTURE_COVERAGE;
+    if (pl != PICTURE_COVERAGE && picture_raster_of(c, path, run, pl - PICTURE_RSRP, err) != 0)
+        return -1;
+    c->font = picture_font_pick(c->cr);
+    if (draw_all(c, w->geos, run) != 0) {
+        int oom = tc_worker_geos_status(w) == TC_EXIT_RESOURCE;
+        return tc_fail(err, oom ? TC_EXIT_RESOURCE : TC_EXIT_INTERNAL,
+                       "%s: %s%s%s", name, oom ? "out of memory drawing it" : "GEOS failed",
+                       w->geos_msg[0] ? ": " : "", w->geos_msg);
+    }
+    st = cairo_status(c->cr);
+    if (st != CAIRO_STATUS_SUCCESS)
+        return tc_fail(err, cairo_exit(st), "%s: cairo: %s", name, cairo_status_to_string(st));
+    return 0;
+}
+
 int picture_draw(const char *path, const struct run_outcome *run, struct tc_error *err)
 {
     /* One worker from the project's factory: the GEOS context (with its
@@ -374,36 +410,24 @@ int picture_draw(const char *path, const struct run_outcome *run, struct tc_erro
     struct tc_workers *ws = tc_workers_new(1, NULL, 0, err);
     if (!ws)
         return -1;
-    const struct tc_worker *w = &ws->w[0];
     struct canvas c = {0};
     int height;
     layout(&c, run->map, &height);
     cairo_surface_t *sf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, PICTURE_WIDTH, height);
     c.cr = cairo_create(sf);
-    int rc = 0;
-    int pl = run->output ? run->output->picture_layer : PICTURE_COVERAGE;
-    if (pl != PICTURE_COVERAGE)
-        rc = picture_raster_of(&c, path, run, pl - PICTURE_RSRP, err);
-    if (rc == 0 && cairo_status(c.cr) != CAIRO_STATUS_SUCCESS) {
-        rc = tc_fail(err, TC_EXIT_INTERNAL, "picture: cairo cannot make a %dx%d image: %s",
-                     PICTURE_WIDTH, height, cairo_status_to_string(cairo_status(c.cr)));
-    } else if (rc == 0) {
-        c.font = picture_font_pick(c.cr);
-        if (draw_all(&c, w->geos, run) != 0)
-            rc = tc_fail(err, TC_EXIT_INTERNAL, "picture: out of memory or GEOS failed%s%s",
-                         w->geos_msg[0] ? ": " : "", w->geos_msg);
-        else if (cairo_status(c.cr) != CAIRO_STATUS_SUCCESS)
-            rc = tc_fail(err, TC_EXIT_INTERNAL, "picture: cairo: %s",
-                         cairo_status_to_string(cairo_status(c.cr)));
-    }
+    /* messages name map.png, not the output folder's temporary twin */
+    const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    int rc = draw_canvas(&c, path, name, &ws->w[0], run, height, err);
     cairo_destroy(c.cr);
     if (c.raster)
         cairo_surface_destroy(c.raster);
     if (rc == 0) {
         cairo_status_t st = cairo_surface_write_to_png(sf, path);
-        if (st != CAIRO_STATUS_SUCCESS)
-            rc = tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot write: %s", path,
-                         cairo_status_to_string(st));
+        if (st != CAIRO_STATUS_SUCCESS) {
+            rc = tc_fail(err, st == CAIRO_STATUS_NO_MEMORY ? TC_EXIT_RESOURCE : TC_EXIT_OUTPUT,
+                         "%s: cannot write: %s", name, cairo_status_to_string(st));
+            remove(path); /* no partial picture */
+        }
     }
     cairo_surface_destroy(sf);
     tc_workers_free(&ws);

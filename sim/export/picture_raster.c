@@ -60,10 +60,13 @@ cairo_surface_t *picture_raster_image(const char *tif, enum raster_layer l, long
     clip_axis(r0, sy, ph, H, &j0, &j1);
     cairo_surface_t *sf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, pw > 0 ? pw : 1,
                                                      ph > 0 ? ph : 1);
-    if (cairo_surface_status(sf) != CAIRO_STATUS_SUCCESS) {
+    cairo_status_t st = cairo_surface_status(sf);
+    if (st != CAIRO_STATUS_SUCCESS) {
         GDALClose(ds);
         cairo_surface_destroy(sf);
-        tc_fail(err, TC_EXIT_INTERNAL, "picture: cairo cannot make a %dx%d image", pw, ph);
+        tc_fail(err, st == CAIRO_STATUS_NO_MEMORY ? TC_EXIT_RESOURCE : TC_EXIT_INTERNAL,
+                "picture: cairo cannot make a %dx%d image: %s", pw, ph,
+                cairo_status_to_string(st));
         return NULL;
     }
     int bw = i1 - i0, bh = j1 - j0;
@@ -90,9 +93,12 @@ cairo_surface_t *picture_raster_image(const char *tif, enum raster_layer l, long
     }
     GDALClose(ds);
     if (rc != 0) {
-        free(buf);
         cairo_surface_destroy(sf);
-        tc_fail(err, TC_EXIT_OUTPUT, "picture: GDAL cannot read %s", tif);
+        if (!buf)
+            tc_fail(err, TC_EXIT_RESOURCE, "picture: out of memory reading %s", tif);
+        else
+            tc_fail(err, TC_EXIT_OUTPUT, "picture: GDAL cannot read %s", tif);
+        free(buf);
         return NULL;
     }
     cairo_surface_flush(sf);

@@ -130,7 +130,14 @@ int map_locate(struct map_locator *l, double x, double y)
             l->prepared[i] = GEOSPrepare_r(l->ctx, t->geom);
         if (!pt)
             pt = GEOSGeom_createPointFromXY_r(l->ctx, x, y);
-        if (GEOSPreparedIntersects_r(l->ctx, l->prepared[i], pt) == 1)
+        /* out of memory (or a GEOS exception) is not "outside" */
+        char in = l->prepared[i] && pt ? GEOSPreparedIntersects_r(l->ctx, l->prepared[i], pt)
+                                       : 2;
+        if (in == 2) {
+            found = MAP_LOCATE_FAILED;
+            break;
+        }
+        if (in == 1)
             found = i;
     }
     if (pt)

@@ -51,7 +51,9 @@ static const struct {
 static int gdal_fail(struct tc_error *err, const char *path, const char *what)
 {
     const char *m = CPLGetLastErrorMsg();
-    return tc_fail(err, TC_EXIT_OUTPUT, "%s: GDAL cannot %s%s%s", path, what, m && *m ? ": " : "",
+    /* out of memory is a limit (exit 6), anything else the file's (7) */
+    int status = CPLGetLastErrorNo() == CPLE_OutOfMemory ? TC_EXIT_RESOURCE : TC_EXIT_OUTPUT;
+    return tc_fail(err, status, "%s: GDAL cannot %s%s%s", path, what, m && *m ? ": " : "",
                    m ? m : "");
 }
 

@@ -94,6 +94,7 @@ struct rworker {
     int *own;
     uint8_t *unsure;
     long *in, *cov;
+    int failed; /* map_locate failed (out of memory): the rasters are not written */
 };
 
 /* Row r of the grid (row k of the strip), on the worker's thread. */
@@ -105,8 +106,13 @@ static void strip_row(const struct raster_grid *g, int r, int k, const struct rs
     size_t o = (size_t)k * (size_t)g->width;
     rscan_row(scan, k, w->own, w->unsure);
     for (int col = 0; col < g->width; col++)
-        if (w->own[col] == RSCAN_UNSURE)
+        if (w->own[col] == RSCAN_UNSURE) {
             w->own[col] = map_locate(w->loc, w->row.xs[col], y);
+            if (w->own[col] == MAP_LOCATE_FAILED) {
+                w->failed = 1;
+                w->own[col] = -1;
+            }
+        }
     struct rrow_out out = {b->rsrp + o, b->sinr + o, b->best + o, b->servers + o};
     raster_row(s, &w->row, cfg->load, noise_mw, y, w->own, &out);
     for (int col = 0; col < g->width; col++) {
@@ -175,6 +181,15 @@ static int strip_rows(const struct raster_grid *g, int s, int *r0)
     return g->height - *r0 < STRIP_ROWS ? g->height - *r0 : STRIP_ROWS;
 }
 
+/* Whether a worker's map_locate failed on the last strip. */
+static int any_failed(const struct strips_job *j)
+{
+    for (int k = 0; k < j->threads; k++)
+        if (j->rw[k].failed)
+            return 1;
+    return 0;
+}
+
 /* Before strip s (s == n: after the last): stop at the first failed
  * write, at an interrupt, or when the scanlines fail; else the strip's
  * scanlines. One thread; the others wait. */
@@ -188,6 +203,8 @@ static void strip_begin(const struct strips_job *j, int s, int n, struct strips_
         y->rc = -1;
     } else if (tc_interrupted())
         y->rc = tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted");
+    else if (any_failed(j))
+        y->rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory locating the raster's cells");
     else if (s < n && rscan_strip(j->scan, r0, nr) != 0)
         y->rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory (raster scanlines)");
     y->stop = y->rc != 0;
@@ -411,7 +428,7 @@ int raster_write(const char *dir, const struct raster_config *cfg,
         strcpy(strrchr(name, '.'), ".qml");
         char *path = outdir_join(dir, name);
         rc = path ? raster_write_style(path, (enum raster_layer)l, sites->n, err)
-                  : tc_fail(err, TC_EXIT_OUTPUT, "out of memory");
+                  : tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
         free(path);
     }
     if (rc == 0) {

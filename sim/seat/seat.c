@@ -67,16 +67,21 @@ static GEOSGeometry *polygonal(GEOSContextHandle_t ctx, GEOSGeometry *g)
     int type = g ? GEOSGeomTypeId_r(ctx, g) : -1;
     if (type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON || !g)
         return g;
-    int n = GEOSGetNumGeometries_r(ctx, g), k = 0;
+    int n = GEOSGetNumGeometries_r(ctx, g), k = 0, failed = n < 0;
     GEOSGeometry **parts = malloc(sizeof *parts * (size_t)(n > 0 ? n : 1));
-    for (int i = 0; parts && i < n; i++) {
+    for (int i = 0; parts && !failed && i < n; i++) {
         const GEOSGeometry *p = GEOSGetGeometryN_r(ctx, g, i);
-        if (GEOSGeomTypeId_r(ctx, p) == GEOS_POLYGON)
-            parts[k++] = GEOSGeom_clone_r(ctx, p);
+        if (p && GEOSGeomTypeId_r(ctx, p) == GEOS_POLYGON)
+            failed = !(parts[k++] = GEOSGeom_clone_r(ctx, p)); /* out of memory */
     }
     GEOSGeom_destroy_r(ctx, g);
-    GEOSGeometry *out =
-        parts ? GEOSGeom_createCollection_r(ctx, GEOS_MULTIPOLYGON, parts, (unsigned)k) : NULL;
+    if (failed) /* never a collection with a hole in it: none at all */
+        for (int i = 0; i < k - 1; i++)
+            GEOSGeom_destroy_r(ctx, parts[i]);
+    /* (a failed create frees its parts: GEOS 3.11) */
+    GEOSGeometry *out = parts && !failed ? GEOSGeom_createCollection_r(ctx, GEOS_MULTIPOLYGON,
+                                                                      parts, (unsigned)k)
+                                         : NULL;
     free(parts);
     return out;
 }
@@ -234,12 +239,17 @@ struct tc_seat_areas *seat_areas_build(const struct seat_config *cfg, const stru
             s->outside[t] = 1;
             of[t] = NULL;
         }
-        if (!s->geom[t] || GEOSArea_r(w->geos, s->geom[t], &s->area_m2[t]) != 1)
-            tc_worker_failf(w, t, TC_EXIT_INTERNAL, "township %s: GEOS cannot build its seat "
-                            "area: %s", map->t[t].code, w->geos_msg);
-        else if (!GEOSisEmpty_r(w->geos, s->geom[t])) /* also warms GEOS's envelope cache */
-            GEOSGeom_getExtent_r(w->geos, s->geom[t], &s->envelope[t][0], &s->envelope[t][1],
-                                 &s->envelope[t][2], &s->envelope[t][3]);
+        int empty = s->geom[t] ? GEOSisEmpty_r(w->geos, s->geom[t]) : 2;
+        /* also warms GEOS's envelope cache */
+        if (empty == 2 || GEOSArea_r(w->geos, s->geom[t], &s->area_m2[t]) != 1 ||
+            (!empty && !GEOSGeom_getExtent_r(w->geos, s->geom[t], &s->envelope[t][0],
+                                             &s->envelope[t][1], &s->envelope[t][2],
+                                             &s->envelope[t][3])))
+            tc_worker_failf(w, t, tc_worker_geos_status(w), "township %s: %s building its seat "
+                            "area%s%s", map->t[t].code,
+                            tc_worker_geos_status(w) == TC_EXIT_RESOURCE ? "out of memory"
+                                                                         : "GEOS failed",
+                            w->geos_msg[0] ? ": " : "", w->geos_msg);
         s->from_layer[t] = of[t] != NULL;
         s->whole[t] = !of[t] && cfg->radius_m[map->t[t].kind] <= 0;
     }

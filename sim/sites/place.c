@@ -264,6 +264,11 @@ static int locate_file_sites(const struct sites_config *cfg, const char *path,
     long kept = 0, i = 0;
     for (; i < s->n; i++) {
         int t = map_locate(loc, s->x[i], s->y[i]);
+        if (t == MAP_LOCATE_FAILED) {
+            rc = tc_fail(err, TC_EXIT_RESOURCE, "%s: out of memory locating site '%s'", path,
+                         s->id[i]);
+            break;
+        }
         if (t < 0 && cfg->outside == SITES_OUTSIDE_ERROR) {
             rc = tc_fail(err, TC_EXIT_SITES, "%s: site '%s' (%.6f, %.6f) is outside every "
                          "township (sites.outside = drop or keep allows it)",
