@@ -85,8 +85,7 @@ static int coverage_stages(const struct scenario *scn, const struct run_options 
         return tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
     /* The coverage layer is drawn from the engine's own rings: kept now,
      * only when the layers are wanted. */
-    if (cov_compute(&scn->coverage, st->map, st->sites, st->fp, st->seats, opt->threads,
-                    st->results, keep_parts ? &st->parts : NULL, err))
+    if (pipeline_coverage(scn, opt, st, keep_parts, err) != 0) /* run_mpi.c: split or not */
         return -1;
     population_cover(st->map, st->seats, st->results);
     phase_end(out, st, PHASE_COVERAGE);
@@ -180,6 +179,8 @@ static int run_stages(const struct scenario *scn, const struct run_options *opt,
     out->verdict = &st->verdict;
     out->checksum = report_checksum(st->map, st->results);
 
+    if (opt->rank > 0)
+        return 0; /* a province-parallel run's other ranks: rank 0 writes */
     phase_begin(opt, st, PHASE_REPORT);
     if (pipeline_write_outputs(scn, st, out, dir, opt->threads, st->t0, opt, err) != 0)
         return -1;

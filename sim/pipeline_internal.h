@@ -90,6 +90,15 @@ int pipeline_cache_borrow(const struct pipeline_cache *c, const struct scenario 
 void pipeline_cache_keep(struct pipeline_cache *c, const struct scenario *scn,
                          struct run_state *st);
 
+/* ---- the coverage stage, split over MPI ranks (run_mpi.c) ------------- */
+
+/* cov_compute into st->results (and st->parts when keep_parts); with
+ * opt->n_ranks > 1 each rank computes its share of the townships and every
+ * rank ends with every township's result (the parts: rank 0 only), or
+ * every rank with the same error. 0, or -1 with err. */
+int pipeline_coverage(const struct scenario *scn, const struct run_options *opt,
+                      struct run_state *st, int keep_parts, struct tc_error *err);
+
 /* ---- the outputs (pipeline_output.c) ------------------------------------ */
 
 /* The output folder, malloc'd: --out, else [output] dir, else out/<name>. */

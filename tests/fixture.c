@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <geos_c.h>
 #include <math.h>
+#include <stdarg.h>
 #include <proj.h>
 #include <shapefil.h>
 #include <stdio.h>
@@ -16,6 +17,22 @@
 
 const char fx_laea[] = "+proj=laea +lat_0=0 +lon_0=0 +x_0=0 +y_0=0 +ellps=WGS84 +units=m "
                        "+no_defs +type=crs";
+
+const struct fx_township fx_grid4[4] = {
+    {"11", "滕王阁街道", "东湖区", "subdistrict", FX_SQUARE(-20000, -20000, 0, 0), -10000, -10000},
+    {"12", "黄马乡", "南昌县", "township", FX_SQUARE(0, -20000, 20000, 0), 10000, -10000},
+    {"21", "莲塘镇", "南昌县", "town", FX_SQUARE(-20000, 0, 0, 20000), -10000, 10000},
+    {"22", "恒湖垦殖场", "新建区", "special", FX_SQUARE(0, 0, 20000, 20000), 10000, 10000}};
+
+const struct fx_township fx_halves[2] = {
+    {"1", "west", "c", "town", FX_SQUARE(-5000, -5000, 0, 5000), -2500, 0},
+    {"2", "east", "c", "township", FX_SQUARE(0, -5000, 5000, 5000), 2500, 0}};
+
+const struct fx_township fx_row[4] = {
+    {"1", "west", "cw", "town", FX_SQUARE(-10000, -2000, -6000, 2000), -8000, 0},
+    {"2", "east", "ce", "town", FX_SQUARE(6000, -2000, 10000, 2000), 8000, 0},
+    {"3", "middle", "cm", "town", FX_SQUARE(-2000, -2000, 2000, 2000), 0, 0},
+    {"4", "far", "cf", "town", FX_SQUARE(20000, -2000, 24000, 2000), 22000, 0}};
 
 void fx_tmpdir(char *buf, size_t size)
 {
@@ -123,20 +140,6 @@ int fx_same_file(const char *a, const char *b)
     return same;
 }
 
-int fx_run(const char *args, char *out, size_t size)
-{
-    const char *bin = getenv("TOWNCOV_BIN");
-    cr_assert_not_null(bin, "TOWNCOV_BIN is not set (run the tests with make test)");
-    char cmd[8192];
-    snprintf(cmd, sizeof cmd, "%s %s 2>&1", bin, args);
-    FILE *p = popen(cmd, "r");
-    cr_assert_not_null(p);
-    size_t n = fread(out, 1, size - 1, p);
-    out[n] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 double fx_ngon_area(double r, int n)
 {
     return 0.5 * n * r * r * sin(2 * M_PI / n);
@@ -158,16 +161,66 @@ double fx_rnd(uint64_t *state)
     return (double)(z >> 11) * 0x1.0p-53;
 }
 
+int fx_sh(const char *cmd, char *out, size_t size)
+{
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p, "cannot start: %s", cmd);
+    size_t n = fread(out, 1, size - 1, p);
+    out[n] = '\0';
+    int status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 int fx_run_prefixed(const char *prefix, const char *args, char *out, size_t size)
 {
     const char *bin = getenv("TOWNCOV_BIN");
     cr_assert_not_null(bin, "TOWNCOV_BIN is not set (run the tests with make test)");
     char cmd[8192];
     snprintf(cmd, sizeof cmd, "%s %s %s 2>&1", prefix, bin, args);
-    FILE *p = popen(cmd, "r");
-    cr_assert_not_null(p);
-    size_t n = fread(out, 1, size - 1, p);
-    out[n] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return fx_sh(cmd, out, size);
+}
+
+int fx_run(const char *args, char *out, size_t size)
+{
+    return fx_run_prefixed("", args, out, size);
+}
+
+int fx_runf(char *out, size_t size, const char *fmt, ...)
+{
+    char args[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    return fx_run(args, out, size);
+}
+
+const char *fx_path(const char *dir, const char *fmt, ...)
+{
+    static char bufs[8][1024];
+    static int next;
+    char *b = bufs[next++ % 8];
+    int n = snprintf(b, sizeof bufs[0], "%s/", dir);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(b + n, sizeof bufs[0] - (size_t)n, fmt, ap);
+    va_end(ap);
+    return b;
+}
+
+void fx_write_sites(const char *path, const char *prefix, const double *xy, int n)
+{
+    size_t size = 64 + (size_t)n * (strlen(prefix) + 64), len;
+    char *csv = malloc(size);
+    cr_assert_not_null(csv);
+    len = (size_t)snprintf(csv, size, "id,lon,lat\n");
+    for (int i = 0; i < n; i++) {
+        double lon, lat;
+        fx_to_lonlat(xy[2 * i], xy[2 * i + 1], &lon, &lat);
+        len += (size_t)snprintf(csv + len, size - len, "%s%d,%.12f,%.12f\n", prefix, i + 1, lon,
+                                lat);
+    }
+    cr_assert_lt(len, size);
+    fx_write_text(path, csv);
+    free(csv);
 }

@@ -17,12 +17,7 @@ static char out[65536];
 /* Runs a shell command, stdout+stderr into out; returns its exit status. */
 static int sh(const char *cmd)
 {
-    FILE *p = popen(cmd, "r");
-    cr_assert_not_null(p);
-    size_t n = fread(out, 1, sizeof out - 1, p);
-    out[n] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return fx_sh(cmd, out, sizeof out);
 }
 
 static int lines(const char *s)

@@ -11,21 +11,11 @@
 
 #include "fixture.h"
 
-#define SQUARE(x0, y0, x1, y1)                                                             \
-    "POLYGON((" #x0 " " #y0 ", " #x1 " " #y0 ", " #x1 " " #y1 ", " #x0 " " #y1 ", " #x0 " " #y0 \
-    "))"
-
 static char dir[256];
 static char out[1 << 16];
 
-static const char *at(const char *name)
-{
-    static char bufs[4][512];
-    static int next;
-    char *b = bufs[next++ % 4];
-    snprintf(b, sizeof bufs[0], "%s/%s", dir, name);
-    return b;
-}
+/* dir/name (fx_path: rotating buffers). */
+#define at(name) fx_path(dir, "%s", name)
 
 Test(csv_ids, csv_quote_is_what_the_reader_reads_back)
 {
@@ -60,11 +50,7 @@ Test(csv_ids, csv_quote_is_what_the_reader_reads_back)
 Test(csv_ids, plan_quotes_ids_and_its_check_run_reads_them_back)
 {
     fx_tmpdir(dir, sizeof dir);
-    const struct fx_township t[] = {
-        {"1", "west", "cw", "town", SQUARE(-10000, -2000, -6000, 2000), -8000, 0},
-        {"2", "east", "ce", "town", SQUARE(6000, -2000, 10000, 2000), 8000, 0},
-        {"3", "middle", "cm", "town", SQUARE(-2000, -2000, 2000, 2000), 0, 0}};
-    fx_write_map(at("map"), t, 3);
+    fx_write_map(at("map"), fx_row, 3); /* west, east, middle */
     double lon[4], lat[4];
     const double xy[] = {0, 0, -8000, 0, 8000, 0, 0, 1500};
     for (int i = 0; i < 4; i++)
@@ -99,8 +85,8 @@ Test(csv_ids, sweep_quotes_township_codes)
 {
     fx_tmpdir(dir, sizeof dir);
     const struct fx_township t[] = {
-        {"1,a", "west", "c", "town", SQUARE(-5000, -5000, 0, 5000), -2500, 0},
-        {"2\"b", "east", "c", "township", SQUARE(0, -5000, 5000, 5000), 2500, 0}};
+        {"1,a", "west", "c", "town", FX_SQUARE(-5000, -5000, 0, 5000), -2500, 0},
+        {"2\"b", "east", "c", "township", FX_SQUARE(0, -5000, 5000, 5000), 2500, 0}};
     fx_write_map(at("map"), t, 2);
     fx_write_text(at("s.ini"), "[scenario]\nname = ids\n[map]\nfile = map.shp\n[sites]\n"
                                "strategy = uniform\ncount = 3\n[radio]\nvertices = 16\n");

@@ -25,9 +25,6 @@
 #include "towncov/shpio.h"
 #include "towncov/sites.h"
 
-#define SQ(x0, y0, x1, y1)                                                                 \
-    "((" #x0 " " #y0 ", " #x1 " " #y0 ", " #x1 " " #y1 ", " #x0 " " #y1 ", " #x0 " " #y0 "))"
-
 /* Two counties; a township with a hole (filled by another), one in two
  * parts. */
 static const struct fx_township towns[] = {
@@ -35,11 +32,12 @@ static const struct fx_township towns[] = {
      "POLYGON((-6000 -6000, 0 -6000, 0 0, -6000 0, -6000 -6000),"
      "(-4000 -4000, -4000 -2000, -2000 -2000, -2000 -4000, -4000 -4000))",
      -1000, -1000},
-    {"360101002", "百花洲街道", "东湖区", "town", "POLYGON" SQ(-4000, -4000, -2000, -2000),
+    {"360101002", "百花洲街道", "东湖区", "town", FX_SQUARE(-4000, -4000, -2000, -2000),
      -3000, -3000},
-    {"360102101", "梅岭镇", "湾里区", "town", "POLYGON" SQ(0, -6000, 6000, 0), 3000, -3000},
+    {"360102101", "梅岭镇", "湾里区", "town", FX_SQUARE(0, -6000, 6000, 0), 3000, -3000},
     {"360102201", "太平乡", "湾里区", "township",
-     "MULTIPOLYGON(" SQ(-6000, 1000, -1000, 6000) "," SQ(1000, 1000, 6000, 6000) ")", -3500,
+     "MULTIPOLYGON(((-6000 1000, -1000 1000, -1000 6000, -6000 6000, -6000 1000)),"
+     "((1000 1000, 6000 1000, 6000 6000, 1000 6000, 1000 1000)))", -3500,
      3500},
 };
 #define NTOWNS 4
@@ -190,16 +188,6 @@ static void layer_path(const struct xrun *x, const char *layer, const char *ext,
                        size_t size)
 {
     snprintf(buf, size, "%s/%s.%s", x->out, layer, ext);
-}
-
-/* Runs a shell command; its output in out, its exit status returned. */
-static int shell(const char *cmd, char *out, size_t size)
-{
-    FILE *p = popen(cmd, "r");
-    cr_assert_not_null(p);
-    size_t n = fread(out, 1, size - 1, p);
-    out[n] = '\0';
-    return pclose(p);
 }
 
 /* ---- attributes ------------------------------------------------------------*/
@@ -485,7 +473,7 @@ Test(export, ogrinfo_reads_every_layer_with_its_crs)
         char path[512], cmd[700], out[16384];
         layer_path(&x, layers[i], "shp", path, sizeof path);
         snprintf(cmd, sizeof cmd, "ogrinfo -ro -al -so '%s' 2>&1", path);
-        cr_assert_eq(shell(cmd, out, sizeof out), 0, "%s", out);
+        cr_assert_eq(fx_sh(cmd, out, sizeof out), 0, "%s", out);
         char count[64];
         snprintf(count, sizeof count, "Feature Count: %ld\n", want[i]);
         cr_assert_not_null(strstr(out, count), "%s: %s", layers[i], out);
@@ -502,7 +490,7 @@ static void assert_xml(const char *path)
     char cmd[700], out[4096];
     snprintf(cmd, sizeof cmd, "/usr/bin/python3 -c 'import sys, xml.dom.minidom; "
                               "xml.dom.minidom.parse(sys.argv[1])' '%s' 2>&1", path);
-    cr_assert_eq(shell(cmd, out, sizeof out), 0, "%s is not well-formed XML: %s", path, out);
+    cr_assert_eq(fx_sh(cmd, out, sizeof out), 0, "%s is not well-formed XML: %s", path, out);
 }
 
 Test(export, styles_and_project_are_xml_naming_every_layer)
@@ -575,7 +563,7 @@ static const char qgis_check[] =
 Test(export, qgis_opens_the_project, .timeout = 120)
 {
     char out[8192];
-    if (shell("/usr/bin/python3 -c 'import qgis.core' 2>&1", out, sizeof out) != 0)
+    if (fx_sh("/usr/bin/python3 -c 'import qgis.core' 2>&1", out, sizeof out) != 0)
         cr_skip_test("no QGIS Python bindings (python3-qgis)");
     struct xrun x;
     xrun_build(&x, 0, 1, 2);
@@ -583,7 +571,7 @@ Test(export, qgis_opens_the_project, .timeout = 120)
     snprintf(script, sizeof script, "%s/check.py", x.dir);
     fx_write_text(script, qgis_check);
     snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s' '%s' 2>&1", script, x.out);
-    int rc = shell(cmd, out, sizeof out);
+    int rc = fx_sh(cmd, out, sizeof out);
     cr_assert(rc == 0 && strstr(out, "ok"), "QGIS: %s", out);
     xrun_free(&x);
 }

@@ -12,25 +12,15 @@
 
 #include "fixture.h"
 
-#define SQUARE(x0, y0, x1, y1)                                                             \
-    "POLYGON((" #x0 " " #y0 ", " #x1 " " #y0 ", " #x1 " " #y1 ", " #x0 " " #y1 ", " #x0 " " #y0 \
-    "))"
-
 static char dir[256];
 static char out[1 << 16];
-
-static const struct fx_township grid[] = {
-    {"11", "sw 镇", "甲县", "town", SQUARE(-20000, -20000, 0, 0), -10000, -10000},
-    {"12", "se 乡", "甲县", "township", SQUARE(0, -20000, 20000, 0), 10000, -10000},
-    {"21", "nw 街道", "乙县", "subdistrict", SQUARE(-20000, 0, 0, 20000), -10000, 10000},
-    {"22", "ne", "乙县", "special", SQUARE(0, 0, 20000, 20000), 10000, 10000}};
 
 static void setup(void)
 {
     fx_tmpdir(dir, sizeof dir);
     char path[512];
     snprintf(path, sizeof path, "%s/map", dir);
-    fx_write_map(path, grid, 4);
+    fx_write_map(path, fx_grid4, 4);
     snprintf(path, sizeof path, "%s/s.ini", dir);
     fx_write_text(path, "[scenario]\nname = formats\nseed = 11\n[map]\nfile = map.shp\n"
                         "[sites]\nstrategy = weighted\ncount = 400\n[radio]\nvertices = 32\n"

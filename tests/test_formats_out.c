@@ -12,25 +12,15 @@
 
 #include "fixture.h"
 
-#define SQUARE(x0, y0, x1, y1)                                                             \
-    "POLYGON((" #x0 " " #y0 ", " #x1 " " #y0 ", " #x1 " " #y1 ", " #x0 " " #y1 ", " #x0 " " #y0 \
-    "))"
-
 static char dir[256];
 static char out[1 << 16];
-
-static const struct fx_township grid[] = {
-    {"11", "滕王阁街道", "东湖区", "subdistrict", SQUARE(-20000, -20000, 0, 0), -10000, -10000},
-    {"12", "黄马乡", "南昌县", "township", SQUARE(0, -20000, 20000, 0), 10000, -10000},
-    {"21", "莲塘镇", "南昌县", "town", SQUARE(-20000, 0, 0, 20000), -10000, 10000},
-    {"22", "恒湖垦殖场", "新建区", "special", SQUARE(0, 0, 20000, 20000), 10000, 10000}};
 
 static void setup(void)
 {
     fx_tmpdir(dir, sizeof dir);
     char path[512];
     snprintf(path, sizeof path, "%s/map", dir);
-    fx_write_map(path, grid, 4);
+    fx_write_map(path, fx_grid4, 4);
     snprintf(path, sizeof path, "%s/s.ini", dir);
     fx_write_text(path, "[scenario]\nname = 格式\nseed = 5\n[map]\nfile = map.shp\n"
                         "[sites]\nstrategy = weighted\ncount = 300\n[radio]\nvertices = 32\n"
@@ -107,11 +97,7 @@ Test(formats_out, qgis_opens_the_gpkg_styled_and_the_project_on_it, .timeout = 1
     snprintf(script, sizeof script, "%s/check.py", dir);
     fx_write_text(script, qgis_gpkg_check);
     snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s' '%s/out' 2>&1", script, dir);
-    FILE *p = popen(cmd, "r");
-    cr_assert_not_null(p);
-    size_t got = fread(out, 1, sizeof out - 1, p);
-    out[got] = '\0';
-    int rc = pclose(p);
+    int rc = fx_sh(cmd, out, sizeof out);
     cr_assert(rc == 0 && strstr(out, "ok\n"), "PyQGIS: %s", out);
 }
 

@@ -113,8 +113,7 @@ Test(inifile, a_fifo_or_device_as_scenario_is_refused_at_once, .timeout = 300)
 static void setup(const char *extra_ini)
 {
     static const struct fx_township t[] = {
-        {"1", "a", "c", "town", "POLYGON((-5000 -5000, 5000 -5000, 5000 5000, -5000 5000, "
-                                 "-5000 -5000))", 0, 0}};
+        {"1", "a", "c", "town", FX_SQUARE(-5000, -5000, 5000, 5000), 0, 0}};
     fx_tmpdir(dir, sizeof dir);
     char p[600], ini[2048];
     snprintf(p, sizeof p, "%s/map", dir);

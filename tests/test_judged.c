@@ -10,29 +10,19 @@
 
 #include "fixture.h"
 
-#define SQUARE(x0, y0, x1, y1)                                                             \
-    "POLYGON((" #x0 " " #y0 ", " #x1 " " #y0 ", " #x1 " " #y1 ", " #x0 " " #y1 ", " #x0 " " #y0 \
-    "))"
-
 static char dir[256];
 static char out[1 << 16];
 
-static const char *at(const char *name)
-{
-    static char bufs[4][512];
-    static int next;
-    char *b = bufs[next++ % 4];
-    snprintf(b, sizeof bufs[0], "%s/%s", dir, name);
-    return b;
-}
+/* dir/name (fx_path: rotating buffers). */
+#define at(name) fx_path(dir, "%s", name)
 
 /* map.shp (a town and a township) and s.ini with `extra` appended. */
 static void setup(const char *extra)
 {
     fx_tmpdir(dir, sizeof dir);
     const struct fx_township t[] = {
-        {"1", "甲镇", "c", "town", SQUARE(-10000, -5000, 0, 5000), -5000, 0},
-        {"2", "乙乡", "c", "township", SQUARE(0, -5000, 10000, 5000), 5000, 0}};
+        {"1", "甲镇", "c", "town", FX_SQUARE(-10000, -5000, 0, 5000), -5000, 0},
+        {"2", "乙乡", "c", "township", FX_SQUARE(0, -5000, 10000, 5000), 5000, 0}};
     fx_write_map(at("map"), t, 2);
     char ini[2048];
     snprintf(ini, sizeof ini, "[scenario]\nname = judged\n[map]\nfile = map.shp\n%s"

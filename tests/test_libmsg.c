@@ -58,8 +58,7 @@ static void one_error_line(const char *words)
 Test(libmsg, a_prj_proj_refuses_gives_one_line)
 {
     static const struct fx_township t[] = {
-        {"1", "a", "c", "town", "POLYGON((-5000 -5000, 5000 -5000, 5000 5000, -5000 5000, "
-                                 "-5000 -5000))", 0, 0}};
+        {"1", "a", "c", "town", FX_SQUARE(-5000, -5000, 5000, 5000), 0, 0}};
     fx_tmpdir(dir, sizeof dir);
     char p[600];
     snprintf(p, sizeof p, "%s/map", dir);

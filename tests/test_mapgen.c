@@ -100,12 +100,27 @@ struct fx {
     char dir[128], shp[192], csv[192], out[192];
 };
 
-static void write_text(const char *path, const char *text)
+/* base.shp/.dbf of n rectangular counties in lon/lat (or not): box[i] is
+ * x0, y0, x1, y1; each county's name is its code. */
+static void write_boxes(const char *base, int n, const char *const *codes,
+                        const double (*box)[4])
 {
-    FILE *f = fopen(path, "wb");
-    cr_assert_not_null(f, "cannot write %s", path);
-    fputs(text, f);
-    fclose(f);
+    SHPHandle shp = SHPCreate(base, SHPT_POLYGON);
+    DBFHandle dbf = DBFCreateEx(base, "UTF-8");
+    cr_assert(shp && dbf);
+    DBFAddField(dbf, "code", FTString, 12, 0);
+    DBFAddField(dbf, "name", FTString, 40, 0);
+    for (int i = 0; i < n; i++) { /* clockwise: a shapefile's outer ring */
+        const double *b = box[i];
+        double x[] = {b[0], b[0], b[2], b[2], b[0]}, y[] = {b[1], b[3], b[3], b[1], b[1]};
+        SHPObject *o = SHPCreateSimpleObject(SHPT_POLYGON, 5, x, y, NULL);
+        SHPWriteObject(shp, -1, o);
+        SHPDestroyObject(o);
+        DBFWriteStringAttribute(dbf, i, 0, codes[i]);
+        DBFWriteStringAttribute(dbf, i, 1, codes[i]);
+    }
+    DBFClose(dbf);
+    SHPClose(shp);
 }
 
 /* counties.shp with `count_of_first` as the first county's townships
@@ -153,7 +168,7 @@ static void fx_make(struct fx *f)
     char base[192];
     snprintf(base, sizeof base, "%s/counties", f->dir);
     write_counties(base, counties[0].townships);
-    write_text(f->csv, csv_text);
+    fx_write_text(f->csv, csv_text);
 }
 
 static void fx_clean(struct fx *f)
@@ -622,7 +637,7 @@ Test(mapgen, county_code_missing_from_the_shapefile)
     fx_make(&f);
     char text[sizeof csv_text + 100];
     snprintf(text, sizeof text, "%s360199001,Lost,360199,town\n", csv_text);
-    write_text(f.csv, text);
+    fx_write_text(f.csv, text);
     const char *want[] = {f.csv, ":20:", "360199", f.shp};
     expect_map_error(&f, want, 4);
     fx_clean(&f);
@@ -668,7 +683,7 @@ Test(mapgen, county_without_townships)
     char *text = strdup(csv_text), *p = strstr(text, "360105400");
     char *end = strchr(p, '\n');
     memmove(p, end + 1, strlen(end + 1) + 1);
-    write_text(f.csv, text);
+    fx_write_text(f.csv, text);
     free(text);
     const char *want[] = {f.shp, "360105", "no townships"};
     expect_map_error(&f, want, 3);
@@ -681,11 +696,11 @@ Test(mapgen, bad_kind_and_repeated_code)
     fx_make(&f);
     char text[sizeof csv_text + 100];
     snprintf(text, sizeof text, "%s360101300,X,360101,village\n", csv_text);
-    write_text(f.csv, text);
+    fx_write_text(f.csv, text);
     const char *want[] = {f.csv, ":20:", "village"};
     expect_map_error(&f, want, 3);
     snprintf(text, sizeof text, "%s360101100,Again,360101,town\n", csv_text);
-    write_text(f.csv, text);
+    fx_write_text(f.csv, text);
     const char *want2[] = {f.csv, ":20:", "360101100", "line 4"};
     expect_map_error(&f, want2, 4);
     fx_clean(&f);
@@ -732,7 +747,7 @@ Test(mapgen, csv_without_header_columns)
 {
     struct fx f;
     fx_make(&f);
-    write_text(f.csv, "id,label\n1,a\n");
+    fx_write_text(f.csv, "id,label\n1,a\n");
     const char *want[] = {f.csv, ":1:", "code", "\"id,label\""};
     expect_map_error(&f, want, 4);
     fx_clean(&f);
@@ -744,20 +759,10 @@ Test(mapgen, projected_coordinates_are_refused)
     fx_make(&f);
     char base[192];
     snprintf(base, sizeof base, "%s/counties", f.dir);
-    SHPHandle shp = SHPCreate(base, SHPT_POLYGON);
-    DBFHandle dbf = DBFCreateEx(base, "UTF-8");
-    DBFAddField(dbf, "code", FTString, 12, 0);
-    DBFAddField(dbf, "name", FTString, 20, 0);
-    double x[5] = {500000, 500000, 510000, 510000, 500000};
-    double y[5] = {3000000, 3010000, 3010000, 3000000, 3000000};
-    SHPObject *o = SHPCreateObject(SHPT_POLYGON, -1, 0, NULL, NULL, 5, x, y, NULL, NULL);
-    SHPWriteObject(shp, -1, o);
-    SHPDestroyObject(o);
-    DBFWriteStringAttribute(dbf, 0, 0, "360101");
-    DBFWriteStringAttribute(dbf, 0, 1, "Metres");
-    DBFClose(dbf);
-    SHPClose(shp);
-    write_text(f.csv, "code,name,county_code,kind\n360101001,A,360101,town\n");
+    const char *code[] = {"360101"};
+    const double metres[][4] = {{500000, 3000000, 510000, 3010000}};
+    write_boxes(base, 1, code, metres);
+    fx_write_text(f.csv, "code,name,county_code,kind\n360101001,A,360101,town\n");
     const char *want[] = {f.shp, "record 1 (FID 0)", "longitude/latitude"};
     expect_map_error(&f, want, 3);
     fx_clean(&f);
@@ -784,7 +789,7 @@ Test(mapgen, replaces_a_map_but_not_a_foreign_folder)
     cr_assert_eq(system(cmd), 0, "leftovers in %s", f.dir);
 
     snprintf(keep, sizeof keep, "%s/notes.txt", f.out);
-    write_text(keep, "mine");
+    fx_write_text(keep, "mine");
     cr_assert_neq(build(&f, f.out, 1, 1, NULL, &err), 0);
     cr_assert_eq(err.exit_code, TC_EXIT_OUTPUT);
     cr_assert(strstr(err.msg, "notes.txt") != NULL, "%s", err.msg);
@@ -856,7 +861,7 @@ static void write_zigzag(const char *dir)
     SHPClose(shp);
     char csv[256];
     snprintf(csv, sizeof csv, "%s/zz.csv", dir);
-    write_text(csv, "code,name,county_code,kind\n500001001,W1,500001,town\n"
+    fx_write_text(csv, "code,name,county_code,kind\n500001001,W1,500001,town\n"
                     "500001002,W2,500001,township\n500002001,E1,500002,town\n"
                     "500002002,E2,500002,town\n");
 }
@@ -980,26 +985,12 @@ Test(mapgen, overlapping_counties_leave_the_overlap_to_the_lower_code)
     fx_make(&f);
     char base[192];
     snprintf(base, sizeof base, "%s/counties", f.dir);
-    SHPHandle shp = SHPCreate(base, SHPT_POLYGON);
-    DBFHandle dbf = DBFCreateEx(base, "UTF-8");
-    cr_assert(shp && dbf);
-    DBFAddField(dbf, "code", FTString, 12, 0);
-    DBFAddField(dbf, "name", FTString, 40, 0);
     /* the higher code first in the file: the rule goes by code, not by order */
     const char *codes[] = {"360112", "360111"};
-    const double x0[] = {115.15, 115.0};
-    for (int i = 0; i < 2; i++) {
-        double x[] = {x0[i], x0[i], x0[i] + 0.2, x0[i] + 0.2, x0[i]};
-        double y[] = {28.0, 28.2, 28.2, 28.0, 28.0};
-        SHPObject *o = SHPCreateSimpleObject(SHPT_POLYGON, 5, x, y, NULL);
-        SHPWriteObject(shp, -1, o);
-        SHPDestroyObject(o);
-        DBFWriteStringAttribute(dbf, i, 0, codes[i]);
-        DBFWriteStringAttribute(dbf, i, 1, codes[i]);
-    }
-    DBFClose(dbf);
-    SHPClose(shp);
-    write_text(f.csv, "code,name,county_code,kind\n"
+    const double boxes[][4] = {{115.15, 28.0, 115.15 + 0.2, 28.2},
+                               {115.0, 28.0, 115.0 + 0.2, 28.2}};
+    write_boxes(base, 2, codes, boxes);
+    fx_write_text(f.csv, "code,name,county_code,kind\n"
                       "360111100,A1,360111,town\n360111200,A2,360111,township\n"
                       "360112100,B1,360112,town\n360112200,B2,360112,township\n");
     struct mapgen_report rep = {0};

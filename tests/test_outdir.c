@@ -17,19 +17,8 @@
 
 static char root[256];
 
-/* root/rel, in one of a few rotating buffers (tests hold several at once). */
-static const char *at(const char *fmt, ...)
-{
-    static char bufs[8][1024];
-    static int next;
-    char *b = bufs[next++ % 8];
-    int n = snprintf(b, sizeof bufs[0], "%s/", root);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(b + n, sizeof bufs[0] - (size_t)n, fmt, ap);
-    va_end(ap);
-    return b;
-}
+/* root/rel (fx_path: rotating buffers, tests hold several at once). */
+#define at(...) fx_path(root, __VA_ARGS__)
 
 static int exists(const char *path)
 {
@@ -323,15 +312,8 @@ Test(outdir, the_committed_jiangxi_map_is_a_marked_mapgen_output)
 
 static char out[1 << 16];
 
-static int cmd(const char *fmt, ...)
-{
-    char args[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    return fx_run(args, out, sizeof out);
-}
+/* towncov with printf-formatted arguments, its output in out. */
+#define cmd(...) fx_runf(out, sizeof out, __VA_ARGS__)
 
 /* Runs towncov with its current folder set to cwd (as fx_run does). */
 static int cmd_in(const char *cwd, const char *args)
@@ -340,12 +322,7 @@ static int cmd_in(const char *cwd, const char *args)
     cr_assert_not_null(bin, "TOWNCOV_BIN is not set");
     char line[4096];
     snprintf(line, sizeof line, "cd '%s' && '%s' %s 2>&1", cwd, bin, args);
-    FILE *p = popen(line, "r");
-    cr_assert_not_null(p);
-    size_t n = fread(out, 1, sizeof out - 1, p);
-    out[n] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return fx_sh(line, out, sizeof out);
 }
 
 /* root/in: map.shp and s.ini (random stations, every layer and the picture). */
@@ -353,12 +330,7 @@ static void setup(void)
 {
     fx_tmpdir(root, sizeof root);
     make_dir(at("in"));
-    const struct fx_township t[] = {
-        {"1", "west", "c", "town", "POLYGON((-5000 -5000, 0 -5000, 0 5000, -5000 5000, "
-                                   "-5000 -5000))", -2500, 0},
-        {"2", "east", "c", "township", "POLYGON((0 -5000, 5000 -5000, 5000 5000, 0 5000, "
-                                       "0 -5000))", 2500, 0}};
-    fx_write_map(at("in/map"), t, 2);
+    fx_write_map(at("in/map"), fx_halves, 2);
     fx_write_text(at("in/s.ini"), "[scenario]\nname = od\nseed = 1\n[map]\nfile = map.shp\n"
                                   "[sites]\nstrategy = uniform\ncount = 6\n"
                                   "[radio]\nvertices = 16\n");

@@ -18,28 +18,11 @@
 static char root[256];
 static char out[16384];
 
-static const char *at(const char *fmt, ...)
-{
-    static char bufs[8][1024];
-    static int next;
-    char *b = bufs[next++ % 8];
-    int n = snprintf(b, sizeof bufs[0], "%s/", root);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(b + n, sizeof bufs[0] - (size_t)n, fmt, ap);
-    va_end(ap);
-    return b;
-}
+/* root/rel (fx_path: rotating buffers, tests hold several at once). */
+#define at(...) fx_path(root, __VA_ARGS__)
 
-static int cmd(const char *fmt, ...)
-{
-    char args[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    return fx_run(args, out, sizeof out);
-}
+/* towncov with printf-formatted arguments, its output in out. */
+#define cmd(...) fx_runf(out, sizeof out, __VA_ARGS__)
 
 /* A towncov output folder dir (marked) holding one file, name, with text:
  * an input the user keeps in a folder towncov would otherwise replace. */
@@ -70,12 +53,7 @@ static void setup(void)
 {
     fx_tmpdir(root, sizeof root);
     cr_assert_eq(mkdir(at("in"), 0777), 0);
-    const struct fx_township t[] = {
-        {"1", "west", "c", "town", "POLYGON((-5000 -5000, 0 -5000, 0 5000, -5000 5000, "
-                                   "-5000 -5000))", -2500, 0},
-        {"2", "east", "c", "township", "POLYGON((0 -5000, 5000 -5000, 5000 5000, 0 5000, "
-                                       "0 -5000))", 2500, 0}};
-    fx_write_map(at("in/map"), t, 2);
+    fx_write_map(at("in/map"), fx_halves, 2);
     fx_write_text(at("in/s.ini"), "[scenario]\nname = oi\nseed = 1\n[map]\nfile = map.shp\n"
                                   "[sites]\nstrategy = uniform\ncount = 6\n"
                                   "[radio]\nvertices = 16\n");
@@ -168,10 +146,7 @@ static int beside(const char *prefix)
 {
     char cmdline[1024], list[4096];
     snprintf(cmdline, sizeof cmdline, "ls -a '%s'", root);
-    FILE *p = popen(cmdline, "r");
-    size_t n = fread(list, 1, sizeof list - 1, p);
-    list[n] = '\0';
-    pclose(p);
+    cr_assert_eq(fx_sh(cmdline, list, sizeof list), 0, "%s", list);
     int count = 0;
     for (char *line = strtok(list, "\n"); line; line = strtok(NULL, "\n"))
         count += strncmp(line, prefix, strlen(prefix) < 200 ? strlen(prefix) : 200) == 0 &&

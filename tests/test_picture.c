@@ -19,20 +19,16 @@
 #include "towncov/scenario.h"
 #include "towncov/sites.h"
 
-#define SQ(x0, y0, x1, y1)                                                                 \
-    "POLYGON((" #x0 " " #y0 ", " #x1 " " #y0 ", " #x1 " " #y1 ", " #x0 " " #y1 ", " #x0 " " #y0 \
-    "))"
-
 /* 12 km by 4 km: west half fails (its seat is not covered), east half
  * meets the goal, all of it covered. */
 static const struct fx_township wide[] = {
-    {"360101001", "滕王阁街道", "东湖区", "subdistrict", SQ(-6000, -2000, 0, 2000), -3000, 0},
-    {"360102101", "梅岭镇", "湾里区", "town", SQ(0, -2000, 6000, 2000), 3000, 0},
+    {"360101001", "滕王阁街道", "东湖区", "subdistrict", FX_SQUARE(-6000, -2000, 0, 2000), -3000, 0},
+    {"360102101", "梅岭镇", "湾里区", "town", FX_SQUARE(0, -2000, 6000, 2000), 3000, 0},
 };
 
 /* 4 km by 12 km, one township. */
 static const struct fx_township tall[] = {
-    {"360102201", "太平乡", "湾里区", "township", SQ(-2000, -6000, 2000, 6000), 0, 0},
+    {"360102201", "太平乡", "湾里区", "township", FX_SQUARE(-2000, -6000, 2000, 6000), 0, 0},
 };
 
 struct prun {

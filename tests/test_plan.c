@@ -11,40 +11,17 @@
 
 #include "fixture.h"
 
-#define SQUARE(x0, y0, x1, y1)                                                             \
-    "POLYGON((" #x0 " " #y0 ", " #x1 " " #y0 ", " #x1 " " #y1 ", " #x0 " " #y1 ", " #x0 " " #y0 \
-    "))"
-
 static char dir[256];
 static char out[1 << 16];
 
-/* Two far-apart failing townships (1, 2), one already covered (3) and,
- * when with_far is set, one no candidate of cands() reaches (4). */
-static const struct fx_township apart[] = {
-    {"1", "west", "cw", "town", SQUARE(-10000, -2000, -6000, 2000), -8000, 0},
-    {"2", "east", "ce", "town", SQUARE(6000, -2000, 10000, 2000), 8000, 0},
-    {"3", "middle", "cm", "town", SQUARE(-2000, -2000, 2000, 2000), 0, 0},
-    {"4", "far", "cf", "town", SQUARE(20000, -2000, 24000, 2000), 22000, 0}};
+/* fx_row: two far-apart failing townships (1, 2), one already covered (3)
+ * and, when with_far is set, one no candidate of cands() reaches (4). */
 
 /* Two neighbours whose seat areas one station between them covers. */
 static const struct fx_township pair[] = {
-    {"1", "west", "c", "town", SQUARE(-4000, -2000, 0, 2000), -300, 0},
-    {"2", "east", "c", "town", SQUARE(0, -2000, 4000, 2000), 300, 0},
-    {"3", "other", "c", "town", SQUARE(10000, -2000, 14000, 2000), 12000, 0}};
-
-/* A sites CSV of points (fixture metres) with ids prefix1, prefix2, ... */
-static void write_sites(const char *name, const char *prefix, const double *xy, int n)
-{
-    char csv[8192] = "id,lon,lat\n", path[512];
-    for (int i = 0; i < n; i++) {
-        double lon, lat;
-        fx_to_lonlat(xy[2 * i], xy[2 * i + 1], &lon, &lat);
-        snprintf(csv + strlen(csv), sizeof csv - strlen(csv), "%s%d,%.12f,%.12f\n", prefix,
-                 i + 1, lon, lat);
-    }
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    fx_write_text(path, csv);
-}
+    {"1", "west", "c", "town", FX_SQUARE(-4000, -2000, 0, 2000), -300, 0},
+    {"2", "east", "c", "town", FX_SQUARE(0, -2000, 4000, 2000), 300, 0},
+    {"3", "other", "c", "town", FX_SQUARE(10000, -2000, 14000, 2000), 12000, 0}};
 
 static void setup(const struct fx_township *t, int n, const double *sites, int n_sites)
 {
@@ -52,7 +29,7 @@ static void setup(const struct fx_township *t, int n, const double *sites, int n
     char path[512];
     snprintf(path, sizeof path, "%s/map", dir);
     fx_write_map(path, t, n);
-    write_sites("sites.csv", "s", sites, n_sites);
+    fx_write_sites(fx_path(dir, "sites.csv"), "s", sites, n_sites);
     snprintf(path, sizeof path, "%s/s.ini", dir);
     fx_write_text(path, "[scenario]\nname = plan\n[map]\nfile = map.shp\n[sites]\n"
                         "strategy = file\nfile = sites.csv\n[radio]\nvertices = 64\n"
@@ -104,9 +81,9 @@ static const double existing[] = {0, 0};
 
 Test(plan, two_townships_two_own_candidates)
 {
-    setup(apart, 3, existing, 1);
+    setup(fx_row, 3, existing, 1);
     const double c[] = {-8000, 0, 8000, 0, 0, 1500};
-    write_sites("cand.csv", "c", c, 3);
+    fx_write_sites(fx_path(dir, "cand.csv"), "c", c, 3);
     char more[512];
     snprintf(more, sizeof more, "--candidates %s/cand.csv --threads 2", dir);
     cr_assert_eq(plan(more), 0, "%s", out);
@@ -127,7 +104,7 @@ Test(plan, one_candidate_fixes_both)
 {
     setup(pair, 3, (const double[]){12000, 0}, 1);
     const double c[] = {-300, 0, 300, 0, 1, 0};
-    write_sites("cand.csv", "c", c, 3);
+    fx_write_sites(fx_path(dir, "cand.csv"), "c", c, 3);
     char more[512];
     snprintf(more, sizeof more, "--candidates %s/cand.csv", dir);
     cr_assert_eq(plan(more), 0, "%s", out);
@@ -139,9 +116,9 @@ Test(plan, one_candidate_fixes_both)
 
 Test(plan, township_no_candidate_reaches_is_unfixable)
 {
-    setup(apart, 4, existing, 1);
+    setup(fx_row, 4, existing, 1);
     const double c[] = {-8000, 0, 8000, 0};
-    write_sites("cand.csv", "c", c, 2);
+    fx_write_sites(fx_path(dir, "cand.csv"), "c", c, 2);
     char more[512];
     snprintf(more, sizeof more, "--candidates %s/cand.csv", dir);
     cr_assert_eq(plan(more), 0, "%s", out);
@@ -153,9 +130,9 @@ Test(plan, township_no_candidate_reaches_is_unfixable)
 
 Test(plan, max_added_one_fixes_one)
 {
-    setup(apart, 3, existing, 1);
+    setup(fx_row, 3, existing, 1);
     const double c[] = {-8000, 0, 8000, 0};
-    write_sites("cand.csv", "c", c, 2);
+    fx_write_sites(fx_path(dir, "cand.csv"), "c", c, 2);
     char more[512];
     snprintf(more, sizeof more, "--candidates %s/cand.csv --max-added 1", dir);
     cr_assert_eq(plan(more), 0, "%s", out);
@@ -166,7 +143,7 @@ Test(plan, max_added_one_fixes_one)
 
 Test(plan, planned_scenario_meets_the_goal_when_run)
 {
-    setup(apart, 4, existing, 1);
+    setup(fx_row, 4, existing, 1);
     cr_assert_eq(plan("--threads 2 --quiet"), 0, "%s", out); /* the lattice */
     cr_assert(json_number("added") >= 3, "%s", out);
     assert_bound_at_most_added();
@@ -178,7 +155,7 @@ Test(plan, planned_scenario_meets_the_goal_when_run)
 
 Test(plan, same_added_sites_for_one_and_two_threads)
 {
-    setup(apart, 4, existing, 1);
+    setup(fx_row, 4, existing, 1);
     char args[1024], a[512], b[512];
     snprintf(args, sizeof args, "plan %s/s.ini --quiet --threads 1 --spacing 300 --out %s/t1",
              dir, dir);
@@ -198,7 +175,7 @@ Test(plan, same_added_sites_for_one_and_two_threads)
 
 Test(plan, goal_already_met_writes_an_empty_plan)
 {
-    setup(apart + 2, 1, existing, 1);
+    setup(fx_row + 2, 1, existing, 1);
     cr_assert_eq(plan(""), 0, "%s", out);
     cr_assert(strstr(out, "nothing to add"), "%s", out);
     cr_assert_eq(json_number("added"), 0);
@@ -211,7 +188,7 @@ Test(plan, goal_already_met_writes_an_empty_plan)
 
 Test(plan, bad_candidates_file_names_file_and_line)
 {
-    setup(apart, 3, existing, 1);
+    setup(fx_row, 3, existing, 1);
     char path[512], more[1024];
     snprintf(path, sizeof path, "%s/cand.csv", dir);
     fx_write_text(path, "id,lon,lat\nc1,0.01,0\nc2,east,0\n");
@@ -222,7 +199,7 @@ Test(plan, bad_candidates_file_names_file_and_line)
 
 Test(plan, bad_options_exit_2)
 {
-    setup(apart, 3, existing, 1);
+    setup(fx_row, 3, existing, 1);
     cr_assert_eq(plan("--spacing -5"), 2, "%s", out);
     cr_assert_eq(plan("--spacing abc"), 2, "%s", out);
     cr_assert_eq(plan("--max-added 0"), 2, "%s", out);
@@ -231,7 +208,7 @@ Test(plan, bad_options_exit_2)
 
 Test(plan, set_overrides_reach_planned_ini_and_the_folder_is_replaceable)
 {
-    setup(apart, 3, existing, 1);
+    setup(fx_row, 3, existing, 1);
     cr_assert_eq(plan("--quiet --set goal.seat_area_min_fraction=0.5"), 0, "%s", out);
     char path[512];
     snprintf(path, sizeof path, "%s/plan/planned.ini", dir);
@@ -249,9 +226,9 @@ Test(plan, set_overrides_reach_planned_ini_and_the_folder_is_replaceable)
 
 Test(plan, added_sites_layer_style_and_project)
 {
-    setup(apart, 3, existing, 1);
+    setup(fx_row, 3, existing, 1);
     const double c[] = {-8000, 0, 8000, 0, 0, 1500};
-    write_sites("cand.csv", "c", c, 3);
+    fx_write_sites(fx_path(dir, "cand.csv"), "c", c, 3);
     char more[512], path[512];
     snprintf(more, sizeof more, "--candidates %s/cand.csv --quiet", dir);
     cr_assert_eq(plan(more), 0, "%s", out);

@@ -18,10 +18,6 @@
 #include "towncov/seat.h"
 #include "towncov/sites.h"
 
-#define SQUARE(x0, y0, x1, y1)                                                             \
-    "POLYGON((" #x0 " " #y0 ", " #x1 " " #y0 ", " #x1 " " #y1 ", " #x0 " " #y1 ", " #x0 " " #y0 \
-    "))"
-
 static char dir[256];
 static struct scenario scn;
 static struct tc_map *map;
@@ -31,11 +27,11 @@ static struct tc_seat_areas *seats;
  * 50 km2 whose seat area is 1.5 km2 (both read from a layer: exact
  * squares). */
 static const struct fx_township towns[] = {
-    {"1", "甲镇", "c1", "town", SQUARE(-5000, -5000, 0, 5000), -2500, 0},
-    {"2", "乙乡", "c1", "township", SQUARE(0, -5000, 5000, 5000), 2500, 0}};
+    {"1", "甲镇", "c1", "town", FX_SQUARE(-5000, -5000, 0, 5000), -2500, 0},
+    {"2", "乙乡", "c1", "township", FX_SQUARE(0, -5000, 5000, 5000), 2500, 0}};
 static const struct fx_township seat_layer[] = {
-    {"1", "", "", "", SQUARE(-3000, -500, -2000, 500), -2500, 0},
-    {"2", "", "", "", SQUARE(2000, -750, 3000, 750), 2500, 0}};
+    {"1", "", "", "", FX_SQUARE(-3000, -500, -2000, 500), -2500, 0},
+    {"2", "", "", "", FX_SQUARE(2000, -750, 3000, 750), 2500, 0}};
 
 static void write_table(const char *text)
 {

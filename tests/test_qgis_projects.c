@@ -10,39 +10,16 @@
 
 #include "fixture.h"
 
-#define SQUARE(x0, y0, x1, y1)                                                             \
-    "POLYGON((" #x0 " " #y0 ", " #x1 " " #y0 ", " #x1 " " #y1 ", " #x0 " " #y1 ", " #x0 " " #y0 \
-    "))"
-
 static char dir[256];
 static char out[1 << 16];
 
-static const char *at(const char *name)
-{
-    static char bufs[4][512];
-    static int next;
-    char *b = bufs[next++ % 4];
-    snprintf(b, sizeof bufs[0], "%s/%s", dir, name);
-    return b;
-}
-
-static int shell(const char *cmd)
-{
-    FILE *p = popen(cmd, "r");
-    cr_assert_not_null(p);
-    size_t n = fread(out, 1, sizeof out - 1, p);
-    out[n] = '\0';
-    return pclose(p);
-}
+/* dir/name (fx_path: rotating buffers). */
+#define at(name) fx_path(dir, "%s", name)
 
 Test(qgis_projects, every_project_opens_with_every_layer_in_qgis, .timeout = 300)
 {
     fx_tmpdir(dir, sizeof dir);
-    const struct fx_township t[] = {
-        {"1", "west", "cw", "town", SQUARE(-10000, -2000, -6000, 2000), -8000, 0},
-        {"2", "east", "ce", "town", SQUARE(6000, -2000, 10000, 2000), 8000, 0},
-        {"3", "middle", "cm", "town", SQUARE(-2000, -2000, 2000, 2000), 0, 0}};
-    fx_write_map(at("map"), t, 3);
+    fx_write_map(at("map"), fx_row, 3); /* west, east, middle */
     double lon, lat;
     fx_to_lonlat(0, 0, &lon, &lat);
     char csv[256];
@@ -66,7 +43,7 @@ Test(qgis_projects, every_project_opens_with_every_layer_in_qgis, .timeout = 300
     snprintf(cmd, sizeof cmd, "QT_QPA_PLATFORM=offscreen /usr/bin/python3 "
              "tests/check_qgs_projects.py %s %s 2>&1", at("run/towncov.qgs"),
              at("plan/plan.qgs"));
-    int rc = shell(cmd);
+    int rc = fx_sh(cmd, out, sizeof out);
     cr_assert(rc == 0 && strstr(out, "\nok\n"), "QGIS (python3-qgis installed?): %s", out);
     cr_assert(strstr(out, "plan.qgs: 2 layers"), "%s", out);
 }

@@ -115,14 +115,10 @@ Test(raster, sector_rsrp_meets_the_threshold_on_the_footprint)
 
 /* ---- whole runs ------------------------------------------------------------- */
 
-#define SQUARE(x0, y0, x1, y1)                                                             \
-    "POLYGON((" #x0 " " #y0 ", " #x1 " " #y0 ", " #x1 " " #y1 ", " #x0 " " #y1 ", " #x0 " " #y0 \
-    "))"
-
 /* Two town townships, north and south of a 2 km gap (nodata there). */
 static const struct fx_township towns[] = {
-    {"1", "north", "c", "town", SQUARE(-5000, 1000, 5000, 5000), 0, 3000},
-    {"2", "south", "c", "town", SQUARE(-5000, -5000, 5000, -1000), 0, -3000},
+    {"1", "north", "c", "town", FX_SQUARE(-5000, 1000, 5000, 5000), 0, 3000},
+    {"2", "south", "c", "town", FX_SQUARE(-5000, -5000, 5000, -1000), 0, -3000},
 };
 
 /* A run folder with the map of n townships t, the stations at sites
@@ -135,15 +131,8 @@ static void setup_map(const struct fx_township *t, int n, const double *sites, i
     char path[512];
     snprintf(path, sizeof path, "%s/map", dir);
     fx_write_map(path, t, n);
-    char csv[4096] = "id,lon,lat\n";
-    for (int i = 0; i < n_sites; i++) {
-        double lon, lat;
-        fx_to_lonlat(sites[2 * i], sites[2 * i + 1], &lon, &lat);
-        snprintf(csv + strlen(csv), sizeof csv - strlen(csv), "s%d,%.12f,%.12f\n", i + 1, lon,
-                 lat);
-    }
     snprintf(path, sizeof path, "%s/sites.csv", dir);
-    fx_write_text(path, csv);
+    fx_write_sites(path, "s", sites, n_sites);
     char ini[2048];
     snprintf(ini, sizeof ini,
              "[scenario]\nname = raster\n[map]\nfile = map.shp\n[sites]\nstrategy = file\n"
@@ -511,8 +500,8 @@ Test(raster, same_files_on_one_and_two_threads_and_without_cog)
  * padded to 772 x 80 (two overview levels: multiples of 4); the second
  * 256-cell tile of the row, between the towns, is all nodata. */
 static const struct fx_township far_towns[] = {
-    {"1", "west", "c", "town", SQUARE(-5000, 0, -4000, 1000), -4500, 500},
-    {"2", "east", "c", "town", SQUARE(4000, 0, 5000, 1000), 4500, 500},
+    {"1", "west", "c", "town", FX_SQUARE(-5000, 0, -4000, 1000), -4500, 500},
+    {"2", "east", "c", "town", FX_SQUARE(4000, 0, 5000, 1000), 4500, 500},
 };
 
 static double *band_values(GDALRasterBandH b)
@@ -697,12 +686,8 @@ Test(raster, a_failed_strip_write_stops_the_run_and_names_the_file)
     snprintf(cmd, sizeof cmd, "trap '' XFSZ; ulimit -f 4096; exec %s run %s/s.ini --quiet "
              "--out %s/out --set raster.resolution_m=5 --set raster.layers=rsrp 2>&1", bin, dir,
              dir);
-    FILE *p = popen(cmd, "r");
-    cr_assert_not_null(p);
-    size_t n = fread(out, 1, sizeof out - 1, p);
-    out[n] = '\0';
-    int status = pclose(p);
-    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 7, "status %d: %s", status, out);
+    int status = fx_sh(cmd, out, sizeof out);
+    cr_assert_eq(status, 7, "status %d: %s", status, out);
     cr_assert_not_null(strstr(out, "rsrp.tif: GDAL cannot write a strip"), "%s", out);
     char path[512];
     snprintf(path, sizeof path, "%s/out", dir);

@@ -133,15 +133,11 @@ Test(report, checksum_is_fnv1a_of_the_quantised_results)
     hrun_free(&h);
 }
 
-#define SQ(x0, y0, x1, y1)                                                                 \
-    "POLYGON((" #x0 " " #y0 ", " #x1 " " #y0 ", " #x1 " " #y1 ", " #x0 " " #y1 ", " #x0 " " #y0 \
-    "))"
-
 static const struct fx_township grid[] = {
-    {"1001", "甲镇", "c1", "town", SQ(-4000, -4000, 0, 0), -2000, -2000},
-    {"1002", "乙乡", "c1", "township", SQ(0, -4000, 4000, 0), 2000, -2000},
-    {"1003", "丙街道", "c2", "subdistrict", SQ(-4000, 0, 0, 4000), -2000, 2000},
-    {"1004", "丁镇", "c2", "town", SQ(0, 0, 4000, 4000), 2000, 2000},
+    {"1001", "甲镇", "c1", "town", FX_SQUARE(-4000, -4000, 0, 0), -2000, -2000},
+    {"1002", "乙乡", "c1", "township", FX_SQUARE(0, -4000, 4000, 0), 2000, -2000},
+    {"1003", "丙街道", "c2", "subdistrict", FX_SQUARE(-4000, 0, 0, 4000), -2000, 2000},
+    {"1004", "丁镇", "c2", "town", FX_SQUARE(0, 0, 4000, 4000), 2000, 2000},
 };
 
 /* The "checksum" of a run's summary.json, as text. */
@@ -265,11 +261,7 @@ static void json_decoded(const char *path, const char *expr, char *out, size_t s
     char cmd[1024];
     snprintf(cmd, sizeof cmd, "PYTHONIOENCODING=utf-8 /usr/bin/python3 -c 'import json, sys; d = json.load(open(sys.argv[1], "
              "encoding=\"utf-8\")); sys.stdout.write(repr(%s))' '%s' 2>&1", expr, path);
-    FILE *p = popen(cmd, "r");
-    cr_assert_not_null(p);
-    size_t n = fread(out, 1, size - 1, p);
-    out[n] = '\0';
-    cr_assert_eq(pclose(p), 0, "summary.json does not parse: %s", out);
+    cr_assert_eq(fx_sh(cmd, out, size), 0, "summary.json does not parse: %s", out);
 }
 
 Test(report, json_escapes_quotes_backslashes_and_control_characters)

@@ -16,10 +16,6 @@
 
 #include "fixture.h"
 
-#define SQUARE(x0, y0, x1, y1)                                                             \
-    "POLYGON((" #x0 " " #y0 ", " #x1 " " #y0 ", " #x1 " " #y1 ", " #x0 " " #y1 ", " #x0 " " #y0 \
-    "))"
-
 static char dir[256];
 static char out[1 << 16];
 
@@ -81,15 +77,8 @@ static void setup(const struct fx_township *t, int n, const double *sites, int n
     char path[512];
     snprintf(path, sizeof path, "%s/map", dir);
     fx_write_map(path, t, n);
-    char csv[8192] = "id,lon,lat\n";
-    for (int i = 0; i < n_sites; i++) {
-        double lon, lat;
-        fx_to_lonlat(sites[2 * i], sites[2 * i + 1], &lon, &lat);
-        snprintf(csv + strlen(csv), sizeof csv - strlen(csv), "s%d,%.12f,%.12f\n", i + 1, lon,
-                 lat);
-    }
     snprintf(path, sizeof path, "%s/sites.csv", dir);
-    fx_write_text(path, csv);
+    fx_write_sites(path, "s", sites, n_sites);
     char ini[4096];
     snprintf(ini, sizeof ini,
              "[scenario]\nname = fixture\n[map]\nfile = map.shp\n[sites]\nstrategy = file\n"
@@ -114,7 +103,7 @@ static void assert_close(double got, double want, double rel)
 Test(run, disc_inside_square_covers_the_ngon)
 {
     const struct fx_township t[] = {
-        {"1", "square", "c", "town", SQUARE(-5000, -5000, 5000, 5000), 0, 0}};
+        {"1", "square", "c", "town", FX_SQUARE(-5000, -5000, 5000, 5000), 0, 0}};
     const double sites[] = {0, 0};
     setup(t, 1, sites, 1, "radius_town_m = 1000\n");
     for (int e = 0; e < 2; e++) {
@@ -127,8 +116,8 @@ Test(run, disc_inside_square_covers_the_ngon)
 Test(run, disc_straddling_two_townships_splits_in_half)
 {
     const struct fx_township t[] = {
-        {"1", "west", "c", "town", SQUARE(-5000, -5000, 0, 5000), -2500, 0},
-        {"2", "east", "c", "town", SQUARE(0, -5000, 5000, 5000), 2500, 0}};
+        {"1", "west", "c", "town", FX_SQUARE(-5000, -5000, 0, 5000), -2500, 0},
+        {"2", "east", "c", "town", FX_SQUARE(0, -5000, 5000, 5000), 2500, 0}};
     const double sites[] = {0, 0};
     setup(t, 2, sites, 1, "radius_town_m = 1000\n");
     cr_assert_eq(run(""), 0, "%s", out);
@@ -145,7 +134,7 @@ Test(run, township_with_a_hole)
          "POLYGON((-5000 -5000, 5000 -5000, 5000 5000, -5000 5000, -5000 -5000),"
          "(-1000 -1000, -1000 1000, 1000 1000, 1000 -1000, -1000 -1000))",
          -4000, -4000},
-        {"2", "hole", "c", "town", SQUARE(-1000, -1000, 1000, 1000), 0, 0}};
+        {"2", "hole", "c", "town", FX_SQUARE(-1000, -1000, 1000, 1000), 0, 0}};
     const double sites[] = {0, 0};
     setup(t, 2, sites, 1, "radius_town_m = 3000\n");
     cr_assert_eq(run(""), 0, "%s", out);
@@ -160,7 +149,7 @@ Test(run, multipart_township)
          "MULTIPOLYGON(((-5000 -1000, -3000 -1000, -3000 1000, -5000 1000, -5000 -1000)),"
          "((3000 -1000, 5000 -1000, 5000 1000, 3000 1000, 3000 -1000)))",
          -4000, 0},
-        {"2", "middle", "c", "town", SQUARE(-1000, -1000, 1000, 1000), 0, 0}};
+        {"2", "middle", "c", "town", FX_SQUARE(-1000, -1000, 1000, 1000), 0, 0}};
     const double sites[] = {-4000, 0, 4000, 0};
     setup(t, 2, sites, 2, "radius_township_m = 500\n");
     cr_assert_eq(run(""), 0, "%s", out);
@@ -169,15 +158,9 @@ Test(run, multipart_township)
     cr_assert_str_eq(seat_covered("1"), "yes");
 }
 
-static const struct fx_township grid4[] = {
-    {"11", "sw", "a", "subdistrict", SQUARE(-20000, -20000, 0, 0), -10000, -10000},
-    {"12", "se", "a", "town", SQUARE(0, -20000, 20000, 0), 10000, -10000},
-    {"21", "nw", "b", "township", SQUARE(-20000, 0, 0, 20000), -10000, 10000},
-    {"22", "ne", "b", "special", SQUARE(0, 0, 20000, 20000), 10000, 10000}};
-
 Test(run, same_results_for_one_and_two_threads)
 {
-    setup(grid4, 4, NULL, 0, NULL);
+    setup(fx_grid4, 4, NULL, 0, NULL);
     char path[512];
     snprintf(path, sizeof path, "%s/s.ini", dir);
     fx_write_text(path, "[scenario]\nname = det\nseed = 7\n[map]\nfile = map.shp\n"
@@ -204,7 +187,7 @@ Test(run, same_results_for_one_and_two_threads)
 
 Test(run, engines_agree_on_random_sites)
 {
-    setup(grid4, 4, NULL, 0, NULL);
+    setup(fx_grid4, 4, NULL, 0, NULL);
     char path[512];
     snprintf(path, sizeof path, "%s/s.ini", dir);
     fx_write_text(path, "[scenario]\nname = eng\nseed = 3\n[map]\nfile = map.shp\n"
@@ -217,14 +200,14 @@ Test(run, engines_agree_on_random_sites)
     for (int i = 0; i < 4; i++) {
         struct row g, n;
         snprintf(path, sizeof path, "%s/g/townships.csv", dir);
-        cr_assert_eq(csv_row(path, grid4[i].code, &g), 0);
+        cr_assert_eq(csv_row(path, fx_grid4[i].code, &g), 0);
         snprintf(path, sizeof path, "%s/n/townships.csv", dir);
-        cr_assert_eq(csv_row(path, grid4[i].code, &n), 0);
+        cr_assert_eq(csv_row(path, fx_grid4[i].code, &n), 0);
         double fg = atof(g.f[6]), fn = atof(n.f[6]);
         cr_assert(fabs(fg - fn) <= 1e-9, "township %s: geos %.12f naive %.12f",
-                  grid4[i].code, fg, fn);
-        cr_assert(fg > 0.01 && fg < 1.0, "township %s: implausible fraction %g", grid4[i].code,
-                  fg);
+                  fx_grid4[i].code, fg, fn);
+        cr_assert(fg > 0.01 && fg < 1.0, "township %s: implausible fraction %g",
+                  fx_grid4[i].code, fg);
         cr_assert_str_eq(g.f[7], n.f[7]);
     }
 }
@@ -233,7 +216,7 @@ Test(run, goal_verdict_and_worst_first)
 {
     /* Seat of 11 and 22 covered; 12 and 21 get nothing. */
     const double sites[] = {-10000, -10000, 10000, 10000};
-    setup(grid4, 4, sites, 2, "radius_subdistrict_m = 9000\nradius_special_m = 2000\n"
+    setup(fx_grid4, 4, sites, 2, "radius_subdistrict_m = 9000\nradius_special_m = 2000\n"
                               "[goal]\nseat_covered = yes\nmin_covered_fraction = 0.5\n"
                               "seat_area_min_fraction = 0\n");
     char args[1024];
@@ -265,7 +248,7 @@ Test(run, goal_verdict_and_worst_first)
 Test(run, failed_run_leaves_earlier_outputs)
 {
     const double sites[] = {0, 0};
-    setup(grid4, 4, sites, 1, NULL);
+    setup(fx_grid4, 4, sites, 1, NULL);
     cr_assert_eq(run(""), 0, "%s", out);
     char path[512];
     snprintf(path, sizeof path, "%s/out/townships.csv", dir);
@@ -287,7 +270,7 @@ Test(run, failed_run_leaves_earlier_outputs)
 Test(run, bad_inputs_exit_with_documented_status)
 {
     const double sites[] = {0, 0};
-    setup(grid4, 4, sites, 1, NULL);
+    setup(fx_grid4, 4, sites, 1, NULL);
     char args[1024];
     snprintf(args, sizeof args, "run %s/s.ini --set map.file=nothere.shp --out %s/x", dir, dir);
     cr_assert_eq(fx_run(args, out, sizeof out), 4, "%s", out);
@@ -315,7 +298,7 @@ Test(run, bad_inputs_exit_with_documented_status)
 Test(run, sites_file_errors_are_located)
 {
     const double sites[] = {0, 0};
-    setup(grid4, 4, sites, 1, NULL);
+    setup(fx_grid4, 4, sites, 1, NULL);
     char path[512];
     snprintf(path, sizeof path, "%s/sites.csv", dir);
     struct { const char *csv, *words; } cases[] = {
@@ -404,7 +387,7 @@ static int handles_signal(pid_t pid, int sig, double seconds)
 Test(run, signal_stops_cleanly_and_keeps_earlier_outputs, .timeout = 300)
 {
     const double sites[] = {0, 0};
-    setup(grid4, 4, sites, 1, NULL);
+    setup(fx_grid4, 4, sites, 1, NULL);
     cr_assert_eq(run(""), 0, "%s", out);
     char csv[512];
     snprintf(csv, sizeof csv, "%s/out/townships.csv", dir);
@@ -455,7 +438,7 @@ Test(run, signal_stops_cleanly_and_keeps_earlier_outputs, .timeout = 300)
 
 Test(run, reports_say_which_band_model_and_range_each_station_got)
 {
-    setup(grid4, 4, NULL, 0, NULL);
+    setup(fx_grid4, 4, NULL, 0, NULL);
     char path[512];
     snprintf(path, sizeof path, "%s/s.ini", dir);
     fx_write_text(path, "[scenario]\nname = radio\n[map]\nfile = map.shp\n[sites]\ncount = 40\n"
@@ -495,8 +478,8 @@ Test(run, names_of_200_and_254_bytes_round_trip_byte_for_byte)
     long_name(a, 200);
     long_name(b, 254);
     const struct fx_township t[] = {
-        {"1", a, "c", "town", SQUARE(-5000, -5000, 0, 5000), -2500, 0},
-        {"2", b, b, "town", SQUARE(0, -5000, 5000, 5000), 2500, 0}};
+        {"1", a, "c", "town", FX_SQUARE(-5000, -5000, 0, 5000), -2500, 0},
+        {"2", b, b, "town", FX_SQUARE(0, -5000, 5000, 5000), 2500, 0}};
     const double sites[] = {-4900, -4900};
     setup(t, 2, sites, 1, "radius_town_m = 100\n");
     cr_assert_eq(run(""), 0, "%s", out);
@@ -541,8 +524,8 @@ Test(run, names_past_the_dbase_limit_are_cut_on_a_character_with_one_warning)
     iconv_close(cd);
     cr_assert_eq(strlen(gbk), 254u);
     const struct fx_township t[] = {
-        {"1", "x", "c", "town", SQUARE(-5000, -5000, 0, 5000), -2500, 0},
-        {"2", "y", "c", "town", SQUARE(0, -5000, 5000, 5000), 2500, 0}};
+        {"1", "x", "c", "town", FX_SQUARE(-5000, -5000, 0, 5000), -2500, 0},
+        {"2", "y", "c", "town", FX_SQUARE(0, -5000, 5000, 5000), 2500, 0}};
     const double sites[] = {-4900, -4900};
     setup(t, 2, sites, 1, "radius_town_m = 100\n");
     char path[600];
@@ -577,8 +560,8 @@ Test(run, names_past_the_dbase_limit_are_cut_on_a_character_with_one_warning)
 Test(run, seat_areas_covered_worked_by_hand)
 {
     const struct fx_township t[] = {
-        {"1", "甲镇", "c", "town", SQUARE(-10000, -5000, 0, 5000), -5000, 0},
-        {"2", "乙镇", "c", "town", SQUARE(0, -5000, 10000, 5000), 0, 0}}; /* seat on the border */
+        {"1", "甲镇", "c", "town", FX_SQUARE(-10000, -5000, 0, 5000), -5000, 0},
+        {"2", "乙镇", "c", "town", FX_SQUARE(0, -5000, 10000, 5000), 0, 0}}; /* seat on the border */
     const double sites[] = {-5000, 0, 9000, 4000};
     setup(t, 2, sites, 2, "radius_town_m = 2000\n[goal]\nseat_area_min_fraction = 0.95\n");
     cr_assert_eq(run(""), 0, "%s", out);
@@ -619,8 +602,8 @@ Test(run, seat_areas_covered_worked_by_hand)
 Test(run, seat_areas_layer_matches_the_report)
 {
     const struct fx_township t[] = {
-        {"1", "甲镇", "c", "town", SQUARE(-10000, -5000, 0, 5000), -5000, 0},
-        {"2", "乙乡", "c", "township", SQUARE(0, -5000, 10000, 5000), 5000, 0}};
+        {"1", "甲镇", "c", "town", FX_SQUARE(-10000, -5000, 0, 5000), -5000, 0},
+        {"2", "乙乡", "c", "township", FX_SQUARE(0, -5000, 10000, 5000), 5000, 0}};
     const double sites[] = {-5000, 0};
     setup(t, 2, sites, 1, "radius_town_m = 600\n");
     cr_assert_eq(run(""), 0, "%s", out);
@@ -665,8 +648,8 @@ Test(run, seat_areas_layer_matches_the_report)
 Test(run, key_points_inside_and_outside)
 {
     const struct fx_township t[] = {
-        {"1", "甲镇", "c", "town", SQUARE(-10000, -5000, 0, 5000), -5000, 0},
-        {"2", "乙乡", "c", "township", SQUARE(0, -5000, 10000, 5000), 5000, 0}};
+        {"1", "甲镇", "c", "town", FX_SQUARE(-10000, -5000, 0, 5000), -5000, 0},
+        {"2", "乙乡", "c", "township", FX_SQUARE(0, -5000, 10000, 5000), 5000, 0}};
     const double sites[] = {-5000, 0, 5000, 0};
     setup(t, 2, sites, 2, "radius_town_m = 3000\nradius_township_m = 3000\n"
                           "[map]\nkey_points = keys.csv\n[goal]\nkey_points = all\n"
@@ -712,8 +695,8 @@ Test(run, key_points_inside_and_outside)
 Test(run, key_points_from_a_point_shapefile)
 {
     const struct fx_township t[] = {
-        {"1", "甲镇", "c", "town", SQUARE(-10000, -5000, 0, 5000), -5000, 0},
-        {"2", "乙乡", "c", "township", SQUARE(0, -5000, 10000, 5000), 5000, 0}};
+        {"1", "甲镇", "c", "town", FX_SQUARE(-10000, -5000, 0, 5000), -5000, 0},
+        {"2", "乙乡", "c", "township", FX_SQUARE(0, -5000, 10000, 5000), 5000, 0}};
     const double sites[] = {-5000, 0, 5000, 0};
     setup(t, 2, sites, 2, "radius_town_m = 3000\nradius_township_m = 3000\n"
                           "[map]\nkey_points = keys.shp\n");
@@ -754,8 +737,8 @@ Test(run, key_points_from_a_point_shapefile)
 Test(run, a_given_seat_outside_its_polygon_runs)
 {
     const struct fx_township t[] = {
-        {"1", "甲镇", "c", "town", SQUARE(-5000, -5000, 0, 5000), -5300, 0},
-        {"2", "乙镇", "c", "town", SQUARE(0, -5000, 5000, 5000), 2500, 0}};
+        {"1", "甲镇", "c", "town", FX_SQUARE(-5000, -5000, 0, 5000), -5300, 0},
+        {"2", "乙镇", "c", "town", FX_SQUARE(0, -5000, 5000, 5000), 2500, 0}};
     const double sites[] = {-2500, 0};
     setup(t, 2, sites, 1, "radius_town_m = 1000\n");
     cr_assert_eq(run("--set sites.strategy=seats --set sites.count=4"), 0, "%s", out);

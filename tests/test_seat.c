@@ -12,17 +12,13 @@
 #include "towncov/scenario.h"
 #include "towncov/seat.h"
 
-#define SQUARE(x0, y0, x1, y1)                                                             \
-    "POLYGON((" #x0 " " #y0 ", " #x1 " " #y0 ", " #x1 " " #y1 ", " #x0 " " #y1 ", " #x0 " " #y0 \
-    "))"
-
 static char dir[256];
 static struct scenario scn;
 
 static const struct fx_township towns[] = {
-    {"1", "甲镇", "c", "town", SQUARE(-7500, -5000, -2500, 5000), -5000, 0},
-    {"2", "乙乡", "c", "township", SQUARE(-2500, -5000, 2500, 5000), -2500, 0}, /* on the border */
-    {"3", "丙街道", "c", "subdistrict", SQUARE(2500, -5000, 7500, 5000), 5000, 0}};
+    {"1", "甲镇", "c", "town", FX_SQUARE(-7500, -5000, -2500, 5000), -5000, 0},
+    {"2", "乙乡", "c", "township", FX_SQUARE(-2500, -5000, 2500, 5000), -2500, 0}, /* on the border */
+    {"3", "丙街道", "c", "subdistrict", FX_SQUARE(2500, -5000, 7500, 5000), 5000, 0}};
 /* (The extent is symmetric about the origin: towncov's metric CRS is then
  * the fixture's, and coordinates are exact.) */
 
@@ -84,8 +80,8 @@ Test(seat, a_layer_is_joined_by_code_and_the_rest_modelled)
     /* The layer: a 1 km square for township 1 and one poking out of
      * township 3 (clipped), nothing for township 2. */
     const struct fx_township layer[] = {
-        {"1", "", "", "", SQUARE(-5500, -500, -4500, 500), -5000, 0},
-        {"3", "", "", "", SQUARE(7000, -500, 8000, 500), 7200, 0}};
+        {"1", "", "", "", FX_SQUARE(-5500, -500, -4500, 500), -5000, 0},
+        {"3", "", "", "", FX_SQUARE(7000, -500, 8000, 500), 7200, 0}};
     char base[300];
     snprintf(base, sizeof base, "%s/seats", dir);
     fx_write_map(base, layer, 2);
@@ -108,8 +104,8 @@ Test(seat, a_layer_record_without_a_code_is_refused_with_its_record)
 {
     struct tc_map *m = load_map();
     const struct fx_township layer[] = {
-        {"1", "", "", "", SQUARE(-5500, -500, -4500, 500), -5000, 0},
-        {" ", "", "", "", SQUARE(1000, -500, 2000, 500), 1500, 0}};
+        {"1", "", "", "", FX_SQUARE(-5500, -500, -4500, 500), -5000, 0},
+        {" ", "", "", "", FX_SQUARE(1000, -500, 2000, 500), 1500, 0}};
     char base[300];
     snprintf(base, sizeof base, "%s/seats", dir);
     fx_write_map(base, layer, 2);
@@ -138,9 +134,9 @@ Test(seat, a_seat_area_outside_its_township_is_modelled_with_a_warning)
 {
     struct tc_map *m = load_map();
     const struct fx_township layer[] = {
-        {"1", "", "", "", SQUARE(-5500, -500, -4500, 500), -5000, 0},
-        {"2", "", "", "", SQUARE(40000, -500, 41000, 500), 40500, 0}, /* off the map */
-        {"3", "", "", "", SQUARE(-5500, 1000, -4500, 2000), -5000, 0}}; /* in township 1 */
+        {"1", "", "", "", FX_SQUARE(-5500, -500, -4500, 500), -5000, 0},
+        {"2", "", "", "", FX_SQUARE(40000, -500, 41000, 500), 40500, 0}, /* off the map */
+        {"3", "", "", "", FX_SQUARE(-5500, 1000, -4500, 2000), -5000, 0}}; /* in township 1 */
     write_layer(layer, 3);
     struct tc_error err = {0};
     char log[1024];
@@ -162,8 +158,8 @@ Test(seat, a_seat_area_outside_its_township_is_modelled_with_a_warning)
     seat_areas_free(&s);
     /* Every one outside (a layer in the wrong place): an error. */
     const struct fx_township away[] = {
-        {"1", "", "", "", SQUARE(40000, -500, 41000, 500), 40500, 0},
-        {"2", "", "", "", SQUARE(42000, -500, 43000, 500), 42500, 0}};
+        {"1", "", "", "", FX_SQUARE(40000, -500, 41000, 500), 40500, 0},
+        {"2", "", "", "", FX_SQUARE(42000, -500, 43000, 500), 42500, 0}};
     write_layer(away, 2);
     cr_assert_null(build(m, log, sizeof log, &err));
     cr_assert_eq(err.exit_code, TC_EXIT_MAP);
@@ -208,7 +204,7 @@ Test(seat, a_missing_code_field_names_its_key)
 {
     struct tc_map *m = load_map();
     const struct fx_township layer[] = {
-        {"1", "", "", "", SQUARE(-5500, -500, -4500, 500), -5000, 0}};
+        {"1", "", "", "", FX_SQUARE(-5500, -500, -4500, 500), -5000, 0}};
     write_layer(layer, 1);
     snprintf(scn.seat.code_field, sizeof scn.seat.code_field, "zone_id");
     struct tc_error err = {0};

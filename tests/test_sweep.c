@@ -16,19 +16,15 @@
 static char dir[256];
 static char out[1 << 16];
 
-#define SQUARE(x0, y0, x1, y1)                                                             \
-    "POLYGON((" #x0 " " #y0 ", " #x1 " " #y0 ", " #x1 " " #y1 ", " #x0 " " #y1 ", " #x0 " " #y0 \
-    "))"
-
 /* Four 10 km squares of different kinds: stations overlap partly, so
  * every member's coverage is a real computation. */
 static void write_grid_map(void)
 {
     const struct fx_township t[] = {
-        {"1", "sw", "c1", "town", SQUARE(-10000, -10000, 0, 0), -5000, -5000},
-        {"2", "se", "c1", "township", SQUARE(0, -10000, 10000, 0), 5000, -5000},
-        {"3", "nw", "c2", "subdistrict", SQUARE(-10000, 0, 0, 10000), -5000, 5000},
-        {"4", "ne", "c2", "town", SQUARE(0, 0, 10000, 10000), 5000, 5000},
+        {"1", "sw", "c1", "town", FX_SQUARE(-10000, -10000, 0, 0), -5000, -5000},
+        {"2", "se", "c1", "township", FX_SQUARE(0, -10000, 10000, 0), 5000, -5000},
+        {"3", "nw", "c2", "subdistrict", FX_SQUARE(-10000, 0, 0, 10000), -5000, 5000},
+        {"4", "ne", "c2", "town", FX_SQUARE(0, 0, 10000, 10000), 5000, 5000},
     };
     char path[512];
     snprintf(path, sizeof path, "%s/map", dir);
@@ -41,10 +37,10 @@ static void write_grid_map(void)
 static void write_islands_map(void)
 {
     static const char *const wkt[] = {
-        SQUARE(-60100, -100, -59900, 100), SQUARE(-40100, -100, -39900, 100),
-        SQUARE(-20100, -100, -19900, 100), SQUARE(-100, -100, 100, 100),
-        SQUARE(19900, -100, 20100, 100),   SQUARE(39900, -100, 40100, 100),
-        SQUARE(59900, -100, 60100, 100)};
+        FX_SQUARE(-60100, -100, -59900, 100), FX_SQUARE(-40100, -100, -39900, 100),
+        FX_SQUARE(-20100, -100, -19900, 100), FX_SQUARE(-100, -100, 100, 100),
+        FX_SQUARE(19900, -100, 20100, 100),   FX_SQUARE(39900, -100, 40100, 100),
+        FX_SQUARE(59900, -100, 60100, 100)};
     static const char *const code[] = {"1", "2", "3", "4", "5", "6", "7"};
     struct fx_township t[7];
     for (int i = 0; i < 7; i++)

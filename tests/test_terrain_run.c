@@ -21,13 +21,9 @@
 static char dir[256];
 static char out[1 << 16];
 
-#define SQUARE(x0, y0, x1, y1)                                                             \
-    "POLYGON((" #x0 " " #y0 ", " #x1 " " #y0 ", " #x1 " " #y1 ", " #x0 " " #y1 ", " #x0 " " #y0 \
-    "))"
-
 /* One town township 8 km square; stations at the centre and off it. */
 static const struct fx_township town[] = {
-    {"1", "valley", "c", "town", SQUARE(-4000, -4000, 4000, 4000), 0, 0},
+    {"1", "valley", "c", "town", FX_SQUARE(-4000, -4000, 4000, 4000), 0, 0},
 };
 
 static void setup(const double *sites, int n, const char *terrain)
@@ -36,15 +32,8 @@ static void setup(const double *sites, int n, const char *terrain)
     char path[512];
     snprintf(path, sizeof path, "%s/map", dir);
     fx_write_map(path, town, 1);
-    char csv[2048] = "id,lon,lat\n";
-    for (int i = 0; i < n; i++) {
-        double lon, lat;
-        fx_to_lonlat(sites[2 * i], sites[2 * i + 1], &lon, &lat);
-        snprintf(csv + strlen(csv), sizeof csv - strlen(csv), "s%d,%.12f,%.12f\n", i + 1, lon,
-                 lat);
-    }
     snprintf(path, sizeof path, "%s/sites.csv", dir);
-    fx_write_text(path, csv);
+    fx_write_sites(path, "s", sites, n);
     char ini[2048];
     snprintf(ini, sizeof ini,
              "[scenario]\nname = terrain\n[map]\nfile = map.shp\n[sites]\nstrategy = file\n"

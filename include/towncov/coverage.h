@@ -76,6 +76,17 @@ int cov_compute(const struct cov_config *cfg, const struct tc_map *map,
                 const struct tc_seat_areas *seats, int threads,
                 struct cov_result *results, struct cov_parts **parts, struct tc_error *err);
 
+/* cov_compute for the townships t with mine[t] set only (mine NULL: all of
+ * them): each of those gets exactly the result cov_compute gives it (the
+ * same index over every footprint, the same candidates, the same engine);
+ * the others get only their station count, and no covered parts (missing).
+ * The province-parallel run (sim/run_mpi.c) splits the townships over MPI
+ * ranks with it. */
+int cov_compute_some(const struct cov_config *cfg, const struct tc_map *map,
+                     const struct tc_sites *sites, const struct tc_footprints *fp,
+                     const struct tc_seat_areas *seats, int threads, const unsigned char *mine,
+                     struct cov_result *results, struct cov_parts **parts, struct tc_error *err);
+
 /* Per-thread state for cov_seat_with: n workers from the project's factory
  * (worker.h), made serially before a parallel region, each with its GEOS
  * context and the engine's scratch; freed with tc_workers_free. NULL with

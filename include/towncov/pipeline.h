@@ -36,7 +36,26 @@ struct run_options {
     FILE *log;            /* warnings and progress (stderr), never NULL */
     int progress;         /* print phase progress on log */
     long marked_sites;    /* map.png marks the last this many stations (0: none) */
+    /* The province-parallel run (`mpirun towncov run`, sim/run_mpi.c): this
+     * process's rank and the ranks' count; n_ranks 0 or 1: one process,
+     * which every command but run is. Rank 0 alone writes. */
+    int rank, n_ranks;
 };
+
+/* The province-parallel run's MPI (sim/run_mpi.c): MPI_Init in the MPI
+ * build (make MPI=1) with this process's rank and the count of ranks (0
+ * and 1 otherwise); 0, or -1 when MPI could not start. */
+int pipeline_ranks_start(int *argc, char ***argv, int *rank, int *n_ranks);
+void pipeline_ranks_stop(void);
+
+/* Which rank computes the coverage of each township (owner[t], 0 ..
+ * n_ranks-1): whole provinces (a 6-digit county code's first two digits),
+ * or whole counties when there are fewer provinces than ranks, the costliest
+ * (townships plus the stations standing in them) first to the least loaded
+ * rank. The same on every rank. 0, or -1 when out of memory. */
+struct tc_sites;
+int pipeline_ranks_share(const struct tc_map *map, const struct tc_sites *sites, int n_ranks,
+                         int *owner);
 
 /* Runs the scenario end to end and writes its outputs. Returns 0 when the
  * run completed (whatever the verdict; *goal_met tells), or -1 with err. */

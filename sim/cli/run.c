@@ -56,7 +56,10 @@ const struct cli_cmd cli_run_cmd = {
     .operand = "SCENARIO",
     .operand_offset = offsetof(struct run_args, scenario),
     .notes = "Results do not depend on --threads: the same scenario and seed give\n"
-             "byte-identical per-township results. See `towncov keys` for every key.",
+             "byte-identical per-township results. See `towncov keys` for every key.\n"
+             "Built with MPI (make MPI=1), `mpirun -np R build-mpi/towncov run ...` splits\n"
+             "the coverage of the townships over R ranks by province; rank 0 writes the\n"
+             "same files (docs/national.md).",
     .main = cli_run,
     .needs_gdal = 1,
 };
@@ -146,18 +149,36 @@ int cli_run(int argc, char **argv)
     int rc = load_command(&cli_run_cmd, argc, argv, &a, &scn);
     if (rc)
         return rc < 0 ? 0 : rc;
-    tc_signals_install();
-    int tty = !a.quiet && isatty(STDERR_FILENO);
-    tc_progress_enable(tty ? stderr : NULL);
+    /* Under mpirun (the MPI build) the ranks share the coverage stage
+     * (sim/run_mpi.c); rank 0 alone prints and writes, the others' warnings
+     * (the same as rank 0's) go nowhere. */
     struct run_options opt = {.threads = (int)a.threads, .out_dir = a.out, .quiet = a.quiet,
-                              .log = stderr, .progress = tty};
+                              .log = stderr};
+    if (pipeline_ranks_start(&argc, &argv, &opt.rank, &opt.n_ranks) != 0) {
+        free(scn);
+        fprintf(stderr, "towncov: error: MPI could not start\n");
+        return TC_EXIT_INTERNAL;
+    }
+    FILE *null = opt.rank > 0 ? fopen("/dev/null", "w") : NULL;
+    if (opt.rank > 0) {
+        opt.quiet = 1;
+        opt.log = null ? null : stderr;
+    }
+    tc_signals_install();
+    opt.progress = !opt.quiet && isatty(STDERR_FILENO);
+    tc_progress_enable(opt.progress ? stderr : NULL);
     struct tc_error err = {0};
     int met = 0;
     rc = pipeline_run(scn, &opt, &met, &err);
     free(scn);
+    if (null)
+        fclose(null);
     if (rc != 0)
-        return cli_report(&err);
-    return a.fail_on_goal && !met ? 1 : 0;
+        rc = opt.rank == 0 ? cli_report(&err) : (err.exit_code ? err.exit_code : TC_EXIT_INTERNAL);
+    else
+        rc = a.fail_on_goal && !met ? 1 : 0;
+    pipeline_ranks_stop();
+    return rc;
 }
 
 /* With a DEM: the scenario's stations placed and their footprints over

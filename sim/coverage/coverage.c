@@ -140,7 +140,8 @@ static int by_cost(const void *a, const void *b)
     return (x->t > y->t) - (x->t < y->t);
 }
 
-static int *work_order(const struct tc_map *map, const struct cov_index *ix, int threads)
+static int *work_order(const struct tc_map *map, const struct cov_index *ix, int threads,
+                       const unsigned char *mine, int *count)
 {
     struct work *w = malloc(sizeof *w * ((size_t)map->n + 1));
     int *order = malloc(sizeof *order * ((size_t)map->n + 1));
@@ -149,13 +150,18 @@ static int *work_order(const struct tc_map *map, const struct cov_index *ix, int
         free(order);
         return NULL;
     }
-    #pragma omp parallel for num_threads(threads) schedule(static)
+    int n = 0;
     for (int t = 0; t < map->n; t++)
-        w[t] = (struct work){ix ? cov_index_load(ix, &map->t[t]) : 0, t};
-    qsort(w, (size_t)map->n, sizeof *w, by_cost);
-    for (int k = 0; k < map->n; k++)
+        if (!mine || mine[t])
+            w[n++].t = t;
+    #pragma omp parallel for num_threads(threads) schedule(static)
+    for (int k = 0; k < n; k++)
+        w[k].cost = ix ? cov_index_load(ix, &map->t[w[k].t]) : 0;
+    qsort(w, (size_t)n, sizeof *w, by_cost);
+    for (int k = 0; k < n; k++)
         order[k] = w[k].t;
     free(w);
+    *count = n;
     return order;
 }
 
@@ -290,6 +296,14 @@ int cov_compute(const struct cov_config *cfg, const struct tc_map *map,
                 const struct tc_seat_areas *seats, int threads,
                 struct cov_result *results, struct cov_parts **parts, struct tc_error *err)
 {
+    return cov_compute_some(cfg, map, sites, fp, seats, threads, NULL, results, parts, err);
+}
+
+int cov_compute_some(const struct cov_config *cfg, const struct tc_map *map,
+                     const struct tc_sites *sites, const struct tc_footprints *fp,
+                     const struct tc_seat_areas *seats, int threads, const unsigned char *mine,
+                     struct cov_result *results, struct cov_parts **parts, struct tc_error *err)
+{
     count_sites(map, sites, results);
     const struct cov_engine *e = cov_engine_of(cfg->engine);
     int naive = !(e->caps & COV_CAP_INDEX); /* no index to build */
@@ -300,7 +314,8 @@ int cov_compute(const struct cov_config *cfg, const struct tc_map *map,
     nthreads = ws->n;
     struct cov_index *ix = naive ? NULL : cov_index_new(map, fp);
     struct parts_place *place = parts ? places_new(map->n) : NULL;
-    int *order = work_order(map, ix, nthreads);
+    int n_work = 0;
+    int *order = work_order(map, ix, nthreads, mine, &n_work);
     if ((!naive && !ix) || (parts && !place) || !order) {
         cov_index_free(&ix);
         tc_workers_free(&ws);
@@ -313,12 +328,12 @@ int cov_compute(const struct cov_config *cfg, const struct tc_map *map,
         struct tc_worker *tw = &ws->w[omp_get_thread_num()];
         struct cov_worker *w = tw->scratch;
         #pragma omp for schedule(dynamic, 1)
-        for (int k = 0; k < map->n; k++) {
+        for (int k = 0; k < n_work; k++) {
             int t = order[k];
             if (tc_interrupted())
                 continue; /* OpenMP loops cannot break: skip what is left */
             if (omp_get_thread_num() == 0) /* handed out in order: k is the share done */
-                tc_progress("coverage", k, map->n);
+                tc_progress("coverage", k, n_work);
             if (township_coverage(w, e, ix, fp, map, seats, t, &results[t],
                                   place ? &place[t] : NULL) != 0)
                 /* in this thread's slot: the lowest township wins, after the loop */

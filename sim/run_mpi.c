@@ -1,0 +1,407 @@
+/* run_mpi.c — the province-parallel run (issue 26; docs/national.md): under
+ * mpirun, `towncov run` splits the coverage stage's townships over the ranks
+ * by province and gathers one set of outputs on rank 0.
+ *
+ * Every rank loads the map, places every station and builds every footprint
+ * (placement is global: demand and the Webster sequence allocate over the
+ * whole map, so each rank computes the same stations, cheaply, rather than
+ * receive them); the ranks then share out the townships, each computes the
+ * coverage of its own (cov_compute_some: the same index, candidates and
+ * engine as a single process, so the same doubles), and the results travel
+ * to every rank (the covered parts, for the layers, to rank 0 only), which
+ * judges the goal; rank 0 alone writes. The outputs are byte-identical to a
+ * single-process run for any number of ranks and threads.
+ *
+ * The share: provinces (the first two digits of a 6-digit county code),
+ * or counties when there are fewer provinces than ranks, largest first
+ * (townships plus the stations standing in them) to the least loaded rank.
+ * Every rank computes the same share from the same data: nothing travels
+ * but results. Without MPI (or with one rank) the stage is cov_compute. */
+#include "pipeline_internal.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "towncov/coverage.h"
+#include "towncov/keypoints.h"
+#include "towncov/seat.h"
+#include "towncov/sites.h"
+
+#ifdef TOWNCOV_MPI
+#include <mpi.h>
+#endif
+
+/* ---- the share (plain C: the tests see it without MPI) ---------------- */
+
+/* A township's province (11..82), or -1 when its county has no 6-digit
+ * code. */
+static int province_of(const struct township *t)
+{
+    const char *c = t->county_code;
+    if (!c || strlen(c) != 6 || c[0] < '1' || c[0] > '9' || c[1] < '0' || c[1] > '9')
+        return -1;
+    return (c[0] - '0') * 10 + (c[1] - '0');
+}
+
+struct unit_cost { double cost; int unit; };
+
+static int by_cost_desc(const void *a, const void *b)
+{
+    const struct unit_cost *x = a, *y = b;
+    if (x->cost != y->cost)
+        return x->cost < y->cost ? 1 : -1;
+    return (x->unit > y->unit) - (x->unit < y->unit);
+}
+
+/* The unit (province, else county) of every township into unit[], and the
+ * number of units. */
+static int units_of(const struct tc_map *map, int n_ranks, int *unit)
+{
+    int provinces = 1, seen[100] = {0}, count = 0;
+    for (int t = 0; t < map->n && provinces; t++) {
+        int p = province_of(&map->t[t]);
+        provinces = p >= 0;
+        if (p >= 0 && !seen[p]++)
+            count++;
+    }
+    if (provinces && count >= n_ranks) {
+        int id[100], k = 0;
+        for (int p = 0; p < 100; p++)
+            id[p] = seen[p] ? k++ : -1;
+        for (int t = 0; t < map->n; t++)
+            unit[t] = id[province_of(&map->t[t])];
+        return count;
+    }
+    for (int t = 0; t < map->n; t++)
+        unit[t] = map->t[t].county_id;
+    return map->n_counties;
+}
+
+int pipeline_ranks_share(const struct tc_map *map, const struct tc_sites *sites, int n_ranks,
+                         int *owner)
+{
+    int *unit = malloc(sizeof *unit * ((size_t)map->n + 1));
+    int n_units = unit ? units_of(map, n_ranks, unit) : 0;
+    struct unit_cost *u = unit ? calloc((size_t)n_units + 1, sizeof *u) : NULL;
+    int *unit_rank = u ? malloc(sizeof *unit_rank * ((size_t)n_units + 1)) : NULL;
+    double *load = unit_rank ? calloc((size_t)n_ranks, sizeof *load) : NULL;
+    if (!load) {
+        free(unit);
+        free(u);
+        free(unit_rank);
+        return -1;
+    }
+    for (int k = 0; k < n_units; k++)
+        u[k].unit = k;
+    for (int t = 0; t < map->n; t++)
+        u[unit[t]].cost += 1;
+    for (long i = 0; i < sites->n; i++)
+        if (sites->township[i] >= 0)
+            u[unit[sites->township[i]]].cost += 1;
+    qsort(u, (size_t)n_units, sizeof *u, by_cost_desc);
+    for (int k = 0; k < n_units; k++) {
+        int best = 0;
+        for (int r = 1; r < n_ranks; r++)
+            if (load[r] < load[best])
+                best = r;
+        unit_rank[u[k].unit] = best;
+        load[best] += u[k].cost;
+    }
+    for (int t = 0; t < map->n; t++)
+        owner[t] = unit_rank[unit[t]];
+    free(unit);
+    free(u);
+    free(unit_rank);
+    free(load);
+    return 0;
+}
+
+#ifndef TOWNCOV_MPI
+
+int pipeline_ranks_start(int *argc, char ***argv, int *rank, int *n_ranks)
+{
+    (void)argc;
+    (void)argv;
+    *rank = 0;
+    *n_ranks = 1;
+    return 0;
+}
+
+void pipeline_ranks_stop(void) {}
+
+int pipeline_coverage(const struct scenario *scn, const struct run_options *opt,
+                      struct run_state *st, int keep_parts, struct tc_error *err)
+{
+    return cov_compute(&scn->coverage, st->map, st->sites, st->fp, st->seats, opt->threads,
+                       st->results, keep_parts ? &st->parts : NULL, err);
+}
+
+#else
+
+int pipeline_ranks_start(int *argc, char ***argv, int *rank, int *n_ranks)
+{
+    int provided;
+    /* Only the main thread calls MPI; OpenMP threads work between calls. */
+    if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
+        return -1;
+    MPI_Comm_rank(MPI_COMM_WORLD, rank);
+    MPI_Comm_size(MPI_COMM_WORLD, n_ranks);
+    return 0;
+}
+
+void pipeline_ranks_stop(void)
+{
+    MPI_Finalize();
+}
+
+/* Memory for what travels: a rank without it cannot take part in the
+ * collective calls the others wait in, so it stops them all. */
+static void *must_alloc(size_t size)
+{
+    void *p = malloc(size + 1);
+    if (!p)
+        MPI_Abort(MPI_COMM_WORLD, TC_EXIT_RESOURCE);
+    return p;
+}
+
+/* Every rank's status after a step: 0 when all succeeded; else every rank
+ * gets the error of the lowest rank that failed, and -1. */
+static int agree_on_status(const struct run_options *opt, int rc, struct tc_error *err)
+{
+    int *all = must_alloc(sizeof *all * (size_t)opt->n_ranks);
+    MPI_Allgather(&rc, 1, MPI_INT, all, 1, MPI_INT, MPI_COMM_WORLD);
+    int first = -1;
+    for (int r = 0; r < opt->n_ranks && first < 0; r++)
+        if (all[r] != 0)
+            first = r;
+    free(all);
+    if (first < 0)
+        return 0;
+    MPI_Bcast(err, (int)sizeof *err, MPI_BYTE, first, MPI_COMM_WORLD);
+    return -1;
+}
+
+/* What a rank computed, as bytes: its townships' results (ascending) and
+ * their key points' flags (township by township), so that every rank can
+ * put each where it belongs from the shared owner[]. */
+static size_t pack_size(const struct tc_map *map, const struct tc_key_points *kp,
+                        const int *owner, int rank)
+{
+    size_t size = 0;
+    for (int t = 0; t < map->n; t++)
+        if (owner[t] == rank)
+            size += sizeof(struct cov_result) + (size_t)(kp->first[t + 1] - kp->first[t]);
+    return size;
+}
+
+static void pack(const struct run_state *st, const int *owner, int rank, char *buf)
+{
+    const struct tc_key_points *kp = st->seats->keys;
+    for (int t = 0; t < st->map->n; t++) {
+        if (owner[t] != rank)
+            continue;
+        memcpy(buf, &st->results[t], sizeof st->results[t]);
+        buf += sizeof st->results[t];
+        for (long j = kp->first[t]; j < kp->first[t + 1]; j++)
+            *buf++ = (char)kp->covered[kp->order[j]];
+    }
+}
+
+static void unpack(struct run_state *st, const int *owner, int rank, const char *buf)
+{
+    const struct tc_key_points *kp = st->seats->keys;
+    for (int t = 0; t < st->map->n; t++) {
+        if (owner[t] != rank)
+            continue;
+        memcpy(&st->results[t], buf, sizeof st->results[t]);
+        buf += sizeof st->results[t];
+        for (long j = kp->first[t]; j < kp->first[t + 1]; j++)
+            kp->covered[kp->order[j]] = (unsigned char)*buf++;
+    }
+}
+
+/* Every rank's results to every rank (a few MB at national scale). The
+ * sizes are the same on every rank, so a refusal is too. */
+static int share_results(const struct run_options *opt, struct run_state *st, const int *owner,
+                         struct tc_error *err)
+{
+    int n = opt->n_ranks;
+    int *counts = must_alloc(sizeof *counts * (size_t)n);
+    int *displs = must_alloc(sizeof *displs * (size_t)n);
+    size_t total = 0;
+    for (int r = 0; r < n; r++) {
+        size_t size = pack_size(st->map, st->seats->keys, owner, r);
+        if (total + size > INT32_MAX) {
+            free(counts);
+            free(displs);
+            return tc_fail(err, TC_EXIT_RESOURCE, "the ranks' results pass 2 GB");
+        }
+        counts[r] = (int)size;
+        displs[r] = (int)total;
+        total += size;
+    }
+    char *all = must_alloc(total);
+    pack(st, owner, opt->rank, all + displs[opt->rank]);
+    MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, all, counts, displs, MPI_BYTE,
+                   MPI_COMM_WORLD);
+    for (int r = 0; r < n; r++)
+        if (r != opt->rank)
+            unpack(st, owner, r, all + displs[r]);
+    free(all);
+    free(counts);
+    free(displs);
+    return 0;
+}
+
+/* ---- the covered parts (the layers), to rank 0 ------------------------- */
+
+#define TAG_PARTS 26
+#define CHUNK ((size_t)1 << 30)
+
+/* An array of any size, in pieces MPI's int counts can name. */
+static void send_bytes(const void *p, size_t size)
+{
+    for (size_t off = 0; off < size; off += CHUNK) {
+        size_t k = size - off < CHUNK ? size - off : CHUNK;
+        MPI_Send((const char *)p + off, (int)k, MPI_BYTE, 0, TAG_PARTS, MPI_COMM_WORLD);
+    }
+}
+
+static void *recv_bytes(int from, size_t size)
+{
+    char *p = must_alloc(size);
+    for (size_t off = 0; off < size; off += CHUNK) {
+        size_t k = size - off < CHUNK ? size - off : CHUNK;
+        MPI_Recv(p + off, (int)k, MPI_BYTE, from, TAG_PARTS, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    }
+    return p;
+}
+
+static void send_parts(const struct cov_parts *p)
+{
+    long nring = p->first[p->n], nv = p->start[nring], head[3] = {p->n, nring, nv};
+    MPI_Send(head, 3, MPI_LONG, 0, TAG_PARTS, MPI_COMM_WORLD);
+    send_bytes(p->first, sizeof *p->first * ((size_t)p->n + 1));
+    send_bytes(p->start, sizeof *p->start * ((size_t)nring + 1));
+    send_bytes(p->shell, sizeof *p->shell * (size_t)nring);
+    send_bytes(p->x, sizeof *p->x * (size_t)nv);
+    send_bytes(p->y, sizeof *p->y * (size_t)nv);
+    send_bytes(p->missing, (size_t)p->n);
+}
+
+static struct cov_parts *recv_parts(int from)
+{
+    long head[3];
+    MPI_Recv(head, 3, MPI_LONG, from, TAG_PARTS, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    struct cov_parts *p = must_alloc(sizeof *p);
+    p->n = (int)head[0];
+    p->first = recv_bytes(from, sizeof *p->first * ((size_t)head[0] + 1));
+    p->start = recv_bytes(from, sizeof *p->start * ((size_t)head[1] + 1));
+    p->shell = recv_bytes(from, sizeof *p->shell * (size_t)head[1]);
+    p->x = recv_bytes(from, sizeof *p->x * (size_t)head[2]);
+    p->y = recv_bytes(from, sizeof *p->y * (size_t)head[2]);
+    p->missing = recv_bytes(from, (size_t)head[0]);
+    return p;
+}
+
+/* Township t's rings from the parts of the rank that computed it, laid
+ * out as cov_compute lays them out: in township order. */
+static struct cov_parts *assemble_parts(int n, const int *owner, struct cov_parts **of)
+{
+    long nring = 0, nv = 0;
+    for (int t = 0; t < n; t++) {
+        const struct cov_parts *q = of[owner[t]];
+        nring += q->first[t + 1] - q->first[t];
+        nv += q->start[q->first[t + 1]] - q->start[q->first[t]];
+    }
+    struct cov_parts *p = must_alloc(sizeof *p);
+    p->n = n;
+    p->first = must_alloc(sizeof *p->first * ((size_t)n + 1));
+    p->start = must_alloc(sizeof *p->start * ((size_t)nring + 1));
+    p->shell = must_alloc(sizeof *p->shell * ((size_t)nring + 1));
+    p->x = must_alloc(sizeof *p->x * ((size_t)nv + 1));
+    p->y = must_alloc(sizeof *p->y * ((size_t)nv + 1));
+    p->missing = must_alloc((size_t)n + 1);
+    long r = 0, v = 0;
+    for (int t = 0; t < n; t++) {
+        const struct cov_parts *q = of[owner[t]];
+        long r0 = q->first[t], r1 = q->first[t + 1], v0 = q->start[r0], v1 = q->start[r1];
+        p->first[t] = r;
+        p->missing[t] = q->missing[t];
+        memcpy(p->x + v, q->x + v0, sizeof *p->x * (size_t)(v1 - v0));
+        memcpy(p->y + v, q->y + v0, sizeof *p->y * (size_t)(v1 - v0));
+        for (long k = r0; k < r1; k++) {
+            p->start[r + k - r0] = v + q->start[k] - v0;
+            p->shell[r + k - r0] = r + q->shell[k] - r0;
+        }
+        r += r1 - r0;
+        v += v1 - v0;
+    }
+    p->first[n] = r;
+    p->start[r] = v;
+    return p;
+}
+
+/* Rank 0's *parts become every township's, each from the rank that
+ * computed it; the other ranks' are sent there and freed. */
+static void gather_parts(const struct run_options *opt, const int *owner, struct cov_parts **parts)
+{
+    if (opt->rank != 0) {
+        send_parts(*parts);
+        cov_parts_free(parts);
+        return;
+    }
+    struct cov_parts **of = must_alloc(sizeof *of * (size_t)opt->n_ranks);
+    of[0] = *parts;
+    for (int r = 1; r < opt->n_ranks; r++)
+        of[r] = recv_parts(r);
+    *parts = assemble_parts((*parts)->n, owner, of);
+    for (int r = 0; r < opt->n_ranks; r++)
+        cov_parts_free(&of[r]);
+    free(of);
+}
+
+/* "coverage split over 3 ranks: 12, 12, 12 townships" on the log. */
+static void log_share(const struct run_options *opt, const int *owner, int n)
+{
+    fprintf(opt->log, "towncov: coverage split over %d ranks:", opt->n_ranks);
+    for (int r = 0; r < opt->n_ranks; r++) {
+        int k = 0;
+        for (int t = 0; t < n; t++)
+            k += owner[t] == r;
+        fprintf(opt->log, "%s %d", r ? "," : "", k);
+    }
+    fprintf(opt->log, " townships\n");
+}
+
+int pipeline_coverage(const struct scenario *scn, const struct run_options *opt,
+                      struct run_state *st, int keep_parts, struct tc_error *err)
+{
+    if (opt->n_ranks <= 1)
+        return cov_compute(&scn->coverage, st->map, st->sites, st->fp, st->seats, opt->threads,
+                           st->results, keep_parts ? &st->parts : NULL, err);
+    int n = st->map->n;
+    int *owner = must_alloc(sizeof *owner * (size_t)n);
+    unsigned char *mine = must_alloc((size_t)n);
+    int rc = pipeline_ranks_share(st->map, st->sites, opt->n_ranks, owner);
+    if (rc != 0)
+        MPI_Abort(MPI_COMM_WORLD, TC_EXIT_RESOURCE);
+    for (int t = 0; t < n; t++)
+        mine[t] = owner[t] == opt->rank;
+    if (opt->rank == 0 && !opt->quiet)
+        log_share(opt, owner, n);
+    rc = cov_compute_some(&scn->coverage, st->map, st->sites, st->fp, st->seats, opt->threads,
+                          mine, st->results, keep_parts ? &st->parts : NULL, err);
+    if (agree_on_status(opt, rc, err) != 0 ||
+        agree_on_status(opt, share_results(opt, st, owner, err), err) != 0)
+        rc = -1;
+    else if (keep_parts)
+        gather_parts(opt, owner, &st->parts);
+    free(owner);
+    free(mine);
+    return rc;
+}
+
+#endif

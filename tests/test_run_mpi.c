@@ -1,0 +1,258 @@
+/* test_run_mpi.c — the province-parallel run (issue 26, sim/run_mpi.c):
+ * the share of townships over the ranks, and `mpirun -np N towncov run` on
+ * a three-province map writing, for N = 2 and 3 and for 1 or 2 threads,
+ * exactly the files one process writes (the layers, the key points and
+ * map.png included). The MPI runs need the MPI build: make test-unit
+ * builds it and sets TOWNCOV_MPI_BIN; a test run without it says it
+ * skipped, and one with it set but unusable fails. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <shapefil.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fixture.h"
+#include "towncov/map.h"
+#include "towncov/pipeline.h"
+#include "towncov/sites.h"
+
+static char dir[256];
+static char out[1 << 16];
+
+/* Six by six 4 km squares: columns 0-1 in province 11, 2-3 in 12, 4-5 in
+ * 46; in each province rows 0-2 one county, rows 3-5 another. */
+enum { SIDE = 6, CELL = 4000 };
+
+static void county_code_of(int col, int row, char *code)
+{
+    static const char *const prov[] = {"11", "12", "46"};
+    sprintf(code, "%s01%02d", prov[col / 2], row < 3 ? 1 : 2);
+}
+
+static void write_map(void)
+{
+    static const char *const kinds[] = {"subdistrict", "town", "township", "special"};
+    struct fx_township t[SIDE * SIDE];
+    static char code[SIDE * SIDE][16], county[SIDE * SIDE][16], wkt[SIDE * SIDE][160];
+    for (int i = 0; i < SIDE * SIDE; i++) {
+        int col = i % SIDE, row = i / SIDE;
+        double x0 = (col - SIDE / 2) * CELL, y0 = (row - SIDE / 2) * CELL;
+        county_code_of(col, row, county[i]);
+        sprintf(code[i], "%s%03d", county[i], i);
+        sprintf(wkt[i], "POLYGON((%.0f %.0f, %.0f %.0f, %.0f %.0f, %.0f %.0f, %.0f %.0f))", x0, y0,
+                x0 + CELL, y0, x0 + CELL, y0 + CELL, x0, y0 + CELL, x0, y0);
+        t[i] = (struct fx_township){code[i], code[i], county[i], kinds[i % 4], wkt[i],
+                                    x0 + CELL / 2.0, y0 + CELL / 2.0};
+    }
+    char path[512];
+    snprintf(path, sizeof path, "%s/map", dir);
+    fx_write_map(path, t, SIDE * SIDE);
+    DBFHandle dbf = DBFOpen(path, "rb+");
+    cr_assert_not_null(dbf);
+    int f = DBFAddField(dbf, "cnty_code", FTString, 8, 0);
+    cr_assert(f >= 0);
+    for (int i = 0; i < SIDE * SIDE; i++)
+        cr_assert(DBFWriteStringAttribute(dbf, i, f, county[i]));
+    DBFClose(dbf);
+}
+
+static void setup(void)
+{
+    fx_tmpdir(dir, sizeof dir);
+    write_map();
+    char path[512], lon[SIDE][32];
+    /* key points: one a province, near its border, so that each rank's
+     * flags must travel */
+    for (int k = 0; k < 3; k++) {
+        double la, lo;
+        fx_to_lonlat((2 * k - 2) * CELL + 100.0, 100.0, &lo, &la);
+        snprintf(lon[k], sizeof lon[k], "%.7f,%.7f", lo, la);
+    }
+    char csv[1024];
+    char c0[16], c1[16], c2[16];
+    county_code_of(1, 3, c0);
+    county_code_of(3, 3, c1);
+    county_code_of(5, 3, c2);
+    snprintf(csv, sizeof csv, "code,kind,lon,lat\n%s%03d,school,%s\n%s%03d,clinic,%s\n"
+             "%s%03d,school,%s\n", c0, 3 * SIDE + 1, lon[0], c1, 3 * SIDE + 3, lon[1], c2,
+             3 * SIDE + 5, lon[2]);
+    snprintf(path, sizeof path, "%s/keys.csv", dir);
+    fx_write_text(path, csv);
+    snprintf(path, sizeof path, "%s/s.ini", dir);
+    fx_write_text(path, "[scenario]\nname = three\nseed = 7\n[map]\nfile = map.shp\n"
+                        "county_code_field = cnty_code\nkey_points = keys.csv\n"
+                        "[sites]\nstrategy = weighted\ncount = 150\n"
+                        "[radio]\nvertices = 24\n[goal]\nseat_area_min_fraction = 0.5\n"
+                        "[output]\nlayers = yes\n[raster]\nresolution_m = 0\n");
+}
+
+static char *read_in(const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char *text = fx_read_file(path, NULL);
+    cr_assert_not_null(text, "no %s", path);
+    return text;
+}
+
+/* summary.json without the lines that say how the run went, not what it
+ * found: its phases' seconds, its threads and its build (the MPI build's
+ * flags). */
+static char *without_timings(const char *json)
+{
+    char *copy = strdup(json), *w = copy;
+    for (const char *line = json; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t n = end ? (size_t)(end - line + 1) : strlen(line);
+        if (!strstr(line, "\"seconds\": {") || strstr(line, "\"seconds\": {") > line + n)
+            if (strncmp(line, "  \"threads\": ", 13) != 0 &&
+                strncmp(line, "  \"build\": ", 11) != 0) {
+                memcpy(w, line, n);
+                w += n;
+            }
+        line += n;
+    }
+    *w = '\0';
+    return copy;
+}
+
+/* Every file of out/a is in out/b with the same bytes (summary.json up to
+ * its timings), and b has no other; returns how many were compared. */
+static int same_outputs(const char *a, const char *b)
+{
+    char pa[1024], pb[1024];
+    snprintf(pa, sizeof pa, "%s/%s", dir, a);
+    DIR *d = opendir(pa);
+    cr_assert_not_null(d, "no %s", pa);
+    int n = 0, nb = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(pa, sizeof pa, "%s/%s/%s", dir, a, e->d_name);
+        snprintf(pb, sizeof pb, "%s/%s/%s", dir, b, e->d_name);
+        cr_assert_eq(access(pb, F_OK), 0, "%s wrote no %s", b, e->d_name);
+        if (strcmp(e->d_name, "summary.json") == 0) {
+            char *x = fx_read_file(pa, NULL), *y = fx_read_file(pb, NULL);
+            char *cx = without_timings(x), *cy = without_timings(y);
+            cr_assert_str_eq(cx, cy, "summary.json differs between %s and %s", a, b);
+            free(x); free(y); free(cx); free(cy);
+        } else {
+            cr_assert(fx_same_file(pa, pb), "%s differs between %s and %s", e->d_name, a, b);
+        }
+        n++;
+    }
+    closedir(d);
+    snprintf(pb, sizeof pb, "%s/%s", dir, b);
+    d = opendir(pb);
+    for (struct dirent *e; (e = readdir(d));)
+        nb += e->d_name[0] != '.';
+    closedir(d);
+    cr_assert_eq(nb, n, "%s wrote %d files, %s %d", b, nb, a, n);
+    return n;
+}
+
+static const char *mpi_bin(void)
+{
+    const char *mpi = getenv("TOWNCOV_MPI_BIN");
+    if (!mpi || !*mpi)
+        cr_skip_test("TOWNCOV_MPI_BIN not set (make test-unit builds build-mpi/towncov)");
+    cr_assert_eq(access(mpi, X_OK), 0, "TOWNCOV_MPI_BIN=%s is not a program", mpi);
+    cr_assert_eq(system("command -v mpirun >/dev/null"), 0, "TOWNCOV_MPI_BIN set, no mpirun");
+    return mpi;
+}
+
+static void mpirun(const char *mpi, int ranks, int threads, const char *to)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "OMP_NUM_THREADS=%d mpirun --oversubscribe --allow-run-as-root "
+             "-np %d %s run %s/s.ini --out %s/%s --threads %d > %s/%s.log 2>&1", threads, ranks,
+             mpi, dir, dir, to, threads, dir, to);
+    int rc = system(cmd);
+    char log[64];
+    snprintf(log, sizeof log, "%s.log", to);
+    char *text = read_in(log);
+    cr_assert_eq(rc, 0, "%s", text);
+    char split[64];
+    snprintf(split, sizeof split, "coverage split over %d ranks", ranks);
+    cr_assert(strstr(text, split), "no split over %d ranks: %s", ranks, text);
+    free(text);
+}
+
+Test(run_mpi, ranks_write_what_one_process_writes)
+{
+    const char *mpi = mpi_bin();
+    setup();
+    char args[1024];
+    snprintf(args, sizeof args, "run %s/s.ini --quiet --out %s/one --threads 1", dir, dir);
+    cr_assert_eq(fx_run(args, out, sizeof out), 0, "%s", out);
+    snprintf(args, sizeof args, "run %s/s.ini --quiet --out %s/one2 --threads 2", dir, dir);
+    cr_assert_eq(fx_run(args, out, sizeof out), 0, "%s", out);
+    char *json = read_in("one/summary.json"), *keys = read_in("one/key_points.csv");
+    const char *f = strstr(json, "\"townships_failing\": ");
+    cr_assert_not_null(f);
+    int failing = atoi(f + 21);
+    cr_assert(failing > 0 && failing < SIDE * SIDE,
+              "a weak test: %d of %d townships fail", failing, SIDE * SIDE);
+    cr_assert(strstr(keys, ",yes\n") && strstr(keys, ",no\n"),
+              "a weak test: the key points are all covered or none is\n%s", keys);
+    free(json);
+    free(keys);
+    cr_assert_gt(same_outputs("one", "one2"), 8);
+    mpirun(mpi, 2, 1, "two");
+    mpirun(mpi, 3, 1, "three");
+    mpirun(mpi, 2, 2, "two2");
+    cr_assert_gt(same_outputs("one", "two"), 8);
+    same_outputs("one", "three");
+    same_outputs("one", "two2");
+}
+
+/* A hand-made map for the share: n townships, county i / per, province
+ * by code. */
+static struct tc_map *share_map(int n, const char *const *county_codes, const int *county_ids,
+                                int n_counties)
+{
+    struct tc_map *m = calloc(1, sizeof *m);
+    m->n = n;
+    m->n_counties = n_counties;
+    m->t = calloc((size_t)n, sizeof *m->t);
+    for (int i = 0; i < n; i++) {
+        m->t[i].county_code = (char *)county_codes[i];
+        m->t[i].county_id = county_ids[i];
+    }
+    return m;
+}
+
+Test(run_mpi, the_share_is_whole_provinces_else_whole_counties)
+{
+    const char *codes[] = {"110101", "110101", "120101", "120102", "460101", "460101",
+                           "460102", "460102"};
+    const int ids[] = {0, 0, 1, 2, 3, 3, 4, 4};
+    struct tc_map *m = share_map(8, codes, ids, 5);
+    int township[] = {0, 2, 4, 4, 4, 6, 7, 7, 7, -1};
+    struct tc_sites s = {.n = 10, .township = township};
+    int owner[8];
+    /* three provinces, three ranks: one each; 46 (costliest) first to rank 0 */
+    cr_assert_eq(pipeline_ranks_share(m, &s, 3, owner), 0);
+    for (int t = 0; t < 8; t++)
+        cr_assert_eq(owner[t], codes[t][1] == '6' ? 0 : codes[t][1] == '1' ? 1 : 2,
+                     "township %d: rank %d", t, owner[t]);
+    /* two ranks: 46 alone (cost 10) against 11 and 12 (3 and 3) */
+    cr_assert_eq(pipeline_ranks_share(m, &s, 2, owner), 0);
+    for (int t = 0; t < 8; t++)
+        cr_assert_eq(owner[t], codes[t][1] == '6' ? 0 : 1, "township %d: rank %d", t, owner[t]);
+    /* four ranks, three provinces: whole counties, each county on one rank,
+     * every rank some */
+    cr_assert_eq(pipeline_ranks_share(m, &s, 4, owner), 0);
+    int used[4] = {0};
+    for (int t = 0; t < 8; t++) {
+        used[owner[t]] = 1;
+        for (int u = 0; u < 8; u++)
+            if (ids[u] == ids[t])
+                cr_assert_eq(owner[u], owner[t], "county %d split", ids[t]);
+    }
+    cr_assert(used[0] && used[1] && used[2] && used[3]);
+    free(m->t);
+    free(m);
+}
