@@ -25,8 +25,8 @@ static const double fail_b[] = {7, 0, 0, 0}, cov_b[] = {0.93, 0.96, 0.985, 0.995
 static const double seat_b[] = {0.95, 0.98, 1.0, 1.0};
 
 static struct sweep_plot_series two[] = {
-    {"radio.band_town=n41", 4, xs, fail_a, cov_a, seat_a},
-    {"radio.band_town=n78", 4, xs, fail_b, cov_b, seat_b},
+    {"radio.band_town=n41", 4, xs, fail_a, cov_a, seat_a, NULL},
+    {"radio.band_town=n78", 4, xs, fail_b, cov_b, seat_b, NULL},
 };
 
 static struct sweep_plot base_plot(void)
@@ -136,6 +136,28 @@ Test(sweep_plot, seat_lines_drawn_only_when_given)
     cr_assert_gt(na, nb + 200, "with seats %ld, without %ld pixels", na, nb);
 }
 
+/* The people's dotted line (square markers) adds pixels of the series'
+ * colour to the lower panel when given, and a legend row. */
+Test(sweep_plot, people_lines_drawn_only_when_given)
+{
+    static const double people_a[] = {0.80, 0.86, 0.90, 0.92};
+    static const double people_b[] = {0.82, 0.88, 0.91, 0.93};
+    struct pngs t;
+    pngs_make(&t);
+    struct sweep_plot p = base_plot();
+    draw_ok(t.a, &p);
+    struct sweep_plot_series with[2] = {two[0], two[1]};
+    with[0].people_covered = people_a;
+    with[1].people_covered = people_b;
+    p.series = with;
+    draw_ok(t.b, &p);
+    unsigned c = rgb_hex(sweep_plot_color(0));
+    struct box panel = {0, (int)PLOT_RIGHT, (int)PLOT_BOT_Y0 - 8, (int)PLOT_BOT_Y1};
+    long na = count_color(t.a, c, panel), nb = count_color(t.b, c, panel);
+    cr_assert_gt(nb, na + 150, "with people %ld, without %ld pixels", nb, na);
+    cr_assert(!fx_same_file(t.a, t.b));
+}
+
 Test(sweep_plot, find_min_marker_changes_the_image)
 {
     struct pngs t;
@@ -202,7 +224,7 @@ Test(sweep_plot, categorical_ticks)
     struct pngs t;
     pngs_make(&t);
     static const double idx[] = {0, 1, 2}, fail[] = {5, 2, 1}, cov[] = {0.8, 0.9, 0.95};
-    struct sweep_plot_series one = {"", 3, idx, fail, cov, NULL};
+    struct sweep_plot_series one = {"", 3, idx, fail, cov, NULL, NULL};
     const char *const bands[] = {"n28", "n41", "n78"};
     const char *const other[] = {"700 MHz", "2.6 GHz", "3.5 GHz"};
     struct sweep_plot p = {.title = "bands", .x_key = "radio.band_town", .x_numeric = 0,
@@ -228,7 +250,7 @@ Test(sweep_plot, one_point_unlabelled_series_has_no_legend_row)
     struct pngs t;
     pngs_make(&t);
     static const double x[] = {40000}, fail[] = {0}, cov[] = {1.0};
-    struct sweep_plot_series one = {"", 1, x, fail, cov, NULL};
+    struct sweep_plot_series one = {"", 1, x, fail, cov, NULL, NULL};
     struct sweep_plot p = {.title = "one", .x_key = "sites.count", .x_numeric = 1,
                            .n_townships = 24, .find_min_x = 40000, .n_series = 1,
                            .series = &one};
@@ -259,7 +281,7 @@ Test(sweep_plot, many_series_legend_capped)
             cov[i][k] = k == 2 && i % 5 == 0 ? NAN : 0.55 + 0.01 * i + 0.02 * k;
         }
         snprintf(labels[i], sizeof labels[i], "radio.tx_power=%d, goal.min=0.%d", 40 + i, i);
-        s[i] = (struct sweep_plot_series){labels[i], 4, xs, fail[i], cov[i], NULL};
+        s[i] = (struct sweep_plot_series){labels[i], 4, xs, fail[i], cov[i], NULL, NULL};
     }
     struct sweep_plot p = base_plot();
     p.n_series = N;

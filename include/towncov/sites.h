@@ -6,7 +6,10 @@
  * monotone results. The seats strategy's stations 0..T-1 stand at the
  * seats; the drawn ones follow the Webster (Sainte-Laguë) divisor sequence
  * over the township weights, and township t's j-th drawn station's point
- * comes from a counter-based generator keyed by (seed, t, j). */
+ * comes from a counter-based generator keyed by (seed, t, j). A generated
+ * station's x, y are those its lon, lat give through the map's projection
+ * (drawn, taken to lon, lat, projected back): a sites file holding the
+ * lon, lat to 17 digits gives a run exactly the same stations. */
 #ifndef TOWNCOV_SITES_H
 #define TOWNCOV_SITES_H
 

@@ -1,8 +1,9 @@
 /* sweep_plot.h — sweep.png: a parameter sweep at a glance, for a planner
  * choosing a value. Two panels share the x axis (the first varied key):
  * above, the townships failing the goal (the goal is met at 0); below, the
- * covered share of the area (solid) and of the seat areas (dashed), with
- * the goal's thresholds. One colour and legend entry per series (the
+ * covered share of the area (solid), of the seat areas (dashed) and, when
+ * the map has people, of the people (dotted, square markers), with the
+ * goal's thresholds. One colour and legend entry per series (the
  * members sharing the values of the other varied keys), and a vertical
  * marker where the goal is met from. Drawn with cairo in the fonts of
  * map.png (picture_text.h). */
@@ -23,6 +24,7 @@ struct sweep_plot_series {
     const double *failing;      /* townships failing the goal */
     const double *covered;      /* covered share of the area, 0..1 */
     const double *seat_covered; /* covered share of the seat areas, 0..1; NULL: no seat areas */
+    const double *people_covered; /* share of the people covered, 0..1; NULL: no people */
 };
 struct sweep_plot {
     const char *title;          /* e.g. the scenario name and "13 members" */

@@ -176,9 +176,125 @@ static int fail_file(struct tc_error *err, const char *path, const char *what)
     return tc_fail(err, TC_EXIT_SITES, "%s: %s (sites.density)", path, what);
 }
 
+/* The window's rows in chunks of whole block rows (at least CHUNK_ROWS),
+ * each read and checked by one thread through its own dataset handle (a
+ * GDAL dataset is used by one thread at a time; the handles are opened
+ * serially before the threads): decoding, the copy and the check run on
+ * every thread, and each chunk writes only its own rows. */
+#define CHUNK_ROWS 256
+
+struct chunk_state {
+    int failed;        /* GDAL could not read it */
+    long bad;          /* its first cell holding a negative or infinite value, or -1 */
+};
+
+/* Rows [r0, r1) of the window, block by block: each block read whole
+ * into scratch (GDALReadBlock: GDAL's block cache is not used, so no
+ * block is allocated, copied and freed on the way) and its part inside the
+ * window converted to float into place (GDALCopyWords). */
+static int read_blocks(GDALRasterBandH band, int x0, int y0, int r0, int r1,
+                       struct people *pp)
+{
+    int bw = 0, bh = 0;
+    GDALGetBlockSize(band, &bw, &bh);
+    GDALDataType type = GDALGetRasterDataType(band);
+    int size = GDALGetDataTypeSizeBytes(type);
+    unsigned char *scratch = bw > 0 && bh > 0 ? malloc((size_t)bw * (size_t)bh * (size_t)size)
+                                              : NULL;
+    int failed = !scratch;
+    int row0 = y0 + r0, row1 = y0 + r1; /* raster rows */
+    for (int by = failed ? 0 : row0 / bh; !failed && by * bh < row1; by++)
+        for (int bx = x0 / bw; !failed && bx * bw < x0 + pp->w; bx++) {
+            if (GDALReadBlock(band, bx, by, scratch) != CE_None) {
+                failed = 1;
+                break;
+            }
+            int ya = by * bh > row0 ? by * bh : row0;
+            int yb = (by + 1) * bh < row1 ? (by + 1) * bh : row1;
+            int xa = bx * bw > x0 ? bx * bw : x0;
+            int xb = (bx + 1) * bw < x0 + pp->w ? (bx + 1) * bw : x0 + pp->w;
+            for (int y = ya; y < yb; y++)
+                GDALCopyWords(scratch + ((size_t)(y - by * bh) * (size_t)bw +
+                                         (size_t)(xa - bx * bw)) * (size_t)size,
+                              type, size, pp->v + (size_t)(y - y0) * (size_t)pp->w + (xa - x0),
+                              GDT_Float32, (int)sizeof(float), xb - xa);
+        }
+    free(scratch);
+    return failed ? -1 : 0;
+}
+
+static void read_chunk(GDALDatasetH ds, int x0, int y0, int r0, int r1, struct people *pp,
+                       struct chunk_state *st)
+{
+    GDALRasterBandH band = GDALGetRasterBand(ds, 1);
+    float *v = pp->v + (size_t)r0 * (size_t)pp->w;
+    CPLPushErrorHandler(CPLQuietErrorHandler); /* our one error line says it */
+    st->failed = read_blocks(band, x0, y0, r0, r1, pp) != 0;
+    CPLPopErrorHandler();
+    int has_nodata = 0;
+    double nodata = GDALGetRasterNoDataValue(band, &has_nodata);
+    st->bad = -1;
+    long n = (long)(r1 - r0) * pp->w;
+    for (long i = 0; !st->failed && i < n; i++) {
+        float c = v[i];
+        if ((has_nodata && c == (float)nodata) || isnan(c))
+            v[i] = 0;
+        else if ((c < 0 || isinf(c)) && st->bad < 0)
+            st->bad = (long)r0 * pp->w + i;
+    }
+}
+
+static int read_window(GDALDatasetH ds, const char *path, int x0, int y0, int threads,
+                       struct people *pp, struct tc_error *err)
+{
+    int bw = 0, bh = 0;
+    GDALGetBlockSize(GDALGetRasterBand(ds, 1), &bw, &bh);
+    long step = bh > 0 ? ((CHUNK_ROWS + bh - 1) / bh) * bh : CHUNK_ROWS;
+    /* chunk k covers window rows [edge(k), edge(k + 1)): block rows of the raster */
+    long first = step - (y0 % step), n_chunks = 1 + (pp->h - first + step - 1) / step;
+    if (first >= pp->h)
+        n_chunks = 1;
+    int nt = threads > 1 ? threads : 1;
+    if (nt > n_chunks)
+        nt = (int)n_chunks;
+    GDALDatasetH *dss = calloc((size_t)nt, sizeof *dss);
+    struct chunk_state *st = calloc((size_t)n_chunks, sizeof *st);
+    int rc = dss && st ? 0 : tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+    if (rc == 0)
+        dss[0] = ds;
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    for (int k = 1; rc == 0 && k < nt; k++) /* serially, before the threads */
+        if (!(dss[k] = GDALOpen(path, GA_ReadOnly)))
+            rc = fail_file(err, path, "GDAL cannot open it again for a second thread");
+    CPLPopErrorHandler();
+    if (rc == 0) {
+        #pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
+        for (long c = 0; c < n_chunks; c++) {
+            long r0 = c == 0 ? 0 : first + (c - 1) * step;
+            long r1 = first + c * step;
+            read_chunk(dss[omp_get_thread_num()], x0, y0, (int)r0,
+                       (int)(r1 < pp->h ? r1 : pp->h), pp, &st[c]);
+        }
+    }
+    for (long c = 0; rc == 0 && c < n_chunks; c++) /* the first failure, in row order */
+        if (st[c].failed)
+            rc = fail_file(err, path, "GDAL cannot read its cells");
+        else if (st[c].bad >= 0)
+            rc = tc_fail(err, TC_EXIT_SITES, "%s: cell (column %ld, row %ld) holds %g people "
+                         "(sites.density: people per cell, >= 0, or nodata)", path,
+                         x0 + st[c].bad % pp->w, y0 + st[c].bad / pp->w,
+                         (double)pp->v[st[c].bad]);
+    for (int k = 1; dss && k < nt; k++)
+        if (dss[k])
+            GDALClose(dss[k]);
+    free(dss);
+    free(st);
+    return rc;
+}
+
 /* The window of the raster over the map's extent, read. */
-static int read_people(const char *path, const struct tc_map *map, struct people *pp,
-                       struct tc_error *err)
+static int read_people(const char *path, const struct tc_map *map, int threads,
+                       struct people *pp, struct tc_error *err)
 {
     CPLPushErrorHandler(CPLQuietErrorHandler); /* our one error line says it */
     GDALDatasetH ds = GDALOpen(path, GA_ReadOnly);
@@ -237,21 +353,8 @@ static int read_people(const char *path, const struct tc_map *map, struct people
             rc = tc_fail(err, TC_EXIT_RESOURCE, "%s: out of memory for %d x %d cells", path,
                          pp->w, pp->h);
     }
-    GDALRasterBandH band = rc == 0 ? GDALGetRasterBand(ds, 1) : NULL;
-    if (rc == 0 && GDALRasterIO(band, GF_Read, x0, y0, pp->w, pp->h, pp->v, pp->w, pp->h,
-                                GDT_Float32, 0, 0) != CE_None)
-        rc = fail_file(err, path, "GDAL cannot read its cells");
-    int has_nodata = 0;
-    double nodata = band ? GDALGetRasterNoDataValue(band, &has_nodata) : 0;
-    for (long i = 0; rc == 0 && i < (long)pp->w * pp->h; i++) {
-        float v = pp->v[i];
-        if ((has_nodata && v == (float)nodata) || isnan(v))
-            pp->v[i] = 0;
-        else if (v < 0 || isinf(v))
-            rc = tc_fail(err, TC_EXIT_SITES, "%s: cell (column %ld, row %ld) holds %g people "
-                         "(sites.density: people per cell, >= 0, or nodata)", path,
-                         x0 + i % pp->w, y0 + i / pp->w, (double)v);
-    }
+    if (rc == 0)
+        rc = read_window(ds, path, x0, y0, threads, pp, err);
     GDALClose(ds);
     return rc;
 }
@@ -419,7 +522,7 @@ int sites_place_density(const struct sites_config *cfg, const struct tc_map *map
     struct people pp = {0};
     struct dens_ctx c = {.map = map, .pp = &pp, .seed = seed};
     struct tc_workers *ws = NULL;
-    int rc = read_people(path, map, &pp, err);
+    int rc = read_people(path, map, threads, &pp, err);
     if (rc == 0 && !(ws = tc_workers_new(threads, NULL, 0, err)))
         rc = -1;
     if (rc == 0 && (!(c.proj = calloc((size_t)ws->n, sizeof *c.proj)) ||

@@ -59,12 +59,13 @@ static int step_decimals(double step)
 /* ---- axes from the data ----------------------------------------------------------
  * Each range folds the finite values of one field of every series; NaN
  * values are gaps, not zeros. */
-enum plot_field { FIELD_X, FIELD_FAILING, FIELD_COVERED, FIELD_SEAT };
+enum plot_field { FIELD_X, FIELD_FAILING, FIELD_COVERED, FIELD_SEAT, FIELD_PEOPLE };
 
 static const double *field_of(const struct sweep_plot_series *s, enum plot_field fl)
 {
     return fl == FIELD_X ? s->x : fl == FIELD_FAILING ? s->failing
-           : fl == FIELD_COVERED ? s->covered : s->seat_covered;
+           : fl == FIELD_COVERED ? s->covered : fl == FIELD_SEAT ? s->seat_covered
+                                              : s->people_covered;
 }
 
 static void fold_range(const struct sweep_plot *p, enum plot_field fl, double *lo, double *hi)
@@ -118,6 +119,7 @@ static struct plot_axis share_axis(const struct sweep_plot *p)
     double lo = 1, hi = 1; /* hi: 100 %, more only to show a share above 1 */
     fold_range(p, FIELD_COVERED, &lo, &hi);
     fold_range(p, FIELD_SEAT, &lo, &hi);
+    fold_range(p, FIELD_PEOPLE, &lo, &hi);
     if (p->goal_seat_fraction > 0)
         lo = fmin(lo, p->goal_seat_fraction);
     if (p->goal_covered_fraction > 0)
@@ -268,8 +270,12 @@ static void draw_panels(const struct plot_frame *f)
     sweep_plot_format(n, sizeof n, f->p->n_townships, 0);
     snprintf(title, sizeof title, "Townships failing the goal (of %s)", n);
     draw_panel_frame(f, PLOT_TOP_Y0, PLOT_TOP_Y1, title);
+    int people = 0;
+    for (int i = 0; i < f->p->n_series; i++)
+        people |= f->p->series[i].people_covered != NULL;
     draw_panel_frame(f, PLOT_BOT_Y0, PLOT_BOT_Y1,
-                     "Covered share (solid: area, dashed: seat areas)");
+                     people ? "Covered share (solid: area, dashed: seat areas, dotted: people)"
+                            : "Covered share (solid: area, dashed: seat areas)");
     draw_y_ticks(f, &f->fail, PLOT_TOP_Y0, PLOT_TOP_Y1, 1, "");
     draw_y_ticks(f, &f->share, PLOT_BOT_Y0, PLOT_BOT_Y1, 100, " %");
     draw_x_ticks(f, PLOT_TOP_Y0, PLOT_TOP_Y1, 0);

@@ -16,28 +16,44 @@ struct rgb sweep_plot_color(int i)
 }
 
 /* How a series is drawn in one panel. */
-enum mark { MARK_DOT, MARK_RING };
+enum mark { MARK_DOT, MARK_RING, MARK_SQUARE };
+enum dash { DASH_NONE, DASH_SEAT, DASH_PEOPLE };
 struct line_style {
     struct rgb color;
-    int dashed;
+    enum dash dash;
     enum mark mark;
 };
 
 static const double seat_dash[] = {12, 7};
+static const double people_dash[] = {3, 6}; /* dotted: round caps make the dots */
 
 static void set_line(cairo_t *cr, const struct line_style *st)
 {
     set_rgb(cr, st->color);
     cairo_set_line_width(cr, 3);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-    cairo_set_dash(cr, st->dashed ? seat_dash : NULL, st->dashed ? 2 : 0, 0);
+    cairo_set_line_cap(cr, st->dash == DASH_PEOPLE ? CAIRO_LINE_CAP_ROUND : CAIRO_LINE_CAP_BUTT);
+    if (st->dash == DASH_SEAT)
+        cairo_set_dash(cr, seat_dash, 2, 0);
+    else if (st->dash == DASH_PEOPLE)
+        cairo_set_dash(cr, people_dash, 2, 0);
+    else
+        cairo_set_dash(cr, NULL, 0, 0);
 }
 
-/* A marker: a dot, or a ring (white inside) for the seat areas' line. */
+/* A marker: a dot, a ring (white inside) for the seat areas' line, a
+ * square for the people's. */
 static void draw_mark(cairo_t *cr, double x, double y, const struct line_style *st)
 {
     cairo_set_dash(cr, NULL, 0, 0);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
     cairo_new_sub_path(cr);
+    if (st->mark == MARK_SQUARE) {
+        set_rgb(cr, st->color);
+        cairo_rectangle(cr, x - 5, y - 5, 10, 10);
+        cairo_fill(cr);
+        return;
+    }
     cairo_arc(cr, x, y, 5.5, 0, 2 * M_PI);
     if (st->mark == MARK_RING) {
         cairo_set_source_rgb(cr, 1, 1, 1);
@@ -88,19 +104,26 @@ void sweep_plot_draw_series(const struct plot_frame *f)
     const struct sweep_plot *p = f->p;
     clip_panel(f->cr, PLOT_TOP_Y0, PLOT_TOP_Y1);
     for (int i = 0; i < p->n_series; i++) {
-        struct line_style st = {sweep_plot_color(i), 0, MARK_DOT};
+        struct line_style st = {sweep_plot_color(i), DASH_NONE, MARK_DOT};
         draw_polyline(f, &p->series[i], p->series[i].failing, frame_px_fail, &st);
     }
     cairo_restore(f->cr);
     clip_panel(f->cr, PLOT_BOT_Y0, PLOT_BOT_Y1);
-    /* The seat areas' dashed lines first: the area's solid line stays on top. */
+    /* The seat areas' dashed and the people's dotted lines first: the
+     * area's solid line stays on top. */
     for (int i = 0; i < p->n_series; i++) {
-        struct line_style seat = {sweep_plot_color(i), 1, MARK_RING};
+        struct line_style seat = {sweep_plot_color(i), DASH_SEAT, MARK_RING};
         if (p->series[i].seat_covered)
             draw_polyline(f, &p->series[i], p->series[i].seat_covered, frame_px_share, &seat);
     }
     for (int i = 0; i < p->n_series; i++) {
-        struct line_style area = {sweep_plot_color(i), 0, MARK_DOT};
+        struct line_style people = {sweep_plot_color(i), DASH_PEOPLE, MARK_SQUARE};
+        if (p->series[i].people_covered)
+            draw_polyline(f, &p->series[i], p->series[i].people_covered, frame_px_share,
+                          &people);
+    }
+    for (int i = 0; i < p->n_series; i++) {
+        struct line_style area = {sweep_plot_color(i), DASH_NONE, MARK_DOT};
         draw_polyline(f, &p->series[i], p->series[i].covered, frame_px_share, &area);
     }
     cairo_restore(f->cr);
@@ -150,7 +173,7 @@ static double legend_series(const struct plot_frame *f, double y)
     for (int i = 0; i < p->n_series && shown < room; i++) {
         if (!p->series[i].label || !p->series[i].label[0])
             continue;
-        struct line_style st = {sweep_plot_color(i), 0, MARK_DOT};
+        struct line_style st = {sweep_plot_color(i), DASH_NONE, MARK_DOT};
         legend_row(f, y, &st, p->series[i].label);
         y += 28;
         shown++;
@@ -174,6 +197,14 @@ static int any_seat(const struct sweep_plot *p)
     return 0;
 }
 
+static int any_people(const struct sweep_plot *p)
+{
+    for (int i = 0; i < p->n_series; i++)
+        if (p->series[i].people_covered)
+            return 1;
+    return 0;
+}
+
 /* What the line styles mean: solid and dashed, the goal's green, the
  * find-min marker. */
 static void legend_styles(const struct plot_frame *f, double y)
@@ -182,10 +213,14 @@ static void legend_styles(const struct plot_frame *f, double y)
     set_rgb(f->cr, ink);
     picture_text_show(f->cr, f->font, LEGEND_X, y, 20, 1, "Lines");
     y += 30;
-    legend_row(f, y, &(struct line_style){grey, 0, MARK_DOT}, "area covered / failing");
+    legend_row(f, y, &(struct line_style){grey, DASH_NONE, MARK_DOT}, "area covered / failing");
     y += 28;
     if (any_seat(f->p)) {
-        legend_row(f, y, &(struct line_style){grey, 1, MARK_RING}, "seat areas covered");
+        legend_row(f, y, &(struct line_style){grey, DASH_SEAT, MARK_RING}, "seat areas covered");
+        y += 28;
+    }
+    if (any_people(f->p)) {
+        legend_row(f, y, &(struct line_style){grey, DASH_PEOPLE, MARK_SQUARE}, "people covered");
         y += 28;
     }
     set_rgb(f->cr, goal_green);

@@ -12,7 +12,7 @@
 
 /* A point being gathered: sums over the repetitions of one x. */
 struct point {
-    double x, failing, covered, seat;
+    double x, failing, covered, seat, people;
     int count;
 };
 
@@ -22,8 +22,8 @@ struct series_acc {
     char *label;
     struct point *p;
     size_t n, cap;
-    double *x, *failing, *covered, *seat;
-    int has_seat;
+    double *x, *failing, *covered, *seat, *people;
+    int has_seat, has_people;
 };
 
 struct plot_acc {
@@ -104,14 +104,16 @@ static int add_point(struct series_acc *s, double x, const struct sweep_member *
     if (k == s->n) {
         if (tc_reserve((void **)&s->p, &s->cap, k + 1, sizeof *s->p) != 0)
             return -1;
-        s->p[s->n++] = (struct point){x, 0, 0, 0, 0};
+        s->p[s->n++] = (struct point){x, 0, 0, 0, 0, 0};
     }
     struct point *p = &s->p[k];
     p->failing += m->n_failing;
     p->covered += m->covered_share;
     p->seat += m->seat_share;
+    p->people += m->people_share;
     p->count++;
     s->has_seat |= m->has_seat_areas;
+    s->has_people |= m->has_people;
     return 0;
 }
 
@@ -154,7 +156,8 @@ static int finish_series(struct series_acc *s)
     s->failing = malloc(n * sizeof *s->failing);
     s->covered = malloc(n * sizeof *s->covered);
     s->seat = malloc(n * sizeof *s->seat);
-    if (!s->x || !s->failing || !s->covered || !s->seat)
+    s->people = malloc(n * sizeof *s->people);
+    if (!s->x || !s->failing || !s->covered || !s->seat || !s->people)
         return -1;
     for (size_t i = 0; i < s->n; i++) {
         const struct point *p = &s->p[i];
@@ -162,6 +165,7 @@ static int finish_series(struct series_acc *s)
         s->failing[i] = p->failing / p->count;
         s->covered[i] = p->covered / p->count;
         s->seat[i] = p->seat / p->count;
+        s->people[i] = p->people / p->count;
     }
     return 0;
 }
@@ -176,6 +180,7 @@ static void acc_free(struct plot_acc *a)
         free(s->failing);
         free(s->covered);
         free(s->seat);
+        free(s->people);
     }
     for (int k = 0; k < a->n_ticks; k++)
         free(a->ticks[k]);
@@ -192,32 +197,62 @@ static double threshold(const struct sweep_table *t, const char *key, double val
     return value;
 }
 
-int sweep_draw_plot(const struct sweep_run *run, const char *path, struct tc_error *err)
+/* What sweep.png shows: the plot and what it borrows from. */
+struct sweep_plot_data {
+    struct sweep_plot plot;
+    struct plot_acc acc;
+    struct sweep_plot_series *series;
+    char title[TC_STR_MAX + 64];
+};
+
+void sweep_plot_data_free(struct sweep_plot_data **data)
 {
-    struct plot_acc a = {0};
-    struct sweep_plot_series *series = NULL;
-    int rc = gather(run, &a) != 0 ? tc_fail(err, TC_EXIT_RESOURCE, "out of memory") : 0;
-    if (rc == 0 && !(series = calloc((size_t)a.n + 1, sizeof *series)))
-        rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
-    for (int k = 0; rc == 0 && k < a.n; k++) {
-        struct series_acc *sa = &a.s[k];
-        if (finish_series(sa) != 0)
-            rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
-        series[k] = (struct sweep_plot_series){sa->label, (int)sa->n, sa->x, sa->failing,
-                                               sa->covered, sa->has_seat ? sa->seat : NULL};
+    if (!*data)
+        return;
+    free((*data)->series);
+    acc_free(&(*data)->acc);
+    free(*data);
+    *data = NULL;
+}
+
+const struct sweep_plot *sweep_plot_data_plot(const struct sweep_plot_data *data)
+{
+    return &data->plot;
+}
+
+struct sweep_plot_data *sweep_plot_data_new(const struct sweep_run *run, struct tc_error *err)
+{
+    struct sweep_plot_data *d = calloc(1, sizeof *d);
+    if (!d || gather(run, &d->acc) != 0 ||
+        !(d->series = calloc((size_t)d->acc.n + 1, sizeof *d->series))) {
+        sweep_plot_data_free(&d);
+        tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+        return NULL;
+    }
+    struct plot_acc *a = &d->acc;
+    for (int k = 0; k < a->n; k++) {
+        struct series_acc *sa = &a->s[k];
+        if (finish_series(sa) != 0) {
+            sweep_plot_data_free(&d);
+            tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+            return NULL;
+        }
+        /* A series draws the people's line only when its members had people. */
+        d->series[k] = (struct sweep_plot_series){sa->label, (int)sa->n, sa->x, sa->failing,
+                                                  sa->covered, sa->has_seat ? sa->seat : NULL,
+                                                  sa->has_people ? sa->people : NULL};
     }
     long done = 0;
     for (long i = 0; i < run->table.n; i++)
         done += run->table.m[i].done;
-    char title[TC_STR_MAX + 64];
-    snprintf(title, sizeof title, "%.*s: %ld member%s%s", TC_STR_MAX, run->name, done,
+    snprintf(d->title, sizeof d->title, "%.*s: %ld member%s%s", TC_STR_MAX, run->name, done,
              done == 1 ? "" : "s", run->interrupted ? " (interrupted)" : "");
-    struct sweep_plot p = {
-        .title = title,
+    d->plot = (struct sweep_plot){
+        .title = d->title,
         .x_key = run->table.nkeys > 0 ? run->table.keys[0] : "member",
-        .x_numeric = run->table.nkeys == 0 || a.numeric,
-        .n_ticks = a.n_ticks,
-        .ticks = (const char *const *)a.ticks,
+        .x_numeric = run->table.nkeys == 0 || a->numeric,
+        .n_ticks = a->n_ticks,
+        .ticks = (const char *const *)a->ticks,
         .n_townships = run->n_townships,
         .goal_seat_fraction = threshold(&run->table, "goal.seat_area_min_fraction",
                                         run->goal->seat_area_min_fraction),
@@ -225,12 +260,18 @@ int sweep_draw_plot(const struct sweep_run *run, const char *path, struct tc_err
                                            run->goal->min_covered_fraction),
         .find_min_x = run->has_find_min && run->find_min.found ? (double)run->find_min.value
                                                                : NAN,
-        .n_series = a.n,
-        .series = series,
+        .n_series = a->n,
+        .series = d->series,
     };
-    if (rc == 0)
-        rc = sweep_plot_draw(path, &p, err);
-    free(series);
-    acc_free(&a);
+    return d;
+}
+
+int sweep_draw_plot(const struct sweep_run *run, const char *path, struct tc_error *err)
+{
+    struct sweep_plot_data *d = sweep_plot_data_new(run, err);
+    if (!d)
+        return -1;
+    int rc = sweep_plot_draw(path, &d->plot, err);
+    sweep_plot_data_free(&d);
     return rc;
 }

@@ -126,7 +126,16 @@ int sweep_write_outputs(struct sweep_run *run, struct tc_error *err);
 void sweep_print_table(const struct sweep_run *run, FILE *out);
 int sweep_print_list(const struct sweep_table *t, FILE *out, struct tc_error *err);
 
-/* plot data: output.c hands sweep_plot.h what it draws */
+/* plotdata.c: what sweep.png shows of run (its done members: one series
+ * for each combination of the keys outside the first's loop, repetitions
+ * averaged); output.c hands it to sweep_plot.h. The data borrows the
+ * table's key names (valid while run is); free it with
+ * sweep_plot_data_free. NULL with err when out of memory. */
+struct sweep_plot_data;
+struct sweep_plot_data *sweep_plot_data_new(const struct sweep_run *run, struct tc_error *err);
+/* The plot, owned by data (valid until it is freed). */
+const struct sweep_plot *sweep_plot_data_plot(const struct sweep_plot_data *data);
+void sweep_plot_data_free(struct sweep_plot_data **data);
 int sweep_draw_plot(const struct sweep_run *run, const char *path, struct tc_error *err);
 
 /* mpi.c: the ranks of an MPI build (mpirun -np R); without MPI (the
