@@ -91,3 +91,29 @@ Test(memlimit, a_dense_coverage_out_of_memory_is_exit_6, .timeout = 900)
                   out);
     }
 }
+
+/* The plan's shapes under a limit: a 2 m candidate lattice over the
+ * province under 2 GB (the issue's case, which died of SIGSEGV in GEOS) is
+ * refused with exit 6 and one error line, never a signal. */
+Test(memlimit, a_plan_under_ulimit_v_is_exit_6_not_a_signal, .timeout = 900)
+{
+    if (getenv("TOWNCOV_SANITIZED")) {
+        fprintf(stderr, "memlimit: skipped: a sanitised build reserves terabytes of address "
+                        "space, so ulimit -v stops it before main\n");
+        cr_skip_test("sanitised build");
+    }
+    char dir[256], args[512];
+    fx_tmpdir(dir, sizeof dir);
+    snprintf(args, sizeof args,
+             "plan scenarios/jiangxi-65k.ini --spacing 2 --quiet --threads 2 --out %s/plan", dir);
+    int rc = fx_run_prefixed("ulimit -v 2000000; exec", args, out, sizeof out);
+    cr_assert(rc < 128, "killed by signal %d:\n%s", rc - 128, out);
+    cr_assert_eq(rc, 6, "status %d, not 6:\n%s", rc, out);
+    const char *line = strstr(out, "towncov: error: ");
+    cr_assert(line && strstr(line, "memory"), "no memory error line:\n%s", out);
+    cr_assert_null(strstr(line + 1, "towncov: error: "), "two error lines:\n%s", out);
+    char cmd[600], n[64];
+    snprintf(cmd, sizeof cmd, "ls -d %s/plan* 2>/dev/null | wc -l", dir);
+    cr_assert_eq(fx_sh(cmd, n, sizeof n), 0);
+    cr_assert_eq(atoi(n), 0, "a refused plan left a folder behind");
+}
