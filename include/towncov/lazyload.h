@@ -14,12 +14,19 @@
 #ifndef TOWNCOV_LAZYLOAD_H
 #define TOWNCOV_LAZYLOAD_H
 
-/* dlopen(soname); when it fails, one `towncov: error:` line naming the
- * library, what needs it and why, and exit status TC_EXIT_INTERNAL. */
+/* dlopen(soname); NULL when it fails, the reason noted for tc_lazy_die. */
 void *tc_lazy_open(const char *soname, const char *what);
 
-/* dlsym(h, name); exits as tc_lazy_open when the library lacks it. */
+/* dlsym(h, name); NULL (noted) when h is NULL or the library lacks it. */
 void *tc_lazy_symbol(void *h, const char *soname, const char *name);
+
+/* Whether this thread noted a failure to load. */
+int tc_lazy_failed(void);
+
+/* One `towncov: error:` line naming the library, what needs it and why,
+ * and exit status TC_EXIT_INTERNAL: called by a shim after its
+ * pthread_once, never inside it. */
+void tc_lazy_die(const char *soname, const char *what) __attribute__((noreturn));
 
 /* The library `id` (gdal, proj, pq, cairo, glpk) was just loaded, before
  * its first use returns: GDAL's error handler, drivers and block cache,

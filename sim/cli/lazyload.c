@@ -15,11 +15,31 @@
 #include "towncov/scenario.h"
 
 /* A library towncov cannot load cannot be worked around by the caller (it
- * is in the middle of a call into it): one line, and the documented exit. */
-static void fail(const char *soname, const char *what, const char *why)
+ * is in the middle of a call into it): one line, and the documented exit.
+ * The failure is noted here and reported by tc_lazy_die once the shim's
+ * pthread_once has returned: exiting inside a once routine would leave it
+ * running forever (and ThreadSanitizer says so). Noted per thread: only
+ * the thread that ran the routine has the reason. */
+static _Thread_local char lazy_why[512];
+
+static void note_failure(const char *soname, const char *what, const char *why)
 {
-    fprintf(stderr, "towncov: error: cannot load %s, which %s needs: %s\n", soname, what,
-            why ? why : "unknown reason");
+    if (!lazy_why[0])
+        snprintf(lazy_why, sizeof lazy_why, "cannot load %s, which %s needs: %s", soname, what,
+                 why ? why : "unknown reason");
+}
+
+int tc_lazy_failed(void)
+{
+    return lazy_why[0] != 0;
+}
+
+void tc_lazy_die(const char *soname, const char *what)
+{
+    if (lazy_why[0])
+        fprintf(stderr, "towncov: error: %s\n", lazy_why);
+    else
+        fprintf(stderr, "towncov: error: cannot load %s, which %s needs\n", soname, what);
     exit(TC_EXIT_INTERNAL);
 }
 
@@ -27,18 +47,20 @@ void *tc_lazy_open(const char *soname, const char *what)
 {
     void *h = dlopen(soname, RTLD_LAZY | RTLD_LOCAL);
     if (!h)
-        fail(soname, what, dlerror());
+        note_failure(soname, what, dlerror());
     return h;
 }
 
 void *tc_lazy_symbol(void *h, const char *soname, const char *name)
 {
+    if (!h)
+        return NULL;
     dlerror();
     void *f = dlsym(h, name);
     if (!f) {
         char why[256];
         snprintf(why, sizeof why, "it has no %s (another version?)", name);
-        fail(soname, "towncov", why);
+        note_failure(soname, "towncov", why);
     }
     return f;
 }
@@ -46,15 +68,20 @@ void *tc_lazy_symbol(void *h, const char *soname, const char *name)
 void tc_lazy_loaded(const char *id, const char *soname, void *h)
 {
     if (strcmp(id, "proj") == 0) {
-        tc_libmsg_install_proj(tc_lazy_symbol(h, soname, "proj_log_func"));
+        void *log_func = tc_lazy_symbol(h, soname, "proj_log_func");
+        if (log_func)
+            tc_libmsg_install_proj(log_func);
     } else if (strcmp(id, "gdal") == 0) {
         if (tc_lazy_need_proj) /* GDAL makes PROJ contexts: PROJ's logger first */
             tc_lazy_need_proj();
-        tc_libmsg_install_gdal(tc_lazy_symbol(h, soname, "CPLSetErrorHandler"));
+        void *handler = tc_lazy_symbol(h, soname, "CPLSetErrorHandler");
         void (*all_register)(void) = (void (*)(void))tc_lazy_symbol(h, soname,
                                                                     "GDALAllRegister");
         void (*cache_max)(long long) = (void (*)(long long))tc_lazy_symbol(h, soname,
                                                                            "GDALSetCacheMax64");
+        if (!handler || !all_register || !cache_max)
+            return;
+        tc_libmsg_install_gdal(handler);
         all_register();
         cache_max(RASTER_GDAL_CACHE); /* a small block cache: see raster.h */
     }
