@@ -13,6 +13,18 @@
 
 static char out[1 << 16];
 
+/* A sanitised build reserves terabytes of address space, so ulimit -v
+ * stops it before main: these tests run in the plain build (make test),
+ * and say so where skipped. */
+#define SKIP_WHEN_SANITIZED()                                                                 \
+    do {                                                                                      \
+        if (getenv("TOWNCOV_SANITIZED")) {                                                    \
+            fprintf(stderr, "memlimit: skipped: a sanitised build reserves terabytes of "     \
+                            "address space, so ulimit -v stops it before main\n");            \
+            cr_skip_test("sanitised build");                                                  \
+        }                                                                                     \
+    } while (0)
+
 /* The limits (kB) at which the bundled province's run failed in different
  * places (coverage, the export's covered parts, the picture's fonts, the
  * picture's drawing) before; above about 450 MB it completes. Out of
@@ -21,11 +33,7 @@ static char out[1 << 16];
  * now draws in a child process, picture_proc.c). */
 Test(memlimit, a_run_under_ulimit_v_never_dies_of_a_signal, .timeout = 900)
 {
-    if (getenv("TOWNCOV_SANITIZED")) {
-        fprintf(stderr, "memlimit: skipped: a sanitised build reserves terabytes of address "
-                        "space, so ulimit -v stops it before main\n");
-        cr_skip_test("sanitised build");
-    }
+    SKIP_WHEN_SANITIZED();
     char dir[256];
     fx_tmpdir(dir, sizeof dir);
     const long limits[] = {250000, 275000, 300000, 325000, 350000, 400000, 2000000};
@@ -66,11 +74,7 @@ Test(memlimit, a_run_under_ulimit_v_never_dies_of_a_signal, .timeout = 900)
  * COVX_NO_MEMORY): never exit 8, never a signal. */
 Test(memlimit, a_dense_coverage_out_of_memory_is_exit_6, .timeout = 900)
 {
-    if (getenv("TOWNCOV_SANITIZED")) {
-        fprintf(stderr, "memlimit: skipped: a sanitised build reserves terabytes of address "
-                        "space, so ulimit -v stops it before main\n");
-        cr_skip_test("sanitised build");
-    }
+    SKIP_WHEN_SANITIZED();
     char dir[256], args[1024];
     fx_tmpdir(dir, sizeof dir);
     snprintf(args, sizeof args, "mapgen --synthetic 30 --seed 1 --quiet --out %s/map", dir);
@@ -97,11 +101,7 @@ Test(memlimit, a_dense_coverage_out_of_memory_is_exit_6, .timeout = 900)
  * refused with exit 6 and one error line, never a signal. */
 Test(memlimit, a_plan_under_ulimit_v_is_exit_6_not_a_signal, .timeout = 900)
 {
-    if (getenv("TOWNCOV_SANITIZED")) {
-        fprintf(stderr, "memlimit: skipped: a sanitised build reserves terabytes of address "
-                        "space, so ulimit -v stops it before main\n");
-        cr_skip_test("sanitised build");
-    }
+    SKIP_WHEN_SANITIZED();
     char dir[256], args[512];
     fx_tmpdir(dir, sizeof dir);
     snprintf(args, sizeof args,
