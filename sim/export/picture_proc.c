@@ -21,6 +21,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* What the child sends back through the pipe, in one write (smaller than
+ * PIPE_BUF, so whole or not at all). */
+struct picture_report {
+    int ok;
+    struct tc_error err;
+};
+
 struct picture_job {
     pid_t pid;
     int fd;           /* read end: the child's struct tc_error when it failed */
@@ -57,11 +64,11 @@ int picture_start(const char *path, const struct run_outcome *run, struct pictur
     }
     if (j->pid == 0) { /* the child: draw, report, leave without exit handlers */
         close(fds[0]);
-        struct tc_error e = {0};
-        int rc = picture_draw(path, run, &e);
-        if (rc != 0 && write(fds[1], &e, sizeof e) != (ssize_t)sizeof e)
+        struct picture_report r = {0};
+        r.ok = picture_draw(path, run, &r.err) == 0;
+        if (write(fds[1], &r, sizeof r) != (ssize_t)sizeof r)
             _exit(2);
-        _exit(rc != 0);
+        _exit(!r.ok);
     }
     close(fds[1]);
     j->fd = fds[0];
@@ -90,8 +97,19 @@ int picture_finish(struct picture_job **job, struct tc_error *err)
         status = -1;
         break;
     }
-    struct tc_error e = {0};
-    if (status == -1) {
+    /* The child's report, when whole, is the verdict: it is written after
+     * map.png is complete and closed, and what happens at the child's exit
+     * cannot change the picture (a checker such as valgrind ends a forked
+     * child with its own status, counting the parent's memory the fork
+     * copied, whose owners were other threads, as lost). Without a report,
+     * the way the child ended says what happened. */
+    struct picture_report r;
+    if (status != -1 && read(j->fd, &r, sizeof r) == (ssize_t)sizeof r) {
+        if (!r.ok) {
+            *err = r.err;
+            rc = -1;
+        }
+    } else if (status == -1) {
         rc = tc_fail(err, TC_EXIT_INTERNAL, "%s: lost the process that draws it", j->name);
     } else if (WIFSIGNALED(status)) {
         rc = tc_interrupted()
@@ -100,9 +118,6 @@ int picture_finish(struct picture_job **job, struct tc_error *err)
                            "%s: cairo died drawing it (%s); it does when memory runs out "
                            "(raise the memory limit, or set output.picture = no)",
                            j->name, strsignal(WTERMSIG(status)));
-    } else if (WEXITSTATUS(status) == 1 && read(j->fd, &e, sizeof e) == (ssize_t)sizeof e) {
-        *err = e;
-        rc = -1;
     } else if (WEXITSTATUS(status) != 0) {
         rc = tc_fail(err, TC_EXIT_INTERNAL, "%s: the process that draws it failed (status %d)",
                      j->name, WEXITSTATUS(status));
