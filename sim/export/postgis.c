@@ -276,6 +276,20 @@ static int send_line(struct pg *pg, struct tc_error *err)
         ? 0 : pg_fail(pg, err, "COPY");
 }
 
+/* A COPY row's end, after its fields (rc: how they went): the geometry,
+ * the newline, and the row sent; g is freed in every case. */
+static int end_row(struct pg *pg, int rc, OGRGeometryH g, struct tc_error *err)
+{
+    if (rc == 0)
+        rc = line_put(pg, "\t", 1);
+    if (rc == 0)
+        rc = line_geometry(pg, g);
+    if (rc == 0)
+        rc = line_put(pg, "\n", 1);
+    OGR_G_DestroyGeometry(g);
+    return rc == 0 ? send_line(pg, err) : tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+}
+
 struct copy { struct pg *pg; const struct plan *p; };
 
 static int copy_record(void *ctx, long i, const struct value *v, OGRGeometryH g,
@@ -301,14 +315,7 @@ static int copy_record(void *ctx, long i, const struct value *v, OGRGeometryH g,
             rc = line_put(pg, num, strlen(num));
         }
     }
-    if (rc == 0)
-        rc = line_put(pg, "\t", 1);
-    if (rc == 0)
-        rc = line_geometry(pg, g);
-    if (rc == 0)
-        rc = line_put(pg, "\n", 1);
-    OGR_G_DestroyGeometry(g);
-    return rc == 0 ? send_line(pg, err) : tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+    return end_row(pg, rc, g, err);
 }
 
 /* CREATE TABLE (fid, the n columns of cols, geom) and COPY ... FROM STDIN. */
@@ -401,14 +408,7 @@ static int extra_row(struct pg *pg, OGRFeatureH f, long i, struct tc_error *err)
     OGRGeometryH g = OGR_F_StealGeometry(f);
     if (g && wkbFlatten(OGR_G_GetGeometryType(g)) != wkbPoint)
         g = OGR_G_ForceToMultiPolygon(g);
-    if (rc == 0)
-        rc = line_put(pg, "\t", 1);
-    if (rc == 0)
-        rc = line_geometry(pg, g);
-    if (rc == 0)
-        rc = line_put(pg, "\n", 1);
-    OGR_G_DestroyGeometry(g);
-    return rc == 0 ? send_line(pg, err) : tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+    return end_row(pg, rc, g, err);
 }
 
 /* The layer's name: the file's name without folder and .shp. */
