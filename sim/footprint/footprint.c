@@ -75,6 +75,7 @@ struct block {
     int *count;
     struct radio_range_info *info;
     uint64_t *hash;
+    long *found; /* the shape already in the store, or -1 */
 };
 
 static int block_new(struct block *b, long n, long maxv)
@@ -87,7 +88,8 @@ static int block_new(struct block *b, long n, long maxv)
     b->count = malloc(sizeof *b->count * (size_t)b->size);
     b->info = malloc(sizeof *b->info * (size_t)b->size);
     b->hash = malloc(sizeof *b->hash * (size_t)b->size);
-    return b->xy && b->count && b->info && b->hash ? 0 : -1;
+    b->found = malloc(sizeof *b->found * (size_t)b->size);
+    return b->xy && b->count && b->info && b->hash && b->found ? 0 : -1;
 }
 
 static void block_free(struct block *b)
@@ -96,6 +98,7 @@ static void block_free(struct block *b)
     free(b->count);
     free(b->info);
     free(b->hash);
+    free(b->found);
 }
 
 /* On a map wider than a province: the radio model's shape, in ground
@@ -181,8 +184,7 @@ static int intern_shapes(struct tc_footprints *fp, const struct radio_model *rad
     struct shape_table t = {0};
     if (!sites->radio && !local) {
         int rc = intern_by_kind(fp, radio, map, sites, &t, err);
-        free(t.slot);
-        free(t.hash);
+        footprint_shape_table_free(&t);
         return rc;
     }
     struct block b = {0};
@@ -196,17 +198,27 @@ static int intern_shapes(struct tc_footprints *fp, const struct radio_model *rad
                          "area");
             break;
         }
+        /* Shapes of earlier blocks found in parallel (the store is only
+         * read); then, in station order, the new ones numbered (as one by
+         * one would), their vertices copied after, in parallel. */
+        #pragma omp parallel for num_threads(threads) schedule(static)
+        for (long j = 0; j < m; j++) {
+            struct shape_view v = {b.xy + 2 * b.maxv * j, b.count[j], &b.info[j]};
+            b.found[j] = footprint_shape_find(fp, &t, &v, b.hash[j]);
+        }
         for (long j = 0; rc == 0 && j < m; j++) {
             struct shape_view v = {b.xy + 2 * b.maxv * j, b.count[j], &b.info[j]};
-            long s = footprint_shape_intern(fp, &t, &v, b.hash[j]);
+            long s = b.found[j] >= 0 ? b.found[j]
+                                     : footprint_shape_add_deferred(fp, &t, &v, b.hash[j]);
             if (s < 0)
                 rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory for the footprint shapes");
             fp->shape[first + j] = (int)s;
         }
+        if (rc == 0) /* before the next block overwrites them */
+            footprint_shapes_copy_pending(fp, &t, threads);
     }
     block_free(&b);
-    free(t.slot);
-    free(t.hash);
+    footprint_shape_table_free(&t);
     return rc;
 }
 

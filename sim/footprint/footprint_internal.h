@@ -22,6 +22,12 @@ struct shape_table {
     uint64_t *hash;  /* of each shape */
     long cap;        /* shapes the arrays below hold */
     long vcap;       /* vertices sxy holds */
+    /* Shapes first_pending .. nshape-1 were added by
+     * footprint_shape_add_deferred: their vertices are still at pending[s -
+     * first_pending] (the caller's block), copied into sxy by
+     * footprint_shapes_copy_pending. */
+    const double **pending;
+    long first_pending, pending_cap;
 };
 
 static inline uint64_t mix64(uint64_t h)
@@ -55,5 +61,20 @@ static inline uint64_t shape_hash(const struct shape_view *v)
  * new; -1 when out of memory. */
 long footprint_shape_intern(struct tc_footprints *fp, struct shape_table *t,
                             const struct shape_view *v, uint64_t hash);
+
+/* The shape equal to v already in the store, or -1: only reads the store
+ * (threads may look up at once while none adds). */
+long footprint_shape_find(const struct tc_footprints *fp, const struct shape_table *t,
+                          const struct shape_view *v, uint64_t hash);
+
+/* As footprint_shape_intern, but a new shape's vertices are left where v
+ * points (they must stay there) until footprint_shapes_copy_pending. */
+long footprint_shape_add_deferred(struct tc_footprints *fp, struct shape_table *t,
+                                  const struct shape_view *v, uint64_t hash);
+
+/* Copies the deferred shapes' vertices into the store, in parallel. */
+void footprint_shapes_copy_pending(struct tc_footprints *fp, struct shape_table *t, int threads);
+
+void footprint_shape_table_free(struct shape_table *t);
 
 #endif

@@ -13,11 +13,20 @@ static int same_info(const struct radio_range_info *a, const struct radio_range_
            a->warnings == b->warnings;
 }
 
-static int same_shape(const struct tc_footprints *fp, long s, const struct shape_view *v)
+/* Shape s's vertices: in the store, or still in the caller's block. */
+static const double *shape_xy(const struct tc_footprints *fp, const struct shape_table *t, long s)
+{
+    if (t->pending && s >= t->first_pending)
+        return t->pending[s - t->first_pending];
+    return fp->sxy + 2 * fp->shape_off[s];
+}
+
+static int same_shape(const struct tc_footprints *fp, const struct shape_table *t, long s,
+                      const struct shape_view *v)
 {
     long a = fp->shape_off[s];
     return fp->shape_off[s + 1] - a == v->n &&
-           memcmp(fp->sxy + 2 * a, v->xy, sizeof(double) * 2 * (size_t)v->n) == 0 &&
+           memcmp(shape_xy(fp, t, s), v->xy, sizeof(double) * 2 * (size_t)v->n) == 0 &&
            same_info(&fp->shape_info[s], v->info);
 }
 
@@ -63,23 +72,92 @@ static int table_reserve(struct tc_footprints *fp, struct shape_table *t, int n)
     return 0;
 }
 
-long footprint_shape_intern(struct tc_footprints *fp, struct shape_table *t,
-                            const struct shape_view *v, uint64_t hash)
+/* The slot holding v's shape, or the empty slot where it would go. */
+static size_t find_slot(const struct tc_footprints *fp, const struct shape_table *t,
+                        const struct shape_view *v, uint64_t hash)
 {
-    if (table_reserve(fp, t, v->n) != 0)
-        return -1;
     size_t i = (size_t)hash & t->mask;
     for (; t->slot[i]; i = (i + 1) & t->mask) {
         long s = t->slot[i] - 1;
-        if (t->hash[s] == hash && same_shape(fp, s, v))
-            return s;
+        if (t->hash[s] == hash && same_shape(fp, t, s, v))
+            break;
     }
-    long s = fp->nshape++;
+    return i;
+}
+
+long footprint_shape_find(const struct tc_footprints *fp, const struct shape_table *t,
+                          const struct shape_view *v, uint64_t hash)
+{
+    if (!t->slot)
+        return -1;
+    return t->slot[find_slot(fp, t, v, hash)] - 1;
+}
+
+/* v's shape, added if new (its vertices copied unless deferred). */
+static long add(struct tc_footprints *fp, struct shape_table *t, const struct shape_view *v,
+                uint64_t hash, int deferred)
+{
+    if (table_reserve(fp, t, v->n) != 0)
+        return -1;
+    size_t i = find_slot(fp, t, v, hash);
+    if (t->slot[i])
+        return t->slot[i] - 1;
+    long s = fp->nshape;
+    if (deferred) {
+        if (!t->pending)
+            t->first_pending = s;
+        long k = s - t->first_pending;
+        if (k >= t->pending_cap) {
+            long cap = 2 * t->pending_cap + 64;
+            if (tc_resize((void **)&t->pending, (size_t)cap, sizeof *t->pending) != 0)
+                return -1;
+            t->pending_cap = cap;
+        }
+        t->pending[k] = v->xy;
+    }
+    fp->nshape++;
     long a = fp->shape_off[s];
-    memcpy(fp->sxy + 2 * a, v->xy, sizeof(double) * 2 * (size_t)v->n);
+    if (!deferred)
+        memcpy(fp->sxy + 2 * a, v->xy, sizeof(double) * 2 * (size_t)v->n);
     fp->shape_off[s + 1] = a + v->n;
     fp->shape_info[s] = *v->info;
     t->hash[s] = hash;
     t->slot[i] = s + 1;
     return s;
+}
+
+long footprint_shape_intern(struct tc_footprints *fp, struct shape_table *t,
+                            const struct shape_view *v, uint64_t hash)
+{
+    return add(fp, t, v, hash, 0);
+}
+
+long footprint_shape_add_deferred(struct tc_footprints *fp, struct shape_table *t,
+                                  const struct shape_view *v, uint64_t hash)
+{
+    return add(fp, t, v, hash, 1);
+}
+
+void footprint_shapes_copy_pending(struct tc_footprints *fp, struct shape_table *t, int threads)
+{
+    if (!t->pending)
+        return;
+    long first = t->first_pending, n = fp->nshape - first;
+    #pragma omp parallel for num_threads(threads > 0 ? threads : 1) schedule(static)
+    for (long k = 0; k < n; k++) {
+        long s = first + k;
+        memcpy(fp->sxy + 2 * fp->shape_off[s], t->pending[k],
+               sizeof(double) * 2 * (size_t)(fp->shape_off[s + 1] - fp->shape_off[s]));
+    }
+    free(t->pending);
+    t->pending = NULL;
+    t->pending_cap = 0;
+}
+
+void footprint_shape_table_free(struct shape_table *t)
+{
+    free(t->slot);
+    free(t->hash);
+    free(t->pending);
+    *t = (struct shape_table){0};
 }
