@@ -153,3 +153,40 @@ Test(formats_plan, qgis_opens_the_plan_on_the_gpkg_only, .timeout = 180)
     cr_assert(rc == 0 && strstr(out, "plan.qgs: 2 layers") && strstr(out, "\nok\n"),
               "QGIS: %s", out);
 }
+
+/* The plan's GeoPackage says which run wrote it, as the run's does: the
+ * scenario planned, and the planned network as the check run judged it
+ * (its summary.json's checksum, its GeoPackage's verdict). */
+Test(formats_plan, the_plan_gpkg_names_its_run_in_towncov_run)
+{
+    cr_assert_eq(plan("both"), 0, "%s", out);
+    if (GDALGetDriverCount() == 0)
+        GDALAllRegister();
+    GDALDatasetH ds = GDALOpenEx(at("plan/towncov.gpkg"), GDAL_OF_VECTOR | GDAL_OF_READONLY,
+                                 NULL, NULL, NULL);
+    GDALDatasetH check = GDALOpenEx(at("plan/check/towncov.gpkg"),
+                                    GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    cr_assert(ds && check, "%s", out);
+    char *row = sql_text(ds, "SELECT scenario || '|' || scenario_file || '|' || seed || '|' || "
+                             "townships || '|' || sites || '|' || (build LIKE 'towncov %') "
+                             "FROM towncov_run");
+    char want[1024];
+    snprintf(want, sizeof want, "plan|%s|1|3|3|1", at("s.ini")); /* 1 existing + 2 added */
+    cr_assert_str_eq(row, want);
+    char *verdict = sql_text(ds, "SELECT verdict FROM towncov_run");
+    char *check_verdict = sql_text(check, "SELECT verdict FROM towncov_run");
+    cr_assert_str_eq(verdict, check_verdict);
+    cr_assert_str_eq(verdict, "met", "the plan fixes both townships");
+    char *sum = sql_text(ds, "SELECT checksum FROM towncov_run");
+    char *summary = fx_read_file(at("plan/check/summary.json"), NULL), quoted[64];
+    snprintf(quoted, sizeof quoted, "\"checksum\": \"%s\"", sum);
+    cr_assert(summary && strlen(sum) == 16 && strstr(summary, quoted),
+              "towncov_run's checksum %s is not the check run's", sum);
+    free(row);
+    free(verdict);
+    free(check_verdict);
+    free(sum);
+    free(summary);
+    GDALClose(ds);
+    GDALClose(check);
+}

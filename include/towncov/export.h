@@ -30,12 +30,25 @@ struct run_outcome;
 int export_layers(const char *dir, const struct run_outcome *run, int threads,
                   struct tc_error *err);
 
+/* The row of table towncov_run (GeoPackage and PostGIS): which run wrote
+ * the file or the tables. */
+struct export_run_row {
+    const char *scenario;        /* [scenario] name */
+    const char *scenario_file;
+    long seed;
+    const char *verdict;         /* "met" or "not met" */
+    unsigned long long checksum; /* report_checksum, written as 16 hex digits */
+    int townships;
+    long sites;
+};
+
 /* dir/towncov.gpkg from the n point or polygon shapefiles dir/<name>.shp,
  * each a layer named like it with a spatial index and dir/<name>.qml as
  * its default style in layer_styles (as the run's GeoPackage; the plan's
- * added_sites). Returns 0, or -1 with err set (TC_EXIT_OUTPUT). */
+ * added_sites), and towncov_run holding *run. Returns 0, or -1 with err
+ * set (TC_EXIT_OUTPUT). */
 int export_gpkg_from_shapefiles(const char *dir, const char *const *names, int n,
-                                struct tc_error *err);
+                                const struct export_run_row *run, struct tc_error *err);
 
 /* Removes dir/<name>.shp, .shx, .dbf, .prj, .cpg and .qml (format = gpkg:
  * what the GeoPackage was made from). Returns 0, or -1 with err set. */

@@ -139,6 +139,11 @@ int export_each_record(const struct exporter *ex, const struct plan *p, export_r
 int export_write_gpkg(const struct exporter *ex, const struct plan *p, int n,
                       struct tc_error *err);
 
+/* towncov_run's row of this run (strings borrowed from it), and the build
+ * as that table names it ("towncov VERSION (GIT_REV)"). */
+void export_run_row_of(const struct run_outcome *r, struct export_run_row *row);
+void export_build_name(char *buf, size_t size);
+
 /* ---- PostGIS (postgis.c) ---------------------------------------------------------*/
 /* The n layers of p (as for the GeoPackage) and towncov_run as tables of
  * output.postgis_schema at output.postgis, in one transaction replacing

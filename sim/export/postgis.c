@@ -463,17 +463,15 @@ static int write_run(const struct exporter *ex, struct pg *pg, struct tc_error *
              "townships integer, sites bigint)", pg->schema);
     if (exec(pg, sql, err) != 0)
         return -1;
-    const struct run_outcome *r = ex->run;
-    const struct tc_build *b = tc_build_info();
+    struct export_run_row r;
+    export_run_row_of(ex->run, &r);
     char seed[32], build[512], sum[32], towns[32], sites[32];
-    snprintf(seed, sizeof seed, "%ld", r->info.seed);
-    snprintf(build, sizeof build, "towncov %s (%s)", b->version, b->git_rev);
-    snprintf(sum, sizeof sum, "%016llx", r->checksum);
-    snprintf(towns, sizeof towns, "%d", r->map->n);
-    snprintf(sites, sizeof sites, "%ld", r->sites ? (long)r->sites->n : 0L);
-    const char *v[] = {r->info.name ? r->info.name : "",
-                       r->info.scenario_path ? r->info.scenario_path : "", seed, build,
-                       r->verdict && r->verdict->met ? "met" : "not met", sum, towns, sites};
+    snprintf(seed, sizeof seed, "%ld", r.seed);
+    export_build_name(build, sizeof build);
+    snprintf(sum, sizeof sum, "%016llx", r.checksum);
+    snprintf(towns, sizeof towns, "%d", r.townships);
+    snprintf(sites, sizeof sites, "%ld", r.sites);
+    const char *v[] = {r.scenario, r.scenario_file, seed, build, r.verdict, sum, towns, sites};
     snprintf(sql, sizeof sql, "INSERT INTO %s.towncov_run VALUES (1, $1, $2, $3::bigint, $4, "
              "$5, $6, $7::int, $8::bigint)", pg->schema);
     PGresult *res = PQexecParams(pg->conn, sql, 8, NULL, v, NULL, NULL, 0);

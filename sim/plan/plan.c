@@ -17,6 +17,7 @@
 #include "towncov/output.h"
 #include "towncov/pipeline.h"
 #include "towncov/radio.h"
+#include "towncov/report.h"
 #include "towncov/scenario.h"
 #include "towncov/seat.h"
 #include "towncov/sites.h"
@@ -101,6 +102,7 @@ static int check_run(const char *tmp, const struct plan_options *opt, long n_add
     double seconds[PHASE_COUNT];
     if (rc == 0 && (rc = pipeline_run_kept(scn, &ro, &st, seconds, err)) == 0) {
         r->check_met = st.verdict.met;
+        r->check_checksum = report_checksum(st.map, st.results);
         r->people_after = st.verdict.population_covered;
         pipeline_state_free(&st);
     }
@@ -288,7 +290,7 @@ static int write_plan(const struct scenario *scn, const struct plan_options *opt
         r->check_ran = 1;
     r->seconds[PLAN_CHECK] = tc_now() - t0;
     if (rc == 0)
-        rc = plan_write_project(tmp, r, scn->output.format, err);
+        rc = plan_write_project(tmp, r, scn, err);
     if (rc == 0)
         rc = plan_write_json(tmp, r, err);
     if (rc == 0)

@@ -38,6 +38,7 @@ struct plan_result {
     struct plan_bound bound;
     double gap_percent;
     int check_ran, check_met;
+    unsigned long long check_checksum; /* the check run's (its summary.json's) */
     /* people covered (population.h), when the map has people: the share
      * before the plan, and after it (the check run's) */
     int has_people;
@@ -53,10 +54,11 @@ int plan_write_ini(const char *dir, const struct scenario *planned, struct tc_er
 /* added_sites.shp (+ .qml) in the map's CRS (shapes.c): before the check
  * run, which writes it to PostGIS with its tables. */
 int plan_write_layer(const char *dir, const struct plan_result *r, struct tc_error *err);
-/* towncov.gpkg (added_sites) when format (enum output_format) includes it,
+/* towncov.gpkg (added_sites, and towncov_run: the scenario and the check
+ * run's verdict and checksum) when scn's [output] format includes it,
  * plan.qgs on the files of that format (shapes.c). */
-int plan_write_project(const char *dir, const struct plan_result *r, int format,
-                       struct tc_error *err);
+int plan_write_project(const char *dir, const struct plan_result *r,
+                       const struct scenario *scn, struct tc_error *err);
 int plan_write_json(const char *dir, const struct plan_result *r, struct tc_error *err);
 
 #endif

@@ -17,6 +17,7 @@
 #include "towncov/outdir.h"
 #include "towncov/output.h"
 #include "towncov/qgis.h"
+#include "towncov/scenario.h"
 #include "towncov/shpio.h"
 #include "towncov/shplayer.h"
 #include "towncov/sites.h"
@@ -266,12 +267,19 @@ int plan_write_layer(const char *dir, const struct plan_result *r, struct tc_err
     return write_shp(dir, r, err) != 0 || write_qml(dir, err) != 0 ? -1 : 0;
 }
 
-int plan_write_project(const char *dir, const struct plan_result *r, int format,
-                       struct tc_error *err)
+int plan_write_project(const char *dir, const struct plan_result *r,
+                       const struct scenario *scn, struct tc_error *err)
 {
     static const char *const layer_names[] = {"added_sites"};
-    int gpkg = format != OUTPUT_SHAPEFILE;
-    if (gpkg && export_gpkg_from_shapefiles(dir, layer_names, 1, err) != 0)
+    int format = scn->output.format, gpkg = format != OUTPUT_SHAPEFILE;
+    /* The plan's towncov_run: the scenario planned, and the planned
+     * network as the check run judged it (check/summary.json's verdict and
+     * checksum; its stations: the existing and the added). */
+    struct export_run_row run = {
+        .scenario = scn->info.name, .scenario_file = scn->path, .seed = scn->info.seed,
+        .verdict = r->check_met ? "met" : "not met", .checksum = r->check_checksum,
+        .townships = r->map->n, .sites = (long)r->existing->n + r->n_added};
+    if (gpkg && export_gpkg_from_shapefiles(dir, layer_names, 1, &run, err) != 0)
         return -1;
     if (write_qgs(dir, r, gpkg, err) != 0)
         return -1;
