@@ -94,6 +94,10 @@ int pipeline_write_outputs(const struct scenario *scn, struct run_state *st,
     char *tmp;
     if (outdir_begin(dir, "run", &tmp, err) != 0)
         return -1;
+    /* The PostGIS tables are committed last but the folder's rename: a
+     * failure before then leaves the database as the folder, as it was. */
+    struct export_postgis *pg = NULL;
+    out->postgis_open = &pg;
     int rc = 0;
     /* The signal rasters first: the QGIS project lists them. */
     if (scn->raster.resolution_m > 0 && scn->radio.model != RADIO_LINK) {
@@ -118,8 +122,16 @@ int pipeline_write_outputs(const struct scenario *scn, struct run_state *st,
         rc = write_report(tmp, "summary.json", report_write_json, out, err);
     if (rc == 0)
         rc = pipeline_interrupted(err);
+    if (rc == 0 && !opt->postgis_open)
+        rc = export_postgis_commit(&pg, err);
     if (rc == 0)
         rc = outdir_commit(&tmp, dir, err);
+    if (rc == 0 && opt->postgis_open) { /* the caller commits, after its own files */
+        *opt->postgis_open = pg;
+        pg = NULL;
+    }
+    export_postgis_abort(&pg);
+    out->postgis_open = NULL;
     outdir_abort(&tmp); /* nothing left after a commit */
     return rc;
 }

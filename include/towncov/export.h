@@ -50,6 +50,20 @@ struct export_run_row {
 int export_gpkg_from_shapefiles(const char *dir, const char *const *names, int n,
                                 const struct export_run_row *run, struct tc_error *err);
 
+/* A PostGIS write ([output] postgis) whose transaction is still open:
+ * export_layers leaves it so when the run_outcome's postgis_open is set,
+ * for the caller to commit after its last file (the run: just before its
+ * output folder is renamed into place; the plan: after plan.json), so that
+ * a failure before then leaves the earlier tables as they were. */
+struct export_postgis;
+
+/* Commits *pending (nothing when NULL; refused when interrupted) and frees
+ * it, *pending = NULL. Returns 0, or -1 with err set (rolled back). */
+int export_postgis_commit(struct export_postgis **pending, struct tc_error *err);
+
+/* Rolls *pending back and frees it; nothing when NULL. */
+void export_postgis_abort(struct export_postgis **pending);
+
 /* Removes dir/<name>.shp, .shx, .dbf, .prj, .cpg and .qml (format = gpkg:
  * what the GeoPackage was made from). Returns 0, or -1 with err set. */
 int export_remove_shapefile(const char *dir, const char *name, struct tc_error *err);

@@ -39,6 +39,10 @@ struct run_options {
     const char *extra_layer; /* a point shapefile written to PostGIS with the run's
                                 tables, in their transaction (the plan's added_sites.shp);
                                 NULL: none */
+    struct export_postgis **postgis_open; /* non-NULL: the run's PostGIS transaction is
+                                left open there for the caller to commit after its own
+                                last file (export.h; the plan, after plan.json); NULL:
+                                committed just before the output folder is renamed */
     /* The province-parallel run (`mpirun towncov run`, sim/run_mpi.c): this
      * process's rank and the ranks' count; n_ranks 0 or 1: one process,
      * which every command but run is. Rank 0 alone writes. */

@@ -57,6 +57,8 @@ struct run_outcome {
     int threads;
     long marked_sites;  /* map.png marks the last this many stations (the plan's added) */
     const char *extra_layer; /* also to PostGIS (pipeline.h's run_options); NULL: none */
+    struct export_postgis **postgis_open; /* non-NULL: the PostGIS write is left open
+                                             there, uncommitted (export.h) */
     double seconds[PHASE_COUNT];
     unsigned long long checksum;
 };

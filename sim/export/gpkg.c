@@ -230,7 +230,7 @@ static const char *const gpkg_config[][2] = {
     {"OGR_CURRENT_DATE", GPKG_FIXED_DATE},
     {"OGR_SQLITE_JOURNAL", "OFF"},
     {"OGR_SQLITE_SYNCHRONOUS", "OFF"},
-    {"OGR_SQLITE_CACHE", "64"},
+    {"OGR_SQLITE_CACHE", "8"},
 };
 #define GPKG_NCONFIG (int)(sizeof gpkg_config / sizeof gpkg_config[0])
 

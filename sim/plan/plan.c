@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "towncov/coverage.h"
+#include "towncov/export.h"
 #include "towncov/footprint.h"
 #include "towncov/goal.h"
 #include "towncov/map.h"
@@ -83,7 +84,7 @@ static int by_long(const void *a, const void *b)
  * (unless map.png is drawn from one): the goal is judged on the polygons,
  * and the rasters were half the check's time (planned.ini still has them). */
 static int check_run(const char *tmp, const struct plan_options *opt, long n_added,
-                     struct plan_result *r, struct tc_error *err)
+                     struct plan_result *r, struct export_postgis **pg, struct tc_error *err)
 {
     char *ini = outdir_join(tmp, "planned.ini"), *out = outdir_join(tmp, "check"),
          *added = outdir_join(tmp, "added_sites.shp");
@@ -97,7 +98,8 @@ static int check_run(const char *tmp, const struct plan_options *opt, long n_add
     struct run_options ro = {.threads = opt->threads, .out_dir = out, .quiet = 1,
                              .log = opt->log, .progress = 0,
                              .marked_sites = n_added,
-                             .extra_layer = added}; /* to PostGIS with the run's */
+                             .extra_layer = added, /* to PostGIS with the run's */
+                             .postgis_open = pg};  /* committed after plan.json */
     struct run_state st;
     double seconds[PHASE_COUNT];
     if (rc == 0 && (rc = pipeline_run_kept(scn, &ro, &st, seconds, err)) == 0) {
@@ -286,15 +288,21 @@ static int write_plan(const struct scenario *scn, const struct plan_options *opt
     if (rc == 0)
         rc = plan_write_layer(tmp, r, err);
     double t0 = tc_now();
-    if (rc == 0 && (rc = check_run(tmp, opt, r->n_added, r, err)) == 0)
+    struct export_postgis *pg = NULL; /* the check run's tables, not yet committed */
+    if (rc == 0 && (rc = check_run(tmp, opt, r->n_added, r, &pg, err)) == 0)
         r->check_ran = 1;
     r->seconds[PLAN_CHECK] = tc_now() - t0;
     if (rc == 0)
         rc = plan_write_project(tmp, r, scn, err);
     if (rc == 0)
         rc = plan_write_json(tmp, r, err);
+    /* PostGIS last but the folder's rename: a plan that failed (plan.json,
+     * the project, an interrupt) leaves the earlier tables, as the folder */
+    if (rc == 0)
+        rc = export_postgis_commit(&pg, err);
     if (rc == 0)
         rc = outdir_commit(&tmp, dir, err);
+    export_postgis_abort(&pg);
     outdir_abort(&tmp);
     free(planned);
     return rc;

@@ -11,7 +11,9 @@
 #   4. a run interrupted (SIGINT) while writing leaves the first intact;
 #   5. a wrong password is a located error with the password masked;
 #   6. a plan writes its added_sites table with the check run's, under the
-#      same rules; a later run replaces it; a foreign table is refused.
+#      same rules; a later run replaces it; a foreign table is refused;
+#   7. a plan failing after its check run (plan.json not written) leaves
+#      the earlier tables: the check's transaction commits after plan.json.
 # Never skips: a server that cannot start is a failure.
 #   tests/postgis/roundtrip.sh BIN
 set -euo pipefail
@@ -187,5 +189,32 @@ grep -q "table planx.added_sites exists and was not written by towncov" "$work/p
     || fail "a failed plan left tables in its schema"
 [ ! -e "$work/plan3" ] || fail "a failed plan left its output folder"
 ok "a plan is refused a table it did not make, and writes nothing"
+
+# 7. a plan that fails after its check run wrote the tables (plan.json
+# cannot be written: fail_plan_json.c, as a full disk) leaves the earlier
+# tables as they were: the check run's transaction is committed only after
+# plan.json, just before the plan's folder is renamed into place.
+cc -shared -fPIC -o "$work/fail_plan_json.so" tests/postgis/fail_plan_json.c -ldl
+before=$(sql "SELECT seed || ' ' || checksum FROM plan.towncov_run")
+set +e
+LD_PRELOAD="$work/fail_plan_json.so" ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+    plan plan4 plan --set scenario.seed=4 >"$work/plan4.log" 2>&1
+rc=$?
+set -e
+[ $rc = 7 ] || { cat "$work/plan4.log"; fail "a plan whose plan.json fails: exit $rc, not 7"; }
+grep -q "plan.json: cannot write: No space left on device" "$work/plan4.log" \
+    || { cat "$work/plan4.log"; fail "no located error for plan.json"; }
+[ "$(sql "SELECT seed || ' ' || checksum FROM plan.towncov_run")" = "$before" ] \
+    || fail "a plan that failed after its check run changed plan.towncov_run"
+[ "$(sql "SELECT count(*) FROM pg_tables WHERE schemaname = 'plan' AND tablename = 'added_sites'")" = 0 ] \
+    || fail "a plan that failed after its check run wrote plan.added_sites"
+[ ! -e "$work/plan4" ] || fail "a failed plan left its output folder"
+# the same plan without the fault commits
+plan plan5 plan --set scenario.seed=4 >"$work/plan5.log" 2>&1 \
+    || { cat "$work/plan5.log"; fail "the plan after the failed one"; }
+after=$(sql "SELECT seed || ' ' || checksum FROM plan.towncov_run")
+[ "$after" != "$before" ] && [ "$(sql "SELECT count(*) FROM plan.added_sites")" -gt 0 ] \
+    || fail "the plan's tables not committed ($before, then $after)"
+ok "a plan failing at plan.json leaves the earlier tables; the next one commits"
 
 echo "postgis: $pass passed"
