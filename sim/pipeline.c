@@ -202,6 +202,7 @@ int pipeline_run_kept(const struct scenario *scn, const struct run_options *opt,
         .threads = opt->threads,
         .marked_sites = opt->marked_sites,
         .extra_layer = opt->extra_layer,
+        .extra_texts = opt->extra_texts,
     };
     char *dir = pipeline_out_dir(scn, opt);
     int rc = dir ? run_stages(scn, opt, dir, st, &out, err)

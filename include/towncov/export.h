@@ -42,12 +42,23 @@ struct export_run_row {
     long sites;
 };
 
+/* The whole values of one text field of a layer made from a shapefile,
+ * whose .dbf holds them cut at EXPORT_STRING_MAX bytes (the plan's
+ * fixes): value[i] for feature i (NULL: as in the .dbf). The GeoPackage
+ * and PostGIS, which have no such limit, hold these. */
+struct export_whole_texts {
+    const char *layer, *field;
+    long n;
+    char *const *value;
+};
+
 /* dir/towncov.gpkg from the n point or polygon shapefiles dir/<name>.shp,
  * each a layer named like it with a spatial index and dir/<name>.qml as
  * its default style in layer_styles (as the run's GeoPackage; the plan's
- * added_sites), and towncov_run holding *run. Returns 0, or -1 with err
- * set (TC_EXIT_OUTPUT). */
+ * added_sites), whole's texts in place of the .dbf's (NULL: none), and
+ * towncov_run holding *run. Returns 0, or -1 with err set (TC_EXIT_OUTPUT). */
 int export_gpkg_from_shapefiles(const char *dir, const char *const *names, int n,
+                                const struct export_whole_texts *whole,
                                 const struct export_run_row *run, struct tc_error *err);
 
 /* A PostGIS write ([output] postgis) whose transaction is still open:

@@ -28,6 +28,9 @@ void pipeline_cache_free(struct pipeline_cache **cache);
 /* Seconds spent loading maps and seat areas through the cache so far. */
 double pipeline_cache_load_seconds(const struct pipeline_cache *cache);
 
+struct export_postgis;
+struct export_whole_texts;
+
 struct run_options {
     int threads;          /* >= 1 */
     struct pipeline_cache *cache; /* NULL: every run loads its own map */
@@ -39,6 +42,8 @@ struct run_options {
     const char *extra_layer; /* a point shapefile written to PostGIS with the run's
                                 tables, in their transaction (the plan's added_sites.shp);
                                 NULL: none */
+    const struct export_whole_texts *extra_texts; /* the whole values of a text field
+                                of extra_layer its .dbf holds cut (export.h); NULL: none */
     struct export_postgis **postgis_open; /* non-NULL: the run's PostGIS transaction is
                                 left open there for the caller to commit after its own
                                 last file (export.h; the plan, after plan.json); NULL:

@@ -303,7 +303,33 @@ int export_write_gpkg(const struct exporter *ex, const struct plan *p, int n,
     return gpkg_end(ds, 1, path, rc, err);
 }
 
+/* whole's values written over the copied layer l's (its features in the
+ * shapefile's order). */
+static int put_whole(OGRLayerH l, const struct export_whole_texts *whole)
+{
+    int field = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(l), whole->field);
+    GIntBig *fids = malloc(sizeof *fids * ((size_t)whole->n + 1));
+    long n = 0;
+    OGRFeatureH f;
+    OGR_L_ResetReading(l);
+    while (fids && n < whole->n && (f = OGR_L_GetNextFeature(l))) {
+        fids[n++] = OGR_F_GetFID(f);
+        OGR_F_Destroy(f);
+    }
+    int rc = field >= 0 && fids && n == whole->n ? 0 : -1;
+    for (long i = 0; rc == 0 && i < n; i++) {
+        if (!whole->value[i] || !(f = OGR_L_GetFeature(l, fids[i])))
+            continue;
+        OGR_F_SetFieldString(f, field, whole->value[i]);
+        rc = OGR_L_SetFeature(l, f) == OGRERR_NONE ? 0 : -1;
+        OGR_F_Destroy(f);
+    }
+    free(fids);
+    return rc;
+}
+
 int export_gpkg_from_shapefiles(const char *dir, const char *const *names, int n,
+                                const struct export_whole_texts *whole,
                                 const struct export_run_row *run, struct tc_error *err)
 {
     char path[TC_PATH_MAX];
@@ -318,10 +344,13 @@ int export_gpkg_from_shapefiles(const char *dir, const char *const *names, int n
         opts = CSLSetNameValue(opts, "GEOMETRY_NAME", "geom");
         opts = CSLSetNameValue(opts, "FID", "fid");
         opts = CSLSetNameValue(opts, "IDENTIFIER", names[i]);
+        OGRLayerH copy = NULL;
         if (!l)
             rc = gdal_fail(err, shp, "read it back");
-        else if (!GDALDatasetCopyLayer(ds, l, names[i], opts))
+        else if (!(copy = GDALDatasetCopyLayer(ds, l, names[i], opts)))
             rc = gdal_fail(err, path, "copy a layer into it");
+        else if (whole && strcmp(whole->layer, names[i]) == 0 && put_whole(copy, whole) != 0)
+            rc = gdal_fail(err, path, "write whole texts into it");
         CSLDestroy(opts);
         if (in)
             GDALClose(in);

@@ -384,8 +384,11 @@ static const char *ogr_sql_type(OGRFieldType t)
          : t == OFTReal    ? "double precision" : "text";
 }
 
-/* Feature i of the layer as a COPY row. */
-static int extra_row(struct export_postgis *pg, OGRFeatureH f, long i, struct tc_error *err)
+/* Feature i of the layer as a COPY row; field `whole_field`'s value from
+ * whole when it has one (the .dbf's is cut). */
+static int extra_row(struct export_postgis *pg, OGRFeatureH f, long i,
+                     const struct export_whole_texts *whole, int whole_field,
+                     struct tc_error *err)
 {
     char num[64];
     pg->line_len = 0;
@@ -394,7 +397,9 @@ static int extra_row(struct export_postgis *pg, OGRFeatureH f, long i, struct tc
     for (int k = 0; rc == 0 && k < OGR_F_GetFieldCount(f); k++) {
         OGRFieldType t = OGR_Fld_GetType(OGR_F_GetFieldDefnRef(f, k));
         rc = line_put(pg, "\t", 1);
-        if (rc == 0 && !OGR_F_IsFieldSetAndNotNull(f, k))
+        if (rc == 0 && k == whole_field && i < whole->n && whole->value[i])
+            rc = line_text(pg, whole->value[i]);
+        else if (rc == 0 && !OGR_F_IsFieldSetAndNotNull(f, k))
             rc = line_put(pg, "\\N", 2);
         else if (rc == 0 && (t == OFTInteger || t == OFTInteger64 || t == OFTReal)) {
             if (t == OFTReal)
@@ -422,8 +427,10 @@ static void extra_name(const char *path, char *out, size_t size)
 }
 
 /* The shapefile at path as a table named like it, its columns typed as
- * OGR reads them from the .dbf. */
-static int write_extra(struct export_postgis *pg, const char *path, struct tc_error *err)
+ * OGR reads them from the .dbf, whole's texts in place of the .dbf's cut
+ * ones (NULL: none). */
+static int write_extra(struct export_postgis *pg, const char *path,
+                       const struct export_whole_texts *whole, struct tc_error *err)
 {
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
     OGRLayerH l = ds ? GDALDatasetGetLayer(ds, 0) : NULL;
@@ -440,12 +447,14 @@ static int write_extra(struct export_postgis *pg, const char *path, struct tc_er
         OGRFieldDefnH fd = OGR_FD_GetFieldDefn(d, k);
         column(pg, cols, sizeof cols, OGR_Fld_GetNameRef(fd), ogr_sql_type(OGR_Fld_GetType(fd)));
     }
+    int whole_field = whole && strcmp(whole->layer, name) == 0
+                    ? OGR_FD_GetFieldIndex(d, whole->field) : -1;
     int rc = copy_begin(pg, name, cols, wkbFlatten(OGR_FD_GetGeomType(d)) == wkbPoint, err);
     if (rc == 0) {
         OGRFeatureH f;
         OGR_L_ResetReading(l);
         for (long i = 0; rc == 0 && (f = OGR_L_GetNextFeature(l)); i++) {
-            rc = extra_row(pg, f, i, err);
+            rc = extra_row(pg, f, i, whole, whole_field, err);
             OGR_F_Destroy(f);
         }
         rc = copy_end(pg, name, rc, err);
@@ -502,7 +511,7 @@ static int write_all(const struct exporter *ex, struct export_postgis *pg, const
     for (int i = 0; i < n; i++)
         if (write_layer(ex, pg, &p[i], err) != 0)
             return -1;
-    if (extra[0] && write_extra(pg, ex->run->extra_layer, err) != 0)
+    if (extra[0] && write_extra(pg, ex->run->extra_layer, ex->run->extra_texts, err) != 0)
         return -1;
     return write_run(ex, pg, err);
 }

@@ -86,6 +86,7 @@ static int by_long(const void *a, const void *b)
 static int check_run(const char *tmp, const struct plan_options *opt, long n_added,
                      struct plan_result *r, struct export_postgis **pg, struct tc_error *err)
 {
+    struct export_whole_texts fixes = {"added_sites", "fixes", r->n_added, r->fixes};
     char *ini = outdir_join(tmp, "planned.ini"), *out = outdir_join(tmp, "check"),
          *added = outdir_join(tmp, "added_sites.shp");
     struct scenario *scn = malloc(sizeof *scn);
@@ -99,6 +100,7 @@ static int check_run(const char *tmp, const struct plan_options *opt, long n_add
                              .log = opt->log, .progress = 0,
                              .marked_sites = n_added,
                              .extra_layer = added, /* to PostGIS with the run's */
+                             .extra_texts = &fixes,
                              .postgis_open = pg};  /* committed after plan.json */
     struct run_state st;
     double seconds[PHASE_COUNT];
@@ -279,6 +281,8 @@ static int write_plan(const struct scenario *scn, const struct plan_options *opt
     char *tmp = NULL;
     int rc = planned ? planned_scenario(scn, planned, err)
                      : tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+    if (rc == 0 && !(r->fixes = plan_fixes_new(r)))
+        rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
     if (rc == 0)
         rc = outdir_begin(dir, "plan", &tmp, err);
     if (rc == 0)
@@ -304,6 +308,7 @@ static int write_plan(const struct scenario *scn, const struct plan_options *opt
         rc = outdir_commit(&tmp, dir, err);
     export_postgis_abort(&pg);
     outdir_abort(&tmp);
+    plan_fixes_free(&r->fixes, r->n_added);
     free(planned);
     return rc;
 }

@@ -37,6 +37,8 @@ struct plan_result {
     double spacing_m;
     struct plan_bound bound;
     double gap_percent;
+    char **fixes;                 /* per added station, the codes of the townships it
+                                     fixes, ';'-joined, whole (plan_fixes_new) */
     int check_ran, check_met;
     unsigned long long check_checksum; /* the check run's (its summary.json's) */
     /* people covered (population.h), when the map has people: the share
@@ -45,6 +47,10 @@ struct plan_result {
     double people, people_before, people_after;
     double seconds[PLAN_PHASES];
 };
+
+/* r->fixes, made (NULL when out of memory) and freed (n: r->n_added). */
+char **plan_fixes_new(const struct plan_result *r);
+void plan_fixes_free(char ***fixes, long n);
 
 /* The id added station k is written with (its CSV id, or plan-N). */
 void plan_added_id(const struct plan_result *r, long k, char *buf, size_t size);

@@ -13,7 +13,9 @@
 #   6. a plan writes its added_sites table with the check run's, under the
 #      same rules; a later run replaces it; a foreign table is refused;
 #   7. a plan failing after its check run (plan.json not written) leaves
-#      the earlier tables: the check's transaction commits after plan.json.
+#      the earlier tables: the check's transaction commits after plan.json;
+#   8. an added station's fixes longer than the dBase limit are whole in
+#      PostGIS (cut at a character in the .dbf, said once).
 # Never skips: a server that cannot start is a failure.
 #   tests/postgis/roundtrip.sh BIN
 set -euo pipefail
@@ -216,5 +218,58 @@ after=$(sql "SELECT seed || ' ' || checksum FROM plan.towncov_run")
 [ "$after" != "$before" ] && [ "$(sql "SELECT count(*) FROM plan.added_sites")" -gt 0 ] \
     || fail "the plan's tables not committed ($before, then $after)"
 ok "a plan failing at plan.json leaves the earlier tables; the next one commits"
+
+# 8. long texts: one added station fixes ten townships whose codes are 37
+# bytes (CJK): its fixes (379 bytes) are whole in PostGIS, cut at a
+# character in the .dbf (said once). Ten 200 m strips side by side in UTM
+# 50N, their seats on the candidate's 1 km disc; the existing station in a
+# township far off.
+mkdir -p "$work/strips"
+/usr/bin/python3 - "$work/strips" <<'PYEOF'
+import sys
+from osgeo import ogr, osr
+d = sys.argv[1]
+utm = osr.SpatialReference(); utm.ImportFromEPSG(32650)
+ll = osr.SpatialReference(); ll.ImportFromEPSG(4326)
+ll.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+utm.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+to_ll = osr.CoordinateTransformation(utm, ll)
+x0, y0 = 500000.0, 3100000.0
+ds = ogr.GetDriverByName('ESRI Shapefile').CreateDataSource(d + '/strips.shp')
+lyr = ds.CreateLayer('strips', utm, ogr.wkbPolygon, ['ENCODING=UTF-8'])
+for name, width in (('code', 64), ('name', 64), ('kind', 16), ('county', 16)):
+    f = ogr.FieldDefn(name, ogr.OFTString); f.SetWidth(width); lyr.CreateField(f)
+def box(code, county, xa, xb, ya, yb):
+    f = ogr.Feature(lyr.GetLayerDefn())
+    for k, v in (('code', code), ('name', code[:1]), ('kind', 'town'), ('county', county)):
+        f.SetField(k, v)
+    f.SetGeometry(ogr.CreateGeometryFromWkt(
+        f'POLYGON(({xa} {ya},{xb} {ya},{xb} {yb},{xa} {yb},{xa} {ya}))'))
+    lyr.CreateFeature(f)
+for i in range(10):
+    box('ABCDEFGHIJ'[i] + '乡' * 12, 'c1', x0 - 1000 + 200 * i, x0 - 800 + 200 * i,
+        y0 - 500, y0 + 500)
+box('Z', 'c2', x0 + 18000, x0 + 22000, y0 - 2000, y0 + 2000)
+ds = None
+def lonlat(x, y):
+    lon, lat, _ = to_ll.TransformPoint(x, y)
+    return f'{lon:.12f},{lat:.12f}'
+open(d + '/sites.csv', 'w').write('id,lon,lat\ns1,' + lonlat(x0 + 20000, y0) + '\n')
+open(d + '/cand.csv', 'w').write('id,lon,lat\nc1,' + lonlat(x0, y0) + '\n')
+open(d + '/s.ini', 'w').write(
+    '[scenario]\nname = strips\n[map]\nfile = strips.shp\nkind_field = kind\n'
+    'county_field = county\n[sites]\nstrategy = file\nfile = sites.csv\n[radio]\n'
+    'vertices = 64\nradius_town_m = 1000\n[goal]\nseat_radius_town_m = 60\n'
+    '[raster]\nresolution_m = 0\n[output]\npicture = no\n')
+PYEOF
+"$bin" plan "$work/strips/s.ini" --threads 2 --quiet --out "$work/plan6" \
+    --candidates "$work/strips/cand.csv" --set "output.postgis=$pg" \
+    --set output.postgis_schema=strips >"$work/plan6.log" 2>&1 \
+    || { cat "$work/plan6.log"; fail "the plan with long codes"; }
+bytes=$(sql "SELECT octet_length(fixes) FROM strips.added_sites")
+[ "$bytes" = 379 ] || { cat "$work/plan6.log"; fail "strips.added_sites.fixes: $bytes bytes, not 379"; }
+[ "$(grep -c "added_sites.dbf: 1 'fixes' value longer than the dBase limit of 254 bytes cut at a character boundary" "$work/plan6.log")" = 1 ] \
+    || { cat "$work/plan6.log"; fail "the cut fixes were not said once"; }
+ok "an added station's long fixes are whole in PostGIS, cut at a character in the .dbf"
 
 echo "postgis: $pass passed"
