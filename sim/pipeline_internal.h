@@ -92,7 +92,19 @@ void pipeline_cache_keep(struct pipeline_cache *c, const struct scenario *scn,
 
 /* ---- the coverage stage, split over MPI ranks (run_mpi.c) ------------- */
 
-/* cov_compute into st->results (and st->parts when keep_parts); with
+/* The footprints into st->fp (footprints_build, then the terrain when the
+ * scenario has one); with opt->n_ranks > 1, each rank's own share of them
+ * where no writer needs them all (st->split keeps what the coverage stage
+ * then reads). Every rank gets the same status. 0, or -1 with err. */
+int pipeline_footprints(const struct scenario *scn, const struct run_options *opt,
+                        struct run_state *st, struct tc_error *err);
+
+/* Frees a split run's share (st->split); NULL is fine. */
+struct rank_split;
+void pipeline_split_free(struct rank_split **split);
+
+/* After refusing, on every rank alike, a coverage that cannot fit
+ * (pipeline_check_coverage_memory), cov_compute into st->results (and st->parts when keep_parts); with
  * opt->n_ranks > 1 each rank computes its share of the townships and every
  * rank ends with every township's result (the parts: rank 0 only), or
  * every rank with the same error. 0, or -1 with err. */

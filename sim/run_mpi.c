@@ -2,15 +2,23 @@
  * mpirun, `towncov run` splits the coverage stage's townships over the ranks
  * by province and gathers one set of outputs on rank 0.
  *
- * Every rank loads the map, places every station and builds every footprint
- * (placement is global: demand and the Webster sequence allocate over the
- * whole map, so each rank computes the same stations, cheaply, rather than
- * receive them); the ranks then share out the townships, each computes the
- * coverage of its own (cov_compute_some: the same index, candidates and
- * engine as a single process, so the same doubles), and the results travel
- * to every rank (the covered parts, for the layers, to rank 0 only), which
- * judges the goal; rank 0 alone writes. The outputs are byte-identical to a
- * single-process run for any number of ranks and threads.
+ * Every rank loads the map and places every station (placement is global:
+ * demand and the Webster sequence allocate over the whole map, so each rank
+ * computes the same stations rather than receive them); the ranks then
+ * share out the townships, and each builds the footprints of only the
+ * stations that can reach its own (those standing in them, and those
+ * within a footprint's longest reach of their envelopes: a bound from the
+ * radio model's shapes), computes the coverage of its townships from them
+ * (cov_compute_some: the candidates of a township are the same footprints
+ * in the same order as a single process's, so the same doubles), and the
+ * results travel to every rank (the covered parts, for the layers, to rank
+ * 0 only), which judges the goal; rank 0 alone writes, with every
+ * station's footprint by its kind (footprints_by_kind: the ranges sites.csv
+ * and the summary print). The outputs are byte-identical to a
+ * single-process run for any number of ranks and threads. When a writer
+ * needs every footprint's vertices (rasters, footprints.shp), the terrain
+ * reshapes them or the stations carry radio settings of their own, every
+ * rank builds every footprint, as a single process does.
  *
  * The share: provinces (the first two digits of a 6-digit county code),
  * or counties when there are fewer provinces than ranks, largest first
@@ -19,15 +27,19 @@
  * but results. Without MPI (or with one rank) the stage is cov_compute. */
 #include "pipeline_internal.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "towncov/coverage.h"
+#include "towncov/footprint.h"
 #include "towncov/keypoints.h"
+#include "towncov/radio.h"
 #include "towncov/seat.h"
 #include "towncov/sites.h"
+#include "towncov/terrain.h"
 
 #ifdef TOWNCOV_MPI
 #include <mpi.h>
@@ -118,6 +130,39 @@ int pipeline_ranks_share(const struct tc_map *map, const struct tc_sites *sites,
     return 0;
 }
 
+/* What a rank of a split run keeps between its footprints and its
+ * coverage: the share, and the stations its footprints are of (the run's
+ * own, in their order, those that cannot reach its townships left out). */
+struct rank_split {
+    int *owner;
+    struct tc_sites *sites;
+};
+
+void pipeline_split_free(struct rank_split **split)
+{
+    if (!*split)
+        return;
+    free((*split)->owner);
+    sites_free(&(*split)->sites);
+    free(*split);
+    *split = NULL;
+}
+
+/* The footprints of `sites` (and over the terrain) into st->fp. */
+static int build_footprints(const struct scenario *scn, const struct run_options *opt,
+                            struct run_state *st, const struct tc_sites *sites,
+                            struct tc_error *err)
+{
+    st->fp = footprints_build(st->radio, st->map, sites, opt->threads, err);
+    if (!st->fp || pipeline_interrupted(err))
+        return -1;
+    if (scn->terrain.model != TERRAIN_NONE &&
+        footprints_terrain_stage(&st->fp, st->radio, &scn->terrain, scn->base_dir, st->map,
+                                 sites, opt->threads, opt->log, &st->dem, NULL, err) != 0)
+        return -1;
+    return 0;
+}
+
 #ifndef TOWNCOV_MPI
 
 int pipeline_ranks_start(int *argc, char ***argv, int *rank, int *n_ranks)
@@ -131,14 +176,157 @@ int pipeline_ranks_start(int *argc, char ***argv, int *rank, int *n_ranks)
 
 void pipeline_ranks_stop(void) {}
 
+int pipeline_footprints(const struct scenario *scn, const struct run_options *opt,
+                        struct run_state *st, struct tc_error *err)
+{
+    return build_footprints(scn, opt, st, st->sites, err);
+}
+
 int pipeline_coverage(const struct scenario *scn, const struct run_options *opt,
                       struct run_state *st, int keep_parts, struct tc_error *err)
 {
+    if (pipeline_check_coverage_memory(opt, st->map, st->fp, err) != 0)
+        return -1;
     return cov_compute(&scn->coverage, st->map, st->sites, st->fp, st->seats, opt->threads,
                        st->results, keep_parts ? &st->parts : NULL, err);
 }
 
 #else
+
+/* An upper bound on how far any footprint reaches from its station, in
+ * metres of the metric CRS: the farthest vertex of any kind's shape as the
+ * radio model draws it, widened by the CRS's scale error (footprints_build
+ * draws shapes at their station's scale on a map wider than a province) and
+ * by a quarter more, so that rounding never decides. Stations without
+ * settings of their own only. */
+static double reach_bound(const struct radio_model *radio, const struct tc_map *map)
+{
+    int maxv = radio_footprint_max_vertices(radio_model_config(radio));
+    double *xy = malloc(sizeof *xy * 2 * (size_t)maxv), reach = 0;
+    for (int k = 0; xy && k < KIND_COUNT; k++) {
+        struct radio_range_info info;
+        int n = radio_footprint(radio, (enum tc_kind)k, NULL, xy, maxv, &info);
+        for (int v = 0; v < n; v++)
+            reach = fmax(reach, hypot(xy[2 * v], xy[2 * v + 1]));
+    }
+    free(xy);
+    return xy ? 1.25 * reach * (1 + map->scale_error) + 1 : -1;
+}
+
+/* A cell index along one axis, clamped into the grid. */
+static long cell_of(double v, double v0, double size, long n)
+{
+    double c = floor((v - v0) / size);
+    return c < 0 ? 0 : c >= n ? n - 1 : (long)c;
+}
+
+/* keep[i] = 1 for the stations whose footprint may reach one of the
+ * rank's townships: those standing in one, and those within `reach` of
+ * one's envelope (a grid of cells at least `reach` wide marks the
+ * envelopes widened by reach; a station in a marked cell is kept: more
+ * than needed, never less). Returns how many, or -1 out of memory. */
+static long stations_reaching(const struct tc_map *map, const struct tc_sites *sites,
+                              const int *owner, int rank, double reach, unsigned char *keep)
+{
+    double x0 = map->xmin - reach, y0 = map->ymin - reach, size = reach;
+    double w = map->xmax - map->xmin + 2 * reach, h = map->ymax - map->ymin + 2 * reach;
+    while ((w / size + 1) * (h / size + 1) > (double)(1 << 24))
+        size *= 2;
+    long nx = (long)(w / size) + 1, ny = (long)(h / size) + 1;
+    unsigned char *cell = calloc((size_t)(nx * ny), 1);
+    if (!cell)
+        return -1;
+    for (int t = 0; t < map->n; t++) {
+        if (owner[t] != rank)
+            continue;
+        const struct township *tw = &map->t[t];
+        long i0 = cell_of(tw->xmin - reach, x0, size, nx), i1 = cell_of(tw->xmax + reach, x0, size, nx);
+        long j0 = cell_of(tw->ymin - reach, y0, size, ny), j1 = cell_of(tw->ymax + reach, y0, size, ny);
+        for (long j = j0; j <= j1; j++)
+            memset(cell + j * nx + i0, 1, (size_t)(i1 - i0 + 1));
+    }
+    long kept = 0;
+    for (long i = 0; i < sites->n; i++) {
+        int t = sites->township[i];
+        int inside = sites->x[i] >= x0 && sites->x[i] <= x0 + w && sites->y[i] >= y0 &&
+                     sites->y[i] <= y0 + h;
+        keep[i] = (t >= 0 && owner[t] == rank) ||
+                  (inside && cell[cell_of(sites->y[i], y0, size, ny) * nx +
+                                  cell_of(sites->x[i], x0, size, nx)]);
+        kept += keep[i];
+    }
+    free(cell);
+    return kept;
+}
+
+/* The stations with keep[i] set, in their order (what the footprints and
+ * the coverage engine read of them: points, townships, zones). NULL when
+ * out of memory. */
+static struct tc_sites *sites_kept(const struct tc_sites *s, const unsigned char *keep, long n)
+{
+    struct tc_sites *u = calloc(1, sizeof *u);
+    size_t m = (size_t)(n > 0 ? n : 1);
+    if (!u)
+        return NULL;
+    u->n = n;
+    u->x = malloc(sizeof *u->x * m);
+    u->y = malloc(sizeof *u->y * m);
+    u->lon = malloc(sizeof *u->lon * m);
+    u->lat = malloc(sizeof *u->lat * m);
+    u->township = malloc(sizeof *u->township * m);
+    u->zone = s->zone ? malloc(m) : NULL;
+    if (!u->x || !u->y || !u->lon || !u->lat || !u->township || (s->zone && !u->zone)) {
+        sites_free(&u);
+        return NULL;
+    }
+    for (long i = 0, k = 0; i < s->n; i++) {
+        if (!keep[i])
+            continue;
+        u->x[k] = s->x[i];
+        u->y[k] = s->y[i];
+        u->lon[k] = s->lon[i];
+        u->lat[k] = s->lat[i];
+        u->township[k] = s->township[i];
+        if (u->zone)
+            u->zone[k] = s->zone[i];
+        k++;
+    }
+    return u;
+}
+
+/* Whether a split run's ranks may each build only the footprints that
+ * reach their townships: no writer needs every footprint's vertices, no
+ * terrain reshapes them and the stations have no radio settings of their
+ * own (the reach bound is the radio model's). */
+static int footprints_split(const struct scenario *scn, const struct run_state *st)
+{
+    return !st->sites->radio && scn->terrain.model == TERRAIN_NONE &&
+           !(scn->raster.resolution_m > 0) && !(scn->output.layers && scn->output.footprints);
+}
+
+/* This rank's share and the footprints of the stations reaching it into
+ * st->split and st->fp; *kept gets how many. 0, or -1 with err. */
+static int split_footprints(const struct scenario *scn, const struct run_options *opt,
+                            struct run_state *st, long *kept, struct tc_error *err)
+{
+    struct rank_split *sp = calloc(1, sizeof *sp);
+    unsigned char *keep = malloc((size_t)st->sites->n + 1);
+    st->split = sp;
+    *kept = -1;
+    if (sp && keep && (sp->owner = malloc(sizeof *sp->owner * ((size_t)st->map->n + 1))) &&
+        pipeline_ranks_share(st->map, st->sites, opt->n_ranks, sp->owner) == 0) {
+        double reach = reach_bound(st->radio, st->map);
+        *kept = reach < 0 ? -1
+                          : stations_reaching(st->map, st->sites, sp->owner, opt->rank, reach,
+                                              keep);
+        if (*kept >= 0)
+            sp->sites = sites_kept(st->sites, keep, *kept);
+    }
+    free(keep);
+    if (!sp || !sp->sites)
+        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory sharing out the stations");
+    return build_footprints(scn, opt, st, sp->sites, err);
+}
 
 int pipeline_ranks_start(int *argc, char ***argv, int *rank, int *n_ranks)
 {
@@ -181,6 +369,35 @@ static int agree_on_status(const struct run_options *opt, int rc, struct tc_erro
         return 0;
     MPI_Bcast(err, (int)sizeof *err, MPI_BYTE, first, MPI_COMM_WORLD);
     return -1;
+}
+
+/* "footprints split over 2 ranks: 80, 95 of 150 stations" on the log. */
+static void log_footprints(const struct run_options *opt, long kept, long n)
+{
+    long *all = must_alloc(sizeof *all * (size_t)opt->n_ranks);
+    MPI_Gather(&kept, 1, MPI_LONG, all, 1, MPI_LONG, 0, MPI_COMM_WORLD);
+    if (opt->rank == 0 && !opt->quiet) {
+        fprintf(opt->log, "towncov: footprints split over %d ranks:", opt->n_ranks);
+        for (int r = 0; r < opt->n_ranks; r++)
+            fprintf(opt->log, "%s %ld", r ? "," : "", all[r]);
+        fprintf(opt->log, " of %ld stations\n", n);
+    }
+    free(all);
+}
+
+int pipeline_footprints(const struct scenario *scn, const struct run_options *opt,
+                        struct run_state *st, struct tc_error *err)
+{
+    if (opt->n_ranks <= 1)
+        return build_footprints(scn, opt, st, st->sites, err);
+    if (!footprints_split(scn, st))
+        return agree_on_status(opt, build_footprints(scn, opt, st, st->sites, err), err);
+    long kept = 0;
+    int rc = split_footprints(scn, opt, st, &kept, err);
+    if (agree_on_status(opt, rc, err) != 0)
+        return -1;
+    log_footprints(opt, kept, st->sites->n);
+    return 0;
 }
 
 /* What a rank computed, as bytes: its townships' results (ascending) and
@@ -379,20 +596,28 @@ static void log_share(const struct run_options *opt, const int *owner, int n)
 int pipeline_coverage(const struct scenario *scn, const struct run_options *opt,
                       struct run_state *st, int keep_parts, struct tc_error *err)
 {
+    int rc = pipeline_check_coverage_memory(opt, st->map, st->fp, err);
     if (opt->n_ranks <= 1)
-        return cov_compute(&scn->coverage, st->map, st->sites, st->fp, st->seats, opt->threads,
-                           st->results, keep_parts ? &st->parts : NULL, err);
+        return rc != 0 ? -1
+                       : cov_compute(&scn->coverage, st->map, st->sites, st->fp, st->seats,
+                                     opt->threads, st->results,
+                                     keep_parts ? &st->parts : NULL, err);
+    /* the estimate is each rank's own (its footprints): all go on or none */
+    if (agree_on_status(opt, rc, err) != 0)
+        return -1;
     int n = st->map->n;
+    const struct tc_sites *sites = st->split ? st->split->sites : st->sites;
     int *owner = must_alloc(sizeof *owner * (size_t)n);
     unsigned char *mine = must_alloc((size_t)n);
-    int rc = pipeline_ranks_share(st->map, st->sites, opt->n_ranks, owner);
-    if (rc != 0)
+    if (st->split)
+        memcpy(owner, st->split->owner, sizeof *owner * (size_t)n);
+    else if (pipeline_ranks_share(st->map, st->sites, opt->n_ranks, owner) != 0)
         MPI_Abort(MPI_COMM_WORLD, TC_EXIT_RESOURCE);
     for (int t = 0; t < n; t++)
         mine[t] = owner[t] == opt->rank;
     if (opt->rank == 0 && !opt->quiet)
         log_share(opt, owner, n);
-    rc = cov_compute_some(&scn->coverage, st->map, st->sites, st->fp, st->seats, opt->threads,
+    rc = cov_compute_some(&scn->coverage, st->map, sites, st->fp, st->seats, opt->threads,
                           mine, st->results, keep_parts ? &st->parts : NULL, err);
     if (agree_on_status(opt, rc, err) != 0 ||
         agree_on_status(opt, share_results(opt, st, owner, err), err) != 0)
@@ -401,6 +626,14 @@ int pipeline_coverage(const struct scenario *scn, const struct run_options *opt,
         gather_parts(opt, owner, &st->parts);
     free(owner);
     free(mine);
+    /* count_sites counted the kept stations only: every township's own
+     * stations are kept by its rank, so its count travelled right; rank 0
+     * writes every station's ranges, by kind. */
+    if (rc == 0 && st->split && opt->rank == 0) {
+        footprints_free(&st->fp);
+        st->fp = footprints_by_kind(st->radio, st->map, st->sites, err);
+        rc = st->fp ? 0 : -1;
+    }
     return rc;
 }
 

@@ -177,6 +177,23 @@ static void mpirun(const char *mpi, int ranks, int threads, const char *to)
     char split[64];
     snprintf(split, sizeof split, "coverage split over %d ranks", ranks);
     cr_assert(strstr(text, split), "no split over %d ranks: %s", ranks, text);
+    /* each rank built the footprints of only the stations that can reach
+     * its townships: every station's by some rank, none by all (the
+     * footprints of this map reach a neighbouring province, not beyond) */
+    snprintf(split, sizeof split, "footprints split over %d ranks:", ranks);
+    const char *f = strstr(text, split);
+    cr_assert(f, "no footprint split over %d ranks: %s", ranks, text);
+    f += strlen(split);
+    long sum = 0;
+    for (int r = 0; r < ranks; r++) {
+        char *end;
+        long k = strtol(f, &end, 10);
+        cr_assert(end > f && k > 0 && k < 150, "rank %d built %ld of 150: %s", r, k, text);
+        sum += k;
+        f = end + (*end == ',');
+    }
+    cr_assert(strncmp(f, " of 150 stations", 16) == 0, "%s", text);
+    cr_assert(sum >= 150, "%ld footprints built: %s", sum, text);
     free(text);
 }
 
