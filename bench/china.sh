@@ -113,11 +113,11 @@ if ranks:
               "", "| rank | CPU s | peak GB |", "| --- | --- | --- |"] + [
               f"| {r} | {p['user'] + p['sys']:.1f} | {p['peak_gb']:.2f} |" for r, p in enumerate(per)] + [
               "",
-              f"On {ranks} free cores the ranks' wall is about the slowest rank's CPU, "
-              f"{slowest:.1f} s, against about {cpu / threads:.1f} s (one process's CPU / "
-              f"{threads}) for the {threads}-thread run when its threads never wait: "
-              f"{slowest / (cpu / threads):.2f} x (a bound from CPU figures, for a shared machine "
-              "whose wall clock measures its queue)."]
+              f"On {ranks} free cores the ranks' wall is at least the slowest rank's CPU, "
+              f"{slowest:.1f} s (a waiting rank sleeps: its CPU is its work), against at least "
+              f"{cpu / threads:.1f} s (one process's CPU / {threads}) for the {threads}-thread "
+              f"run: {slowest / (cpu / threads):.2f} x (an estimate from CPU figures, for a "
+              "shared machine whose wall clock measures its queue)."]
 text = "\n".join(lines) + "\n"
 print(text, end="")
 os.makedirs(os.path.dirname(os.path.abspath(record)), exist_ok=True)

@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "towncov/coverage.h"
 #include "towncov/footprint.h"
@@ -134,8 +135,26 @@ int pipeline_ranks_start(int *argc, char ***argv, int *rank, int *n_ranks)
     return 0;
 }
 
+/* Waits, asleep, until every rank has come here. Open MPI's blocking
+ * calls poll while they wait: a rank done early would take a core from the
+ * ranks still computing whenever ranks share cores (their own threads, or
+ * other work on the machine: a waiting rank was seen taking 7 times the
+ * CPU of the rank it waited for), and its CPU time would count the wait. */
+static void wait_for_all(void)
+{
+    MPI_Request req;
+    MPI_Ibarrier(MPI_COMM_WORLD, &req);
+    for (int done = 0;;) {
+        MPI_Test(&req, &done, MPI_STATUS_IGNORE);
+        if (done)
+            return;
+        nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL); /* 1 ms */
+    }
+}
+
 void pipeline_ranks_stop(void)
 {
+    wait_for_all(); /* while rank 0 writes the outputs */
     MPI_Finalize();
 }
 
@@ -153,6 +172,7 @@ static void *must_alloc(size_t size)
  * gets the error of the lowest rank that failed, and -1. */
 static int agree_on_status(const struct run_options *opt, int rc, struct tc_error *err)
 {
+    wait_for_all(); /* the ranks end their share of a stage at different times */
     int *all = must_alloc(sizeof *all * (size_t)opt->n_ranks);
     MPI_Allgather(&rc, 1, MPI_INT, all, 1, MPI_INT, MPI_COMM_WORLD);
     int first = -1;
