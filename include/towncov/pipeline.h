@@ -86,6 +86,7 @@ struct run_state {
     struct radio_model *radio; /* kept for the signal rasters */
     struct terrain_dem *dem;   /* [terrain] dem, read once; NULL without terrain */
     struct raster_outcome raster;
+    struct rank_split *split;  /* a province-parallel rank's share (run_mpi.c); else NULL */
     int cached_map;            /* map and seats are the cache's, not freed here */
     int cached_results;        /* so are sites, radio, fp and results */
     double t0;
