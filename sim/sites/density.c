@@ -62,7 +62,6 @@ struct spans {
     long n;
     size_t cap;
     struct span *s;
-    long cells;     /* cells in all its spans */
 };
 
 /* ---- the township's rings, projected into pixel space -------------------*/
@@ -171,36 +170,24 @@ static int scan(const struct rings_px *r, int w, int h, struct spans *sp)
                            sizeof *sp->s) != 0)
                 return free(xs), -1;
             sp->s[sp->n++] = (struct span){(int)row, (int)c0, (int)c1};
-            sp->cells += c1 - c0;
         }
     }
     free(xs);
     return 0;
 }
 
-/* The people of a township's cells (spans sp of window pp), summed in row
- * order; with cells and cum (room for sp->cells), also its cells with
- * people and the running sum at each (*ncells of them). */
-static double span_people(const struct spans *sp, const struct people *pp, long *cells,
-                          double *cum, long *ncells)
+/* The people of a township's cells (spans sp of window pp), summed in
+ * span order: the order pick_cells sums them in. */
+static double span_people(const struct spans *sp, const struct people *pp)
 {
     double sum = 0;
-    long k = 0;
     for (long i = 0; i < sp->n; i++) {
         const struct span *a = &sp->s[i];
         const float *v = pp->v + (size_t)a->row * (size_t)pp->w;
-        for (long c = a->c0; c < a->c1; c++) {
-            if (!(v[c] > 0))
-                continue;
-            sum += v[c];
-            if (cells) {
-                cells[k] = (long)a->row * pp->w + c;
-                cum[k++] = sum;
-            }
-        }
+        for (long c = a->c0; c < a->c1; c++)
+            if (v[c] > 0)
+                sum += v[c];
     }
-    if (ncells)
-        *ncells = k;
     return sum;
 }
 
@@ -446,6 +433,7 @@ static int needed_blocks(GDALDatasetH ds, const struct spans *sp, int n, int x0,
 struct dens_ctx {
     const struct tc_map *map;
     const struct people *pp;
+    const double *weight;   /* each township's people (span_people) */
     struct map_proj **proj; /* one per thread */
     struct spans *spans;    /* each township's cells: its rings projected and scanned once */
     unsigned long long seed;
@@ -473,37 +461,74 @@ static int cell_point(const struct people *pp, struct map_proj *p, long cell, do
     return map_proj_trans(p, 0, x, y, 1);
 }
 
+/* A station's draw: u in [0, the township's people), and its rank. */
+struct pick { double u; long j; };
+
+static int by_u(const void *a, const void *b)
+{
+    const struct pick *x = a, *y = b;
+    if (x->u != y->u)
+        return x->u < y->u ? -1 : 1;
+    return (x->j > y->j) - (x->j < y->j);
+}
+
+/* The cell (window index) of each of township t's quota stations: the
+ * first of its cells with people whose running sum of people (in span
+ * order) passes the station's u, or the last such cell when none does;
+ * -1 when it has none. One walk over its cells with the draws sorted by u,
+ * which gives what a binary search over the running sums would, without
+ * storing them. 0, or -1 when out of memory. */
+static int pick_cells(const struct dens_ctx *c, int t, long quota, long *cell)
+{
+    const struct spans *sp = &c->spans[t];
+    const struct people *pp = c->pp;
+    struct pick *pk = malloc(sizeof *pk * (size_t)(quota + 1));
+    if (!pk)
+        return -1;
+    for (long j = 0; j < quota; j++) {
+        uint64_t stream = ((uint64_t)t << 32) | (uint64_t)j;
+        pk[j] = (struct pick){rng_uniform(c->seed, stream, 0) * c->weight[t], j};
+        cell[j] = -1;
+    }
+    qsort(pk, (size_t)quota, sizeof *pk, by_u);
+    double sum = 0;
+    long k = 0, last = -1;
+    for (long i = 0; i < sp->n && k < quota; i++) {
+        const struct span *a = &sp->s[i];
+        const float *v = pp->v + (size_t)a->row * (size_t)pp->w;
+        for (long col = a->c0; col < a->c1 && k < quota; col++) {
+            if (!(v[col] > 0))
+                continue;
+            sum += v[col];
+            last = (long)a->row * pp->w + col;
+            while (k < quota && pk[k].u < sum)
+                cell[pk[k++].j] = last;
+        }
+    }
+    for (; k < quota; k++)
+        cell[pk[k].j] = last;
+    free(pk);
+    return 0;
+}
+
 /* Township t's quota stations, by rank, into px, py. */
 static int draw_township(const struct dens_ctx *c, GEOSContextHandle_t g, struct map_proj *p,
                          int t, long quota, double *px, double *py)
 {
     const struct township *tw = &c->map->t[t];
-    const struct spans *sp = &c->spans[t];
-    long *cells = malloc(sizeof *cells * (size_t)(sp->cells + 1));
-    double *cum = malloc(sizeof *cum * (size_t)(sp->cells + 1));
-    long n = 0;
-    double total = cells && cum ? span_people(sp, c->pp, cells, cum, &n) : -1;
-    int rc = total < 0 ? -1 : 0;
+    long *cell = malloc(sizeof *cell * (size_t)(quota + 1));
+    int rc = cell && pick_cells(c, t, quota, cell) == 0 ? 0 : -1;
     const GEOSPreparedGeometry *prep = rc == 0 ? GEOSPrepare_r(g, tw->geom) : NULL;
     for (long j = 0; rc == 0 && j < quota; j++) {
         uint64_t stream = ((uint64_t)t << 32) | (uint64_t)j;
         px[j] = tw->seat_x, py[j] = tw->seat_y; /* a township without people: its seat */
-        if (n == 0)
+        if (cell[j] < 0)
             continue;
-        double u = rng_uniform(c->seed, stream, 0) * total;
-        long lo = 0, hi = n - 1; /* the first cell whose running sum passes u */
-        while (lo < hi) {
-            long mid = (lo + hi) / 2;
-            if (cum[mid] > u)
-                hi = mid;
-            else
-                lo = mid + 1;
-        }
         for (uint64_t k = 0; rc == 0 && k <= CELL_TRIES; k++) {
             double fx = k < CELL_TRIES ? rng_uniform(c->seed, stream, 1 + 2 * k) : 0.5;
             double fy = k < CELL_TRIES ? rng_uniform(c->seed, stream, 2 + 2 * k) : 0.5;
             double x, y;
-            if (cell_point(c->pp, p, cells[lo], fx, fy, &x, &y) != 0) {
+            if (cell_point(c->pp, p, cell[j], fx, fy, &x, &y) != 0) {
                 rc = -1;
                 break;
             }
@@ -518,8 +543,7 @@ static int draw_township(const struct dens_ctx *c, GEOSContextHandle_t g, struct
     }
     if (prep)
         GEOSPreparedGeom_destroy_r(g, prep);
-    free(cells);
-    free(cum);
+    free(cell);
     return rc;
 }
 
@@ -564,7 +588,8 @@ static int place(const struct sites_config *cfg, struct dens_ctx *c, struct tc_w
     if (rc == 0) {
         #pragma omp parallel for num_threads(ws->n) schedule(dynamic, 16)
         for (int t = 0; t < n; t++)
-            w[t] = span_people(&c->spans[t], c->pp, NULL, NULL, NULL);
+            w[t] = span_people(&c->spans[t], c->pp);
+        c->weight = w;
     }
     for (long k = 0; rc == 0 && k < floor_n; k++) {
         s->township[k] = (int)(k % n);
