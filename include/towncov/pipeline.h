@@ -52,6 +52,15 @@ struct run_options {
      * process's rank and the ranks' count; n_ranks 0 or 1: one process,
      * which every command but run is. Rank 0 alone writes. */
     int rank, n_ranks;
+    /* NULL: every township's coverage. Otherwise only the townships t with
+     * judge_only[t] set are computed (cov_compute_some: exactly what a whole
+     * run gives them); the others keep their area, seat area and stations
+     * but count as uncovered, so the verdict fails them: the caller must
+     * know them met already (sweep --find-min, whose placements are nested,
+     * re-judges only the townships failing at a smaller count). Such a run's
+     * coverage is never kept in the cache nor taken from it. One process
+     * only (n_ranks <= 1). */
+    const unsigned char *judge_only;
 };
 
 /* The province-parallel run's MPI (sim/run_mpi.c): MPI_Init in the MPI
