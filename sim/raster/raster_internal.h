@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "towncov/raster.h"
+#include "towncov/terrain.h"
 
 struct radio_rx;
 struct tc_map;
@@ -19,18 +20,21 @@ struct rcand {
 
 struct terrain_dem;
 struct terrain_config;
-struct terrain_frame;
-struct terrain_params;
+
+/* One station's ground, read together for every cell it reaches (one
+ * cache miss, not three): its DEM frame, its ground height (NaN: unknown,
+ * no terrain loss) and the model's parameters at its carrier. */
+struct rter_station {
+    struct terrain_frame frame;
+    double h0;
+    struct terrain_params p;
+};
 
 /* The ground under the stations, for rasters over terrain (terrain.c):
- * dem NULL when the rasters are flat. Per station: its DEM frame, its
- * ground height (NaN: unknown, no terrain loss) and the model's
- * parameters at its carrier. */
+ * dem NULL when the rasters are flat. */
 struct rterrain {
     const struct terrain_dem *dem;
-    struct terrain_frame *frame;
-    double *h0;
-    struct terrain_params *p;
+    struct rter_station *st;
     double h_ut_m;
     int cap;                   /* samples of the longest profile */
 };
