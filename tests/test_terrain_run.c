@@ -421,6 +421,60 @@ Test(terrain_run, rasters_the_same_on_one_and_two_threads)
     cr_assert(!same_rasters("t1", "none"), "the hills change the rasters");
 }
 
+/* A number of summary.json's "raster" object (-1 when absent). */
+static long raster_number(const char *name, const char *key)
+{
+    char path[512], pat[128];
+    snprintf(path, sizeof path, "%s/%s/summary.json", dir, name);
+    char *t = fx_read_file(path, NULL);
+    cr_assert_not_null(t, "%s", path);
+    snprintf(pat, sizeof pat, "\"%s\": ", key);
+    const char *r = strstr(t, "\"raster\": {"), *v = r ? strstr(r, pat) : NULL;
+    long x = v && v < strchr(r, '}') ? atol(v + strlen(pat)) : -1;
+    free(t);
+    return x;
+}
+
+Test(terrain_run, rasters_count_the_profiles_that_took_assumed_heights)
+{
+    setup(three, 3, TERRAIN_ON("half.tif"));
+    write_dem("half.tif", fx_laea, -7000, 7000, 30, 250, 467, half); /* x < 500 only */
+    write_dem("hills.tif", fx_laea, -7000, 7000, 30, 467, 467, hills);
+    cr_assert_eq(run("whole", RASTERS "--set terrain.dem=hills.tif"), 0, "%s", out);
+    long all = raster_number("whole", "terrain_pairs");
+    cr_assert(all > 1000, "station-cell pairs over terrain: %ld", all);
+    cr_assert_eq(raster_number("whole", "terrain_pairs_missing"), 0);
+    cr_assert(!strstr(out, "signal rasters:"), "%s", out);
+    char args[1024];
+    snprintf(args, sizeof args, "run %s/s.ini --out %s/half " RASTERS, dir, dir);
+    cr_assert_eq(fx_run(args, out, sizeof out), 0, "%s", out);
+    long pairs = raster_number("half", "terrain_pairs");
+    long miss = raster_number("half", "terrain_pairs_missing");
+    cr_assert_eq(pairs, all, "the same pairs, whatever the DEM holds");
+    /* the station at (1500, -800) stands off the DEM: all its pairs; the
+     * one at the centre 500 m from its edge: the profiles that cross it */
+    cr_assert(miss > pairs / 5 && miss < pairs * 9 / 10, "%ld of %ld pairs missing", miss, pairs);
+
+    const char *w = strstr(out, "signal rasters: ");
+    cr_assert(w, "the rasters warn: %s", out);
+    long wm = 0, wp = 0;
+    cr_assert_eq(sscanf(w, "signal rasters: %ld of %ld station-cell profiles", &wm, &wp), 2, "%s",
+                 w);
+    cr_assert(wm == miss && wp == pairs, "the warning says %ld of %ld", wm, wp);
+    cr_assert(strstr(w, "last known one toward the station"), "what was assumed: %s", w);
+    cr_assert_eq(run("none", RASTERS "--set terrain.model=none"), 0, "%s", out);
+    cr_assert_eq(raster_number("none", "terrain_pairs"), -1, "flat runs' summary unchanged");
+    /* The centre station alone, on the ground: only its profiles that
+     * cross x = 500 m took assumed heights. */
+    setup(centre, 1, TERRAIN_ON("half.tif"));
+    write_dem("half.tif", fx_laea, -7000, 7000, 30, 250, 467, half);
+    cr_assert_eq(run("one", RASTERS), 0, "%s", out);
+    pairs = raster_number("one", "terrain_pairs");
+    miss = raster_number("one", "terrain_pairs_missing");
+    cr_assert(miss > pairs / 10 && miss < pairs / 2, "%ld of %ld pairs cross the edge", miss,
+              pairs);
+}
+
 /* ---- the planner's candidates over the ground ------------------------------- */
 
 /* The bowl again, the town's seat area (300 m) on its floor, the one

@@ -89,8 +89,9 @@ struct rrow {
     int64_t *cover;
     double *td, *th;             /* a terrain profile's distances and heights */
     int tcap;
-    long missing;                /* heights the DEM lacked (terrain; not reported: the
-                                  * footprint stage warned of the same window) */
+    long missing;                /* heights the DEM lacked (terrain) */
+    long pairs, pairs_missing;   /* station-cell pairs over terrain, and those that
+                                  * took an assumed height (raster_outcome) */
 };
 
 /* A thread's row scratch for grid g. Returns 0 or -1 (out of memory);

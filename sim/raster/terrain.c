@@ -100,10 +100,17 @@ void rterrain_span(const struct rstations *s, struct rrow *w, long id, double dy
     const struct radio_rx *rx = s->rx[id];
     const struct rter_station *st = &t->st[id];
     double x = s->x[id], h_bs = radio_rx_height_m(rx), thr = radio_rx_threshold_dbm(rx);
+    w->pairs += n;
+    if (isnan(st->h0)) {
+        w->pairs_missing += n; /* unknown ground: flat, no terrain loss */
+        return;
+    }
     for (int i = 0; i < n; i++) {
         double dx = w->xs[c0 + i] - x;
+        long had = w->missing;
         double e = terrain_excess_at(t->dem, &st->frame, st->h0, dx, dy, h_bs, t->h_ut_m,
                                      &st->p, w->td, w->th, w->tcap, &w->missing);
+        w->pairs_missing += w->missing > had;
         if (!(e > 0))
             continue; /* no excess: the flat values stand, bit for bit */
         double r = w->rsrp[i]; /* flat: radio_rx_rsrp's within a few ulp */
