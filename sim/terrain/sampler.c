@@ -176,7 +176,7 @@ double terrain_excess_at(const struct terrain_dem *dem, const struct terrain_fra
                          const struct terrain_params *p, double *d, double *h, int cap,
                          long *missing)
 {
-    double r = hypot(dx, dy), ux = dx / r, uy = dy / r;
+    double r = sqrt(dx * dx + dy * dy), ux = dx / r, uy = dy / r; /* metres: no overflow */
     if (!(r > terrain_dem_step_m(dem)) || isnan(h0))
         return 0; /* within a cell of the mast, or on unknown ground: flat */
     int n = terrain_profile_steps(d, r, terrain_dem_step_m(dem), cap);
