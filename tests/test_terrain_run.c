@@ -318,6 +318,63 @@ Test(terrain_run, the_local_map_to_a_lonlat_dem_is_exact_to_centimetres)
     terrain_dem_free(&dem);
 }
 
+/* The rasters' profile (terrain_excess_at: heights gathered in one
+ * vectorised loop, the slow path where a sample leaves the DEM's bilinear
+ * cells or meets nodata) against the footprints' sampler, height by height
+ * (terrain_frame_height, the last known one for a missing height) and the
+ * excess of that profile: the same number, bit for bit, and the same
+ * count of missing heights. */
+Test(terrain_run, the_rasters_profiles_are_the_footprints_samples)
+{
+    setup(centre, 1, TERRAIN_ON("holes.tif"));
+    write_dem("holes.tif", fx_laea, -3000, 3000, 30, 200, 200, holes); /* edges at +-3 km */
+    struct terrain_config cfg = {.model = TERRAIN_DELTA_BULLINGTON, .memory_mb = 100,
+                                 .k_factor = 4.0 / 3, .ground_eps_r = 22, .ground_sigma = 0.003};
+    snprintf(cfg.dem, sizeof cfg.dem, "holes.tif");
+    struct tc_error err = {0};
+    struct terrain_dem *dem = terrain_dem_open(&cfg, dir, fx_laea, -3000, -3000, 3000, 3000,
+                                               NULL, &err);
+    cr_assert_not_null(dem, "%s", err.msg);
+    struct terrain_sampler *s = terrain_sampler_new(dem, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    struct terrain_frame f;
+    cr_assert_eq(terrain_sampler_frame(s, -150, 40, 2500, &f), 0);
+    enum { CAP = 400 };
+    double d[CAP], h[CAP], dr[CAP], hr[CAP], step = terrain_dem_step_m(dem);
+    struct terrain_params p = terrain_params_of(&cfg, 700e6);
+    long miss0 = 0, fast = 0, slow = 0, lost = 0;
+    double h0 = terrain_frame_height(dem, &f, 0, 0, &miss0);
+    cr_assert(miss0 == 0 && !isnan(h0));
+    for (int a = 0; a < 144; a++)
+        for (double r = 45; r <= 4000; r *= 1.37) {
+            double dx = r * cos(a * M_PI / 72 + 0.01), dy = r * sin(a * M_PI / 72 + 0.01);
+            long m1 = 0, m2 = 0;
+            double e = terrain_excess_at(dem, &f, h0, dx, dy, 30, 1.5, &p, d, h, CAP, &m1);
+            double rr = sqrt(dx * dx + dy * dy);
+            if (!(rr > step)) {
+                cr_assert_eq(e, 0);
+                continue;
+            }
+            int n = terrain_profile_steps(dr, rr, step, CAP);
+            double ux = dx / rr, uy = dy / rr;
+            hr[0] = h0;
+            for (int k = 1; k < n; k++) {
+                double z = terrain_frame_height(dem, &f, dr[k] * ux, dr[k] * uy, &m2);
+                hr[k] = isnan(z) ? hr[k - 1] : z;
+            }
+            double want = terrain_excess_db(dr, hr, n, 30, 1.5, &p);
+            cr_assert(e == want, "angle %d r %.0f: %.15g vs %.15g dB", a, r, e, want);
+            cr_assert_eq(m1, m2, "angle %d r %.0f: missing heights", a, r);
+            for (int k = 0; k < n; k++)
+                cr_assert(d[k] == dr[k] && h[k] == hr[k], "angle %d r %.0f sample %d", a, r, k);
+            fast += m1 == 0, slow += m1 > 0, lost += m1;
+        }
+    cr_assert(fast > 500 && slow > 50, "both paths met: %ld whole, %ld with %ld missing", fast,
+              slow, lost);
+    terrain_sampler_free(&s);
+    terrain_dem_free(&dem);
+}
+
 /* ---- the signal rasters over the ground ------------------------------------- */
 
 static const char *const layers[] = {"rsrp.tif", "best_server.tif", "sinr.tif", "servers.tif"};
