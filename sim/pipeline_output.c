@@ -104,7 +104,7 @@ int pipeline_write_outputs(const struct scenario *scn, struct run_state *st,
         if (!opt->quiet) /* the disc model has no received power */
             fprintf(opt->log, "towncov: note: no signal rasters: they need radio.model = link\n");
     } else {
-        struct raster_terrain ter = {st->dem, &scn->terrain};
+        struct raster_terrain ter = {st->dem, &scn->terrain, opt->log};
         rc = raster_write(tmp, &scn->raster, st->radio, out->map, out->sites, out->fp, &ter,
                           out->results, threads, &st->raster, err);
     }
