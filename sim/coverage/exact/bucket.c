@@ -70,6 +70,16 @@ static inline struct slot edge_slot(const struct covx_load *ld, long g, long h, 
                          .walked = walked};
 }
 
+/* Does edge g -> h's envelope, with PIECE_MARGIN, miss the township's
+ * envelope grown by m? The same comparisons as on its slot (edge_slot),
+ * made before the slot is. */
+static inline int misses_box(const struct covx_load *ld, long g, long h, double m)
+{
+    double x0 = ld->vx[g], y0 = ld->vy[g], x1 = ld->vx[h], y1 = ld->vy[h];
+    return (dmax(x0, x1) + PIECE_MARGIN < ld->bx0 - m) | (dmin(x0, x1) - PIECE_MARGIN > ld->bx1 + m) |
+           (dmax(y0, y1) + PIECE_MARGIN < ld->by0 - m) | (dmin(y0, y1) - PIECE_MARGIN > ld->by1 + m);
+}
+
 static inline long edge_pieces(const struct covx_grid *gr, const struct covx_load *ld, long g,
                                long h)
 {
@@ -312,13 +322,19 @@ static int bucket_walked(struct covx_grid *gr, const struct covx_load *ld,
         int one = one_piece_edges(gr, &ld->uf[r->owner]);
         for (long g = r->off, end = r->off + r->n; g < end; g++) {
             long h = g + 1 == end ? r->off : g + 1;
+            if (bulk != EDGE_WALKED && misses_box(ld, g, h, 0.0)) {
+                gr->use[g] = EDGE_SKIP; /* walked_edge's first test, before a slot is made */
+                continue;
+            }
             /* The whole edge's envelope: the piece itself when np == 1. */
             struct slot *e = next_slot(&gr->fpc);
             *e = edge_slot(ld, g, h, r->owner, 1);
             struct span sp = slot_span(gr, e);
             int walked =
                 bulk == EDGE_WALKED || walked_edge(gr, ld, e->xmin, e->ymin, e->xmax, e->ymax, sp);
-            int use = walked ? covx_edge_covered(dp, ld, gr, e, &hint) : EDGE_SKIP;
+            int use = !walked     ? EDGE_SKIP
+                      : dp->deep ? covx_edge_covered(dp, ld, gr, e, &hint)
+                                 : EDGE_WALKED;
             gr->use[g] = (unsigned char)use;
             if (use == EDGE_DEEP) { /* bucketed as a neighbour, if at all */
                 deep++;
@@ -365,11 +381,10 @@ static int bucket_neighbours(struct covx_grid *gr, const struct covx_load *ld, i
             if (gr->use[g] == EDGE_WALKED || gr->use[g] == EDGE_COVERED) /* in already */
                 continue;
             long h = g + 1 == end ? r->off : g + 1;
+            if (misses_box(ld, g, h, m))
+                continue;
             struct slot *e = next_slot(&gr->fpc);
             *e = edge_slot(ld, g, h, r->owner, 0);
-            if ((e->xmax < ld->bx0 - m) | (e->xmin > ld->bx1 + m) | (e->ymax < ld->by0 - m) |
-                (e->ymin > ld->by1 + m))
-                continue;
             struct span sp = slot_span(gr, e);
             if (!span_any(gr, sp, CELL_WALKED))
                 continue;
