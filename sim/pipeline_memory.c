@@ -112,7 +112,8 @@ int pipeline_check_stations_memory(const struct scenario *scn, const struct run_
 /* ---- before the coverage: the densest townships --------------------------- */
 
 /* The model, calibrated on the exact engine (docs/robustness.md; pairs
- * refitted from 40 to 32 B after the dense-township pruning): for
+ * refitted from 40 to 32 B after the dense-township pruning, and to 1 B
+ * once covered edges were no longer paired with each other): for
  * township t with k candidate footprints (envelopes meeting t's) of V
  * vertices in all, the engine's scratch holds about
  *     COV_BYTES_PER_VERTEX * V + COV_BYTES_PER_PAIR * P
@@ -122,7 +123,7 @@ int pipeline_check_stations_memory(const struct scenario *scn, const struct run_
  * centres share with t, overlap. Both constants are fitted; recalibrate
  * them here (and only here) when the engine changes. */
 #define COV_BYTES_PER_VERTEX 88.0
-#define COV_BYTES_PER_PAIR 32.0
+#define COV_BYTES_PER_PAIR 1.0
 
 /* Township t's candidates into *ids (grown as needed; *cap its room);
  * their count, or -1 out of memory. */
