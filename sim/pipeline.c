@@ -85,17 +85,10 @@ static int coverage_stages(const struct scenario *scn, const struct run_options 
 
     phase_begin(opt, st, PHASE_FOOTPRINTS);
     st->radio = radio_model_new(&scn->radio, err);
-    st->fp = st->radio ? footprints_build(st->radio, st->map, st->sites, opt->threads, err) : NULL;
-    if (!st->fp || pipeline_interrupted(err))
-        return -1;
-    if (scn->terrain.model != TERRAIN_NONE &&
-        footprints_terrain_stage(&st->fp, st->radio, &scn->terrain, scn->base_dir, st->map,
-                                 st->sites, opt->threads, opt->log, &st->dem, NULL, err) != 0)
+    if (!st->radio || pipeline_footprints(scn, opt, st, err) != 0) /* run_mpi.c */
         return -1;
     phase_end(out, st, PHASE_FOOTPRINTS);
 
-    if (pipeline_check_coverage_memory(opt, st->map, st->fp, err) != 0)
-        return -1;
     phase_begin(opt, st, PHASE_COVERAGE);
     st->results = calloc((size_t)st->map->n, sizeof *st->results);
     if (!st->results)
@@ -159,6 +152,7 @@ void pipeline_state_free(struct run_state *st)
     goal_verdict_free(&st->verdict);
     terrain_dem_free(&st->dem);
     cov_parts_free(&st->parts);
+    pipeline_split_free(&st->split);
     if (!st->cached_results) {
         free(st->results);
         footprints_free(&st->fp);
@@ -220,6 +214,7 @@ int pipeline_run_kept(const struct scenario *scn, const struct run_options *opt,
         .threads = opt->threads,
         .marked_sites = opt->marked_sites,
         .extra_layer = opt->extra_layer,
+        .extra_texts = opt->extra_texts,
     };
     char *dir = pipeline_out_dir(scn, opt);
     int rc = dir ? run_stages(scn, opt, dir, st, &out, err)

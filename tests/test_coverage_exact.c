@@ -796,6 +796,61 @@ Test(exact, dense_lobes_near_a_wiggly_boundary_agree_with_geos)
     env_close(&e, &t);
 }
 
+/* Lobed stars across a wiggly boundary, each point of the band about it
+ * under one to four, and small ones near ∂T: edges inside another
+ * footprint that may cross ∂T (EDGE_COVERED, deep.c: paired only with the
+ * township's edges and with walked ones), walked edges resuming past them
+ * in and out of cover and of T, and small rings covered all along near
+ * ∂T. Agrees with GEOS; pruning changes nothing, bit for bit. */
+Test(exact, covered_edges_across_the_boundary_agree_with_geos)
+{
+    struct env e;
+    struct township t;
+    env_open(&e);
+    for (int c = 0; c < 30; c++) {
+        uint64_t st = 4242 + 7 * (uint64_t)c;
+        township_set(e.ctx, &t,
+                     GEOSGeom_createPolygon_r(
+                         e.ctx, random_ring(e.ctx, &st, 0, 0, 200, 2000, 3000, 0), NULL, 0),
+                     0.5, 0.5);
+        fps_clear(e.f);
+        int nf = 40 + (int)(120 * fx_rnd(&st));
+        for (int i = 0; i < nf; i++) {
+            double a = 2 * M_PI * fx_rnd(&st), r = 1500 + 2000 * fx_rnd(&st);
+            fps_lobes(e.f, r * cos(a), r * sin(a), 100 + 400 * fx_rnd(&st),
+                      50 + 400 * fx_rnd(&st), 2 * M_PI * fx_rnd(&st));
+        }
+        for (int i = 0; i < 40; i++) { /* small ones, some inside others near ∂T */
+            double a = 2 * M_PI * fx_rnd(&st), r = 2000 + 1000 * fx_rnd(&st);
+            fps_lobes(e.f, r * cos(a), r * sin(a), 10 + 40 * fx_rnd(&st), 10 + 30 * fx_rnd(&st),
+                      2 * M_PI * fx_rnd(&st));
+        }
+        char what[32];
+        snprintf(what, sizeof what, "case %d", c);
+        assert_pruning_changes_nothing(&e, &t, what);
+        GEOSGeom_destroy_r(e.ctx, t.geom);
+        t.geom = NULL;
+    }
+    /* A small ring inside T by its edge, inside a large one reaching over
+     * the edge, crossing nothing: it reaches T, and counts. */
+    township_wkt(e.ctx, &t, "POLYGON((0 0,1000 0,1000 1000,0 1000,0 0))", 500, 500);
+    fps_clear(e.f);
+    double big[64], small[64];
+    for (int j = 0; j < 64; j++) {
+        big[j] = 600;
+        small[j] = 0.5;
+    }
+    fps_station_star(e.f, 1010.25, 500.25, 64, big, 0.01);
+    fps_station_star(e.f, 999.0, 500.375, 64, small, 0.02);
+    struct cov_result r;
+    covx_prune_deep(e.s, COVX_PRUNE_ALWAYS);
+    cr_assert_eq(check(&e, &t, 1e-9, &r), 0, "small ring: declined");
+    covx_prune_deep(e.s, COVX_PRUNE_DENSE);
+    cr_assert_eq(r.footprints, 2, "small ring: %d footprints reach T", r.footprints);
+    assert_pruning_changes_nothing(&e, &t, "small ring");
+    env_close(&e, &t);
+}
+
 /* Results depend only on the township and footprints: not on what the
  * scratch computed before (buffers are reused), nor on which scratch. */
 Test(exact, results_do_not_depend_on_the_scratch_history)

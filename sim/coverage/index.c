@@ -40,10 +40,23 @@ static void index_extent(const struct tc_map *map, const struct tc_footprints *f
     }
 }
 
-/* About one footprint per cell, capped so the grid stays small. */
-static long default_cells(const struct tc_footprints *fp)
+/* About one footprint per cell, capped so the grid stays small, and no
+ * cell smaller than the footprints' mean envelope: where stations are
+ * dense, a cell per footprint made each footprint span hundreds of cells,
+ * and the index (entries, time and memory) grew with the square of the
+ * stations. Which footprints a query returns does not depend on it. */
+static long default_cells(const struct tc_footprints *fp, const double extent[4])
 {
-    return fp->n < 1 ? 1 : fp->n > 4000000 ? 4000000 : fp->n;
+    if (fp->n < 1)
+        return 1;
+    double side = 0.0; /* the mean of the envelopes' longer sides */
+    for (long i = 0; i < fp->n; i++)
+        side += fmax(fp->xmax[i] - fp->xmin[i], fp->ymax[i] - fp->ymin[i]);
+    side /= (double)fp->n;
+    double cells = (double)fp->n;
+    if (side > 0.0)
+        cells = fmin(cells, (extent[2] - extent[0]) * (extent[3] - extent[1]) / (side * side));
+    return cells < 1.0 ? 1 : cells > 4e6 ? 4000000 : (long)cells;
 }
 
 struct cov_index *cov_index_new_sized(const struct tc_map *map, const struct tc_footprints *fp,
@@ -54,7 +67,7 @@ struct cov_index *cov_index_new_sized(const struct tc_map *map, const struct tc_
         return NULL;
     double extent[4];
     index_extent(map, fp, extent);
-    if (grid_build(&ix->grid, extent, cells > 0 ? cells : default_cells(fp), fp->n,
+    if (grid_build(&ix->grid, extent, cells > 0 ? cells : default_cells(fp, extent), fp->n,
                    footprint_envelope, fp) != 0)
         cov_index_free(&ix);
     return ix;
@@ -70,7 +83,7 @@ double cov_index_bytes(const struct tc_map *map, const struct tc_footprints *fp)
     double extent[4];
     index_extent(map, fp, extent);
     return sizeof(struct cov_index) +
-           grid_bytes(extent, default_cells(fp), fp->n, footprint_envelope, fp);
+           grid_bytes(extent, default_cells(fp, extent), fp->n, footprint_envelope, fp);
 }
 
 void cov_index_free(struct cov_index **pix)

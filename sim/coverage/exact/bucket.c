@@ -70,6 +70,16 @@ static inline struct slot edge_slot(const struct covx_load *ld, long g, long h, 
                          .walked = walked};
 }
 
+/* Does edge g -> h's envelope, with PIECE_MARGIN, miss the township's
+ * envelope grown by m? The same comparisons as on its slot (edge_slot),
+ * made before the slot is. */
+static inline int misses_box(const struct covx_load *ld, long g, long h, double m)
+{
+    double x0 = ld->vx[g], y0 = ld->vy[g], x1 = ld->vx[h], y1 = ld->vy[h];
+    return (dmax(x0, x1) + PIECE_MARGIN < ld->bx0 - m) | (dmin(x0, x1) - PIECE_MARGIN > ld->bx1 + m) |
+           (dmax(y0, y1) + PIECE_MARGIN < ld->by0 - m) | (dmin(y0, y1) - PIECE_MARGIN > ld->by1 + m);
+}
+
 static inline long edge_pieces(const struct covx_grid *gr, const struct covx_load *ld, long g,
                                long h)
 {
@@ -270,28 +280,31 @@ static int footprint_use(const struct covx_grid *gr, const struct covx_load *ld,
 }
 
 /* Edge g -> h of footprint `owner`, cut in np pieces (room: pieces still
- * to come on its ring, one per edge). A walked edge's pieces all go in and
- * mark their cells CELL_WALKED; a neighbour's go in only where a walked
- * piece lies. */
+ * to come on its ring, one per edge), its use `use`. A walked edge's
+ * pieces all go in and mark their cells CELL_WALKED; a covered edge's all
+ * go in (the township's pieces must meet them), marking nothing; a
+ * neighbour's (EDGE_SKIP or EDGE_DEEP) go in only where a walked piece
+ * lies. */
 static int push_edge_pieces(struct covx_grid *gr, const struct covx_load *ld, long g, long h,
-                            long np, long room, int owner, int walked, int *cnt)
+                            long np, long room, int owner, int use, int *cnt)
 {
     if (reserve_pieces(gr, &gr->fpc, np + room) != 0)
         return -1;
+    int walked = use == EDGE_WALKED;
     for (long k = 0; k < np; k++) {
         struct slot *p = next_slot(&gr->fpc);
         *p = make_slot(ld, g, h, k, np, owner, walked);
         struct span ps = slot_span(gr, p);
         if (walked)
             span_mark(gr, ps, CELL_WALKED);
-        if (walked || span_any(gr, ps, CELL_WALKED))
+        if (walked || use == EDGE_COVERED || span_any(gr, ps, CELL_WALKED))
             push_piece(gr, &gr->fpc, ps, cnt);
     }
     return 0;
 }
 
 /* Pass 1: every piece of every walked footprint edge, marking the cells
- * they cover CELL_WALKED. */
+ * they cover CELL_WALKED, and of every covered one. */
 static int bucket_walked(struct covx_grid *gr, const struct covx_load *ld,
                          const struct covx_deep *dp, int *cnt)
 {
@@ -309,27 +322,35 @@ static int bucket_walked(struct covx_grid *gr, const struct covx_load *ld,
         int one = one_piece_edges(gr, &ld->uf[r->owner]);
         for (long g = r->off, end = r->off + r->n; g < end; g++) {
             long h = g + 1 == end ? r->off : g + 1;
+            if (bulk != EDGE_WALKED && misses_box(ld, g, h, 0.0)) {
+                gr->use[g] = EDGE_SKIP; /* walked_edge's first test, before a slot is made */
+                continue;
+            }
             /* The whole edge's envelope: the piece itself when np == 1. */
             struct slot *e = next_slot(&gr->fpc);
             *e = edge_slot(ld, g, h, r->owner, 1);
             struct span sp = slot_span(gr, e);
             int walked =
                 bulk == EDGE_WALKED || walked_edge(gr, ld, e->xmin, e->ymin, e->xmax, e->ymax, sp);
-            if (walked && covx_edge_deep(dp, ld, gr, e, &hint)) {
-                gr->use[g] = EDGE_DEEP; /* bucketed as a neighbour, if at all */
+            int use = !walked     ? EDGE_SKIP
+                      : dp->deep ? covx_edge_covered(dp, ld, gr, e, &hint)
+                                 : EDGE_WALKED;
+            gr->use[g] = (unsigned char)use;
+            if (use == EDGE_DEEP) { /* bucketed as a neighbour, if at all */
                 deep++;
                 continue;
             }
-            gr->use[g] = walked ? EDGE_WALKED : EDGE_SKIP;
-            if (!walked)
+            if (use == EDGE_SKIP)
                 continue;
             long np = one ? 1 : edge_pieces(gr, ld, g, h);
             if (np == 1) {
-                span_mark(gr, sp, CELL_WALKED);
+                e->walked = use == EDGE_WALKED;
+                if (e->walked)
+                    span_mark(gr, sp, CELL_WALKED);
                 push_piece(gr, &gr->fpc, sp, cnt);
                 continue;
             }
-            if (push_edge_pieces(gr, ld, g, h, np, end - g, r->owner, 1, cnt) != 0)
+            if (push_edge_pieces(gr, ld, g, h, np, end - g, r->owner, use, cnt) != 0)
                 return -1;
         }
         gr->all_walked[r->owner] = bulk == EDGE_WALKED && deep == 0;
@@ -357,14 +378,13 @@ static int bucket_neighbours(struct covx_grid *gr, const struct covx_load *ld, i
             return -1;
         int one = one_piece_edges(gr, f);
         for (long g = r->off, end = r->off + r->n; g < end; g++) {
-            if (gr->use[g] == EDGE_WALKED)
+            if (gr->use[g] == EDGE_WALKED || gr->use[g] == EDGE_COVERED) /* in already */
                 continue;
             long h = g + 1 == end ? r->off : g + 1;
+            if (misses_box(ld, g, h, m))
+                continue;
             struct slot *e = next_slot(&gr->fpc);
             *e = edge_slot(ld, g, h, r->owner, 0);
-            if ((e->xmax < ld->bx0 - m) | (e->xmin > ld->bx1 + m) | (e->ymax < ld->by0 - m) |
-                (e->ymin > ld->by1 + m))
-                continue;
             struct span sp = slot_span(gr, e);
             if (!span_any(gr, sp, CELL_WALKED))
                 continue;
@@ -373,7 +393,7 @@ static int bucket_neighbours(struct covx_grid *gr, const struct covx_load *ld, i
                 push_piece(gr, &gr->fpc, sp, cnt);
                 continue;
             }
-            if (push_edge_pieces(gr, ld, g, h, np, end - g, r->owner, 0, cnt) != 0)
+            if (push_edge_pieces(gr, ld, g, h, np, end - g, r->owner, EDGE_SKIP, cnt) != 0)
                 return -1;
         }
     }

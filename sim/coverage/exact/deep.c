@@ -19,7 +19,16 @@
  * keeps SURE_MARGIN, 1e-3 m, from that footprint's boundary, far above the
  * rounding of the distance). The disc is convex, so it holds the envelope
  * and the edge. It is never the edge's own footprint's, whose ring lies
- * outside its own sure disc. */
+ * outside its own sure disc.
+ *
+ * An edge held so but not clean inside T (near ∂T, across it, or outside
+ * T) is EDGE_COVERED: it bounds nothing either, yet the walk must follow
+ * it in and out of T. It is bucketed like a walked edge, so the
+ * township's pieces meet it, and walked edges meet it as they must (their
+ * counts need it); but no pair of covered or deep edges is tested, and the
+ * walk asks the count afresh past it. Where stations are dense nearly
+ * every walked edge is covered: the pairs left are those of the few
+ * edges near the union's boundary, and those along ∂T. */
 #include "exact_internal.h"
 
 #include <math.h>
@@ -174,17 +183,12 @@ static int row_holds(const struct covx_deep *dp, const struct covx_load *ld, int
     return 0;
 }
 
-/* Is the footprint edge with envelope e deep: inside T (clean inside cells
- * of the fine grid) and
- * inside another footprint's sure disc? The footprint in *hint (-1: none)
- * is tried first, then stations near the envelope's centre: where edges
- * are deep, the one that held the ring's last edge, or a near one, holds
- * it. *hint becomes the footprint found. */
-int covx_edge_deep(const struct covx_deep *dp, const struct covx_load *ld,
-                   const struct covx_grid *gr, const struct slot *e, int *hint)
+/* Does the envelope e lie in clean inside cells of the fine grid (so the
+ * edge crosses no township edge, and lies inside T)? */
+static int clean_inside(const struct covx_deep *dp, const struct covx_load *ld,
+                        const struct slot *e)
 {
-    if (!dp->deep || (e->xmin < ld->bx0) | (e->xmax > ld->bx1) | (e->ymin < ld->by0) |
-                           (e->ymax > ld->by1))
+    if ((e->xmin < ld->bx0) | (e->xmax > ld->bx1) | (e->ymin < ld->by0) | (e->ymax > ld->by1))
         return 0;
     const struct cellmap *m = &dp->fine;
     struct span fs = map_span(m, e->xmin, e->ymin, e->xmax, e->ymax);
@@ -192,6 +196,16 @@ int covx_edge_deep(const struct covx_deep *dp, const struct covx_load *ld,
         for (int cx = fs.cx0; cx <= fs.cx1; cx++)
             if ((m->cls[(long)cy * m->nx + cx] & (CELL_TOUCHED | CELL_INSIDE)) != CELL_INSIDE)
                 return 0;
+    return 1;
+}
+
+/* Does another footprint's sure region hold the envelope e? The footprint
+ * in *hint (-1: none) is tried first, then stations near the envelope's
+ * centre: where edges are covered, the one that held the ring's last
+ * edge, or a near one, holds it. *hint becomes the footprint found. */
+static int edge_held(const struct covx_deep *dp, const struct covx_load *ld,
+                     const struct covx_grid *gr, const struct slot *e, int *hint)
+{
     if (*hint >= 0 && disc_holds(ld, &ld->uf[*hint], e->xmin, e->ymin, e->xmax, e->ymax, 1))
         return 1;
     double xc = 0.5 * (e->xmin + e->xmax), yc = 0.5 * (e->ymin + e->ymax);
@@ -218,6 +232,17 @@ int covx_edge_deep(const struct covx_deep *dp, const struct covx_load *ld,
         }
     }
     return 0;
+}
+
+int covx_edge_covered(const struct covx_deep *dp, const struct covx_load *ld,
+                      const struct covx_grid *gr, const struct slot *e, int *hint)
+{
+    if (!dp->deep)
+        return EDGE_WALKED;
+    int inside = clean_inside(dp, ld, e);
+    if (!edge_held(dp, ld, gr, e, hint))
+        return EDGE_WALKED;
+    return inside ? EDGE_DEEP : EDGE_COVERED;
 }
 
 void covx_prune_deep(struct covx_scratch *s, enum covx_prune when)

@@ -17,7 +17,8 @@
  *      edge inside T and inside another footprint's sure disc is deep: it
  *      cannot bound T ∩ U, and is bucketed only as a neighbour of walked
  *      edges, so pairs of deep edges (most pairs where stations are dense)
- *      are never tested;
+ *      are never tested; one inside another's sure disc but near or
+ *      across ∂T is covered: paired with T's edges and walked ones only;
  *   3. (pairs.c) find the proper crossings of township/footprint and footprint/
  *      footprint edges between neighbouring cells, with orientation signs
  *      that are exact (Shewchuk's filter): a sign the filter cannot decide

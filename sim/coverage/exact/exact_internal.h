@@ -21,8 +21,12 @@
 
 enum side { SIDE_UNSURE = -1, SIDE_OUT = 0, SIDE_IN = 1 };
 /* EDGE_DEEP: walked once, now known to lie inside T and inside another
- * footprint (deep.c), so it cannot bound T ∩ U. */
-enum edge_use { EDGE_SKIP = 0, EDGE_WALKED = 1, EDGE_DEEP = 2 };
+ * footprint (deep.c), so it cannot bound T ∩ U. EDGE_COVERED: inside
+ * another footprint too, but it may cross ∂T: it is paired with the
+ * township's edges (the walk follows its way in and out of T) and with
+ * walked footprint edges (theirs need it), never with other covered or
+ * deep edges, and it bounds nothing. */
+enum edge_use { EDGE_SKIP = 0, EDGE_WALKED = 1, EDGE_DEEP = 2, EDGE_COVERED = 3 };
 /* Grid cell classification bits. */
 enum cell_bits {
     CELL_TOUCHED = 1, /* a township piece's envelope covers it */
@@ -495,11 +499,13 @@ int covx_index_stations(struct covx_deep *dp, const struct covx_load *ld,
 int covx_bucket_footprints(struct covx_grid *gr, const struct covx_load *ld,
                            const struct covx_deep *dp);
 
-/* deep.c: is the footprint edge with envelope e inside T and
- * inside another footprint (EDGE_DEEP)? Exact. *hint: the footprint that
- * held the last edge asked about (-1 at first), tried first. */
-int covx_edge_deep(const struct covx_deep *dp, const struct covx_load *ld,
-                   const struct covx_grid *gr, const struct slot *e, int *hint);
+/* deep.c: the use of a walked footprint edge with envelope e: EDGE_DEEP
+ * when it lies inside T and inside another footprint's sure region,
+ * EDGE_COVERED when it lies in such a region but may meet ∂T, else
+ * EDGE_WALKED. Exact. *hint: the footprint that held the last edge asked
+ * about (-1 at first), tried first. */
+int covx_edge_covered(const struct covx_deep *dp, const struct covx_load *ld,
+                      const struct covx_grid *gr, const struct slot *e, int *hint);
 
 /* pairs.c: the proper crossings between neighbouring pieces, as events
  * sorted along each edge. */

@@ -403,6 +403,33 @@ static int step_over_deep(struct walk *w, const double *vx, const double *vy, lo
     return w->in_t == 1 ? 0 : -1;
 }
 
+/* Steps the walk over covered edge g (deep.c): inside another footprint,
+ * so it bounds nothing; only its crossings of ∂T count (its crossings
+ * with other footprints are not all known), and the count is asked afresh
+ * past it, as past a deep edge. -1: the township count went out of range. */
+static int step_over_covered(const struct walker *wr, struct walk *w, long g, long k1,
+                             unsigned char *reach)
+{
+    const double *vx = wr->ld->vx + w->r->off, *vy = wr->ld->vy + w->r->off;
+    for (long e = wr->xs->evstart[g]; e < wr->xs->evstart[g + 1]; e++) {
+        const struct event *ev = &wr->xs->evs[e];
+        if (ev->kind == EV_FOOTPRINT)
+            continue;
+        *reach = 1;
+        w->in_t += ev->sign;
+        if (w->in_t < 0 || w->in_t > 1)
+            return -1;
+    }
+    w->base = -1;
+    w->floor = 1;
+    w->delta = 0;
+    w->rebased = 1;
+    w->kb = k1;
+    w->x = vx[k1];
+    w->y = vy[k1];
+    return 0;
+}
+
 /* Walks footprint ring r from vertex k0, all the way round (cyclic) or
  * along the run of walked edges that starts there. */
 static int walk_run(const struct walker *wr, const struct ring *r, long k0, int cyclic,
@@ -424,6 +451,12 @@ static int walk_run(const struct walker *wr, const struct ring *r, long k0, int 
         long g = r->off + k, k1 = k + 1 == r->n ? 0 : k + 1;
         if (use[g] == EDGE_DEEP) {
             if (step_over_deep(&w, vx, vy, k1) != 0)
+                return decline(&wr->wk->reason, COVX_INCONSISTENT);
+            k = k1;
+            continue;
+        }
+        if (use[g] == EDGE_COVERED) {
+            if (step_over_covered(wr, &w, g, k1, reach) != 0)
                 return decline(&wr->wk->reason, COVX_INCONSISTENT);
             k = k1;
             continue;
@@ -472,6 +505,17 @@ static int lone_footprint(const struct walker *wr, const struct ring *r, double 
     return c == 0 ? bound_ring(wr, r, acc) : 0;
 }
 
+/* A footprint ring with a covered edge and no crossing: covered by others
+ * all along, it bounds nothing, and reaches T when inside it. */
+static int covered_footprint(const struct walker *wr, const struct ring *r)
+{
+    int side = township_side(wr->gr, wr->ld, wr->ld->vx[r->off], wr->ld->vy[r->off]);
+    if (side == SIDE_UNSURE)
+        return decline(&wr->wk->reason, COVX_POINT);
+    wr->wk->reach[r->owner] |= (unsigned char)(side == SIDE_IN);
+    return 0;
+}
+
 /* A footprint ring bounds T ∩ U where it is inside T and no other
  * footprint covers it. Only walked edges (those that may meet T) are
  * walked, in runs that start where the ring enters them. */
@@ -485,6 +529,10 @@ static int walk_footprint_ring(const struct walker *wr, const struct ring *r, do
             wr->wk->reach[r->owner] = 1;
             return 0;
         }
+        /* With a covered edge, all of it is covered by others likewise
+         * (the count changes only at a crossing): in T or not is all. */
+        if (memchr(use, EDGE_COVERED, (size_t)r->n))
+            return covered_footprint(wr, r);
         return lone_footprint(wr, r, acc);
     }
     /* Runs of edges walked or deep, as if none were deep: the walks add
