@@ -196,11 +196,16 @@ void sweep_find_min_check(struct sweep_run *run)
                          b->seat_share >= a->seat_share)))
             continue;
         f->monotone = 0;
-        if (f->n_warnings++ < 5)
+        if (f->n_warnings++ < 5) {
+            char ca[32] = "", cb[32] = ""; /* a partial probe's share is unknown */
+            if (!a->partial)
+                snprintf(ca, sizeof ca, ", %.4f%% covered", 100 * a->covered_share);
+            if (!b->partial)
+                snprintf(cb, sizeof cb, ", %.4f%% covered", 100 * b->covered_share);
             fprintf(run->opt->log, "towncov: warning: --find-min: not monotone: %s=%s gives %d "
-                    "failing, %.4f%% covered; %s=%s gives %d failing, %.4f%% covered\n",
-                    f->key, a->probe, a->n_failing, 100 * a->covered_share, f->key,
-                    b->probe, b->n_failing, 100 * b->covered_share);
+                    "failing%s; %s=%s gives %d failing%s\n", f->key, a->probe, a->n_failing, ca,
+                    f->key, b->probe, b->n_failing, cb);
+        }
     }
     free(order);
 }
