@@ -55,7 +55,8 @@ static int load_stage(const struct scenario *scn, const struct run_options *opt,
 static int judged_coverage(const struct scenario *scn, const struct run_options *opt,
                            struct run_state *st, struct tc_error *err)
 {
-    if (cov_compute_some(&scn->coverage, st->map, st->sites, st->fp, st->seats, opt->threads,
+    if (pipeline_check_coverage_memory(opt, st->map, st->fp, err) != 0 ||
+        cov_compute_some(&scn->coverage, st->map, st->sites, st->fp, st->seats, opt->threads,
                          opt->judge_only, st->results, NULL, err) != 0)
         return -1;
     for (int t = 0; t < st->map->n; t++)
