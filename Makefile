@@ -125,7 +125,7 @@ $(BUILD)/obj/%.o: sim/%.c | pkg-check
 # maths that sets no errno and raises no trap, so that GCC may call
 # libmvec's SIMD variants and compute both sides of a select (the values
 # are the same; towncov reads neither errno nor the FP exception flags).
-VECMATH_OBJ := radio/rsrp raster/cells
+VECMATH_OBJ := radio/rsrp raster/cells terrain/sampler
 $(VECMATH_OBJ:%=$(BUILD)/obj/%.o): CFLAGS += -fno-math-errno -fno-trapping-math
 
 $(BUILD)/tobj/%.o: tests/%.c | pkg-check

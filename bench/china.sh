@@ -43,10 +43,13 @@ LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 ${NICE:-} /usr/bin/time -v -o "$TMP/time.txt" "$BIN" run "$REPO/scenarios/china.ini" \
     --threads "$THREADS" --quiet --out "$TMP/one" ${SETS[@]+"${SETS[@]}"}
 if [ "$RANKS" -gt 0 ]; then
-    # shellcheck disable=SC2086
+    # each rank timed on its own too (its CPU and peak: the ranks' shares)
+    # shellcheck disable=SC2016,SC2086
     OMP_NUM_THREADS=1 ${NICE:-} /usr/bin/time -v -o "$TMP/time-mpi.txt" \
-        mpirun --oversubscribe --allow-run-as-root -np "$RANKS" "$MPI_BIN" run \
-        "$REPO/scenarios/china.ini" --threads 1 --quiet --out "$TMP/mpi" ${SETS[@]+"${SETS[@]}"}
+        mpirun --oversubscribe --allow-run-as-root -np "$RANKS" sh -c \
+        '/usr/bin/time -v -o "$0/time-rank$OMPI_COMM_WORLD_RANK.txt" "$@"' "$TMP" \
+        "$MPI_BIN" run "$REPO/scenarios/china.ini" --threads 1 --quiet --out "$TMP/mpi" \
+        ${SETS[@]+"${SETS[@]}"}
 fi
 LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -98,12 +101,23 @@ if ranks:
     same = all(filecmp.cmp(os.path.join(tmp, "one", f), os.path.join(tmp, "mpi", f), shallow=False)
                for f in sorted(os.listdir(os.path.join(tmp, "one")))
                if f not in ("summary.json",) and not f.startswith("."))
+    per = [gnu_time(os.path.join(tmp, f"time-rank{r}.txt")) for r in range(ranks)]
+    slowest = max(p["user"] + p["sys"] for p in per)
     lines += ["",
               f"Province-parallel: `mpirun -np {ranks} towncov run ... --threads 1`: wall "
               f"{mpi['wall']:.1f} s ({mpi['wall'] / one['wall']:.2f} x the {threads}-thread run; "
-              f"issue 26: within 1.10 at 2 ranks), CPU {mpi['user'] + mpi['sys']:.1f} s, peak "
-              f"{mpi['peak_gb']:.2f} GB a rank; outputs "
-              f"{'byte-identical' if same else 'DIFFERENT'} (summary.json aside: its timings)."]
+              f"issue 26: within 1.10 at 2 ranks), CPU {mpi['user'] + mpi['sys']:.1f} s for all "
+              f"ranks ({mpi['user'] + mpi['sys']:.1f} / {cpu:.1f} = "
+              f"{(mpi['user'] + mpi['sys']) / cpu:.2f} x one process's); outputs "
+              f"{'byte-identical' if same else 'DIFFERENT'} (summary.json aside: its timings).",
+              "", "| rank | CPU s | peak GB |", "| --- | --- | --- |"] + [
+              f"| {r} | {p['user'] + p['sys']:.1f} | {p['peak_gb']:.2f} |" for r, p in enumerate(per)] + [
+              "",
+              f"On {ranks} free cores the ranks' wall is at least the slowest rank's CPU, "
+              f"{slowest:.1f} s (a waiting rank sleeps: its CPU is its work), against at least "
+              f"{cpu / threads:.1f} s (one process's CPU / {threads}) for the {threads}-thread "
+              f"run: {slowest / (cpu / threads):.2f} x (an estimate from CPU figures, for a "
+              "shared machine whose wall clock measures its queue)."]
 text = "\n".join(lines) + "\n"
 print(text, end="")
 os.makedirs(os.path.dirname(os.path.abspath(record)), exist_ok=True)

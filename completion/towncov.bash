@@ -32,7 +32,7 @@ _towncov()
         --set) kind=key ;;
         esac ;;
     sweep)
-        opts="--help --vary --repeat --list --keep-members --find-min --range --threads --out --set --quiet"
+        opts="--help --vary --repeat --list --keep-members --find-min --range --full-probes --threads --out --set --quiet"
         case "$prev" in
         --vary) kind=key ;;
         --repeat) kind=none ;;

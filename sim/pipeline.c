@@ -49,6 +49,23 @@ static int load_stage(const struct scenario *scn, const struct run_options *opt,
                      : -1;
 }
 
+/* run_options.judge_only: the coverage of those townships alone; the
+ * others get what verify_coverage checks (their area, seat area and
+ * stations) and nothing covered. */
+static int judged_coverage(const struct scenario *scn, const struct run_options *opt,
+                           struct run_state *st, struct tc_error *err)
+{
+    if (cov_compute_some(&scn->coverage, st->map, st->sites, st->fp, st->seats, opt->threads,
+                         opt->judge_only, st->results, NULL, err) != 0)
+        return -1;
+    for (int t = 0; t < st->map->n; t++)
+        if (!opt->judge_only[t]) {
+            st->results[t].area_m2 = st->map->t[t].area_m2;
+            st->results[t].seat_area_m2 = st->seats ? st->seats->area_m2[t] : 0;
+        }
+    return 0;
+}
+
 /* Place, footprints, coverage: the stations, what each covers and how
  * much of each township. */
 static int coverage_stages(const struct scenario *scn, const struct run_options *opt,
@@ -68,24 +85,18 @@ static int coverage_stages(const struct scenario *scn, const struct run_options 
 
     phase_begin(opt, st, PHASE_FOOTPRINTS);
     st->radio = radio_model_new(&scn->radio, err);
-    st->fp = st->radio ? footprints_build(st->radio, st->map, st->sites, opt->threads, err) : NULL;
-    if (!st->fp || pipeline_interrupted(err))
-        return -1;
-    if (scn->terrain.model != TERRAIN_NONE &&
-        footprints_terrain_stage(&st->fp, st->radio, &scn->terrain, scn->base_dir, st->map,
-                                 st->sites, opt->threads, opt->log, &st->dem, NULL, err) != 0)
+    if (!st->radio || pipeline_footprints(scn, opt, st, err) != 0) /* run_mpi.c */
         return -1;
     phase_end(out, st, PHASE_FOOTPRINTS);
 
-    if (pipeline_check_coverage_memory(opt, st->map, st->fp, err) != 0)
-        return -1;
     phase_begin(opt, st, PHASE_COVERAGE);
     st->results = calloc((size_t)st->map->n, sizeof *st->results);
     if (!st->results)
         return tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
     /* The coverage layer is drawn from the engine's own rings: kept now,
      * only when the layers are wanted. */
-    if (pipeline_coverage(scn, opt, st, keep_parts, err) != 0) /* run_mpi.c: split or not */
+    if (opt->judge_only ? judged_coverage(scn, opt, st, err)
+                        : pipeline_coverage(scn, opt, st, keep_parts, err)) /* run_mpi.c */
         return -1;
     population_cover(st->map, st->seats, st->results);
     phase_end(out, st, PHASE_COVERAGE);
@@ -108,7 +119,7 @@ static int judge_stages(const struct scenario *scn, const struct run_options *op
     if (scn->radio.model == RADIO_LINK && raster_check_size(&scn->raster, st->map, err) != 0)
         return -1;
 
-    int reuse = opt->cache && !keep_parts;
+    int reuse = opt->cache && !keep_parts && !opt->judge_only;
     if (!(reuse && pipeline_cache_borrow(opt->cache, scn, st))) {
         if (coverage_stages(scn, opt, st, out, keep_parts, err) != 0)
             return -1;
@@ -141,6 +152,7 @@ void pipeline_state_free(struct run_state *st)
     goal_verdict_free(&st->verdict);
     terrain_dem_free(&st->dem);
     cov_parts_free(&st->parts);
+    pipeline_split_free(&st->split);
     if (!st->cached_results) {
         free(st->results);
         footprints_free(&st->fp);
@@ -202,6 +214,7 @@ int pipeline_run_kept(const struct scenario *scn, const struct run_options *opt,
         .threads = opt->threads,
         .marked_sites = opt->marked_sites,
         .extra_layer = opt->extra_layer,
+        .extra_texts = opt->extra_texts,
     };
     char *dir = pipeline_out_dir(scn, opt);
     int rc = dir ? run_stages(scn, opt, dir, st, &out, err)

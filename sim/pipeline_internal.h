@@ -92,7 +92,47 @@ void pipeline_cache_keep(struct pipeline_cache *c, const struct scenario *scn,
 
 /* ---- the coverage stage, split over MPI ranks (run_mpi.c) ------------- */
 
-/* cov_compute into st->results (and st->parts when keep_parts); with
+/* The footprints into st->fp (footprints_build, then the terrain when the
+ * scenario has one); with opt->n_ranks > 1, each rank's own share of them
+ * where no writer needs them all (st->split keeps what the coverage stage
+ * then reads). Every rank gets the same status. 0, or -1 with err. */
+int pipeline_footprints(const struct scenario *scn, const struct run_options *opt,
+                        struct run_state *st, struct tc_error *err);
+
+/* ---- the share of the work over the ranks (run_share.c) -------------- */
+
+/* What a rank of a split run keeps between its footprints and its
+ * coverage: the share (pipeline_ranks_share), and the stations its
+ * footprints are of (the run's own, in their order, those that cannot
+ * reach its townships left out). */
+struct rank_split {
+    int *owner;
+    struct tc_sites *sites;
+};
+
+/* Frees a split run's share (st->split); NULL is fine. */
+void pipeline_split_free(struct rank_split **split);
+
+/* An upper bound on how far any footprint reaches from its station, in
+ * metres of the metric CRS, for stations without radio settings of their
+ * own; -1 when out of memory. */
+struct radio_model;
+double pipeline_reach_bound(const struct radio_model *radio, const struct tc_map *map);
+
+/* keep[i] = 1 for the stations whose footprint may reach a township t with
+ * owner[t] == rank (more than needed, never less), given a reach bound;
+ * returns how many, or -1 when out of memory. */
+long pipeline_stations_reaching(const struct tc_map *map, const struct tc_sites *sites,
+                                const int *owner, int rank, double reach, unsigned char *keep);
+
+/* The n stations with keep[i] set, in their order (points, townships and
+ * zones: what footprints and coverage read), freed with sites_free; NULL
+ * when out of memory. */
+struct tc_sites *pipeline_sites_kept(const struct tc_sites *s, const unsigned char *keep,
+                                     long n);
+
+/* After refusing, on every rank alike, a coverage that cannot fit
+ * (pipeline_check_coverage_memory), cov_compute into st->results (and st->parts when keep_parts); with
  * opt->n_ranks > 1 each rank computes its share of the townships and every
  * rank ends with every township's result (the parts: rank 0 only), or
  * every rank with the same error. 0, or -1 with err. */

@@ -125,12 +125,27 @@ int pipeline_check_stations_memory(const struct scenario *scn, const struct run_
 #define COV_BYTES_PER_VERTEX 88.0
 #define COV_BYTES_PER_PAIR 1.0
 
-/* Township t's estimate; *k gets its candidates. ids has room for fp->n. */
-static double township_bytes(const struct township *t, const struct tc_footprints *fp,
-                             const struct cov_index *ix, long *ids, long *k)
+/* Township t's candidates into *ids (grown as needed; *cap its room);
+ * their count, or -1 out of memory. */
+static long township_candidates(const struct township *t, const struct tc_footprints *fp,
+                                const struct cov_index *ix, long **ids, long *cap)
 {
-    long n = cov_index_query(ix, fp, t->xmin, t->ymin, t->xmax, t->ymax, ids, fp->n);
-    *k = n;
+    long n = cov_index_query(ix, fp, t->xmin, t->ymin, t->xmax, t->ymax, *ids, *cap);
+    if (n > *cap) {
+        long *more = realloc(*ids, sizeof *more * (size_t)n);
+        if (!more)
+            return -1;
+        *ids = more;
+        *cap = n;
+        n = cov_index_query(ix, fp, t->xmin, t->ymin, t->xmax, t->ymax, *ids, *cap);
+    }
+    return n;
+}
+
+/* Township t's estimate from its n candidates ids (ascending). */
+static double township_bytes(const struct township *t, const struct tc_footprints *fp,
+                             const long *ids, long n)
+{
     if (n <= 0)
         return 0;
     double verts = 0, w = 0, h = 0;
@@ -176,25 +191,38 @@ double pipeline_coverage_bytes(const struct tc_map *map, const struct tc_footpri
     double cells = (map->xmax - map->xmin + fw) * (map->ymax - map->ymin + fh) / (fw * fh);
     struct cov_index *ix =
         cov_index_new_sized(map, fp, cells < 1 ? 1 : cells > (double)fp->n ? fp->n : (long)cells);
-    long *ids = malloc(sizeof *ids * (size_t)fp->n);
     double *bytes = malloc(sizeof *bytes * (size_t)map->n);
-    if (!ix || !ids || !bytes) {
-        cov_index_free(&ix);
-        free(ids);
-        free(bytes);
-        return -1;
-    }
-    for (int t = 0; t < map->n; t++) {
-        long k;
-        bytes[t] = township_bytes(&map->t[t], fp, ix, ids, &k);
-        if (densest->township < 0 || bytes[t] > densest->bytes) {
-            densest->township = t;
-            densest->bytes = bytes[t];
-            densest->footprints = k;
+    long *count = malloc(sizeof *count * (size_t)map->n);
+    int failed = !ix || !bytes || !count;
+    /* Townships apart, in parallel: each thread its own candidate list
+     * (the index is only read); the densest taken after, in order. */
+    if (!failed) {
+        #pragma omp parallel num_threads(threads > 0 ? threads : 1) reduction(|| : failed)
+        {
+            long cap = 0, *ids = NULL;
+            #pragma omp for schedule(dynamic, 16)
+            for (int t = 0; t < map->n; t++) {
+                long n = failed ? -1 : township_candidates(&map->t[t], fp, ix, &ids, &cap);
+                failed = failed || n < 0;
+                count[t] = n;
+                bytes[t] = n < 0 ? 0 : township_bytes(&map->t[t], fp, ids, n);
+            }
+            free(ids);
         }
     }
     cov_index_free(&ix);
-    free(ids);
+    if (failed) {
+        free(bytes);
+        free(count);
+        return -1;
+    }
+    for (int t = 0; t < map->n; t++)
+        if (densest->township < 0 || bytes[t] > densest->bytes) {
+            densest->township = t;
+            densest->bytes = bytes[t];
+            densest->footprints = count[t];
+        }
+    free(count);
     /* Each thread keeps its scratch at the largest township it did: at
      * worst the `threads` largest at once. */
     qsort(bytes, (size_t)map->n, sizeof *bytes, by_bytes_desc);

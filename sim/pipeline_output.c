@@ -39,37 +39,45 @@ int pipeline_check_out_dir(const struct scenario *scn, const char *dir, struct t
     return rc;
 }
 
-/* The QGIS layers and the picture read the results and write files of
- * their own: they run side by side, the picture in a child process of its
- * own (picture.h says why), the layers here with their threads; with one
- * thread, one after the other. Errors are reported layers first. */
-static int write_layers_and_picture(const char *tmp, struct run_outcome *out, int threads,
-                                    struct tc_error *err)
+/* map.png is drawn in a child process of its own (picture.h says why)
+ * while this process writes everything else: started as soon as what it
+ * draws exists (at once for the coverage picture; after the rasters when
+ * it is drawn from one), waited for last. With one thread it is waited
+ * for at once, so that the run keeps to one core. Its error comes after
+ * every other output's, whatever the thread count. */
+struct picture_run {
+    struct picture_job *job;
+    int rc;
+    struct tc_error err;
+};
+
+static void picture_begin(const char *tmp, const struct run_outcome *out, int threads,
+                          struct picture_run *p)
 {
-    const struct output_config *oc = out->output;
-    struct tc_error picture_err = {0};
-    struct picture_job *job = NULL;
-    int layers_rc = 0, picture_rc = 0;
-    if (oc->picture) {
-        char *png = outdir_join(tmp, "map.png");
-        if (!png)
-            return tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
-        picture_rc = picture_start(png, out, &job, &picture_err);
-        free(png);
-        if (picture_rc == 0 && threads == 1)
-            picture_rc = picture_finish(&job, &picture_err);
+    char *png = outdir_join(tmp, "map.png");
+    if (!png) {
+        p->rc = tc_fail(&p->err, TC_EXIT_RESOURCE, "out of memory");
+        return;
     }
-    if (oc->layers)
-        layers_rc = export_layers(tmp, out, threads, err);
-    if (picture_rc == 0)
-        picture_rc = picture_finish(&job, &picture_err);
-    if (layers_rc != 0) {
-        picture_finish(&job, &picture_err); /* reaped whatever it says */
-        return layers_rc;
+    p->rc = picture_start(png, out, &p->job, &p->err);
+    free(png);
+    if (p->rc == 0 && threads == 1)
+        p->rc = picture_finish(&p->job, &p->err);
+}
+
+/* rc: the status of the other outputs; when one failed, the picture is
+ * stopped, no longer wanted. */
+static int picture_end(struct picture_run *p, int rc, struct tc_error *err)
+{
+    if (rc != 0) {
+        picture_cancel(&p->job);
+        return rc;
     }
-    if (picture_rc != 0)
-        *err = picture_err;
-    return picture_rc;
+    if (p->rc == 0)
+        p->rc = picture_finish(&p->job, &p->err);
+    if (p->rc != 0)
+        *err = p->err;
+    return p->rc;
 }
 
 /* Writes one report file, name, into tmp. */
@@ -85,8 +93,8 @@ static int write_report(const char *tmp, const char *name,
 }
 
 /* Writes every output into a temporary folder and swaps it into place:
- * reports, QGIS layers and the picture, then summary.json last so that it
- * can say how long the report phase took. */
+ * rasters, reports, QGIS layers and the picture (beside them all), then
+ * summary.json last so that it can say how long the report phase took. */
 int pipeline_write_outputs(const struct scenario *scn, struct run_state *st,
                          struct run_outcome *out, const char *dir, int threads, double t0,
                          const struct run_options *opt, struct tc_error *err)
@@ -94,32 +102,52 @@ int pipeline_write_outputs(const struct scenario *scn, struct run_state *st,
     char *tmp;
     if (outdir_begin(dir, "run", &tmp, err) != 0)
         return -1;
+    /* The PostGIS tables are committed last but the folder's rename: a
+     * failure before then leaves the database as the folder, as it was. */
+    struct export_postgis *pg = NULL;
+    out->postgis_open = &pg;
     int rc = 0;
+    const struct output_config *oc = out->output;
+    struct picture_run pic = {0};
+    int picture_now = oc->picture && oc->picture_layer == PICTURE_COVERAGE;
+    if (picture_now)
+        picture_begin(tmp, out, threads, &pic);
     /* The signal rasters first: the QGIS project lists them. */
     if (scn->raster.resolution_m > 0 && scn->radio.model != RADIO_LINK) {
         if (!opt->quiet) /* the disc model has no received power */
             fprintf(opt->log, "towncov: note: no signal rasters: they need radio.model = link\n");
     } else {
-        struct raster_terrain ter = {st->dem, &scn->terrain};
+        struct raster_terrain ter = {st->dem, &scn->terrain, opt->log};
         rc = raster_write(tmp, &scn->raster, st->radio, out->map, out->sites, out->fp, &ter,
                           out->results, threads, &st->raster, err);
     }
     out->raster = &st->raster;
+    if (rc == 0 && oc->picture && !picture_now)
+        picture_begin(tmp, out, threads, &pic);
     if (rc == 0)
         rc = write_report(tmp, "townships.csv", report_write_csv, out, err);
     if (rc == 0)
         rc = write_report(tmp, "sites.csv", report_write_sites_csv, out, err);
     if (rc == 0 && out->seats->keys->n > 0)
         rc = write_report(tmp, "key_points.csv", report_write_key_points_csv, out, err);
-    if (rc == 0)
-        rc = write_layers_and_picture(tmp, out, threads, err);
+    if (rc == 0 && oc->layers)
+        rc = export_layers(tmp, out, threads, err);
+    rc = picture_end(&pic, rc, err);
     out->seconds[PHASE_REPORT] = tc_now() - t0;
     if (rc == 0)
         rc = write_report(tmp, "summary.json", report_write_json, out, err);
     if (rc == 0)
         rc = pipeline_interrupted(err);
+    if (rc == 0 && !opt->postgis_open)
+        rc = export_postgis_commit(&pg, err);
     if (rc == 0)
         rc = outdir_commit(&tmp, dir, err);
+    if (rc == 0 && opt->postgis_open) { /* the caller commits, after its own files */
+        *opt->postgis_open = pg;
+        pg = NULL;
+    }
+    export_postgis_abort(&pg);
+    out->postgis_open = NULL;
     outdir_abort(&tmp); /* nothing left after a commit */
     return rc;
 }

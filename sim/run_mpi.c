@@ -2,119 +2,61 @@
  * mpirun, `towncov run` splits the coverage stage's townships over the ranks
  * by province and gathers one set of outputs on rank 0.
  *
- * Every rank loads the map, places every station and builds every footprint
- * (placement is global: demand and the Webster sequence allocate over the
- * whole map, so each rank computes the same stations, cheaply, rather than
- * receive them); the ranks then share out the townships, each computes the
- * coverage of its own (cov_compute_some: the same index, candidates and
- * engine as a single process, so the same doubles), and the results travel
- * to every rank (the covered parts, for the layers, to rank 0 only), which
- * judges the goal; rank 0 alone writes. The outputs are byte-identical to a
- * single-process run for any number of ranks and threads.
+ * Every rank loads the map and places every station (placement is global:
+ * demand and the Webster sequence allocate over the whole map, so each rank
+ * computes the same stations rather than receive them); the ranks then
+ * share out the townships, and each builds the footprints of only the
+ * stations that can reach its own (those standing in them, and those
+ * within a footprint's longest reach of their envelopes: a bound from the
+ * radio model's shapes), computes the coverage of its townships from them
+ * (cov_compute_some: the candidates of a township are the same footprints
+ * in the same order as a single process's, so the same doubles), and the
+ * results travel to every rank (the covered parts, for the layers, to rank
+ * 0 only), which judges the goal; rank 0 alone writes, with every
+ * station's footprint by its kind (footprints_by_kind: the ranges sites.csv
+ * and the summary print). The outputs are byte-identical to a
+ * single-process run for any number of ranks and threads. When a writer
+ * needs every footprint's vertices (rasters, footprints.shp), the terrain
+ * reshapes them or the stations carry radio settings of their own, every
+ * rank builds every footprint, as a single process does.
  *
- * The share: provinces (the first two digits of a 6-digit county code),
- * or counties when there are fewer provinces than ranks, largest first
- * (townships plus the stations standing in them) to the least loaded rank.
- * Every rank computes the same share from the same data: nothing travels
- * but results. Without MPI (or with one rank) the stage is cov_compute. */
+ * The share (run_share.c): provinces (the first two digits of a 6-digit
+ * county code), or counties when there are fewer provinces than ranks,
+ * largest first (townships plus the stations standing in them) to the
+ * least loaded rank. Every rank computes the same share from the same
+ * data: nothing travels but results. Without MPI (or with one rank) the
+ * stages are footprints_build and cov_compute. */
 #include "pipeline_internal.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "towncov/coverage.h"
+#include "towncov/footprint.h"
 #include "towncov/keypoints.h"
 #include "towncov/seat.h"
 #include "towncov/sites.h"
+#include "towncov/terrain.h"
 
 #ifdef TOWNCOV_MPI
 #include <mpi.h>
 #endif
 
-/* ---- the share (plain C: the tests see it without MPI) ---------------- */
-
-/* A township's province (11..82), or -1 when its county has no 6-digit
- * code. */
-static int province_of(const struct township *t)
+/* The footprints of `sites` (and over the terrain) into st->fp. */
+static int build_footprints(const struct scenario *scn, const struct run_options *opt,
+                            struct run_state *st, const struct tc_sites *sites,
+                            struct tc_error *err)
 {
-    const char *c = t->county_code;
-    if (!c || strlen(c) != 6 || c[0] < '1' || c[0] > '9' || c[1] < '0' || c[1] > '9')
+    st->fp = footprints_build(st->radio, st->map, sites, opt->threads, err);
+    if (!st->fp || pipeline_interrupted(err))
         return -1;
-    return (c[0] - '0') * 10 + (c[1] - '0');
-}
-
-struct unit_cost { double cost; int unit; };
-
-static int by_cost_desc(const void *a, const void *b)
-{
-    const struct unit_cost *x = a, *y = b;
-    if (x->cost != y->cost)
-        return x->cost < y->cost ? 1 : -1;
-    return (x->unit > y->unit) - (x->unit < y->unit);
-}
-
-/* The unit (province, else county) of every township into unit[], and the
- * number of units. */
-static int units_of(const struct tc_map *map, int n_ranks, int *unit)
-{
-    int provinces = 1, seen[100] = {0}, count = 0;
-    for (int t = 0; t < map->n && provinces; t++) {
-        int p = province_of(&map->t[t]);
-        provinces = p >= 0;
-        if (p >= 0 && !seen[p]++)
-            count++;
-    }
-    if (provinces && count >= n_ranks) {
-        int id[100], k = 0;
-        for (int p = 0; p < 100; p++)
-            id[p] = seen[p] ? k++ : -1;
-        for (int t = 0; t < map->n; t++)
-            unit[t] = id[province_of(&map->t[t])];
-        return count;
-    }
-    for (int t = 0; t < map->n; t++)
-        unit[t] = map->t[t].county_id;
-    return map->n_counties;
-}
-
-int pipeline_ranks_share(const struct tc_map *map, const struct tc_sites *sites, int n_ranks,
-                         int *owner)
-{
-    int *unit = malloc(sizeof *unit * ((size_t)map->n + 1));
-    int n_units = unit ? units_of(map, n_ranks, unit) : 0;
-    struct unit_cost *u = unit ? calloc((size_t)n_units + 1, sizeof *u) : NULL;
-    int *unit_rank = u ? malloc(sizeof *unit_rank * ((size_t)n_units + 1)) : NULL;
-    double *load = unit_rank ? calloc((size_t)n_ranks, sizeof *load) : NULL;
-    if (!load) {
-        free(unit);
-        free(u);
-        free(unit_rank);
+    if (scn->terrain.model != TERRAIN_NONE &&
+        footprints_terrain_stage(&st->fp, st->radio, &scn->terrain, scn->base_dir, st->map,
+                                 sites, opt->threads, opt->log, &st->dem, NULL, err) != 0)
         return -1;
-    }
-    for (int k = 0; k < n_units; k++)
-        u[k].unit = k;
-    for (int t = 0; t < map->n; t++)
-        u[unit[t]].cost += 1;
-    for (long i = 0; i < sites->n; i++)
-        if (sites->township[i] >= 0)
-            u[unit[sites->township[i]]].cost += 1;
-    qsort(u, (size_t)n_units, sizeof *u, by_cost_desc);
-    for (int k = 0; k < n_units; k++) {
-        int best = 0;
-        for (int r = 1; r < n_ranks; r++)
-            if (load[r] < load[best])
-                best = r;
-        unit_rank[u[k].unit] = best;
-        load[best] += u[k].cost;
-    }
-    for (int t = 0; t < map->n; t++)
-        owner[t] = unit_rank[unit[t]];
-    free(unit);
-    free(u);
-    free(unit_rank);
-    free(load);
     return 0;
 }
 
@@ -131,14 +73,56 @@ int pipeline_ranks_start(int *argc, char ***argv, int *rank, int *n_ranks)
 
 void pipeline_ranks_stop(void) {}
 
+int pipeline_footprints(const struct scenario *scn, const struct run_options *opt,
+                        struct run_state *st, struct tc_error *err)
+{
+    return build_footprints(scn, opt, st, st->sites, err);
+}
+
 int pipeline_coverage(const struct scenario *scn, const struct run_options *opt,
                       struct run_state *st, int keep_parts, struct tc_error *err)
 {
+    if (pipeline_check_coverage_memory(opt, st->map, st->fp, err) != 0)
+        return -1;
     return cov_compute(&scn->coverage, st->map, st->sites, st->fp, st->seats, opt->threads,
                        st->results, keep_parts ? &st->parts : NULL, err);
 }
 
 #else
+
+/* Whether a split run's ranks may each build only the footprints that
+ * reach their townships: no writer needs every footprint's vertices, no
+ * terrain reshapes them and the stations have no radio settings of their
+ * own (the reach bound is the radio model's). */
+static int footprints_split(const struct scenario *scn, const struct run_state *st)
+{
+    return !st->sites->radio && scn->terrain.model == TERRAIN_NONE &&
+           !(scn->raster.resolution_m > 0) && !(scn->output.layers && scn->output.footprints);
+}
+
+/* This rank's share and the footprints of the stations reaching it into
+ * st->split and st->fp; *kept gets how many. 0, or -1 with err. */
+static int split_footprints(const struct scenario *scn, const struct run_options *opt,
+                            struct run_state *st, long *kept, struct tc_error *err)
+{
+    struct rank_split *sp = calloc(1, sizeof *sp);
+    unsigned char *keep = malloc((size_t)st->sites->n + 1);
+    st->split = sp;
+    *kept = -1;
+    if (sp && keep && (sp->owner = malloc(sizeof *sp->owner * ((size_t)st->map->n + 1))) &&
+        pipeline_ranks_share(st->map, st->sites, opt->n_ranks, sp->owner) == 0) {
+        double reach = pipeline_reach_bound(st->radio, st->map);
+        *kept = reach < 0 ? -1
+                          : pipeline_stations_reaching(st->map, st->sites, sp->owner, opt->rank, reach,
+                                              keep);
+        if (*kept >= 0)
+            sp->sites = pipeline_sites_kept(st->sites, keep, *kept);
+    }
+    free(keep);
+    if (!sp || !sp->sites)
+        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory sharing out the stations");
+    return build_footprints(scn, opt, st, sp->sites, err);
+}
 
 int pipeline_ranks_start(int *argc, char ***argv, int *rank, int *n_ranks)
 {
@@ -151,8 +135,26 @@ int pipeline_ranks_start(int *argc, char ***argv, int *rank, int *n_ranks)
     return 0;
 }
 
+/* Waits, asleep, until every rank has come here. Open MPI's blocking
+ * calls poll while they wait: a rank done early would take a core from the
+ * ranks still computing whenever ranks share cores (their own threads, or
+ * other work on the machine: a waiting rank was seen taking 7 times the
+ * CPU of the rank it waited for), and its CPU time would count the wait. */
+static void wait_for_all(void)
+{
+    MPI_Request req;
+    MPI_Ibarrier(MPI_COMM_WORLD, &req);
+    for (int done = 0;;) {
+        MPI_Test(&req, &done, MPI_STATUS_IGNORE);
+        if (done)
+            return;
+        nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL); /* 1 ms */
+    }
+}
+
 void pipeline_ranks_stop(void)
 {
+    wait_for_all(); /* while rank 0 writes the outputs */
     MPI_Finalize();
 }
 
@@ -170,6 +172,7 @@ static void *must_alloc(size_t size)
  * gets the error of the lowest rank that failed, and -1. */
 static int agree_on_status(const struct run_options *opt, int rc, struct tc_error *err)
 {
+    wait_for_all(); /* the ranks end their share of a stage at different times */
     int *all = must_alloc(sizeof *all * (size_t)opt->n_ranks);
     MPI_Allgather(&rc, 1, MPI_INT, all, 1, MPI_INT, MPI_COMM_WORLD);
     int first = -1;
@@ -181,6 +184,35 @@ static int agree_on_status(const struct run_options *opt, int rc, struct tc_erro
         return 0;
     MPI_Bcast(err, (int)sizeof *err, MPI_BYTE, first, MPI_COMM_WORLD);
     return -1;
+}
+
+/* "footprints split over 2 ranks: 80, 95 of 150 stations" on the log. */
+static void log_footprints(const struct run_options *opt, long kept, long n)
+{
+    long *all = must_alloc(sizeof *all * (size_t)opt->n_ranks);
+    MPI_Gather(&kept, 1, MPI_LONG, all, 1, MPI_LONG, 0, MPI_COMM_WORLD);
+    if (opt->rank == 0 && !opt->quiet) {
+        fprintf(opt->log, "towncov: footprints split over %d ranks:", opt->n_ranks);
+        for (int r = 0; r < opt->n_ranks; r++)
+            fprintf(opt->log, "%s %ld", r ? "," : "", all[r]);
+        fprintf(opt->log, " of %ld stations\n", n);
+    }
+    free(all);
+}
+
+int pipeline_footprints(const struct scenario *scn, const struct run_options *opt,
+                        struct run_state *st, struct tc_error *err)
+{
+    if (opt->n_ranks <= 1)
+        return build_footprints(scn, opt, st, st->sites, err);
+    if (!footprints_split(scn, st))
+        return agree_on_status(opt, build_footprints(scn, opt, st, st->sites, err), err);
+    long kept = 0;
+    int rc = split_footprints(scn, opt, st, &kept, err);
+    if (agree_on_status(opt, rc, err) != 0)
+        return -1;
+    log_footprints(opt, kept, st->sites->n);
+    return 0;
 }
 
 /* What a rank computed, as bytes: its townships' results (ascending) and
@@ -379,20 +411,28 @@ static void log_share(const struct run_options *opt, const int *owner, int n)
 int pipeline_coverage(const struct scenario *scn, const struct run_options *opt,
                       struct run_state *st, int keep_parts, struct tc_error *err)
 {
+    int rc = pipeline_check_coverage_memory(opt, st->map, st->fp, err);
     if (opt->n_ranks <= 1)
-        return cov_compute(&scn->coverage, st->map, st->sites, st->fp, st->seats, opt->threads,
-                           st->results, keep_parts ? &st->parts : NULL, err);
+        return rc != 0 ? -1
+                       : cov_compute(&scn->coverage, st->map, st->sites, st->fp, st->seats,
+                                     opt->threads, st->results,
+                                     keep_parts ? &st->parts : NULL, err);
+    /* the estimate is each rank's own (its footprints): all go on or none */
+    if (agree_on_status(opt, rc, err) != 0)
+        return -1;
     int n = st->map->n;
+    const struct tc_sites *sites = st->split ? st->split->sites : st->sites;
     int *owner = must_alloc(sizeof *owner * (size_t)n);
     unsigned char *mine = must_alloc((size_t)n);
-    int rc = pipeline_ranks_share(st->map, st->sites, opt->n_ranks, owner);
-    if (rc != 0)
+    if (st->split)
+        memcpy(owner, st->split->owner, sizeof *owner * (size_t)n);
+    else if (pipeline_ranks_share(st->map, st->sites, opt->n_ranks, owner) != 0)
         MPI_Abort(MPI_COMM_WORLD, TC_EXIT_RESOURCE);
     for (int t = 0; t < n; t++)
         mine[t] = owner[t] == opt->rank;
     if (opt->rank == 0 && !opt->quiet)
         log_share(opt, owner, n);
-    rc = cov_compute_some(&scn->coverage, st->map, st->sites, st->fp, st->seats, opt->threads,
+    rc = cov_compute_some(&scn->coverage, st->map, sites, st->fp, st->seats, opt->threads,
                           mine, st->results, keep_parts ? &st->parts : NULL, err);
     if (agree_on_status(opt, rc, err) != 0 ||
         agree_on_status(opt, share_results(opt, st, owner, err), err) != 0)
@@ -401,6 +441,14 @@ int pipeline_coverage(const struct scenario *scn, const struct run_options *opt,
         gather_parts(opt, owner, &st->parts);
     free(owner);
     free(mine);
+    /* count_sites counted the kept stations only: every township's own
+     * stations are kept by its rank, so its count travelled right; rank 0
+     * writes every station's ranges, by kind. */
+    if (rc == 0 && st->split && opt->rank == 0) {
+        footprints_free(&st->fp);
+        st->fp = footprints_by_kind(st->radio, st->map, st->sites, err);
+        rc = st->fp ? 0 : -1;
+    }
     return rc;
 }
 

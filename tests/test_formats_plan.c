@@ -153,3 +153,95 @@ Test(formats_plan, qgis_opens_the_plan_on_the_gpkg_only, .timeout = 180)
     cr_assert(rc == 0 && strstr(out, "plan.qgs: 2 layers") && strstr(out, "\nok\n"),
               "QGIS: %s", out);
 }
+
+/* The plan's GeoPackage says which run wrote it, as the run's does: the
+ * scenario planned, and the planned network as the check run judged it
+ * (its summary.json's checksum, its GeoPackage's verdict). */
+Test(formats_plan, the_plan_gpkg_names_its_run_in_towncov_run)
+{
+    cr_assert_eq(plan("both"), 0, "%s", out);
+    if (GDALGetDriverCount() == 0)
+        GDALAllRegister();
+    GDALDatasetH ds = GDALOpenEx(at("plan/towncov.gpkg"), GDAL_OF_VECTOR | GDAL_OF_READONLY,
+                                 NULL, NULL, NULL);
+    GDALDatasetH check = GDALOpenEx(at("plan/check/towncov.gpkg"),
+                                    GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    cr_assert(ds && check, "%s", out);
+    char *row = sql_text(ds, "SELECT scenario || '|' || scenario_file || '|' || seed || '|' || "
+                             "townships || '|' || sites || '|' || (build LIKE 'towncov %') "
+                             "FROM towncov_run");
+    char want[1024];
+    snprintf(want, sizeof want, "plan|%s|1|3|3|1", at("s.ini")); /* 1 existing + 2 added */
+    cr_assert_str_eq(row, want);
+    char *verdict = sql_text(ds, "SELECT verdict FROM towncov_run");
+    char *check_verdict = sql_text(check, "SELECT verdict FROM towncov_run");
+    cr_assert_str_eq(verdict, check_verdict);
+    cr_assert_str_eq(verdict, "met", "the plan fixes both townships");
+    char *sum = sql_text(ds, "SELECT checksum FROM towncov_run");
+    char *summary = fx_read_file(at("plan/check/summary.json"), NULL), quoted[64];
+    snprintf(quoted, sizeof quoted, "\"checksum\": \"%s\"", sum);
+    cr_assert(summary && strlen(sum) == 16 && strstr(summary, quoted),
+              "towncov_run's checksum %s is not the check run's", sum);
+    free(row);
+    free(verdict);
+    free(check_verdict);
+    free(sum);
+    free(summary);
+    GDALClose(ds);
+    GDALClose(check);
+}
+
+/* One added station fixing ten townships whose codes are 25 bytes each
+ * (CJK: 3 bytes a character): its fixes, 259 bytes, are whole in the
+ * GeoPackage, and cut in the .dbf (dBase: 254 bytes at most) at a
+ * character boundary, said once on stderr. Ten 200 m strips side by side,
+ * their seats on the candidate's 1 km disc; the existing station far off. */
+#define STRIP(c, x0, x1) {c "乡乡乡乡乡乡乡乡", c, "c1", "town", SQUARE(x0, -500, x1, 500), \
+                          (x0 + x1) / 2.0, 0}
+static const struct fx_township strips[] = {
+    STRIP("A", -1000, -800), STRIP("B", -800, -600), STRIP("C", -600, -400),
+    STRIP("D", -400, -200), STRIP("E", -200, 0), STRIP("F", 0, 200), STRIP("G", 200, 400),
+    STRIP("H", 400, 600), STRIP("I", 600, 800), STRIP("J", 800, 1000),
+    {"Z", "Z", "c2", "town", SQUARE(18000, -2000, 22000, 2000), 20000, 0}};
+
+Test(formats_plan, long_fixes_whole_in_the_gpkg_and_cut_once_in_the_dbf)
+{
+    fx_write_map(at("map"), strips, 11);
+    const double s[] = {20000, 0}, c[] = {0, 0};
+    point_csv("sites.csv", "s", s, 1);
+    point_csv("cand.csv", "c", c, 1);
+    fx_write_text(at("s.ini"), "[scenario]\nname = plan\n[map]\nfile = map.shp\n[sites]\n"
+                               "strategy = file\nfile = sites.csv\n[radio]\nvertices = 64\n"
+                               "radius_town_m = 1000\n[goal]\nseat_radius_town_m = 60\n");
+    cr_assert_eq(plan("both"), 0, "%s", out);
+    char whole[512] = "";
+    for (int i = 0; i < 10; i++)
+        snprintf(whole + strlen(whole), sizeof whole - strlen(whole), "%s%s", i ? ";" : "",
+                 strips[i].code);
+    cr_assert_eq(strlen(whole), 259);
+    const char *warn = strstr(out, "towncov: warning: added_sites.dbf: 1 'fixes' value longer "
+                                   "than the dBase limit of 254 bytes cut at a character "
+                                   "boundary");
+    cr_assert(warn && !strstr(warn + 40, "'fixes' value"), "said once? %s", out);
+    if (GDALGetDriverCount() == 0)
+        GDALAllRegister();
+    GDALDatasetH ds = GDALOpenEx(at("plan/towncov.gpkg"), GDAL_OF_VECTOR | GDAL_OF_READONLY,
+                                 NULL, NULL, NULL);
+    cr_assert_not_null(ds);
+    char *fixes = sql_text(ds, "SELECT fixes FROM added_sites");
+    cr_assert_str_eq(fixes, whole, "the GeoPackage's fixes are not whole");
+    free(fixes);
+    GDALClose(ds);
+    /* the .dbf: the longest prefix of whole that ends on a character and
+     * fits 254 bytes: "J" is byte 234, its characters start at 235 + 3k */
+    ds = GDALOpenEx(at("plan/added_sites.shp"), GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL,
+                    NULL);
+    cr_assert_not_null(ds);
+    OGRFeatureH f = OGR_L_GetNextFeature(GDALDatasetGetLayer(ds, 0));
+    cr_assert_not_null(f);
+    const char *cut = OGR_F_GetFieldAsString(f, OGR_F_GetFieldIndex(f, "fixes"));
+    cr_assert_eq(strlen(cut), 253, "cut at %zu bytes", strlen(cut));
+    cr_assert(strncmp(cut, whole, 253) == 0);
+    OGR_F_Destroy(f);
+    GDALClose(ds);
+}

@@ -74,6 +74,10 @@ static void two_squares(struct shape *s)
     }
 }
 
+/* The loader's threads (the CRS is set up beside the records' reading
+ * when there are two). */
+static int load_threads = 2;
+
 static struct tc_map *load(const char *extra_key, const char *value, struct tc_error *err)
 {
     static struct scenario scn;
@@ -86,7 +90,7 @@ static struct tc_map *load(const char *extra_key, const char *value, struct tc_e
     if (extra_key && strcmp(extra_key, "encoding") == 0)
         snprintf(scn.map.encoding, sizeof scn.map.encoding, "%s", value);
     FILE *devnull = fopen("/dev/null", "w");
-    struct tc_map *m = map_load(&scn.map, NULL, 2, devnull, err);
+    struct tc_map *m = map_load(&scn.map, NULL, load_threads, devnull, err);
     fclose(devnull);
     return m;
 }
@@ -306,6 +310,33 @@ Test(map, nan_and_out_of_range_coordinates, .init = setup)
     s[0].y[1] = 95;
     write_shapes(shpio_wgs84_wkt, "UTF-8", s, 2, two_codes, two_names);
     expect_refusal("record 1 (FID 0)");
+}
+
+/* The CRS is set up beside the reading, the coordinates checked after:
+ * still the first failure in record order, a bad CRS before any, at 1 and
+ * 2 threads alike. */
+Test(map, first_failure_in_record_order_whatever_the_threads, .init = setup)
+{
+    struct shape s[2];
+    for (load_threads = 1; load_threads <= 2; load_threads++) {
+        setup();
+        two_squares(s);
+        s[0].y[1] = 95; /* record 1: a vertex past the pole */
+        const char *codes[] = {"1", " "}; /* record 2: no code */
+        write_shapes(shpio_wgs84_wkt, "UTF-8", s, 2, codes, two_names);
+        expect_refusal("record 1 (FID 0): vertex 1 (");
+        setup();
+        two_squares(s);
+        s[1].y[1] = 95; /* now record 2's vertex: record 1 (no code) first */
+        const char *codes1[] = {" ", "2"};
+        write_shapes(shpio_wgs84_wkt, "UTF-8", s, 2, codes1, two_names);
+        expect_refusal("record 1 (FID 0): empty township code");
+        setup();
+        two_squares(s);
+        write_shapes("GEOGCS[nonsense", "UTF-8", s, 2, codes, two_names);
+        expect_refusal("not a coordinate system PROJ can read");
+    }
+    load_threads = 2;
 }
 
 Test(map, empty_map_and_missing_files, .init = setup)

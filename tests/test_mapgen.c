@@ -976,6 +976,36 @@ Test(mapgen, counties_from_gpkg_and_geojson_build_the_same_map)
     fx_clean(&f);
 }
 
+/* A county from a GeoPackage is named in the later checks' messages as
+ * every OGR source's feature is (issue 24's rule): "feature N (FID F)" with
+ * the GeoPackage's own FID (from 1), never the shapefile's "record N (FID
+ * N-1)"; and the source names its layer. */
+Test(mapgen, ogr_counties_are_named_by_feature_and_fid)
+{
+    struct fx f;
+    fx_make(&f);
+    char base[160], gpkg[192], cmd[600];
+    snprintf(base, sizeof base, "%.150s/boxes", f.dir);
+    const char *codes[] = {"360111", "360112"};
+    const double boxes[][4] = {{115.0, 28.0, 115.2, 28.2}, {115.3, 28.0, 115.5, 28.2}};
+    write_boxes(base, 2, codes, boxes);
+    snprintf(gpkg, sizeof gpkg, "%.150s/boxes.gpkg", f.dir);
+    snprintf(cmd, sizeof cmd, "ogr2ogr -nlt PROMOTE_TO_MULTI %s %s.shp", gpkg, base);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    fx_write_text(f.csv, "code,name,county_code,kind\n"
+                         "360111100,A1,360111,town\n360111200,A2,360111,township\n");
+    struct fx g = f;
+    snprintf(g.shp, sizeof g.shp, "%s", gpkg);
+    struct mapgen_report rep = {0};
+    struct tc_error err = {0};
+    cr_assert_neq(build(&g, f.out, 1, 2, &rep, &err), 0);
+    char want[512];
+    snprintf(want, sizeof want, "%s, layer 'boxes': feature 2 (FID 2): county 360112", gpkg);
+    cr_assert(strstr(err.msg, want) && strstr(err.msg, "has no townships"),
+              "not located by feature and FID: %s", err.msg);
+    fx_clean(&f);
+}
+
 /* Two counties of the source that overlap by a 0.05 x 0.2 degree strip: the
  * county whose code sorts first keeps the strip, the other is cut, so the
  * counties (and their townships) no longer overlap. */

@@ -5,10 +5,14 @@
  * the verdict are hand-made, there are no stations and no scenario. */
 #include <cairo.h>
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "fixture.h"
 #include "towncov/coverage.h"
@@ -167,5 +171,31 @@ Test(picture, unwritable_path_is_an_output_error)
     cr_assert_eq(err.exit_code, 7);
     cr_assert_eq(err.exit_code, TC_EXIT_OUTPUT);
     cr_assert_not_null(strstr(err.msg, "map.png"), "%s", err.msg);
+    prun_free(&p);
+}
+
+/* A picture no longer wanted (the run failed elsewhere) is stopped, not
+ * waited for: here the child would wait for ever to open map.png, a FIFO
+ * nobody reads; picture_cancel kills and reaps it and removes the file. */
+Test(picture, cancel_stops_a_child_still_drawing, .timeout = 60)
+{
+    struct prun p;
+    const double frac[] = {1.0, 0.2};
+    const int seat[] = {1, 1};
+    prun_make(&p, wide, 2, frac, seat);
+    char path[512];
+    snprintf(path, sizeof path, "%s/map.png", p.dir);
+    cr_assert_eq(mkfifo(path, 0600), 0);
+    struct picture_job *job = NULL;
+    struct tc_error err = {0};
+    cr_assert_eq(picture_start(path, &p.run, &job, &err), 0, "%s", err.msg);
+    cr_assert_not_null(job);
+    usleep(200000); /* the child is drawing, or already blocked on the FIFO */
+    picture_cancel(&job);
+    cr_assert_null(job);
+    cr_assert_eq(waitpid(-1, NULL, WNOHANG), -1, "a child is left");
+    cr_assert_eq(errno, ECHILD);
+    cr_assert_neq(access(path, F_OK), 0, "map.png was left");
+    picture_cancel(&job); /* nothing to stop: nothing happens */
     prun_free(&p);
 }

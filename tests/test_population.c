@@ -370,6 +370,69 @@ Test(population, bad_rasters_are_refused_with_their_file, .init = setup, .fini =
                               "demand"), "%s", err.msg);
 }
 
+/* Two townships with a 2 km gap between them (rows 4 and 5 of the 10 x 10
+ * raster of 1 km cells): an ASCII grid's blocks are its rows, and the gap
+ * rows hold no township's cell, so they are never read: a bad value there
+ * is no error and people there draw no station, while the same bad value
+ * in a township's row is refused. */
+Test(population, only_the_blocks_holding_a_township_are_read, .init = setup, .fini = teardown)
+{
+    static const struct fx_township apart[] = {
+        {"1", "north", "c1", "town", FX_SQUARE(-5000, 1000, 5000, 5000), 0, 3000},
+        {"2", "south", "c1", "township", FX_SQUARE(-5000, -5000, 5000, -1000), 0, -3000}};
+    char base[300], path[300], text[2048], prj[300];
+    snprintf(base, sizeof base, "%s/apart", dir);
+    fx_write_map(base, apart, 2);
+    struct scenario sc = scn;
+    snprintf(sc.map.file, sizeof sc.map.file, "%s/apart.shp", dir);
+    sc.seat.areas_file[0] = '\0';
+    struct tc_error err;
+    struct tc_map *m = map_load(&sc.map, NULL, 1, NULL, &err);
+    cr_assert_not_null(m, "%s", err.msg);
+    struct tc_seat_areas *st = seat_areas_build(&sc.seat, m, NULL, 1, NULL, &err);
+    cr_assert_not_null(st, "%s", err.msg);
+    snprintf(path, sizeof path, "%s/gap.asc", dir);
+    snprintf(prj, sizeof prj, "%s/gap.prj", dir);
+    char *wkt = fx_read_file(fx_path(dir, "apart.prj"), NULL);
+    fx_write_text(prj, wkt);
+    free(wkt);
+    sc.sites.strategy = SITES_DEMAND;
+    sc.sites.count = 20;
+    snprintf(sc.sites.density, sizeof sc.sites.density, "%s", path);
+    for (int bad_row = 4; bad_row >= 1; bad_row -= 3) { /* the gap, then the north */
+        int n = snprintf(text, sizeof text, "ncols 10\nnrows 10\nxllcorner -5000\n"
+                         "yllcorner -5000\ncellsize 1000\nNODATA_value -1\n");
+        for (int row = 0; row < 10; row++)
+            for (int col = 0; col < 10; col++) {
+                double v = row == bad_row && col == 3 ? -5
+                         : row == 5 && col == 6 ? 1000 /* people in the gap */
+                         : row == 2 && col == 2 ? 10 : row == 8 && col == 8 ? 30 : 0;
+                n += snprintf(text + n, sizeof text - (size_t)n, "%g%s", v,
+                              col == 9 ? "\n" : " ");
+            }
+        fx_write_text(path, text);
+        struct tc_sites *s = sites_place_on(&sc.sites, m, st, 3, NULL, 2, NULL, &err);
+        if (bad_row == 1) {
+            cr_assert_null(s, "a bad cell in a township's row was not refused");
+            cr_assert(strstr(err.msg, "gap.asc: cell (column 3, row 1) holds -5 people"), "%s",
+                      err.msg);
+            break;
+        }
+        cr_assert_not_null(s, "%s", err.msg);
+        long in[2] = {0};
+        for (long k = 0; k < s->n; k++) {
+            int a = s->x[k] > -3000 && s->x[k] < -2000 && s->y[k] > 2000 && s->y[k] < 3000;
+            int b = s->x[k] > 3000 && s->x[k] < 4000 && s->y[k] > -4000 && s->y[k] < -3000;
+            cr_assert(a || b, "station %ld at %g, %g", k, s->x[k], s->y[k]);
+            in[b]++;
+        }
+        cr_assert(in[0] == 5 && in[1] == 15, "%ld and %ld", in[0], in[1]); /* 10 : 30 */
+        sites_free(&s);
+    }
+    seat_areas_free(&st);
+    map_free(&m);
+}
+
 /* ---- township figures from the map ([map] population_field) --------------*/
 Test(population, the_map_s_own_figures_are_read_and_kept)
 {

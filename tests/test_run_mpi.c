@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "fixture.h"
+#include "../sim/pipeline_internal.h"
 #include "towncov/map.h"
 #include "towncov/pipeline.h"
 #include "towncov/sites.h"
@@ -163,12 +164,15 @@ static const char *mpi_bin(void)
     return mpi;
 }
 
-static void mpirun(const char *mpi, int ranks, int threads, const char *to)
+/* mpirun -np ranks towncov run ... --threads threads [extra] into out/to;
+ * split: whether each rank must have built only some of the footprints. */
+static void mpirun_with(const char *mpi, int ranks, int threads, const char *to,
+                        const char *extra, int split_fp)
 {
     char cmd[4096];
     snprintf(cmd, sizeof cmd, "OMP_NUM_THREADS=%d mpirun --oversubscribe --allow-run-as-root "
-             "-np %d %s run %s/s.ini --out %s/%s --threads %d > %s/%s.log 2>&1", threads, ranks,
-             mpi, dir, dir, to, threads, dir, to);
+             "-np %d %s run %s/s.ini --out %s/%s --threads %d %s > %s/%s.log 2>&1", threads,
+             ranks, mpi, dir, dir, to, threads, extra, dir, to);
     int rc = system(cmd);
     char log[64];
     snprintf(log, sizeof log, "%s.log", to);
@@ -177,7 +181,34 @@ static void mpirun(const char *mpi, int ranks, int threads, const char *to)
     char split[64];
     snprintf(split, sizeof split, "coverage split over %d ranks", ranks);
     cr_assert(strstr(text, split), "no split over %d ranks: %s", ranks, text);
+    /* each rank built the footprints of only the stations that can reach
+     * its townships: every station's by some rank, none by all (the
+     * footprints of this map reach a neighbouring province, not beyond) */
+    snprintf(split, sizeof split, "footprints split over %d ranks:", ranks);
+    const char *f = strstr(text, split);
+    if (!split_fp) {
+        cr_assert_null(f, "footprints split though a writer needs them all: %s", text);
+        free(text);
+        return;
+    }
+    cr_assert(f, "no footprint split over %d ranks: %s", ranks, text);
+    f += strlen(split);
+    long sum = 0;
+    for (int r = 0; r < ranks; r++) {
+        char *end;
+        long k = strtol(f, &end, 10);
+        cr_assert(end > f && k > 0 && k < 150, "rank %d built %ld of 150: %s", r, k, text);
+        sum += k;
+        f = end + (*end == ',');
+    }
+    cr_assert(strncmp(f, " of 150 stations", 16) == 0, "%s", text);
+    cr_assert(sum >= 150, "%ld footprints built: %s", sum, text);
     free(text);
+}
+
+static void mpirun(const char *mpi, int ranks, int threads, const char *to)
+{
+    mpirun_with(mpi, ranks, threads, to, "", 1);
 }
 
 Test(run_mpi, ranks_write_what_one_process_writes)
@@ -206,6 +237,51 @@ Test(run_mpi, ranks_write_what_one_process_writes)
     cr_assert_gt(same_outputs("one", "two"), 8);
     same_outputs("one", "three");
     same_outputs("one", "two2");
+    /* footprints.shp wanted: every rank builds every footprint, as before */
+    snprintf(args, sizeof args, "run %s/s.ini --quiet --out %s/onefp --threads 1 "
+             "--set output.footprints=yes", dir, dir);
+    cr_assert_eq(fx_run(args, out, sizeof out), 0, "%s", out);
+    mpirun_with(mpi, 2, 1, "twofp", "--set output.footprints=yes", 0);
+    cr_assert_gt(same_outputs("onefp", "twofp"), same_outputs("one", "two"));
+}
+
+/* The stations a rank builds footprints of: those standing in its
+ * townships, and those near enough to reach one; no other. Plain C, so
+ * this runs without MPI (and under the sanitizers). */
+Test(run_mpi, a_rank_keeps_the_stations_that_can_reach_its_townships)
+{
+    /* two 1 km townships 100 km apart, one a rank */
+    struct township t[2] = {{.xmin = 0, .ymin = 0, .xmax = 1000, .ymax = 1000},
+                            {.xmin = 100000, .ymin = 0, .xmax = 101000, .ymax = 1000}};
+    struct tc_map m = {.n = 2, .t = t, .xmin = 0, .ymin = 0, .xmax = 101000, .ymax = 1000};
+    int owner[2] = {0, 1};
+    /* in 0; 3 km west of 0; 3 km east of 1; midway; in 1; far north of 0;
+     * outside every township but within reach of 1 */
+    double x[] = {500, -2500, 104000, 50500, 100500, 500, 101500};
+    double y[] = {500, 500, 500, 500, 500, 60000, 2000};
+    int township[] = {0, -1, -1, -1, 1, -1, -1};
+    struct tc_sites s = {.n = 7, .x = x, .y = y, .lon = x, .lat = y, .township = township};
+    unsigned char keep[7];
+    const unsigned char want0[] = {1, 1, 0, 0, 0, 0, 0}, want1[] = {0, 0, 1, 0, 1, 0, 1};
+    cr_assert_eq(pipeline_stations_reaching(&m, &s, owner, 0, 4000, keep), 2);
+    cr_assert_arr_eq(keep, want0, 7);
+    cr_assert_eq(pipeline_stations_reaching(&m, &s, owner, 1, 4000, keep), 3);
+    cr_assert_arr_eq(keep, want1, 7);
+    /* a station just past the reach of a township's envelope: the cells
+     * may keep it (never required), a station within it they must */
+    double x2[] = {-3999, 1000 + 3999};
+    double y2[] = {500, 1000 + 3999};
+    int tw2[] = {-1, -1};
+    struct tc_sites s2 = {.n = 2, .x = x2, .y = y2, .lon = x2, .lat = y2, .township = tw2};
+    cr_assert_eq(pipeline_stations_reaching(&m, &s2, owner, 0, 4000, keep), 2);
+    /* the kept set, in order */
+    struct tc_sites *k = pipeline_sites_kept(&s, want1, 3);
+    cr_assert_not_null(k);
+    cr_assert_eq(k->n, 3);
+    cr_assert(k->x[0] == 104000 && k->x[1] == 100500 && k->x[2] == 101500);
+    cr_assert(k->township[0] == -1 && k->township[1] == 1 && k->township[2] == -1);
+    cr_assert_null(k->zone);
+    sites_free(&k);
 }
 
 /* A hand-made map for the share: n townships, county i / per, province

@@ -183,6 +183,93 @@ Test(terrain, reciprocity)
     }
 }
 
+/* §4.5.1 and §4.5.2 as the Recommendation writes them, one quantity a
+ * loop, a division and a root a point: what p526.c's fused, vectorised
+ * scans (one division a point, nu found from nu |nu|) must reproduce. */
+static double ref_bullington(const double *d, const double *h, int n, double h_ts, double h_rs,
+                             double a_e, double lam, int *los)
+{
+    double dt = d[n - 1], s_tim = -INFINITY, s_rim = -INFINITY, nu = -INFINITY;
+    for (int i = 1; i < n - 1; i++)
+        s_tim = fmax(s_tim, ((h ? h[i] : 0) + d[i] * (dt - d[i]) / (2 * a_e) - h_ts) / d[i]);
+    double s_tr = (h_rs - h_ts) / dt;
+    if (s_tim < s_tr) {
+        for (int i = 1; i < n - 1; i++) {
+            double c = (h ? h[i] : 0) + d[i] * (dt - d[i]) / (2 * a_e) -
+                       (h_ts * (dt - d[i]) + h_rs * d[i]) / dt;
+            nu = fmax(nu, c * sqrt(2 * dt / (lam * d[i] * (dt - d[i]))));
+        }
+        *los = 1;
+    } else {
+        for (int i = 1; i < n - 1; i++)
+            s_rim = fmax(s_rim, ((h ? h[i] : 0) + d[i] * (dt - d[i]) / (2 * a_e) - h_rs) /
+                                    (dt - d[i]));
+        double d_bp = (h_rs - h_ts + s_rim * dt) / (s_tim + s_rim);
+        nu = (h_ts + s_tim * d_bp - (h_ts * (dt - d_bp) + h_rs * d_bp) / dt) *
+             sqrt(2 * dt / (lam * d_bp * (dt - d_bp)));
+        *los = 0;
+    }
+    double l_uc = terrain_knife_edge_db(nu);
+    return l_uc + (1 - exp(-l_uc / 6)) * (10 + 0.02 * dt / 1000);
+}
+
+static void ref_terms(const double *d, const double *h, int n, double h_tx, double h_rx,
+                      const struct terrain_params *p, struct terrain_terms *t)
+{
+    double a_e = p->k_factor * 6371000.0, lam = C_LIGHT / p->f_hz, dt = d[n - 1];
+    double h_ts = h[0] + h_tx, h_rs = h[n - 1] + h_rx, v1 = 0, v2 = 0;
+    t->bull_actual_db = ref_bullington(d, h, n, h_ts, h_rs, a_e, lam, &t->los);
+    for (int i = 1; i < n; i++) {
+        v1 += (d[i] - d[i - 1]) * (h[i] + h[i - 1]);
+        v2 += (d[i] - d[i - 1]) * (h[i] * (2 * d[i] + d[i - 1]) + h[i - 1] * (d[i] + 2 * d[i - 1]));
+    }
+    double st = (2 * v1 * dt - v2) / (dt * dt), sr = (v2 - v1 * dt) / (dt * dt);
+    double h_obs = -INFINITY, a_t = -INFINITY, a_r = -INFINITY;
+    for (int i = 1; i < n - 1; i++) {
+        double hh = h[i] - (h_ts * (dt - d[i]) + h_rs * d[i]) / dt;
+        h_obs = fmax(h_obs, hh), a_t = fmax(a_t, hh / d[i]), a_r = fmax(a_r, hh / (dt - d[i]));
+    }
+    if (h_obs > 0)
+        st -= h_obs * a_t / (a_t + a_r), sr -= h_obs * a_r / (a_t + a_r);
+    t->h_st_m = fmin(st, h[0]), t->h_sr_m = fmin(sr, h[n - 1]);
+    int los_s;
+    t->bull_smooth_db = ref_bullington(d, NULL, n, h_ts - t->h_st_m, h_rs - t->h_sr_m, a_e, lam,
+                                       &los_s);
+    t->excess_db = fmax(t->bull_actual_db - t->bull_smooth_db, 0);
+}
+
+Test(terrain, the_fused_scans_equal_the_equations_point_by_point)
+{
+    enum { N = 257 };
+    double d[N], h[N];
+    long los = 0, shadow = 0;
+    for (uint64_t seed = 1; seed <= 300; seed++) {
+        int n = 3 + (int)(seed * 37 % (N - 3));
+        relief(h, N, seed, seed % 3 ? 300 : 40);
+        double step = seed % 2 ? 90 : 30.7;
+        for (int i = 0; i < n; i++)
+            d[i] = step * i;
+        d[n - 1] -= seed % 5 ? 0 : 0.4 * step; /* a cell's centre: the last step short */
+        struct terrain_params p = params(seed % 4 ? 700e6 : 3.5e9, 4.0 / 3);
+        double h_tx = seed % 7 ? 30 : 120;
+        struct terrain_terms a, b;
+        cr_assert_eq(terrain_delta_bullington(d, h, n, h_tx, 1.5, &p, &a), 0);
+        ref_terms(d, h, n, h_tx, 1.5, &p, &b);
+        los += b.los, shadow += !b.los;
+        cr_assert_eq(a.los, b.los, "seed %lu: the path's case", (unsigned long)seed);
+        cr_assert_float_eq(a.bull_actual_db, b.bull_actual_db, 1e-9, "seed %lu: L_ba %.12f vs "
+                           "%.12f", (unsigned long)seed, a.bull_actual_db, b.bull_actual_db);
+        cr_assert_float_eq(a.h_st_m, b.h_st_m, 1e-7, "seed %lu: h_st", (unsigned long)seed);
+        cr_assert_float_eq(a.h_sr_m, b.h_sr_m, 1e-7, "seed %lu: h_sr", (unsigned long)seed);
+        cr_assert_float_eq(a.bull_smooth_db, b.bull_smooth_db, 1e-9, "seed %lu: L_bs %.12f vs "
+                           "%.12f", (unsigned long)seed, a.bull_smooth_db, b.bull_smooth_db);
+        cr_assert_float_eq(a.excess_db, b.excess_db, 1e-9, "seed %lu", (unsigned long)seed);
+        cr_assert_float_eq(terrain_excess_db(d, h, n, h_tx, 1.5, &p), a.excess_db, 1e-12);
+    }
+    cr_assert(los > 20 && shadow > 20, "both cases met: %ld line of sight, %ld shadowed", los,
+              shadow);
+}
+
 static double slope_h;
 static double sloping(double x)
 {

@@ -318,6 +318,63 @@ Test(terrain_run, the_local_map_to_a_lonlat_dem_is_exact_to_centimetres)
     terrain_dem_free(&dem);
 }
 
+/* The rasters' profile (terrain_excess_at: heights gathered in one
+ * vectorised loop, the slow path where a sample leaves the DEM's bilinear
+ * cells or meets nodata) against the footprints' sampler, height by height
+ * (terrain_frame_height, the last known one for a missing height) and the
+ * excess of that profile: the same number, bit for bit, and the same
+ * count of missing heights. */
+Test(terrain_run, the_rasters_profiles_are_the_footprints_samples)
+{
+    setup(centre, 1, TERRAIN_ON("holes.tif"));
+    write_dem("holes.tif", fx_laea, -3000, 3000, 30, 200, 200, holes); /* edges at +-3 km */
+    struct terrain_config cfg = {.model = TERRAIN_DELTA_BULLINGTON, .memory_mb = 100,
+                                 .k_factor = 4.0 / 3, .ground_eps_r = 22, .ground_sigma = 0.003};
+    snprintf(cfg.dem, sizeof cfg.dem, "holes.tif");
+    struct tc_error err = {0};
+    struct terrain_dem *dem = terrain_dem_open(&cfg, dir, fx_laea, -3000, -3000, 3000, 3000,
+                                               NULL, &err);
+    cr_assert_not_null(dem, "%s", err.msg);
+    struct terrain_sampler *s = terrain_sampler_new(dem, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    struct terrain_frame f;
+    cr_assert_eq(terrain_sampler_frame(s, -150, 40, 2500, &f), 0);
+    enum { CAP = 400 };
+    double d[CAP], h[CAP], dr[CAP], hr[CAP], step = terrain_dem_step_m(dem);
+    struct terrain_params p = terrain_params_of(&cfg, 700e6);
+    long miss0 = 0, fast = 0, slow = 0, lost = 0;
+    double h0 = terrain_frame_height(dem, &f, 0, 0, &miss0);
+    cr_assert(miss0 == 0 && !isnan(h0));
+    for (int a = 0; a < 144; a++)
+        for (double r = 45; r <= 4000; r *= 1.37) {
+            double dx = r * cos(a * M_PI / 72 + 0.01), dy = r * sin(a * M_PI / 72 + 0.01);
+            long m1 = 0, m2 = 0;
+            double e = terrain_excess_at(dem, &f, h0, dx, dy, 30, 1.5, &p, d, h, CAP, &m1);
+            double rr = sqrt(dx * dx + dy * dy);
+            if (!(rr > step)) {
+                cr_assert_eq(e, 0);
+                continue;
+            }
+            int n = terrain_profile_steps(dr, rr, step, CAP);
+            double ux = dx / rr, uy = dy / rr;
+            hr[0] = h0;
+            for (int k = 1; k < n; k++) {
+                double z = terrain_frame_height(dem, &f, dr[k] * ux, dr[k] * uy, &m2);
+                hr[k] = isnan(z) ? hr[k - 1] : z;
+            }
+            double want = terrain_excess_db(dr, hr, n, 30, 1.5, &p);
+            cr_assert(e == want, "angle %d r %.0f: %.15g vs %.15g dB", a, r, e, want);
+            cr_assert_eq(m1, m2, "angle %d r %.0f: missing heights", a, r);
+            for (int k = 0; k < n; k++)
+                cr_assert(d[k] == dr[k] && h[k] == hr[k], "angle %d r %.0f sample %d", a, r, k);
+            fast += m1 == 0, slow += m1 > 0, lost += m1;
+        }
+    cr_assert(fast > 500 && slow > 50, "both paths met: %ld whole, %ld with %ld missing", fast,
+              slow, lost);
+    terrain_sampler_free(&s);
+    terrain_dem_free(&dem);
+}
+
 /* ---- the signal rasters over the ground ------------------------------------- */
 
 static const char *const layers[] = {"rsrp.tif", "best_server.tif", "sinr.tif", "servers.tif"};
@@ -419,6 +476,60 @@ Test(terrain_run, rasters_the_same_on_one_and_two_threads)
     cr_assert_eq(run("none", RASTERS "--set terrain.model=none"), 0, "%s", out);
     cr_assert(same_rasters("t1", "t2"));
     cr_assert(!same_rasters("t1", "none"), "the hills change the rasters");
+}
+
+/* A number of summary.json's "raster" object (-1 when absent). */
+static long raster_number(const char *name, const char *key)
+{
+    char path[512], pat[128];
+    snprintf(path, sizeof path, "%s/%s/summary.json", dir, name);
+    char *t = fx_read_file(path, NULL);
+    cr_assert_not_null(t, "%s", path);
+    snprintf(pat, sizeof pat, "\"%s\": ", key);
+    const char *r = strstr(t, "\"raster\": {"), *v = r ? strstr(r, pat) : NULL;
+    long x = v && v < strchr(r, '}') ? atol(v + strlen(pat)) : -1;
+    free(t);
+    return x;
+}
+
+Test(terrain_run, rasters_count_the_profiles_that_took_assumed_heights)
+{
+    setup(three, 3, TERRAIN_ON("half.tif"));
+    write_dem("half.tif", fx_laea, -7000, 7000, 30, 250, 467, half); /* x < 500 only */
+    write_dem("hills.tif", fx_laea, -7000, 7000, 30, 467, 467, hills);
+    cr_assert_eq(run("whole", RASTERS "--set terrain.dem=hills.tif"), 0, "%s", out);
+    long all = raster_number("whole", "terrain_pairs");
+    cr_assert(all > 1000, "station-cell pairs over terrain: %ld", all);
+    cr_assert_eq(raster_number("whole", "terrain_pairs_missing"), 0);
+    cr_assert(!strstr(out, "signal rasters:"), "%s", out);
+    char args[1024];
+    snprintf(args, sizeof args, "run %s/s.ini --out %s/half " RASTERS, dir, dir);
+    cr_assert_eq(fx_run(args, out, sizeof out), 0, "%s", out);
+    long pairs = raster_number("half", "terrain_pairs");
+    long miss = raster_number("half", "terrain_pairs_missing");
+    cr_assert_eq(pairs, all, "the same pairs, whatever the DEM holds");
+    /* the station at (1500, -800) stands off the DEM: all its pairs; the
+     * one at the centre 500 m from its edge: the profiles that cross it */
+    cr_assert(miss > pairs / 5 && miss < pairs * 9 / 10, "%ld of %ld pairs missing", miss, pairs);
+
+    const char *w = strstr(out, "signal rasters: ");
+    cr_assert(w, "the rasters warn: %s", out);
+    long wm = 0, wp = 0;
+    cr_assert_eq(sscanf(w, "signal rasters: %ld of %ld station-cell profiles", &wm, &wp), 2, "%s",
+                 w);
+    cr_assert(wm == miss && wp == pairs, "the warning says %ld of %ld", wm, wp);
+    cr_assert(strstr(w, "last known one toward the station"), "what was assumed: %s", w);
+    cr_assert_eq(run("none", RASTERS "--set terrain.model=none"), 0, "%s", out);
+    cr_assert_eq(raster_number("none", "terrain_pairs"), -1, "flat runs' summary unchanged");
+    /* The centre station alone, on the ground: only its profiles that
+     * cross x = 500 m took assumed heights. */
+    setup(centre, 1, TERRAIN_ON("half.tif"));
+    write_dem("half.tif", fx_laea, -7000, 7000, 30, 250, 467, half);
+    cr_assert_eq(run("one", RASTERS), 0, "%s", out);
+    pairs = raster_number("one", "terrain_pairs");
+    miss = raster_number("one", "terrain_pairs_missing");
+    cr_assert(miss > pairs / 10 && miss < pairs / 2, "%ld of %ld pairs cross the edge", miss,
+              pairs);
 }
 
 /* ---- the planner's candidates over the ground ------------------------------- */

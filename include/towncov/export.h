@@ -30,12 +30,50 @@ struct run_outcome;
 int export_layers(const char *dir, const struct run_outcome *run, int threads,
                   struct tc_error *err);
 
+/* The row of table towncov_run (GeoPackage and PostGIS): which run wrote
+ * the file or the tables. */
+struct export_run_row {
+    const char *scenario;        /* [scenario] name */
+    const char *scenario_file;
+    long seed;
+    const char *verdict;         /* "met" or "not met" */
+    unsigned long long checksum; /* report_checksum, written as 16 hex digits */
+    int townships;
+    long sites;
+};
+
+/* The whole values of one text field of a layer made from a shapefile,
+ * whose .dbf holds them cut at EXPORT_STRING_MAX bytes (the plan's
+ * fixes): value[i] for feature i (NULL: as in the .dbf). The GeoPackage
+ * and PostGIS, which have no such limit, hold these. */
+struct export_whole_texts {
+    const char *layer, *field;
+    long n;
+    char *const *value;
+};
+
 /* dir/towncov.gpkg from the n point or polygon shapefiles dir/<name>.shp,
  * each a layer named like it with a spatial index and dir/<name>.qml as
  * its default style in layer_styles (as the run's GeoPackage; the plan's
- * added_sites). Returns 0, or -1 with err set (TC_EXIT_OUTPUT). */
+ * added_sites), whole's texts in place of the .dbf's (NULL: none), and
+ * towncov_run holding *run. Returns 0, or -1 with err set (TC_EXIT_OUTPUT). */
 int export_gpkg_from_shapefiles(const char *dir, const char *const *names, int n,
-                                struct tc_error *err);
+                                const struct export_whole_texts *whole,
+                                const struct export_run_row *run, struct tc_error *err);
+
+/* A PostGIS write ([output] postgis) whose transaction is still open:
+ * export_layers leaves it so when the run_outcome's postgis_open is set,
+ * for the caller to commit after its last file (the run: just before its
+ * output folder is renamed into place; the plan: after plan.json), so that
+ * a failure before then leaves the earlier tables as they were. */
+struct export_postgis;
+
+/* Commits *pending (nothing when NULL; refused when interrupted) and frees
+ * it, *pending = NULL. Returns 0, or -1 with err set (rolled back). */
+int export_postgis_commit(struct export_postgis **pending, struct tc_error *err);
+
+/* Rolls *pending back and frees it; nothing when NULL. */
+void export_postgis_abort(struct export_postgis **pending);
 
 /* Removes dir/<name>.shp, .shx, .dbf, .prj, .cpg and .qml (format = gpkg:
  * what the GeoPackage was made from). Returns 0, or -1 with err set. */

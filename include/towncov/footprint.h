@@ -44,6 +44,17 @@ struct tc_footprints *footprints_build(const struct radio_model *radio, const st
                                        const struct tc_sites *sites, int threads,
                                        struct tc_error *err);
 
+/* The footprints of stations without radio settings of their own (placed
+ * by a strategy) as their kinds' shapes, drawn by the radio model once a
+ * kind and never at a station's scale: the same footprint_info as
+ * footprints_build's, cheaply, for writers that read nothing else (the
+ * province-parallel run's rank 0: sites.csv, the summary's radio table).
+ * Their vertices are footprints_build's only on a map no wider than a
+ * province. NULL with err (also when sites->radio is set). */
+struct tc_footprints *footprints_by_kind(const struct radio_model *radio,
+                                         const struct tc_map *map, const struct tc_sites *sites,
+                                         struct tc_error *err);
+
 void footprints_free(struct tc_footprints **fp);
 
 struct terrain_dem;

@@ -40,6 +40,8 @@ struct tc_map {
     char source_file[TC_PATH_MAX];
     char *source_wkt;          /* the .prj text; NULL when it had none */
     char *geo_wkt;             /* the lon/lat CRS of the map's datum (seats, reports) */
+    char *geo_to_metric_def;   /* geo_wkt -> metric_crs as a PROJ pipeline, so that
+                                  map_proj_new needs no database search; NULL: none */
     char metric_crs[256];      /* PROJ string of the equal-area CRS */
     double scale_error;        /* its worst relative scale error over the extent;
                                   past PROJECTION_SCALE_TOL, edges and footprints

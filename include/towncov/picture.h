@@ -31,4 +31,8 @@ int picture_start(const char *path, const struct run_outcome *run, struct pictur
                   struct tc_error *err);
 int picture_finish(struct picture_job **job, struct tc_error *err);
 
+/* Stops a picture no longer wanted (the run failed elsewhere): the child
+ * killed and reaped, its file removed, *job NULL. Nothing when *job is. */
+void picture_cancel(struct picture_job **job);
+
 #endif

@@ -28,6 +28,9 @@ void pipeline_cache_free(struct pipeline_cache **cache);
 /* Seconds spent loading maps and seat areas through the cache so far. */
 double pipeline_cache_load_seconds(const struct pipeline_cache *cache);
 
+struct export_postgis;
+struct export_whole_texts;
+
 struct run_options {
     int threads;          /* >= 1 */
     struct pipeline_cache *cache; /* NULL: every run loads its own map */
@@ -39,10 +42,25 @@ struct run_options {
     const char *extra_layer; /* a point shapefile written to PostGIS with the run's
                                 tables, in their transaction (the plan's added_sites.shp);
                                 NULL: none */
+    const struct export_whole_texts *extra_texts; /* the whole values of a text field
+                                of extra_layer its .dbf holds cut (export.h); NULL: none */
+    struct export_postgis **postgis_open; /* non-NULL: the run's PostGIS transaction is
+                                left open there for the caller to commit after its own
+                                last file (export.h; the plan, after plan.json); NULL:
+                                committed just before the output folder is renamed */
     /* The province-parallel run (`mpirun towncov run`, sim/run_mpi.c): this
      * process's rank and the ranks' count; n_ranks 0 or 1: one process,
      * which every command but run is. Rank 0 alone writes. */
     int rank, n_ranks;
+    /* NULL: every township's coverage. Otherwise only the townships t with
+     * judge_only[t] set are computed (cov_compute_some: exactly what a whole
+     * run gives them); the others keep their area, seat area and stations
+     * but count as uncovered, so the verdict fails them: the caller must
+     * know them met already (sweep --find-min, whose placements are nested,
+     * re-judges only the townships failing at a smaller count). Such a run's
+     * coverage is never kept in the cache nor taken from it. One process
+     * only (n_ranks <= 1). */
+    const unsigned char *judge_only;
 };
 
 /* The province-parallel run's MPI (sim/run_mpi.c): MPI_Init in the MPI
@@ -77,6 +95,7 @@ struct run_state {
     struct radio_model *radio; /* kept for the signal rasters */
     struct terrain_dem *dem;   /* [terrain] dem, read once; NULL without terrain */
     struct raster_outcome raster;
+    struct rank_split *split;  /* a province-parallel rank's share (run_mpi.c); else NULL */
     int cached_map;            /* map and seats are the cache's, not freed here */
     int cached_results;        /* so are sites, radio, fp and results */
     double t0;

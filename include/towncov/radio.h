@@ -120,6 +120,10 @@ void radio_rx_free(struct radio_rx **rx);
  * sectors. *margin_db (may be NULL) gets the margin z sigma there. */
 double radio_rx_rsrp(const struct radio_rx *rx, double dx_m, double dy_m, double *margin_db);
 
+/* radio_rx_rsrp's *margin_db alone (the same bits), without the antenna
+ * gains: the rasters over terrain judge a cell's cover by it. */
+double radio_rx_margin_db(const struct radio_rx *rx, double dx_m, double dy_m);
+
 /* 1 when the point is covered as the footprint means it: RSRP - margin >=
  * threshold and no farther than max_range_m; *rsrp_dbm (may be NULL) gets
  * the median RSRP. */

@@ -47,6 +47,11 @@ struct raster_outcome {
     double write_seconds;      /* writing the strips and their overviews (on one
                                   thread, while the others compute the next strip) */
     double finish_seconds;     /* closing the files, and the copies to COG */
+    /* Over terrain (terrain = 1): the station-cell pairs evaluated, and
+     * those whose profile took an assumed height (a height the DEM lacks,
+     * or the station's own ground unknown: no terrain loss then). */
+    int terrain;
+    long terrain_pairs, terrain_pairs_missing;
 };
 
 /* The size of GDAL's block cache main sets (bytes). The rasters' tiles
@@ -88,6 +93,7 @@ struct terrain_config;
 struct raster_terrain {
     const struct terrain_dem *dem;
     const struct terrain_config *cfg;
+    FILE *log; /* the warning when profiles took assumed heights (may be NULL) */
 };
 int raster_write(const char *dir, const struct raster_config *cfg,
                  const struct radio_model *radio, const struct tc_map *map,

@@ -15,6 +15,8 @@ struct goal_config;
 struct goal_verdict;
 struct radio_config;
 struct output_config;
+struct export_postgis;
+struct export_whole_texts;
 struct raster_outcome;
 
 /* The phases a run times, in order. */
@@ -57,6 +59,9 @@ struct run_outcome {
     int threads;
     long marked_sites;  /* map.png marks the last this many stations (the plan's added) */
     const char *extra_layer; /* also to PostGIS (pipeline.h's run_options); NULL: none */
+    const struct export_whole_texts *extra_texts; /* its whole texts (export.h); NULL */
+    struct export_postgis **postgis_open; /* non-NULL: the PostGIS write is left open
+                                             there, uncommitted (export.h) */
     double seconds[PHASE_COUNT];
     unsigned long long checksum;
 };

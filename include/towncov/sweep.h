@@ -24,6 +24,9 @@ struct sweep_options {
     int keep_members;         /* each member's usual outputs under members/NNN */
     const char *find_min;     /* the key to bisect on (sites.count); NULL: a sweep */
     long range_lo, range_hi;  /* --range; 0, 0: from the scenario */
+    int full_probes;          /* --find-min sites.count: every probe judges every township
+                                 (default: a probe above a failing one re-judges only the
+                                 townships that failed there; findmin.c) */
     FILE *log;
 };
 

@@ -193,6 +193,11 @@ double terrain_sampler_height(const struct terrain_sampler *s, double dx, double
 int terrain_report_missing(const struct terrain_config *cfg, const struct terrain_missing_info *m,
                            FILE *log, struct tc_error *err);
 
+/* The same for the signal rasters: of `pairs` station-cell pairs over
+ * terrain, `missing` took an assumed height. */
+int terrain_report_raster_missing(const struct terrain_config *cfg, long pairs, long missing,
+                                  FILE *log, struct tc_error *err);
+
 /* ---- a synthetic DEM (sim/terrain/demgen.c, `towncov demgen`) ---------- */
 
 struct terrain_demgen {

@@ -14,7 +14,7 @@ struct sweep_args {
     struct cli_list vary, sets;
     long repeat, threads;
     const char *out, *find_min, *range;
-    int list, keep_members, quiet;
+    int list, keep_members, quiet, full_probes;
 };
 
 static const struct cli_opt sweep_opts[] = {
@@ -32,6 +32,9 @@ static const struct cli_opt sweep_opts[] = {
     {"range", 0, CLI_TEXT, "LO..HI", 0, 0, offsetof(struct sweep_args, range),
      "the range --find-min searches (default: 1 to the\nscenario's value, doubled while the "
      "goal is not met)"},
+    {"full-probes", 0, CLI_FLAG, NULL, 0, 0, offsetof(struct sweep_args, full_probes),
+     "--find-min sites.count: judge every township in every\nprobe (default: a probe above a "
+     "failing one judges\nonly the townships failing there; the same answer)"},
     CLI_OPT_THREADS(struct sweep_args, threads),
     {"out", 0, CLI_TEXT, "DIR", 0, 0, offsetof(struct sweep_args, out),
      "output folder (default: out/<name>-sweep)"},
@@ -98,6 +101,8 @@ static int check(struct sweep_args *a, struct sweep_options *o)
     if (a->find_min && a->list)
         return cli_usage_error(cmd, "--list does not go with --find-min (its members are the "
                                "probes, chosen as it goes)");
+    if (a->full_probes && !a->find_min)
+        return cli_usage_error(cmd, "--full-probes goes with --find-min");
     if (a->find_min && a->keep_members)
         return cli_usage_error(cmd, "--keep-members does not go with --find-min");
     return 0;
@@ -128,6 +133,7 @@ static int sweep_command(int argc, char **argv)
         o.list = a->list;
         o.keep_members = a->keep_members;
         o.find_min = a->find_min;
+        o.full_probes = a->full_probes;
         o.log = stderr;
         tc_signals_install();
         tc_progress_enable(!a->quiet && isatty(STDERR_FILENO) ? stderr : NULL);

@@ -61,6 +61,7 @@ int export_layers(const char *dir, const struct run_outcome *run, int threads,
         return tc_fail(err, TC_EXIT_OUTPUT, "%.200s...: output path too long", dir);
     struct exporter ex = {.run = run, .dir = dir};
     ex.prj_wkt = run->map->source_wkt ? run->map->source_wkt : shpio_wgs84_wkt;
+    export_kind_azimuths(&ex);
     struct plan plans[EXPORT_NLAYERS];
     int n = 0;
     int rc = export_geometry_build(&ex, threads, err);

@@ -43,6 +43,9 @@ struct exporter {
     double *fp_x, *fp_y;          /* footprint vertices, output CRS: */
     long *fp_off;                 /* footprint i's are fp_off[i] .. fp_off[i+1]-1 */
     double xmin, ymin, xmax, ymax; /* extent of the townships, output CRS */
+    /* The sites layer's azimuths of a station of each kind that has none
+     * of its own ("0;120;240", "omni"): formatted once, not per station. */
+    char kind_azimuths[KIND_COUNT][96];
 };
 
 /* The GEOS context of worker wi. */
@@ -77,6 +80,9 @@ struct value {
     int null;
     char buf[96];
 };
+
+/* Fills ex->kind_azimuths (layers.c), before any row is asked for. */
+void export_kind_azimuths(struct exporter *ex);
 
 /* What a layer is made of; export_layer_specs[] lists them in the order
  * QGIS draws them (first = bottom). */
@@ -138,6 +144,11 @@ int export_each_record(const struct exporter *ex, const struct plan *p, export_r
  * the run in towncov_run. Returns 0, or -1 with err set. */
 int export_write_gpkg(const struct exporter *ex, const struct plan *p, int n,
                       struct tc_error *err);
+
+/* towncov_run's row of this run (strings borrowed from it), and the build
+ * as that table names it ("towncov VERSION (GIT_REV)"). */
+void export_run_row_of(const struct run_outcome *r, struct export_run_row *row);
+void export_build_name(char *buf, size_t size);
 
 /* ---- PostGIS (postgis.c) ---------------------------------------------------------*/
 /* The n layers of p (as for the GeoPackage) and towncov_run as tables of

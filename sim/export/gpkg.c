@@ -99,16 +99,13 @@ static int write_layer(const struct exporter *ex, GDALDatasetH ds, OGRSpatialRef
     OGRLayerH l = GDALDatasetCreateLayer(ds, p->spec->name, srs,
                                          point ? wkbPoint : wkbMultiPolygon, opts);
     CSLDestroy(opts);
-    if (!l || add_fields(l, p) != 0 || OGR_L_StartTransaction(l) != OGRERR_NONE) {
+    if (!l || add_fields(l, p) != 0) {
         char what[128];
         snprintf(what, sizeof what, "create layer %s", p->spec->name);
         return gdal_fail(err, gpkg, what);
     }
     struct copy c = {p, l};
-    int rc = export_each_record(ex, p, copy_record, &c, err);
-    if (OGR_L_CommitTransaction(l) != OGRERR_NONE && rc == 0)
-        rc = gdal_fail(err, gpkg, "commit a layer");
-    return rc;
+    return export_each_record(ex, p, copy_record, &c, err);
 }
 
 static char *read_all(const char *path)
@@ -177,46 +174,78 @@ static int write_styles(const char *dir, GDALDatasetH ds, const char *const *nam
     return rc == 0 ? 0 : gdal_fail(err, gpkg, "write layer_styles");
 }
 
+void export_run_row_of(const struct run_outcome *r, struct export_run_row *row)
+{
+    *row = (struct export_run_row){
+        .scenario = r->info.name ? r->info.name : "",
+        .scenario_file = r->info.scenario_path ? r->info.scenario_path : "",
+        .seed = r->info.seed,
+        .verdict = r->verdict && r->verdict->met ? "met" : "not met",
+        .checksum = r->checksum,
+        .townships = r->map->n,
+        .sites = r->sites ? (long)r->sites->n : 0};
+}
+
+void export_build_name(char *buf, size_t size)
+{
+    const struct tc_build *b = tc_build_info();
+    snprintf(buf, size, "towncov %s (%s)", b->version, b->git_rev);
+}
+
 /* towncov_run: one row saying which run wrote the file. */
-static int write_run(const struct exporter *ex, GDALDatasetH ds, const char *gpkg,
+static int write_run(const struct export_run_row *r, GDALDatasetH ds, const char *gpkg,
                      struct tc_error *err)
 {
     static const char *const fields[] = {"scenario", "scenario_file", "seed", "build",
                                          "verdict", "checksum", "townships", "sites"};
     static const OGRFieldType types[] = {OFTString, OFTString, OFTInteger64, OFTString,
                                          OFTString, OFTString, OFTInteger, OFTInteger64};
-    const struct run_outcome *r = ex->run;
     OGRLayerH l = table(ds, "towncov_run", fields, types, 8);
     OGRFeatureH f = l ? OGR_F_Create(OGR_L_GetLayerDefn(l)) : NULL;
     int rc = f ? 0 : -1;
     if (f) {
-        const struct tc_build *b = tc_build_info();
         char build[512], sum[32];
-        snprintf(build, sizeof build, "towncov %s (%s)", b->version, b->git_rev);
+        export_build_name(build, sizeof build);
         snprintf(sum, sizeof sum, "%016llx", r->checksum);
-        OGR_F_SetFieldString(f, 0, r->info.name ? r->info.name : "");
-        OGR_F_SetFieldString(f, 1, r->info.scenario_path ? r->info.scenario_path : "");
-        OGR_F_SetFieldInteger64(f, 2, r->info.seed);
+        OGR_F_SetFieldString(f, 0, r->scenario);
+        OGR_F_SetFieldString(f, 1, r->scenario_file);
+        OGR_F_SetFieldInteger64(f, 2, r->seed);
         OGR_F_SetFieldString(f, 3, build);
-        OGR_F_SetFieldString(f, 4, r->verdict && r->verdict->met ? "met" : "not met");
+        OGR_F_SetFieldString(f, 4, r->verdict);
         OGR_F_SetFieldString(f, 5, sum);
-        OGR_F_SetFieldInteger(f, 6, r->map->n);
-        OGR_F_SetFieldInteger64(f, 7, r->sites ? (GIntBig)ex->run->sites->n : 0);
+        OGR_F_SetFieldInteger(f, 6, r->townships);
+        OGR_F_SetFieldInteger64(f, 7, r->sites);
         rc = OGR_L_CreateFeature(l, f) == OGRERR_NONE ? 0 : -1;
         OGR_F_Destroy(f);
     }
     return rc == 0 ? 0 : gdal_fail(err, gpkg, "write towncov_run");
 }
 
-/* dir/towncov.gpkg, created (errors quiet, the fixed date set: gpkg_end
- * undoes both); NULL with err set. */
-static GDALDatasetH gpkg_begin(const char *dir, char *path, size_t size, struct tc_error *err)
+/* SQLite settings for a file written once, whole, into the output's
+ * staging folder (a failed run removes it, an interrupted one never
+ * renames it into place): no rollback journal and no fsync per commit
+ * (nothing to recover: the folder's rename is the commit), and a cache
+ * that holds the R-trees being built (GDAL's value in MB). */
+static const char *const gpkg_config[][2] = {
+    {"OGR_CURRENT_DATE", GPKG_FIXED_DATE},
+    {"OGR_SQLITE_JOURNAL", "OFF"},
+    {"OGR_SQLITE_SYNCHRONOUS", "OFF"},
+    {"OGR_SQLITE_CACHE", "8"},
+};
+#define GPKG_NCONFIG (int)(sizeof gpkg_config / sizeof gpkg_config[0])
+
+/* dir/towncov.gpkg, created (errors quiet, gpkg_config set: gpkg_end
+ * undoes both), with one transaction begun when tx (not for
+ * GDALDatasetCopyLayer, which makes its own); NULL with err set. */
+static GDALDatasetH gpkg_begin(const char *dir, int tx, char *path, size_t size,
+                               struct tc_error *err)
 {
     snprintf(path, size, "%s/towncov.gpkg", dir);
     if (GDALGetDriverCount() == 0)
         GDALAllRegister(); /* the test binary (towncov registers on loading GDAL, lazyload.h) */
     CPLPushErrorHandler(CPLQuietErrorHandler);
-    CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", GPKG_FIXED_DATE);
+    for (int k = 0; k < GPKG_NCONFIG; k++)
+        CPLSetThreadLocalConfigOption(gpkg_config[k][0], gpkg_config[k][1]);
     CPLErrorReset();
     GDALDriverH drv = GDALGetDriverByName("GPKG");
     GDALDatasetH ds = drv ? GDALCreate(drv, path, 0, 0, 0, GDT_Unknown, NULL) : NULL;
@@ -224,19 +253,27 @@ static GDALDatasetH gpkg_begin(const char *dir, char *path, size_t size, struct 
         tc_fail(err, TC_EXIT_INTERNAL, "GDAL has no GPKG driver");
     else if (!ds)
         gdal_fail(err, path, "create it");
+    else if (tx && GDALDatasetStartTransaction(ds, FALSE) != OGRERR_NONE) {
+        gdal_fail(err, path, "begin writing it");
+        GDALClose(ds);
+        ds = NULL;
+    }
     return ds;
 }
 
-static int gpkg_end(GDALDatasetH ds, const char *path, int rc, struct tc_error *err)
+static int gpkg_end(GDALDatasetH ds, int tx, const char *path, int rc, struct tc_error *err)
 {
     if (ds) {
         CPLErrorReset();
+        if (tx && rc == 0 && GDALDatasetCommitTransaction(ds) != OGRERR_NONE)
+            rc = gdal_fail(err, path, "commit it");
         GDALClose(ds); /* void in GDAL 3.6: a failed flush shows as the last error;
                           the spatial indexes are built here, in bulk */
         if (rc == 0 && CPLGetLastErrorType() >= CE_Failure)
             rc = gdal_fail(err, path, "finish it");
     }
-    CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", NULL);
+    for (int k = 0; k < GPKG_NCONFIG; k++)
+        CPLSetThreadLocalConfigOption(gpkg_config[k][0], NULL);
     CPLPopErrorHandler();
     return rc;
 }
@@ -246,7 +283,7 @@ int export_write_gpkg(const struct exporter *ex, const struct plan *p, int n,
 {
     char path[TC_PATH_MAX];
     const char *names[EXPORT_NLAYERS];
-    GDALDatasetH ds = gpkg_begin(ex->dir, path, sizeof path, err);
+    GDALDatasetH ds = gpkg_begin(ex->dir, 1, path, sizeof path, err);
     OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
     int rc = ds ? 0 : -1;
     if (rc == 0 && OSRSetFromUserInput(srs, ex->prj_wkt) != OGRERR_NONE)
@@ -258,17 +295,45 @@ int export_write_gpkg(const struct exporter *ex, const struct plan *p, int n,
     }
     if (rc == 0)
         rc = write_styles(ex->dir, ds, names, n, path, err);
+    struct export_run_row row;
+    export_run_row_of(ex->run, &row);
     if (rc == 0)
-        rc = write_run(ex, ds, path, err);
+        rc = write_run(&row, ds, path, err);
     OSRDestroySpatialReference(srs);
-    return gpkg_end(ds, path, rc, err);
+    return gpkg_end(ds, 1, path, rc, err);
+}
+
+/* whole's values written over the copied layer l's (its features in the
+ * shapefile's order). */
+static int put_whole(OGRLayerH l, const struct export_whole_texts *whole)
+{
+    int field = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(l), whole->field);
+    GIntBig *fids = malloc(sizeof *fids * ((size_t)whole->n + 1));
+    long n = 0;
+    OGRFeatureH f;
+    OGR_L_ResetReading(l);
+    while (fids && n < whole->n && (f = OGR_L_GetNextFeature(l))) {
+        fids[n++] = OGR_F_GetFID(f);
+        OGR_F_Destroy(f);
+    }
+    int rc = field >= 0 && fids && n == whole->n ? 0 : -1;
+    for (long i = 0; rc == 0 && i < n; i++) {
+        if (!whole->value[i] || !(f = OGR_L_GetFeature(l, fids[i])))
+            continue;
+        OGR_F_SetFieldString(f, field, whole->value[i]);
+        rc = OGR_L_SetFeature(l, f) == OGRERR_NONE ? 0 : -1;
+        OGR_F_Destroy(f);
+    }
+    free(fids);
+    return rc;
 }
 
 int export_gpkg_from_shapefiles(const char *dir, const char *const *names, int n,
-                                struct tc_error *err)
+                                const struct export_whole_texts *whole,
+                                const struct export_run_row *run, struct tc_error *err)
 {
     char path[TC_PATH_MAX];
-    GDALDatasetH ds = gpkg_begin(dir, path, sizeof path, err);
+    GDALDatasetH ds = gpkg_begin(dir, 0, path, sizeof path, err);
     int rc = ds ? 0 : -1;
     for (int i = 0; rc == 0 && i < n; i++) {
         char shp[TC_PATH_MAX];
@@ -279,15 +344,20 @@ int export_gpkg_from_shapefiles(const char *dir, const char *const *names, int n
         opts = CSLSetNameValue(opts, "GEOMETRY_NAME", "geom");
         opts = CSLSetNameValue(opts, "FID", "fid");
         opts = CSLSetNameValue(opts, "IDENTIFIER", names[i]);
+        OGRLayerH copy = NULL;
         if (!l)
             rc = gdal_fail(err, shp, "read it back");
-        else if (!GDALDatasetCopyLayer(ds, l, names[i], opts))
+        else if (!(copy = GDALDatasetCopyLayer(ds, l, names[i], opts)))
             rc = gdal_fail(err, path, "copy a layer into it");
+        else if (whole && strcmp(whole->layer, names[i]) == 0 && put_whole(copy, whole) != 0)
+            rc = gdal_fail(err, path, "write whole texts into it");
         CSLDestroy(opts);
         if (in)
             GDALClose(in);
     }
     if (rc == 0)
         rc = write_styles(dir, ds, names, n, path, err);
-    return gpkg_end(ds, path, rc, err);
+    if (rc == 0)
+        rc = write_run(run, ds, path, err);
+    return gpkg_end(ds, 0, path, rc, err);
 }

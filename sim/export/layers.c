@@ -215,23 +215,40 @@ static enum tc_kind site_kind(const struct exporter *ex, long i)
     return t >= 0 ? ex->run->map->t[t].kind : KIND_SPECIAL;
 }
 
-/* Compass azimuths "0;120;240" (degrees from north), or "omni". The disc
- * model has no sectors; the link model uses the station's own azimuths
- * when its sites file gave them, else the kind's 360 i / n. */
-static void site_azimuths(const struct exporter *ex, long i, char *buf, size_t size)
+/* Compass azimuths "0;120;240" (degrees from north) of n sectors, of
+ * the station's own (az) or else 360 i / n; "omni" when n is 0. */
+static void format_azimuths(int n, const double *az, char *buf, size_t size)
 {
-    const struct radio_config *rc = ex->run->radio;
-    const struct radio_site *rs = ex->run->sites->radio ? &ex->run->sites->radio[i] : NULL;
-    int n = rc->model == RADIO_DISC ? 0 : (int)rc->sectors[site_kind(ex, i)];
-    int own = rc->model != RADIO_DISC && rs && rs->n_azimuths > 0;
-    if (own)
-        n = rs->n_azimuths;
     snprintf(buf, size, "%s", n ? "" : "omni");
     for (int k = 0; k < n; k++) {
         size_t len = strlen(buf);
-        snprintf(buf + len, size - len, "%s%g", k ? ";" : "",
-                 own ? rs->azimuth_deg[k] : 360.0 * k / n);
+        snprintf(buf + len, size - len, "%s%g", k ? ";" : "", az ? az[k] : 360.0 * k / n);
     }
+}
+
+/* The disc model has no sectors; the link model has the kind's n. */
+static int kind_sectors(const struct radio_config *rc, enum tc_kind k)
+{
+    return rc->model == RADIO_DISC ? 0 : (int)rc->sectors[k];
+}
+
+void export_kind_azimuths(struct exporter *ex)
+{
+    for (int k = 0; k < KIND_COUNT; k++)
+        format_azimuths(kind_sectors(ex->run->radio, (enum tc_kind)k), NULL,
+                        ex->kind_azimuths[k], sizeof ex->kind_azimuths[k]);
+}
+
+/* Station i's azimuths: its own when its sites file gave them (link
+ * model), else its kind's, formatted once (export_kind_azimuths). */
+static const char *site_azimuths(const struct exporter *ex, long i, char *buf, size_t size)
+{
+    const struct radio_config *rc = ex->run->radio;
+    const struct radio_site *rs = ex->run->sites->radio ? &ex->run->sites->radio[i] : NULL;
+    if (rc->model == RADIO_DISC || !rs || rs->n_azimuths <= 0)
+        return ex->kind_azimuths[site_kind(ex, i)];
+    format_azimuths(rs->n_azimuths, rs->azimuth_deg, buf, size);
+    return buf;
 }
 
 static void site_row(const struct exporter *ex, long i, struct value *v)
@@ -251,8 +268,7 @@ static void site_row(const struct exporter *ex, long i, struct value *v)
                                                           : rc->height_m[site_kind(ex, i)];
     v[4].d = h;
     v[4].null = rc->model == RADIO_DISC;
-    site_azimuths(ex, i, v[5].buf, sizeof v[5].buf);
-    v[5].s = v[5].buf;
+    v[5].s = site_azimuths(ex, i, v[5].buf, sizeof v[5].buf);
     v[6].d = info->min_range_m;
     v[7].d = info->max_range_m;
 }

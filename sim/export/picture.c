@@ -231,11 +231,16 @@ static void visit_rings(GEOSContextHandle_t ctx, const GEOSGeometry *g, struct r
     }
 }
 
+/* The second pass visits the edges in the first pass's order: each one's
+ * entry is remembered (seen[k], the k-th edge visited) instead of being
+ * hashed again. */
 struct border_pass {
     const struct canvas *c;
     struct edge_table *tb;
+    size_t *seen, n_seen, k;
     int county, town;
     int draw; /* 0: register edges; 1: stroke the border edges */
+    int failed; /* the passes did not visit the same edges */
 };
 
 static void border_ring(void *user, const double *x, const double *y, unsigned n)
@@ -243,7 +248,17 @@ static void border_ring(void *user, const double *x, const double *y, unsigned n
     struct border_pass *bp = user;
     struct pen pen = {0};
     for (unsigned i = 0; i + 1 < n; i++) {
-        struct edge *e = edge_find(bp->tb, x[i], y[i], x[i + 1], y[i + 1]);
+        struct edge *e;
+        if (bp->k >= bp->n_seen) {
+            bp->failed = 1;
+            break;
+        }
+        if (!bp->draw) {
+            e = edge_find(bp->tb, x[i], y[i], x[i + 1], y[i + 1]);
+            bp->seen[bp->k++] = (size_t)(e - bp->tb->e);
+        } else {
+            e = &bp->tb->e[bp->seen[bp->k++]];
+        }
         if (!bp->draw) {
             if (e->town < 0) {
                 e->county = bp->county;
@@ -266,34 +281,43 @@ static void border_ring(void *user, const double *x, const double *y, unsigned n
     pen_up(bp->c->cr, &pen);
 }
 
-static size_t edge_capacity(GEOSContextHandle_t ctx, const struct tc_map *map)
+/* The map's vertices (an upper bound on its edges) and a table size for
+ * them. */
+static size_t edge_capacity(GEOSContextHandle_t ctx, const struct tc_map *map, size_t *n_out)
 {
     size_t n = 0, cap = 1024;
     for (int t = 0; t < map->n; t++)
         n += (size_t)GEOSGetNumCoordinates_r(ctx, map->t[t].geom);
     while (cap < 2 * n)
         cap *= 2;
+    *n_out = n;
     return cap;
 }
 
 static int draw_counties(const struct canvas *c, GEOSContextHandle_t ctx, const struct tc_map *map)
 {
-    size_t cap = edge_capacity(ctx, map);
+    size_t n_edges;
+    size_t cap = edge_capacity(ctx, map, &n_edges);
     struct edge_table tb = {calloc(cap, sizeof *tb.e), cap - 1};
-    int rc = tb.e ? 0 : -1;
-    struct border_pass bp = {.c = c, .tb = &tb};
+    struct border_pass bp = {.c = c, .tb = &tb, .seen = malloc(sizeof(size_t) * (n_edges + 1)),
+                             .n_seen = n_edges};
+    int rc = tb.e && bp.seen ? 0 : -1;
     struct ring_visit v = {.fn = border_ring, .user = &bp};
-    for (bp.draw = 0; rc == 0 && bp.draw < 2; bp.draw++)
+    for (bp.draw = 0; rc == 0 && bp.draw < 2; bp.draw++) {
+        bp.k = 0;
         for (bp.town = 0; bp.town < map->n; bp.town++) {
             bp.county = map->t[bp.town].county_id;
             visit_rings(ctx, map->t[bp.town].geom, &v);
         }
+        rc = bp.failed ? -1 : 0;
+    }
     set_rgb(c->cr, ink);
     cairo_set_line_width(c->cr, 1.4);
     cairo_set_line_join(c->cr, CAIRO_LINE_JOIN_ROUND);
     cairo_stroke(c->cr);
     free(v.x);
     free(v.y);
+    free(bp.seen);
     free(tb.e);
     return rc == 0 && !v.failed ? 0 : -1;
 }

@@ -129,3 +129,17 @@ int picture_finish(struct picture_job **job, struct tc_error *err)
     *job = NULL;
     return rc;
 }
+
+void picture_cancel(struct picture_job **job)
+{
+    struct picture_job *j = *job;
+    if (!j)
+        return;
+    kill(j->pid, SIGKILL);
+    while (waitpid(j->pid, NULL, 0) < 0 && errno == EINTR)
+        continue;
+    remove(j->path);
+    close(j->fd);
+    free(j);
+    *job = NULL;
+}

@@ -35,11 +35,11 @@
 /* PostGIS accepts SRIDs up to 998999; towncov numbers custom CRSs from here. */
 #define CUSTOM_SRID_FIRST 990001
 
-struct pg {
+struct export_postgis {
     PGconn *conn;
     char target[TC_STR_MAX + 64]; /* the connection string, password masked */
     char schema[TC_STR_MAX * 2];  /* quoted identifier */
-    const char *conninfo;
+    char *conninfo;               /* after "PG:"; owned */
     int srid;
     unsigned char *wkb;
     size_t wkb_cap;
@@ -47,7 +47,7 @@ struct pg {
     size_t line_cap, line_len;
 };
 
-static int pg_fail(struct pg *pg, struct tc_error *err, const char *what)
+static int pg_fail(struct export_postgis *pg, struct tc_error *err, const char *what)
 {
     char msg[1024];
     ogrread_mask_in(pg->conninfo, pg->conn ? PQerrorMessage(pg->conn) : "out of memory", msg,
@@ -57,7 +57,7 @@ static int pg_fail(struct pg *pg, struct tc_error *err, const char *what)
 }
 
 /* One statement; its result checked. */
-static int exec(struct pg *pg, const char *sql, struct tc_error *err)
+static int exec(struct export_postgis *pg, const char *sql, struct tc_error *err)
 {
     PGresult *r = PQexec(pg->conn, sql);
     ExecStatusType st = PQresultStatus(r);
@@ -70,7 +70,7 @@ static int exec(struct pg *pg, const char *sql, struct tc_error *err)
 }
 
 /* The one value of a query with one text parameter; "" when no row. */
-static int query1(struct pg *pg, const char *sql, const char *param, char *out, size_t size,
+static int query1(struct export_postgis *pg, const char *sql, const char *param, char *out, size_t size,
                   struct tc_error *err)
 {
     PGresult *r = PQexecParams(pg->conn, sql, param ? 1 : 0, NULL, &param, NULL, NULL, 0);
@@ -101,7 +101,7 @@ static void epsg_code(OGRSpatialReferenceH srs, char *out, size_t size)
     CPLFree(confidence);
 }
 
-static int find_srid(struct pg *pg, const char *wkt, struct tc_error *err)
+static int find_srid(struct export_postgis *pg, const char *wkt, struct tc_error *err)
 {
     OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
     char *proj4 = NULL, *srtext = NULL, got[64] = "";
@@ -140,7 +140,7 @@ static int find_srid(struct pg *pg, const char *wkt, struct tc_error *err)
 }
 
 /* ---- replacing this schema's own tables ----------------------------------*/
-static int table_exists(struct pg *pg, const char *schema, const char *name, int *yes,
+static int table_exists(struct export_postgis *pg, const char *schema, const char *name, int *yes,
                         struct tc_error *err)
 {
     const char *v[2] = {schema, name};
@@ -154,7 +154,7 @@ static int table_exists(struct pg *pg, const char *schema, const char *name, int
 
 /* Refuses a table of the run's that exists and is not towncov's; then
  * drops every table the registry lists. */
-static int clear_own_tables(struct pg *pg, const char *schema, const char *const *names, int n,
+static int clear_own_tables(struct export_postgis *pg, const char *schema, const char *const *names, int n,
                             struct tc_error *err)
 {
     char sql[8 * TC_STR_MAX];
@@ -192,7 +192,7 @@ static int clear_own_tables(struct pg *pg, const char *schema, const char *const
     return rc == 0 ? exec(pg, sql, err) : -1;
 }
 
-static int register_table(struct pg *pg, const char *name, struct tc_error *err)
+static int register_table(struct export_postgis *pg, const char *name, struct tc_error *err)
 {
     char sql[8 * TC_STR_MAX], t[2 * TC_STR_MAX];
     quote_ident(pg->conn, name, t, sizeof t);
@@ -215,7 +215,7 @@ static const char *sql_type(enum ftype t)
     return t == FT_STR ? "text" : t == FT_INT ? "integer" : "double precision";
 }
 
-static int line_put(struct pg *pg, const char *s, size_t n)
+static int line_put(struct export_postgis *pg, const char *s, size_t n)
 {
     if (tc_reserve((void **)&pg->line, &pg->line_cap, pg->line_len + n + 1, 1) != 0)
         return -1;
@@ -225,7 +225,7 @@ static int line_put(struct pg *pg, const char *s, size_t n)
 }
 
 /* A text value in COPY's text format: backslash, tab and line ends escaped. */
-static int line_text(struct pg *pg, const char *s)
+static int line_text(struct export_postgis *pg, const char *s)
 {
     int rc = 0;
     for (; *s && rc == 0; s++) {
@@ -237,7 +237,7 @@ static int line_text(struct pg *pg, const char *s)
 }
 
 /* g as hex EWKB: the WKB with the SRID flag and the SRID after its type. */
-static int line_geometry(struct pg *pg, OGRGeometryH g)
+static int line_geometry(struct export_postgis *pg, OGRGeometryH g)
 {
     if (!g)
         return line_put(pg, "\\N", 2);
@@ -267,7 +267,7 @@ static int line_geometry(struct pg *pg, OGRGeometryH g)
 }
 
 /* The line built, sent as one COPY row. */
-static int send_line(struct pg *pg, struct tc_error *err)
+static int send_line(struct export_postgis *pg, struct tc_error *err)
 {
     if (tc_interrupted())
         return tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted while writing to PostGIS: "
@@ -278,7 +278,7 @@ static int send_line(struct pg *pg, struct tc_error *err)
 
 /* A COPY row's end, after its fields (rc: how they went): the geometry,
  * the newline, and the row sent; g is freed in every case. */
-static int end_row(struct pg *pg, int rc, OGRGeometryH g, struct tc_error *err)
+static int end_row(struct export_postgis *pg, int rc, OGRGeometryH g, struct tc_error *err)
 {
     if (rc == 0)
         rc = line_put(pg, "\t", 1);
@@ -290,13 +290,13 @@ static int end_row(struct pg *pg, int rc, OGRGeometryH g, struct tc_error *err)
     return rc == 0 ? send_line(pg, err) : tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
 }
 
-struct copy { struct pg *pg; const struct plan *p; };
+struct copy { struct export_postgis *pg; const struct plan *p; };
 
 static int copy_record(void *ctx, long i, const struct value *v, OGRGeometryH g,
                        struct tc_error *err)
 {
     struct copy *c = ctx;
-    struct pg *pg = c->pg;
+    struct export_postgis *pg = c->pg;
     char num[64];
     pg->line_len = 0;
     snprintf(num, sizeof num, "%ld", i + 1);
@@ -319,7 +319,7 @@ static int copy_record(void *ctx, long i, const struct value *v, OGRGeometryH g,
 }
 
 /* CREATE TABLE (fid, the n columns of cols, geom) and COPY ... FROM STDIN. */
-static int copy_begin(struct pg *pg, const char *name, const char *cols, int point,
+static int copy_begin(struct export_postgis *pg, const char *name, const char *cols, int point,
                       struct tc_error *err)
 {
     char sql[8192], t[2 * TC_STR_MAX];
@@ -338,7 +338,7 @@ static int copy_begin(struct pg *pg, const char *name, const char *cols, int poi
 
 /* Ends the COPY (cancelled when rc != 0), then the GiST index and the
  * registry row. */
-static int copy_end(struct pg *pg, const char *name, int rc, struct tc_error *err)
+static int copy_end(struct export_postgis *pg, const char *name, int rc, struct tc_error *err)
 {
     if (PQputCopyEnd(pg->conn, rc == 0 ? NULL : "towncov stopped") != 1 && rc == 0)
         rc = pg_fail(pg, err, "COPY");
@@ -357,7 +357,7 @@ static int copy_end(struct pg *pg, const char *name, int rc, struct tc_error *er
 }
 
 /* ", name type" for each of the n columns. */
-static void column(struct pg *pg, char *cols, size_t size, const char *name, const char *type)
+static void column(struct export_postgis *pg, char *cols, size_t size, const char *name, const char *type)
 {
     char f[256];
     quote_ident(pg->conn, name, f, sizeof f);
@@ -365,7 +365,7 @@ static void column(struct pg *pg, char *cols, size_t size, const char *name, con
     snprintf(cols + len, size - len, ", %s %s", f, type);
 }
 
-static int write_layer(const struct exporter *ex, struct pg *pg, const struct plan *p,
+static int write_layer(const struct exporter *ex, struct export_postgis *pg, const struct plan *p,
                        struct tc_error *err)
 {
     char cols[4096] = "";
@@ -384,8 +384,11 @@ static const char *ogr_sql_type(OGRFieldType t)
          : t == OFTReal    ? "double precision" : "text";
 }
 
-/* Feature i of the layer as a COPY row. */
-static int extra_row(struct pg *pg, OGRFeatureH f, long i, struct tc_error *err)
+/* Feature i of the layer as a COPY row; field `whole_field`'s value from
+ * whole when it has one (the .dbf's is cut). */
+static int extra_row(struct export_postgis *pg, OGRFeatureH f, long i,
+                     const struct export_whole_texts *whole, int whole_field,
+                     struct tc_error *err)
 {
     char num[64];
     pg->line_len = 0;
@@ -394,7 +397,9 @@ static int extra_row(struct pg *pg, OGRFeatureH f, long i, struct tc_error *err)
     for (int k = 0; rc == 0 && k < OGR_F_GetFieldCount(f); k++) {
         OGRFieldType t = OGR_Fld_GetType(OGR_F_GetFieldDefnRef(f, k));
         rc = line_put(pg, "\t", 1);
-        if (rc == 0 && !OGR_F_IsFieldSetAndNotNull(f, k))
+        if (rc == 0 && k == whole_field && i < whole->n && whole->value[i])
+            rc = line_text(pg, whole->value[i]);
+        else if (rc == 0 && !OGR_F_IsFieldSetAndNotNull(f, k))
             rc = line_put(pg, "\\N", 2);
         else if (rc == 0 && (t == OFTInteger || t == OFTInteger64 || t == OFTReal)) {
             if (t == OFTReal)
@@ -422,8 +427,10 @@ static void extra_name(const char *path, char *out, size_t size)
 }
 
 /* The shapefile at path as a table named like it, its columns typed as
- * OGR reads them from the .dbf. */
-static int write_extra(struct pg *pg, const char *path, struct tc_error *err)
+ * OGR reads them from the .dbf, whole's texts in place of the .dbf's cut
+ * ones (NULL: none). */
+static int write_extra(struct export_postgis *pg, const char *path,
+                       const struct export_whole_texts *whole, struct tc_error *err)
 {
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
     OGRLayerH l = ds ? GDALDatasetGetLayer(ds, 0) : NULL;
@@ -440,12 +447,14 @@ static int write_extra(struct pg *pg, const char *path, struct tc_error *err)
         OGRFieldDefnH fd = OGR_FD_GetFieldDefn(d, k);
         column(pg, cols, sizeof cols, OGR_Fld_GetNameRef(fd), ogr_sql_type(OGR_Fld_GetType(fd)));
     }
+    int whole_field = whole && strcmp(whole->layer, name) == 0
+                    ? OGR_FD_GetFieldIndex(d, whole->field) : -1;
     int rc = copy_begin(pg, name, cols, wkbFlatten(OGR_FD_GetGeomType(d)) == wkbPoint, err);
     if (rc == 0) {
         OGRFeatureH f;
         OGR_L_ResetReading(l);
         for (long i = 0; rc == 0 && (f = OGR_L_GetNextFeature(l)); i++) {
-            rc = extra_row(pg, f, i, err);
+            rc = extra_row(pg, f, i, whole, whole_field, err);
             OGR_F_Destroy(f);
         }
         rc = copy_end(pg, name, rc, err);
@@ -455,7 +464,7 @@ static int write_extra(struct pg *pg, const char *path, struct tc_error *err)
 }
 
 /* towncov_run: the run, as in the GeoPackage. */
-static int write_run(const struct exporter *ex, struct pg *pg, struct tc_error *err)
+static int write_run(const struct exporter *ex, struct export_postgis *pg, struct tc_error *err)
 {
     char sql[2048];
     snprintf(sql, sizeof sql, "CREATE TABLE %s.towncov_run (id integer PRIMARY KEY, scenario "
@@ -463,17 +472,15 @@ static int write_run(const struct exporter *ex, struct pg *pg, struct tc_error *
              "townships integer, sites bigint)", pg->schema);
     if (exec(pg, sql, err) != 0)
         return -1;
-    const struct run_outcome *r = ex->run;
-    const struct tc_build *b = tc_build_info();
+    struct export_run_row r;
+    export_run_row_of(ex->run, &r);
     char seed[32], build[512], sum[32], towns[32], sites[32];
-    snprintf(seed, sizeof seed, "%ld", r->info.seed);
-    snprintf(build, sizeof build, "towncov %s (%s)", b->version, b->git_rev);
-    snprintf(sum, sizeof sum, "%016llx", r->checksum);
-    snprintf(towns, sizeof towns, "%d", r->map->n);
-    snprintf(sites, sizeof sites, "%ld", r->sites ? (long)r->sites->n : 0L);
-    const char *v[] = {r->info.name ? r->info.name : "",
-                       r->info.scenario_path ? r->info.scenario_path : "", seed, build,
-                       r->verdict && r->verdict->met ? "met" : "not met", sum, towns, sites};
+    snprintf(seed, sizeof seed, "%ld", r.seed);
+    export_build_name(build, sizeof build);
+    snprintf(sum, sizeof sum, "%016llx", r.checksum);
+    snprintf(towns, sizeof towns, "%d", r.townships);
+    snprintf(sites, sizeof sites, "%ld", r.sites);
+    const char *v[] = {r.scenario, r.scenario_file, seed, build, r.verdict, sum, towns, sites};
     snprintf(sql, sizeof sql, "INSERT INTO %s.towncov_run VALUES (1, $1, $2, $3::bigint, $4, "
              "$5, $6, $7::int, $8::bigint)", pg->schema);
     PGresult *res = PQexecParams(pg->conn, sql, 8, NULL, v, NULL, NULL, 0);
@@ -482,8 +489,8 @@ static int write_run(const struct exporter *ex, struct pg *pg, struct tc_error *
     return ok ? register_table(pg, "towncov_run", err) : pg_fail(pg, err, "towncov_run");
 }
 
-static int write_all(const struct exporter *ex, struct pg *pg, const struct plan *p, int n,
-                     struct tc_error *err)
+static int write_all(const struct exporter *ex, struct export_postgis *pg, const struct plan *p,
+                     int n, struct tc_error *err)
 {
     const char *schema = ex->run->output->postgis_schema;
     const char *names[EXPORT_NLAYERS + 2];
@@ -504,38 +511,73 @@ static int write_all(const struct exporter *ex, struct pg *pg, const struct plan
     for (int i = 0; i < n; i++)
         if (write_layer(ex, pg, &p[i], err) != 0)
             return -1;
-    if (extra[0] && write_extra(pg, ex->run->extra_layer, err) != 0)
+    if (extra[0] && write_extra(pg, ex->run->extra_layer, ex->run->extra_texts, err) != 0)
         return -1;
-    if (write_run(ex, pg, err) != 0)
-        return -1;
-    if (tc_interrupted())
-        return tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted while writing to PostGIS: "
-                       "nothing was changed there");
-    return exec(pg, "COMMIT", err);
+    return write_run(ex, pg, err);
+}
+
+/* The connection closed, its transaction rolled back when still open. */
+static void pg_free(struct export_postgis *pg, int rollback)
+{
+    if (rollback && pg->conn) { /* nothing of this run stays: the earlier tables as they were */
+        PGresult *r = PQexec(pg->conn, "ROLLBACK");
+        PQclear(r);
+    }
+    PQfinish(pg->conn);
+    free(pg->conninfo);
+    free(pg->wkb);
+    free(pg->line);
+    free(pg);
+}
+
+int export_postgis_commit(struct export_postgis **pending, struct tc_error *err)
+{
+    struct export_postgis *pg = *pending;
+    if (!pg)
+        return 0;
+    *pending = NULL;
+    int rc = tc_interrupted() ? tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted while "
+                                        "writing to PostGIS: nothing was changed there")
+                              : exec(pg, "COMMIT", err);
+    pg_free(pg, rc != 0);
+    return rc;
+}
+
+void export_postgis_abort(struct export_postgis **pending)
+{
+    if (*pending)
+        pg_free(*pending, 1);
+    *pending = NULL;
 }
 
 int export_write_postgis(const struct exporter *ex, const struct plan *p, int n,
                          struct tc_error *err)
 {
     const struct output_config *oc = ex->run->output;
-    struct pg pg = {.conninfo = oc->postgis + (strncasecmp(oc->postgis, "PG:", 3) ? 0 : 3)};
-    ogrread_mask(oc->postgis, pg.target, sizeof pg.target);
+    struct export_postgis *pg = calloc(1, sizeof *pg);
+    const char *conninfo = oc->postgis + (strncasecmp(oc->postgis, "PG:", 3) ? 0 : 3);
+    if (!pg || !(pg->conninfo = strdup(conninfo))) { /* kept: the scenario may go first */
+        free(pg);
+        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+    }
+    ogrread_mask(oc->postgis, pg->target, sizeof pg->target);
     const char *keys[] = {"dbname", "fallback_application_name", NULL};
-    const char *vals[] = {pg.conninfo, "towncov", NULL};
-    pg.conn = PQconnectdbParams(keys, vals, 1); /* dbname holds the whole string: expanded */
-    if (!pg.conn || PQstatus(pg.conn) != CONNECTION_OK) {
-        int rc = pg_fail(&pg, err, "cannot connect");
-        PQfinish(pg.conn);
+    const char *vals[] = {pg->conninfo, "towncov", NULL};
+    pg->conn = PQconnectdbParams(keys, vals, 1); /* dbname holds the whole string: expanded */
+    if (!pg->conn || PQstatus(pg->conn) != CONNECTION_OK) {
+        int rc = pg_fail(pg, err, "cannot connect");
+        pg_free(pg, 0);
         return rc;
     }
-    quote_ident(pg.conn, oc->postgis_schema, pg.schema, sizeof pg.schema);
-    int rc = write_all(ex, &pg, p, n, err);
-    if (rc != 0) { /* nothing of this run stays: the earlier tables are as they were */
-        PGresult *r = PQexec(pg.conn, "ROLLBACK");
-        PQclear(r);
+    quote_ident(pg->conn, oc->postgis_schema, pg->schema, sizeof pg->schema);
+    if (write_all(ex, pg, p, n, err) != 0) {
+        pg_free(pg, 1);
+        return -1;
     }
-    free(pg.wkb);
-    free(pg.line);
-    PQfinish(pg.conn);
-    return rc;
+    if (ex->run->postgis_open) { /* the caller commits, after its last file */
+        *ex->run->postgis_open = pg;
+        return 0;
+    }
+    struct export_postgis *pending = pg;
+    return export_postgis_commit(&pending, err);
 }

@@ -268,9 +268,10 @@ static int locals_new(const struct tc_map *map, int n, struct projection_local *
     return 0;
 }
 
-struct tc_footprints *footprints_build(const struct radio_model *radio, const struct tc_map *map,
-                                       const struct tc_sites *sites, int threads,
-                                       struct tc_error *err)
+/* footprints_build, or footprints_by_kind when at_scale is 0. */
+static struct tc_footprints *build(const struct radio_model *radio, const struct tc_map *map,
+                                   const struct tc_sites *sites, int threads, int at_scale,
+                                   struct tc_error *err)
 {
     struct tc_footprints *fp = footprints_alloc(sites->n);
     if (!fp) {
@@ -279,7 +280,7 @@ struct tc_footprints *footprints_build(const struct radio_model *radio, const st
     }
     int nlocal = threads > 0 ? threads : 1;
     struct projection_local *local = NULL;
-    int rc = locals_new(map, nlocal, &local, err);
+    int rc = at_scale ? locals_new(map, nlocal, &local, err) : 0;
     if (rc == 0)
         rc = intern_shapes(fp, radio, map, sites, threads, local, err);
     for (int i = 0; local && i < nlocal; i++)
@@ -295,6 +296,25 @@ struct tc_footprints *footprints_build(const struct radio_model *radio, const st
         return NULL;
     }
     return fp;
+}
+
+struct tc_footprints *footprints_build(const struct radio_model *radio, const struct tc_map *map,
+                                       const struct tc_sites *sites, int threads,
+                                       struct tc_error *err)
+{
+    return build(radio, map, sites, threads, 1, err);
+}
+
+struct tc_footprints *footprints_by_kind(const struct radio_model *radio,
+                                         const struct tc_map *map, const struct tc_sites *sites,
+                                         struct tc_error *err)
+{
+    if (sites->radio) {
+        tc_fail(err, TC_EXIT_INTERNAL, "footprints_by_kind: the stations have radio settings "
+                "of their own");
+        return NULL;
+    }
+    return build(radio, map, sites, 1, 0, err);
 }
 
 GEOSGeometry *footprint_polygon(GEOSContextHandle_t ctx, const struct tc_footprints *fp, long i)

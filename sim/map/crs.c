@@ -332,10 +332,22 @@ int map_setup_crs(struct loader *ld, struct tc_error *err)
                 "off by up to %.2f %%): edges are densified by the projection's error and "
                 "footprints drawn at their stations' scale\n", ld->shp_path,
                 100 * m->scale_error);
-    ld->src_to_metric = map_make_transform(ld->pj_ctx, src, metric);
     ld->geo_to_metric = map_make_transform(ld->pj_ctx, geo, metric);
+    /* A lon/lat source is its own geodetic CRS (strictly: same names,
+     * datum, axes): the same operation, cloned (PROJ's search for it costs
+     * milliseconds each time). */
+    if (ld->geo_to_metric && proj_is_equivalent_to(src, geo, PJ_COMP_STRICT))
+        ld->src_to_metric = proj_clone(ld->pj_ctx, ld->geo_to_metric);
+    else
+        ld->src_to_metric = map_make_transform(ld->pj_ctx, src, metric);
     const char *gw = proj_as_wkt(ld->pj_ctx, geo, PJ_WKT2_2019, NULL);
     ld->geo_wkt = gw ? strdup(gw) : NULL;
+    /* The operation as PROJ instantiates it (from this pipeline text): a
+     * later stage rebuilds it from the text in microseconds, where a
+     * search of PROJ's database costs milliseconds a context. */
+    const char *def = ld->geo_to_metric ? proj_as_proj_string(ld->pj_ctx, ld->geo_to_metric,
+                                                              PJ_PROJ_5, NULL) : NULL;
+    ld->geo_def = def ? strdup(def) : NULL;
     if (!ld->src_to_metric || !ld->geo_to_metric || !ld->geo_wkt) {
         tc_fail(err, TC_EXIT_INTERNAL, "PROJ cannot transform %s to %s", ld->shp_path,
                 m->metric_crs);

@@ -72,6 +72,32 @@ static int check_areas(const struct loader *ld, struct tc_error *err)
     return 0;
 }
 
+/* The source CRS and the metric one (PROJ's database: tens of ms) beside
+ * the records' reading (shapelib, serial), when there are two threads and
+ * the source is a shapefile; the coordinates are checked once both are
+ * done. A failing CRS is reported before any record, as when serial. */
+static int crs_and_records(struct loader *ld, struct record_job *jobs, struct tc_error *err)
+{
+    struct tc_error read_err = {0};
+    int crs_rc = 0, read_rc = 0;
+    if (ld->threads > 1 && !ld->ogr) {
+        #pragma omp parallel sections num_threads(2)
+        {
+            #pragma omp section
+            crs_rc = map_setup_crs(ld, err);
+            #pragma omp section
+            read_rc = map_read_records(ld, jobs, &read_err);
+        }
+    } else {
+        crs_rc = map_setup_crs(ld, err);
+        if (crs_rc == 0)
+            read_rc = map_read_records(ld, jobs, &read_err);
+    }
+    if (crs_rc != 0)
+        return -1;
+    return map_records_finish(ld, jobs, read_rc, &read_err, err);
+}
+
 static int read_townships(struct loader *ld, struct tc_error *err)
 {
     struct tc_map *m = ld->map;
@@ -81,7 +107,7 @@ static int read_townships(struct loader *ld, struct tc_error *err)
     int rc = m->t && jobs ? 0 : tc_fail(err, TC_EXIT_RESOURCE, "%s: out of memory for %d "
                                         "townships", ld->shp_path, n);
     if (rc == 0)
-        rc = map_read_records(ld, jobs, err);
+        rc = crs_and_records(ld, jobs, err);
     if (rc == 0)
         rc = map_build_townships(ld, jobs, err);
     for (int i = 0; jobs && i < n; i++) {
@@ -137,16 +163,16 @@ static struct tc_map *load(struct loader *ld, const char *base_dir, struct tc_er
     if (rc == 0)
         rc = map_find_fields(ld, err);
     if (rc == 0)
-        rc = map_setup_crs(ld, err);
-    if (rc == 0)
         rc = read_townships(ld, err);
     loader_close(ld);
     if (rc != 0) {
         free(ld->geo_wkt);
+        free(ld->geo_def);
         map_free(&ld->map);
         return NULL;
     }
     ld->map->geo_wkt = ld->geo_wkt;
+    ld->map->geo_to_metric_def = ld->geo_def;
     return ld->map;
 }
 
@@ -182,6 +208,7 @@ void map_free(struct tc_map **map)
     free(m->t);
     free(m->source_wkt);
     free(m->geo_wkt);
+    free(m->geo_to_metric_def);
     GEOS_finish_r(m->ctx);
     free(m);
     *map = NULL;

@@ -14,9 +14,27 @@ struct map_proj {
     PJ *geo_to_metric;
 };
 
+/* The map's own transformation from its pipeline text (no database). */
+static struct map_proj *proj_from_def(const char *def)
+{
+    struct map_proj *p = calloc(1, sizeof *p);
+    if (!p || !(p->ctx = proj_context_create())) {
+        free(p);
+        return NULL;
+    }
+    proj_log_level(p->ctx, PJ_LOG_NONE);
+    p->geo_to_metric = proj_create(p->ctx, def);
+    if (!p->geo_to_metric)
+        map_proj_free(&p);
+    return p;
+}
+
 struct map_proj *map_proj_new(const struct tc_map *map, struct tc_error *err)
 {
-    struct map_proj *p = map_proj_new_from(map, map->geo_wkt, err);
+    struct map_proj *p = map->geo_to_metric_def ? proj_from_def(map->geo_to_metric_def) : NULL;
+    if (p)
+        return p;
+    p = map_proj_new_from(map, map->geo_wkt, err);
     if (!p && err->exit_code != TC_EXIT_RESOURCE)
         tc_fail(err, TC_EXIT_INTERNAL, "PROJ cannot rebuild the map's transformation");
     return p;

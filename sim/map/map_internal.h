@@ -43,12 +43,14 @@ struct loader {
     int shp_type;      /* the type the .shp header declares */
     int deleted;       /* DBF records marked deleted (skipped) */
     int cut_texts;     /* texts a writer cut inside a character */
+    int first_deleted, first_cut; /* their first records, -1: none */
     int f_code, f_name, f_kind, f_county, f_county_code, f_lon, f_lat;
     int f_pop, f_urban;   /* [map] population_field, urban_population_field; -1: none */
     PJ_CONTEXT *pj_ctx;
     PJ *src_to_metric;  /* source CRS -> metric */
     PJ *geo_to_metric;  /* geodetic lon/lat of the source's datum -> metric */
     char *geo_wkt;      /* that geodetic CRS */
+    char *geo_def;      /* geo_to_metric as a PROJ pipeline, or NULL */
     int geographic;     /* the source CRS is lon/lat */
     FILE *warn;
     int threads;
@@ -113,8 +115,11 @@ void map_trim(char *s);
 int map_open_files(struct loader *ld, const char *base_dir, struct tc_error *err);
 int map_find_fields(struct loader *ld, struct tc_error *err);
 
-/* records.c: reading each record's attributes and shape (serial: shapelib) */
+/* records.c: reading each record's attributes and shape (serial: shapelib),
+ * then, with the CRS known, their coordinates checked */
 int map_read_records(struct loader *ld, struct record_job *jobs, struct tc_error *err);
+int map_records_finish(struct loader *ld, struct record_job *jobs, int read_rc,
+                       const struct tc_error *read_err, struct tc_error *err);
 
 /* repair.c: parts with no area, validity and repair, their warnings */
 GEOSGeometry *map_make_valid(const struct loader *ld, GEOSContextHandle_t ctx, GEOSGeometry *g, PJ *to_input, const struct township *t, struct record_job *job);

@@ -147,7 +147,8 @@ static int read_attributes(struct loader *ld, int fid, struct township *t, int *
     return read_seat(ld, fid, t, err);
 }
 
-/* Serial: reads record fid's shape and checks what needs no geometry. */
+/* Serial: reads record fid's shape and checks what needs no geometry and
+ * no CRS (the coordinates are checked by map_records_finish). */
 static int read_shape(struct loader *ld, int fid, const struct township *t, SHPObject **out,
                       struct tc_error *err)
 {
@@ -166,8 +167,6 @@ static int read_shape(struct loader *ld, int fid, const struct township *t, SHPO
     else if (o->nSHPType == SHPT_NULL || o->nVertices == 0)
         rc = tc_fail(err, TC_EXIT_MAP, "%s: " MAP_REC_FMT " (code %s): null shape (no "
                      "polygon)", ld->shp_path, MAP_REC(ld, fid), t->code);
-    else
-        rc = check_coordinates(ld, o, fid, err);
     if (rc != 0) {
         SHPDestroyObject(o);
         return -1;
@@ -193,15 +192,18 @@ static void report_reading(const struct loader *ld, int first_deleted, int first
 }
 
 /* Serial: attributes and shapes of every live record (shapelib is not
- * thread-safe), into m->t and jobs. */
+ * thread-safe), into m->t and jobs; stops at the first failure (its
+ * record counted, so that map_free frees its texts). Needs no CRS: it
+ * may run beside map_setup_crs; map_records_finish completes it. */
 int map_read_records(struct loader *ld, struct record_job *jobs, struct tc_error *err)
 {
     struct tc_map *m = ld->map;
-    int n = map_source_count(ld), first_deleted = -1, first_cut = -1, rc = 0;
+    int n = map_source_count(ld), rc = 0;
+    ld->first_deleted = ld->first_cut = -1;
     for (int fid = 0; rc == 0 && fid < n; fid++) {
         if (!ld->ogr && DBFIsRecordDeleted(ld->dbf, fid)) {
             if (ld->deleted++ == 0)
-                first_deleted = fid;
+                ld->first_deleted = fid;
             continue;
         }
         struct township *t = &m->t[m->n++]; /* counted first: map_free frees its texts */
@@ -209,7 +211,7 @@ int map_read_records(struct loader *ld, struct record_job *jobs, struct tc_error
         int cut = 0;
         rc = read_attributes(ld, fid, t, &cut, err);
         if (rc == 0 && cut && ld->cut_texts++ == 0)
-            first_cut = fid;
+            ld->first_cut = fid;
         if (rc == 0)
             rc = read_shape(ld, fid, t, &jobs[m->n - 1].obj, err);
         if (rc == 0 && tc_interrupted())
@@ -217,7 +219,25 @@ int map_read_records(struct loader *ld, struct record_job *jobs, struct tc_error
     }
     if (rc == 0 && m->n == 0)
         rc = tc_fail(err, TC_EXIT_MAP, "%s: every record is marked deleted", ld->shp_path);
-    if (rc == 0)
-        report_reading(ld, first_deleted, first_cut);
     return rc;
+}
+
+/* With the source CRS known (ld->geographic): each shape's coordinates
+ * checked (and clamped) in record order, then the reading's own failure
+ * (read_rc, read_err), so that the first failure in record order is the
+ * one reported, as a reading that checked as it went would; then the
+ * notes on what the reading skipped or mended. */
+int map_records_finish(struct loader *ld, struct record_job *jobs, int read_rc,
+                       const struct tc_error *read_err, struct tc_error *err)
+{
+    struct tc_map *m = ld->map;
+    for (int i = 0; i < m->n; i++)
+        if (jobs[i].obj && check_coordinates(ld, jobs[i].obj, m->t[i].record, err) != 0)
+            return -1;
+    if (read_rc != 0) {
+        *err = *read_err;
+        return -1;
+    }
+    report_reading(ld, ld->first_deleted, ld->first_cut);
+    return 0;
 }

@@ -194,6 +194,7 @@ static void province_free(GEOSContextHandle_t ctx, struct province *p)
         mg_destroy(ctx, &p->t[i].seat_area);
     }
     free(p->c);
+    free(p->ogr_label);
     free(p->t);
     memset(p, 0, sizeof *p);
 }

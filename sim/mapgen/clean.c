@@ -242,9 +242,9 @@ static GEOSGeometry *county_source(struct mg_worker *w, const struct province *p
     if (GEOSGeom_getExtent_r(ctx, g, &x0, &y0, &x1, &y1)
         && (x0 < -180 || x1 > 180 || y0 < -90 || y1 > 90)) {
         mg_destroy(ctx, &g);
-        tc_fail(&w->err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT ": coordinates up to %.1f %.1f are "
-                "not longitude/latitude degrees (the builder reads WGS 84 lon/lat)", p->shp_path,
-                SHPIO_REC(c->record), fabs(x0) > fabs(x1) ? x0 : x1, fabs(y0) > fabs(y1) ? y0 : y1);
+        tc_fail(&w->err, TC_EXIT_MAP, "%s: " MG_REC_FMT ": coordinates up to %.1f %.1f are "
+                "not longitude/latitude degrees (the builder reads WGS 84 lon/lat)", MG_SRC(p),
+                MG_REC(p, c), fabs(x0) > fabs(x1) ? x0 : x1, fabs(y0) > fabs(y1) ? y0 : y1);
     }
     return g;
 }
@@ -275,8 +275,8 @@ int mg_county_clean(struct mg_worker *w, const struct province *p, struct county
         return mg_geos_fail(w, "MakeValid");
     if (GEOSisEmpty_r(ctx, clean)) {
         mg_destroy(ctx, &clean);
-        return tc_fail(&w->err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT ": the county has no area",
-                       p->shp_path, SHPIO_REC(c->record));
+        return tc_fail(&w->err, TC_EXIT_MAP, "%s: " MG_REC_FMT ": the county has no area",
+                       MG_SRC(p), MG_REC(p, c));
     }
     c->geom = clean;
     if (mg_check_valid(w, c->geom, "the cleaned county") != 0)

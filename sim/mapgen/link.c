@@ -46,9 +46,9 @@ static int check_unique_counties(const struct province *p, struct tc_error *err)
 {
     for (int i = 1; i < p->nc; i++)
         if (strcmp(p->c[i - 1].code, p->c[i].code) == 0)
-            return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT ": county code %s repeats "
-                           SHPIO_REC_FMT, p->shp_path, SHPIO_REC(p->c[i].record), p->c[i].code,
-                           SHPIO_REC(p->c[i - 1].record));
+            return tc_fail(err, TC_EXIT_MAP, "%s: " MG_REC_FMT ": county code %s repeats "
+                           MG_REC_FMT, MG_SRC(p), MG_REC(p, &p->c[i]), p->c[i].code,
+                           MG_REC(p, &p->c[i - 1]));
     return 0;
 }
 
@@ -95,14 +95,13 @@ static int link_ranges(struct province *p, struct tc_error *err)
     for (int i = 0; i < p->nc; i++) {
         struct county *c = &p->c[i];
         if (c->n == 0)
-            return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT ": county %s (%s) has no "
-                           "townships in %s", p->shp_path, SHPIO_REC(c->record), c->code,
-                           c->name, p->csv_path);
+            return tc_fail(err, TC_EXIT_MAP, "%s: " MG_REC_FMT ": county %s (%s) has no "
+                           "townships in %s", MG_SRC(p), MG_REC(p, c), c->code, c->name,
+                           p->csv_path);
         if (c->declared >= 0 && c->declared != c->n)
-            return tc_fail(err, TC_EXIT_MAP, "%s: " SHPIO_REC_FMT ": county %s (%s) says it "
-                           "has %d townships but %s lists %d", p->shp_path,
-                           SHPIO_REC(c->record), c->code, c->name, c->declared, p->csv_path,
-                           c->n);
+            return tc_fail(err, TC_EXIT_MAP, "%s: " MG_REC_FMT ": county %s (%s) says it "
+                           "has %d townships but %s lists %d", MG_SRC(p), MG_REC(p, c),
+                           c->code, c->name, c->declared, p->csv_path, c->n);
         if (c->n > MAX_TOWNSHIPS_PER_COUNTY)
             return tc_fail(err, TC_EXIT_RESOURCE, "county %s has %d townships (at most %d)",
                            c->code, c->n, MAX_TOWNSHIPS_PER_COUNTY);

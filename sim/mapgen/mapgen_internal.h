@@ -29,7 +29,8 @@
 
 struct county {
     char *code, *name, *city;
-    int record;            /* shapefile record (0-based), -1 synthetic */
+    int record;            /* shapefile record or OGR feature (0-based), -1 synthetic */
+    long long fid;         /* its FID: the record's for a shapefile, the source's else */
     int declared;          /* its "townships" attribute, -1 when absent */
     SHPObject *shape;      /* as read; freed once converted */
     GEOSGeometry *geom;    /* lon/lat: cleaned, then simplified and densified */
@@ -61,9 +62,19 @@ struct province {
     struct mg_township *t; /* sorted by county, then code */
     int nt;
     const char *shp_path, *csv_path;
+    int ogr;               /* the counties came through OGR (not a shapefile) */
+    char *ogr_label;       /* then "source, layer 'name'" (ogrread.h), owned */
     char encoding[TEXTENC_NAME_MAX]; /* of the county .dbf; "" = guess */
     int has_population;    /* townships carry --population's people */
 };
+
+/* A county as messages name it, after its source (MG_SRC): "record N (FID
+ * N-1)" in a shapefile, "feature N (FID F)" in any other source (the FID
+ * ogrinfo, QGIS and SQL show, as ogrread.h's). printf(MG_REC_FMT,
+ * MG_REC(p, c)). */
+#define MG_SRC(p) ((p)->ogr_label ? (p)->ogr_label : (p)->shp_path)
+#define MG_REC_FMT "%s %d (FID %lld)"
+#define MG_REC(p, c) (p)->ogr ? "feature" : "record", (c)->record + 1, (c)->fid
 
 struct pop_table;
 /* population.c: spreads the county table over the built townships as a run

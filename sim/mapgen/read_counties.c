@@ -54,6 +54,7 @@ static int county_read(const struct province *p, SHPHandle shp, DBFHandle dbf, i
                        const int *fields, struct county *c, struct tc_error *err)
 {
     c->record = rec;
+    c->fid = rec;
     if (!(c->code = dbf_text(p, dbf, rec, fields[0], "code", err)) ||
         !(c->name = dbf_text(p, dbf, rec, fields[1], "name", err)) ||
         !(c->city = dbf_text(p, dbf, rec, fields[2], "city", err)))
@@ -103,15 +104,18 @@ static int counties_read_ogr(struct province *p, struct tc_error *err)
         return -1;
     int f[4] = {ogrread_field(t, "code"), ogrread_field(t, "name"), ogrread_field(t, "city"),
                 ogrread_field(t, "townships")};
+    p->ogr = 1;
+    p->ogr_label = strdup(t->label); /* for the later messages (MG_SRC) */
     int rc = f[0] < 0 || f[1] < 0
         ? tc_fail(err, TC_EXIT_MAP, "%s: the layer has no '%s' field", t->label,
                   f[0] < 0 ? "code" : "name")
         : 0;
-    if (rc == 0 && !(p->c = calloc((size_t)t->n, sizeof *p->c)))
+    if (rc == 0 && (!p->ogr_label || !(p->c = calloc((size_t)t->n, sizeof *p->c))))
         rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory reading %s", t->label);
     for (long i = 0; rc == 0 && i < t->n; i++) {
         struct county *c = &p->c[p->nc++];
         c->record = (int)i;
+        c->fid = t->fid[i];
         double declared = f[3] >= 0 ? t->num[i * t->nfields + f[3]] : NAN;
         c->declared = isfinite(declared) ? (int)declared : -1;
         if (!(c->code = ogr_text(t, i, f[0], err)) || !(c->name = ogr_text(t, i, f[1], err)) ||

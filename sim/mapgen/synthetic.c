@@ -136,6 +136,7 @@ static int synth_county(struct province *p, int i, GEOSGeometry *cell, uint64_t 
     c->name = synth_name(seed, (uint64_t)i, "County");
     c->city = synth_name(seed, (1ULL << 32) + (uint64_t)(i / 10), "City");
     c->record = -1;
+    c->fid = -1;
     c->declared = -1;
     c->geom = cell;
     c->stream = mg_hash_str(code);

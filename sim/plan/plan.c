@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "towncov/coverage.h"
+#include "towncov/export.h"
 #include "towncov/footprint.h"
 #include "towncov/goal.h"
 #include "towncov/map.h"
@@ -17,6 +18,7 @@
 #include "towncov/output.h"
 #include "towncov/pipeline.h"
 #include "towncov/radio.h"
+#include "towncov/report.h"
 #include "towncov/scenario.h"
 #include "towncov/seat.h"
 #include "towncov/sites.h"
@@ -82,8 +84,9 @@ static int by_long(const void *a, const void *b)
  * (unless map.png is drawn from one): the goal is judged on the polygons,
  * and the rasters were half the check's time (planned.ini still has them). */
 static int check_run(const char *tmp, const struct plan_options *opt, long n_added,
-                     struct plan_result *r, struct tc_error *err)
+                     struct plan_result *r, struct export_postgis **pg, struct tc_error *err)
 {
+    struct export_whole_texts fixes = {"added_sites", "fixes", r->n_added, r->fixes};
     char *ini = outdir_join(tmp, "planned.ini"), *out = outdir_join(tmp, "check"),
          *added = outdir_join(tmp, "added_sites.shp");
     struct scenario *scn = malloc(sizeof *scn);
@@ -96,11 +99,14 @@ static int check_run(const char *tmp, const struct plan_options *opt, long n_add
     struct run_options ro = {.threads = opt->threads, .out_dir = out, .quiet = 1,
                              .log = opt->log, .progress = 0,
                              .marked_sites = n_added,
-                             .extra_layer = added}; /* to PostGIS with the run's */
+                             .extra_layer = added, /* to PostGIS with the run's */
+                             .extra_texts = &fixes,
+                             .postgis_open = pg};  /* committed after plan.json */
     struct run_state st;
     double seconds[PHASE_COUNT];
     if (rc == 0 && (rc = pipeline_run_kept(scn, &ro, &st, seconds, err)) == 0) {
         r->check_met = st.verdict.met;
+        r->check_checksum = report_checksum(st.map, st.results);
         r->people_after = st.verdict.population_covered;
         pipeline_state_free(&st);
     }
@@ -275,6 +281,8 @@ static int write_plan(const struct scenario *scn, const struct plan_options *opt
     char *tmp = NULL;
     int rc = planned ? planned_scenario(scn, planned, err)
                      : tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+    if (rc == 0 && !(r->fixes = plan_fixes_new(r)))
+        rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
     if (rc == 0)
         rc = outdir_begin(dir, "plan", &tmp, err);
     if (rc == 0)
@@ -284,16 +292,23 @@ static int write_plan(const struct scenario *scn, const struct plan_options *opt
     if (rc == 0)
         rc = plan_write_layer(tmp, r, err);
     double t0 = tc_now();
-    if (rc == 0 && (rc = check_run(tmp, opt, r->n_added, r, err)) == 0)
+    struct export_postgis *pg = NULL; /* the check run's tables, not yet committed */
+    if (rc == 0 && (rc = check_run(tmp, opt, r->n_added, r, &pg, err)) == 0)
         r->check_ran = 1;
     r->seconds[PLAN_CHECK] = tc_now() - t0;
     if (rc == 0)
-        rc = plan_write_project(tmp, r, scn->output.format, err);
+        rc = plan_write_project(tmp, r, scn, err);
     if (rc == 0)
         rc = plan_write_json(tmp, r, err);
+    /* PostGIS last but the folder's rename: a plan that failed (plan.json,
+     * the project, an interrupt) leaves the earlier tables, as the folder */
+    if (rc == 0)
+        rc = export_postgis_commit(&pg, err);
     if (rc == 0)
         rc = outdir_commit(&tmp, dir, err);
+    export_postgis_abort(&pg);
     outdir_abort(&tmp);
+    plan_fixes_free(&r->fixes, r->n_added);
     free(planned);
     return rc;
 }

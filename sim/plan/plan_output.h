@@ -37,13 +37,20 @@ struct plan_result {
     double spacing_m;
     struct plan_bound bound;
     double gap_percent;
+    char **fixes;                 /* per added station, the codes of the townships it
+                                     fixes, ';'-joined, whole (plan_fixes_new) */
     int check_ran, check_met;
+    unsigned long long check_checksum; /* the check run's (its summary.json's) */
     /* people covered (population.h), when the map has people: the share
      * before the plan, and after it (the check run's) */
     int has_people;
     double people, people_before, people_after;
     double seconds[PLAN_PHASES];
 };
+
+/* r->fixes, made (NULL when out of memory) and freed (n: r->n_added). */
+char **plan_fixes_new(const struct plan_result *r);
+void plan_fixes_free(char ***fixes, long n);
 
 /* The id added station k is written with (its CSV id, or plan-N). */
 void plan_added_id(const struct plan_result *r, long k, char *buf, size_t size);
@@ -53,10 +60,11 @@ int plan_write_ini(const char *dir, const struct scenario *planned, struct tc_er
 /* added_sites.shp (+ .qml) in the map's CRS (shapes.c): before the check
  * run, which writes it to PostGIS with its tables. */
 int plan_write_layer(const char *dir, const struct plan_result *r, struct tc_error *err);
-/* towncov.gpkg (added_sites) when format (enum output_format) includes it,
+/* towncov.gpkg (added_sites, and towncov_run: the scenario and the check
+ * run's verdict and checksum) when scn's [output] format includes it,
  * plan.qgs on the files of that format (shapes.c). */
-int plan_write_project(const char *dir, const struct plan_result *r, int format,
-                       struct tc_error *err);
+int plan_write_project(const char *dir, const struct plan_result *r,
+                       const struct scenario *scn, struct tc_error *err);
 int plan_write_json(const char *dir, const struct plan_result *r, struct tc_error *err);
 
 #endif

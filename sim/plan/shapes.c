@@ -17,6 +17,7 @@
 #include "towncov/outdir.h"
 #include "towncov/output.h"
 #include "towncov/qgis.h"
+#include "towncov/scenario.h"
 #include "towncov/shpio.h"
 #include "towncov/shplayer.h"
 #include "towncov/sites.h"
@@ -37,29 +38,58 @@ static int to_map_crs(const struct tc_map *map, double *x, double *y, size_t n,
 }
 
 /* The codes of the failing townships added station k serves in the plan
- * (it is among the stations covering their seat areas), ';'-joined. */
-static void fixes_of(const struct plan_result *r, long k, char *buf, size_t size)
+ * (it is among the stations covering their seat areas), ';'-joined, whole,
+ * as a new string; NULL when out of memory. */
+static char *fixes_of(const struct plan_result *r, long k)
 {
     const struct plan *p = r->plan;
     long fid = p->n_exist + r->added[k];
-    buf[0] = '\0';
-    for (int s = 0; s < p->nf; s++)
+    size_t len = 0, cap = 64;
+    char *buf = malloc(cap);
+    if (buf)
+        buf[0] = '\0';
+    for (int s = 0; buf && s < p->nf; s++)
         for (long q = 0; q < p->cur[s].n; q++)
             if (p->cur[s].id[q] == fid) {
-                size_t len = strlen(buf);
-                snprintf(buf + len, size - len, "%s%s", len ? ";" : "",
-                         r->map->t[p->town[s]].code);
+                const char *code = r->map->t[p->town[s]].code;
+                size_t add = strlen(code) + (len > 0);
+                if (tc_reserve((void **)&buf, &cap, len + add + 1, 1) != 0) {
+                    free(buf);
+                    return NULL;
+                }
+                snprintf(buf + len, cap - len, "%s%s", len ? ";" : "", code);
+                len += add;
                 break;
             }
+    return buf;
+}
+
+char **plan_fixes_new(const struct plan_result *r)
+{
+    char **fixes = calloc((size_t)r->n_added + 1, sizeof *fixes);
+    for (long k = 0; fixes && k < r->n_added; k++)
+        if (!(fixes[k] = fixes_of(r, k))) {
+            plan_fixes_free(&fixes, k);
+            return NULL;
+        }
+    return fixes;
+}
+
+void plan_fixes_free(char ***fixes, long n)
+{
+    for (long k = 0; *fixes && k < n; k++)
+        free((*fixes)[k]);
+    free(*fixes);
+    *fixes = NULL;
 }
 
 static int write_shp(const char *dir, const struct plan_result *r, struct tc_error *err)
 {
     size_t n = (size_t)r->n_added;
     double *x = malloc(sizeof *x * (n + 1)), *y = malloc(sizeof *y * (n + 1));
-    char *fixes = malloc(4096);
     struct shp_layer ly = {0};
-    int rc = x && y && fixes ? 0 : tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+    long cut = 0;
+    int rc = x && y ? 0 : tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
     for (size_t k = 0; rc == 0 && k < n; k++) {
         x[k] = r->cand->x[r->added[k]];
         y[k] = r->cand->y[r->added[k]];
@@ -68,13 +98,24 @@ static int write_shp(const char *dir, const struct plan_result *r, struct tc_err
         rc = to_map_crs(r->map, x, y, n, err);
     if (rc == 0)
         rc = shp_layer_create(&ly, dir, "added_sites", SHPT_POINT, err);
+    /* id and code as wide as the longest (a fixed width refused longer
+     * ones: the plan failed on a map with codes over 32 bytes) */
+    int id_w = 1, code_w = 1;
+    char id[TC_STR_MAX];
+    for (size_t k = 0; rc == 0 && k < n; k++) {
+        int t = r->cand->township[r->added[k]];
+        plan_added_id(r, (long)k, id, sizeof id);
+        int iw = (int)shp_layer_text_len(id);
+        int cw = t >= 0 ? (int)shp_layer_text_len(r->map->t[t].code) : 1;
+        id_w = iw > id_w ? iw : id_w;
+        code_w = cw > code_w ? cw : code_w;
+    }
     if (rc == 0)
-        rc = shp_layer_field(&ly, "id", FTString, 64, 0, err) ||
-                     shp_layer_field(&ly, "code", FTString, 32, 0, err) ||
+        rc = shp_layer_field(&ly, "id", FTString, id_w, 0, err) ||
+                     shp_layer_field(&ly, "code", FTString, code_w, 0, err) ||
                      shp_layer_field(&ly, "kind", FTString, 16, 0, err) ||
                      shp_layer_field(&ly, "fixes", FTString, SHPLAYER_TEXT_MAX, 0, err)
                  ? -1 : 0;
-    char id[TC_STR_MAX];
     for (size_t k = 0; rc == 0 && k < n; k++) {
         SHPObject *o = SHPCreateSimpleObject(SHPT_POINT, 1, &x[k], &y[k], NULL);
         int rec = o ? SHPWriteObject(ly.shp, -1, o) : -1;
@@ -85,7 +126,8 @@ static int write_shp(const char *dir, const struct plan_result *r, struct tc_err
         }
         int t = r->cand->township[r->added[k]];
         plan_added_id(r, (long)k, id, sizeof id);
-        fixes_of(r, (long)k, fixes, 4096);
+        const char *fixes = r->fixes[k];
+        cut += shp_layer_text_len(fixes) < strlen(fixes);
         rc = shp_layer_text(&ly, rec, 0, id, err) ||
                      shp_layer_text(&ly, rec, 1, t >= 0 ? r->map->t[t].code : "", err) ||
                      shp_layer_text(&ly, rec, 2,
@@ -98,7 +140,11 @@ static int write_shp(const char *dir, const struct plan_result *r, struct tc_err
                          err);
     free(x);
     free(y);
-    free(fixes);
+    if (rc == 0 && cut) /* once: the dBase limit; the other formats keep them whole */
+        fprintf(stderr, "towncov: warning: added_sites.dbf: %ld 'fixes' value%s longer than "
+                "the dBase limit of %d bytes cut at a character boundary (plan.json, "
+                "towncov.gpkg and PostGIS keep them whole)\n", cut, cut == 1 ? "" : "s",
+                SHPLAYER_TEXT_MAX);
     return rc;
 }
 
@@ -266,12 +312,20 @@ int plan_write_layer(const char *dir, const struct plan_result *r, struct tc_err
     return write_shp(dir, r, err) != 0 || write_qml(dir, err) != 0 ? -1 : 0;
 }
 
-int plan_write_project(const char *dir, const struct plan_result *r, int format,
-                       struct tc_error *err)
+int plan_write_project(const char *dir, const struct plan_result *r,
+                       const struct scenario *scn, struct tc_error *err)
 {
     static const char *const layer_names[] = {"added_sites"};
-    int gpkg = format != OUTPUT_SHAPEFILE;
-    if (gpkg && export_gpkg_from_shapefiles(dir, layer_names, 1, err) != 0)
+    int format = scn->output.format, gpkg = format != OUTPUT_SHAPEFILE;
+    /* The plan's towncov_run: the scenario planned, and the planned
+     * network as the check run judged it (check/summary.json's verdict and
+     * checksum; its stations: the existing and the added). */
+    struct export_run_row run = {
+        .scenario = scn->info.name, .scenario_file = scn->path, .seed = scn->info.seed,
+        .verdict = r->check_met ? "met" : "not met", .checksum = r->check_checksum,
+        .townships = r->map->n, .sites = (long)r->existing->n + r->n_added};
+    struct export_whole_texts whole = {"added_sites", "fixes", r->n_added, r->fixes};
+    if (gpkg && export_gpkg_from_shapefiles(dir, layer_names, 1, &whole, &run, err) != 0)
         return -1;
     if (write_qgs(dir, r, gpkg, err) != 0)
         return -1;

@@ -132,6 +132,15 @@ double radio_rx_rsrp(const struct radio_rx *rx, double dx_m, double dy_m, double
     return r;
 }
 
+double radio_rx_margin_db(const struct radio_rx *rx, double dx_m, double dy_m)
+{
+    const struct link *lk = &rx->lk;
+    double d = sqrt(dx_m * dx_m + dy_m * dy_m);
+    double d3 = sqrt(d * d + lk->dh * lk->dh), s;
+    plm_eval(&lk->pl, d, d3, &s);
+    return lk->z * sqrt(s * s + lk->sigma_o2i * lk->sigma_o2i);
+}
+
 int radio_rx_covers(const struct radio_rx *rx, double dx_m, double dy_m, double *rsrp_dbm)
 {
     double margin;

@@ -350,6 +350,20 @@ int raster_check_size(const struct raster_config *cfg, const struct tc_map *map,
     return check_size(&g, mask, err);
 }
 
+/* The threads' counts of pairs over terrain into out, and what they took
+ * for missing ground reported ([terrain] missing: a warning, or exit 4). */
+static int terrain_pairs(const struct rworker *rw, int threads, const struct raster_terrain *ter,
+                         struct raster_outcome *out, struct tc_error *err)
+{
+    out->terrain = 1;
+    for (int w = 0; w < threads; w++) {
+        out->terrain_pairs += rw[w].row.pairs;
+        out->terrain_pairs_missing += rw[w].row.pairs_missing;
+    }
+    return terrain_report_raster_missing(ter->cfg, out->terrain_pairs, out->terrain_pairs_missing,
+                                         ter->log, err);
+}
+
 int raster_write(const char *dir, const struct raster_config *cfg,
                  const struct radio_model *radio, const struct tc_map *map,
                  const struct tc_sites *sites, const struct tc_footprints *fp,
@@ -426,6 +440,8 @@ int raster_write(const char *dir, const struct raster_config *cfg,
         struct strips_job job = {g, &s, cfg, noise_mw, scan, rw, tif, threads};
         rc = run_strips(&job, b, out, err);
     }
+    if (rc == 0 && dem)
+        rc = terrain_pairs(rw, threads, ter, out, err);
     double tf = tc_now();
     if (rc == 0)
         rc = finish_layers(tif, threads, err);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "towncov/raster.h"
+#include "towncov/terrain.h"
 
 struct radio_rx;
 struct tc_map;
@@ -19,18 +20,21 @@ struct rcand {
 
 struct terrain_dem;
 struct terrain_config;
-struct terrain_frame;
-struct terrain_params;
+
+/* One station's ground, read together for every cell it reaches (one
+ * cache miss, not three): its DEM frame, its ground height (NaN: unknown,
+ * no terrain loss) and the model's parameters at its carrier. */
+struct rter_station {
+    struct terrain_frame frame;
+    double h0;
+    struct terrain_params p;
+};
 
 /* The ground under the stations, for rasters over terrain (terrain.c):
- * dem NULL when the rasters are flat. Per station: its DEM frame, its
- * ground height (NaN: unknown, no terrain loss) and the model's
- * parameters at its carrier. */
+ * dem NULL when the rasters are flat. */
 struct rterrain {
     const struct terrain_dem *dem;
-    struct terrain_frame *frame;
-    double *h0;
-    struct terrain_params *p;
+    struct rter_station *st;
     double h_ut_m;
     int cap;                   /* samples of the longest profile */
 };
@@ -85,8 +89,9 @@ struct rrow {
     int64_t *cover;
     double *td, *th;             /* a terrain profile's distances and heights */
     int tcap;
-    long missing;                /* heights the DEM lacked (terrain; not reported: the
-                                  * footprint stage warned of the same window) */
+    long missing;                /* heights the DEM lacked (terrain) */
+    long pairs, pairs_missing;   /* station-cell pairs over terrain, and those that
+                                  * took an assumed height (raster_outcome) */
 };
 
 /* A thread's row scratch for grid g. Returns 0 or -1 (out of memory);

@@ -29,10 +29,8 @@
 
 void rterrain_free(struct rterrain *t)
 {
-    free(t->frame);
-    free(t->h0);
-    free(t->p);
-    t->frame = NULL, t->h0 = NULL, t->p = NULL;
+    free(t->st);
+    t->st = NULL;
     t->dem = NULL;
 }
 
@@ -45,10 +43,11 @@ static int station_frame(struct rterrain *t, struct terrain_sampler *smp,
     double rmax = 0;
     for (long k = 0; k < nv; k++)
         rmax = fmax(rmax, hypot(v[2 * k], v[2 * k + 1]));
-    if (terrain_sampler_frame(smp, flat->cx[i], flat->cy[i], rmax, &t->frame[i]) != 0)
+    struct rter_station *st = &t->st[i];
+    if (terrain_sampler_frame(smp, flat->cx[i], flat->cy[i], rmax, &st->frame) != 0)
         return -1;
     long miss = 0;
-    t->h0[i] = terrain_frame_height(t->dem, &t->frame[i], 0, 0, &miss);
+    st->h0 = terrain_frame_height(t->dem, &st->frame, 0, 0, &miss);
     return 0;
 }
 
@@ -60,12 +59,10 @@ int rterrain_build(struct rterrain *t, const struct rstations *s, const struct t
     t->dem = dem;
     t->h_ut_m = h_ut_m;
     t->cap = (int)fmin(max_range_m / terrain_dem_step_m(dem) + 3, 1 << 20);
-    t->frame = malloc((size_t)n * sizeof *t->frame);
-    t->h0 = malloc((size_t)n * sizeof *t->h0);
-    t->p = malloc((size_t)n * sizeof *t->p);
+    t->st = malloc((size_t)n * sizeof *t->st);
     struct terrain_sampler **smp = calloc((size_t)threads, sizeof *smp);
     int rc = 0;
-    if (!t->frame || !t->h0 || !t->p || !smp)
+    if (!t->st || !smp)
         rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory (raster terrain)");
     for (int w = 0; rc == 0 && w < threads; w++)
         if (!(smp[w] = terrain_sampler_new(dem, err)))
@@ -75,7 +72,7 @@ int rterrain_build(struct rterrain *t, const struct rstations *s, const struct t
         /* Owner computes: station i's frame, ground and parameters. */
         #pragma omp parallel for num_threads(threads) schedule(dynamic, 256) reduction(min : failed)
         for (long i = 0; i < s->n; i++) {
-            t->p[i] = terrain_params_of(cfg, radio_rx_freq_hz(s->rx[i]));
+            t->st[i].p = terrain_params_of(cfg, radio_rx_freq_hz(s->rx[i]));
             if (station_frame(t, smp[omp_get_thread_num()], flat, i) != 0)
                 failed = failed < i ? failed : i;
         }
@@ -101,21 +98,27 @@ void rterrain_span(const struct rstations *s, struct rrow *w, long id, double dy
 {
     const struct rterrain *t = &s->ter;
     const struct radio_rx *rx = s->rx[id];
+    const struct rter_station *st = &t->st[id];
     double x = s->x[id], h_bs = radio_rx_height_m(rx), thr = radio_rx_threshold_dbm(rx);
+    w->pairs += n;
+    if (isnan(st->h0)) {
+        w->pairs_missing += n; /* unknown ground: flat, no terrain loss */
+        return;
+    }
     for (int i = 0; i < n; i++) {
         double dx = w->xs[c0 + i] - x;
-        double e = terrain_excess_at(t->dem, &t->frame[id], t->h0[id], dx, dy, h_bs, t->h_ut_m,
-                                     &t->p[id], w->td, w->th, w->tcap, &w->missing);
+        long had = w->missing;
+        double e = terrain_excess_at(t->dem, &st->frame, st->h0, dx, dy, h_bs, t->h_ut_m,
+                                     &st->p, w->td, w->th, w->tcap, &w->missing);
+        w->pairs_missing += w->missing > had;
         if (!(e > 0))
             continue; /* no excess: the flat values stand, bit for bit */
-        w->rsrp[i] -= e;
+        double r = w->rsrp[i]; /* flat: radio_rx_rsrp's within a few ulp */
+        w->rsrp[i] = r - e;
         w->mw[i] = exp(w->rsrp[i] * (M_LN10 / 10));
-        if (w->cover[i]) {
-            /* Covered as the footprint walk judges a sample: the flat
-             * margin (RSRP - shadowing margin - threshold) above the
-             * excess. */
-            double mg, r = radio_rx_rsrp(rx, dx, dy, &mg);
-            w->cover[i] = r - mg - thr - e >= 0;
-        }
+        /* Covered as the footprint walk judges a sample: the flat margin
+         * (RSRP - shadowing margin - threshold) above the excess. */
+        if (w->cover[i])
+            w->cover[i] = r - radio_rx_margin_db(rx, dx, dy) - thr - e >= 0;
     }
 }

@@ -123,12 +123,16 @@ int report_write_json(const char *path, const struct run_outcome *run, struct tc
                    "\"cells_in_townships\": %ld, \"seconds\": %.6f, "
                    "\"cells_seconds\": %.6f, \"write_seconds\": %.6f, "
                    "\"finish_seconds\": %.6f, \"cells_per_second\": %.0f, "
-                   "\"townships_compared\": %d, \"consistency_mean\": %.6f},\n"
-                   "  \"raster_consistency\": %.6f,\n",
+                   "\"townships_compared\": %d, \"consistency_mean\": %.6f",
                 ro->grid.res, ro->grid.width, ro->grid.height, ro->cells_in, ro->seconds,
                 ro->cells_seconds, ro->write_seconds, ro->finish_seconds,
                 ro->seconds > 0 ? (double)ro->grid.width * ro->grid.height / ro->seconds : 0.0,
-                ro->townships_compared, ro->consistency_mean, ro->consistency_max);
+                ro->townships_compared, ro->consistency_mean);
+    if (ro && ro->layers && ro->terrain) /* over terrain only: flat runs' files unchanged */
+        fprintf(f, ", \"terrain_pairs\": %ld, \"terrain_pairs_missing\": %ld",
+                ro->terrain_pairs, ro->terrain_pairs_missing);
+    if (ro && ro->layers)
+        fprintf(f, "},\n  \"raster_consistency\": %.6f,\n", ro->consistency_max);
     fprintf(f, "  \"radio\": [");
     struct radio_row rows[KIND_COUNT];
     report_radio_by_kind(run, rows);

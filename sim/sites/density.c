@@ -1,8 +1,10 @@
 /* density.c — strategy = demand with a raster of people ([sites] density =
  * FILE.tif: any GDAL raster of people per cell, WorldPop or GHS-POP say,
  * its CRS read by GDAL). A cell belongs to the township its centre lies in
- * (the township's rings taken into the raster's pixel space and scanned
- * row by row, even-odd); a township's weight is its cells' people. The
+ * (the township's rings taken into the raster's pixel space once and
+ * scanned row by row, even-odd, into runs of cells: its spans); only the
+ * raster's blocks that hold a span are read; a township's weight is its
+ * cells' people. The
  * stations are shared out over the townships by the Webster sequence
  * (webster.c) after the floor sites.min_per_township; township t's j-th
  * station picks a cell with probability in proportion to its people and a
@@ -16,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <omp.h>
+#include <sys/mman.h>
 
 #include "towncov/map.h"
 #include "towncov/rng.h"
@@ -33,7 +36,8 @@ struct people {
     char *crs;         /* the raster's CRS as WKT */
 };
 
-/* A township's rings in the window's pixel space (column, row). */
+/* A township's rings in the window's pixel space (column, row): scratch
+ * while its spans are made. */
 struct rings_px {
     int n;          /* rings */
     long *start;    /* n + 1 */
@@ -48,6 +52,17 @@ static void rings_free(struct rings_px *r)
     free(r->y);
     memset(r, 0, sizeof *r);
 }
+
+/* A run of window cells c0 .. c1-1 of one row whose centres lie inside a
+ * township: the township rasterised once, in row order then column order
+ * (the order its people are summed and its cells drawn in). */
+struct span { int row, c0, c1; };
+
+struct spans {
+    long n;
+    size_t cap;
+    struct span *s;
+};
 
 /* ---- the township's rings, projected into pixel space -------------------*/
 static int add_ring(GEOSContextHandle_t ctx, const GEOSGeometry *ring, struct rings_px *r,
@@ -118,19 +133,15 @@ static int by_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Visits every window cell whose centre lies inside the rings (even-odd):
- * weight only (cells NULL), or also the cells with people and the running
- * sum of their people (cells, cum: room for as many as the rings' box
- * holds). Returns the people, or -1 when out of memory. */
-static double scan(const struct rings_px *r, const struct people *pp, long *cells, double *cum,
-                   long *ncells)
+/* The window cells whose centre lies inside the rings (even-odd), as
+ * spans (sp, empty on entry). 0, or -1 when out of memory. */
+static int scan(const struct rings_px *r, int w, int h, struct spans *sp)
 {
     long row0 = lround(ceil(r->ymin - 0.5)), row1 = lround(floor(r->ymax - 0.5));
     row0 = row0 < 0 ? 0 : row0;
-    row1 = row1 >= pp->h ? pp->h - 1 : row1;
-    double sum = 0, *xs = NULL;
-    long cap = 0, k = 0;
-    *ncells = 0;
+    row1 = row1 >= h ? h - 1 : row1;
+    double *xs = NULL;
+    long cap = 0;
     for (long row = row0; row <= row1; row++) {
         double yc = (double)row + 0.5;
         long nx = 0;
@@ -152,21 +163,31 @@ static double scan(const struct rings_px *r, const struct people *pp, long *cell
         for (long q = 0; q + 1 < nx; q += 2) {
             long c0 = lround(ceil(xs[q] - 0.5)), c1 = lround(ceil(xs[q + 1] - 0.5));
             c0 = c0 < 0 ? 0 : c0;
-            c1 = c1 > pp->w ? pp->w : c1;
-            for (long c = c0; c < c1; c++) {
-                float v = pp->v[row * pp->w + c];
-                if (!(v > 0))
-                    continue;
-                sum += v;
-                if (cells) {
-                    cells[k] = row * pp->w + c;
-                    cum[k++] = sum;
-                }
-            }
+            c1 = c1 > w ? w : c1;
+            if (c0 >= c1)
+                continue;
+            if (tc_reserve((void **)&sp->s, &sp->cap, (size_t)sp->n + 1,
+                           sizeof *sp->s) != 0)
+                return free(xs), -1;
+            sp->s[sp->n++] = (struct span){(int)row, (int)c0, (int)c1};
         }
     }
     free(xs);
-    *ncells = k;
+    return 0;
+}
+
+/* The people of a township's cells (spans sp of window pp), summed in
+ * span order: the order pick_cells sums them in. */
+static double span_people(const struct spans *sp, const struct people *pp)
+{
+    double sum = 0;
+    for (long i = 0; i < sp->n; i++) {
+        const struct span *a = &sp->s[i];
+        const float *v = pp->v + (size_t)a->row * (size_t)pp->w;
+        for (long c = a->c0; c < a->c1; c++)
+            if (v[c] > 0)
+                sum += v[c];
+    }
     return sum;
 }
 
@@ -180,33 +201,64 @@ static int fail_file(struct tc_error *err, const char *path, const char *what)
  * each read and checked by one thread through its own dataset handle (a
  * GDAL dataset is used by one thread at a time; the handles are opened
  * serially before the threads): decoding, the copy and the check run on
- * every thread, and each chunk writes only its own rows. */
+ * every thread, and each chunk writes only its own rows. Only the blocks
+ * holding some township's span are read (need[]): the others are never
+ * decoded, copied or checked, and their cells never touched. */
 #define CHUNK_ROWS 256
 
 struct chunk_state {
     int failed;        /* GDAL could not read it */
-    long bad;          /* its first cell holding a negative or infinite value, or -1 */
+    long bad;          /* its first cell (row order) holding a negative or infinite value, or -1 */
 };
 
-/* Rows [r0, r1) of the window, block by block: each block read whole
- * into scratch (GDALReadBlock: GDAL's block cache is not used, so no
- * block is allocated, copied and freed on the way) and its part inside the
- * window converted to float into place (GDALCopyWords). */
-static int read_blocks(GDALRasterBandH band, int x0, int y0, int r0, int r1,
-                       struct people *pp)
+/* The blocks of the raster that window pp needs (need[by * nbx + bx]). */
+struct blocks {
+    int bw, bh, nbx, nby;
+    unsigned char *need;
+};
+
+/* Cells rows ya..yb-1, columns xa..xb-1 of the window, just copied in:
+ * nodata and NaN to 0; the first bad one (negative, infinite) kept in *bad
+ * when it comes before it in row order. */
+static void check_cells(struct people *pp, int ya, int yb, int xa, int xb, int has_nodata,
+                        double nodata, long *bad)
 {
-    int bw = 0, bh = 0;
-    GDALGetBlockSize(band, &bw, &bh);
+    for (int y = ya; y < yb; y++) {
+        float *v = pp->v + (size_t)y * (size_t)pp->w;
+        for (int x = xa; x < xb; x++) {
+            float c = v[x];
+            if ((has_nodata && c == (float)nodata) || isnan(c))
+                v[x] = 0;
+            else if ((c < 0 || isinf(c)) && (*bad < 0 || (long)y * pp->w + x < *bad))
+                *bad = (long)y * pp->w + x;
+        }
+    }
+}
+
+/* Rows [r0, r1) of the window (x0, y0: its origin in the raster), block
+ * by block: each needed block read whole into scratch (GDALReadBlock:
+ * GDAL's block cache is not used, so no block is allocated, copied and
+ * freed on the way), its part inside the window converted to float into
+ * place (GDALCopyWords) and checked. */
+static void read_chunk(GDALDatasetH ds, const struct blocks *b, int x0, int y0, int r0, int r1,
+                       struct people *pp, struct chunk_state *st)
+{
+    GDALRasterBandH band = GDALGetRasterBand(ds, 1);
     GDALDataType type = GDALGetRasterDataType(band);
-    int size = GDALGetDataTypeSizeBytes(type);
-    unsigned char *scratch = bw > 0 && bh > 0 ? malloc((size_t)bw * (size_t)bh * (size_t)size)
-                                              : NULL;
-    int failed = !scratch;
+    int size = GDALGetDataTypeSizeBytes(type), bw = b->bw, bh = b->bh;
+    int has_nodata = 0;
+    double nodata = GDALGetRasterNoDataValue(band, &has_nodata);
+    unsigned char *scratch = malloc((size_t)bw * (size_t)bh * (size_t)size);
+    st->failed = !scratch;
+    st->bad = -1;
     int row0 = y0 + r0, row1 = y0 + r1; /* raster rows */
-    for (int by = failed ? 0 : row0 / bh; !failed && by * bh < row1; by++)
-        for (int bx = x0 / bw; !failed && bx * bw < x0 + pp->w; bx++) {
+    CPLPushErrorHandler(CPLQuietErrorHandler); /* our one error line says it */
+    for (int by = row0 / bh; !st->failed && by * bh < row1; by++)
+        for (int bx = x0 / bw; !st->failed && bx * bw < x0 + pp->w; bx++) {
+            if (!b->need[(size_t)by * (size_t)b->nbx + (size_t)bx])
+                continue;
             if (GDALReadBlock(band, bx, by, scratch) != CE_None) {
-                failed = 1;
+                st->failed = 1;
                 break;
             }
             int ya = by * bh > row0 ? by * bh : row0;
@@ -218,38 +270,16 @@ static int read_blocks(GDALRasterBandH band, int x0, int y0, int r0, int r1,
                                          (size_t)(xa - bx * bw)) * (size_t)size,
                               type, size, pp->v + (size_t)(y - y0) * (size_t)pp->w + (xa - x0),
                               GDT_Float32, (int)sizeof(float), xb - xa);
+            check_cells(pp, ya - y0, yb - y0, xa - x0, xb - x0, has_nodata, nodata, &st->bad);
         }
-    free(scratch);
-    return failed ? -1 : 0;
-}
-
-static void read_chunk(GDALDatasetH ds, int x0, int y0, int r0, int r1, struct people *pp,
-                       struct chunk_state *st)
-{
-    GDALRasterBandH band = GDALGetRasterBand(ds, 1);
-    float *v = pp->v + (size_t)r0 * (size_t)pp->w;
-    CPLPushErrorHandler(CPLQuietErrorHandler); /* our one error line says it */
-    st->failed = read_blocks(band, x0, y0, r0, r1, pp) != 0;
     CPLPopErrorHandler();
-    int has_nodata = 0;
-    double nodata = GDALGetRasterNoDataValue(band, &has_nodata);
-    st->bad = -1;
-    long n = (long)(r1 - r0) * pp->w;
-    for (long i = 0; !st->failed && i < n; i++) {
-        float c = v[i];
-        if ((has_nodata && c == (float)nodata) || isnan(c))
-            v[i] = 0;
-        else if ((c < 0 || isinf(c)) && st->bad < 0)
-            st->bad = (long)r0 * pp->w + i;
-    }
+    free(scratch);
 }
 
-static int read_window(GDALDatasetH ds, const char *path, int x0, int y0, int threads,
-                       struct people *pp, struct tc_error *err)
+static int read_window(GDALDatasetH ds, const char *path, const struct blocks *b, int x0,
+                       int y0, int threads, struct people *pp, struct tc_error *err)
 {
-    int bw = 0, bh = 0;
-    GDALGetBlockSize(GDALGetRasterBand(ds, 1), &bw, &bh);
-    long step = bh > 0 ? ((CHUNK_ROWS + bh - 1) / bh) * bh : CHUNK_ROWS;
+    long step = ((CHUNK_ROWS + b->bh - 1) / b->bh) * b->bh;
     /* chunk k covers window rows [edge(k), edge(k + 1)): block rows of the raster */
     long first = step - (y0 % step), n_chunks = 1 + (pp->h - first + step - 1) / step;
     if (first >= pp->h)
@@ -272,7 +302,7 @@ static int read_window(GDALDatasetH ds, const char *path, int x0, int y0, int th
         for (long c = 0; c < n_chunks; c++) {
             long r0 = c == 0 ? 0 : first + (c - 1) * step;
             long r1 = first + c * step;
-            read_chunk(dss[omp_get_thread_num()], x0, y0, (int)r0,
+            read_chunk(dss[omp_get_thread_num()], b, x0, y0, (int)r0,
                        (int)(r1 < pp->h ? r1 : pp->h), pp, &st[c]);
         }
     }
@@ -292,15 +322,40 @@ static int read_window(GDALDatasetH ds, const char *path, int x0, int y0, int th
     return rc;
 }
 
-/* The window of the raster over the map's extent, read. */
-static int read_people(const char *path, const struct tc_map *map, int threads,
-                       struct people *pp, struct tc_error *err)
+/* Room for the window's cells, uninitialised (only the needed blocks are
+ * written and read). Large: asked of the kernel in huge pages where it
+ * can (Linux's transparent huge pages in "madvise" mode), so that filling
+ * it costs a fault every 2 MiB rather than every 4 KiB, which on a
+ * province's 40 million cells was most of the placement's time. Freed
+ * with free(). */
+#define HUGE_PAGE (2UL << 20)
+static float *cells_alloc(size_t n)
+{
+    size_t bytes = n * sizeof(float);
+    if (bytes < HUGE_PAGE)
+        return malloc(bytes > 0 ? bytes : 1);
+    void *p = NULL;
+    bytes = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+    if (posix_memalign(&p, HUGE_PAGE, bytes) != 0)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, bytes, MADV_HUGEPAGE); /* advice only: without it, ordinary pages */
+#endif
+    return p;
+}
+
+/* The window of the raster over the map's extent: its size and
+ * geotransform in pp, its origin in the raster (x0, y0), the raster's
+ * CRS; *dso the open dataset (the caller closes it). Nothing read yet. */
+static int open_window(const char *path, const struct tc_map *map, struct people *pp,
+                       int *x0, int *y0, GDALDatasetH *dso, struct tc_error *err)
 {
     CPLPushErrorHandler(CPLQuietErrorHandler); /* our one error line says it */
     GDALDatasetH ds = GDALOpen(path, GA_ReadOnly);
     CPLPopErrorHandler();
     if (!ds)
         return fail_file(err, path, "GDAL cannot open it as a raster");
+    *dso = ds;
     double gt[6];
     const char *wkt = GDALGetProjectionRef(ds);
     int rc = 0;
@@ -338,44 +393,62 @@ static int read_people(const char *path, const struct tc_map *map, int threads,
         c0 = fmin(c0, c), c1 = fmax(c1, c), r0 = fmin(r0, r), r1 = fmax(r1, r);
     }
     int W = GDALGetRasterXSize(ds), H = GDALGetRasterYSize(ds);
-    int x0 = rc ? 0 : (int)fmax(0, floor(c0) - 1), y0 = rc ? 0 : (int)fmax(0, floor(r0) - 1);
+    *x0 = rc ? 0 : (int)fmax(0, floor(c0) - 1), *y0 = rc ? 0 : (int)fmax(0, floor(r0) - 1);
     int x1 = rc ? 0 : (int)fmin(W, ceil(c1) + 1), y1 = rc ? 0 : (int)fmin(H, ceil(r1) + 1);
-    if (rc == 0 && (x1 <= x0 || y1 <= y0))
+    if (rc == 0 && (x1 <= *x0 || y1 <= *y0))
         rc = fail_file(err, path, "does not cover the map");
     if (rc == 0) {
-        pp->w = x1 - x0;
-        pp->h = y1 - y0;
+        pp->w = x1 - *x0;
+        pp->h = y1 - *y0;
         memcpy(pp->gt, gt, sizeof gt);
-        pp->gt[0] = gt[0] + x0 * gt[1];
-        pp->gt[3] = gt[3] + y0 * gt[5];
-        pp->v = malloc(sizeof *pp->v * (size_t)pp->w * (size_t)pp->h);
-        if (!pp->v)
-            rc = tc_fail(err, TC_EXIT_RESOURCE, "%s: out of memory for %d x %d cells", path,
-                         pp->w, pp->h);
+        pp->gt[0] = gt[0] + *x0 * gt[1];
+        pp->gt[3] = gt[3] + *y0 * gt[5];
     }
-    if (rc == 0)
-        rc = read_window(ds, path, x0, y0, threads, pp, err);
-    GDALClose(ds);
     return rc;
+}
+
+/* The blocks holding a span of some township (spans in window pixels). */
+static int needed_blocks(GDALDatasetH ds, const struct spans *sp, int n, int x0, int y0,
+                         struct blocks *b)
+{
+    GDALGetBlockSize(GDALGetRasterBand(ds, 1), &b->bw, &b->bh);
+    if (b->bw <= 0 || b->bh <= 0)
+        return -1;
+    b->nbx = (GDALGetRasterXSize(ds) + b->bw - 1) / b->bw;
+    b->nby = (GDALGetRasterYSize(ds) + b->bh - 1) / b->bh;
+    b->need = calloc((size_t)b->nbx * (size_t)b->nby, 1);
+    if (!b->need)
+        return -1;
+    for (int t = 0; t < n; t++)
+        for (long i = 0; i < sp[t].n; i++) {
+            const struct span *a = &sp[t].s[i];
+            size_t by = (size_t)((y0 + a->row) / b->bh);
+            for (int bx = (x0 + a->c0) / b->bw; bx <= (x0 + a->c1 - 1) / b->bw; bx++)
+                b->need[by * (size_t)b->nbx + (size_t)bx] = 1;
+        }
+    return 0;
 }
 
 /* ---- placing -------------------------------------------------------------*/
 struct dens_ctx {
     const struct tc_map *map;
     const struct people *pp;
+    const double *weight;   /* each township's people (span_people) */
     struct map_proj **proj; /* one per thread */
-    struct rings_px *rings; /* each township's, in pixel space: projected once */
+    struct spans *spans;    /* each township's cells: its rings projected and scanned once */
     unsigned long long seed;
 };
 
-/* Township t's weight (its cells' people). */
-static int township_weight(const struct dens_ctx *c, GEOSContextHandle_t g, struct map_proj *p,
-                           int t, double *w)
+/* Township t's spans: its rings into the window's pixel space, scanned. */
+static int township_spans(const struct dens_ctx *c, GEOSContextHandle_t g, struct map_proj *p,
+                          int t)
 {
-    long n;
-    int rc = township_rings(g, p, &c->map->t[t], c->pp->gt, &c->rings[t]);
-    *w = rc == 0 ? scan(&c->rings[t], c->pp, NULL, NULL, &n) : -1;
-    return *w < 0 ? -1 : 0;
+    struct rings_px r = {0};
+    int rc = township_rings(g, p, &c->map->t[t], c->pp->gt, &r);
+    if (rc == 0)
+        rc = scan(&r, c->pp->w, c->pp->h, &c->spans[t]);
+    rings_free(&r);
+    return rc;
 }
 
 /* A point of cell `cell` (window index) at fractions fx, fy, in the map's
@@ -388,39 +461,74 @@ static int cell_point(const struct people *pp, struct map_proj *p, long cell, do
     return map_proj_trans(p, 0, x, y, 1);
 }
 
+/* A station's draw: u in [0, the township's people), and its rank. */
+struct pick { double u; long j; };
+
+static int by_u(const void *a, const void *b)
+{
+    const struct pick *x = a, *y = b;
+    if (x->u != y->u)
+        return x->u < y->u ? -1 : 1;
+    return (x->j > y->j) - (x->j < y->j);
+}
+
+/* The cell (window index) of each of township t's quota stations: the
+ * first of its cells with people whose running sum of people (in span
+ * order) passes the station's u, or the last such cell when none does;
+ * -1 when it has none. One walk over its cells with the draws sorted by u,
+ * which gives what a binary search over the running sums would, without
+ * storing them. 0, or -1 when out of memory. */
+static int pick_cells(const struct dens_ctx *c, int t, long quota, long *cell)
+{
+    const struct spans *sp = &c->spans[t];
+    const struct people *pp = c->pp;
+    struct pick *pk = malloc(sizeof *pk * (size_t)(quota + 1));
+    if (!pk)
+        return -1;
+    for (long j = 0; j < quota; j++) {
+        uint64_t stream = ((uint64_t)t << 32) | (uint64_t)j;
+        pk[j] = (struct pick){rng_uniform(c->seed, stream, 0) * c->weight[t], j};
+        cell[j] = -1;
+    }
+    qsort(pk, (size_t)quota, sizeof *pk, by_u);
+    double sum = 0;
+    long k = 0, last = -1;
+    for (long i = 0; i < sp->n && k < quota; i++) {
+        const struct span *a = &sp->s[i];
+        const float *v = pp->v + (size_t)a->row * (size_t)pp->w;
+        for (long col = a->c0; col < a->c1 && k < quota; col++) {
+            if (!(v[col] > 0))
+                continue;
+            sum += v[col];
+            last = (long)a->row * pp->w + col;
+            while (k < quota && pk[k].u < sum)
+                cell[pk[k++].j] = last;
+        }
+    }
+    for (; k < quota; k++)
+        cell[pk[k].j] = last;
+    free(pk);
+    return 0;
+}
+
 /* Township t's quota stations, by rank, into px, py. */
 static int draw_township(const struct dens_ctx *c, GEOSContextHandle_t g, struct map_proj *p,
                          int t, long quota, double *px, double *py)
 {
     const struct township *tw = &c->map->t[t];
-    const struct rings_px r = c->rings[t];
-    int rc = 0;
-    long box = (long)(ceil(r.xmax) - floor(r.xmin) + 2) * (long)(ceil(r.ymax) - floor(r.ymin) + 2);
-    long *cells = rc == 0 ? malloc(sizeof *cells * (size_t)box) : NULL;
-    double *cum = rc == 0 ? malloc(sizeof *cum * (size_t)box) : NULL;
-    long n = 0;
-    double total = cells && cum ? scan(&r, c->pp, cells, cum, &n) : -1;
-    rc = total < 0 ? -1 : rc;
+    long *cell = malloc(sizeof *cell * (size_t)(quota + 1));
+    int rc = cell && pick_cells(c, t, quota, cell) == 0 ? 0 : -1;
     const GEOSPreparedGeometry *prep = rc == 0 ? GEOSPrepare_r(g, tw->geom) : NULL;
     for (long j = 0; rc == 0 && j < quota; j++) {
         uint64_t stream = ((uint64_t)t << 32) | (uint64_t)j;
         px[j] = tw->seat_x, py[j] = tw->seat_y; /* a township without people: its seat */
-        if (n == 0)
+        if (cell[j] < 0)
             continue;
-        double u = rng_uniform(c->seed, stream, 0) * total;
-        long lo = 0, hi = n - 1; /* the first cell whose running sum passes u */
-        while (lo < hi) {
-            long mid = (lo + hi) / 2;
-            if (cum[mid] > u)
-                hi = mid;
-            else
-                lo = mid + 1;
-        }
         for (uint64_t k = 0; rc == 0 && k <= CELL_TRIES; k++) {
             double fx = k < CELL_TRIES ? rng_uniform(c->seed, stream, 1 + 2 * k) : 0.5;
             double fy = k < CELL_TRIES ? rng_uniform(c->seed, stream, 2 + 2 * k) : 0.5;
             double x, y;
-            if (cell_point(c->pp, p, cells[lo], fx, fy, &x, &y) != 0) {
+            if (cell_point(c->pp, p, cell[j], fx, fy, &x, &y) != 0) {
                 rc = -1;
                 break;
             }
@@ -435,16 +543,15 @@ static int draw_township(const struct dens_ctx *c, GEOSContextHandle_t g, struct
     }
     if (prep)
         GEOSPreparedGeom_destroy_r(g, prep);
-    free(cells);
-    free(cum);
+    free(cell);
     return rc;
 }
 
-/* Runs f over every township on the workers; the lowest failing township's
- * failure is reported. */
-static int each_township(const struct dens_ctx *c, struct tc_workers *ws, double *w,
-                         const long *quota, const long *first, double *px, double *py,
-                         struct tc_error *err)
+/* Every township on the workers: its spans (quota NULL), or its quota
+ * stations drawn into px, py from first[t] on; the lowest failing
+ * township's failure is reported. */
+static int each_township(const struct dens_ctx *c, struct tc_workers *ws, const long *quota,
+                         const long *first, double *px, double *py, struct tc_error *err)
 {
     int n = c->map->n, failed = n;
     #pragma omp parallel for num_threads(ws->n) schedule(dynamic, 4) reduction(min : failed)
@@ -454,7 +561,7 @@ static int each_township(const struct dens_ctx *c, struct tc_workers *ws, double
                  : quota ? (quota[t] ? draw_township(c, ws->w[k].geos, c->proj[k], t, quota[t],
                                                      px + first[t], py + first[t])
                                      : 0)
-                         : township_weight(c, ws->w[k].geos, c->proj[k], t, &w[t]);
+                         : township_spans(c, ws->w[k].geos, c->proj[k], t);
         if (rc != 0 && t < failed)
             failed = t;
     }
@@ -478,8 +585,12 @@ static int place(const struct sites_config *cfg, struct dens_ctx *c, struct tc_w
     long *slot = malloc(sizeof *slot * (size_t)(s->n > 0 ? s->n : 1));
     int rc = w && given && quota && first && slot ? 0
              : tc_fail(err, TC_EXIT_RESOURCE, "out of memory for %ld sites", s->n);
-    if (rc == 0)
-        rc = each_township(c, ws, w, NULL, NULL, NULL, NULL, err);
+    if (rc == 0) {
+        #pragma omp parallel for num_threads(ws->n) schedule(dynamic, 16)
+        for (int t = 0; t < n; t++)
+            w[t] = span_people(&c->spans[t], c->pp);
+        c->weight = w;
+    }
     for (long k = 0; rc == 0 && k < floor_n; k++) {
         s->township[k] = (int)(k % n);
         given[k % n]++;
@@ -494,7 +605,7 @@ static int place(const struct sites_config *cfg, struct dens_ctx *c, struct tc_w
     }
     if (rc == 0) {
         sites_slots(s->township, s->n, n, quota, first, slot);
-        rc = each_township(c, ws, NULL, quota, first, s->lon, s->lat, err);
+        rc = each_township(c, ws, quota, first, s->lon, s->lat, err);
     }
     for (long k = 0; rc == 0 && k < s->n; k++) {
         s->x[k] = s->lon[slot[k]];
@@ -522,23 +633,39 @@ int sites_place_density(const struct sites_config *cfg, const struct tc_map *map
     struct people pp = {0};
     struct dens_ctx c = {.map = map, .pp = &pp, .seed = seed};
     struct tc_workers *ws = NULL;
-    int rc = read_people(path, map, threads, &pp, err);
+    struct blocks b = {0};
+    GDALDatasetH ds = NULL;
+    int x0 = 0, y0 = 0;
+    int rc = open_window(path, map, &pp, &x0, &y0, &ds, err);
     if (rc == 0 && !(ws = tc_workers_new(threads, NULL, 0, err)))
         rc = -1;
     if (rc == 0 && (!(c.proj = calloc((size_t)ws->n, sizeof *c.proj)) ||
-                    !(c.rings = calloc((size_t)map->n, sizeof *c.rings))))
+                    !(c.spans = calloc((size_t)map->n, sizeof *c.spans))))
         rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
     for (int k = 0; rc == 0 && k < ws->n; k++) /* serially, before the threads */
         if (!(c.proj[k] = map_proj_new_from(map, pp.crs, err)))
             rc = -1;
+    /* the townships' cells first: then only the blocks holding some are read */
+    if (rc == 0)
+        rc = each_township(&c, ws, NULL, NULL, NULL, NULL, err);
+    if (rc == 0 && needed_blocks(ds, c.spans, map->n, x0, y0, &b) != 0)
+        rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+    if (rc == 0 && !(pp.v = cells_alloc((size_t)pp.w * (size_t)pp.h)))
+        rc = tc_fail(err, TC_EXIT_RESOURCE, "%s: out of memory for %d x %d cells", path, pp.w,
+                     pp.h);
+    if (rc == 0)
+        rc = read_window(ds, path, &b, x0, y0, threads, &pp, err);
+    if (ds)
+        GDALClose(ds);
     if (rc == 0)
         rc = place(cfg, &c, ws, s, err);
     for (int k = 0; c.proj && k < ws->n; k++)
         map_proj_free(&c.proj[k]);
     free(c.proj);
-    for (int t = 0; c.rings && t < map->n; t++)
-        rings_free(&c.rings[t]);
-    free(c.rings);
+    for (int t = 0; c.spans && t < map->n; t++)
+        free(c.spans[t].s);
+    free(c.spans);
+    free(b.need);
     tc_workers_free(&ws);
     free(pp.v);
     free(pp.crs);

@@ -4,7 +4,20 @@
  * stays met for larger values: generated placements are nested (the n
  * stations are the first n of n+k; sites.h), so adding stations only adds
  * coverage. The probes are checked for that, and a warning names any pair
- * that breaks it. */
+ * that breaks it.
+ *
+ * Partial probes (sites.count, unless --full-probes): every goal condition
+ * is a threshold on a township's own covered area, seat area, people or
+ * points, each a measure of the union of the footprints that reach it
+ * (a footprint is its station's alone: no interference enters the goal),
+ * so it can only grow as stations are added. A township met at count u is
+ * then met at every v > u, and a probe at v need only judge the townships
+ * failing at the largest failing count below it (with those met within a
+ * rounding margin: member.c), each with exactly the candidates a whole run
+ * gives it (cov_compute_some). Its verdict and failing count are the whole
+ * run's; the province shares are unknown there (NAN). A key other than
+ * sites.count (min_per_township moves stations between townships) is
+ * probed whole. */
 #include "sweep_internal.h"
 
 #include <math.h>
@@ -71,10 +84,31 @@ int sweep_find_min_prepare(struct sweep_run *run, struct scenario *scn, struct t
         return -1;
     f->bottom = f->lo;
     f->seats = scn->sites.strategy == SITES_SEATS;
+    /* generated placements of sites.count are nested (sites.h); file was refused above */
+    f->partial_probes = strcmp(opt->find_min, "sites.count") == 0 && !opt->full_probes;
     run->has_find_min = 1;
     run->name = strdup(scn->info.name);
     *run->goal = scn->goal;
     return run->name ? 0 : tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+}
+
+/* What a probe at v must judge: the recheck set of the done probe with
+ * the largest value below v that failed (NULL: every township, when
+ * there is none or partial probes are off). */
+static const unsigned char *judge_set(const struct sweep_run *run, long v)
+{
+    const struct sweep_table *t = &run->table;
+    const unsigned char *set = NULL;
+    long best = 0;
+    for (long i = 0; run->find_min.partial_probes && i < t->n; i++) {
+        const struct sweep_member *m = &t->m[i];
+        long u = atol(m->probe);
+        if (m->done && !m->goal_met && m->recheck && u < v && (!set || u > best)) {
+            set = m->recheck;
+            best = u;
+        }
+    }
+    return set;
 }
 
 /* The member probing value v (run once; a value probed again is looked
@@ -96,7 +130,10 @@ static long probe(struct sweep_run *run, long v, struct tc_error *err)
     long i = t->n - 1;
     if (tc_interrupted())
         return tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted");
-    if (sweep_member_run(run, i, err) != 0)
+    run->judge_only = judge_set(run, v);
+    int rc = sweep_member_run(run, i, err);
+    run->judge_only = NULL;
+    if (rc != 0)
         return -1; /* left not done: the files skip it */
     if (run->opt->progress)
         sweep_member_progress(run, i, run->opt->log);
@@ -152,8 +189,11 @@ void sweep_find_min_check(struct sweep_run *run)
     qsort(order, (size_t)n, sizeof *order, by_value);
     for (long i = 1; i < n; i++) {
         const struct sweep_member *a = order[i - 1], *b = order[i];
-        if (b->n_failing <= a->n_failing && b->covered_share >= a->covered_share &&
-            b->seat_share >= a->seat_share && b->goal_met >= a->goal_met)
+        /* a partial probe's shares are unknown (NAN): its failing count only */
+        int shares = !a->partial && !b->partial;
+        if (b->n_failing <= a->n_failing && b->goal_met >= a->goal_met &&
+            (!shares || (b->covered_share >= a->covered_share &&
+                         b->seat_share >= a->seat_share)))
             continue;
         f->monotone = 0;
         if (f->n_warnings++ < 5)

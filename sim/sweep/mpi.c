@@ -170,6 +170,7 @@ static int receive_member(struct sweep_table *t, int from)
     m->n_failing = h.n_failing;
     m->n_townships = h.n_townships;
     m->seats_covered = h.seats_covered;
+    m->n_judged = h.n_townships; /* only --find-min (rank 0 alone) judges fewer */
     m->has_seat_areas = h.has_seat_areas;
     m->covered_share = h.covered_share;
     m->seat_share = h.seat_share;

@@ -45,14 +45,21 @@ static int write_member_row(FILE *f, const struct sweep_table *t, long i)
         fputc(',', f);
         rc |= report_csv_field(f, sweep_value(t, i, k));
     }
-    fprintf(f, ",%ld,%ld,%s,%d,%.10f,", m->repetition, m->seed, m->goal_met ? "yes" : "no",
-            m->n_failing, m->covered_share);
-    if (m->has_seat_areas)
+    fprintf(f, ",%ld,%ld,%s,%d,", m->repetition, m->seed, m->goal_met ? "yes" : "no",
+            m->n_failing);
+    /* a partial --find-min probe knows its verdict, not the shares: empty */
+    if (!m->partial)
+        fprintf(f, "%.10f", m->covered_share);
+    fputc(',', f);
+    if (m->has_seat_areas && !m->partial)
         fprintf(f, "%.10f", m->seat_share);
     fputc(',', f);
-    if (m->has_people)
+    if (m->has_people && !m->partial)
         fprintf(f, "%.10f", m->people_share);
-    fprintf(f, ",%d,%016llx,%.3f\n", m->seats_covered, m->checksum, m->seconds);
+    if (m->partial)
+        fprintf(f, ",,,%.3f\n", m->seconds);
+    else
+        fprintf(f, ",%d,%016llx,%.3f\n", m->seats_covered, m->checksum, m->seconds);
     return rc;
 }
 
@@ -146,18 +153,27 @@ static void write_json_member(FILE *f, const struct sweep_table *t, long i)
         report_json_string(f, sweep_value(t, i, k));
     }
     fprintf(f, "}, \"repetition\": %ld, \"seed\": %ld, \"goal_met\": %s, "
-            "\"townships_failing\": %d, \"covered_frac\": %.10f, ", m->repetition, m->seed,
-            m->goal_met ? "true" : "false", m->n_failing, m->covered_share);
-    if (m->has_seat_areas)
+            "\"townships_failing\": %d, \"townships_judged\": %d, ", m->repetition, m->seed,
+            m->goal_met ? "true" : "false", m->n_failing, m->n_judged);
+    /* a partial --find-min probe knows its verdict, not the shares: null */
+    if (!m->partial)
+        fprintf(f, "\"covered_frac\": %.10f, ", m->covered_share);
+    else
+        fputs("\"covered_frac\": null, ", f);
+    if (m->has_seat_areas && !m->partial)
         fprintf(f, "\"seat_covered_frac\": %.10f, ", m->seat_share);
     else
         fputs("\"seat_covered_frac\": null, ", f);
-    if (m->has_people)
+    if (m->has_people && !m->partial)
         fprintf(f, "\"population_covered_frac\": %.10f, ", m->people_share);
     else
         fputs("\"population_covered_frac\": null, ", f);
-    fprintf(f, "\"seats_covered\": %d, \"checksum\": \"%016llx\", \"seconds\": %.3f}",
-            m->seats_covered, m->checksum, m->seconds);
+    if (m->partial)
+        fprintf(f, "\"seats_covered\": null, \"checksum\": null, \"seconds\": %.3f}",
+                m->seconds);
+    else
+        fprintf(f, "\"seats_covered\": %d, \"checksum\": \"%016llx\", \"seconds\": %.3f}",
+                m->seats_covered, m->checksum, m->seconds);
 }
 
 static void write_json_find_min(FILE *f, const struct sweep_run *run)
@@ -305,13 +321,16 @@ void sweep_print_table(const struct sweep_run *run, FILE *out)
             continue;
         done++;
         print_values(t, w, i, out);
-        fprintf(out, "  %4s  %8d  %7.2f%%  ", m->goal_met ? "met" : "no", m->n_failing,
-                100 * m->covered_share);
-        if (m->has_seat_areas)
+        fprintf(out, "  %4s  %8d  ", m->goal_met ? "met" : "no", m->n_failing);
+        if (m->partial) /* its verdict only (findmin.c) */
+            fprintf(out, "%8s  ", "-");
+        else
+            fprintf(out, "%7.2f%%  ", 100 * m->covered_share);
+        if (m->has_seat_areas && !m->partial)
             fprintf(out, "%9.2f%%", 100 * m->seat_share);
         else
             fprintf(out, "%10s", "-");
-        if (m->has_people)
+        if (m->has_people && !m->partial)
             fprintf(out, "  %7.2f%%", 100 * m->people_share);
         else
             fprintf(out, "  %8s", "-");

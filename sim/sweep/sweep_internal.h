@@ -28,6 +28,12 @@ struct sweep_member {
     double people_share;      /* people covered / people over the whole map */
     double seconds;           /* wall time of its run */
     unsigned long long checksum; /* towncov run's checksum of the same results */
+    int partial;              /* --find-min: judged only the townships failing at a smaller
+                                 probe (n_judged of them; the others are met): goal_met and
+                                 n_failing are exact, the shares NAN and the checksum unknown */
+    int n_judged;
+    unsigned char *recheck;   /* --find-min: the townships a larger probe must judge again
+                                 (failing here, or met within GOAL_MARGIN); owned */
     char *rows;               /* its lines of sweep_townships.csv */
     size_t rows_len;
 };
@@ -54,6 +60,7 @@ struct sweep_find_min {
     int found;                /* the goal is met at value */
     long value;               /* the smallest value meeting it */
     int monotone;             /* the probed members agree with a monotone measure */
+    int partial_probes;       /* probes above a failing one judge only its failing townships */
     long n_warnings;
 };
 
@@ -77,6 +84,8 @@ struct sweep_run {
     double load_seconds, total_seconds;
     struct sweep_find_min find_min;
     int has_find_min;
+    const unsigned char *judge_only; /* --find-min: the townships the next probe judges
+                                        (borrowed; NULL: every one) */
 };
 
 /* table.c */

@@ -61,6 +61,7 @@ void sweep_table_free(struct sweep_table *t)
     for (long i = 0; i < t->n; i++) {
         free(t->m[i].probe);
         free(t->m[i].rows);
+        free(t->m[i].recheck);
     }
     sweep_space_free(&t->space);
     for (int k = 0; k < t->nkeys; k++)

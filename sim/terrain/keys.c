@@ -62,3 +62,21 @@ int terrain_report_missing(const struct terrain_config *cfg, const struct terrai
                 m->missing, m->samples, share);
     return 0;
 }
+
+int terrain_report_raster_missing(const struct terrain_config *cfg, long pairs, long missing,
+                                  FILE *log, struct tc_error *err)
+{
+    if (missing == 0)
+        return 0;
+    double share = pairs > 0 ? 100.0 * missing / pairs : 100;
+    if (cfg->missing == TERRAIN_MISSING_ERROR)
+        return tc_fail(err, TC_EXIT_MAP, "%s: signal rasters: %ld of %ld station-cell profiles "
+                       "(%.2f %%) cross nodata or leave the DEM (terrain.missing = error)",
+                       cfg->dem, missing, pairs, share);
+    if (log)
+        fprintf(log, "towncov: warning: %s: signal rasters: %ld of %ld station-cell profiles "
+                "(%.2f %%) cross nodata or leave the DEM; each missing height was taken as the "
+                "last known one toward the station (a station on missing ground: no terrain "
+                "loss)\n", cfg->dem, missing, pairs, share);
+    return 0;
+}

@@ -24,6 +24,8 @@
 
 #include <math.h>
 
+#include "towncov/vecmath.h"
+
 #define C_LIGHT 299792458.0
 #define EARTH_RADIUS_M 6371000.0
 
@@ -41,54 +43,109 @@ double terrain_knife_edge_db(double nu)
     return 6.9 + 20 * log10(sqrt(v * v + 1) + v);
 }
 
-/* §4.5.1: the Bullington loss of the profile (heights h_i at d_i, i = 0 ..
- * n-1; h NULL: every height 0, the smooth profile) between antennas at h_ts
- * and h_rs above sea level; the effective earth radius a_e and wavelength
- * lam. Intermediate points only (1 .. n-2). */
-double terrain_bullington(const double *d, const double *h, int n, double h_ts, double h_rs,
-                          double a_e, double lam, int *los)
+/* What §4.5.1 reads off the intermediate points (1 .. n-2) of a profile,
+ * in one pass: the highest slope from either end (S_tim, S_rim of eqs.
+ * 47 and 49) and, for a line-of-sight path, the largest diffraction
+ * parameter nu_i = c_i sqrt(2 d / (lambda d_i (d - d_i))) (eq. 48), kept
+ * as key_i = c_i |c_i| / (d_i (d - d_i)), which orders the points as nu_i
+ * does, so that the square root is taken once, of the largest. For the
+ * real profile also the smooth surface's obstruction terms of §4.5.2
+ * (h_obs, alpha_obt, alpha_obr). One division a point, no root: the
+ * loops vectorise (maxima only, which any order gives alike). */
+struct bull_scan {
+    double s_tim, s_rim, key;
+    double h_obs, a_t, a_r;
+};
+
+/* The real profile: heights h, antennas at h_ts and h_rs above sea level;
+ * obs: the obstruction terms too (a second loop, so that each loop
+ * carries few maxima: GCC 12 vectorises three, not six). */
+static inline TERRAIN_INLINE void scan_real(const double *d, const double *h, int n,
+                                            double h_ts, double h_rs, double half_c, int obs,
+                                            struct bull_scan *o)
 {
-    double dt = d[n - 1], half_c = 0.5 / a_e;
-    /* The highest slope from the transmitter to a point (eq. 47's S_tim)
-     * and the slope of the direct line (S_tr). */
-    double s_tim = -INFINITY;
+    double dt = d[n - 1], idt = 1 / dt;
+    double s_tim = -INFINITY, s_rim = -INFINITY, key = -INFINITY;
+    double h_obs = -INFINITY, a_t = -INFINITY, a_r = -INFINITY;
+    TERRAIN_SIMD_MAX(s_tim, s_rim, key)
     for (int i = 1; i < n - 1; i++) {
-        double e = (h ? h[i] : 0) + half_c * d[i] * (dt - d[i]);
-        s_tim = tmax(s_tim, (e - h_ts) / d[i]);
+        double di = d[i], dr = dt - di, q = 1 / (di * dr);
+        double b = half_c * di * dr; /* the earth's bulge */
+        double e = h[i] + b, c = e - (h_ts * dr + h_rs * di) * idt;
+        s_tim = tmax(s_tim, (e - h_ts) * dr * q);
+        s_rim = tmax(s_rim, (e - h_rs) * di * q);
+        key = tmax(key, c * fabs(c) * q);
     }
-    double s_tr = (h_rs - h_ts) / dt, nu;
-    if (s_tim < s_tr) {
-        /* Case 1, line of sight: the highest diffraction parameter. */
-        nu = -INFINITY;
+    if (obs) {
+        TERRAIN_SIMD_MAX(h_obs, a_t, a_r)
         for (int i = 1; i < n - 1; i++) {
-            double e = (h ? h[i] : 0) + half_c * d[i] * (dt - d[i]);
-            double c = e - (h_ts * (dt - d[i]) + h_rs * d[i]) / dt;
-            nu = tmax(nu, c * sqrt(2 * dt / (lam * d[i] * (dt - d[i]))));
+            double di = d[i], dr = dt - di, q = 1 / (di * dr);
+            double hh = h[i] - (h_ts * dr + h_rs * di) * idt; /* above the direct line */
+            h_obs = tmax(h_obs, hh);
+            a_t = tmax(a_t, hh * dr * q);
+            a_r = tmax(a_r, hh * di * q);
         }
+    }
+    *o = (struct bull_scan){s_tim, s_rim, key, h_obs, a_t, a_r};
+}
+
+/* The smooth profile: every height 0. */
+static inline TERRAIN_INLINE void scan_smooth(const double *d, int n, double h_ts, double h_rs, double half_c,
+                               struct bull_scan *o)
+{
+    double dt = d[n - 1], idt = 1 / dt;
+    double s_tim = -INFINITY, s_rim = -INFINITY, key = -INFINITY;
+    TERRAIN_SIMD_MAX(s_tim, s_rim, key)
+    for (int i = 1; i < n - 1; i++) {
+        double di = d[i], dr = dt - di, q = 1 / (di * dr);
+        double b = half_c * di * dr, c = b - (h_ts * dr + h_rs * di) * idt;
+        s_tim = tmax(s_tim, (b - h_ts) * dr * q);
+        s_rim = tmax(s_rim, (b - h_rs) * di * q);
+        key = tmax(key, c * fabs(c) * q);
+    }
+    *o = (struct bull_scan){s_tim, s_rim, key, 0, 0, 0};
+}
+
+/* §4.5.1 from a scan: case 1 (line of sight, S_tim < S_tr) the largest
+ * nu, case 2 the Bullington point's; the loss of eq. (52). */
+static double bull_of_scan(const struct bull_scan *s, double dt, double h_ts, double h_rs,
+                           double lam, int *los)
+{
+    double s_tr = (h_rs - h_ts) / dt, nu;
+    if (s->s_tim < s_tr) {
+        double k2 = s->key * (2 * dt / lam); /* nu |nu| */
+        nu = k2 >= 0 ? sqrt(k2) : -sqrt(-k2);
         *los = 1;
     } else {
-        /* Case 2, trans-horizon: the Bullington point, where the highest
-         * lines from either end meet. */
-        double s_rim = -INFINITY;
-        for (int i = 1; i < n - 1; i++) {
-            double e = (h ? h[i] : 0) + half_c * d[i] * (dt - d[i]);
-            s_rim = tmax(s_rim, (e - h_rs) / (dt - d[i]));
-        }
-        double d_bp = (h_rs - h_ts + s_rim * dt) / (s_tim + s_rim);
-        nu = (h_ts + s_tim * d_bp - (h_ts * (dt - d_bp) + h_rs * d_bp) / dt) *
+        double d_bp = (h_rs - h_ts + s->s_rim * dt) / (s->s_tim + s->s_rim);
+        nu = (h_ts + s->s_tim * d_bp - (h_ts * (dt - d_bp) + h_rs * d_bp) / dt) *
              sqrt(2 * dt / (lam * d_bp * (dt - d_bp)));
         *los = 0;
     }
-    double l_uc = terrain_knife_edge_db(nu);
-    return terrain_bull_of_luc(l_uc, dt);
+    if (nu <= -0.78)
+        return 0; /* J(nu) = 0, and L_b with it (eq. 52 at L_uc = 0) */
+    return terrain_bull_of_luc(terrain_knife_edge_db(nu), dt);
 }
 
-/* The smooth-earth surface's heights at the two ends (§4.5.2): the
- * least-squares line through the profile, lowered where the profile
- * obstructs the direct path (shared between the ends by the obstruction's
- * angles seen from each), and never above the ground at either end. */
-void terrain_smooth_heights(const double *d, const double *h, int n, double h_ts, double h_rs,
-                            double *h_st, double *h_sr)
+TC_VEC_CLONES
+double terrain_bullington(const double *d, const double *h, int n, double h_ts, double h_rs,
+                          double a_e, double lam, int *los)
+{
+    struct bull_scan s;
+    if (h)
+        scan_real(d, h, n, h_ts, h_rs, 0.5 / a_e, 0, &s);
+    else
+        scan_smooth(d, n, h_ts, h_rs, 0.5 / a_e, &s);
+    return bull_of_scan(&s, d[n - 1], h_ts, h_rs, lam, los);
+}
+
+/* The least-squares line's heights at the ends (§4.5.2, v1 and v2), lowered
+ * where the profile obstructs the direct path (the scan's h_obs, shared
+ * between the ends by the obstruction's angles seen from each), and never
+ * above the ground at either end. The sums run in order, one point after
+ * another: the same bits on any processor. */
+static void smooth_of_scan(const double *d, const double *h, int n, const struct bull_scan *s,
+                           double *h_st, double *h_sr)
 {
     double dt = d[n - 1], v1 = 0, v2 = 0;
     for (int i = 1; i < n; i++) {
@@ -97,19 +154,20 @@ void terrain_smooth_heights(const double *d, const double *h, int n, double h_ts
         v2 += w * (h[i] * (2 * d[i] + d[i - 1]) + h[i - 1] * (d[i] + 2 * d[i - 1]));
     }
     double st = (2 * v1 * dt - v2) / (dt * dt), sr = (v2 - v1 * dt) / (dt * dt);
-    double h_obs = -INFINITY, a_t = -INFINITY, a_r = -INFINITY;
-    for (int i = 1; i < n - 1; i++) {
-        double hh = h[i] - (h_ts * (dt - d[i]) + h_rs * d[i]) / dt;
-        h_obs = tmax(h_obs, hh);
-        a_t = tmax(a_t, hh / d[i]);
-        a_r = tmax(a_r, hh / (dt - d[i]));
-    }
-    if (h_obs > 0) {
-        st -= h_obs * a_t / (a_t + a_r);
-        sr -= h_obs * a_r / (a_t + a_r);
+    if (s->h_obs > 0) {
+        st -= s->h_obs * s->a_t / (s->a_t + s->a_r);
+        sr -= s->h_obs * s->a_r / (s->a_t + s->a_r);
     }
     *h_st = fmin(st, h[0]);
     *h_sr = fmin(sr, h[n - 1]);
+}
+
+void terrain_smooth_heights(const double *d, const double *h, int n, double h_ts, double h_rs,
+                            double *h_st, double *h_sr)
+{
+    struct bull_scan s;
+    scan_real(d, h, n, h_ts, h_rs, 0, 1, &s);
+    smooth_of_scan(d, h, n, &s, h_st, h_sr);
 }
 
 /* §3.1.1.2: the first term of the residue series, -(F(X) + G(Y1) + G(Y2)),
@@ -164,23 +222,33 @@ double terrain_sphere_db(double d, double h1, double h2, const struct terrain_pa
 
 /* L_ba, L_bs and the smooth heights: what the excess and the whole loss
  * share. */
+/* excess_only: the smooth terms are skipped where L_ba is 0 (the excess
+ * is 0 then, whatever L_bs >= 0 is). */
+TC_VEC_CLONES
 static int bullington_pair(const double *d, const double *h, int n, double h_tx, double h_rx,
-                           const struct terrain_params *p, struct terrain_terms *t,
-                           double *h_ts1, double *h_rs1)
+                           const struct terrain_params *p, int excess_only,
+                           struct terrain_terms *t, double *h_ts1, double *h_rs1)
 {
     if (n < 2 || !(d[0] == 0))
         return -1;
     for (int i = 1; i < n; i++)
         if (!(d[i] > d[i - 1]))
             return -1;
-    double a = p->k_factor * EARTH_RADIUS_M, lam = C_LIGHT / p->f_hz;
+    double a = p->k_factor * EARTH_RADIUS_M, lam = C_LIGHT / p->f_hz, dt = d[n - 1];
     double h_ts = h[0] + h_tx, h_rs = h[n - 1] + h_rx;
-    t->bull_actual_db = terrain_bullington(d, h, n, h_ts, h_rs, a, lam, &t->los);
-    terrain_smooth_heights(d, h, n, h_ts, h_rs, &t->h_st_m, &t->h_sr_m);
+    struct bull_scan s;
+    scan_real(d, h, n, h_ts, h_rs, 0.5 / a, 1, &s);
+    t->bull_actual_db = bull_of_scan(&s, dt, h_ts, h_rs, lam, &t->los);
+    if (excess_only && !(t->bull_actual_db > 0)) {
+        t->excess_db = 0;
+        return 0;
+    }
+    smooth_of_scan(d, h, n, &s, &t->h_st_m, &t->h_sr_m);
     *h_ts1 = h_ts - t->h_st_m;
     *h_rs1 = h_rs - t->h_sr_m;
     int los_s;
-    t->bull_smooth_db = terrain_bullington(d, NULL, n, *h_ts1, *h_rs1, a, lam, &los_s);
+    scan_smooth(d, n, *h_ts1, *h_rs1, 0.5 / a, &s);
+    t->bull_smooth_db = bull_of_scan(&s, dt, *h_ts1, *h_rs1, lam, &los_s);
     double ex = t->bull_actual_db - t->bull_smooth_db;
     t->excess_db = ex > TERRAIN_EXCESS_EPS_DB ? ex : 0;
     return 0;
@@ -190,7 +258,7 @@ int terrain_delta_bullington(const double *d, const double *h, int n, double h_t
                              const struct terrain_params *p, struct terrain_terms *t)
 {
     double h1, h2;
-    if (bullington_pair(d, h, n, h_tx, h_rx, p, t, &h1, &h2) != 0)
+    if (bullington_pair(d, h, n, h_tx, h_rx, p, 0, t, &h1, &h2) != 0)
         return -1;
     t->sphere_db = terrain_sphere_db(d[n - 1], h1, h2, p);
     t->diffraction_db = t->bull_actual_db + fmax(t->sphere_db - t->bull_smooth_db, 0);
@@ -202,5 +270,5 @@ double terrain_excess_db(const double *d, const double *h, int n, double h_tx, d
 {
     struct terrain_terms t;
     double h1, h2;
-    return bullington_pair(d, h, n, h_tx, h_rx, p, &t, &h1, &h2) == 0 ? t.excess_db : 0;
+    return bullington_pair(d, h, n, h_tx, h_rx, p, 1, &t, &h1, &h2) == 0 ? t.excess_db : 0;
 }

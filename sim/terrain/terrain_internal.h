@@ -18,6 +18,24 @@ static inline double tmax(double a, double b)
     return a > b ? a : b;
 }
 
+/* A loop whose only carried values are maxima (any order gives the same
+ * bits): `omp simd` with those reductions, so that it vectorises. */
+#if defined(_OPENMP)
+#define TERRAIN_PRAGMA_(x) _Pragma(#x)
+#define TERRAIN_SIMD_MAX(...) TERRAIN_PRAGMA_(omp simd reduction(max : __VA_ARGS__))
+#define TERRAIN_SIMD_OR(...) TERRAIN_PRAGMA_(omp simd reduction(| : __VA_ARGS__))
+#else
+#define TERRAIN_SIMD_MAX(...)
+#define TERRAIN_SIMD_OR(...)
+#endif
+/* Such a loop's function inlined into each of its callers, so that it is
+ * compiled in every clone of theirs (TC_VEC_CLONES, vecmath.h). */
+#if defined(__GNUC__)
+#define TERRAIN_INLINE __attribute__((always_inline))
+#else
+#define TERRAIN_INLINE
+#endif
+
 /* §4.5.1: the Bullington loss from the knife-edge loss L_uc of the
  * Bullington point (or the highest point) over a path of dt metres:
  * L_uc + (1 - exp(-L_uc / 6)) (10 + 0.02 d[km]). Increasing in L_uc. */

@@ -11,7 +11,11 @@
 #   4. a run interrupted (SIGINT) while writing leaves the first intact;
 #   5. a wrong password is a located error with the password masked;
 #   6. a plan writes its added_sites table with the check run's, under the
-#      same rules; a later run replaces it; a foreign table is refused.
+#      same rules; a later run replaces it; a foreign table is refused;
+#   7. a plan failing after its check run (plan.json not written) leaves
+#      the earlier tables: the check's transaction commits after plan.json;
+#   8. an added station's fixes longer than the dBase limit are whole in
+#      PostGIS (cut at a character in the .dbf, said once).
 # Never skips: a server that cannot start is a failure.
 #   tests/postgis/roundtrip.sh BIN
 set -euo pipefail
@@ -187,5 +191,89 @@ grep -q "table planx.added_sites exists and was not written by towncov" "$work/p
     || fail "a failed plan left tables in its schema"
 [ ! -e "$work/plan3" ] || fail "a failed plan left its output folder"
 ok "a plan is refused a table it did not make, and writes nothing"
+
+# 7. a plan that fails after its check run wrote the tables (plan.json
+# cannot be written: fail_plan_json.c, as a full disk) leaves the earlier
+# tables as they were: the check run's transaction is committed only after
+# plan.json, just before the plan's folder is renamed into place.
+cc -shared -fPIC -o "$work/fail_plan_json.so" tests/postgis/fail_plan_json.c -ldl
+state() { # the schema as the registry and towncov_run say it is
+    sql "SELECT (SELECT seed || ' ' || checksum FROM plan.towncov_run) || ' ' || (SELECT string_agg(table_name, ',' ORDER BY table_name) FROM plan.towncov_tables)"
+}
+before=$(state)
+[ "$(sql "SELECT count(*) FROM plan.towncov_tables WHERE table_name = 'added_sites'")" = 0 ] \
+    || fail "step 7 needs a schema without added_sites (the run after the plan dropped it)"
+set +e
+LD_PRELOAD="$work/fail_plan_json.so" ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+    plan plan4 plan --set scenario.seed=4 >"$work/plan4.log" 2>&1
+rc=$?
+set -e
+[ $rc = 7 ] || { cat "$work/plan4.log"; fail "a plan whose plan.json fails: exit $rc, not 7"; }
+grep -q "plan.json: cannot write: No space left on device" "$work/plan4.log" \
+    || { cat "$work/plan4.log"; fail "no located error for plan.json"; }
+[ "$(state)" = "$before" ] || fail "a plan that failed after its check run changed schema plan"
+[ "$(sql "SELECT count(*) FROM pg_tables WHERE schemaname = 'plan' AND tablename = 'added_sites'")" = 0 ] \
+    || fail "a plan that failed after its check run wrote plan.added_sites"
+[ ! -e "$work/plan4" ] || fail "a failed plan left its output folder"
+# the same plan without the fault commits
+plan plan5 plan --set scenario.seed=4 >"$work/plan5.log" 2>&1 \
+    || { cat "$work/plan5.log"; fail "the plan after the failed one"; }
+after=$(state)
+[ "$after" != "$before" ] && [ "$(sql "SELECT count(*) FROM plan.added_sites")" -gt 0 ] \
+    || fail "the plan's tables not committed ($before, then $after)"
+ok "a plan failing at plan.json leaves the earlier tables; the next one commits"
+
+# 8. long texts: one added station fixes ten townships whose codes are 37
+# bytes (CJK): its fixes (379 bytes) are whole in PostGIS, cut at a
+# character in the .dbf (said once). Ten 200 m strips side by side in UTM
+# 50N, their seats on the candidate's 1 km disc; the existing station in a
+# township far off.
+mkdir -p "$work/strips"
+/usr/bin/python3 - "$work/strips" <<'PYEOF'
+import sys
+from osgeo import ogr, osr
+d = sys.argv[1]
+utm = osr.SpatialReference(); utm.ImportFromEPSG(32650)
+ll = osr.SpatialReference(); ll.ImportFromEPSG(4326)
+ll.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+utm.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+to_ll = osr.CoordinateTransformation(utm, ll)
+x0, y0 = 500000.0, 3100000.0
+ds = ogr.GetDriverByName('ESRI Shapefile').CreateDataSource(d + '/strips.shp')
+lyr = ds.CreateLayer('strips', utm, ogr.wkbPolygon, ['ENCODING=UTF-8'])
+for name, width in (('code', 64), ('name', 64), ('kind', 16), ('county', 16)):
+    f = ogr.FieldDefn(name, ogr.OFTString); f.SetWidth(width); lyr.CreateField(f)
+def box(code, county, xa, xb, ya, yb):
+    f = ogr.Feature(lyr.GetLayerDefn())
+    for k, v in (('code', code), ('name', code[:1]), ('kind', 'town'), ('county', county)):
+        f.SetField(k, v)
+    f.SetGeometry(ogr.CreateGeometryFromWkt(
+        f'POLYGON(({xa} {ya},{xb} {ya},{xb} {yb},{xa} {yb},{xa} {ya}))'))
+    lyr.CreateFeature(f)
+for i in range(10):
+    box('ABCDEFGHIJ'[i] + '乡' * 12, 'c1', x0 - 1000 + 200 * i, x0 - 800 + 200 * i,
+        y0 - 500, y0 + 500)
+box('Z', 'c2', x0 + 18000, x0 + 22000, y0 - 2000, y0 + 2000)
+ds = None
+def lonlat(x, y):
+    lon, lat, _ = to_ll.TransformPoint(x, y)
+    return f'{lon:.12f},{lat:.12f}'
+open(d + '/sites.csv', 'w').write('id,lon,lat\ns1,' + lonlat(x0 + 20000, y0) + '\n')
+open(d + '/cand.csv', 'w').write('id,lon,lat\nc1,' + lonlat(x0, y0) + '\n')
+open(d + '/s.ini', 'w').write(
+    '[scenario]\nname = strips\n[map]\nfile = strips.shp\nkind_field = kind\n'
+    'county_field = county\n[sites]\nstrategy = file\nfile = sites.csv\n[radio]\n'
+    'vertices = 64\nradius_town_m = 1000\n[goal]\nseat_radius_town_m = 60\n'
+    '[raster]\nresolution_m = 0\n[output]\npicture = no\n')
+PYEOF
+"$bin" plan "$work/strips/s.ini" --threads 2 --quiet --out "$work/plan6" \
+    --candidates "$work/strips/cand.csv" --set "output.postgis=$pg" \
+    --set output.postgis_schema=strips >"$work/plan6.log" 2>&1 \
+    || { cat "$work/plan6.log"; fail "the plan with long codes"; }
+bytes=$(sql "SELECT octet_length(fixes) FROM strips.added_sites")
+[ "$bytes" = 379 ] || { cat "$work/plan6.log"; fail "strips.added_sites.fixes: $bytes bytes, not 379"; }
+[ "$(grep -c "added_sites.dbf: 1 'fixes' value longer than the dBase limit of 254 bytes cut at a character boundary" "$work/plan6.log")" = 1 ] \
+    || { cat "$work/plan6.log"; fail "the cut fixes were not said once"; }
+ok "an added station's long fixes are whole in PostGIS, cut at a character in the .dbf"
 
 echo "postgis: $pass passed"
