@@ -387,11 +387,10 @@ static long next_busy_edge(const struct walker *wr, const struct ring *r, long k
     return stop >= 0 ? stop : next;
 }
 
-/* Steps the walk over deep edge k -> k1 (deep.c): inside T and inside
- * another footprint, so it bounds nothing, but the crossings between deep
- * edges are not known: the count is asked afresh at k1, when needed. It
- * is at least 1 there: k1 is in the footprint that made the edge deep. */
-static int step_over_deep(struct walk *w, const double *vx, const double *vy, long k1)
+/* Moves the walk past an edge whose crossings with other footprints are
+ * not all known, to its end k1: the count is asked afresh there, when
+ * needed. It is at least 1: k1 is in the footprint that held the edge. */
+static void rebase_at(struct walk *w, const double *vx, const double *vy, long k1)
 {
     w->base = -1;
     w->floor = 1;
@@ -400,6 +399,13 @@ static int step_over_deep(struct walk *w, const double *vx, const double *vy, lo
     w->kb = k1;
     w->x = vx[k1];
     w->y = vy[k1];
+}
+
+/* Steps the walk over deep edge k -> k1 (deep.c): inside T and inside
+ * another footprint, so it bounds nothing. */
+static int step_over_deep(struct walk *w, const double *vx, const double *vy, long k1)
+{
+    rebase_at(w, vx, vy, k1);
     return w->in_t == 1 ? 0 : -1;
 }
 
@@ -420,13 +426,7 @@ static int step_over_covered(const struct walker *wr, struct walk *w, long g, lo
         if (w->in_t < 0 || w->in_t > 1)
             return -1;
     }
-    w->base = -1;
-    w->floor = 1;
-    w->delta = 0;
-    w->rebased = 1;
-    w->kb = k1;
-    w->x = vx[k1];
-    w->y = vy[k1];
+    rebase_at(w, vx, vy, k1);
     return 0;
 }
 
