@@ -163,7 +163,7 @@ Test(sweep_find_min, partial_probes_are_checked_on_their_failing_count)
  * late, so the search's failing sets shrink probe by probe. */
 static void write_squares_map(const char *dir)
 {
-    static char wkt[36][160], code[36][8];
+    static char wkt[36][160], code[36][12];
     struct fx_township t[36];
     for (int i = 0; i < 36; i++) {
         double cx = -40000.0 + 16000.0 * (i % 6), cy = -40000.0 + 16000.0 * (i / 6);
