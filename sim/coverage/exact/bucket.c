@@ -76,8 +76,8 @@ static inline struct slot edge_slot(const struct covx_load *ld, long g, long h, 
 static inline int misses_box(const struct covx_load *ld, long g, long h, double m)
 {
     double x0 = ld->vx[g], y0 = ld->vy[g], x1 = ld->vx[h], y1 = ld->vy[h];
-    return (dmax(x0, x1) + PIECE_MARGIN < ld->bx0 - m) | (dmin(x0, x1) - PIECE_MARGIN > ld->bx1 + m) |
-           (dmax(y0, y1) + PIECE_MARGIN < ld->by0 - m) | (dmin(y0, y1) - PIECE_MARGIN > ld->by1 + m);
+    return dmax(x0, x1) + PIECE_MARGIN < ld->bx0 - m || dmin(x0, x1) - PIECE_MARGIN > ld->bx1 + m ||
+           dmax(y0, y1) + PIECE_MARGIN < ld->by0 - m || dmin(y0, y1) - PIECE_MARGIN > ld->by1 + m;
 }
 
 static inline long edge_pieces(const struct covx_grid *gr, const struct covx_load *ld, long g,
