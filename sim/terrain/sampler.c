@@ -162,7 +162,7 @@ static inline TERRAIN_INLINE int ray_heights(const struct terrain_dem *dem,
         double tu = fu - iu, tv = fv - iv;
         double z00 = z[i], z10 = z[i + 1], z01 = z[i + nx], z11 = z[i + nx + 1];
         double hk = (1 - tv) * ((1 - tu) * z00 + tu * z10) + tv * ((1 - tu) * z01 + tu * z11);
-        h[k] = (cu == iu) & (cv == iv) ? hk : NAN;
+        h[k] = ((cu == iu) & (cv == iv)) ? hk : NAN;
     }
     for (int k = 1; k < n; k++)
         if (isnan(h[k]))
