@@ -4,6 +4,7 @@
  * Plain C, the same on every rank from the same data (nothing travels to
  * agree on it), and seen by the tests without MPI. */
 #include "pipeline_internal.h"
+#include "towncov/balance.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -20,16 +21,6 @@ static int province_of(const struct township *t)
     if (!c || strlen(c) != 6 || c[0] < '1' || c[0] > '9' || c[1] < '0' || c[1] > '9')
         return -1;
     return (c[0] - '0') * 10 + (c[1] - '0');
-}
-
-struct unit_cost { double cost; int unit; };
-
-static int by_cost_desc(const void *a, const void *b)
-{
-    const struct unit_cost *x = a, *y = b;
-    if (x->cost != y->cost)
-        return x->cost < y->cost ? 1 : -1;
-    return (x->unit > y->unit) - (x->unit < y->unit);
 }
 
 /* The unit (province, else county) of every township into unit[], and the
@@ -61,38 +52,23 @@ int pipeline_ranks_share(const struct tc_map *map, const struct tc_sites *sites,
 {
     int *unit = malloc(sizeof *unit * ((size_t)map->n + 1));
     int n_units = unit ? units_of(map, n_ranks, unit) : 0;
-    struct unit_cost *u = unit ? calloc((size_t)n_units + 1, sizeof *u) : NULL;
-    int *unit_rank = u ? malloc(sizeof *unit_rank * ((size_t)n_units + 1)) : NULL;
-    double *load = unit_rank ? calloc((size_t)n_ranks, sizeof *load) : NULL;
-    if (!load) {
-        free(unit);
-        free(u);
-        free(unit_rank);
-        return -1;
+    double *cost = unit ? calloc((size_t)n_units + 1, sizeof *cost) : NULL;
+    int *unit_rank = cost ? malloc(sizeof *unit_rank * ((size_t)n_units + 1)) : NULL;
+    int rc = unit_rank ? 0 : -1;
+    if (rc == 0) {
+        for (int t = 0; t < map->n; t++)
+            cost[unit[t]] += 1;
+        for (long i = 0; i < sites->n; i++)
+            if (sites->township[i] >= 0)
+                cost[unit[sites->township[i]]] += 1;
+        rc = balance_ranks(cost, n_units, n_ranks, unit_rank);
     }
-    for (int k = 0; k < n_units; k++)
-        u[k].unit = k;
-    for (int t = 0; t < map->n; t++)
-        u[unit[t]].cost += 1;
-    for (long i = 0; i < sites->n; i++)
-        if (sites->township[i] >= 0)
-            u[unit[sites->township[i]]].cost += 1;
-    qsort(u, (size_t)n_units, sizeof *u, by_cost_desc);
-    for (int k = 0; k < n_units; k++) {
-        int best = 0;
-        for (int r = 1; r < n_ranks; r++)
-            if (load[r] < load[best])
-                best = r;
-        unit_rank[u[k].unit] = best;
-        load[best] += u[k].cost;
-    }
-    for (int t = 0; t < map->n; t++)
+    for (int t = 0; rc == 0 && t < map->n; t++)
         owner[t] = unit_rank[unit[t]];
     free(unit);
-    free(u);
+    free(cost);
     free(unit_rank);
-    free(load);
-    return 0;
+    return rc;
 }
 
 void pipeline_split_free(struct rank_split **split)

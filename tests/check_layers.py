@@ -26,7 +26,7 @@ for i, s in enumerate(STAGES):
 # Public headers by stage; a section's plain data (*_config.h, output.h),
 # which scenario.h embeds, is the scenario's layer.
 HEADERS = {
-    "common": "common buildinfo csv densify grid inifile lazyload libmsg ogrread outdir progress qgis rng shpio shplayer textenc vecmath worker",
+    "common": "common balance buildinfo csv densify grid inifile lazyload libmsg ogrread outdir progress qgis rng shpio shplayer textenc vecmath worker",
     "scenario": "scenario output",
     "map": "map map_crs projection",
     "seat": "seat keypoints population",

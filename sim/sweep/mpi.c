@@ -5,6 +5,7 @@
  * Members travel as bytes: the ranks run one build on one kind of machine.
  * Without MPI there is one rank and nothing travels. */
 #include "sweep_internal.h"
+#include "towncov/balance.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,43 +15,21 @@
 #include <mpi.h>
 #endif
 
-/* Largest estimated cost first (ties: lower index), each to the least
- * loaded rank (ties: lower rank): the same answer on every rank. */
-struct by_cost { double cost; long i; };
-
-static int cmp_cost(const void *a, const void *b)
-{
-    const struct by_cost *x = a, *y = b;
-    if (x->cost != y->cost)
-        return x->cost < y->cost ? 1 : -1;
-    return (x->i > y->i) - (x->i < y->i);
-}
-
+/* Largest estimated cost first, each to the least loaded rank
+ * (balance_ranks): the same answer on every rank. */
 void sweep_ranks_assign(const struct sweep_run *run, int *owner)
 {
     long n = run->table.n;
-    struct by_cost *order = malloc(sizeof *order * (size_t)(n + 1));
-    double *load = calloc((size_t)run->n_ranks, sizeof *load);
-    if (!order || !load || run->n_ranks == 1) {
+    double *cost = calloc((size_t)n + 1, sizeof *cost);
+    if (cost) {
+        for (long i = 0; i < n; i++)
+            cost[i] = run->table.m[i].cost > 0 ? run->table.m[i].cost : 1.0;
+    }
+    if (!cost || run->n_ranks == 1 || balance_ranks(cost, n, run->n_ranks, owner) != 0) {
         for (long i = 0; i < n; i++) /* one rank (or no memory to balance): in turn */
             owner[i] = (int)(i % run->n_ranks);
-        free(order);
-        free(load);
-        return;
     }
-    for (long i = 0; i < n; i++)
-        order[i] = (struct by_cost){run->table.m[i].cost > 0 ? run->table.m[i].cost : 1.0, i};
-    qsort(order, (size_t)n, sizeof *order, cmp_cost);
-    for (long k = 0; k < n; k++) {
-        int best = 0;
-        for (int r = 1; r < run->n_ranks; r++)
-            if (load[r] < load[best])
-                best = r;
-        owner[order[k].i] = best;
-        load[best] += order[k].cost;
-    }
-    free(order);
-    free(load);
+    free(cost);
 }
 
 #ifndef TOWNCOV_MPI
