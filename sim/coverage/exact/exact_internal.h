@@ -207,10 +207,11 @@ struct chain {
  * discs and wedges) costs far more than a comparison of its vertices. */
 #define SHAPE_MEMO 256 /* entries, direct-mapped by shape id */
 struct shape_memo {
-    int shape;          /* -1: empty */
+    int used;           /* 0: empty (the memo is calloc'd: no page is touched until used) */
+    int shape;
     int has_sect;       /* sect holds its sectors */
-    long n;             /* its vertices, copied: the memo answers only for */
-    struct buf xy;      /* a shape of equal vertices (another footprint set may reuse the id) */
+    long n;             /* its n vertices, copied in xy: the memo answers only for a shape */
+    struct buf xy;      /* of equal vertices (another footprint set may reuse the id) */
     struct shape_facts f;
     struct sectors sect;
 };

@@ -299,11 +299,8 @@ static int clear_shapes(struct covx_load *ld, long n)
  * none (or no memory: every shape is then measured, only slower). */
 static struct shape_memo *memo_entry(struct covx_load *ld, int sh)
 {
-    if (!ld->memo) {
+    if (!ld->memo)
         ld->memo = calloc(SHAPE_MEMO, sizeof *ld->memo);
-        for (int i = 0; ld->memo && i < SHAPE_MEMO; i++)
-            ld->memo[i].shape = -1;
-    }
     return ld->memo ? &ld->memo[(unsigned)sh % SHAPE_MEMO] : NULL;
 }
 
@@ -311,7 +308,7 @@ static struct shape_memo *memo_entry(struct covx_load *ld, int sh)
  * function of the vertices alone, so then they are the shape's, bit for bit. */
 static int memo_holds(const struct shape_memo *m, int sh, const double *xy, long n)
 {
-    return m && m->shape == sh && m->n == n && memcmp(m->xy.p, xy, 2 * (size_t)n * sizeof *xy) == 0;
+    return m && m->used && m->shape == sh && m->n == n && memcmp(m->xy.p, xy, 2 * (size_t)n * sizeof *xy) == 0;
 }
 
 /* Keeps shape sh's facts f (and sectors t, when f has them) in entry m. */
@@ -320,10 +317,11 @@ static void memo_keep(struct shape_memo *m, int sh, const double *xy, long n,
 {
     if (!m || !buf_get(&m->xy, 2 * (size_t)n, sizeof *xy)) {
         if (m)
-            m->shape = -1;
+            m->used = 0;
         return;
     }
     memcpy(m->xy.p, xy, 2 * (size_t)n * sizeof *xy);
+    m->used = 1;
     m->shape = sh;
     m->n = n;
     m->f = *f;
