@@ -288,6 +288,7 @@ static int place_footprints(struct tc_footprints *fp, const struct tc_sites *sit
     double *env = malloc(sizeof *env * 4 * (size_t)(fp->nshape > 0 ? fp->nshape : 1));
     if (!env)
         return -1;
+    #pragma omp parallel for num_threads(threads) schedule(static)
     for (long s = 0; s < fp->nshape; s++) {
         double *e = env + 4 * s;
         e[0] = e[1] = INFINITY;
