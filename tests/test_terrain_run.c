@@ -16,11 +16,7 @@
 #include <string.h>
 
 #include "fixture.h"
-#include "towncov/radio.h"
-#include "towncov/scenario.h"
 #include "towncov/terrain.h"
-
-#include "../sim/raster/raster_internal.h"
 
 static char dir[256];
 static char out[1 << 16];
@@ -624,107 +620,4 @@ Test(terrain_run, a_candidate_behind_a_ridge_does_not_claim_the_valley)
     char *added = fx_read_file(path, NULL);
     cr_assert(added && strstr(added, "c2,") && !strstr(added, "c1,"), "%s", added);
     free(added);
-}
-
-/* The rasters' table (rterrain_tables: every station-cell pair's excess,
- * computed station by station before the rows) against each row computing
- * its own pairs (no table): a span's rsrp, power, cover and missing count
- * the same, bit for bit, for stations near holes and the DEM's edges, on
- * every row and column they reach; and the rows do read the table (an
- * excess changed there shows in the span). */
-Test(terrain_run, the_rasters_table_gives_what_each_row_computes)
-{
-    setup(centre, 1, TERRAIN_ON("holes.tif"));
-    write_dem("holes.tif", fx_laea, -3000, 3000, 30, 200, 200, holes);
-    struct terrain_config cfg = {.model = TERRAIN_DELTA_BULLINGTON, .memory_mb = 100,
-                                 .k_factor = 4.0 / 3, .ground_eps_r = 22, .ground_sigma = 0.003};
-    snprintf(cfg.dem, sizeof cfg.dem, "holes.tif");
-    struct tc_error err = {0};
-    struct terrain_dem *dem = terrain_dem_open(&cfg, dir, fx_laea, -3000, -3000, 3000, 3000,
-                                               NULL, &err);
-    cr_assert_not_null(dem, "%s", err.msg);
-    struct terrain_sampler *smp = terrain_sampler_new(dem, &err);
-    struct scenario scn;
-    scenario_defaults(&scn);
-    scn.radio.model = RADIO_LINK;
-    struct radio_model *m = radio_model_new(&scn.radio, &err);
-    cr_assert(smp && m, "%s", err.msg);
-    const struct radio_rx *rx = radio_rx_new(m, KIND_TOWN, NULL);
-    enum { N = 24 };
-    double x[N], y[N], reach2[N];
-    const struct radio_rx *rxs[N];
-    struct rter_station st[N];
-    struct raster_grid g = {.x0 = -3100, .y1 = 3050, .res = 137, .width = 46, .height = 45};
-    struct rstations s = {.n = N, .x = x, .y = y, .reach2 = reach2, .rx = rxs};
-    s.ter = (struct rterrain){.dem = dem, .st = st, .h_ut_m = 1.5, .cap = 200, .y1 = g.y1,
-                              .res = g.res};
-    for (int i = 0; i < N; i++) { /* a spiral out to the DEM's edges */
-        double a = 2.4 * i, r = 120 * i;
-        x[i] = r * cos(a) + 17, y[i] = r * sin(a) - 9, reach2[i] = pow(900 + 70 * i, 2);
-        rxs[i] = rx;
-        cr_assert_eq(terrain_sampler_frame(smp, x[i], y[i], 3000, &st[i].frame), 0);
-        long miss = 0;
-        st[i].h0 = terrain_frame_height(dem, &st[i].frame, 0, 0, &miss);
-        st[i].p = terrain_params_of(&cfg, radio_rx_freq_hz(rx));
-    }
-    rterrain_tables(&s.ter, &s, &g, 2);
-    cr_assert_not_null(s.ter.ex, "no table built");
-    struct rrow a, b;
-    cr_assert(rrow_new(&a, &g) == 0 && rrow_terrain_new(&a, 200) == 0);
-    cr_assert(rrow_new(&b, &g) == 0 && rrow_terrain_new(&b, 200) == 0);
-    struct rterrain direct = s.ter;
-    direct.ex = NULL;
-    long pairs = 0, changed = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        for (int i = 0; i < N; i++)
-            for (int r = 0; r < g.height; r++) {
-                double dy = (g.y1 - (r + 0.5) * g.res) - y[i];
-                int c0 = -1, c1 = -1;
-                for (int c = 0; c < g.width; c++)
-                    if (pow(a.xs[c] - x[i], 2) + dy * dy <= reach2[i])
-                        c1 = c, c0 = c0 < 0 ? c : c0;
-                if (c0 < 0)
-                    continue;
-                int n = c1 - c0 + 1;
-                radio_rx_row(rx, a.xs + c0, x[i], dy, n, a.rsrp, a.mw, a.cover);
-                radio_rx_row(rx, b.xs + c0, x[i], dy, n, b.rsrp, b.mw, b.cover);
-                rterrain_span(&s, &a, i, dy, c0, n);
-                struct rterrain keep = s.ter;
-                s.ter = direct;
-                rterrain_span(&s, &b, i, dy, c0, n);
-                s.ter = keep;
-                for (int k = 0; k < n; k++) {
-                    int same = a.rsrp[k] == b.rsrp[k] && a.mw[k] == b.mw[k] &&
-                               a.cover[k] == b.cover[k];
-                    if (pass == 0)
-                        cr_assert(same, "station %d row %d column %d: %.17g vs %.17g dBm", i,
-                                  r, c0 + k, a.rsrp[k], b.rsrp[k]);
-                    changed += !same;
-                }
-                if (pass == 0)
-                    cr_assert_eq(a.pairs_missing, b.pairs_missing, "station %d row %d", i, r);
-                pairs += pass == 0 ? n : 0;
-            }
-        if (pass == 1)
-            break;
-        /* the table holds these pairs, no more; pass 1: each excess 3 dB more */
-        long held = 0;
-        for (int i = 0; i < N; i++)
-            for (int r = 0; r < st[i].nr; r++)
-                held += s.ter.rn[st[i].offr + r];
-        cr_assert_eq(held, pairs);
-        for (long k = 0; k < held; k++)
-            s.ter.ex[k] += 3;
-    }
-    cr_assert(pairs > 10000 && a.pairs_missing > 100 && a.pairs_missing < pairs,
-              "%ld pairs, %ld missing", pairs, a.pairs_missing);
-    cr_assert(changed > pairs / 4, "the rows read the table: %ld of %ld changed", changed, pairs);
-    rrow_free(&a);
-    rrow_free(&b);
-    s.ter.st = NULL;
-    rterrain_free(&s.ter);
-    radio_rx_free((struct radio_rx **)&rx);
-    radio_model_free(&m);
-    terrain_sampler_free(&smp);
-    terrain_dem_free(&dem);
 }

@@ -406,10 +406,8 @@ int raster_write(const char *dir, const struct raster_config *cfg,
                              cfg->ue_noise_figure_db, err);
     if (rc == 0 && dem)
         rc = rterrain_build(&s.ter, &s, flat, dem, ter->cfg, radio_model_config(radio)->ue_height_m,
-                            radio_model_config(radio)->max_range_m, g, threads, err);
+                            radio_model_config(radio)->max_range_m, threads, err);
     footprints_free(&flat);
-    if (rc == 0 && dem)
-        rterrain_tables(&s.ter, &s, g, threads);
     if (rc == 0 && (!rw || !scan || !in || !cov || bad_strips || !wkt))
         rc = tc_fail(err, TC_EXIT_RESOURCE, "out of memory (raster strips)");
     if (rc == 0 && !(ws = tc_workers_new(threads, NULL, 0, err)))

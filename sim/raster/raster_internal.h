@@ -28,29 +28,15 @@ struct rter_station {
     struct terrain_frame frame;
     double h0;
     struct terrain_params p;
-    int r0, c0, nr, nc;        /* the box of grid cells around its reach (nr 0: none) */
-    long offr, offd;           /* its box rows in rterrain.rlo / rn / roff, offsets in dxy */
 };
 
 /* The ground under the stations, for rasters over terrain (terrain.c):
- * dem NULL when the rasters are flat. The excess of every cell a station
- * reaches is computed station by station before the rows (its DEM window
- * stays in cache), from the very offsets a row's span gives it (dxy: each
- * box column's dx, then each box row's dy); a row reads it there. Box row
- * k's span: columns rlo[k] .. rlo[k] + rn[k] - 1 of the box, values at
- * ex[roff[k]] on. ex NULL: no table (over its memory bound), each row
- * computes its own. */
+ * dem NULL when the rasters are flat. */
 struct rterrain {
     const struct terrain_dem *dem;
     struct rter_station *st;
     double h_ut_m;
     int cap;                   /* samples of the longest profile */
-    double y1, res;            /* the grid's north edge and cell size */
-    double *ex;                /* excess, dB, of each station-cell pair */
-    unsigned char *mi;         /* 1: that profile took an assumed height */
-    double *dxy;
-    int *rlo, *rn;
-    long *roff;
 };
 
 /* The stations with their links and reaches, bucketed on a square grid of
@@ -121,13 +107,7 @@ void rrow_free(struct rrow *w);
  * 0, or -1 with err (PROJ fails at a station: exit 8, as in the walk). */
 int rterrain_build(struct rterrain *t, const struct rstations *s, const struct tc_footprints *flat,
                    const struct terrain_dem *dem, const struct terrain_config *cfg, double h_ut_m,
-                   double max_range_m, const struct raster_grid *g, int threads,
-                   struct tc_error *err);
-/* The table of every station-cell pair's excess (station by station, on
- * `threads` threads; none where memory runs short or past its bound):
- * after rterrain_build, once the flat footprints are freed. */
-void rterrain_tables(struct rterrain *t, const struct rstations *s, const struct raster_grid *g,
-                     int threads);
+                   double max_range_m, int threads, struct tc_error *err);
 void rterrain_free(struct rterrain *t);
 /* A row's profile scratch of cap samples: 0 or -1 (out of memory). */
 int rrow_terrain_new(struct rrow *w, int cap);
