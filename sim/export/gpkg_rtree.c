@@ -104,7 +104,8 @@ int gpkg_rtree_build(const char *dir, const char *const *names, int n, const cha
     return rc;
 }
 
-/* GDAL's error text after a statement on ds, or "". */
+/* One statement on ds (GDAL passes it to SQLite): 0, or -1 with GDAL's
+ * last error set. */
 static int gdal_sql(GDALDatasetH ds, const char *sql)
 {
     CPLErrorReset();
