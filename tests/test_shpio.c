@@ -13,6 +13,7 @@
 
 #include "towncov/shpio.h"
 #include "towncov/shplayer.h"
+#include "../sim/common/shpio_internal.h"
 
 static GEOSContextHandle_t ctx;
 
@@ -381,4 +382,30 @@ Test(shpio, layer_numbers_are_shapelibs_bytes)
     free(a);
     free(b);
     rmtree(dir);
+}
+
+/* SHPWriteObject returns -1 both when a write fails and when shapelib
+ * cannot grow its record index (under ulimit -v, say); only the message
+ * it gives its Error hook tells them apart. Out of memory is exit 6, a
+ * limit, like every other allocation failure; anything else stays exit 7. */
+Test(shpio, a_shapelib_allocation_failure_is_out_of_memory)
+{
+    char dir[256];
+    tmpdir(dir, sizeof dir);
+    struct tc_error err = {0};
+    struct shp_layer ly;
+    cr_assert_eq(shp_layer_create(&ly, dir, "mem", SHPT_POINT, &err), 0, "%s", err.msg);
+    ly.shp->sHooks.Error("Failed to write shape object. Memory allocation error.");
+    cr_assert_eq(shpio_write_failure(&err, "a shapefile point"), -1);
+    cr_assert_eq(err.exit_code, TC_EXIT_RESOURCE, "%d: %s", err.exit_code, err.msg);
+    cr_assert(strstr(err.msg, "out of memory writing a shapefile point"), "%s", err.msg);
+    struct tc_error other = {0};
+    ly.shp->sHooks.Error("Failed to write shape object. The maximum file size has been reached.");
+    cr_assert_eq(shpio_write_failure(&other, "a shapefile point"), -1);
+    cr_assert_eq(other.exit_code, TC_EXIT_OUTPUT, "%d: %s", other.exit_code, other.msg);
+    cr_assert(strstr(other.msg, "cannot write a shapefile point"), "%s", other.msg);
+    struct tc_error again = {0};
+    cr_assert_eq(shpio_write_failure(&again, "a shapefile point"), -1);
+    cr_assert_eq(again.exit_code, TC_EXIT_OUTPUT, "a message is used once: %s", again.msg);
+    cr_assert_eq(shp_layer_close(&ly, 0, shpio_wgs84_wkt, &err), 0, "%s", err.msg);
 }

@@ -17,4 +17,9 @@ static inline double shpio_ring_area2(const double *x, const double *y, int n)
 struct tc_error;
 int shpio_io_failure(struct tc_error *err);
 
+/* shplayer.c: after SHPWriteObject returned -1: the I/O failure as above,
+ * else "out of memory writing WHAT" (exit 6) when shapelib said its
+ * allocation failed, else "cannot write WHAT" (exit 7); returns -1. */
+int shpio_write_failure(struct tc_error *err, const char *what);
+
 #endif

@@ -81,10 +81,11 @@ static int buf_write(struct rec_buf *b, SHPHandle shp, int record, struct tc_err
         return tc_fail(err, TC_EXIT_RESOURCE, "out of memory for a shapefile record");
     int written = SHPWriteObject(shp, record, obj);
     SHPDestroyObject(obj);
-    if (written < 0 && shpio_io_failure(err) == 0)
-        return tc_fail(err, TC_EXIT_OUTPUT, "cannot write shapefile record %d", record);
-    if (written < 0)
-        return -1;
+    if (written < 0) {
+        char what[64];
+        snprintf(what, sizeof what, "shapefile record %d", record);
+        return shpio_write_failure(err, what);
+    }
     return 0;
 }
 
@@ -121,10 +122,8 @@ int shpio_write_point(SHPHandle shp, double x, double y, struct tc_error *err)
         return tc_fail(err, TC_EXIT_RESOURCE, "out of memory for a shapefile point");
     int written = SHPWriteObject(shp, -1, obj);
     SHPDestroyObject(obj);
-    if (written < 0 && shpio_io_failure(err) == 0)
-        return tc_fail(err, TC_EXIT_OUTPUT, "cannot write a shapefile point");
     if (written < 0)
-        return -1;
+        return shpio_write_failure(err, "a shapefile point");
     return 0;
 }
 

@@ -139,9 +139,26 @@ static int sa_close(SAFile file)
     return rc;
 }
 
-static void sa_quiet(const char *message)
+/* shapelib's message for its last failure on this thread: SHPWriteObject
+ * returns -1 both when a write fails (caught by note_failure) and when a
+ * realloc of its record index fails, and only this message tells them
+ * apart ("... Memory allocation error."). */
+static _Thread_local char shapelib_message[200];
+
+static void sa_keep_message(const char *message)
 {
-    (void)message;
+    snprintf(shapelib_message, sizeof shapelib_message, "%s", message ? message : "");
+}
+
+int shpio_write_failure(struct tc_error *err, const char *what)
+{
+    int memory = strstr(shapelib_message, "emory") != NULL;
+    shapelib_message[0] = '\0';
+    if (shpio_io_failure(err) != 0)
+        return -1;
+    if (memory)
+        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory writing %s", what);
+    return tc_fail(err, TC_EXIT_OUTPUT, "cannot write %s", what);
 }
 
 static void sa_hooks(SAHooks *h)
@@ -154,7 +171,7 @@ static void sa_hooks(SAHooks *h)
     h->FTell = sa_tell;
     h->FFlush = sa_flush;
     h->FClose = sa_close;
-    h->Error = sa_quiet;
+    h->Error = sa_keep_message;
 }
 
 int shp_layer_create(struct shp_layer *ly, const char *dir, const char *name, int shp_type,
@@ -167,6 +184,7 @@ int shp_layer_create(struct shp_layer *ly, const char *dir, const char *name, in
     snprintf(ly->base, len, "%s/%s", dir, name);
     SAHooks hooks;
     sa_hooks(&hooks);
+    shapelib_message[0] = '\0'; /* not an earlier layer's */
     errno = 0;
     ly->shp = SHPCreateLL(ly->base, shp_type, &hooks);
     ly->dbf = ly->shp ? DBFCreateLL(ly->base, "UTF-8", &hooks) : NULL;
