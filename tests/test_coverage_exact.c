@@ -851,6 +851,68 @@ Test(exact, covered_edges_across_the_boundary_agree_with_geos)
     env_close(&e, &t);
 }
 
+/* A worker keeps the shapes it measured for the townships after (load.c's
+ * memo, by shape id). A shape id that comes back with other vertices (a
+ * new footprint set, here each case's: other radii, other vertex counts)
+ * is measured afresh; one with the same vertices (each case is run twice
+ * in a row) is answered from the memo. Each case agrees with GEOS on the
+ * scratch that saw the cases before, and bit for bit with a fresh one. */
+Test(exact, shape_memo_answers_only_for_the_same_shape)
+{
+    struct env e;
+    struct township t;
+    env_open(&e);
+    township_wkt(e.ctx, &t, "POLYGON((0 0,4000 100,3900 4000,100 3900,0 0))", 2000.5, 2000.5);
+    for (int c = 0; c < 16; c++) {
+        uint64_t st = 99 + (uint64_t)(c / 2);
+        fps_clear(e.f);
+        int nf = 30 + (int)(40 * fx_rnd(&st));
+        for (int i = 0; i < nf; i++) {
+            double x = -500 + 5000 * fx_rnd(&st), y = -500 + 5000 * fx_rnd(&st);
+            if (fx_rnd(&st) < 0.5) {
+                fps_lobes(e.f, x, y, 150 + 500 * fx_rnd(&st), 50 + 400 * fx_rnd(&st),
+                          2 * M_PI * fx_rnd(&st));
+                continue;
+            }
+            double rad[64], r0 = 200 + 600 * fx_rnd(&st);
+            int n = 48 + (int)(16 * fx_rnd(&st));
+            for (int j = 0; j < n; j++)
+                rad[j] = r0;
+            fps_station_star(e.f, x, y, n, rad, 0.3);
+        }
+        struct cov_result kept, fresh;
+        cr_assert_eq(check(&e, &t, 1e-9, &kept), 0, "case %d: declined", c);
+        struct covx_scratch *s = covx_scratch_new(e.ctx);
+        long n = candidates(&t, &e.f->fp, e.ids);
+        int rc = covx_township(s, &t, &e.f->fp, e.ids, n, &fresh);
+        covx_scratch_free(&s);
+        cr_assert_eq(rc, 0, "case %d: declined on a fresh scratch", c);
+        cr_assert(memcmp(&kept.covered_m2, &fresh.covered_m2, sizeof(double)) == 0 &&
+                      kept.footprints == fresh.footprints &&
+                      kept.seat_covered == fresh.seat_covered,
+                  "case %d: %.17g m2 after other cases, %.17g m2 fresh", c, kept.covered_m2,
+                  fresh.covered_m2);
+    }
+    /* A shape that is the start of the one its id held before (48 of its
+     * 64 vertices, a smaller sure disc): measured afresh, too. */
+    for (int c = 0; c < 2; c++) {
+        fps_clear(e.f);
+        long i;
+        int n = c == 0 ? 64 : 48;
+        double *xy = fps_add(e.f, n, &i);
+        for (int j = 0; j < n; j++) {
+            xy[2 * j] = 2500 * cos(2 * M_PI * j / 64);
+            xy[2 * j + 1] = 2500 * sin(2 * M_PI * j / 64);
+        }
+        e.f->cx[i] = 2000.25;
+        e.f->cy[i] = 1999.75;
+        fps_envelope(e.f, i);
+        struct cov_result r;
+        cr_assert_eq(check(&e, &t, 1e-9, &r), 0, "%d-gon: declined", n);
+    }
+    env_close(&e, &t);
+}
+
 /* Results depend only on the township and footprints: not on what the
  * scratch computed before (buffers are reused), nor on which scratch. */
 Test(exact, results_do_not_depend_on_the_scratch_history)

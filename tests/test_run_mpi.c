@@ -309,15 +309,19 @@ Test(run_mpi, the_share_is_whole_provinces_else_whole_counties)
     int township[] = {0, 2, 4, 4, 4, 6, 7, 7, 7, -1};
     struct tc_sites s = {.n = 10, .township = township};
     int owner[8];
-    /* three provinces, three ranks: one each; 46 (costliest) first to rank 0 */
+    /* costs (townships plus the stations standing in them): 11 and 12 3
+     * each, 46 11; rank 0, which writes the outputs, starts with 0.115 of
+     * the 17 (about 2): three ranks, one province each, 46 (costliest)
+     * first to the least loaded, rank 1, then 11 to rank 2 and 12 to rank 0 */
     cr_assert_eq(pipeline_ranks_share(m, &s, 3, owner), 0);
     for (int t = 0; t < 8; t++)
-        cr_assert_eq(owner[t], codes[t][1] == '6' ? 0 : codes[t][1] == '1' ? 1 : 2,
+        cr_assert_eq(owner[t], codes[t][1] == '6' ? 1 : codes[t][1] == '1' ? 2 : 0,
                      "township %d: rank %d", t, owner[t]);
-    /* two ranks: 46 alone (cost 10) against 11 and 12 (3 and 3) */
+    /* two ranks: 46 alone on rank 1 (11) against 11 and 12 on the writer
+     * (2 + 3 + 3) */
     cr_assert_eq(pipeline_ranks_share(m, &s, 2, owner), 0);
     for (int t = 0; t < 8; t++)
-        cr_assert_eq(owner[t], codes[t][1] == '6' ? 0 : 1, "township %d: rank %d", t, owner[t]);
+        cr_assert_eq(owner[t], codes[t][1] == '6' ? 1 : 0, "township %d: rank %d", t, owner[t]);
     /* four ranks, three provinces: whole counties, each county on one rank,
      * every rank some */
     cr_assert_eq(pipeline_ranks_share(m, &s, 4, owner), 0);

@@ -9,4 +9,9 @@
  * memory (owner[] untouched), else 0. */
 int balance_ranks(const double *cost, long n, int n_ranks, int *owner);
 
+/* The same with rank r holding start[r] of work before the share (work
+ * only it does, in the costs' units; NULL: none). */
+int balance_ranks_from(const double *cost, long n, int n_ranks, const double *start,
+                       int *owner);
+
 #endif

@@ -73,7 +73,8 @@ void pipeline_ranks_stop(void);
  * n_ranks-1): whole provinces (a 6-digit county code's first two digits),
  * or whole counties when there are fewer provinces than ranks, the costliest
  * (townships plus the stations standing in them) first to the least loaded
- * rank. The same on every rank. 0, or -1 when out of memory. */
+ * rank, rank 0 starting with the outputs it alone writes (a measured
+ * fraction of the whole: sim/run_share.c). The same on every rank. 0, or -1 when out of memory. */
 struct tc_sites;
 int pipeline_ranks_share(const struct tc_map *map, const struct tc_sites *sites, int n_ranks,
                          int *owner);

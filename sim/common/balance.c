@@ -13,7 +13,7 @@ static int cmp_cost(const void *a, const void *b)
     return (x->i > y->i) - (x->i < y->i);
 }
 
-int balance_ranks(const double *cost, long n, int n_ranks, int *owner)
+int balance_ranks_from(const double *cost, long n, int n_ranks, const double *start, int *owner)
 {
     struct by_cost *order = malloc(sizeof *order * (size_t)(n + 1));
     double *load = calloc((size_t)n_ranks, sizeof *load);
@@ -22,6 +22,8 @@ int balance_ranks(const double *cost, long n, int n_ranks, int *owner)
         free(load);
         return -1;
     }
+    for (int r = 0; start && r < n_ranks; r++)
+        load[r] = start[r];
     for (long i = 0; i < n; i++)
         order[i] = (struct by_cost){cost[i], i};
     qsort(order, (size_t)n, sizeof *order, cmp_cost);
@@ -36,4 +38,9 @@ int balance_ranks(const double *cost, long n, int n_ranks, int *owner)
     free(order);
     free(load);
     return 0;
+}
+
+int balance_ranks(const double *cost, long n, int n_ranks, int *owner)
+{
+    return balance_ranks_from(cost, n, n_ranks, NULL, owner);
 }

@@ -239,12 +239,10 @@ static int bucket_township(struct covx_grid *gr, const struct covx_load *ld, siz
 }
 
 /* A footprint edge is walked when it can hold a point of T: its envelope
- * (sp its span) meets B and covers a cell that is not clean outside T. */
-static int walked_edge(const struct covx_grid *gr, const struct covx_load *ld, double xl, double yl,
-                       double xh, double yh, struct span sp)
+ * (sp its span) meets B (misses_box has said so) and covers a cell that is
+ * not clean outside T. */
+static inline int walked_edge(const struct covx_grid *gr, struct span sp)
 {
-    if ((xh < ld->bx0) | (xl > ld->bx1) | (yh < ld->by0) | (yl > ld->by1))
-        return 0;
     return span_any(gr, sp, CELL_TOUCHED | CELL_INSIDE);
 }
 
@@ -323,15 +321,14 @@ static int bucket_walked(struct covx_grid *gr, const struct covx_load *ld,
         for (long g = r->off, end = r->off + r->n; g < end; g++) {
             long h = g + 1 == end ? r->off : g + 1;
             if (bulk != EDGE_WALKED && misses_box(ld, g, h, 0.0)) {
-                gr->use[g] = EDGE_SKIP; /* walked_edge's first test, before a slot is made */
+                gr->use[g] = EDGE_SKIP; /* its envelope misses B: not walked (no slot made) */
                 continue;
             }
             /* The whole edge's envelope: the piece itself when np == 1. */
             struct slot *e = next_slot(&gr->fpc);
             *e = edge_slot(ld, g, h, r->owner, 1);
             struct span sp = slot_span(gr, e);
-            int walked =
-                bulk == EDGE_WALKED || walked_edge(gr, ld, e->xmin, e->ymin, e->xmax, e->ymax, sp);
+            int walked = bulk == EDGE_WALKED || walked_edge(gr, sp);
             int use = !walked     ? EDGE_SKIP
                       : dp->deep ? covx_edge_covered(dp, ld, gr, e, &hint)
                                  : EDGE_WALKED;

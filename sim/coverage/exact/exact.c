@@ -61,6 +61,9 @@ void covx_scratch_free(struct covx_scratch **ps)
     if (!s)
         return;
     free_bufs(s->ld.bufs, LB_COUNT);
+    for (int i = 0; s->ld.memo && i < SHAPE_MEMO; i++)
+        free(s->ld.memo[i].xy.p);
+    free(s->ld.memo);
     free_bufs(s->gr.bufs, GB_COUNT);
     free_bufs(s->dp.bufs, DB_COUNT);
     free_bufs(s->dp.fine.bufs, CB_COUNT);

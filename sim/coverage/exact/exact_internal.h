@@ -202,6 +202,20 @@ struct chain {
  * A phase owns its state (and the buffers behind it, kept across
  * townships); the phases after it read it as data (const). */
 
+/* A shape measured in an earlier township (load.c): a worker meets the
+ * same few shapes township after township, and measuring one (its sure
+ * discs and wedges) costs far more than a comparison of its vertices. */
+#define SHAPE_MEMO 256 /* entries, direct-mapped by shape id */
+struct shape_memo {
+    int used;           /* 0: empty (the memo is calloc'd: no page is touched until used) */
+    int shape;
+    int has_sect;       /* sect holds its sectors */
+    long n;             /* its n vertices, copied in xy: the memo answers only for a shape */
+    struct buf xy;      /* of equal vertices (another footprint set may reuse the id) */
+    struct shape_facts f;
+    struct sectors sect;
+};
+
 /* load.c: the township and its candidates in local coordinates. */
 enum load_buf { LB_VX, LB_VY, LB_RINGS, LB_UF, LB_TABLE, LB_REP, LB_SHAPES, LB_COORDS, LB_SECT,
                 LB_COUNT };
@@ -226,6 +240,7 @@ struct covx_load {
     struct shape_facts *shapes; /* open-addressing table by shape id */
     size_t shape_mask;
     double *coords;
+    struct shape_memo *memo; /* SHAPE_MEMO entries, kept across townships, or NULL */
     struct buf bufs[LB_COUNT];
 };
 

@@ -295,7 +295,43 @@ static int clear_shapes(struct covx_load *ld, long n)
     return 0;
 }
 
-/* The facts of shape sh, measured the first time a township meets it. */
+/* The memo's entry for shape sh (xy, n vertices), or NULL when it has
+ * none (or no memory: every shape is then measured, only slower). */
+static struct shape_memo *memo_entry(struct covx_load *ld, int sh)
+{
+    if (!ld->memo)
+        ld->memo = calloc(SHAPE_MEMO, sizeof *ld->memo);
+    return ld->memo ? &ld->memo[(unsigned)sh % SHAPE_MEMO] : NULL;
+}
+
+/* Does memo entry m hold shape sh of these n vertices xy? Its facts are a
+ * function of the vertices alone, so then they are the shape's, bit for bit. */
+static int memo_holds(const struct shape_memo *m, int sh, const double *xy, long n)
+{
+    return m && m->used && m->shape == sh && m->n == n && memcmp(m->xy.p, xy, 2 * (size_t)n * sizeof *xy) == 0;
+}
+
+/* Keeps shape sh's facts f (and sectors t, when f has them) in entry m. */
+static void memo_keep(struct shape_memo *m, int sh, const double *xy, long n,
+                      const struct shape_facts *f, const struct sectors *t)
+{
+    if (!m || !buf_get(&m->xy, 2 * (size_t)n, sizeof *xy)) {
+        if (m)
+            m->used = 0;
+        return;
+    }
+    memcpy(m->xy.p, xy, 2 * (size_t)n * sizeof *xy);
+    m->used = 1;
+    m->shape = sh;
+    m->n = n;
+    m->f = *f;
+    m->has_sect = t != NULL;
+    if (t)
+        m->sect = *t;
+}
+
+/* The facts of shape sh, measured the first time a township meets it (or
+ * taken from the memo, when an earlier township measured it). */
 static const struct shape_facts *shape_facts_of(struct covx_load *ld,
                                                 const struct tc_footprints *fp, int sh)
 {
@@ -304,15 +340,26 @@ static const struct shape_facts *shape_facts_of(struct covx_load *ld,
         if (ld->shapes[h].shape == sh)
             return &ld->shapes[h];
     struct shape_facts *f = &ld->shapes[h];
-    *f = measure_shape(fp, sh);
+    const double *xy = fp->sxy + 2 * fp->shape_off[sh];
+    long n = fp->shape_off[sh + 1] - fp->shape_off[sh];
+    struct shape_memo *m = memo_entry(ld, sh);
+    int known = memo_holds(m, sh, xy, n);
+    *f = known ? m->f : measure_shape(fp, sh);
+    f->sect = -1;
     if (f->rin2 > 0.0) { /* its sectors, or none when out of memory (slower only) */
         ld->sect = buf_get(&ld->bufs[LB_SECT], (size_t)ld->nsect + 1, sizeof *ld->sect);
         if (ld->sect) {
-            covx_measure_sectors(fp->sxy + 2 * fp->shape_off[sh],
-                                 fp->shape_off[sh + 1] - fp->shape_off[sh], &ld->sect[ld->nsect]);
+            if (known && m->has_sect)
+                ld->sect[ld->nsect] = m->sect;
+            else
+                covx_measure_sectors(xy, n, &ld->sect[ld->nsect]);
             f->sect = ld->nsect++;
         }
     }
+    if (!known)
+        memo_keep(m, sh, xy, n, f, f->sect >= 0 ? &ld->sect[f->sect] : NULL);
+    else if (f->sect >= 0 && !m->has_sect) /* measured now: keep them too */
+        memo_keep(m, sh, xy, n, f, &ld->sect[f->sect]);
     return f;
 }
 

@@ -74,15 +74,28 @@ static inline int runs_pair(const struct run *a, const struct run *b)
     return (a->owner != b->owner) & (a->walked | b->walked) & runs_meet(a, b);
 }
 
-/* Tests the slots of run a (in list la) against those of run b (in lb). */
+/* Does slot p's envelope meet run r's (the union of its slots')? */
+static inline int slot_meets_run(const struct slot *p, const struct run *r)
+{
+    return (p->xmin <= r->xmax) & (r->xmin <= p->xmax) & (p->ymin <= r->ymax) &
+           (r->ymin <= p->ymax);
+}
+
+/* Tests the slots of run a (in list la) against those of run b (in lb).
+ * A slot of a that misses b's envelope meets none of b's slots: it is
+ * passed over whole (the same pairs are tested, in the same order). */
 static int run_pairs(struct covx_cross *xs, const struct covx_load *ld, const struct slot *la,
                      const struct run *a, const struct slot *lb, const struct run *b)
 {
-    for (int i = a->start; i < a->end; i++)
+    for (int i = a->start; i < a->end; i++) {
+        const struct slot *p = &la[i];
+        if (!slot_meets_run(p, b))
+            continue;
         for (int j = b->start; j < b->end; j++)
-            if (((la[i].walked | lb[j].walked) & boxes_meet(&la[i], &lb[j])) &&
-                test_pair(xs, ld, &la[i], &lb[j]) != 0)
+            if (((p->walked | lb[j].walked) & boxes_meet(p, &lb[j])) &&
+                test_pair(xs, ld, p, &lb[j]) != 0)
                 return -1;
+    }
     return 0;
 }
 
