@@ -92,6 +92,12 @@ static int write_report(const char *tmp, const char *name,
     return rc;
 }
 
+/* outdir_last_fn: the run's PostGIS transaction, *ctx (none: nothing). */
+static int commit_postgis(void *ctx, struct tc_error *err)
+{
+    return export_postgis_commit(ctx, err);
+}
+
 /* Writes every output into a temporary folder and swaps it into place:
  * rasters, reports, QGIS layers and the picture (beside them all), then
  * summary.json last so that it can say how long the report phase took. */
@@ -102,8 +108,9 @@ int pipeline_write_outputs(const struct scenario *scn, struct run_state *st,
     char *tmp;
     if (outdir_begin(dir, "run", &tmp, err) != 0)
         return -1;
-    /* The PostGIS tables are committed last but the folder's rename: a
-     * failure before then leaves the database as the folder, as it was. */
+    /* The PostGIS tables are committed last, once the new folder stands in
+     * place: a failure before then leaves the database as the folder, as
+     * it was, and a failed commit puts the earlier folder back. */
     struct export_postgis *pg = NULL;
     out->postgis_open = &pg;
     int rc = 0;
@@ -138,10 +145,11 @@ int pipeline_write_outputs(const struct scenario *scn, struct run_state *st,
         rc = write_report(tmp, "summary.json", report_write_json, out, err);
     if (rc == 0)
         rc = pipeline_interrupted(err);
-    if (rc == 0 && !opt->postgis_open)
-        rc = export_postgis_commit(&pg, err);
+    /* The PostGIS commit last, with the new folder in place: when it fails
+     * (or an interrupt comes first) the earlier folder is put back. */
     if (rc == 0)
-        rc = outdir_commit(&tmp, dir, err);
+        rc = outdir_commit_last(&tmp, dir, opt->postgis_open ? NULL : commit_postgis, &pg,
+                                err);
     if (rc == 0 && opt->postgis_open) { /* the caller commits, after its own files */
         *opt->postgis_open = pg;
         pg = NULL;

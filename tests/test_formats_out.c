@@ -136,3 +136,62 @@ Test(formats_out, a_failed_run_leaves_the_earlier_gpkg)
                  out);
     cr_assert(fx_same_file(gpkg, copy), "the failed run touched towncov.gpkg");
 }
+
+/* The spatial indexes (gpkg_rtree.c builds them beside the features): per
+ * layer, SQLite's R-tree check passes, the R-tree's tables are those of
+ * the index GDAL builds itself (its rows, fid order, into a fresh R-tree),
+ * the insert trigger is back (a feature added later is found through the
+ * index), GDAL's GeoPackage validator passes, and the file is the same for
+ * one thread and two. */
+static const char rtree_check[] =
+    "import os, shutil, sqlite3, subprocess, sys\n"
+    "from osgeo import gdal, ogr\n"
+    "gdal.UseExceptions()\n"
+    "d = sys.argv[1]; g = os.path.join(d, 'out2', 'towncov.gpkg')\n"
+    "names = ['townships', 'coverage', 'seat_areas', 'seats', 'sites', 'footprints']\n"
+    "db = sqlite3.connect(g)\n"
+    "ds = ogr.Open(g)\n"
+    "for n in names:\n"
+    "    rt = 'rtree_%s_geom' % n\n"
+    "    assert db.execute('select rtreecheck(?)', (rt,)).fetchone()[0] == 'ok', n\n"
+    "    r = ds.ExecuteSQL('SELECT fid + 0 AS id, ST_MinX(geom), ST_MaxX(geom), ST_MinY(geom), ST_MaxY(geom) FROM \"%s\" WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom) ORDER BY fid' % n)\n"
+    "    rows = [tuple(f.GetField(k) for k in range(5)) for f in r]\n"
+    "    ds.ReleaseResultSet(r)\n"
+    "    assert len(rows) > 0, n\n"
+    "    m = sqlite3.connect(':memory:')\n"
+    "    m.execute('create virtual table %s using rtree(id, minx, maxx, miny, maxy)' % rt)\n"
+    "    m.executemany('insert into %s values (?, ?, ?, ?, ?)' % rt, rows)\n"
+    "    for sh in ('node', 'rowid', 'parent'):\n"
+    "        q = 'select * from %s_%s order by 1' % (rt, sh)\n"
+    "        assert db.execute(q).fetchall() == m.execute(q).fetchall(), (n, sh)\n"
+    "    assert db.execute(\"select count(*) from sqlite_master where type = 'trigger' and name = ?\", (rt + '_insert',)).fetchone()[0] == 1, n\n"
+    "ds = None; db.close()\n"
+    "c = os.path.join(d, 'added.gpkg'); shutil.copy(g, c)\n"
+    "u = ogr.Open(c, 1); l = u.GetLayerByName('sites')\n"
+    "x0, x1, y0, y1 = l.GetExtent(); x = x1 + (x1 - x0) + 1\n"
+    "f = ogr.Feature(l.GetLayerDefn()); f.SetGeometry(ogr.CreateGeometryFromWkt('POINT (%r %r)' % (x, y0)))\n"
+    "l.CreateFeature(f); fid = f.GetFID(); u = None\n"
+    "hit = sqlite3.connect(c).execute('select id from rtree_sites_geom where minx > ?', (x1 + (x1 - x0) / 2 + 0.5,)).fetchall()\n"
+    "assert hit == [(fid,)], hit\n"
+    "v = subprocess.run(['/usr/bin/python3', '/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py', g], capture_output=True, text=True)\n"
+    "assert v.returncode == 0 and not v.stdout.strip() and not v.stderr.strip(), v.stdout + v.stderr\n"
+    "dump = lambda p: [l for l in subprocess.run(['sqlite3', p, '.dump'], capture_output=True, text=True, check=True).stdout.splitlines() if 'INSERT INTO towncov_run' not in l]\n"
+    "assert dump(g) == dump(os.path.join(d, 'out1', 'towncov.gpkg')), 'one thread and two differ'\n"
+    "print('ok')\n";
+
+Test(formats_out, the_spatial_indexes_are_those_gdal_builds, .timeout = 180)
+{
+    char args[2048];
+    for (int t = 1; t <= 2; t++) {
+        snprintf(args, sizeof args, "run %s/s.ini --quiet --threads %d --out %s/out%d "
+                 "--set output.format=both", dir, t, dir, t);
+        cr_assert_eq(fx_run(args, out, sizeof out), 0, "%s", out);
+    }
+    cr_assert_not(exists("out2/.towncov-rtree.sqlite"), "the side file was left");
+    char script[512], cmd[1200];
+    snprintf(script, sizeof script, "%s/rtree.py", dir);
+    fx_write_text(script, rtree_check);
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s' '%s' 2>&1", script, dir);
+    int rc = fx_sh(cmd, out, sizeof out);
+    cr_assert(rc == 0 && strstr(out, "ok\n"), "%s", out);
+}

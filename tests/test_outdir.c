@@ -203,6 +203,65 @@ Test(outdir, abort_leaves_the_earlier_folder_as_it_was)
     outdir_abort(&tmp); /* NULL: nothing */
 }
 
+/* outdir_last_fn for the tests: records what stood at dir when it ran,
+ * then fails when asked to (as a PostGIS commit refused). */
+struct last_seen { const char *dir; int fail, calls, saw_new; };
+
+static int last_step(void *ctx, struct tc_error *err)
+{
+    struct last_seen *s = ctx;
+    char path[512];
+    snprintf(path, sizeof path, "%s/c.csv", s->dir);
+    s->calls++;
+    s->saw_new = exists(path);
+    return s->fail ? tc_fail(err, TC_EXIT_OUTPUT, "the last step failed") : 0;
+}
+
+/* A commit of o holding c.csv, with last_step; returns its status. */
+static int commit_with_last(const char *dir, struct last_seen *seen, struct tc_error *err)
+{
+    char *tmp;
+    cr_assert_eq(outdir_begin(dir, "test", &tmp, err), 0, "%s", err->msg);
+    char *c = outdir_join(tmp, "c.csv");
+    fx_write_text(c, "c\n");
+    free(c);
+    int rc = outdir_commit_last(&tmp, dir, last_step, seen, err);
+    cr_assert_eq(rc == 0, tmp == NULL, "*tmp: %s after status %d", tmp ? tmp : "NULL", rc);
+    if (tmp) {
+        cr_assert(exists(tmp), "the new folder was not taken back out to %s", tmp);
+        outdir_abort(&tmp);
+    }
+    return rc;
+}
+
+Test(outdir, a_failed_last_step_puts_the_earlier_folder_back)
+{
+    fx_tmpdir(root, sizeof root);
+    make_output(at("o"));
+    struct tc_error err = {0};
+    struct last_seen seen = {at("o"), 1, 0, 0};
+    cr_assert_eq(commit_with_last(at("o"), &seen, &err), -1);
+    cr_assert_eq(seen.calls, 1);
+    cr_assert(seen.saw_new, "the last step ran before the new folder stood in place");
+    cr_assert_eq(err.exit_code, TC_EXIT_OUTPUT);
+    cr_assert_str_eq(err.msg, "the last step failed");
+    assert_text(at("o/a.csv"), "a\n");
+    assert_text(at("o/layers/b.txt"), "b\n");
+    cr_assert(!exists(at("o/c.csv")));
+    cr_assert_eq(leftovers("o"), 0, "temporary or set-aside folders left");
+    /* no earlier folder: none afterwards either */
+    seen = (struct last_seen){at("p"), 1, 0, 0};
+    cr_assert_eq(commit_with_last(at("p"), &seen, &err), -1);
+    cr_assert(seen.saw_new && !exists(at("p")) && leftovers("p") == 0);
+    /* a last step that succeeds: the commit stands, the earlier entries go */
+    seen = (struct last_seen){at("o"), 0, 0, 0};
+    cr_assert_eq(commit_with_last(at("o"), &seen, &err), 0, "%s", err.msg);
+    cr_assert(seen.calls == 1 && seen.saw_new);
+    assert_text(at("o/c.csv"), "c\n");
+    cr_assert(!exists(at("o/a.csv")));
+    cr_assert_eq(leftovers("o"), 0);
+}
+
 Test(outdir, files_links_root_and_home_are_refused)
 {
     fx_tmpdir(root, sizeof root);

@@ -482,3 +482,85 @@ Test(projection, sites_and_seats_on_a_wide_map, .init = setup)
     cr_assert_eq(rows, NWIDE + 1, "%s", csv);
     free(csv);
 }
+
+/* Station i's shape on a wide map as the footprint stage documents it,
+ * computed here one station at a time: its kind's disc, placed by the
+ * rounded local map at the station, fitted at the disc's reach. */
+static int reference_shape(const struct radio_model *rm, const struct projection_local *l,
+                           const struct tc_map *m, const struct tc_sites *s, long i, double *xy,
+                           int maxv)
+{
+    enum tc_kind kind = s->township[i] >= 0 ? m->t[s->township[i]].kind : KIND_SPECIAL;
+    int n = radio_footprint(rm, kind, NULL, xy, maxv, NULL);
+    double d = 0;
+    for (int k = 0; k < n; k++)
+        d = fmax(d, hypot(xy[2 * k], xy[2 * k + 1]));
+    struct projection_map pm;
+    projection_local_map(l, s->x[i], s->y[i], d, &pm);
+    projection_map_round(&pm, d);
+    for (int k = 0; k < n; k++)
+        projection_map_apply(&pm, xy[2 * k], xy[2 * k + 1], &xy[2 * k], &xy[2 * k + 1]);
+    return n;
+}
+
+/* Placed stations on a wide map (their kinds' shapes drawn once, only the
+ * local map per station): every shape is, to the last bit, the one drawn
+ * station by station, and stations share a shape exactly when their
+ * shapes are equal, at 1 and 2 threads. */
+Test(projection, placed_shapes_on_a_wide_map_are_drawn_per_station, .init = setup)
+{
+    struct tc_error err;
+    struct tc_map *m = load_boxes(wide, NWIDE, 1, &err);
+    cr_assert_not_null(m, "%s", err.msg);
+    scn.radio.model = RADIO_DISC;
+    /* the country benchmark's radii, whose Q terms round to zero, and one
+     * reach long enough for them to count */
+    const double radius[KIND_COUNT] = {400, 900, 1500, 30000};
+    for (int k = 0; k < KIND_COUNT; k++)
+        scn.radio.radius_m[k] = radius[k];
+    struct radio_model *rm = radio_model_new(&scn.radio, &err);
+    cr_assert_not_null(rm, "%s", err.msg);
+    scn.sites.strategy = SITES_WEIGHTED;
+    scn.sites.count = 3000;
+    struct tc_sites *s = sites_place(&scn.sites, m, 11, NULL, 2, NULL, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    /* a few stations twice, so that some shapes are shared */
+    for (long i = 0; i < 20; i++) {
+        s->x[s->n - 1 - i] = s->x[i], s->y[s->n - 1 - i] = s->y[i];
+        s->township[s->n - 1 - i] = s->township[i];
+    }
+    struct projection_local l;
+    cr_assert_eq(projection_local_init(&l, m->metric_crs), 0);
+    int maxv = radio_footprint_max_vertices(&scn.radio);
+    double *want = malloc(sizeof *want * 2 * (size_t)(maxv * s->n));
+    int *nv = malloc(sizeof *nv * (size_t)s->n);
+    for (long i = 0; i < s->n; i++)
+        nv[i] = reference_shape(rm, &l, m, s, i, want + 2 * maxv * i, maxv);
+    projection_local_free(&l);
+    for (int threads = 1; threads <= 2; threads++) {
+        struct tc_footprints *fp = footprints_build(rm, m, s, threads, &err);
+        cr_assert_not_null(fp, "%s", err.msg);
+        long distinct = 0;
+        for (long i = 0; i < s->n; i++) {
+            const double *w = want + 2 * maxv * i;
+            cr_assert_eq(footprint_size(fp, i), nv[i], "station %ld", i);
+            cr_assert(memcmp(fp->sxy + 2 * fp->shape_off[fp->shape[i]], w,
+                             sizeof *w * 2 * (size_t)nv[i]) == 0, "station %ld", i);
+            long first = i; /* the first station with the same shape */
+            for (long j = 0; j < i && first == i; j++)
+                if (nv[j] == nv[i] && memcmp(want + 2 * maxv * j, w, sizeof *w * 2 *
+                                             (size_t)nv[i]) == 0)
+                    first = j;
+            distinct += first == i;
+            cr_assert_eq(fp->shape[i], fp->shape[first], "station %ld", i);
+        }
+        cr_assert_eq(fp->nshape, distinct, "%ld shapes, %ld distinct", fp->nshape, distinct);
+        cr_assert(distinct < s->n && distinct > s->n / 2, "%ld of %ld", distinct, s->n);
+        footprints_free(&fp);
+    }
+    free(want);
+    free(nv);
+    sites_free(&s);
+    radio_model_free(&rm);
+    map_free(&m);
+}

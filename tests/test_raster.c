@@ -406,6 +406,17 @@ Test(raster, every_cell_equals_a_brute_force_over_every_station)
     free(best.v);
 }
 
+static size_t count_glob(const char *pattern)
+{
+    glob_t g;
+    size_t n = glob(pattern, 0, NULL, &g) == 0 ? g.gl_pathc : 0;
+    globfree(&g);
+    return n;
+}
+
+/* The COGs carry the map's CRS although their part files were written
+ * without it (gtiff.c gives it to the copy in memory, which GDAL keeps in
+ * an .aux.xml beside the part file until it is removed). */
 Test(raster, gdal_reads_back_crs_nodata_metadata_and_overviews)
 {
     const double sites[] = {0, -3000, 0, 3000};
@@ -448,6 +459,11 @@ Test(raster, gdal_reads_back_crs_nodata_metadata_and_overviews)
         cr_assert_not_null(strstr(q, "<rasterrenderer"));
         free(q);
     }
+    char pattern[512];
+    snprintf(pattern, sizeof pattern, "%s/out/*.aux.xml", dir);
+    cr_assert_eq(count_glob(pattern), 0, "an .aux.xml was left in the output folder");
+    snprintf(pattern, sizeof pattern, "%s/out/*.part*", dir);
+    cr_assert_eq(count_glob(pattern), 0, "a part file was left in the output folder");
     snprintf(out, sizeof out, "%s/out/towncov.qgs", dir);
     char *qgs = fx_read_file(out, NULL);
     cr_assert_not_null(qgs);
@@ -609,14 +625,6 @@ Test(raster, grid_padded_to_whole_overview_blocks_and_empty_tiles_sparse)
 }
 
 /* The paths matching pattern: how many. */
-static size_t count_glob(const char *pattern)
-{
-    glob_t g;
-    size_t n = glob(pattern, 0, NULL, &g) == 0 ? g.gl_pathc : 0;
-    globfree(&g);
-    return n;
-}
-
 /* SIGINT while the strips are being computed and written (the part files
  * exist in the staging folder): the run stops at the next strip with exit
  * 130, and neither the output folder nor the staging folder with its part

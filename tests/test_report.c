@@ -11,6 +11,7 @@
 
 #include "fixture.h"
 #include "towncov/coverage.h"
+#include "towncov/footprint.h"
 #include "towncov/goal.h"
 #include "towncov/map.h"
 #include "towncov/output.h"
@@ -294,5 +295,69 @@ Test(report, json_escapes_quotes_backslashes_and_control_characters)
                  got, sizeof got);
     cr_assert_str_eq(got, "(False, 2, 42, 'exact', 'scenarios/x.ini', 0.5)");
     free(json);
+    hrun_free(&h);
+}
+
+/* sites.csv: each row's radio columns are its own station's, though rows
+ * reuse lately formatted ones (more distinct values than kept, shared by
+ * some stations and not others, with generated and with given ids). */
+Test(report, sites_csv_rows_carry_their_own_radio_columns)
+{
+    struct hrun h;
+    hrun_make(&h, "sites");
+    enum { N = 41, NS = 8 };
+    /* 1-4 differ from 0 in one value each */
+    struct radio_range_info info[NS] = {
+        {100.5, 1000.25, "n78", "uma-nlos", 0}, {100.5, 1500.5, "n78", "uma-nlos", 0},
+        {90.125, 1000.25, "n78", "uma-nlos", 0}, {100.5, 1000.25, "n28", "uma-nlos", 0},
+        {100.5, 1000.25, "n78", "rma-nlos", 0}, {400, 400, "disc", "disc", 0},
+        {1200, 1200, "disc", "disc", 0}, {0.0005, 12345.6785, "n28", "rma-nlos", 0}};
+    double x[N], y[N], lon[N], lat[N];
+    int tw[N], shape[N];
+    char idbuf[N][16], *ids[N];
+    for (int i = 0; i < N; i++) {
+        x[i] = 1000.125 * i, y[i] = -20.5 * i, lon[i] = 115 + 0.01 * i, lat[i] = 28 - 0.02 * i;
+        tw[i] = i == 7 ? -1 : i % NT;
+        shape[i] = i < 8 ? (i % 2 ? (i + 1) / 2 : 0) : i * 7 / 3 % NS;
+        if (i % 4)
+            snprintf(idbuf[i], sizeof idbuf[i], "s%d", i);
+        else
+            snprintf(idbuf[i], sizeof idbuf[i], "s,%d", i);
+        ids[i] = idbuf[i];
+    }
+    h.sites = (struct tc_sites){.n = N, .x = x, .y = y, .lon = lon, .lat = lat, .township = tw};
+    struct tc_footprints fp = {.n = N, .shape = shape, .nshape = NS, .shape_info = info};
+    h.run.fp = &fp;
+    char path[512];
+    snprintf(path, sizeof path, "%s/sites.csv", h.dir);
+    for (int given = 0; given < 2; given++) {
+        h.sites.id = given ? ids : NULL;
+        struct tc_error err = {0};
+        cr_assert_eq(report_write_sites_csv(path, &h.run, &err), 0, "%s", err.msg);
+        char *csv = fx_read_file(path, NULL);
+        cr_assert_not_null(csv);
+        size_t cap = 256 * N, n = 0;
+        char *want = malloc(cap);
+        n += (size_t)snprintf(want, cap, "id,lon,lat,x_m,y_m,township,kind,band,model,"
+                              "min_range_m,max_range_m\n");
+        for (int i = 0; i < N; i++) {
+            char id[24];
+            if (given && i % 4)
+                snprintf(id, sizeof id, "%s", ids[i]);
+            else if (given) /* the comma quotes it */
+                snprintf(id, sizeof id, "\"%s\"", ids[i]);
+            else
+                snprintf(id, sizeof id, "%d", i + 1);
+            const struct radio_range_info *r = &info[shape[i]];
+            n += (size_t)snprintf(want + n, cap - n, "%s,%.9f,%.9f,%.4f,%.4f,%s,%s,%s,%s,%.3f,"
+                                  "%.3f\n", id, lon[i], lat[i], x[i], y[i],
+                                  tw[i] >= 0 ? h.t[tw[i]].code : "",
+                                  tw[i] >= 0 ? tc_kind_name(h.t[tw[i]].kind) : "", r->band,
+                                  r->pathloss, r->min_range_m, r->max_range_m);
+        }
+        cr_assert_str_eq(csv, want, "given ids: %d", given);
+        free(want);
+        free(csv);
+    }
     hrun_free(&h);
 }

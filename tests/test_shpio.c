@@ -12,6 +12,7 @@
 #include <shapefil.h>
 
 #include "towncov/shpio.h"
+#include "towncov/shplayer.h"
 
 static GEOSContextHandle_t ctx;
 
@@ -300,4 +301,84 @@ Test(shpio, sidecars_into_missing_folder_fail)
     cr_assert_neq(shpio_write_sidecars("/nonexistent-towncov/x", shpio_wgs84_wkt, &err), 0);
     cr_assert(strstr(err.msg, "/nonexistent-towncov/x.prj") != NULL, "%s", err.msg);
     cr_assert_eq(err.exit_code, TC_EXIT_OUTPUT);
+}
+
+/* The whole of a file (malloc'd), its size in *n. */
+static unsigned char *file_bytes(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "missing %s", path);
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *b = malloc((size_t)len + 1);
+    cr_assert_not_null(b);
+    *n = fread(b, 1, (size_t)len, f);
+    fclose(f);
+    return b;
+}
+
+/* shp_layer_double formats numbers itself (not through shapelib's
+ * printf): the .dbf must hold the bytes shapelib's DBFWriteDoubleAttribute
+ * writes, for every width and number of decimals, ties, signs, values
+ * that round to zero, NaN, and values too wide for the field (which fail
+ * both ways, cut the same). */
+Test(shpio, layer_numbers_are_shapelibs_bytes)
+{
+    static const struct { const char *name; int width, decimals; } fields[] = {
+        {"a", 19, 6}, {"b", 12, 3}, {"c", 10, 0}, {"d", 24, 15}, {"e", 6, 2}, {"f", 33, 12},
+    };
+    enum { NF = sizeof fields / sizeof fields[0] };
+    static const double special[] = {0.0, -0.0, 0.125, 0.375, 2.5, -2.5, 1e-7, -1e-7,
+                                     -0.0004, 123456.0005, 999.995, 1e15, -1e17, 1e300,
+                                     NAN, 0.1, 1.0 / 3, 6378137.25};
+    enum { NS = sizeof special / sizeof special[0], NREC = 400 };
+    char dir[256], base[300], path[320];
+    tmpdir(dir, sizeof dir);
+    struct tc_error err = {0};
+    struct shp_layer ly;
+    cr_assert_eq(shp_layer_create(&ly, dir, "mine", SHPT_POINT, &err), 0, "%s", err.msg);
+    snprintf(base, sizeof base, "%s/ref", dir);
+    DBFHandle ref = DBFCreateEx(base, "UTF-8");
+    cr_assert_not_null(ref);
+    for (int k = 0; k < NF; k++) {
+        cr_assert_eq(shp_layer_field(&ly, fields[k].name, FTDouble, fields[k].width,
+                                     fields[k].decimals, &err), 0, "%s", err.msg);
+        cr_assert_geq(DBFAddField(ref, fields[k].name, FTDouble, fields[k].width,
+                                  fields[k].decimals), 0);
+    }
+    unsigned long long s = 12345;
+    int failed = 0;
+    for (int r = 0; r < NREC; r++) {
+        cr_assert_eq(shpio_write_point(ly.shp, r, r, &err), 0, "%s", err.msg);
+        for (int k = 0; k < NF; k++) {
+            s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+            double u = (double)(s >> 11) / 9007199254740992.0; /* [0, 1) */
+            double v = r < NS ? special[r] : (u - 0.5) * pow(10, (int)(s % 19) - 6);
+            if (r >= NS && s % 7 == 0) /* exact ties at the field's decimals */
+                v = (floor(v * pow(10, fields[k].decimals)) + 0.5) / pow(10, fields[k].decimals);
+            int want = DBFWriteDoubleAttribute(ref, r, k, v) ? 0 : -1;
+            struct tc_error e2 = {0};
+            int got = shp_layer_double(&ly, r, k, v, &e2);
+            cr_assert_eq(got, want, "record %d field %s value %.17g: %d, shapelib %d", r,
+                         fields[k].name, v, got, want);
+            failed += want != 0;
+        }
+    }
+    cr_assert_gt(failed, 0, "no value was too wide: the cut path went untested");
+    DBFClose(ref);
+    cr_assert_eq(shp_layer_close(&ly, 0, shpio_wgs84_wkt, &err), 0, "%s", err.msg);
+    size_t na, nb;
+    snprintf(path, sizeof path, "%s/mine.dbf", dir);
+    unsigned char *a = file_bytes(path, &na);
+    snprintf(path, sizeof path, "%s.dbf", base);
+    unsigned char *b = file_bytes(path, &nb);
+    cr_assert_eq(na, nb, "sizes %zu and %zu", na, nb);
+    size_t i = 0;
+    while (i < na && a[i] == b[i])
+        i++;
+    cr_assert_eq(i, na, "first difference at byte %zu", i);
+    free(a);
+    free(b);
+    rmtree(dir);
 }

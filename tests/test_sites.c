@@ -120,6 +120,36 @@ Test(sites, same_sites_for_any_thread_count_and_seed_matters, .init = setup, .fi
     sites_free(&c);
 }
 
+/* A country's millions of stations get their lon/lat (and x, y back
+ * through them) in one slice a thread: every array the same to the last
+ * bit as one pass, whatever the threads. */
+Test(sites, lonlat_slices_give_the_same_doubles_as_one_pass, .init = setup, .fini = teardown)
+{
+    struct tc_error err;
+    const long n = 200000; /* three slices of at least 65,536 at 3 threads */
+    scn.sites.count = n;
+    struct tc_sites *a = sites_place(&scn.sites, map, 7, NULL, 1, NULL, &err);
+    cr_assert_not_null(a, "%s", err.msg);
+    for (int threads = 2; threads <= 3; threads++) {
+        struct tc_sites *b = sites_place(&scn.sites, map, 7, NULL, threads, NULL, &err);
+        cr_assert_not_null(b, "%s", err.msg);
+        size_t bytes = sizeof(double) * (size_t)n;
+        cr_assert(memcmp(a->x, b->x, bytes) == 0 && memcmp(a->y, b->y, bytes) == 0);
+        cr_assert(memcmp(a->lon, b->lon, bytes) == 0 && memcmp(a->lat, b->lat, bytes) == 0);
+        sites_free(&b);
+    }
+    /* and they are the map's inverse projection of x, y */
+    struct map_proj *p = map_proj_new(map, &err);
+    cr_assert_not_null(p, "%s", err.msg);
+    for (long i = 0; i < n; i += 9973) {
+        double x = a->x[i], y = a->y[i];
+        cr_assert_eq(map_proj_trans(p, 1, &x, &y, 1), 0);
+        cr_assert(fabs(x - a->lon[i]) < 1e-9 && fabs(y - a->lat[i]) < 1e-9, "station %ld", i);
+    }
+    map_proj_free(&p);
+    sites_free(&a);
+}
+
 /* ---- sites files: what spreadsheets and other tools write ---------------- */
 
 static char csv_dir[256], csv_path[300];

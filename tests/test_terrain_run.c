@@ -371,6 +371,31 @@ Test(terrain_run, the_rasters_profiles_are_the_footprints_samples)
         }
     cr_assert(fast > 500 && slow > 50, "both paths met: %ld whole, %ld with %ld missing", fast,
               slow, lost);
+    /* Short scratch: the profile cut at cap samples, and the gather's
+     * padding (to whole vectors of 8) cut with it; guard cells past cap
+     * stay untouched. */
+    for (int cap = 2; cap <= 40; cap++)
+        for (int a = 0; a < 36; a++) {
+            double dx = 2500 * cos(a * M_PI / 18 + 0.3), dy = 2500 * sin(a * M_PI / 18 + 0.3);
+            double dc[64], hc[64];
+            for (int k = 0; k < 64; k++)
+                dc[k] = hc[k] = -7;
+            long m1 = 0, m2 = 0;
+            double e = terrain_excess_at(dem, &f, h0, dx, dy, 30, 1.5, &p, dc, hc, cap, &m1);
+            double rr = sqrt(dx * dx + dy * dy), ux = dx / rr, uy = dy / rr;
+            int n = terrain_profile_steps(dr, rr, step, cap);
+            hr[0] = h0;
+            for (int k = 1; k < n; k++) {
+                double z = terrain_frame_height(dem, &f, dr[k] * ux, dr[k] * uy, &m2);
+                hr[k] = isnan(z) ? hr[k - 1] : z;
+            }
+            cr_assert(e == terrain_excess_db(dr, hr, n, 30, 1.5, &p), "cap %d angle %d", cap, a);
+            cr_assert_eq(m1, m2, "cap %d angle %d: missing heights", cap, a);
+            for (int k = 0; k < n; k++)
+                cr_assert(dc[k] == dr[k] && hc[k] == hr[k], "cap %d angle %d sample %d", cap, a, k);
+            for (int k = cap; k < 64; k++)
+                cr_assert(dc[k] == -7 && hc[k] == -7, "cap %d: scratch written at %d", cap, k);
+        }
     terrain_sampler_free(&s);
     terrain_dem_free(&dem);
 }

@@ -62,6 +62,18 @@ int outdir_begin(const char *dir, const char *command, char **tmp, struct tc_err
  * it is left for outdir_abort. */
 int outdir_commit(char **tmp, const char *dir, struct tc_error *err);
 
+/* What must succeed with the new folder for it to stay: it runs once the
+ * new folder stands at dir and before the earlier one is removed (0, or
+ * -1 with err set). */
+typedef int (*outdir_last_fn)(void *ctx, struct tc_error *err);
+
+/* outdir_commit, with last (when not NULL) run once the new folder stands
+ * in place: when last fails, the new folder is taken back out to *tmp and
+ * the earlier one put back, so that dir is as it was (else err says where
+ * each is). The PostGIS commit is such a last step (pipeline_output.c). */
+int outdir_commit_last(char **tmp, const char *dir, outdir_last_fn last, void *ctx,
+                       struct tc_error *err);
+
 /* Removes the temporary folder *tmp and frees it (nothing when NULL), so a
  * failed or interrupted command leaves the earlier folder as it was. */
 void outdir_abort(char **tmp);

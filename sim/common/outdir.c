@@ -465,7 +465,30 @@ static void put_back(char **olds, int n, const char *dir, struct tc_error *err)
     }
 }
 
+/* The new folder stands at d, the earlier ones aside in olds: last's
+ * failure takes the new folder back out to tmp (outdir_abort removes it)
+ * and the earlier one back in, so that both stay as they were. */
+static int commit_last(const char *tmp, const char *d, outdir_last_fn last, void *ctx,
+                       char **olds, int n_olds, struct tc_error *err)
+{
+    if (!last || last(ctx, err) == 0)
+        return 0;
+    if (rename(d, tmp) != 0) {
+        size_t len = strlen(err->msg);
+        snprintf(err->msg + len, sizeof err->msg - len, " (and the new results could not be "
+                 "taken back out of %s: %s)", d, strerror(errno));
+    }
+    put_back(olds, n_olds, d, err); /* says where the earlier one is when d is taken */
+    return -1;
+}
+
 int outdir_commit(char **tmp, const char *dir, struct tc_error *err)
+{
+    return outdir_commit_last(tmp, dir, NULL, NULL, err);
+}
+
+int outdir_commit_last(char **tmp, const char *dir, outdir_last_fn last, void *ctx,
+                       struct tc_error *err)
 {
     char *d = tidy(dir), *olds[COMMIT_TRIES];
     if (!d)
@@ -500,12 +523,15 @@ int outdir_commit(char **tmp, const char *dir, struct tc_error *err)
     if (rc == 0 && !moved)
         rc = tc_fail(err, TC_EXIT_OUTPUT, "cannot move the results into %s: other commands "
                      "keep writing it", d);
+    int put = 0;
+    if (rc == 0 && commit_last(*tmp, d, last, ctx, olds, n_olds, err) != 0)
+        rc = put = -1; /* the earlier folder is back */
     if (rc == 0) {
         for (int i = 0; i < n_olds; i++)
             outdir_remove_listed(olds[i]);
         free(*tmp);
         *tmp = NULL;
-    } else {
+    } else if (!put) {
         put_back(olds, n_olds, d, err);
     }
     for (int i = 0; i < n_olds; i++)

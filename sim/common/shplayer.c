@@ -215,9 +215,29 @@ int shp_layer_text(struct shp_layer *ly, int rec, int field, const char *v,
                                                              : value_failed(ly, rec, field, err);
 }
 
+/* shapelib writes a number as printf's "%W.Df" (the field's width and
+ * decimals) right-aligned in the field: the same bytes are made here with
+ * tc_format_fixed, at a fraction of printf's cost (a .dbf of 65,000
+ * stations holds 260,000 of them), and stored as they are. A value too
+ * wide for its field (shapelib cuts it and fails), more than 15 decimals
+ * or a field that is not numeric goes to shapelib itself. */
 int shp_layer_double(struct shp_layer *ly, int rec, int field, double v, struct tc_error *err)
 {
-    return DBFWriteDoubleAttribute(ly->dbf, rec, field, v) ? 0 : value_failed(ly, rec, field, err);
+    int width = 0, decimals = 0;
+    char type = DBFGetNativeFieldType(ly->dbf, field);
+    DBFGetFieldInfo(ly->dbf, field, NULL, &width, &decimals);
+    char num[TC_FIXED_MAX], cell[TC_FIXED_MAX];
+    int n = (type == 'N' || type == 'F') && decimals >= 0 && decimals <= 15 &&
+                    width < TC_FIXED_MAX
+                ? tc_format_fixed(num, v, decimals)
+                : -1;
+    if (n < 0 || n > width)
+        return DBFWriteDoubleAttribute(ly->dbf, rec, field, v) ? 0
+                                                               : value_failed(ly, rec, field, err);
+    memset(cell, ' ', (size_t)(width - n));
+    memcpy(cell + width - n, num, (size_t)n + 1);
+    return DBFWriteAttributeDirectly(ly->dbf, rec, field, cell) ? 0
+                                                                : value_failed(ly, rec, field, err);
 }
 
 int shp_layer_integer(struct shp_layer *ly, int rec, int field, int v, struct tc_error *err)

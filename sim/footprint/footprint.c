@@ -101,44 +101,98 @@ static void block_free(struct block *b)
     free(b->found);
 }
 
-/* On a map wider than a province: the radio model's shape, in ground
- * metres east and north of the station (range and azimuth), placed by
- * the CRS's second-order local map at the station (rounded, so that
- * neighbours share a shape; uncorrected where there is none, at a pole). */
-static void to_local_scale(const struct projection_local *l, double x, double y, double *xy,
-                           int n)
+/* The radio model's shape's reach: the range d the local maps are
+ * fitted at and rounded for. */
+static double shape_reach(const double *xy, int n)
 {
     double d = 0;
     for (int k = 0; k < n; k++)
         d = fmax(d, hypot(xy[2 * k], xy[2 * k + 1]));
+    return d;
+}
+
+/* On a map wider than a province: the radio model's shape src (ground
+ * metres east and north of the station, range and azimuth; reach d) into
+ * xy, placed by the CRS's second-order local map at the station (rounded,
+ * so that neighbours share a shape; uncorrected where there is none, at a
+ * pole). src may be xy. */
+static void to_local_scale(const struct projection_local *l, double x, double y, double d,
+                           const double *src, double *xy, int n)
+{
     struct projection_map m;
     projection_local_map(l, x, y, d, &m);
     projection_map_round(&m, d);
     for (int k = 0; k < n; k++)
-        projection_map_apply(&m, xy[2 * k], xy[2 * k + 1], &xy[2 * k], &xy[2 * k + 1]);
+        projection_map_apply(&m, src[2 * k], src[2 * k + 1], &xy[2 * k], &xy[2 * k + 1]);
+}
+
+/* The radio model's shape of each kind and its reach, drawn once: stations
+ * without settings of their own (placed by a strategy) all have their
+ * kind's, so a wide map needs only each station's local map. */
+struct kind_shapes {
+    double *xy; /* KIND_COUNT slots of maxv vertices */
+    int count[KIND_COUNT];
+    double reach[KIND_COUNT];
+    struct radio_range_info info[KIND_COUNT];
+};
+
+static int kind_shapes_new(struct kind_shapes *ks, const struct radio_model *radio, long maxv)
+{
+    ks->xy = malloc(sizeof *ks->xy * 2 * (size_t)(maxv * KIND_COUNT));
+    if (!ks->xy)
+        return -1;
+    for (int k = 0; k < KIND_COUNT; k++) {
+        double *xy = ks->xy + 2 * maxv * k;
+        ks->count[k] = radio_footprint(radio, (enum tc_kind)k, NULL, xy, (int)maxv, &ks->info[k]);
+        ks->reach[k] = ks->count[k] >= 3 ? shape_reach(xy, ks->count[k]) : 0;
+    }
+    return 0;
+}
+
+/* Station i's shape into slot j of the block: its kind's (ks, when the
+ * stations have no settings of their own) or the radio model's; then at
+ * its scale when local is set. The shape's vertex count (< 3: none). */
+static int station_shape(struct block *b, long j, const struct kind_shapes *ks,
+                         const struct radio_model *radio, const struct tc_map *map,
+                         const struct tc_sites *sites, long i,
+                         const struct projection_local *local)
+{
+    double *xy = b->xy + 2 * b->maxv * j;
+    enum tc_kind kind = station_kind(map, sites, i);
+    if (ks) {
+        int n = ks->count[kind];
+        b->info[j] = ks->info[kind];
+        if (n >= 3 && local)
+            to_local_scale(local, sites->x[i], sites->y[i], ks->reach[kind],
+                           ks->xy + 2 * b->maxv * kind, xy, n);
+        else if (n >= 3)
+            memcpy(xy, ks->xy + 2 * b->maxv * kind, sizeof *xy * 2 * (size_t)n);
+        return n;
+    }
+    int n = radio_footprint(radio, kind, &sites->radio[i], xy, (int)b->maxv, &b->info[j]);
+    if (n >= 3 && local)
+        to_local_scale(local, sites->x[i], sites->y[i], shape_reach(xy, n), xy, xy, n);
+    return n;
 }
 
 /* Shapes of stations first .. first+m-1 into the block; -1 when the radio
- * model returned one without area. local: one per thread, or NULL (shapes
+ * model returned one without area. ks: the kinds' shapes (stations without
+ * settings of their own) or NULL. local: one per thread, or NULL (shapes
  * as the radio model drew them). */
-static int block_shapes(struct block *b, const struct radio_model *radio, const struct tc_map *map,
+static int block_shapes(struct block *b, const struct kind_shapes *ks,
+                        const struct radio_model *radio, const struct tc_map *map,
                         const struct tc_sites *sites, long first, long m, int threads,
                         const struct projection_local *local)
 {
     int failed = 0;
     #pragma omp parallel for num_threads(threads) schedule(static) reduction(|| : failed)
     for (long j = 0; j < m; j++) {
-        long i = first + j;
-        const struct radio_site *rs = sites->radio ? &sites->radio[i] : NULL;
-        double *xy = b->xy + 2 * b->maxv * j;
-        b->count[j] = radio_footprint(radio, station_kind(map, sites, i), rs, xy, (int)b->maxv,
-                                      &b->info[j]);
+        b->count[j] = station_shape(b, j, ks, radio, map, sites, first + j,
+                                    local ? &local[omp_get_thread_num()] : NULL);
         failed = failed || b->count[j] < 3;
-        if (!failed && local)
-            to_local_scale(&local[omp_get_thread_num()], sites->x[i], sites->y[i], xy,
-                           b->count[j]);
         if (!failed)
-            b->hash[j] = shape_hash(&(struct shape_view){xy, b->count[j], &b->info[j]});
+            b->hash[j] = shape_hash(&(struct shape_view){b->xy + 2 * b->maxv * j, b->count[j],
+                                                         &b->info[j]});
     }
     return failed ? -1 : 0;
 }
@@ -188,12 +242,16 @@ static int intern_shapes(struct tc_footprints *fp, const struct radio_model *rad
         return rc;
     }
     struct block b = {0};
+    struct kind_shapes kinds = {0};
     int rc = block_new(&b, sites->n, radio_footprint_max_vertices(radio_model_config(radio)));
+    if (rc == 0 && !sites->radio)
+        rc = kind_shapes_new(&kinds, radio, b.maxv);
     if (rc != 0)
         tc_fail(err, TC_EXIT_RESOURCE, "out of memory for the footprints");
     for (long first = 0; rc == 0 && first < sites->n; first += b.size) {
         long m = sites->n - first < b.size ? sites->n - first : b.size;
-        if (block_shapes(&b, radio, map, sites, first, m, threads, local) != 0) {
+        if (block_shapes(&b, kinds.xy ? &kinds : NULL, radio, map, sites, first, m, threads,
+                         local) != 0) {
             rc = tc_fail(err, TC_EXIT_INTERNAL, "the radio model returned a footprint with no "
                          "area");
             break;
@@ -218,6 +276,7 @@ static int intern_shapes(struct tc_footprints *fp, const struct radio_model *rad
             footprint_shapes_copy_pending(fp, &t, threads);
     }
     block_free(&b);
+    free(kinds.xy);
     footprint_shape_table_free(&t);
     return rc;
 }
@@ -229,6 +288,7 @@ static int place_footprints(struct tc_footprints *fp, const struct tc_sites *sit
     double *env = malloc(sizeof *env * 4 * (size_t)(fp->nshape > 0 ? fp->nshape : 1));
     if (!env)
         return -1;
+    #pragma omp parallel for num_threads(threads) schedule(static)
     for (long s = 0; s < fp->nshape; s++) {
         double *e = env + 4 * s;
         e[0] = e[1] = INFINITY;

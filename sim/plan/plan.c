@@ -274,6 +274,12 @@ static int solve(const struct scenario *scn, const struct plan_options *opt,
     return 0;
 }
 
+/* outdir_last_fn: the check run's PostGIS transaction, *ctx. */
+static int commit_postgis(void *ctx, struct tc_error *err)
+{
+    return export_postgis_commit(ctx, err);
+}
+
 static int write_plan(const struct scenario *scn, const struct plan_options *opt,
                       const char *dir, struct plan_result *r, struct tc_error *err)
 {
@@ -300,12 +306,11 @@ static int write_plan(const struct scenario *scn, const struct plan_options *opt
         rc = plan_write_project(tmp, r, scn, err);
     if (rc == 0)
         rc = plan_write_json(tmp, r, err);
-    /* PostGIS last but the folder's rename: a plan that failed (plan.json,
-     * the project, an interrupt) leaves the earlier tables, as the folder */
+    /* PostGIS last, once the new folder stands: a plan that failed
+     * (plan.json, the project, an interrupt) leaves the earlier tables, as
+     * the folder, and a failed commit puts the earlier folder back */
     if (rc == 0)
-        rc = export_postgis_commit(&pg, err);
-    if (rc == 0)
-        rc = outdir_commit(&tmp, dir, err);
+        rc = outdir_commit_last(&tmp, dir, commit_postgis, &pg, err);
     export_postgis_abort(&pg);
     outdir_abort(&tmp);
     plan_fixes_free(&r->fixes, r->n_added);

@@ -30,6 +30,7 @@ struct rtif {
     char threads[16]; /* GDAL's own compression threads (NUM_THREADS) */
     char path[TC_PATH_MAX]; /* the file asked for */
     char work[TC_PATH_MAX]; /* the file being written: path, or path.part before a COG */
+    OGRSpatialReferenceH srs; /* the CRS: in the file, or given to a part file's copy */
 };
 
 static const struct {
@@ -97,6 +98,8 @@ static int add_overviews(struct rtif *t, const struct raster_grid *g, struct tc_
 
 static void rtif_free(struct rtif *t)
 {
+    if (t->srs)
+        OSRDestroySpatialReference(t->srs);
     rpyr_free(&t->pyr);
     free(t->tile);
     free(t->nodata_tile);
@@ -173,12 +176,16 @@ struct rtif *rtif_create(const char *path, enum raster_layer l, const struct ras
         rtif_free(t);
         return NULL;
     }
+    /* A part file is written without its CRS: GDAL would write it as
+     * GeoTIFF keys (PROJ database searches for the map's unnamed datum),
+     * and the copy read them back and search again. The COG copy gets the
+     * CRS from the part's dataset in memory instead (copy_to_cog): the
+     * same COG, byte for byte. */
     double gt[6] = {g->x0, g->res, 0, g->y1, 0, -g->res};
-    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
-    int bad = GDALSetGeoTransform(t->ds, gt) != CE_None || !srs ||
-              OSRSetFromUserInput(srs, wkt) != OGRERR_NONE ||
-              GDALSetSpatialRef(t->ds, srs) != CE_None;
-    OSRDestroySpatialReference(srs);
+    t->srs = OSRNewSpatialReference(NULL);
+    int bad = GDALSetGeoTransform(t->ds, gt) != CE_None || !t->srs ||
+              OSRSetFromUserInput(t->srs, wkt) != OGRERR_NONE ||
+              (!cog && GDALSetSpatialRef(t->ds, t->srs) != CE_None);
     t->band = bad ? NULL : GDALGetRasterBand(t->ds, 1);
     if (!t->band || GDALSetRasterNoDataValue(t->band, layer_info[l].nodata) != CE_None) {
         gdal_fail(err, path, "set its CRS, transform or nodata");
@@ -263,6 +270,34 @@ static int CPL_STDCALL stop_on_interrupt(double done, const char *msg, void *dat
     return !tc_interrupted();
 }
 
+static void close_part(struct rtif *t, GDALDatasetH src)
+{
+    char aux[TC_PATH_MAX + 16];
+    GDALClose(src);
+    snprintf(aux, sizeof aux, "%s.aux.xml", t->work);
+    VSIUnlink(aux);
+}
+
+/* The part file t->work opened for the copy, with its CRS (t->srs) set
+ * on the dataset in memory: GDAL keeps it in the dataset's auxiliary
+ * metadata (PAM), which it saves beside the file (work.aux.xml) when the
+ * dataset closes; close_part removes that. NULL with err set on failure. */
+static GDALDatasetH open_part(struct rtif *t, struct tc_error *err)
+{
+    CPLErrorReset();
+    GDALDatasetH src = GDALOpen(t->work, GA_ReadOnly);
+    if (!src) {
+        gdal_fail(err, t->work, "read it back");
+        return NULL;
+    }
+    if (GDALSetSpatialRef(src, t->srs) != CE_None) {
+        gdal_fail(err, t->work, "set its CRS");
+        close_part(t, src);
+        return NULL;
+    }
+    return src;
+}
+
 /* The finished tiled GeoTIFF t->work copied by the COG driver to t->path,
  * its overviews copied as they are (never recomputed). */
 static int copy_to_cog(struct rtif *t, int threads, struct tc_error *err)
@@ -270,10 +305,9 @@ static int copy_to_cog(struct rtif *t, int threads, struct tc_error *err)
     GDALDriverH cog = GDALGetDriverByName("COG");
     if (!cog)
         return tc_fail(err, TC_EXIT_INTERNAL, "GDAL has no COG driver (set raster.cog = no)");
-    CPLErrorReset();
-    GDALDatasetH src = GDALOpen(t->work, GA_ReadOnly);
+    GDALDatasetH src = open_part(t, err);
     if (!src)
-        return gdal_fail(err, t->work, "read it back");
+        return -1;
     char **opt = NULL;
     opt = CSLSetNameValue(opt, "COMPRESS", "DEFLATE");
     opt = CSLSetNameValue(opt, "PREDICTOR", "YES");
@@ -295,7 +329,7 @@ static int copy_to_cog(struct rtif *t, int threads, struct tc_error *err)
         if (CPLGetLastErrorType() >= CE_Failure)
             rc = gdal_fail(err, t->path, "finish the COG");
     }
-    GDALClose(src);
+    close_part(t, src);
     return rc;
 }
 

@@ -175,13 +175,75 @@ int report_write_csv(const char *path, const struct run_outcome *run, struct tc_
     return rc;
 }
 
-static void site_row(struct text *t, const struct run_outcome *run, long i)
+/* The rows' radio columns (",band,model,min_range_m,max_range_m") as
+ * lately formatted by this thread: on a wide map every station has a
+ * shape (and a radio_range_info) of its own, but a kind's stations share
+ * the values, so their bytes are reused, not formatted again. */
+#define RADIO_TAILS 4
+
+struct radio_tail {
+    const char *band, *pathloss;
+    double min_m, max_m;
+    char text[2 * TC_FIXED_MAX + 2 * 32 + 8];
+    size_t n; /* 0: empty */
+};
+
+struct radio_tails {
+    struct radio_tail t[RADIO_TAILS];
+    int next; /* the one a new value replaces */
+};
+
+static int same_radio(const struct radio_tail *r, const struct radio_range_info *info)
+{
+    return r->n > 0 && r->band == info->band && r->pathloss == info->pathloss &&
+           memcmp(&r->min_m, &info->min_range_m, sizeof r->min_m) == 0 &&
+           memcmp(&r->max_m, &info->max_range_m, sizeof r->max_m) == 0;
+}
+
+static void text_radio(struct text *t, struct radio_tails *rt,
+                       const struct radio_range_info *info)
+{
+    for (int k = 0; k < RADIO_TAILS; k++)
+        if (same_radio(&rt->t[k], info)) {
+            char *p = text_room(t, rt->t[k].n);
+            if (p) {
+                memcpy(p, rt->t[k].text, rt->t[k].n);
+                t->n += rt->t[k].n;
+            }
+            return;
+        }
+    size_t at = t->n;
+    text_char(t, ',');
+    text_str(t, info->band);
+    text_char(t, ',');
+    text_str(t, info->pathloss);
+    text_char(t, ',');
+    text_fixed(t, info->min_range_m, 3);
+    text_char(t, ',');
+    text_fixed(t, info->max_range_m, 3);
+    struct radio_tail *r = &rt->t[rt->next];
+    if (t->failed || t->n - at > sizeof r->text)
+        return; /* not kept: formatted again next time */
+    rt->next = (rt->next + 1) % RADIO_TAILS;
+    memcpy(r->text, t->p + at, t->n - at);
+    r->n = t->n - at;
+    r->band = info->band, r->pathloss = info->pathloss;
+    r->min_m = info->min_range_m, r->max_m = info->max_range_m;
+}
+
+static void site_row(struct text *t, struct radio_tails *radio, const struct run_outcome *run,
+                     long i)
 {
     const struct tc_sites *s = run->sites;
-    char id[32];
     int tw = s->township[i];
     const struct radio_range_info *info = footprint_info(run->fp, i);
-    text_csv(t, sites_id(s, i, id, sizeof id));
+    if (s->id) {
+        text_csv(t, s->id[i]);
+    } else { /* i + 1 in digits (as "%ld"; exact in a double) */
+        char *p = text_room(t, TC_FIXED_MAX);
+        if (p)
+            t->n += (size_t)tc_format_fixed(p, (double)(i + 1), 0);
+    }
     const double v[4] = {s->lon[i], s->lat[i], s->x[i], s->y[i]};
     for (int k = 0; k < 4; k++) {
         text_char(t, ',');
@@ -191,14 +253,7 @@ static void site_row(struct text *t, const struct run_outcome *run, long i)
     text_csv(t, tw >= 0 ? run->map->t[tw].code : "");
     text_char(t, ',');
     text_str(t, tw >= 0 ? tc_kind_name(run->map->t[tw].kind) : "");
-    text_char(t, ',');
-    text_str(t, info->band);
-    text_char(t, ',');
-    text_str(t, info->pathloss);
-    text_char(t, ',');
-    text_fixed(t, info->min_range_m, 3);
-    text_char(t, ',');
-    text_fixed(t, info->max_range_m, 3);
+    text_radio(t, radio, info);
     if (s->zone) {
         text_char(t, ',');
         text_str(t, sites_zone_name(s->zone[i]));
@@ -219,9 +274,11 @@ static int write_site_blocks(FILE *f, const struct run_outcome *run, struct text
     for (long first = 0; first < n && !failed; first += SITE_BLOCK) {
         long m = n - first < SITE_BLOCK ? n - first : SITE_BLOCK;
         #pragma omp parallel for num_threads(threads) schedule(static, 1)
-        for (int k = 0; k < threads; k++)
+        for (int k = 0; k < threads; k++) {
+            struct radio_tails radio = {0};
             for (long i = first + m * k / threads; i < first + m * (k + 1) / threads; i++)
-                site_row(&bufs[k], run, i);
+                site_row(&bufs[k], &radio, run, i);
+        }
         for (int k = 0; k < threads && !failed; k++)
             failed = text_flush(&bufs[k], f) != 0;
     }

@@ -68,22 +68,50 @@ static int draw_point(GEOSContextHandle_t ctx, const GEOSPreparedGeometry *prep,
  * seat area's exact covered share at 95 % can cross the threshold on less
  * (the plan's check run did; docs/planning.md, Outputs). The forward
  * projection of the same doubles gives the same doubles: one pass is enough. */
-static int fill_lonlat(struct tc_sites *s, const struct tc_map *map, struct tc_error *err)
+static int lonlat_slice(struct map_proj *p, struct tc_sites *s, long a, long b)
 {
-    struct map_proj *p = map_proj_new(map, err);
-    if (!p)
+    size_t bytes = sizeof *s->x * (size_t)(b - a);
+    memcpy(s->lon + a, s->x + a, bytes);
+    memcpy(s->lat + a, s->y + a, bytes);
+    if (map_proj_trans(p, 1, s->lon + a, s->lat + a, b - a) != 0)
         return -1;
-    size_t bytes = sizeof *s->x * (size_t)s->n;
-    memcpy(s->lon, s->x, bytes);
-    memcpy(s->lat, s->y, bytes);
-    int rc = map_proj_trans(p, 1, s->lon, s->lat, s->n);
-    if (rc == 0) {
-        memcpy(s->x, s->lon, bytes);
-        memcpy(s->y, s->lat, bytes);
-        rc = map_proj_trans(p, 0, s->x, s->y, s->n);
+    memcpy(s->x + a, s->lon + a, bytes);
+    memcpy(s->y + a, s->lat + a, bytes);
+    return map_proj_trans(p, 0, s->x + a, s->y + a, b - a);
+}
+
+/* Millions of stations (a country) in a contiguous slice a thread, each
+ * with its own transform (PROJ objects are not shared between threads;
+ * made serially): every point is transformed alone, so the slices give the
+ * same doubles as one pass. */
+#define LONLAT_SLICE_MIN 65536L
+
+static int fill_lonlat(struct tc_sites *s, const struct tc_map *map, int threads,
+                       struct tc_error *err)
+{
+    long nt = threads > 1 ? threads : 1;
+    if (nt > s->n / LONLAT_SLICE_MIN)
+        nt = s->n / LONLAT_SLICE_MIN > 1 ? s->n / LONLAT_SLICE_MIN : 1;
+    struct map_proj **p = calloc((size_t)nt, sizeof *p);
+    if (!p)
+        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+    int rc = 0;
+    for (long k = 0; rc == 0 && k < nt; k++)
+        rc = (p[k] = map_proj_new(map, err)) ? 0 : -1;
+    if (rc != 0) {
+        for (long k = 0; k < nt; k++)
+            map_proj_free(&p[k]);
+        free(p);
+        return -1;
     }
-    map_proj_free(&p);
-    return rc ? tc_fail(err, TC_EXIT_INTERNAL, "PROJ failed on site coordinates") : 0;
+    int failed = 0;
+    #pragma omp parallel for num_threads((int)nt) schedule(static, 1) reduction(|| : failed)
+    for (long k = 0; k < nt; k++)
+        failed = lonlat_slice(p[k], s, s->n * k / nt, s->n * (k + 1) / nt) != 0 || failed;
+    for (long k = 0; k < nt; k++)
+        map_proj_free(&p[k]);
+    free(p);
+    return failed ? tc_fail(err, TC_EXIT_INTERNAL, "PROJ failed on site coordinates") : 0;
 }
 
 /* The township's seat station (index t) and its drawn stations' points,
@@ -236,7 +264,7 @@ static struct tc_sites *place_generated(const struct sites_config *cfg, const st
     int rc = cfg->strategy == SITES_DEMAND
                  ? place_demand(cfg, map, seat_areas, base_dir, seed, threads, s, err)
                  : place_sequence(cfg, map, seats, seed, threads, s, err);
-    if (rc != 0 || fill_lonlat(s, map, err) != 0)
+    if (rc != 0 || fill_lonlat(s, map, threads, err) != 0)
         sites_free(&s);
     return s;
 }
@@ -336,7 +364,7 @@ struct tc_sites *sites_from_points(const struct tc_map *map, const double *x, co
     memcpy(s->x, x, sizeof *x * (size_t)n);
     memcpy(s->y, y, sizeof *y * (size_t)n);
     memcpy(s->township, township, sizeof *township * (size_t)n);
-    if (fill_lonlat(s, map, err) != 0) /* x, y as a sites file of these lon, lat gives */
+    if (fill_lonlat(s, map, 1, err) != 0) /* x, y as a sites file of these lon, lat gives */
         sites_free(&s);
     return s;
 }

@@ -57,16 +57,15 @@ struct bull_scan {
     double h_obs, a_t, a_r;
 };
 
-/* The real profile: heights h, antennas at h_ts and h_rs above sea level;
- * obs: the obstruction terms too (a second loop, so that each loop
- * carries few maxima: GCC 12 vectorises three, not six). */
+/* The real profile: heights h, antennas at h_ts and h_rs above sea level.
+ * The obstruction terms are scan_obs's (a second loop, so that each loop
+ * carries few maxima: GCC 12 vectorises three, not six), left -inf here. */
 static inline TERRAIN_INLINE void scan_real(const double *d, const double *h, int n,
-                                            double h_ts, double h_rs, double half_c, int obs,
+                                            double h_ts, double h_rs, double half_c,
                                             struct bull_scan *o)
 {
     double dt = d[n - 1], idt = 1 / dt;
     double s_tim = -INFINITY, s_rim = -INFINITY, key = -INFINITY;
-    double h_obs = -INFINITY, a_t = -INFINITY, a_r = -INFINITY;
     TERRAIN_SIMD_MAX(s_tim, s_rim, key)
     for (int i = 1; i < n - 1; i++) {
         double di = d[i], dr = dt - di, q = 1 / (di * dr);
@@ -76,17 +75,26 @@ static inline TERRAIN_INLINE void scan_real(const double *d, const double *h, in
         s_rim = tmax(s_rim, (e - h_rs) * di * q);
         key = tmax(key, c * fabs(c) * q);
     }
-    if (obs) {
-        TERRAIN_SIMD_MAX(h_obs, a_t, a_r)
-        for (int i = 1; i < n - 1; i++) {
-            double di = d[i], dr = dt - di, q = 1 / (di * dr);
-            double hh = h[i] - (h_ts * dr + h_rs * di) * idt; /* above the direct line */
-            h_obs = tmax(h_obs, hh);
-            a_t = tmax(a_t, hh * dr * q);
-            a_r = tmax(a_r, hh * di * q);
-        }
+    *o = (struct bull_scan){s_tim, s_rim, key, -INFINITY, -INFINITY, -INFINITY};
+}
+
+/* The smooth surface's obstruction terms of §4.5.2 (h_obs, alpha_obt,
+ * alpha_obr) into o: only where the smooth profile is wanted (not for the
+ * excess of a profile whose L_ba is 0: four in ten of the rasters'). */
+static inline TERRAIN_INLINE void scan_obs(const double *d, const double *h, int n,
+                                           double h_ts, double h_rs, struct bull_scan *o)
+{
+    double dt = d[n - 1], idt = 1 / dt;
+    double h_obs = -INFINITY, a_t = -INFINITY, a_r = -INFINITY;
+    TERRAIN_SIMD_MAX(h_obs, a_t, a_r)
+    for (int i = 1; i < n - 1; i++) {
+        double di = d[i], dr = dt - di, q = 1 / (di * dr);
+        double hh = h[i] - (h_ts * dr + h_rs * di) * idt; /* above the direct line */
+        h_obs = tmax(h_obs, hh);
+        a_t = tmax(a_t, hh * dr * q);
+        a_r = tmax(a_r, hh * di * q);
     }
-    *o = (struct bull_scan){s_tim, s_rim, key, h_obs, a_t, a_r};
+    o->h_obs = h_obs, o->a_t = a_t, o->a_r = a_r;
 }
 
 /* The smooth profile: every height 0. */
@@ -133,7 +141,7 @@ double terrain_bullington(const double *d, const double *h, int n, double h_ts, 
 {
     struct bull_scan s;
     if (h)
-        scan_real(d, h, n, h_ts, h_rs, 0.5 / a_e, 0, &s);
+        scan_real(d, h, n, h_ts, h_rs, 0.5 / a_e, &s);
     else
         scan_smooth(d, n, h_ts, h_rs, 0.5 / a_e, &s);
     return bull_of_scan(&s, d[n - 1], h_ts, h_rs, lam, los);
@@ -166,7 +174,7 @@ void terrain_smooth_heights(const double *d, const double *h, int n, double h_ts
                             double *h_st, double *h_sr)
 {
     struct bull_scan s;
-    scan_real(d, h, n, h_ts, h_rs, 0, 1, &s);
+    scan_obs(d, h, n, h_ts, h_rs, &s);
     smooth_of_scan(d, h, n, &s, h_st, h_sr);
 }
 
@@ -224,25 +232,22 @@ double terrain_sphere_db(double d, double h1, double h2, const struct terrain_pa
  * share. */
 /* excess_only: the smooth terms are skipped where L_ba is 0 (the excess
  * is 0 then, whatever L_bs >= 0 is). */
+/* d: 0, then increasing (n >= 2), checked by the caller. */
 TC_VEC_CLONES
-static int bullington_pair(const double *d, const double *h, int n, double h_tx, double h_rx,
-                           const struct terrain_params *p, int excess_only,
-                           struct terrain_terms *t, double *h_ts1, double *h_rs1)
+static void bullington_pair(const double *d, const double *h, int n, double h_tx, double h_rx,
+                            const struct terrain_params *p, int excess_only,
+                            struct terrain_terms *t, double *h_ts1, double *h_rs1)
 {
-    if (n < 2 || !(d[0] == 0))
-        return -1;
-    for (int i = 1; i < n; i++)
-        if (!(d[i] > d[i - 1]))
-            return -1;
     double a = p->k_factor * EARTH_RADIUS_M, lam = C_LIGHT / p->f_hz, dt = d[n - 1];
     double h_ts = h[0] + h_tx, h_rs = h[n - 1] + h_rx;
     struct bull_scan s;
-    scan_real(d, h, n, h_ts, h_rs, 0.5 / a, 1, &s);
+    scan_real(d, h, n, h_ts, h_rs, 0.5 / a, &s);
     t->bull_actual_db = bull_of_scan(&s, dt, h_ts, h_rs, lam, &t->los);
     if (excess_only && !(t->bull_actual_db > 0)) {
         t->excess_db = 0;
-        return 0;
+        return;
     }
+    scan_obs(d, h, n, h_ts, h_rs, &s);
     smooth_of_scan(d, h, n, &s, &t->h_st_m, &t->h_sr_m);
     *h_ts1 = h_ts - t->h_st_m;
     *h_rs1 = h_rs - t->h_sr_m;
@@ -251,15 +256,26 @@ static int bullington_pair(const double *d, const double *h, int n, double h_tx,
     t->bull_smooth_db = bull_of_scan(&s, dt, *h_ts1, *h_rs1, lam, &los_s);
     double ex = t->bull_actual_db - t->bull_smooth_db;
     t->excess_db = ex > TERRAIN_EXCESS_EPS_DB ? ex : 0;
-    return 0;
+}
+
+/* d starts at 0 and increases (n >= 2). */
+static int profile_ok(const double *d, int n)
+{
+    if (n < 2 || !(d[0] == 0))
+        return 0;
+    for (int i = 1; i < n; i++)
+        if (!(d[i] > d[i - 1]))
+            return 0;
+    return 1;
 }
 
 int terrain_delta_bullington(const double *d, const double *h, int n, double h_tx, double h_rx,
                              const struct terrain_params *p, struct terrain_terms *t)
 {
     double h1, h2;
-    if (bullington_pair(d, h, n, h_tx, h_rx, p, 0, t, &h1, &h2) != 0)
+    if (!profile_ok(d, n))
         return -1;
+    bullington_pair(d, h, n, h_tx, h_rx, p, 0, t, &h1, &h2);
     t->sphere_db = terrain_sphere_db(d[n - 1], h1, h2, p);
     t->diffraction_db = t->bull_actual_db + fmax(t->sphere_db - t->bull_smooth_db, 0);
     return 0;
@@ -268,7 +284,14 @@ int terrain_delta_bullington(const double *d, const double *h, int n, double h_t
 double terrain_excess_db(const double *d, const double *h, int n, double h_tx, double h_rx,
                          const struct terrain_params *p)
 {
+    return profile_ok(d, n) ? terrain_excess_steps_db(d, h, n, h_tx, h_rx, p) : 0;
+}
+
+double terrain_excess_steps_db(const double *d, const double *h, int n, double h_tx,
+                               double h_rx, const struct terrain_params *p)
+{
     struct terrain_terms t;
     double h1, h2;
-    return bullington_pair(d, h, n, h_tx, h_rx, p, 1, &t, &h1, &h2) == 0 ? t.excess_db : 0;
+    bullington_pair(d, h, n, h_tx, h_rx, p, 1, &t, &h1, &h2);
+    return t.excess_db;
 }

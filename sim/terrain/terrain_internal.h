@@ -51,6 +51,12 @@ static inline double terrain_bull_of_luc(double l_uc, double dt)
 double terrain_bullington(const double *d, const double *h, int n, double h_ts, double h_rs,
                           double a_e, double lam, int *los);
 
+/* terrain_excess_db of a profile known to be well formed (d[0] = 0, then
+ * increasing, n >= 2: terrain_profile_steps' distances), without the
+ * check: the rasters ask it for every station-cell pair. */
+double terrain_excess_steps_db(const double *d, const double *h, int n, double h_tx_m,
+                               double h_rx_m, const struct terrain_params *p);
+
 /* The smooth surface's heights at the ends (§4.5.2). */
 void terrain_smooth_heights(const double *d, const double *h, int n, double h_ts, double h_rs,
                             double *h_st, double *h_sr);

@@ -15,7 +15,10 @@
 #   7. a plan failing after its check run (plan.json not written) leaves
 #      the earlier tables: the check's transaction commits after plan.json;
 #   8. an added station's fixes longer than the dBase limit are whole in
-#      PostGIS (cut at a character in the .dbf, said once).
+#      PostGIS (cut at a character in the .dbf, said once);
+#   9. the folder and the tables change together: a failed rename of the
+#      output folder, or an interrupt between it and the commit, leaves
+#      both as they were.
 # Never skips: a server that cannot start is a failure.
 #   tests/postgis/roundtrip.sh BIN
 set -euo pipefail
@@ -275,5 +278,43 @@ bytes=$(sql "SELECT octet_length(fixes) FROM strips.added_sites")
 [ "$(grep -c "added_sites.dbf: 1 'fixes' value longer than the dBase limit of 254 bytes cut at a character boundary" "$work/plan6.log")" = 1 ] \
     || { cat "$work/plan6.log"; fail "the cut fixes were not said once"; }
 ok "an added station's long fixes are whole in PostGIS, cut at a character in the .dbf"
+
+# 9. the output folder and the tables change together: the transaction
+# commits once the new folder stands in place, and a failed commit puts
+# the earlier folder back (outdir_commit_last). fail_rename.c makes the
+# staging folder's rename fail (EACCES), or lets it succeed and sends
+# SIGINT just after, before the commit: either way the earlier folder and
+# the earlier tables stay, and nothing is left beside them.
+cc -shared -fPIC -o "$work/fail_rename.so" tests/postgis/fail_rename.c -ldl
+swap() { # seed: a run into folder swap and schema swap
+    run swap --set "output.postgis=$pg" --set output.postgis_schema=swap --set "scenario.seed=$1"
+}
+files() { (cd "$work/swap" && find . -type f -print0 | sort -z | xargs -0 md5sum); }
+swap 5 >"$work/swap5.log" 2>&1 || { cat "$work/swap5.log"; fail "the run before the faults"; }
+before=$(files)
+for mode in fail interrupt; do
+    set +e
+    TOWNCOV_TEST_RENAME=$mode LD_PRELOAD="$work/fail_rename.so" \
+        ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+        swap 6 >"$work/swap-$mode.log" 2>&1
+    rc=$?
+    set -e
+    if [ $mode = fail ]; then
+        [ $rc = 7 ] || { cat "$work/swap-$mode.log"; fail "a failed folder rename: exit $rc, not 7"; }
+        grep -q "cannot move the results into $work/swap: Permission denied" "$work/swap-$mode.log" \
+            || { cat "$work/swap-$mode.log"; fail "no located error for the failed rename"; }
+    else
+        [ $rc = 130 ] || { cat "$work/swap-$mode.log"; fail "an interrupt before the commit: exit $rc, not 130"; }
+        grep -q "interrupted while writing to PostGIS: nothing was changed there" "$work/swap-$mode.log" \
+            || { cat "$work/swap-$mode.log"; fail "no interruption message"; }
+    fi
+    [ "$(sql "SELECT seed FROM swap.towncov_run")" = 5 ] || fail "$mode: the tables changed without the folder"
+    [ "$(files)" = "$before" ] || fail "$mode: the output folder changed"
+    [ -z "$(find "$work" -maxdepth 1 -name 'swap.*')" ] || fail "$mode: left $(find "$work" -maxdepth 1 -name 'swap.*')"
+done
+swap 6 >"$work/swap6.log" 2>&1 || { cat "$work/swap6.log"; fail "the run after the faults"; }
+[ "$(sql "SELECT seed FROM swap.towncov_run")" = 6 ] && [ "$(files)" != "$before" ] \
+    || fail "the run after the faults did not replace folder and tables"
+ok "a failed folder rename, or an interrupt before the commit, leaves folder and tables as they were"
 
 echo "postgis: $pass passed"
