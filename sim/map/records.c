@@ -152,7 +152,11 @@ static int read_attributes(struct loader *ld, int fid, struct township *t, int *
 static int read_shape(struct loader *ld, int fid, const struct township *t, SHPObject **out,
                       struct tc_error *err)
 {
+    errno = 0; /* shapelib gives NULL for a corrupt record and for a failed malloc alike */
     SHPObject *o = ld->ogr ? map_ogr_take_shape(ld, fid) : SHPReadObject(ld->shp, fid);
+    if (!o && !ld->ogr && errno == ENOMEM)
+        return tc_fail(err, TC_EXIT_RESOURCE, "%s: " MAP_REC_FMT ": out of memory reading the "
+                       "shape", ld->shp_path, MAP_REC(ld, fid));
     if (!o && ld->ogr)
         return tc_fail(err, TC_EXIT_MAP, "%s: " MAP_REC_FMT " (code %s): null geometry (no "
                        "polygon)", ld->shp_path, MAP_REC(ld, fid), t->code);
