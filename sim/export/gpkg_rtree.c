@@ -104,8 +104,7 @@ int gpkg_rtree_build(const char *dir, const char *const *names, int n, const cha
     return rc;
 }
 
-/* One statement on ds (GDAL passes it to SQLite): 0, or -1 with GDAL's
- * last error set. */
+/* GDAL's error text after a statement on ds, or "". */
 static int gdal_sql(GDALDatasetH ds, const char *sql)
 {
     CPLErrorReset();
