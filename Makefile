@@ -26,10 +26,10 @@ OPT       ?= -O2 -g
 SCENARIO  ?= scenarios/jiangxi-65k.ini
 THREADS   ?=
 SANITIZE  ?=
-PKGS      := shapelib geos proj inih cairo gdal libpq sqlite3
+PKGS      := shapelib geos proj inih cairo gdal libpq
 # pkg-config name : Debian package providing it (GLPK has no pkg-config
 # file on Debian: the deps target looks for /usr/include/glpk.h instead)
-DEPS      := shapelib:libshp-dev geos:libgeos-dev proj:libproj-dev inih:libinih-dev cairo:libcairo2-dev gdal:libgdal-dev libpq:libpq-dev sqlite3:libsqlite3-dev
+DEPS      := shapelib:libshp-dev geos:libgeos-dev proj:libproj-dev inih:libinih-dev cairo:libcairo2-dev gdal:libgdal-dev libpq:libpq-dev
 TEST_DEPS := criterion:libcriterion-dev
 # Independent checkers used by the tests (python modules : Debian package)
 TEST_PY   := shapely:python3-shapely pyproj:python3-pyproj osgeo:python3-gdal qgis.core:python3-qgis
@@ -157,7 +157,7 @@ $(BUILD)/obj/common/buildinfo.o: $(BUILD)/buildinfo.h
 # library on the first call. Process start maps none of them (bench/README.md
 # "Where the time goes"). The test binary and fuzz harnesses link them.
 #   LAZY_LIB_x: the -l name; LAZY_H_x: its headers; LAZY_WHAT_x: what needs it
-LAZY        := gdal proj pq cairo glpk sqlite3
+LAZY        := gdal proj pq cairo glpk
 LAZY_LIB_gdal  := gdal
 LAZY_H_gdal    := gdal.h ogr_api.h ogr_srs_api.h cpl_conv.h cpl_error.h cpl_string.h cpl_vsi.h
 LAZY_WHAT_gdal := the rasters, GeoPackage, OGR sources, DEMs and density rasters
@@ -173,12 +173,9 @@ LAZY_WHAT_cairo := map.png
 LAZY_LIB_glpk  := glpk
 LAZY_H_glpk    := glpk.h
 LAZY_WHAT_glpk := towncov plan
-LAZY_LIB_sqlite3 := sqlite3
-LAZY_H_sqlite3 := sqlite3.h
-LAZY_WHAT_sqlite3 := the GeoPackage's spatial indexes
 LAZYOBJ     := $(LAZY:%=$(BUILD)/lazy/lazy_%.o)
 # What the binary links: the packages not loaded lazily.
-BIN_LDLIBS   = $(shell pkg-config --libs $(filter-out gdal proj libpq cairo sqlite3,$(PKGS))) -lm
+BIN_LDLIBS   = $(shell pkg-config --libs $(filter-out gdal proj libpq cairo,$(PKGS))) -lm
 
 $(BUILD)/lazy/lazy_%.c: $(OBJ) sim/cli/lazygen.sh
 	@mkdir -p $(@D)

@@ -13,7 +13,6 @@
 #ifndef TOWNCOV_EXPORT_INT_H
 #define TOWNCOV_EXPORT_INT_H
 
-#include <gdal.h>
 #include <geos_c.h>
 #include <ogr_api.h>
 #include <shapefil.h>
@@ -145,19 +144,6 @@ int export_each_record(const struct exporter *ex, const struct plan *p, export_r
  * the run in towncov_run. Returns 0, or -1 with err set. */
 int export_write_gpkg(const struct exporter *ex, const struct plan *p, int n,
                       struct tc_error *err);
-
-/* The spatial indexes of towncov.gpkg (gpkg_rtree.c says how). Layer
- * `name`'s index made by GDAL while its table is empty, its insert trigger
- * dropped and returned in *trigger (malloc'd SQL); 0 or -1. */
-int gpkg_rtree_prepare(GDALDatasetH ds, const char *name, char **trigger);
-/* The R-trees of the n layers dir/<name>.shp into the SQLite file aux, on
- * any thread (no GDAL); 0, or -1 with err set. */
-int gpkg_rtree_build(const char *dir, const char *const *names, int n, const char *aux,
-                     struct tc_error *err);
-/* aux's R-trees in place of ds's empty ones, and the triggers put back;
- * outside a transaction; 0 or -1 (GDAL's last error says why). */
-int gpkg_rtree_install(GDALDatasetH ds, const char *aux, const char *const *names,
-                       char *const *triggers, int n);
 
 /* towncov_run's row of this run (strings borrowed from it), and the build
  * as that table names it ("towncov VERSION (GIT_REV)"). */

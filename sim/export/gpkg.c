@@ -11,7 +11,6 @@
 #include "export_int.h"
 
 #include <cpl_conv.h>
-#include <omp.h>
 #include <cpl_string.h>
 #include <gdal.h>
 #include <ogr_api.h>
@@ -89,13 +88,10 @@ static int copy_record(void *ctx, long i, const struct value *v, OGRGeometryH g,
     return rc;
 }
 
-/* Layer p in ds, its features from the shapefile; its spatial index made
- * empty, the insert trigger set aside in *trigger (gpkg_rtree.c). */
 static int write_layer(const struct exporter *ex, GDALDatasetH ds, OGRSpatialReferenceH srs,
-                       const struct plan *p, char **trigger, const char *gpkg,
-                       struct tc_error *err)
+                       const struct plan *p, const char *gpkg, struct tc_error *err)
 {
-    char **opts = CSLSetNameValue(NULL, "SPATIAL_INDEX", "NO");
+    char **opts = CSLSetNameValue(NULL, "SPATIAL_INDEX", "YES");
     opts = CSLSetNameValue(opts, "GEOMETRY_NAME", "geom");
     opts = CSLSetNameValue(opts, "FID", "fid");
     opts = CSLSetNameValue(opts, "IDENTIFIER", p->spec->name);
@@ -103,7 +99,7 @@ static int write_layer(const struct exporter *ex, GDALDatasetH ds, OGRSpatialRef
     OGRLayerH l = GDALDatasetCreateLayer(ds, p->spec->name, srs,
                                          point ? wkbPoint : wkbMultiPolygon, opts);
     CSLDestroy(opts);
-    if (!l || add_fields(l, p) != 0 || gpkg_rtree_prepare(ds, p->spec->name, trigger) != 0) {
+    if (!l || add_fields(l, p) != 0) {
         char what[128];
         snprintf(what, sizeof what, "create layer %s", p->spec->name);
         return gdal_fail(err, gpkg, what);
@@ -282,87 +278,29 @@ static int gpkg_end(GDALDatasetH ds, int tx, const char *path, int rc, struct tc
     return rc;
 }
 
-/* Everything but the spatial indexes' contents, in one transaction,
- * committed; ds is left open (NULL when it could not be created). */
-static int write_tables(const struct exporter *ex, const struct plan *p, int n,
-                        const char *const *names, char **triggers, GDALDatasetH *ds,
-                        char *path, struct tc_error *err)
-{
-    *ds = gpkg_begin(ex->dir, 1, path, TC_PATH_MAX, err);
-    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
-    int rc = *ds ? 0 : -1;
-    if (rc == 0 && OSRSetFromUserInput(srs, ex->prj_wkt) != OGRERR_NONE)
-        rc = tc_fail(err, TC_EXIT_INTERNAL, "%s: GDAL cannot read the map's CRS", path);
-    OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
-    for (int i = 0; rc == 0 && i < n; i++)
-        rc = write_layer(ex, *ds, srs, &p[i], &triggers[i], path, err);
-    if (rc == 0)
-        rc = write_styles(ex->dir, *ds, names, n, path, err);
-    struct export_run_row row;
-    export_run_row_of(ex->run, &row);
-    if (rc == 0)
-        rc = write_run(&row, *ds, path, err);
-    OSRDestroySpatialReference(srs);
-    CPLErrorReset();
-    if (rc == 0 && GDALDatasetCommitTransaction(*ds) != OGRERR_NONE)
-        rc = gdal_fail(err, path, "commit it");
-    return rc;
-}
-
-/* The spatial indexes, built in a side file from the shapefiles. */
-struct side {
-    const char *dir;
-    const char *const *names;
-    int n, done, rc;
-    char aux[TC_PATH_MAX];
-    struct tc_error err;
-};
-
-static void side_build(struct side *s)
-{
-    s->rc = gpkg_rtree_build(s->dir, s->names, s->n, s->aux, &s->err);
-    s->done = 1;
-}
-
 int export_write_gpkg(const struct exporter *ex, const struct plan *p, int n,
                       struct tc_error *err)
 {
     char path[TC_PATH_MAX];
     const char *names[EXPORT_NLAYERS];
-    char *triggers[EXPORT_NLAYERS] = {0};
-    for (int i = 0; i < n; i++)
+    GDALDatasetH ds = gpkg_begin(ex->dir, 1, path, sizeof path, err);
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+    int rc = ds ? 0 : -1;
+    if (rc == 0 && OSRSetFromUserInput(srs, ex->prj_wkt) != OGRERR_NONE)
+        rc = tc_fail(err, TC_EXIT_INTERNAL, "%s: GDAL cannot read the map's CRS", path);
+    OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
+    for (int i = 0; rc == 0 && i < n; i++) {
+        rc = write_layer(ex, ds, srs, &p[i], path, err);
         names[i] = p[i].spec->name;
-    struct side side = {.dir = ex->dir, .names = names, .n = n};
-    snprintf(side.aux, sizeof side.aux, "%s/.towncov-rtree.sqlite", ex->dir);
-    GDALDatasetH ds = NULL;
-    int rc = 0;
-    /* The indexes on a second thread while this one (GDAL's: its error
-     * handler and settings are this thread's) writes the tables; both
-     * make the same file whichever finishes first, and with one thread
-     * the indexes come after, the same. */
-    if (ex->ws->n >= 2) {
-        #pragma omp parallel num_threads(2)
-        {
-            if (omp_get_thread_num() == 1)
-                side_build(&side);
-            else
-                rc = write_tables(ex, p, n, names, triggers, &ds, path, err);
-        }
-    } else {
-        rc = write_tables(ex, p, n, names, triggers, &ds, path, err);
     }
-    if (rc == 0 && !side.done)
-        side_build(&side);
-    if (rc == 0 && side.rc != 0)
-        rc = tc_fail(err, side.err.exit_code, "%s", side.err.msg);
-    if (rc == 0 && gpkg_rtree_install(ds, side.aux, names, triggers, n) != 0)
-        rc = gdal_fail(err, path, "write its spatial indexes");
-    for (int i = 0; i < n; i++)
-        free(triggers[i]);
-    rc = gpkg_end(ds, 0, path, rc, err);
-    if (remove(side.aux) != 0 && rc == 0 && side.done)
-        rc = tc_fail(err, TC_EXIT_OUTPUT, "%s: cannot remove it", side.aux);
-    return rc;
+    if (rc == 0)
+        rc = write_styles(ex->dir, ds, names, n, path, err);
+    struct export_run_row row;
+    export_run_row_of(ex->run, &row);
+    if (rc == 0)
+        rc = write_run(&row, ds, path, err);
+    OSRDestroySpatialReference(srs);
+    return gpkg_end(ds, 1, path, rc, err);
 }
 
 /* whole's values written over the copied layer l's (its features in the
