@@ -2,8 +2,7 @@
  *
  * towncov's binary is linked without the libraries only some commands or
  * outputs need (GDAL: rasters, GeoPackage, OGR sources, DEMs; PROJ:
- * coordinate systems; libpq: PostGIS; cairo: map.png; GLPK: plan; SQLite:
- * the GeoPackage's spatial indexes). For
+ * coordinate systems; libpq: PostGIS; cairo: map.png; GLPK: plan). For
  * each, a generated shim (sim/cli/lazygen.sh, in the build folder)
  * defines every function towncov calls with the library's own prototype:
  * the first call loads the library (dlopen, once, under pthread_once),
@@ -41,6 +40,5 @@ void tc_lazy_need_proj(void) __attribute__((weak));
 void tc_lazy_need_gdal(void) __attribute__((weak));
 void tc_lazy_need_cairo(void) __attribute__((weak));
 void tc_lazy_need_pq(void) __attribute__((weak));
-void tc_lazy_need_sqlite3(void) __attribute__((weak));
 
 #endif

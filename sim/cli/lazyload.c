@@ -107,6 +107,4 @@ void cli_preload(const struct scenario *scn)
         tc_lazy_need_cairo();
     if (tc_lazy_need_pq && scn->output.postgis[0])
         tc_lazy_need_pq();
-    if (tc_lazy_need_sqlite3 && gpkg)
-        tc_lazy_need_sqlite3();
 }
