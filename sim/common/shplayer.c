@@ -87,6 +87,8 @@ static SAOffset sa_read(void *p, SAOffset size, SAOffset n, SAFile file)
 static SAOffset sa_write(void *p, SAOffset size, SAOffset n, SAFile file)
 {
     struct sa_file *s = (struct sa_file *)(void *)file;
+    if (size == 0 || n == 0) /* DBFClose of a table with no fields passes NULL */
+        return 0;
     sa_turn(s, 1);
     errno = 0;
     SAOffset done = fwrite(p, size, n, s->f);
