@@ -78,6 +78,11 @@ void projection_local_free(struct projection_local *l);
  * as the identity) when PROJ cannot give the factors there (a pole). */
 int projection_local_jacobian(const struct projection_local *l, double x, double y, double J[4]);
 
+/* projection_local_jacobian, also giving the point's longitude and
+ * latitude (degrees) as projection_local_map takes them. */
+int projection_local_jacobian_lonlat(const struct projection_local *l, double x, double y,
+                                     double J[4], double lonlat[2]);
+
 /* Where the point at ground range r, azimuth atan2(e, n) from (x, y)
  * (along the geodesic) lands, to second order: offset
  *   J (e, n) + 1/2 (Q[0..1] e^2 + 2 Q[2..3] e n + Q[4..5] n^2),

@@ -111,17 +111,27 @@ static double shape_reach(const double *xy, int n)
     return d;
 }
 
+/* The per-thread state of local maps and what the bound needs. */
+struct local_scale {
+    const struct projection_local *l; /* one per thread */
+    const struct local_bound *bound;
+};
+
 /* On a map wider than a province: the radio model's shape src (ground
  * metres east and north of the station, range and azimuth; reach d) into
  * xy, placed by the CRS's second-order local map at the station (rounded,
  * so that neighbours share a shape; uncorrected where there is none, at a
- * pole). src may be xy. */
-static void to_local_scale(const struct projection_local *l, double x, double y, double d,
+ * pole). Where the bound proves the rounded second-order terms zero, the
+ * geodesic placements fitting them are skipped (local_bound.c): every
+ * vertex gets the same bits. src may be xy. */
+static void to_local_scale(const struct local_scale *ls, double x, double y, double d,
                            const double *src, double *xy, int n)
 {
     struct projection_map m;
-    projection_local_map(l, x, y, d, &m);
-    projection_map_round(&m, d);
+    if (!local_map_without_fit(ls->l, ls->bound, x, y, d, src, n, &m)) {
+        projection_local_map(ls->l, x, y, d, &m);
+        projection_map_round(&m, d);
+    }
     for (int k = 0; k < n; k++)
         projection_map_apply(&m, src[2 * k], src[2 * k + 1], &xy[2 * k], &xy[2 * k + 1]);
 }
@@ -154,8 +164,7 @@ static int kind_shapes_new(struct kind_shapes *ks, const struct radio_model *rad
  * its scale when local is set. The shape's vertex count (< 3: none). */
 static int station_shape(struct block *b, long j, const struct kind_shapes *ks,
                          const struct radio_model *radio, const struct tc_map *map,
-                         const struct tc_sites *sites, long i,
-                         const struct projection_local *local)
+                         const struct tc_sites *sites, long i, const struct local_scale *local)
 {
     double *xy = b->xy + 2 * b->maxv * j;
     enum tc_kind kind = station_kind(map, sites, i);
@@ -182,13 +191,13 @@ static int station_shape(struct block *b, long j, const struct kind_shapes *ks,
 static int block_shapes(struct block *b, const struct kind_shapes *ks,
                         const struct radio_model *radio, const struct tc_map *map,
                         const struct tc_sites *sites, long first, long m, int threads,
-                        const struct projection_local *local)
+                        const struct projection_local *local, const struct local_bound *bound)
 {
     int failed = 0;
     #pragma omp parallel for num_threads(threads) schedule(static) reduction(|| : failed)
     for (long j = 0; j < m; j++) {
-        b->count[j] = station_shape(b, j, ks, radio, map, sites, first + j,
-                                    local ? &local[omp_get_thread_num()] : NULL);
+        struct local_scale ls = {local ? &local[omp_get_thread_num()] : NULL, bound};
+        b->count[j] = station_shape(b, j, ks, radio, map, sites, first + j, local ? &ls : NULL);
         failed = failed || b->count[j] < 3;
         if (!failed)
             b->hash[j] = shape_hash(&(struct shape_view){b->xy + 2 * b->maxv * j, b->count[j],
@@ -235,6 +244,9 @@ static int intern_shapes(struct tc_footprints *fp, const struct radio_model *rad
                          const struct tc_map *map, const struct tc_sites *sites, int threads,
                          const struct projection_local *local, struct tc_error *err)
 {
+    struct local_bound bound = {0};
+    if (local)
+        local_bound_init(&bound, &local[0]);
     struct shape_table t = {0};
     if (!sites->radio && !local) {
         int rc = intern_by_kind(fp, radio, map, sites, &t, err);
@@ -251,7 +263,7 @@ static int intern_shapes(struct tc_footprints *fp, const struct radio_model *rad
     for (long first = 0; rc == 0 && first < sites->n; first += b.size) {
         long m = sites->n - first < b.size ? sites->n - first : b.size;
         if (block_shapes(&b, kinds.xy ? &kinds : NULL, radio, map, sites, first, m, threads,
-                         local) != 0) {
+                         local, &bound) != 0) {
             rc = tc_fail(err, TC_EXIT_INTERNAL, "the radio model returned a footprint with no "
                          "area");
             break;

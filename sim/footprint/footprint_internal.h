@@ -77,4 +77,39 @@ void footprint_shapes_copy_pending(struct tc_footprints *fp, struct shape_table 
 
 void footprint_shape_table_free(struct shape_table *t);
 
+/* ---- local maps without their second-order terms (local_bound.c) ---------*/
+struct projection_local;
+struct projection_map;
+
+/* What the bound needs of the metric CRS: usable when it is LAEA in
+ * metres on an ellipsoid with e^2 <= 0.0069. */
+struct local_bound {
+    int usable;
+    double x0, y0; /* the centre's coordinates (false easting, northing) */
+    double rq;     /* authalic radius */
+    double a, es;  /* semi-major axis, e^2 */
+};
+
+void local_bound_init(struct local_bound *b, const struct projection_local *l);
+
+/* G: a bound on |gamma''| (1/m) of every geodesic within ground range d of
+ * (x, y), gamma its image in the metric CRS; INFINITY where there is none
+ * (not usable, too far from the centre). */
+double local_bound_curvature(const struct local_bound *b, double x, double y, double d);
+
+/* 1 when the local map at (x, y) of the metric CRS, fitted at range d,
+ * provably has Q terms that projection_map_round makes zero, given that
+ * PROJ's inverse of (x, y) projects back delta metres off it. */
+int local_bound_q_is_zero(const struct local_bound *b, double x, double y, double d,
+                          double delta);
+
+/* 1 with m = projection_local_map's fit at (x, y) for range d, rounded
+ * (projection_map_round), where local_bound_q_is_zero holds: the geodesic
+ * placements skipped, m's Q zeros, and projection_map_apply giving the
+ * full fit's bits on each of the n vertices of src. Else 0 (m unspecified:
+ * fit it). */
+int local_map_without_fit(const struct projection_local *l, const struct local_bound *b,
+                          double x, double y, double d, const double *src, int n,
+                          struct projection_map *m);
+
 #endif

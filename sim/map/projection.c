@@ -222,12 +222,19 @@ static int jacobian_at(const struct projection_local *l, double lon, double lat,
     return 0;
 }
 
-int projection_local_jacobian(const struct projection_local *l, double x, double y, double J[4])
+int projection_local_jacobian_lonlat(const struct projection_local *l, double x, double y,
+                                     double J[4], double lonlat[2])
 {
     J[0] = J[3] = 1;
     J[1] = J[2] = 0;
-    double lon, lat;
-    return to_lonlat(l, x, y, &lon, &lat) == 0 ? jacobian_at(l, lon, lat, J) : -1;
+    return to_lonlat(l, x, y, &lonlat[0], &lonlat[1]) == 0 ? jacobian_at(l, lonlat[0], lonlat[1], J)
+                                                           : -1;
+}
+
+int projection_local_jacobian(const struct projection_local *l, double x, double y, double J[4])
+{
+    double lonlat[2];
+    return projection_local_jacobian_lonlat(l, x, y, J, lonlat);
 }
 
 /* The metric offset from (x, y) of the point at range d, azimuth az
