@@ -37,7 +37,7 @@
  *     centre). Its second fundamental form, from the Christoffel symbols
  *     of the two surfaces of revolution (A is latitude only), is at most
  *     0.5014 e^2 / a over every latitude and direction (the maximum of an
- *     explicit function of latitude and direction: docs/architecture.md);
+ *     explicit function of latitude and direction: bench/authalic_bound.py);
  *     H_A = 0.75 keeps a margin.
  * (c) Every point within range d lies at most K_A d / Rq (on the sphere)
  *     further out than the station, whose c follows from its offset r0
