@@ -26,6 +26,14 @@ static void to_xy(const struct projection_local *l, double lon, double lat, doub
     *y = c.xy.y;
 }
 
+/* The country's local-map state and its bound (usable). */
+static void country(struct projection_local *l, struct local_bound *b)
+{
+    cr_assert_eq(projection_local_init(l, COUNTRY_CRS), 0);
+    local_bound_init(b, l);
+    cr_assert(b->usable);
+}
+
 /* A 64-vertex disc of radius r, as the disc model draws it. */
 static void disc(double r, double *src)
 {
@@ -48,10 +56,8 @@ static void apply(const struct projection_map *m, const double *src, double *xy)
 Test(local_bound, the_bound_holds_for_the_fitted_terms)
 {
     struct projection_local l;
-    cr_assert_eq(projection_local_init(&l, COUNTRY_CRS), 0);
     struct local_bound b;
-    local_bound_init(&b, &l);
-    cr_assert(b.usable);
+    country(&l, &b);
     static const double range[] = {1500, 30000, 100000};
     double worst = 0;
     for (int i = 0; i <= 24; i++)
@@ -83,15 +89,14 @@ Test(local_bound, the_bound_holds_for_the_fitted_terms)
 }
 
 /* The country: stations over its whole latitude and longitude range, the
- * largest radius (1500 m): the bound lets nearly every station skip the
+ * largest radius (1500 m): the bound lets every station skip the
  * placements, and each skipped one has the full fit's vertices, bit for
  * bit (its rounded Q are zeros). */
 Test(local_bound, skipped_path_gives_the_full_fits_vertices)
 {
     struct projection_local l;
-    cr_assert_eq(projection_local_init(&l, COUNTRY_CRS), 0);
     struct local_bound b;
-    local_bound_init(&b, &l);
+    country(&l, &b);
     double src[128], full[128], fast[128], d = 1500;
     disc(d, src);
     long skipped = 0, n = 0;
@@ -125,9 +130,8 @@ Test(local_bound, skipped_path_gives_the_full_fits_vertices)
 Test(local_bound, where_the_bound_fails_the_full_fit_is_taken)
 {
     struct projection_local l;
-    cr_assert_eq(projection_local_init(&l, COUNTRY_CRS), 0);
     struct local_bound b;
-    local_bound_init(&b, &l);
+    country(&l, &b);
     double x, y, d = 30000;
     to_xy(&l, 92.15, 19.71, &x, &y);
     struct projection_map m;
@@ -172,9 +176,8 @@ Test(local_bound, where_the_bound_fails_the_full_fit_is_taken)
 Test(local_bound, a_first_order_minus_zero_takes_the_full_fit)
 {
     struct projection_local l;
-    cr_assert_eq(projection_local_init(&l, COUNTRY_CRS), 0);
     struct local_bound b;
-    local_bound_init(&b, &l);
+    country(&l, &b);
     double src[128], x, y;
     disc(1500, src);
     to_xy(&l, 110, 35, &x, &y);
