@@ -112,7 +112,9 @@ double terrain_sampler_height(const struct terrain_sampler *s, double dx, double
     return terrain_frame_height(s->dem, &s->f, dx, dy, missing);
 }
 
-int terrain_profile_steps(double *d, double r, double step, int cap)
+/* terrain_profile_steps, inlined into the rasters' profile (each of its
+ * vector clones fills d in vectors). */
+static inline TERRAIN_INLINE int profile_steps(double *d, double r, double step, int cap)
 {
     /* The last sample m is the first n >= 1 with n step >= r - 1e-6 step
      * (or n + 1 >= cap), where r itself stands: found from the quotient,
@@ -128,6 +130,11 @@ int terrain_profile_steps(double *d, double r, double step, int cap)
         d[k] = k * step;
     d[m] = r;
     return m + 1;
+}
+
+int terrain_profile_steps(double *d, double r, double step, int cap)
+{
+    return profile_steps(d, r, step, cap);
 }
 
 /* The heights of samples 1 .. n-1 along unit (ux, uy) into h, as
@@ -204,7 +211,7 @@ double terrain_excess_at(const struct terrain_dem *dem, const struct terrain_fra
     double r = sqrt(dx * dx + dy * dy), ux = dx / r, uy = dy / r; /* metres: no overflow */
     if (!(r > terrain_dem_step_m(dem)) || isnan(h0))
         return 0; /* within a cell of the mast, or on unknown ground: flat */
-    int n = terrain_profile_steps(d, r, terrain_dem_step_m(dem), cap);
+    int n = profile_steps(d, r, terrain_dem_step_m(dem), cap);
     /* Whole vectors of 8 past sample 0, as far as cap allows; the extra
      * samples sit on the last one (in the DEM wherever it is). */
     int np = 1 + ((n - 1 + 7) & ~7);
