@@ -145,8 +145,8 @@ int terrain_profile_steps(double *d, double r, double step, int cap)
  * bits vectorised or not). Read inside the vector loop, the corners were
  * four emulated gathers (on AVX-512 an extract and an insert per lane per
  * corner), dearer than the second loop's plain loads: a station-cell pair
- * costs 9-14 % less alone (bench/terrain_pairs.c, same sum of excesses;
- * bench/results/2026-12-07-terrain5-s10.md).
+ * alone costs 14 % less from memory, 5 % from cache (bench/terrain_pairs.c,
+ * same sum of excesses; bench/results/2026-12-07-terrain5-s10.md).
  * The loops run on to np >= n (d[n .. np-1] set by the caller, their
  * heights unused) so that the first one's trip count is whole vectors: a
  * profile has ~30 samples, and the scalar remainder GCC 12 leaves after an
