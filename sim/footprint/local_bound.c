@@ -52,7 +52,7 @@
  *     2 G d + 4 (delta + EPS_PLACE) / d <= 0.45 step
  * (0.45, not 0.5: the rounding of these very sums). Measured
  * |gamma''| / G reaches 0.93 far from the centre and 0.84 near it
- * (tests/test_footprint.c checks the bound against fitted Q). */
+ * (tests/test_local_bound.c checks the bound against fitted Q). */
 #include "footprint_internal.h"
 
 #include <math.h>
