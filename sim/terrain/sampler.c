@@ -112,7 +112,9 @@ double terrain_sampler_height(const struct terrain_sampler *s, double dx, double
     return terrain_frame_height(s->dem, &s->f, dx, dy, missing);
 }
 
-int terrain_profile_steps(double *d, double r, double step, int cap)
+/* terrain_profile_steps, inlined into the rasters' profile (each of its
+ * vector clones fills d in vectors). */
+static inline TERRAIN_INLINE int profile_steps(double *d, double r, double step, int cap)
 {
     /* The last sample m is the first n >= 1 with n step >= r - 1e-6 step
      * (or n + 1 >= cap), where r itself stands: found from the quotient,
@@ -130,16 +132,29 @@ int terrain_profile_steps(double *d, double r, double step, int cap)
     return m + 1;
 }
 
+int terrain_profile_steps(double *d, double r, double step, int cap)
+{
+    return profile_steps(d, r, step, cap);
+}
+
 /* The heights of samples 1 .. n-1 along unit (ux, uy) into h, as
- * terrain_frame_height gives them (the same arithmetic, term for term),
- * in one loop that vectorises (the four cells of each sample gathered).
- * The loop runs on to np >= n (d[n .. np-1] set by the caller, their
- * heights unused) so that its trip count is whole vectors: a profile has
- * ~30 samples, and the scalar remainder GCC 12 leaves after an 8-lane loop
- * cost as much as the vectors. Returns 0, or -1 where one of samples
- * 1 .. n-1 falls outside the bilinear cells or on nodata: then h is not
- * whole, and the caller takes the slow path, which says what is missing
- * and fills it. */
+ * terrain_frame_height gives them (the same arithmetic, term for term).
+ * Two loops per block of samples: the first, vectorised, places each
+ * sample (its bilinear cell and weights); the second, which GCC 12 leaves
+ * scalar, reads the four corners of each cell and interpolates (the same
+ * bits vectorised or not). Read inside the vector loop, the corners were
+ * four emulated gathers (on AVX-512 an extract and an insert per lane per
+ * corner), dearer than the second loop's plain loads: a station-cell pair
+ * alone costs 14 % less from memory, 5 % from cache (bench/terrain_pairs.c,
+ * same sum of excesses; bench/results/2026-12-07-terrain5-s10.md).
+ * The loops run on to np >= n (d[n .. np-1] set by the caller, their
+ * heights unused) so that the first one's trip count is whole vectors: a
+ * profile has ~30 samples, and the scalar remainder GCC 12 leaves after an
+ * 8-lane loop cost as much as the vectors. Returns 0, or -1 where one of
+ * samples 1 .. n-1 falls outside the bilinear cells or on nodata: then h is
+ * not whole, and the caller takes the slow path, which says what is
+ * missing and fills it. */
+#define RAY_BLOCK 64
 static inline TERRAIN_INLINE int ray_heights(const struct terrain_dem *dem,
                                              const struct terrain_frame *f, double ux,
                                              double uy, const double *d, double *h, int n,
@@ -152,22 +167,34 @@ static inline TERRAIN_INLINE int ray_heights(const struct terrain_dem *dem,
         return -1; /* cell numbers past int: the slow path's long arithmetic */
     double u0 = f->u0, v0 = f->v0, j0 = f->J[0], j1 = f->J[1], j2 = f->J[2], j3 = f->J[3];
     double q0 = f->Q[0], q1 = f->Q[1], q2 = f->Q[2], q3 = f->Q[3], q4 = f->Q[4], q5 = f->Q[5];
-    /* Outside, a sample reads clamped cells and is marked NaN; selects
-     * only (GCC 12 vectorises neither fmin nor a reduction here). */
-    TC_SIMD
-    for (int k = 1; k < np; k++) {
-        double dx = d[k] * ux, dy = d[k] * uy;
-        double xx = 0.5 * dx * dx, xy = dx * dy, yy = 0.5 * dy * dy;
-        double u = u0 + j0 * dx + j1 * dy + q0 * xx + q2 * xy + q4 * yy;
-        double v = v0 + j2 * dx + j3 * dy + q1 * xx + q3 * xy + q5 * yy;
-        double fu = u - 0.5, fv = v - 0.5, iu = floor(fu), iv = floor(fv);
-        double cu = iu < 0 ? 0 : iu > umax ? umax : iu;
-        double cv = iv < 0 ? 0 : iv > vmax ? vmax : iv;
-        int i = (int)cv * nx + (int)cu;
-        double tu = fu - iu, tv = fv - iv;
-        double z00 = z[i], z10 = z[i + 1], z01 = z[i + nx], z11 = z[i + nx + 1];
-        double hk = (1 - tv) * ((1 - tu) * z00 + tu * z10) + tv * ((1 - tu) * z01 + tu * z11);
-        h[k] = ((cu == iu) & (cv == iv)) ? hk : NAN;
+    int cell[RAY_BLOCK];
+    double wu[RAY_BLOCK], wv[RAY_BLOCK];
+    for (int k0 = 1; k0 < np; k0 += RAY_BLOCK) {
+        int m = np - k0 < RAY_BLOCK ? np - k0 : RAY_BLOCK;
+        const double *dk = d + k0;
+        /* Outside, a sample reads clamped cells and its weight tv is NaN,
+         * which makes its height NaN; selects only (GCC 12 vectorises
+         * neither fmin nor a reduction here). */
+        TC_SIMD
+        for (int j = 0; j < m; j++) {
+            double dx = dk[j] * ux, dy = dk[j] * uy;
+            double xx = 0.5 * dx * dx, xy = dx * dy, yy = 0.5 * dy * dy;
+            double u = u0 + j0 * dx + j1 * dy + q0 * xx + q2 * xy + q4 * yy;
+            double v = v0 + j2 * dx + j3 * dy + q1 * xx + q3 * xy + q5 * yy;
+            double fu = u - 0.5, fv = v - 0.5, iu = floor(fu), iv = floor(fv);
+            double cu = iu < 0 ? 0 : iu > umax ? umax : iu;
+            double cv = iv < 0 ? 0 : iv > vmax ? vmax : iv;
+            cell[j] = (int)cv * nx + (int)cu;
+            wu[j] = fu - iu;
+            wv[j] = ((cu == iu) & (cv == iv)) ? fv - iv : NAN;
+        }
+        double *hk = h + k0;
+        for (int j = 0; j < m; j++) {
+            const float *c = z + cell[j];
+            double tu = wu[j], tv = wv[j];
+            double z00 = c[0], z10 = c[1], z01 = c[nx], z11 = c[nx + 1];
+            hk[j] = (1 - tv) * ((1 - tu) * z00 + tu * z10) + tv * ((1 - tu) * z01 + tu * z11);
+        }
     }
     for (int k = 1; k < n; k++)
         if (isnan(h[k]))
@@ -184,7 +211,7 @@ double terrain_excess_at(const struct terrain_dem *dem, const struct terrain_fra
     double r = sqrt(dx * dx + dy * dy), ux = dx / r, uy = dy / r; /* metres: no overflow */
     if (!(r > terrain_dem_step_m(dem)) || isnan(h0))
         return 0; /* within a cell of the mast, or on unknown ground: flat */
-    int n = terrain_profile_steps(d, r, terrain_dem_step_m(dem), cap);
+    int n = profile_steps(d, r, terrain_dem_step_m(dem), cap);
     /* Whole vectors of 8 past sample 0, as far as cap allows; the extra
      * samples sit on the last one (in the DEM wherever it is). */
     int np = 1 + ((n - 1 + 7) & ~7);
