@@ -74,10 +74,7 @@ static int coverage_stages(const struct scenario *scn, const struct run_options 
                            struct tc_error *err)
 {
     phase_begin(opt, st, PHASE_PLACE);
-    st->sites = sites_place_on(&scn->sites, st->map, st->seats,
-                               (unsigned long long)scn->info.seed, scn->base_dir, opt->threads,
-                               opt->log, err);
-    if (!st->sites || pipeline_interrupted(err))
+    if (pipeline_place(scn, opt, st, err) != 0 || pipeline_interrupted(err)) /* run_mpi.c */
         return -1;
     phase_end(out, st, PHASE_PLACE);
     if (verify_sites(st->map, st->sites, scn->sites.strategy == SITES_FILE &&
@@ -85,7 +82,8 @@ static int coverage_stages(const struct scenario *scn, const struct run_options 
         return -1;
 
     phase_begin(opt, st, PHASE_FOOTPRINTS);
-    st->radio = radio_model_new(&scn->radio, err);
+    if (!st->radio) /* else made by pipeline_place */
+        st->radio = radio_model_new(&scn->radio, err);
     if (!st->radio || pipeline_footprints(scn, opt, st, err) != 0) /* run_mpi.c */
         return -1;
     phase_end(out, st, PHASE_FOOTPRINTS);

@@ -53,9 +53,13 @@ static void write_map(void)
     DBFHandle dbf = DBFOpen(path, "rb+");
     cr_assert_not_null(dbf);
     int f = DBFAddField(dbf, "cnty_code", FTString, 8, 0);
-    cr_assert(f >= 0);
-    for (int i = 0; i < SIDE * SIDE; i++)
+    /* people for strategy = demand: more in the east, more in the north */
+    int fp = DBFAddField(dbf, "pop", FTInteger, 9, 0);
+    cr_assert(f >= 0 && fp >= 0);
+    for (int i = 0; i < SIDE * SIDE; i++) {
         cr_assert(DBFWriteStringAttribute(dbf, i, f, county[i]));
+        cr_assert(DBFWriteIntegerAttribute(dbf, i, fp, 1000 * (1 + i % SIDE) + 300 * (i / SIDE)));
+    }
     DBFClose(dbf);
 }
 
@@ -211,6 +215,45 @@ static void mpirun(const char *mpi, int ranks, int threads, const char *to)
     mpirun_with(mpi, ranks, threads, to, "", 1);
 }
 
+/* The log's "placement split over R ranks: A, B, ... of 36 townships drawn
+ * (S0, S1, ... of 150 stations)": rank 0 draws every township, each other
+ * rank some but not all; 0 when the log has no such line. */
+static int placement_was_split(const char *to, int ranks)
+{
+    char log[64], want[64];
+    snprintf(log, sizeof log, "%s.log", to);
+    char *text = read_in(log);
+    snprintf(want, sizeof want, "placement split over %d ranks:", ranks);
+    const char *f = strstr(text, want);
+    if (!f) {
+        free(text);
+        return 0;
+    }
+    f += strlen(want);
+    long towns[8], stations[8];
+    for (int r = 0; r < ranks; r++) {
+        char *end;
+        towns[r] = strtol(f, &end, 10);
+        cr_assert(end > f, "%s", text);
+        f = end + (*end == ',');
+    }
+    cr_assert(strncmp(f, " of 36 townships drawn (", 24) == 0, "%s", text);
+    f += 24;
+    for (int r = 0; r < ranks; r++) {
+        char *end;
+        stations[r] = strtol(f, &end, 10);
+        cr_assert(end > f, "%s", text);
+        f = end + (*end == ',');
+    }
+    cr_assert(strncmp(f, " of 150 stations)", 17) == 0, "%s", text);
+    cr_assert(towns[0] == 36 && stations[0] == 150, "rank 0 drew only some: %s", text);
+    for (int r = 1; r < ranks; r++)
+        cr_assert(towns[r] >= 12 && towns[r] < 36 && stations[r] > 0 && stations[r] < 150,
+                  "rank %d drew %ld townships, %ld stations: %s", r, towns[r], stations[r], text);
+    free(text);
+    return 1;
+}
+
 Test(run_mpi, ranks_write_what_one_process_writes)
 {
     const char *mpi = mpi_bin();
@@ -335,4 +378,50 @@ Test(run_mpi, the_share_is_whole_provinces_else_whole_counties)
     cr_assert(used[0] && used[1] && used[2] && used[3]);
     free(m->t);
     free(m);
+}
+
+/* A rank other than 0 draws only the stations of the townships that may
+ * reach its share (the others stand at their seats, unused), at the
+ * indices and points a whole placement gives them: every placement the
+ * map's townships draw from (weighted, uniform, seats, demand by zones),
+ * over 2 and 3 ranks, writes what one process writes, and over 3 ranks
+ * the ranks other than 0 draw only some townships. A sites file is read
+ * whole on every rank (no such line). */
+Test(run_mpi, a_rank_draws_only_the_stations_that_can_reach_its_share)
+{
+    const char *mpi = mpi_bin();
+    setup();
+    static const char *const modes[] = {
+        "--set sites.strategy=weighted",
+        "--set sites.strategy=uniform",
+        "--set sites.strategy=seats",
+        "--set sites.strategy=demand --set map.population_field=pop --set sites.min_per_township=1",
+    };
+    char args[2048], one[32], two[32];
+    for (int m = 0; m < 4; m++) {
+        snprintf(one, sizeof one, "one%d", m);
+        snprintf(args, sizeof args, "run %s/s.ini --quiet --out %s/%s --threads 1 %s", dir, dir,
+                 one, modes[m]);
+        cr_assert_eq(fx_run(args, out, sizeof out), 0, "%s: %s", modes[m], out);
+        for (int ranks = 2; ranks <= 3; ranks++) {
+            snprintf(two, sizeof two, "r%d-%d", ranks, m);
+            mpirun_with(mpi, ranks, 1, two, modes[m], 1);
+            /* over 3 ranks, one province each: the two outer ones' ranks
+             * need no station of the other outer one (over 2, rank 1
+             * holds both outer provinces and needs every station) */
+            int split = placement_was_split(two, ranks);
+            cr_assert(split || ranks == 2, "%s: no placement split", modes[m]);
+            cr_assert_gt(same_outputs(one, two), 8, "%s", modes[m]);
+        }
+    }
+    /* the stations of the weighted run, as a sites file: read whole */
+    char path[512], file[700];
+    snprintf(path, sizeof path, "%s/one0/sites.csv", dir);
+    snprintf(file, sizeof file, "--set sites.strategy=file --set sites.file=%s", path);
+    snprintf(args, sizeof args, "run %s/s.ini --quiet --out %s/onef --threads 1 %s", dir, dir,
+             file);
+    cr_assert_eq(fx_run(args, out, sizeof out), 0, "%s", out);
+    mpirun_with(mpi, 2, 1, "twof", file, 0); /* its stations carry radio settings */
+    cr_assert_not(placement_was_split("twof", 2), "a sites file was drawn in part");
+    cr_assert_gt(same_outputs("onef", "twof"), 8);
 }

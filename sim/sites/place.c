@@ -116,10 +116,11 @@ static int fill_lonlat(struct tc_sites *s, const struct tc_map *map, int threads
 
 /* The township's seat station (index t) and its drawn stations' points,
  * by rank, into px, py (township-major scratch): written only here, the
- * owner computes whatever the thread. */
+ * owner computes whatever the thread. A township not drawn (a split
+ * run's rank, sites_place_some) has its stations at its seat. */
 static int draw_township(GEOSContextHandle_t ctx, const struct tc_map *map, int t, long seats,
-                         long quota, unsigned long long seed, struct tc_sites *s, double *px,
-                         double *py)
+                         long quota, int drawn, unsigned long long seed, struct tc_sites *s,
+                         double *px, double *py)
 {
     const struct township *tw = &map->t[t];
     if (seats) {
@@ -127,7 +128,11 @@ static int draw_township(GEOSContextHandle_t ctx, const struct tc_map *map, int 
         s->y[t] = tw->seat_y;
         s->township[t] = t;
     }
-    if (!quota)
+    for (long j = 0; !drawn && j < quota; j++) {
+        px[j] = tw->seat_x;
+        py[j] = tw->seat_y;
+    }
+    if (!quota || !drawn)
         return 0;
     /* Prepared per thread, never shared: its indexes build lazily. */
     const GEOSPreparedGeometry *prep = GEOSPrepare_r(ctx, tw->geom);
@@ -144,8 +149,9 @@ static int draw_township(GEOSContextHandle_t ctx, const struct tc_map *map, int 
  * scattered over the whole sequence), then gathers the points into x, y
  * in sequence order. */
 static int draw_all(const struct tc_map *map, long seats, long drawn, const long *first,
-                    const long *slot, const long *quota, unsigned long long seed, int threads,
-                    struct tc_sites *s, struct tc_error *err)
+                    const long *slot, const long *quota, const unsigned char *draw,
+                    unsigned long long seed, int threads, struct tc_sites *s,
+                    struct tc_error *err)
 {
     struct tc_workers *ws = tc_workers_new(threads, NULL, 0, err);
     if (!ws)
@@ -156,8 +162,9 @@ static int draw_all(const struct tc_map *map, long seats, long drawn, const long
         #pragma omp for schedule(dynamic, 4)
         for (int t = 0; t < map->n; t++) {
             struct tc_worker *w = &ws->w[omp_get_thread_num()];
-            if (!tc_interrupted() && draw_township(w->geos, map, t, seats, quota[t], seed, s,
-                                                   px + first[t], py + first[t]) != 0)
+            if (!tc_interrupted() && draw_township(w->geos, map, t, seats, quota[t],
+                                                   !draw || draw[t], seed, s, px + first[t],
+                                                   py + first[t]) != 0)
                 tc_worker_failf(w, t, TC_EXIT_RESOURCE, "GEOS failed placing the stations of "
                                 "township %s (out of memory?)", map->t[t].code);
         }
@@ -186,7 +193,8 @@ static void township_weights(const struct sites_config *cfg, const struct tc_map
 /* The townships and points of the drawn stations seats .. count - 1 (the
  * seats strategy's stations 0 .. n-1 stand at the seats). */
 static int place_sequence(const struct sites_config *cfg, const struct tc_map *map, long seats,
-                          unsigned long long seed, int threads, struct tc_sites *s,
+                          unsigned long long seed, int threads,
+                          const struct sites_subset *subset, struct tc_sites *s,
                           struct tc_error *err)
 {
     int n = map->n;
@@ -207,10 +215,18 @@ static int place_sequence(const struct sites_config *cfg, const struct tc_map *m
         if ((uint64_t)quota[t] > UINT32_MAX)
             rc = tc_fail(err, TC_EXIT_SCENARIO, "sites.count = %ld puts more than 2^32 "
                          "stations in township %s", cfg->count, map->t[t].code);
+    unsigned char *draw = NULL;
+    if (rc == 0) {
+        for (int t = 0; t < seats; t++)
+            s->township[t] = t;
+        draw = sites_choose_drawn(subset, map, s, &rc, err);
+        rc = -rc;
+    }
     if (rc == 0) {
         sites_slots(s->township + seats, drawn, n, quota, first, slot);
-        rc = draw_all(map, seats, drawn, first, slot, quota, seed, threads, s, err);
+        rc = draw_all(map, seats, drawn, first, slot, quota, draw, seed, threads, s, err);
     }
+    free(draw);
     free(weight);
     free(quota);
     free(first);
@@ -230,11 +246,11 @@ static void resolve(const char *base_dir, const char *file, char *path, size_t s
 /* The demand strategy: by a raster of people, or by the map's zones. */
 static int place_demand(const struct sites_config *cfg, const struct tc_map *map,
                         const struct tc_seat_areas *seat_areas, const char *base_dir,
-                        unsigned long long seed, int threads, struct tc_sites *s,
-                        struct tc_error *err)
+                        unsigned long long seed, int threads, const struct sites_subset *subset,
+                        struct tc_sites *s, struct tc_error *err)
 {
     if (!cfg->density[0])
-        return sites_place_demand(cfg, map, seat_areas, seed, threads, s, err);
+        return sites_place_demand(cfg, map, seat_areas, seed, threads, subset, s, err);
     char path[2 * TC_STR_MAX];
     resolve(base_dir, cfg->density, path, sizeof path);
     return sites_place_density(cfg, map, path, seed, threads, s, err);
@@ -243,7 +259,8 @@ static int place_demand(const struct sites_config *cfg, const struct tc_map *map
 static struct tc_sites *place_generated(const struct sites_config *cfg, const struct tc_map *map,
                                         const struct tc_seat_areas *seat_areas,
                                         const char *base_dir, unsigned long long seed,
-                                        int threads, struct tc_error *err)
+                                        int threads, const struct sites_subset *subset,
+                                        struct tc_error *err)
 {
     if (cfg->density[0] && cfg->strategy != SITES_DEMAND) {
         tc_fail(err, TC_EXIT_SCENARIO, "sites.density is a demand raster: it needs "
@@ -262,8 +279,8 @@ static struct tc_sites *place_generated(const struct sites_config *cfg, const st
         return NULL;
     }
     int rc = cfg->strategy == SITES_DEMAND
-                 ? place_demand(cfg, map, seat_areas, base_dir, seed, threads, s, err)
-                 : place_sequence(cfg, map, seats, seed, threads, s, err);
+                 ? place_demand(cfg, map, seat_areas, base_dir, seed, threads, subset, s, err)
+                 : place_sequence(cfg, map, seats, seed, threads, subset, s, err);
     if (rc != 0 || fill_lonlat(s, map, threads, err) != 0)
         sites_free(&s);
     return s;
@@ -333,13 +350,38 @@ struct tc_sites *sites_place(const struct sites_config *cfg, const struct tc_map
     return sites_place_on(cfg, map, NULL, seed, base_dir, threads, warn, err);
 }
 
+unsigned char *sites_choose_drawn(const struct sites_subset *subset, const struct tc_map *map,
+                                  const struct tc_sites *s, int *failed, struct tc_error *err)
+{
+    *failed = 0;
+    if (!subset)
+        return NULL;
+    unsigned char *draw = calloc((size_t)map->n + 1, 1);
+    if (!draw || subset->choose(subset->ctx, s, draw, err) != 0) {
+        if (!draw)
+            tc_fail(err, TC_EXIT_RESOURCE, "out of memory for %ld sites", s->n);
+        free(draw);
+        *failed = 1;
+        return NULL;
+    }
+    return draw;
+}
+
 struct tc_sites *sites_place_on(const struct sites_config *cfg, const struct tc_map *map,
                                 const struct tc_seat_areas *seats, unsigned long long seed,
                                 const char *base_dir, int threads, FILE *warn,
                                 struct tc_error *err)
 {
+    return sites_place_some(cfg, map, seats, seed, base_dir, threads, warn, NULL, err);
+}
+
+struct tc_sites *sites_place_some(const struct sites_config *cfg, const struct tc_map *map,
+                                  const struct tc_seat_areas *seats, unsigned long long seed,
+                                  const char *base_dir, int threads, FILE *warn,
+                                  const struct sites_subset *subset, struct tc_error *err)
+{
     if (cfg->strategy != SITES_FILE)
-        return place_generated(cfg, map, seats, base_dir, seed, threads, err);
+        return place_generated(cfg, map, seats, base_dir, seed, threads, subset, err);
     char path[2 * TC_STR_MAX];
     resolve(base_dir, cfg->file, path, sizeof path);
     const char *slash = strrchr(path, '/'), *ext = strrchr(slash ? slash : path, '.');
