@@ -173,8 +173,8 @@ static int draw_all(const struct tc_map *map, const struct tc_seat_areas *seats,
 
 int sites_place_demand(const struct sites_config *cfg, const struct tc_map *map,
                        const struct tc_seat_areas *seats, unsigned long long seed, int threads,
-                       const struct sites_subset *subset, struct tc_sites *s,
-                       struct tc_error *err)
+                       const struct sites_subset *subset, unsigned char **draw_out,
+                       struct tc_sites *s, struct tc_error *err)
 {
     if (!map->has_population || !seats)
         return tc_fail(err, TC_EXIT_SCENARIO, "sites.strategy = demand needs people on the "
@@ -203,7 +203,7 @@ int sites_place_demand(const struct sites_config *cfg, const struct tc_map *map,
         unsigned char *draw = sites_choose_drawn(subset, map, s, &failed, err);
         rc = failed ? -1
                     : draw_all(map, seats, first, slot, quota, draw, seed, threads, s, err);
-        free(draw);
+        *draw_out = draw;
     }
     free(zone);
     free(quota);

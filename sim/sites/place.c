@@ -86,8 +86,8 @@ static int lonlat_slice(struct map_proj *p, struct tc_sites *s, long a, long b)
  * same doubles as one pass. */
 #define LONLAT_SLICE_MIN 65536L
 
-static int fill_lonlat(struct tc_sites *s, const struct tc_map *map, int threads,
-                       struct tc_error *err)
+static int fill_lonlat_all(struct tc_sites *s, const struct tc_map *map, int threads,
+                           struct tc_error *err)
 {
     long nt = threads > 1 ? threads : 1;
     if (nt > s->n / LONLAT_SLICE_MIN)
@@ -112,6 +112,45 @@ static int fill_lonlat(struct tc_sites *s, const struct tc_map *map, int threads
         map_proj_free(&p[k]);
     free(p);
     return failed ? tc_fail(err, TC_EXIT_INTERNAL, "PROJ failed on site coordinates") : 0;
+}
+
+/* fill_lonlat_all for the stations of the townships drawn (draw; NULL:
+ * every one): those gathered, transformed, put back (each point is
+ * transformed alone: the same doubles); the others, at their seats, get
+ * the seats' lon, lat (sites_place_some: nobody reads them). */
+static int fill_lonlat(struct tc_sites *s, const struct tc_map *map, int threads,
+                       const unsigned char *draw, struct tc_error *err)
+{
+    if (!draw)
+        return fill_lonlat_all(s, map, threads, err);
+    long m = 0;
+    for (long i = 0; i < s->n; i++)
+        m += draw[s->township[i]];
+    size_t size = sizeof(double) * (size_t)(m > 0 ? m : 1);
+    struct tc_sites d = {.n = m, .x = malloc(size), .y = malloc(size), .lon = malloc(size),
+                         .lat = malloc(size)};
+    int rc = d.x && d.y && d.lon && d.lat ? 0 : tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+    for (long i = 0, k = 0; rc == 0 && i < s->n; i++)
+        if (draw[s->township[i]]) {
+            d.x[k] = s->x[i];
+            d.y[k++] = s->y[i];
+        }
+    if (rc == 0)
+        rc = fill_lonlat_all(&d, map, threads, err);
+    for (long i = 0, k = 0; rc == 0 && i < s->n; i++) {
+        const struct township *tw = &map->t[s->township[i]];
+        int mine = draw[s->township[i]];
+        s->x[i] = mine ? d.x[k] : tw->seat_x;
+        s->y[i] = mine ? d.y[k] : tw->seat_y;
+        s->lon[i] = mine ? d.lon[k] : tw->seat_lon;
+        s->lat[i] = mine ? d.lat[k] : tw->seat_lat;
+        k += mine;
+    }
+    free(d.x);
+    free(d.y);
+    free(d.lon);
+    free(d.lat);
+    return rc;
 }
 
 /* The township's seat station (index t) and its drawn stations' points,
@@ -194,8 +233,8 @@ static void township_weights(const struct sites_config *cfg, const struct tc_map
  * seats strategy's stations 0 .. n-1 stand at the seats). */
 static int place_sequence(const struct sites_config *cfg, const struct tc_map *map, long seats,
                           unsigned long long seed, int threads,
-                          const struct sites_subset *subset, struct tc_sites *s,
-                          struct tc_error *err)
+                          const struct sites_subset *subset, unsigned char **draw_out,
+                          struct tc_sites *s, struct tc_error *err)
 {
     int n = map->n;
     long drawn = cfg->count - seats;
@@ -226,7 +265,7 @@ static int place_sequence(const struct sites_config *cfg, const struct tc_map *m
         sites_slots(s->township + seats, drawn, n, quota, first, slot);
         rc = draw_all(map, seats, drawn, first, slot, quota, draw, seed, threads, s, err);
     }
-    free(draw);
+    *draw_out = draw;
     free(weight);
     free(quota);
     free(first);
@@ -247,10 +286,10 @@ static void resolve(const char *base_dir, const char *file, char *path, size_t s
 static int place_demand(const struct sites_config *cfg, const struct tc_map *map,
                         const struct tc_seat_areas *seat_areas, const char *base_dir,
                         unsigned long long seed, int threads, const struct sites_subset *subset,
-                        struct tc_sites *s, struct tc_error *err)
+                        unsigned char **draw, struct tc_sites *s, struct tc_error *err)
 {
     if (!cfg->density[0])
-        return sites_place_demand(cfg, map, seat_areas, seed, threads, subset, s, err);
+        return sites_place_demand(cfg, map, seat_areas, seed, threads, subset, draw, s, err);
     char path[2 * TC_STR_MAX];
     resolve(base_dir, cfg->density, path, sizeof path);
     return sites_place_density(cfg, map, path, seed, threads, s, err);
@@ -278,11 +317,14 @@ static struct tc_sites *place_generated(const struct sites_config *cfg, const st
         tc_fail(err, TC_EXIT_RESOURCE, "out of memory for %ld sites", cfg->count);
         return NULL;
     }
+    unsigned char *draw = NULL; /* the townships drawn, with a subset */
     int rc = cfg->strategy == SITES_DEMAND
-                 ? place_demand(cfg, map, seat_areas, base_dir, seed, threads, subset, s, err)
-                 : place_sequence(cfg, map, seats, seed, threads, subset, s, err);
-    if (rc != 0 || fill_lonlat(s, map, threads, err) != 0)
+                 ? place_demand(cfg, map, seat_areas, base_dir, seed, threads, subset, &draw, s,
+                                err)
+                 : place_sequence(cfg, map, seats, seed, threads, subset, &draw, s, err);
+    if (rc != 0 || fill_lonlat(s, map, threads, draw, err) != 0)
         sites_free(&s);
+    free(draw);
     return s;
 }
 
@@ -406,7 +448,7 @@ struct tc_sites *sites_from_points(const struct tc_map *map, const double *x, co
     memcpy(s->x, x, sizeof *x * (size_t)n);
     memcpy(s->y, y, sizeof *y * (size_t)n);
     memcpy(s->township, township, sizeof *township * (size_t)n);
-    if (fill_lonlat(s, map, 1, err) != 0) /* x, y as a sites file of these lon, lat gives */
+    if (fill_lonlat_all(s, map, 1, err) != 0) /* x, y as a sites file of these lon, lat gives */
         sites_free(&s);
     return s;
 }
