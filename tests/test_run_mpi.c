@@ -17,6 +17,7 @@
 #include "../sim/pipeline_internal.h"
 #include "towncov/map.h"
 #include "towncov/pipeline.h"
+#include "towncov/seat.h"
 #include "towncov/sites.h"
 
 static char dir[256];
@@ -325,6 +326,40 @@ Test(run_mpi, a_rank_keeps_the_stations_that_can_reach_its_townships)
     cr_assert(k->township[0] == -1 && k->township[1] == 1 && k->township[2] == -1);
     cr_assert_null(k->zone);
     sites_free(&k);
+}
+
+/* The townships whose stations a rank draws: its own, and those whose
+ * stations may stand within reach of one of its own: by their envelope,
+ * their seat (a station takes it when no point can be drawn; a seat from
+ * the attributes may lie outside) or their seat area (demand's built-up
+ * zone); no other. Plain C. */
+Test(run_mpi, a_rank_draws_the_townships_whose_stations_can_reach_its_own)
+{
+    /* 0 (the rank's), 1 3 km east of it, 2 far east, 3 far east with its
+     * seat beside 0, 4 far east with its seat area beside 0, 5 far north */
+    struct township t[6] = {
+        {.xmin = 0, .ymin = 0, .xmax = 1000, .ymax = 1000, .seat_x = 500, .seat_y = 500},
+        {.xmin = 4000, .ymin = 0, .xmax = 5000, .ymax = 1000, .seat_x = 4500, .seat_y = 500},
+        {.xmin = 100000, .ymin = 0, .xmax = 101000, .ymax = 1000, .seat_x = 100500, .seat_y = 500},
+        {.xmin = 100000, .ymin = 2000, .xmax = 101000, .ymax = 3000, .seat_x = 1500, .seat_y = 1500},
+        {.xmin = 100000, .ymin = 4000, .xmax = 101000, .ymax = 5000, .seat_x = 100500, .seat_y = 4500},
+        {.xmin = 0, .ymin = 60000, .xmax = 1000, .ymax = 61000, .seat_x = 500, .seat_y = 60500}};
+    struct tc_map m = {.n = 6, .t = t, .xmin = 0, .ymin = 0, .xmax = 101000, .ymax = 61000};
+    int owner[6] = {1, 0, 0, 0, 0, 0};
+    GEOSGeometry *geom[6] = {0};
+    double env[6][4] = {{0}};
+    geom[4] = (GEOSGeometry *)1; /* only looked at for NULL */
+    env[4][0] = 1500;
+    env[4][1] = 1500;
+    env[4][2] = 100500;
+    env[4][3] = 4500;
+    struct tc_seat_areas seats = {.n = 6, .geom = geom, .envelope = env};
+    unsigned char draw[6];
+    const unsigned char want[] = {1, 1, 0, 1, 1, 0}, want_no_seats[] = {1, 1, 0, 1, 0, 0};
+    cr_assert_eq(pipeline_townships_reaching(&m, &seats, owner, 1, 4000, draw), 4);
+    cr_assert_arr_eq(draw, want, 6);
+    cr_assert_eq(pipeline_townships_reaching(&m, NULL, owner, 1, 4000, draw), 3);
+    cr_assert_arr_eq(draw, want_no_seats, 6);
 }
 
 /* A hand-made map for the share: n townships, county i / per, province
