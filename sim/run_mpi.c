@@ -2,10 +2,12 @@
  * mpirun, `towncov run` splits the coverage stage's townships over the ranks
  * by province and gathers one set of outputs on rank 0.
  *
- * Every rank loads the map and places every station (placement is global:
- * demand and the Webster sequence allocate over the whole map, so each rank
- * computes the same stations rather than receive them); the ranks then
- * share out the townships, and each builds the footprints of only the
+ * Every rank loads the map and computes the placement's sequence (it is
+ * global: demand and the Webster sequence allocate over the whole map, so
+ * each rank computes the same sequence rather than receive it); the ranks
+ * share out the townships; rank 0 draws every station, each other rank only
+ * those of the townships that may reach its share, at the points a whole
+ * placement gives them (pipeline_place); and each builds the footprints of only the
  * stations that can reach its own (those standing in them, and those
  * within a footprint's longest reach of their envelopes: a bound from the
  * radio model's shapes), computes the coverage of its townships from them
