@@ -74,12 +74,10 @@ static int coverage_stages(const struct scenario *scn, const struct run_options 
                            struct tc_error *err)
 {
     phase_begin(opt, st, PHASE_PLACE);
-    if (pipeline_place(scn, opt, st, err) != 0 || pipeline_interrupted(err)) /* run_mpi.c */
+    /* placed and verified (run_mpi.c) */
+    if (pipeline_place(scn, opt, st, err) != 0 || pipeline_interrupted(err))
         return -1;
     phase_end(out, st, PHASE_PLACE);
-    if (verify_sites(st->map, st->sites, scn->sites.strategy == SITES_FILE &&
-                     scn->sites.outside == SITES_OUTSIDE_KEEP, err) != 0)
-        return -1;
 
     phase_begin(opt, st, PHASE_FOOTPRINTS);
     if (!st->radio) /* else made by pipeline_place */

@@ -92,12 +92,21 @@ void pipeline_cache_keep(struct pipeline_cache *c, const struct scenario *scn,
 
 /* ---- the coverage stage, split over MPI ranks (run_mpi.c) ------------- */
 
-/* The stations into st->sites (sites_place_on); with opt->n_ranks > 1, a
+/* The stations' invariants (verify_sites): 0, or -1 with err. */
+static inline int pipeline_verify_sites(const struct scenario *scn, const struct run_state *st,
+                                        struct tc_error *err)
+{
+    return verify_sites(st->map, st->sites, scn->sites.strategy == SITES_FILE &&
+                        scn->sites.outside == SITES_OUTSIDE_KEEP, err);
+}
+
+/* The stations into st->sites (sites_place_on) and verified; with opt->n_ranks > 1, a
  * rank other than 0 draws only the stations of the townships that may
  * reach its share (sites_place_some, pipeline_townships_reaching: st->split
  * and st->radio then set), where the footprints will be split too: every
  * station keeps the index, township and, when drawn, the point it has in
- * a whole placement. 0, or -1 with err. */
+ * a whole placement; such a rank that fails alone stops every rank
+ * (MPI_Abort, its error on stderr). 0, or -1 with err. */
 int pipeline_place(const struct scenario *scn, const struct run_options *opt,
                    struct run_state *st, struct tc_error *err);
 

@@ -81,7 +81,7 @@ int pipeline_place(const struct scenario *scn, const struct run_options *opt,
     st->sites = sites_place_on(&scn->sites, st->map, st->seats,
                                (unsigned long long)scn->info.seed, scn->base_dir, opt->threads,
                                opt->log, err);
-    return st->sites ? 0 : -1;
+    return st->sites ? pipeline_verify_sites(scn, st, err) : -1;
 }
 
 int pipeline_footprints(const struct scenario *scn, const struct run_options *opt,
@@ -169,10 +169,19 @@ int pipeline_place(const struct scenario *scn, const struct run_options *opt,
 {
     struct place_ctx ctx = {scn, opt, st};
     struct sites_subset subset = {choose_townships, &ctx};
+    int split = placement_split(scn, opt);
     st->sites = sites_place_some(&scn->sites, st->map, st->seats,
                                  (unsigned long long)scn->info.seed, scn->base_dir, opt->threads,
-                                 opt->log, placement_split(scn, opt) ? &subset : NULL, err);
-    return st->sites ? 0 : -1;
+                                 opt->log, split ? &subset : NULL, err);
+    int rc = st->sites ? pipeline_verify_sites(scn, st, err) : -1;
+    /* The ranks that place alike fail alike and agree later; one that drew
+     * a part fails alone (out of memory, or a broken invariant): the
+     * others would wait for it in the next stage's collective calls. */
+    if (rc != 0 && split && err->exit_code != TC_EXIT_INTERRUPTED) {
+        fprintf(stderr, "towncov: error: rank %d: %s\n", opt->rank, err->msg);
+        MPI_Abort(MPI_COMM_WORLD, err->exit_code ? err->exit_code : TC_EXIT_INTERNAL);
+    }
+    return rc;
 }
 
 /* This rank's share and the footprints of the stations reaching it into
