@@ -92,12 +92,6 @@ static int write_report(const char *tmp, const char *name,
     return rc;
 }
 
-/* outdir_last_fn: the run's PostGIS transaction, *ctx (none: nothing). */
-static int commit_postgis(void *ctx, struct tc_error *err)
-{
-    return export_postgis_commit(ctx, err);
-}
-
 /* Writes every output into a temporary folder and swaps it into place:
  * rasters, reports, QGIS layers and the picture (beside them all), then
  * summary.json last so that it can say how long the report phase took. */
@@ -147,9 +141,9 @@ int pipeline_write_outputs(const struct scenario *scn, struct run_state *st,
         rc = pipeline_interrupted(err);
     /* The PostGIS commit last, with the new folder in place: when it fails
      * (or an interrupt comes first) the earlier folder is put back. */
+    outdir_last_fn commit = opt->postgis_open ? NULL : export_postgis_commit_last;
     if (rc == 0)
-        rc = outdir_commit_last(&tmp, dir, opt->postgis_open ? NULL : commit_postgis, &pg,
-                                err);
+        rc = outdir_commit_last(&tmp, dir, commit, &pg, err);
     if (rc == 0 && opt->postgis_open) { /* the caller commits, after its own files */
         *opt->postgis_open = pg;
         pg = NULL;

@@ -325,6 +325,18 @@ class OfflineTwoProvinces(unittest.TestCase):
                     open(os.path.join(out[1], "two", name), "rb") as b:
                 self.assertEqual(a.read(), b.read(), f"{name} differs between 1 and 2 threads")
         check_map_invariants(self, os.path.join(out[0], "two"), 14, {"35", "36"})
+        # the build says how to run the map it made, and that command runs
+        hint = [l for l in p.stdout.splitlines() if l.startswith("run it (your station count): ")]
+        self.assertEqual(len(hint), 1, p.stdout)
+        cmd = hint[0].split(": ", 1)[1].replace("sites.count=N", "sites.count=40")
+        cmd = cmd.replace("--out OUT", "--out " + os.path.join(self.work, "run") +
+                          " --quiet --threads 2 --set raster.resolution_m=0")
+        args = cmd.split()
+        self.assertEqual(args[:2], ["towncov", "run"])
+        r = subprocess.run([TOWNCOV] + args[1:], cwd=ROOT, capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(self.work, "run", "townships.csv"), encoding="utf-8") as f:
+            self.assertEqual(len(f.read().splitlines()), 1 + 14)
 
 
 def area_km2(geom, geod=Geod(ellps="WGS84")):

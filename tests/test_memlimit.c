@@ -5,6 +5,8 @@
  * freeing them again crashed the export; fontconfig crashed loading fonts
  * late, so the run loads them before its work). */
 #include <criterion/criterion.h>
+#include <math.h>
+#include <shapefil.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,4 +118,76 @@ Test(memlimit, a_plan_under_ulimit_v_is_exit_6_not_a_signal, .timeout = 900)
     snprintf(cmd, sizeof cmd, "ls -d %s/plan* 2>/dev/null | wc -l", dir);
     cr_assert_eq(fx_sh(cmd, n, sizeof n), 0);
     cr_assert_eq(atoi(n), 0, "a refused plan left a folder behind");
+}
+
+/* One township of 4,000,000 vertices (a 64 MB record): reading it, building
+ * it in GEOS and projecting it each need far more than a small ulimit -v
+ * leaves. Whichever runs out, the error says memory (exit 6), never "corrupt
+ * file" (shapelib's SHPReadObject gives NULL for both, errno tells them
+ * apart) nor a polygon GEOS or PROJ cannot take (exit 4 both). */
+static void write_huge_township(const char *base)
+{
+    enum { N = 4000000 };
+    double *x = malloc(sizeof *x * N), *y = malloc(sizeof *y * N);
+    cr_assert(x && y);
+    for (int i = 0; i < N - 1; i++) { /* clockwise: a shapefile's outer ring */
+        double a = -2 * M_PI * i / (N - 1);
+        x[i] = 2000 * cos(a);
+        y[i] = 2000 * sin(a);
+    }
+    x[N - 1] = x[0];
+    y[N - 1] = y[0];
+    SHPHandle shp = SHPCreate(base, SHPT_POLYGON);
+    DBFHandle dbf = DBFCreateEx(base, "UTF-8");
+    cr_assert(shp && dbf);
+    SHPObject *o = SHPCreateSimpleObject(SHPT_POLYGON, N, x, y, NULL);
+    cr_assert_eq(SHPWriteObject(shp, -1, o), 0);
+    SHPDestroyObject(o);
+    DBFAddField(dbf, "code", FTString, 16, 0);
+    DBFAddField(dbf, "name", FTString, 16, 0);
+    DBFAddField(dbf, "county", FTString, 16, 0);
+    DBFAddField(dbf, "kind", FTString, 16, 0);
+    DBFWriteStringAttribute(dbf, 0, 0, "1");
+    DBFWriteStringAttribute(dbf, 0, 1, "huge");
+    DBFWriteStringAttribute(dbf, 0, 2, "c");
+    DBFWriteStringAttribute(dbf, 0, 3, "town");
+    SHPClose(shp);
+    DBFClose(dbf);
+    free(x);
+    free(y);
+}
+
+Test(memlimit, a_huge_shape_under_ulimit_v_is_out_of_memory_not_a_bad_map, .timeout = 300)
+{
+    SKIP_WHEN_SANITIZED();
+    char dir[256], path[512], args[1024];
+    fx_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/map", dir);
+    write_huge_township(path);
+    snprintf(path, sizeof path, "%s/map.prj", dir);
+    fx_write_text(path, "PROJCS[\"laea\",GEOGCS[\"WGS 84\",DATUM[\"WGS_1984\",SPHEROID["
+                        "\"WGS 84\",6378137,298.257223563]],PRIMEM[\"Greenwich\",0],UNIT["
+                        "\"degree\",0.0174532925199433]],PROJECTION[\"Lambert_Azimuthal_Equal_"
+                        "Area\"],PARAMETER[\"latitude_of_center\",0],PARAMETER[\"longitude_of_"
+                        "center\",0],PARAMETER[\"false_easting\",0],PARAMETER[\"false_northing\""
+                        ",0],UNIT[\"metre\",1]]");
+    snprintf(path, sizeof path, "%s/s.ini", dir);
+    fx_write_text(path, "[scenario]\nname = huge\n[map]\nfile = map.shp\n[sites]\n"
+                        "strategy = uniform\ncount = 3\n[radio]\nvertices = 16\n");
+    /* 150 MB: the record's own read fails; above, GEOS or the projection. */
+    const long limits[] = {150000, 300000, 400000, 500000, 600000};
+    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+        char prefix[64];
+        snprintf(prefix, sizeof prefix, "ulimit -v %ld; exec", limits[i]);
+        snprintf(args, sizeof args, "run %s/s.ini --quiet --threads 2 --out %s/out%zu", dir, dir,
+                 i);
+        int rc = fx_run_prefixed(prefix, args, out, sizeof out);
+        cr_assert_eq(rc, 6, "ulimit -v %ld: status %d, not 6:\n%s", limits[i], rc, out);
+        const char *line = strstr(out, "towncov: error: ");
+        cr_assert(line && strstr(line, "out of memory"), "ulimit -v %ld:\n%s", limits[i], out);
+        cr_assert_null(strstr(line + 1, "towncov: error: "), "two error lines:\n%s", out);
+        if (i == 0)
+            cr_assert(strstr(line, "record 1 (FID 0): out of memory reading the shape"), "%s",
+                      out);
+    }
 }

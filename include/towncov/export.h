@@ -72,6 +72,11 @@ struct export_postgis;
  * it, *pending = NULL. Returns 0, or -1 with err set (rolled back). */
 int export_postgis_commit(struct export_postgis **pending, struct tc_error *err);
 
+/* The same as an outdir_last_fn (towncov/outdir.h): pending is a
+ * struct export_postgis **, so that the commit comes last in
+ * outdir_commit_last, after the output folder is in place. */
+int export_postgis_commit_last(void *pending, struct tc_error *err);
+
 /* Rolls *pending back and frees it; nothing when NULL. */
 void export_postgis_abort(struct export_postgis **pending);
 

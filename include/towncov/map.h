@@ -51,6 +51,8 @@ struct tc_map {
     double total_area_m2;
     int n_counties;            /* distinct counties (t[i].county_id) */
     int has_population;        /* townships carry people (population.h) */
+    int carries_people;        /* the file has mapgen --population's fields
+                                  (population, urban_pop), used or not */
     int repaired;              /* records made valid */
     int parts_dropped;         /* parts with no area dropped (map.repair) */
     int repair;                /* map.repair as loaded: layers read onto this map (its

@@ -483,6 +483,21 @@ def main():
             cmd += ["--threads", args.threads]
         print("build.py: " + " ".join(cmd), file=sys.stderr)
         subprocess.run(cmd, check=True)
+        print(run_hint(os.path.join(args.out, name), bool(args.population)))
+
+
+def run_hint(map_dir, people):
+    """How to run the default scenario's model on the map just built
+    (docs/national.md, "A province you built")."""
+    sets = [f"--set map.file={os.path.abspath(os.path.join(map_dir, 'townships.shp'))}",
+            "--set map.population="]
+    if people:  # the map carries the census under its own county codes
+        sets += ["--set map.population_field=population",
+                 "--set map.urban_population_field=urban_pop"]
+    else:  # demand placement needs people
+        sets += ["--set sites.strategy=weighted"]
+    return ("run it (your station count): towncov run scenarios/jiangxi-65k.ini "
+            + " ".join(sets) + " --set sites.count=N --out OUT")
 
 
 if __name__ == "__main__":

@@ -345,8 +345,10 @@ GEOSGeometry *shpio_polygon_to_geos(GEOSContextHandle_t ctx, const SHPObject *ob
     if (n > 0) {
         rings_nest(rings, n);
         g = rings_to_geos(ctx, rings, n);
+        /* The rings left are closed and have an area, all GEOS can refuse
+         * here is memory (its std::bad_alloc, or our arrays). */
         if (!g)
-            tc_fail(err, TC_EXIT_INTERNAL, SHPIO_REC_FMT ": GEOS could not build the polygon",
+            tc_fail(err, TC_EXIT_RESOURCE, SHPIO_REC_FMT ": out of memory building the polygon",
                     SHPIO_REC(obj->nShapeId));
     }
     free(rings);

@@ -543,6 +543,11 @@ int export_postgis_commit(struct export_postgis **pending, struct tc_error *err)
     return rc;
 }
 
+int export_postgis_commit_last(void *pending, struct tc_error *err)
+{
+    return export_postgis_commit(pending, err);
+}
+
 void export_postgis_abort(struct export_postgis **pending)
 {
     if (*pending)

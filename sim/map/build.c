@@ -2,6 +2,7 @@
  * seat, in parallel; messages reported after, in record order. */
 #include "map_internal.h"
 
+#include <errno.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -27,16 +28,25 @@ static void place_seat(struct tc_worker *w, struct township *t)
 }
 
 /* Which vertex the metric CRS cannot take (a pole, or the point opposite
- * the map's centre on the globe), in the record's own coordinates. */
-static void projection_failed(const struct loader *ld, GEOSContextHandle_t ctx,
+ * the map's centre on the globe), in the record's own coordinates; when
+ * every vertex projects, and malloc (errno_after) or GEOS said so, it was
+ * memory that ran out, not the map. */
+static void projection_failed(const struct loader *ld, const struct tc_worker *w,
                               const GEOSGeometry *g, PJ *pj, const struct township *t,
-                              struct record_job *job)
+                              int errno_after, struct record_job *job)
 {
     double x = 0, y = 0;
     char what[160] = "its coordinates";
-    if (map_unprojectable_vertex(ctx, g, pj, &x, &y))
+    int vertex = map_unprojectable_vertex(w->geos, g, pj, &x, &y);
+    if (vertex)
         snprintf(what, sizeof what, "%s (%.9g, %.9g)", ld->geographic && fabs(y) == 90
                  ? (y > 0 ? "the north pole" : "the south pole") : "the vertex", x, y);
+    else if (errno_after == ENOMEM || (w->geos_msg[0] && tc_worker_geos_status(w) ==
+                                                              TC_EXIT_RESOURCE)) {
+        tc_fail(&job->err, TC_EXIT_RESOURCE, "%s: " MAP_REC_FMT " (code %s): out of memory "
+                "projecting the polygon", ld->shp_path, MAP_REC(ld, t->record), t->code);
+        return;
+    }
     tc_fail(&job->err, TC_EXIT_MAP, "%s: " MAP_REC_FMT " (code %s): %s cannot be projected "
             "to the map's equal-area CRS (%s)", ld->shp_path, MAP_REC(ld, t->record), t->code,
             what, ld->map->metric_crs);
@@ -51,11 +61,13 @@ static void build_township(const struct loader *ld, struct tc_worker *w, struct 
     GEOSGeometry *g = map_record_polygon(ld, ctx, t, job);
     if (g)
         g = map_make_valid(ld, ctx, g, NULL, t, job);
+    errno = 0;
+    w->geos_msg[0] = '\0';
     GEOSGeometry *metric = g ? map_densify_project(ctx, g, map_densify_step(ld), src_to_metric,
                                                    map_densify_seed(ld))
                              : NULL;
     if (g && !metric)
-        projection_failed(ld, ctx, g, src_to_metric, t, job);
+        projection_failed(ld, w, g, src_to_metric, t, errno, job);
     if (g)
         GEOSGeom_destroy_r(ctx, g);
     /* Projection can, rarely, make near-touching rings cross. */

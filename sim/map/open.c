@@ -137,6 +137,10 @@ int map_find_fields(struct loader *ld, struct tc_error *err)
     if (ld->f_urban >= 0 && ld->f_pop < 0)
         return tc_fail(err, TC_EXIT_MAP, "%s: map.urban_population_field needs "
                        "map.population_field", ld->shp_path);
+    int f_pop = -1, f_urban = -1; /* mapgen's own names: a hint when a census join fails */
+    find_field(ld, "population", 0, "", &f_pop, err);
+    find_field(ld, "urban_pop", 0, "", &f_urban, err);
+    ld->map->carries_people = f_pop >= 0 && f_urban >= 0;
     find_field(ld, c->kind_field, 0, "map.kind_field", &ld->f_kind, err);
     find_field(ld, c->county_code_field, 0, "map.county_code_field", &ld->f_county_code, err);
     find_field(ld, c->seat_lon_field, 0, "map.seat_lon_field", &ld->f_lon, err);

@@ -155,6 +155,10 @@ GEOSGeometry *map_record_polygon(const struct loader *ld, GEOSContextHandle_t ct
     char inner[sizeof job->err.msg];
     snprintf(inner, sizeof inner, "%s", job->err.msg);
     map_ogr_fix_message(ld, t->record, inner, sizeof inner);
+    if (job->err.exit_code == TC_EXIT_RESOURCE) { /* the map is not at fault */
+        tc_fail(&job->err, TC_EXIT_RESOURCE, "%s: %s", ld->shp_path, inner);
+        return NULL;
+    }
     tc_fail(&job->err, TC_EXIT_MAP, "%s: %s (code %s)%s", ld->shp_path, inner, t->code,
             ld->cfg->repair ? "" : " (map.repair = no; yes drops parts with no area)");
     return NULL;

@@ -274,12 +274,6 @@ static int solve(const struct scenario *scn, const struct plan_options *opt,
     return 0;
 }
 
-/* outdir_last_fn: the check run's PostGIS transaction, *ctx. */
-static int commit_postgis(void *ctx, struct tc_error *err)
-{
-    return export_postgis_commit(ctx, err);
-}
-
 static int write_plan(const struct scenario *scn, const struct plan_options *opt,
                       const char *dir, struct plan_result *r, struct tc_error *err)
 {
@@ -310,7 +304,7 @@ static int write_plan(const struct scenario *scn, const struct plan_options *opt
      * (plan.json, the project, an interrupt) leaves the earlier tables, as
      * the folder, and a failed commit puts the earlier folder back */
     if (rc == 0)
-        rc = outdir_commit_last(&tmp, dir, commit_postgis, &pg, err);
+        rc = outdir_commit_last(&tmp, dir, export_postgis_commit_last, &pg, err);
     export_postgis_abort(&pg);
     outdir_abort(&tmp);
     plan_fixes_free(&r->fixes, r->n_added);

@@ -387,6 +387,16 @@ int population_apply(const struct map_config *cfg, const char *base_dir, struct 
         rc = path ? apply_table(path, map, warn, err)
                   : tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
         free(path);
+        /* A map built by `make maps` keeps counties renamed since the census
+         * under their new codes, and carries its people already. */
+        if (rc != 0 && err->exit_code == TC_EXIT_MAP && map->carries_people) {
+            char first[sizeof err->msg];
+            snprintf(first, sizeof first, "%s", err->msg);
+            tc_fail(err, TC_EXIT_MAP, "%s; this map carries its own people (fields population "
+                    "and urban_pop, from mapgen --population): use [map] population_field = "
+                    "population and urban_population_field = urban_pop instead of [map] "
+                    "population", first);
+        }
     }
     map->has_population = rc == 0;
     return rc;
