@@ -291,7 +291,7 @@ static void log_placement(const struct run_options *opt, const struct run_state 
     MPI_Gather(mine, 2, MPI_LONG, all, 2, MPI_LONG, 0, MPI_COMM_WORLD);
     int some = 0;
     for (int r = 0; r < opt->n_ranks; r++)
-        some |= all[2 * r + 1] < st->sites->n;
+        some = some || all[2 * r + 1] < st->sites->n;
     if (opt->rank == 0 && !opt->quiet && some) {
         fprintf(opt->log, "towncov: placement split over %d ranks:", opt->n_ranks);
         for (int r = 0; r < opt->n_ranks; r++)
