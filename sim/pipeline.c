@@ -74,18 +74,14 @@ static int coverage_stages(const struct scenario *scn, const struct run_options 
                            struct tc_error *err)
 {
     phase_begin(opt, st, PHASE_PLACE);
-    st->sites = sites_place_on(&scn->sites, st->map, st->seats,
-                               (unsigned long long)scn->info.seed, scn->base_dir, opt->threads,
-                               opt->log, err);
-    if (!st->sites || pipeline_interrupted(err))
+    /* placed and verified (run_mpi.c) */
+    if (pipeline_place(scn, opt, st, err) != 0 || pipeline_interrupted(err))
         return -1;
     phase_end(out, st, PHASE_PLACE);
-    if (verify_sites(st->map, st->sites, scn->sites.strategy == SITES_FILE &&
-                     scn->sites.outside == SITES_OUTSIDE_KEEP, err) != 0)
-        return -1;
 
     phase_begin(opt, st, PHASE_FOOTPRINTS);
-    st->radio = radio_model_new(&scn->radio, err);
+    if (!st->radio) /* else made by pipeline_place */
+        st->radio = radio_model_new(&scn->radio, err);
     if (!st->radio || pipeline_footprints(scn, opt, st, err) != 0) /* run_mpi.c */
         return -1;
     phase_end(out, st, PHASE_FOOTPRINTS);

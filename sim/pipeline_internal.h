@@ -92,6 +92,24 @@ void pipeline_cache_keep(struct pipeline_cache *c, const struct scenario *scn,
 
 /* ---- the coverage stage, split over MPI ranks (run_mpi.c) ------------- */
 
+/* The stations' invariants (verify_sites): 0, or -1 with err. */
+static inline int pipeline_verify_sites(const struct scenario *scn, const struct run_state *st,
+                                        struct tc_error *err)
+{
+    return verify_sites(st->map, st->sites, scn->sites.strategy == SITES_FILE &&
+                        scn->sites.outside == SITES_OUTSIDE_KEEP, err);
+}
+
+/* The stations into st->sites (sites_place_on) and verified; with opt->n_ranks > 1, a
+ * rank other than 0 draws only the stations of the townships that may
+ * reach its share (sites_place_some, pipeline_townships_reaching: st->split
+ * and st->radio then set), where the footprints will be split too: every
+ * station keeps the index, township and, when drawn, the point it has in
+ * a whole placement; such a rank that fails alone stops every rank
+ * (MPI_Abort, its error on stderr). 0, or -1 with err. */
+int pipeline_place(const struct scenario *scn, const struct run_options *opt,
+                   struct run_state *st, struct tc_error *err);
+
 /* The footprints into st->fp (footprints_build, then the terrain when the
  * scenario has one); with opt->n_ranks > 1, each rank's own share of them
  * where no writer needs them all (st->split keeps what the coverage stage
@@ -108,6 +126,11 @@ int pipeline_footprints(const struct scenario *scn, const struct run_options *op
 struct rank_split {
     int *owner;
     struct tc_sites *sites;
+    /* when the rank drew only some townships' stations (pipeline_place):
+     * which (the others' stations stand at their seats), else NULL */
+    unsigned char *drawn;
+    long n_drawn;        /* stations drawn: all of them when drawn is NULL */
+    int towns_drawn;     /* townships drawn */
 };
 
 /* Frees a split run's share (st->split); NULL is fine. */
@@ -124,6 +147,16 @@ double pipeline_reach_bound(const struct radio_model *radio, const struct tc_map
  * returns how many, or -1 when out of memory. */
 long pipeline_stations_reaching(const struct tc_map *map, const struct tc_sites *sites,
                                 const int *owner, int rank, double reach, unsigned char *keep);
+
+/* draw[t] = 1 for the townships whose stations may reach a township u
+ * with owner[u] == rank, given a reach bound: u itself, and those whose
+ * stations' possible points (the envelope, the seat, the seat area) come
+ * within reach of u's envelope (more than needed, never less). A station
+ * that pipeline_stations_reaching keeps stands in one of them. Returns how
+ * many, or -1 when out of memory. seats may be NULL. */
+struct tc_seat_areas;
+int pipeline_townships_reaching(const struct tc_map *map, const struct tc_seat_areas *seats,
+                                const int *owner, int rank, double reach, unsigned char *draw);
 
 /* The n stations with keep[i] set, in their order (points, townships and
  * zones: what footprints and coverage read), freed with sites_free; NULL

@@ -2,10 +2,12 @@
  * mpirun, `towncov run` splits the coverage stage's townships over the ranks
  * by province and gathers one set of outputs on rank 0.
  *
- * Every rank loads the map and places every station (placement is global:
- * demand and the Webster sequence allocate over the whole map, so each rank
- * computes the same stations rather than receive them); the ranks then
- * share out the townships, and each builds the footprints of only the
+ * Every rank loads the map and computes the placement's sequence (it is
+ * global: demand and the Webster sequence allocate over the whole map, so
+ * each rank computes the same sequence rather than receive it); the ranks
+ * share out the townships; rank 0 draws every station, each other rank only
+ * those of the townships that may reach its share, at the points a whole
+ * placement gives them (pipeline_place); and each builds the footprints of only the
  * stations that can reach its own (those standing in them, and those
  * within a footprint's longest reach of their envelopes: a bound from the
  * radio model's shapes), computes the coverage of its townships from them
@@ -73,6 +75,15 @@ int pipeline_ranks_start(int *argc, char ***argv, int *rank, int *n_ranks)
 
 void pipeline_ranks_stop(void) {}
 
+int pipeline_place(const struct scenario *scn, const struct run_options *opt,
+                   struct run_state *st, struct tc_error *err)
+{
+    st->sites = sites_place_on(&scn->sites, st->map, st->seats,
+                               (unsigned long long)scn->info.seed, scn->base_dir, opt->threads,
+                               opt->log, err);
+    return st->sites ? pipeline_verify_sites(scn, st, err) : -1;
+}
+
 int pipeline_footprints(const struct scenario *scn, const struct run_options *opt,
                         struct run_state *st, struct tc_error *err)
 {
@@ -90,14 +101,87 @@ int pipeline_coverage(const struct scenario *scn, const struct run_options *opt,
 
 #else
 
-/* Whether a split run's ranks may each build only the footprints that
- * reach their townships: no writer needs every footprint's vertices, no
- * terrain reshapes them and the stations have no radio settings of their
- * own (the reach bound is the radio model's). */
+/* Whether the scenario lets a split run's ranks each build only the
+ * footprints that reach their townships: no writer needs every
+ * footprint's vertices and no terrain reshapes them. */
+static int scenario_splits(const struct scenario *scn)
+{
+    return scn->terrain.model == TERRAIN_NONE && !(scn->raster.resolution_m > 0) &&
+           !(scn->output.layers && scn->output.footprints);
+}
+
+/* ... and the stations have no radio settings of their own (the reach
+ * bound is the radio model's). */
 static int footprints_split(const struct scenario *scn, const struct run_state *st)
 {
-    return !st->sites->radio && scn->terrain.model == TERRAIN_NONE &&
-           !(scn->raster.resolution_m > 0) && !(scn->output.layers && scn->output.footprints);
+    return !st->sites->radio && scenario_splits(scn);
+}
+
+/* Whether this rank draws only the stations that may reach its share: a
+ * rank other than 0 (rank 0 writes every station) of a run whose
+ * footprints split, with generated stations (a sites file's are read
+ * whole: where each stands is known only once read; a demand raster's
+ * placement is drawn cell by cell over the whole map, not township by
+ * township, so every rank draws it all). Generated stations have no radio
+ * settings of their own, so their footprints split. */
+static int placement_split(const struct scenario *scn, const struct run_options *opt)
+{
+    return opt->n_ranks > 1 && opt->rank > 0 && !opt->cache && !opt->judge_only &&
+           scn->sites.strategy != SITES_FILE && !scn->sites.density[0] && scenario_splits(scn);
+}
+
+struct place_ctx {
+    const struct scenario *scn;
+    const struct run_options *opt;
+    struct run_state *st;
+};
+
+/* sites_subset's choose: the share (every station's township is known:
+ * the same share as the footprints' stage computes), then the townships
+ * whose stations may reach this rank's (st->split keeps both). */
+static int choose_townships(void *ctx, const struct tc_sites *s, unsigned char *draw,
+                            struct tc_error *err)
+{
+    struct place_ctx *c = ctx;
+    struct run_state *st = c->st;
+    struct rank_split *sp = st->split = calloc(1, sizeof *sp);
+    size_t n = (size_t)st->map->n + 1;
+    if (!sp || !(sp->owner = malloc(sizeof *sp->owner * n)) || !(sp->drawn = malloc(n)) ||
+        pipeline_ranks_share(st->map, s, c->opt->n_ranks, sp->owner) != 0)
+        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory sharing out the townships");
+    st->radio = radio_model_new(&c->scn->radio, err);
+    if (!st->radio)
+        return -1;
+    double reach = pipeline_reach_bound(st->radio, st->map);
+    sp->towns_drawn = reach < 0 ? -1
+                                : pipeline_townships_reaching(st->map, st->seats, sp->owner,
+                                                              c->opt->rank, reach, draw);
+    if (sp->towns_drawn < 0)
+        return tc_fail(err, TC_EXIT_RESOURCE, "out of memory sharing out the townships");
+    memcpy(sp->drawn, draw, n - 1);
+    for (long i = 0; i < s->n; i++)
+        sp->n_drawn += draw[s->township[i]];
+    return 0;
+}
+
+int pipeline_place(const struct scenario *scn, const struct run_options *opt,
+                   struct run_state *st, struct tc_error *err)
+{
+    struct place_ctx ctx = {scn, opt, st};
+    struct sites_subset subset = {choose_townships, &ctx};
+    int split = placement_split(scn, opt);
+    st->sites = sites_place_some(&scn->sites, st->map, st->seats,
+                                 (unsigned long long)scn->info.seed, scn->base_dir, opt->threads,
+                                 opt->log, split ? &subset : NULL, err);
+    int rc = st->sites ? pipeline_verify_sites(scn, st, err) : -1;
+    /* The ranks that place alike fail alike and agree later; one that drew
+     * a part fails alone (out of memory, or a broken invariant): the
+     * others would wait for it in the next stage's collective calls. */
+    if (rc != 0 && split && err->exit_code != TC_EXIT_INTERRUPTED) {
+        fprintf(stderr, "towncov: error: rank %d: %s\n", opt->rank, err->msg);
+        MPI_Abort(MPI_COMM_WORLD, err->exit_code ? err->exit_code : TC_EXIT_INTERNAL);
+    }
+    return rc;
 }
 
 /* This rank's share and the footprints of the stations reaching it into
@@ -105,16 +189,26 @@ static int footprints_split(const struct scenario *scn, const struct run_state *
 static int split_footprints(const struct scenario *scn, const struct run_options *opt,
                             struct run_state *st, long *kept, struct tc_error *err)
 {
-    struct rank_split *sp = calloc(1, sizeof *sp);
+    /* the share is there already when the placement was split */
+    struct rank_split *sp = st->split ? st->split : calloc(1, sizeof *sp);
     unsigned char *keep = malloc((size_t)st->sites->n + 1);
     st->split = sp;
     *kept = -1;
-    if (sp && keep && (sp->owner = malloc(sizeof *sp->owner * ((size_t)st->map->n + 1))) &&
-        pipeline_ranks_share(st->map, st->sites, opt->n_ranks, sp->owner) == 0) {
+    if (sp && keep &&
+        (sp->drawn || ((sp->owner = malloc(sizeof *sp->owner * ((size_t)st->map->n + 1))) &&
+                       pipeline_ranks_share(st->map, st->sites, opt->n_ranks, sp->owner) == 0))) {
         double reach = pipeline_reach_bound(st->radio, st->map);
         *kept = reach < 0 ? -1
                           : pipeline_stations_reaching(st->map, st->sites, sp->owner, opt->rank, reach,
                                               keep);
+        /* the stations not drawn stand at their seats, not where they
+         * are: none of them can reach (pipeline_townships_reaching), and
+         * none is taken for one that can */
+        for (long i = 0; *kept >= 0 && sp->drawn && i < st->sites->n; i++)
+            if (keep[i] && !sp->drawn[st->sites->township[i]]) {
+                keep[i] = 0;
+                --*kept;
+            }
         if (*kept >= 0)
             sp->sites = pipeline_sites_kept(st->sites, keep, *kept);
     }
@@ -186,6 +280,30 @@ static int agree_on_status(const struct run_options *opt, int rc, struct tc_erro
     return -1;
 }
 
+/* "placement split over 2 ranks: 36, 20 of 36 townships drawn (150, 84
+ * of 150 stations)" on the log, when a rank drew only some. */
+static void log_placement(const struct run_options *opt, const struct run_state *st)
+{
+    const struct rank_split *sp = st->split;
+    long mine[2] = {sp && sp->drawn ? sp->towns_drawn : st->map->n,
+                    sp && sp->drawn ? sp->n_drawn : st->sites->n};
+    long *all = must_alloc(sizeof *all * 2 * (size_t)opt->n_ranks);
+    MPI_Gather(mine, 2, MPI_LONG, all, 2, MPI_LONG, 0, MPI_COMM_WORLD);
+    int some = 0;
+    for (int r = 0; r < opt->n_ranks; r++)
+        some = some || all[2 * r + 1] < st->sites->n;
+    if (opt->rank == 0 && !opt->quiet && some) {
+        fprintf(opt->log, "towncov: placement split over %d ranks:", opt->n_ranks);
+        for (int r = 0; r < opt->n_ranks; r++)
+            fprintf(opt->log, "%s %ld", r ? "," : "", all[2 * r]);
+        fprintf(opt->log, " of %d townships drawn (", st->map->n);
+        for (int r = 0; r < opt->n_ranks; r++)
+            fprintf(opt->log, "%s%ld", r ? ", " : "", all[2 * r + 1]);
+        fprintf(opt->log, " of %ld stations)\n", st->sites->n);
+    }
+    free(all);
+}
+
 /* "footprints split over 2 ranks: 80, 95 of 150 stations" on the log. */
 static void log_footprints(const struct run_options *opt, long kept, long n)
 {
@@ -211,6 +329,7 @@ int pipeline_footprints(const struct scenario *scn, const struct run_options *op
     int rc = split_footprints(scn, opt, st, &kept, err);
     if (agree_on_status(opt, rc, err) != 0)
         return -1;
+    log_placement(opt, st);
     log_footprints(opt, kept, st->sites->n);
     return 0;
 }

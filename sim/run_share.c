@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "towncov/radio.h"
+#include "towncov/seat.h"
 #include "towncov/sites.h"
 
 /* Rank 0 writes every output after the coverage, alone, while the other
@@ -104,6 +105,7 @@ void pipeline_split_free(struct rank_split **split)
     if (!*split)
         return;
     free((*split)->owner);
+    free((*split)->drawn);
     sites_free(&(*split)->sites);
     free(*split);
     *split = NULL;
@@ -138,43 +140,100 @@ static long cell_of(double v, double v0, double size, long n)
     return c < 0 ? 0 : c >= n ? n - 1 : (long)c;
 }
 
-/* keep[i] = 1 for the stations whose footprint may reach one of the
- * rank's townships: those standing in one, and those within `reach` of
- * one's envelope (a grid of cells at least `reach` wide marks the
- * envelopes widened by reach; a station in a marked cell is kept: more
- * than needed, never less). Returns how many, or -1 out of memory. */
-long pipeline_stations_reaching(const struct tc_map *map, const struct tc_sites *sites,
-                              const int *owner, int rank, double reach, unsigned char *keep)
+/* A grid over the map widened by reach, of cells at least reach wide,
+ * marking the envelopes of a rank's townships widened by reach: a point
+ * within reach of one of them lies in a marked cell (the test keeps more
+ * than needed, never less). */
+struct reach_grid {
+    double x0, y0, w, h, size;
+    long nx, ny;
+    unsigned char *cell;
+};
+
+static int grid_mark(struct reach_grid *g, const struct tc_map *map, const int *owner, int rank,
+                     double reach)
 {
-    double x0 = map->xmin - reach, y0 = map->ymin - reach, size = reach;
-    double w = map->xmax - map->xmin + 2 * reach, h = map->ymax - map->ymin + 2 * reach;
-    while ((w / size + 1) * (h / size + 1) > (double)(1 << 24))
-        size *= 2;
-    long nx = (long)(w / size) + 1, ny = (long)(h / size) + 1;
-    unsigned char *cell = calloc((size_t)(nx * ny), 1);
-    if (!cell)
+    g->x0 = map->xmin - reach;
+    g->y0 = map->ymin - reach;
+    g->size = reach;
+    g->w = map->xmax - map->xmin + 2 * reach;
+    g->h = map->ymax - map->ymin + 2 * reach;
+    while ((g->w / g->size + 1) * (g->h / g->size + 1) > (double)(1 << 24))
+        g->size *= 2;
+    g->nx = (long)(g->w / g->size) + 1;
+    g->ny = (long)(g->h / g->size) + 1;
+    g->cell = calloc((size_t)(g->nx * g->ny), 1);
+    if (!g->cell)
         return -1;
     for (int t = 0; t < map->n; t++) {
         if (owner[t] != rank)
             continue;
         const struct township *tw = &map->t[t];
-        long i0 = cell_of(tw->xmin - reach, x0, size, nx), i1 = cell_of(tw->xmax + reach, x0, size, nx);
-        long j0 = cell_of(tw->ymin - reach, y0, size, ny), j1 = cell_of(tw->ymax + reach, y0, size, ny);
+        long i0 = cell_of(tw->xmin - reach, g->x0, g->size, g->nx);
+        long i1 = cell_of(tw->xmax + reach, g->x0, g->size, g->nx);
+        long j0 = cell_of(tw->ymin - reach, g->y0, g->size, g->ny);
+        long j1 = cell_of(tw->ymax + reach, g->y0, g->size, g->ny);
         for (long j = j0; j <= j1; j++)
-            memset(cell + j * nx + i0, 1, (size_t)(i1 - i0 + 1));
+            memset(g->cell + j * g->nx + i0, 1, (size_t)(i1 - i0 + 1));
     }
+    return 0;
+}
+
+/* Whether a marked cell meets the box x0..x1, y0..y1. */
+static int grid_meets(const struct reach_grid *g, double x0, double y0, double x1, double y1)
+{
+    if (!(x1 >= g->x0 && x0 <= g->x0 + g->w && y1 >= g->y0 && y0 <= g->y0 + g->h))
+        return 0;
+    long i0 = cell_of(x0, g->x0, g->size, g->nx), i1 = cell_of(x1, g->x0, g->size, g->nx);
+    long j0 = cell_of(y0, g->y0, g->size, g->ny), j1 = cell_of(y1, g->y0, g->size, g->ny);
+    for (long j = j0; j <= j1; j++)
+        if (memchr(g->cell + j * g->nx + i0, 1, (size_t)(i1 - i0 + 1)))
+            return 1;
+    return 0;
+}
+
+long pipeline_stations_reaching(const struct tc_map *map, const struct tc_sites *sites,
+                                const int *owner, int rank, double reach, unsigned char *keep)
+{
+    struct reach_grid g;
+    if (grid_mark(&g, map, owner, rank, reach) != 0)
+        return -1;
     long kept = 0;
     for (long i = 0; i < sites->n; i++) {
         int t = sites->township[i];
-        int inside = sites->x[i] >= x0 && sites->x[i] <= x0 + w && sites->y[i] >= y0 &&
-                     sites->y[i] <= y0 + h;
         keep[i] = (t >= 0 && owner[t] == rank) ||
-                  (inside && cell[cell_of(sites->y[i], y0, size, ny) * nx +
-                                  cell_of(sites->x[i], x0, size, nx)]);
+                  grid_meets(&g, sites->x[i], sites->y[i], sites->x[i], sites->y[i]);
         kept += keep[i];
     }
-    free(cell);
+    free(g.cell);
     return kept;
+}
+
+int pipeline_townships_reaching(const struct tc_map *map, const struct tc_seat_areas *seats,
+                                const int *owner, int rank, double reach, unsigned char *draw)
+{
+    struct reach_grid g;
+    if (grid_mark(&g, map, owner, rank, reach) != 0)
+        return -1;
+    int n = 0;
+    for (int t = 0; t < map->n; t++) {
+        const struct township *tw = &map->t[t];
+        /* where its stations may stand: its envelope, its seat (a station
+         * placed there after MAX_TRIES; a seat from the attributes may lie
+         * outside), its seat area (demand's built-up zone) */
+        double x0 = fmin(tw->xmin, tw->seat_x), y0 = fmin(tw->ymin, tw->seat_y);
+        double x1 = fmax(tw->xmax, tw->seat_x), y1 = fmax(tw->ymax, tw->seat_y);
+        if (seats && seats->geom[t]) {
+            x0 = fmin(x0, seats->envelope[t][0]);
+            y0 = fmin(y0, seats->envelope[t][1]);
+            x1 = fmax(x1, seats->envelope[t][2]);
+            y1 = fmax(y1, seats->envelope[t][3]);
+        }
+        draw[t] = owner[t] == rank || grid_meets(&g, x0, y0, x1, y1);
+        n += draw[t];
+    }
+    free(g.cell);
+    return n;
 }
 
 /* The stations with keep[i] set, in their order (what the footprints and

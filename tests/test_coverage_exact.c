@@ -773,6 +773,40 @@ Test(exact, pruning_deep_edges_changes_nothing)
     env_close(&e, NULL);
 }
 
+/* Overlapping discs on a lattice, shifted and turned from case to case,
+ * so that their edges' runs end on every side of the grid's cells: each
+ * pair of crossing runs, in the same cell or in neighbouring ones (east,
+ * above, above left and above right), is found from one of them by what
+ * it reaches (pairs.c's ahead_of). Most discs lie inside the township on
+ * clean inside cells: with pruning never, their rings are bucketed whole
+ * (bucket.c's bucket_all_walked); the others cross the slanted boundary
+ * or lie outside it. A few 7-gons have edges longer than a cell (cut in
+ * pieces). Agrees with GEOS, and bit for bit with pruning always (which
+ * buckets edge by edge). */
+Test(exact, lattice_runs_across_cell_borders_agree_with_geos)
+{
+    struct env e;
+    struct township t;
+    env_open(&e);
+    township_wkt(e.ctx, &t, "POLYGON((0 0,10000 300,9700 10000,200 9800,0 0))", 5000, 5000);
+    for (int c = 0; c < 6; c++) {
+        fps_clear(e.f);
+        double dx = 173.1 * c + 0.37, dy = 91.7 * c + 0.19;
+        for (int i = 0; i < 13; i++)
+            for (int j = 0; j < 13; j++) {
+                double x = -1200 + 1000 * i + dx, y = -1200 + 1000 * j + dy;
+                if ((i * 7 + j * 3 + c) % 23 == 0)
+                    fps_disc(e.f, x, y, 900, 7, 0.3 * c);
+                else
+                    fps_disc(e.f, x, y, 600 + 20 * ((i + j + c) % 5), 64, 0.1 * c + 0.01 * i);
+            }
+        char what[32];
+        snprintf(what, sizeof what, "lattice %d", c);
+        assert_pruning_changes_nothing(&e, &t, what);
+    }
+    env_close(&e, &t);
+}
+
 /* A dense township: 500 lobed stars, each point of it under about eight,
  * and a boundary of 300 vertices wandering through them, so that many
  * edges lie deep inside the union close to the boundary (the fine cells of

@@ -30,6 +30,14 @@ static const struct fx_township wide[] = {
     {"360102101", "梅岭镇", "湾里区", "town", FX_SQUARE(0, -2000, 6000, 2000), 3000, 0},
 };
 
+/* 12 km by 4 km in three 4 km squares: the west two of one county, the
+ * east one of another. */
+static const struct fx_township three[] = {
+    {"360101001", "滕王阁街道", "东湖区", "subdistrict", FX_SQUARE(-6000, -2000, -2000, 2000), -4000, 0},
+    {"360101002", "豫章街道", "东湖区", "subdistrict", FX_SQUARE(-2000, -2000, 2000, 2000), 0, 0},
+    {"360102101", "梅岭镇", "湾里区", "town", FX_SQUARE(2000, -2000, 6000, 2000), 4000, 0},
+};
+
 /* 4 km by 12 km, one township. */
 static const struct fx_township tall[] = {
     {"360102201", "太平乡", "湾里区", "township", FX_SQUARE(-2000, -6000, 2000, 6000), 0, 0},
@@ -138,6 +146,29 @@ Test(picture, wide_map_png_size_and_colours)
     assert_color(pixel(s, 325, 301), 0xe31a1c, "failing township");
     assert_color(pixel(s, 915, 301), 0x253494, "township meeting the goal, 100 % covered");
     assert_color(pixel(s, 10, 300), 0xffffff, "margin");
+    cairo_surface_destroy(s);
+    prun_free(&p);
+}
+
+/* The county border is drawn in ink where townships of two counties meet
+ * (and around the map), not between two townships of one county: there
+ * only the townships' thin grey edge lies over their red. The map box is
+ * 1180 px for 12 km from x = 30: the edges at x = -2000 and 2000 m fall
+ * on pixels 423 and 816 (rows 104 .. 497). */
+Test(picture, county_borders_only_between_counties)
+{
+    struct prun p;
+    const double frac[] = {0.0, 0.0, 0.0};
+    const int seat[] = {0, 0, 0};
+    prun_make(&p, three, 3, frac, seat);
+    cr_assert_eq(p.map->t[0].county_id, p.map->t[1].county_id);
+    cr_assert_neq(p.map->t[1].county_id, p.map->t[2].county_id);
+    cairo_surface_t *s = draw_and_read(&p);
+    unsigned inner = pixel(s, 423, 301), border = pixel(s, 816, 301);
+    cr_assert(inner >> 16 > 0xa0, "one county's inner edge drawn dark: %06x", inner);
+    cr_assert(border >> 16 < 0x60 && (border >> 8 & 0xff) < 0x60, "county border not in ink: "
+              "%06x", border);
+    assert_color(pixel(s, 620, 301), 0xe31a1c, "a township's inside");
     cairo_surface_destroy(s);
     prun_free(&p);
 }

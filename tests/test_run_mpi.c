@@ -17,6 +17,7 @@
 #include "../sim/pipeline_internal.h"
 #include "towncov/map.h"
 #include "towncov/pipeline.h"
+#include "towncov/seat.h"
 #include "towncov/sites.h"
 
 static char dir[256];
@@ -53,9 +54,13 @@ static void write_map(void)
     DBFHandle dbf = DBFOpen(path, "rb+");
     cr_assert_not_null(dbf);
     int f = DBFAddField(dbf, "cnty_code", FTString, 8, 0);
-    cr_assert(f >= 0);
-    for (int i = 0; i < SIDE * SIDE; i++)
+    /* people for strategy = demand: more in the east, more in the north */
+    int fp = DBFAddField(dbf, "pop", FTInteger, 9, 0);
+    cr_assert(f >= 0 && fp >= 0);
+    for (int i = 0; i < SIDE * SIDE; i++) {
         cr_assert(DBFWriteStringAttribute(dbf, i, f, county[i]));
+        cr_assert(DBFWriteIntegerAttribute(dbf, i, fp, 1000 * (1 + i % SIDE) + 300 * (i / SIDE)));
+    }
     DBFClose(dbf);
 }
 
@@ -211,6 +216,45 @@ static void mpirun(const char *mpi, int ranks, int threads, const char *to)
     mpirun_with(mpi, ranks, threads, to, "", 1);
 }
 
+/* The log's "placement split over R ranks: A, B, ... of 36 townships drawn
+ * (S0, S1, ... of 150 stations)": rank 0 draws every township, each other
+ * rank some but not all; 0 when the log has no such line. */
+static int placement_was_split(const char *to, int ranks)
+{
+    char log[64], want[64];
+    snprintf(log, sizeof log, "%s.log", to);
+    char *text = read_in(log);
+    snprintf(want, sizeof want, "placement split over %d ranks:", ranks);
+    const char *f = strstr(text, want);
+    if (!f) {
+        free(text);
+        return 0;
+    }
+    f += strlen(want);
+    long towns[8], stations[8];
+    for (int r = 0; r < ranks; r++) {
+        char *end;
+        towns[r] = strtol(f, &end, 10);
+        cr_assert(end > f, "%s", text);
+        f = end + (*end == ',');
+    }
+    cr_assert(strncmp(f, " of 36 townships drawn (", 24) == 0, "%s", text);
+    f += 24;
+    for (int r = 0; r < ranks; r++) {
+        char *end;
+        stations[r] = strtol(f, &end, 10);
+        cr_assert(end > f, "%s", text);
+        f = end + (*end == ',');
+    }
+    cr_assert(strncmp(f, " of 150 stations)", 17) == 0, "%s", text);
+    cr_assert(towns[0] == 36 && stations[0] == 150, "rank 0 drew only some: %s", text);
+    for (int r = 1; r < ranks; r++)
+        cr_assert(towns[r] >= 12 && towns[r] < 36 && stations[r] > 0 && stations[r] < 150,
+                  "rank %d drew %ld townships, %ld stations: %s", r, towns[r], stations[r], text);
+    free(text);
+    return 1;
+}
+
 Test(run_mpi, ranks_write_what_one_process_writes)
 {
     const char *mpi = mpi_bin();
@@ -284,6 +328,40 @@ Test(run_mpi, a_rank_keeps_the_stations_that_can_reach_its_townships)
     sites_free(&k);
 }
 
+/* The townships whose stations a rank draws: its own, and those whose
+ * stations may stand within reach of one of its own: by their envelope,
+ * their seat (a station takes it when no point can be drawn; a seat from
+ * the attributes may lie outside) or their seat area (demand's built-up
+ * zone); no other. Plain C. */
+Test(run_mpi, a_rank_draws_the_townships_whose_stations_can_reach_its_own)
+{
+    /* 0 (the rank's), 1 3 km east of it, 2 far east, 3 far east with its
+     * seat beside 0, 4 far east with its seat area beside 0, 5 far north */
+    struct township t[6] = {
+        {.xmin = 0, .ymin = 0, .xmax = 1000, .ymax = 1000, .seat_x = 500, .seat_y = 500},
+        {.xmin = 4000, .ymin = 0, .xmax = 5000, .ymax = 1000, .seat_x = 4500, .seat_y = 500},
+        {.xmin = 100000, .ymin = 0, .xmax = 101000, .ymax = 1000, .seat_x = 100500, .seat_y = 500},
+        {.xmin = 100000, .ymin = 2000, .xmax = 101000, .ymax = 3000, .seat_x = 1500, .seat_y = 1500},
+        {.xmin = 100000, .ymin = 4000, .xmax = 101000, .ymax = 5000, .seat_x = 100500, .seat_y = 4500},
+        {.xmin = 0, .ymin = 60000, .xmax = 1000, .ymax = 61000, .seat_x = 500, .seat_y = 60500}};
+    struct tc_map m = {.n = 6, .t = t, .xmin = 0, .ymin = 0, .xmax = 101000, .ymax = 61000};
+    int owner[6] = {1, 0, 0, 0, 0, 0};
+    GEOSGeometry *geom[6] = {0};
+    double env[6][4] = {{0}};
+    geom[4] = (GEOSGeometry *)1; /* only looked at for NULL */
+    env[4][0] = 1500;
+    env[4][1] = 1500;
+    env[4][2] = 100500;
+    env[4][3] = 4500;
+    struct tc_seat_areas seats = {.n = 6, .geom = geom, .envelope = env};
+    unsigned char draw[6];
+    const unsigned char want[] = {1, 1, 0, 1, 1, 0}, want_no_seats[] = {1, 1, 0, 1, 0, 0};
+    cr_assert_eq(pipeline_townships_reaching(&m, &seats, owner, 1, 4000, draw), 4);
+    cr_assert_arr_eq(draw, want, 6);
+    cr_assert_eq(pipeline_townships_reaching(&m, NULL, owner, 1, 4000, draw), 3);
+    cr_assert_arr_eq(draw, want_no_seats, 6);
+}
+
 /* A hand-made map for the share: n townships, county i / per, province
  * by code. */
 static struct tc_map *share_map(int n, const char *const *county_codes, const int *county_ids,
@@ -335,4 +413,50 @@ Test(run_mpi, the_share_is_whole_provinces_else_whole_counties)
     cr_assert(used[0] && used[1] && used[2] && used[3]);
     free(m->t);
     free(m);
+}
+
+/* A rank other than 0 draws only the stations of the townships that may
+ * reach its share (the others stand at their seats, unused), at the
+ * indices and points a whole placement gives them: every placement the
+ * map's townships draw from (weighted, uniform, seats, demand by zones),
+ * over 2 and 3 ranks, writes what one process writes, and over 3 ranks
+ * the ranks other than 0 draw only some townships. A sites file is read
+ * whole on every rank (no such line). */
+Test(run_mpi, a_rank_draws_only_the_stations_that_can_reach_its_share)
+{
+    const char *mpi = mpi_bin();
+    setup();
+    static const char *const modes[] = {
+        "--set sites.strategy=weighted",
+        "--set sites.strategy=uniform",
+        "--set sites.strategy=seats",
+        "--set sites.strategy=demand --set map.population_field=pop --set sites.min_per_township=1",
+    };
+    char args[2048], one[32], two[32];
+    for (int m = 0; m < 4; m++) {
+        snprintf(one, sizeof one, "one%d", m);
+        snprintf(args, sizeof args, "run %s/s.ini --quiet --out %s/%s --threads 1 %s", dir, dir,
+                 one, modes[m]);
+        cr_assert_eq(fx_run(args, out, sizeof out), 0, "%s: %s", modes[m], out);
+        for (int ranks = 2; ranks <= 3; ranks++) {
+            snprintf(two, sizeof two, "r%d-%d", ranks, m);
+            mpirun_with(mpi, ranks, 1, two, modes[m], 1);
+            /* over 3 ranks, one province each: the two outer ones' ranks
+             * need no station of the other outer one (over 2, rank 1
+             * holds both outer provinces and needs every station) */
+            int split = placement_was_split(two, ranks);
+            cr_assert(split || ranks == 2, "%s: no placement split", modes[m]);
+            cr_assert_gt(same_outputs(one, two), 8, "%s", modes[m]);
+        }
+    }
+    /* the stations of the weighted run, as a sites file: read whole */
+    char path[512], file[700];
+    snprintf(path, sizeof path, "%s/one0/sites.csv", dir);
+    snprintf(file, sizeof file, "--set sites.strategy=file --set sites.file=%s", path);
+    snprintf(args, sizeof args, "run %s/s.ini --quiet --out %s/onef --threads 1 %s", dir, dir,
+             file);
+    cr_assert_eq(fx_run(args, out, sizeof out), 0, "%s", out);
+    mpirun_with(mpi, 2, 1, "twof", file, 0); /* its stations carry radio settings */
+    cr_assert_not(placement_was_split("twof", 2), "a sites file was drawn in part");
+    cr_assert_gt(same_outputs("onef", "twof"), 8);
 }

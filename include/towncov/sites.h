@@ -50,6 +50,28 @@ struct tc_sites *sites_place_on(const struct sites_config *cfg, const struct tc_
                                 const char *base_dir, int threads, FILE *warn,
                                 struct tc_error *err);
 
+/* A rank of a province-parallel run draws only some townships' stations
+ * (issue 26; sim/run_mpi.c): once the sequence has given every station its
+ * township (and zone), choose(ctx, s, draw, err) sets draw[t] (map->n
+ * bytes, zeroed) for the townships whose stations are drawn. Those stand
+ * exactly where a whole placement puts them; the others keep their
+ * township, zone and index but stand at their township's seat (a rank
+ * that asked for this uses none of them). choose returns 0, or -1 with
+ * err. It is not called for a sites file nor a demand raster (every
+ * station then stands where it would). */
+struct sites_subset {
+    int (*choose)(void *ctx, const struct tc_sites *s, unsigned char *draw,
+                  struct tc_error *err);
+    void *ctx;
+};
+
+/* sites_place_on, drawing only the townships subset->choose picks (NULL:
+ * every township, as sites_place_on). */
+struct tc_sites *sites_place_some(const struct sites_config *cfg, const struct tc_map *map,
+                                  const struct tc_seat_areas *seats, unsigned long long seed,
+                                  const char *base_dir, int threads, FILE *warn,
+                                  const struct sites_subset *subset, struct tc_error *err);
+
 void sites_free(struct tc_sites **sites);
 
 /* Reads a sites CSV (columns id, lon, lat and optional height_m, power_dbm,

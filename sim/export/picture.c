@@ -155,8 +155,26 @@ static void draw_townships(const struct canvas *c, GEOSContextHandle_t ctx,
  * end points in a hash table: linear in the vertices, where dissolving the
  * counties with GEOS takes seconds on a province. Maps whose neighbours do
  * not share vertices get some interior edges drawn as borders: a cosmetic
- * fault, never a wrong number. */
-struct edge { double x1, y1, x2, y2; int county, town, interior, used; };
+ * fault, never a wrong number.
+ *
+ * The rings are read from GEOS once, into one array of points (the
+ * border's points, in the order they are drawn); a table entry is 16
+ * bytes that name its edge's first visit there, not the edge's four
+ * doubles (48 bytes: a 24 MB table for a province, touched at random). */
+struct border_pts {
+    double *x, *y;   /* every ring's points, ring after ring */
+    size_t n, cap;
+    size_t *ring;    /* ring r: points ring[r] .. ring[r + 1] - 1 */
+    size_t n_ring, ring_cap;
+    int *county;     /* of ring r's township */
+    int *town;
+};
+
+/* at: 1 + the index in pts of the edge's first point at its first visit
+ * (0: a free slot); town: of that visit, TOWN_INTERIOR once a township of
+ * the same county has visited the edge too. */
+struct edge { uint32_t at; int32_t county, town, pad; };
+#define TOWN_INTERIOR (-2)
 
 struct edge_table { struct edge *e; size_t mask; };
 
@@ -168,44 +186,52 @@ static uint64_t mix(uint64_t h, double v)
     return h * 0xff51afd7ed558ccdULL;
 }
 
-/* The entry of edge (a, b) in either direction, inserted when new. */
-static struct edge *edge_find(struct edge_table *tb, double ax, double ay, double bx, double by)
+/* Edge (x[j], y[j]) - (x[j + 1], y[j + 1]) with its lower end first
+ * (x, then y): an edge compares equal in either direction. */
+static void edge_key(const struct border_pts *p, size_t j, double k[4])
 {
+    double ax = p->x[j], ay = p->y[j], bx = p->x[j + 1], by = p->y[j + 1];
     if (ax > bx || (ax == bx && ay > by)) {
-        double tx = ax, ty = ay;
-        ax = bx, ay = by, bx = tx, by = ty;
+        k[0] = bx, k[1] = by, k[2] = ax, k[3] = ay;
+    } else {
+        k[0] = ax, k[1] = ay, k[2] = bx, k[3] = by;
     }
-    uint64_t h = mix(mix(mix(mix(0, ax), ay), bx), by);
+}
+
+/* The entry of the edge from point j, inserted when new (town -1). */
+static struct edge *edge_find(struct edge_table *tb, const struct border_pts *p, size_t j)
+{
+    double k[4], o[4];
+    edge_key(p, j, k);
+    uint64_t h = mix(mix(mix(mix(0, k[0]), k[1]), k[2]), k[3]);
     for (size_t i = h & tb->mask;; i = (i + 1) & tb->mask) {
         struct edge *e = &tb->e[i];
-        if (!e->used) {
-            *e = (struct edge){ax, ay, bx, by, -1, -1, 0, 1};
+        if (!e->at) {
+            *e = (struct edge){(uint32_t)(j + 1), -1, -1, 0};
             return e;
         }
-        if (e->x1 == ax && e->y1 == ay && e->x2 == bx && e->y2 == by)
+        edge_key(p, e->at - 1, o);
+        if (o[0] == k[0] && o[1] == k[1] && o[2] == k[2] && o[3] == k[3])
             return e;
     }
 }
 
-/* Calls fn on every ring of g (collections descended into) as arrays. */
-struct ring_visit {
-    double *x, *y;
-    size_t cap;
-    void (*fn)(void *user, const double *x, const double *y, unsigned n);
-    void *user;
-    int failed; /* out of memory or GEOS failed: a ring went undrawn */
-};
-
-static void visit_rings(GEOSContextHandle_t ctx, const GEOSGeometry *g, struct ring_visit *v)
+/* Appends every ring of g (collections descended into; rings of fewer
+ * than two points have no edge) to p, of township town in county.
+ * -1 when GEOS failed or out of memory. */
+static int collect_rings(GEOSContextHandle_t ctx, const GEOSGeometry *g, int town, int county,
+                         struct border_pts *p)
 {
     int type = GEOSGeomTypeId_r(ctx, g);
     if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
         for (int i = 0, n = GEOSGetNumGeometries_r(ctx, g); i < n; i++)
-            visit_rings(ctx, GEOSGetGeometryN_r(ctx, g, i), v);
-        return;
+            if (collect_rings(ctx, GEOSGetGeometryN_r(ctx, g, i), town, county, p) != 0)
+                return -1;
+        return 0;
     }
     if (type != GEOS_POLYGON || GEOSisEmpty_r(ctx, g))
-        return;
+        return 0;
+    int failed = 0;
     for (int r = -1, nh = GEOSGetNumInteriorRings_r(ctx, g); r < nh; r++) {
         const GEOSGeometry *ring = r < 0 ? GEOSGetExteriorRing_r(ctx, g)
                                          : GEOSGetInteriorRingN_r(ctx, g, r);
@@ -213,113 +239,104 @@ static void visit_rings(GEOSContextHandle_t ctx, const GEOSGeometry *g, struct r
         unsigned n = 0;
         if (!seq || !GEOSCoordSeq_getSize_r(ctx, seq, &n) || n < 2)
             continue;
-        if (n > v->cap) {
-            double *x = realloc(v->x, sizeof *x * n), *y = x ? realloc(v->y, sizeof *y * n) : NULL;
-            if (x)
-                v->x = x;
-            if (!y) {
-                v->failed = 1;
+        if (tc_reserve_xy(&p->x, &p->y, &p->cap, p->n + n) != 0 ||
+            tc_reserve((void **)&p->ring, &p->ring_cap, p->n_ring + 2, sizeof *p->ring) != 0 ||
+            tc_resize((void **)&p->county, p->ring_cap, sizeof *p->county) != 0 ||
+            tc_resize((void **)&p->town, p->ring_cap, sizeof *p->town) != 0 ||
+            !GEOSCoordSeq_copyToArrays_r(ctx, seq, p->x + p->n, p->y + p->n, NULL, NULL)) {
+            failed = 1; /* a ring went undrawn: the picture fails */
+            continue;
+        }
+        p->county[p->n_ring] = county;
+        p->town[p->n_ring] = town;
+        p->ring[p->n_ring++] = p->n;
+        p->n += n;
+        p->ring[p->n_ring] = p->n;
+    }
+    return failed ? -1 : 0;
+}
+
+/* Every edge of p into tb, in order; seen[k]: the entry of the k-th. */
+static void register_edges(struct edge_table *tb, const struct border_pts *p, size_t *seen)
+{
+    size_t k = 0;
+    for (size_t r = 0; r < p->n_ring; r++)
+        for (size_t j = p->ring[r]; j + 1 < p->ring[r + 1]; j++) {
+            struct edge *e = edge_find(tb, p, j);
+            seen[k++] = (size_t)(e - tb->e);
+            if (e->town == -1) {
+                e->county = p->county[r];
+                e->town = p->town[r];
+            } else if (e->town >= 0 && e->town != p->town[r] && e->county == p->county[r]) {
+                e->town = TOWN_INTERIOR;
+            }
+        }
+}
+
+/* The border edges as one path: a pen lifted at each interior edge. */
+static void border_path(const struct canvas *c, const struct edge_table *tb,
+                        const struct border_pts *p, const size_t *seen)
+{
+    size_t k = 0;
+    for (size_t r = 0; r < p->n_ring; r++) {
+        struct pen pen = {0};
+        for (size_t j = p->ring[r]; j + 1 < p->ring[r + 1]; j++) {
+            double px, py;
+            if (tb->e[seen[k++]].town == TOWN_INTERIOR) {
+                pen_up(c->cr, &pen);
                 continue;
             }
-            v->y = y;
-            v->cap = n;
-        }
-        if (GEOSCoordSeq_copyToArrays_r(ctx, seq, v->x, v->y, NULL, NULL))
-            v->fn(v->user, v->x, v->y, n);
-        else
-            v->failed = 1;
-    }
-}
-
-/* The second pass visits the edges in the first pass's order: each one's
- * entry is remembered (seen[k], the k-th edge visited) instead of being
- * hashed again. */
-struct border_pass {
-    const struct canvas *c;
-    struct edge_table *tb;
-    size_t *seen, n_seen, k;
-    int county, town;
-    int draw; /* 0: register edges; 1: stroke the border edges */
-    int failed; /* the passes did not visit the same edges */
-};
-
-static void border_ring(void *user, const double *x, const double *y, unsigned n)
-{
-    struct border_pass *bp = user;
-    struct pen pen = {0};
-    for (unsigned i = 0; i + 1 < n; i++) {
-        struct edge *e;
-        if (bp->k >= bp->n_seen) {
-            bp->failed = 1;
-            break;
-        }
-        if (!bp->draw) {
-            e = edge_find(bp->tb, x[i], y[i], x[i + 1], y[i + 1]);
-            bp->seen[bp->k++] = (size_t)(e - bp->tb->e);
-        } else {
-            e = &bp->tb->e[bp->seen[bp->k++]];
-        }
-        if (!bp->draw) {
-            if (e->town < 0) {
-                e->county = bp->county;
-                e->town = bp->town;
-            } else if (e->town != bp->town && e->county == bp->county) {
-                e->interior = 1;
-            }
-        } else if (e->interior) {
-            pen_up(bp->c->cr, &pen);
-        } else {
-            double px, py;
             if (!pen.down) {
-                to_px(bp->c, x[i], y[i], &px, &py);
-                pen_move(bp->c->cr, &pen, px, py);
+                to_px(c, p->x[j], p->y[j], &px, &py);
+                pen_move(c->cr, &pen, px, py);
             }
-            to_px(bp->c, x[i + 1], y[i + 1], &px, &py);
-            pen_line(bp->c->cr, &pen, px, py);
+            to_px(c, p->x[j + 1], p->y[j + 1], &px, &py);
+            pen_line(c->cr, &pen, px, py);
         }
+        pen_up(c->cr, &pen);
     }
-    pen_up(bp->c->cr, &pen);
 }
 
-/* The map's vertices (an upper bound on its edges) and a table size for
- * them. */
-static size_t edge_capacity(GEOSContextHandle_t ctx, const struct tc_map *map, size_t *n_out)
+/* A table size for the map's vertices (an upper bound on its edges). */
+static size_t edge_capacity(GEOSContextHandle_t ctx, const struct tc_map *map)
 {
     size_t n = 0, cap = 1024;
     for (int t = 0; t < map->n; t++)
         n += (size_t)GEOSGetNumCoordinates_r(ctx, map->t[t].geom);
     while (cap < 2 * n)
         cap *= 2;
-    *n_out = n;
     return cap;
 }
 
 static int draw_counties(const struct canvas *c, GEOSContextHandle_t ctx, const struct tc_map *map)
 {
-    size_t n_edges;
-    size_t cap = edge_capacity(ctx, map, &n_edges);
+    struct border_pts p = {0};
+    int rc = 0;
+    for (int t = 0; t < map->n; t++)
+        if (collect_rings(ctx, map->t[t].geom, t, map->t[t].county_id, &p) != 0)
+            rc = -1;
+    size_t cap = edge_capacity(ctx, map);
     struct edge_table tb = {calloc(cap, sizeof *tb.e), cap - 1};
-    struct border_pass bp = {.c = c, .tb = &tb, .seen = malloc(sizeof(size_t) * (n_edges + 1)),
-                             .n_seen = n_edges};
-    int rc = tb.e && bp.seen ? 0 : -1;
-    struct ring_visit v = {.fn = border_ring, .user = &bp};
-    for (bp.draw = 0; rc == 0 && bp.draw < 2; bp.draw++) {
-        bp.k = 0;
-        for (bp.town = 0; bp.town < map->n; bp.town++) {
-            bp.county = map->t[bp.town].county_id;
-            visit_rings(ctx, map->t[bp.town].geom, &v);
-        }
-        rc = bp.failed ? -1 : 0;
+    size_t *seen = malloc(sizeof *seen * (p.n + 1));
+    /* at is 32 bits; the table holds each edge once */
+    if (!tb.e || !seen || p.n >= UINT32_MAX || p.n >= cap)
+        rc = -1;
+    if (rc == 0) {
+        register_edges(&tb, &p, seen);
+        border_path(c, &tb, &p, seen);
     }
     set_rgb(c->cr, ink);
     cairo_set_line_width(c->cr, 1.4);
     cairo_set_line_join(c->cr, CAIRO_LINE_JOIN_ROUND);
     cairo_stroke(c->cr);
-    free(v.x);
-    free(v.y);
-    free(bp.seen);
+    free(p.x);
+    free(p.y);
+    free(p.ring);
+    free(p.county);
+    free(p.town);
+    free(seen);
     free(tb.e);
-    return rc == 0 && !v.failed ? 0 : -1;
+    return rc;
 }
 
 /* ---- layout and driver -------------------------------------------------------------*/

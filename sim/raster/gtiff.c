@@ -49,6 +49,17 @@ static const struct {
      "threshold)", "stations", RPYR_NEAREST},
 };
 
+/* GDAL checks a create's options against its driver's list, an XML text
+ * parsed at every Create and CreateCopy (twice per COG: the COG driver's,
+ * then the GTiff driver's inside it), about 6 ms of CPU a raster. The
+ * options here are this file's constants (the DEFLATE level is checked
+ * by raster.deflate_level's key), so the check is skipped around those
+ * calls on this thread; it only ever warned, and changes no byte. */
+static void creation_checks(int on)
+{
+    CPLSetThreadLocalConfigOption("GDAL_VALIDATE_CREATION_OPTIONS", on ? NULL : "NO");
+}
+
 static int gdal_fail(struct tc_error *err, const char *path, const char *what)
 {
     const char *m = CPLGetLastErrorMsg();
@@ -169,7 +180,9 @@ struct rtif *rtif_create(const char *path, enum raster_layer l, const struct ras
     if (t->skip_empty)
         opt = CSLSetNameValue(opt, "SPARSE_OK", "TRUE");
     CPLErrorReset();
+    creation_checks(0);
     t->ds = GDALCreate(drv, t->work, g->width, g->height, 1, t->type, opt);
+    creation_checks(1);
     CSLDestroy(opt);
     if (!t->ds) {
         gdal_fail(err, path, "create it");
@@ -320,7 +333,9 @@ static int copy_to_cog(struct rtif *t, int threads, struct tc_error *err)
     opt = CSLSetNameValue(opt, "NUM_THREADS", nt);
     if (t->sparse)
         opt = CSLSetNameValue(opt, "SPARSE_OK", "TRUE");
+    creation_checks(0);
     GDALDatasetH dst = GDALCreateCopy(cog, t->path, src, FALSE, opt, stop_on_interrupt, NULL);
+    creation_checks(1);
     CSLDestroy(opt);
     int rc = dst ? 0 : tc_interrupted() ? tc_fail(err, TC_EXIT_INTERRUPTED, "interrupted")
                                         : gdal_fail(err, t->path, "write it as a COG");

@@ -78,10 +78,19 @@ static void draw_zone_point(GEOSContextHandle_t ctx, const GEOSPreparedGeometry 
  * zones' slots (zone-major scratch): the owner computes. */
 static void draw_township(GEOSContextHandle_t ctx, const struct tc_map *map,
                           const struct tc_seat_areas *seats, int t, const long *first,
-                          const long *quota, unsigned long long seed, double *px, double *py)
+                          const long *quota, int drawn, unsigned long long seed, double *px,
+                          double *py)
 {
     if (!quota[2 * t] && !quota[2 * t + 1])
         return;
+    if (!drawn) { /* a split run's rank that needs none of them: at the seat */
+        for (int z = 2 * t; z < 2 * t + 2; z++)
+            for (long j = 0; j < quota[z]; j++) {
+                px[first[z] + j] = map->t[t].seat_x;
+                py[first[z] + j] = map->t[t].seat_y;
+            }
+        return;
+    }
     /* Prepared per thread, never shared: their indexes build lazily. */
     const GEOSPreparedGeometry *town = GEOSPrepare_r(ctx, map->t[t].geom);
     const GEOSPreparedGeometry *seat = GEOSPrepare_r(ctx, seats->geom[t]);
@@ -136,8 +145,8 @@ static int zone_sequence(const struct sites_config *cfg, const struct tc_map *ma
 /* Draws zone by zone into scratch, then gathers in sequence order. */
 static int draw_all(const struct tc_map *map, const struct tc_seat_areas *seats,
                     const long *first, const long *slot, const long *quota,
-                    unsigned long long seed, int threads, struct tc_sites *s,
-                    struct tc_error *err)
+                    const unsigned char *draw, unsigned long long seed, int threads,
+                    struct tc_sites *s, struct tc_error *err)
 {
     struct tc_workers *ws = tc_workers_new(threads, NULL, 0, err);
     if (!ws)
@@ -149,7 +158,7 @@ static int draw_all(const struct tc_map *map, const struct tc_seat_areas *seats,
         for (int t = 0; t < map->n; t++)
             if (!tc_interrupted())
                 draw_township(ws->w[omp_get_thread_num()].geos, map, seats, t, first, quota,
-                              seed, px, py);
+                              !draw || draw[t], seed, px, py);
         #pragma omp for schedule(static)
         for (long k = 0; k < s->n; k++) {
             s->x[k] = px[slot[k]];
@@ -164,6 +173,7 @@ static int draw_all(const struct tc_map *map, const struct tc_seat_areas *seats,
 
 int sites_place_demand(const struct sites_config *cfg, const struct tc_map *map,
                        const struct tc_seat_areas *seats, unsigned long long seed, int threads,
+                       const struct sites_subset *subset, unsigned char **draw_out,
                        struct tc_sites *s, struct tc_error *err)
 {
     if (!map->has_population || !seats)
@@ -189,7 +199,11 @@ int sites_place_demand(const struct sites_config *cfg, const struct tc_map *map,
             s->township[k] = zone[k] / 2;
             s->zone[k] = zone[k] % 2 ? SITES_ZONE_RURAL : SITES_ZONE_BUILTUP;
         }
-        rc = draw_all(map, seats, first, slot, quota, seed, threads, s, err);
+        int failed;
+        unsigned char *draw = sites_choose_drawn(subset, map, s, &failed, err);
+        rc = failed ? -1
+                    : draw_all(map, seats, first, slot, quota, draw, seed, threads, s, err);
+        *draw_out = draw;
     }
     free(zone);
     free(quota);

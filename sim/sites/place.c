@@ -86,8 +86,8 @@ static int lonlat_slice(struct map_proj *p, struct tc_sites *s, long a, long b)
  * same doubles as one pass. */
 #define LONLAT_SLICE_MIN 65536L
 
-static int fill_lonlat(struct tc_sites *s, const struct tc_map *map, int threads,
-                       struct tc_error *err)
+static int fill_lonlat_all(struct tc_sites *s, const struct tc_map *map, int threads,
+                           struct tc_error *err)
 {
     long nt = threads > 1 ? threads : 1;
     if (nt > s->n / LONLAT_SLICE_MIN)
@@ -114,12 +114,52 @@ static int fill_lonlat(struct tc_sites *s, const struct tc_map *map, int threads
     return failed ? tc_fail(err, TC_EXIT_INTERNAL, "PROJ failed on site coordinates") : 0;
 }
 
+/* fill_lonlat_all for the stations of the townships drawn (draw; NULL:
+ * every one): those gathered, transformed, put back (each point is
+ * transformed alone: the same doubles); the others, at their seats, get
+ * the seats' lon, lat (sites_place_some: nobody reads them). */
+static int fill_lonlat(struct tc_sites *s, const struct tc_map *map, int threads,
+                       const unsigned char *draw, struct tc_error *err)
+{
+    if (!draw)
+        return fill_lonlat_all(s, map, threads, err);
+    long m = 0;
+    for (long i = 0; i < s->n; i++)
+        m += draw[s->township[i]];
+    size_t size = sizeof(double) * (size_t)(m > 0 ? m : 1);
+    struct tc_sites d = {.n = m, .x = malloc(size), .y = malloc(size), .lon = malloc(size),
+                         .lat = malloc(size)};
+    int rc = d.x && d.y && d.lon && d.lat ? 0 : tc_fail(err, TC_EXIT_RESOURCE, "out of memory");
+    for (long i = 0, k = 0; rc == 0 && i < s->n; i++)
+        if (draw[s->township[i]]) {
+            d.x[k] = s->x[i];
+            d.y[k++] = s->y[i];
+        }
+    if (rc == 0)
+        rc = fill_lonlat_all(&d, map, threads, err);
+    for (long i = 0, k = 0; rc == 0 && i < s->n; i++) {
+        const struct township *tw = &map->t[s->township[i]];
+        int mine = draw[s->township[i]];
+        s->x[i] = mine ? d.x[k] : tw->seat_x;
+        s->y[i] = mine ? d.y[k] : tw->seat_y;
+        s->lon[i] = mine ? d.lon[k] : tw->seat_lon;
+        s->lat[i] = mine ? d.lat[k] : tw->seat_lat;
+        k += mine;
+    }
+    free(d.x);
+    free(d.y);
+    free(d.lon);
+    free(d.lat);
+    return rc;
+}
+
 /* The township's seat station (index t) and its drawn stations' points,
  * by rank, into px, py (township-major scratch): written only here, the
- * owner computes whatever the thread. */
+ * owner computes whatever the thread. A township not drawn (a split
+ * run's rank, sites_place_some) has its stations at its seat. */
 static int draw_township(GEOSContextHandle_t ctx, const struct tc_map *map, int t, long seats,
-                         long quota, unsigned long long seed, struct tc_sites *s, double *px,
-                         double *py)
+                         long quota, int drawn, unsigned long long seed, struct tc_sites *s,
+                         double *px, double *py)
 {
     const struct township *tw = &map->t[t];
     if (seats) {
@@ -127,7 +167,11 @@ static int draw_township(GEOSContextHandle_t ctx, const struct tc_map *map, int 
         s->y[t] = tw->seat_y;
         s->township[t] = t;
     }
-    if (!quota)
+    for (long j = 0; !drawn && j < quota; j++) {
+        px[j] = tw->seat_x;
+        py[j] = tw->seat_y;
+    }
+    if (!quota || !drawn)
         return 0;
     /* Prepared per thread, never shared: its indexes build lazily. */
     const GEOSPreparedGeometry *prep = GEOSPrepare_r(ctx, tw->geom);
@@ -144,8 +188,9 @@ static int draw_township(GEOSContextHandle_t ctx, const struct tc_map *map, int 
  * scattered over the whole sequence), then gathers the points into x, y
  * in sequence order. */
 static int draw_all(const struct tc_map *map, long seats, long drawn, const long *first,
-                    const long *slot, const long *quota, unsigned long long seed, int threads,
-                    struct tc_sites *s, struct tc_error *err)
+                    const long *slot, const long *quota, const unsigned char *draw,
+                    unsigned long long seed, int threads, struct tc_sites *s,
+                    struct tc_error *err)
 {
     struct tc_workers *ws = tc_workers_new(threads, NULL, 0, err);
     if (!ws)
@@ -156,8 +201,9 @@ static int draw_all(const struct tc_map *map, long seats, long drawn, const long
         #pragma omp for schedule(dynamic, 4)
         for (int t = 0; t < map->n; t++) {
             struct tc_worker *w = &ws->w[omp_get_thread_num()];
-            if (!tc_interrupted() && draw_township(w->geos, map, t, seats, quota[t], seed, s,
-                                                   px + first[t], py + first[t]) != 0)
+            if (!tc_interrupted() && draw_township(w->geos, map, t, seats, quota[t],
+                                                   !draw || draw[t], seed, s, px + first[t],
+                                                   py + first[t]) != 0)
                 tc_worker_failf(w, t, TC_EXIT_RESOURCE, "GEOS failed placing the stations of "
                                 "township %s (out of memory?)", map->t[t].code);
         }
@@ -186,8 +232,9 @@ static void township_weights(const struct sites_config *cfg, const struct tc_map
 /* The townships and points of the drawn stations seats .. count - 1 (the
  * seats strategy's stations 0 .. n-1 stand at the seats). */
 static int place_sequence(const struct sites_config *cfg, const struct tc_map *map, long seats,
-                          unsigned long long seed, int threads, struct tc_sites *s,
-                          struct tc_error *err)
+                          unsigned long long seed, int threads,
+                          const struct sites_subset *subset, unsigned char **draw_out,
+                          struct tc_sites *s, struct tc_error *err)
 {
     int n = map->n;
     long drawn = cfg->count - seats;
@@ -207,10 +254,18 @@ static int place_sequence(const struct sites_config *cfg, const struct tc_map *m
         if ((uint64_t)quota[t] > UINT32_MAX)
             rc = tc_fail(err, TC_EXIT_SCENARIO, "sites.count = %ld puts more than 2^32 "
                          "stations in township %s", cfg->count, map->t[t].code);
+    unsigned char *draw = NULL;
+    if (rc == 0) {
+        for (int t = 0; t < seats; t++)
+            s->township[t] = t;
+        draw = sites_choose_drawn(subset, map, s, &rc, err);
+        rc = -rc;
+    }
     if (rc == 0) {
         sites_slots(s->township + seats, drawn, n, quota, first, slot);
-        rc = draw_all(map, seats, drawn, first, slot, quota, seed, threads, s, err);
+        rc = draw_all(map, seats, drawn, first, slot, quota, draw, seed, threads, s, err);
     }
+    *draw_out = draw;
     free(weight);
     free(quota);
     free(first);
@@ -230,11 +285,11 @@ static void resolve(const char *base_dir, const char *file, char *path, size_t s
 /* The demand strategy: by a raster of people, or by the map's zones. */
 static int place_demand(const struct sites_config *cfg, const struct tc_map *map,
                         const struct tc_seat_areas *seat_areas, const char *base_dir,
-                        unsigned long long seed, int threads, struct tc_sites *s,
-                        struct tc_error *err)
+                        unsigned long long seed, int threads, const struct sites_subset *subset,
+                        unsigned char **draw, struct tc_sites *s, struct tc_error *err)
 {
     if (!cfg->density[0])
-        return sites_place_demand(cfg, map, seat_areas, seed, threads, s, err);
+        return sites_place_demand(cfg, map, seat_areas, seed, threads, subset, draw, s, err);
     char path[2 * TC_STR_MAX];
     resolve(base_dir, cfg->density, path, sizeof path);
     return sites_place_density(cfg, map, path, seed, threads, s, err);
@@ -243,7 +298,8 @@ static int place_demand(const struct sites_config *cfg, const struct tc_map *map
 static struct tc_sites *place_generated(const struct sites_config *cfg, const struct tc_map *map,
                                         const struct tc_seat_areas *seat_areas,
                                         const char *base_dir, unsigned long long seed,
-                                        int threads, struct tc_error *err)
+                                        int threads, const struct sites_subset *subset,
+                                        struct tc_error *err)
 {
     if (cfg->density[0] && cfg->strategy != SITES_DEMAND) {
         tc_fail(err, TC_EXIT_SCENARIO, "sites.density is a demand raster: it needs "
@@ -261,11 +317,14 @@ static struct tc_sites *place_generated(const struct sites_config *cfg, const st
         tc_fail(err, TC_EXIT_RESOURCE, "out of memory for %ld sites", cfg->count);
         return NULL;
     }
+    unsigned char *draw = NULL; /* the townships drawn, with a subset */
     int rc = cfg->strategy == SITES_DEMAND
-                 ? place_demand(cfg, map, seat_areas, base_dir, seed, threads, s, err)
-                 : place_sequence(cfg, map, seats, seed, threads, s, err);
-    if (rc != 0 || fill_lonlat(s, map, threads, err) != 0)
+                 ? place_demand(cfg, map, seat_areas, base_dir, seed, threads, subset, &draw, s,
+                                err)
+                 : place_sequence(cfg, map, seats, seed, threads, subset, &draw, s, err);
+    if (rc != 0 || fill_lonlat(s, map, threads, draw, err) != 0)
         sites_free(&s);
+    free(draw);
     return s;
 }
 
@@ -333,13 +392,38 @@ struct tc_sites *sites_place(const struct sites_config *cfg, const struct tc_map
     return sites_place_on(cfg, map, NULL, seed, base_dir, threads, warn, err);
 }
 
+unsigned char *sites_choose_drawn(const struct sites_subset *subset, const struct tc_map *map,
+                                  const struct tc_sites *s, int *failed, struct tc_error *err)
+{
+    *failed = 0;
+    if (!subset)
+        return NULL;
+    unsigned char *draw = calloc((size_t)map->n + 1, 1);
+    if (!draw || subset->choose(subset->ctx, s, draw, err) != 0) {
+        if (!draw)
+            tc_fail(err, TC_EXIT_RESOURCE, "out of memory for %ld sites", s->n);
+        free(draw);
+        *failed = 1;
+        return NULL;
+    }
+    return draw;
+}
+
 struct tc_sites *sites_place_on(const struct sites_config *cfg, const struct tc_map *map,
                                 const struct tc_seat_areas *seats, unsigned long long seed,
                                 const char *base_dir, int threads, FILE *warn,
                                 struct tc_error *err)
 {
+    return sites_place_some(cfg, map, seats, seed, base_dir, threads, warn, NULL, err);
+}
+
+struct tc_sites *sites_place_some(const struct sites_config *cfg, const struct tc_map *map,
+                                  const struct tc_seat_areas *seats, unsigned long long seed,
+                                  const char *base_dir, int threads, FILE *warn,
+                                  const struct sites_subset *subset, struct tc_error *err)
+{
     if (cfg->strategy != SITES_FILE)
-        return place_generated(cfg, map, seats, base_dir, seed, threads, err);
+        return place_generated(cfg, map, seats, base_dir, seed, threads, subset, err);
     char path[2 * TC_STR_MAX];
     resolve(base_dir, cfg->file, path, sizeof path);
     const char *slash = strrchr(path, '/'), *ext = strrchr(slash ? slash : path, '.');
@@ -364,7 +448,7 @@ struct tc_sites *sites_from_points(const struct tc_map *map, const double *x, co
     memcpy(s->x, x, sizeof *x * (size_t)n);
     memcpy(s->y, y, sizeof *y * (size_t)n);
     memcpy(s->township, township, sizeof *township * (size_t)n);
-    if (fill_lonlat(s, map, 1, err) != 0) /* x, y as a sites file of these lon, lat gives */
+    if (fill_lonlat_all(s, map, 1, err) != 0) /* x, y as a sites file of these lon, lat gives */
         sites_free(&s);
     return s;
 }

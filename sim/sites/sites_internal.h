@@ -29,10 +29,19 @@ void sites_slots(const int *unit, long count, int n, const long *quota, long *fi
 
 struct tc_seat_areas;
 /* strategy = demand (demand.c): the stations of s (s->n = cfg->count) by
- * zone, s->zone set. 0, or -1 with err. */
+ * zone, s->zone set; with a subset, *draw gets the townships drawn
+ * (sites_choose_drawn's, the caller frees). 0, or -1 with err. */
 int sites_place_demand(const struct sites_config *cfg, const struct tc_map *map,
                        const struct tc_seat_areas *seats, unsigned long long seed, int threads,
+                       const struct sites_subset *subset, unsigned char **draw,
                        struct tc_sites *s, struct tc_error *err);
+
+/* The townships whose stations are drawn (sites_place_some): a malloc'd
+ * map->n flags from subset->choose once s->township is set, or NULL for
+ * every township (no subset). *failed = 1 when out of memory or choose
+ * failed (err set). */
+unsigned char *sites_choose_drawn(const struct sites_subset *subset, const struct tc_map *map,
+                                  const struct tc_sites *s, int *failed, struct tc_error *err);
 
 /* strategy = demand with sites.density (density.c): the stations of s by
  * the raster at path (resolved), s->zone left NULL. 0, or -1 with err

@@ -80,6 +80,16 @@ static inline int misses_box(const struct covx_load *ld, long g, long h, double 
            dmax(y0, y1) + PIECE_MARGIN < ld->by0 - m || dmin(y0, y1) - PIECE_MARGIN > ld->by1 + m;
 }
 
+/* Can no edge of footprint f miss B grown by m (misses_box)? Its vertices
+ * lie in its envelope, and rounding is monotone: each comparison
+ * misses_box makes is then false for every edge, as it is on f's
+ * envelope. Asked once per ring, it spares the test on each edge. */
+static inline int ring_within_box(const struct covx_load *ld, const struct ufp *f, double m)
+{
+    return (f->xmin + PIECE_MARGIN >= ld->bx0 - m) & (f->xmax - PIECE_MARGIN <= ld->bx1 + m) &
+           (f->ymin + PIECE_MARGIN >= ld->by0 - m) & (f->ymax - PIECE_MARGIN <= ld->by1 + m);
+}
+
 static inline long edge_pieces(const struct covx_grid *gr, const struct covx_load *ld, long g,
                                long h)
 {
@@ -153,31 +163,38 @@ static inline struct slot *next_slot(struct pieces *l)
     return &l->slot[l->n];
 }
 
-/* Starts a run in cell c, counted in cnt, with the piece in next_slot. */
-static struct run *start_run(struct pieces *l, int c, int *cnt)
+/* Starts a run in cell c, counted in cnt, with the piece in next_slot
+ * (its span sp). */
+static struct run *start_run(struct pieces *l, int c, struct span sp, int *cnt)
 {
     const struct slot *p = next_slot(l);
     struct run *r = &l->made[l->nmade];
     l->made_cell[l->nmade++] = c;
     cnt[c]++;
-    *r = (struct run){p->xmin, p->ymin, p->xmax, p->ymax, (int)l->n, (int)l->n, p->owner, 0};
+    *r = (struct run){p->xmin, p->ymin, p->xmax, p->ymax, (int)l->n, (int)l->n, p->owner, 0,
+                      sp.cx1, sp.cy1};
     return r;
 }
 
 /* Keeps the piece made in next_slot(l). It lies in the cell holding its
  * lower-left corner (that of its span sp): it joins the last run when
- * that is its ring's in the same cell, else starts a run. */
-static inline void push_piece(struct covx_grid *gr, struct pieces *l, struct span sp, int *cnt)
+ * that is its ring's in the same cell, else starts a run. Inlined: it
+ * runs once per piece, and gcc's own choice (a call) cost ~8 %. */
+static inline __attribute__((always_inline)) void push_piece(struct covx_grid *gr,
+                                                             struct pieces *l, struct span sp,
+                                                             int *cnt)
 {
     const struct slot *p = next_slot(l);
     int c = sp.cy0 * gr->m.nx + sp.cx0;
     struct run *r = &l->made[l->nmade - 1];
     if (l->nmade == 0 || l->made_cell[l->nmade - 1] != c || r->owner != p->owner)
-        r = start_run(l, c, cnt);
+        r = start_run(l, c, sp, cnt);
     r->xmin = dmin(r->xmin, p->xmin);
     r->ymin = dmin(r->ymin, p->ymin);
     r->xmax = dmax(r->xmax, p->xmax);
     r->ymax = dmax(r->ymax, p->ymax);
+    r->cx1 = r->cx1 > sp.cx1 ? r->cx1 : sp.cx1;
+    r->cy1 = r->cy1 > sp.cy1 ? r->cy1 : sp.cy1;
     r->walked |= p->walked;
     r->end = (int)++l->n;
 }
@@ -189,7 +206,11 @@ static inline struct span slot_span(const struct covx_grid *gr, const struct slo
 
 /* Sorts list l's runs into their cells, walked runs first in each (the
  * pair test skips pairs of unwalked ones without looking at them); cnt
- * holds the runs per cell. */
+ * holds the runs per cell. One pass: a cell's walked runs fill it from
+ * its start, in the order made, and the others from its end, in reverse
+ * (every pair is tested in a cell whatever its order, and the crossings
+ * are sorted along each edge afterwards); wend ends at the first of
+ * those. */
 static int sort_runs(struct covx_grid *gr, struct pieces *l, int *cnt, size_t ncell)
 {
     struct buf *b = pieces_bufs(gr, l);
@@ -201,14 +222,13 @@ static int sort_runs(struct covx_grid *gr, struct pieces *l, int *cnt, size_t nc
     l->start[0] = 0;
     for (size_t k = 0; k < ncell; k++) { /* cnt[k] becomes cell k's fill position */
         l->start[k + 1] = l->start[k] + cnt[k];
-        cnt[k] = l->wend[k] = l->start[k];
+        cnt[k] = l->start[k];
+        l->wend[k] = l->start[k + 1];
     }
-    for (int i = 0; i < l->nmade; i++)
-        l->wend[l->made_cell[i]] += l->made[i].walked != 0;
-    for (int pass = 1; pass >= 0; pass--) /* walked, then the others: cnt ends at wend */
-        for (int i = 0; i < l->nmade; i++)
-            if ((l->made[i].walked != 0) == pass)
-                l->run[cnt[l->made_cell[i]]++] = l->made[i];
+    for (int i = 0; i < l->nmade; i++) {
+        int c = l->made_cell[i];
+        l->run[l->made[i].walked ? cnt[c]++ : --l->wend[c]] = l->made[i];
+    }
     return 0;
 }
 
@@ -301,6 +321,90 @@ static int push_edge_pieces(struct covx_grid *gr, const struct covx_load *ld, lo
     return 0;
 }
 
+/* The grid's numbers in locals: the loop below stores slots (doubles),
+ * which the compiler must assume may change the grid's own fields. */
+struct grid_view {
+    double x0, y0, inv;
+    int nx, ny;
+    unsigned char *cls;
+};
+
+/* The run being made by bucket_all_walked, kept in locals. */
+struct open_run {
+    double xmin, ymin, xmax, ymax;
+    int cell, cx1, cy1;
+    int start;
+};
+
+/* Closes run o, whose last slot is end - 1: push_piece's run, field for
+ * field (min and max are exact, in any order). */
+static inline void close_run(struct pieces *l, const struct open_run *o, int end, int owner,
+                             int *cnt)
+{
+    l->made[l->nmade] = (struct run){o->xmin, o->ymin, o->xmax, o->ymax, o->start, end, owner,
+                                     1, o->cx1, o->cy1};
+    l->made_cell[l->nmade++] = o->cell;
+    cnt[o->cell]++;
+}
+
+/* Footprint ring r, in B on clean inside cells (footprint_use's
+ * EDGE_WALKED), its edges one piece each and none asked about depth:
+ * every edge walked. The slots, runs, marks and uses bucket_walked's loop
+ * makes for it, in one pass with the run and the grid in locals (room for
+ * r->n pieces and runs is reserved). Its first piece starts a run: the
+ * last one made is another footprint's. */
+static void bucket_all_walked(struct covx_grid *gr, const struct covx_load *ld,
+                              const struct ring *r, int *cnt)
+{
+    const struct grid_view m = {gr->m.x0, gr->m.y0, gr->m.inv, gr->m.nx, gr->m.ny, gr->m.cls};
+    struct pieces *l = &gr->fpc;
+    const double *vx = ld->vx, *vy = ld->vy;
+    int owner = r->owner, n = (int)l->n;
+    struct slot *slot = l->slot;
+    struct open_run o = {.cell = -1};
+    memset(gr->use + r->off, EDGE_WALKED, (size_t)r->n);
+    double xa = vx[r->off], ya = vy[r->off];
+    for (long g = r->off, end = r->off + r->n; g < end; g++) {
+        long h = g + 1 == end ? r->off : g + 1;
+        double xb = vx[h], yb = vy[h];
+        struct slot *p = &slot[n];
+        *p = (struct slot){.xmin = dmin(xa, xb) - PIECE_MARGIN, .ymin = dmin(ya, yb) - PIECE_MARGIN,
+                           .xmax = dmax(xa, xb) + PIECE_MARGIN, .ymax = dmax(ya, yb) + PIECE_MARGIN,
+                           .g = (int)g, .h = (int)h, .owner = owner, .k = 0, .np = 1,
+                           .walked = 1};
+        struct span sp = {cell_of(p->xmin, m.x0, m.inv, m.nx), cell_of(p->ymin, m.y0, m.inv, m.ny),
+                          cell_of(p->xmax, m.x0, m.inv, m.nx), cell_of(p->ymax, m.y0, m.inv, m.ny)};
+        int c = sp.cy0 * m.nx + sp.cx0;
+        if (span_small(sp)) {
+            unsigned char *q = m.cls + c;
+            long dx = sp.cx1 - sp.cx0, dy = (long)(sp.cy1 - sp.cy0) * m.nx;
+            q[0] |= CELL_WALKED;
+            q[dx] |= CELL_WALKED;
+            q[dy] |= CELL_WALKED;
+            q[dy + dx] |= CELL_WALKED;
+        } else {
+            span_mark(gr, sp, CELL_WALKED);
+        }
+        if (c != o.cell) {
+            if (o.cell >= 0)
+                close_run(l, &o, n, owner, cnt);
+            o = (struct open_run){p->xmin, p->ymin, p->xmax, p->ymax, c, sp.cx1, sp.cy1, n};
+        } else {
+            o.xmin = dmin(o.xmin, p->xmin);
+            o.ymin = dmin(o.ymin, p->ymin);
+            o.xmax = dmax(o.xmax, p->xmax);
+            o.ymax = dmax(o.ymax, p->ymax);
+            o.cx1 = o.cx1 > sp.cx1 ? o.cx1 : sp.cx1;
+            o.cy1 = o.cy1 > sp.cy1 ? o.cy1 : sp.cy1;
+        }
+        n++;
+        xa = xb;
+        ya = yb;
+    }
+    close_run(l, &o, n, owner, cnt);
+    l->n = n;
+}
+
 /* Pass 1: every piece of every walked footprint edge, marking the cells
  * they cover CELL_WALKED, and of every covered one. */
 static int bucket_walked(struct covx_grid *gr, const struct covx_load *ld,
@@ -318,9 +422,15 @@ static int bucket_walked(struct covx_grid *gr, const struct covx_load *ld,
         if (reserve_pieces(gr, &gr->fpc, r->n) != 0) /* one piece per edge, usually */
             return -1;
         int one = one_piece_edges(gr, &ld->uf[r->owner]);
+        if (bulk == EDGE_WALKED && one && !dp->deep) {
+            bucket_all_walked(gr, ld, r, cnt);
+            gr->all_walked[r->owner] = 1;
+            continue;
+        }
+        int within = bulk == EDGE_WALKED || ring_within_box(ld, &ld->uf[r->owner], 0.0);
         for (long g = r->off, end = r->off + r->n; g < end; g++) {
             long h = g + 1 == end ? r->off : g + 1;
-            if (bulk != EDGE_WALKED && misses_box(ld, g, h, 0.0)) {
+            if (!within && misses_box(ld, g, h, 0.0)) {
                 gr->use[g] = EDGE_SKIP; /* its envelope misses B: not walked (no slot made) */
                 continue;
             }
@@ -374,11 +484,12 @@ static int bucket_neighbours(struct covx_grid *gr, const struct covx_load *ld, i
         if (reserve_pieces(gr, &gr->fpc, r->n) != 0) /* one piece per edge, usually */
             return -1;
         int one = one_piece_edges(gr, f);
+        int within = ring_within_box(ld, f, m);
         for (long g = r->off, end = r->off + r->n; g < end; g++) {
             if (gr->use[g] == EDGE_WALKED || gr->use[g] == EDGE_COVERED) /* in already */
                 continue;
             long h = g + 1 == end ? r->off : g + 1;
-            if (misses_box(ld, g, h, m))
+            if (!within && misses_box(ld, g, h, m))
                 continue;
             struct slot *e = next_slot(&gr->fpc);
             *e = edge_slot(ld, g, h, r->owner, 0);

@@ -137,6 +137,10 @@ struct run {
     int start, end; /* slots [start, end) of their piece list */
     int owner;
     int walked;     /* some slot is walked */
+    /* The cells of xmax and ymax (cell_of: monotone, so the largest of its
+     * pieces'): a run reaching no further than its own column meets no run
+     * of the column east of it, and likewise for rows (pairs.c). */
+    int cx1, cy1;
 };
 
 /* What a township's candidates of one footprint shape have in common,

@@ -122,13 +122,36 @@ static int unwalked_against(struct covx_cross *xs, const struct covx_load *ld,
     return 0;
 }
 
+/* The cells ahead of cell k = (cx, cy) that run a, in it, can meet: the
+ * east one [k, e1] and the three above [u0, u1], less those it does not
+ * reach. A run of the east column has its xmin's cell there, cx + 1: it
+ * can meet a only when a's xmax's cell (a->cx1) is cx + 1 too, cell_of
+ * being monotone; so for the row above and a->cy1. An empty range is
+ * [0, -1]. */
+struct ahead {
+    long e1, u0, u1;
+};
+
+static inline struct ahead ahead_of(const struct covx_grid *gr, const struct run *a, int cx,
+                                    int cy, long k)
+{
+    int east = a->cx1 > cx; /* then cx + 1 < nx: cx1 is clamped to the grid */
+    struct ahead h = {k + east, 0, -1};
+    if (a->cy1 > cy) {
+        h.u0 = k + gr->m.nx - (cx > 0);
+        h.u1 = k + gr->m.nx + east;
+    }
+    return h;
+}
+
 /* Every pair of pieces in cell (cx, cy), and between it and the four
  * neighbours ahead of it (east, and the three above): each pair of
  * neighbouring pieces is tested once. Runs are sorted by cell, so the
  * cell with its east neighbour, and the three above, are two ranges of
- * runs in each list: cells [k, east] and [up0, up1]. A footprint run that
- * is not walked is tested only against walked ones, which come first in
- * each cell: it meets those of its own cell as they test theirs. */
+ * runs in each list: cells [k, e1] and [u0, u1], cut to what each run
+ * reaches (ahead_of). A footprint run that is not walked is tested only
+ * against walked ones, which come first in each cell: it meets those of
+ * its own cell as they test theirs. */
 static int cell_crossings(struct covx_cross *xs, const struct covx_load *ld,
                           const struct covx_grid *gr, int cx, int cy)
 {
@@ -136,28 +159,23 @@ static int cell_crossings(struct covx_cross *xs, const struct covx_load *ld,
     long k = (long)cy * gr->m.nx + cx;
     if (f->start[k] == f->start[k + 1] && t->start[k] == t->start[k + 1])
         return 0;
-    long east = cx + 1 < gr->m.nx ? k + 1 : k;
-    long up0 = 0, up1 = -1; /* none */
-    if (cy + 1 < gr->m.ny) {
-        up0 = k + gr->m.nx - (cx > 0);
-        up1 = k + gr->m.nx + (cx + 1 < gr->m.nx);
-    }
-    int fe = f->start[east + 1], fu0 = f->start[up0], fu1 = f->start[up1 + 1];
-    int te0 = t->start[k + 1], te1 = t->start[east + 1];
-    int tu0 = t->start[up0], tu1 = t->start[up1 + 1];
-    for (int i = t->start[k]; i < t->start[k + 1]; i++)
-        if (run_against(xs, ld, t, &t->run[i], f, f->start[k], fe) != 0 ||
-            run_against(xs, ld, t, &t->run[i], f, fu0, fu1) != 0)
+    for (int i = t->start[k]; i < t->start[k + 1]; i++) {
+        struct ahead h = ahead_of(gr, &t->run[i], cx, cy, k);
+        if (run_against(xs, ld, t, &t->run[i], f, f->start[k], f->start[h.e1 + 1]) != 0 ||
+            run_against(xs, ld, t, &t->run[i], f, f->start[h.u0], f->start[h.u1 + 1]) != 0)
             return -1;
+    }
     for (int i = f->start[k]; i < f->start[k + 1]; i++) {
         const struct run *a = &f->run[i];
+        struct ahead h = ahead_of(gr, a, cx, cy, k);
+        int fe = f->start[h.e1 + 1], fu0 = f->start[h.u0], fu1 = f->start[h.u1 + 1];
         if (i < f->wend[k] ? run_against(xs, ld, f, a, f, i + 1, fe) != 0 ||
                                  run_against(xs, ld, f, a, f, fu0, fu1) != 0
-                           : (east != k && unwalked_against(xs, ld, gr, a, east, east) != 0) ||
-                                 unwalked_against(xs, ld, gr, a, up0, up1) != 0)
+                           : (h.e1 != k && unwalked_against(xs, ld, gr, a, h.e1, h.e1) != 0) ||
+                                 unwalked_against(xs, ld, gr, a, h.u0, h.u1) != 0)
             return -1;
-        if (run_against(xs, ld, f, a, t, te0, te1) != 0 ||
-            run_against(xs, ld, f, a, t, tu0, tu1) != 0)
+        if (run_against(xs, ld, f, a, t, t->start[k + 1], t->start[h.e1 + 1]) != 0 ||
+            run_against(xs, ld, f, a, t, t->start[h.u0], t->start[h.u1 + 1]) != 0)
             return -1;
     }
     return 0;

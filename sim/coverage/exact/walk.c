@@ -119,13 +119,33 @@ static void tile_footprint(const struct covx_walk *wk, const struct covx_load *l
         }
 }
 
+static inline int imax(int a, int b)
+{
+    return a > b ? a : b;
+}
+
+/* The least tile side, in cells: half the footprints' mean envelope side.
+ * Where footprints are many cells wide (large discs on a fine grid), a
+ * tile of one cell listed each footprint in dozens of tiles; a point test
+ * reads the same footprints, in the same order, from any tile holding the
+ * point, so the tiles' size changes no answer. */
+static int tile_least(const struct covx_load *ld, const struct covx_grid *gr)
+{
+    double side = 0.0;
+    for (int u = 0; u < ld->nuf; u++)
+        side += dmax(ld->uf[u].xmax - ld->uf[u].xmin, ld->uf[u].ymax - ld->uf[u].ymin);
+    double cells = ld->nuf > 0 ? 0.5 * side / (double)ld->nuf * gr->m.inv : 1.0;
+    return cells < 1.0 ? 1 : cells > UF_TILES ? UF_TILES : (int)cells;
+}
+
 /* Lists the kept footprints by tile (in order), each in the tiles its
  * envelope meets: a point test reads only its tile's footprints. */
 int covx_tile_footprints(struct covx_walk *wk, const struct covx_load *ld,
                          const struct covx_grid *gr)
 {
-    wk->tile_rows = (gr->m.ny + UF_TILES - 1) / UF_TILES;
-    wk->tile_cols = (gr->m.nx + UF_TILES - 1) / UF_TILES;
+    int least = tile_least(ld, gr);
+    wk->tile_rows = imax((gr->m.ny + UF_TILES - 1) / UF_TILES, least);
+    wk->tile_cols = imax((gr->m.nx + UF_TILES - 1) / UF_TILES, least);
     wk->tile_ncol = (gr->m.nx + wk->tile_cols - 1) / wk->tile_cols;
     int ntile = wk->tile_ncol * ((gr->m.ny + wk->tile_rows - 1) / wk->tile_rows);
     wk->tile_start = buf_get(&wk->bufs[WB_TILE_START], (size_t)ntile + 1, sizeof *wk->tile_start);
