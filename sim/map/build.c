@@ -60,7 +60,7 @@ static void build_township(const struct loader *ld, struct tc_worker *w, struct 
     PJ *src_to_metric = w->pj[MAP_PJ_SRC_TO_METRIC];
     GEOSGeometry *g = map_record_polygon(ld, ctx, t, job);
     if (g)
-        g = map_make_valid(ld, ctx, g, NULL, t, job);
+        g = map_make_valid(ld, w, g, NULL, t, job);
     errno = 0;
     w->geos_msg[0] = '\0';
     GEOSGeometry *metric = g ? map_densify_project(ctx, g, map_densify_step(ld), src_to_metric,
@@ -71,7 +71,7 @@ static void build_township(const struct loader *ld, struct tc_worker *w, struct 
     if (g)
         GEOSGeom_destroy_r(ctx, g);
     /* Projection can, rarely, make near-touching rings cross. */
-    t->geom = metric ? map_make_valid(ld, ctx, metric, src_to_metric, t, job) : NULL;
+    t->geom = metric ? map_make_valid(ld, w, metric, src_to_metric, t, job) : NULL;
     if (!t->geom) {
         job->failed = 1;
         return;

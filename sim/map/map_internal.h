@@ -122,7 +122,7 @@ int map_records_finish(struct loader *ld, struct record_job *jobs, int read_rc,
                        const struct tc_error *read_err, struct tc_error *err);
 
 /* repair.c: parts with no area, validity and repair, their warnings */
-GEOSGeometry *map_make_valid(const struct loader *ld, GEOSContextHandle_t ctx, GEOSGeometry *g, PJ *to_input, const struct township *t, struct record_job *job);
+GEOSGeometry *map_make_valid(const struct loader *ld, struct tc_worker *w, GEOSGeometry *g, PJ *to_input, const struct township *t, struct record_job *job);
 GEOSGeometry *map_record_polygon(const struct loader *ld, GEOSContextHandle_t ctx, const struct township *t, struct record_job *job);
 void map_report_drops(struct loader *ld, const struct record_job *jobs);
 

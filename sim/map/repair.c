@@ -104,11 +104,32 @@ static char *invalid_reason(const struct loader *ld, GEOSContextHandle_t ctx,
 /* Returns g if valid, else (map.repair = yes) its polygonal MakeValid with
  * a warning naming the record, the place and the relative area change,
  * else NULL with the job's error set. Consumes g. */
-GEOSGeometry *map_make_valid(const struct loader *ld, GEOSContextHandle_t ctx, GEOSGeometry *g,
+/* GEOS threw (its 2 or NULL): under a memory limit, std::bad_alloc; not
+ * the map's fault, so not exit 4. Consumes g. */
+static GEOSGeometry *geos_failed(const struct loader *ld, const struct tc_worker *w,
+                                 GEOSGeometry *g, const struct township *t, const char *doing,
+                                 struct record_job *job)
+{
+    int status = tc_worker_geos_status(w);
+    tc_fail(&job->err, status, "%s: " MAP_REC_FMT " (code %s): %s %s the polygon%s%s",
+            ld->shp_path, MAP_REC(ld, t->record), t->code,
+            status == TC_EXIT_RESOURCE ? "out of memory" : "GEOS failed", doing,
+            status == TC_EXIT_RESOURCE ? "" : ": ", status == TC_EXIT_RESOURCE ? "" : w->geos_msg);
+    if (g)
+        GEOSGeom_destroy_r(w->geos, g);
+    return NULL;
+}
+
+GEOSGeometry *map_make_valid(const struct loader *ld, struct tc_worker *w, GEOSGeometry *g,
                                 PJ *to_input, const struct township *t, struct record_job *job)
 {
-    if (GEOSisValid_r(ctx, g) == 1)
+    GEOSContextHandle_t ctx = w->geos;
+    w->geos_msg[0] = '\0';
+    int valid = GEOSisValid_r(ctx, g);
+    if (valid == 1)
         return g;
+    if (valid != 0)
+        return geos_failed(ld, w, g, t, "checking", job);
     char *reason = invalid_reason(ld, ctx, g, to_input);
     const char *why = reason ? reason : "?";
     if (!ld->cfg->repair) {
@@ -125,7 +146,11 @@ GEOSGeometry *map_make_valid(const struct loader *ld, GEOSContextHandle_t ctx, G
     GEOSGeom_destroy_r(ctx, g);
     if (fixed)
         fixed = polygonal_part(ctx, fixed);
-    if (!fixed || GEOSisEmpty_r(ctx, fixed) || GEOSArea_r(ctx, fixed, &after) != 1 ||
+    if (!fixed) {
+        free(reason);
+        return geos_failed(ld, w, NULL, t, "repairing", job);
+    }
+    if (GEOSisEmpty_r(ctx, fixed) || GEOSArea_r(ctx, fixed, &after) != 1 ||
         after <= 0) {
         tc_fail(&job->err, TC_EXIT_MAP, "%s: " MAP_REC_FMT " (code %s): invalid polygon (%s) "
                 "with no area left after repair", ld->shp_path, MAP_REC(ld, t->record), t->code,
